@@ -1,0 +1,485 @@
+#!/usr/bin/env python3
+"""rvjit benchmark runner (stdlib only).
+
+Builds the guest workloads in bench/workloads/ for the virt board and for the
+host, runs each one on rvjit (--interp, and the default engine), on
+qemu-system-riscv64 when installed, and natively, then prints a Markdown
+table of wall time, guest MIPS, slowdown ratios and peak RSS.
+
+Exit status: 0 when every engine printed the same checksum for every
+workload, 1 on a mismatch or a failed run, 2 on a usage or build error.
+See bench/README.md for how to read the table.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_DIR = os.path.dirname(BENCH_DIR)
+RT_DIR = os.path.join(BENCH_DIR, "rt")
+WL_DIR = os.path.join(BENCH_DIR, "workloads")
+
+# name -> (workload source, start-up file). Order is the table's order.
+WORKLOADS = [
+    ("integer", "integer.c", "start.S"),
+    ("sv39", "integer.c", "start_sv39.S"),
+    ("memstream", "memstream.c", "start.S"),
+    ("pointer_chase", "pointer_chase.c", "start.S"),
+    ("branchy", "branchy.c", "start.S"),
+    ("switch_dispatch", "switch_dispatch.c", "start.S"),
+    ("calls", "calls.c", "start.S"),
+    ("fp", "fp.c", "start.S"),
+]
+
+# Flags both builds share: no FMA contraction and no libcalls for sqrt keep
+# the guest and host checksums bit-identical; no loop-to-memcpy rewriting
+# keeps the memory loops ours.
+COMMON_CFLAGS = [
+    "-O2", "-fno-tree-loop-distribute-patterns", "-fno-math-errno",
+    "-ffp-contract=off", "-fno-common", "-Wall", "-Wextra", "-I" + RT_DIR,
+]
+GUEST_CFLAGS = [
+    "-march=rv64gc", "-mabi=lp64d", "-mcmodel=medany", "-nostdlib", "-static",
+    "-ffreestanding", "-T", os.path.join(RT_DIR, "link.ld"),
+]
+
+CHECKSUM_RE = re.compile(rb"checksum: (0x[0-9a-f]+)")
+STATS_RE = re.compile(
+    r"rvjit: stats: instret=(\d+) seconds=([0-9.]+) mips=([0-9.]+)")
+QEMU_MACHINE = ["-machine", "virt", "-bios", "none", "-nographic"]
+XV6_PROMPT = b"$ "
+
+
+class Result:
+    """One process run: wall time, exit code, output, peak RSS."""
+
+    def __init__(self):
+        self.seconds = None      # wall clock, measured here
+        self.code = None         # exit code, or -signal
+        self.stdout = b""
+        self.stderr = b""
+        self.rss_mib = None      # peak resident set size of the process
+        self.timed_out = False
+        self.checksum = None     # "0x..." from the checksum line
+        self.instret = None      # rvjit --stats
+        self.self_seconds = None  # rvjit --stats
+        self.error = None        # why this run does not count
+
+    def mips(self, instret):
+        if instret is None or not self.seconds:
+            return None
+        return instret / self.seconds / 1e6
+
+    def as_dict(self):
+        return {k: v for k, v in vars(self).items()
+                if k not in ("stdout", "stderr")}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def reap(proc, result, t0):
+    """Wait for proc with wait4 so the rusage is this child's alone."""
+    _, status, ru = os.wait4(proc.pid, 0)
+    result.seconds = time.perf_counter() - t0
+    result.code = os.waitstatus_to_exitcode(status)
+    proc.returncode = result.code  # already reaped: keep Popen from waiting
+    result.rss_mib = ru.ru_maxrss / 1024.0  # Linux reports KiB
+
+
+def run_timed(cmd, timeout):
+    """Run cmd to completion (stdin empty), capturing output and usage."""
+    result = Result()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=err)
+        done = threading.Event()
+
+        def on_timeout():
+            if not done.is_set():
+                result.timed_out = True
+                os.kill(proc.pid, signal.SIGKILL)
+
+        timer = threading.Timer(timeout, on_timeout)
+        timer.start()
+        try:
+            reap(proc, result, t0)
+        finally:
+            done.set()
+            timer.cancel()
+        out.seek(0)
+        err.seek(0)
+        result.stdout = out.read()
+        result.stderr = err.read()
+    m = CHECKSUM_RE.search(result.stdout)
+    if m:
+        result.checksum = m.group(1).decode()
+    m = STATS_RE.search(result.stderr.decode(errors="replace"))
+    if m:
+        result.instret = int(m.group(1))
+        result.self_seconds = float(m.group(2))
+    if result.timed_out:
+        result.error = "timed out after %ds" % timeout
+    elif result.code != 0:
+        result.error = "exit code %d" % result.code
+    elif result.checksum is None:
+        result.error = "no checksum line"
+    return result
+
+
+def run_until_prompt(cmd, timeout, prompt=XV6_PROMPT):
+    """Start cmd with a stdin pipe, time until prompt shows on stdout, kill."""
+    result = Result()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    seen = b""
+    fd = proc.stdout.fileno()
+    deadline = t0 + timeout
+    found = None
+    while True:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            result.timed_out = True
+            break
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            continue
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break  # exited before the prompt
+        seen += chunk
+        if prompt in seen:
+            found = time.perf_counter() - t0
+            break
+    try:
+        os.kill(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    reap(proc, result, t0)
+    proc.stdin.close()
+    proc.stdout.close()
+    result.stdout = seen
+    result.seconds = found
+    if found is None:
+        result.error = ("timed out after %ds" % timeout if result.timed_out
+                        else "exited (code %s) before the prompt" % result.code)
+    return result
+
+
+# ---------------------------------------------------------------- building
+
+def check_call(cmd):
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        log("build failed: " + " ".join(cmd))
+        log(proc.stdout.decode(errors="replace"))
+        sys.exit(2)
+
+
+def build(names, args):
+    """Build guest ELFs and native binaries; return {name: (elf, exe)}."""
+    sub = "n%d" % args.n if args.n else "scale%d" % args.scale
+    out_dir = os.path.join(args.build_dir, sub)
+    os.makedirs(out_dir, exist_ok=True)
+    size = ["-DBENCH_N=%d" % args.n] if args.n else ["-DBENCH_SCALE=%d" % args.scale]
+    built = {}
+    natives = {}
+    for name, src, start in WORKLOADS:
+        if name not in names:
+            continue
+        elf = os.path.join(out_dir, name + ".elf")
+        check_call([args.cross_cc] + COMMON_CFLAGS + GUEST_CFLAGS + size +
+                   ["-o", elf, os.path.join(RT_DIR, start),
+                    os.path.join(RT_DIR, "guest.c"), os.path.join(WL_DIR, src),
+                    "-lgcc"])
+        # sv39 runs the integer workload; its native build is the same.
+        if src not in natives:
+            exe = os.path.join(out_dir, os.path.splitext(src)[0] + ".native")
+            check_call([args.host_cc] + COMMON_CFLAGS + size +
+                       ["-o", exe, os.path.join(RT_DIR, "native.c"),
+                        os.path.join(WL_DIR, src)])
+            natives[src] = exe
+        built[name] = (elf, natives[src])
+    return built
+
+
+# ---------------------------------------------------------------- engines
+
+def rvjit_default_engine(rvjit):
+    """Name rvjit's default engine: 'jit' unless the build says otherwise."""
+    try:
+        text = subprocess.run([rvjit, "--help"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "jit"
+    if b"only engine in this build" in text:
+        return "interp"
+    return "jit"
+
+
+def tool_version(cmd):
+    try:
+        out = subprocess.run(cmd + ["--version"], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, timeout=10).stdout
+        return out.decode(errors="replace").splitlines()[0].strip()
+    except (OSError, subprocess.TimeoutExpired, IndexError):
+        return "unknown"
+
+
+# ---------------------------------------------------------------- table
+
+def fmt_s(x):
+    return "-" if x is None else ("%.3f" % x if x < 10 else "%.2f" % x)
+
+
+def fmt_time_mips(res, instret):
+    if res is None:
+        return "-"
+    if res.error:
+        return "FAIL (%s)" % res.error
+    mips = res.mips(instret)
+    return "%s / %s" % (fmt_s(res.seconds), "%.0f" % mips if mips else "-")
+
+
+def fmt_ratio(a, b):
+    if a is None or b is None or a.error or b.error or not b.seconds:
+        return "-"
+    return "%.2f" % (a.seconds / b.seconds)
+
+
+def fmt_rss(results):
+    vals = []
+    for r in results:
+        vals.append("-" if r is None or r.rss_mib is None else "%.0f" % r.rss_mib)
+    return " / ".join(vals)
+
+
+def print_table(rows, engine_label, have_qemu):
+    head = ["workload", "guest Minsn", "rvjit-interp s / MIPS",
+            "rvjit-%s s / MIPS" % engine_label, "qemu s / MIPS", "native s",
+            "qemu/rvjit", "rvjit/native",
+            "peak RSS MiB (interp / %s / qemu / native)" % engine_label,
+            "checksum"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join(["---"] + ["---:"] * (len(head) - 2) + [":---:"]) + "|")
+    for row in rows:
+        r = row["runs"]
+        instret = row["instret"]
+        cells = [
+            row["name"],
+            "-" if instret is None else "%.0f" % (instret / 1e6),
+            fmt_time_mips(r.get("interp"), instret),
+            fmt_time_mips(r.get("default"), instret),
+            fmt_time_mips(r.get("qemu"), instret) if have_qemu else "n/a",
+            "-" if r.get("native") is None else
+            (fmt_s(r["native"].seconds) if not r["native"].error else "FAIL"),
+            fmt_ratio(r.get("qemu"), r.get("default")),
+            fmt_ratio(r.get("default"), r.get("native")),
+            fmt_rss([r.get("interp"), r.get("default"), r.get("qemu"),
+                     r.get("native")]),
+            row["verdict"],
+        ]
+        print("| " + " | ".join(cells) + " |")
+
+
+# ---------------------------------------------------------------- main
+
+def best_of(runs):
+    """The fastest successful run of a repeat set (or the first failure)."""
+    ok = [r for r in runs if not r.error]
+    if not ok:
+        return runs[0]
+    return min(ok, key=lambda r: r.seconds)
+
+
+def bench_workload(name, elf, exe, args, engines):
+    runs = {}
+    for key, cmd in engines:
+        full = cmd(elf)
+        reps = []
+        for _ in range(args.repeat):
+            reps.append(run_timed(full, args.timeout))
+            if reps[-1].error:
+                break
+        runs[key] = best_of(reps)
+        r = runs[key]
+        log("  %-16s %-8s %s" % (name, key, r.error or "%.3fs %s" % (r.seconds, r.checksum)))
+        if r.error and r.stdout:
+            log("    stdout: " + r.stdout.decode(errors="replace").strip()[-300:])
+        if r.error and r.stderr:
+            log("    stderr: " + r.stderr.decode(errors="replace").strip()[-300:])
+    if exe:
+        reps = [run_timed([exe], args.timeout) for _ in range(args.repeat)]
+        runs["native"] = best_of(reps)
+        r = runs["native"]
+        log("  %-16s %-8s %s" % (name, "native", r.error or "%.3fs %s" % (r.seconds, r.checksum)))
+
+    instret = None
+    for key in ("interp", "default"):
+        if key in runs and runs[key].instret is not None:
+            instret = runs[key].instret
+            break
+    sums = {k: r.checksum for k, r in runs.items()}
+    failed = [k for k, r in runs.items() if r.error]
+    distinct = set(v for v in sums.values() if v is not None)
+    if len(distinct) > 1:
+        verdict = "MISMATCH " + ", ".join("%s=%s" % kv for kv in sorted(sums.items()))
+    elif failed:
+        verdict = "FAIL (" + ", ".join(failed) + ")"
+    else:
+        verdict = "ok"
+    return {"name": name, "instret": instret, "runs": runs, "verdict": verdict,
+            "checksums": sums, "ok": len(distinct) <= 1 and not failed}
+
+
+def bench_xv6(args, engines):
+    """Time from launch to xv6's shell prompt on each emulator."""
+    runs = {}
+    with tempfile.TemporaryDirectory(prefix="rvjit-bench-xv6-") as tmp:
+        for key, base in engines:
+            fs = os.path.join(tmp, "fs-%s.img" % key)
+            shutil.copyfile(args.xv6_fs, fs)
+            cmd = base + [
+                "-machine", "virt", "-bios", "none", "-kernel", args.xv6_kernel,
+                "-m", "128M", "-smp", "3", "-nographic",
+                "-global", "virtio-mmio.force-legacy=false",
+                "-drive", "file=%s,if=none,format=raw,id=x0" % fs,
+                "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0"]
+            r = run_until_prompt(cmd, args.timeout)
+            runs[key] = r
+            log("  %-16s %-8s %s" % ("xv6", key, r.error or "%.3fs to prompt" % r.seconds))
+            if r.error:
+                log("    output: " + r.stdout.decode(errors="replace").strip()[-300:])
+    failed = [k for k, r in runs.items() if r.error]
+    return {"name": "xv6 boot to `$ `", "instret": None, "runs": runs,
+            "verdict": "FAIL (" + ", ".join(failed) + ")" if failed else "ok",
+            "checksums": {}, "ok": not failed}
+
+
+def main():
+    names = [w[0] for w in WORKLOADS]
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="run each workload at 20%% of its full size")
+    ap.add_argument("--scale", type=int, default=None,
+                    help="percent of the full size (default 100, 20 with --quick)")
+    ap.add_argument("--n", type=int, default=None,
+                    help="set every workload's iteration count outright")
+    ap.add_argument("--only", action="append", default=[],
+                    help="run only this workload (repeatable, or comma-separated): "
+                    + ", ".join(names))
+    ap.add_argument("--rvjit", default=os.path.join(REPO_DIR, "build", "rvjit"),
+                    help="rvjit binary (default: build/rvjit)")
+    ap.add_argument("--no-rvjit", action="store_true", help="skip rvjit")
+    ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU binary")
+    ap.add_argument("--no-qemu", action="store_true", help="skip QEMU")
+    ap.add_argument("--no-native", action="store_true", help="skip the host runs")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs per engine; the fastest counts (default 1)")
+    ap.add_argument("--timeout", type=int, default=120,
+                    help="seconds before a run is killed (default 120)")
+    ap.add_argument("--build-dir", default=os.path.join(BENCH_DIR, "build"),
+                    help="where binaries go (default bench/build)")
+    ap.add_argument("--cross-cc", default="riscv64-unknown-elf-gcc")
+    ap.add_argument("--host-cc", default=os.environ.get("CC", "gcc"))
+    ap.add_argument("--xv6-kernel", help="xv6 kernel ELF: adds an xv6 boot row")
+    ap.add_argument("--xv6-fs", help="xv6 fs.img (a copy is used)")
+    ap.add_argument("--json", help="also write raw results to this file")
+    args = ap.parse_args()
+
+    if args.scale is None:
+        args.scale = 20 if args.quick else 100
+    only = [x for o in args.only for x in o.split(",") if x]
+    for o in only:
+        if o not in names and o != "xv6":
+            ap.error("unknown workload '%s' (known: %s, xv6)" % (o, ", ".join(names)))
+    selected = [n for n in names if not only or n in only]
+    if bool(args.xv6_kernel) != bool(args.xv6_fs):
+        ap.error("--xv6-kernel and --xv6-fs go together")
+    if only == ["xv6"] and not args.xv6_kernel:
+        ap.error("--only xv6 needs --xv6-kernel and --xv6-fs")
+
+    have_rvjit = not args.no_rvjit
+    if have_rvjit and not os.access(args.rvjit, os.X_OK):
+        log("rvjit not found at %s (build it: cmake -S . -B build && "
+            "cmake --build build), or pass --no-rvjit" % args.rvjit)
+        return 2
+    have_qemu = not args.no_qemu and shutil.which(args.qemu) is not None
+    if not args.no_qemu and not have_qemu:
+        log("note: %s not found, skipping QEMU" % args.qemu)
+    for cc in (args.cross_cc,) + (() if args.no_native else (args.host_cc,)):
+        if shutil.which(cc) is None:
+            log("compiler %s not found" % cc)
+            return 2
+
+    engine_label = rvjit_default_engine(args.rvjit) if have_rvjit else "jit"
+    engines = []
+    if have_rvjit:
+        rv = os.path.abspath(args.rvjit)
+        engines.append(("interp", lambda elf: [rv, "--interp", "--stats"] + QEMU_MACHINE + ["-kernel", elf]))
+        engines.append(("default", lambda elf: [rv, "--stats"] + QEMU_MACHINE + ["-kernel", elf]))
+    if have_qemu:
+        engines.append(("qemu", lambda elf: [args.qemu] + QEMU_MACHINE + ["-kernel", elf]))
+
+    rows = []
+    t_start = time.perf_counter()
+    if selected and only != ["xv6"]:
+        log("building %d workloads (%s) into %s" % (
+            len(selected), "n=%d" % args.n if args.n else "scale %d%%" % args.scale,
+            args.build_dir))
+        built = build(selected, args)
+        for name in selected:
+            elf, exe = built[name]
+            rows.append(bench_workload(name, elf, None if args.no_native else exe,
+                                       args, engines))
+    if args.xv6_kernel and (not only or "xv6" in only):
+        xv6_engines = []
+        if have_rvjit:
+            xv6_engines.append(("interp", [os.path.abspath(args.rvjit), "--interp"]))
+            xv6_engines.append(("default", [os.path.abspath(args.rvjit)]))
+        if have_qemu:
+            xv6_engines.append(("qemu", [args.qemu]))
+        rows.append(bench_xv6(args, xv6_engines))
+    elapsed = time.perf_counter() - t_start
+
+    print()
+    print("rvjit: %s (default engine: %s)" % (
+        tool_version([args.rvjit]) if have_rvjit else "not run", engine_label))
+    print("qemu: %s" % (tool_version([args.qemu]) if have_qemu else "not run"))
+    print("host: %s, %s, %d CPUs; size: %s; %d run(s) per engine, fastest shown; "
+          "total %.0fs" % (
+              platform.machine(), platform.processor() or platform.system(),
+              os.cpu_count() or 0,
+              "n=%d" % args.n if args.n else "%d%%" % args.scale,
+              args.repeat, elapsed))
+    print()
+    print_table(rows, engine_label, have_qemu)
+
+    bad = [row for row in rows if not row["ok"]]
+    for row in bad:
+        print("\n%s: %s" % (row["name"], row["verdict"]))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump([{"name": r["name"], "instret": r["instret"],
+                        "ok": r["ok"], "checksums": r["checksums"],
+                        "runs": {k: v.as_dict() for k, v in r["runs"].items()}}
+                       for r in rows], f, indent=2)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,392 @@
+/*
+ * The serial console's host side (see console.h): a reader thread that
+ * turns in_fd into a queue of guest input, applying QEMU's Ctrl-a escapes
+ * on the way, and line-buffered output to out_fd.
+ */
+#include "console.h"
+#include "machine.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define CONSOLE_QUEUE 4096 /* pending input bytes; the reader waits when full */
+#define ESCAPE_CHAR 0x01   /* Ctrl-a, QEMU's default -echr */
+#define READ_CHUNK 256     /* bytes per read() of in_fd */
+#define OUT_BUFFER 4096    /* guest output held until a newline or a flush */
+
+struct console {
+	int in_fd, out_fd;
+	int wake[2];          /* pipe: console_free wakes the reader's poll() */
+	pthread_t reader;
+	bool reader_started;
+
+	pthread_mutex_t lock; /* guards m, the queue and the flags below */
+	pthread_cond_t space; /* the queue lost bytes: a full reader may go on */
+	struct machine *m;    /* NULL between machines */
+	uint8_t queue[CONSOLE_QUEUE];
+	size_t head;          /* index of the oldest pending byte */
+	size_t count;
+	bool closed;          /* the reader thread has ended */
+	bool stopping;        /* console_free asked the reader to end */
+	bool quit;            /* C-a x came while no machine was attached */
+
+	pthread_mutex_t out_lock; /* guards out[] and writes to out_fd */
+	uint8_t out[OUT_BUFFER];
+	size_t nout;
+
+	bool escape;          /* reader thread only: the previous byte was C-a */
+
+	bool raw;             /* in_fd is a terminal that we put in raw mode */
+	struct termios saved; /* its settings before that */
+};
+
+/*
+ * The one mutable file-scope variable of the project, by necessity: a
+ * signal handler (and an atexit function) gets no argument, yet must find
+ * the terminal to restore. It points to the console that holds the
+ * terminal in raw mode, or is NULL. Atomic, hence safe to read from a
+ * handler. console_free clears it before it frees the console.
+ */
+static _Atomic(struct console *) tty_owner;
+
+static void restore_at_exit(void)
+{
+	console_restore_from_signal();
+}
+
+void console_restore(struct console *c)
+{
+	/* tcsetattr is async-signal-safe (POSIX 2.4.3); nothing else here
+	 * allocates, locks or writes. Restoring twice is harmless. */
+	if (c && c->raw)
+		tcsetattr(c->in_fd, TCSANOW, &c->saved);
+}
+
+void console_restore_from_signal(void)
+{
+	console_restore(atomic_load(&tty_owner));
+}
+
+/* Raw mode as QEMU's stdio chardev sets it for -nographic
+ * (qemu_chr_set_echo_stdio, signal=off): bytes arrive one by one, without
+ * echo or CR translation, and Ctrl-C, Ctrl-Z, Ctrl-\ reach the guest. The
+ * output side keeps OPOST so the guest's "\n" still returns the carriage. */
+static void enter_raw_mode(struct console *c)
+{
+	if (!isatty(c->in_fd) || tcgetattr(c->in_fd, &c->saved) != 0)
+		return;
+	struct termios t = c->saved;
+	t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+	t.c_oflag |= OPOST;
+	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | IEXTEN | ISIG);
+	t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+	t.c_cflag |= CS8;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(c->in_fd, TCSANOW, &t) != 0)
+		return;
+	c->raw = true;
+	struct console *none = NULL;
+	if (atomic_compare_exchange_strong(&tty_owner, &none, c))
+		atexit(restore_at_exit); /* once per raw console: harmless twice */
+}
+
+/* Write all of buf, retrying after EINTR and waiting for room after EAGAIN
+ * (a non-blocking out_fd). Other errors drop the rest: the guest's output
+ * has nowhere to go, and the guest must not stop because of it. */
+static void write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	while (len) {
+		const ssize_t n = write(fd, p, len);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+				return;
+		} else {
+			return;
+		}
+	}
+}
+
+static void flush_locked(struct console *c)
+{
+	write_all(c->out_fd, c->out, c->nout);
+	c->nout = 0;
+}
+
+void console_write(struct console *c, uint8_t byte)
+{
+	pthread_mutex_lock(&c->out_lock);
+	c->out[c->nout++] = byte;
+	if (byte == '\n' || c->nout == OUT_BUFFER)
+		flush_locked(c);
+	pthread_mutex_unlock(&c->out_lock);
+}
+
+void console_flush(struct console *c)
+{
+	pthread_mutex_lock(&c->out_lock);
+	if (c->nout)
+		flush_locked(c);
+	pthread_mutex_unlock(&c->out_lock);
+}
+
+/* The console's own messages, after the guest output they follow. */
+static void print_message(struct console *c, const char *s)
+{
+	pthread_mutex_lock(&c->out_lock);
+	flush_locked(c);
+	write_all(c->out_fd, s, strlen(s));
+	pthread_mutex_unlock(&c->out_lock);
+}
+
+/* Reader thread: append to the queue, waiting while it is full (the guest
+ * reads slowly; input is never dropped). Kicks the machine after every
+ * chunk so a guest in wfi wakes to take it, with c->lock held so that
+ * console_attach can promise the old machine is no longer used. False
+ * when console_free wants the reader to end. */
+static bool enqueue(struct console *c, const uint8_t *p, size_t len)
+{
+	while (len) {
+		pthread_mutex_lock(&c->lock);
+		while (c->count == CONSOLE_QUEUE && !c->stopping)
+			pthread_cond_wait(&c->space, &c->lock);
+		if (c->stopping) {
+			pthread_mutex_unlock(&c->lock);
+			return false;
+		}
+		size_t n = 0;
+		while (n < len && c->count < CONSOLE_QUEUE) {
+			c->queue[(c->head + c->count) % CONSOLE_QUEUE] = p[n++];
+			c->count++;
+		}
+		if (c->m)
+			machine_kick(c->m);
+		pthread_mutex_unlock(&c->lock);
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* C-a x: stop the attached machine, or the next one to be attached. */
+static void request_quit(struct console *c)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->m)
+		machine_request_stop(c->m, STOP_USER, 0);
+	else
+		c->quit = true;
+	pthread_mutex_unlock(&c->lock);
+}
+
+void console_attach(struct console *c, struct machine *m)
+{
+	pthread_mutex_lock(&c->lock);
+	c->m = m;
+	if (m && c->quit)
+		machine_request_stop(m, STOP_USER, 0);
+	else if (m && c->count)
+		machine_kick(m); /* input queued while detached */
+	pthread_mutex_unlock(&c->lock);
+}
+
+static const char escape_help[] =
+	"C-a h    print this help\n"
+	"C-a x    exit emulator\n"
+	"C-a c    switch between console and monitor (the monitor is not implemented yet)\n"
+	"C-a C-a  sends C-a\n";
+
+/* Apply the escapes to what read() returned and queue the rest (QEMU's
+ * mux_proc_byte). False when reading must end: C-a x, or console_free. */
+static bool handle_input(struct console *c, const uint8_t *buf, size_t len)
+{
+	uint8_t out[READ_CHUNK]; /* escapes only shrink the input */
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		const uint8_t b = buf[i];
+		if (!c->escape) {
+			if (b == ESCAPE_CHAR)
+				c->escape = true;
+			else
+				out[n++] = b;
+			continue;
+		}
+		c->escape = false;
+		switch (b) {
+		case ESCAPE_CHAR:
+			out[n++] = ESCAPE_CHAR;
+			break;
+		case 'x':
+			/* The guest gets what came before the escape, then
+			 * the machine stops. QEMU prints its message to the
+			 * console output too, then exits. */
+			if (!enqueue(c, out, n))
+				return false;
+			print_message(c, "rvjit: Terminated\n");
+			request_quit(c);
+			return false;
+		case 'h':
+		case '?':
+			print_message(c, escape_help);
+			break;
+		case 'c':
+			print_message(c, "rvjit: the monitor is not implemented yet\n");
+			break;
+		default:
+			break; /* unknown escapes are dropped, as in QEMU */
+		}
+	}
+	return enqueue(c, out, n);
+}
+
+static void *reader_main(void *arg)
+{
+	struct console *c = arg;
+	uint8_t buf[READ_CHUNK];
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = c->in_fd, .events = POLLIN },
+			{ .fd = c->wake[0], .events = POLLIN },
+		};
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents)
+			break;
+		if (!pfd[0].revents)
+			continue;
+		/* POLLIN, or POLLHUP / POLLERR / POLLNVAL: read() tells which. */
+		const ssize_t n = read(c->in_fd, buf, sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
+		if (n <= 0)
+			break; /* end of input or error: the guest keeps running */
+		if (!handle_input(c, buf, (size_t)n))
+			break;
+	}
+	pthread_mutex_lock(&c->lock);
+	c->closed = true;
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+struct console *console_new(struct machine *m, int in_fd, int out_fd)
+{
+	struct console *c = calloc(1, sizeof(*c));
+	if (!c) {
+		fprintf(stderr, "rvjit: out of memory\n");
+		return NULL;
+	}
+	c->m = m;
+	c->in_fd = in_fd;
+	c->out_fd = out_fd;
+	if (pipe(c->wake) != 0) {
+		fprintf(stderr, "rvjit: console: pipe: %s\n", strerror(errno));
+		free(c);
+		return NULL;
+	}
+	/* Not inherited by programs the emulator might run. */
+	fcntl(c->wake[0], F_SETFD, FD_CLOEXEC);
+	fcntl(c->wake[1], F_SETFD, FD_CLOEXEC);
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->space, NULL);
+	pthread_mutex_init(&c->out_lock, NULL);
+	enter_raw_mode(c);
+
+	/* The reader runs with every signal blocked, so process-directed
+	 * signals (SIGINT, SIGTERM) reach the machine's threads instead. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	const int err = pthread_create(&c->reader, NULL, reader_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		fprintf(stderr, "rvjit: console: cannot start the input thread: %s\n",
+		        strerror(err));
+		console_free(c);
+		return NULL;
+	}
+	c->reader_started = true;
+	return c;
+}
+
+void console_free(struct console *c)
+{
+	if (!c)
+		return;
+	if (c->reader_started) {
+		pthread_mutex_lock(&c->lock);
+		c->stopping = true;
+		pthread_cond_broadcast(&c->space);
+		pthread_mutex_unlock(&c->lock);
+		const uint8_t one = 1;
+		write_all(c->wake[1], &one, 1);
+		pthread_join(c->reader, NULL);
+	}
+	console_flush(c);
+	struct console *self = c;
+	atomic_compare_exchange_strong(&tty_owner, &self, NULL);
+	console_restore(c);
+	close(c->wake[0]);
+	close(c->wake[1]);
+	pthread_cond_destroy(&c->space);
+	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->out_lock);
+	free(c);
+}
+
+size_t console_take(struct console *c, uint8_t *buf, size_t max)
+{
+	pthread_mutex_lock(&c->lock);
+	size_t n = 0;
+	while (n < max && c->count) {
+		buf[n++] = c->queue[c->head];
+		c->head = (c->head + 1) % CONSOLE_QUEUE;
+		c->count--;
+	}
+	if (n)
+		pthread_cond_signal(&c->space);
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+bool console_peek(struct console *c, uint8_t *byte)
+{
+	pthread_mutex_lock(&c->lock);
+	const bool any = c->count != 0;
+	if (any)
+		*byte = c->queue[c->head];
+	pthread_mutex_unlock(&c->lock);
+	return any;
+}
+
+void console_consume(struct console *c)
+{
+	uint8_t b;
+	console_take(c, &b, 1);
+}
+
+bool console_input_closed(struct console *c)
+{
+	pthread_mutex_lock(&c->lock);
+	const bool closed = c->closed;
+	pthread_mutex_unlock(&c->lock);
+	return closed;
+}

@@ -1,0 +1,102 @@
+/*
+ * The host side of the serial console: guest output to a file descriptor,
+ * host input from another, and QEMU's -nographic escapes (the stdio "mux",
+ * chardev/char-mux.c). It knows no device: whoever wires it to a UART moves
+ * bytes between the two.
+ *
+ * Threads. A reader thread blocks on in_fd and queues what it reads; then it
+ * calls machine_kick() so a machine sleeping in wfi runs its pollers. The
+ * queue has one consumer, the thread that runs the machine: console_take,
+ * console_peek and console_consume are for that thread only, and so are
+ * console_write and console_flush. Lock order: the console's locks, then
+ * the machine's; so never call the console while holding m->lock.
+ *
+ * The console outlives machines: a reboot builds a new machine and
+ * console_attach()es it. Input that arrives while no machine is attached
+ * is queued for the next one.
+ *
+ * Escapes (Ctrl-a = 0x01), applied to input before it is queued, whether
+ * in_fd is a terminal or a pipe (scripted runs can quit with "\x01x"):
+ *   C-a x    print "rvjit: Terminated" and stop the machine (STOP_USER)
+ *   C-a h    print the list of escapes
+ *   C-a c    (the monitor) not implemented: says so
+ *   C-a C-a  queue one 0x01 byte
+ *   C-a any other key: both bytes are dropped, as QEMU does.
+ * End of input stops the reader thread only; the guest keeps running.
+ *
+ * A terminal in_fd is put in raw mode (no echo, no line editing, no
+ * signals from Ctrl-C or Ctrl-Z: those keys go to the guest, as with QEMU
+ * -nographic; output post-processing stays on so "\n" still starts a new
+ * line). It is restored by console_free, at exit, and by
+ * console_restore_from_signal() from a signal handler.
+ */
+#ifndef RVJIT_CONSOLE_H
+#define RVJIT_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct machine;
+struct console;
+
+/* Start a console reading in_fd and writing out_fd (neither is closed by
+ * the console), feeding machine m (may be NULL: see console_attach).
+ * Returns NULL with a message on failure. */
+struct console *console_new(struct machine *m, int in_fd, int out_fd);
+
+/* Make m (or NULL: none) the machine that input wakes and C-a x stops.
+ * Once this returns the reader no longer touches the previous machine, so
+ * detach (m = NULL) before freeing a machine the console was attached to.
+ * A C-a x typed while none was attached stops the next one at once. */
+void console_attach(struct console *c, struct machine *m);
+
+/* Flush output, stop the reader thread, restore the terminal and free the
+ * console. */
+void console_free(struct console *c);
+
+/* Input, for the thread that runs the machine.
+ *
+ * console_take pops up to `max` pending bytes into buf and returns how many.
+ *
+ * To feed a device that may refuse a byte (a full UART FIFO), offer one byte
+ * at a time without losing any:
+ *
+ *	uint8_t b;
+ *	while (uart_can_receive(u) && console_peek(c, &b)) {
+ *		uart_receive(u, b);
+ *		console_consume(c);
+ *	}
+ *
+ * console_peek copies the oldest pending byte to *byte and returns true, or
+ * returns false when nothing is pending. It does not remove the byte: until
+ * console_consume, every peek returns the same one (the reader thread only
+ * appends). console_consume removes it; it does nothing when nothing is
+ * pending. */
+size_t console_take(struct console *c, uint8_t *buf, size_t max);
+bool console_peek(struct console *c, uint8_t *byte);
+void console_consume(struct console *c);
+
+/* Whether the reader thread has stopped: end of input, a read error, or
+ * C-a x. Bytes read before that may still be pending. */
+bool console_input_closed(struct console *c);
+
+/* Write one guest byte to out_fd. Output is buffered and written at each
+ * newline, when the buffer fills, and by console_flush, which the machine's
+ * thread calls whenever it polls devices (so a prompt without a newline
+ * shows as soon as the guest waits for input). Writes retry on EINTR and
+ * wait out EAGAIN; a closed or failing out_fd drops the output (ignore
+ * SIGPIPE to survive a closed pipe). */
+void console_write(struct console *c, uint8_t byte);
+void console_flush(struct console *c);
+
+/* Put c's terminal back as it was. Only async-signal-safe calls
+ * (tcsetattr), so it may run in a signal handler; harmless when in_fd is
+ * not a terminal or was already restored. */
+void console_restore(struct console *c);
+
+/* console_restore for the console that holds the terminal in raw mode, if
+ * any: for signal handlers, which have no console pointer. */
+void console_restore_from_signal(void);
+
+#endif

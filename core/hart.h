@@ -1,0 +1,204 @@
+/*
+ * One RISC-V hart: architectural state, its software TLB, and the trap
+ * protocol every exec function follows.
+ *
+ * Trap protocol. An exec function that detects an exception calls
+ * hart_exception(h, op, cause, tval) and returns its result (EXEC_TRAP). That
+ * function computes the faulting pc from the op (h->block_pc + op->pc_off),
+ * performs the trap entry of priv spec 1.12 section 3.1.6/4.1.1 (delegation
+ * through medeleg, xEPC/xCAUSE/xTVAL, xPP/xPIE/xIE, the new privilege and pc),
+ * and leaves every other register as it was before the instruction, so traps
+ * are precise. Interrupts are taken between blocks by hart_check_interrupts().
+ */
+#ifndef RVJIT_HART_H
+#define RVJIT_HART_H
+
+#include "op.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+struct machine;
+
+enum priv { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
+
+/* Exception causes (priv spec table 3.6). */
+enum {
+	CAUSE_MISALIGNED_FETCH = 0,
+	CAUSE_FETCH_ACCESS = 1,
+	CAUSE_ILLEGAL_INSN = 2,
+	CAUSE_BREAKPOINT = 3,
+	CAUSE_MISALIGNED_LOAD = 4,
+	CAUSE_LOAD_ACCESS = 5,
+	CAUSE_MISALIGNED_STORE = 6,
+	CAUSE_STORE_ACCESS = 7,
+	CAUSE_ECALL_U = 8,
+	CAUSE_ECALL_S = 9,
+	CAUSE_ECALL_M = 11,
+	CAUSE_FETCH_PAGE_FAULT = 12,
+	CAUSE_LOAD_PAGE_FAULT = 13,
+	CAUSE_STORE_PAGE_FAULT = 15,
+};
+#define CAUSE_INTERRUPT (1ULL << 63)
+
+/* Interrupt numbers, which are also bit positions in mip/mie. */
+enum { IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI = 11 };
+#define MIP_SSIP (1ULL << IRQ_SSI)
+#define MIP_MSIP (1ULL << IRQ_MSI)
+#define MIP_STIP (1ULL << IRQ_STI)
+#define MIP_MTIP (1ULL << IRQ_MTI)
+#define MIP_SEIP (1ULL << IRQ_SEI)
+#define MIP_MEIP (1ULL << IRQ_MEI)
+
+/* mstatus fields (priv spec 3.1.6). */
+#define MSTATUS_SIE (1ULL << 1)
+#define MSTATUS_MIE (1ULL << 3)
+#define MSTATUS_SPIE (1ULL << 5)
+#define MSTATUS_UBE (1ULL << 6)
+#define MSTATUS_MPIE (1ULL << 7)
+#define MSTATUS_SPP (1ULL << 8)
+#define MSTATUS_VS (3ULL << 9)
+#define MSTATUS_MPP (3ULL << 11)
+#define MSTATUS_MPP_SHIFT 11
+#define MSTATUS_FS (3ULL << 13)
+#define MSTATUS_FS_DIRTY (3ULL << 13)
+#define MSTATUS_XS (3ULL << 15)
+#define MSTATUS_MPRV (1ULL << 17)
+#define MSTATUS_SUM (1ULL << 18)
+#define MSTATUS_MXR (1ULL << 19)
+#define MSTATUS_TVM (1ULL << 20)
+#define MSTATUS_TW (1ULL << 21)
+#define MSTATUS_TSR (1ULL << 22)
+#define MSTATUS_UXL (3ULL << 32)
+#define MSTATUS_SXL (3ULL << 34)
+#define MSTATUS_SD (1ULL << 63)
+
+/* fflags bits (unprivileged spec 11.2). */
+enum { FFLAG_NX = 1, FFLAG_UF = 2, FFLAG_OF = 4, FFLAG_DZ = 8, FFLAG_NV = 16 };
+
+/*
+ * Software TLB entry. For an access of `size` bytes at virtual address va,
+ * the entry at index (va >> 12) % TLB_ENTRIES hits when
+ *     tag == (va & ~(TLB_PAGE_MASK & ~(size - 1)))
+ * i.e. same page and naturally aligned (a misaligned access always misses and
+ * takes the slow path). On a hit the host address is va + addend. A tag of
+ * TLB_INVALID never matches since its low bit is set. The JIT emits this
+ * same compare inline, so the layout is fixed.
+ */
+#define TLB_ENTRIES 256
+#define TLB_PAGE_MASK 0xfffULL
+#define TLB_INVALID 1ULL
+struct tlb_entry {
+	uint64_t tag_r; /* loads */
+	uint64_t tag_w; /* stores and AMOs; invalid on pages holding translated code */
+	uint64_t tag_x; /* instruction fetch */
+	uintptr_t addend;
+};
+_Static_assert(sizeof(struct tlb_entry) == 32, "the JIT indexes TLB entries by shifting by 5");
+
+/* Which TLB an access uses: one per effective privilege, so U<->S switches
+ * (every xv6 system call) need no flush. */
+enum { TLB_U = 0, TLB_S = 1, TLB_M = 2, TLB_MODES = 3 };
+
+#define PMP_ENTRIES 16
+
+struct hart {
+	uint64_t x[33];  /* x0..x31; x[0] stays 0, x[XREG_SINK] absorbs writes to x0 */
+	uint64_t f[32];  /* FP registers, NaN-boxed when they hold singles */
+	uint64_t pc;     /* pc of the next instruction to execute (between blocks) */
+	uint64_t block_pc;           /* virtual pc of the first op of the running block */
+	const struct op *block_ops;  /* first op of the running block: op - block_ops
+	                                instructions of it have retired */
+	struct tlb_entry *tlb_data;  /* TLB for loads/stores: effective privilege (MPRV) */
+	struct tlb_entry *tlb_fetch; /* TLB for fetches: current privilege */
+	struct machine *m;
+
+	uint64_t instret;  /* minstret; mcycle reads the same count */
+	uint8_t priv;      /* enum priv */
+	uint8_t fs_off;    /* cached mstatus.FS == Off: FP instructions are illegal */
+	bool wfi;          /* stopped in wfi until an interrupt is pending */
+
+	/* LR/SC: valid reservation on the naturally aligned physical address. */
+	bool reserved;
+	uint64_t reservation;        /* physical address */
+	uint64_t reservation_value;  /* what LR read; SC succeeds only if memory still holds it */
+
+	/* Machine-level CSRs. mip is updated by devices from other contexts, so
+	 * it is only accessed with __atomic builtins. */
+	uint64_t mhartid;
+	uint64_t mstatus;  /* the full register; sstatus is a view of it */
+	uint64_t misa;
+	uint64_t medeleg, mideleg;
+	uint64_t mie;
+	uint64_t mip;
+	uint64_t mtvec, mscratch, mepc, mcause, mtval;
+	uint64_t mcounteren, mcountinhibit, menvcfg;
+	uint8_t pmpcfg[PMP_ENTRIES];
+	uint64_t pmpaddr[PMP_ENTRIES];
+
+	/* Supervisor-level CSRs. */
+	uint64_t stvec, sscratch, sepc, scause, stval;
+	uint64_t scounteren, senvcfg, satp;
+	uint64_t stimecmp; /* Sstc */
+
+	/* Floating point CSRs (fcsr = frm << 5 | fflags). */
+	uint8_t fflags;
+	uint8_t frm;
+
+	struct tlb_entry tlb[TLB_MODES][TLB_ENTRIES];
+};
+
+/* Create a hart in its reset state (M-mode, pc = reset_pc). */
+void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t reset_pc);
+
+/* Take synchronous exception `cause` for the instruction `op` of the running
+ * block. Returns EXEC_TRAP for the caller to return. */
+int hart_exception(struct hart *h, const struct op *op, uint64_t cause, uint64_t tval);
+
+/* Same, for an exception raised at an explicit pc outside any block
+ * (instruction fetch faults found by the dispatcher). */
+void hart_exception_at(struct hart *h, uint64_t pc, uint64_t cause, uint64_t tval);
+
+/* Shorthand for the illegal-instruction exception of `op` (tval = its bits). */
+int hart_illegal(struct hart *h, const struct op *op);
+
+/* Take the highest-priority pending and enabled interrupt, if any (priv spec
+ * 3.1.9). Returns true when one was taken. */
+bool hart_check_interrupts(struct hart *h);
+
+/* Interrupts pending and enabled in mie, regardless of the global enables:
+ * what wakes a hart from wfi. */
+static inline uint64_t hart_wakeup_pending(struct hart *h)
+{
+	return __atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->mie;
+}
+
+/* Set or clear interrupt-pending bits on behalf of a device. Safe to call
+ * from any thread. */
+void hart_set_mip(struct hart *h, uint64_t bits, bool level);
+
+/* The pc of `op` while its block runs. */
+static inline uint64_t op_pc(const struct hart *h, const struct op *op)
+{
+	return h->block_pc + op->pc_off;
+}
+
+/* FP helpers shared by every F/D exec function. */
+static inline void hart_fs_dirty(struct hart *h)
+{
+	h->mstatus |= MSTATUS_FS_DIRTY | MSTATUS_SD;
+}
+
+/* CSRs (core/csr.c). Both return EXEC_NEXT on success or raise
+ * illegal-instruction for `op` and return EXEC_TRAP. */
+int csr_read(struct hart *h, const struct op *op, uint32_t csr, uint64_t *val);
+int csr_write(struct hart *h, const struct op *op, uint32_t csr, uint64_t val);
+
+/* Sstc: raise or lower STIP from stimecmp and the current time. Returns
+ * nanoseconds until it would fire (UINT64_MAX: not armed or already on). */
+uint64_t hart_sstc_poll(struct hart *h);
+
+/* Recompute the cached privilege-dependent pointers (TLB selection, fs_off)
+ * after priv or mstatus changed. */
+void hart_update_mode(struct hart *h);
+
+#endif

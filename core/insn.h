@@ -1,0 +1,82 @@
+/*
+ * The instruction table: one row per instruction, generated from insn.def.
+ * The decoder, the disassembler, the interpreter and the translator are all
+ * driven by it, so an instruction's meaning exists exactly once.
+ */
+#ifndef RVJIT_INSN_H
+#define RVJIT_INSN_H
+
+#include "op.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* Operand layouts. They decide which fields the decoder extracts and how the
+ * disassembler prints them; x = integer register, f = FP register. */
+enum insn_format {
+	FMT_R,      /* rd, rs1, rs2 */
+	FMT_I,      /* rd, rs1, imm */
+	FMT_SH,     /* rd, rs1, shamt (6 bits) */
+	FMT_SHW,    /* rd, rs1, shamt (5 bits) */
+	FMT_LOAD,   /* rd, imm(rs1) */
+	FMT_STORE,  /* rs2, imm(rs1) */
+	FMT_B,      /* rs1, rs2, pc-relative target */
+	FMT_U,      /* rd, imm[31:12] */
+	FMT_J,      /* rd, pc-relative target */
+	FMT_JALR,   /* rd, imm(rs1) */
+	FMT_CSR,    /* rd, csr, rs1 */
+	FMT_CSRI,   /* rd, csr, uimm5 (kept in rs1) */
+	FMT_AMO,    /* rd, rs2, (rs1) */
+	FMT_LR,     /* rd, (rs1) */
+	FMT_NONE,   /* no operands */
+	FMT_FENCE,  /* pred, succ */
+	FMT_SFENCE, /* rs1, rs2 */
+	FMT_FLOAD,  /* fd, imm(rs1) */
+	FMT_FSTORE, /* fs2, imm(rs1) */
+	FMT_F3,     /* fd, fs1, fs2 (rm in imm) */
+	FMT_F4,     /* fd, fs1, fs2, fs3 (rm in imm) */
+	FMT_F2,     /* fd, fs1 (rm in imm) */
+	FMT_F3NR,   /* fd, fs1, fs2 without rounding mode (sgnj, min, max) */
+	FMT_FX,     /* rd, fs1 (rm in imm) */
+	FMT_XF,     /* fd, rs1 (rm in imm) */
+	FMT_FCMP,   /* rd, fs1, fs2 */
+};
+
+enum insn_id {
+#define INSN(name, mnem, mask, match, fmt) INSN_##name,
+#include "insn.def"
+#undef INSN
+	INSN_COUNT,
+	INSN_ILLEGAL = INSN_COUNT /* pseudo id of ops that raise illegal-instruction */
+};
+_Static_assert(INSN_COUNT < 255, "enum insn_id must fit op->id");
+
+struct insn_info {
+	const char *mnemonic;
+	uint32_t mask;
+	uint32_t match;
+	enum insn_format format;
+	exec_fn exec;
+};
+
+/* Rows indexed by enum insn_id; insn_table[INSN_ILLEGAL] describes the
+ * illegal-instruction op. */
+extern const struct insn_info insn_table[INSN_COUNT + 1];
+
+#define INSN(name, mnem, mask, match, fmt) int exec_##name(struct hart *h, const struct op *op);
+#include "insn.def"
+#undef INSN
+int exec_illegal(struct hart *h, const struct op *op);
+
+/* Decode the instruction bits `raw` (len 2 or 4) into *op. Unknown or
+ * reserved encodings produce an op that raises illegal-instruction with
+ * tval = raw. pc_off is left to the caller. */
+void insn_decode(uint32_t raw, int len, struct op *op);
+
+/* Expand a 16-bit RVC instruction into the 32-bit instruction with the same
+ * effect; 0 when the encoding is illegal or reserved on RV64. (core/rvc.c) */
+uint32_t rvc_expand(uint16_t c);
+
+/* Disassemble one decoded op at `pc` into buf (NUL-terminated). */
+void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * The interpreter's run loop: find the block at pc, run its ops, account
+ * instret, take interrupts between blocks, and share the host thread among
+ * the harts round-robin. Harts in wfi are skipped; when all of them are,
+ * the thread sleeps until a device kicks the machine or a timer deadline.
+ */
+#include "insn.h"
+#include "machine.h"
+#include "tb.h"
+#include <inttypes.h>
+#include <time.h>
+
+/* Blocks a hart runs before the next hart gets the host thread. */
+#define QUANTUM_BLOCKS 256
+
+static void log_block(struct hart *h, const struct block *b)
+{
+	struct machine *m = h->m;
+	if (m->log_mask & LOG_EXEC)
+		fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 " (%u insns)\n", h->mhartid,
+		        h->pc, b->n_ops);
+}
+
+/* -d in_asm: print each instruction as it executes. Slow, so separate. */
+static void run_block_logged(struct hart *h, const struct block *b)
+{
+	struct machine *m = h->m;
+	const struct op *op = b->ops;
+	int r;
+	h->block_pc = h->pc;
+	h->block_ops = b->ops;
+	for (;; op++) {
+		if (op->fn != exec_block_end && (m->log_mask & LOG_IN_ASM)) {
+			char text[96];
+			insn_disasm(op, op_pc(h, op), text, sizeof(text));
+			fprintf(m->log, "%" PRIu64 ": %016" PRIx64 ": %0*" PRIx32 "  %s\n", h->mhartid,
+			        op_pc(h, op), op->len * 2, op->raw, text);
+		}
+		r = op->fn(h, op);
+		if (r != EXEC_NEXT)
+			break;
+	}
+	h->instret += (uint64_t)(op - b->ops) + (r == EXEC_EXIT);
+}
+
+static inline void run_block(struct hart *h, const struct block *b)
+{
+	const struct op *op = b->ops;
+	int r;
+	h->block_pc = h->pc;
+	h->block_ops = op;
+	while ((r = op->fn(h, op)) == EXEC_NEXT)
+		op++;
+	h->instret += (uint64_t)(op - b->ops) + (r == EXEC_EXIT);
+}
+
+static void run_hart(struct hart *h)
+{
+	struct machine *m = h->m;
+	struct block_scratch scratch;
+	for (unsigned i = 0; i < QUANTUM_BLOCKS; i++) {
+		if (hart_wakeup_pending(h))
+			hart_check_interrupts(h);
+		if (h->wfi)
+			return;
+		struct block *b = tb_find(h, &scratch);
+		if (!b)
+			continue; /* fetch fault taken; pc is at the trap vector */
+		if (__builtin_expect(m->log_mask != 0, 0)) {
+			log_block(h, b);
+			run_block_logged(h, b);
+		} else {
+			run_block(h, b);
+		}
+		if (h->wfi || atomic_load_explicit(&m->stop, memory_order_relaxed))
+			return;
+	}
+}
+
+/* Every hart waits for an interrupt: sleep until kicked, at most `ms`. */
+static void idle_wait(struct machine *m, unsigned ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)ms * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&m->lock);
+	bool any = false;
+	for (unsigned i = 0; i < m->nharts; i++)
+		any |= hart_wakeup_pending(m->harts[i]) != 0;
+	if (!any && !atomic_load(&m->stop))
+		pthread_cond_timedwait(&m->wake, &m->lock, &ts);
+	pthread_mutex_unlock(&m->lock);
+}
+
+enum machine_stop machine_run(struct machine *m)
+{
+	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
+		bool all_idle = true;
+		for (unsigned i = 0; i < m->nharts; i++) {
+			struct hart *h = m->harts[i];
+			if (h->wfi && !hart_wakeup_pending(h))
+				continue;
+			all_idle = false;
+			run_hart(h);
+			if (atomic_load_explicit(&m->stop, memory_order_relaxed))
+				break;
+		}
+		machine_poll_devices(m);
+		for (unsigned i = 0; i < m->nharts; i++) {
+			const uint64_t d = hart_sstc_poll(m->harts[i]);
+			if (d < m->next_deadline_ns)
+				m->next_deadline_ns = d;
+		}
+		if (all_idle)
+			idle_wait(m, machine_idle_budget_ms(m));
+	}
+	return (enum machine_stop)atomic_load(&m->stop);
+}

@@ -1,0 +1,149 @@
+/* Machine lifetime, RAM, time, and the hooks devices attach to the core. */
+#include "machine.h"
+#include "mmu.h"
+#include "tb.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define TB_ARENA_BYTES (64u << 20)
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nharts,
+                            uint64_t reset_pc)
+{
+	if (nharts == 0 || nharts > MAX_HARTS || ram_size == 0 || (ram_size & 0xfff)) {
+		fprintf(stderr, "rvjit: invalid machine configuration\n");
+		return NULL;
+	}
+	struct machine *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->ram_base = ram_base;
+	m->ram_size = ram_size;
+	m->log = stderr;
+	m->start_ns = monotonic_ns();
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->wake, NULL);
+	/* NORESERVE: untouched guest RAM costs no host memory. */
+	m->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+	              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m->ram == MAP_FAILED) {
+		fprintf(stderr, "rvjit: cannot allocate %llu MiB of guest RAM: %s\n",
+		        (unsigned long long)(ram_size >> 20), strerror(errno));
+		m->ram = NULL;
+		machine_free(m);
+		return NULL;
+	}
+	m->page_flags = calloc(ram_size >> 12, 1);
+	m->tb = m->page_flags ? tb_cache_new(m, TB_ARENA_BYTES) : NULL;
+	if (!m->tb) {
+		fprintf(stderr, "rvjit: out of memory\n");
+		machine_free(m);
+		return NULL;
+	}
+	for (unsigned i = 0; i < nharts; i++) {
+		m->harts[i] = aligned_alloc(64, (sizeof(struct hart) + 63) & ~(size_t)63);
+		if (!m->harts[i]) {
+			machine_free(m);
+			return NULL;
+		}
+		m->nharts = i + 1;
+		hart_init(m->harts[i], m, i, reset_pc);
+	}
+	return m;
+}
+
+void machine_free(struct machine *m)
+{
+	if (!m)
+		return;
+	for (unsigned i = 0; i < m->nharts; i++)
+		free(m->harts[i]);
+	tb_cache_free(m->tb);
+	free(m->page_flags);
+	if (m->ram)
+		munmap(m->ram, m->ram_size);
+	pthread_cond_destroy(&m->wake);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+void machine_request_stop(struct machine *m, enum machine_stop why, int exit_code)
+{
+	int expected = STOP_NONE;
+	if (atomic_compare_exchange_strong(&m->stop, &expected, (int)why))
+		m->exit_code = exit_code;
+	machine_kick(m);
+}
+
+void machine_kick(struct machine *m)
+{
+	pthread_mutex_lock(&m->lock);
+	pthread_cond_broadcast(&m->wake);
+	pthread_mutex_unlock(&m->lock);
+}
+
+uint64_t machine_mtime(const struct machine *m)
+{
+	return (monotonic_ns() - m->start_ns) / 100;
+}
+
+uint8_t *machine_host_ptr(struct machine *m, uint64_t pa, uint64_t len, bool write)
+{
+	if (machine_is_ram(m, pa, len))
+		return m->ram + (pa - m->ram_base);
+	if (write)
+		return NULL;
+	const struct bus_region *r = bus_find(&m->bus, pa, (unsigned)len);
+	if (r && r->rom)
+		return (uint8_t *)r->rom + (pa - r->base);
+	return NULL;
+}
+
+void machine_watch_page(struct machine *m, uint64_t pa, ram_watch_fn watch, void *opaque)
+{
+	if (!machine_is_ram(m, pa, 1))
+		return;
+	m->watch = watch;
+	m->watch_opaque = opaque;
+	m->page_flags[(pa - m->ram_base) >> 12] |= PAGE_WATCH;
+	tlb_drop_writes_to(m, (uintptr_t)(m->ram + ((pa - m->ram_base) & ~0xfffULL)));
+}
+
+bool machine_add_poller(struct machine *m, device_poll_fn fn, void *opaque)
+{
+	if (m->npollers == MAX_POLLERS)
+		return false;
+	m->pollers[m->npollers].fn = fn;
+	m->pollers[m->npollers].opaque = opaque;
+	m->npollers++;
+	return true;
+}
+
+void machine_poll_devices(struct machine *m)
+{
+	uint64_t next = UINT64_MAX;
+	for (unsigned i = 0; i < m->npollers; i++) {
+		const uint64_t d = m->pollers[i].fn(m->pollers[i].opaque);
+		if (d < next)
+			next = d;
+	}
+	m->next_deadline_ns = next;
+}
+
+unsigned machine_idle_budget_ms(const struct machine *m)
+{
+	/* Sleep until the nearest device deadline, but wake at least every
+	 * 100 ms so a stop request from a signal is noticed. */
+	const uint64_t ms = m->next_deadline_ns / 1000000;
+	return ms == 0 ? 1 : ms > 100 ? 100 : (unsigned)ms;
+}

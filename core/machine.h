@@ -1,0 +1,131 @@
+/*
+ * A whole emulated machine: RAM, the physical bus, the harts and the block
+ * cache. Nothing here is global: tests create many machines in one process.
+ */
+#ifndef RVJIT_MACHINE_H
+#define RVJIT_MACHINE_H
+
+#include "bus.h"
+#include "hart.h"
+#include <stdatomic.h>
+#include <pthread.h>
+#include <stdio.h>
+
+#define MAX_HARTS 8
+
+/* Per RAM page flags. Pages with either flag never get write entries in a
+ * TLB, so every store to them takes the slow path. */
+enum {
+	PAGE_CODE = 1,  /* blocks were decoded from it: stores invalidate them */
+	PAGE_WATCH = 2, /* a device watches stores to it (HTIF tohost) */
+};
+
+typedef void (*ram_watch_fn)(void *opaque, uint64_t pa, unsigned size);
+
+/* Devices with time-driven state (timers, host input) are polled between
+ * rounds of the run loop. A poller returns the number of nanoseconds until
+ * it next needs to run (UINT64_MAX: no deadline), which bounds how long an
+ * all-idle machine sleeps. */
+typedef uint64_t (*device_poll_fn)(void *opaque);
+#define MAX_POLLERS 8
+
+struct tb_cache;
+
+/* -d log categories (QEMU's names). */
+enum {
+	LOG_IN_ASM = 1 << 0,  /* each guest instruction as it executes */
+	LOG_OUT_ASM = 1 << 1, /* generated host code */
+	LOG_EXEC = 1 << 2,    /* each block as it starts */
+	LOG_INT = 1 << 3,     /* interrupts and exceptions */
+};
+
+/* Why run() returned. */
+enum machine_stop {
+	STOP_NONE = 0,
+	STOP_EXIT,     /* guest asked to end the run (HTIF, test finisher, poweroff) */
+	STOP_RESET,    /* guest asked for a reset */
+	STOP_USER,     /* the user quit (Ctrl-a x, signal) */
+	STOP_FATAL,    /* unrecoverable emulator condition, message already printed */
+};
+
+struct machine {
+	uint8_t *ram;         /* host mapping of guest RAM */
+	uint64_t ram_base;    /* guest physical address of ram[0] */
+	uint64_t ram_size;
+	uint8_t *page_flags;  /* per RAM page: PAGE_* */
+
+	struct bus bus;
+
+	struct hart *harts[MAX_HARTS];
+	unsigned nharts;
+
+	struct tb_cache *tb;
+
+	struct {
+		device_poll_fn fn;
+		void *opaque;
+	} pollers[MAX_POLLERS];
+	unsigned npollers;
+	uint64_t next_deadline_ns; /* minimum of the pollers' last answers */
+
+	atomic_int stop;      /* enum machine_stop; set from devices or signal handlers */
+	int exit_code;        /* process exit status for STOP_EXIT */
+
+	ram_watch_fn watch;   /* called after a store to a PAGE_WATCH page */
+	void *watch_opaque;
+
+	/* wfi sleeping: harts wait on `wake` when every hart is idle. */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	uint64_t start_ns;    /* host monotonic time at creation: mtime 0 */
+
+	uint64_t tohost_addr; /* HTIF mailbox from the ELF symbols, 0 if absent */
+	uint64_t fromhost_addr;
+
+	unsigned log_mask;    /* LOG_* */
+	FILE *log;            /* -D file, or stderr */
+};
+
+/* Allocate a machine with `ram_size` bytes of RAM at `ram_base` and `nharts`
+ * harts starting at `reset_pc`. Returns NULL with a message on failure. */
+struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nharts,
+                            uint64_t reset_pc);
+void machine_free(struct machine *m);
+
+/* Run the harts with the interpreter until something stops the machine.
+ * Returns the reason (also left in m->stop). */
+enum machine_stop machine_run(struct machine *m);
+
+/* Ask the machine to stop at the next block boundary. */
+void machine_request_stop(struct machine *m, enum machine_stop why, int exit_code);
+
+/* Register a poller; false when the table is full. */
+bool machine_add_poller(struct machine *m, device_poll_fn fn, void *opaque);
+
+/* Run every poller (from the run loop). */
+void machine_poll_devices(struct machine *m);
+
+/* How long an all-idle machine may sleep before polling again. */
+unsigned machine_idle_budget_ms(const struct machine *m);
+
+/* Wake any hart sleeping in wfi (a device raised an interrupt). */
+void machine_kick(struct machine *m);
+
+/* mtime: 10 MHz ticks of the host's monotonic clock since the machine was
+ * created (QEMU virt's timebase-frequency). */
+uint64_t machine_mtime(const struct machine *m);
+
+/* Mark a RAM page watched: after every guest store to it, watch(opaque, pa,
+ * size) runs. One watcher per machine. */
+void machine_watch_page(struct machine *m, uint64_t pa, ram_watch_fn watch, void *opaque);
+
+/* Host pointer for [pa, pa+len) if it is RAM, or ROM when !write; else NULL. */
+uint8_t *machine_host_ptr(struct machine *m, uint64_t pa, uint64_t len, bool write);
+
+static inline bool machine_is_ram(const struct machine *m, uint64_t pa, uint64_t len)
+{
+	return pa >= m->ram_base && pa - m->ram_base < m->ram_size &&
+	       len <= m->ram_size - (pa - m->ram_base);
+}
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * rvjit's command line: parse the options, build the virt board, run it,
+ * and turn the way the run ended into the process exit status.
+ */
+#include "console.h"
+#include "loader/virt.h"
+#include "machine.h"
+#include "options.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RVJIT_VERSION "0.1"
+
+/* The machine a SIGINT/SIGTERM should stop: signal handlers can reach
+ * nothing else. */
+static struct machine *volatile signal_target;
+
+static void on_signal(int sig)
+{
+	struct machine *m = signal_target;
+	if (m) {
+		/* Only the atomic store: machine_kick's mutex is not
+		 * async-signal-safe; the idle loop wakes within 100 ms. */
+		int expected = STOP_NONE;
+		atomic_compare_exchange_strong(&m->stop, &expected, STOP_USER);
+	} else {
+		console_restore_from_signal();
+		_exit(128 + sig);
+	}
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void print_stats(const struct machine *m, uint64_t ns)
+{
+	uint64_t instret = 0;
+	for (unsigned i = 0; i < m->nharts; i++)
+		instret += m->harts[i]->instret;
+	const double s = (double)ns / 1e9;
+	fprintf(stderr, "rvjit: stats: instret=%llu seconds=%.3f mips=%.1f\n",
+	        (unsigned long long)instret, s, s > 0 ? (double)instret / s / 1e6 : 0.0);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	char err[512];
+	if (options_parse(&o, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "rvjit: %s\n", err);
+		options_free(&o);
+		return 1;
+	}
+	if (o.help) {
+		options_usage(stdout);
+		options_free(&o);
+		return 0;
+	}
+	if (o.version) {
+		printf("rvjit %s (RISC-V RV64GC, QEMU virt board)\n", RVJIT_VERSION);
+		options_free(&o);
+		return 0;
+	}
+	FILE *log = stderr;
+	if (o.log_file && !(log = fopen(o.log_file, "w"))) {
+		fprintf(stderr, "rvjit: -D %s: %s\n", o.log_file, strerror(errno));
+		options_free(&o);
+		return 1;
+	}
+
+	struct console *console = console_new(NULL, STDIN_FILENO, STDOUT_FILENO);
+	if (!console) {
+		fprintf(stderr, "rvjit: cannot set up the console\n");
+		return 1;
+	}
+	install_signals();
+	int status = 0;
+	for (;;) {
+		struct virt_board *b = virt_board_new(&o, console, err, sizeof(err));
+		if (!b) {
+			console_free(console);
+			fprintf(stderr, "rvjit: %s\n", err);
+			status = 1;
+			break;
+		}
+		struct machine *m = virt_board_machine(b);
+		m->log = log;
+		m->log_mask = o.log_mask;
+		console_attach(console, m);
+		signal_target = m;
+		const uint64_t t0 = monotonic_ns();
+		const enum machine_stop why = machine_run(m);
+		if (o.stats)
+			print_stats(m, monotonic_ns() - t0);
+		signal_target = NULL;
+		const int code = m->exit_code;
+		console_attach(console, NULL);
+		virt_board_free(b); /* flushes every disk */
+		if (why == STOP_RESET && !o.no_reboot)
+			continue;
+		status = why == STOP_EXIT ? code : why == STOP_FATAL ? 1 : 0;
+		console_free(console);
+		break;
+	}
+	if (log != stderr)
+		fclose(log);
+	options_free(&o);
+	return status;
+}

@@ -1,0 +1,426 @@
+/*
+ * The slow half of guest memory access: TLB refill, the Sv39/Sv48 walk with
+ * hardware A/D updates, PMP, device accesses, misaligned accesses, and stores
+ * that hit translated code or a watched page. The fast half is inline in
+ * mem.h (and, later, emitted by the JIT).
+ */
+#include "mmu.h"
+#include "machine.h"
+#include "mem.h"
+#include "tb.h"
+
+#define PTE_V (1ULL << 0)
+#define PTE_R (1ULL << 1)
+#define PTE_W (1ULL << 2)
+#define PTE_X (1ULL << 3)
+#define PTE_U (1ULL << 4)
+#define PTE_A (1ULL << 6)
+#define PTE_D (1ULL << 7)
+#define PTE_PPN_MASK ((1ULL << 44) - 1)
+
+#define SATP_MODE_BARE 0
+#define SATP_MODE_SV39 8
+#define SATP_MODE_SV48 9
+
+#define PMP_R 0x01
+#define PMP_W 0x02
+#define PMP_X 0x04
+#define PMP_A 0x18
+#define PMP_L 0x80
+enum { PMP_OFF = 0, PMP_TOR = 1, PMP_NA4 = 2, PMP_NAPOT = 3 };
+
+static void tlb_invalidate_entries(struct tlb_entry *t, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		t[i].tag_r = t[i].tag_w = t[i].tag_x = TLB_INVALID;
+		t[i].addend = 0;
+	}
+}
+
+void tlb_flush_all(struct hart *h)
+{
+	tlb_invalidate_entries(&h->tlb[0][0], TLB_MODES * TLB_ENTRIES);
+}
+
+void tlb_flush_paged(struct hart *h)
+{
+	tlb_invalidate_entries(h->tlb[TLB_U], TLB_ENTRIES);
+	tlb_invalidate_entries(h->tlb[TLB_S], TLB_ENTRIES);
+}
+
+void tlb_drop_writes_to(struct machine *m, uintptr_t host_page)
+{
+	for (unsigned i = 0; i < m->nharts; i++) {
+		struct tlb_entry *t = &m->harts[i]->tlb[0][0];
+		for (unsigned j = 0; j < TLB_MODES * TLB_ENTRIES; j++)
+			if (t[j].tag_w != TLB_INVALID &&
+			    ((t[j].tag_w + t[j].addend) & ~(uintptr_t)TLB_PAGE_MASK) == host_page)
+				t[j].tag_w = TLB_INVALID;
+	}
+}
+
+static uint64_t page_fault(enum access acc)
+{
+	return acc == ACCESS_FETCH ? CAUSE_FETCH_PAGE_FAULT
+	       : acc == ACCESS_WRITE ? CAUSE_STORE_PAGE_FAULT
+	                             : CAUSE_LOAD_PAGE_FAULT;
+}
+
+static uint64_t access_fault(enum access acc)
+{
+	return acc == ACCESS_FETCH ? CAUSE_FETCH_ACCESS
+	       : acc == ACCESS_WRITE ? CAUSE_STORE_ACCESS
+	                             : CAUSE_LOAD_ACCESS;
+}
+
+/* The address range an active PMP entry covers (priv spec 3.7.1.1). */
+static bool pmp_range(const struct hart *h, unsigned i, uint64_t *lo, uint64_t *hi)
+{
+	const uint64_t addr = h->pmpaddr[i];
+	switch ((h->pmpcfg[i] & PMP_A) >> 3) {
+	case PMP_TOR:
+		*lo = i ? h->pmpaddr[i - 1] << 2 : 0;
+		*hi = addr << 2;
+		return *lo < *hi;
+	case PMP_NA4:
+		*lo = addr << 2;
+		*hi = *lo + 4;
+		return true;
+	case PMP_NAPOT: {
+		const uint64_t ones = addr ^ (addr + 1); /* trailing ones plus one bit */
+		*lo = (addr & ~ones) << 2;
+		*hi = *lo + ((ones + 1) << 2);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+bool pmp_allows(const struct hart *h, uint64_t pa, uint64_t len, enum access acc, unsigned priv)
+{
+	for (unsigned i = 0; i < PMP_ENTRIES; i++) {
+		uint64_t lo, hi;
+		if (!pmp_range(h, i, &lo, &hi))
+			continue;
+		if (pa + len <= lo || pa >= hi)
+			continue;
+		/* The lowest-numbered entry matching any byte decides; it must
+		 * cover the whole access (3.7.1.3). */
+		if (pa < lo || pa + len > hi)
+			return false;
+		const uint8_t cfg = h->pmpcfg[i];
+		if (priv == PRIV_M && !(cfg & PMP_L))
+			return true;
+		const uint8_t need = acc == ACCESS_READ ? PMP_R : acc == ACCESS_WRITE ? PMP_W : PMP_X;
+		return (cfg & need) != 0;
+	}
+	/* No match: M-mode succeeds, S/U fail since entries are implemented. */
+	return priv == PRIV_M;
+}
+
+/* Page-table walk (4.3.2). On success sets *pa and *writable_ok (the PTE is
+ * dirty, so a write TLB entry may be installed). */
+static uint64_t walk(struct hart *h, uint64_t va, enum access acc, unsigned priv, uint64_t *pa,
+                     bool *dirty)
+{
+	const unsigned mode = h->satp >> 60;
+	const int levels = mode == SATP_MODE_SV39 ? 3 : 4;
+	const int va_bits = 12 + 9 * levels;
+	/* Bits above the VA width must all equal its top bit. */
+	if ((uint64_t)(((int64_t)(va << (64 - va_bits))) >> (64 - va_bits)) != va)
+		return page_fault(acc);
+restart:;
+	uint64_t table = (h->satp & PTE_PPN_MASK) << 12;
+	for (int level = levels - 1; level >= 0; level--) {
+		const uint64_t pte_pa = table + ((va >> (12 + 9 * level)) & 0x1ff) * 8;
+		/* Implicit page-table accesses are checked as S-mode (3.7.1). */
+		if (!pmp_allows(h, pte_pa, 8, ACCESS_READ, PRIV_S))
+			return access_fault(acc);
+		uint64_t *ptep = (uint64_t *)machine_host_ptr(h->m, pte_pa, 8, true);
+		if (!ptep)
+			return access_fault(acc);
+		uint64_t pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
+		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)))
+			return page_fault(acc);
+		/* Bits 63:54 belong to Svnapot/Svpbmt, which are not implemented. */
+		if (pte >> 54)
+			return page_fault(acc);
+		if (!(pte & (PTE_R | PTE_X))) {
+			if (pte & (PTE_U | PTE_A | PTE_D))
+				return page_fault(acc);
+			table = ((pte >> 10) & PTE_PPN_MASK) << 12;
+			continue;
+		}
+		/* Leaf: permissions. */
+		if (priv == PRIV_U && !(pte & PTE_U))
+			return page_fault(acc);
+		if (priv == PRIV_S && (pte & PTE_U) &&
+		    (acc == ACCESS_FETCH || !(h->mstatus & MSTATUS_SUM)))
+			return page_fault(acc);
+		switch (acc) {
+		case ACCESS_FETCH:
+			if (!(pte & PTE_X))
+				return page_fault(acc);
+			break;
+		case ACCESS_READ:
+			if (!(pte & PTE_R) && !((h->mstatus & MSTATUS_MXR) && (pte & PTE_X)))
+				return page_fault(acc);
+			break;
+		case ACCESS_WRITE:
+			if (!(pte & PTE_W))
+				return page_fault(acc);
+			break;
+		}
+		const uint64_t ppn = (pte >> 10) & PTE_PPN_MASK;
+		const uint64_t span_mask = (1ULL << (9 * level)) - 1;
+		if (ppn & span_mask)
+			return page_fault(acc); /* misaligned superpage */
+		/* Hardware A/D update, atomically so a concurrent change of the
+		 * PTE restarts the walk (4.3.1, Svadu behaviour as in QEMU). */
+		const uint64_t want = PTE_A | (acc == ACCESS_WRITE ? PTE_D : 0);
+		if ((pte & want) != want) {
+			if (!pmp_allows(h, pte_pa, 8, ACCESS_WRITE, PRIV_S))
+				return access_fault(acc);
+			if (!__atomic_compare_exchange_n(ptep, &pte, pte | want, false, __ATOMIC_SEQ_CST,
+			                                 __ATOMIC_SEQ_CST))
+				goto restart;
+			pte |= want;
+		}
+		*pa = (ppn << 12) | (va & ((span_mask << 12) | TLB_PAGE_MASK));
+		*dirty = (pte & PTE_D) != 0;
+		return 0;
+	}
+	return page_fault(acc);
+}
+
+static bool paging_on(const struct hart *h, unsigned priv)
+{
+	return priv != PRIV_M && (h->satp >> 60) != SATP_MODE_BARE;
+}
+
+uint64_t mmu_translate(struct hart *h, uint64_t va, enum access acc, unsigned priv, uint64_t *pa)
+{
+	bool dirty;
+	if (!paging_on(h, priv)) {
+		*pa = va;
+		return 0;
+	}
+	return walk(h, va, acc, priv, pa, &dirty);
+}
+
+/* Privilege of loads and stores (MPRV, 3.1.6.3). */
+static unsigned data_priv(const struct hart *h)
+{
+	if (h->priv == PRIV_M && (h->mstatus & MSTATUS_MPRV))
+		return (h->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
+	return h->priv;
+}
+
+static uint64_t *tag_of(struct tlb_entry *e, enum access acc)
+{
+	return acc == ACCESS_READ ? &e->tag_r : acc == ACCESS_WRITE ? &e->tag_w : &e->tag_x;
+}
+
+static void tlb_install(struct hart *h, unsigned priv, uint64_t va, uint8_t *host,
+                        enum access acc)
+{
+	struct tlb_entry *e = &h->tlb[tlb_mode_of(priv)][(va >> 12) & (TLB_ENTRIES - 1)];
+	const uint64_t page = va & ~TLB_PAGE_MASK;
+	const uintptr_t addend = (uintptr_t)host - (uintptr_t)va;
+	if (e->addend != addend || (e->tag_r != page && e->tag_w != page && e->tag_x != page))
+		e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+	e->addend = addend;
+	*tag_of(e, acc) = page;
+}
+
+/*
+ * Translate one access that stays within a page, check PMP, and find its
+ * host memory. Returns 0 or a cause. *host is NULL for device memory. May
+ * install a TLB entry when the whole page is plain memory for this access.
+ */
+static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access acc,
+                        unsigned priv, uint64_t *pa, uint8_t **host)
+{
+	struct machine *m = h->m;
+	bool dirty = true;
+	uint64_t cause = 0;
+	if (paging_on(h, priv))
+		cause = walk(h, va, acc, priv, pa, &dirty);
+	else
+		*pa = va;
+	if (cause)
+		return cause;
+	if (!pmp_allows(h, *pa, size, acc, priv))
+		return access_fault(acc);
+	*host = machine_host_ptr(m, *pa, size, acc == ACCESS_WRITE);
+	if (!*host) {
+		/* Writes to ROM and fetches from devices fault here; device
+		 * loads and stores go to the bus. */
+		if (machine_host_ptr(m, *pa, size, false) || acc == ACCESS_FETCH ||
+		    !bus_find(&m->bus, *pa, size))
+			return access_fault(acc);
+		return 0;
+	}
+	const uint64_t page_pa = *pa & ~TLB_PAGE_MASK;
+	bool cacheable = pmp_allows(h, page_pa, TLB_PAGE_MASK + 1, acc, priv);
+	if (acc == ACCESS_WRITE) {
+		cacheable = cacheable && dirty;
+		if (machine_is_ram(m, *pa, 1)) {
+			const uint8_t flags = m->page_flags[(*pa - m->ram_base) >> 12];
+			if (flags & PAGE_CODE)
+				tb_invalidate_page(m, page_pa);
+			if (m->page_flags[(*pa - m->ram_base) >> 12])
+				cacheable = false;
+		}
+	}
+	if (cacheable)
+		tlb_install(h, priv, va, *host - (*pa & TLB_PAGE_MASK) + (va & TLB_PAGE_MASK), acc);
+	return 0;
+}
+
+static void after_ram_store(struct machine *m, uint64_t pa, unsigned size)
+{
+	if (machine_is_ram(m, pa, 1) && (m->page_flags[(pa - m->ram_base) >> 12] & PAGE_WATCH) &&
+	    m->watch)
+		m->watch(m->watch_opaque, pa, size);
+}
+
+static int misaligned_load(struct hart *h, const struct op *op, uint64_t va, unsigned size,
+                           uint64_t *val)
+{
+	/* Split into the bytes of each page; translate both pages before
+	 * touching anything so a fault on the second is still precise. */
+	const unsigned priv = data_priv(h);
+	const unsigned first = (unsigned)((TLB_PAGE_MASK + 1) - (va & TLB_PAGE_MASK));
+	const unsigned n1 = first < size ? first : size;
+	uint64_t pa1, pa2 = 0;
+	uint8_t *host1, *host2 = NULL;
+	uint64_t cause = resolve(h, va, n1, ACCESS_READ, priv, &pa1, &host1);
+	if (!cause && n1 < size)
+		cause = resolve(h, va + n1, size - n1, ACCESS_READ, priv, &pa2, &host2);
+	if (cause)
+		return hart_exception(h, op, cause, va);
+	if (!host1 || (n1 < size && !host2))
+		return hart_exception(h, op, CAUSE_LOAD_ACCESS, va);
+	uint8_t bytes[8];
+	memcpy(bytes, host1, n1);
+	if (n1 < size)
+		memcpy(bytes + n1, host2, size - n1);
+	uint64_t v = 0;
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint64_t)bytes[i] << (8 * i);
+	*val = v;
+	return EXEC_NEXT;
+}
+
+int mem_load_slow(struct hart *h, const struct op *op, uint64_t va, unsigned size, uint64_t *val)
+{
+	if (va & (size - 1))
+		return misaligned_load(h, op, va, size, val);
+	uint64_t pa;
+	uint8_t *host;
+	const uint64_t cause = resolve(h, va, size, ACCESS_READ, data_priv(h), &pa, &host);
+	if (cause)
+		return hart_exception(h, op, cause, va);
+	if (!host) {
+		if (!bus_read(&h->m->bus, pa, size, val))
+			return hart_exception(h, op, CAUSE_LOAD_ACCESS, va);
+		return EXEC_NEXT;
+	}
+	uint64_t v = 0;
+	memcpy(&v, host, size);
+	*val = v;
+	return EXEC_NEXT;
+}
+
+int mem_store_slow(struct hart *h, const struct op *op, uint64_t va, unsigned size, uint64_t val)
+{
+	const unsigned priv = data_priv(h);
+	struct machine *m = h->m;
+	if (va & (size - 1)) {
+		const unsigned first = (unsigned)((TLB_PAGE_MASK + 1) - (va & TLB_PAGE_MASK));
+		const unsigned n1 = first < size ? first : size;
+		uint64_t pa1, pa2 = 0;
+		uint8_t *host1, *host2 = NULL;
+		uint64_t cause = resolve(h, va, n1, ACCESS_WRITE, priv, &pa1, &host1);
+		if (!cause && n1 < size)
+			cause = resolve(h, va + n1, size - n1, ACCESS_WRITE, priv, &pa2, &host2);
+		if (cause)
+			return hart_exception(h, op, cause, va);
+		if (!host1 || (n1 < size && !host2))
+			return hart_exception(h, op, CAUSE_STORE_ACCESS, va);
+		uint8_t bytes[8];
+		for (unsigned i = 0; i < size; i++)
+			bytes[i] = (uint8_t)(val >> (8 * i));
+		memcpy(host1, bytes, n1);
+		after_ram_store(m, pa1, n1);
+		if (n1 < size) {
+			memcpy(host2, bytes + n1, size - n1);
+			after_ram_store(m, pa2, size - n1);
+		}
+		return EXEC_NEXT;
+	}
+	uint64_t pa;
+	uint8_t *host;
+	const uint64_t cause = resolve(h, va, size, ACCESS_WRITE, priv, &pa, &host);
+	if (cause)
+		return hart_exception(h, op, cause, va);
+	if (!host) {
+		if (!bus_write(&m->bus, pa, size, val))
+			return hart_exception(h, op, CAUSE_STORE_ACCESS, va);
+		return EXEC_NEXT;
+	}
+	memcpy(host, &val, size);
+	after_ram_store(m, pa, size);
+	return EXEC_NEXT;
+}
+
+int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size, bool for_store,
+                void **host_out, uint64_t *pa_out)
+{
+	struct machine *m = h->m;
+	if (va & (size - 1))
+		return hart_exception(h, op, for_store ? CAUSE_MISALIGNED_STORE : CAUSE_MISALIGNED_LOAD,
+		                      va);
+	const struct tlb_entry *e = &h->tlb_data[(va >> 12) & (TLB_ENTRIES - 1)];
+	const uint64_t tag = for_store ? e->tag_w : e->tag_r;
+	if (tag == (va & ~TLB_PAGE_MASK)) {
+		uint8_t *host = (uint8_t *)(uintptr_t)(va + e->addend);
+		if (host >= m->ram && host < m->ram + m->ram_size) {
+			*host_out = host;
+			*pa_out = m->ram_base + (uint64_t)(host - m->ram);
+			return EXEC_NEXT;
+		}
+	}
+	uint64_t pa;
+	uint8_t *host;
+	const enum access acc = for_store ? ACCESS_WRITE : ACCESS_READ;
+	const uint64_t cause = resolve(h, va, size, acc, data_priv(h), &pa, &host);
+	if (cause)
+		return hart_exception(h, op, cause, va);
+	/* AMOs need RAM: device and ROM regions get an access fault. */
+	if (!host || !machine_is_ram(m, pa, size))
+		return hart_exception(h, op, for_store ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS, va);
+	*host_out = host;
+	*pa_out = pa;
+	return EXEC_NEXT;
+}
+
+uint64_t mmu_fetch(struct hart *h, uint64_t va, const uint8_t **host_out)
+{
+	const struct tlb_entry *e = &h->tlb_fetch[(va >> 12) & (TLB_ENTRIES - 1)];
+	if (e->tag_x == (va & ~TLB_PAGE_MASK)) {
+		*host_out = (const uint8_t *)(uintptr_t)(va + e->addend);
+		return 0;
+	}
+	uint64_t pa;
+	uint8_t *host;
+	const uint64_t cause = resolve(h, va, 2, ACCESS_FETCH, h->priv, &pa, &host);
+	if (cause)
+		return cause;
+	if (!host)
+		return CAUSE_FETCH_ACCESS;
+	*host_out = host;
+	return 0;
+}

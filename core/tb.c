@@ -1,0 +1,216 @@
+/* The block cache; see tb.h for the model. */
+#include "tb.h"
+#include "insn.h"
+#include "machine.h"
+#include "mmu.h"
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define TB_HASH_BITS 16
+#define TB_HASH_SIZE (1u << TB_HASH_BITS)
+
+struct tb_cache {
+	struct machine *m;
+	uint8_t *arena;
+	size_t arena_size;
+	size_t used;
+	struct block *hash[TB_HASH_SIZE];
+	struct block **page_blocks; /* per RAM page: list through page_next */
+	uint64_t flushes;
+};
+
+static unsigned tb_hash(const uint8_t *host)
+{
+	const uint64_t v = (uint64_t)(uintptr_t)host >> 1;
+	return (unsigned)((v ^ (v >> TB_HASH_BITS)) & (TB_HASH_SIZE - 1));
+}
+
+struct tb_cache *tb_cache_new(struct machine *m, size_t arena_bytes)
+{
+	struct tb_cache *tb = calloc(1, sizeof(*tb));
+	if (!tb)
+		return NULL;
+	tb->m = m;
+	tb->arena_size = arena_bytes;
+	tb->arena = mmap(NULL, arena_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	tb->page_blocks = calloc(m->ram_size >> 12, sizeof(*tb->page_blocks));
+	if (tb->arena == MAP_FAILED || !tb->page_blocks) {
+		if (tb->arena != MAP_FAILED)
+			munmap(tb->arena, arena_bytes);
+		free(tb->page_blocks);
+		free(tb);
+		return NULL;
+	}
+	return tb;
+}
+
+void tb_cache_free(struct tb_cache *tb)
+{
+	if (!tb)
+		return;
+	munmap(tb->arena, tb->arena_size);
+	free(tb->page_blocks);
+	free(tb);
+}
+
+void tb_flush(struct machine *m)
+{
+	struct tb_cache *tb = m->tb;
+	tb->used = 0;
+	tb->flushes++;
+	memset(tb->hash, 0, sizeof(tb->hash));
+	memset(tb->page_blocks, 0, (m->ram_size >> 12) * sizeof(*tb->page_blocks));
+	for (uint64_t i = 0; i < (m->ram_size >> 12); i++)
+		m->page_flags[i] &= (uint8_t)~PAGE_CODE;
+}
+
+void tb_invalidate_page(struct machine *m, uint64_t pa)
+{
+	struct tb_cache *tb = m->tb;
+	const uint64_t page = (pa - m->ram_base) >> 12;
+	for (struct block *b = tb->page_blocks[page]; b; b = b->page_next) {
+		b->valid = false;
+		struct block **pp = &tb->hash[tb_hash(b->host)];
+		while (*pp && *pp != b)
+			pp = &(*pp)->hash_next;
+		if (*pp)
+			*pp = b->hash_next;
+	}
+	tb->page_blocks[page] = NULL;
+	m->page_flags[page] &= (uint8_t)~PAGE_CODE;
+}
+
+int exec_block_end(struct hart *h, const struct op *op)
+{
+	h->pc = op_pc(h, op);
+	return EXEC_END;
+}
+
+/* Instructions after which decoding stops: they always leave the block. */
+static bool ends_block(unsigned id)
+{
+	switch (id) {
+	case INSN_jal: case INSN_jalr:
+	case INSN_beq: case INSN_bne: case INSN_blt: case INSN_bge: case INSN_bltu: case INSN_bgeu:
+	case INSN_ecall: case INSN_ebreak: case INSN_mret: case INSN_sret: case INSN_wfi:
+	case INSN_sfence_vma: case INSN_fence_i:
+	case INSN_csrrw: case INSN_csrrs: case INSN_csrrc:
+	case INSN_csrrwi: case INSN_csrrsi: case INSN_csrrci:
+	case INSN_ILLEGAL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void *arena_alloc(struct machine *m, size_t bytes)
+{
+	struct tb_cache *tb = m->tb;
+	bytes = (bytes + 15) & ~(size_t)15;
+	if (tb->used + bytes > tb->arena_size)
+		tb_flush(m);
+	void *p = tb->arena + tb->used;
+	tb->used += bytes;
+	return p;
+}
+
+static uint16_t read16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* Decode a straddling instruction into scratch, or take its fetch fault. */
+static struct block *build_straddling(struct hart *h, const uint8_t *host, struct block_scratch *s)
+{
+	const uint8_t *high;
+	const uint64_t cause = mmu_fetch(h, h->pc + 2, &high);
+	if (cause) {
+		hart_exception_at(h, h->pc, cause, h->pc + 2);
+		return NULL;
+	}
+	const uint32_t raw = read16(host) | (uint32_t)read16(high) << 16;
+	memset(s, 0, sizeof(*s));
+	s->b.host = host;
+	s->b.n_ops = 1;
+	insn_decode(raw, 4, &s->ops[0]);
+	s->ops[1].fn = exec_block_end;
+	s->ops[1].pc_off = 4;
+	s->ops[1].id = INSN_ILLEGAL;
+	return &s->b;
+}
+
+static struct block *build(struct hart *h, const uint8_t *host, struct block_scratch *scratch)
+{
+	struct machine *m = h->m;
+	const unsigned room = (unsigned)(0x1000 - (h->pc & 0xfff));
+	if (room == 2 && (host[0] & 3) == 3)
+		return build_straddling(h, host, scratch);
+
+	struct op ops[BLOCK_MAX_OPS + 1];
+	unsigned n = 0, off = 0;
+	while (n < BLOCK_MAX_OPS && off + 2 <= room) {
+		uint32_t raw = read16(host + off);
+		unsigned len = (raw & 3) == 3 ? 4 : 2;
+		if (off + len > room)
+			break; /* straddles the page end: starts the next block */
+		if (len == 4)
+			raw |= (uint32_t)read16(host + off + 2) << 16;
+		struct op *op = &ops[n++];
+		insn_decode(raw, (int)len, op);
+		op->pc_off = (uint16_t)off;
+		off += len;
+		if (ends_block(op->id))
+			break;
+	}
+	memset(&ops[n], 0, sizeof(ops[n]));
+	ops[n].fn = exec_block_end;
+	ops[n].pc_off = (uint16_t)off;
+	ops[n].id = INSN_ILLEGAL;
+
+	struct block *b = arena_alloc(m, sizeof(*b) + (n + 1) * sizeof(struct op));
+	b->host = host;
+	b->n_ops = n;
+	b->valid = true;
+	memcpy(b->ops, ops, (n + 1) * sizeof(struct op));
+
+	struct tb_cache *tb = m->tb;
+	const unsigned hidx = tb_hash(host);
+	b->hash_next = tb->hash[hidx];
+	tb->hash[hidx] = b;
+	b->page_next = NULL;
+	if (host >= m->ram && host < m->ram + m->ram_size) {
+		const uint64_t page = (uint64_t)(host - m->ram) >> 12;
+		b->page_next = tb->page_blocks[page];
+		tb->page_blocks[page] = b;
+		if (!(m->page_flags[page] & PAGE_CODE)) {
+			m->page_flags[page] |= PAGE_CODE;
+			tlb_drop_writes_to(m, (uintptr_t)(m->ram + (page << 12)));
+		}
+	}
+	return b;
+}
+
+struct block *tb_find(struct hart *h, struct block_scratch *scratch)
+{
+	const uint8_t *host;
+	const uint64_t cause = mmu_fetch(h, h->pc, &host);
+	if (cause) {
+		hart_exception_at(h, h->pc, cause, h->pc);
+		return NULL;
+	}
+	struct tb_cache *tb = h->m->tb;
+	struct block **head = &tb->hash[tb_hash(host)];
+	for (struct block **pp = head; *pp; pp = &(*pp)->hash_next) {
+		struct block *b = *pp;
+		if (b->host == host) {
+			if (pp != head) { /* move to front: the next lookup is one compare */
+				*pp = b->hash_next;
+				b->hash_next = *head;
+				*head = b;
+			}
+			return b;
+		}
+	}
+	return build(h, host, scratch);
+}

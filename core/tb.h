@@ -1,0 +1,62 @@
+/*
+ * Decoded blocks ("translation blocks" for the interpreter): straight-line
+ * guest code decoded once into ops, found again by the host address of its
+ * first byte. The host address stands for the physical address (RAM and ROM
+ * are host mappings), so a block is shared by every virtual alias of its
+ * code and survives satp changes.
+ *
+ * A block ends at a control transfer, a system or CSR instruction, the end
+ * of a page, or BLOCK_MAX_OPS. Its ops array ends with one extra op that
+ * sets h->pc to the next instruction and returns EXEC_END.
+ *
+ * Invalidation: each RAM page that blocks were decoded from is flagged
+ * PAGE_CODE and loses its TLB write entries; the first store to it lands in
+ * the slow path, which calls tb_invalidate_page(). The storage of dead
+ * blocks is reclaimed when the arena fills and the whole cache is flushed.
+ */
+#ifndef RVJIT_TB_H
+#define RVJIT_TB_H
+
+#include "op.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hart;
+struct machine;
+
+#define BLOCK_MAX_OPS 64
+
+struct block {
+	const uint8_t *host;      /* host address of the first instruction byte */
+	struct block *hash_next;  /* bucket chain */
+	struct block *page_next;  /* blocks decoded from the same RAM page */
+	uint32_t n_ops;           /* instructions, not counting the end op */
+	bool valid;
+	struct op ops[];
+};
+
+/* A block for an instruction that straddles two pages: built per execution
+ * into caller storage, never cached, since the two pages can be remapped
+ * independently. */
+struct block_scratch {
+	struct block b;
+	struct op ops[2];
+};
+
+struct tb_cache *tb_cache_new(struct machine *m, size_t arena_bytes);
+void tb_cache_free(struct tb_cache *tb);
+
+/* The block at h->pc, decoded now if needed. On an instruction fetch fault
+ * the exception is taken and NULL is returned. */
+struct block *tb_find(struct hart *h, struct block_scratch *scratch);
+
+/* Forget every block decoded from the RAM page holding pa. */
+void tb_invalidate_page(struct machine *m, uint64_t pa);
+
+/* Forget everything (fence.i on other harts' behalf, arena full). */
+void tb_flush(struct machine *m);
+
+int exec_block_end(struct hart *h, const struct op *op);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * Trap entry and interrupt selection (priv spec 1.12, sections 3.1.6-3.1.9,
+ * 3.3.1 and 4.1.1).
+ */
+#include "machine.h"
+#include "mmu.h"
+#include <inttypes.h>
+#include <string.h>
+
+void hart_update_mode(struct hart *h)
+{
+	unsigned data_priv = h->priv;
+	/* 3.1.6.3: MPRV makes M-mode loads and stores use MPP's privilege. */
+	if (h->priv == PRIV_M && (h->mstatus & MSTATUS_MPRV))
+		data_priv = (h->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
+	h->tlb_fetch = h->tlb[tlb_mode_of(h->priv)];
+	h->tlb_data = h->tlb[tlb_mode_of(data_priv)];
+	h->fs_off = (h->mstatus & MSTATUS_FS) == 0;
+}
+
+void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t reset_pc)
+{
+	memset(h, 0, sizeof(*h));
+	h->m = m;
+	h->mhartid = hartid;
+	h->pc = reset_pc;
+	h->priv = PRIV_M;
+	/* MXL=64, extensions I M A F D C S U (misa is read-only here). */
+	h->misa = (2ULL << 62) | (1 << ('I' - 'A')) | (1 << ('M' - 'A')) | (1 << ('A' - 'A')) |
+	          (1 << ('F' - 'A')) | (1 << ('D' - 'A')) | (1 << ('C' - 'A')) |
+	          (1 << ('S' - 'A')) | (1 << ('U' - 'A'));
+	/* UXL = SXL = 64 bits, fixed. */
+	h->mstatus = (2ULL << 32) | (2ULL << 34);
+	tlb_flush_all(h);
+	hart_update_mode(h);
+}
+
+static const char *cause_name(uint64_t cause)
+{
+	static const char *const exc[16] = {
+		"instruction address misaligned", "instruction access fault",
+		"illegal instruction", "breakpoint", "load address misaligned",
+		"load access fault", "store/AMO address misaligned", "store/AMO access fault",
+		"environment call from U-mode", "environment call from S-mode", "reserved",
+		"environment call from M-mode", "instruction page fault", "load page fault",
+		"reserved", "store/AMO page fault",
+	};
+	static const char *const irq[12] = {
+		"reserved", "supervisor software interrupt", "reserved",
+		"machine software interrupt", "reserved", "supervisor timer interrupt",
+		"reserved", "machine timer interrupt", "reserved",
+		"supervisor external interrupt", "reserved", "machine external interrupt",
+	};
+	const uint64_t code = cause & ~CAUSE_INTERRUPT;
+	if (cause & CAUSE_INTERRUPT)
+		return code < 12 ? irq[code] : "interrupt";
+	return code < 16 ? exc[code] : "exception";
+}
+
+static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc)
+{
+	const bool interrupt = (cause & CAUSE_INTERRUPT) != 0;
+	const uint64_t code = cause & ~CAUSE_INTERRUPT;
+	const uint64_t deleg = interrupt ? h->mideleg : h->medeleg;
+	const unsigned from = h->priv;
+	struct machine *m = h->m;
+
+	if (from <= PRIV_S && code < 64 && ((deleg >> code) & 1)) {
+		h->scause = cause;
+		h->sepc = epc;
+		h->stval = tval;
+		uint64_t s = h->mstatus & ~(MSTATUS_SPIE | MSTATUS_SIE | MSTATUS_SPP);
+		if (h->mstatus & MSTATUS_SIE)
+			s |= MSTATUS_SPIE;
+		if (from == PRIV_S)
+			s |= MSTATUS_SPP;
+		h->mstatus = s;
+		h->priv = PRIV_S;
+		h->pc = (h->stvec & ~3ULL) + ((interrupt && (h->stvec & 1)) ? 4 * code : 0);
+	} else {
+		h->mcause = cause;
+		h->mepc = epc;
+		h->mtval = tval;
+		uint64_t s = h->mstatus & ~(MSTATUS_MPIE | MSTATUS_MIE | MSTATUS_MPP);
+		if (h->mstatus & MSTATUS_MIE)
+			s |= MSTATUS_MPIE;
+		s |= (uint64_t)from << MSTATUS_MPP_SHIFT;
+		h->mstatus = s;
+		h->priv = PRIV_M;
+		h->pc = (h->mtvec & ~3ULL) + ((interrupt && (h->mtvec & 1)) ? 4 * code : 0);
+	}
+	hart_update_mode(h);
+	if (m->log_mask & LOG_INT)
+		fprintf(m->log,
+		        "hart %" PRIu64 ": %s %#" PRIx64 " (%s) epc=%#" PRIx64 " tval=%#" PRIx64
+		        " priv %u->%u pc=%#" PRIx64 "\n",
+		        h->mhartid, interrupt ? "interrupt" : "exception", code, cause_name(cause),
+		        epc, tval, from, h->priv, h->pc);
+}
+
+int hart_exception(struct hart *h, const struct op *op, uint64_t cause, uint64_t tval)
+{
+	trap_enter(h, cause, tval, op_pc(h, op));
+	return EXEC_TRAP;
+}
+
+void hart_exception_at(struct hart *h, uint64_t pc, uint64_t cause, uint64_t tval)
+{
+	trap_enter(h, cause, tval, pc);
+}
+
+int hart_illegal(struct hart *h, const struct op *op)
+{
+	return hart_exception(h, op, CAUSE_ILLEGAL_INSN, op->raw);
+}
+
+int exec_illegal(struct hart *h, const struct op *op)
+{
+	return hart_illegal(h, op);
+}
+
+/* Highest priority first (priv spec 3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
+static int highest_irq(uint64_t bits)
+{
+	static const int order[] = { IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI };
+	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (bits & (1ULL << order[i]))
+			return order[i];
+	return -1;
+}
+
+bool hart_check_interrupts(struct hart *h)
+{
+	const uint64_t pending = hart_wakeup_pending(h);
+	if (!pending)
+		return false;
+	h->wfi = false;
+	/* An interrupt for a more privileged mode is always enabled; for the
+	 * current mode only when its xIE bit is set; for a less privileged one
+	 * never. */
+	const bool m_on = h->priv < PRIV_M || (h->mstatus & MSTATUS_MIE);
+	const bool s_on = h->priv < PRIV_S || (h->priv == PRIV_S && (h->mstatus & MSTATUS_SIE));
+	uint64_t take = 0;
+	if (m_on)
+		take = pending & ~h->mideleg;
+	if (!take && s_on)
+		take = pending & h->mideleg;
+	const int irq = highest_irq(take);
+	if (irq < 0)
+		return false;
+	trap_enter(h, CAUSE_INTERRUPT | (uint64_t)irq, 0, h->pc);
+	return true;
+}
+
+void hart_set_mip(struct hart *h, uint64_t bits, bool level)
+{
+	if (level)
+		__atomic_fetch_or(&h->mip, bits, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&h->mip, ~bits, __ATOMIC_SEQ_CST);
+	machine_kick(h->m);
+}

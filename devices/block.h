@@ -1,0 +1,79 @@
+/*
+ * A block device backend: what a disk controller (virtio-blk) reads and
+ * writes, whatever the image format behind it. Raw files are
+ * devices/disk_raw.c; qcow2 can be added later behind the same ops.
+ *
+ * Offsets and lengths are in bytes and must lie within [0, size). The size
+ * is always a whole number of BLOCK_SECTOR_SIZE sectors. Every operation
+ * returns 0 or a negative errno; a read or write either completes fully or
+ * reports an error (backends retry short transfers themselves).
+ */
+#ifndef RVJIT_BLOCK_H
+#define RVJIT_BLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BLOCK_SECTOR_SIZE 512u
+
+struct block_dev;
+
+struct block_ops {
+	int (*read)(struct block_dev *dev, uint64_t offset, void *buf, size_t len);
+	int (*write)(struct block_dev *dev, uint64_t offset, const void *buf, size_t len);
+	/* Make completed writes durable (fdatasync for a file). */
+	int (*flush)(struct block_dev *dev);
+	/* Release everything, including dev itself. */
+	void (*close)(struct block_dev *dev);
+};
+
+struct block_dev {
+	const struct block_ops *ops;
+	uint64_t size;  /* bytes, a multiple of BLOCK_SECTOR_SIZE */
+	bool readonly;  /* writes fail with -EROFS; the guest is told (VIRTIO_BLK_F_RO) */
+};
+
+/* The range checks every backend needs, in one place. */
+static inline bool block_range_ok(const struct block_dev *dev, uint64_t offset, size_t len)
+{
+	return offset <= dev->size && len <= dev->size - offset;
+}
+
+static inline int block_read(struct block_dev *dev, uint64_t offset, void *buf, size_t len)
+{
+	return dev->ops->read(dev, offset, buf, len);
+}
+
+static inline int block_write(struct block_dev *dev, uint64_t offset, const void *buf,
+                              size_t len)
+{
+	return dev->ops->write(dev, offset, buf, len);
+}
+
+static inline int block_flush(struct block_dev *dev)
+{
+	return dev->ops->flush(dev);
+}
+
+static inline void block_close(struct block_dev *dev)
+{
+	if (dev)
+		dev->ops->close(dev);
+}
+
+/*
+ * Open a raw image file (devices/disk_raw.c).
+ *   readonly: the file is opened O_RDONLY and every write fails with -EROFS.
+ *   snapshot: the file is opened O_RDONLY and never written; the guest's
+ *             writes live in memory (per 512-byte sector) until close, and
+ *             reads see them, like QEMU's snapshot=on.
+ * The size is the file size rounded down to whole sectors, as QEMU does.
+ * On failure returns NULL and writes "Could not open '<path>': <reason>"
+ * into err (reason as strerror, e.g. "No such file or directory",
+ * "Permission denied", or "Is a directory").
+ */
+struct block_dev *disk_raw_open(const char *path, bool readonly, bool snapshot, char *err,
+                                size_t errlen);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * The CLINT of QEMU's `virt` board (see clint.h for the register map).
+ *
+ * Software interrupts: msip[hart] bit 0 is mip.MSIP of that hart; the other
+ * bits are hardwired to zero (SiFive CLINT / ACLINT MSWI spec).
+ *
+ * Timer interrupts: mip.MTIP of hart i is the level mtime >= mtimecmp[i]
+ * (priv spec 3.2.1). A write to mtimecmp re-evaluates that level at once;
+ * mtime moving past mtimecmp is noticed by the poller, which the run loop
+ * calls between rounds and which answers how long it may sleep until the
+ * next compare fires.
+ *
+ * Reset values follow QEMU (hw/intc/riscv_aclint.c): riscv_aclint_mtimer_create()
+ * sets every timecmp to 0 and the reset handler writes mtime = 0, which
+ * re-evaluates 0 <= 0 and raises MTIP. So MTIP is pending from reset until
+ * firmware programs mtimecmp; mie.MTIE (0 at reset) keeps it harmless.
+ *
+ * mtime is machine_mtime(): the 10 MHz host-clock count the `time` CSR also
+ * reads. QEMU lets software write mtime (it keeps a delta); we ignore such
+ * writes so that mtime and the `time` CSR can never disagree without a
+ * delta in core/. xv6, OpenSBI and Linux never write it.
+ */
+#include "clint.h"
+#include "core/machine.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define CLINT_MSIP 0x0000
+#define CLINT_MTIMECMP 0x4000
+#define CLINT_MTIME 0xbff8
+
+/* mtime counts at 10 MHz: one tick is 100 ns. */
+#define NS_PER_TICK 100
+
+struct clint {
+	struct machine *m;
+	unsigned nharts;
+	/* Guards every field below: harts (and, later, host threads per hart)
+	 * write registers while the run loop polls. */
+	pthread_mutex_t lock;
+	uint32_t msip[MAX_HARTS];
+	uint64_t mtimecmp[MAX_HARTS];
+	bool mtip[MAX_HARTS]; /* the MTIP level last sent to each hart */
+};
+
+/* Send MTIP of `hart` to the hart if it changed. Called with the lock held. */
+static void update_mtip(struct clint *c, unsigned hart, uint64_t now)
+{
+	const bool level = now >= c->mtimecmp[hart];
+	if (level == c->mtip[hart])
+		return;
+	c->mtip[hart] = level;
+	hart_set_mip(c->m->harts[hart], MIP_MTIP, level);
+}
+
+/* Decode an mtimecmp offset: the hart, and whether the access is legal
+ * (8 bytes at the register, or 4 bytes at either half). */
+static bool mtimecmp_slot(const struct clint *c, uint64_t off, unsigned size, unsigned *hart)
+{
+	if (off < CLINT_MTIMECMP || off >= CLINT_MTIMECMP + 8ULL * c->nharts)
+		return false;
+	if (!(size == 8 || size == 4) || (off & (size - 1)))
+		return false;
+	*hart = (unsigned)((off - CLINT_MTIMECMP) / 8);
+	return true;
+}
+
+/* True for a legal access to mtime (8 bytes, or 4 bytes at either half). */
+static bool mtime_access(uint64_t off, unsigned size)
+{
+	if (off < CLINT_MTIME || off >= CLINT_MTIME + 8)
+		return false;
+	return (size == 8 || size == 4) && !(off & (size - 1));
+}
+
+/* Select the 4-byte half of `reg` at byte offset `off` of it, or all of it. */
+static uint64_t reg_part(uint64_t reg, uint64_t off, unsigned size)
+{
+	if (size == 8)
+		return reg;
+	return (uint32_t)(reg >> (8 * (off & 4)));
+}
+
+static uint64_t clint_read(void *opaque, uint64_t off, unsigned size)
+{
+	struct clint *c = opaque;
+	unsigned hart;
+	uint64_t val = 0;
+
+	if (mtime_access(off, size))
+		return reg_part(machine_mtime(c->m), off, size);
+
+	pthread_mutex_lock(&c->lock);
+	if (off < 4ULL * c->nharts && size == 4 && !(off & 3))
+		val = c->msip[off / 4];
+	else if (mtimecmp_slot(c, off, size, &hart))
+		val = reg_part(c->mtimecmp[hart], off, size);
+	pthread_mutex_unlock(&c->lock);
+	return val;
+}
+
+static void clint_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+	struct clint *c = opaque;
+	unsigned hart;
+
+	pthread_mutex_lock(&c->lock);
+	if (off < 4ULL * c->nharts && size == 4 && !(off & 3)) {
+		hart = (unsigned)(off / 4);
+		const uint32_t bit = val & 1;
+		if (bit != c->msip[hart]) {
+			c->msip[hart] = bit;
+			hart_set_mip(c->m->harts[hart], MIP_MSIP, bit);
+		}
+	} else if (mtimecmp_slot(c, off, size, &hart)) {
+		uint64_t cmp = c->mtimecmp[hart];
+		if (size == 8)
+			cmp = val;
+		else if (off & 4)
+			cmp = (cmp & 0xffffffffULL) | (val << 32);
+		else
+			cmp = (cmp & ~0xffffffffULL) | (uint32_t)val;
+		c->mtimecmp[hart] = cmp;
+		update_mtip(c, hart, machine_mtime(c->m));
+	}
+	/* mtime writes and everything else: ignored (see the file comment). */
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Raise or lower MTIP of every hart, and say when the next one rises. */
+static uint64_t clint_poll(void *opaque)
+{
+	struct clint *c = opaque;
+	uint64_t next = UINT64_MAX;
+
+	pthread_mutex_lock(&c->lock);
+	const uint64_t now = machine_mtime(c->m);
+	for (unsigned i = 0; i < c->nharts; i++) {
+		update_mtip(c, i, now);
+		if (c->mtimecmp[i] > now) {
+			const uint64_t ticks = c->mtimecmp[i] - now;
+			const uint64_t ns = ticks > UINT64_MAX / NS_PER_TICK ?
+			                    UINT64_MAX : ticks * NS_PER_TICK;
+			if (ns < next)
+				next = ns;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return next;
+}
+
+struct clint *clint_new(struct machine *m, uint64_t base)
+{
+	struct clint *c = calloc(1, sizeof(*c));
+	if (!c) {
+		fprintf(stderr, "rvjit: clint: out of memory\n");
+		return NULL;
+	}
+	c->m = m;
+	c->nharts = m->nharts;
+	pthread_mutex_init(&c->lock, NULL);
+
+	/* mtimecmp = 0 (QEMU), so MTIP starts pending: see the file comment. */
+	pthread_mutex_lock(&c->lock);
+	for (unsigned i = 0; i < c->nharts; i++)
+		update_mtip(c, i, machine_mtime(m));
+	pthread_mutex_unlock(&c->lock);
+
+	/* Check for a poller slot first so that no failure leaves a table
+	 * pointing to freed memory. */
+	if (m->npollers == MAX_POLLERS) {
+		fprintf(stderr, "rvjit: clint: too many device pollers\n");
+		clint_free(c);
+		return NULL;
+	}
+	if (!bus_add(&m->bus, base, CLINT_SIZE, c, clint_read, clint_write, "clint")) {
+		fprintf(stderr, "rvjit: clint: cannot map at %#llx (bus full or overlap)\n",
+		        (unsigned long long)base);
+		clint_free(c);
+		return NULL;
+	}
+	(void)machine_add_poller(m, clint_poll, c);
+	return c;
+}
+
+void clint_free(struct clint *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}

@@ -1,0 +1,251 @@
+/*
+ * The PLIC of QEMU's `virt` board (see plic.h for the register map),
+ * following the RISC-V PLIC specification 1.0.0 and, where it leaves room,
+ * QEMU's hw/intc/sifive_plic.c.
+ *
+ * Every virt device line is level-triggered, so each source's gateway is the
+ * spec's level gateway: while the line is high and the source is not in
+ * flight (claimed and not yet completed) it is pending. That gives, as the
+ * spec's chapter on gateways requires:
+ *   - claim clears the pending bit and puts the source in flight;
+ *   - a line that stays high does not re-pend until completion;
+ *   - after completion a line still high is pending again at once.
+ * A line that drops before its claim stops being pending, as in QEMU
+ * (sifive_plic_irq_request), so a device that has been served some other way
+ * produces no spurious claim.
+ *
+ * A context notifies its hart (MEIP or SEIP) while some pending source that
+ * it enables has priority > its threshold; claim returns the best such
+ * source: highest priority, then lowest id (spec: "Interrupt Priorities").
+ * Priority 0 means "never interrupt". Priorities and thresholds have 3 bits
+ * (QEMU virt's VIRT_IRQCHIP_NUM_PRIO_BITS), WARL: higher bits are dropped.
+ */
+#include "plic.h"
+#include "core/machine.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define PLIC_PRIORITY 0x000000
+#define PLIC_PENDING 0x001000
+#define PLIC_ENABLE 0x002000
+#define PLIC_ENABLE_STRIDE 0x80
+#define PLIC_CONTEXT 0x200000
+#define PLIC_CONTEXT_STRIDE 0x1000
+#define PLIC_THRESHOLD 0x0 /* within a context's page */
+#define PLIC_CLAIM 0x4
+
+#define PLIC_PRIO_MASK 7
+#define PLIC_WORDS (PLIC_MAX_SOURCES / 32)
+#define PLIC_CONTEXTS (2 * MAX_HARTS)
+
+struct plic {
+	struct machine *m;
+	unsigned nsources; /* ids 0 .. nsources-1; 0 is not a source */
+	unsigned nwords;   /* 32-bit words of a bitmap of nsources bits */
+	unsigned ncontexts;
+	uint32_t valid[PLIC_WORDS]; /* ids 1 .. nsources-1: the bits that exist */
+
+	/* Guards everything below: lines move from device threads while harts
+	 * access the registers. */
+	pthread_mutex_t lock;
+	uint8_t priority[PLIC_MAX_SOURCES];
+	uint32_t level[PLIC_WORDS];   /* the input lines as last driven */
+	uint32_t claimed[PLIC_WORDS]; /* in flight: claimed, not yet completed */
+	uint32_t enable[PLIC_CONTEXTS][PLIC_WORDS];
+	uint8_t threshold[PLIC_CONTEXTS];
+};
+
+/* The pending bits of word `w`: line high and not in flight. */
+static uint32_t pending_word(const struct plic *p, unsigned w)
+{
+	return p->level[w] & ~p->claimed[w] & p->valid[w];
+}
+
+/* The id a claim by `ctx` would return, 0 if none. Lock held. */
+static unsigned best_source(const struct plic *p, unsigned ctx)
+{
+	unsigned best = 0, best_prio = p->threshold[ctx];
+
+	for (unsigned w = 0; w < p->nwords; w++) {
+		uint32_t bits = pending_word(p, w) & p->enable[ctx][w];
+		while (bits) {
+			const unsigned id = 32 * w + (unsigned)__builtin_ctz(bits);
+			bits &= bits - 1;
+			/* Strictly greater: on a tie the lower id, found first, wins. */
+			if (p->priority[id] > best_prio) {
+				best = id;
+				best_prio = p->priority[id];
+			}
+		}
+	}
+	return best;
+}
+
+/* Drive every context's interrupt output to its hart. Lock held.
+ *
+ * The level is compared with the hart's actual mip bit, not with a copy of
+ * what we last sent: M-mode software may write mip.SEIP (core/csr.c), and a
+ * stale copy would then never re-raise it. */
+static void update(struct plic *p)
+{
+	for (unsigned ctx = 0; ctx < p->ncontexts; ctx++) {
+		struct hart *h = p->m->harts[ctx / 2];
+		const uint64_t bit = (ctx & 1) ? MIP_SEIP : MIP_MEIP;
+		const bool level = best_source(p, ctx) != 0;
+		const bool cur = __atomic_load_n(&h->mip, __ATOMIC_RELAXED) & bit;
+		if (level != cur)
+			hart_set_mip(h, bit, level);
+	}
+}
+
+static bool source_exists(const struct plic *p, unsigned id)
+{
+	return id < p->nsources && (p->valid[id / 32] >> (id % 32) & 1);
+}
+
+static uint32_t claim(struct plic *p, unsigned ctx)
+{
+	const unsigned id = best_source(p, ctx);
+	if (id) {
+		p->claimed[id / 32] |= 1u << (id % 32);
+		update(p);
+	}
+	return id;
+}
+
+/* Spec: a completion for a source the context does not enable is ignored. */
+static void complete(struct plic *p, unsigned ctx, uint32_t id)
+{
+	if (!source_exists(p, id) || !(p->enable[ctx][id / 32] >> (id % 32) & 1))
+		return;
+	p->claimed[id / 32] &= ~(1u << (id % 32));
+	update(p);
+}
+
+static uint64_t plic_read(void *opaque, uint64_t off, unsigned size)
+{
+	struct plic *p = opaque;
+	uint32_t val = 0;
+
+	if (size != 4 || (off & 3))
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	if (off < PLIC_PENDING) {
+		const uint64_t id = (off - PLIC_PRIORITY) / 4;
+		if (source_exists(p, (unsigned)id))
+			val = p->priority[id];
+	} else if (off < PLIC_PENDING + 4ULL * p->nwords) {
+		val = pending_word(p, (unsigned)((off - PLIC_PENDING) / 4));
+	} else if (off >= PLIC_ENABLE &&
+	           off < PLIC_ENABLE + (uint64_t)PLIC_ENABLE_STRIDE * p->ncontexts) {
+		const unsigned ctx = (unsigned)((off - PLIC_ENABLE) / PLIC_ENABLE_STRIDE);
+		const unsigned w = (unsigned)((off - PLIC_ENABLE) % PLIC_ENABLE_STRIDE / 4);
+		if (w < p->nwords)
+			val = p->enable[ctx][w];
+	} else if (off >= PLIC_CONTEXT &&
+	           off < PLIC_CONTEXT + (uint64_t)PLIC_CONTEXT_STRIDE * p->ncontexts) {
+		const unsigned ctx = (unsigned)((off - PLIC_CONTEXT) / PLIC_CONTEXT_STRIDE);
+		const unsigned reg = (unsigned)((off - PLIC_CONTEXT) % PLIC_CONTEXT_STRIDE);
+		if (reg == PLIC_THRESHOLD)
+			val = p->threshold[ctx];
+		else if (reg == PLIC_CLAIM)
+			val = claim(p, ctx);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return val;
+}
+
+static void plic_write(void *opaque, uint64_t off, unsigned size, uint64_t val64)
+{
+	struct plic *p = opaque;
+	const uint32_t val = (uint32_t)val64;
+
+	if (size != 4 || (off & 3))
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (off < PLIC_PENDING) {
+		const uint64_t id = (off - PLIC_PRIORITY) / 4;
+		if (source_exists(p, (unsigned)id)) {
+			p->priority[id] = val & PLIC_PRIO_MASK;
+			update(p);
+		}
+	} else if (off >= PLIC_ENABLE &&
+	           off < PLIC_ENABLE + (uint64_t)PLIC_ENABLE_STRIDE * p->ncontexts) {
+		/* The pending array is read-only (spec), so it falls through. */
+		const unsigned ctx = (unsigned)((off - PLIC_ENABLE) / PLIC_ENABLE_STRIDE);
+		const unsigned w = (unsigned)((off - PLIC_ENABLE) % PLIC_ENABLE_STRIDE / 4);
+		if (w < p->nwords) {
+			p->enable[ctx][w] = val & p->valid[w];
+			update(p);
+		}
+	} else if (off >= PLIC_CONTEXT &&
+	           off < PLIC_CONTEXT + (uint64_t)PLIC_CONTEXT_STRIDE * p->ncontexts) {
+		const unsigned ctx = (unsigned)((off - PLIC_CONTEXT) / PLIC_CONTEXT_STRIDE);
+		const unsigned reg = (unsigned)((off - PLIC_CONTEXT) % PLIC_CONTEXT_STRIDE);
+		if (reg == PLIC_THRESHOLD) {
+			p->threshold[ctx] = val & PLIC_PRIO_MASK;
+			update(p);
+		} else if (reg == PLIC_CLAIM) {
+			complete(p, ctx, val);
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void plic_set_irq(void *opaque, unsigned irq, bool level)
+{
+	struct plic *p = opaque;
+
+	if (!source_exists(p, irq))
+		return;
+	pthread_mutex_lock(&p->lock);
+	const uint32_t bit = 1u << (irq % 32);
+	const uint32_t old = p->level[irq / 32];
+	p->level[irq / 32] = level ? old | bit : old & ~bit;
+	if (p->level[irq / 32] != old)
+		update(p);
+	pthread_mutex_unlock(&p->lock);
+}
+
+struct irq_line plic_line(struct plic *p, unsigned irq)
+{
+	return (struct irq_line){ .set = plic_set_irq, .opaque = p, .irq = irq };
+}
+
+struct plic *plic_new(struct machine *m, uint64_t base, unsigned nsources)
+{
+	if (nsources < 1 || nsources > PLIC_MAX_SOURCES) {
+		fprintf(stderr, "rvjit: plic: %u sources: must be 1 to %u\n", nsources,
+		        PLIC_MAX_SOURCES);
+		return NULL;
+	}
+	struct plic *p = calloc(1, sizeof(*p));
+	if (!p) {
+		fprintf(stderr, "rvjit: plic: out of memory\n");
+		return NULL;
+	}
+	p->m = m;
+	p->nsources = nsources;
+	p->nwords = (nsources + 31) / 32;
+	p->ncontexts = 2 * m->nharts;
+	for (unsigned id = 1; id < nsources; id++)
+		p->valid[id / 32] |= 1u << (id % 32);
+	pthread_mutex_init(&p->lock, NULL);
+
+	if (!bus_add(&m->bus, base, PLIC_SIZE, p, plic_read, plic_write, "plic")) {
+		fprintf(stderr, "rvjit: plic: cannot map at %#llx (bus full or overlap)\n",
+		        (unsigned long long)base);
+		plic_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void plic_free(struct plic *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}

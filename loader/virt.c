@@ -1,0 +1,270 @@
+/*
+ * Power-on of the virt board: RAM, the devices at QEMU's addresses, the
+ * firmware / kernel images, and the boot ROM that starts them.
+ *
+ * Boot flows (as QEMU's virt):
+ *   -bios none -kernel K   K at its ELF addresses (raw: at DRAM base);
+ *                          the ROM jumps to K's entry.
+ *   -bios F [-kernel K]    F at DRAM base; K at DRAM base + 2 MiB (raw) or
+ *                          its ELF addresses; the ROM jumps to F, and the
+ *                          fw_dynamic info tells F where K is.
+ */
+#include "virt.h"
+#include "core/console.h"
+#include "devices/block.h"
+#include "devices/clint.h"
+#include "devices/htif.h"
+#include "devices/plic.h"
+#include "devices/syscon.h"
+#include "devices/uart16550.h"
+#include "devices/virtio_blk.h"
+#include "devices/virtio_mmio.h"
+#include "loader.h"
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct virt_board {
+	struct machine *m;
+	struct console *console;
+	struct clint *clint;
+	struct plic *plic;
+	struct uart *uart;
+	struct htif *htif;
+	struct virtio_mmio *virtio[VIRT_VIRTIO_COUNT];
+	struct block_dev *disks[VIRT_VIRTIO_COUNT];
+	uint8_t rom[BOOTROM_SIZE];
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Load FILE (ELF at its addresses, else raw at raw_addr). */
+static int load_program(struct machine *m, const char *path, uint64_t raw_addr,
+                        struct load_info *info, char *err, size_t errlen)
+{
+	char why[256];
+	size_t size;
+	uint8_t *data = load_file(path, &size, why, sizeof(why));
+	if (!data)
+		return fail(err, errlen, "%s: %s", path, why);
+	int rc;
+	if (loader_is_elf(data, size))
+		rc = load_elf_image(m, data, size, info, why, sizeof(why));
+	else
+		rc = load_raw_image(m, data, size, raw_addr, info, why, sizeof(why));
+	free(data);
+	if (rc)
+		return fail(err, errlen, "%s: %s", path, why);
+	return 0;
+}
+
+/* Debian's opensbi package, which QEMU's own "-bios default" uses too. */
+static const char *default_firmware(void)
+{
+	static const char *const paths[] = {
+		"/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin",
+		"/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
+	};
+	for (unsigned i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		FILE *f = fopen(paths[i], "rb");
+		if (f) {
+			fclose(f);
+			return paths[i];
+		}
+	}
+	return NULL;
+}
+
+static void uart_tx(void *opaque, uint8_t byte)
+{
+	console_write(opaque, byte);
+}
+
+/* Move console input into the UART's receive FIFO, as far as it has room. */
+static uint64_t uart_feed(void *opaque)
+{
+	struct virt_board *b = opaque;
+	uint8_t byte;
+	while (uart_can_receive(b->uart) && console_peek(b->console, &byte)) {
+		uart_receive(b->uart, byte);
+		console_consume(b->console);
+	}
+	console_flush(b->console);
+	return UINT64_MAX;
+}
+
+static int add_disks(struct virt_board *b, const struct options *o, char *err, size_t errlen)
+{
+	struct machine *m = b->m;
+	bool used[VIRT_VIRTIO_COUNT] = { false };
+	/* Explicit bus=virtio-mmio-bus.N first, then the rest in order. */
+	int slot_of[MAX_DRIVES];
+	for (unsigned i = 0; i < o->ndrives; i++) {
+		slot_of[i] = o->drives[i].slot;
+		if (slot_of[i] >= 0) {
+			if (used[slot_of[i]])
+				return fail(err, errlen, "virtio-mmio-bus.%d is used twice", slot_of[i]);
+			used[slot_of[i]] = true;
+		}
+	}
+	for (unsigned i = 0; i < o->ndrives; i++) {
+		if (slot_of[i] >= 0)
+			continue;
+		/* Like QEMU's virt: a device given without bus= lands on the
+		 * free transport with the highest address. */
+		int s = VIRT_VIRTIO_COUNT - 1;
+		while (s >= 0 && used[s])
+			s--;
+		if (s < 0)
+			return fail(err, errlen, "too many virtio devices");
+		used[s] = true;
+		slot_of[i] = s;
+	}
+	for (unsigned i = 0; i < o->ndrives; i++) {
+		const struct drive_opt *d = &o->drives[i];
+		const int s = slot_of[i];
+		char why[256];
+		b->disks[s] = disk_raw_open(d->file, d->readonly, d->snapshot || o->snapshot, why, sizeof(why));
+		if (!b->disks[s])
+			return fail(err, errlen, "-drive file=%s: %s", d->file, why);
+		b->virtio[s] = virtio_blk_new(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
+		                              plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s),
+		                              b->disks[s], o->virtio_legacy, d->id ? d->id : "");
+		if (!b->virtio[s])
+			return fail(err, errlen, "cannot create virtio-blk for %s", d->file);
+	}
+	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
+		if (!b->virtio[s] &&
+		    !virtio_mmio_empty(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
+		                       o->virtio_legacy))
+			return fail(err, errlen, "cannot create virtio-mmio slot %d", s);
+	return 0;
+}
+
+static int add_devices(struct virt_board *b, const struct options *o, char *err, size_t errlen)
+{
+	struct machine *m = b->m;
+	if (!bus_add_rom(&m->bus, BOOTROM_BASE, BOOTROM_SIZE, b->rom, "boot ROM") ||
+	    !syscon_add(m, VIRT_TEST_BASE) || !(b->clint = clint_new(m, VIRT_CLINT_BASE)) ||
+	    !(b->plic = plic_new(m, VIRT_PLIC_BASE, VIRT_PLIC_SOURCES)) ||
+	    !(b->uart = uart_new(&m->bus, VIRT_UART0_BASE, plic_line(b->plic, VIRT_UART0_IRQ), uart_tx,
+	                         b->console)) ||
+	    !machine_add_poller(m, uart_feed, b))
+		return fail(err, errlen, "cannot create the virt board's devices");
+	return add_disks(b, o, err, errlen);
+}
+
+static int load_images(struct virt_board *b, const struct options *o, char *err, size_t errlen)
+{
+	struct machine *m = b->m;
+	struct load_info kernel = { 0 }, fw = { 0 };
+	uint64_t entry = 0, next_addr = 0;
+	const char *bios = o->bios ? o->bios : "default";
+	const bool have_fw = strcmp(bios, "none") != 0;
+
+	if (have_fw) {
+		const char *path = strcmp(bios, "default") ? bios : default_firmware();
+		if (!path)
+			return fail(err, errlen, "-bios default: no OpenSBI found (install Debian's "
+			                         "opensbi package, or give -bios none or -bios FILE)");
+		if (load_program(m, path, VIRT_DRAM_BASE, &fw, err, errlen))
+			return -1;
+		entry = fw.entry;
+	}
+	if (o->kernel) {
+		const uint64_t raw_at = have_fw ? VIRT_DRAM_BASE + VIRT_KERNEL_OFFSET : VIRT_DRAM_BASE;
+		if (load_program(m, o->kernel, raw_at, &kernel, err, errlen))
+			return -1;
+		if (have_fw && kernel.low < fw.high && fw.low < kernel.high)
+			return fail(err, errlen, "%s overlaps the firmware in memory", o->kernel);
+		next_addr = kernel.entry;
+		if (!have_fw)
+			entry = kernel.entry;
+	}
+	for (unsigned i = 0; i < o->nloaders; i++) {
+		struct load_info li;
+		char why[256];
+		size_t size;
+		uint8_t *data = load_file(o->loaders[i].file, &size, why, sizeof(why));
+		if (!data)
+			return fail(err, errlen, "%s: %s", o->loaders[i].file, why);
+		const int rc = load_raw_image(m, data, size, o->loaders[i].addr, &li, why, sizeof(why));
+		free(data);
+		if (rc)
+			return fail(err, errlen, "%s: %s", o->loaders[i].file, why);
+		if (!entry)
+			entry = li.entry;
+	}
+	/* HTIF: riscv-tests and similar bare-metal programs report through it. */
+	const struct load_info *prog = o->kernel ? &kernel : &fw;
+	if (prog->tohost && !(b->htif = htif_new(m, prog->tohost, prog->fromhost, uart_tx, b->console)))
+		return fail(err, errlen, "the tohost symbol (%#llx) is not in RAM",
+		            (unsigned long long)prog->tohost);
+	m->tohost_addr = prog->tohost;
+	m->fromhost_addr = prog->fromhost;
+	/* next_mode 1 = S-mode, what OpenSBI's fw_dynamic expects for a kernel. */
+	bootrom_build(b->rom, entry, 0, next_addr, 1);
+	return 0;
+}
+
+struct virt_board *virt_board_new(const struct options *o, struct console *console, char *err,
+                                  size_t errlen)
+{
+	struct virt_board *b = calloc(1, sizeof(*b));
+	if (!b) {
+		fail(err, errlen, "out of memory");
+		return NULL;
+	}
+	b->console = console;
+	b->m = machine_new(VIRT_DRAM_BASE, o->ram_size, o->smp, BOOTROM_BASE);
+	if (!b->m) {
+		fail(err, errlen, "cannot create the machine (%llu MiB RAM, %u harts)",
+		     (unsigned long long)(o->ram_size >> 20), o->smp);
+		free(b);
+		return NULL;
+	}
+	if (add_devices(b, o, err, errlen) || load_images(b, o, err, errlen)) {
+		virt_board_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+struct machine *virt_board_machine(struct virt_board *b)
+{
+	return b->m;
+}
+
+void virt_board_flush(struct virt_board *b)
+{
+	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
+		if (b->disks[s])
+			block_flush(b->disks[s]);
+	if (b->console)
+		console_flush(b->console);
+}
+
+void virt_board_free(struct virt_board *b)
+{
+	if (!b)
+		return;
+	virt_board_flush(b);
+	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++) {
+		virtio_blk_free(b->virtio[s]);
+		if (b->disks[s])
+			block_close(b->disks[s]);
+	}
+	htif_free(b->htif);
+	uart_free(b->uart);
+	plic_free(b->plic);
+	clint_free(b->clint);
+	machine_free(b->m);
+	free(b);
+}
