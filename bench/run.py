@@ -90,13 +90,47 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def reap(proc, result, t0):
-    """Wait for proc with wait4 so the rusage is this child's alone."""
+# rt/rusage_exec.c, built by build(): see its header for why it exists.
+RUSAGE_EXEC = None
+
+
+def spawn(cmd, **kw):
+    """Start cmd in its own process group, through rusage_exec if built.
+
+    Returns (proc, rss_file or None)."""
+    rss_file = None
+    if RUSAGE_EXEC:
+        fd, rss_file = tempfile.mkstemp(prefix="rvjit-bench-rss-")
+        os.close(fd)
+        cmd = [RUSAGE_EXEC, rss_file] + cmd
+    proc = subprocess.Popen(cmd, start_new_session=True, **kw)
+    return proc, rss_file
+
+
+def kill_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def reap(proc, rss_file, result, t0):
+    """Wait for proc; record wall time, exit code and peak RSS."""
     _, status, ru = os.wait4(proc.pid, 0)
     result.seconds = time.perf_counter() - t0
     result.code = os.waitstatus_to_exitcode(status)
     proc.returncode = result.code  # already reaped: keep Popen from waiting
-    result.rss_mib = ru.ru_maxrss / 1024.0  # Linux reports KiB
+    kill_group(proc)  # leave nothing behind (e.g. after a timeout)
+    # Without rusage_exec, ru_maxrss includes this Python process's size.
+    kib = ru.ru_maxrss  # Linux reports KiB
+    if rss_file:
+        try:
+            with open(rss_file) as f:
+                m = re.search(r"maxrss_kib=(\d+)", f.read())
+            kib = int(m.group(1)) if m else None
+        finally:
+            os.unlink(rss_file)
+    result.rss_mib = None if kib is None else kib / 1024.0
 
 
 def run_timed(cmd, timeout):
@@ -104,19 +138,19 @@ def run_timed(cmd, timeout):
     result = Result()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=err)
+        proc, rss_file = spawn(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                               stderr=err)
         done = threading.Event()
 
         def on_timeout():
             if not done.is_set():
                 result.timed_out = True
-                os.kill(proc.pid, signal.SIGKILL)
+                kill_group(proc)
 
         timer = threading.Timer(timeout, on_timeout)
         timer.start()
         try:
-            reap(proc, result, t0)
+            reap(proc, rss_file, result, t0)
         finally:
             done.set()
             timer.cancel()
@@ -144,8 +178,8 @@ def run_until_prompt(cmd, timeout, prompt=XV6_PROMPT):
     """Start cmd with a stdin pipe, time until prompt shows on stdout, kill."""
     result = Result()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc, rss_file = spawn(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
     seen = b""
     fd = proc.stdout.fileno()
     deadline = t0 + timeout
@@ -165,11 +199,19 @@ def run_until_prompt(cmd, timeout, prompt=XV6_PROMPT):
         if prompt in seen:
             found = time.perf_counter() - t0
             break
+    # Kill the emulator itself; rusage_exec then reports its peak RSS.
     try:
-        os.kill(proc.pid, signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGTERM if RUSAGE_EXEC else signal.SIGKILL)
     except ProcessLookupError:
         pass
-    reap(proc, result, t0)
+    if RUSAGE_EXEC:
+        # The helper ignores SIGTERM's default action and forwards it; give
+        # the emulator a moment, then make sure.
+        killer = threading.Timer(5, kill_group, (proc,))
+        killer.start()
+    reap(proc, rss_file, result, t0)
+    if RUSAGE_EXEC:
+        killer.cancel()
     proc.stdin.close()
     proc.stdout.close()
     result.stdout = seen
@@ -188,6 +230,19 @@ def check_call(cmd):
         log("build failed: " + " ".join(cmd))
         log(proc.stdout.decode(errors="replace"))
         sys.exit(2)
+
+
+def build_helper(args):
+    """Build rt/rusage_exec.c with the host compiler, if there is one."""
+    global RUSAGE_EXEC
+    if shutil.which(args.host_cc) is None:
+        log("note: no host compiler: peak RSS includes the runner's own size")
+        return
+    os.makedirs(args.build_dir, exist_ok=True)
+    exe = os.path.join(args.build_dir, "rusage_exec")
+    check_call([args.host_cc, "-O2", "-Wall", "-o", exe,
+                os.path.join(RT_DIR, "rusage_exec.c")])
+    RUSAGE_EXEC = exe
 
 
 def build(names, args):
@@ -426,7 +481,9 @@ def main():
             log("compiler %s not found" % cc)
             return 2
 
-    engine_label = rvjit_default_engine(args.rvjit) if have_rvjit else "jit"
+    default_engine = rvjit_default_engine(args.rvjit) if have_rvjit else "jit"
+    # The second rvjit column is the default engine: the JIT once it exists.
+    engine_label = "jit" if default_engine == "jit" else "default (%s)" % default_engine
     engines = []
     if have_rvjit:
         rv = os.path.abspath(args.rvjit)
@@ -437,6 +494,7 @@ def main():
 
     rows = []
     t_start = time.perf_counter()
+    build_helper(args)
     if selected and only != ["xv6"]:
         log("building %d workloads (%s) into %s" % (
             len(selected), "n=%d" % args.n if args.n else "scale %d%%" % args.scale,
@@ -458,7 +516,7 @@ def main():
 
     print()
     print("rvjit: %s (default engine: %s)" % (
-        tool_version([args.rvjit]) if have_rvjit else "not run", engine_label))
+        tool_version([args.rvjit]) if have_rvjit else "not run", default_engine))
     print("qemu: %s" % (tool_version([args.qemu]) if have_qemu else "not run"))
     print("host: %s, %s, %d CPUs; size: %s; %d run(s) per engine, fastest shown; "
           "total %.0fs" % (

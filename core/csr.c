@@ -347,5 +347,6 @@ int csr_write(struct hart *h, const struct op *op, uint32_t csr, uint64_t val)
 {
 	if (!csr_accessible(h, csr) || (csr >> 10) == 3 || !write_csr(h, op, csr, val))
 		return hart_illegal(h, op);
+	hart_update_mode(h);
 	return EXEC_NEXT;
 }

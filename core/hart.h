@@ -115,6 +115,8 @@ struct hart {
 	uint64_t instret;  /* minstret; mcycle reads the same count */
 	uint8_t priv;      /* enum priv */
 	uint8_t fs_off;    /* cached mstatus.FS == Off: FP instructions are illegal */
+	uint64_t irq_take; /* mie bits that would trap now (priv, xIE, mideleg): the
+	                      run loop only looks closer when mip & irq_take */
 	bool wfi;          /* stopped in wfi until an interrupt is pending */
 
 	/* LR/SC: valid reservation on the naturally aligned physical address. */
@@ -197,8 +199,8 @@ int csr_write(struct hart *h, const struct op *op, uint32_t csr, uint64_t val);
  * nanoseconds until it would fire (UINT64_MAX: not armed or already on). */
 uint64_t hart_sstc_poll(struct hart *h);
 
-/* Recompute the cached privilege-dependent pointers (TLB selection, fs_off)
- * after priv or mstatus changed. */
+/* Recompute the cached privilege-dependent state (TLB selection, fs_off,
+ * irq_take) after priv, mstatus, mie or mideleg changed. */
 void hart_update_mode(struct hart *h);
 
 #endif

@@ -13,20 +13,16 @@
 /* Blocks a hart runs before the next hart gets the host thread. */
 #define QUANTUM_BLOCKS 256
 
-static void log_block(struct hart *h, const struct block *b)
-{
-	struct machine *m = h->m;
-	if (m->log_mask & LOG_EXEC)
-		fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 " (%u insns)\n", h->mhartid,
-		        h->pc, b->n_ops);
-}
-
 /* -d in_asm: print each instruction as it executes. Slow, so separate. */
-static void run_block_logged(struct hart *h, const struct block *b)
+/* -d in_asm: print each instruction as it executes. Slow, so separate. */
+static int run_block_logged(struct hart *h, const struct block *b)
 {
 	struct machine *m = h->m;
 	const struct op *op = b->ops;
 	int r;
+	if (m->log_mask & LOG_EXEC)
+		fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 " (%u insns)\n", h->mhartid,
+		        h->pc, b->n_ops);
 	h->block_pc = h->pc;
 	h->block_ops = b->ops;
 	for (;; op++) {
@@ -41,9 +37,10 @@ static void run_block_logged(struct hart *h, const struct block *b)
 			break;
 	}
 	h->instret += (uint64_t)(op - b->ops) + (r == EXEC_EXIT);
+	return r;
 }
 
-static inline void run_block(struct hart *h, const struct block *b)
+static inline int run_block(struct hart *h, const struct block *b)
 {
 	const struct op *op = b->ops;
 	int r;
@@ -52,26 +49,59 @@ static inline void run_block(struct hart *h, const struct block *b)
 	while ((r = op->fn(h, op)) == EXEC_NEXT)
 		op++;
 	h->instret += (uint64_t)(op - b->ops) + (r == EXEC_EXIT);
+	return r;
+}
+
+/* The block that follows `prev` if `prev` remembers it: the new pc is on
+ * the same virtual page, so the same physical page and permissions apply
+ * and the TLB and hash lookups can be skipped. */
+static inline struct block *chained(const struct hart *h, struct block *prev)
+{
+	if ((h->pc ^ h->block_pc) & ~0xfffULL)
+		return NULL;
+	const uint16_t off = (uint16_t)(h->pc & 0xfff);
+	for (int i = 0; i < 2; i++) {
+		struct block *s = prev->succ[i];
+		if (s && prev->succ_off[i] == off && s->valid)
+			return s;
+	}
+	return NULL;
+}
+
+static void remember(struct hart *h, struct block *prev, struct block *next, uint64_t prev_pc)
+{
+	if ((h->pc ^ prev_pc) & ~0xfffULL)
+		return;
+	const int slot = prev->succ[0] && prev->succ[0]->valid ? 1 : 0;
+	prev->succ[slot] = next;
+	prev->succ_off[slot] = (uint16_t)(h->pc & 0xfff);
 }
 
 static void run_hart(struct hart *h)
 {
 	struct machine *m = h->m;
 	struct block_scratch scratch;
+	struct block *prev = NULL; /* last block, when its successor may be chained */
 	for (unsigned i = 0; i < QUANTUM_BLOCKS; i++) {
-		if (hart_wakeup_pending(h))
-			hart_check_interrupts(h);
-		if (h->wfi)
-			return;
-		struct block *b = tb_find(h, &scratch);
-		if (!b)
-			continue; /* fetch fault taken; pc is at the trap vector */
-		if (__builtin_expect(m->log_mask != 0, 0)) {
-			log_block(h, b);
-			run_block_logged(h, b);
-		} else {
-			run_block(h, b);
+		if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) {
+			if (hart_check_interrupts(h))
+				prev = NULL;
 		}
+		struct block *b = prev ? chained(h, prev) : NULL;
+		if (!b) {
+			const uint64_t flushes = tb_flush_count(m);
+			const uint64_t prev_pc = h->block_pc;
+			b = tb_find(h, &scratch);
+			if (!b) {
+				prev = NULL;
+				continue; /* fetch fault taken; pc is at the trap vector */
+			}
+			if (prev && tb_flush_count(m) == flushes && b != &scratch.b)
+				remember(h, prev, b, prev_pc);
+		}
+		const int r = __builtin_expect(m->log_mask != 0, 0) ? run_block_logged(h, b)
+		                                                    : run_block(h, b);
+		prev = (r != EXEC_TRAP && b->chainable && b != &scratch.b) ? b : NULL;
 		if (h->wfi || atomic_load_explicit(&m->stop, memory_order_relaxed))
 			return;
 	}

@@ -54,6 +54,11 @@ void tb_cache_free(struct tb_cache *tb)
 	free(tb);
 }
 
+uint64_t tb_flush_count(const struct machine *m)
+{
+	return m->tb->flushes;
+}
+
 void tb_flush(struct machine *m)
 {
 	struct tb_cache *tb = m->tb;
@@ -104,6 +109,17 @@ static bool ends_block(unsigned id)
 	}
 }
 
+static bool is_jump(unsigned id)
+{
+	switch (id) {
+	case INSN_jal: case INSN_jalr:
+	case INSN_beq: case INSN_bne: case INSN_blt: case INSN_bge: case INSN_bltu: case INSN_bgeu:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void *arena_alloc(struct machine *m, size_t bytes)
 {
 	struct tb_cache *tb = m->tb;
@@ -133,6 +149,7 @@ static struct block *build_straddling(struct hart *h, const uint8_t *host, struc
 	memset(s, 0, sizeof(*s));
 	s->b.host = host;
 	s->b.n_ops = 1;
+	s->b.chainable = false;
 	insn_decode(raw, 4, &s->ops[0]);
 	s->ops[1].fn = exec_block_end;
 	s->ops[1].pc_off = 4;
@@ -172,6 +189,8 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 	b->host = host;
 	b->n_ops = n;
 	b->valid = true;
+	b->succ[0] = b->succ[1] = NULL;
+	b->chainable = n == 0 || !ends_block(ops[n - 1].id) || is_jump(ops[n - 1].id);
 	memcpy(b->ops, ops, (n + 1) * sizeof(struct op));
 
 	struct tb_cache *tb = m->tb;

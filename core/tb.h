@@ -33,6 +33,10 @@ struct block {
 	struct block *page_next;  /* blocks decoded from the same RAM page */
 	uint32_t n_ops;           /* instructions, not counting the end op */
 	bool valid;
+	bool chainable;           /* ends in a branch, a jump or the end op: the next
+	                             block runs in the same privilege and mapping */
+	uint16_t succ_off[2];     /* page offsets of the cached successors */
+	struct block *succ[2];    /* blocks that followed this one on the same page */
 	struct op ops[];
 };
 
@@ -50,6 +54,10 @@ void tb_cache_free(struct tb_cache *tb);
 /* The block at h->pc, decoded now if needed. On an instruction fetch fault
  * the exception is taken and NULL is returned. */
 struct block *tb_find(struct hart *h, struct block_scratch *scratch);
+
+/* Number of whole-cache flushes so far: a block pointer held across a
+ * tb_find() that flushed is dangling. */
+uint64_t tb_flush_count(const struct machine *m);
 
 /* Forget every block decoded from the RAM page holding pa. */
 void tb_invalidate_page(struct machine *m, uint64_t pa);

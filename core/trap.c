@@ -16,6 +16,12 @@ void hart_update_mode(struct hart *h)
 	h->tlb_fetch = h->tlb[tlb_mode_of(h->priv)];
 	h->tlb_data = h->tlb[tlb_mode_of(data_priv)];
 	h->fs_off = (h->mstatus & MSTATUS_FS) == 0;
+	/* An interrupt for a more privileged mode is always enabled; for the
+	 * current mode only when its xIE bit is set; for a less privileged one
+	 * never (priv spec 3.1.6.1). */
+	const bool m_on = h->priv < PRIV_M || (h->mstatus & MSTATUS_MIE);
+	const bool s_on = h->priv < PRIV_S || (h->priv == PRIV_S && (h->mstatus & MSTATUS_SIE));
+	h->irq_take = h->mie & ((m_on ? ~h->mideleg : 0) | (s_on ? h->mideleg : 0));
 }
 
 void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t reset_pc)
@@ -135,16 +141,10 @@ bool hart_check_interrupts(struct hart *h)
 	if (!pending)
 		return false;
 	h->wfi = false;
-	/* An interrupt for a more privileged mode is always enabled; for the
-	 * current mode only when its xIE bit is set; for a less privileged one
-	 * never. */
-	const bool m_on = h->priv < PRIV_M || (h->mstatus & MSTATUS_MIE);
-	const bool s_on = h->priv < PRIV_S || (h->priv == PRIV_S && (h->mstatus & MSTATUS_SIE));
-	uint64_t take = 0;
-	if (m_on)
-		take = pending & ~h->mideleg;
-	if (!take && s_on)
-		take = pending & h->mideleg;
+	/* M-level interrupts first, then S-level (3.1.9). */
+	uint64_t take = pending & h->irq_take & ~h->mideleg;
+	if (!take)
+		take = pending & h->irq_take & h->mideleg;
 	const int irq = highest_irq(take);
 	if (irq < 0)
 		return false;

@@ -30,8 +30,8 @@ struct block_ops {
 
 struct block_dev {
 	const struct block_ops *ops;
-	uint64_t size;  /* bytes, a multiple of BLOCK_SECTOR_SIZE */
-	bool readonly;  /* writes fail with -EROFS; the guest is told (VIRTIO_BLK_F_RO) */
+	uint64_t size; /* bytes, a multiple of BLOCK_SECTOR_SIZE */
+	bool readonly; /* writes fail with -EROFS; the guest is told (VIRTIO_BLK_F_RO) */
 };
 
 /* The range checks every backend needs, in one place. */
@@ -45,8 +45,7 @@ static inline int block_read(struct block_dev *dev, uint64_t offset, void *buf, 
 	return dev->ops->read(dev, offset, buf, len);
 }
 
-static inline int block_write(struct block_dev *dev, uint64_t offset, const void *buf,
-                              size_t len)
+static inline int block_write(struct block_dev *dev, uint64_t offset, const void *buf, size_t len)
 {
 	return dev->ops->write(dev, offset, buf, len);
 }
@@ -69,11 +68,11 @@ static inline void block_close(struct block_dev *dev)
  *             writes live in memory (per 512-byte sector) until close, and
  *             reads see them, like QEMU's snapshot=on.
  * The size is the file size rounded down to whole sectors, as QEMU does.
- * On failure returns NULL and writes "Could not open '<path>': <reason>"
- * into err (reason as strerror, e.g. "No such file or directory",
- * "Permission denied", or "Is a directory").
+ * On failure returns NULL and writes the reason into err, as strerror
+ * words ("No such file or directory", "Permission denied", "Is a
+ * directory"); the caller names the file, once.
  */
 struct block_dev *disk_raw_open(const char *path, bool readonly, bool snapshot, char *err,
-                                size_t errlen);
+				size_t errlen);
 
 #endif

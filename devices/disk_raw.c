@@ -26,7 +26,7 @@ struct disk_raw {
 	int fd;
 	bool snapshot;
 	struct overlay_slot *slots; /* open addressing, linear probing */
-	size_t cap;                 /* a power of two, or 0 before the first write */
+	size_t cap;		    /* a power of two, or 0 before the first write */
 	size_t used;
 };
 
@@ -165,9 +165,12 @@ static int raw_read(struct block_dev *dev, uint64_t offset, void *buf, size_t le
 		const struct overlay_slot *s = overlay_find(d, sec);
 		if (!s)
 			continue;
-		const uint64_t lo = sec * BLOCK_SECTOR_SIZE > offset ? sec * BLOCK_SECTOR_SIZE : offset;
-		const uint64_t hi = (sec + 1) * BLOCK_SECTOR_SIZE < end ? (sec + 1) * BLOCK_SECTOR_SIZE : end;
-		memcpy((uint8_t *)buf + (lo - offset), s->data + (lo - sec * BLOCK_SECTOR_SIZE), hi - lo);
+		const uint64_t lo =
+		    sec * BLOCK_SECTOR_SIZE > offset ? sec * BLOCK_SECTOR_SIZE : offset;
+		const uint64_t hi =
+		    (sec + 1) * BLOCK_SECTOR_SIZE < end ? (sec + 1) * BLOCK_SECTOR_SIZE : end;
+		memcpy((uint8_t *)buf + (lo - offset), s->data + (lo - sec * BLOCK_SECTOR_SIZE),
+		       hi - lo);
 	}
 	return 0;
 }
@@ -187,9 +190,12 @@ static int raw_write(struct block_dev *dev, uint64_t offset, const void *buf, si
 		const int r = overlay_get(d, sec, &data);
 		if (r)
 			return r;
-		const uint64_t lo = sec * BLOCK_SECTOR_SIZE > offset ? sec * BLOCK_SECTOR_SIZE : offset;
-		const uint64_t hi = (sec + 1) * BLOCK_SECTOR_SIZE < end ? (sec + 1) * BLOCK_SECTOR_SIZE : end;
-		memcpy(data + (lo - sec * BLOCK_SECTOR_SIZE), (const uint8_t *)buf + (lo - offset), hi - lo);
+		const uint64_t lo =
+		    sec * BLOCK_SECTOR_SIZE > offset ? sec * BLOCK_SECTOR_SIZE : offset;
+		const uint64_t hi =
+		    (sec + 1) * BLOCK_SECTOR_SIZE < end ? (sec + 1) * BLOCK_SECTOR_SIZE : end;
+		memcpy(data + (lo - sec * BLOCK_SECTOR_SIZE), (const uint8_t *)buf + (lo - offset),
+		       hi - lo);
 	}
 	return 0;
 }
@@ -218,42 +224,42 @@ static void raw_close(struct block_dev *dev)
 }
 
 static const struct block_ops raw_ops = {
-	.read = raw_read,
-	.write = raw_write,
-	.flush = raw_flush,
-	.close = raw_close,
+    .read = raw_read,
+    .write = raw_write,
+    .flush = raw_flush,
+    .close = raw_close,
 };
 
 struct block_dev *disk_raw_open(const char *path, bool readonly, bool snapshot, char *err,
-                                size_t errlen)
+				size_t errlen)
 {
 	const int fd = open(path, (readonly || snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "Could not open '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, "%s", strerror(errno));
 		return NULL;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "Could not open '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, "%s", strerror(errno));
 		close(fd);
 		return NULL;
 	}
 	/* O_RDONLY opens a directory happily; only the read would fail. */
 	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "Could not open '%s': %s", path, strerror(EISDIR));
+		snprintf(err, errlen, "%s", strerror(EISDIR));
 		close(fd);
 		return NULL;
 	}
 	/* lseek rather than st_size: it also sizes host block devices. */
 	const off_t end = lseek(fd, 0, SEEK_END);
 	if (end < 0) {
-		snprintf(err, errlen, "Could not open '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, "%s", strerror(errno));
 		close(fd);
 		return NULL;
 	}
 	struct disk_raw *d = calloc(1, sizeof(*d));
 	if (!d) {
-		snprintf(err, errlen, "Could not open '%s': %s", path, strerror(ENOMEM));
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		close(fd);
 		return NULL;
 	}

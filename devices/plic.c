@@ -3,16 +3,16 @@
  * following the RISC-V PLIC specification 1.0.0 and, where it leaves room,
  * QEMU's hw/intc/sifive_plic.c.
  *
- * Every virt device line is level-triggered, so each source's gateway is the
- * spec's level gateway: while the line is high and the source is not in
- * flight (claimed and not yet completed) it is pending. That gives, as the
- * spec's chapter on gateways requires:
+ * Gateways behave as QEMU's (hw/intc/sifive_plic.c, sifive_plic_irq_request),
+ * which software written for the virt board is tuned against: each time a
+ * device signals its line the source's pending bit takes the line's value.
  *   - claim clears the pending bit and puts the source in flight;
- *   - a line that stays high does not re-pend until completion;
- *   - after completion a line still high is pending again at once.
- * A line that drops before its claim stops being pending, as in QEMU
- * (sifive_plic_irq_request), so a device that has been served some other way
- * produces no spurious claim.
+ *   - completion ends the flight but does not look at the line again: a
+ *     source re-pends when its device next signals a raised line.
+ * A device therefore signals on the events that change its interrupt
+ * condition (see the UART), not on every register access. The PLIC spec's
+ * pure level gateway would re-pend a still-high line at completion, which
+ * turns xv6's unacknowledged UART THRE interrupt into an interrupt storm.
  *
  * A context notifies its hart (MEIP or SEIP) while some pending source that
  * it enables has priority > its threshold; claim returns the best such
@@ -50,16 +50,16 @@ struct plic {
 	 * access the registers. */
 	pthread_mutex_t lock;
 	uint8_t priority[PLIC_MAX_SOURCES];
-	uint32_t level[PLIC_WORDS];   /* the input lines as last driven */
+	uint32_t pending[PLIC_WORDS]; /* latched from the lines' signals */
 	uint32_t claimed[PLIC_WORDS]; /* in flight: claimed, not yet completed */
 	uint32_t enable[PLIC_CONTEXTS][PLIC_WORDS];
 	uint8_t threshold[PLIC_CONTEXTS];
 };
 
-/* The pending bits of word `w`: line high and not in flight. */
+/* The claimable bits of word `w`: pending and not in flight. */
 static uint32_t pending_word(const struct plic *p, unsigned w)
 {
-	return p->level[w] & ~p->claimed[w] & p->valid[w];
+	return p->pending[w] & ~p->claimed[w] & p->valid[w];
 }
 
 /* The id a claim by `ctx` would return, 0 if none. Lock held. */
@@ -108,6 +108,7 @@ static uint32_t claim(struct plic *p, unsigned ctx)
 {
 	const unsigned id = best_source(p, ctx);
 	if (id) {
+		p->pending[id / 32] &= ~(1u << (id % 32));
 		p->claimed[id / 32] |= 1u << (id % 32);
 		update(p);
 	}
@@ -201,9 +202,9 @@ void plic_set_irq(void *opaque, unsigned irq, bool level)
 		return;
 	pthread_mutex_lock(&p->lock);
 	const uint32_t bit = 1u << (irq % 32);
-	const uint32_t old = p->level[irq / 32];
-	p->level[irq / 32] = level ? old | bit : old & ~bit;
-	if (p->level[irq / 32] != old)
+	const uint32_t old = p->pending[irq / 32];
+	p->pending[irq / 32] = level ? old | bit : old & ~bit;
+	if (p->pending[irq / 32] != old)
 		update(p);
 	pthread_mutex_unlock(&p->lock);
 }

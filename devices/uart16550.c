@@ -186,6 +186,11 @@ static uint8_t interrupt_id(const struct uart *u)
 /* The INTRPT pin is high whenever IIR reports an interrupt. MCR.OUT2 does
  * not gate it: that gate is PC board logic outside the chip, and QEMU's
  * virt board does not apply it (xv6 never sets OUT2). */
+/* Tell the interrupt controller the current condition. Called only on the
+ * events that change it (QEMU's serial.c calls serial_update_irq at the same
+ * places): the virt PLIC latches a pending bit on each raise, so re-raising
+ * on every status poll would re-pend an interrupt the driver has already
+ * handled (xv6 of 2022 never reads IIR to acknowledge THRE). */
 static void update_irq(struct uart *u)
 {
 	irq_set(&u->irq, interrupt_id(u) != IIR_NONE);
@@ -277,9 +282,15 @@ static uint64_t uart_read(void *opaque, uint64_t offset, unsigned size)
 {
 	struct uart *u = opaque;
 	uint8_t val = 0;
+	bool signal = false; /* did this read change an interrupt condition? */
 	switch (offset & 7) {
 	case UART_RBR_THR:
-		val = (u->lcr & LCR_DLAB) ? u->dll : rx_pop(u);
+		if (u->lcr & LCR_DLAB) {
+			val = u->dll;
+		} else {
+			val = rx_pop(u);
+			signal = true;
+		}
 		break;
 	case UART_IER:
 		val = (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
@@ -288,8 +299,10 @@ static uint64_t uart_read(void *opaque, uint64_t offset, unsigned size)
 		val = interrupt_id(u);
 		/* IIR section: the THRE interrupt is cleared by "reading the
 		 * IIR (if source of interrupt)". */
-		if (val == IIR_THRE)
+		if (val == IIR_THRE) {
 			u->thr_ipending = false;
+			signal = true;
+		}
 		if (fifo_enabled(u))
 			val |= IIR_FIFO;
 		break;
@@ -302,18 +315,21 @@ static uint64_t uart_read(void *opaque, uint64_t offset, unsigned size)
 	case UART_LSR:
 		val = u->lsr;
 		/* Reading LSR clears the error bits, OE among them. */
+		signal = (u->lsr & LSR_INT_BITS) != 0;
 		u->lsr &= (uint8_t)~LSR_INT_BITS;
 		break;
 	case UART_MSR:
 		val = u->msr;
 		/* Reading MSR clears the delta bits. */
+		signal = (u->msr & MSR_DELTAS) != 0;
 		u->msr &= (uint8_t)~MSR_DELTAS;
 		break;
 	case UART_SCR:
 		val = u->scr;
 		break;
 	}
-	update_irq(u);
+	if (signal)
+		update_irq(u);
 	return val;
 }
 
@@ -339,7 +355,7 @@ static void uart_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 		break;
 	case UART_LCR:
 		u->lcr = val;
-		break;
+		return;
 	case UART_MCR:
 		u->mcr = val & MCR_MASK;
 		update_msr(u);
@@ -348,10 +364,10 @@ static void uart_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 	case UART_MSR:
 		/* Status registers: writes are for factory test, ignored (as
 		 * in QEMU). */
-		break;
+		return;
 	case UART_SCR:
 		u->scr = val;
-		break;
+		return;
 	}
 	update_irq(u);
 }

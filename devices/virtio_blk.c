@@ -26,10 +26,10 @@
 #define BLK_HDR_SIZE 16
 /* 5.2.4: struct virtio_blk_config up to num_queues, the size QEMU exposes
  * without discard / write-zeroes. */
-#define BLK_CONFIG_SIZE 36
-#define BLK_CFG_CAPACITY 0
-#define BLK_CFG_SEG_MAX 12
-#define BLK_CFG_BLK_SIZE 20
+#define BLK_CONFIG_SIZE	   36
+#define BLK_CFG_CAPACITY   0
+#define BLK_CFG_SEG_MAX	   12
+#define BLK_CFG_BLK_SIZE   20
 #define BLK_CFG_NUM_QUEUES 34
 
 struct virtio_blk {
@@ -50,8 +50,8 @@ static uint64_t blk_config_read(void *opaque, uint32_t offset, unsigned size)
 /* Move `len` bytes between the disk at `disk_off` and the request's
  * readable (OUT) or writable (IN) buffers, starting `skip` bytes into them:
  * straight between the file and guest RAM, no bounce buffer. */
-static int blk_transfer(struct virtio_blk *b, const struct virtq_elem *e, bool out,
-                        uint64_t skip, uint64_t len, uint64_t disk_off)
+static int blk_transfer(struct virtio_blk *b, const struct virtq_elem *e, bool out, uint64_t skip,
+			uint64_t len, uint64_t disk_off)
 {
 	const unsigned first = out ? 0 : e->n_out;
 	const unsigned end = out ? e->n_out : e->n_buf;
@@ -63,7 +63,7 @@ static int blk_transfer(struct virtio_blk *b, const struct virtq_elem *e, bool o
 		}
 		const uint64_t n = buf->len - skip < len ? buf->len - skip : len;
 		const int r = out ? block_write(b->disk, disk_off, buf->host + skip, n)
-		                  : block_read(b->disk, disk_off, buf->host + skip, n);
+				  : block_read(b->disk, disk_off, buf->host + skip, n);
 		if (r)
 			return r;
 		disk_off += n;
@@ -74,8 +74,8 @@ static int blk_transfer(struct virtio_blk *b, const struct virtq_elem *e, bool o
 }
 
 /* VIRTIO_BLK_T_IN / T_OUT. *written: bytes given back to the driver. */
-static uint8_t blk_rw(struct virtio_blk *b, const struct virtq_elem *e, bool out,
-                      uint64_t sector, uint32_t *written)
+static uint8_t blk_rw(struct virtio_blk *b, const struct virtq_elem *e, bool out, uint64_t sector,
+		      uint32_t *written)
 {
 	/* The status byte is the last writable byte; the header the first 16
 	 * readable ones. */
@@ -106,7 +106,7 @@ static uint8_t blk_get_id(struct virtio_blk *b, const struct virtq_elem *e, uint
 
 static uint8_t blk_request(struct virtio_blk *b, const struct virtq_elem *e, uint32_t *written)
 {
-	uint8_t hdr[BLK_HDR_SIZE];
+	uint8_t hdr[BLK_HDR_SIZE] = {0};
 	if (e->out_len < BLK_HDR_SIZE)
 		return VIRTIO_BLK_S_IOERR;
 	virtq_copy_from(e, 0, hdr, BLK_HDR_SIZE);
@@ -154,7 +154,7 @@ static void blk_free(void *opaque)
 }
 
 struct virtio_mmio *virtio_blk_new(struct machine *m, uint64_t base, struct irq_line irq,
-                                   struct block_dev *disk, bool legacy, const char *serial)
+				   struct block_dev *disk, bool legacy, const char *serial)
 {
 	struct virtio_blk *b = calloc(1, sizeof(*b));
 	if (!b) {
@@ -173,17 +173,16 @@ struct virtio_mmio *virtio_blk_new(struct machine *m, uint64_t base, struct irq_
 	virtio_put_le16(b->config + BLK_CFG_NUM_QUEUES, 1);
 
 	b->ops = (struct virtio_device_ops){
-		.device_id = VIRTIO_ID_BLOCK,
-		.features = 1ULL << VIRTIO_BLK_F_SEG_MAX | 1ULL << VIRTIO_BLK_F_BLK_SIZE |
-		            1ULL << VIRTIO_BLK_F_FLUSH |
-		            (disk->readonly ? 1ULL << VIRTIO_BLK_F_RO : 0),
-		.num_queues = 1,
-		.config_size = BLK_CONFIG_SIZE,
-		.config_read = blk_config_read,
-		.config_write = NULL, /* writeback needs CONFIG_WCE, not offered */
-		.queue_notify = blk_queue_notify,
-		.reset = NULL, /* no state beyond the transport's */
-		.free = blk_free,
+	    .device_id = VIRTIO_ID_BLOCK,
+	    .features = 1ULL << VIRTIO_BLK_F_SEG_MAX | 1ULL << VIRTIO_BLK_F_BLK_SIZE |
+			1ULL << VIRTIO_BLK_F_FLUSH | (disk->readonly ? 1ULL << VIRTIO_BLK_F_RO : 0),
+	    .num_queues = 1,
+	    .config_size = BLK_CONFIG_SIZE,
+	    .config_read = blk_config_read,
+	    .config_write = NULL, /* writeback needs CONFIG_WCE, not offered */
+	    .queue_notify = blk_queue_notify,
+	    .reset = NULL, /* no state beyond the transport's */
+	    .free = blk_free,
 	};
 	struct virtio_mmio *vm = virtio_mmio_new(m, base, irq, legacy, &b->ops, b);
 	if (!vm)

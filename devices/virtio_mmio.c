@@ -10,17 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VIRTQ_DESC_SIZE 16u
+#define VIRTQ_DESC_SIZE	   16u
 #define LEGACY_QUEUE_ALIGN 4096u /* QEMU's default before the driver writes QueueAlign */
 
 struct virtq {
-	uint32_t num;            /* QueueNum */
-	bool ready;              /* modern: QueueReady */
-	uint32_t pfn;            /* legacy: QueuePFN, 0 = not in use */
-	uint32_t align;          /* legacy: QueueAlign */
+	uint32_t num;		       /* QueueNum */
+	bool ready;		       /* modern: QueueReady */
+	uint32_t pfn;		       /* legacy: QueuePFN, 0 = not in use */
+	uint32_t align;		       /* legacy: QueueAlign */
 	uint64_t desc, driver, device; /* modern: ring addresses */
-	uint16_t last_avail;     /* next avail ring entry the device takes */
-	uint16_t used_idx;       /* the device's used->idx (the guest's copy is not trusted) */
+	uint16_t last_avail;	       /* next avail ring entry the device takes */
+	uint16_t used_idx;	 /* the device's used->idx (the guest's copy is not trusted) */
 	uint16_t signalled_used; /* used_idx when the driver was last considered for an interrupt */
 };
 
@@ -31,13 +31,13 @@ struct virtio_mmio {
 	const struct virtio_device_ops *ops;
 	void *opaque;
 
-	uint64_t host_features;   /* offered: device bits + transport bits */
+	uint64_t host_features;	  /* offered: device bits + transport bits */
 	uint64_t driver_features; /* as written by the driver */
 	uint32_t device_features_sel;
 	uint32_t driver_features_sel;
 	uint32_t queue_sel;
-	uint32_t status;          /* VIRTIO_CONFIG_S_* */
-	uint32_t int_status;      /* VIRTIO_MMIO_INT_* */
+	uint32_t status;	   /* VIRTIO_CONFIG_S_* */
+	uint32_t int_status;	   /* VIRTIO_MMIO_INT_* */
 	unsigned guest_page_shift; /* legacy: log2(GuestPageSize) */
 
 	struct virtq vq[VIRTIO_MMIO_MAX_QUEUES];
@@ -133,8 +133,8 @@ uint32_t virtio_mmio_status(const struct virtio_mmio *vm)
 
 static bool config_access_ok(const struct virtio_mmio *vm, uint64_t off, unsigned size)
 {
-	return (size == 1 || size == 2 || size == 4 || size == 8) &&
-	       off < vm->ops->config_size && size <= vm->ops->config_size - off;
+	return (size == 1 || size == 2 || size == 4 || size == 8) && off < vm->ops->config_size &&
+	       size <= vm->ops->config_size - off;
 }
 
 static uint64_t virtio_mmio_read(void *opaque, uint64_t offset, unsigned size)
@@ -199,8 +199,7 @@ static void set_high(uint64_t *reg, uint32_t val)
 	*reg = (*reg & 0xffffffffULL) | (uint64_t)val << 32;
 }
 
-static void write_queue_reg(struct virtio_mmio *vm, struct virtq *q, uint64_t offset,
-                            uint32_t val)
+static void write_queue_reg(struct virtio_mmio *vm, struct virtq *q, uint64_t offset, uint32_t val)
 {
 	/* The layout of a live queue is fixed until it is stopped or reset. */
 	if (queue_live(vm, q) && offset != VIRTIO_MMIO_QUEUE_READY &&
@@ -228,12 +227,30 @@ static void write_queue_reg(struct virtio_mmio *vm, struct virtq *q, uint64_t of
 			q->last_avail = q->used_idx = q->signalled_used = 0;
 		q->ready = val & 1;
 		break;
-	case VIRTIO_MMIO_QUEUE_DESC_LOW: if (!vm->legacy) set_low(&q->desc, val); break;
-	case VIRTIO_MMIO_QUEUE_DESC_HIGH: if (!vm->legacy) set_high(&q->desc, val); break;
-	case VIRTIO_MMIO_QUEUE_DRIVER_LOW: if (!vm->legacy) set_low(&q->driver, val); break;
-	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH: if (!vm->legacy) set_high(&q->driver, val); break;
-	case VIRTIO_MMIO_QUEUE_DEVICE_LOW: if (!vm->legacy) set_low(&q->device, val); break;
-	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH: if (!vm->legacy) set_high(&q->device, val); break;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+		if (!vm->legacy)
+			set_low(&q->desc, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+		if (!vm->legacy)
+			set_high(&q->desc, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+		if (!vm->legacy)
+			set_low(&q->driver, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+		if (!vm->legacy)
+			set_high(&q->driver, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+		if (!vm->legacy)
+			set_low(&q->device, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+		if (!vm->legacy)
+			set_high(&q->device, val);
+		break;
 	default:
 		break;
 	}
@@ -310,8 +327,7 @@ static void virtio_mmio_write(void *opaque, uint64_t offset, unsigned size, uint
 /* ---- creation ---- */
 
 struct virtio_mmio *virtio_mmio_new(struct machine *m, uint64_t base, struct irq_line irq,
-                                    bool legacy, const struct virtio_device_ops *ops,
-                                    void *opaque)
+				    bool legacy, const struct virtio_device_ops *ops, void *opaque)
 {
 	if (ops->num_queues > VIRTIO_MMIO_MAX_QUEUES) {
 		fprintf(stderr, "rvjit: virtio device %u: too many queues\n", ops->device_id);
@@ -327,15 +343,16 @@ struct virtio_mmio *virtio_mmio_new(struct machine *m, uint64_t base, struct irq
 	vm->legacy = legacy;
 	vm->ops = ops;
 	vm->opaque = opaque;
-	vm->host_features = ops->features | 1ULL << VIRTIO_RING_F_INDIRECT_DESC |
-	                    1ULL << VIRTIO_RING_F_EVENT_IDX;
+	vm->host_features =
+	    ops->features | 1ULL << VIRTIO_RING_F_INDIRECT_DESC | 1ULL << VIRTIO_RING_F_EVENT_IDX;
 	if (!legacy)
 		vm->host_features |= 1ULL << VIRTIO_F_VERSION_1;
 	vm->guest_page_shift = 12; /* until the driver writes GuestPageSize */
 	device_reset(vm);
 	if (!bus_add(&m->bus, base, VIRTIO_MMIO_SIZE, vm, virtio_mmio_read, virtio_mmio_write,
-	             "virtio-mmio")) {
-		fprintf(stderr, "rvjit: cannot map virtio-mmio at 0x%llx\n", (unsigned long long)base);
+		     "virtio-mmio")) {
+		fprintf(stderr, "rvjit: cannot map virtio-mmio at 0x%llx\n",
+			(unsigned long long)base);
 		free(vm);
 		return NULL;
 	}
@@ -368,14 +385,12 @@ static uint64_t empty_read(void *opaque, uint64_t offset, unsigned size)
 	}
 }
 
-static void empty_write(void *opaque, uint64_t offset, unsigned size, uint64_t val)
-{
-}
+static void empty_write(void *opaque, uint64_t offset, unsigned size, uint64_t val) {}
 
 bool virtio_mmio_empty(struct machine *m, uint64_t base, bool legacy)
 {
 	return bus_add(&m->bus, base, VIRTIO_MMIO_SIZE, (void *)(uintptr_t)(legacy ? 1 : 2),
-	               empty_read, empty_write, "virtio-mmio (empty)");
+		       empty_read, empty_write, "virtio-mmio (empty)");
 }
 
 /* ---- split virtqueues (2.7) ---- */
@@ -387,9 +402,9 @@ static uint8_t *dma_ptr(struct virtio_mmio *vm, uint64_t pa, uint64_t len)
 }
 
 struct virtq_rings {
-	uint8_t *desc;  /* 16 * num */
+	uint8_t *desc;	/* 16 * num */
 	uint8_t *avail; /* flags, idx, ring[num], used_event */
-	uint8_t *used;  /* flags, idx, ring[num] of {id, len}, avail_event */
+	uint8_t *used;	/* flags, idx, ring[num] of {id, len}, avail_event */
 	uint16_t num;
 };
 
@@ -425,7 +440,7 @@ static bool virtq_map(struct virtio_mmio *vm, const struct virtq *q, struct virt
 /* Append one buffer of the chain; an unusable one marks the element bad
  * but the walk goes on, so the device can still find the status byte. */
 static void add_buf(struct virtio_mmio *vm, struct virtq_elem *e, uint64_t addr, uint32_t len,
-                    bool writable)
+		    bool writable)
 {
 	struct virtq_buf *b = &e->buf[e->n_buf++];
 	b->pa = addr;
@@ -451,7 +466,7 @@ static void add_buf(struct virtio_mmio *vm, struct virtq_elem *e, uint64_t addr,
  * trusted. Every loop is bounded by a descriptor count, so a cyclic chain
  * ends as an error instead of hanging the emulator. */
 static bool walk_chain(struct virtio_mmio *vm, const struct virtq_rings *r, uint16_t head,
-                       struct virtq_elem *e)
+		       struct virtq_elem *e)
 {
 	const uint8_t *table = r->desc;
 	unsigned table_num = r->num;
@@ -496,8 +511,7 @@ static bool walk_chain(struct virtio_mmio *vm, const struct virtq_rings *r, uint
 	}
 }
 
-enum virtq_pop_result virtq_pop(struct virtio_mmio *vm, unsigned queue,
-                                struct virtq_elem *elem)
+enum virtq_pop_result virtq_pop(struct virtio_mmio *vm, unsigned queue, struct virtq_elem *elem)
 {
 	struct virtq *q = &vm->vq[queue];
 	struct virtq_rings r;
@@ -553,7 +567,7 @@ static void dma_written(struct virtio_mmio *vm, uint64_t pa, uint64_t len)
 }
 
 void virtq_push(struct virtio_mmio *vm, unsigned queue, const struct virtq_elem *elem,
-                uint32_t written)
+		uint32_t written)
 {
 	struct virtq *q = &vm->vq[queue];
 	struct virtq_rings r;
@@ -604,8 +618,7 @@ void virtq_notify_used(struct virtio_mmio *vm, unsigned queue)
 	}
 }
 
-uint64_t virtq_copy_from(const struct virtq_elem *elem, uint64_t offset, void *dst,
-                         uint64_t len)
+uint64_t virtq_copy_from(const struct virtq_elem *elem, uint64_t offset, void *dst, uint64_t len)
 {
 	uint8_t *out = dst;
 	uint64_t done = 0;
@@ -626,7 +639,7 @@ uint64_t virtq_copy_from(const struct virtq_elem *elem, uint64_t offset, void *d
 }
 
 uint64_t virtq_copy_to(const struct virtq_elem *elem, uint64_t offset, const void *src,
-                       uint64_t len)
+		       uint64_t len)
 {
 	const uint8_t *in = src;
 	uint64_t done = 0;

@@ -35,74 +35,74 @@
 #include <stdint.h>
 
 /* QEMU virt: eight slots from 0x10001000, 0x1000 apart, PLIC IRQ 1 + i. */
-#define VIRTIO_MMIO_SIZE 0x1000
-#define VIRTIO_MMIO_MAGIC 0x74726976u  /* "virt" */
+#define VIRTIO_MMIO_SIZE   0x1000
+#define VIRTIO_MMIO_MAGIC  0x74726976u /* "virt" */
 #define VIRTIO_MMIO_VENDOR 0x554d4551u /* "QEMU" */
 
 /* Registers (4.2.2; legacy-only ones from 4.2.4). */
-#define VIRTIO_MMIO_MAGIC_VALUE 0x000
-#define VIRTIO_MMIO_VERSION 0x004
-#define VIRTIO_MMIO_DEVICE_ID 0x008
-#define VIRTIO_MMIO_VENDOR_ID 0x00c
-#define VIRTIO_MMIO_DEVICE_FEATURES 0x010
+#define VIRTIO_MMIO_MAGIC_VALUE		0x000
+#define VIRTIO_MMIO_VERSION		0x004
+#define VIRTIO_MMIO_DEVICE_ID		0x008
+#define VIRTIO_MMIO_VENDOR_ID		0x00c
+#define VIRTIO_MMIO_DEVICE_FEATURES	0x010
 #define VIRTIO_MMIO_DEVICE_FEATURES_SEL 0x014
-#define VIRTIO_MMIO_DRIVER_FEATURES 0x020
+#define VIRTIO_MMIO_DRIVER_FEATURES	0x020
 #define VIRTIO_MMIO_DRIVER_FEATURES_SEL 0x024
-#define VIRTIO_MMIO_GUEST_PAGE_SIZE 0x028 /* legacy */
-#define VIRTIO_MMIO_QUEUE_SEL 0x030
-#define VIRTIO_MMIO_QUEUE_NUM_MAX 0x034
-#define VIRTIO_MMIO_QUEUE_NUM 0x038
-#define VIRTIO_MMIO_QUEUE_ALIGN 0x03c /* legacy */
-#define VIRTIO_MMIO_QUEUE_PFN 0x040   /* legacy */
-#define VIRTIO_MMIO_QUEUE_READY 0x044
-#define VIRTIO_MMIO_QUEUE_NOTIFY 0x050
-#define VIRTIO_MMIO_INTERRUPT_STATUS 0x060
-#define VIRTIO_MMIO_INTERRUPT_ACK 0x064
-#define VIRTIO_MMIO_STATUS 0x070
-#define VIRTIO_MMIO_QUEUE_DESC_LOW 0x080
-#define VIRTIO_MMIO_QUEUE_DESC_HIGH 0x084
-#define VIRTIO_MMIO_QUEUE_DRIVER_LOW 0x090
-#define VIRTIO_MMIO_QUEUE_DRIVER_HIGH 0x094
-#define VIRTIO_MMIO_QUEUE_DEVICE_LOW 0x0a0
-#define VIRTIO_MMIO_QUEUE_DEVICE_HIGH 0x0a4
-#define VIRTIO_MMIO_SHM_SEL 0x0ac
-#define VIRTIO_MMIO_SHM_LEN_LOW 0x0b0
-#define VIRTIO_MMIO_SHM_LEN_HIGH 0x0b4
-#define VIRTIO_MMIO_SHM_BASE_LOW 0x0b8
-#define VIRTIO_MMIO_SHM_BASE_HIGH 0x0bc
-#define VIRTIO_MMIO_QUEUE_RESET 0x0c0
-#define VIRTIO_MMIO_CONFIG_GENERATION 0x0fc
-#define VIRTIO_MMIO_CONFIG 0x100
+#define VIRTIO_MMIO_GUEST_PAGE_SIZE	0x028 /* legacy */
+#define VIRTIO_MMIO_QUEUE_SEL		0x030
+#define VIRTIO_MMIO_QUEUE_NUM_MAX	0x034
+#define VIRTIO_MMIO_QUEUE_NUM		0x038
+#define VIRTIO_MMIO_QUEUE_ALIGN		0x03c /* legacy */
+#define VIRTIO_MMIO_QUEUE_PFN		0x040 /* legacy */
+#define VIRTIO_MMIO_QUEUE_READY		0x044
+#define VIRTIO_MMIO_QUEUE_NOTIFY	0x050
+#define VIRTIO_MMIO_INTERRUPT_STATUS	0x060
+#define VIRTIO_MMIO_INTERRUPT_ACK	0x064
+#define VIRTIO_MMIO_STATUS		0x070
+#define VIRTIO_MMIO_QUEUE_DESC_LOW	0x080
+#define VIRTIO_MMIO_QUEUE_DESC_HIGH	0x084
+#define VIRTIO_MMIO_QUEUE_DRIVER_LOW	0x090
+#define VIRTIO_MMIO_QUEUE_DRIVER_HIGH	0x094
+#define VIRTIO_MMIO_QUEUE_DEVICE_LOW	0x0a0
+#define VIRTIO_MMIO_QUEUE_DEVICE_HIGH	0x0a4
+#define VIRTIO_MMIO_SHM_SEL		0x0ac
+#define VIRTIO_MMIO_SHM_LEN_LOW		0x0b0
+#define VIRTIO_MMIO_SHM_LEN_HIGH	0x0b4
+#define VIRTIO_MMIO_SHM_BASE_LOW	0x0b8
+#define VIRTIO_MMIO_SHM_BASE_HIGH	0x0bc
+#define VIRTIO_MMIO_QUEUE_RESET		0x0c0
+#define VIRTIO_MMIO_CONFIG_GENERATION	0x0fc
+#define VIRTIO_MMIO_CONFIG		0x100
 
 /* InterruptStatus bits (4.2.2). */
-#define VIRTIO_MMIO_INT_VRING 1u  /* used buffer notification */
+#define VIRTIO_MMIO_INT_VRING  1u /* used buffer notification */
 #define VIRTIO_MMIO_INT_CONFIG 2u /* configuration change notification */
 
 /* Device status (2.1). */
 #define VIRTIO_CONFIG_S_ACKNOWLEDGE 1u
-#define VIRTIO_CONFIG_S_DRIVER 2u
-#define VIRTIO_CONFIG_S_DRIVER_OK 4u
+#define VIRTIO_CONFIG_S_DRIVER	    2u
+#define VIRTIO_CONFIG_S_DRIVER_OK   4u
 #define VIRTIO_CONFIG_S_FEATURES_OK 8u
 #define VIRTIO_CONFIG_S_NEEDS_RESET 0x40u
-#define VIRTIO_CONFIG_S_FAILED 0x80u
+#define VIRTIO_CONFIG_S_FAILED	    0x80u
 
 /* Reserved feature bits (6). */
 #define VIRTIO_RING_F_INDIRECT_DESC 28
-#define VIRTIO_RING_F_EVENT_IDX 29
-#define VIRTIO_F_VERSION_1 32
+#define VIRTIO_RING_F_EVENT_IDX	    29
+#define VIRTIO_F_VERSION_1	    32
 
 /* Split virtqueue flags (2.7.5, 2.7.6, 2.7.8). */
-#define VIRTQ_DESC_F_NEXT 1u
-#define VIRTQ_DESC_F_WRITE 2u
-#define VIRTQ_DESC_F_INDIRECT 4u
+#define VIRTQ_DESC_F_NEXT	   1u
+#define VIRTQ_DESC_F_WRITE	   2u
+#define VIRTQ_DESC_F_INDIRECT	   4u
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1u
-#define VIRTQ_USED_F_NO_NOTIFY 1u
+#define VIRTQ_USED_F_NO_NOTIFY	   1u
 
 /* QueueNumMax, as QEMU's virtio-blk (queue-size=256). */
 #define VIRTQ_NUM_MAX 256u
 /* The largest indirect table accepted, in descriptors (QEMU's
  * VIRTQUEUE_MAX_SIZE). */
-#define VIRTQ_INDIRECT_MAX 1024u
+#define VIRTQ_INDIRECT_MAX     1024u
 #define VIRTIO_MMIO_MAX_QUEUES 8u
 
 struct virtio_mmio;
@@ -155,20 +155,20 @@ struct virtq_buf {
  * buffers buf[n_out, n_buf). The array belongs to the transport and is valid
  * until the next virtq_pop on that device. */
 struct virtq_elem {
-	uint16_t head;     /* descriptor index, for the used ring */
-	bool bad;          /* a buffer is unusable, or readable after writable */
+	uint16_t head; /* descriptor index, for the used ring */
+	bool bad;      /* a buffer is unusable, or readable after writable */
 	struct virtq_buf *buf;
 	unsigned n_buf;
 	unsigned n_out;
-	uint64_t out_len;  /* total readable bytes */
-	uint64_t in_len;   /* total writable bytes */
+	uint64_t out_len; /* total readable bytes */
+	uint64_t in_len;  /* total writable bytes */
 };
 
 struct virtio_device_ops {
-	uint32_t device_id;     /* 5: e.g. 2 = block device */
-	uint64_t features;      /* device-type bits; the transport adds its own */
-	unsigned num_queues;    /* at most VIRTIO_MMIO_MAX_QUEUES */
-	uint32_t config_size;   /* bytes of config space at 0x100 */
+	uint32_t device_id;   /* 5: e.g. 2 = block device */
+	uint64_t features;    /* device-type bits; the transport adds its own */
+	unsigned num_queues;  /* at most VIRTIO_MMIO_MAX_QUEUES */
+	uint32_t config_size; /* bytes of config space at 0x100 */
 	/* Config space access, little-endian, size 1/2/4/8, always within
 	 * config_size. config_write may be NULL (read-only config). */
 	uint64_t (*config_read)(void *opaque, uint32_t offset, unsigned size);
@@ -184,8 +184,7 @@ struct virtio_device_ops {
 /* Map a virtio-mmio device at `base` on m->bus (VIRTIO_MMIO_SIZE bytes).
  * `ops` must outlive the device. Returns NULL with a message on failure. */
 struct virtio_mmio *virtio_mmio_new(struct machine *m, uint64_t base, struct irq_line irq,
-                                    bool legacy, const struct virtio_device_ops *ops,
-                                    void *opaque);
+				    bool legacy, const struct virtio_device_ops *ops, void *opaque);
 
 /* Free the transport and (ops->free) the device. Only once the machine no
  * longer runs: the bus still points to it. */
@@ -208,19 +207,18 @@ void virtio_mmio_needs_reset(struct virtio_mmio *vm);
 
 enum virtq_pop_result {
 	VIRTQ_POP_EMPTY,  /* nothing available */
-	VIRTQ_POP_OK,     /* *elem filled; check elem->bad */
+	VIRTQ_POP_OK,	  /* *elem filled; check elem->bad */
 	VIRTQ_POP_BROKEN, /* the queue is unusable; the device now NEEDS_RESET */
 };
 
 /* Take the next available chain of `queue` and validate all of it
  * (2.7.13.2). */
-enum virtq_pop_result virtq_pop(struct virtio_mmio *vm, unsigned queue,
-                                struct virtq_elem *elem);
+enum virtq_pop_result virtq_pop(struct virtio_mmio *vm, unsigned queue, struct virtq_elem *elem);
 
 /* Return a chain to the driver through the used ring (2.7.8), `written`
  * being the bytes the device wrote to its writable buffers. */
 void virtq_push(struct virtio_mmio *vm, unsigned queue, const struct virtq_elem *elem,
-                uint32_t written);
+		uint32_t written);
 
 /* After a batch of pushes: send the used buffer notification unless the
  * driver suppressed it (2.7.7.2, 2.7.10). */
@@ -230,9 +228,8 @@ void virtq_notify_used(struct virtio_mmio *vm, unsigned queue);
  * from the start of the readable (copy_from) or writable (copy_to) bytes.
  * They return the bytes copied, less than `len` at the end of the buffers.
  * Only for elements that are not bad. */
-uint64_t virtq_copy_from(const struct virtq_elem *elem, uint64_t offset, void *dst,
-                         uint64_t len);
+uint64_t virtq_copy_from(const struct virtq_elem *elem, uint64_t offset, void *dst, uint64_t len);
 uint64_t virtq_copy_to(const struct virtq_elem *elem, uint64_t offset, const void *src,
-                       uint64_t len);
+		       uint64_t len);
 
 #endif

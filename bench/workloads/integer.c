@@ -31,6 +31,9 @@ static uint32_t crc32(uint32_t crc, const uint8_t *p, size_t len)
 	return ~crc;
 }
 
+/* GCC's 128-bit integer (both RV64 and x86-64 have it): gives mulhu. */
+__extension__ typedef unsigned __int128 u128;
+
 static inline uint64_t rotl(uint64_t x, unsigned r)
 {
 	return (x << r) | (x >> (64 - r));
@@ -41,7 +44,7 @@ static uint64_t arith_mix(uint64_t seed, unsigned rounds)
 {
 	uint64_t a = seed | 1, b = seed ^ 0x5851f42d4c957f2dull, acc = 0;
 	for (unsigned i = 0; i < rounds; i++) {
-		unsigned __int128 p = (unsigned __int128)a * b;
+		u128 p = (u128)a * b;
 		uint64_t hi = (uint64_t)(p >> 64), lo = (uint64_t)p;
 		uint64_t d = (hi | 1) & 0xffffffffull;
 		acc += lo / d + lo % (d + 7);

@@ -101,7 +101,8 @@ Test(disk_raw, snapshot_leaves_file_identical)
 	cr_assert_eq(block_read(d, 0, back, sizeof(back)), 0);
 	for (size_t i = 0; i < IMG_SIZE; i++) {
 		uint8_t want = before[i];
-		if ((i >= 700 && i < 700 + sizeof(buf)) || i < 10 || (i % 512 >= 300 && i % 512 < 304))
+		if ((i >= 700 && i < 700 + sizeof(buf)) || i < 10 ||
+		    (i % 512 >= 300 && i % 512 < 304))
 			want = 0x5a;
 		cr_assert_eq(back[i], want, "byte %zu", i);
 	}
@@ -139,23 +140,23 @@ Test(disk_raw, readonly_opens_a_read_only_file)
 	if (geteuid() != 0) {
 		/* Read-write needs write permission (root has it anyway). */
 		cr_expect_null(disk_raw_open(path, false, false, err, sizeof(err)));
-		cr_expect(strstr(err, "Permission denied"), "%s", err);
+		cr_expect_str_eq(err, "Permission denied");
 	}
 	unlink(path);
 }
 
-Test(disk_raw, missing_file_names_file_and_reason)
+Test(disk_raw, missing_file_gives_the_reason)
 {
 	char err[256] = "";
 	cr_expect_null(disk_raw_open("/nonexistent/rvjit.img", false, false, err, sizeof(err)));
-	cr_expect_str_eq(err, "Could not open '/nonexistent/rvjit.img': No such file or directory");
+	cr_expect_str_eq(err, "No such file or directory");
 }
 
 Test(disk_raw, directory_is_refused)
 {
 	char err[256] = "";
 	cr_expect_null(disk_raw_open("/tmp", true, false, err, sizeof(err)));
-	cr_expect(strstr(err, "Is a directory"), "%s", err);
+	cr_expect_str_eq(err, "Is a directory");
 	cr_expect_null(disk_raw_open("/tmp", false, false, err, sizeof(err)));
-	cr_expect(strstr(err, "Is a directory"), "%s", err);
+	cr_expect_str_eq(err, "Is a directory");
 }
