@@ -108,6 +108,7 @@ struct hart {
 	uint64_t block_pc;           /* virtual pc of the first op of the running block */
 	const struct op *block_ops;  /* first op of the running block: op - block_ops
 	                                instructions of it have retired */
+	const struct op *exit_op;    /* the op that ended the last threaded run */
 	struct tlb_entry *tlb_data;  /* TLB for loads/stores: effective privilege (MPRV) */
 	struct tlb_entry *tlb_fetch; /* TLB for fetches: current privilege */
 	struct machine *m;

@@ -25,14 +25,19 @@ static int run_block_logged(struct hart *h, const struct block *b)
 		        h->pc, b->n_ops);
 	h->block_pc = h->pc;
 	h->block_ops = b->ops;
+	/* One op at a time through the plain exec functions. */
 	for (;; op++) {
-		if (op->fn != exec_block_end && (m->log_mask & LOG_IN_ASM)) {
+		if (threaded_is_end(op)) {
+			r = exec_block_end(h, op);
+			break;
+		}
+		if (m->log_mask & LOG_IN_ASM) {
 			char text[96];
 			insn_disasm(op, op_pc(h, op), text, sizeof(text));
 			fprintf(m->log, "%" PRIu64 ": %016" PRIx64 ": %0*" PRIx32 "  %s\n", h->mhartid,
 			        op_pc(h, op), op->len * 2, op->raw, text);
 		}
-		r = op->fn(h, op);
+		r = insn_table[op->id].exec(h, op);
 		if (r != EXEC_NEXT)
 			break;
 	}
@@ -42,13 +47,10 @@ static int run_block_logged(struct hart *h, const struct block *b)
 
 static inline int run_block(struct hart *h, const struct block *b)
 {
-	const struct op *op = b->ops;
-	int r;
 	h->block_pc = h->pc;
-	h->block_ops = op;
-	while ((r = op->fn(h, op)) == EXEC_NEXT)
-		op++;
-	h->instret += (uint64_t)(op - b->ops) + (r == EXEC_EXIT);
+	h->block_ops = b->ops;
+	const int r = b->ops[0].fn(h, b->ops);
+	h->instret += (uint64_t)(h->exit_op - b->ops) + (r == EXEC_EXIT);
 	return r;
 }
 

@@ -151,9 +151,9 @@ static struct block *build_straddling(struct hart *h, const uint8_t *host, struc
 	s->b.n_ops = 1;
 	s->b.chainable = false;
 	insn_decode(raw, 4, &s->ops[0]);
-	s->ops[1].fn = exec_block_end;
 	s->ops[1].pc_off = 4;
 	s->ops[1].id = INSN_ILLEGAL;
+	threaded_link(s->ops, 1);
 	return &s->b;
 }
 
@@ -181,9 +181,9 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 			break;
 	}
 	memset(&ops[n], 0, sizeof(ops[n]));
-	ops[n].fn = exec_block_end;
 	ops[n].pc_off = (uint16_t)off;
 	ops[n].id = INSN_ILLEGAL;
+	threaded_link(ops, n);
 
 	struct block *b = arena_alloc(m, sizeof(*b) + (n + 1) * sizeof(struct op));
 	b->host = host;

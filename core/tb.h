@@ -67,4 +67,10 @@ void tb_flush(struct machine *m);
 
 int exec_block_end(struct hart *h, const struct op *op);
 
+/* Threaded dispatch (core/threaded.c): point ops[0..n-1] at the threaded
+ * wrappers of their instructions and ops[n] at the block end; running a
+ * block is then one call of ops[0].fn. */
+void threaded_link(struct op *ops, unsigned n);
+bool threaded_is_end(const struct op *op);
+
 #endif
