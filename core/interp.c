@@ -54,6 +54,11 @@ static inline int run_block(struct hart *h, const struct block *b)
 	return r;
 }
 
+int interp_run_block(struct hart *h, const struct block *b)
+{
+	return __builtin_expect(h->m->log_mask != 0, 0) ? run_block_logged(h, b) : run_block(h, b);
+}
+
 /* The block that follows `prev` if `prev` remembers it: the new pc is on
  * the same virtual page, so the same physical page and permissions apply
  * and the TLB and hash lookups can be skipped. */
@@ -79,7 +84,7 @@ static void remember(struct hart *h, struct block *prev, struct block *next, uin
 	prev->succ_off[slot] = (uint16_t)(h->pc & 0xfff);
 }
 
-static void run_hart(struct hart *h)
+void interp_run_hart(struct hart *h)
 {
 	struct machine *m = h->m;
 	struct block_scratch scratch;
@@ -137,7 +142,10 @@ enum machine_stop machine_run(struct machine *m)
 			if (h->wfi && !hart_wakeup_pending(h))
 				continue;
 			all_idle = false;
-			run_hart(h);
+			if (m->run_hart)
+				m->run_hart(h);
+			else
+				interp_run_hart(h);
 			if (atomic_load_explicit(&m->stop, memory_order_relaxed))
 				break;
 		}

@@ -61,6 +61,11 @@ struct machine {
 
 	struct tb_cache *tb;
 
+	/* The execution engine for one quantum of a hart: NULL runs the
+	 * interpreter; the translator installs itself here (jit/jit.h). */
+	void (*run_hart)(struct hart *h);
+	void *engine;
+
 	struct {
 		device_poll_fn fn;
 		void *opaque;
@@ -95,6 +100,9 @@ void machine_free(struct machine *m);
 /* Run the harts with the interpreter until something stops the machine.
  * Returns the reason (also left in m->stop). */
 enum machine_stop machine_run(struct machine *m);
+
+/* Run one quantum of hart h in the interpreter. */
+void interp_run_hart(struct hart *h);
 
 /* Ask the machine to stop at the next block boundary. */
 void machine_request_stop(struct machine *m, enum machine_stop why, int exit_code);

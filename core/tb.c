@@ -18,7 +18,13 @@ struct tb_cache {
 	struct block *hash[TB_HASH_SIZE];
 	struct block **page_blocks; /* per RAM page: list through page_next */
 	uint64_t flushes;
+	struct tb_hooks hooks;
 };
+
+void tb_set_hooks(struct machine *m, const struct tb_hooks *hooks)
+{
+	m->tb->hooks = *hooks;
+}
 
 static unsigned tb_hash(const uint8_t *host)
 {
@@ -68,6 +74,8 @@ void tb_flush(struct machine *m)
 	memset(tb->page_blocks, 0, (m->ram_size >> 12) * sizeof(*tb->page_blocks));
 	for (uint64_t i = 0; i < (m->ram_size >> 12); i++)
 		m->page_flags[i] &= (uint8_t)~PAGE_CODE;
+	if (tb->hooks.flush)
+		tb->hooks.flush(tb->hooks.opaque);
 }
 
 void tb_invalidate_page(struct machine *m, uint64_t pa)
@@ -76,6 +84,8 @@ void tb_invalidate_page(struct machine *m, uint64_t pa)
 	const uint64_t page = (pa - m->ram_base) >> 12;
 	for (struct block *b = tb->page_blocks[page]; b; b = b->page_next) {
 		b->valid = false;
+		if (b->native && tb->hooks.invalidate)
+			tb->hooks.invalidate(tb->hooks.opaque, b);
 		struct block **pp = &tb->hash[tb_hash(b->host)];
 		while (*pp && *pp != b)
 			pp = &(*pp)->hash_next;
@@ -148,6 +158,7 @@ static struct block *build_straddling(struct hart *h, const uint8_t *host, struc
 	const uint32_t raw = read16(host) | (uint32_t)read16(high) << 16;
 	memset(s, 0, sizeof(*s));
 	s->b.host = host;
+	s->b.va = h->pc;
 	s->b.n_ops = 1;
 	s->b.chainable = false;
 	insn_decode(raw, 4, &s->ops[0]);
@@ -187,6 +198,8 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 
 	struct block *b = arena_alloc(m, sizeof(*b) + (n + 1) * sizeof(struct op));
 	b->host = host;
+	b->va = h->pc;
+	b->native = NULL;
 	b->n_ops = n;
 	b->valid = true;
 	b->succ[0] = b->succ[1] = NULL;
@@ -210,19 +223,12 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 	return b;
 }
 
-struct block *tb_find(struct hart *h, struct block_scratch *scratch)
+static struct block *lookup(struct tb_cache *tb, const uint8_t *host, uint64_t va)
 {
-	const uint8_t *host;
-	const uint64_t cause = mmu_fetch(h, h->pc, &host);
-	if (cause) {
-		hart_exception_at(h, h->pc, cause, h->pc);
-		return NULL;
-	}
-	struct tb_cache *tb = h->m->tb;
 	struct block **head = &tb->hash[tb_hash(host)];
 	for (struct block **pp = head; *pp; pp = &(*pp)->hash_next) {
 		struct block *b = *pp;
-		if (b->host == host) {
+		if (b->host == host && b->va == va) {
 			if (pp != head) { /* move to front: the next lookup is one compare */
 				*pp = b->hash_next;
 				b->hash_next = *head;
@@ -231,5 +237,22 @@ struct block *tb_find(struct hart *h, struct block_scratch *scratch)
 			return b;
 		}
 	}
-	return build(h, host, scratch);
+	return NULL;
+}
+
+struct block *tb_lookup(struct machine *m, const uint8_t *host, uint64_t va)
+{
+	return lookup(m->tb, host, va);
+}
+
+struct block *tb_find(struct hart *h, struct block_scratch *scratch)
+{
+	const uint8_t *host;
+	const uint64_t cause = mmu_fetch(h, h->pc, &host);
+	if (cause) {
+		hart_exception_at(h, h->pc, cause, h->pc);
+		return NULL;
+	}
+	struct block *b = lookup(h->m->tb, host, h->pc);
+	return b ? b : build(h, host, scratch);
 }

@@ -29,6 +29,10 @@ struct machine;
 
 struct block {
 	const uint8_t *host;      /* host address of the first instruction byte */
+	uint64_t va;              /* the virtual pc it was decoded for: blocks are
+	                             keyed by (host, va), so translated code may
+	                             treat pc-relative values as constants */
+	void *native;             /* translated code entry, NULL until translated */
 	struct block *hash_next;  /* bucket chain */
 	struct block *page_next;  /* blocks decoded from the same RAM page */
 	uint32_t n_ops;           /* instructions, not counting the end op */
@@ -48,7 +52,19 @@ struct block_scratch {
 	struct op ops[2];
 };
 
+/* What a translator needs to hear about: the cache was flushed (all blocks
+ * gone), or one block was invalidated (its code must not be entered again). */
+struct tb_hooks {
+	void (*flush)(void *opaque);
+	void (*invalidate)(void *opaque, struct block *b);
+	void *opaque;
+};
+
 struct tb_cache *tb_cache_new(struct machine *m, size_t arena_bytes);
+void tb_set_hooks(struct machine *m, const struct tb_hooks *hooks);
+
+/* The cached block for (host, va), or NULL. No decoding, no side effects. */
+struct block *tb_lookup(struct machine *m, const uint8_t *host, uint64_t va);
 void tb_cache_free(struct tb_cache *tb);
 
 /* The block at h->pc, decoded now if needed. On an instruction fetch fault
@@ -66,6 +82,10 @@ void tb_invalidate_page(struct machine *m, uint64_t pa);
 void tb_flush(struct machine *m);
 
 int exec_block_end(struct hart *h, const struct op *op);
+
+/* Interpret one block at h->pc (logging as -d asks); returns the exec
+ * result of its last op. (core/interp.c) */
+int interp_run_block(struct hart *h, const struct block *b);
 
 /* Threaded dispatch (core/threaded.c): point ops[0..n-1] at the threaded
  * wrappers of their instructions and ops[n] at the block end; running a

@@ -17,6 +17,7 @@ img=
 trap 'rm -f "$out" ${img:+"$img"}' EXIT
 disk_kib=
 if [ -n "$GUEST_DISK" ]; then
+	# shellcheck disable=SC2086 # size and mode are separate words
 	set -- $GUEST_DISK "$@"
 	disk_kib=$1 disk_mode=${2:-legacy}
 	shift

@@ -1,0 +1,185 @@
+/*
+ * snapshot=on for every image format: a block_dev wrapped around the real
+ * one (opened read-only), keeping each sector the guest writes in memory (a
+ * hash map from sector number to its 512 bytes). Reads take the base
+ * image's bytes and then patch in the overlay's. Everything is dropped at
+ * close, like QEMU's snapshot=on (which puts a temporary qcow2 on top).
+ */
+#include "block.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An overlay slot; key is sector + 1 so that 0 marks an empty slot. */
+struct overlay_slot {
+	uint64_t key;
+	uint8_t *data; /* BLOCK_SECTOR_SIZE bytes */
+};
+
+struct disk_overlay {
+	struct block_dev dev; /* first: the ops receive &dev */
+	struct block_dev *base;
+	struct overlay_slot *slots; /* open addressing, linear probing */
+	size_t cap;		    /* a power of two, or 0 before the first write */
+	size_t used;
+};
+
+static struct disk_overlay *to_overlay(struct block_dev *dev)
+{
+	return (struct disk_overlay *)dev;
+}
+
+static size_t overlay_hash(uint64_t key, size_t cap)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & (cap - 1);
+}
+
+static struct overlay_slot *overlay_find(struct disk_overlay *d, uint64_t sector)
+{
+	if (!d->used)
+		return NULL;
+	const uint64_t key = sector + 1;
+	for (size_t i = overlay_hash(key, d->cap);; i = (i + 1) & (d->cap - 1)) {
+		if (d->slots[i].key == key)
+			return &d->slots[i];
+		if (d->slots[i].key == 0)
+			return NULL;
+	}
+}
+
+/* Double the table (kept at most half full, so probes stay short). */
+static int overlay_grow(struct disk_overlay *d)
+{
+	const size_t cap = d->cap ? d->cap * 2 : 1024;
+	struct overlay_slot *slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->cap; i++) {
+		if (!d->slots[i].key)
+			continue;
+		size_t j = overlay_hash(d->slots[i].key, cap);
+		while (slots[j].key)
+			j = (j + 1) & (cap - 1);
+		slots[j] = d->slots[i];
+	}
+	free(d->slots);
+	d->slots = slots;
+	d->cap = cap;
+	return 0;
+}
+
+/* The overlay copy of `sector`, created from the base image's contents if
+ * the guest has not written it yet (a partial-sector write needs the rest). */
+static int overlay_get(struct disk_overlay *d, uint64_t sector, uint8_t **data)
+{
+	struct overlay_slot *s = overlay_find(d, sector);
+	if (s) {
+		*data = s->data;
+		return 0;
+	}
+	if ((d->used + 1) * 2 > d->cap) {
+		const int r = overlay_grow(d);
+		if (r)
+			return r;
+	}
+	uint8_t *buf = malloc(BLOCK_SECTOR_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	const int r = block_read(d->base, sector * BLOCK_SECTOR_SIZE, buf, BLOCK_SECTOR_SIZE);
+	if (r) {
+		free(buf);
+		return r;
+	}
+	const uint64_t key = sector + 1;
+	size_t i = overlay_hash(key, d->cap);
+	while (d->slots[i].key)
+		i = (i + 1) & (d->cap - 1);
+	d->slots[i].key = key;
+	d->slots[i].data = buf;
+	d->used++;
+	*data = buf;
+	return 0;
+}
+
+static int overlay_read(struct block_dev *dev, uint64_t offset, void *buf, size_t len)
+{
+	struct disk_overlay *d = to_overlay(dev);
+	if (!block_range_ok(dev, offset, len))
+		return -EINVAL;
+	int r = block_read(d->base, offset, buf, len);
+	if (r || !d->used)
+		return r;
+	/* Patch in the sectors the guest wrote since the snapshot began. */
+	const uint64_t end = offset + len;
+	for (uint64_t sec = offset / BLOCK_SECTOR_SIZE; sec * BLOCK_SECTOR_SIZE < end; sec++) {
+		const struct overlay_slot *s = overlay_find(d, sec);
+		if (!s)
+			continue;
+		const uint64_t lo =
+		    sec * BLOCK_SECTOR_SIZE > offset ? sec * BLOCK_SECTOR_SIZE : offset;
+		const uint64_t hi =
+		    (sec + 1) * BLOCK_SECTOR_SIZE < end ? (sec + 1) * BLOCK_SECTOR_SIZE : end;
+		memcpy((uint8_t *)buf + (lo - offset), s->data + (lo - sec * BLOCK_SECTOR_SIZE),
+		       hi - lo);
+	}
+	return 0;
+}
+
+static int overlay_write(struct block_dev *dev, uint64_t offset, const void *buf, size_t len)
+{
+	struct disk_overlay *d = to_overlay(dev);
+	if (dev->readonly)
+		return -EROFS;
+	if (!block_range_ok(dev, offset, len))
+		return -EINVAL;
+	const uint64_t end = offset + len;
+	for (uint64_t sec = offset / BLOCK_SECTOR_SIZE; sec * BLOCK_SECTOR_SIZE < end; sec++) {
+		uint8_t *data;
+		const int r = overlay_get(d, sec, &data);
+		if (r)
+			return r;
+		const uint64_t lo =
+		    sec * BLOCK_SECTOR_SIZE > offset ? sec * BLOCK_SECTOR_SIZE : offset;
+		const uint64_t hi =
+		    (sec + 1) * BLOCK_SECTOR_SIZE < end ? (sec + 1) * BLOCK_SECTOR_SIZE : end;
+		memcpy(data + (lo - sec * BLOCK_SECTOR_SIZE), (const uint8_t *)buf + (lo - offset),
+		       hi - lo);
+	}
+	return 0;
+}
+
+static int overlay_flush(struct block_dev *dev)
+{
+	return 0; /* nothing of ours is in a file to make durable */
+}
+
+static void overlay_close(struct block_dev *dev)
+{
+	struct disk_overlay *d = to_overlay(dev);
+	for (size_t i = 0; i < d->cap; i++)
+		free(d->slots[i].data);
+	free(d->slots);
+	block_close(d->base);
+	free(d);
+}
+
+static const struct block_ops overlay_ops = {
+    .read = overlay_read,
+    .write = overlay_write,
+    .flush = overlay_flush,
+    .close = overlay_close,
+};
+
+struct block_dev *disk_overlay_new(struct block_dev *base, bool readonly)
+{
+	struct disk_overlay *d = calloc(1, sizeof(*d));
+	if (!d) {
+		block_close(base);
+		return NULL;
+	}
+	d->dev.ops = &overlay_ops;
+	d->dev.size = base->size;
+	d->dev.readonly = readonly;
+	d->base = base;
+	return &d->dev;
+}
