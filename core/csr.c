@@ -86,11 +86,14 @@ static bool counter_allowed(const struct hart *h, unsigned bit)
 	return h->priv == PRIV_S || ((h->scounteren >> bit) & 1);
 }
 
+/* Sstc 2.1: M-mode may always access stimecmp (OpenSBI detects Sstc by
+ * reading it before it sets STCE); lower modes need menvcfg.STCE, and
+ * mcounteren.TM as for the time CSR. */
 static bool stimecmp_allowed(const struct hart *h)
 {
-	if (!(h->menvcfg & MENVCFG_STCE))
-		return false;
-	return h->priv == PRIV_M || (h->mcounteren & COUNTEREN_TM);
+	if (h->priv == PRIV_M)
+		return true;
+	return (h->menvcfg & MENVCFG_STCE) && (h->mcounteren & COUNTEREN_TM);
 }
 
 static uint64_t mstatus_read(const struct hart *h)

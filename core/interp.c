@@ -139,8 +139,13 @@ enum machine_stop machine_run(struct machine *m)
 		bool all_idle = true;
 		for (unsigned i = 0; i < m->nharts; i++) {
 			struct hart *h = m->harts[i];
-			if (h->wfi && !hart_wakeup_pending(h))
-				continue;
+			if (h->wfi) {
+				/* wfi ends when an interrupt is pending and enabled
+				 * in mie, even with the global enables clear. */
+				if (!hart_wakeup_pending(h))
+					continue;
+				h->wfi = false;
+			}
 			all_idle = false;
 			if (m->run_hart)
 				m->run_hart(h);

@@ -3,6 +3,7 @@
  * and turn the way the run ended into the process exit status.
  */
 #include "console.h"
+#include "jit/jit.h"
 #include "loader/virt.h"
 #include "machine.h"
 #include "options.h"
@@ -46,8 +47,20 @@ static void print_stats(const struct machine *m, uint64_t ns)
 	for (unsigned i = 0; i < m->nharts; i++)
 		instret += m->harts[i]->instret;
 	const double s = (double)ns / 1e9;
-	fprintf(stderr, "rvjit: stats: instret=%llu seconds=%.3f mips=%.1f\n",
-	        (unsigned long long)instret, s, s > 0 ? (double)instret / s / 1e6 : 0.0);
+	fprintf(stderr, "rvjit: stats: instret=%llu seconds=%.3f mips=%.1f engine=%s\n",
+	        (unsigned long long)instret, s, s > 0 ? (double)instret / s / 1e6 : 0.0,
+	        m->engine ? "jit" : "interp");
+	if (m->engine) {
+		struct jit_stats js;
+		jit_get_stats(m, &js);
+		fprintf(stderr,
+		        "rvjit: stats: blocks_translated=%llu translate_seconds=%.3f "
+		        "translate_share=%.1f%% blocks_per_second=%.0f code_bytes=%llu flushes=%llu\n",
+		        (unsigned long long)js.blocks_translated, (double)js.translate_ns / 1e9,
+		        ns ? 100.0 * (double)js.translate_ns / (double)ns : 0.0,
+		        js.translate_ns ? (double)js.blocks_translated / ((double)js.translate_ns / 1e9) : 0.0,
+		        (unsigned long long)js.code_bytes, (unsigned long long)js.flushes);
+	}
 }
 
 static void install_signals(void)
@@ -103,9 +116,26 @@ int main(int argc, char **argv)
 			status = 1;
 			break;
 		}
+		if (o.dumpdtb) {
+			/* As QEMU: write the tree the guest would get, and exit. */
+			status = virt_board_dump_dtb(b, o.dumpdtb, err, sizeof(err)) ? 1 : 0;
+			if (status)
+				fprintf(stderr, "rvjit: %s\n", err);
+			virt_board_free(b);
+			console_free(console);
+			break;
+		}
 		struct machine *m = virt_board_machine(b);
 		m->log = log;
 		m->log_mask = o.log_mask;
+		const bool use_jit = !o.interp && jit_available();
+		const struct jit_options jo = { .code_size = o.jit_cache, .perf_map = o.perf_map };
+		if (use_jit && !jit_attach(m, &jo)) {
+			virt_board_free(b);
+			console_free(console);
+			status = 1;
+			break;
+		}
 		console_attach(console, m);
 		signal_target = m;
 		const uint64_t t0 = monotonic_ns();
@@ -115,6 +145,7 @@ int main(int argc, char **argv)
 		signal_target = NULL;
 		const int code = m->exit_code;
 		console_attach(console, NULL);
+		jit_detach(m);
 		virt_board_free(b); /* flushes every disk */
 		if (why == STOP_RESET && !o.no_reboot)
 			continue;

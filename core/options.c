@@ -129,8 +129,12 @@ static int parse_drive(struct options *o, const char *arg, char *err, size_t err
 		} else if (!strcmp(k, "if")) {
 			rc = fail(err, errlen, "-drive: unsupported interface if=%s (use if=none or if=virtio)", v ? v : "");
 		} else if (!strcmp(k, "format")) {
-			if (!v || strcmp(v, "raw"))
-				rc = fail(err, errlen, "-drive: unsupported format '%s' (supported: raw)", v ? v : "");
+			if (!v || (strcmp(v, "raw") && strcmp(v, "qcow2")))
+				rc = fail(err, errlen, "-drive: unsupported format '%s' (supported: raw, qcow2)", v ? v : "");
+			else {
+				free(d->format);
+				d->format = strdup(v);
+			}
 		} else if (!strcmp(k, "readonly") || !strcmp(k, "read-only")) {
 			if (!parse_bool(v, &d->readonly))
 				rc = fail(err, errlen, "-drive: bad value '%s' for %s", v, k);
@@ -160,6 +164,7 @@ static int parse_drive(struct options *o, const char *arg, char *err, size_t err
 	if (rc) {
 		free(d->file);
 		free(d->id);
+		free(d->format);
 		return rc;
 	}
 	o->ndrives++;
@@ -250,6 +255,9 @@ static int parse_machine(struct options *o, const char *arg, char *err, size_t e
 		} else if (!strcmp(k, "type") && kv[i].val) {
 			if (strcmp(kv[i].val, "virt"))
 				rc = fail(err, errlen, "-machine: unsupported machine '%s' (only 'virt')", kv[i].val);
+		} else if (!strcmp(k, "dumpdtb") && kv[i].val && *kv[i].val) {
+			free(o->dumpdtb);
+			o->dumpdtb = strdup(kv[i].val);
 		} else {
 			rc = fail(err, errlen, "-machine: unknown property '%s'", k);
 		}
@@ -328,6 +336,12 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		} else if (!strcmp(name, "-append")) {
 			NEED_ARG;
 			set_str(&o->append, val);
+		} else if (!strcmp(name, "-initrd")) {
+			NEED_ARG;
+			set_str(&o->initrd, val);
+		} else if (!strcmp(name, "-dtb")) {
+			NEED_ARG;
+			set_str(&o->dtb, val);
 		} else if (!strcmp(name, "-m")) {
 			NEED_ARG;
 			const char *v = !strncmp(val, "size=", 5) ? val + 5 : val;
@@ -377,6 +391,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			o->interp = true;
 		} else if (!strcmp(name, "-stats")) {
 			o->stats = true;
+		} else if (!strcmp(name, "-perf-map")) {
+			o->perf_map = true;
 		} else if (!strcmp(name, "-jit-cache")) {
 			NEED_ARG;
 			if (!options_parse_size(val, true, &o->jit_cache) || o->jit_cache < (1ULL << 20))
@@ -389,7 +405,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	for (unsigned i = 0; i < o->ndrives; i++)
 		if (o->drives[i].id && !o->drives[i].if_virtio && !o->drives[i].attached)
 			return fail(err, errlen, "-drive id=%s: no -device virtio-blk-device uses it", o->drives[i].id);
-	if (!o->help && !o->version && !o->kernel && o->nloaders == 0)
+	if (o->initrd && !o->kernel)
+		return fail(err, errlen, "-initrd: needs -kernel (the initrd goes after it)");
+	if (!o->help && !o->version && !o->kernel && o->nloaders == 0 && !o->dumpdtb &&
+	    !(o->bios && strcmp(o->bios, "none")))
 		return fail(err, errlen, "no program given: rvjit [options] PROGRAM, or -kernel FILE (see --help)");
 	return 0;
 }
@@ -399,10 +418,14 @@ void options_free(struct options *o)
 	free(o->bios);
 	free(o->kernel);
 	free(o->append);
+	free(o->initrd);
+	free(o->dtb);
+	free(o->dumpdtb);
 	free(o->log_file);
 	for (unsigned i = 0; i < o->ndrives; i++) {
 		free(o->drives[i].file);
 		free(o->drives[i].id);
+		free(o->drives[i].format);
 	}
 	for (unsigned i = 0; i < o->nloaders; i++)
 		free(o->loaders[i].file);
@@ -421,29 +444,39 @@ void options_usage(FILE *out)
 	      "exit status.\n"
 	      "\n"
 	      "Machine (QEMU spelling):\n"
-	      "  -machine virt, -M virt   the board (the only one)\n"
-	      "  -bios none|FILE          firmware at 0x80000000; 'none' boots -kernel directly\n"
-	      "  -kernel FILE             the program or kernel (ELF or raw)\n"
+	      "  -machine virt[,dumpdtb=FILE]   the board (the only one); dumpdtb writes its\n"
+	      "                           device tree to FILE and exits\n"
+	      "  -M virt                  the same\n"
+	      "  -bios none|default|FILE  firmware at 0x80000000; 'none' boots -kernel directly,\n"
+	      "                           'default' (the default) is OpenSBI fw_dynamic\n"
+	      "  -kernel FILE             the program or kernel (ELF or raw; raw at 0x80200000\n"
+	      "                           after firmware)\n"
+	      "  -append STRING           kernel command line (/chosen/bootargs)\n"
+	      "  -initrd FILE             initial RAM disk, after the kernel (/chosen)\n"
+	      "  -dtb FILE                pass this device tree instead of the generated one\n"
 	      "  -m SIZE                  RAM size, e.g. 128M, 1G (default 128M; a bare number is MiB)\n"
 	      "  -smp N                   number of harts, 1 to 8 (default 1)\n"
 	      "  -nographic               accepted: the console is always on stdio\n"
 	      "  -serial stdio|mon:stdio  accepted\n"
 	      "  -monitor none            accepted\n"
 	      "  -display none            accepted\n"
-	      "  -drive file=F,if=none,format=raw,id=ID[,readonly=on][,snapshot=on]\n"
-	      "  -drive file=F,if=virtio,format=raw   a virtio-blk disk in the next free slot\n"
+	      "  -drive file=F,if=none,format=raw|qcow2,id=ID[,readonly=on][,snapshot=on]\n"
+	      "                           (format omitted: probed, with a warning for raw)\n"
+	      "  -drive file=F,if=virtio,format=raw|qcow2   a virtio-blk disk in the next free slot\n"
 	      "  -device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N]\n"
 	      "  -device loader,file=F,addr=ADDR      copy a raw file to guest memory\n"
 	      "  -global virtio-mmio.force-legacy=false|true   virtio-mmio version 2 or 1 (default 1)\n"
 	      "  -snapshot                keep all disk writes in memory\n"
 	      "  -no-reboot               exit instead of resetting when the guest reboots\n"
-	      "  -d in_asm,exec,int,out_asm   log instructions / blocks / traps / host code\n"
+	      "  -d in_asm,exec,int,out_asm   log guest code / blocks run / traps / host code\n"
+	      "                           (in_asm: as translated; with --interp, as executed)\n"
 	      "  -D FILE                  write the log to FILE instead of stderr\n"
 	      "\n"
 	      "rvjit options:\n"
-	      "  --interp                 use the interpreter (the only engine in this build)\n"
+	      "  --interp                 use the interpreter instead of the x86-64 translator\n"
 	      "  --jit-cache SIZE         translated-code buffer size (default 64M)\n"
 	      "  --stats                  at exit, print retired instructions, seconds and MIPS\n"
+	      "  --perf-map               write /tmp/perf-PID.map so perf report names guest blocks\n"
 	      "  -h, --help               this text\n"
 	      "  --version                print the version\n"
 	      "\n"

@@ -17,6 +17,7 @@
 struct drive_opt {
 	char *file;
 	char *id;         /* NULL for if=virtio drives */
+	char *format;     /* "raw" or "qcow2"; NULL: probe the file (devices/disk.c) */
 	bool if_virtio;   /* -drive ...,if=virtio: attach to the next free slot */
 	bool readonly;
 	bool snapshot;
@@ -32,7 +33,10 @@ struct loader_opt {       /* -device loader,file=F,addr=A */
 struct options {
 	char *bios;           /* NULL: "default"; "none"; or a file */
 	char *kernel;
-	char *append;
+	char *append;         /* -append: the kernel command line (/chosen/bootargs) */
+	char *initrd;         /* -initrd FILE */
+	char *dtb;            /* -dtb FILE: use this device tree instead of ours */
+	char *dumpdtb;        /* -machine virt,dumpdtb=FILE: write the tree, exit 0 */
 	uint64_t ram_size;
 	unsigned smp;
 	bool virtio_legacy;   /* virtio-mmio.force-legacy (QEMU's default: true) */
@@ -40,6 +44,7 @@ struct options {
 	char *log_file;
 	bool interp;          /* --interp */
 	bool stats;           /* --stats: instructions, time and MIPS at exit */
+	bool perf_map;        /* --perf-map: /tmp/perf-PID.map for perf report */
 	uint64_t jit_cache;   /* --jit-cache, bytes */
 	bool no_reboot;
 	bool snapshot;        /* -snapshot: every drive snapshot=on */

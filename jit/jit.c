@@ -1,0 +1,170 @@
+/*
+ * The translator as an engine: attaching to a machine, the dispatcher that
+ * finds, translates, enters and chains blocks, and the hooks the block
+ * cache calls on flush and invalidation. (The model is in jit.h.)
+ */
+#include "translate.h"
+#include "core/insn.h"
+#include "core/mmu.h"
+#include "x86_64_emit.h"
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Blocks a hart runs before the round-robin moves on. */
+#define JIT_QUANTUM 4096
+
+typedef int (*enter_fn)(struct hart *h, void *code);
+
+bool jit_available(void)
+{
+#if defined(__x86_64__)
+	return true;
+#else
+	return false;
+#endif
+}
+
+static void on_flush(void *opaque)
+{
+	struct jit *j = opaque;
+	j->cb.used = j->code_start;
+	j->generation++;
+	j->stats.flushes++;
+}
+
+static void on_invalidate(void *opaque, struct block *b)
+{
+	jit_kill_block(opaque, b);
+}
+
+void *jit_lookup(struct hart *h)
+{
+	struct machine *m = h->m;
+	struct jit *j = m->engine;
+	const uint64_t pc = h->pc;
+	const struct tlb_entry *e = &h->tlb_fetch[(pc >> 12) & (TLB_ENTRIES - 1)];
+	if (e->tag_x == (pc & ~TLB_PAGE_MASK)) {
+		const uint8_t *host = (const uint8_t *)(uintptr_t)(pc + e->addend);
+		struct block *b = tb_lookup(m, host, pc);
+		if (b && b->native)
+			return b->native;
+	}
+	return code_buffer_rx(&j->cb, j->exit_dispatch_off);
+}
+
+static void patch_chain(struct jit *j, size_t field, const struct block *target)
+{
+	emit_patch_rel32(j->cb.rw, field, code_buffer_offset(&j->cb, target->native));
+}
+
+static void jit_run_hart(struct hart *h)
+{
+	struct machine *m = h->m;
+	struct jit *j = m->engine;
+	const enter_fn enter = (enter_fn)code_buffer_rx(&j->cb, j->enter_off);
+	struct block_scratch scratch;
+	/* A chain exit leaves the jump to patch once its target is known. */
+	bool pending = false;
+	size_t pending_field = 0;
+	uint64_t pending_pc = 0, pending_gen = 0;
+
+	h->budget = JIT_QUANTUM;
+	while (h->budget > 0) {
+		if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) {
+			if (hart_check_interrupts(h))
+				pending = false;
+		}
+		struct block *b = tb_find(h, &scratch);
+		if (!b) {
+			h->budget--; /* fetch fault taken */
+			pending = false;
+			continue;
+		}
+		if (b == &scratch.b) {
+			/* A straddling instruction: interpreted, never cached. */
+			interp_run_block(h, b);
+			h->budget--;
+			pending = false;
+		} else {
+			if (!b->native && !jit_translate(j, b)) {
+				pending = false;
+				continue; /* flushed: decode again */
+			}
+			if (pending && pending_gen == j->generation && pending_pc == b->va)
+				patch_chain(j, pending_field, b);
+			if (m->log_mask & LOG_EXEC)
+				fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 "\n", h->mhartid, h->pc);
+			const int why = enter(h, b->native);
+			pending = why == JIT_EXIT_CHAIN;
+			if (pending) {
+				pending_field = h->jit_patch;
+				pending_pc = h->pc;
+				pending_gen = j->generation;
+			}
+		}
+		if (h->wfi || atomic_load_explicit(&m->stop, memory_order_relaxed))
+			return;
+	}
+}
+
+bool jit_attach(struct machine *m, const struct jit_options *opts)
+{
+	if (!jit_available()) {
+		fprintf(stderr, "rvjit: no translator for this host; use --interp\n");
+		return false;
+	}
+	struct jit *j = calloc(1, sizeof(*j));
+	if (!j)
+		return false;
+	j->m = m;
+	if (!code_buffer_init(&j->cb, opts->code_size)) {
+		free(j);
+		return false;
+	}
+	jit_emit_stubs(j);
+	/* -d exec logs every block, which chained jumps would skip. */
+	j->chain = !(m->log_mask & LOG_EXEC);
+	if (m->log_mask & LOG_OUT_ASM)
+		j->capstone = host_disasm_open();
+	if (opts->perf_map) {
+		char path[64];
+		snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+		j->perf_map = fopen(path, "w");
+		if (!j->perf_map)
+			perror(path);
+		else
+			setvbuf(j->perf_map, NULL, _IOLBF, 0);
+	}
+	const struct tb_hooks hooks = { .flush = on_flush, .invalidate = on_invalidate, .opaque = j };
+	tb_set_hooks(m, &hooks);
+	m->engine = j;
+	m->run_hart = jit_run_hart;
+	return true;
+}
+
+void jit_detach(struct machine *m)
+{
+	struct jit *j = m->engine;
+	if (!j)
+		return;
+	const struct tb_hooks none = { 0 };
+	tb_set_hooks(m, &none);
+	m->engine = NULL;
+	m->run_hart = NULL;
+	if (j->perf_map)
+		fclose(j->perf_map);
+	host_disasm_close(j->capstone);
+	code_buffer_free(&j->cb);
+	free(j);
+}
+
+void jit_get_stats(const struct machine *m, struct jit_stats *s)
+{
+	const struct jit *j = m->engine;
+	if (j)
+		*s = j->stats;
+	else
+		memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,75 @@
+/*
+ * The dynamic binary translator: RV64 blocks to x86-64 code.
+ *
+ * What a block becomes. The interpreter's decoded block (core/tb.h) is the
+ * unit of translation: a straight line of guest instructions at one
+ * virtual pc, ending at a control transfer, a system instruction or the page
+ * end. Its x86-64 code starts with an entry check (the hart's quantum
+ * budget and pending interrupts; either sends control back to the
+ * dispatcher), then each instruction in turn:
+ *   - hot, simple instructions (integer ALU, loads and stores, branches,
+ *     jumps) are emitted natively, operating on the guest registers in the
+ *     hart struct, which the fixed host register rbx points at;
+ *   - loads and stores carry the soft-TLB lookup inline (the same compare
+ *     as core/mem.h); a miss, a device page, a misaligned access or a store
+ *     to a page holding translated code calls the instruction's exec
+ *     function out of line, which does the full slow path;
+ *   - every other instruction calls its exec function from core/insn.def
+ *     (the helper ABI below), so the translator never lacks an instruction
+ *     and both engines share one meaning.
+ *
+ * Helper ABI. Generated code calls plain C functions with the System V
+ * x86-64 convention: rdi = struct hart *, rsi = const struct op * (the
+ * decoded op kept in the block), result in eax as an exec_fn returns it
+ * (core/op.h). Before such a call the code stores h->block_pc and
+ * h->block_ops, so exec functions compute the pc and the retired count
+ * exactly as under the interpreter. rbx is callee-saved, so the hart pointer
+ * survives every call; the stack is 16-byte aligned at each call.
+ *
+ * Leaving a block. Each exit adds the number of instructions it retired to
+ * h->instret (known when translating), so instret is exact also after a
+ * trap. An exit to a direct target on the same virtual page is a jmp that
+ * the dispatcher patches ("chains") to the target's code once the target is
+ * translated: same page means same physical page and permissions, so no
+ * check is needed. Other exits (jalr, cross-page jumps) look the target up
+ * through a helper that checks the fetch TLB and the block cache, and jump
+ * there, or back to the dispatcher when it is not translated yet.
+ *
+ * Invalidation. A store to a page with translated code drops its blocks
+ * (core/tb.c) and overwrites each dropped block's entry with a jump back to
+ * the dispatcher, so chained jumps into it stop at once. A full code buffer
+ * flushes everything.
+ *
+ * W^X. Code is written through one mapping (read/write) and run through
+ * another (read/execute) of the same memory; no page is ever writable and
+ * executable through the same mapping.
+ */
+#ifndef RVJIT_JIT_H
+#define RVJIT_JIT_H
+
+#include "core/machine.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+struct jit_options {
+	size_t code_size;    /* code buffer bytes (--jit-cache) */
+	bool perf_map;       /* write /tmp/perf-PID.map */
+};
+
+/* Is a translator built for this host? */
+bool jit_available(void);
+
+/* Install the translator as m's engine. False with a message on failure. */
+bool jit_attach(struct machine *m, const struct jit_options *opts);
+void jit_detach(struct machine *m);
+
+/* Statistics for --stats. */
+struct jit_stats {
+	uint64_t blocks_translated;
+	uint64_t translate_ns;
+	uint64_t code_bytes;
+	uint64_t flushes;
+};
+void jit_get_stats(const struct machine *m, struct jit_stats *s);
+
+#endif

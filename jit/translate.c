@@ -1,0 +1,578 @@
+/*
+ * RV64 block -> x86-64 (the model is in jit.h).
+ *
+ * Register use inside translated code:
+ *   rbx        the hart (callee-saved: survives helper calls)
+ *   rax rcx rdx rsi rdi r8-r11   scratch, dead across helper calls
+ * Guest registers stay in memory (h->x[]); x86 ALU instructions take them
+ * as memory operands, so most RV instructions become 2-3 host instructions.
+ *
+ * Layout of one block's code:
+ *   entry:  budget and interrupt check (>= JIT_ENTRY_MIN bytes, so
+ *           jit_kill_block can overwrite it)
+ *   body:   one sequence per instruction, in order
+ *   stubs:  out-of-line paths: TLB-miss calls, trap exits, chain exits
+ */
+#include "translate.h"
+#include "core/insn.h"
+#include "core/mmu.h"
+#include "x86_64_emit.h"
+#include <inttypes.h>
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+
+#define H(field) mem(RBX, (int32_t)offsetof(struct hart, field))
+#define XREG(i) mem(RBX, (int32_t)(offsetof(struct hart, x) + 8 * (size_t)(i)))
+
+/* Room a block needs at most (BLOCK_MAX_OPS ops of the largest sequence
+ * plus their stubs); checked before translating so a block never straddles
+ * the end of the buffer. */
+#define BLOCK_CODE_MAX (BLOCK_MAX_OPS * 160 + 512)
+#define JIT_ENTRY_MIN 27
+
+/* Out-of-line paths collected while emitting the body. */
+enum stub_kind {
+	STUB_SLOW_MEM, /* TLB miss: call the op's exec function, then resume */
+	STUB_RESULT,   /* a helper returned nonzero: account and leave */
+	STUB_CHAIN,    /* exit to a same-page target, patchable */
+	STUB_ENTRY,    /* entry check failed: leave with pc = block start */
+};
+
+struct stub {
+	enum stub_kind kind;
+	size_t field;          /* rel32 field of the jump/jcc that reaches the stub */
+	size_t resume;         /* STUB_SLOW_MEM: where to continue */
+	const struct op *op;   /* STUB_SLOW_MEM: the op to call */
+	unsigned retired;      /* instructions before this op */
+	uint64_t target;       /* STUB_CHAIN: guest pc */
+};
+
+struct tctx {
+	struct jit *j;
+	struct block *b;
+	struct emitter e;
+	bool context_stored;   /* h->block_pc/block_ops hold this block's values */
+	struct stub stubs[3 * BLOCK_MAX_OPS + 4];
+	unsigned nstubs;
+};
+
+static void add_stub(struct tctx *t, struct stub s)
+{
+	if (t->nstubs < sizeof(t->stubs) / sizeof(t->stubs[0]))
+		t->stubs[t->nstubs++] = s;
+	else
+		t->e.overflow = true;
+}
+
+static uint64_t op_va(const struct tctx *t, const struct op *op)
+{
+	return t->b->va + op->pc_off;
+}
+
+static void store_context(struct tctx *t, bool always)
+{
+	if (t->context_stored && !always)
+		return;
+	emit_mov_r64_imm(&t->e, RAX, t->b->va);
+	emit_mov_m_r64(&t->e, H(block_pc), RAX);
+	emit_mov_r64_imm(&t->e, RAX, (uint64_t)(uintptr_t)t->b->ops);
+	emit_mov_m_r64(&t->e, H(block_ops), RAX);
+	if (!always)
+		t->context_stored = true;
+}
+
+static void emit_call(struct emitter *e, const void *fn)
+{
+	emit_mov_r64_imm(e, RAX, (uint64_t)(uintptr_t)fn);
+	emit_call_r64(e, RAX);
+}
+
+/* Call op's exec function: eax = exec result. */
+static void call_exec(struct tctx *t, const struct op *op)
+{
+	emit_mov_r64_r64(&t->e, RDI, RBX);
+	emit_mov_r64_imm(&t->e, RSI, (uint64_t)(uintptr_t)op);
+	emit_call(&t->e, (const void *)insn_table[op->id].exec);
+}
+
+static void add_instret(struct emitter *e, unsigned n)
+{
+	if (n)
+		emit_alu_m64_imm(e, ALU_ADD, H(instret), (int32_t)n);
+}
+
+static void exit_dispatch(struct tctx *t)
+{
+	emit_jmp_rel32(&t->e, t->j->exit_dispatch_off);
+}
+
+/* Leave the block for guest pc `target` after `retired` instructions. */
+static void emit_goto(struct tctx *t, uint64_t target, unsigned retired)
+{
+	struct emitter *e = &t->e;
+	add_instret(e, retired);
+	if (t->j->chain && !((target ^ t->b->va) & ~0xfffULL)) {
+		const size_t field = emit_jmp_rel32(e, 0);
+		add_stub(t, (struct stub){ .kind = STUB_CHAIN, .field = field, .target = target });
+		return;
+	}
+	emit_mov_r64_imm(e, RAX, target);
+	emit_mov_m_r64(e, H(pc), RAX);
+	if (t->j->chain) {
+		emit_mov_r64_r64(e, RDI, RBX);
+		emit_call(e, (const void *)jit_lookup);
+		emit_jmp_r64(e, RAX);
+	} else {
+		exit_dispatch(t);
+	}
+}
+
+/* After a helper call: eax != 0 leaves the block (trap, or the op left). */
+static void check_result(struct tctx *t, unsigned retired)
+{
+	emit_test_r32_r32(&t->e, RAX, RAX);
+	const size_t field = emit_jcc_rel32(&t->e, CC_NE, 0);
+	add_stub(t, (struct stub){ .kind = STUB_RESULT, .field = field, .retired = retired });
+}
+
+static void fallback(struct tctx *t, const struct op *op, unsigned k)
+{
+	store_context(t, false);
+	call_exec(t, op);
+	check_result(t, k);
+}
+
+/* rax = guest register (x0 reads as 0 from memory too; xor is shorter). */
+static void load_x(struct emitter *e, int reg, unsigned x)
+{
+	if (x == 0)
+		emit_alu_r32_r32(e, ALU_XOR, reg, reg);
+	else
+		emit_mov_r64_m(e, reg, XREG(x));
+}
+
+static bool is_alu(unsigned id)
+{
+	switch (id) {
+	case INSN_lui: case INSN_auipc: case INSN_addi: case INSN_xori: case INSN_ori:
+	case INSN_andi: case INSN_slli: case INSN_srli: case INSN_srai: case INSN_slti:
+	case INSN_sltiu: case INSN_add: case INSN_sub: case INSN_xor: case INSN_or: case INSN_and:
+	case INSN_slt: case INSN_sltu: case INSN_sll: case INSN_srl: case INSN_sra:
+	case INSN_addiw: case INSN_slliw: case INSN_srliw: case INSN_sraiw: case INSN_addw:
+	case INSN_subw: case INSN_sllw: case INSN_srlw: case INSN_sraw: case INSN_mul:
+	case INSN_mulw: case INSN_mulh: case INSN_mulhu:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_store(unsigned id)
+{
+	return id == INSN_sb || id == INSN_sh || id == INSN_sw || id == INSN_sd;
+}
+
+/* Register-immediate and register-register ALU ops. */
+static bool emit_alu(struct tctx *t, const struct op *op)
+{
+	struct emitter *e = &t->e;
+	const unsigned rd = op->rd, rs1 = op->rs1, rs2 = op->rs2;
+	const int32_t imm = op->imm;
+	if (!is_alu(op->id))
+		return false;
+	if (rd == XREG_SINK)
+		return true; /* no side effects: a hint or nop */
+	switch (op->id) {
+	case INSN_lui:
+		emit_mov_m_imm32(e, XREG(rd), imm);
+		return true;
+	case INSN_auipc:
+		emit_mov_r64_imm(e, RAX, op_va(t, op) + (uint64_t)(int64_t)imm);
+		break;
+	case INSN_addi:
+		if (rs1 == 0) {
+			emit_mov_m_imm32(e, XREG(rd), imm);
+			return true;
+		}
+		load_x(e, RAX, rs1);
+		if (imm)
+			emit_alu_r64_imm(e, ALU_ADD, RAX, imm);
+		break;
+	case INSN_xori: load_x(e, RAX, rs1); emit_alu_r64_imm(e, ALU_XOR, RAX, imm); break;
+	case INSN_ori: load_x(e, RAX, rs1); emit_alu_r64_imm(e, ALU_OR, RAX, imm); break;
+	case INSN_andi: load_x(e, RAX, rs1); emit_alu_r64_imm(e, ALU_AND, RAX, imm); break;
+	case INSN_slli: load_x(e, RAX, rs1); emit_shift_r64_imm(e, SHIFT_SHL, RAX, (uint8_t)imm); break;
+	case INSN_srli: load_x(e, RAX, rs1); emit_shift_r64_imm(e, SHIFT_SHR, RAX, (uint8_t)imm); break;
+	case INSN_srai: load_x(e, RAX, rs1); emit_shift_r64_imm(e, SHIFT_SAR, RAX, (uint8_t)imm); break;
+	case INSN_slti:
+	case INSN_sltiu:
+		load_x(e, RCX, rs1);
+		emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
+		emit_alu_r64_imm(e, ALU_CMP, RCX, imm);
+		emit_setcc_r8(e, op->id == INSN_slti ? CC_L : CC_B, RAX);
+		break;
+	case INSN_add: load_x(e, RAX, rs1); emit_alu_r64_m(e, ALU_ADD, RAX, XREG(rs2)); break;
+	case INSN_sub: load_x(e, RAX, rs1); emit_alu_r64_m(e, ALU_SUB, RAX, XREG(rs2)); break;
+	case INSN_xor: load_x(e, RAX, rs1); emit_alu_r64_m(e, ALU_XOR, RAX, XREG(rs2)); break;
+	case INSN_or: load_x(e, RAX, rs1); emit_alu_r64_m(e, ALU_OR, RAX, XREG(rs2)); break;
+	case INSN_and: load_x(e, RAX, rs1); emit_alu_r64_m(e, ALU_AND, RAX, XREG(rs2)); break;
+	case INSN_slt:
+	case INSN_sltu:
+		load_x(e, RCX, rs1);
+		emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
+		emit_alu_r64_m(e, ALU_CMP, RCX, XREG(rs2));
+		emit_setcc_r8(e, op->id == INSN_slt ? CC_L : CC_B, RAX);
+		break;
+	case INSN_sll:
+	case INSN_srl:
+	case INSN_sra:
+		/* x86 masks 64-bit shift counts to 6 bits, as RV64 does. */
+		load_x(e, RCX, rs2);
+		load_x(e, RAX, rs1);
+		emit_shift_r64_cl(e, op->id == INSN_sll ? SHIFT_SHL : op->id == INSN_srl ? SHIFT_SHR : SHIFT_SAR, RAX);
+		break;
+	case INSN_addiw:
+		load_x(e, RAX, rs1);
+		emit_alu_r32_imm(e, ALU_ADD, RAX, imm);
+		emit_movsxd_r64_r32(e, RAX, RAX);
+		break;
+	case INSN_slliw:
+	case INSN_srliw:
+	case INSN_sraiw:
+		load_x(e, RAX, rs1);
+		emit_shift_r32_imm(e, op->id == INSN_slliw ? SHIFT_SHL : op->id == INSN_srliw ? SHIFT_SHR : SHIFT_SAR, RAX, (uint8_t)imm);
+		emit_movsxd_r64_r32(e, RAX, RAX);
+		break;
+	case INSN_addw:
+	case INSN_subw:
+		load_x(e, RAX, rs1);
+		emit_alu_r32_m(e, op->id == INSN_addw ? ALU_ADD : ALU_SUB, RAX, XREG(rs2));
+		emit_movsxd_r64_r32(e, RAX, RAX);
+		break;
+	case INSN_sllw:
+	case INSN_srlw:
+	case INSN_sraw:
+		/* 32-bit x86 shifts mask the count to 5 bits, as the *w ops do. */
+		load_x(e, RCX, rs2);
+		load_x(e, RAX, rs1);
+		emit_shift_r32_cl(e, op->id == INSN_sllw ? SHIFT_SHL : op->id == INSN_srlw ? SHIFT_SHR : SHIFT_SAR, RAX);
+		emit_movsxd_r64_r32(e, RAX, RAX);
+		break;
+	case INSN_mul:
+		load_x(e, RAX, rs1);
+		load_x(e, RCX, rs2);
+		emit_imul_r64_r64(e, RAX, RCX);
+		break;
+	case INSN_mulw:
+		load_x(e, RAX, rs1);
+		load_x(e, RCX, rs2);
+		emit_imul_r32_r32(e, RAX, RCX);
+		emit_movsxd_r64_r32(e, RAX, RAX);
+		break;
+	case INSN_mulh:
+	case INSN_mulhu:
+		load_x(e, RAX, rs1);
+		load_x(e, RCX, rs2);
+		if (op->id == INSN_mulh)
+			emit_imul1_r64(e, RCX);
+		else
+			emit_mul_r64(e, RCX);
+		emit_mov_m_r64(e, XREG(rd), RDX);
+		return true;
+	default:
+		return false;
+	}
+	emit_mov_m_r64(e, XREG(rd), RAX);
+	return true;
+}
+
+/*
+ * Inline soft-TLB lookup (core/mem.h, the same compare): leaves the host
+ * address's base (entry addend) in rax and the guest address in rsi, or
+ * jumps to a slow-path stub that runs the whole instruction in C.
+ */
+static void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool store,
+                            unsigned k)
+{
+	struct emitter *e = &t->e;
+	load_x(e, RSI, op->rs1);
+	if (op->imm)
+		emit_alu_r64_imm(e, ALU_ADD, RSI, op->imm);
+	emit_mov_r64_m(e, RAX, H(tlb_data));
+	/* ((va >> 12) % TLB_ENTRIES) * sizeof(struct tlb_entry) */
+	emit_mov_r32_r32(e, RCX, RSI);
+	emit_shift_r32_imm(e, SHIFT_SHR, RCX, 12 - 5);
+	emit_alu_r32_imm(e, ALU_AND, RCX, (TLB_ENTRIES - 1) << 5);
+	emit_alu_r64_r64(e, ALU_ADD, RAX, RCX);
+	emit_mov_r64_r64(e, RCX, RSI);
+	emit_alu_r64_imm(e, ALU_AND, RCX, (int32_t)~(TLB_PAGE_MASK & ~(uint64_t)(size - 1)));
+	emit_alu_r64_m(e, ALU_CMP, RCX,
+	               mem(RAX, store ? (int32_t)offsetof(struct tlb_entry, tag_w)
+	                              : (int32_t)offsetof(struct tlb_entry, tag_r)));
+	const size_t field = emit_jcc_rel32(e, CC_NE, 0);
+	add_stub(t, (struct stub){ .kind = STUB_SLOW_MEM, .field = field, .op = op, .retired = k });
+	emit_mov_r64_m(e, RAX, mem(RAX, (int32_t)offsetof(struct tlb_entry, addend)));
+}
+
+static bool emit_mem(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	const struct x86_mem host = mem_index(RAX, RSI, 0);
+	switch (op->id) {
+	case INSN_lb: emit_tlb_lookup(t, op, 1, false, k); emit_movsx_r64_m8(e, RCX, host); break;
+	case INSN_lh: emit_tlb_lookup(t, op, 2, false, k); emit_movsx_r64_m16(e, RCX, host); break;
+	case INSN_lw: emit_tlb_lookup(t, op, 4, false, k); emit_movsxd_r64_m32(e, RCX, host); break;
+	case INSN_ld: emit_tlb_lookup(t, op, 8, false, k); emit_mov_r64_m(e, RCX, host); break;
+	case INSN_lbu: emit_tlb_lookup(t, op, 1, false, k); emit_movzx_r32_m8(e, RCX, host); break;
+	case INSN_lhu: emit_tlb_lookup(t, op, 2, false, k); emit_movzx_r32_m16(e, RCX, host); break;
+	case INSN_lwu: emit_tlb_lookup(t, op, 4, false, k); emit_mov_r32_m(e, RCX, host); break;
+	case INSN_sb: emit_tlb_lookup(t, op, 1, true, k); load_x(e, RCX, op->rs2); emit_mov_m_r8(e, host, RCX); break;
+	case INSN_sh: emit_tlb_lookup(t, op, 2, true, k); load_x(e, RCX, op->rs2); emit_mov_m_r16(e, host, RCX); break;
+	case INSN_sw: emit_tlb_lookup(t, op, 4, true, k); load_x(e, RCX, op->rs2); emit_mov_m_r32(e, host, RCX); break;
+	case INSN_sd: emit_tlb_lookup(t, op, 8, true, k); load_x(e, RCX, op->rs2); emit_mov_m_r64(e, host, RCX); break;
+	default:
+		return false;
+	}
+	if (!is_store(op->id))
+		emit_mov_m_r64(e, XREG(op->rd), RCX); /* a load: rd may be the sink */
+	/* The slow path resumes here. */
+	t->stubs[t->nstubs - 1].resume = e->len;
+	return true;
+}
+
+static enum x86_cond branch_cond(unsigned id)
+{
+	switch (id) {
+	case INSN_beq: return CC_E;
+	case INSN_bne: return CC_NE;
+	case INSN_blt: return CC_L;
+	case INSN_bge: return CC_GE;
+	case INSN_bltu: return CC_B;
+	default: return CC_AE; /* bgeu */
+	}
+}
+
+/* Control transfers end the block. */
+static bool emit_jump(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	const uint64_t pc = op_va(t, op);
+	switch (op->id) {
+	case INSN_jal:
+		if (op->rd != XREG_SINK) {
+			emit_mov_r64_imm(e, RAX, pc + op->len);
+			emit_mov_m_r64(e, XREG(op->rd), RAX);
+		}
+		emit_goto(t, pc + (uint64_t)(int64_t)op->imm, k + 1);
+		return true;
+	case INSN_jalr:
+		load_x(e, RAX, op->rs1);
+		if (op->imm)
+			emit_alu_r64_imm(e, ALU_ADD, RAX, op->imm);
+		emit_alu_r64_imm(e, ALU_AND, RAX, -2);
+		emit_mov_m_r64(e, H(pc), RAX);
+		if (op->rd != XREG_SINK) {
+			emit_mov_r64_imm(e, RCX, pc + op->len);
+			emit_mov_m_r64(e, XREG(op->rd), RCX);
+		}
+		add_instret(e, k + 1);
+		if (t->j->chain) {
+			emit_mov_r64_r64(e, RDI, RBX);
+			emit_call(e, (const void *)jit_lookup);
+			emit_jmp_r64(e, RAX);
+		} else {
+			exit_dispatch(t);
+		}
+		return true;
+	case INSN_beq: case INSN_bne: case INSN_blt: case INSN_bge: case INSN_bltu: case INSN_bgeu: {
+		load_x(e, RAX, op->rs1);
+		emit_alu_r64_m(e, ALU_CMP, RAX, XREG(op->rs2));
+		const size_t taken = emit_jcc_rel32(e, branch_cond(op->id), 0);
+		emit_goto(t, pc + op->len, k + 1);
+		emit_patch_rel32(e->buf, taken, e->len);
+		emit_goto(t, pc + (uint64_t)(int64_t)op->imm, k + 1);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/* Entry: count the block against the quantum and look for interrupts. */
+static void emit_entry(struct tctx *t)
+{
+	struct emitter *e = &t->e;
+	emit_alu_m32_imm(e, ALU_SUB, H(budget), 1);
+	size_t f = emit_jcc_rel32(e, CC_S, 0);
+	add_stub(t, (struct stub){ .kind = STUB_ENTRY, .field = f });
+	emit_mov_r64_m(e, RAX, H(mip));
+	emit_test_r64_m(e, RAX, H(irq_take));
+	f = emit_jcc_rel32(e, CC_NE, 0);
+	add_stub(t, (struct stub){ .kind = STUB_ENTRY, .field = f });
+}
+
+static void emit_stubs(struct tctx *t)
+{
+	struct emitter *e = &t->e;
+	struct jit *j = t->j;
+	for (unsigned i = 0; i < t->nstubs; i++) {
+		const struct stub *s = &t->stubs[i];
+		emit_patch_rel32(e->buf, s->field, e->len);
+		switch (s->kind) {
+		case STUB_SLOW_MEM:
+			store_context(t, true);
+			call_exec(t, s->op);
+			emit_test_r32_r32(e, RAX, RAX);
+			{
+				const size_t f = emit_jcc_rel32(e, CC_NE, 0);
+				emit_jmp_rel32(e, s->resume);
+				emit_patch_rel32(e->buf, f, e->len);
+			}
+			/* fall into the result handling */
+			/* fallthrough */
+		case STUB_RESULT:
+			/* eax: EXEC_TRAP (op did not retire) or EXEC_EXIT (it
+			 * retired and set h->pc). */
+			add_instret(e, s->retired);
+			emit_alu_r32_imm(e, ALU_CMP, RAX, EXEC_EXIT);
+			{
+				const size_t f = emit_jcc_rel32(e, CC_NE, 0);
+				add_instret(e, 1);
+				emit_patch_rel32(e->buf, f, e->len);
+			}
+			exit_dispatch(t);
+			break;
+		case STUB_CHAIN:
+			emit_mov_r64_imm(e, RAX, s->target);
+			emit_mov_m_r64(e, H(pc), RAX);
+			emit_mov_r64_imm(e, RAX, s->field);
+			emit_mov_m_r64(e, H(jit_patch), RAX);
+			emit_mov_r64_imm(e, RAX, JIT_EXIT_CHAIN);
+			emit_jmp_rel32(e, j->exit_off);
+			break;
+		case STUB_ENTRY:
+			emit_alu_m32_imm(e, ALU_ADD, H(budget), 1); /* did not run */
+			emit_mov_r64_imm(e, RAX, t->b->va);
+			emit_mov_m_r64(e, H(pc), RAX);
+			exit_dispatch(t);
+			break;
+		}
+	}
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void log_translation(struct jit *j, const struct block *b, size_t start, size_t len)
+{
+	struct machine *m = j->m;
+	if (m->log_mask & LOG_IN_ASM) {
+		fprintf(m->log, "IN: %#" PRIx64 "\n", b->va);
+		for (unsigned i = 0; i < b->n_ops; i++) {
+			char text[96];
+			insn_disasm(&b->ops[i], b->va + b->ops[i].pc_off, text, sizeof(text));
+			fprintf(m->log, "%016" PRIx64 ":  %0*" PRIx32 "  %s\n", b->va + b->ops[i].pc_off,
+			        b->ops[i].len * 2, b->ops[i].raw, text);
+		}
+		fputc('\n', m->log);
+	}
+	if ((m->log_mask & LOG_OUT_ASM) && j->capstone) {
+		fprintf(m->log, "OUT: [size=%zu] for %#" PRIx64 "\n", len, b->va);
+		host_disasm_print(j->capstone, m->log, j->cb.rw + start, len,
+		                  (uint64_t)(uintptr_t)code_buffer_rx(&j->cb, start));
+		fputc('\n', m->log);
+	}
+	if (j->perf_map)
+		fprintf(j->perf_map, "%" PRIxPTR " %zx rvjit:%#" PRIx64 "\n",
+		        (uintptr_t)code_buffer_rx(&j->cb, start), len, b->va);
+}
+
+bool jit_translate(struct jit *j, struct block *b)
+{
+	const uint64_t t0 = now_ns();
+	if (j->cb.used + BLOCK_CODE_MAX > j->cb.size) {
+		tb_flush(j->m); /* resets the code buffer through the flush hook */
+		return false;
+	}
+	static __thread struct tctx t; /* large; one translation at a time per thread */
+	memset(&t, 0, offsetof(struct tctx, stubs));
+	t.nstubs = 0;
+	t.j = j;
+	t.b = b;
+	t.e = (struct emitter){ .buf = j->cb.rw, .cap = j->cb.used + BLOCK_CODE_MAX, .len = j->cb.used };
+	const size_t start = t.e.len;
+
+	emit_entry(&t);
+	unsigned k = 0;
+	bool ended = false;
+	for (; k < b->n_ops && !ended; k++) {
+		const struct op *op = &b->ops[k];
+		if (emit_alu(&t, op))
+			continue;
+		if (emit_mem(&t, op, k))
+			continue;
+		if (emit_jump(&t, op, k)) {
+			ended = true;
+			continue;
+		}
+		/* Everything else: the shared semantics function. */
+		fallback(&t, op, k);
+	}
+	if (!ended)
+		emit_goto(&t, b->va + b->ops[b->n_ops].pc_off, b->n_ops);
+	emit_stubs(&t);
+
+	if (t.e.overflow) {
+		/* BLOCK_CODE_MAX is a bound on what one block can need, so this
+		 * means it is wrong: start over rather than run broken code. */
+		fprintf(stderr, "rvjit: translated block at %#" PRIx64 " exceeds its code budget\n", b->va);
+		tb_flush(j->m);
+		return false;
+	}
+	j->cb.used = (t.e.len + 15) & ~(size_t)15;
+	b->native = code_buffer_rx(&j->cb, start);
+	j->stats.blocks_translated++;
+	j->stats.code_bytes += t.e.len - start;
+	log_translation(j, b, start, t.e.len - start);
+	j->stats.translate_ns += now_ns() - t0;
+	return true;
+}
+
+void jit_kill_block(struct jit *j, struct block *b)
+{
+	const size_t off = code_buffer_offset(&j->cb, b->native);
+	struct emitter e = { .buf = j->cb.rw, .cap = off + JIT_ENTRY_MIN + 8, .len = off };
+	emit_mov_r64_imm(&e, RAX, b->va);
+	emit_mov_m_r64(&e, H(pc), RAX);
+	emit_jmp_rel32(&e, j->exit_dispatch_off);
+	b->native = NULL;
+}
+
+void jit_emit_stubs(struct jit *j)
+{
+	struct emitter e = { .buf = j->cb.rw, .cap = j->cb.size, .len = 0 };
+	static const int saved[] = { RBP, RBX, R12, R13, R14, R15 };
+	/* int enter(struct hart *h = rdi, void *code = rsi) */
+	j->enter_off = e.len;
+	for (unsigned i = 0; i < 6; i++)
+		emit_push(&e, saved[i]);
+	emit_alu_r64_imm(&e, ALU_SUB, RSP, 8); /* 16-byte aligned at helper calls */
+	emit_mov_r64_r64(&e, RBX, RDI);
+	emit_jmp_r64(&e, RSI);
+	/* exit: eax = enum jit_exit */
+	j->exit_off = e.len;
+	emit_alu_r64_imm(&e, ALU_ADD, RSP, 8);
+	for (int i = 5; i >= 0; i--)
+		emit_pop(&e, saved[i]);
+	emit_ret(&e);
+	j->exit_dispatch_off = e.len;
+	emit_alu_r32_r32(&e, ALU_XOR, RAX, RAX);
+	emit_jmp_rel32(&e, j->exit_off);
+	j->code_start = (e.len + 63) & ~(size_t)63;
+	j->cb.used = j->code_start;
+}

@@ -1,0 +1,55 @@
+/*
+ * Translation of one decoded block into x86-64 (see jit.h for the model).
+ * Shared between the translator proper (translate.c) and the engine that
+ * runs and chains the result (jit.c).
+ */
+#ifndef RVJIT_TRANSLATE_H
+#define RVJIT_TRANSLATE_H
+
+#include "code_buffer.h"
+#include "core/tb.h"
+#include "jit.h"
+#include <stdio.h>
+
+/* Why translated code returned to the dispatcher (in eax). */
+enum jit_exit {
+	JIT_EXIT_DISPATCH = 0, /* h->pc is the next pc; find its block */
+	JIT_EXIT_CHAIN = 1,    /* same, and h->jit_patch is a jump to point at it */
+};
+
+struct jit {
+	struct machine *m;
+	struct code_buffer cb;
+	size_t code_start;      /* first offset after the fixed stubs */
+	size_t enter_off;       /* int enter(struct hart *, void *code) */
+	size_t exit_off;        /* where every exit jumps, eax = enum jit_exit */
+	size_t exit_dispatch_off; /* "eax = JIT_EXIT_DISPATCH; jmp exit" */
+	uint64_t generation;    /* bumped by every flush: older patch sites are gone */
+	bool chain;             /* chaining allowed (off under -d exec) */
+	FILE *perf_map;
+	struct jit_stats stats;
+	void *capstone;         /* -d out_asm disassembler handle, or NULL */
+};
+
+/* Translate b (decoded at b->va) and set b->native. False when the code
+ * buffer was full: everything was flushed, b is gone, the caller starts
+ * over with tb_find. */
+bool jit_translate(struct jit *j, struct block *b);
+
+/* Emit the entry trampoline and the common exits at the buffer start. */
+void jit_emit_stubs(struct jit *j);
+
+/* Make b's code send any future entry back to the dispatcher. */
+void jit_kill_block(struct jit *j, struct block *b);
+
+/* Called from translated code for indirect and cross-page jumps: the code
+ * of the block at h->pc when it is cached, translated and reachable without
+ * the dispatcher; otherwise the exit-to-dispatcher stub. */
+void *jit_lookup(struct hart *h);
+
+/* -d out_asm (jit/host_disasm.c). */
+void *host_disasm_open(void);
+void host_disasm_close(void *handle);
+void host_disasm_print(void *handle, FILE *out, const uint8_t *code, size_t size, uint64_t addr);
+
+#endif

@@ -1,0 +1,263 @@
+/*
+ * x86-64 encoding (Intel SDM vol. 2, chapter 2: REX prefixes, ModR/M, SIB).
+ * One helper writes a REX + opcode + ModR/M (+ SIB + displacement) sequence
+ * for a register or memory operand; each instruction form is a line or two
+ * on top of it.
+ */
+#include "x86_64_emit.h"
+#include <string.h>
+
+static void put8(struct emitter *e, uint8_t b)
+{
+	if (e->len < e->cap)
+		e->buf[e->len++] = b;
+	else
+		e->overflow = true;
+}
+
+static void put32(struct emitter *e, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		put8(e, (uint8_t)(v >> (8 * i)));
+}
+
+static void put64(struct emitter *e, uint64_t v)
+{
+	put32(e, (uint32_t)v);
+	put32(e, (uint32_t)(v >> 32));
+}
+
+enum { REX_W = 8, REX_R = 4, REX_X = 2, REX_B = 1 };
+
+/* Operand size / prefix flags for encode(). */
+enum {
+	OP_W = 1 << 0,      /* REX.W: 64-bit operand */
+	OP_16 = 1 << 1,     /* 0x66 operand-size prefix */
+	OP_BYTE_REG = 1 << 2, /* reg is an 8-bit register: force REX for sil/dil/spl/bpl */
+	OP_0F = 1 << 3,     /* two-byte opcode 0F xx */
+};
+
+/* reg field and a register r/m operand. */
+static void encode_rr(struct emitter *e, unsigned flags, uint8_t opcode, int reg, int rm)
+{
+	if (flags & OP_16)
+		put8(e, 0x66);
+	uint8_t rex = (flags & OP_W ? REX_W : 0) | (reg & 8 ? REX_R : 0) | (rm & 8 ? REX_B : 0);
+	if ((flags & OP_BYTE_REG) && ((reg & 7) >= 4 || (rm & 7) >= 4))
+		rex |= 0x40;
+	if (rex)
+		put8(e, 0x40 | rex);
+	if (flags & OP_0F)
+		put8(e, 0x0f);
+	put8(e, opcode);
+	put8(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
+}
+
+/* reg field and a memory r/m operand. */
+static void encode_rm(struct emitter *e, unsigned flags, uint8_t opcode, int reg, struct x86_mem m)
+{
+	if (flags & OP_16)
+		put8(e, 0x66);
+	const bool has_index = m.index != NO_REG;
+	uint8_t rex = (flags & OP_W ? REX_W : 0) | (reg & 8 ? REX_R : 0) |
+	              (has_index && (m.index & 8) ? REX_X : 0) | (m.base & 8 ? REX_B : 0);
+	if ((flags & OP_BYTE_REG) && (reg & 7) >= 4)
+		rex |= 0x40;
+	if (rex)
+		put8(e, 0x40 | rex);
+	if (flags & OP_0F)
+		put8(e, 0x0f);
+	put8(e, opcode);
+
+	/* Displacement size: none is impossible with rbp/r13 as base (that
+	 * encoding means RIP-relative / no base), so they always get disp8. */
+	unsigned mod;
+	if (m.disp == 0 && (m.base & 7) != RBP)
+		mod = 0;
+	else if (m.disp >= -128 && m.disp <= 127)
+		mod = 1;
+	else
+		mod = 2;
+	/* rsp/r12 as base, or any index, need a SIB byte. */
+	const bool sib = has_index || (m.base & 7) == RSP;
+	put8(e, (uint8_t)(mod << 6 | (reg & 7) << 3 | (sib ? 4 : (m.base & 7))));
+	if (sib) {
+		const unsigned ss = m.scale == 8 ? 3 : m.scale == 4 ? 2 : m.scale == 2 ? 1 : 0;
+		const unsigned idx = has_index ? (unsigned)(m.index & 7) : 4; /* 4 = none */
+		put8(e, (uint8_t)(ss << 6 | idx << 3 | (m.base & 7)));
+	}
+	if (mod == 1)
+		put8(e, (uint8_t)(int8_t)m.disp);
+	else if (mod == 2)
+		put32(e, (uint32_t)m.disp);
+}
+
+void emit_mov_r64_r64(struct emitter *e, int dst, int src) { encode_rr(e, OP_W, 0x89, src, dst); }
+void emit_mov_r32_r32(struct emitter *e, int dst, int src) { encode_rr(e, 0, 0x89, src, dst); }
+
+void emit_mov_r64_imm(struct emitter *e, int dst, uint64_t imm)
+{
+	if (imm <= UINT32_MAX) {
+		/* mov r32, imm32 zero-extends. */
+		if (dst & 8)
+			put8(e, 0x40 | REX_B);
+		put8(e, (uint8_t)(0xb8 + (dst & 7)));
+		put32(e, (uint32_t)imm);
+	} else if ((int64_t)imm >= INT32_MIN && (int64_t)imm <= INT32_MAX) {
+		/* mov r/m64, imm32 sign-extends. */
+		encode_rr(e, OP_W, 0xc7, 0, dst);
+		put32(e, (uint32_t)imm);
+	} else {
+		put8(e, (uint8_t)(0x40 | REX_W | (dst & 8 ? REX_B : 0)));
+		put8(e, (uint8_t)(0xb8 + (dst & 7)));
+		put64(e, imm);
+	}
+}
+
+void emit_mov_r64_m(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_W, 0x8b, dst, m); }
+void emit_mov_m_r64(struct emitter *e, struct x86_mem m, int src) { encode_rm(e, OP_W, 0x89, src, m); }
+
+void emit_mov_m_imm32(struct emitter *e, struct x86_mem m, int32_t imm)
+{
+	encode_rm(e, OP_W, 0xc7, 0, m);
+	put32(e, (uint32_t)imm);
+}
+
+void emit_mov_r32_m(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, 0, 0x8b, dst, m); }
+void emit_mov_m_r32(struct emitter *e, struct x86_mem m, int src) { encode_rm(e, 0, 0x89, src, m); }
+void emit_mov_m_r16(struct emitter *e, struct x86_mem m, int src) { encode_rm(e, OP_16, 0x89, src, m); }
+void emit_mov_m_r8(struct emitter *e, struct x86_mem m, int src) { encode_rm(e, OP_BYTE_REG, 0x88, src, m); }
+void emit_movzx_r32_m8(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_0F, 0xb6, dst, m); }
+void emit_movzx_r32_m16(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_0F, 0xb7, dst, m); }
+void emit_movsx_r64_m8(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_W | OP_0F, 0xbe, dst, m); }
+void emit_movsx_r64_m16(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_W | OP_0F, 0xbf, dst, m); }
+void emit_movsxd_r64_m32(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_W, 0x63, dst, m); }
+void emit_movsxd_r64_r32(struct emitter *e, int dst, int src) { encode_rr(e, OP_W, 0x63, dst, src); }
+void emit_movzx_r32_r8(struct emitter *e, int dst, int src) { encode_rr(e, OP_0F | OP_BYTE_REG, 0xb6, dst, src); }
+void emit_lea(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_W, 0x8d, dst, m); }
+
+/* Group-1 ALU: "op r/m, r" is opcode 8*op + 1, "op r, r/m" is 8*op + 3. */
+void emit_alu_r64_r64(struct emitter *e, enum x86_alu op, int dst, int src)
+{
+	encode_rr(e, OP_W, (uint8_t)(8 * op + 1), src, dst);
+}
+
+void emit_alu_r32_r32(struct emitter *e, enum x86_alu op, int dst, int src)
+{
+	encode_rr(e, 0, (uint8_t)(8 * op + 1), src, dst);
+}
+
+void emit_alu_r64_m(struct emitter *e, enum x86_alu op, int dst, struct x86_mem m)
+{
+	encode_rm(e, OP_W, (uint8_t)(8 * op + 3), dst, m);
+}
+
+void emit_alu_r32_m(struct emitter *e, enum x86_alu op, int dst, struct x86_mem m)
+{
+	encode_rm(e, 0, (uint8_t)(8 * op + 3), dst, m);
+}
+
+static void alu_imm(struct emitter *e, unsigned flags, enum x86_alu op, int dst, int32_t imm)
+{
+	if (imm >= -128 && imm <= 127) {
+		encode_rr(e, flags, 0x83, op, dst);
+		put8(e, (uint8_t)(int8_t)imm);
+	} else {
+		encode_rr(e, flags, 0x81, op, dst);
+		put32(e, (uint32_t)imm);
+	}
+}
+
+void emit_alu_r64_imm(struct emitter *e, enum x86_alu op, int dst, int32_t imm) { alu_imm(e, OP_W, op, dst, imm); }
+void emit_alu_r32_imm(struct emitter *e, enum x86_alu op, int dst, int32_t imm) { alu_imm(e, 0, op, dst, imm); }
+
+static void alu_m_imm(struct emitter *e, unsigned flags, enum x86_alu op, struct x86_mem m, int32_t imm)
+{
+	if (imm >= -128 && imm <= 127) {
+		encode_rm(e, flags, 0x83, op, m);
+		put8(e, (uint8_t)(int8_t)imm);
+	} else {
+		encode_rm(e, flags, 0x81, op, m);
+		put32(e, (uint32_t)imm);
+	}
+}
+
+void emit_alu_m64_imm(struct emitter *e, enum x86_alu op, struct x86_mem m, int32_t imm) { alu_m_imm(e, OP_W, op, m, imm); }
+void emit_alu_m32_imm(struct emitter *e, enum x86_alu op, struct x86_mem m, int32_t imm) { alu_m_imm(e, 0, op, m, imm); }
+
+void emit_test_r64_r64(struct emitter *e, int a, int b) { encode_rr(e, OP_W, 0x85, b, a); }
+void emit_test_r32_r32(struct emitter *e, int a, int b) { encode_rr(e, 0, 0x85, b, a); }
+void emit_test_r64_m(struct emitter *e, int reg, struct x86_mem m) { encode_rm(e, OP_W, 0x85, reg, m); }
+
+void emit_shift_r64_imm(struct emitter *e, enum x86_shift op, int dst, uint8_t count)
+{
+	encode_rr(e, OP_W, 0xc1, op, dst);
+	put8(e, count);
+}
+
+void emit_shift_r32_imm(struct emitter *e, enum x86_shift op, int dst, uint8_t count)
+{
+	encode_rr(e, 0, 0xc1, op, dst);
+	put8(e, count);
+}
+
+void emit_shift_r64_cl(struct emitter *e, enum x86_shift op, int dst) { encode_rr(e, OP_W, 0xd3, op, dst); }
+void emit_shift_r32_cl(struct emitter *e, enum x86_shift op, int dst) { encode_rr(e, 0, 0xd3, op, dst); }
+void emit_imul_r64_r64(struct emitter *e, int dst, int src) { encode_rr(e, OP_W | OP_0F, 0xaf, dst, src); }
+void emit_imul_r32_r32(struct emitter *e, int dst, int src) { encode_rr(e, OP_0F, 0xaf, dst, src); }
+void emit_mul_r64(struct emitter *e, int src) { encode_rr(e, OP_W, 0xf7, 4, src); }
+void emit_imul1_r64(struct emitter *e, int src) { encode_rr(e, OP_W, 0xf7, 5, src); }
+void emit_setcc_r8(struct emitter *e, enum x86_cond cc, int dst) { encode_rr(e, OP_0F | OP_BYTE_REG, (uint8_t)(0x90 + cc), 0, dst); }
+
+void emit_patch_rel32(uint8_t *buf, size_t field, size_t target)
+{
+	const int32_t rel = (int32_t)((int64_t)target - (int64_t)(field + 4));
+	memcpy(buf + field, &rel, 4);
+}
+
+static size_t rel32(struct emitter *e, size_t target)
+{
+	const size_t field = e->len;
+	put32(e, 0);
+	if (!e->overflow)
+		emit_patch_rel32(e->buf, field, target);
+	return field;
+}
+
+size_t emit_jmp_rel32(struct emitter *e, size_t target)
+{
+	put8(e, 0xe9);
+	return rel32(e, target);
+}
+
+size_t emit_jcc_rel32(struct emitter *e, enum x86_cond cc, size_t target)
+{
+	put8(e, 0x0f);
+	put8(e, (uint8_t)(0x80 + cc));
+	return rel32(e, target);
+}
+
+void emit_jmp_r64(struct emitter *e, int reg) { encode_rr(e, 0, 0xff, 4, reg); }
+void emit_call_r64(struct emitter *e, int reg) { encode_rr(e, 0, 0xff, 2, reg); }
+
+void emit_push(struct emitter *e, int reg)
+{
+	if (reg & 8)
+		put8(e, 0x40 | REX_B);
+	put8(e, (uint8_t)(0x50 + (reg & 7)));
+}
+
+void emit_pop(struct emitter *e, int reg)
+{
+	if (reg & 8)
+		put8(e, 0x40 | REX_B);
+	put8(e, (uint8_t)(0x58 + (reg & 7)));
+}
+
+void emit_ret(struct emitter *e) { put8(e, 0xc3); }
+
+void emit_ud2(struct emitter *e)
+{
+	put8(e, 0x0f);
+	put8(e, 0x0b);
+}

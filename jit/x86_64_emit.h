@@ -1,0 +1,124 @@
+/*
+ * A small x86-64 instruction encoder: just the forms the translator uses,
+ * each a function named for the instruction it writes (Intel SDM vol. 2
+ * operand order: destination first).
+ *
+ * Example, loading guest register x5 plus 8 into rax through the hart
+ * pointer in rbx:
+ *
+ *	struct emitter e = { .buf = code, .cap = sizeof(code) };
+ *	emit_mov_r64_m(&e, RAX, mem(RBX, 5 * 8));
+ *	emit_alu_r64_imm(&e, ALU_ADD, RAX, 8);
+ *
+ * Every form is unit-tested against Capstone's disassembly
+ * (test/unit/test_x86_64_emit.c). On overflow the emitter stops writing and
+ * sets `overflow`; the caller checks it once per block.
+ */
+#ifndef RVJIT_X86_64_EMIT_H
+#define RVJIT_X86_64_EMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum x86_reg {
+	RAX = 0, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
+	R8, R9, R10, R11, R12, R13, R14, R15,
+	NO_REG = -1,
+};
+
+/* A memory operand: [base + index*scale + disp]. index NO_REG for none. */
+struct x86_mem {
+	int base;
+	int index;
+	uint8_t scale; /* 1, 2, 4, 8 */
+	int32_t disp;
+};
+
+static inline struct x86_mem mem(int base, int32_t disp)
+{
+	return (struct x86_mem){ .base = base, .index = NO_REG, .scale = 1, .disp = disp };
+}
+
+static inline struct x86_mem mem_index(int base, int index, int32_t disp)
+{
+	return (struct x86_mem){ .base = base, .index = index, .scale = 1, .disp = disp };
+}
+
+/* Group-1 ALU operations, numbered as their /digit in the 0x81 encoding. */
+enum x86_alu { ALU_ADD = 0, ALU_OR = 1, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6, ALU_CMP = 7 };
+
+/* Group-2 shifts, numbered as their /digit. */
+enum x86_shift { SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_SAR = 7 };
+
+/* Condition codes (the low nibble of Jcc / SETcc). */
+enum x86_cond {
+	CC_O = 0, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A,
+	CC_S, CC_NS, CC_P, CC_NP, CC_L, CC_GE, CC_LE, CC_G,
+};
+
+struct emitter {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+	bool overflow;
+};
+
+/* Moves. */
+void emit_mov_r64_r64(struct emitter *e, int dst, int src);
+void emit_mov_r32_r32(struct emitter *e, int dst, int src); /* zero-extends */
+void emit_mov_r64_imm(struct emitter *e, int dst, uint64_t imm); /* shortest form */
+void emit_mov_r64_m(struct emitter *e, int dst, struct x86_mem m);
+void emit_mov_m_r64(struct emitter *e, struct x86_mem m, int src);
+void emit_mov_m_imm32(struct emitter *e, struct x86_mem m, int32_t imm); /* 64-bit store, sign-extended */
+void emit_mov_r32_m(struct emitter *e, int dst, struct x86_mem m);  /* zero-extends */
+void emit_mov_m_r32(struct emitter *e, struct x86_mem m, int src);
+void emit_mov_m_r16(struct emitter *e, struct x86_mem m, int src);
+void emit_mov_m_r8(struct emitter *e, struct x86_mem m, int src);
+void emit_movzx_r32_m8(struct emitter *e, int dst, struct x86_mem m);
+void emit_movzx_r32_m16(struct emitter *e, int dst, struct x86_mem m);
+void emit_movsx_r64_m8(struct emitter *e, int dst, struct x86_mem m);
+void emit_movsx_r64_m16(struct emitter *e, int dst, struct x86_mem m);
+void emit_movsxd_r64_m32(struct emitter *e, int dst, struct x86_mem m);
+void emit_movsxd_r64_r32(struct emitter *e, int dst, int src);
+void emit_movzx_r32_r8(struct emitter *e, int dst, int src);
+void emit_lea(struct emitter *e, int dst, struct x86_mem m);
+
+/* Arithmetic. */
+void emit_alu_r64_r64(struct emitter *e, enum x86_alu op, int dst, int src);
+void emit_alu_r32_r32(struct emitter *e, enum x86_alu op, int dst, int src);
+void emit_alu_r64_m(struct emitter *e, enum x86_alu op, int dst, struct x86_mem m);
+void emit_alu_r32_m(struct emitter *e, enum x86_alu op, int dst, struct x86_mem m);
+void emit_alu_r64_imm(struct emitter *e, enum x86_alu op, int dst, int32_t imm);
+void emit_alu_r32_imm(struct emitter *e, enum x86_alu op, int dst, int32_t imm);
+void emit_alu_m64_imm(struct emitter *e, enum x86_alu op, struct x86_mem m, int32_t imm);
+void emit_alu_m32_imm(struct emitter *e, enum x86_alu op, struct x86_mem m, int32_t imm);
+void emit_test_r64_r64(struct emitter *e, int a, int b);
+void emit_test_r32_r32(struct emitter *e, int a, int b);
+void emit_test_r64_m(struct emitter *e, int reg, struct x86_mem m);
+void emit_shift_r64_imm(struct emitter *e, enum x86_shift op, int dst, uint8_t count);
+void emit_shift_r32_imm(struct emitter *e, enum x86_shift op, int dst, uint8_t count);
+void emit_shift_r64_cl(struct emitter *e, enum x86_shift op, int dst);
+void emit_shift_r32_cl(struct emitter *e, enum x86_shift op, int dst);
+void emit_imul_r64_r64(struct emitter *e, int dst, int src);
+void emit_imul_r32_r32(struct emitter *e, int dst, int src);
+void emit_mul_r64(struct emitter *e, int src);  /* rdx:rax = rax * src, unsigned */
+void emit_imul1_r64(struct emitter *e, int src); /* rdx:rax = rax * src, signed */
+void emit_setcc_r8(struct emitter *e, enum x86_cond cc, int dst);
+
+/* Control flow. Branch forms return the offset of their rel32 field so it
+ * can be patched later with emit_patch_rel32. */
+size_t emit_jmp_rel32(struct emitter *e, size_t target);
+size_t emit_jcc_rel32(struct emitter *e, enum x86_cond cc, size_t target);
+void emit_jmp_r64(struct emitter *e, int reg);
+void emit_call_r64(struct emitter *e, int reg);
+void emit_push(struct emitter *e, int reg);
+void emit_pop(struct emitter *e, int reg);
+void emit_ret(struct emitter *e);
+void emit_ud2(struct emitter *e);
+
+/* Point the rel32 field at `field` (an offset in the same buffer) to
+ * `target`. */
+void emit_patch_rel32(uint8_t *buf, size_t field, size_t target);
+
+#endif
