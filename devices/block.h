@@ -1,7 +1,9 @@
 /*
  * A block device backend: what a disk controller (virtio-blk) reads and
- * writes, whatever the image format behind it. Raw files are
- * devices/disk_raw.c; qcow2 can be added later behind the same ops.
+ * writes, whatever the image format behind it: raw files
+ * (devices/disk_raw.c) or qcow2 (devices/disk_qcow2.c), chosen by
+ * devices/disk.c; snapshot=on is one in-memory overlay for both
+ * (devices/disk_overlay.c).
  *
  * Offsets and lengths are in bytes and must lie within [0, size). The size
  * is always a whole number of BLOCK_SECTOR_SIZE sectors. Every operation
@@ -74,5 +76,32 @@ static inline void block_close(struct block_dev *dev)
  */
 struct block_dev *disk_raw_open(const char *path, bool readonly, bool snapshot, char *err,
 				size_t errlen);
+
+/*
+ * Open a qcow2 image, version 2 or 3 (devices/disk_qcow2.c), with its chain
+ * of backing files (read-only). readonly and snapshot as for raw. Refused
+ * with a reason in err: a corrupt or truncated image, encryption, external
+ * data files, extended L2 entries, zstd compression, unknown incompatible
+ * features, and (unless read-only) the dirty and corrupt bits. Nothing is
+ * written to the file at open.
+ */
+struct block_dev *disk_qcow2_open(const char *path, bool readonly, bool snapshot, char *err,
+				  size_t errlen);
+
+/*
+ * Open an image as -drive does: format "raw" or "qcow2", or NULL / "auto"
+ * to probe (the qcow2 magic "QFI\xfb", otherwise raw, with a warning on
+ * stderr as QEMU prints). An unknown format is refused.
+ */
+struct block_dev *disk_open(const char *path, const char *format, bool readonly, bool snapshot,
+			    char *err, size_t errlen);
+
+/*
+ * snapshot=on: wrap base (which is never written) so that the guest's
+ * writes stay in memory until close. readonly: refuse writes even there.
+ * Closing the wrapper closes base; on failure (no memory) base is closed
+ * and NULL returned.
+ */
+struct block_dev *disk_overlay_new(struct block_dev *base, bool readonly);
 
 #endif

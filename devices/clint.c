@@ -22,6 +22,7 @@
  */
 #include "clint.h"
 #include "core/machine.h"
+#include "loader/fdt.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,4 +191,20 @@ void clint_free(struct clint *c)
 		return;
 	pthread_mutex_destroy(&c->lock);
 	free(c);
+}
+
+void clint_fdt(struct fdt *f, uint64_t base, const uint32_t *intc, unsigned nharts)
+{
+	uint32_t cells[4 * MAX_HARTS];
+	for (unsigned h = 0; h < nharts; h++) {
+		cells[4 * h + 0] = intc[h];
+		cells[4 * h + 1] = 3; /* machine software interrupt (msip) */
+		cells[4 * h + 2] = intc[h];
+		cells[4 * h + 3] = 7; /* machine timer interrupt (mtimecmp) */
+	}
+	fdt_begin_node_at(f, "clint", base);
+	fdt_prop_strings(f, "compatible", "sifive,clint0", "riscv,clint0", NULL);
+	fdt_prop_reg(f, base, CLINT_SIZE);
+	fdt_prop_cells(f, "interrupts-extended", cells, 4 * nharts);
+	fdt_end_node(f);
 }

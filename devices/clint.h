@@ -30,4 +30,10 @@ struct clint *clint_new(struct machine *m, uint64_t base);
  * tables still point to it. */
 void clint_free(struct clint *c);
 
+/* Write the CLINT's device-tree node (QEMU virt's "sifive,clint0"):
+ * interrupts-extended names each hart's M software (3) and M timer (7)
+ * interrupt; intc[h] is the phandle of hart h's interrupt controller. */
+struct fdt;
+void clint_fdt(struct fdt *f, uint64_t base, const uint32_t *intc, unsigned nharts);
+
 #endif

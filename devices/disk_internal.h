@@ -27,8 +27,8 @@ int disk_fdatasync(int fd);
  * A backing image, opened read-only: format "raw", "qcow2", or NULL to
  * probe. depth is the number of images above it in the chain.
  */
-struct block_dev *disk_open_backing(const char *path, const char *format, unsigned depth,
-				    char *err, size_t errlen);
+struct block_dev *disk_open_backing(const char *path, const char *format, unsigned depth, char *err,
+				    size_t errlen);
 
 /* devices/disk_qcow2.c: a qcow2 image without the snapshot overlay. */
 struct block_dev *qcow2_open(const char *path, bool readonly, unsigned depth, char *err,

@@ -22,6 +22,7 @@
  */
 #include "plic.h"
 #include "core/machine.h"
+#include "loader/fdt.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,4 +250,27 @@ void plic_free(struct plic *p)
 		return;
 	pthread_mutex_destroy(&p->lock);
 	free(p);
+}
+
+void plic_fdt(struct fdt *f, uint64_t base, unsigned nsources, const uint32_t *intc,
+              unsigned nharts, uint32_t phandle)
+{
+	uint32_t cells[4 * MAX_HARTS];
+	for (unsigned h = 0; h < nharts; h++) {
+		cells[4 * h + 0] = intc[h];
+		cells[4 * h + 1] = 11; /* context 2h: machine external interrupt */
+		cells[4 * h + 2] = intc[h];
+		cells[4 * h + 3] = 9; /* context 2h+1: supervisor external interrupt */
+	}
+	fdt_begin_node_at(f, "plic", base);
+	fdt_prop_u32(f, "phandle", phandle);
+	fdt_prop_strings(f, "compatible", "sifive,plic-1.0.0", "riscv,plic0", NULL);
+	fdt_prop_reg(f, base, PLIC_SIZE);
+	fdt_prop_u32(f, "#address-cells", 0);
+	fdt_prop_u32(f, "#interrupt-cells", 1);
+	fdt_prop_empty(f, "interrupt-controller");
+	/* riscv,ndev is the highest source id: ids 1 .. nsources-1. */
+	fdt_prop_u32(f, "riscv,ndev", nsources - 1);
+	fdt_prop_cells(f, "interrupts-extended", cells, 4 * nharts);
+	fdt_end_node(f);
 }

@@ -46,4 +46,11 @@ void plic_set_irq(void *plic, unsigned irq, bool level);
 /* The irq_line a device uses for source `irq`. */
 struct irq_line plic_line(struct plic *p, unsigned irq);
 
+/* Write the PLIC's device-tree node with phandle `phandle`: per hart h
+ * (intc[h] its interrupt controller) context 2h drives the M external
+ * interrupt (11) and context 2h+1 the S external interrupt (9). */
+struct fdt;
+void plic_fdt(struct fdt *f, uint64_t base, unsigned nsources, const uint32_t *intc,
+              unsigned nharts, uint32_t phandle);
+
 #endif

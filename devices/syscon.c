@@ -8,6 +8,7 @@
  * Other values are ignored; reads return 0.
  */
 #include "syscon.h"
+#include "loader/fdt.h"
 
 static uint64_t syscon_read(void *opaque, uint64_t offset, unsigned size)
 {
@@ -36,5 +37,33 @@ static void syscon_write(void *opaque, uint64_t offset, unsigned size, uint64_t 
 
 bool syscon_add(struct machine *m, uint64_t base)
 {
-	return bus_add(&m->bus, base, 0x1000, m, syscon_read, syscon_write, "test finisher");
+	return bus_add(&m->bus, base, SYSCON_SIZE, m, syscon_read, syscon_write, "test finisher");
+}
+
+void syscon_fdt(struct fdt *f, uint64_t base, uint32_t phandle)
+{
+	fdt_begin_node_at(f, "test", base);
+	fdt_prop_u32(f, "phandle", phandle);
+	fdt_prop_strings(f, "compatible", "sifive,test1", "sifive,test0", "syscon", NULL);
+	fdt_prop_reg(f, base, SYSCON_SIZE);
+	fdt_end_node(f);
+}
+
+void syscon_fdt_power_nodes(struct fdt *f, uint32_t syscon_phandle)
+{
+	static const struct {
+		const char *node, *compatible;
+		uint32_t value;
+	} nodes[] = {
+		{ "poweroff", "syscon-poweroff", SYSCON_PASS },
+		{ "reboot", "syscon-reboot", SYSCON_RESET },
+	};
+	for (unsigned i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		fdt_begin_node(f, nodes[i].node);
+		fdt_prop_string(f, "compatible", nodes[i].compatible);
+		fdt_prop_u32(f, "regmap", syscon_phandle);
+		fdt_prop_u32(f, "offset", 0);
+		fdt_prop_u32(f, "value", nodes[i].value);
+		fdt_end_node(f);
+	}
 }

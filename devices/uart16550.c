@@ -16,6 +16,7 @@
  *   exactly like "received data available".
  */
 #include "uart16550.h"
+#include "loader/fdt.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -414,4 +415,15 @@ struct uart *uart_new(struct bus *bus, uint64_t base, struct irq_line irq, uart_
 void uart_free(struct uart *u)
 {
 	free(u);
+}
+
+void uart_fdt(struct fdt *f, uint64_t base, unsigned irq, uint32_t intc)
+{
+	fdt_begin_node_at(f, "serial", base);
+	fdt_prop_string(f, "compatible", "ns16550a");
+	fdt_prop_reg(f, base, UART_SIZE);
+	fdt_prop_u32(f, "clock-frequency", UART_CLOCK_HZ);
+	fdt_prop_u32(f, "interrupt-parent", intc);
+	fdt_prop_u32(f, "interrupts", irq);
+	fdt_end_node(f);
 }

@@ -69,4 +69,12 @@ bool uart_can_receive(const struct uart *u);
  * first never causes an overrun and never loses a byte. */
 bool uart_receive(struct uart *u, uint8_t byte);
 
+/* QEMU's virt advertises a 3.6864 MHz input clock (divisor 1 = 230400 baud). */
+#define UART_CLOCK_HZ 3686400u
+
+/* Write the UART's device-tree node ("ns16550a", interrupt `irq` of the
+ * interrupt controller with phandle `intc`). */
+struct fdt;
+void uart_fdt(struct fdt *f, uint64_t base, unsigned irq, uint32_t intc);
+
 #endif

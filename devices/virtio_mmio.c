@@ -6,6 +6,7 @@
  */
 #include "virtio_mmio.h"
 #include "core/tb.h"
+#include "loader/fdt.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -657,4 +658,14 @@ uint64_t virtq_copy_to(const struct virtq_elem *elem, uint64_t offset, const voi
 		offset = 0;
 	}
 	return done;
+}
+
+void virtio_mmio_fdt(struct fdt *f, uint64_t base, unsigned irq, uint32_t intc)
+{
+	fdt_begin_node_at(f, "virtio_mmio", base);
+	fdt_prop_string(f, "compatible", "virtio,mmio");
+	fdt_prop_reg(f, base, VIRTIO_MMIO_SIZE);
+	fdt_prop_u32(f, "interrupt-parent", intc);
+	fdt_prop_u32(f, "interrupts", irq);
+	fdt_end_node(f);
 }

@@ -195,6 +195,12 @@ void virtio_mmio_free(struct virtio_mmio *vm);
  * 0 and ignores writes. False if the bus refused it. */
 bool virtio_mmio_empty(struct machine *m, uint64_t base, bool legacy);
 
+/* Write a transport's device-tree node ("virtio,mmio", interrupt `irq` of
+ * the interrupt controller with phandle `intc`). Empty slots get one too,
+ * as on QEMU's virt: drivers find DeviceID 0 and skip them. */
+struct fdt;
+void virtio_mmio_fdt(struct fdt *f, uint64_t base, unsigned irq, uint32_t intc);
+
 /* The features both sides agreed on. */
 uint64_t virtio_mmio_features(const struct virtio_mmio *vm);
 

@@ -8,6 +8,10 @@
  *   -bios F [-kernel K]    F at DRAM base; K at DRAM base + 2 MiB (raw) or
  *                          its ELF addresses; the ROM jumps to F, and the
  *                          fw_dynamic info tells F where K is.
+ *
+ * Then, as QEMU's hw/riscv/boot.c does: -initrd at K's entry + min(RAM/2,
+ * 128 MiB); the device tree (ours from virt_fdt.c, or -dtb's) at the top of
+ * RAM (see virt_fdt_addr), its address in a1 for every hart.
  */
 #include "virt.h"
 #include "core/console.h"
@@ -19,7 +23,9 @@
 #include "devices/uart16550.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
+#include "fdt.h"
 #include "loader.h"
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +39,8 @@ struct virt_board {
 	struct htif *htif;
 	struct virtio_mmio *virtio[VIRT_VIRTIO_COUNT];
 	struct block_dev *disks[VIRT_VIRTIO_COUNT];
+	uint8_t *fdt; /* the device tree as placed in RAM */
+	size_t fdt_size;
 	uint8_t rom[BOOTROM_SIZE];
 };
 
@@ -65,12 +73,14 @@ static int load_program(struct machine *m, const char *path, uint64_t raw_addr,
 	return 0;
 }
 
-/* Debian's opensbi package, which QEMU's own "-bios default" uses too. */
+/* "-bios default": OpenSBI's generic fw_dynamic, from Debian's opensbi
+ * package (what .ci/setup installs), else the copy QEMU ships in
+ * qemu-system-data for its own "-bios default". */
 static const char *default_firmware(void)
 {
 	static const char *const paths[] = {
-		"/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin",
 		"/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
+		"/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin",
 	};
 	for (unsigned i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		FILE *f = fopen(paths[i], "rb");
@@ -131,7 +141,7 @@ static int add_disks(struct virt_board *b, const struct options *o, char *err, s
 		const struct drive_opt *d = &o->drives[i];
 		const int s = slot_of[i];
 		char why[256];
-		b->disks[s] = disk_raw_open(d->file, d->readonly, d->snapshot || o->snapshot, why, sizeof(why));
+		b->disks[s] = disk_open(d->file, d->format, d->readonly, d->snapshot || o->snapshot, why, sizeof(why));
 		if (!b->disks[s])
 			return fail(err, errlen, "-drive file=%s: %s", d->file, why);
 		b->virtio[s] = virtio_blk_new(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
@@ -161,10 +171,94 @@ static int add_devices(struct virt_board *b, const struct options *o, char *err,
 	return add_disks(b, o, err, errlen);
 }
 
+uint64_t virt_fdt_addr(uint64_t ram_base, uint64_t ram_size, uint64_t fdt_size)
+{
+	const uint64_t limit = 3ULL << 30;
+	uint64_t top = ram_base + ram_size;
+	if (ram_base < limit && top > limit)
+		top = limit;
+	return (top - fdt_size) & ~((2ULL << 20) - 1);
+}
+
+static bool overlaps(uint64_t lo, uint64_t hi, const struct load_info *li)
+{
+	return li->high > li->low && lo < li->high && li->low < hi;
+}
+
+/* -initrd at kernel_entry + min(RAM/2, 128 MiB) (QEMU's riscv_load_initrd:
+ * far enough that the kernel unpacking itself does not clobber it). */
+static int load_initrd(struct virt_board *b, const char *path, uint64_t kernel_entry,
+                       struct load_info *initrd, char *err, size_t errlen)
+{
+	struct machine *m = b->m;
+	uint64_t half = m->ram_size / 2;
+	const uint64_t start = kernel_entry + (half < (128ULL << 20) ? half : 128ULL << 20);
+	char why[256];
+	size_t size;
+	uint8_t *data = load_file(path, &size, why, sizeof(why));
+	if (!data)
+		return fail(err, errlen, "-initrd %s: %s", path, why);
+	const int rc = load_raw_image(m, data, size, start, initrd, why, sizeof(why));
+	free(data);
+	if (rc)
+		return fail(err, errlen, "-initrd %s: %s", path, why);
+	initrd->low = start;
+	initrd->high = start + size;
+	return 0;
+}
+
+/* Build (or read, for -dtb) the device tree and copy it to the top of RAM.
+ * Returns its guest address through *addr. */
+static int place_fdt(struct virt_board *b, const struct options *o, const struct load_info *initrd,
+                     const struct load_info *const images[], unsigned nimages, uint64_t *addr,
+                     char *err, size_t errlen)
+{
+	struct machine *m = b->m;
+	if (o->dtb) {
+		char why[256];
+		b->fdt = load_file(o->dtb, &b->fdt_size, why, sizeof(why));
+		if (!b->fdt)
+			return fail(err, errlen, "-dtb %s: %s", o->dtb, why);
+		if (!fdt_check_header(b->fdt, b->fdt_size))
+			return fail(err, errlen, "-dtb %s: not a flattened device tree (no valid FDT header)", o->dtb);
+	} else {
+		const struct virt_fdt_config c = {
+			.ram_base = m->ram_base,
+			.ram_size = m->ram_size,
+			.nharts = m->nharts,
+			.bootargs = o->append,
+			.initrd_start = initrd->low,
+			.initrd_end = initrd->high,
+		};
+		if (!(b->fdt = virt_fdt_build(&c, &b->fdt_size)))
+			return fail(err, errlen, "out of memory building the device tree");
+	}
+	if (b->fdt_size > m->ram_size)
+		return fail(err, errlen, "the device tree (%zu bytes) does not fit in RAM", b->fdt_size);
+	*addr = virt_fdt_addr(m->ram_base, m->ram_size, b->fdt_size);
+	for (unsigned i = 0; i < nimages; i++)
+		if (overlaps(*addr, *addr + b->fdt_size, images[i]))
+			return fail(err, errlen, "the images leave no room for the device tree at %#llx",
+			            (unsigned long long)*addr);
+	memcpy(machine_host_ptr(m, *addr, b->fdt_size, true), b->fdt, b->fdt_size);
+	return 0;
+}
+
+int virt_board_dump_dtb(const struct virt_board *b, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return fail(err, errlen, "dumpdtb=%s: %s", path, strerror(errno));
+	const bool ok = fwrite(b->fdt, 1, b->fdt_size, f) == b->fdt_size;
+	if (fclose(f) || !ok)
+		return fail(err, errlen, "dumpdtb=%s: write failed", path);
+	return 0;
+}
+
 static int load_images(struct virt_board *b, const struct options *o, char *err, size_t errlen)
 {
 	struct machine *m = b->m;
-	struct load_info kernel = { 0 }, fw = { 0 };
+	struct load_info kernel = { 0 }, fw = { 0 }, initrd = { 0 };
 	uint64_t entry = 0, next_addr = 0;
 	const char *bios = o->bios ? o->bios : "default";
 	const bool have_fw = strcmp(bios, "none") != 0;
@@ -209,8 +303,19 @@ static int load_images(struct virt_board *b, const struct options *o, char *err,
 		            (unsigned long long)prog->tohost);
 	m->tohost_addr = prog->tohost;
 	m->fromhost_addr = prog->fromhost;
+	if (o->initrd) {
+		if (load_initrd(b, o->initrd, next_addr, &initrd, err, errlen))
+			return -1;
+		if (overlaps(initrd.low, initrd.high, &kernel) || overlaps(initrd.low, initrd.high, &fw))
+			return fail(err, errlen, "-initrd %s overlaps the kernel or firmware in memory",
+			            o->initrd);
+	}
+	uint64_t fdt_addr;
+	const struct load_info *const images[] = { &fw, &kernel, &initrd };
+	if (place_fdt(b, o, &initrd, images, 3, &fdt_addr, err, errlen))
+		return -1;
 	/* next_mode 1 = S-mode, what OpenSBI's fw_dynamic expects for a kernel. */
-	bootrom_build(b->rom, entry, 0, next_addr, 1);
+	bootrom_build(b->rom, entry, fdt_addr, next_addr, 1);
 	return 0;
 }
 
@@ -261,6 +366,7 @@ void virt_board_free(struct virt_board *b)
 		if (b->disks[s])
 			block_close(b->disks[s]);
 	}
+	free(b->fdt);
 	htif_free(b->htif);
 	uart_free(b->uart);
 	plic_free(b->plic);

@@ -33,6 +33,9 @@ fail() {
 start() {
 	input=$1
 	shift
+	# Empty the output now: the background redirection may come after
+	# wait_written's first look, which would find the last run's "written".
+	: >"$tmp/out"
 	"$rvjit" "$@" "$elf" <"$input" >"$tmp/out" 2>&1 &
 	pid=$!
 }

@@ -14,7 +14,7 @@ rvjit=$1 elf=$2 want=$3 regex=$4 input=$5
 shift 5
 out=$(mktemp)
 img=
-trap 'rm -f "$out" ${img:+"$img"}' EXIT
+trap 'rm -f "$out" ${img:+"$img" "$img.qcow2"}' EXIT
 disk_kib=
 if [ -n "$GUEST_DISK" ]; then
 	# shellcheck disable=SC2086 # size and mode are separate words
@@ -25,9 +25,22 @@ if [ -n "$GUEST_DISK" ]; then
 	legacy | modern) shift ;;
 	*) disk_mode=legacy ;;
 	esac
+	disk_fmt=raw
+	if [ "$1" = qcow2 ]; then
+		disk_fmt=qcow2
+		shift
+	fi
 	img=$(mktemp)
 	"$DISK_IMAGE_TOOL" create "$img" "$disk_kib" || { echo "FAIL: cannot create the disk image"; exit 1; }
-	set -- -drive "file=$img,if=none,format=raw,id=disk0" \
+	drive=$img
+	if [ "$disk_fmt" = qcow2 ]; then
+		# A qcow2 overlay on the patterned raw image: the guest reads
+		# through to the backing file and its writes allocate clusters.
+		drive=$img.qcow2
+		qemu-img create -q -f qcow2 -o cluster_size=4096 -b "$img" -F raw "$drive" ||
+			{ echo "FAIL: cannot make the qcow2 image"; exit 1; }
+	fi
+	set -- -drive "file=$drive,if=none,format=$disk_fmt,id=disk0" \
 		-device virtio-blk-device,drive=disk0,bus=virtio-mmio-bus.0 "$@"
 	if [ "$disk_mode" = modern ]; then
 		set -- -global virtio-mmio.force-legacy=false "$@"
@@ -48,6 +61,12 @@ if [ -n "$regex" ] && ! grep -Eq -- "$regex" "$out"; then
 fi
 if [ -n "$disk_kib" ]; then
 	# shellcheck disable=SC2086 # the expectations are separate words
+	if [ "$disk_fmt" = qcow2 ]; then
+		# Consistent, and (flattened) what the guest should have left.
+		qemu-img check "$drive" || { echo "FAIL: qemu-img check $drive"; exit 1; }
+		qemu-img convert -f qcow2 -O raw "$drive" "$img.flat" && mv "$img.flat" "$img" ||
+			{ echo "FAIL: cannot convert $drive to raw"; exit 1; }
+	fi
 	if ! "$DISK_IMAGE_TOOL" check "$img" "$disk_kib" $GUEST_DISK_EXPECT; then
 		echo "FAIL: the disk image does not hold what the guest should have written"
 		exit 1

@@ -1,0 +1,169 @@
+/*
+ * Opening a disk image in whichever format it is (raw or qcow2), as
+ * QEMU's -drive does: format=raw and format=qcow2 are taken at their word;
+ * without format= the first bytes decide ("QFI\xfb" is qcow2, anything else
+ * raw, with QEMU's warning, since a guest could write a qcow2 header into a
+ * raw image and have it read as qcow2 next time). Also the I/O helpers the
+ * backends share (devices/disk_internal.h).
+ */
+#define _GNU_SOURCE
+#include "disk_internal.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int disk_pread_full(int fd, void *buf, size_t len, uint64_t offset)
+{
+	uint8_t *p = buf;
+	while (len) {
+		const ssize_t n = pread(fd, p, len, (off_t)offset);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO; /* the file shrank under us */
+		p += n;
+		len -= (size_t)n;
+		offset += (uint64_t)n;
+	}
+	return 0;
+}
+
+int disk_pread_zero(int fd, void *buf, size_t len, uint64_t offset)
+{
+	uint8_t *p = buf;
+	while (len) {
+		const ssize_t n = pread(fd, p, len, (off_t)offset);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0) {
+			memset(p, 0, len);
+			return 0;
+		}
+		p += n;
+		len -= (size_t)n;
+		offset += (uint64_t)n;
+	}
+	return 0;
+}
+
+int disk_pwrite_full(int fd, const void *buf, size_t len, uint64_t offset)
+{
+	const uint8_t *p = buf;
+	while (len) {
+		const ssize_t n = pwrite(fd, p, len, (off_t)offset);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+		offset += (uint64_t)n;
+	}
+	return 0;
+}
+
+int disk_fdatasync(int fd)
+{
+	while (fdatasync(fd) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
+enum disk_format { FORMAT_RAW, FORMAT_QCOW2 };
+
+/* The format named by format=, or found by looking at the file. */
+static int pick_format(const char *path, const char *format, bool *probed, enum disk_format *out,
+		       char *err, size_t errlen)
+{
+	*probed = false;
+	if (format && !strcmp(format, "raw")) {
+		*out = FORMAT_RAW;
+		return 0;
+	}
+	if (format && !strcmp(format, "qcow2")) {
+		*out = FORMAT_QCOW2;
+		return 0;
+	}
+	if (format && strcmp(format, "auto")) {
+		snprintf(err, errlen, "unsupported format '%s' (supported: raw, qcow2)", format);
+		return -1;
+	}
+	const int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	uint8_t magic[4] = {0};
+	ssize_t n;
+	do
+		n = pread(fd, magic, sizeof(magic), 0);
+	while (n < 0 && errno == EINTR);
+	const int e = errno;
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errlen, "%s", strerror(e));
+		return -1;
+	}
+	*probed = true;
+	*out = n == 4 && !memcmp(magic, "QFI\xfb", 4) ? FORMAT_QCOW2 : FORMAT_RAW;
+	return 0;
+}
+
+struct block_dev *disk_qcow2_open(const char *path, bool readonly, bool snapshot, char *err,
+				  size_t errlen)
+{
+	struct block_dev *d = qcow2_open(path, readonly || snapshot, 0, err, errlen);
+	if (!d || !snapshot)
+		return d;
+	d = disk_overlay_new(d, readonly);
+	if (!d)
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+	return d;
+}
+
+struct block_dev *disk_open(const char *path, const char *format, bool readonly, bool snapshot,
+			    char *err, size_t errlen)
+{
+	bool probed;
+	enum disk_format f;
+	if (pick_format(path, format, &probed, &f, err, errlen))
+		return NULL;
+	if (f == FORMAT_QCOW2)
+		return disk_qcow2_open(path, readonly, snapshot, err, errlen);
+	if (probed)
+		fprintf(stderr,
+			"WARNING: Image format was not specified for '%s' and probing guessed raw; "
+			"say format=raw to silence this.\n",
+			path);
+	return disk_raw_open(path, readonly, snapshot, err, errlen);
+}
+
+struct block_dev *disk_open_backing(const char *path, const char *format, unsigned depth, char *err,
+				    size_t errlen)
+{
+	bool probed;
+	enum disk_format f;
+	if (depth > DISK_MAX_BACKING_DEPTH) {
+		snprintf(err, errlen, "backing chain longer than %d images (a loop?)",
+			 DISK_MAX_BACKING_DEPTH);
+		return NULL;
+	}
+	if (pick_format(path, format, &probed, &f, err, errlen))
+		return NULL;
+	if (f == FORMAT_QCOW2)
+		return qcow2_open(path, true, depth, err, errlen);
+	return disk_raw_open(path, true, false, err, errlen);
+}

@@ -1,0 +1,130 @@
+/*
+ * The virt board's device tree, shaped like the one QEMU 7.2 builds for
+ * `-machine virt` (hw/riscv/virt.c) so that OpenSBI, U-Boot and Linux find
+ * what they expect. The board writes the root, the harts, memory and
+ * /chosen; each device writes its own node (clint_fdt, plic_fdt, ...).
+ *
+ * Differences from QEMU, on purpose: riscv,isa lists only what rvjit
+ * implements; there is no PCIe, flash, fw-cfg, RTC or PMU node because
+ * rvjit has none of those devices; every interrupt controller node has
+ * #address-cells (dtc's interrupt_provider check wants it, and QEMU's
+ * cpu-intc nodes lack it).
+ */
+#include "devices/clint.h"
+#include "devices/plic.h"
+#include "devices/syscon.h"
+#include "devices/uart16550.h"
+#include "devices/virtio_mmio.h"
+#include "fdt.h"
+#include "virt.h"
+#include <stdio.h>
+
+/* RV64GC + Zicsr/Zifencei (in G), Zihintpause (pause is a fence hint and
+ * decodes as fence), Sstc (stimecmp). */
+#define VIRT_RISCV_ISA "rv64imafdc_zicsr_zifencei_zihintpause_sstc"
+/* satp accepts Bare, Sv39 and Sv48; the DT names the largest. */
+#define VIRT_MMU_TYPE	 "riscv,sv48"
+#define VIRT_TIMEBASE_HZ 10000000u /* mtime ticks at 10 MHz */
+
+static void cpus_fdt(struct fdt *f, unsigned nharts, uint32_t *cpu, uint32_t *intc)
+{
+	fdt_begin_node(f, "cpus");
+	fdt_prop_u32(f, "#address-cells", 1);
+	fdt_prop_u32(f, "#size-cells", 0);
+	fdt_prop_u32(f, "timebase-frequency", VIRT_TIMEBASE_HZ);
+	for (unsigned h = 0; h < nharts; h++) {
+		cpu[h] = fdt_alloc_phandle(f);
+		intc[h] = fdt_alloc_phandle(f);
+		fdt_begin_node_at(f, "cpu", h);
+		fdt_prop_u32(f, "phandle", cpu[h]);
+		fdt_prop_string(f, "device_type", "cpu");
+		fdt_prop_u32(f, "reg", h);
+		fdt_prop_string(f, "status", "okay");
+		fdt_prop_string(f, "compatible", "riscv");
+		fdt_prop_string(f, "riscv,isa", VIRT_RISCV_ISA);
+		fdt_prop_string(f, "mmu-type", VIRT_MMU_TYPE);
+		fdt_begin_node(f, "interrupt-controller");
+		fdt_prop_u32(f, "phandle", intc[h]);
+		fdt_prop_string(f, "compatible", "riscv,cpu-intc");
+		fdt_prop_u32(f, "#address-cells", 0);
+		fdt_prop_u32(f, "#interrupt-cells", 1);
+		fdt_prop_empty(f, "interrupt-controller");
+		fdt_end_node(f);
+		fdt_end_node(f);
+	}
+	/* One cluster of single-thread cores, like QEMU's default topology. */
+	fdt_begin_node(f, "cpu-map");
+	fdt_begin_node(f, "cluster0");
+	for (unsigned h = 0; h < nharts; h++) {
+		char name[16];
+		snprintf(name, sizeof(name), "core%u", h);
+		fdt_begin_node(f, name);
+		fdt_prop_u32(f, "cpu", cpu[h]);
+		fdt_end_node(f);
+	}
+	fdt_end_node(f);
+	fdt_end_node(f);
+	fdt_end_node(f);
+}
+
+static void chosen_fdt(struct fdt *f, const struct virt_fdt_config *c)
+{
+	char stdout_path[64];
+	snprintf(stdout_path, sizeof(stdout_path), "/soc/serial@%llx",
+		 (unsigned long long)VIRT_UART0_BASE);
+	fdt_begin_node(f, "chosen");
+	fdt_prop_string(f, "stdout-path", stdout_path);
+	if (c->bootargs)
+		fdt_prop_string(f, "bootargs", c->bootargs);
+	if (c->initrd_end) {
+		/* One cell each, as QEMU 7.2 writes them (the initrd is below
+		 * 4 GiB: it is in the first half of RAM or at +128 MiB). */
+		fdt_prop_u32(f, "linux,initrd-start", (uint32_t)c->initrd_start);
+		fdt_prop_u32(f, "linux,initrd-end", (uint32_t)c->initrd_end);
+	}
+	fdt_end_node(f);
+}
+
+uint8_t *virt_fdt_build(const struct virt_fdt_config *c, size_t *size)
+{
+	struct fdt f;
+	uint32_t cpu[MAX_HARTS], intc[MAX_HARTS];
+	fdt_init(&f);
+	fdt_begin_node(&f, "");
+	fdt_prop_u32(&f, "#address-cells", 2);
+	fdt_prop_u32(&f, "#size-cells", 2);
+	fdt_prop_string(&f, "compatible", "riscv-virtio");
+	fdt_prop_string(&f, "model", "riscv-virtio,qemu");
+
+	chosen_fdt(&f, c);
+	cpus_fdt(&f, c->nharts, cpu, intc);
+
+	fdt_begin_node_at(&f, "memory", c->ram_base);
+	fdt_prop_string(&f, "device_type", "memory");
+	fdt_prop_reg(&f, c->ram_base, c->ram_size);
+	fdt_end_node(&f);
+
+	const uint32_t plic = fdt_alloc_phandle(&f);
+	const uint32_t test = fdt_alloc_phandle(&f);
+	syscon_fdt_power_nodes(&f, test);
+
+	fdt_begin_node(&f, "soc");
+	fdt_prop_u32(&f, "#address-cells", 2);
+	fdt_prop_u32(&f, "#size-cells", 2);
+	fdt_prop_string(&f, "compatible", "simple-bus");
+	fdt_prop_empty(&f, "ranges");
+	syscon_fdt(&f, VIRT_TEST_BASE, test);
+	clint_fdt(&f, VIRT_CLINT_BASE, intc, c->nharts);
+	plic_fdt(&f, VIRT_PLIC_BASE, VIRT_PLIC_SOURCES, intc, c->nharts, plic);
+	uart_fdt(&f, VIRT_UART0_BASE, VIRT_UART0_IRQ, plic);
+	/* Highest address first, as QEMU's virt lists them: with one disk
+	 * (which QEMU also puts in the highest slot) it is the first node, so
+	 * it is U-Boot's "virtio 0" and Linux's vda on both emulators. */
+	for (int s = VIRT_VIRTIO_COUNT - 1; s >= 0; s--)
+		virtio_mmio_fdt(&f, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
+				VIRT_VIRTIO_IRQ + (unsigned)s, plic);
+	fdt_end_node(&f);
+
+	fdt_end_node(&f);
+	return fdt_finish(&f, size);
+}
