@@ -339,8 +339,16 @@ static bool csr_accessible(const struct hart *h, uint32_t csr)
 	return ((csr >> 8) & 3) <= h->priv;
 }
 
+/* fflags may have accrued outside h->fflags (see machine.h). */
+static void sync_fflags(struct hart *h, uint32_t csr)
+{
+	if ((csr == CSR_FFLAGS || csr == CSR_FCSR) && h->m->sync_fflags)
+		h->m->sync_fflags(h);
+}
+
 int csr_read(struct hart *h, const struct op *op, uint32_t csr, uint64_t *val)
 {
+	sync_fflags(h, csr);
 	if (!csr_accessible(h, csr) || !read_csr(h, op, csr, val))
 		return hart_illegal(h, op);
 	return EXEC_NEXT;
@@ -348,6 +356,7 @@ int csr_read(struct hart *h, const struct op *op, uint32_t csr, uint64_t *val)
 
 int csr_write(struct hart *h, const struct op *op, uint32_t csr, uint64_t val)
 {
+	sync_fflags(h, csr);
 	if (!csr_accessible(h, csr) || (csr >> 10) == 3 || !write_csr(h, op, csr, val))
 		return hart_illegal(h, op);
 	hart_update_mode(h);

@@ -65,6 +65,9 @@ struct machine {
 	 * interpreter; the translator installs itself here (jit/jit.h). */
 	void (*run_hart)(struct hart *h);
 	void *engine;
+	/* Move FP exception flags the engine keeps elsewhere (the translator:
+	 * in the host's MXCSR) into h->fflags; NULL when there are none. */
+	void (*sync_fflags)(struct hart *h);
 
 	struct {
 		device_poll_fn fn;

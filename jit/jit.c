@@ -59,7 +59,42 @@ static void patch_chain(struct jit *j, size_t field, const struct block *target)
 	emit_patch_rel32(j->cb.rw, field, code_buffer_offset(&j->cb, target->native));
 }
 
+/* Translated FP code leaves IEEE exception flags in MXCSR (translate.c);
+ * move them into fflags: IE->NV, ZE->DZ, OE->OF, UE->UF, PE->NX. */
+static void jit_sync_fflags(struct hart *h)
+{
+	uint32_t csr;
+	__asm__ volatile("stmxcsr %0" : "=m"(csr));
+	const uint32_t raised = csr & 0x3d;
+	if (!raised)
+		return;
+	h->fflags |= (uint8_t)(((raised & 0x01) ? FFLAG_NV : 0) | ((raised & 0x04) ? FFLAG_DZ : 0) |
+	                       ((raised & 0x08) ? FFLAG_OF : 0) | ((raised & 0x10) ? FFLAG_UF : 0) |
+	                       ((raised & 0x20) ? FFLAG_NX : 0));
+	csr &= ~0x3fu;
+	__asm__ volatile("ldmxcsr %0" : : "m"(csr));
+}
+
+static void clear_host_fp_flags(void)
+{
+	uint32_t csr;
+	__asm__ volatile("stmxcsr %0" : "=m"(csr));
+	csr &= ~0x3fu;
+	__asm__ volatile("ldmxcsr %0" : : "m"(csr));
+}
+
+static void run_quantum(struct hart *h);
+
+/* Harts share the host thread: each quantum starts with clean MXCSR flags
+ * and leaves what it raised in its own fflags. */
 static void jit_run_hart(struct hart *h)
+{
+	clear_host_fp_flags();
+	run_quantum(h);
+	jit_sync_fflags(h);
+}
+
+static void run_quantum(struct hart *h)
 {
 	struct machine *m = h->m;
 	struct jit *j = m->engine;
@@ -141,6 +176,7 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 	tb_set_hooks(m, &hooks);
 	m->engine = j;
 	m->run_hart = jit_run_hart;
+	m->sync_fflags = jit_sync_fflags;
 	return true;
 }
 
@@ -153,6 +189,7 @@ void jit_detach(struct machine *m)
 	tb_set_hooks(m, &none);
 	m->engine = NULL;
 	m->run_hart = NULL;
+	m->sync_fflags = NULL;
 	if (j->perf_map)
 		fclose(j->perf_map);
 	host_disasm_close(j->capstone);

@@ -24,6 +24,8 @@
 
 #define H(field) mem(RBX, (int32_t)offsetof(struct hart, field))
 #define XREG(i) mem(RBX, (int32_t)(offsetof(struct hart, x) + 8 * (size_t)(i)))
+#define FREG(i) mem(RBX, (int32_t)(offsetof(struct hart, f) + 8 * (size_t)(i)))
+#define FREG_HI(i) mem(RBX, (int32_t)(offsetof(struct hart, f) + 8 * (size_t)(i) + 4))
 
 /* Room a block needs at most (BLOCK_MAX_OPS ops of the largest sequence
  * plus their stubs); checked before translating so a block never straddles
@@ -33,7 +35,8 @@
 
 /* Out-of-line paths collected while emitting the body. */
 enum stub_kind {
-	STUB_SLOW_MEM, /* TLB miss: call the op's exec function, then resume */
+	STUB_SLOW,     /* fast path not applicable (TLB miss, FP corner case):
+	                  run the op's exec function, then resume */
 	STUB_RESULT,   /* a helper returned nonzero: account and leave */
 	STUB_CHAIN,    /* exit to a same-page target, patchable */
 	STUB_ENTRY,    /* entry check failed: leave with pc = block start */
@@ -42,8 +45,10 @@ enum stub_kind {
 struct stub {
 	enum stub_kind kind;
 	size_t field;          /* rel32 field of the jump/jcc that reaches the stub */
-	size_t resume;         /* STUB_SLOW_MEM: where to continue */
-	const struct op *op;   /* STUB_SLOW_MEM: the op to call */
+	size_t more[3];        /* STUB_SLOW: further jumps to the same stub */
+	unsigned nmore;
+	size_t resume;         /* STUB_SLOW: where to continue */
+	const struct op *op;   /* STUB_SLOW: the op to call */
 	unsigned retired;      /* instructions before this op */
 	uint64_t target;       /* STUB_CHAIN: guest pc */
 };
@@ -53,6 +58,7 @@ struct tctx {
 	struct block *b;
 	struct emitter e;
 	bool context_stored;   /* h->block_pc/block_ops hold this block's values */
+	bool fs_dirty_set;     /* mstatus.FS already marked dirty on this path */
 	struct stub stubs[3 * BLOCK_MAX_OPS + 4];
 	unsigned nstubs;
 };
@@ -63,6 +69,26 @@ static void add_stub(struct tctx *t, struct stub s)
 		t->stubs[t->nstubs++] = s;
 	else
 		t->e.overflow = true;
+}
+
+/* Another jump into the slow stub added last. */
+static void slow_join(struct tctx *t, size_t field)
+{
+	struct stub *s = &t->stubs[t->nstubs - 1];
+	if (s->nmore < sizeof(s->more) / sizeof(s->more[0]))
+		s->more[s->nmore++] = field;
+	else
+		t->e.overflow = true;
+}
+
+/* Jump to op's slow stub when condition cc holds (after a compare). */
+static void slow_if(struct tctx *t, const struct op *op, unsigned k, enum x86_cond cc)
+{
+	const size_t field = emit_jcc_rel32(&t->e, cc, 0);
+	if (t->nstubs && t->stubs[t->nstubs - 1].kind == STUB_SLOW && t->stubs[t->nstubs - 1].op == op)
+		slow_join(t, field);
+	else
+		add_stub(t, (struct stub){ .kind = STUB_SLOW, .field = field, .op = op, .retired = k });
 }
 
 static uint64_t op_va(const struct tctx *t, const struct op *op)
@@ -296,6 +322,8 @@ static void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, 
                             unsigned k)
 {
 	struct emitter *e = &t->e;
+	const bool joined = t->nstubs && t->stubs[t->nstubs - 1].kind == STUB_SLOW &&
+	                    t->stubs[t->nstubs - 1].op == op;
 	load_x(e, RSI, op->rs1);
 	if (op->imm)
 		emit_alu_r64_imm(e, ALU_ADD, RSI, op->imm);
@@ -311,7 +339,10 @@ static void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, 
 	               mem(RAX, store ? (int32_t)offsetof(struct tlb_entry, tag_w)
 	                              : (int32_t)offsetof(struct tlb_entry, tag_r)));
 	const size_t field = emit_jcc_rel32(e, CC_NE, 0);
-	add_stub(t, (struct stub){ .kind = STUB_SLOW_MEM, .field = field, .op = op, .retired = k });
+	if (joined)
+		slow_join(t, field);
+	else
+		add_stub(t, (struct stub){ .kind = STUB_SLOW, .field = field, .op = op, .retired = k });
 	emit_mov_r64_m(e, RAX, mem(RAX, (int32_t)offsetof(struct tlb_entry, addend)));
 }
 
@@ -338,6 +369,307 @@ static bool emit_mem(struct tctx *t, const struct op *op, unsigned k)
 		emit_mov_m_r64(e, XREG(op->rd), RCX); /* a load: rd may be the sink */
 	/* The slow path resumes here. */
 	t->stubs[t->nstubs - 1].resume = e->len;
+	return true;
+}
+
+
+/*
+ * Floating point on the host's SSE unit. Only the cases where SSE computes
+ * exactly what RISC-V specifies are emitted; everything else goes to the
+ * exec function (exact soft-float) through the op's slow stub:
+ *   - mstatus.FS Off (the exec function raises illegal-instruction);
+ *   - a rounding mode other than RNE (static, or dynamic with frm != RNE;
+ *     MXCSR always rounds to nearest-even while translated code runs);
+ *   - a single-precision operand that is not properly NaN-boxed.
+ * SSE detects tininess after rounding and raises underflow only when the
+ * result is also inexact, as RISC-V does. Exception flags accumulate in
+ * MXCSR and are moved into fflags when software can see them (jit.c,
+ * jit_sync_fflags). NaN results are replaced by the canonical NaN.
+ */
+static bool is_fp_native(unsigned id)
+{
+	switch (id) {
+	case INSN_fld: case INSN_fsd: case INSN_flw: case INSN_fsw:
+	case INSN_fadd_d: case INSN_fsub_d: case INSN_fmul_d: case INSN_fdiv_d: case INSN_fsqrt_d:
+	case INSN_fadd_s: case INSN_fsub_s: case INSN_fmul_s: case INSN_fdiv_s: case INSN_fsqrt_s:
+	case INSN_fmv_x_d: case INSN_fmv_d_x: case INSN_fmv_x_w: case INSN_fmv_w_x:
+	case INSN_fsgnj_d: case INSN_fsgnjn_d: case INSN_fsgnjx_d:
+	case INSN_feq_d: case INSN_flt_d: case INSN_fle_d:
+	case INSN_feq_s: case INSN_flt_s: case INSN_fle_s:
+	case INSN_fcvt_d_s: case INSN_fcvt_s_d: case INSN_fcvt_d_w: case INSN_fcvt_d_l:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool fp_writes_freg(unsigned id)
+{
+	switch (id) {
+	case INSN_fsd: case INSN_fsw: case INSN_fmv_x_d: case INSN_fmv_x_w:
+	case INSN_feq_d: case INSN_flt_d: case INSN_fle_d:
+	case INSN_feq_s: case INSN_flt_s: case INSN_fle_s:
+		return false;
+	default:
+		return true;
+	}
+}
+
+static bool fp_has_rm_field(unsigned id)
+{
+	const enum insn_format f = insn_table[id].format;
+	return f == FMT_F2 || f == FMT_F3 || f == FMT_F4 || f == FMT_FX || f == FMT_XF;
+}
+
+/* Does the result depend on the rounding mode? */
+static bool fp_rounds(unsigned id)
+{
+	switch (id) {
+	case INSN_fadd_d: case INSN_fsub_d: case INSN_fmul_d: case INSN_fdiv_d: case INSN_fsqrt_d:
+	case INSN_fadd_s: case INSN_fsub_s: case INSN_fmul_s: case INSN_fdiv_s: case INSN_fsqrt_s:
+	case INSN_fcvt_s_d: case INSN_fcvt_d_l:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool fp_single_inputs(unsigned id, unsigned *n)
+{
+	switch (id) {
+	case INSN_fadd_s: case INSN_fsub_s: case INSN_fmul_s: case INSN_fdiv_s:
+	case INSN_feq_s: case INSN_flt_s: case INSN_fle_s:
+		*n = 2;
+		return true;
+	case INSN_fsqrt_s: case INSN_fcvt_d_s:
+		*n = 1;
+		return true;
+	default:
+		*n = 0;
+		return false;
+	}
+}
+
+/* xmm0 holds a result: replace a NaN by the canonical one. */
+static void canonicalize_nan(struct emitter *e, bool single)
+{
+	if (single)
+		emit_ucomiss_x_x(e, 0, 0);
+	else
+		emit_ucomisd_x_x(e, 0, 0);
+	const size_t ordered = emit_jcc_rel32(e, CC_NP, 0);
+	emit_mov_r64_imm(e, RAX, single ? 0x7fc00000ULL : 0x7ff8000000000000ULL);
+	emit_movq_x_r64(e, 0, RAX);
+	emit_patch_rel32(e->buf, ordered, e->len);
+}
+
+/* Store xmm0 as a double, or as a NaN-boxed single. */
+static void store_fresult(struct emitter *e, unsigned rd, bool single)
+{
+	if (single) {
+		emit_movss_m_x(e, FREG(rd), 0);
+		emit_mov_m32_imm32(e, FREG_HI(rd), -1); /* NaN-boxing */
+	} else {
+		emit_movsd_m_x(e, FREG(rd), 0);
+	}
+}
+
+static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	const unsigned id = op->id;
+	if (!is_fp_native(id))
+		return false;
+	/* Preconditions, each sending the op to its slow stub. */
+	emit_cmp_m8_imm(e, H(fs_off), 0);
+	slow_if(t, op, k, CC_NE);
+	if (fp_has_rm_field(id)) {
+		const int rm = op->imm;
+		if (rm == 7) {
+			emit_cmp_m8_imm(e, H(frm), 0);
+			slow_if(t, op, k, CC_NE);
+		} else if (rm >= 5 || (rm != 0 && fp_rounds(id))) {
+			/* Reserved, or a mode SSE is not set to: always in C. */
+			const size_t f = emit_jmp_rel32(e, 0);
+			slow_join(t, f);
+			return true;
+		}
+	}
+	unsigned nsingle;
+	if (fp_single_inputs(id, &nsingle)) {
+		emit_alu_m32_imm(e, ALU_CMP, FREG_HI(op->rs1), -1);
+		slow_if(t, op, k, CC_NE);
+		if (nsingle == 2) {
+			emit_alu_m32_imm(e, ALU_CMP, FREG_HI(op->rs2), -1);
+			slow_if(t, op, k, CC_NE);
+		}
+	}
+	if (fp_writes_freg(id) && !t->fs_dirty_set) {
+		emit_alu_m32_imm(e, ALU_OR, H(mstatus), (int32_t)MSTATUS_FS_DIRTY);
+		t->fs_dirty_set = true;
+	}
+	const struct x86_mem host = mem_index(RAX, RSI, 0);
+	switch (id) {
+	case INSN_fld:
+		emit_tlb_lookup(t, op, 8, false, k);
+		emit_mov_r64_m(e, RCX, host);
+		emit_mov_m_r64(e, FREG(op->rd), RCX);
+		t->stubs[t->nstubs - 1].resume = e->len;
+		return true;
+	case INSN_flw:
+		emit_tlb_lookup(t, op, 4, false, k);
+		emit_mov_r32_m(e, RCX, host);
+		emit_mov_m_r32(e, FREG(op->rd), RCX);
+		emit_alu_r32_r32(e, ALU_XOR, RCX, RCX);
+		emit_alu_r32_imm(e, ALU_SUB, RCX, 1);
+		emit_mov_m_r32(e, FREG_HI(op->rd), RCX);
+		t->stubs[t->nstubs - 1].resume = e->len;
+		return true;
+	case INSN_fsd:
+		emit_tlb_lookup(t, op, 8, true, k);
+		emit_mov_r64_m(e, RCX, FREG(op->rs2));
+		emit_mov_m_r64(e, host, RCX);
+		t->stubs[t->nstubs - 1].resume = e->len;
+		return true;
+	case INSN_fsw:
+		emit_tlb_lookup(t, op, 4, true, k);
+		emit_mov_r32_m(e, RCX, FREG(op->rs2));
+		emit_mov_m_r32(e, host, RCX);
+		t->stubs[t->nstubs - 1].resume = e->len;
+		return true;
+	default:
+		break;
+	}
+	switch (id) {
+	case INSN_fadd_d: case INSN_fsub_d: case INSN_fmul_d: case INSN_fdiv_d: {
+		const enum sse_op so = id == INSN_fadd_d ? SSE_ADD : id == INSN_fsub_d ? SSE_SUB
+		                       : id == INSN_fmul_d ? SSE_MUL : SSE_DIV;
+		emit_movsd_x_m(e, 0, FREG(op->rs1));
+		emit_sse_sd_m(e, so, 0, FREG(op->rs2));
+		canonicalize_nan(e, false);
+		store_fresult(e, op->rd, false);
+		break;
+	}
+	case INSN_fadd_s: case INSN_fsub_s: case INSN_fmul_s: case INSN_fdiv_s: {
+		const enum sse_op so = id == INSN_fadd_s ? SSE_ADD : id == INSN_fsub_s ? SSE_SUB
+		                       : id == INSN_fmul_s ? SSE_MUL : SSE_DIV;
+		emit_movss_x_m(e, 0, FREG(op->rs1));
+		emit_sse_ss_m(e, so, 0, FREG(op->rs2));
+		canonicalize_nan(e, true);
+		store_fresult(e, op->rd, true);
+		break;
+	}
+	case INSN_fsqrt_d:
+		emit_sse_sd_m(e, SSE_SQRT, 0, FREG(op->rs1));
+		canonicalize_nan(e, false);
+		store_fresult(e, op->rd, false);
+		break;
+	case INSN_fsqrt_s:
+		emit_sse_ss_m(e, SSE_SQRT, 0, FREG(op->rs1));
+		canonicalize_nan(e, true);
+		store_fresult(e, op->rd, true);
+		break;
+	case INSN_fcvt_d_s:
+		emit_sse_ss_m(e, SSE_CVT, 0, FREG(op->rs1));
+		canonicalize_nan(e, false);
+		store_fresult(e, op->rd, false);
+		break;
+	case INSN_fcvt_s_d:
+		emit_sse_sd_m(e, SSE_CVT, 0, FREG(op->rs1));
+		canonicalize_nan(e, true);
+		store_fresult(e, op->rd, true);
+		break;
+	case INSN_fcvt_d_w:
+		emit_cvtsi2sd_x_m32(e, 0, XREG(op->rs1));
+		store_fresult(e, op->rd, false);
+		break;
+	case INSN_fcvt_d_l:
+		emit_cvtsi2sd_x_m64(e, 0, XREG(op->rs1));
+		store_fresult(e, op->rd, false);
+		break;
+	case INSN_fmv_x_d:
+		if (op->rd != XREG_SINK) {
+			emit_mov_r64_m(e, RAX, FREG(op->rs1));
+			emit_mov_m_r64(e, XREG(op->rd), RAX);
+		}
+		break;
+	case INSN_fmv_x_w:
+		if (op->rd != XREG_SINK) {
+			emit_movsxd_r64_m32(e, RAX, FREG(op->rs1));
+			emit_mov_m_r64(e, XREG(op->rd), RAX);
+		}
+		break;
+	case INSN_fmv_d_x:
+		load_x(e, RAX, op->rs1);
+		emit_mov_m_r64(e, FREG(op->rd), RAX);
+		break;
+	case INSN_fmv_w_x:
+		load_x(e, RAX, op->rs1);
+		emit_mov_m_r32(e, FREG(op->rd), RAX);
+		emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
+		emit_alu_r32_imm(e, ALU_SUB, RAX, 1);
+		emit_mov_m_r32(e, FREG_HI(op->rd), RAX);
+		break;
+	case INSN_fsgnj_d: case INSN_fsgnjn_d: case INSN_fsgnjx_d:
+		/* Sign injection is bit manipulation: no flags, no NaN rules. */
+		emit_mov_r64_m(e, RAX, FREG(op->rs1));
+		emit_mov_r64_m(e, RCX, FREG(op->rs2));
+		emit_mov_r64_imm(e, RDX, 0x8000000000000000ULL);
+		if (id == INSN_fsgnjx_d) {
+			emit_alu_r64_r64(e, ALU_AND, RCX, RDX);
+			emit_alu_r64_r64(e, ALU_XOR, RAX, RCX);
+		} else {
+			if (id == INSN_fsgnjn_d)
+				emit_alu_r64_r64(e, ALU_XOR, RCX, RDX);
+			emit_alu_r64_r64(e, ALU_AND, RCX, RDX);
+			emit_shift_r64_imm(e, SHIFT_SHL, RAX, 1);
+			emit_shift_r64_imm(e, SHIFT_SHR, RAX, 1);
+			emit_alu_r64_r64(e, ALU_OR, RAX, RCX);
+		}
+		emit_mov_m_r64(e, FREG(op->rd), RAX);
+		break;
+	case INSN_feq_d: case INSN_flt_d: case INSN_fle_d:
+	case INSN_feq_s: case INSN_flt_s: case INSN_fle_s: {
+		const bool single = id == INSN_feq_s || id == INSN_flt_s || id == INSN_fle_s;
+		const bool eq = id == INSN_feq_d || id == INSN_feq_s;
+		/* feq is quiet (invalid only for signalling NaNs: ucomis*); flt
+		 * and fle signal on any NaN (comis*). Unordered sets ZF, PF and
+		 * CF, which every condition below reads as false. */
+		/* Zero the result registers first: xor clobbers the flags. */
+		emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
+		emit_alu_r32_r32(e, ALU_XOR, RCX, RCX);
+		if (eq) {
+			if (single) {
+				emit_movss_x_m(e, 0, FREG(op->rs1));
+				emit_movss_x_m(e, 1, FREG(op->rs2));
+				emit_ucomiss_x_x(e, 0, 1);
+			} else {
+				emit_movsd_x_m(e, 0, FREG(op->rs1));
+				emit_movsd_x_m(e, 1, FREG(op->rs2));
+				emit_ucomisd_x_x(e, 0, 1);
+			}
+			emit_setcc_r8(e, CC_E, RAX);
+			emit_setcc_r8(e, CC_NP, RCX);
+			emit_alu_r32_r32(e, ALU_AND, RAX, RCX);
+		} else {
+			/* a < b  <=>  b above a; a <= b  <=>  b above-or-equal a. */
+			if (single) {
+				emit_movss_x_m(e, 0, FREG(op->rs2));
+				emit_movss_x_m(e, 1, FREG(op->rs1));
+				emit_comiss_x_x(e, 0, 1);
+			} else {
+				emit_movsd_x_m(e, 0, FREG(op->rs2));
+				emit_movsd_x_m(e, 1, FREG(op->rs1));
+				emit_comisd_x_x(e, 0, 1);
+			}
+			emit_setcc_r8(e, (id == INSN_flt_d || id == INSN_flt_s) ? CC_A : CC_AE, RAX);
+		}
+		emit_mov_m_r64(e, XREG(op->rd), RAX);
+		break;
+	}
+	default:
+		return false;
+	}
 	return true;
 }
 
@@ -419,8 +751,10 @@ static void emit_stubs(struct tctx *t)
 	for (unsigned i = 0; i < t->nstubs; i++) {
 		const struct stub *s = &t->stubs[i];
 		emit_patch_rel32(e->buf, s->field, e->len);
+		for (unsigned m = 0; m < s->nmore; m++)
+			emit_patch_rel32(e->buf, s->more[m], e->len);
 		switch (s->kind) {
-		case STUB_SLOW_MEM:
+		case STUB_SLOW:
 			store_context(t, true);
 			call_exec(t, s->op);
 			emit_test_r32_r32(e, RAX, RAX);
@@ -516,6 +850,13 @@ bool jit_translate(struct jit *j, struct block *b)
 			continue;
 		if (emit_mem(&t, op, k))
 			continue;
+		if (emit_fp(&t, op, k)) {
+			/* Slow paths of the op resume after its native code. */
+			if (t.nstubs && t.stubs[t.nstubs - 1].kind == STUB_SLOW &&
+			    t.stubs[t.nstubs - 1].op == op && !t.stubs[t.nstubs - 1].resume)
+				t.stubs[t.nstubs - 1].resume = t.e.len;
+			continue;
+		}
 		if (emit_jump(&t, op, k)) {
 			ended = true;
 			continue;

@@ -124,6 +124,18 @@ void emit_mov_m_imm32(struct emitter *e, struct x86_mem m, int32_t imm)
 }
 
 void emit_mov_r32_m(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, 0, 0x8b, dst, m); }
+
+void emit_mov_m32_imm32(struct emitter *e, struct x86_mem m, int32_t imm)
+{
+	encode_rm(e, 0, 0xc7, 0, m);
+	put32(e, (uint32_t)imm);
+}
+
+void emit_cmp_m8_imm(struct emitter *e, struct x86_mem m, int8_t imm)
+{
+	encode_rm(e, 0, 0x80, ALU_CMP, m);
+	put8(e, (uint8_t)imm);
+}
 void emit_mov_m_r32(struct emitter *e, struct x86_mem m, int src) { encode_rm(e, 0, 0x89, src, m); }
 void emit_mov_m_r16(struct emitter *e, struct x86_mem m, int src) { encode_rm(e, OP_16, 0x89, src, m); }
 void emit_mov_m_r8(struct emitter *e, struct x86_mem m, int src) { encode_rm(e, OP_BYTE_REG, 0x88, src, m); }
@@ -261,3 +273,38 @@ void emit_ud2(struct emitter *e)
 	put8(e, 0x0f);
 	put8(e, 0x0b);
 }
+
+/* SSE: a mandatory prefix (66/F2/F3 or none), then REX, then 0F op. */
+static void sse_rm(struct emitter *e, uint8_t prefix, unsigned flags, uint8_t opcode, int reg,
+                   struct x86_mem m)
+{
+	if (prefix)
+		put8(e, prefix);
+	encode_rm(e, flags | OP_0F, opcode, reg, m);
+}
+
+static void sse_rr(struct emitter *e, uint8_t prefix, unsigned flags, uint8_t opcode, int reg, int rm)
+{
+	if (prefix)
+		put8(e, prefix);
+	encode_rr(e, flags | OP_0F, opcode, reg, rm);
+}
+
+void emit_movsd_x_m(struct emitter *e, int xmm, struct x86_mem m) { sse_rm(e, 0xf2, 0, 0x10, xmm, m); }
+void emit_movsd_m_x(struct emitter *e, struct x86_mem m, int xmm) { sse_rm(e, 0xf2, 0, 0x11, xmm, m); }
+void emit_movss_x_m(struct emitter *e, int xmm, struct x86_mem m) { sse_rm(e, 0xf3, 0, 0x10, xmm, m); }
+void emit_movss_m_x(struct emitter *e, struct x86_mem m, int xmm) { sse_rm(e, 0xf3, 0, 0x11, xmm, m); }
+/* movq r/m64, xmm: 66 REX.W 0F 7E /r (xmm in reg, the GPR in r/m). */
+void emit_movq_r64_x(struct emitter *e, int dst, int xmm) { sse_rr(e, 0x66, OP_W, 0x7e, xmm, dst); }
+void emit_movq_x_r64(struct emitter *e, int xmm, int src) { sse_rr(e, 0x66, OP_W, 0x6e, xmm, src); }
+void emit_movd_r32_x(struct emitter *e, int dst, int xmm) { sse_rr(e, 0x66, 0, 0x7e, xmm, dst); }
+void emit_sse_sd_m(struct emitter *e, enum sse_op op, int xmm, struct x86_mem m) { sse_rm(e, 0xf2, 0, (uint8_t)op, xmm, m); }
+void emit_sse_ss_m(struct emitter *e, enum sse_op op, int xmm, struct x86_mem m) { sse_rm(e, 0xf3, 0, (uint8_t)op, xmm, m); }
+void emit_ucomisd_x_x(struct emitter *e, int a, int b) { sse_rr(e, 0x66, 0, 0x2e, a, b); }
+void emit_comisd_x_x(struct emitter *e, int a, int b) { sse_rr(e, 0x66, 0, 0x2f, a, b); }
+void emit_ucomiss_x_x(struct emitter *e, int a, int b) { sse_rr(e, 0, 0, 0x2e, a, b); }
+void emit_comiss_x_x(struct emitter *e, int a, int b) { sse_rr(e, 0, 0, 0x2f, a, b); }
+void emit_cvtsi2sd_x_m64(struct emitter *e, int xmm, struct x86_mem m) { sse_rm(e, 0xf2, OP_W, 0x2a, xmm, m); }
+void emit_cvtsi2sd_x_m32(struct emitter *e, int xmm, struct x86_mem m) { sse_rm(e, 0xf2, 0, 0x2a, xmm, m); }
+void emit_stmxcsr(struct emitter *e, struct x86_mem m) { encode_rm(e, OP_0F, 0xae, 3, m); }
+void emit_ldmxcsr(struct emitter *e, struct x86_mem m) { encode_rm(e, OP_0F, 0xae, 2, m); }

@@ -71,6 +71,8 @@ void emit_mov_r64_imm(struct emitter *e, int dst, uint64_t imm); /* shortest for
 void emit_mov_r64_m(struct emitter *e, int dst, struct x86_mem m);
 void emit_mov_m_r64(struct emitter *e, struct x86_mem m, int src);
 void emit_mov_m_imm32(struct emitter *e, struct x86_mem m, int32_t imm); /* 64-bit store, sign-extended */
+void emit_mov_m32_imm32(struct emitter *e, struct x86_mem m, int32_t imm); /* 32-bit store */
+void emit_cmp_m8_imm(struct emitter *e, struct x86_mem m, int8_t imm);
 void emit_mov_r32_m(struct emitter *e, int dst, struct x86_mem m);  /* zero-extends */
 void emit_mov_m_r32(struct emitter *e, struct x86_mem m, int src);
 void emit_mov_m_r16(struct emitter *e, struct x86_mem m, int src);
@@ -105,6 +107,30 @@ void emit_imul_r32_r32(struct emitter *e, int dst, int src);
 void emit_mul_r64(struct emitter *e, int src);  /* rdx:rax = rax * src, unsigned */
 void emit_imul1_r64(struct emitter *e, int src); /* rdx:rax = rax * src, signed */
 void emit_setcc_r8(struct emitter *e, enum x86_cond cc, int dst);
+
+/* SSE2 scalar floating point (xmm registers are numbered 0-15). */
+enum sse_op {
+	SSE_SQRT = 0x51, SSE_ADD = 0x58, SSE_MUL = 0x59, SSE_SUB = 0x5c, SSE_DIV = 0x5e,
+	SSE_CVT = 0x5a, /* cvtsd2ss / cvtss2sd */
+};
+void emit_movsd_x_m(struct emitter *e, int xmm, struct x86_mem m);
+void emit_movsd_m_x(struct emitter *e, struct x86_mem m, int xmm);
+void emit_movss_x_m(struct emitter *e, int xmm, struct x86_mem m);
+void emit_movss_m_x(struct emitter *e, struct x86_mem m, int xmm);
+void emit_movq_r64_x(struct emitter *e, int dst, int xmm);
+void emit_movq_x_r64(struct emitter *e, int xmm, int src);
+void emit_movd_r32_x(struct emitter *e, int dst, int xmm);
+/* op xmm, m64 (double: sd) / m32 (single: ss) */
+void emit_sse_sd_m(struct emitter *e, enum sse_op op, int xmm, struct x86_mem m);
+void emit_sse_ss_m(struct emitter *e, enum sse_op op, int xmm, struct x86_mem m);
+void emit_ucomisd_x_x(struct emitter *e, int a, int b);
+void emit_comisd_x_x(struct emitter *e, int a, int b);
+void emit_ucomiss_x_x(struct emitter *e, int a, int b);
+void emit_comiss_x_x(struct emitter *e, int a, int b);
+void emit_cvtsi2sd_x_m64(struct emitter *e, int xmm, struct x86_mem m);
+void emit_cvtsi2sd_x_m32(struct emitter *e, int xmm, struct x86_mem m);
+void emit_stmxcsr(struct emitter *e, struct x86_mem m);
+void emit_ldmxcsr(struct emitter *e, struct x86_mem m);
 
 /* Control flow. Branch forms return the offset of their rel32 field so it
  * can be patched later with emit_patch_rel32. */
