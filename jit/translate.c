@@ -673,6 +673,191 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 	return true;
 }
 
+
+/*
+ * Division (M extension, unprivileged spec table 7.1): x86 traps on a zero
+ * divisor and on INT_MIN / -1, RISC-V defines both results, so those two
+ * cases are handled before idiv/div: x / 0 = all ones, x % 0 = x;
+ * INT_MIN / -1 = INT_MIN (= -x, wrapping), INT_MIN % -1 = 0.
+ */
+static bool emit_div(struct tctx *t, const struct op *op)
+{
+	struct emitter *e = &t->e;
+	bool is_signed, is_rem, wide;
+	switch (op->id) {
+	case INSN_div: is_signed = true; is_rem = false; wide = true; break;
+	case INSN_divu: is_signed = false; is_rem = false; wide = true; break;
+	case INSN_rem: is_signed = true; is_rem = true; wide = true; break;
+	case INSN_remu: is_signed = false; is_rem = true; wide = true; break;
+	case INSN_divw: is_signed = true; is_rem = false; wide = false; break;
+	case INSN_divuw: is_signed = false; is_rem = false; wide = false; break;
+	case INSN_remw: is_signed = true; is_rem = true; wide = false; break;
+	case INSN_remuw: is_signed = false; is_rem = true; wide = false; break;
+	default: return false;
+	}
+	if (op->rd == XREG_SINK)
+		return true;
+	load_x(e, RAX, op->rs1);
+	load_x(e, RCX, op->rs2);
+	if (wide)
+		emit_test_r64_r64(e, RCX, RCX);
+	else
+		emit_test_r32_r32(e, RCX, RCX);
+	const size_t by_zero = emit_jcc_rel32(e, CC_E, 0);
+	size_t by_minus_one = 0;
+	if (is_signed) {
+		if (wide)
+			emit_alu_r64_imm(e, ALU_CMP, RCX, -1);
+		else
+			emit_alu_r32_imm(e, ALU_CMP, RCX, -1);
+		by_minus_one = emit_jcc_rel32(e, CC_E, 0);
+		if (wide) {
+			emit_cqo(e);
+			emit_idiv_r64(e, RCX);
+		} else {
+			emit_cdq(e);
+			emit_idiv_r32(e, RCX);
+		}
+	} else {
+		emit_alu_r32_r32(e, ALU_XOR, RDX, RDX);
+		if (wide)
+			emit_div_r64(e, RCX);
+		else
+			emit_div_r32(e, RCX);
+	}
+	if (is_rem)
+		emit_mov_r64_r64(e, RAX, RDX);
+	const size_t done1 = emit_jmp_rel32(e, 0);
+	size_t done2 = 0;
+	if (is_signed) {
+		emit_patch_rel32(e->buf, by_minus_one, e->len);
+		if (is_rem)
+			emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
+		else if (wide)
+			emit_neg_r64(e, RAX);
+		else
+			emit_neg_r32(e, RAX);
+		done2 = emit_jmp_rel32(e, 0);
+	}
+	emit_patch_rel32(e->buf, by_zero, e->len);
+	if (!is_rem)
+		emit_mov_r64_imm(e, RAX, UINT64_MAX); /* the dividend stays in rax for rem */
+	emit_patch_rel32(e->buf, done1, e->len);
+	if (is_signed)
+		emit_patch_rel32(e->buf, done2, e->len);
+	if (!wide)
+		emit_movsxd_r64_r32(e, RAX, RAX);
+	emit_mov_m_r64(e, XREG(op->rd), RAX);
+	return true;
+}
+
+/* mulhsu: the unsigned high product, minus b when a is negative. */
+static bool emit_mulhsu(struct tctx *t, const struct op *op)
+{
+	struct emitter *e = &t->e;
+	if (op->id != INSN_mulhsu)
+		return false;
+	if (op->rd == XREG_SINK)
+		return true;
+	load_x(e, RAX, op->rs1);
+	load_x(e, RCX, op->rs2);
+	emit_mul_r64(e, RCX);
+	load_x(e, RAX, op->rs1);
+	emit_shift_r64_imm(e, SHIFT_SAR, RAX, 63);
+	emit_alu_r64_r64(e, ALU_AND, RAX, RCX);
+	emit_alu_r64_r64(e, ALU_SUB, RDX, RAX);
+	emit_mov_m_r64(e, XREG(op->rd), RDX);
+	return true;
+}
+
+/*
+ * AMOs as x86 locked read-modify-writes on the host address, after the
+ * write-permission TLB lookup (which also rejects misaligned addresses:
+ * those, and every other corner, take the op's slow path, which raises the
+ * exception the spec asks for). x86 locked operations are sequentially
+ * consistent, which satisfies any aq/rl combination.
+ */
+static bool emit_amo(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	enum { A_ADD, A_SWAP, A_AND, A_OR, A_XOR, A_MIN, A_MAX, A_MINU, A_MAXU } kind;
+	bool wide;
+	switch (op->id) {
+	case INSN_amoadd_w: kind = A_ADD; wide = false; break;
+	case INSN_amoswap_w: kind = A_SWAP; wide = false; break;
+	case INSN_amoand_w: kind = A_AND; wide = false; break;
+	case INSN_amoor_w: kind = A_OR; wide = false; break;
+	case INSN_amoxor_w: kind = A_XOR; wide = false; break;
+	case INSN_amomin_w: kind = A_MIN; wide = false; break;
+	case INSN_amomax_w: kind = A_MAX; wide = false; break;
+	case INSN_amominu_w: kind = A_MINU; wide = false; break;
+	case INSN_amomaxu_w: kind = A_MAXU; wide = false; break;
+	case INSN_amoadd_d: kind = A_ADD; wide = true; break;
+	case INSN_amoswap_d: kind = A_SWAP; wide = true; break;
+	case INSN_amoand_d: kind = A_AND; wide = true; break;
+	case INSN_amoor_d: kind = A_OR; wide = true; break;
+	case INSN_amoxor_d: kind = A_XOR; wide = true; break;
+	case INSN_amomin_d: kind = A_MIN; wide = true; break;
+	case INSN_amomax_d: kind = A_MAX; wide = true; break;
+	case INSN_amominu_d: kind = A_MINU; wide = true; break;
+	case INSN_amomaxu_d: kind = A_MAXU; wide = true; break;
+	default: return false;
+	}
+	/* The TLB lookup adds op->imm, which is 0 for AMOs. */
+	emit_tlb_lookup(t, op, wide ? 8 : 4, true, k);
+	emit_lea(e, RDI, mem_index(RAX, RSI, 0)); /* host address */
+	const struct x86_mem target = mem(RDI, 0);
+	load_x(e, RCX, op->rs2);
+	switch (kind) {
+	case A_ADD:
+		emit_lock_xadd_m_r(e, wide, target, RCX);
+		emit_mov_r64_r64(e, RAX, RCX);
+		break;
+	case A_SWAP:
+		emit_xchg_m_r(e, wide, target, RCX);
+		emit_mov_r64_r64(e, RAX, RCX);
+		break;
+	default: {
+		/* Compare-exchange loop: rax = old, rdx = new. */
+		if (wide)
+			emit_mov_r64_m(e, RAX, target);
+		else
+			emit_mov_r32_m(e, RAX, target);
+		const size_t loop = e->len;
+		emit_mov_r64_r64(e, RDX, RAX);
+		switch (kind) {
+		case A_AND: emit_alu_r64_r64(e, ALU_AND, RDX, RCX); break;
+		case A_OR: emit_alu_r64_r64(e, ALU_OR, RDX, RCX); break;
+		case A_XOR: emit_alu_r64_r64(e, ALU_XOR, RDX, RCX); break;
+		default: {
+			/* new = (old OP src) ? old : src, compared at the width. */
+			const enum x86_cond keep_old = kind == A_MIN ? CC_L : kind == A_MAX ? CC_G
+			                               : kind == A_MINU ? CC_B : CC_A;
+			emit_mov_r64_r64(e, RDX, RCX);
+			if (wide) {
+				emit_alu_r64_r64(e, ALU_CMP, RAX, RCX);
+				emit_cmov_r64_r64(e, keep_old, RDX, RAX);
+			} else {
+				emit_alu_r32_r32(e, ALU_CMP, RAX, RCX);
+				emit_cmov_r32_r32(e, keep_old, RDX, RAX);
+			}
+			break;
+		}
+		}
+		emit_lock_cmpxchg_m_r(e, wide, target, RDX);
+		emit_jcc_rel32(e, CC_NE, loop);
+		break;
+	}
+	}
+	if (op->rd != XREG_SINK) {
+		if (!wide)
+			emit_movsxd_r64_r32(e, RAX, RAX);
+		emit_mov_m_r64(e, XREG(op->rd), RAX);
+	}
+	t->stubs[t->nstubs - 1].resume = e->len;
+	return true;
+}
+
 static enum x86_cond branch_cond(unsigned id)
 {
 	switch (id) {
@@ -848,7 +1033,8 @@ bool jit_translate(struct jit *j, struct block *b)
 		const struct op *op = &b->ops[k];
 		if (emit_alu(&t, op))
 			continue;
-		if (emit_mem(&t, op, k))
+		if (emit_mem(&t, op, k) || emit_div(&t, op) || emit_mulhsu(&t, op) ||
+		    emit_amo(&t, op, k))
 			continue;
 		if (emit_fp(&t, op, k)) {
 			/* Slow paths of the op resume after its native code. */

@@ -221,6 +221,40 @@ void emit_mul_r64(struct emitter *e, int src) { encode_rr(e, OP_W, 0xf7, 4, src)
 void emit_imul1_r64(struct emitter *e, int src) { encode_rr(e, OP_W, 0xf7, 5, src); }
 void emit_setcc_r8(struct emitter *e, enum x86_cond cc, int dst) { encode_rr(e, OP_0F | OP_BYTE_REG, (uint8_t)(0x90 + cc), 0, dst); }
 
+void emit_cmov_r64_r64(struct emitter *e, enum x86_cond cc, int dst, int src) { encode_rr(e, OP_W | OP_0F, (uint8_t)(0x40 + cc), dst, src); }
+void emit_cmov_r32_r32(struct emitter *e, enum x86_cond cc, int dst, int src) { encode_rr(e, OP_0F, (uint8_t)(0x40 + cc), dst, src); }
+
+void emit_cqo(struct emitter *e)
+{
+	put8(e, 0x40 | REX_W);
+	put8(e, 0x99);
+}
+
+void emit_cdq(struct emitter *e) { put8(e, 0x99); }
+void emit_idiv_r64(struct emitter *e, int src) { encode_rr(e, OP_W, 0xf7, 7, src); }
+void emit_div_r64(struct emitter *e, int src) { encode_rr(e, OP_W, 0xf7, 6, src); }
+void emit_idiv_r32(struct emitter *e, int src) { encode_rr(e, 0, 0xf7, 7, src); }
+void emit_div_r32(struct emitter *e, int src) { encode_rr(e, 0, 0xf7, 6, src); }
+void emit_neg_r64(struct emitter *e, int dst) { encode_rr(e, OP_W, 0xf7, 3, dst); }
+void emit_neg_r32(struct emitter *e, int dst) { encode_rr(e, 0, 0xf7, 3, dst); }
+
+void emit_lock_xadd_m_r(struct emitter *e, bool wide, struct x86_mem m, int reg)
+{
+	put8(e, 0xf0);
+	encode_rm(e, (wide ? OP_W : 0) | OP_0F, 0xc1, reg, m);
+}
+
+void emit_xchg_m_r(struct emitter *e, bool wide, struct x86_mem m, int reg)
+{
+	encode_rm(e, wide ? OP_W : 0, 0x87, reg, m);
+}
+
+void emit_lock_cmpxchg_m_r(struct emitter *e, bool wide, struct x86_mem m, int reg)
+{
+	put8(e, 0xf0);
+	encode_rm(e, (wide ? OP_W : 0) | OP_0F, 0xb1, reg, m);
+}
+
 void emit_patch_rel32(uint8_t *buf, size_t field, size_t target)
 {
 	const int32_t rel = (int32_t)((int64_t)target - (int64_t)(field + 4));

@@ -107,6 +107,21 @@ void emit_imul_r32_r32(struct emitter *e, int dst, int src);
 void emit_mul_r64(struct emitter *e, int src);  /* rdx:rax = rax * src, unsigned */
 void emit_imul1_r64(struct emitter *e, int src); /* rdx:rax = rax * src, signed */
 void emit_setcc_r8(struct emitter *e, enum x86_cond cc, int dst);
+void emit_cmov_r64_r64(struct emitter *e, enum x86_cond cc, int dst, int src);
+void emit_cmov_r32_r32(struct emitter *e, enum x86_cond cc, int dst, int src);
+void emit_cqo(struct emitter *e);  /* rdx:rax = sign-extended rax */
+void emit_cdq(struct emitter *e);  /* edx:eax = sign-extended eax */
+void emit_idiv_r64(struct emitter *e, int src);
+void emit_div_r64(struct emitter *e, int src);
+void emit_idiv_r32(struct emitter *e, int src);
+void emit_div_r32(struct emitter *e, int src);
+void emit_neg_r64(struct emitter *e, int dst);
+void emit_neg_r32(struct emitter *e, int dst);
+/* Atomics (lock-prefixed where x86 needs it; xchg with memory is locked by
+ * definition). `wide` selects 64-bit operands. */
+void emit_lock_xadd_m_r(struct emitter *e, bool wide, struct x86_mem m, int reg);
+void emit_xchg_m_r(struct emitter *e, bool wide, struct x86_mem m, int reg);
+void emit_lock_cmpxchg_m_r(struct emitter *e, bool wide, struct x86_mem m, int reg);
 
 /* SSE2 scalar floating point (xmm registers are numbered 0-15). */
 enum sse_op {
