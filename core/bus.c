@@ -53,10 +53,23 @@ const struct bus_region *bus_find(const struct bus *bus, uint64_t pa, unsigned s
 	return NULL;
 }
 
+void bus_set_sizes(struct bus *bus, uint64_t base, unsigned widths)
+{
+	for (unsigned i = 0; i < bus->count; i++)
+		if (bus->regions[i].base == base)
+			bus->regions[i].sizes = (uint8_t)((widths & 1 ? 1 : 0) | (widths & 2 ? 2 : 0) |
+			                                  (widths & 4 ? 4 : 0) | (widths & 8 ? 8 : 0));
+}
+
+static bool width_ok(const struct bus_region *r, unsigned size)
+{
+	return !r->sizes || (r->sizes & size);
+}
+
 bool bus_read(const struct bus *bus, uint64_t pa, unsigned size, uint64_t *val)
 {
 	const struct bus_region *r = bus_find(bus, pa, size);
-	if (!r)
+	if (!r || !width_ok(r, size))
 		return false;
 	if (r->rom) {
 		uint64_t v = 0;
@@ -74,7 +87,7 @@ bool bus_read(const struct bus *bus, uint64_t pa, unsigned size, uint64_t *val)
 bool bus_write(const struct bus *bus, uint64_t pa, unsigned size, uint64_t val)
 {
 	const struct bus_region *r = bus_find(bus, pa, size);
-	if (!r || !r->write)
+	if (!r || !r->write || !width_ok(r, size))
 		return false;
 	r->write(r->opaque, pa - r->base, size, val);
 	return true;

@@ -24,6 +24,8 @@ struct bus_region {
 	bus_read_fn read;   /* NULL: reads fault */
 	bus_write_fn write; /* NULL: writes fault */
 	const char *name;
+	uint8_t sizes;      /* access widths the device accepts (bit n: 1 << n
+	                       bytes); 0 means all. Others are bus errors. */
 };
 
 #define BUS_MAX_REGIONS 32
@@ -40,6 +42,9 @@ bool bus_add(struct bus *bus, uint64_t base, uint64_t size, void *opaque, bus_re
 /* Add a read-only memory region backed by `data` (which must outlive the bus). */
 bool bus_add_rom(struct bus *bus, uint64_t base, uint64_t size, const uint8_t *data,
                  const char *name);
+
+/* Restrict the access widths of the region at `base` (a mask of 1, 2, 4, 8). */
+void bus_set_sizes(struct bus *bus, uint64_t base, unsigned widths);
 
 /* The region holding [pa, pa+size), or NULL. */
 const struct bus_region *bus_find(const struct bus *bus, uint64_t pa, unsigned size);

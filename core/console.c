@@ -44,6 +44,14 @@ struct console {
 
 	bool escape;          /* reader thread only: the previous byte was C-a */
 
+	/* The monitor (C-a c): input typed while it has the console goes
+	 * to mon_queue for core/monitor.c instead of to the guest. */
+	bool mon_enabled;     /* a monitor exists (not -monitor none) */
+	bool mon_mode;        /* it has the console; guarded by lock */
+	bool mon_entered;     /* switched to it since the last take; guarded by lock */
+	uint8_t mon_queue[CONSOLE_QUEUE];
+	size_t mon_count;
+
 	bool raw;             /* in_fd is a terminal that we put in raw mode */
 	struct termios saved; /* its settings before that */
 };
@@ -208,8 +216,20 @@ void console_attach(struct console *c, struct machine *m)
 static const char escape_help[] =
 	"C-a h    print this help\n"
 	"C-a x    exit emulator\n"
-	"C-a c    switch between console and monitor (the monitor is not implemented yet)\n"
+	"C-a c    switch between console and monitor\n"
 	"C-a C-a  sends C-a\n";
+
+/* A byte typed at the monitor; dropped when its queue is full (a person
+ * types faster than the monitor reads only when no machine runs it). */
+static void monitor_input(struct console *c, uint8_t b)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->mon_count < CONSOLE_QUEUE)
+		c->mon_queue[c->mon_count++] = b;
+	if (c->m)
+		machine_kick(c->m);
+	pthread_mutex_unlock(&c->lock);
+}
 
 /* Apply the escapes to what read() returned and queue the rest (QEMU's
  * mux_proc_byte). False when reading must end: C-a x, or console_free. */
@@ -219,18 +239,20 @@ static bool handle_input(struct console *c, const uint8_t *buf, size_t len)
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++) {
 		const uint8_t b = buf[i];
-		if (!c->escape) {
-			if (b == ESCAPE_CHAR)
-				c->escape = true;
+		if (!c->escape && b == ESCAPE_CHAR) {
+			c->escape = true;
+			continue;
+		}
+		if (!c->escape || b == ESCAPE_CHAR) {
+			c->escape = false;
+			if (c->mon_mode)
+				monitor_input(c, b);
 			else
 				out[n++] = b;
 			continue;
 		}
 		c->escape = false;
 		switch (b) {
-		case ESCAPE_CHAR:
-			out[n++] = ESCAPE_CHAR;
-			break;
 		case 'x':
 			/* The guest gets what came before the escape, then
 			 * the machine stops. QEMU prints its message to the
@@ -245,7 +267,20 @@ static bool handle_input(struct console *c, const uint8_t *buf, size_t len)
 			print_message(c, escape_help);
 			break;
 		case 'c':
-			print_message(c, "rvjit: the monitor is not implemented yet\n");
+			if (!c->mon_enabled) {
+				print_message(c, "rvjit: no monitor (-monitor none)\n");
+				break;
+			}
+			/* The guest gets what came before the switch. */
+			if (!enqueue(c, out, n))
+				return false;
+			n = 0;
+			pthread_mutex_lock(&c->lock);
+			c->mon_mode = !c->mon_mode;
+			c->mon_entered |= c->mon_mode;
+			if (c->m)
+				machine_kick(c->m);
+			pthread_mutex_unlock(&c->lock);
 			break;
 		default:
 			break; /* unknown escapes are dropped, as in QEMU */
@@ -389,4 +424,29 @@ bool console_input_closed(struct console *c)
 	const bool closed = c->closed;
 	pthread_mutex_unlock(&c->lock);
 	return closed;
+}
+
+void console_enable_monitor(struct console *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->mon_enabled = true;
+	pthread_mutex_unlock(&c->lock);
+}
+
+size_t console_take_monitor(struct console *c, uint8_t *buf, size_t max, bool *entered)
+{
+	pthread_mutex_lock(&c->lock);
+	const size_t n = c->mon_count < max ? c->mon_count : max;
+	memcpy(buf, c->mon_queue, n);
+	memmove(c->mon_queue, c->mon_queue + n, c->mon_count - n);
+	c->mon_count -= n;
+	*entered = c->mon_entered;
+	c->mon_entered = false;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+void console_print(struct console *c, const char *s)
+{
+	print_message(c, s);
 }

@@ -19,7 +19,8 @@
  * in_fd is a terminal or a pipe (scripted runs can quit with "\x01x"):
  *   C-a x    print "rvjit: Terminated" and stop the machine (STOP_USER)
  *   C-a h    print the list of escapes
- *   C-a c    (the monitor) not implemented: says so
+ *   C-a c    switch input between the guest and the monitor (core/monitor.c);
+ *            while the monitor has it, typed bytes queue for the monitor
  *   C-a C-a  queue one 0x01 byte
  *   C-a any other key: both bytes are dropped, as QEMU does.
  * End of input stops the reader thread only; the guest keeps running.
@@ -89,6 +90,16 @@ bool console_input_closed(struct console *c);
  * SIGPIPE to survive a closed pipe). */
 void console_write(struct console *c, uint8_t byte);
 void console_flush(struct console *c);
+
+/* The monitor's side (core/monitor.c), from the machine's thread.
+ * console_enable_monitor makes C-a c switch to it (without, C-a c says
+ * there is none). console_take_monitor pops up to `max` bytes typed at the
+ * monitor and sets *entered when C-a c switched to the monitor since the
+ * last call (time to print the banner and prompt). console_print writes
+ * the monitor's text after the guest output before it. */
+void console_enable_monitor(struct console *c);
+size_t console_take_monitor(struct console *c, uint8_t *buf, size_t max, bool *entered);
+void console_print(struct console *c, const char *s);
 
 /* Put c's terminal back as it was. Only async-signal-safe calls
  * (tcsetattr), so it may run in a signal handler; harmless when in_fd is

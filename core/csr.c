@@ -362,3 +362,39 @@ int csr_write(struct hart *h, const struct op *op, uint32_t csr, uint64_t val)
 	hart_update_mode(h);
 	return EXEC_NEXT;
 }
+
+/* A debugger's access: as M-mode with FP on, no trap, between
+ * instructions (so instret is h->instret exactly). */
+static const struct op debug_op;
+
+bool csr_debug_read(struct hart *h, uint32_t csr, uint64_t *val)
+{
+	const uint8_t priv = h->priv, fs_off = h->fs_off;
+	const struct op *ops = h->block_ops;
+	sync_fflags(h, csr);
+	h->priv = PRIV_M;
+	h->fs_off = 0;
+	h->block_ops = &debug_op;
+	const bool ok = read_csr(h, &debug_op, csr, val);
+	h->priv = priv;
+	h->fs_off = fs_off;
+	h->block_ops = ops;
+	return ok;
+}
+
+bool csr_debug_write(struct hart *h, uint32_t csr, uint64_t val)
+{
+	const uint8_t priv = h->priv;
+	const struct op *ops = h->block_ops;
+	sync_fflags(h, csr);
+	h->priv = PRIV_M;
+	h->fs_off = 0;
+	h->block_ops = &debug_op;
+	const bool ok = (csr >> 10) != 3 && write_csr(h, &debug_op, csr, val);
+	if (ok && (csr == CSR_MCYCLE || csr == CSR_MINSTRET))
+		h->instret = val; /* no instruction is retiring */
+	h->priv = priv;
+	h->block_ops = ops;
+	hart_update_mode(h);
+	return ok;
+}

@@ -84,6 +84,16 @@ static const char *freg(unsigned r)
 	return r < 32 ? freg_names[r] : "?";
 }
 
+const char *insn_xreg_name(unsigned r)
+{
+	return xreg(r);
+}
+
+const char *insn_freg_name(unsigned r)
+{
+	return freg(r);
+}
+
 /* The CSR's name, or its number in hex written to tmp. */
 static const char *csr_name(uint32_t num, char *tmp, size_t size)
 {

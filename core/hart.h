@@ -81,12 +81,14 @@ enum { FFLAG_NX = 1, FFLAG_UF = 2, FFLAG_OF = 4, FFLAG_DZ = 8, FFLAG_NV = 16 };
  *     tag == (va & ~(TLB_PAGE_MASK & ~(size - 1)))
  * i.e. same page and naturally aligned (a misaligned access always misses and
  * takes the slow path). On a hit the host address is va + addend. A tag of
- * TLB_INVALID never matches since its low bit is set. The JIT emits this
- * same compare inline, so the layout is fixed.
+ * TLB_INVALID never matches: a tag keeps the page number and at most bits
+ * 2:0 of va, never bit 11. (It used to be 1, which a misaligned access at
+ * va 1, 5, 9, ... in page 0 matched, writing to host address va + 0.) The
+ * JIT emits this same compare inline, so the layout is fixed.
  */
 #define TLB_ENTRIES 256
 #define TLB_PAGE_MASK 0xfffULL
-#define TLB_INVALID 1ULL
+#define TLB_INVALID 0x800ULL
 struct tlb_entry {
 	uint64_t tag_r; /* loads */
 	uint64_t tag_w; /* stores and AMOs; invalid on pages holding translated code */
@@ -150,6 +152,11 @@ struct hart {
 	uint8_t frm;
 
 	struct tlb_entry tlb[TLB_MODES][TLB_ENTRIES];
+
+	/* Lockstep check (core/shadow.h): non-NULL only on the checker's copy
+	 * of a hart, whose memory accesses go to this log. Kept after the TLB
+	 * so the checker copies the state above it in one piece. */
+	struct shadow_log *shadow;
 };
 
 /* Create a hart in its reset state (M-mode, pc = reset_pc). */
@@ -197,6 +204,12 @@ static inline void hart_fs_dirty(struct hart *h)
  * illegal-instruction for `op` and return EXEC_TRAP. */
 int csr_read(struct hart *h, const struct op *op, uint32_t csr, uint64_t *val);
 int csr_write(struct hart *h, const struct op *op, uint32_t csr, uint64_t val);
+
+/* A debugger's CSR access (gdb stub, monitor), between instructions: as
+ * M-mode would, without privilege checks or traps (FP CSRs even with
+ * mstatus.FS off). False when the CSR does not exist or is read-only. */
+bool csr_debug_read(struct hart *h, uint32_t csr, uint64_t *val);
+bool csr_debug_write(struct hart *h, uint32_t csr, uint64_t val);
 
 /* Sstc: raise or lower STIP from stimecmp and the current time. Returns
  * nanoseconds until it would fire (UINT64_MAX: not armed or already on). */

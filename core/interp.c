@@ -14,7 +14,6 @@
 #define QUANTUM_BLOCKS 256
 
 /* -d in_asm: print each instruction as it executes. Slow, so separate. */
-/* -d in_asm: print each instruction as it executes. Slow, so separate. */
 static int run_block_logged(struct hart *h, const struct block *b)
 {
 	struct machine *m = h->m;
@@ -114,8 +113,53 @@ void interp_run_hart(struct hart *h)
 	}
 }
 
-/* Every hart waits for an interrupt: sleep until kicked, at most `ms`. */
-static void idle_wait(struct machine *m, unsigned ms)
+/* Execute exactly one instruction of h: the first op of the block at pc
+ * (blocks start at any pc, so that op is the instruction at pc). */
+static void step_one(struct hart *h)
+{
+	struct machine *m = h->m;
+	struct block_scratch scratch;
+	const struct block *b = tb_find(h, &scratch);
+	if (!b || b->n_ops == 0)
+		return; /* fetch fault taken: pc is at the trap vector */
+	const struct op *op = &b->ops[0];
+	h->block_pc = h->pc;
+	h->block_ops = b->ops;
+	if (m->log_mask & LOG_IN_ASM) {
+		char text[96];
+		insn_disasm(op, h->pc, text, sizeof(text));
+		fprintf(m->log, "%" PRIu64 ": %016" PRIx64 ": %0*" PRIx32 "  %s\n", h->mhartid, h->pc,
+		        op->len * 2, op->raw, text);
+	}
+	const int r = insn_table[op->id].exec(h, op);
+	if (r == EXEC_NEXT)
+		h->pc += op->len;
+	if (r == EXEC_NEXT || r == EXEC_EXIT)
+		h->instret++;
+}
+
+void interp_step_hart(struct hart *h)
+{
+	struct machine *m = h->m;
+	const struct machine_debug *d = &m->debug;
+	for (unsigned i = 0; i < QUANTUM_BLOCKS * 16; i++) {
+		if (!d->noirq && (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take))
+			hart_check_interrupts(h);
+		if (d->before_insn && d->before_insn(d->opaque, h) != DEBUG_RUN)
+			return;
+		step_one(h);
+		if (d->after_insn && d->after_insn(d->opaque, h))
+			return;
+		if (h->wfi || m->paused || !m->per_insn ||
+		    atomic_load_explicit(&m->stop, memory_order_relaxed))
+			return;
+	}
+}
+
+/* Sleep until kicked, at most `ms`: every hart waits for an interrupt
+ * (irq_wakes: a pending one ends the wait at once), or the machine is
+ * paused (only a kick or the timeout ends it). */
+static void idle_wait(struct machine *m, unsigned ms, bool irq_wakes)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -126,7 +170,7 @@ static void idle_wait(struct machine *m, unsigned ms)
 	}
 	pthread_mutex_lock(&m->lock);
 	bool any = false;
-	for (unsigned i = 0; i < m->nharts; i++)
+	for (unsigned i = 0; irq_wakes && i < m->nharts; i++)
 		any |= hart_wakeup_pending(m->harts[i]) != 0;
 	if (!any && !atomic_load(&m->stop))
 		pthread_cond_timedwait(&m->wake, &m->lock, &ts);
@@ -136,6 +180,13 @@ static void idle_wait(struct machine *m, unsigned ms)
 enum machine_stop machine_run(struct machine *m)
 {
 	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
+		if (m->paused) {
+			/* Stopped (monitor, gdb, -S): only the pollers run. */
+			machine_poll_devices(m);
+			if (m->paused)
+				idle_wait(m, machine_idle_budget_ms(m), false);
+			continue;
+		}
 		bool all_idle = true;
 		for (unsigned i = 0; i < m->nharts; i++) {
 			struct hart *h = m->harts[i];
@@ -147,11 +198,13 @@ enum machine_stop machine_run(struct machine *m)
 				h->wfi = false;
 			}
 			all_idle = false;
-			if (m->run_hart)
+			if (m->per_insn)
+				interp_step_hart(h);
+			else if (m->run_hart)
 				m->run_hart(h);
 			else
 				interp_run_hart(h);
-			if (atomic_load_explicit(&m->stop, memory_order_relaxed))
+			if (m->paused || atomic_load_explicit(&m->stop, memory_order_relaxed))
 				break;
 		}
 		machine_poll_devices(m);
@@ -161,7 +214,7 @@ enum machine_stop machine_run(struct machine *m)
 				m->next_deadline_ns = d;
 		}
 		if (all_idle)
-			idle_wait(m, machine_idle_budget_ms(m));
+			idle_wait(m, machine_idle_budget_ms(m), true);
 	}
 	return (enum machine_stop)atomic_load(&m->stop);
 }

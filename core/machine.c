@@ -119,6 +119,12 @@ void machine_watch_page(struct machine *m, uint64_t pa, ram_watch_fn watch, void
 	tlb_drop_writes_to(m, (uintptr_t)(m->ram + ((pa - m->ram_base) & ~0xfffULL)));
 }
 
+void machine_flush_tlbs(struct machine *m)
+{
+	for (unsigned i = 0; i < m->nharts; i++)
+		tlb_flush_all(m->harts[i]);
+}
+
 bool machine_add_poller(struct machine *m, device_poll_fn fn, void *opaque)
 {
 	if (m->npollers == MAX_POLLERS)

@@ -48,6 +48,30 @@ enum machine_stop {
 	STOP_FATAL,    /* unrecoverable emulator condition, message already printed */
 };
 
+/*
+ * Hooks for a debugger (core/gdbstub.c). While m->per_insn is set the run
+ * loop runs harts in the interpreter one instruction at a time (the
+ * translator would skip the checks) and calls before_insn and after_insn
+ * around each one; while m->watch_data is set every load and store takes
+ * the slow path (no TLB entry is installed for data) and data_access sees
+ * it once translated. All run on the machine's thread.
+ */
+enum debug_verdict {
+	DEBUG_RUN = 0,   /* execute the instruction */
+	DEBUG_STOP,      /* do not execute it: the hook paused the machine */
+	DEBUG_YIELD,     /* do not run this hart now (another one is stepping) */
+};
+struct machine_debug {
+	/* Before hart h executes the instruction at h->pc. */
+	enum debug_verdict (*before_insn)(void *opaque, struct hart *h);
+	/* After it retired or trapped: true when the hook paused the machine. */
+	bool (*after_insn)(void *opaque, struct hart *h);
+	/* A load (write false) or store of [va, va+size) by h was translated. */
+	void (*data_access)(void *opaque, struct hart *h, uint64_t va, unsigned size, bool write);
+	void *opaque;
+	bool noirq; /* per-instruction mode takes no interrupts (gdb single-step, as QEMU) */
+};
+
 struct machine {
 	uint8_t *ram;         /* host mapping of guest RAM */
 	uint64_t ram_base;    /* guest physical address of ram[0] */
@@ -77,6 +101,14 @@ struct machine {
 	uint64_t next_deadline_ns; /* minimum of the pollers' last answers */
 
 	atomic_int stop;      /* enum machine_stop; set from devices or signal handlers */
+	/* The VM run state (QEMU's "stop"/"cont", gdb, -S): while paused no
+	 * hart runs, but pollers still do (the monitor and the gdb stub are
+	 * pollers). Machine thread only. */
+	bool paused;
+	bool per_insn;        /* see struct machine_debug */
+	bool watch_data;
+	struct machine_debug debug;
+
 	int exit_code;        /* process exit status for STOP_EXIT */
 
 	ram_watch_fn watch;   /* called after a store to a PAGE_WATCH page */
@@ -106,6 +138,14 @@ enum machine_stop machine_run(struct machine *m);
 
 /* Run one quantum of hart h in the interpreter. */
 void interp_run_hart(struct hart *h);
+
+/* Per-instruction mode (m->per_insn): run up to one quantum of h one
+ * instruction at a time, consulting m->debug around each. */
+void interp_step_hart(struct hart *h);
+
+/* Ask every hart to take the data slow path from now on (m->watch_data
+ * was just set): drops their TLBs. */
+void machine_flush_tlbs(struct machine *m);
 
 /* Ask the machine to stop at the next block boundary. */
 void machine_request_stop(struct machine *m, enum machine_stop why, int exit_code);

@@ -3,6 +3,8 @@
  * and turn the way the run ended into the process exit status.
  */
 #include "console.h"
+#include "gdbstub.h"
+#include "monitor.h"
 #include "jit/jit.h"
 #include "loader/virt.h"
 #include "machine.h"
@@ -106,8 +108,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rvjit: cannot set up the console\n");
 		return 1;
 	}
+	struct gdbstub *gdb = NULL;
+	if (o.gdb && !(gdb = gdbstub_new(o.gdb, err, sizeof(err)))) {
+		console_free(console);
+		fprintf(stderr, "rvjit: %s\n", err);
+		options_free(&o);
+		return 1;
+	}
+	struct monitor *monitor = o.no_monitor ? NULL : monitor_new(console);
 	install_signals();
 	int status = 0;
+	bool first = true;
 	for (;;) {
 		struct virt_board *b = virt_board_new(&o, console, err, sizeof(err));
 		if (!b) {
@@ -129,13 +140,31 @@ int main(int argc, char **argv)
 		m->log = log;
 		m->log_mask = o.log_mask;
 		const bool use_jit = !o.interp && jit_available();
-		const struct jit_options jo = { .code_size = o.jit_cache, .perf_map = o.perf_map };
+		const struct jit_options jo = { .code_size = o.jit_cache, .perf_map = o.perf_map,
+		                                .check = o.check, .check_selftest = o.check_selftest };
+		if (o.check && !use_jit) {
+			fprintf(stderr, "rvjit: --check: compares the translator with the interpreter, "
+			                "so it needs the translator (not --interp, x86-64 hosts only)\n");
+			virt_board_free(b);
+			console_free(console);
+			status = 1;
+			break;
+		}
 		if (use_jit && !jit_attach(m, &jo)) {
 			virt_board_free(b);
 			console_free(console);
 			status = 1;
 			break;
 		}
+		if ((gdb && !gdbstub_attach(gdb, m)) || (monitor && !monitor_attach(monitor, m))) {
+			virt_board_free(b);
+			console_free(console);
+			status = 1;
+			break;
+		}
+		/* -S: wait for gdb's or the monitor's continue, at power-on only. */
+		m->paused = first && o.start_paused;
+		first = false;
 		console_attach(console, m);
 		signal_target = m;
 		const uint64_t t0 = monotonic_ns();
@@ -144,15 +173,22 @@ int main(int argc, char **argv)
 			print_stats(m, monotonic_ns() - t0);
 		signal_target = NULL;
 		const int code = m->exit_code;
+		const bool again = why == STOP_RESET && !o.no_reboot;
+		if (gdb)
+			gdbstub_detach(gdb, !again, why == STOP_EXIT ? code : 0);
+		if (monitor)
+			monitor_detach(monitor);
 		console_attach(console, NULL);
 		jit_detach(m);
 		virt_board_free(b); /* flushes every disk */
-		if (why == STOP_RESET && !o.no_reboot)
+		if (again)
 			continue;
 		status = why == STOP_EXIT ? code : why == STOP_FATAL ? 1 : 0;
 		console_free(console);
 		break;
 	}
+	gdbstub_free(gdb);
+	monitor_free(monitor);
 	if (log != stderr)
 		fclose(log);
 	options_free(&o);

@@ -7,6 +7,7 @@
 #include "mmu.h"
 #include "machine.h"
 #include "mem.h"
+#include "shadow.h"
 #include "tb.h"
 
 #define PTE_V (1ULL << 0)
@@ -120,9 +121,10 @@ bool pmp_allows(const struct hart *h, uint64_t pa, uint64_t len, enum access acc
 }
 
 /* Page-table walk (4.3.2). On success sets *pa and *writable_ok (the PTE is
- * dirty, so a write TLB entry may be installed). */
+ * dirty, so a write TLB entry may be installed). A `probe` (a debugger's
+ * look) checks no permission and updates no A/D bit. */
 static uint64_t walk(struct hart *h, uint64_t va, enum access acc, unsigned priv, uint64_t *pa,
-                     bool *dirty)
+                     bool *dirty, bool probe)
 {
 	const unsigned mode = h->satp >> 60;
 	const int levels = mode == SATP_MODE_SV39 ? 3 : 4;
@@ -135,7 +137,7 @@ restart:;
 	for (int level = levels - 1; level >= 0; level--) {
 		const uint64_t pte_pa = table + ((va >> (12 + 9 * level)) & 0x1ff) * 8;
 		/* Implicit page-table accesses are checked as S-mode (3.7.1). */
-		if (!pmp_allows(h, pte_pa, 8, ACCESS_READ, PRIV_S))
+		if (!probe && !pmp_allows(h, pte_pa, 8, ACCESS_READ, PRIV_S))
 			return access_fault(acc);
 		uint64_t *ptep = (uint64_t *)machine_host_ptr(h->m, pte_pa, 8, true);
 		if (!ptep)
@@ -151,6 +153,12 @@ restart:;
 				return page_fault(acc);
 			table = ((pte >> 10) & PTE_PPN_MASK) << 12;
 			continue;
+		}
+		const uint64_t ppn = (pte >> 10) & PTE_PPN_MASK;
+		const uint64_t span_mask = (1ULL << (9 * level)) - 1;
+		if (probe) {
+			*pa = (ppn << 12) | (va & ((span_mask << 12) | TLB_PAGE_MASK));
+			return 0;
 		}
 		/* Leaf: permissions. */
 		if (priv == PRIV_U && !(pte & PTE_U))
@@ -172,8 +180,6 @@ restart:;
 				return page_fault(acc);
 			break;
 		}
-		const uint64_t ppn = (pte >> 10) & PTE_PPN_MASK;
-		const uint64_t span_mask = (1ULL << (9 * level)) - 1;
 		if (ppn & span_mask)
 			return page_fault(acc); /* misaligned superpage */
 		/* Hardware A/D update, atomically so a concurrent change of the
@@ -206,7 +212,17 @@ uint64_t mmu_translate(struct hart *h, uint64_t va, enum access acc, unsigned pr
 		*pa = va;
 		return 0;
 	}
-	return walk(h, va, acc, priv, pa, &dirty);
+	return walk(h, va, acc, priv, pa, &dirty, false);
+}
+
+uint64_t mmu_translate_debug(struct hart *h, uint64_t va, unsigned priv, uint64_t *pa)
+{
+	bool dirty;
+	if (!paging_on(h, priv)) {
+		*pa = va;
+		return 0;
+	}
+	return walk(h, va, ACCESS_READ, priv, pa, &dirty, true);
 }
 
 /* Privilege of loads and stores (MPRV, 3.1.6.3). */
@@ -246,13 +262,17 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 	bool dirty = true;
 	uint64_t cause = 0;
 	if (paging_on(h, priv))
-		cause = walk(h, va, acc, priv, pa, &dirty);
+		cause = walk(h, va, acc, priv, pa, &dirty, false);
 	else
 		*pa = va;
 	if (cause)
 		return cause;
 	if (!pmp_allows(h, *pa, size, acc, priv))
 		return access_fault(acc);
+	/* Debugger watchpoints: see every data access, cache none. */
+	const bool watched = m->watch_data && acc != ACCESS_FETCH;
+	if (watched && m->debug.data_access)
+		m->debug.data_access(m->debug.opaque, h, va, size, acc == ACCESS_WRITE);
 	*host = machine_host_ptr(m, *pa, size, acc == ACCESS_WRITE);
 	if (!*host) {
 		/* Writes to ROM and fetches from devices fault here; device
@@ -262,8 +282,10 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 			return access_fault(acc);
 		return 0;
 	}
+	if (h->shadow)
+		return 0; /* the lockstep check's copy: no TLB fill, no invalidation */
 	const uint64_t page_pa = *pa & ~TLB_PAGE_MASK;
-	bool cacheable = pmp_allows(h, page_pa, TLB_PAGE_MASK + 1, acc, priv);
+	bool cacheable = !watched && pmp_allows(h, page_pa, TLB_PAGE_MASK + 1, acc, priv);
 	if (acc == ACCESS_WRITE) {
 		cacheable = cacheable && dirty;
 		if (machine_is_ram(m, *pa, 1)) {
@@ -307,6 +329,11 @@ static int misaligned_load(struct hart *h, const struct op *op, uint64_t va, uns
 	memcpy(bytes, host1, n1);
 	if (n1 < size)
 		memcpy(bytes + n1, host2, size - n1);
+	if (h->shadow) {
+		shadow_overlay(h->shadow, pa1, bytes, n1);
+		if (n1 < size)
+			shadow_overlay(h->shadow, pa2, bytes + n1, size - n1);
+	}
 	uint64_t v = 0;
 	for (unsigned i = 0; i < size; i++)
 		v |= (uint64_t)bytes[i] << (8 * i);
@@ -323,6 +350,11 @@ int mem_load_slow(struct hart *h, const struct op *op, uint64_t va, unsigned siz
 	const uint64_t cause = resolve(h, va, size, ACCESS_READ, data_priv(h), &pa, &host);
 	if (cause)
 		return hart_exception(h, op, cause, va);
+	if (!host && h->shadow) {
+		h->shadow->touched_mmio = true; /* devices have side effects */
+		*val = 0;
+		return EXEC_NEXT;
+	}
 	if (!host) {
 		if (!bus_read(&h->m->bus, pa, size, val))
 			return hart_exception(h, op, CAUSE_LOAD_ACCESS, va);
@@ -330,6 +362,8 @@ int mem_load_slow(struct hart *h, const struct op *op, uint64_t va, unsigned siz
 	}
 	uint64_t v = 0;
 	memcpy(&v, host, size);
+	if (h->shadow)
+		shadow_overlay(h->shadow, pa, (uint8_t *)&v, size);
 	*val = v;
 	return EXEC_NEXT;
 }
@@ -353,6 +387,12 @@ int mem_store_slow(struct hart *h, const struct op *op, uint64_t va, unsigned si
 		uint8_t bytes[8];
 		for (unsigned i = 0; i < size; i++)
 			bytes[i] = (uint8_t)(val >> (8 * i));
+		if (h->shadow) {
+			if (!shadow_record(h->shadow, pa1, bytes, n1) ||
+			    (n1 < size && !shadow_record(h->shadow, pa2, bytes + n1, size - n1)))
+				h->shadow->overflow = true;
+			return EXEC_NEXT;
+		}
 		memcpy(host1, bytes, n1);
 		after_ram_store(m, pa1, n1);
 		if (n1 < size) {
@@ -366,6 +406,13 @@ int mem_store_slow(struct hart *h, const struct op *op, uint64_t va, unsigned si
 	const uint64_t cause = resolve(h, va, size, ACCESS_WRITE, priv, &pa, &host);
 	if (cause)
 		return hart_exception(h, op, cause, va);
+	if (h->shadow) {
+		if (!host)
+			h->shadow->touched_mmio = true;
+		else if (!shadow_record(h->shadow, pa, &val, size))
+			h->shadow->overflow = true;
+		return EXEC_NEXT;
+	}
 	if (!host) {
 		if (!bus_write(&m->bus, pa, size, val))
 			return hart_exception(h, op, CAUSE_STORE_ACCESS, va);
@@ -402,9 +449,47 @@ int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size,
 	/* AMOs need RAM: device and ROM regions get an access fault. */
 	if (!host || !machine_is_ram(m, pa, size))
 		return hart_exception(h, op, for_store ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS, va);
+	if (h->shadow) {
+		/* The AMO runs on a logged copy of the word (overlaid with the
+		 * run's earlier stores), which the log then holds as a store. */
+		uint8_t cur[8] = { 0 };
+		memcpy(cur, host, size);
+		shadow_overlay(h->shadow, pa, cur, size);
+		struct shadow_store *s = shadow_record(h->shadow, pa, cur, size);
+		if (!s) {
+			h->shadow->overflow = true;
+			s = &h->shadow->s[0];
+		}
+		host = (uint8_t *)&s->data;
+	}
 	*host_out = host;
 	*pa_out = pa;
 	return EXEC_NEXT;
+}
+
+void shadow_overlay(const struct shadow_log *l, uint64_t pa, uint8_t *buf, unsigned size)
+{
+	for (unsigned i = 0; i < l->n; i++) {
+		const struct shadow_store *s = &l->s[i];
+		for (unsigned k = 0; k < s->size; k++) {
+			const uint64_t at = s->pa + k;
+			if (at >= pa && at - pa < size)
+				buf[at - pa] = ((const uint8_t *)&s->data)[k];
+		}
+	}
+}
+
+struct shadow_store *shadow_record(struct shadow_log *l, uint64_t pa, const void *bytes,
+                                   unsigned size)
+{
+	if (l->n == SHADOW_MAX_STORES)
+		return NULL;
+	struct shadow_store *s = &l->s[l->n++];
+	s->pa = pa;
+	s->size = size;
+	s->data = 0;
+	memcpy(&s->data, bytes, size);
+	return s;
 }
 
 uint64_t mmu_fetch(struct hart *h, uint64_t va, const uint8_t **host_out)

@@ -30,6 +30,13 @@ void tlb_drop_writes_to(struct machine *m, uintptr_t host_page);
 uint64_t mmu_translate(struct hart *h, uint64_t va, enum access acc, unsigned priv, uint64_t *pa);
 
 /*
+ * A debugger's translation (gdb stub, monitor): va as privilege `priv` sees
+ * it, with no permission or PMP check, no A/D update and no TLB change.
+ * Returns 0 with *pa, or the page-fault cause.
+ */
+uint64_t mmu_translate_debug(struct hart *h, uint64_t va, unsigned priv, uint64_t *pa);
+
+/*
  * Instruction fetch for block building: translate the pc in the current
  * privilege and return a host pointer to the instruction bytes (RAM or ROM)
  * with the number of bytes readable up to the page end. On failure returns

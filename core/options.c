@@ -356,10 +356,29 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 				return -1;
 		} else if (!strcmp(name, "-nographic")) {
 			/* the console is already stdio */
-		} else if (!strcmp(name, "-display") || !strcmp(name, "-monitor")) {
+		} else if (!strcmp(name, "-display")) {
 			NEED_ARG;
 			if (strcmp(val, "none"))
 				return fail(err, errlen, "%s: only 'none' is supported", a);
+		} else if (!strcmp(name, "-monitor")) {
+			NEED_ARG;
+			/* The monitor is on the stdio console (Ctrl-a c) or nowhere. */
+			if (!strcmp(val, "none"))
+				o->no_monitor = true;
+			else if (strcmp(val, "stdio"))
+				return fail(err, errlen, "%s: only 'none' and 'stdio' are supported", a);
+		} else if (!strcmp(name, "-s")) {
+			set_str(&o->gdb, "tcp::1234");
+		} else if (!strcmp(name, "-S")) {
+			o->start_paused = true;
+		} else if (!strcmp(name, "-gdb")) {
+			NEED_ARG;
+			if (!strcmp(val, "none")) {
+				free(o->gdb);
+				o->gdb = NULL;
+			} else {
+				set_str(&o->gdb, val);
+			}
 		} else if (!strcmp(name, "-serial")) {
 			NEED_ARG;
 			if (strcmp(val, "stdio") && strcmp(val, "mon:stdio"))
@@ -393,6 +412,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			o->stats = true;
 		} else if (!strcmp(name, "-perf-map")) {
 			o->perf_map = true;
+		} else if (!strcmp(name, "-check")) {
+			o->check = true;
+		} else if (!strcmp(name, "-check-selftest")) {
+			o->check = o->check_selftest = true;
 		} else if (!strcmp(name, "-jit-cache")) {
 			NEED_ARG;
 			if (!options_parse_size(val, true, &o->jit_cache) || o->jit_cache < (1ULL << 20))
@@ -422,6 +445,7 @@ void options_free(struct options *o)
 	free(o->dtb);
 	free(o->dumpdtb);
 	free(o->log_file);
+	free(o->gdb);
 	for (unsigned i = 0; i < o->ndrives; i++) {
 		free(o->drives[i].file);
 		free(o->drives[i].id);
@@ -458,7 +482,8 @@ void options_usage(FILE *out)
 	      "  -smp N                   number of harts, 1 to 8 (default 1)\n"
 	      "  -nographic               accepted: the console is always on stdio\n"
 	      "  -serial stdio|mon:stdio  accepted\n"
-	      "  -monitor none            accepted\n"
+	      "  -monitor none|stdio      no monitor, or the monitor on the console (Ctrl-a c,\n"
+	      "                           the default)\n"
 	      "  -display none            accepted\n"
 	      "  -drive file=F,if=none,format=raw|qcow2,id=ID[,readonly=on][,snapshot=on]\n"
 	      "                           (format omitted: probed, with a warning for raw)\n"
@@ -472,14 +497,24 @@ void options_usage(FILE *out)
 	      "                           (in_asm: as translated; with --interp, as executed)\n"
 	      "  -D FILE                  write the log to FILE instead of stderr\n"
 	      "\n"
+	      "Debugging (QEMU spelling; these lines start in column 0 because xv6's\n"
+	      "Makefile looks for '^-gdb' in the help text):\n"
+	      "-gdb tcp::PORT|tcp:HOST:PORT   wait for gdb connections on PORT\n"
+	      "-s                       shorthand for -gdb tcp::1234\n"
+	      "-S                       do not start the harts until gdb or the monitor\n"
+	      "                         says continue\n"
+	      "\n"
 	      "rvjit options:\n"
 	      "  --interp                 use the interpreter instead of the x86-64 translator\n"
 	      "  --jit-cache SIZE         translated-code buffer size (default 64M)\n"
 	      "  --stats                  at exit, print retired instructions, seconds and MIPS\n"
 	      "  --perf-map               write /tmp/perf-PID.map so perf report names guest blocks\n"
+	      "  --check                  run the interpreter beside the translator, block by block,\n"
+	      "                           and stop at the first difference (slow; for debugging)\n"
 	      "  -h, --help               this text\n"
 	      "  --version                print the version\n"
 	      "\n"
-	      "Console: Ctrl-a x quits, Ctrl-a h helps, Ctrl-a Ctrl-a sends Ctrl-a.\n",
+	      "Console: Ctrl-a x quits, Ctrl-a c switches to the monitor and back,\n"
+	      "Ctrl-a h helps, Ctrl-a Ctrl-a sends Ctrl-a.\n",
 	      out);
 }

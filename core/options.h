@@ -45,8 +45,13 @@ struct options {
 	bool interp;          /* --interp */
 	bool stats;           /* --stats: instructions, time and MIPS at exit */
 	bool perf_map;        /* --perf-map: /tmp/perf-PID.map for perf report */
+	bool check;           /* --check: lockstep-compare the translator with the interpreter */
+	bool check_selftest;  /* --check-selftest (hidden): corrupt one result, for the tests */
 	uint64_t jit_cache;   /* --jit-cache, bytes */
 	bool no_reboot;
+	char *gdb;            /* -gdb tcp::PORT (-s: tcp::1234), NULL: no stub */
+	bool start_paused;    /* -S: no hart runs until gdb or the monitor says continue */
+	bool no_monitor;      /* -monitor none: Ctrl-a c has no monitor to show */
 	bool snapshot;        /* -snapshot: every drive snapshot=on */
 	struct drive_opt drives[MAX_DRIVES];
 	unsigned ndrives;

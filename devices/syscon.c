@@ -1,7 +1,8 @@
 /*
  * The virt board's test finisher (QEMU hw/misc/sifive_test.c behaviour, as
  * the DT's syscon-poweroff / syscon-reboot nodes and riscv test harnesses
- * use it). A 32-bit write of:
+ * use it). A 16- or 32-bit write (QEMU accepts both; 8- and 64-bit ones
+ * fault) of:
  *   0x5555               ends the run, exit status 0 (poweroff)
  *   (code << 16)|0x3333  ends the run, exit status `code`
  *   0x7777               resets the machine (reboot)
@@ -18,7 +19,7 @@ static uint64_t syscon_read(void *opaque, uint64_t offset, unsigned size)
 static void syscon_write(void *opaque, uint64_t offset, unsigned size, uint64_t val)
 {
 	struct machine *m = opaque;
-	if (offset != 0 || size < 4)
+	if (offset != 0)
 		return;
 	switch (val & 0xffff) {
 	case SYSCON_PASS:
@@ -37,7 +38,12 @@ static void syscon_write(void *opaque, uint64_t offset, unsigned size, uint64_t 
 
 bool syscon_add(struct machine *m, uint64_t base)
 {
-	return bus_add(&m->bus, base, SYSCON_SIZE, m, syscon_read, syscon_write, "test finisher");
+	if (!bus_add(&m->bus, base, SYSCON_SIZE, m, syscon_read, syscon_write, "test finisher"))
+		return false;
+	/* QEMU's sifive_test takes 2- and 4-byte accesses (OpenSBI writes the
+	 * finisher with a 16-bit store); other widths are access faults. */
+	bus_set_sizes(&m->bus, base, 2 | 4);
+	return true;
 }
 
 void syscon_fdt(struct fdt *f, uint64_t base, uint32_t phandle)

@@ -4,6 +4,7 @@
  * cache calls on flush and invalidation. (The model is in jit.h.)
  */
 #include "translate.h"
+#include "check.h"
 #include "core/insn.h"
 #include "core/mmu.h"
 #include "x86_64_emit.h"
@@ -44,6 +45,8 @@ void *jit_lookup(struct hart *h)
 	struct machine *m = h->m;
 	struct jit *j = m->engine;
 	const uint64_t pc = h->pc;
+	if (j->check) /* every block goes through the checker */
+		return code_buffer_rx(&j->cb, j->exit_dispatch_off);
 	const struct tlb_entry *e = &h->tlb_fetch[(pc >> 12) & (TLB_ENTRIES - 1)];
 	if (e->tag_x == (pc & ~TLB_PAGE_MASK)) {
 		const uint8_t *host = (const uint8_t *)(uintptr_t)(pc + e->addend);
@@ -123,15 +126,21 @@ static void run_quantum(struct hart *h)
 			h->budget--;
 			pending = false;
 		} else {
-			if (!b->native && !jit_translate(j, b)) {
-				pending = false;
-				continue; /* flushed: decode again */
+			if (!b->native) {
+				const size_t used = j->cb.used;
+				if (!jit_translate(j, b)) {
+					pending = false;
+					continue; /* flushed: decode again */
+				}
+				if (j->check)
+					jit_check_note_code(j->check, j->generation, b->native,
+					                    j->cb.used - used);
 			}
 			if (pending && pending_gen == j->generation && pending_pc == b->va)
 				patch_chain(j, pending_field, b);
 			if (m->log_mask & LOG_EXEC)
 				fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 "\n", h->mhartid, h->pc);
-			const int why = enter(h, b->native);
+			const int why = j->check ? jit_check_block(j, h, b, enter) : enter(h, b->native);
 			pending = why == JIT_EXIT_CHAIN;
 			if (pending) {
 				pending_field = h->jit_patch;
@@ -159,8 +168,17 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 		return false;
 	}
 	jit_emit_stubs(j);
-	/* -d exec logs every block, which chained jumps would skip. */
-	j->chain = !(m->log_mask & LOG_EXEC);
+	if (opts->check) {
+		j->check = jit_check_new(opts->check_selftest);
+		if (!j->check) {
+			code_buffer_free(&j->cb);
+			free(j);
+			return false;
+		}
+	}
+	/* -d exec logs every block, which chained jumps would skip; --check
+	 * needs every block back in the dispatcher. */
+	j->chain = !(m->log_mask & LOG_EXEC) && !j->check;
 	if (m->log_mask & LOG_OUT_ASM)
 		j->capstone = host_disasm_open();
 	if (opts->perf_map) {
@@ -192,6 +210,10 @@ void jit_detach(struct machine *m)
 	m->sync_fflags = NULL;
 	if (j->perf_map)
 		fclose(j->perf_map);
+	if (j->check) {
+		jit_check_summary(j->check, stderr);
+		jit_check_free(j->check);
+	}
 	host_disasm_close(j->capstone);
 	code_buffer_free(&j->cb);
 	free(j);

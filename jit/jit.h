@@ -54,6 +54,8 @@
 struct jit_options {
 	size_t code_size;    /* code buffer bytes (--jit-cache) */
 	bool perf_map;       /* write /tmp/perf-PID.map */
+	bool check;          /* --check: compare every block with the interpreter */
+	bool check_selftest; /* --check-selftest: corrupt one result on purpose */
 };
 
 /* Is a translator built for this host? */

@@ -474,6 +474,56 @@ static void store_fresult(struct emitter *e, unsigned rd, bool single)
 	}
 }
 
+/* The F/D operations that are one SSE instruction. */
+struct fp_arith {
+	enum sse_op op;
+	bool binary;
+	bool src_single, dst_single;
+};
+
+static bool fp_arith(unsigned id, struct fp_arith *a)
+{
+	static const struct {
+		uint8_t id;
+		struct fp_arith a;
+	} table[] = {
+		{ INSN_fadd_d, { SSE_ADD, true, false, false } },
+		{ INSN_fsub_d, { SSE_SUB, true, false, false } },
+		{ INSN_fmul_d, { SSE_MUL, true, false, false } },
+		{ INSN_fdiv_d, { SSE_DIV, true, false, false } },
+		{ INSN_fsqrt_d, { SSE_SQRT, false, false, false } },
+		{ INSN_fadd_s, { SSE_ADD, true, true, true } },
+		{ INSN_fsub_s, { SSE_SUB, true, true, true } },
+		{ INSN_fmul_s, { SSE_MUL, true, true, true } },
+		{ INSN_fdiv_s, { SSE_DIV, true, true, true } },
+		{ INSN_fsqrt_s, { SSE_SQRT, false, true, true } },
+		{ INSN_fcvt_d_s, { SSE_CVT, false, true, false } },
+		{ INSN_fcvt_s_d, { SSE_CVT, false, false, true } },
+	};
+	for (unsigned i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (table[i].id == id) {
+			*a = table[i].a;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* mstatus.FS = Dirty and SD, as hart_fs_dirty(), once per path. Emitted
+ * only where the instruction can no longer trap: a trapping instruction
+ * leaves mstatus as it was (the interpreter's rule). */
+static void emit_fs_dirty(struct tctx *t)
+{
+	struct emitter *e = &t->e;
+	if (t->fs_dirty_set)
+		return;
+	emit_alu_m32_imm(e, ALU_OR, H(mstatus), (int32_t)MSTATUS_FS_DIRTY);
+	/* SD (bit 63) summarises FS == Dirty. */
+	emit_alu_m32_imm(e, ALU_OR, mem(RBX, (int32_t)(offsetof(struct hart, mstatus) + 4)),
+	                 (int32_t)(uint32_t)(MSTATUS_SD >> 32));
+	t->fs_dirty_set = true;
+}
+
 static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
@@ -504,16 +554,16 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 			slow_if(t, op, k, CC_NE);
 		}
 	}
-	if (fp_writes_freg(id) && !t->fs_dirty_set) {
-		emit_alu_m32_imm(e, ALU_OR, H(mstatus), (int32_t)MSTATUS_FS_DIRTY);
-		t->fs_dirty_set = true;
-	}
+	/* Loads can still fault: they mark FS dirty after the load. */
+	if (fp_writes_freg(id) && id != INSN_fld && id != INSN_flw)
+		emit_fs_dirty(t);
 	const struct x86_mem host = mem_index(RAX, RSI, 0);
 	switch (id) {
 	case INSN_fld:
 		emit_tlb_lookup(t, op, 8, false, k);
 		emit_mov_r64_m(e, RCX, host);
 		emit_mov_m_r64(e, FREG(op->rd), RCX);
+		emit_fs_dirty(t);
 		t->stubs[t->nstubs - 1].resume = e->len;
 		return true;
 	case INSN_flw:
@@ -523,6 +573,7 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 		emit_alu_r32_r32(e, ALU_XOR, RCX, RCX);
 		emit_alu_r32_imm(e, ALU_SUB, RCX, 1);
 		emit_mov_m_r32(e, FREG_HI(op->rd), RCX);
+		emit_fs_dirty(t);
 		t->stubs[t->nstubs - 1].resume = e->len;
 		return true;
 	case INSN_fsd:
@@ -540,45 +591,26 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 	default:
 		break;
 	}
+	struct fp_arith a;
+	if (fp_arith(id, &a)) {
+		/* SSE computes in the source width (ss/sd): binary ops take
+		 * rs1 in xmm0 and rs2 from memory, unary ones rs1 from memory. */
+		void (*sse)(struct emitter *, enum sse_op, int, struct x86_mem) =
+			a.src_single ? emit_sse_ss_m : emit_sse_sd_m;
+		if (a.binary) {
+			if (a.src_single)
+				emit_movss_x_m(e, 0, FREG(op->rs1));
+			else
+				emit_movsd_x_m(e, 0, FREG(op->rs1));
+			sse(e, a.op, 0, FREG(op->rs2));
+		} else {
+			sse(e, a.op, 0, FREG(op->rs1));
+		}
+		canonicalize_nan(e, a.dst_single);
+		store_fresult(e, op->rd, a.dst_single);
+		return true;
+	}
 	switch (id) {
-	case INSN_fadd_d: case INSN_fsub_d: case INSN_fmul_d: case INSN_fdiv_d: {
-		const enum sse_op so = id == INSN_fadd_d ? SSE_ADD : id == INSN_fsub_d ? SSE_SUB
-		                       : id == INSN_fmul_d ? SSE_MUL : SSE_DIV;
-		emit_movsd_x_m(e, 0, FREG(op->rs1));
-		emit_sse_sd_m(e, so, 0, FREG(op->rs2));
-		canonicalize_nan(e, false);
-		store_fresult(e, op->rd, false);
-		break;
-	}
-	case INSN_fadd_s: case INSN_fsub_s: case INSN_fmul_s: case INSN_fdiv_s: {
-		const enum sse_op so = id == INSN_fadd_s ? SSE_ADD : id == INSN_fsub_s ? SSE_SUB
-		                       : id == INSN_fmul_s ? SSE_MUL : SSE_DIV;
-		emit_movss_x_m(e, 0, FREG(op->rs1));
-		emit_sse_ss_m(e, so, 0, FREG(op->rs2));
-		canonicalize_nan(e, true);
-		store_fresult(e, op->rd, true);
-		break;
-	}
-	case INSN_fsqrt_d:
-		emit_sse_sd_m(e, SSE_SQRT, 0, FREG(op->rs1));
-		canonicalize_nan(e, false);
-		store_fresult(e, op->rd, false);
-		break;
-	case INSN_fsqrt_s:
-		emit_sse_ss_m(e, SSE_SQRT, 0, FREG(op->rs1));
-		canonicalize_nan(e, true);
-		store_fresult(e, op->rd, true);
-		break;
-	case INSN_fcvt_d_s:
-		emit_sse_ss_m(e, SSE_CVT, 0, FREG(op->rs1));
-		canonicalize_nan(e, false);
-		store_fresult(e, op->rd, false);
-		break;
-	case INSN_fcvt_s_d:
-		emit_sse_sd_m(e, SSE_CVT, 0, FREG(op->rs1));
-		canonicalize_nan(e, true);
-		store_fresult(e, op->rd, true);
-		break;
 	case INSN_fcvt_d_w:
 		emit_cvtsi2sd_x_m32(e, 0, XREG(op->rs1));
 		store_fresult(e, op->rd, false);
@@ -643,10 +675,12 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 				emit_movss_x_m(e, 0, FREG(op->rs1));
 				emit_movss_x_m(e, 1, FREG(op->rs2));
 				emit_ucomiss_x_x(e, 0, 1);
+				slow_if(t, op, k, CC_P);
 			} else {
 				emit_movsd_x_m(e, 0, FREG(op->rs1));
 				emit_movsd_x_m(e, 1, FREG(op->rs2));
 				emit_ucomisd_x_x(e, 0, 1);
+				slow_if(t, op, k, CC_P);
 			}
 			emit_setcc_r8(e, CC_E, RAX);
 			emit_setcc_r8(e, CC_NP, RCX);
@@ -657,10 +691,12 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 				emit_movss_x_m(e, 0, FREG(op->rs2));
 				emit_movss_x_m(e, 1, FREG(op->rs1));
 				emit_comiss_x_x(e, 0, 1);
+				slow_if(t, op, k, CC_P);
 			} else {
 				emit_movsd_x_m(e, 0, FREG(op->rs2));
 				emit_movsd_x_m(e, 1, FREG(op->rs1));
 				emit_comisd_x_x(e, 0, 1);
+				slow_if(t, op, k, CC_P);
 			}
 			emit_setcc_r8(e, (id == INSN_flt_d || id == INSN_flt_s) ? CC_A : CC_AE, RAX);
 		}

@@ -29,6 +29,7 @@ struct jit {
 	FILE *perf_map;
 	struct jit_stats stats;
 	void *capstone;         /* -d out_asm disassembler handle, or NULL */
+	struct jit_check *check; /* --check: the lockstep checker (check.c), or NULL */
 };
 
 /* Translate b (decoded at b->va) and set b->native. False when the code

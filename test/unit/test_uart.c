@@ -575,9 +575,30 @@ Test(console, ctrl_a_h_prints_help)
 	cr_expect(strstr(out, "C-a h"));
 	cr_expect(strstr(out, "C-a x"));
 	cr_expect(strstr(out, "C-a c"));
-	cr_expect(strstr(out, "not implemented"));
+	cr_expect(strstr(out, "monitor"));
 	cr_expect(strstr(out, "C-a C-a"));
 	cr_expect_eq(atomic_load(&r.m->stop), STOP_NONE);
+	con_fini(&r);
+}
+
+Test(console, ctrl_a_c_switches_input_to_the_monitor_and_back)
+{
+	struct con_rig r;
+	con_init(&r);
+	console_enable_monitor(r.c);
+	con_send(&r, "ab\x01" "cxy\x01" "cz", 9);
+	uint8_t buf[8];
+	size_t n = 0;
+	for (int i = 0; i < 2000 && n < 3; i++) {
+		n += console_take(r.c, buf + n, sizeof(buf) - n);
+		sleep_ms(1);
+	}
+	cr_expect_eq(n, 3);
+	cr_expect_arr_eq(buf, "abz", 3);
+	bool entered;
+	cr_expect_eq(console_take_monitor(r.c, buf, sizeof(buf), &entered), 2);
+	cr_expect_arr_eq(buf, "xy", 2);
+	cr_expect(entered);
 	con_fini(&r);
 }
 

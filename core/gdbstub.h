@@ -1,0 +1,51 @@
+/*
+ * The GDB remote stub: QEMU's `-gdb tcp::PORT` (and `-s`, `-S`) for
+ * gdb-multiarch, speaking the GDB Remote Serial Protocol over TCP (gdb
+ * manual, appendix E "Remote Serial Protocol").
+ *
+ * One client at a time; a disconnect (or `detach`) drops its breakpoints
+ * and resumes the guest, as QEMU does, and the next connection is served.
+ * Connecting stops the machine (QEMU's vm_stop on CHR_EVENT_OPENED). Each
+ * hart is one thread, id = hart id + 1. Registers follow gdb's RISC-V
+ * target description: x0-x31 (0-31), pc (32), f0-f31 (33-64), fflags,
+ * frm, fcsr (66-68), CSRs at 65 + csr number, `priv` at 4161.
+ *
+ * How it runs. The stub is a machine poller (machine_add_poller), so all of
+ * it runs on the machine's thread between quanta: it reads the socket
+ * without blocking while the guest runs (Ctrl-C arrives as byte 0x03), and
+ * blocks up to 50 ms for packets while the machine is paused. Breakpoints
+ * (Z0/Z1) and watchpoints (Z2-Z4) live here, never in guest memory: while
+ * any exists, or a single-step is under way, the run loop executes one
+ * instruction at a time in the interpreter and asks the stub before and
+ * after each (struct machine_debug in machine.h); watchpoints also make
+ * every data access take the MMU's slow path, which reports it. With none
+ * of these, a continued guest runs on the normal engine at full speed.
+ *
+ * The stub outlives machines like the console: a guest reset builds a new
+ * machine, gdbstub_attach()es it, and the connection and breakpoints stay.
+ */
+#ifndef RVJIT_GDBSTUB_H
+#define RVJIT_GDBSTUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct machine;
+struct gdbstub;
+
+/* Listen on `spec`: "tcp::PORT", "tcp:HOST:PORT" or a bare PORT (QEMU's
+ * -gdb spelling; an empty host listens on every interface). Returns NULL
+ * with one line in err on failure. */
+struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen);
+
+/* Serve machine m (register the poller and the debug hooks). */
+bool gdbstub_attach(struct gdbstub *g, struct machine *m);
+
+/* m is going away. `exited`: the guest ended with exit status `code`, which
+ * a connected gdb hears as the inferior's exit (a W packet); otherwise (a
+ * reset) the connection stays for the next machine. */
+void gdbstub_detach(struct gdbstub *g, bool exited, int code);
+
+void gdbstub_free(struct gdbstub *g);
+
+#endif
