@@ -14,26 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-int disk_pread_full(int fd, void *buf, size_t len, uint64_t offset)
-{
-	uint8_t *p = buf;
-	while (len) {
-		const ssize_t n = pread(fd, p, len, (off_t)offset);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO; /* the file shrank under us */
-		p += n;
-		len -= (size_t)n;
-		offset += (uint64_t)n;
-	}
-	return 0;
-}
-
-int disk_pread_zero(int fd, void *buf, size_t len, uint64_t offset)
+/* pread until len bytes are read; at end of file either fail (the file
+ * shrank under us) or, with zero_fill, read zeros as a sparse tail would. */
+static int pread_loop(int fd, void *buf, size_t len, uint64_t offset, bool zero_fill)
 {
 	uint8_t *p = buf;
 	while (len) {
@@ -44,6 +27,8 @@ int disk_pread_zero(int fd, void *buf, size_t len, uint64_t offset)
 			return -errno;
 		}
 		if (n == 0) {
+			if (!zero_fill)
+				return -EIO;
 			memset(p, 0, len);
 			return 0;
 		}
@@ -52,6 +37,16 @@ int disk_pread_zero(int fd, void *buf, size_t len, uint64_t offset)
 		offset += (uint64_t)n;
 	}
 	return 0;
+}
+
+int disk_pread_full(int fd, void *buf, size_t len, uint64_t offset)
+{
+	return pread_loop(fd, buf, len, offset, false);
+}
+
+int disk_pread_zero(int fd, void *buf, size_t len, uint64_t offset)
+{
+	return pread_loop(fd, buf, len, offset, true);
 }
 
 int disk_pwrite_full(int fd, const void *buf, size_t len, uint64_t offset)

@@ -699,16 +699,15 @@ static int write_in_cluster(struct qcow2 *q, uint64_t goff, const uint8_t *buf, 
 
 /* ---- block_ops ---- */
 
-static int qcow2_read(struct block_dev *dev, uint64_t offset, void *buf, size_t len)
+/* Split a request at cluster boundaries: each piece lies in one cluster. */
+typedef int (*piece_fn)(struct qcow2 *q, uint64_t offset, uint8_t *buf, size_t len);
+
+static int by_cluster(struct qcow2 *q, uint64_t offset, uint8_t *p, size_t len, piece_fn piece)
 {
-	struct qcow2 *q = to_qcow2(dev);
-	if (!block_range_ok(dev, offset, len))
-		return -EINVAL;
-	uint8_t *p = buf;
 	while (len) {
 		const uint64_t in = offset & (q->cluster_size - 1);
 		const size_t n = q->cluster_size - in < len ? (size_t)(q->cluster_size - in) : len;
-		const int r = read_in_cluster(q, offset, p, n);
+		const int r = piece(q, offset, p, n);
 		if (r)
 			return r;
 		p += n;
@@ -716,6 +715,24 @@ static int qcow2_read(struct block_dev *dev, uint64_t offset, void *buf, size_t 
 		len -= n;
 	}
 	return 0;
+}
+
+static int read_piece(struct qcow2 *q, uint64_t offset, uint8_t *buf, size_t len)
+{
+	return read_in_cluster(q, offset, buf, len);
+}
+
+static int write_piece(struct qcow2 *q, uint64_t offset, uint8_t *buf, size_t len)
+{
+	return write_in_cluster(q, offset, buf, len);
+}
+
+static int qcow2_read(struct block_dev *dev, uint64_t offset, void *buf, size_t len)
+{
+	struct qcow2 *q = to_qcow2(dev);
+	if (!block_range_ok(dev, offset, len))
+		return -EINVAL;
+	return by_cluster(q, offset, buf, len, read_piece);
 }
 
 static int qcow2_write(struct block_dev *dev, uint64_t offset, const void *buf, size_t len)
@@ -736,18 +753,7 @@ static int qcow2_write(struct block_dev *dev, uint64_t offset, const void *buf, 
 			return r;
 		q->autoclear = 0;
 	}
-	const uint8_t *p = buf;
-	while (len) {
-		const uint64_t in = offset & (q->cluster_size - 1);
-		const size_t n = q->cluster_size - in < len ? (size_t)(q->cluster_size - in) : len;
-		const int r = write_in_cluster(q, offset, p, n);
-		if (r)
-			return r;
-		p += n;
-		offset += n;
-		len -= n;
-	}
-	return 0;
+	return by_cluster(q, offset, (void *)buf, len, write_piece);
 }
 
 static int qcow2_flush(struct block_dev *dev)

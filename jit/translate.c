@@ -670,34 +670,25 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 		/* Zero the result registers first: xor clobbers the flags. */
 		emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
 		emit_alu_r32_r32(e, ALU_XOR, RCX, RCX);
+		/* feq compares (a, b); flt/fle compare (b, a): a < b <=> b above
+		 * a, a <= b <=> b above-or-equal a. */
+		const unsigned first = eq ? op->rs1 : op->rs2, second = eq ? op->rs2 : op->rs1;
+		if (single) {
+			emit_movss_x_m(e, 0, FREG(first));
+			emit_movss_x_m(e, 1, FREG(second));
+			(eq ? emit_ucomiss_x_x : emit_comiss_x_x)(e, 0, 1);
+		} else {
+			emit_movsd_x_m(e, 0, FREG(first));
+			emit_movsd_x_m(e, 1, FREG(second));
+			(eq ? emit_ucomisd_x_x : emit_comisd_x_x)(e, 0, 1);
+		}
+		/* Unordered: the exact path sets the result, NV and FS. */
+		slow_if(t, op, k, CC_P);
 		if (eq) {
-			if (single) {
-				emit_movss_x_m(e, 0, FREG(op->rs1));
-				emit_movss_x_m(e, 1, FREG(op->rs2));
-				emit_ucomiss_x_x(e, 0, 1);
-				slow_if(t, op, k, CC_P);
-			} else {
-				emit_movsd_x_m(e, 0, FREG(op->rs1));
-				emit_movsd_x_m(e, 1, FREG(op->rs2));
-				emit_ucomisd_x_x(e, 0, 1);
-				slow_if(t, op, k, CC_P);
-			}
 			emit_setcc_r8(e, CC_E, RAX);
 			emit_setcc_r8(e, CC_NP, RCX);
 			emit_alu_r32_r32(e, ALU_AND, RAX, RCX);
 		} else {
-			/* a < b  <=>  b above a; a <= b  <=>  b above-or-equal a. */
-			if (single) {
-				emit_movss_x_m(e, 0, FREG(op->rs2));
-				emit_movss_x_m(e, 1, FREG(op->rs1));
-				emit_comiss_x_x(e, 0, 1);
-				slow_if(t, op, k, CC_P);
-			} else {
-				emit_movsd_x_m(e, 0, FREG(op->rs2));
-				emit_movsd_x_m(e, 1, FREG(op->rs1));
-				emit_comisd_x_x(e, 0, 1);
-				slow_if(t, op, k, CC_P);
-			}
 			emit_setcc_r8(e, (id == INSN_flt_d || id == INSN_flt_s) ? CC_A : CC_AE, RAX);
 		}
 		emit_mov_m_r64(e, XREG(op->rd), RAX);
