@@ -111,7 +111,8 @@ struct hart {
 	const struct op *block_ops;  /* first op of the running block: op - block_ops
 	                                instructions of it have retired */
 	const struct op *exit_op;    /* the op that ended the last threaded run */
-	int32_t budget;              /* translated code: blocks left in this quantum */
+	int32_t budget;              /* translated code: blocks left in this quantum; set to 0
+	                                when an interrupt becomes takeable (hart_set_mip) */
 	uintptr_t jit_patch;         /* translated code: the jump an exit asks to chain */
 	struct tlb_entry *tlb_data;  /* TLB for loads/stores: effective privilege (MPRV) */
 	struct tlb_entry *tlb_fetch; /* TLB for fetches: current privilege */

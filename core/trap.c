@@ -158,5 +158,9 @@ void hart_set_mip(struct hart *h, uint64_t bits, bool level)
 		__atomic_fetch_or(&h->mip, bits, __ATOMIC_SEQ_CST);
 	else
 		__atomic_fetch_and(&h->mip, ~bits, __ATOMIC_SEQ_CST);
+	/* An interrupt that can be taken now ends the translator's quantum at
+	 * the next block entry, which checks nothing else (jit/translate.c). */
+	if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take)
+		__atomic_store_n(&h->budget, 0, __ATOMIC_RELAXED);
 	machine_kick(h->m);
 }

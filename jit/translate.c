@@ -8,8 +8,9 @@
  * as memory operands, so most RV instructions become 2-3 host instructions.
  *
  * Layout of one block's code:
- *   entry:  budget and interrupt check (>= JIT_ENTRY_MIN bytes, so
- *           jit_kill_block can overwrite it)
+ *   dead:   a stub that leaves for the dispatcher, entered only once
+ *           jit_kill_block has pointed the entry's first bytes at it
+ *   entry:  the quantum check
  *   body:   one sequence per instruction, in order
  *   stubs:  out-of-line paths: TLB-miss calls, trap exits, chain exits
  */
@@ -31,7 +32,7 @@
  * plus their stubs); checked before translating so a block never straddles
  * the end of the buffer. */
 #define BLOCK_CODE_MAX (BLOCK_MAX_OPS * 160 + 512)
-#define JIT_ENTRY_MIN 27
+#define JIT_DEAD_STUB 24 /* bytes of the dead-block stub before each entry */
 
 /* Out-of-line paths collected while emitting the body. */
 enum stub_kind {
@@ -943,17 +944,29 @@ static bool emit_jump(struct tctx *t, const struct op *op, unsigned k)
 	}
 }
 
-/* Entry: count the block against the quantum and look for interrupts. */
+/* Entry: count the block against the quantum. A newly takeable interrupt
+ * zeroes the budget (hart_set_mip), so this one test also bounds interrupt
+ * latency; the dispatcher takes the interrupt. */
 static void emit_entry(struct tctx *t)
 {
 	struct emitter *e = &t->e;
 	emit_alu_m32_imm(e, ALU_SUB, H(budget), 1);
-	size_t f = emit_jcc_rel32(e, CC_S, 0);
+	const size_t f = emit_jcc_rel32(e, CC_S, 0);
 	add_stub(t, (struct stub){ .kind = STUB_ENTRY, .field = f });
-	emit_mov_r64_m(e, RAX, H(mip));
-	emit_test_r64_m(e, RAX, H(irq_take));
-	f = emit_jcc_rel32(e, CC_NE, 0);
-	add_stub(t, (struct stub){ .kind = STUB_ENTRY, .field = f });
+}
+
+/* Placed right before a block's entry and reached only after
+ * jit_kill_block points the entry at it: leave for the dispatcher with
+ * pc = the block's start. Fixed size, so the kill knows where it is. */
+static void emit_dead_stub(struct tctx *t)
+{
+	struct emitter *e = &t->e;
+	const size_t start = e->len;
+	emit_mov_r64_imm(e, RAX, t->b->va);
+	emit_mov_m_r64(e, H(pc), RAX);
+	emit_jmp_rel32(e, t->j->exit_dispatch_off);
+	while (e->len - start < JIT_DEAD_STUB)
+		emit_nop(e); /* never executed: pads to the fixed size */
 }
 
 static void emit_stubs(struct tctx *t)
@@ -1053,6 +1066,8 @@ bool jit_translate(struct jit *j, struct block *b)
 	t.e = (struct emitter){ .buf = j->cb.rw, .cap = j->cb.used + BLOCK_CODE_MAX, .len = j->cb.used };
 	const size_t start = t.e.len;
 
+	emit_dead_stub(&t);
+	const size_t entry = t.e.len;
 	emit_entry(&t);
 	unsigned k = 0;
 	bool ended = false;
@@ -1089,7 +1104,7 @@ bool jit_translate(struct jit *j, struct block *b)
 		return false;
 	}
 	j->cb.used = (t.e.len + 15) & ~(size_t)15;
-	b->native = code_buffer_rx(&j->cb, start);
+	b->native = code_buffer_rx(&j->cb, entry);
 	j->stats.blocks_translated++;
 	j->stats.code_bytes += t.e.len - start;
 	log_translation(j, b, start, t.e.len - start);
@@ -1099,11 +1114,12 @@ bool jit_translate(struct jit *j, struct block *b)
 
 void jit_kill_block(struct jit *j, struct block *b)
 {
+	/* The entry's first instruction (7 bytes) becomes a jump to the dead
+	 * stub in front of it. A hart inside the block's code (a store that
+	 * invalidated its own page) is past the entry and finishes normally. */
 	const size_t off = code_buffer_offset(&j->cb, b->native);
-	struct emitter e = { .buf = j->cb.rw, .cap = off + JIT_ENTRY_MIN + 8, .len = off };
-	emit_mov_r64_imm(&e, RAX, b->va);
-	emit_mov_m_r64(&e, H(pc), RAX);
-	emit_jmp_rel32(&e, j->exit_dispatch_off);
+	struct emitter e = { .buf = j->cb.rw, .cap = off + 5, .len = off };
+	emit_jmp_rel32(&e, off - JIT_DEAD_STUB);
 	b->native = NULL;
 }
 

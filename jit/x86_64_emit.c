@@ -301,6 +301,7 @@ void emit_pop(struct emitter *e, int reg)
 }
 
 void emit_ret(struct emitter *e) { put8(e, 0xc3); }
+void emit_nop(struct emitter *e) { put8(e, 0x90); }
 
 void emit_ud2(struct emitter *e)
 {
