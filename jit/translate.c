@@ -200,6 +200,35 @@ static bool is_store(unsigned id)
 	return id == INSN_sb || id == INSN_sh || id == INSN_sw || id == INSN_sd;
 }
 
+/* rd == rs1: operate on the guest register in memory (one x86
+ * read-modify-write instead of load, operate, store). */
+static bool emit_alu_in_place(struct emitter *e, const struct op *op)
+{
+	const unsigned rd = op->rd;
+	if (op->rs1 != rd || rd == 0)
+		return false;
+	const int32_t imm = op->imm;
+	switch (op->id) {
+	case INSN_addi: if (imm) emit_alu_m64_imm(e, ALU_ADD, XREG(rd), imm); return true;
+	case INSN_xori: emit_alu_m64_imm(e, ALU_XOR, XREG(rd), imm); return true;
+	case INSN_ori: emit_alu_m64_imm(e, ALU_OR, XREG(rd), imm); return true;
+	case INSN_andi: emit_alu_m64_imm(e, ALU_AND, XREG(rd), imm); return true;
+	case INSN_slli: emit_shift_m64_imm(e, SHIFT_SHL, XREG(rd), (uint8_t)imm); return true;
+	case INSN_srli: emit_shift_m64_imm(e, SHIFT_SHR, XREG(rd), (uint8_t)imm); return true;
+	case INSN_srai: emit_shift_m64_imm(e, SHIFT_SAR, XREG(rd), (uint8_t)imm); return true;
+	case INSN_add: case INSN_sub: case INSN_xor: case INSN_or: case INSN_and: {
+		const enum x86_alu alu = op->id == INSN_add ? ALU_ADD : op->id == INSN_sub ? ALU_SUB
+		                         : op->id == INSN_xor ? ALU_XOR : op->id == INSN_or ? ALU_OR
+		                                                                     : ALU_AND;
+		load_x(e, RAX, op->rs2);
+		emit_alu_m64_r64(e, alu, XREG(rd), RAX);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
 /* Register-immediate and register-register ALU ops. */
 static bool emit_alu(struct tctx *t, const struct op *op)
 {
@@ -210,6 +239,8 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 		return false;
 	if (rd == XREG_SINK)
 		return true; /* no side effects: a hint or nop */
+	if (emit_alu_in_place(e, op))
+		return true;
 	switch (op->id) {
 	case INSN_lui:
 		emit_mov_m_imm32(e, XREG(rd), imm);

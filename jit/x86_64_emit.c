@@ -197,6 +197,17 @@ static void alu_m_imm(struct emitter *e, unsigned flags, enum x86_alu op, struct
 void emit_alu_m64_imm(struct emitter *e, enum x86_alu op, struct x86_mem m, int32_t imm) { alu_m_imm(e, OP_W, op, m, imm); }
 void emit_alu_m32_imm(struct emitter *e, enum x86_alu op, struct x86_mem m, int32_t imm) { alu_m_imm(e, 0, op, m, imm); }
 
+void emit_alu_m64_r64(struct emitter *e, enum x86_alu op, struct x86_mem m, int src)
+{
+	encode_rm(e, OP_W, (uint8_t)(8 * op + 1), src, m);
+}
+
+void emit_shift_m64_imm(struct emitter *e, enum x86_shift op, struct x86_mem m, uint8_t count)
+{
+	encode_rm(e, OP_W, 0xc1, op, m);
+	put8(e, count);
+}
+
 void emit_test_r64_r64(struct emitter *e, int a, int b) { encode_rr(e, OP_W, 0x85, b, a); }
 void emit_test_r32_r32(struct emitter *e, int a, int b) { encode_rr(e, 0, 0x85, b, a); }
 void emit_test_r64_m(struct emitter *e, int reg, struct x86_mem m) { encode_rm(e, OP_W, 0x85, reg, m); }

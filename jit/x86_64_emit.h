@@ -94,6 +94,8 @@ void emit_alu_r32_m(struct emitter *e, enum x86_alu op, int dst, struct x86_mem 
 void emit_alu_r64_imm(struct emitter *e, enum x86_alu op, int dst, int32_t imm);
 void emit_alu_r32_imm(struct emitter *e, enum x86_alu op, int dst, int32_t imm);
 void emit_alu_m64_imm(struct emitter *e, enum x86_alu op, struct x86_mem m, int32_t imm);
+void emit_alu_m64_r64(struct emitter *e, enum x86_alu op, struct x86_mem m, int src);
+void emit_shift_m64_imm(struct emitter *e, enum x86_shift op, struct x86_mem m, uint8_t count);
 void emit_alu_m32_imm(struct emitter *e, enum x86_alu op, struct x86_mem m, int32_t imm);
 void emit_test_r64_r64(struct emitter *e, int a, int b);
 void emit_test_r32_r32(struct emitter *e, int a, int b);
