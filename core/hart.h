@@ -114,6 +114,10 @@ struct hart {
 	int32_t budget;              /* translated code: blocks left in this quantum; set to 0
 	                                when an interrupt becomes takeable (hart_set_mip) */
 	uintptr_t jit_patch;         /* translated code: the jump an exit asks to chain */
+	void *jit_jump_cache;        /* translated code: this hart's jump cache (jit/jit.c) */
+	uint64_t fetch_epoch;        /* changes whenever instruction fetch may translate
+	                                differently (privilege, satp, sfence, PMP): cached
+	                                pc -> code mappings of older epochs are stale */
 	struct tlb_entry *tlb_data;  /* TLB for loads/stores: effective privilege (MPRV) */
 	struct tlb_entry *tlb_fetch; /* TLB for fetches: current privilege */
 	struct machine *m;

@@ -41,12 +41,14 @@ static void tlb_invalidate_entries(struct tlb_entry *t, unsigned n)
 void tlb_flush_all(struct hart *h)
 {
 	tlb_invalidate_entries(&h->tlb[0][0], TLB_MODES * TLB_ENTRIES);
+	h->fetch_epoch++;
 }
 
 void tlb_flush_paged(struct hart *h)
 {
 	tlb_invalidate_entries(h->tlb[TLB_U], TLB_ENTRIES);
 	tlb_invalidate_entries(h->tlb[TLB_S], TLB_ENTRIES);
+	h->fetch_epoch++;
 }
 
 void tlb_drop_writes_to(struct machine *m, uintptr_t host_page)

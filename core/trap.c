@@ -9,6 +9,7 @@
 
 void hart_update_mode(struct hart *h)
 {
+	h->fetch_epoch++;
 	unsigned data_priv = h->priv;
 	/* 3.1.6.3: MPRV makes M-mode loads and stores use MPP's privilege. */
 	if (h->priv == PRIV_M && (h->mstatus & MSTATUS_MPRV))

@@ -27,10 +27,20 @@ bool jit_available(void)
 #endif
 }
 
+/* Forget every cached pc -> code mapping (the code buffer was flushed). */
+static void clear_jump_caches(struct jit *j)
+{
+	for (unsigned i = 0; i < j->m->nharts; i++)
+		if (j->m->harts[i]->jit_jump_cache)
+			memset(j->m->harts[i]->jit_jump_cache, 0,
+			       JUMP_CACHE_ENTRIES * sizeof(struct jump_cache_entry));
+}
+
 static void on_flush(void *opaque)
 {
 	struct jit *j = opaque;
 	j->cb.used = j->code_start;
+	clear_jump_caches(j);
 	j->generation++;
 	j->stats.flushes++;
 }
@@ -51,11 +61,18 @@ void *jit_lookup(struct hart *h)
 	if (e->tag_x == (pc & ~TLB_PAGE_MASK)) {
 		const uint8_t *host = (const uint8_t *)(uintptr_t)(pc + e->addend);
 		struct block *b = tb_lookup(m, host, pc);
-		if (b && b->native)
+		if (b && b->native) {
+			struct jump_cache_entry *jc = h->jit_jump_cache;
+			struct jump_cache_entry *ent = &jc[(pc >> 1) & (JUMP_CACHE_ENTRIES - 1)];
+			ent->pc = pc;
+			ent->epoch = h->fetch_epoch;
+			ent->native = b->native;
 			return b->native;
+		}
 	}
 	return code_buffer_rx(&j->cb, j->exit_dispatch_off);
 }
+
 
 static void patch_chain(struct jit *j, size_t field, const struct block *target)
 {
@@ -195,6 +212,15 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 	m->engine = j;
 	m->run_hart = jit_run_hart;
 	m->sync_fflags = jit_sync_fflags;
+	for (unsigned i = 0; i < m->nharts; i++) {
+		m->harts[i]->jit_jump_cache =
+			calloc(JUMP_CACHE_ENTRIES, sizeof(struct jump_cache_entry));
+		if (!m->harts[i]->jit_jump_cache) {
+			fprintf(stderr, "rvjit: out of memory\n");
+			jit_detach(m);
+			return false;
+		}
+	}
 	return true;
 }
 
@@ -205,6 +231,10 @@ void jit_detach(struct machine *m)
 		return;
 	const struct tb_hooks none = { 0 };
 	tb_set_hooks(m, &none);
+	for (unsigned i = 0; i < m->nharts; i++) {
+		free(m->harts[i]->jit_jump_cache);
+		m->harts[i]->jit_jump_cache = NULL;
+	}
 	m->engine = NULL;
 	m->run_hart = NULL;
 	m->sync_fflags = NULL;

@@ -134,6 +134,37 @@ static void exit_dispatch(struct tctx *t)
 	emit_jmp_rel32(&t->e, t->j->exit_dispatch_off);
 }
 
+/*
+ * Continue at the guest pc in rax (already stored in h->pc) without a
+ * known target block: the hart's jump cache, inline; on a miss the lookup
+ * helper, which fills the cache; failing that, the dispatcher.
+ */
+static void emit_indirect(struct tctx *t)
+{
+	struct emitter *e = &t->e;
+	if (!t->j->chain) {
+		exit_dispatch(t);
+		return;
+	}
+	/* entry = cache + ((pc >> 1) % JUMP_CACHE_ENTRIES) * 32 */
+	emit_mov_r32_r32(e, RCX, RAX);
+	emit_shift_r32_imm(e, SHIFT_SHL, RCX, 4);
+	emit_alu_r32_imm(e, ALU_AND, RCX, (JUMP_CACHE_ENTRIES - 1) << 5);
+	emit_alu_r64_m(e, ALU_ADD, RCX, H(jit_jump_cache));
+	emit_alu_r64_m(e, ALU_CMP, RAX, mem(RCX, (int32_t)offsetof(struct jump_cache_entry, pc)));
+	const size_t miss1 = emit_jcc_rel32(e, CC_NE, 0);
+	emit_mov_r64_m(e, RDX, H(fetch_epoch));
+	emit_alu_r64_m(e, ALU_CMP, RDX, mem(RCX, (int32_t)offsetof(struct jump_cache_entry, epoch)));
+	const size_t miss2 = emit_jcc_rel32(e, CC_NE, 0);
+	emit_mov_r64_m(e, RAX, mem(RCX, (int32_t)offsetof(struct jump_cache_entry, native)));
+	emit_jmp_r64(e, RAX);
+	emit_patch_rel32(e->buf, miss1, e->len);
+	emit_patch_rel32(e->buf, miss2, e->len);
+	emit_mov_r64_r64(e, RDI, RBX);
+	emit_call(e, (const void *)jit_lookup);
+	emit_jmp_r64(e, RAX);
+}
+
 /* Leave the block for guest pc `target` after `retired` instructions. */
 static void emit_goto(struct tctx *t, uint64_t target, unsigned retired)
 {
@@ -146,13 +177,7 @@ static void emit_goto(struct tctx *t, uint64_t target, unsigned retired)
 	}
 	emit_mov_r64_imm(e, RAX, target);
 	emit_mov_m_r64(e, H(pc), RAX);
-	if (t->j->chain) {
-		emit_mov_r64_r64(e, RDI, RBX);
-		emit_call(e, (const void *)jit_lookup);
-		emit_jmp_r64(e, RAX);
-	} else {
-		exit_dispatch(t);
-	}
+	emit_indirect(t);
 }
 
 /* After a helper call: eax != 0 leaves the block (trap, or the op left). */
@@ -953,13 +978,7 @@ static bool emit_jump(struct tctx *t, const struct op *op, unsigned k)
 			emit_mov_m_r64(e, XREG(op->rd), RCX);
 		}
 		add_instret(e, k + 1);
-		if (t->j->chain) {
-			emit_mov_r64_r64(e, RDI, RBX);
-			emit_call(e, (const void *)jit_lookup);
-			emit_jmp_r64(e, RAX);
-		} else {
-			exit_dispatch(t);
-		}
+		emit_indirect(t);
 		return true;
 	case INSN_beq: case INSN_bne: case INSN_blt: case INSN_bge: case INSN_bltu: case INSN_bgeu: {
 		load_x(e, RAX, op->rs1);

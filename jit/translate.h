@@ -40,6 +40,17 @@ bool jit_translate(struct jit *j, struct block *b);
 /* Emit the entry trampoline and the common exits at the buffer start. */
 void jit_emit_stubs(struct jit *j);
 
+/* The per-hart jump cache translated code consults inline for indirect and
+ * cross-page jumps: direct-mapped by pc, valid for one fetch epoch. */
+#define JUMP_CACHE_ENTRIES 1024
+struct jump_cache_entry {
+	uint64_t pc;
+	uint64_t epoch;
+	void *native;
+	uint64_t unused; /* 32-byte entries: the index is a shift */
+};
+_Static_assert(sizeof(struct jump_cache_entry) == 32, "translate.c indexes by shifting by 5");
+
 /* Make b's code send any future entry back to the dispatcher. */
 void jit_kill_block(struct jit *j, struct block *b);
 
