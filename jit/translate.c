@@ -1128,6 +1128,12 @@ bool jit_translate(struct jit *j, struct block *b)
 		if (emit_mem(&t, op, k) || emit_div(&t, op) || emit_mulhsu(&t, op) ||
 		    emit_amo(&t, op, k))
 			continue;
+		if (op->id == INSN_fence) {
+			/* As exec_fence: a full barrier, which covers every
+			 * RVWMO fence once harts run on several threads. */
+			emit_mfence(&t.e);
+			continue;
+		}
 		if (emit_fp(&t, op, k)) {
 			/* Slow paths of the op resume after its native code. */
 			if (t.nstubs && t.stubs[t.nstubs - 1].kind == STUB_SLOW &&

@@ -314,6 +314,13 @@ void emit_pop(struct emitter *e, int reg)
 void emit_ret(struct emitter *e) { put8(e, 0xc3); }
 void emit_nop(struct emitter *e) { put8(e, 0x90); }
 
+void emit_mfence(struct emitter *e)
+{
+	put8(e, 0x0f);
+	put8(e, 0xae);
+	put8(e, 0xf0);
+}
+
 void emit_ud2(struct emitter *e)
 {
 	put8(e, 0x0f);

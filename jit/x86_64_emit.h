@@ -160,6 +160,7 @@ void emit_pop(struct emitter *e, int reg);
 void emit_ret(struct emitter *e);
 void emit_ud2(struct emitter *e);
 void emit_nop(struct emitter *e);
+void emit_mfence(struct emitter *e);
 
 /* Point the rel32 field at `field` (an offset in the same buffer) to
  * `target`. */
