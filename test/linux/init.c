@@ -1,0 +1,121 @@
+/* rvjit's Linux test init: the first and only user program of the test
+ * initramfs (see linux_boot.py). Static, glibc, riscv64-linux-gnu-gcc.
+ *
+ * It prints "rvjit-init: hello", reports the harts and the ISA from
+ * /proc/cpuinfo, mounts /dev/vda (ext2) on /mnt, prints /mnt/from-host.txt,
+ * writes /mnt/from-guest.txt, unmounts, prints "rvjit-init: done" and powers
+ * off. Any failure prints "rvjit-init: FAIL ..." and powers off too, so the
+ * test sees the failure at once instead of a kernel panic or a hang. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define GUEST_LINE "written by rvjit-init on Linux\n"
+
+static void power_off(void)
+{
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+	printf("rvjit-init: FAIL reboot: %s\n", strerror(errno));
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+	printf("rvjit-init: FAIL ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (errno %d: %s)\n", errno, strerror(errno));
+	power_off();
+}
+
+/* The whole of a small file, NUL-terminated, in a static buffer. */
+static char *slurp(const char *path)
+{
+	static char buf[16384];
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		fail("open %s", path);
+	while (len < sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = 0;
+	return buf;
+}
+
+int main(void)
+{
+	printf("rvjit-init: hello\n");
+	fflush(stdout);
+
+	mkdir("/proc", 0755);
+	if (mount("proc", "/proc", "proc", 0, NULL) != 0 && errno != EBUSY)
+		fail("mount /proc");
+
+	/* Harts and ISA. */
+	char *cpuinfo = slurp("/proc/cpuinfo");
+	int harts = 0;
+	char isa[256] = "";
+	for (char *line = strtok(cpuinfo, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!strncmp(line, "processor", 9))
+			harts++;
+		else if (!strncmp(line, "isa", 3) && !isa[0]) {
+			char *v = strchr(line, ':');
+			if (v)
+				snprintf(isa, sizeof isa, "%s", v + 1 + (v[1] == ' '));
+		}
+	}
+	printf("rvjit-init: harts %d\n", harts);
+	printf("rvjit-init: isa %s\n", isa);
+	if (!strstr(isa, "rv64imafdc")) {
+		errno = 0;
+		fail("isa '%s' lacks rv64imafdc", isa);
+	}
+
+	/* A little user-mode floating point. */
+	volatile double x = 1.0;
+	for (int i = 0; i < 10; i++)
+		x = x * 1.5 + 0.25;
+	printf("rvjit-init: fp %.6f\n", x);
+
+	/* /dev: the kernel mounts devtmpfs (DEVTMPFS_MOUNT) only on a disk
+	 * root, not on an initramfs, so mount it here. */
+	mkdir("/dev", 0755);
+	if (access("/dev/vda", F_OK) != 0 &&
+	    mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0 && errno != EBUSY)
+		fail("mount devtmpfs on /dev");
+
+	mkdir("/mnt", 0755);
+	if (mount("/dev/vda", "/mnt", "ext2", 0, NULL) != 0)
+		fail("mount /dev/vda on /mnt");
+	printf("rvjit-init: from-host: %s", slurp("/mnt/from-host.txt"));
+
+	int fd = open("/mnt/from-guest.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		fail("create /mnt/from-guest.txt");
+	if (write(fd, GUEST_LINE, strlen(GUEST_LINE)) != (ssize_t)strlen(GUEST_LINE))
+		fail("write /mnt/from-guest.txt");
+	if (fsync(fd) != 0 || close(fd) != 0)
+		fail("fsync /mnt/from-guest.txt");
+	sync();
+	if (umount("/mnt") != 0)
+		fail("umount /mnt");
+
+	printf("rvjit-init: done\n");
+	power_off();
+	return 0;
+}

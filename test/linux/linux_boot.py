@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Boot Linux 6.1 to user space on rvjit and check what the guest did.
+
+usage: linux_boot.py RVJIT LINUXDIR SMP [RVJIT-OPTION...]
+
+LINUXDIR holds Image and initramfs.cpio.gz (build-kernel.sh and
+build-initramfs.sh write them); the environment variable RVJIT_LINUX_DIR,
+when set, takes its place. The test:
+  - makes an 8 MiB ext2 image (mke2fs -d) holding from-host.txt with random
+    content, attached as virtio-blk;
+  - boots OpenSBI fw_jump + the kernel + the initramfs with -smp SMP; init
+    (init.c) prints the harts and the ISA, mounts /dev/vda, prints
+    from-host.txt, writes from-guest.txt and powers off;
+  - needs "rvjit-init: done" and rvjit's exit with status 0 within 60 s, the
+    right hart count, the host file's content in the guest's output, no
+    kernel warning (WARNING:, BUG:, Oops, ...), and from-guest.txt in the
+    image afterwards (read back with debugfs);
+  - prints the time from launch to "rvjit-init: hello".
+Exit status 0 = pass, 77 = a tool or the kernel is missing (skip), else fail.
+Python standard library only.
+"""
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+OPENSBI_JUMP = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf"
+SKIP = 77
+TIMEOUT = 60  # seconds for the whole boot, init and power-off
+GUEST_LINE = "written by rvjit-init on Linux"  # init.c's GUEST_LINE
+# Kernel messages that mean something went wrong (in the emulator, most
+# likely), and the known harmless ones that match them anyway.
+BAD = re.compile(r"WARNING:|BUG:|Oops|soft lockup|rcu: INFO|unhandled|Illegal instruction"
+                 r"|Kernel panic|rvjit-init: FAIL")
+HARMLESS = [
+    # OpenSBI's SRST extension already powers off; the syscon driver then
+    # finds pm_power_off taken. QEMU prints the same.
+    re.compile(r"syscon-poweroff.*error -16"),
+]
+
+
+def fail(msg, proc=None):
+    print(f"\nFAIL: {msg}", flush=True)
+    if proc and proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    sys.exit(1)
+
+
+def main():
+    if len(sys.argv) < 4:
+        print(__doc__)
+        sys.exit(2)
+    rvjit, linuxdir, smp = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    extra = sys.argv[4:]
+    linuxdir = os.path.abspath(os.environ.get("RVJIT_LINUX_DIR") or linuxdir)
+    image = os.path.join(linuxdir, "Image")
+    initrd = os.path.join(linuxdir, "initramfs.cpio.gz")
+    for p in (OPENSBI_JUMP, image, initrd, "mke2fs", "debugfs"):
+        if not (os.path.exists(p) if p.startswith("/") else shutil.which(p)):
+            print(f"SKIP: {p} is missing (sh .ci/setup installs the tools; "
+                  f"test/linux/build-kernel.sh builds the kernel)")
+            sys.exit(SKIP)
+
+    with tempfile.TemporaryDirectory(prefix="rvjit-linux-") as tmp:
+        root = os.path.join(tmp, "root")
+        os.mkdir(root)
+        host_text = f"rvjit host file {secrets.token_hex(16)}"
+        with open(os.path.join(root, "from-host.txt"), "w") as f:
+            f.write(host_text + "\n")
+        disk = os.path.join(tmp, "disk.img")
+        subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-d", root, disk, "8M"], check=True)
+
+        argv = [rvjit, "-machine", "virt", "-m", "256M", "-smp", str(smp), "-nographic",
+                "-bios", OPENSBI_JUMP, "-kernel", image, "-initrd", initrd,
+                "-append", "console=ttyS0",
+                "-drive", f"file={disk},format=raw,if=virtio"] + extra
+        print("+", " ".join(argv), flush=True)
+        start = time.monotonic()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        out = bytearray()
+        hello_at = []
+        lock = threading.Lock()
+
+        def reader():
+            while True:
+                chunk = proc.stdout.read1(4096)
+                if not chunk:
+                    break
+                sys.stdout.write(chunk.decode("latin-1"))
+                sys.stdout.flush()
+                with lock:
+                    out.extend(chunk)
+                    if not hello_at and b"rvjit-init: hello" in out:
+                        hello_at.append(time.monotonic() - start)
+
+        t = threading.Thread(target=reader, daemon=True)
+        t.start()
+        try:
+            status = proc.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            fail(f"rvjit did not power off within {TIMEOUT} s", proc)
+        total = time.monotonic() - start
+        t.join(5)
+        text = out.decode("latin-1").replace("\r", "")
+
+        print("\n--- checks", flush=True)
+        if "rvjit-init: hello" not in text:
+            fail("init never ran (no 'rvjit-init: hello')")
+        print(f"time to 'rvjit-init: hello': {hello_at[0]:.2f} s; to exit: {total:.2f} s "
+              f"(smp {smp}{' ' + ' '.join(extra) if extra else ''})")
+        bad = [l for l in text.split("\n")
+               if BAD.search(l) and not any(h.search(l) for h in HARMLESS)]
+        if bad:
+            fail("the kernel or init reported trouble:\n  " + "\n  ".join(bad))
+        if "rvjit-init: done" not in text:
+            fail("init did not finish (no 'rvjit-init: done')")
+        if status != 0:
+            fail(f"rvjit exited with status {status}, not 0")
+        m = re.search(r"rvjit-init: harts (\d+)", text)
+        if not m or int(m.group(1)) != smp:
+            fail(f"init saw {m.group(1) if m else 'no'} harts, not {smp}")
+        if not re.search(r"rvjit-init: isa rv64imafdc", text):
+            fail("no rv64imafdc ISA line from init")
+        if f"rvjit-init: from-host: {host_text}" not in text:
+            fail("the guest did not print from-host.txt's content")
+        got = subprocess.run(["debugfs", "-R", "cat /from-guest.txt", disk],
+                             capture_output=True, text=True)
+        if got.stdout.strip() != GUEST_LINE:
+            fail(f"from-guest.txt in the image holds {got.stdout!r} "
+                 f"(debugfs: {got.stderr.strip()!r}), not {GUEST_LINE!r}")
+        fsck = subprocess.run(["e2fsck", "-fn", disk], capture_output=True, text=True)
+        if fsck.returncode != 0:
+            fail(f"e2fsck finds the image damaged:\n{fsck.stdout}{fsck.stderr}")
+        print("PASS", flush=True)
+
+
+if __name__ == "__main__":
+    main()
