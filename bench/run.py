@@ -59,6 +59,12 @@ STATS_RE = re.compile(
     r"rvjit: stats: instret=(\d+) seconds=([0-9.]+) mips=([0-9.]+)")
 QEMU_MACHINE = ["-machine", "virt", "-bios", "none", "-nographic"]
 XV6_PROMPT = b"$ "
+# The Linux row (--linux-dir): test/linux/linux_boot.py's files, firmware,
+# command line and the line its init prints first.
+LINUX_BIOS = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf"
+LINUX_IMAGE = "Image"
+LINUX_INITRD = "initramfs.cpio.gz"
+LINUX_HELLO = b"rvjit-init: hello"
 
 
 class Result:
@@ -425,6 +431,41 @@ def bench_xv6(args, engines):
             "checksums": {}, "ok": not failed}
 
 
+def bench_linux(args, engines):
+    """Time from launch to the Linux init's first line on each emulator."""
+    runs = {}
+    smp = args.linux_smp
+    with tempfile.TemporaryDirectory(prefix="rvjit-bench-linux-") as tmp:
+        # The init mounts /dev/vda: an 8 MiB ext2 image like linux_boot.py's,
+        # made once and copied fresh for every run.
+        root = os.path.join(tmp, "root")
+        os.mkdir(root)
+        with open(os.path.join(root, "from-host.txt"), "w") as f:
+            f.write("rvjit bench host file\n")
+        master = os.path.join(tmp, "disk.img")
+        check_call(["mke2fs", "-q", "-F", "-t", "ext2", "-d", root, master, "8M"])
+        for key, base in engines:
+            disk = os.path.join(tmp, "disk-%s.img" % key)
+            shutil.copyfile(master, disk)
+            cmd = base + [
+                "-machine", "virt", "-m", "256M", "-smp", str(smp), "-nographic",
+                "-bios", LINUX_BIOS,
+                "-kernel", os.path.join(args.linux_dir, LINUX_IMAGE),
+                "-initrd", os.path.join(args.linux_dir, LINUX_INITRD),
+                "-append", "console=ttyS0",
+                "-drive", "file=%s,format=raw,if=virtio" % disk]
+            r = run_until_prompt(cmd, args.timeout, prompt=LINUX_HELLO)
+            runs[key] = r
+            log("  %-16s %-8s %s" % ("linux", key, r.error or "%.3fs to init" % r.seconds))
+            if r.error:
+                log("    output: " + r.stdout.decode(errors="replace").strip()[-300:])
+    failed = [k for k, r in runs.items() if r.error]
+    return {"name": "Linux boot to /init (-smp %d)" % smp, "instret": None,
+            "runs": runs,
+            "verdict": "FAIL (" + ", ".join(failed) + ")" if failed else "ok",
+            "checksums": {}, "ok": not failed}
+
+
 def main():
     names = [w[0] for w in WORKLOADS]
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -453,20 +494,41 @@ def main():
     ap.add_argument("--host-cc", default=os.environ.get("CC", "gcc"))
     ap.add_argument("--xv6-kernel", help="xv6 kernel ELF: adds an xv6 boot row")
     ap.add_argument("--xv6-fs", help="xv6 fs.img (a copy is used)")
+    ap.add_argument("--linux-dir",
+                    help="directory with Image and initramfs.cpio.gz "
+                    "(test/linux/build-*.sh): adds a Linux boot row")
+    ap.add_argument("--linux-smp", type=int, default=2,
+                    help="harts for the Linux row (default 2)")
     ap.add_argument("--json", help="also write raw results to this file")
     args = ap.parse_args()
 
     if args.scale is None:
         args.scale = 20 if args.quick else 100
     only = [x for o in args.only for x in o.split(",") if x]
+    boot_rows = ("xv6", "linux")
     for o in only:
-        if o not in names and o != "xv6":
-            ap.error("unknown workload '%s' (known: %s, xv6)" % (o, ", ".join(names)))
+        if o not in names and o not in boot_rows:
+            ap.error("unknown workload '%s' (known: %s, xv6, linux)" % (o, ", ".join(names)))
     selected = [n for n in names if not only or n in only]
     if bool(args.xv6_kernel) != bool(args.xv6_fs):
         ap.error("--xv6-kernel and --xv6-fs go together")
     if only == ["xv6"] and not args.xv6_kernel:
         ap.error("--only xv6 needs --xv6-kernel and --xv6-fs")
+    if "linux" in only and not args.linux_dir:
+        ap.error("--only linux needs --linux-dir")
+    if args.linux_smp < 1:
+        ap.error("--linux-smp must be at least 1")
+    if args.linux_dir and (not only or "linux" in only):
+        missing = [p for p in (os.path.join(args.linux_dir, LINUX_IMAGE),
+                               os.path.join(args.linux_dir, LINUX_INITRD),
+                               LINUX_BIOS) if not os.path.isfile(p)]
+        if shutil.which("mke2fs") is None:
+            missing.append("mke2fs")
+        if missing:
+            log("Linux row: missing %s (test/linux/build-kernel.sh and "
+                "build-initramfs.sh fill --linux-dir; .ci/setup installs "
+                "OpenSBI and e2fsprogs)" % ", ".join(missing))
+            return 2
 
     have_rvjit = not args.no_rvjit
     if have_rvjit and not os.access(args.rvjit, os.X_OK):
@@ -476,7 +538,10 @@ def main():
     have_qemu = not args.no_qemu and shutil.which(args.qemu) is not None
     if not args.no_qemu and not have_qemu:
         log("note: %s not found, skipping QEMU" % args.qemu)
-    for cc in (args.cross_cc,) + (() if args.no_native else (args.host_cc,)):
+    # Boot rows alone need no compilers (the host one only builds the RSS
+    # helper, which is optional).
+    need_cc = (args.cross_cc,) + (() if args.no_native else (args.host_cc,))
+    for cc in need_cc if selected else ():
         if shutil.which(cc) is None:
             log("compiler %s not found" % cc)
             return 2
@@ -495,7 +560,7 @@ def main():
     rows = []
     t_start = time.perf_counter()
     build_helper(args)
-    if selected and only != ["xv6"]:
+    if selected:
         log("building %d workloads (%s) into %s" % (
             len(selected), "n=%d" % args.n if args.n else "scale %d%%" % args.scale,
             args.build_dir))
@@ -512,6 +577,14 @@ def main():
         if have_qemu:
             xv6_engines.append(("qemu", [args.qemu]))
         rows.append(bench_xv6(args, xv6_engines))
+    if args.linux_dir and (not only or "linux" in only):
+        linux_engines = []
+        if have_rvjit:
+            linux_engines.append(("interp", [os.path.abspath(args.rvjit), "--interp"]))
+            linux_engines.append(("default", [os.path.abspath(args.rvjit)]))
+        if have_qemu:
+            linux_engines.append(("qemu", [args.qemu]))
+        rows.append(bench_linux(args, linux_engines))
     elapsed = time.perf_counter() - t_start
 
     print()
