@@ -37,37 +37,38 @@ enum {
 	OP_0F = 1 << 3,     /* two-byte opcode 0F xx */
 };
 
-/* reg field and a register r/m operand. */
-static void encode_rr(struct emitter *e, unsigned flags, uint8_t opcode, int reg, int rm)
+/* Operand-size prefix, REX, the 0F escape and the opcode, in the order the
+ * SDM requires (2.1.1); a mandatory SSE prefix goes out before this. */
+static void put_opcode(struct emitter *e, unsigned flags, uint8_t rex, uint8_t opcode)
 {
 	if (flags & OP_16)
 		put8(e, 0x66);
-	uint8_t rex = (flags & OP_W ? REX_W : 0) | (reg & 8 ? REX_R : 0) | (rm & 8 ? REX_B : 0);
-	if ((flags & OP_BYTE_REG) && ((reg & 7) >= 4 || (rm & 7) >= 4))
-		rex |= 0x40;
 	if (rex)
 		put8(e, 0x40 | rex);
 	if (flags & OP_0F)
 		put8(e, 0x0f);
 	put8(e, opcode);
+}
+
+/* reg field and a register r/m operand. */
+static void encode_rr(struct emitter *e, unsigned flags, uint8_t opcode, int reg, int rm)
+{
+	uint8_t rex = (flags & OP_W ? REX_W : 0) | (reg & 8 ? REX_R : 0) | (rm & 8 ? REX_B : 0);
+	if ((flags & OP_BYTE_REG) && ((reg & 7) >= 4 || (rm & 7) >= 4))
+		rex |= 0x40;
+	put_opcode(e, flags, rex, opcode);
 	put8(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
 }
 
 /* reg field and a memory r/m operand. */
 static void encode_rm(struct emitter *e, unsigned flags, uint8_t opcode, int reg, struct x86_mem m)
 {
-	if (flags & OP_16)
-		put8(e, 0x66);
 	const bool has_index = m.index != NO_REG;
 	uint8_t rex = (flags & OP_W ? REX_W : 0) | (reg & 8 ? REX_R : 0) |
 	              (has_index && (m.index & 8) ? REX_X : 0) | (m.base & 8 ? REX_B : 0);
 	if ((flags & OP_BYTE_REG) && (reg & 7) >= 4)
 		rex |= 0x40;
-	if (rex)
-		put8(e, 0x40 | rex);
-	if (flags & OP_0F)
-		put8(e, 0x0f);
-	put8(e, opcode);
+	put_opcode(e, flags, rex, opcode);
 
 	/* Displacement size: none is impossible with rbp/r13 as base (that
 	 * encoding means RIP-relative / no base), so they always get disp8. */
