@@ -102,12 +102,23 @@ int exec_block_end(struct hart *h, const struct op *op)
 	return EXEC_END;
 }
 
-/* Instructions after which decoding stops: they always leave the block. */
-static bool ends_block(unsigned id)
+static bool is_jump(unsigned id)
 {
 	switch (id) {
 	case INSN_jal: case INSN_jalr:
 	case INSN_beq: case INSN_bne: case INSN_blt: case INSN_bge: case INSN_bltu: case INSN_bgeu:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Instructions after which decoding stops: they always leave the block. */
+static bool ends_block(unsigned id)
+{
+	if (is_jump(id))
+		return true;
+	switch (id) {
 	case INSN_ecall: case INSN_ebreak: case INSN_mret: case INSN_sret: case INSN_wfi:
 	case INSN_sfence_vma: case INSN_fence_i:
 	case INSN_csrrw: case INSN_csrrs: case INSN_csrrc:
@@ -119,16 +130,6 @@ static bool ends_block(unsigned id)
 	}
 }
 
-static bool is_jump(unsigned id)
-{
-	switch (id) {
-	case INSN_jal: case INSN_jalr:
-	case INSN_beq: case INSN_bne: case INSN_blt: case INSN_bge: case INSN_bltu: case INSN_bgeu:
-		return true;
-	default:
-		return false;
-	}
-}
 
 static void *arena_alloc(struct machine *m, size_t bytes)
 {
