@@ -88,7 +88,9 @@ void interp_run_hart(struct hart *h)
 	struct machine *m = h->m;
 	struct block_scratch scratch;
 	struct block *prev = NULL; /* last block, when its successor may be chained */
-	for (unsigned i = 0; i < QUANTUM_BLOCKS; i++) {
+	for (unsigned i = 0; i < QUANTUM_BLOCKS + M_MODE_GRACE_BLOCKS; i++) {
+		if (i >= QUANTUM_BLOCKS && h->priv != PRIV_M)
+			return;
 		if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) {
 			if (hart_check_interrupts(h))
 				prev = NULL;

@@ -139,6 +139,15 @@ enum machine_stop machine_run(struct machine *m);
 /* Run one quantum of hart h in the interpreter. */
 void interp_run_hart(struct hart *h);
 
+/* A quantum that runs out while its hart is in M-mode goes on, block by
+ * block, for up to this many blocks or until the hart leaves M-mode.
+ * Firmware expects its short critical sections to run through: OpenSBI 1.1
+ * marks a hart START_PENDING before it stores the start address, and the
+ * stopped hart, spinning on that state (its wfi returns at once while the
+ * boot IPI is still pending), would jump to a stale address if it ran in
+ * between. A hart spinning in M-mode loses only these few blocks. */
+#define M_MODE_GRACE_BLOCKS 64
+
 /* Per-instruction mode (m->per_insn): run up to one quantum of h one
  * instruction at a time, consulting m->debug around each. */
 void interp_step_hart(struct hart *h);

@@ -125,8 +125,15 @@ static void run_quantum(struct hart *h)
 	size_t pending_field = 0;
 	uint64_t pending_pc = 0, pending_gen = 0;
 
+	unsigned grace = M_MODE_GRACE_BLOCKS;
 	h->budget = JIT_QUANTUM;
-	while (h->budget > 0) {
+	for (;;) {
+		if (h->budget <= 0) {
+			if (h->priv != PRIV_M || grace == 0)
+				return;
+			grace--;
+			h->budget = 1; /* one block at a time */
+		}
 		if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) {
 			if (hart_check_interrupts(h))
 				pending = false;
