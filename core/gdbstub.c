@@ -372,7 +372,7 @@ static size_t access_mem(struct gdbstub *g, uint64_t va, uint8_t *buf, size_t le
 			if (write) {
 				memcpy(host, buf + done, chunk);
 				if (machine_is_ram(m, pa, chunk) &&
-				    (m->page_flags[(pa - m->ram_base) >> 12] & PAGE_CODE))
+				    (page_flags_of(m, (pa - m->ram_base) >> 12) & PAGE_CODE))
 					tb_invalidate_page(m, pa);
 			} else {
 				memcpy(buf + done, host, chunk);

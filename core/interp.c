@@ -65,22 +65,23 @@ static inline struct block *chained(const struct hart *h, struct block *prev)
 {
 	if ((h->pc ^ h->block_pc) & ~0xfffULL)
 		return NULL;
-	const uint16_t off = (uint16_t)(h->pc & 0xfff);
 	for (int i = 0; i < 2; i++) {
-		struct block *s = prev->succ[i];
-		if (s && prev->succ_off[i] == off && s->valid)
+		struct block *s = __atomic_load_n(&prev->succ[i], __ATOMIC_ACQUIRE);
+		if (s && s->va == h->pc && __atomic_load_n(&s->valid, __ATOMIC_ACQUIRE))
 			return s;
 	}
 	return NULL;
 }
 
+/* Harts on other threads may read prev->succ meanwhile: one pointer store,
+ * and the successor's own (immutable) va says which pc it is for. */
 static void remember(struct hart *h, struct block *prev, struct block *next, uint64_t prev_pc)
 {
 	if ((h->pc ^ prev_pc) & ~0xfffULL)
 		return;
-	const int slot = prev->succ[0] && prev->succ[0]->valid ? 1 : 0;
-	prev->succ[slot] = next;
-	prev->succ_off[slot] = (uint16_t)(h->pc & 0xfff);
+	const struct block *first = __atomic_load_n(&prev->succ[0], __ATOMIC_ACQUIRE);
+	const int slot = first && __atomic_load_n(&first->valid, __ATOMIC_ACQUIRE) ? 1 : 0;
+	__atomic_store_n(&prev->succ[slot], next, __ATOMIC_RELEASE);
 }
 
 void interp_run_hart(struct hart *h)
@@ -101,8 +102,12 @@ void interp_run_hart(struct hart *h)
 			const uint64_t prev_pc = h->block_pc;
 			b = tb_find(h, &scratch);
 			if (!b) {
+				/* A fetch fault was taken (pc is at the trap vector),
+				 * or the cache waits for a flush between quanta. */
+				if (atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
+					return;
 				prev = NULL;
-				continue; /* fetch fault taken; pc is at the trap vector */
+				continue;
 			}
 			if (prev && tb_flush_count(m) == flushes && b != &scratch.b)
 				remember(h, prev, b, prev_pc);
@@ -181,6 +186,8 @@ static void idle_wait(struct machine *m, unsigned ms, bool irq_wakes)
 
 enum machine_stop machine_run(struct machine *m)
 {
+	if (m->threaded)
+		return machine_run_threaded(m);
 	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
 		if (m->paused) {
 			/* Stopped (monitor, gdb, -S): only the pollers run. */
@@ -200,12 +207,17 @@ enum machine_stop machine_run(struct machine *m)
 				h->wfi = false;
 			}
 			all_idle = false;
+			m->icount_hart = h;
+			m->icount_hart_start = h->instret;
 			if (m->per_insn)
 				interp_step_hart(h);
 			else if (m->run_hart)
 				m->run_hart(h);
 			else
 				interp_run_hart(h);
+			if (h->instret > m->icount_hart_start)
+				m->icount_ns += (h->instret - m->icount_hart_start) << m->icount_shift;
+			m->icount_hart = NULL;
 			if (m->paused || atomic_load_explicit(&m->stop, memory_order_relaxed))
 				break;
 		}
@@ -215,8 +227,13 @@ enum machine_stop machine_run(struct machine *m)
 			if (d < m->next_deadline_ns)
 				m->next_deadline_ns = d;
 		}
-		if (all_idle)
+		if (all_idle && m->icount && m->next_deadline_ns != UINT64_MAX) {
+			/* Virtual time: skip straight to the next deadline. */
+			m->icount_ns += m->next_deadline_ns ? m->next_deadline_ns : 1;
+			machine_poll_devices(m);
+		} else if (all_idle) {
 			idle_wait(m, machine_idle_budget_ms(m), true);
+		}
 	}
 	return (enum machine_stop)atomic_load(&m->stop);
 }

@@ -33,6 +33,9 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 	m->start_ns = monotonic_ns();
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->wake, NULL);
+	pthread_cond_init(&m->parked, NULL);
+	pthread_mutex_init(&m->tb_lock, NULL);
+	pthread_mutex_init(&m->io_lock, NULL);
 	/* NORESERVE: untouched guest RAM costs no host memory. */
 	m->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
 	              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -73,6 +76,9 @@ void machine_free(struct machine *m)
 	if (m->ram)
 		munmap(m->ram, m->ram_size);
 	pthread_cond_destroy(&m->wake);
+	pthread_cond_destroy(&m->parked);
+	pthread_mutex_destroy(&m->tb_lock);
+	pthread_mutex_destroy(&m->io_lock);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
@@ -94,6 +100,13 @@ void machine_kick(struct machine *m)
 
 uint64_t machine_mtime(const struct machine *m)
 {
+	if (m->icount) {
+		uint64_t ns = m->icount_ns;
+		/* (A guest write to minstret may move instret backwards.) */
+		if (m->icount_hart && m->icount_hart->instret > m->icount_hart_start)
+			ns += (m->icount_hart->instret - m->icount_hart_start) << m->icount_shift;
+		return ns / 100;
+	}
 	return (monotonic_ns() - m->start_ns) / 100;
 }
 
@@ -115,7 +128,7 @@ void machine_watch_page(struct machine *m, uint64_t pa, ram_watch_fn watch, void
 		return;
 	m->watch = watch;
 	m->watch_opaque = opaque;
-	m->page_flags[(pa - m->ram_base) >> 12] |= PAGE_WATCH;
+	page_flags_add(m, (pa - m->ram_base) >> 12, PAGE_WATCH);
 	tlb_drop_writes_to(m, (uintptr_t)(m->ram + ((pa - m->ram_base) & ~0xfffULL)));
 }
 

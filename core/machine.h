@@ -103,8 +103,8 @@ struct machine {
 	atomic_int stop;      /* enum machine_stop; set from devices or signal handlers */
 	/* The VM run state (QEMU's "stop"/"cont", gdb, -S): while paused no
 	 * hart runs, but pollers still do (the monitor and the gdb stub are
-	 * pollers). Machine thread only. */
-	bool paused;
+	 * pollers). */
+	atomic_bool paused;
 	bool per_insn;        /* see struct machine_debug */
 	bool watch_data;
 	struct machine_debug debug;
@@ -117,7 +117,34 @@ struct machine {
 	/* wfi sleeping: harts wait on `wake` when every hart is idle. */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+
+	/* One host thread per hart (core/hart_threads.c); chosen before
+	 * machine_run and fixed while it runs. Round-robin otherwise. */
+	bool threaded;
+	/* Threaded only. tb_lock: the block cache and the translated code
+	 * (lookups, decoding, translation, chaining, invalidation). io_lock:
+	 * the devices (every MMIO access, every poller, QEMU's BQL). Order:
+	 * io_lock before tb_lock (device DMA invalidates blocks). */
+	pthread_mutex_t tb_lock;
+	pthread_mutex_t io_lock;
+	/* The block arena or the code buffer is nearly full: the cache is
+	 * flushed at the next point where no hart is running code. */
+	atomic_bool flush_requested;
+	/* Under `lock`: harts inside a quantum, and whether one hart has the
+	 * machine to itself (a flush); `parked` is signalled as harts leave. */
+	unsigned running;
+	bool exclusive;
+	pthread_cond_t parked;
 	uint64_t start_ns;    /* host monotonic time at creation: mtime 0 */
+
+	/* -icount: time follows retired instructions (machine_mtime) and the
+	 * harts run round-robin, so a run repeats exactly given the same
+	 * input. Only the run loop's thread touches these. */
+	bool icount;
+	unsigned icount_shift;
+	uint64_t icount_ns;               /* virtual ns of the quanta already run */
+	const struct hart *icount_hart;   /* the hart running now, or NULL */
+	uint64_t icount_hart_start;       /* its instret when its quantum began */
 
 	uint64_t tohost_addr; /* HTIF mailbox from the ELF symbols, 0 if absent */
 	uint64_t fromhost_addr;
@@ -125,6 +152,20 @@ struct machine {
 	unsigned log_mask;    /* LOG_* */
 	FILE *log;            /* -D file, or stderr */
 };
+
+/* Per-page flags are read and changed by every hart's thread. */
+static inline uint8_t page_flags_of(const struct machine *m, uint64_t page)
+{
+	return __atomic_load_n(&m->page_flags[page], __ATOMIC_SEQ_CST);
+}
+static inline void page_flags_add(struct machine *m, uint64_t page, uint8_t flags)
+{
+	__atomic_fetch_or(&m->page_flags[page], flags, __ATOMIC_SEQ_CST);
+}
+static inline void page_flags_remove(struct machine *m, uint64_t page, uint8_t flags)
+{
+	__atomic_fetch_and(&m->page_flags[page], (uint8_t)~flags, __ATOMIC_SEQ_CST);
+}
 
 /* Allocate a machine with `ram_size` bytes of RAM at `ram_base` and `nharts`
  * harts starting at `reset_pc`. Returns NULL with a message on failure. */
@@ -135,6 +176,15 @@ void machine_free(struct machine *m);
 /* Run the harts with the interpreter until something stops the machine.
  * Returns the reason (also left in m->stop). */
 enum machine_stop machine_run(struct machine *m);
+
+/* machine_run with one host thread per hart (m->threaded). */
+enum machine_stop machine_run_threaded(struct machine *m);
+
+/* Take or release m->tb_lock / m->io_lock (no-ops unless m->threaded). */
+void machine_tb_lock(struct machine *m);
+void machine_tb_unlock(struct machine *m);
+void machine_io_lock(struct machine *m);
+void machine_io_unlock(struct machine *m);
 
 /* Run one quantum of hart h in the interpreter. */
 void interp_run_hart(struct hart *h);
@@ -171,8 +221,10 @@ unsigned machine_idle_budget_ms(const struct machine *m);
 /* Wake any hart sleeping in wfi (a device raised an interrupt). */
 void machine_kick(struct machine *m);
 
-/* mtime: 10 MHz ticks of the host's monotonic clock since the machine was
- * created (QEMU virt's timebase-frequency). */
+/* mtime: 10 MHz ticks (QEMU virt's timebase-frequency) of the host's
+ * monotonic clock since the machine was created, or with -icount of the
+ * virtual clock: 2^shift ns per instruction retired by any hart, plus the
+ * idle stretches the run loop skips. */
 uint64_t machine_mtime(const struct machine *m);
 
 /* Mark a RAM page watched: after every guest store to it, watch(opaque, pa,

@@ -32,18 +32,36 @@ static inline uint64_t tlb_tag(uint64_t va, unsigned size)
 	return va & ~(TLB_PAGE_MASK & ~(uint64_t)(size - 1));
 }
 
+/* Naturally aligned guest RAM accesses are single-copy atomic (RVWMO):
+ * relaxed host atomics, plain moves on x86-64, and what lets other harts'
+ * threads race on guest memory as the guest's own business. */
+static inline uint64_t guest_ram_read(const void *p, unsigned size)
+{
+	switch (size) {
+	case 1: return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
+	case 2: return __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
+	case 4: return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+	default: return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+	}
+}
+
+static inline void guest_ram_write(void *p, unsigned size, uint64_t val)
+{
+	switch (size) {
+	case 1: __atomic_store_n((uint8_t *)p, (uint8_t)val, __ATOMIC_RELAXED); break;
+	case 2: __atomic_store_n((uint16_t *)p, (uint16_t)val, __ATOMIC_RELAXED); break;
+	case 4: __atomic_store_n((uint32_t *)p, (uint32_t)val, __ATOMIC_RELAXED); break;
+	default: __atomic_store_n((uint64_t *)p, val, __ATOMIC_RELAXED); break;
+	}
+}
+
 static inline int mem_load(struct hart *h, const struct op *op, uint64_t va, unsigned size,
                            uint64_t *val)
 {
 	const struct tlb_entry *e = &h->tlb_data[(va >> 12) & (TLB_ENTRIES - 1)];
 	if (likely(e->tag_r == tlb_tag(va, size))) {
-		const void *p = (const void *)(uintptr_t)(va + e->addend);
-		switch (size) {
-		case 1: *val = *(const uint8_t *)p; break;
-		case 2: { uint16_t v; memcpy(&v, p, 2); *val = v; break; }
-		case 4: { uint32_t v; memcpy(&v, p, 4); *val = v; break; }
-		default: memcpy(val, p, 8); break;
-		}
+		/* The tag matches aligned accesses only. */
+		*val = guest_ram_read((const void *)(uintptr_t)(va + e->addend), size);
 		return EXEC_NEXT;
 	}
 	return mem_load_slow(h, op, va, size, val);
@@ -54,13 +72,7 @@ static inline int mem_store(struct hart *h, const struct op *op, uint64_t va, un
 {
 	const struct tlb_entry *e = &h->tlb_data[(va >> 12) & (TLB_ENTRIES - 1)];
 	if (likely(e->tag_w == tlb_tag(va, size))) {
-		void *p = (void *)(uintptr_t)(va + e->addend);
-		switch (size) {
-		case 1: *(uint8_t *)p = (uint8_t)val; break;
-		case 2: { uint16_t v = (uint16_t)val; memcpy(p, &v, 2); break; }
-		case 4: { uint32_t v = (uint32_t)val; memcpy(p, &v, 4); break; }
-		default: memcpy(p, &val, 8); break;
-		}
+		guest_ram_write((void *)(uintptr_t)(va + e->addend), size, val);
 		return EXEC_NEXT;
 	}
 	return mem_store_slow(h, op, va, size, val);

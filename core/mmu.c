@@ -54,11 +54,16 @@ void tlb_flush_paged(struct hart *h)
 void tlb_drop_writes_to(struct machine *m, uintptr_t host_page)
 {
 	for (unsigned i = 0; i < m->nharts; i++) {
+		/* Other harts' threads may be filling these entries: a fill
+		 * that races with this scan checks the page flags again after
+		 * it (resolve), and dropping a wrong entry only costs a miss. */
 		struct tlb_entry *t = &m->harts[i]->tlb[0][0];
-		for (unsigned j = 0; j < TLB_MODES * TLB_ENTRIES; j++)
-			if (t[j].tag_w != TLB_INVALID &&
-			    ((t[j].tag_w + t[j].addend) & ~(uintptr_t)TLB_PAGE_MASK) == host_page)
-				t[j].tag_w = TLB_INVALID;
+		for (unsigned j = 0; j < TLB_MODES * TLB_ENTRIES; j++) {
+			const uint64_t tag = __atomic_load_n(&t[j].tag_w, __ATOMIC_RELAXED);
+			const uintptr_t addend = __atomic_load_n(&t[j].addend, __ATOMIC_RELAXED);
+			if (tag != TLB_INVALID && ((tag + addend) & ~(uintptr_t)TLB_PAGE_MASK) == host_page)
+				__atomic_store_n(&t[j].tag_w, TLB_INVALID, __ATOMIC_RELAXED);
+		}
 	}
 }
 
@@ -246,10 +251,14 @@ static void tlb_install(struct hart *h, unsigned priv, uint64_t va, uint8_t *hos
 	struct tlb_entry *e = &h->tlb[tlb_mode_of(priv)][(va >> 12) & (TLB_ENTRIES - 1)];
 	const uint64_t page = va & ~TLB_PAGE_MASK;
 	const uintptr_t addend = (uintptr_t)host - (uintptr_t)va;
-	if (e->addend != addend || (e->tag_r != page && e->tag_w != page && e->tag_x != page))
-		e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
-	e->addend = addend;
-	*tag_of(e, acc) = page;
+	/* Atomic stores: tlb_drop_writes_to reads tag_w and addend from
+	 * other threads. */
+	if (e->addend != addend || (e->tag_r != page && e->tag_w != page && e->tag_x != page)) {
+		e->tag_r = e->tag_x = TLB_INVALID;
+		__atomic_store_n(&e->tag_w, TLB_INVALID, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&e->addend, addend, __ATOMIC_RELAXED);
+	__atomic_store_n(tag_of(e, acc), page, __ATOMIC_RELAXED);
 }
 
 /*
@@ -291,23 +300,37 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 	if (acc == ACCESS_WRITE) {
 		cacheable = cacheable && dirty;
 		if (machine_is_ram(m, *pa, 1)) {
-			const uint8_t flags = m->page_flags[(*pa - m->ram_base) >> 12];
-			if (flags & PAGE_CODE)
+			const uint64_t page = (*pa - m->ram_base) >> 12;
+			if (page_flags_of(m, page) & PAGE_CODE)
 				tb_invalidate_page(m, page_pa);
-			if (m->page_flags[(*pa - m->ram_base) >> 12])
+			if (page_flags_of(m, page))
 				cacheable = false;
 		}
 	}
-	if (cacheable)
+	if (cacheable) {
 		tlb_install(h, priv, va, *host - (*pa & TLB_PAGE_MASK) + (va & TLB_PAGE_MASK), acc);
+		/* Another hart may have decoded code from this page since the
+		 * check above; its tlb_drop_writes_to scan may have missed the
+		 * entry. Flag set then scan there, entry then flag check here:
+		 * one of the two sees the other. */
+		if (acc == ACCESS_WRITE && machine_is_ram(m, *pa, 1)) {
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			if (page_flags_of(m, (*pa - m->ram_base) >> 12))
+				__atomic_store_n(&h->tlb[tlb_mode_of(priv)][(va >> 12) & (TLB_ENTRIES - 1)].tag_w,
+				                 TLB_INVALID, __ATOMIC_RELAXED);
+		}
+	}
 	return 0;
 }
 
 static void after_ram_store(struct machine *m, uint64_t pa, unsigned size)
 {
-	if (machine_is_ram(m, pa, 1) && (m->page_flags[(pa - m->ram_base) >> 12] & PAGE_WATCH) &&
-	    m->watch)
+	if (machine_is_ram(m, pa, 1) && (page_flags_of(m, (pa - m->ram_base) >> 12) & PAGE_WATCH) &&
+	    m->watch) {
+		machine_io_lock(m);
 		m->watch(m->watch_opaque, pa, size);
+		machine_io_unlock(m);
+	}
 }
 
 static int misaligned_load(struct hart *h, const struct op *op, uint64_t va, unsigned size,
@@ -358,12 +381,18 @@ int mem_load_slow(struct hart *h, const struct op *op, uint64_t va, unsigned siz
 		return EXEC_NEXT;
 	}
 	if (!host) {
-		if (!bus_read(&h->m->bus, pa, size, val))
+		machine_io_lock(h->m);
+		const bool ok = bus_read(&h->m->bus, pa, size, val);
+		machine_io_unlock(h->m);
+		if (!ok)
 			return hart_exception(h, op, CAUSE_LOAD_ACCESS, va);
 		return EXEC_NEXT;
 	}
 	uint64_t v = 0;
-	memcpy(&v, host, size);
+	if (!(pa & (size - 1)))
+		v = guest_ram_read(host, size);
+	else
+		memcpy(&v, host, size);
 	if (h->shadow)
 		shadow_overlay(h->shadow, pa, (uint8_t *)&v, size);
 	*val = v;
@@ -416,11 +445,17 @@ int mem_store_slow(struct hart *h, const struct op *op, uint64_t va, unsigned si
 		return EXEC_NEXT;
 	}
 	if (!host) {
-		if (!bus_write(&m->bus, pa, size, val))
+		machine_io_lock(m);
+		const bool ok = bus_write(&m->bus, pa, size, val);
+		machine_io_unlock(m);
+		if (!ok)
 			return hart_exception(h, op, CAUSE_STORE_ACCESS, va);
 		return EXEC_NEXT;
 	}
-	memcpy(host, &val, size);
+	if (!(pa & (size - 1)))
+		guest_ram_write(host, size, val);
+	else
+		memcpy(host, &val, size);
 	after_ram_store(m, pa, size);
 	return EXEC_NEXT;
 }

@@ -288,6 +288,50 @@ static int parse_smp(struct options *o, const char *arg, char *err, size_t errle
 	return 0;
 }
 
+/* -accel tcg[,thread=single|multi]: QEMU's way to pick MTTCG or not. */
+static int parse_accel(struct options *o, const char *arg, char *err, size_t errlen)
+{
+	if (strncmp(arg, "tcg", 3) || (arg[3] && arg[3] != ','))
+		return fail(err, errlen, "-accel: '%s': only 'tcg' is available", arg);
+	for (const char *p = arg + 3; *p == ',';) {
+		p++;
+		const size_t n = strcspn(p, ",");
+		if (n == 13 && !strncmp(p, "thread=single", n))
+			o->single_thread = true;
+		else if (n == 12 && !strncmp(p, "thread=multi", n))
+			o->single_thread = false;
+		else
+			return fail(err, errlen, "-accel: unknown property '%.*s' (thread=single|multi)",
+			            (int)n, p);
+		p += n;
+	}
+	return 0;
+}
+
+/* -icount [shift=]N[,sleep=off]: virtual time, 2^N ns per instruction.
+ * An idle machine skips to its next timer (QEMU's sleep=off); QEMU's
+ * adaptive shift=auto and sleep=on follow the host clock, which would undo
+ * the point here, a run that repeats exactly. */
+static int parse_icount(struct options *o, const char *arg, char *err, size_t errlen)
+{
+	const char *p = !strncmp(arg, "shift=", 6) ? arg + 6 : arg;
+	char *end;
+	const long n = strtol(p, &end, 10);
+	if (end == p || n < 0 || n > 10 || (*end && *end != ','))
+		return fail(err, errlen, "-icount: '%s': expected shift=N with N from 0 to 10 "
+		                         "(shift=auto is not supported)", arg);
+	o->icount_shift = (int)n;
+	for (p = end; *p == ',';) {
+		p++;
+		const size_t len = strcspn(p, ",");
+		if (!(len == 9 && !strncmp(p, "sleep=off", len)))
+			return fail(err, errlen, "-icount: '%.*s' is not supported (only sleep=off)",
+			            (int)len, p);
+		p += len;
+	}
+	return 0;
+}
+
 static void set_str(char **dst, const char *v)
 {
 	free(*dst);
@@ -301,6 +345,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	o->smp = 1;
 	o->virtio_legacy = true;
 	o->jit_cache = 64ULL << 20;
+	o->icount_shift = -1;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -408,6 +453,20 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			o->no_reboot = true;
 		} else if (!strcmp(name, "-interp")) {
 			o->interp = true;
+		} else if (!strcmp(name, "-icount")) {
+			NEED_ARG;
+			if (parse_icount(o, val, err, errlen))
+				return -1;
+		} else if (!strcmp(name, "-accel")) {
+			NEED_ARG;
+			if (parse_accel(o, val, err, errlen))
+				return -1;
+		} else if (!strcmp(name, "-threads")) {
+			NEED_ARG;
+			if (strcmp(val, "1") && strcmp(val, "N"))
+				return fail(err, errlen, "--threads: '%s': 1 (one thread for all harts) "
+				                         "or N (one per hart)", val);
+			o->single_thread = !strcmp(val, "1");
 		} else if (!strcmp(name, "-stats")) {
 			o->stats = true;
 		} else if (!strcmp(name, "-perf-map")) {
@@ -493,6 +552,11 @@ void options_usage(FILE *out)
 	      "  -global virtio-mmio.force-legacy=false|true   virtio-mmio version 2 or 1 (default 1)\n"
 	      "  -snapshot                keep all disk writes in memory\n"
 	      "  -no-reboot               exit instead of resetting when the guest reboots\n"
+	      "  -accel tcg[,thread=single|multi]   multi (the default): one host thread per\n"
+	      "                           hart; single: all harts on one thread, round-robin\n"
+	      "  -icount [shift=]N[,sleep=off]   deterministic: time advances 2^N ns per\n"
+	      "                           instruction, harts run round-robin, idle time is\n"
+	      "                           skipped; the same input gives the same run\n"
 	      "  -d in_asm,exec,int,out_asm   log guest code / blocks run / traps / host code\n"
 	      "                           (in_asm: as translated; with --interp, as executed)\n"
 	      "  -D FILE                  write the log to FILE instead of stderr\n"
@@ -507,6 +571,8 @@ void options_usage(FILE *out)
 	      "rvjit options:\n"
 	      "  --interp                 use the interpreter instead of the x86-64 translator\n"
 	      "  --jit-cache SIZE         translated-code buffer size (default 64M)\n"
+	      "  --threads 1|N            harts share one host thread round-robin, or each\n"
+	      "                           has its own (N, the default; 1 with -gdb or --check)\n"
 	      "  --stats                  at exit, print retired instructions, seconds and MIPS\n"
 	      "  --perf-map               write /tmp/perf-PID.map so perf report names guest blocks\n"
 	      "  --check                  run the interpreter beside the translator, block by block,\n"

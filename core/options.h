@@ -43,6 +43,9 @@ struct options {
 	unsigned log_mask;
 	char *log_file;
 	bool interp;          /* --interp */
+	int icount_shift;     /* -icount shift=N: 0..10, -1 when not given */
+	bool single_thread;   /* -accel tcg,thread=single / --threads 1: harts
+	                         share one host thread, round-robin */
 	bool stats;           /* --stats: instructions, time and MIPS at exit */
 	bool perf_map;        /* --perf-map: /tmp/perf-PID.map for perf report */
 	bool check;           /* --check: lockstep-compare the translator with the interpreter */

@@ -62,18 +62,19 @@ void tb_cache_free(struct tb_cache *tb)
 
 uint64_t tb_flush_count(const struct machine *m)
 {
-	return m->tb->flushes;
+	return __atomic_load_n(&m->tb->flushes, __ATOMIC_RELAXED);
 }
 
 void tb_flush(struct machine *m)
 {
 	struct tb_cache *tb = m->tb;
 	tb->used = 0;
-	tb->flushes++;
+	__atomic_store_n(&tb->flushes, tb->flushes + 1, __ATOMIC_RELAXED);
 	memset(tb->hash, 0, sizeof(tb->hash));
 	memset(tb->page_blocks, 0, (m->ram_size >> 12) * sizeof(*tb->page_blocks));
 	for (uint64_t i = 0; i < (m->ram_size >> 12); i++)
-		m->page_flags[i] &= (uint8_t)~PAGE_CODE;
+		page_flags_remove(m, i, PAGE_CODE);
+	atomic_store(&m->flush_requested, false);
 	if (tb->hooks.flush)
 		tb->hooks.flush(tb->hooks.opaque);
 }
@@ -82,8 +83,9 @@ void tb_invalidate_page(struct machine *m, uint64_t pa)
 {
 	struct tb_cache *tb = m->tb;
 	const uint64_t page = (pa - m->ram_base) >> 12;
+	machine_tb_lock(m);
 	for (struct block *b = tb->page_blocks[page]; b; b = b->page_next) {
-		b->valid = false;
+		__atomic_store_n(&b->valid, false, __ATOMIC_RELEASE);
 		if (b->native && tb->hooks.invalidate)
 			tb->hooks.invalidate(tb->hooks.opaque, b);
 		struct block **pp = &tb->hash[tb_hash(b->host)];
@@ -93,7 +95,8 @@ void tb_invalidate_page(struct machine *m, uint64_t pa)
 			*pp = b->hash_next;
 	}
 	tb->page_blocks[page] = NULL;
-	m->page_flags[page] &= (uint8_t)~PAGE_CODE;
+	page_flags_remove(m, page, PAGE_CODE);
+	machine_tb_unlock(m);
 }
 
 int exec_block_end(struct hart *h, const struct op *op)
@@ -131,12 +134,21 @@ static bool ends_block(unsigned id)
 }
 
 
+/* Room for blocks, or NULL: with one thread per hart the arena is not
+ * flushed under running harts; near full, a flush is requested for the
+ * next moment no hart runs (machine.h) and the last sixteenth bridges. */
 static void *arena_alloc(struct machine *m, size_t bytes)
 {
 	struct tb_cache *tb = m->tb;
 	bytes = (bytes + 15) & ~(size_t)15;
-	if (tb->used + bytes > tb->arena_size)
+	if (m->threaded) {
+		if (tb->used + bytes > tb->arena_size - tb->arena_size / 16)
+			atomic_store(&m->flush_requested, true);
+		if (tb->used + bytes > tb->arena_size)
+			return NULL;
+	} else if (tb->used + bytes > tb->arena_size) {
 		tb_flush(m);
+	}
 	void *p = tb->arena + tb->used;
 	tb->used += bytes;
 	return p;
@@ -198,6 +210,10 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 	threaded_link(ops, n);
 
 	struct block *b = arena_alloc(m, sizeof(*b) + (n + 1) * sizeof(struct op));
+	if (!b) {
+		__atomic_store_n(&h->budget, 0, __ATOMIC_RELAXED); /* end the quantum: flush */
+		return NULL;
+	}
 	b->host = host;
 	b->va = h->pc;
 	b->native = NULL;
@@ -216,8 +232,8 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 		const uint64_t page = (uint64_t)(host - m->ram) >> 12;
 		b->page_next = tb->page_blocks[page];
 		tb->page_blocks[page] = b;
-		if (!(m->page_flags[page] & PAGE_CODE)) {
-			m->page_flags[page] |= PAGE_CODE;
+		if (!(page_flags_of(m, page) & PAGE_CODE)) {
+			page_flags_add(m, page, PAGE_CODE);
 			tlb_drop_writes_to(m, (uintptr_t)(m->ram + (page << 12)));
 		}
 	}
@@ -254,6 +270,10 @@ struct block *tb_find(struct hart *h, struct block_scratch *scratch)
 		hart_exception_at(h, h->pc, cause, h->pc);
 		return NULL;
 	}
+	machine_tb_lock(h->m);
 	struct block *b = lookup(h->m->tb, host, h->pc);
-	return b ? b : build(h, host, scratch);
+	if (!b)
+		b = build(h, host, scratch);
+	machine_tb_unlock(h->m);
+	return b;
 }

@@ -39,8 +39,8 @@ struct block {
 	bool valid;
 	bool chainable;           /* ends in a branch, a jump or the end op: the next
 	                             block runs in the same privilege and mapping */
-	uint16_t succ_off[2];     /* page offsets of the cached successors */
-	struct block *succ[2];    /* blocks that followed this one on the same page */
+	struct block *succ[2];    /* blocks that followed this one on the same page
+	                             (the interpreter's chaining) */
 	struct op ops[];
 };
 
@@ -63,7 +63,8 @@ struct tb_hooks {
 struct tb_cache *tb_cache_new(struct machine *m, size_t arena_bytes);
 void tb_set_hooks(struct machine *m, const struct tb_hooks *hooks);
 
-/* The cached block for (host, va), or NULL. No decoding, no side effects. */
+/* The cached block for (host, va), or NULL. No decoding. The caller holds
+ * machine_tb_lock (lookups reorder the hash chains). */
 struct block *tb_lookup(struct machine *m, const uint8_t *host, uint64_t va);
 void tb_cache_free(struct tb_cache *tb);
 

@@ -22,7 +22,9 @@ void hart_update_mode(struct hart *h)
 	 * never (priv spec 3.1.6.1). */
 	const bool m_on = h->priv < PRIV_M || (h->mstatus & MSTATUS_MIE);
 	const bool s_on = h->priv < PRIV_S || (h->priv == PRIV_S && (h->mstatus & MSTATUS_SIE));
-	h->irq_take = h->mie & ((m_on ? ~h->mideleg : 0) | (s_on ? h->mideleg : 0));
+	/* Atomic: hart_set_mip reads it from device and other harts' threads. */
+	__atomic_store_n(&h->irq_take, h->mie & ((m_on ? ~h->mideleg : 0) | (s_on ? h->mideleg : 0)),
+	                 __ATOMIC_RELAXED);
 }
 
 void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t reset_pc)
@@ -161,7 +163,7 @@ void hart_set_mip(struct hart *h, uint64_t bits, bool level)
 		__atomic_fetch_and(&h->mip, ~bits, __ATOMIC_SEQ_CST);
 	/* An interrupt that can be taken now ends the translator's quantum at
 	 * the next block entry, which checks nothing else (jit/translate.c). */
-	if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take)
+	if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & __atomic_load_n(&h->irq_take, __ATOMIC_RELAXED))
 		__atomic_store_n(&h->budget, 0, __ATOMIC_RELAXED);
 	machine_kick(h->m);
 }

@@ -562,7 +562,7 @@ static void dma_written(struct virtio_mmio *vm, uint64_t pa, uint64_t len)
 	const uint64_t first = (pa - m->ram_base) >> 12;
 	const uint64_t last = (pa + len - 1 - m->ram_base) >> 12;
 	for (uint64_t page = first; page <= last; page++) {
-		if (m->page_flags[page] & PAGE_CODE)
+		if (page_flags_of(m, page) & PAGE_CODE)
 			tb_invalidate_page(m, m->ram_base + (page << 12));
 	}
 }

@@ -60,23 +60,32 @@ void *jit_lookup(struct hart *h)
 	const struct tlb_entry *e = &h->tlb_fetch[(pc >> 12) & (TLB_ENTRIES - 1)];
 	if (e->tag_x == (pc & ~TLB_PAGE_MASK)) {
 		const uint8_t *host = (const uint8_t *)(uintptr_t)(pc + e->addend);
+		machine_tb_lock(m);
 		struct block *b = tb_lookup(m, host, pc);
-		if (b && b->native) {
+		void *native = b ? b->native : NULL;
+		machine_tb_unlock(m);
+		/* Killed after this (another hart stored to its page), the
+		 * code's entry leads to the dispatcher: the cache may keep it. */
+		if (native) {
 			struct jump_cache_entry *jc = h->jit_jump_cache;
 			struct jump_cache_entry *ent = &jc[(pc >> 1) & (JUMP_CACHE_ENTRIES - 1)];
 			ent->pc = pc;
 			ent->epoch = h->fetch_epoch;
-			ent->native = b->native;
-			return b->native;
+			ent->native = native;
+			return native;
 		}
 	}
 	return code_buffer_rx(&j->cb, j->exit_dispatch_off);
 }
 
 
+/* Other harts may be running the code around the field: the translator
+ * aligns it (translate.c), so this is one atomic store. */
 static void patch_chain(struct jit *j, size_t field, const struct block *target)
 {
-	emit_patch_rel32(j->cb.rw, field, code_buffer_offset(&j->cb, target->native));
+	const int32_t rel = (int32_t)((int64_t)code_buffer_offset(&j->cb, target->native) -
+	                              (int64_t)(field + 4));
+	__atomic_store_n((int32_t *)(void *)(j->cb.rw + field), rel, __ATOMIC_RELEASE);
 }
 
 /* Translated FP code leaves IEEE exception flags in MXCSR (translate.c);
@@ -125,14 +134,15 @@ static void run_quantum(struct hart *h)
 	size_t pending_field = 0;
 	uint64_t pending_pc = 0, pending_gen = 0;
 
+	/* budget is atomic in C: other threads zero it (hart_set_mip). */
 	unsigned grace = M_MODE_GRACE_BLOCKS;
-	h->budget = JIT_QUANTUM;
+	__atomic_store_n(&h->budget, JIT_QUANTUM, __ATOMIC_RELAXED);
 	for (;;) {
-		if (h->budget <= 0) {
-			if (h->priv != PRIV_M || grace == 0)
+		if (__atomic_load_n(&h->budget, __ATOMIC_RELAXED) <= 0) {
+			if (h->priv != PRIV_M || grace == 0 || atomic_load(&m->flush_requested))
 				return;
 			grace--;
-			h->budget = 1; /* one block at a time */
+			__atomic_store_n(&h->budget, 1, __ATOMIC_RELAXED); /* one block at a time */
 		}
 		if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) {
 			if (hart_check_interrupts(h))
@@ -140,31 +150,44 @@ static void run_quantum(struct hart *h)
 		}
 		struct block *b = tb_find(h, &scratch);
 		if (!b) {
-			h->budget--; /* fetch fault taken */
+			/* A fetch fault was taken, or the cache waits for a
+			 * flush between quanta. */
+			if (atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
+				return;
+			__atomic_fetch_sub(&h->budget, 1, __ATOMIC_RELAXED);
 			pending = false;
 			continue;
 		}
 		if (b == &scratch.b) {
 			/* A straddling instruction: interpreted, never cached. */
 			interp_run_block(h, b);
-			h->budget--;
+			__atomic_fetch_sub(&h->budget, 1, __ATOMIC_RELAXED);
 			pending = false;
 		} else {
+			machine_tb_lock(m);
+			bool ok = true;
 			if (!b->native) {
 				const size_t used = j->cb.used;
-				if (!jit_translate(j, b)) {
-					pending = false;
-					continue; /* flushed: decode again */
-				}
-				if (j->check)
+				ok = jit_translate(j, b);
+				if (ok && j->check)
 					jit_check_note_code(j->check, j->generation, b->native,
 					                    j->cb.used - used);
 			}
-			if (pending && pending_gen == j->generation && pending_pc == b->va)
+			if (ok && pending && pending_gen == j->generation && pending_pc == b->va)
 				patch_chain(j, pending_field, b);
+			void *const native = b->native;
+			machine_tb_unlock(m);
+			if (!ok) {
+				/* Flushed (decode again), or no room until the flush
+				 * that waits for the end of the quantum. */
+				if (atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
+					return;
+				pending = false;
+				continue;
+			}
 			if (m->log_mask & LOG_EXEC)
 				fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 "\n", h->mhartid, h->pc);
-			const int why = j->check ? jit_check_block(j, h, b, enter) : enter(h, b->native);
+			const int why = j->check ? jit_check_block(j, h, b, enter) : enter(h, native);
 			pending = why == JIT_EXIT_CHAIN;
 			if (pending) {
 				pending_field = h->jit_patch;

@@ -171,6 +171,10 @@ static void emit_goto(struct tctx *t, uint64_t target, unsigned retired)
 	struct emitter *e = &t->e;
 	add_instret(e, retired);
 	if (t->j->chain && !((target ^ t->b->va) & ~0xfffULL)) {
+		/* patch_chain rewrites the field while other harts may run
+		 * this code: aligned, its store is atomic. */
+		while ((e->len + 1) & 3)
+			emit_nop(e);
 		const size_t field = emit_jmp_rel32(e, 0);
 		add_stub(t, (struct stub){ .kind = STUB_CHAIN, .field = field, .target = target });
 		return;
@@ -1104,7 +1108,14 @@ static void log_translation(struct jit *j, const struct block *b, size_t start, 
 bool jit_translate(struct jit *j, struct block *b)
 {
 	const uint64_t t0 = now_ns();
-	if (j->cb.used + BLOCK_CODE_MAX > j->cb.size) {
+	if (j->m->threaded) {
+		/* Harts run code from the buffer: flush only between quanta
+		 * (machine.h); the last sixteenth bridges until then. */
+		if (j->cb.used + BLOCK_CODE_MAX > j->cb.size - j->cb.size / 16)
+			atomic_store(&j->m->flush_requested, true);
+		if (j->cb.used + BLOCK_CODE_MAX > j->cb.size)
+			return false;
+	} else if (j->cb.used + BLOCK_CODE_MAX > j->cb.size) {
 		tb_flush(j->m); /* resets the code buffer through the flush hook */
 		return false;
 	}
@@ -1174,8 +1185,17 @@ void jit_kill_block(struct jit *j, struct block *b)
 	 * stub in front of it. A hart inside the block's code (a store that
 	 * invalidated its own page) is past the entry and finishes normally. */
 	const size_t off = code_buffer_offset(&j->cb, b->native);
-	struct emitter e = { .buf = j->cb.rw, .cap = off + 5, .len = off };
-	emit_jmp_rel32(&e, off - JIT_DEAD_STUB);
+	/* Another hart may be fetching the entry: blocks start 16-byte
+	 * aligned and the dead stub is 24 bytes, so the entry is 8-byte
+	 * aligned and one atomic store replaces its first 8 bytes. */
+	uint8_t bytes[8];
+	memcpy(bytes, j->cb.rw + off, 8);
+	bytes[0] = 0xe9; /* jmp rel32 */
+	const int32_t rel = -(int32_t)JIT_DEAD_STUB - 5;
+	memcpy(bytes + 1, &rel, 4);
+	uint64_t word;
+	memcpy(&word, bytes, 8);
+	__atomic_store_n((uint64_t *)(void *)(j->cb.rw + off), word, __ATOMIC_RELEASE);
 	b->native = NULL;
 }
 

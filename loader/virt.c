@@ -310,7 +310,7 @@ static int load_images(struct virt_board *b, const struct options *o, char *err,
 			return fail(err, errlen, "-initrd %s overlaps the kernel or firmware in memory",
 			            o->initrd);
 	}
-	uint64_t fdt_addr;
+	uint64_t fdt_addr = 0;
 	const struct load_info *const images[] = { &fw, &kernel, &initrd };
 	if (place_fdt(b, o, &initrd, images, 3, &fdt_addr, err, errlen))
 		return -1;

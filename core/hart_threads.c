@@ -1,0 +1,197 @@
+/*
+ * One host thread per hart (QEMU's MTTCG): each hart runs its quanta on its
+ * own thread and sleeps on the machine's condition variable in wfi; the
+ * thread that called machine_run becomes the I/O thread and runs the device
+ * pollers (timers, console input, the monitor).
+ *
+ * What keeps this safe (details where each lives):
+ *  - guest memory: AMOs are host atomics, SC a compare-and-swap against
+ *    what LR read, fences full host barriers (exec_amo.c, exec_sys.c and
+ *    their translations); page-table A/D updates are compare-and-swaps;
+ *  - devices: every MMIO access and every poller holds m->io_lock;
+ *  - the block cache and translated code: m->tb_lock around lookups,
+ *    decoding, translation, chaining and invalidation; patches of code
+ *    other harts may be running are single aligned stores (jit/);
+ *  - pages that become code lose every hart's TLB write entries
+ *    (tlb_drop_writes_to, with a re-check in the fill that races it);
+ *  - flushing the whole cache would pull code from under running harts,
+ *    so a full cache only requests a flush, and the flush runs when every
+ *    hart is between quanta (exclusive_flush below).
+ */
+#include "machine.h"
+#include "tb.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* A hart sleeping in wfi or parked wakes at least this often (a stop from
+ * a signal handler cannot signal the condition variable). */
+#define PARK_MAX_MS 100
+
+void machine_tb_lock(struct machine *m)
+{
+	if (m->threaded)
+		pthread_mutex_lock(&m->tb_lock);
+}
+
+void machine_tb_unlock(struct machine *m)
+{
+	if (m->threaded)
+		pthread_mutex_unlock(&m->tb_lock);
+}
+
+void machine_io_lock(struct machine *m)
+{
+	if (m->threaded)
+		pthread_mutex_lock(&m->io_lock);
+}
+
+void machine_io_unlock(struct machine *m)
+{
+	if (m->threaded)
+		pthread_mutex_unlock(&m->io_lock);
+}
+
+static bool stopping(struct machine *m)
+{
+	return atomic_load_explicit(&m->stop, memory_order_relaxed) != STOP_NONE;
+}
+
+/* Wait on m->wake (m->lock held) for at most ns nanoseconds. */
+static void wait_wake(struct machine *m, uint64_t ns)
+{
+	const uint64_t cap = (uint64_t)PARK_MAX_MS * 1000000ULL;
+	if (ns > cap)
+		ns = cap;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(ns / 1000000000ULL);
+	ts.tv_nsec += (long)(ns % 1000000000ULL);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&m->wake, &m->lock, &ts);
+}
+
+/* Flush the block cache and the translated code once no hart is inside a
+ * quantum. Called between quanta by the hart that finds the request; a
+ * second caller waits for the first and then has nothing to do. */
+static void exclusive_flush(struct machine *m)
+{
+	pthread_mutex_lock(&m->lock);
+	while (m->exclusive)
+		pthread_cond_wait(&m->parked, &m->lock);
+	if (!atomic_load(&m->flush_requested)) {
+		pthread_mutex_unlock(&m->lock);
+		return;
+	}
+	m->exclusive = true;
+	/* Harts in translated code leave at their next block entry. */
+	for (unsigned i = 0; i < m->nharts; i++)
+		__atomic_store_n(&m->harts[i]->budget, 0, __ATOMIC_RELAXED);
+	while (m->running)
+		pthread_cond_wait(&m->parked, &m->lock);
+	pthread_mutex_unlock(&m->lock);
+
+	pthread_mutex_lock(&m->tb_lock);
+	tb_flush(m);
+	pthread_mutex_unlock(&m->tb_lock);
+
+	pthread_mutex_lock(&m->lock);
+	m->exclusive = false;
+	pthread_cond_broadcast(&m->parked);
+	pthread_cond_broadcast(&m->wake);
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* Block until h may run a quantum; false when the machine stops. On true,
+ * h counts as running until leave_quantum. */
+static bool enter_quantum(struct hart *h)
+{
+	struct machine *m = h->m;
+	for (;;) {
+		/* Sstc's timer is this hart's own: its deadline bounds a wfi
+		 * sleep. Polled unlocked: raising STIP kicks (takes m->lock). */
+		const uint64_t sstc_ns = h->wfi ? hart_sstc_poll(h) : UINT64_MAX;
+		pthread_mutex_lock(&m->lock);
+		bool run = false;
+		if (stopping(m)) {
+			pthread_mutex_unlock(&m->lock);
+			return false;
+		}
+		if (m->exclusive) {
+			pthread_cond_wait(&m->parked, &m->lock);
+		} else if (atomic_load(&m->paused)) {
+			wait_wake(m, UINT64_MAX);
+		} else if (h->wfi && !hart_wakeup_pending(h)) {
+			/* wfi ends when an interrupt is pending and enabled in
+			 * mie, even with the global enables clear. */
+			wait_wake(m, sstc_ns);
+		} else {
+			h->wfi = false;
+			m->running++;
+			run = true;
+		}
+		pthread_mutex_unlock(&m->lock);
+		if (run)
+			return true;
+	}
+}
+
+static void leave_quantum(struct hart *h)
+{
+	struct machine *m = h->m;
+	pthread_mutex_lock(&m->lock);
+	m->running--;
+	if (m->exclusive && !m->running)
+		pthread_cond_broadcast(&m->parked);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void *hart_main(void *arg)
+{
+	struct hart *h = arg;
+	struct machine *m = h->m;
+	while (enter_quantum(h)) {
+		if (m->run_hart)
+			m->run_hart(h);
+		else
+			interp_run_hart(h);
+		hart_sstc_poll(h);
+		leave_quantum(h);
+		if (atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
+			exclusive_flush(m);
+	}
+	return NULL;
+}
+
+enum machine_stop machine_run_threaded(struct machine *m)
+{
+	pthread_t threads[MAX_HARTS];
+	unsigned started = 0;
+	for (; started < m->nharts; started++) {
+		const int err = pthread_create(&threads[started], NULL, hart_main, m->harts[started]);
+		if (err) {
+			fprintf(stderr, "rvjit: cannot start a thread for hart %u: %s\n", started,
+			        strerror(err));
+			machine_request_stop(m, STOP_FATAL, 1);
+			break;
+		}
+	}
+	/* This thread runs the devices' pollers until the machine stops. */
+	while (!stopping(m)) {
+		pthread_mutex_lock(&m->io_lock);
+		machine_poll_devices(m);
+		pthread_mutex_unlock(&m->io_lock);
+		pthread_mutex_lock(&m->lock);
+		if (!stopping(m))
+			wait_wake(m, (uint64_t)machine_idle_budget_ms(m) * 1000000ULL);
+		pthread_mutex_unlock(&m->lock);
+	}
+	machine_kick(m);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	return (enum machine_stop)atomic_load(&m->stop);
+}
