@@ -92,7 +92,7 @@ void tb_invalidate_page(struct machine *m, uint64_t pa)
 		while (*pp && *pp != b)
 			pp = &(*pp)->hash_next;
 		if (*pp)
-			*pp = b->hash_next;
+			__atomic_store_n(pp, b->hash_next, __ATOMIC_RELEASE);
 	}
 	tb->page_blocks[page] = NULL;
 	page_flags_remove(m, page, PAGE_CODE);
@@ -226,7 +226,7 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 	struct tb_cache *tb = m->tb;
 	const unsigned hidx = tb_hash(host);
 	b->hash_next = tb->hash[hidx];
-	tb->hash[hidx] = b;
+	__atomic_store_n(&tb->hash[hidx], b, __ATOMIC_RELEASE); /* published whole */
 	b->page_next = NULL;
 	if (host >= m->ram && host < m->ram + m->ram_size) {
 		const uint64_t page = (uint64_t)(host - m->ram) >> 12;
@@ -240,9 +240,21 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 	return b;
 }
 
-static struct block *lookup(struct tb_cache *tb, const uint8_t *host, uint64_t va)
+/* With one thread per hart, lookups run without the lock: blocks enter a
+ * chain at its head with a release store, and an unlinked block keeps its
+ * hash_next, so a reader never steps off the chain. A reader may still
+ * meet a block that is being invalidated, as if it looked just before. */
+static struct block *lookup(struct machine *m, const uint8_t *host, uint64_t va)
 {
-	struct block **head = &tb->hash[tb_hash(host)];
+	struct block **head = &m->tb->hash[tb_hash(host)];
+	if (m->threaded) {
+		for (struct block *b = __atomic_load_n(head, __ATOMIC_ACQUIRE); b;
+		     b = __atomic_load_n(&b->hash_next, __ATOMIC_ACQUIRE))
+			if (b->host == host && b->va == va &&
+			    __atomic_load_n(&b->valid, __ATOMIC_ACQUIRE))
+				return b;
+		return NULL;
+	}
 	for (struct block **pp = head; *pp; pp = &(*pp)->hash_next) {
 		struct block *b = *pp;
 		if (b->host == host && b->va == va) {
@@ -259,7 +271,7 @@ static struct block *lookup(struct tb_cache *tb, const uint8_t *host, uint64_t v
 
 struct block *tb_lookup(struct machine *m, const uint8_t *host, uint64_t va)
 {
-	return lookup(m->tb, host, va);
+	return lookup(m, host, va);
 }
 
 struct block *tb_find(struct hart *h, struct block_scratch *scratch)
@@ -270,8 +282,11 @@ struct block *tb_find(struct hart *h, struct block_scratch *scratch)
 		hart_exception_at(h, h->pc, cause, h->pc);
 		return NULL;
 	}
+	struct block *b = lookup(h->m, host, h->pc);
+	if (b)
+		return b;
 	machine_tb_lock(h->m);
-	struct block *b = lookup(h->m->tb, host, h->pc);
+	b = lookup(h->m, host, h->pc); /* another hart may have just built it */
 	if (!b)
 		b = build(h, host, scratch);
 	machine_tb_unlock(h->m);

@@ -63,8 +63,8 @@ struct tb_hooks {
 struct tb_cache *tb_cache_new(struct machine *m, size_t arena_bytes);
 void tb_set_hooks(struct machine *m, const struct tb_hooks *hooks);
 
-/* The cached block for (host, va), or NULL. No decoding. The caller holds
- * machine_tb_lock (lookups reorder the hash chains). */
+/* The cached block for (host, va), or NULL. No decoding. Without threads
+ * a lookup moves the block to the front of its hash chain. */
 struct block *tb_lookup(struct machine *m, const uint8_t *host, uint64_t va);
 void tb_cache_free(struct tb_cache *tb);
 

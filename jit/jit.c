@@ -60,10 +60,8 @@ void *jit_lookup(struct hart *h)
 	const struct tlb_entry *e = &h->tlb_fetch[(pc >> 12) & (TLB_ENTRIES - 1)];
 	if (e->tag_x == (pc & ~TLB_PAGE_MASK)) {
 		const uint8_t *host = (const uint8_t *)(uintptr_t)(pc + e->addend);
-		machine_tb_lock(m);
 		struct block *b = tb_lookup(m, host, pc);
-		void *native = b ? b->native : NULL;
-		machine_tb_unlock(m);
+		void *native = b ? __atomic_load_n(&b->native, __ATOMIC_ACQUIRE) : NULL;
 		/* Killed after this (another hart stored to its page), the
 		 * code's entry leads to the dispatcher: the cache may keep it. */
 		if (native) {
@@ -114,6 +112,35 @@ static void clear_host_fp_flags(void)
 
 static void run_quantum(struct hart *h);
 
+/* A chain exit taken: the jump to patch once its target block has code. */
+struct chain_exit {
+	size_t field;
+	uint64_t pc;
+	uint64_t generation;
+};
+
+/* b's code, translated now if it has none, with the chain exit that led
+ * here (if any) patched to it. NULL: the cache was just flushed, or it is
+ * full and waits for the flush at the end of the quantum. The common case,
+ * code there and no patch, takes no lock. */
+static void *code_for(struct jit *j, struct block *b, const struct chain_exit *from)
+{
+	void *native = __atomic_load_n(&b->native, __ATOMIC_ACQUIRE);
+	if (native && !from)
+		return native;
+	machine_tb_lock(j->m);
+	if (!b->native) {
+		const size_t used = j->cb.used;
+		if (jit_translate(j, b) && j->check)
+			jit_check_note_code(j->check, j->generation, b->native, j->cb.used - used);
+	}
+	native = b->native;
+	if (native && from && from->generation == j->generation && from->pc == b->va)
+		patch_chain(j, from->field, b);
+	machine_tb_unlock(j->m);
+	return native;
+}
+
 /* Harts share the host thread: each quantum starts with clean MXCSR flags
  * and leaves what it raised in its own fflags. */
 static void jit_run_hart(struct hart *h)
@@ -131,8 +158,7 @@ static void run_quantum(struct hart *h)
 	struct block_scratch scratch;
 	/* A chain exit leaves the jump to patch once its target is known. */
 	bool pending = false;
-	size_t pending_field = 0;
-	uint64_t pending_pc = 0, pending_gen = 0;
+	struct chain_exit chain = { 0 };
 
 	/* budget is atomic in C: other threads zero it (hart_set_mip). */
 	unsigned grace = M_MODE_GRACE_BLOCKS;
@@ -164,20 +190,8 @@ static void run_quantum(struct hart *h)
 			__atomic_fetch_sub(&h->budget, 1, __ATOMIC_RELAXED);
 			pending = false;
 		} else {
-			machine_tb_lock(m);
-			bool ok = true;
-			if (!b->native) {
-				const size_t used = j->cb.used;
-				ok = jit_translate(j, b);
-				if (ok && j->check)
-					jit_check_note_code(j->check, j->generation, b->native,
-					                    j->cb.used - used);
-			}
-			if (ok && pending && pending_gen == j->generation && pending_pc == b->va)
-				patch_chain(j, pending_field, b);
-			void *const native = b->native;
-			machine_tb_unlock(m);
-			if (!ok) {
+			void *const native = code_for(j, b, pending ? &chain : NULL);
+			if (!native) {
 				/* Flushed (decode again), or no room until the flush
 				 * that waits for the end of the quantum. */
 				if (atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
@@ -190,9 +204,9 @@ static void run_quantum(struct hart *h)
 			const int why = j->check ? jit_check_block(j, h, b, enter) : enter(h, native);
 			pending = why == JIT_EXIT_CHAIN;
 			if (pending) {
-				pending_field = h->jit_patch;
-				pending_pc = h->pc;
-				pending_gen = j->generation;
+				chain.field = h->jit_patch;
+				chain.pc = h->pc;
+				chain.generation = j->generation;
 			}
 		}
 		if (h->wfi || atomic_load_explicit(&m->stop, memory_order_relaxed))

@@ -1171,7 +1171,8 @@ bool jit_translate(struct jit *j, struct block *b)
 		return false;
 	}
 	j->cb.used = (t.e.len + 15) & ~(size_t)15;
-	b->native = code_buffer_rx(&j->cb, entry);
+	/* Published last: harts look for it without the TB lock. */
+	__atomic_store_n(&b->native, code_buffer_rx(&j->cb, entry), __ATOMIC_RELEASE);
 	j->stats.blocks_translated++;
 	j->stats.code_bytes += t.e.len - start;
 	log_translation(j, b, start, t.e.len - start);
@@ -1196,7 +1197,7 @@ void jit_kill_block(struct jit *j, struct block *b)
 	uint64_t word;
 	memcpy(&word, bytes, 8);
 	__atomic_store_n((uint64_t *)(void *)(j->cb.rw + off), word, __ATOMIC_RELEASE);
-	b->native = NULL;
+	__atomic_store_n(&b->native, NULL, __ATOMIC_RELEASE);
 }
 
 void jit_emit_stubs(struct jit *j)
