@@ -180,10 +180,13 @@ def run_timed(cmd, timeout):
     return result
 
 
-def run_until_prompt(cmd, timeout, prompt=XV6_PROMPT):
-    """Start cmd with a stdin pipe, time until prompt shows on stdout, kill."""
+def run_until_prompt(cmd, timeout, prompt=XV6_PROMPT, then=None):
+    """Start cmd with a stdin pipe, time until prompt shows on stdout, kill.
+    then = (input, second prompt): at the prompt, type input and time from
+    there to the second prompt instead."""
     result = Result()
     t0 = time.perf_counter()
+    t_mark = t0
     proc, rss_file = spawn(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT)
     seen = b""
@@ -202,8 +205,15 @@ def run_until_prompt(cmd, timeout, prompt=XV6_PROMPT):
         if not chunk:
             break  # exited before the prompt
         seen += chunk
+        if then and prompt in seen:
+            proc.stdin.write(then[0])
+            proc.stdin.flush()
+            t_mark = time.perf_counter()
+            seen = b""
+            prompt, then = then[1], None
+            continue
         if prompt in seen:
-            found = time.perf_counter() - t0
+            found = time.perf_counter() - t_mark
             break
     # Kill the emulator itself; rusage_exec then reports its peak RSS.
     try:
@@ -407,9 +417,11 @@ def bench_workload(name, elf, exe, args, engines):
             "checksums": sums, "ok": len(distinct) <= 1 and not failed}
 
 
-def bench_xv6(args, engines):
-    """Time from launch to xv6's shell prompt on each emulator."""
+def bench_xv6(args, engines, usertests=False):
+    """Time from launch to xv6's shell prompt on each emulator, or with
+    usertests from typing `usertests` to ALL TESTS PASSED."""
     runs = {}
+    what = "usertests" if usertests else "xv6"
     with tempfile.TemporaryDirectory(prefix="rvjit-bench-xv6-") as tmp:
         for key, base in engines:
             fs = os.path.join(tmp, "fs-%s.img" % key)
@@ -420,13 +432,18 @@ def bench_xv6(args, engines):
                 "-global", "virtio-mmio.force-legacy=false",
                 "-drive", "file=%s,if=none,format=raw,id=x0" % fs,
                 "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0"]
-            r = run_until_prompt(cmd, args.timeout)
+            if usertests:
+                r = run_until_prompt(cmd, args.usertests_timeout,
+                                     then=(b"usertests\n", b"ALL TESTS PASSED"))
+            else:
+                r = run_until_prompt(cmd, args.timeout)
             runs[key] = r
-            log("  %-16s %-8s %s" % ("xv6", key, r.error or "%.3fs to prompt" % r.seconds))
+            log("  %-16s %-8s %s" % (what, key, r.error or "%.3fs" % r.seconds))
             if r.error:
                 log("    output: " + r.stdout.decode(errors="replace").strip()[-300:])
     failed = [k for k, r in runs.items() if r.error]
-    return {"name": "xv6 boot to `$ `", "instret": None, "runs": runs,
+    return {"name": "xv6 usertests (-smp 3)" if usertests else "xv6 boot to `$ ` (-smp 3)",
+            "instret": None, "runs": runs,
             "verdict": "FAIL (" + ", ".join(failed) + ")" if failed else "ok",
             "checksums": {}, "ok": not failed}
 
@@ -494,6 +511,10 @@ def main():
     ap.add_argument("--host-cc", default=os.environ.get("CC", "gcc"))
     ap.add_argument("--xv6-kernel", help="xv6 kernel ELF: adds an xv6 boot row")
     ap.add_argument("--xv6-fs", help="xv6 fs.img (a copy is used)")
+    ap.add_argument("--xv6-usertests", action="store_true",
+                    help="also time xv6's full usertests (minutes; translator and QEMU)")
+    ap.add_argument("--usertests-timeout", type=float, default=1800,
+                    help="seconds allowed for usertests (default 1800)")
     ap.add_argument("--linux-dir",
                     help="directory with Image and initramfs.cpio.gz "
                     "(test/linux/build-*.sh): adds a Linux boot row")
@@ -577,6 +598,9 @@ def main():
         if have_qemu:
             xv6_engines.append(("qemu", [args.qemu]))
         rows.append(bench_xv6(args, xv6_engines))
+        if args.xv6_usertests:
+            rows.append(bench_xv6(args, [e for e in xv6_engines if e[0] != "interp"],
+                                  usertests=True))
     if args.linux_dir and (not only or "linux" in only):
         linux_engines = []
         if have_rvjit:

@@ -104,6 +104,7 @@ int exec_wfi(struct hart *h, const struct op *op)
 	if (h->priv == PRIV_U || (h->priv == PRIV_S && (h->mstatus & MSTATUS_TW)))
 		return hart_illegal(h, op);
 	h->wfi = true;
+	h->wfi_events = __atomic_load_n(&h->wake_events, __ATOMIC_SEQ_CST);
 	return next(h, op);
 }
 

@@ -128,6 +128,10 @@ struct hart {
 	uint64_t irq_take; /* mie bits that would trap now (priv, xIE, mideleg): the
 	                      run loop only looks closer when mip & irq_take */
 	bool wfi;          /* stopped in wfi until an interrupt is pending */
+	uint64_t wfi_woke_on; /* threaded: the pending set that ended the last wfi */
+	uint32_t wake_events; /* interrupt events for this hart (atomic; hart_set_mip,
+	                         hart_note_interrupt_event) */
+	uint32_t wfi_events;  /* wake_events when it executed wfi */
 
 	/* LR/SC: valid reservation on the naturally aligned physical address. */
 	bool reserved;
@@ -192,6 +196,10 @@ static inline uint64_t hart_wakeup_pending(struct hart *h)
 /* Set or clear interrupt-pending bits on behalf of a device. Safe to call
  * from any thread. */
 void hart_set_mip(struct hart *h, uint64_t bits, bool level);
+
+/* An interrupt was signalled to h whose mip bit may already be set (an IPI
+ * to a hart with one pending): wakes a hart that polls in wfi. */
+void hart_note_interrupt_event(struct hart *h);
 
 /* The pc of `op` while its block runs. */
 static inline uint64_t op_pc(const struct hart *h, const struct op *op)

@@ -29,6 +29,16 @@
  * a signal handler cannot signal the condition variable). */
 #define PARK_MAX_MS 100
 
+/* A wfi that only finds the same masked interrupt pending as the last one
+ * is a hart polling for another hart (firmware waiting with mstatus.MIE
+ * clear): it resumes at the next interrupt event for it (an IPI, even one
+ * on top of the pending one), or after this pause, rather than at once.
+ * Spinning would take a host CPU from the hart it waits for, and OpenSBI
+ * 1.1's hart start is racy against such a spinner: it marks the hart
+ * START_PENDING before it stores the start address and sends the IPI. A
+ * host thread can be descheduled for milliseconds in between. */
+#define WFI_POLL_PAUSE_NS 20000000ULL
+
 void machine_tb_lock(struct machine *m)
 {
 	if (m->threaded)
@@ -51,6 +61,13 @@ void machine_io_unlock(struct machine *m)
 {
 	if (m->threaded)
 		pthread_mutex_unlock(&m->io_lock);
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static bool stopping(struct machine *m)
@@ -106,16 +123,33 @@ static void exclusive_flush(struct machine *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* For a hart ending wfi with `pending`: nanoseconds it should still wait
+ * as a polling wfi (above), 0 to run now. *pause_end: when the pause ends,
+ * 0 until it starts. */
+static uint64_t polling_pause_left(struct hart *h, uint64_t pending, uint64_t *pause_end)
+{
+	if (pending != h->wfi_woke_on ||
+	    (pending & __atomic_load_n(&h->irq_take, __ATOMIC_RELAXED)) ||
+	    __atomic_load_n(&h->wake_events, __ATOMIC_SEQ_CST) != h->wfi_events)
+		return 0;
+	const uint64_t now = monotonic_ns();
+	if (!*pause_end)
+		*pause_end = now + WFI_POLL_PAUSE_NS;
+	return now < *pause_end ? *pause_end - now : 0;
+}
+
 /* Block until h may run a quantum; false when the machine stops. On true,
  * h counts as running until leave_quantum. */
 static bool enter_quantum(struct hart *h)
 {
 	struct machine *m = h->m;
+	uint64_t pause_end = 0, pause_left;
 	for (;;) {
 		/* Sstc's timer is this hart's own: its deadline bounds a wfi
 		 * sleep. Polled unlocked: raising STIP kicks (takes m->lock). */
 		const uint64_t sstc_ns = h->wfi ? hart_sstc_poll(h) : UINT64_MAX;
 		pthread_mutex_lock(&m->lock);
+		const uint64_t pending = h->wfi ? hart_wakeup_pending(h) : 0;
 		bool run = false;
 		if (stopping(m)) {
 			pthread_mutex_unlock(&m->lock);
@@ -125,11 +159,15 @@ static bool enter_quantum(struct hart *h)
 			pthread_cond_wait(&m->parked, &m->lock);
 		} else if (atomic_load(&m->paused)) {
 			wait_wake(m, UINT64_MAX);
-		} else if (h->wfi && !hart_wakeup_pending(h)) {
+		} else if (h->wfi && !pending) {
 			/* wfi ends when an interrupt is pending and enabled in
 			 * mie, even with the global enables clear. */
 			wait_wake(m, sstc_ns);
+		} else if (h->wfi && (pause_left = polling_pause_left(h, pending, &pause_end))) {
+			wait_wake(m, pause_left);
 		} else {
+			if (h->wfi)
+				h->wfi_woke_on = pending;
 			h->wfi = false;
 			m->running++;
 			run = true;

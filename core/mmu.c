@@ -325,8 +325,14 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 
 static void after_ram_store(struct machine *m, uint64_t pa, unsigned size)
 {
-	if (machine_is_ram(m, pa, 1) && (page_flags_of(m, (pa - m->ram_base) >> 12) & PAGE_WATCH) &&
-	    m->watch) {
+	if (!machine_is_ram(m, pa, 1))
+		return;
+	const uint8_t flags = page_flags_of(m, (pa - m->ram_base) >> 12);
+	/* resolve() dropped the page's blocks before the store; a hart on
+	 * another thread may have decoded the old bytes in between. */
+	if (flags & PAGE_CODE)
+		tb_invalidate_page(m, pa & ~TLB_PAGE_MASK);
+	if ((flags & PAGE_WATCH) && m->watch) {
 		machine_io_lock(m);
 		m->watch(m->watch_opaque, pa, size);
 		machine_io_unlock(m);

@@ -165,5 +165,11 @@ void hart_set_mip(struct hart *h, uint64_t bits, bool level)
 	 * the next block entry, which checks nothing else (jit/translate.c). */
 	if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & __atomic_load_n(&h->irq_take, __ATOMIC_RELAXED))
 		__atomic_store_n(&h->budget, 0, __ATOMIC_RELAXED);
+	hart_note_interrupt_event(h);
+}
+
+void hart_note_interrupt_event(struct hart *h)
+{
+	__atomic_fetch_add(&h->wake_events, 1, __ATOMIC_SEQ_CST);
 	machine_kick(h->m);
 }

@@ -113,6 +113,10 @@ static void clint_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 		if (bit != c->msip[hart]) {
 			c->msip[hart] = bit;
 			hart_set_mip(c->m->harts[hart], MIP_MSIP, bit);
+		} else if (bit) {
+			/* Another IPI on top of a pending one still wakes a hart
+			 * that polls in wfi (core/hart_threads.c). */
+			hart_note_interrupt_event(c->m->harts[hart]);
 		}
 	} else if (mtimecmp_slot(c, off, size, &hart)) {
 		uint64_t cmp = c->mtimecmp[hart];
