@@ -3,9 +3,11 @@
  *
  * AMOs are host atomic operations on guest RAM, so they stay atomic when
  * harts run on several host threads. SC is a compare-and-swap against the
- * value LR read (QEMU's approach): it fails when the reservation was dropped
- * (by a trap, or another SC) or when the memory no longer holds that value,
- * which is what a write by another hart in between looks like.
+ * value LR read (QEMU's approach): it fails when the reservation is gone
+ * (only an SC drops it; traps keep it, which the spec allows, and kernels
+ * clear it with an SC of their own on a context switch) or when the memory
+ * no longer holds that value, which is what a write by another hart in
+ * between looks like (a write of the same value is not seen, as in QEMU).
  */
 #include "insn.h"
 #include "mem.h"

@@ -132,6 +132,7 @@ struct hart {
 	uint32_t wake_events; /* interrupt events for this hart (atomic; hart_set_mip,
 	                         hart_note_interrupt_event) */
 	uint32_t wfi_events;  /* wake_events when it executed wfi */
+	uint32_t spin_iterations; /* translated spin-wait loops run (jit/translate.c) */
 
 	/* LR/SC: valid reservation on the naturally aligned physical address. */
 	bool reserved;

@@ -9,18 +9,23 @@
  *    what LR read, fences full host barriers (exec_amo.c, exec_sys.c and
  *    their translations); page-table A/D updates are compare-and-swaps;
  *  - devices: every MMIO access and every poller holds m->io_lock;
- *  - the block cache and translated code: m->tb_lock around lookups,
- *    decoding, translation, chaining and invalidation; patches of code
- *    other harts may be running are single aligned stores (jit/);
+ *  - the block cache and translated code: lookups take no lock (tb.c);
+ *    m->tb_lock covers decoding, translation, chaining and invalidation;
+ *    patches of code other harts may be running are single aligned
+ *    stores (jit/);
  *  - pages that become code lose every hart's TLB write entries
  *    (tlb_drop_writes_to, with a re-check in the fill that races it);
  *  - flushing the whole cache would pull code from under running harts,
  *    so a full cache only requests a flush, and the flush runs when every
- *    hart is between quanta (exclusive_flush below).
+ *    hart is between quanta (exclusive_flush below);
+ *  - a hart polling in wfi for another one does not spin (see
+ *    WFI_POLL_PAUSE_NS).
+ * The I/O thread sleeps until the pollers' next deadline, in whole
+ * milliseconds (machine_idle_budget_ms): device timers fire with up to
+ * 1 ms of delay while the harts run, as in an idle round-robin machine.
  */
 #include "machine.h"
 #include "tb.h"
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

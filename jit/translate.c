@@ -19,6 +19,7 @@
 #include "core/mmu.h"
 #include "x86_64_emit.h"
 #include <inttypes.h>
+#include <sched.h>
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
@@ -959,6 +960,39 @@ static enum x86_cond branch_cond(unsigned id)
 }
 
 /* Control transfers end the block. */
+/* Ops 0..n-1 of b load from addresses they do not change and otherwise
+ * only compute: a block like that which branches back to itself polls
+ * memory, waiting for another hart (or a device). A loop that walks memory
+ * moves its base register and is not one. */
+static bool polls_memory(const struct block *b, unsigned n)
+{
+	uint64_t bases = 0, written = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct op *op = &b->ops[i];
+		switch (insn_table[op->id].format) {
+		case FMT_LOAD:
+			bases |= 1ULL << op->rs1;
+			break;
+		case FMT_I: case FMT_R: case FMT_U: case FMT_SH: case FMT_SHW: case FMT_FENCE:
+			break;
+		default:
+			return false;
+		}
+		written |= 1ULL << op->rd;
+	}
+	return bases && !(bases & written);
+}
+
+/* The back edge of a polling loop (polls_memory) with a thread per hart: harts
+ * may outnumber host CPUs, and the hart this one waits for may need its
+ * CPU, so the loop yields the thread now and then (the PAUSE-loop exiting
+ * of hardware virtualisation). */
+static void jit_spin_wait(struct hart *h)
+{
+	if ((++h->spin_iterations & 63) == 0)
+		sched_yield();
+}
+
 static bool emit_jump(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
@@ -985,12 +1019,17 @@ static bool emit_jump(struct tctx *t, const struct op *op, unsigned k)
 		emit_indirect(t);
 		return true;
 	case INSN_beq: case INSN_bne: case INSN_blt: case INSN_bge: case INSN_bltu: case INSN_bgeu: {
+		const uint64_t target = pc + (uint64_t)(int64_t)op->imm;
 		load_x(e, RAX, op->rs1);
 		emit_alu_r64_m(e, ALU_CMP, RAX, XREG(op->rs2));
 		const size_t taken = emit_jcc_rel32(e, branch_cond(op->id), 0);
 		emit_goto(t, pc + op->len, k + 1);
 		emit_patch_rel32(e->buf, taken, e->len);
-		emit_goto(t, pc + (uint64_t)(int64_t)op->imm, k + 1);
+		if (target == t->b->va && t->j->m->threaded && polls_memory(t->b, k)) {
+			emit_mov_r64_r64(e, RDI, RBX);
+			emit_call(e, (const void *)jit_spin_wait);
+		}
+		emit_goto(t, target, k + 1);
 		return true;
 	}
 	default:
