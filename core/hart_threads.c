@@ -28,7 +28,6 @@
 #include "tb.h"
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 /* A hart sleeping in wfi or parked wakes at least this often (a stop from
  * a signal handler cannot signal the condition variable). */
@@ -68,33 +67,17 @@ void machine_io_unlock(struct machine *m)
 		pthread_mutex_unlock(&m->io_lock);
 }
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static bool stopping(struct machine *m)
 {
 	return atomic_load_explicit(&m->stop, memory_order_relaxed) != STOP_NONE;
 }
 
-/* Wait on m->wake (m->lock held) for at most ns nanoseconds. */
+/* Wait on m->wake (m->lock held) for at most ns nanoseconds, and at most
+ * PARK_MAX_MS. */
 static void wait_wake(struct machine *m, uint64_t ns)
 {
 	const uint64_t cap = (uint64_t)PARK_MAX_MS * 1000000ULL;
-	if (ns > cap)
-		ns = cap;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += (time_t)(ns / 1000000000ULL);
-	ts.tv_nsec += (long)(ns % 1000000000ULL);
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&m->wake, &m->lock, &ts);
+	machine_wait_wake(m, ns < cap ? ns : cap);
 }
 
 /* Flush the block cache and the translated code once no hart is inside a
@@ -137,7 +120,7 @@ static uint64_t polling_pause_left(struct hart *h, uint64_t pending, uint64_t *p
 	    (pending & __atomic_load_n(&h->irq_take, __ATOMIC_RELAXED)) ||
 	    __atomic_load_n(&h->wake_events, __ATOMIC_SEQ_CST) != h->wfi_events)
 		return 0;
-	const uint64_t now = monotonic_ns();
+	const uint64_t now = host_monotonic_ns();
 	if (!*pause_end)
 		*pause_end = now + WFI_POLL_PAUSE_NS;
 	return now < *pause_end ? *pause_end - now : 0;

@@ -8,7 +8,6 @@
 #include "machine.h"
 #include "tb.h"
 #include <inttypes.h>
-#include <time.h>
 
 /* Blocks a hart runs before the next hart gets the host thread. */
 #define QUANTUM_BLOCKS 256
@@ -168,19 +167,12 @@ void interp_step_hart(struct hart *h)
  * paused (only a kick or the timeout ends it). */
 static void idle_wait(struct machine *m, unsigned ms, bool irq_wakes)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += (long)ms * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&m->lock);
 	bool any = false;
 	for (unsigned i = 0; irq_wakes && i < m->nharts; i++)
 		any |= hart_wakeup_pending(m->harts[i]) != 0;
 	if (!any && !atomic_load(&m->stop))
-		pthread_cond_timedwait(&m->wake, &m->lock, &ts);
+		machine_wait_wake(m, (uint64_t)ms * 1000000ULL);
 	pthread_mutex_unlock(&m->lock);
 }
 

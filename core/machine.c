@@ -10,7 +10,7 @@
 
 #define TB_ARENA_BYTES (64u << 20)
 
-static uint64_t monotonic_ns(void)
+uint64_t host_monotonic_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -30,7 +30,7 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 	m->ram_base = ram_base;
 	m->ram_size = ram_size;
 	m->log = stderr;
-	m->start_ns = monotonic_ns();
+	m->start_ns = host_monotonic_ns();
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->wake, NULL);
 	pthread_cond_init(&m->parked, NULL);
@@ -91,6 +91,19 @@ void machine_request_stop(struct machine *m, enum machine_stop why, int exit_cod
 	machine_kick(m);
 }
 
+void machine_wait_wake(struct machine *m, uint64_t ns)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts); /* the condition variable's clock */
+	ts.tv_sec += (time_t)(ns / 1000000000ULL);
+	ts.tv_nsec += (long)(ns % 1000000000ULL);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&m->wake, &m->lock, &ts);
+}
+
 void machine_kick(struct machine *m)
 {
 	pthread_mutex_lock(&m->lock);
@@ -107,7 +120,7 @@ uint64_t machine_mtime(const struct machine *m)
 			ns += (m->icount_hart->instret - m->icount_hart_start) << m->icount_shift;
 		return ns / 100;
 	}
-	return (monotonic_ns() - m->start_ns) / 100;
+	return (host_monotonic_ns() - m->start_ns) / 100;
 }
 
 uint8_t *machine_host_ptr(struct machine *m, uint64_t pa, uint64_t len, bool write)

@@ -227,6 +227,12 @@ void machine_kick(struct machine *m);
  * idle stretches the run loop skips. */
 uint64_t machine_mtime(const struct machine *m);
 
+/* The host's monotonic clock, in nanoseconds. */
+uint64_t host_monotonic_ns(void);
+
+/* Wait on m->wake, m->lock held, until kicked or `ns` nanoseconds pass. */
+void machine_wait_wake(struct machine *m, uint64_t ns);
+
 /* Mark a RAM page watched: after every guest store to it, watch(opaque, pa,
  * size) runs. One watcher per machine. */
 void machine_watch_page(struct machine *m, uint64_t pa, ram_watch_fn watch, void *opaque);

@@ -13,7 +13,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define RVJIT_VERSION "0.1"
@@ -34,13 +33,6 @@ static void on_signal(int sig)
 		console_restore_from_signal();
 		_exit(128 + sig);
 	}
-}
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static void print_stats(const struct machine *m, uint64_t ns)
@@ -172,10 +164,10 @@ int main(int argc, char **argv)
 		first = false;
 		console_attach(console, m);
 		signal_target = m;
-		const uint64_t t0 = monotonic_ns();
+		const uint64_t t0 = host_monotonic_ns();
 		const enum machine_stop why = machine_run(m);
 		if (o.stats)
-			print_stats(m, monotonic_ns() - t0);
+			print_stats(m, host_monotonic_ns() - t0);
 		signal_target = NULL;
 		const int code = m->exit_code;
 		const bool again = why == STOP_RESET && !o.no_reboot;

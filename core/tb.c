@@ -134,21 +134,26 @@ static bool ends_block(unsigned id)
 }
 
 
-/* Room for blocks, or NULL: with one thread per hart the arena is not
- * flushed under running harts; near full, a flush is requested for the
- * next moment no hart runs (machine.h) and the last sixteenth bridges. */
+bool tb_room(struct machine *m, size_t used, size_t need, size_t size)
+{
+	if (!m->threaded) {
+		if (used + need <= size)
+			return true;
+		tb_flush(m);
+		return false;
+	}
+	if (used + need > size - size / 16)
+		atomic_store(&m->flush_requested, true);
+	return used + need <= size;
+}
+
+/* Room for blocks, or NULL when the arena waits for a flush (threads). */
 static void *arena_alloc(struct machine *m, size_t bytes)
 {
 	struct tb_cache *tb = m->tb;
 	bytes = (bytes + 15) & ~(size_t)15;
-	if (m->threaded) {
-		if (tb->used + bytes > tb->arena_size - tb->arena_size / 16)
-			atomic_store(&m->flush_requested, true);
-		if (tb->used + bytes > tb->arena_size)
-			return NULL;
-	} else if (tb->used + bytes > tb->arena_size) {
-		tb_flush(m);
-	}
+	if (!tb_room(m, tb->used, bytes, tb->arena_size) && m->threaded)
+		return NULL; /* (without threads it was just flushed: allocate afresh) */
 	void *p = tb->arena + tb->used;
 	tb->used += bytes;
 	return p;

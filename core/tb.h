@@ -82,6 +82,15 @@ void tb_invalidate_page(struct machine *m, uint64_t pa);
 /* Forget everything (fence.i on other harts' behalf, arena full). */
 void tb_flush(struct machine *m);
 
+/* Whether `need` more bytes fit after `used` in a cache of `size` bytes
+ * (the block arena, the translator's code buffer, which tb_flush resets
+ * through its hook). Without threads a full cache is flushed at once and
+ * the answer is false: start over. With a thread per hart nothing is
+ * flushed under running harts: near full (the last sixteenth) a flush is
+ * requested for the next moment no hart runs (machine.h), and false means
+ * no room until then. */
+bool tb_room(struct machine *m, size_t used, size_t need, size_t size);
+
 int exec_block_end(struct hart *h, const struct op *op);
 
 /* Interpret one block at h->pc (logging as -d asks); returns the exec

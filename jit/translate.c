@@ -22,7 +22,6 @@
 #include <sched.h>
 #include <stddef.h>
 #include <string.h>
-#include <time.h>
 
 #define H(field) mem(RBX, (int32_t)offsetof(struct hart, field))
 #define XREG(i) mem(RBX, (int32_t)(offsetof(struct hart, x) + 8 * (size_t)(i)))
@@ -1113,13 +1112,6 @@ static void emit_stubs(struct tctx *t)
 	}
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void log_translation(struct jit *j, const struct block *b, size_t start, size_t len)
 {
 	struct machine *m = j->m;
@@ -1146,18 +1138,9 @@ static void log_translation(struct jit *j, const struct block *b, size_t start, 
 
 bool jit_translate(struct jit *j, struct block *b)
 {
-	const uint64_t t0 = now_ns();
-	if (j->m->threaded) {
-		/* Harts run code from the buffer: flush only between quanta
-		 * (machine.h); the last sixteenth bridges until then. */
-		if (j->cb.used + BLOCK_CODE_MAX > j->cb.size - j->cb.size / 16)
-			atomic_store(&j->m->flush_requested, true);
-		if (j->cb.used + BLOCK_CODE_MAX > j->cb.size)
-			return false;
-	} else if (j->cb.used + BLOCK_CODE_MAX > j->cb.size) {
-		tb_flush(j->m); /* resets the code buffer through the flush hook */
-		return false;
-	}
+	const uint64_t t0 = host_monotonic_ns();
+	if (!tb_room(j->m, j->cb.used, BLOCK_CODE_MAX, j->cb.size))
+		return false; /* flushed (decode again), or no room until the flush */
 	static __thread struct tctx t; /* large; one translation at a time per thread */
 	memset(&t, 0, offsetof(struct tctx, stubs));
 	t.nstubs = 0;
@@ -1215,7 +1198,7 @@ bool jit_translate(struct jit *j, struct block *b)
 	j->stats.blocks_translated++;
 	j->stats.code_bytes += t.e.len - start;
 	log_translation(j, b, start, t.e.len - start);
-	j->stats.translate_ns += now_ns() - t0;
+	j->stats.translate_ns += host_monotonic_ns() - t0;
 	return true;
 }
 

@@ -23,14 +23,7 @@
 	slli t1, tp, 3
 	add t0, t0, t1
 	sd s2, 0(t0)
-	la t0, done
-	amoadd.w.aqrl zero, s4, (t0)
-	bnez tp, litmus_park
-
-	la a0, done
-	li a1, LITMUS_HARTS
-	li a2, LITMUS_WAIT_TICKS
-	call litmus_wait_eq
+	LITMUS_JOIN done
 	LITMUS_PRINT "interleaving"
 	la s5, hashes
 	li s6, LITMUS_HARTS

@@ -25,14 +25,7 @@
 	li t0, CLINT + 0xbff8
 	ld t1, 0(t0)
 	bltu t1, s0, woke_early
-	la t0, done
-	li t1, 1
-	amoadd.w.aqrl zero, t1, (t0)
-	bnez tp, litmus_park
-	la a0, done
-	li a1, LITMUS_HARTS
-	li a2, LITMUS_WAIT_TICKS
-	call litmus_wait_eq
+	LITMUS_JOIN done
 	PASS
 woke_early:
 	FAIL(1)

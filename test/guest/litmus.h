@@ -66,6 +66,11 @@
  *                              ...), leaving the value in t0; no fence after
  *                              (the litmus shape decides); clobbers t0-t3, ra
  *   LITMUS_PRINT "text"        litmus_puts of a literal
+ *   LITMUS_JOIN word           every hart adds 1 to the 32-bit word with
+ *                              amoadd.w.aqrl; hart 0 then waits until all
+ *                              LITMUS_HARTS have (litmus_wait_eq), the others
+ *                              park: what each did before is visible to hart
+ *                              0 after it; clobbers what litmus_wait_eq does
  */
 #ifndef LITMUS_H
 #define LITMUS_H
@@ -106,6 +111,17 @@
 	.balign 64
 \name:
 	.zero 128
+	.endm
+
+	.macro LITMUS_JOIN word
+	la t0, \word
+	li t1, 1
+	amoadd.w.aqrl zero, t1, (t0)
+	bnez tp, litmus_park
+	la a0, \word
+	li a1, LITMUS_HARTS
+	li a2, LITMUS_WAIT_TICKS
+	call litmus_wait_eq
 	.endm
 
 	.macro SPIN_UNTIL cond, load, addr, value

@@ -65,14 +65,7 @@ loop:
 
 	la t0, mask_w
 	amoor.w zero, s1, (t0)
-	la t0, done
-	amoadd.w.aqrl zero, s9, (t0)
-	bnez tp, litmus_park
-
-	la a0, done
-	li a1, LITMUS_HARTS
-	li a2, LITMUS_WAIT_TICKS
-	call litmus_wait_eq
+	LITMUS_JOIN done
 	fence rw, rw
 	lwu t0, 0(s4)
 	CHECK_EQ(t0, (W_START + TICKETS) & 0xffffffff, 5)

@@ -40,13 +40,7 @@ loop:
 	addi s0, s0, -1
 	bnez s0, loop
 
-	la t0, done
-	amoadd.w.aqrl zero, s4, (t0)
-	bnez tp, litmus_park
-	la a0, done
-	li a1, LITMUS_HARTS
-	li a2, LITMUS_WAIT_TICKS
-	call litmus_wait_eq
+	LITMUS_JOIN done
 	ld t0, 0(s2)
 	CHECK_EQ(t0, ITERS * LITMUS_HARTS, 1)
 	lw t0, 0(s1)
