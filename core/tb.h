@@ -41,6 +41,9 @@ struct block {
 	                             block runs in the same privilege and mapping */
 	struct block *succ[2];    /* blocks that followed this one on the same page
 	                             (the interpreter's chaining) */
+	uint32_t jit_loop_head;   /* translated loop: its head and where a killed
+	                             head leads, as offsets from native; 0: none */
+	uint32_t jit_loop_dead;
 	struct op ops[];
 };
 

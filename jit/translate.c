@@ -3,9 +3,12 @@
  *
  * Register use inside translated code:
  *   rbx        the hart (callee-saved: survives helper calls)
- *   rax rcx rdx rsi rdi r8-r11   scratch, dead across helper calls
- * Guest registers stay in memory (h->x[]); x86 ALU instructions take them
- * as memory operands, so most RV instructions become 2-3 host instructions.
+ *   rax rcx rdx rsi rdi          scratch, dead across helper calls
+ *   r12-r15 rbp r8-r11           guest registers cached for the block
+ * Guest registers live in h->x[]. Within a block, the ones it uses most are
+ * cached in host registers: loaded on first use, written back at every
+ * exit and before every call into C (which reads and writes h->x[]). A
+ * block that branches back to its own start keeps them across iterations.
  *
  * Layout of one block's code:
  *   dead:   a stub that leaves for the dispatcher, entered only once
@@ -31,7 +34,7 @@
 /* Room a block needs at most (BLOCK_MAX_OPS ops of the largest sequence
  * plus their stubs); checked before translating so a block never straddles
  * the end of the buffer. */
-#define BLOCK_CODE_MAX (BLOCK_MAX_OPS * 160 + 512)
+#define BLOCK_CODE_MAX (BLOCK_MAX_OPS * 320 + 1024)
 #define JIT_DEAD_STUB 24 /* bytes of the dead-block stub before each entry */
 
 /* Out-of-line paths collected while emitting the body. */
@@ -41,17 +44,21 @@ enum stub_kind {
 	STUB_RESULT,   /* a helper returned nonzero: account and leave */
 	STUB_CHAIN,    /* exit to a same-page target, patchable */
 	STUB_ENTRY,    /* entry check failed: leave with pc = block start */
+	STUB_LOOP,     /* loop head check failed: write back, leave with pc =
+	                  block start */
 };
 
 struct stub {
 	enum stub_kind kind;
 	size_t field;          /* rel32 field of the jump/jcc that reaches the stub */
-	size_t more[3];        /* STUB_SLOW: further jumps to the same stub */
+	size_t more[7];        /* STUB_SLOW: further jumps to the same stub */
 	unsigned nmore;
 	size_t resume;         /* STUB_SLOW: where to continue */
 	const struct op *op;   /* STUB_SLOW: the op to call */
 	unsigned retired;      /* instructions before this op */
 	uint64_t target;       /* STUB_CHAIN: guest pc */
+	uint64_t dirty;        /* cached registers to write back on the way out */
+	uint64_t reload;       /* STUB_SLOW: cached registers to load before resuming */
 };
 
 struct tctx {
@@ -60,12 +67,24 @@ struct tctx {
 	struct emitter e;
 	bool context_stored;   /* h->block_pc/block_ops hold this block's values */
 	bool fs_dirty_set;     /* mstatus.FS already marked dirty on this path */
+	/* Guest register caching, as bit masks over x1..x31. The state is
+	 * that of the point being emitted; the body is straight-line code, so
+	 * it is known statically. dirty is a subset of loaded, and a cached
+	 * register that is not loaded is current in memory. */
+	int8_t host[33];       /* host register caching x[i], -1: none */
+	uint64_t cached, loaded, dirty;
+	bool loop;             /* the block branches back to its start */
+	size_t loop_head;      /* where the loop's iterations start */
+	size_t loop_dead;      /* where a killed loop head leads */
+	uint64_t loop_dirty;   /* loop: registers the body writes */
 	struct stub stubs[3 * BLOCK_MAX_OPS + 4];
 	unsigned nstubs;
 };
 
 static void add_stub(struct tctx *t, struct stub s)
 {
+	if (s.kind == STUB_SLOW || s.kind == STUB_RESULT)
+		s.dirty = t->dirty;
 	if (t->nstubs < sizeof(t->stubs) / sizeof(t->stubs[0]))
 		t->stubs[t->nstubs++] = s;
 	else
@@ -95,6 +114,178 @@ static void slow_if(struct tctx *t, const struct op *op, unsigned k, enum x86_co
 static uint64_t op_va(const struct tctx *t, const struct op *op)
 {
 	return t->b->va + op->pc_off;
+}
+
+/* ---- Guest registers cached in host registers ---------------------------- */
+
+/* r8-r11 are clobbered by calls into C, but every call is preceded by a
+ * write-back and followed by reloads, as the callee-saved ones are. */
+static const int cache_pool[] = { R12, R13, R14, R15, RBP, R8, R9, R10, R11 };
+
+static uint64_t xbit(unsigned x)
+{
+	return x && x < 32 ? 1ULL << x : 0; /* x0 and the sink are never cached */
+}
+
+/* Integer registers an op reads and writes, from its operand layout. */
+static uint64_t x_reads(const struct op *op)
+{
+	switch (insn_table[op->id].format) {
+	case FMT_R: case FMT_STORE: case FMT_B: case FMT_AMO: case FMT_SFENCE:
+		return xbit(op->rs1) | xbit(op->rs2);
+	case FMT_I: case FMT_SH: case FMT_SHW: case FMT_LOAD: case FMT_JALR: case FMT_CSR:
+	case FMT_LR: case FMT_FLOAD: case FMT_FSTORE: case FMT_XF:
+		return xbit(op->rs1);
+	default:
+		return 0;
+	}
+}
+
+static uint64_t x_writes(const struct op *op)
+{
+	switch (insn_table[op->id].format) {
+	case FMT_R: case FMT_I: case FMT_SH: case FMT_SHW: case FMT_LOAD: case FMT_U: case FMT_J:
+	case FMT_JALR: case FMT_CSR: case FMT_CSRI: case FMT_AMO: case FMT_LR: case FMT_FX:
+	case FMT_FCMP:
+		return xbit(op->rd);
+	default:
+		return 0;
+	}
+}
+
+/* Cache the registers the block uses at least twice, most used first: a
+ * register used once costs the same either way. */
+static void choose_cached(struct tctx *t)
+{
+	const struct block *b = t->b;
+	unsigned uses[32] = { 0 };
+	for (unsigned i = 0; i < b->n_ops; i++) {
+		const uint64_t used = x_reads(&b->ops[i]) | x_writes(&b->ops[i]);
+		for (unsigned x = 1; x < 32; x++)
+			uses[x] += (used >> x) & 1;
+	}
+	memset(t->host, -1, sizeof(t->host));
+	t->cached = t->loaded = t->dirty = 0;
+	for (unsigned n = 0; n < sizeof(cache_pool) / sizeof(cache_pool[0]); n++) {
+		unsigned best = 0;
+		for (unsigned x = 1; x < 32; x++)
+			if (!(t->cached & xbit(x)) && uses[x] >= 2 && (!best || uses[x] > uses[best]))
+				best = x;
+		if (!best)
+			break;
+		t->host[best] = (int8_t)cache_pool[n];
+		t->cached |= xbit(best);
+	}
+}
+
+/* The host register holding x's current value, or -1 (read memory). */
+static int x_host(const struct tctx *t, unsigned x)
+{
+	return (t->loaded & xbit(x)) ? t->host[x] : -1;
+}
+
+/* reg = x (x0 reads as 0 from memory too; xor is shorter). */
+static void load_x(struct tctx *t, int reg, unsigned x)
+{
+	const int h = x_host(t, x);
+	if (x == 0)
+		emit_alu_r32_r32(&t->e, ALU_XOR, reg, reg);
+	else if (h < 0)
+		emit_mov_r64_m(&t->e, reg, XREG(x));
+	else if (h != reg)
+		emit_mov_r64_r64(&t->e, reg, h);
+}
+
+/* x = reg. */
+static void set_x(struct tctx *t, unsigned x, int reg)
+{
+	if (t->cached & xbit(x)) {
+		emit_mov_r64_r64(&t->e, t->host[x], reg);
+		t->loaded |= xbit(x);
+		t->dirty |= xbit(x);
+	} else {
+		emit_mov_m_r64(&t->e, XREG(x), reg);
+	}
+}
+
+/* x = sign-extended imm. */
+static void set_x_imm(struct tctx *t, unsigned x, int32_t imm)
+{
+	if (t->cached & xbit(x)) {
+		emit_mov_r64_imm(&t->e, t->host[x], (uint64_t)(int64_t)imm);
+		t->loaded |= xbit(x);
+		t->dirty |= xbit(x);
+	} else {
+		emit_mov_m_imm32(&t->e, XREG(x), imm);
+	}
+}
+
+/* dst op= x, 64 or 32 bits wide (ALU_CMP compares). */
+static void alu_x(struct tctx *t, enum x86_alu alu, bool wide, int dst, unsigned x)
+{
+	const int h = x_host(t, x);
+	if (h >= 0)
+		(wide ? emit_alu_r64_r64 : emit_alu_r32_r32)(&t->e, alu, dst, h);
+	else
+		(wide ? emit_alu_r64_m : emit_alu_r32_m)(&t->e, alu, dst, XREG(x));
+}
+
+/* x's memory slot, made current, for an instruction that only takes a
+ * memory operand. Leaves the register dirty: a later exit stores it
+ * again, which costs a store and keeps the state simple. */
+static struct x86_mem x_mem(struct tctx *t, unsigned x)
+{
+	if (t->dirty & xbit(x))
+		emit_mov_m_r64(&t->e, XREG(x), t->host[x]);
+	return XREG(x);
+}
+
+/* Store the registers in mask back to h->x[]: emits code, changes no state
+ * (it is used on paths that leave the block). */
+static void writeback(struct tctx *t, uint64_t mask)
+{
+	for (unsigned x = 1; x < 32; x++)
+		if (mask & xbit(x))
+			emit_mov_m_r64(&t->e, XREG(x), t->host[x]);
+}
+
+/* Load the registers in mask from h->x[] (emits code only). */
+static void reload(struct tctx *t, uint64_t mask)
+{
+	for (unsigned x = 1; x < 32; x++)
+		if (mask & xbit(x))
+			emit_mov_r64_m(&t->e, t->host[x], XREG(x));
+}
+
+/* Before an op's code: load the cached registers it reads, so no load
+ * happens inside the op's own branches (the state must not depend on
+ * which way they went). */
+static void begin_op(struct tctx *t, const struct op *op)
+{
+	const uint64_t need = x_reads(op) & t->cached & ~t->loaded;
+	reload(t, need);
+	t->loaded |= need;
+}
+
+/* Before a call into C that may read and write any guest register. */
+static void sync_for_call(struct tctx *t)
+{
+	writeback(t, t->dirty);
+	t->dirty = 0;
+}
+
+/* After it: the cached registers are reloaded when next used. */
+static void after_call(struct tctx *t)
+{
+	t->loaded = 0;
+}
+
+/* The op's slow stub (the last stub) resumes here, with the registers now
+ * loaded (its result among them) reloaded from what the C code left. */
+static void mark_resume(struct tctx *t)
+{
+	t->stubs[t->nstubs - 1].resume = t->e.len;
+	t->stubs[t->nstubs - 1].reload = t->loaded;
 }
 
 static void store_context(struct tctx *t, bool always)
@@ -169,6 +360,7 @@ static void emit_indirect(struct tctx *t)
 static void emit_goto(struct tctx *t, uint64_t target, unsigned retired)
 {
 	struct emitter *e = &t->e;
+	writeback(t, t->dirty);
 	add_instret(e, retired);
 	if (t->j->chain && !((target ^ t->b->va) & ~0xfffULL)) {
 		/* patch_chain rewrites the field while other harts may run
@@ -194,18 +386,11 @@ static void check_result(struct tctx *t, unsigned retired)
 
 static void fallback(struct tctx *t, const struct op *op, unsigned k)
 {
+	sync_for_call(t);
 	store_context(t, false);
 	call_exec(t, op);
 	check_result(t, k);
-}
-
-/* rax = guest register (x0 reads as 0 from memory too; xor is shorter). */
-static void load_x(struct emitter *e, int reg, unsigned x)
-{
-	if (x == 0)
-		emit_alu_r32_r32(e, ALU_XOR, reg, reg);
-	else
-		emit_mov_r64_m(e, reg, XREG(x));
+	after_call(t);
 }
 
 static bool is_alu(unsigned id)
@@ -229,33 +414,60 @@ static bool is_store(unsigned id)
 	return id == INSN_sb || id == INSN_sh || id == INSN_sw || id == INSN_sd;
 }
 
-/* rd == rs1: operate on the guest register in memory (one x86
- * read-modify-write instead of load, operate, store). */
-static bool emit_alu_in_place(struct emitter *e, const struct op *op)
+/* rd == rs1: operate on rd where it is: its host register, or its memory
+ * slot with one x86 read-modify-write (instead of load, operate, store). */
+static bool emit_alu_in_place(struct tctx *t, const struct op *op)
 {
+	struct emitter *e = &t->e;
 	const unsigned rd = op->rd;
 	if (op->rs1 != rd || rd == 0)
 		return false;
 	const int32_t imm = op->imm;
+	const int h = x_host(t, rd);
+	enum x86_alu alu = ALU_ADD;
+	enum x86_shift shift = SHIFT_SHL;
+	enum { IMM, SHIFT, REG } form;
 	switch (op->id) {
-	case INSN_addi: if (imm) emit_alu_m64_imm(e, ALU_ADD, XREG(rd), imm); return true;
-	case INSN_xori: emit_alu_m64_imm(e, ALU_XOR, XREG(rd), imm); return true;
-	case INSN_ori: emit_alu_m64_imm(e, ALU_OR, XREG(rd), imm); return true;
-	case INSN_andi: emit_alu_m64_imm(e, ALU_AND, XREG(rd), imm); return true;
-	case INSN_slli: emit_shift_m64_imm(e, SHIFT_SHL, XREG(rd), (uint8_t)imm); return true;
-	case INSN_srli: emit_shift_m64_imm(e, SHIFT_SHR, XREG(rd), (uint8_t)imm); return true;
-	case INSN_srai: emit_shift_m64_imm(e, SHIFT_SAR, XREG(rd), (uint8_t)imm); return true;
-	case INSN_add: case INSN_sub: case INSN_xor: case INSN_or: case INSN_and: {
-		const enum x86_alu alu = op->id == INSN_add ? ALU_ADD : op->id == INSN_sub ? ALU_SUB
-		                         : op->id == INSN_xor ? ALU_XOR : op->id == INSN_or ? ALU_OR
-		                                                                     : ALU_AND;
-		load_x(e, RAX, op->rs2);
-		emit_alu_m64_r64(e, alu, XREG(rd), RAX);
-		return true;
-	}
+	case INSN_addi: if (!imm) return true; alu = ALU_ADD; form = IMM; break;
+	case INSN_xori: alu = ALU_XOR; form = IMM; break;
+	case INSN_ori: alu = ALU_OR; form = IMM; break;
+	case INSN_andi: alu = ALU_AND; form = IMM; break;
+	case INSN_slli: shift = SHIFT_SHL; form = SHIFT; break;
+	case INSN_srli: shift = SHIFT_SHR; form = SHIFT; break;
+	case INSN_srai: shift = SHIFT_SAR; form = SHIFT; break;
+	case INSN_add: alu = ALU_ADD; form = REG; break;
+	case INSN_sub: alu = ALU_SUB; form = REG; break;
+	case INSN_xor: alu = ALU_XOR; form = REG; break;
+	case INSN_or: alu = ALU_OR; form = REG; break;
+	case INSN_and: alu = ALU_AND; form = REG; break;
 	default:
 		return false;
 	}
+	switch (form) {
+	case IMM:
+		if (h >= 0)
+			emit_alu_r64_imm(e, alu, h, imm);
+		else
+			emit_alu_m64_imm(e, alu, XREG(rd), imm);
+		break;
+	case SHIFT:
+		if (h >= 0)
+			emit_shift_r64_imm(e, shift, h, (uint8_t)imm);
+		else
+			emit_shift_m64_imm(e, shift, XREG(rd), (uint8_t)imm);
+		break;
+	case REG:
+		if (h >= 0) {
+			alu_x(t, alu, true, h, op->rs2);
+		} else {
+			load_x(t, RAX, op->rs2);
+			emit_alu_m64_r64(e, alu, XREG(rd), RAX);
+		}
+		break;
+	}
+	if (h >= 0)
+		t->dirty |= xbit(rd);
+	return true;
 }
 
 /* Register-immediate and register-register ALU ops. */
@@ -268,109 +480,126 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 		return false;
 	if (rd == XREG_SINK)
 		return true; /* no side effects: a hint or nop */
-	if (emit_alu_in_place(e, op))
+	if (emit_alu_in_place(t, op))
 		return true;
+	/* Compute straight into rd's host register, unless rd is also rs2
+	 * (read after the first write) or the op needs rax. */
+	const bool reads_rs2 = insn_table[op->id].format == FMT_R;
+	int d = RAX;
+	if ((t->cached & xbit(rd)) && !(reads_rs2 && rs2 == rd) && op->id != INSN_mulh &&
+	    op->id != INSN_mulhu && op->id != INSN_slt && op->id != INSN_sltu &&
+	    op->id != INSN_slti && op->id != INSN_sltiu)
+		d = t->host[rd];
 	switch (op->id) {
 	case INSN_lui:
-		emit_mov_m_imm32(e, XREG(rd), imm);
+		set_x_imm(t, rd, imm);
 		return true;
 	case INSN_auipc:
-		emit_mov_r64_imm(e, RAX, op_va(t, op) + (uint64_t)(int64_t)imm);
+		emit_mov_r64_imm(e, d, op_va(t, op) + (uint64_t)(int64_t)imm);
 		break;
 	case INSN_addi:
 		if (rs1 == 0) {
-			emit_mov_m_imm32(e, XREG(rd), imm);
+			set_x_imm(t, rd, imm);
 			return true;
 		}
-		load_x(e, RAX, rs1);
+		load_x(t, d, rs1);
 		if (imm)
-			emit_alu_r64_imm(e, ALU_ADD, RAX, imm);
+			emit_alu_r64_imm(e, ALU_ADD, d, imm);
 		break;
-	case INSN_xori: load_x(e, RAX, rs1); emit_alu_r64_imm(e, ALU_XOR, RAX, imm); break;
-	case INSN_ori: load_x(e, RAX, rs1); emit_alu_r64_imm(e, ALU_OR, RAX, imm); break;
-	case INSN_andi: load_x(e, RAX, rs1); emit_alu_r64_imm(e, ALU_AND, RAX, imm); break;
-	case INSN_slli: load_x(e, RAX, rs1); emit_shift_r64_imm(e, SHIFT_SHL, RAX, (uint8_t)imm); break;
-	case INSN_srli: load_x(e, RAX, rs1); emit_shift_r64_imm(e, SHIFT_SHR, RAX, (uint8_t)imm); break;
-	case INSN_srai: load_x(e, RAX, rs1); emit_shift_r64_imm(e, SHIFT_SAR, RAX, (uint8_t)imm); break;
+	case INSN_xori: load_x(t, d, rs1); emit_alu_r64_imm(e, ALU_XOR, d, imm); break;
+	case INSN_ori: load_x(t, d, rs1); emit_alu_r64_imm(e, ALU_OR, d, imm); break;
+	case INSN_andi: load_x(t, d, rs1); emit_alu_r64_imm(e, ALU_AND, d, imm); break;
+	case INSN_slli: load_x(t, d, rs1); emit_shift_r64_imm(e, SHIFT_SHL, d, (uint8_t)imm); break;
+	case INSN_srli: load_x(t, d, rs1); emit_shift_r64_imm(e, SHIFT_SHR, d, (uint8_t)imm); break;
+	case INSN_srai: load_x(t, d, rs1); emit_shift_r64_imm(e, SHIFT_SAR, d, (uint8_t)imm); break;
 	case INSN_slti:
 	case INSN_sltiu:
-		load_x(e, RCX, rs1);
+		load_x(t, RCX, rs1);
 		emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
 		emit_alu_r64_imm(e, ALU_CMP, RCX, imm);
 		emit_setcc_r8(e, op->id == INSN_slti ? CC_L : CC_B, RAX);
 		break;
-	case INSN_add: load_x(e, RAX, rs1); emit_alu_r64_m(e, ALU_ADD, RAX, XREG(rs2)); break;
-	case INSN_sub: load_x(e, RAX, rs1); emit_alu_r64_m(e, ALU_SUB, RAX, XREG(rs2)); break;
-	case INSN_xor: load_x(e, RAX, rs1); emit_alu_r64_m(e, ALU_XOR, RAX, XREG(rs2)); break;
-	case INSN_or: load_x(e, RAX, rs1); emit_alu_r64_m(e, ALU_OR, RAX, XREG(rs2)); break;
-	case INSN_and: load_x(e, RAX, rs1); emit_alu_r64_m(e, ALU_AND, RAX, XREG(rs2)); break;
+	case INSN_add: load_x(t, d, rs1); alu_x(t, ALU_ADD, true, d, rs2); break;
+	case INSN_sub: load_x(t, d, rs1); alu_x(t, ALU_SUB, true, d, rs2); break;
+	case INSN_xor: load_x(t, d, rs1); alu_x(t, ALU_XOR, true, d, rs2); break;
+	case INSN_or: load_x(t, d, rs1); alu_x(t, ALU_OR, true, d, rs2); break;
+	case INSN_and: load_x(t, d, rs1); alu_x(t, ALU_AND, true, d, rs2); break;
 	case INSN_slt:
 	case INSN_sltu:
-		load_x(e, RCX, rs1);
+		load_x(t, RCX, rs1);
 		emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
-		emit_alu_r64_m(e, ALU_CMP, RCX, XREG(rs2));
+		alu_x(t, ALU_CMP, true, RCX, rs2);
 		emit_setcc_r8(e, op->id == INSN_slt ? CC_L : CC_B, RAX);
 		break;
 	case INSN_sll:
 	case INSN_srl:
 	case INSN_sra:
 		/* x86 masks 64-bit shift counts to 6 bits, as RV64 does. */
-		load_x(e, RCX, rs2);
-		load_x(e, RAX, rs1);
-		emit_shift_r64_cl(e, op->id == INSN_sll ? SHIFT_SHL : op->id == INSN_srl ? SHIFT_SHR : SHIFT_SAR, RAX);
+		load_x(t, RCX, rs2);
+		load_x(t, d, rs1);
+		emit_shift_r64_cl(e, op->id == INSN_sll ? SHIFT_SHL : op->id == INSN_srl ? SHIFT_SHR : SHIFT_SAR, d);
 		break;
 	case INSN_addiw:
-		load_x(e, RAX, rs1);
-		emit_alu_r32_imm(e, ALU_ADD, RAX, imm);
-		emit_movsxd_r64_r32(e, RAX, RAX);
+		if (imm == 0 && x_host(t, rs1) >= 0) { /* sext.w */
+			emit_movsxd_r64_r32(e, d, x_host(t, rs1));
+			break;
+		}
+		load_x(t, d, rs1);
+		emit_alu_r32_imm(e, ALU_ADD, d, imm);
+		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_slliw:
 	case INSN_srliw:
 	case INSN_sraiw:
-		load_x(e, RAX, rs1);
-		emit_shift_r32_imm(e, op->id == INSN_slliw ? SHIFT_SHL : op->id == INSN_srliw ? SHIFT_SHR : SHIFT_SAR, RAX, (uint8_t)imm);
-		emit_movsxd_r64_r32(e, RAX, RAX);
+		load_x(t, d, rs1);
+		emit_shift_r32_imm(e, op->id == INSN_slliw ? SHIFT_SHL : op->id == INSN_srliw ? SHIFT_SHR : SHIFT_SAR, d, (uint8_t)imm);
+		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_addw:
 	case INSN_subw:
-		load_x(e, RAX, rs1);
-		emit_alu_r32_m(e, op->id == INSN_addw ? ALU_ADD : ALU_SUB, RAX, XREG(rs2));
-		emit_movsxd_r64_r32(e, RAX, RAX);
+		load_x(t, d, rs1);
+		alu_x(t, op->id == INSN_addw ? ALU_ADD : ALU_SUB, false, d, rs2);
+		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_sllw:
 	case INSN_srlw:
 	case INSN_sraw:
 		/* 32-bit x86 shifts mask the count to 5 bits, as the *w ops do. */
-		load_x(e, RCX, rs2);
-		load_x(e, RAX, rs1);
-		emit_shift_r32_cl(e, op->id == INSN_sllw ? SHIFT_SHL : op->id == INSN_srlw ? SHIFT_SHR : SHIFT_SAR, RAX);
-		emit_movsxd_r64_r32(e, RAX, RAX);
+		load_x(t, RCX, rs2);
+		load_x(t, d, rs1);
+		emit_shift_r32_cl(e, op->id == INSN_sllw ? SHIFT_SHL : op->id == INSN_srlw ? SHIFT_SHR : SHIFT_SAR, d);
+		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_mul:
-		load_x(e, RAX, rs1);
-		load_x(e, RCX, rs2);
-		emit_imul_r64_r64(e, RAX, RCX);
+		load_x(t, d, rs1);
+		load_x(t, RCX, rs2);
+		emit_imul_r64_r64(e, d, RCX);
 		break;
 	case INSN_mulw:
-		load_x(e, RAX, rs1);
-		load_x(e, RCX, rs2);
-		emit_imul_r32_r32(e, RAX, RCX);
-		emit_movsxd_r64_r32(e, RAX, RAX);
+		load_x(t, d, rs1);
+		load_x(t, RCX, rs2);
+		emit_imul_r32_r32(e, d, RCX);
+		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_mulh:
 	case INSN_mulhu:
-		load_x(e, RAX, rs1);
-		load_x(e, RCX, rs2);
+		load_x(t, d, rs1);
+		load_x(t, RCX, rs2);
 		if (op->id == INSN_mulh)
 			emit_imul1_r64(e, RCX);
 		else
 			emit_mul_r64(e, RCX);
-		emit_mov_m_r64(e, XREG(rd), RDX);
+		set_x(t, rd, RDX);
 		return true;
 	default:
 		return false;
 	}
-	emit_mov_m_r64(e, XREG(rd), RAX);
+	if (d == RAX) {
+		set_x(t, rd, RAX);
+	} else {
+		t->loaded |= xbit(rd);
+		t->dirty |= xbit(rd);
+	}
 	return true;
 }
 
@@ -385,9 +614,13 @@ static void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, 
 	struct emitter *e = &t->e;
 	const bool joined = t->nstubs && t->stubs[t->nstubs - 1].kind == STUB_SLOW &&
 	                    t->stubs[t->nstubs - 1].op == op;
-	load_x(e, RSI, op->rs1);
-	if (op->imm)
-		emit_alu_r64_imm(e, ALU_ADD, RSI, op->imm);
+	if (op->imm && x_host(t, op->rs1) >= 0) {
+		emit_lea(e, RSI, mem(x_host(t, op->rs1), op->imm));
+	} else {
+		load_x(t, RSI, op->rs1);
+		if (op->imm)
+			emit_alu_r64_imm(e, ALU_ADD, RSI, op->imm);
+	}
 	emit_mov_r64_m(e, RAX, H(tlb_data));
 	/* ((va >> 12) % TLB_ENTRIES) * sizeof(struct tlb_entry) */
 	emit_mov_r32_r32(e, RCX, RSI);
@@ -419,17 +652,17 @@ static bool emit_mem(struct tctx *t, const struct op *op, unsigned k)
 	case INSN_lbu: emit_tlb_lookup(t, op, 1, false, k); emit_movzx_r32_m8(e, RCX, host); break;
 	case INSN_lhu: emit_tlb_lookup(t, op, 2, false, k); emit_movzx_r32_m16(e, RCX, host); break;
 	case INSN_lwu: emit_tlb_lookup(t, op, 4, false, k); emit_mov_r32_m(e, RCX, host); break;
-	case INSN_sb: emit_tlb_lookup(t, op, 1, true, k); load_x(e, RCX, op->rs2); emit_mov_m_r8(e, host, RCX); break;
-	case INSN_sh: emit_tlb_lookup(t, op, 2, true, k); load_x(e, RCX, op->rs2); emit_mov_m_r16(e, host, RCX); break;
-	case INSN_sw: emit_tlb_lookup(t, op, 4, true, k); load_x(e, RCX, op->rs2); emit_mov_m_r32(e, host, RCX); break;
-	case INSN_sd: emit_tlb_lookup(t, op, 8, true, k); load_x(e, RCX, op->rs2); emit_mov_m_r64(e, host, RCX); break;
+	case INSN_sb: emit_tlb_lookup(t, op, 1, true, k); load_x(t, RCX, op->rs2); emit_mov_m_r8(e, host, RCX); break;
+	case INSN_sh: emit_tlb_lookup(t, op, 2, true, k); load_x(t, RCX, op->rs2); emit_mov_m_r16(e, host, RCX); break;
+	case INSN_sw: emit_tlb_lookup(t, op, 4, true, k); load_x(t, RCX, op->rs2); emit_mov_m_r32(e, host, RCX); break;
+	case INSN_sd: emit_tlb_lookup(t, op, 8, true, k); load_x(t, RCX, op->rs2); emit_mov_m_r64(e, host, RCX); break;
 	default:
 		return false;
 	}
 	if (!is_store(op->id))
-		emit_mov_m_r64(e, XREG(op->rd), RCX); /* a load: rd may be the sink */
+		set_x(t, op->rd, RCX); /* a load: rd may be the sink */
 	/* The slow path resumes here. */
-	t->stubs[t->nstubs - 1].resume = e->len;
+	mark_resume(t);
 	return true;
 }
 
@@ -459,6 +692,9 @@ static bool is_fp_native(unsigned id)
 	case INSN_feq_s: case INSN_flt_s: case INSN_fle_s:
 	case INSN_fcvt_d_s: case INSN_fcvt_s_d: case INSN_fcvt_d_w: case INSN_fcvt_d_l:
 		return true;
+	case INSN_fmadd_d: case INSN_fmsub_d: case INSN_fnmsub_d: case INSN_fnmadd_d:
+	case INSN_fmadd_s: case INSN_fmsub_s: case INSN_fnmsub_s: case INSN_fnmadd_s:
+		return host_has_fma();
 	default:
 		return false;
 	}
@@ -489,6 +725,8 @@ static bool fp_rounds(unsigned id)
 	case INSN_fadd_d: case INSN_fsub_d: case INSN_fmul_d: case INSN_fdiv_d: case INSN_fsqrt_d:
 	case INSN_fadd_s: case INSN_fsub_s: case INSN_fmul_s: case INSN_fdiv_s: case INSN_fsqrt_s:
 	case INSN_fcvt_s_d: case INSN_fcvt_d_l:
+	case INSN_fmadd_d: case INSN_fmsub_d: case INSN_fnmsub_d: case INSN_fnmadd_d:
+	case INSN_fmadd_s: case INSN_fmsub_s: case INSN_fnmsub_s: case INSN_fnmadd_s:
 		return true;
 	default:
 		return false;
@@ -498,6 +736,9 @@ static bool fp_rounds(unsigned id)
 static bool fp_single_inputs(unsigned id, unsigned *n)
 {
 	switch (id) {
+	case INSN_fmadd_s: case INSN_fmsub_s: case INSN_fnmsub_s: case INSN_fnmadd_s:
+		*n = 3;
+		return true;
 	case INSN_fadd_s: case INSN_fsub_s: case INSN_fmul_s: case INSN_fdiv_s:
 	case INSN_feq_s: case INSN_flt_s: case INSN_fle_s:
 		*n = 2;
@@ -585,6 +826,46 @@ static void emit_fs_dirty(struct tctx *t)
 	t->fs_dirty_set = true;
 }
 
+/*
+ * Fused multiply-add with the host's FMA3 (one rounding, as RISC-V). x86
+ * differs only where the result is a NaN: it passes an input NaN through
+ * instead of the canonical one, and 0 * inf + qNaN does not raise invalid,
+ * which RISC-V requires. So a NaN result takes the exact path, which
+ * computes it again from the unchanged operands.
+ */
+static bool emit_fma(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	enum fma_op f;
+	bool single;
+	switch (op->id) {
+	/* RISC-V's fnmsub is -(a*b) + c, x86's vfnmadd; fnmadd is -(a*b) - c. */
+	case INSN_fmadd_d: f = FMA_MADD; single = false; break;
+	case INSN_fmsub_d: f = FMA_MSUB; single = false; break;
+	case INSN_fnmsub_d: f = FMA_NMADD; single = false; break;
+	case INSN_fnmadd_d: f = FMA_NMSUB; single = false; break;
+	case INSN_fmadd_s: f = FMA_MADD; single = true; break;
+	case INSN_fmsub_s: f = FMA_MSUB; single = true; break;
+	case INSN_fnmsub_s: f = FMA_NMADD; single = true; break;
+	case INSN_fnmadd_s: f = FMA_NMSUB; single = true; break;
+	default: return false;
+	}
+	if (single) {
+		emit_movss_x_m(e, 0, FREG(op->rs3));
+		emit_movss_x_m(e, 1, FREG(op->rs1));
+		emit_fma231_ss_m(e, f, 0, 1, FREG(op->rs2));
+		emit_ucomiss_x_x(e, 0, 0);
+	} else {
+		emit_movsd_x_m(e, 0, FREG(op->rs3));
+		emit_movsd_x_m(e, 1, FREG(op->rs1));
+		emit_fma231_sd_m(e, f, 0, 1, FREG(op->rs2));
+		emit_ucomisd_x_x(e, 0, 0);
+	}
+	slow_if(t, op, k, CC_P);
+	store_fresult(e, op->rd, single);
+	return true;
+}
+
 static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
@@ -610,8 +891,12 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 	if (fp_single_inputs(id, &nsingle)) {
 		emit_alu_m32_imm(e, ALU_CMP, FREG_HI(op->rs1), -1);
 		slow_if(t, op, k, CC_NE);
-		if (nsingle == 2) {
+		if (nsingle >= 2) {
 			emit_alu_m32_imm(e, ALU_CMP, FREG_HI(op->rs2), -1);
+			slow_if(t, op, k, CC_NE);
+		}
+		if (nsingle == 3) {
+			emit_alu_m32_imm(e, ALU_CMP, FREG_HI(op->rs3), -1);
 			slow_if(t, op, k, CC_NE);
 		}
 	}
@@ -625,7 +910,7 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 		emit_mov_r64_m(e, RCX, host);
 		emit_mov_m_r64(e, FREG(op->rd), RCX);
 		emit_fs_dirty(t);
-		t->stubs[t->nstubs - 1].resume = e->len;
+		mark_resume(t);
 		return true;
 	case INSN_flw:
 		emit_tlb_lookup(t, op, 4, false, k);
@@ -635,23 +920,25 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 		emit_alu_r32_imm(e, ALU_SUB, RCX, 1);
 		emit_mov_m_r32(e, FREG_HI(op->rd), RCX);
 		emit_fs_dirty(t);
-		t->stubs[t->nstubs - 1].resume = e->len;
+		mark_resume(t);
 		return true;
 	case INSN_fsd:
 		emit_tlb_lookup(t, op, 8, true, k);
 		emit_mov_r64_m(e, RCX, FREG(op->rs2));
 		emit_mov_m_r64(e, host, RCX);
-		t->stubs[t->nstubs - 1].resume = e->len;
+		mark_resume(t);
 		return true;
 	case INSN_fsw:
 		emit_tlb_lookup(t, op, 4, true, k);
 		emit_mov_r32_m(e, RCX, FREG(op->rs2));
 		emit_mov_m_r32(e, host, RCX);
-		t->stubs[t->nstubs - 1].resume = e->len;
+		mark_resume(t);
 		return true;
 	default:
 		break;
 	}
+	if (emit_fma(t, op, k))
+		return true;
 	struct fp_arith a;
 	if (fp_arith(id, &a)) {
 		/* SSE computes in the source width (ss/sd): binary ops take
@@ -673,31 +960,31 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 	}
 	switch (id) {
 	case INSN_fcvt_d_w:
-		emit_cvtsi2sd_x_m32(e, 0, XREG(op->rs1));
+		emit_cvtsi2sd_x_m32(e, 0, x_mem(t, op->rs1));
 		store_fresult(e, op->rd, false);
 		break;
 	case INSN_fcvt_d_l:
-		emit_cvtsi2sd_x_m64(e, 0, XREG(op->rs1));
+		emit_cvtsi2sd_x_m64(e, 0, x_mem(t, op->rs1));
 		store_fresult(e, op->rd, false);
 		break;
 	case INSN_fmv_x_d:
 		if (op->rd != XREG_SINK) {
 			emit_mov_r64_m(e, RAX, FREG(op->rs1));
-			emit_mov_m_r64(e, XREG(op->rd), RAX);
+			set_x(t, op->rd, RAX);
 		}
 		break;
 	case INSN_fmv_x_w:
 		if (op->rd != XREG_SINK) {
 			emit_movsxd_r64_m32(e, RAX, FREG(op->rs1));
-			emit_mov_m_r64(e, XREG(op->rd), RAX);
+			set_x(t, op->rd, RAX);
 		}
 		break;
 	case INSN_fmv_d_x:
-		load_x(e, RAX, op->rs1);
+		load_x(t, RAX, op->rs1);
 		emit_mov_m_r64(e, FREG(op->rd), RAX);
 		break;
 	case INSN_fmv_w_x:
-		load_x(e, RAX, op->rs1);
+		load_x(t, RAX, op->rs1);
 		emit_mov_m_r32(e, FREG(op->rd), RAX);
 		emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
 		emit_alu_r32_imm(e, ALU_SUB, RAX, 1);
@@ -752,7 +1039,7 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 		} else {
 			emit_setcc_r8(e, (id == INSN_flt_d || id == INSN_flt_s) ? CC_A : CC_AE, RAX);
 		}
-		emit_mov_m_r64(e, XREG(op->rd), RAX);
+		set_x(t, op->rd, RAX);
 		break;
 	}
 	default:
@@ -785,8 +1072,8 @@ static bool emit_div(struct tctx *t, const struct op *op)
 	}
 	if (op->rd == XREG_SINK)
 		return true;
-	load_x(e, RAX, op->rs1);
-	load_x(e, RCX, op->rs2);
+	load_x(t, RAX, op->rs1);
+	load_x(t, RCX, op->rs2);
 	if (wide)
 		emit_test_r64_r64(e, RCX, RCX);
 	else
@@ -835,7 +1122,7 @@ static bool emit_div(struct tctx *t, const struct op *op)
 		emit_patch_rel32(e->buf, done2, e->len);
 	if (!wide)
 		emit_movsxd_r64_r32(e, RAX, RAX);
-	emit_mov_m_r64(e, XREG(op->rd), RAX);
+	set_x(t, op->rd, RAX);
 	return true;
 }
 
@@ -847,14 +1134,14 @@ static bool emit_mulhsu(struct tctx *t, const struct op *op)
 		return false;
 	if (op->rd == XREG_SINK)
 		return true;
-	load_x(e, RAX, op->rs1);
-	load_x(e, RCX, op->rs2);
+	load_x(t, RAX, op->rs1);
+	load_x(t, RCX, op->rs2);
 	emit_mul_r64(e, RCX);
-	load_x(e, RAX, op->rs1);
+	load_x(t, RAX, op->rs1);
 	emit_shift_r64_imm(e, SHIFT_SAR, RAX, 63);
 	emit_alu_r64_r64(e, ALU_AND, RAX, RCX);
 	emit_alu_r64_r64(e, ALU_SUB, RDX, RAX);
-	emit_mov_m_r64(e, XREG(op->rd), RDX);
+	set_x(t, op->rd, RDX);
 	return true;
 }
 
@@ -895,7 +1182,7 @@ static bool emit_amo(struct tctx *t, const struct op *op, unsigned k)
 	emit_tlb_lookup(t, op, wide ? 8 : 4, true, k);
 	emit_lea(e, RDI, mem_index(RAX, RSI, 0)); /* host address */
 	const struct x86_mem target = mem(RDI, 0);
-	load_x(e, RCX, op->rs2);
+	load_x(t, RCX, op->rs2);
 	switch (kind) {
 	case A_ADD:
 		emit_lock_xadd_m_r(e, wide, target, RCX);
@@ -940,9 +1227,72 @@ static bool emit_amo(struct tctx *t, const struct op *op, unsigned k)
 	if (op->rd != XREG_SINK) {
 		if (!wide)
 			emit_movsxd_r64_r32(e, RAX, RAX);
-		emit_mov_m_r64(e, XREG(op->rd), RAX);
+		set_x(t, op->rd, RAX);
 	}
-	t->stubs[t->nstubs - 1].resume = e->len;
+	mark_resume(t);
+	return true;
+}
+
+/*
+ * LR/SC inline, with core/exec_amo.c's meaning: LR loads through the read
+ * TLB and records the reservation (physical address and the value read);
+ * SC compare-and-swaps against that value when the reservation is for its
+ * address. The physical address is the host address's offset into RAM plus
+ * RAM's base; a host address outside RAM (ROM has no reservations) takes
+ * the slow path, which raises the access fault.
+ */
+static bool emit_lrsc(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	const bool lr = op->id == INSN_lr_w || op->id == INSN_lr_d;
+	if (!lr && op->id != INSN_sc_w && op->id != INSN_sc_d)
+		return false;
+	const bool wide = op->id == INSN_lr_d || op->id == INSN_sc_d;
+	const struct machine *m = t->j->m;
+	const struct x86_mem word = mem(RDI, 0);
+	/* The TLB lookup adds op->imm, which is 0 for LR/SC. */
+	emit_tlb_lookup(t, op, wide ? 8 : 4, !lr, k);
+	emit_lea(e, RDI, mem_index(RAX, RSI, 0));
+	emit_mov_r64_imm(e, RDX, (uint64_t)0 - (uint64_t)(uintptr_t)m->ram);
+	emit_alu_r64_r64(e, ALU_ADD, RDX, RDI);
+	emit_mov_r64_imm(e, RCX, m->ram_size);
+	emit_alu_r64_r64(e, ALU_CMP, RDX, RCX);
+	slow_join(t, emit_jcc_rel32(e, CC_AE, 0));
+	emit_mov_r64_imm(e, RCX, m->ram_base);
+	emit_alu_r64_r64(e, ALU_ADD, RDX, RCX); /* rdx = physical address */
+	if (lr) {
+		if (wide)
+			emit_mov_r64_m(e, RAX, word);
+		else
+			emit_movsxd_r64_m32(e, RAX, word);
+		emit_mov_r64_imm(e, RCX, 1);
+		emit_mov_m_r8(e, H(reserved), RCX);
+		emit_mov_m_r64(e, H(reservation), RDX);
+		emit_mov_m_r64(e, H(reservation_value), RAX);
+		set_x(t, op->rd, RAX);
+		mark_resume(t);
+		return true;
+	}
+	emit_cmp_m8_imm(e, H(reserved), 0);
+	const size_t not_reserved = emit_jcc_rel32(e, CC_E, 0);
+	emit_alu_r64_m(e, ALU_CMP, RDX, H(reservation));
+	const size_t elsewhere = emit_jcc_rel32(e, CC_NE, 0);
+	emit_mov_r64_m(e, RAX, H(reservation_value));
+	load_x(t, RCX, op->rs2);
+	emit_lock_cmpxchg_m_r(e, wide, word, RCX); /* ZF: stored */
+	const size_t changed = emit_jcc_rel32(e, CC_NE, 0);
+	emit_alu_r32_r32(e, ALU_XOR, RCX, RCX);
+	const size_t done = emit_jmp_rel32(e, 0);
+	emit_patch_rel32(e->buf, not_reserved, e->len);
+	emit_patch_rel32(e->buf, elsewhere, e->len);
+	emit_patch_rel32(e->buf, changed, e->len);
+	emit_mov_r64_imm(e, RCX, 1);
+	emit_patch_rel32(e->buf, done, e->len);
+	/* Spec 8.2: an SC, successful or not, invalidates the reservation. */
+	emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
+	emit_mov_m_r8(e, H(reserved), RAX);
+	set_x(t, op->rd, RCX);
+	mark_resume(t);
 	return true;
 }
 
@@ -992,6 +1342,61 @@ static void jit_spin_wait(struct hart *h)
 		sched_yield();
 }
 
+/*
+ * A block whose last op jumps back to its start runs as a loop: the cached
+ * registers stay in host registers across iterations. The back edge jumps
+ * to a loop head inside the block, which checks the budget as the entry
+ * does (so interrupts are still taken within one iteration) and which
+ * jit_kill_block patches as it patches the entry (so a loop whose code was
+ * overwritten leaves at its next iteration).
+ */
+static bool is_loop(const struct tctx *t)
+{
+	const struct block *b = t->b;
+	if (!t->j->chain || !b->n_ops)
+		return false;
+	const struct op *last = &b->ops[b->n_ops - 1];
+	if (insn_table[last->id].format != FMT_B && last->id != INSN_jal)
+		return false;
+	if (b->va + last->pc_off + (uint64_t)(int64_t)last->imm != b->va)
+		return false;
+	/* A loop that polls memory yields its thread at the back edge. */
+	return !(t->j->m->threaded && polls_memory(b, b->n_ops - 1));
+}
+
+/* Entry of a loop block: load every cached register, then the loop head.
+ * The body's state is the loop head's: everything loaded, and dirty
+ * whatever the body writes (a superset on the first pass, which costs
+ * stores of unchanged values at most). */
+static void emit_loop_head(struct tctx *t)
+{
+	struct emitter *e = &t->e;
+	reload(t, t->cached);
+	t->loaded = t->cached;
+	t->loop_dirty = 0;
+	for (unsigned i = 0; i < t->b->n_ops; i++)
+		t->loop_dirty |= x_writes(&t->b->ops[i]) & t->cached;
+	t->dirty = t->loop_dirty;
+	const size_t skip = emit_jmp_rel32(e, 0);
+	/* jit_kill_block replaces the head's first 8 bytes with one atomic
+	 * store, which has to be aligned. */
+	while (e->len & 7)
+		emit_nop(e);
+	t->loop_head = e->len;
+	emit_alu_m32_imm(e, ALU_SUB, H(budget), 1);
+	const size_t f = emit_jcc_rel32(e, CC_S, 0);
+	add_stub(t, (struct stub){ .kind = STUB_LOOP, .field = f, .dirty = t->loop_dirty });
+	emit_patch_rel32(e->buf, skip, e->len);
+}
+
+/* The back edge: the loop head expects every cached register loaded. */
+static void emit_loop_back(struct tctx *t, unsigned retired)
+{
+	reload(t, t->cached & ~t->loaded);
+	add_instret(&t->e, retired);
+	emit_jmp_rel32(&t->e, t->loop_head);
+}
+
 static bool emit_jump(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
@@ -1000,30 +1405,42 @@ static bool emit_jump(struct tctx *t, const struct op *op, unsigned k)
 	case INSN_jal:
 		if (op->rd != XREG_SINK) {
 			emit_mov_r64_imm(e, RAX, pc + op->len);
-			emit_mov_m_r64(e, XREG(op->rd), RAX);
+			set_x(t, op->rd, RAX);
 		}
-		emit_goto(t, pc + (uint64_t)(int64_t)op->imm, k + 1);
+		if (pc + (uint64_t)(int64_t)op->imm == t->b->va && t->loop)
+			emit_loop_back(t, k + 1);
+		else
+			emit_goto(t, pc + (uint64_t)(int64_t)op->imm, k + 1);
 		return true;
 	case INSN_jalr:
-		load_x(e, RAX, op->rs1);
+		load_x(t, RAX, op->rs1);
 		if (op->imm)
 			emit_alu_r64_imm(e, ALU_ADD, RAX, op->imm);
 		emit_alu_r64_imm(e, ALU_AND, RAX, -2);
 		emit_mov_m_r64(e, H(pc), RAX);
 		if (op->rd != XREG_SINK) {
 			emit_mov_r64_imm(e, RCX, pc + op->len);
-			emit_mov_m_r64(e, XREG(op->rd), RCX);
+			set_x(t, op->rd, RCX);
 		}
+		writeback(t, t->dirty);
 		add_instret(e, k + 1);
 		emit_indirect(t);
 		return true;
 	case INSN_beq: case INSN_bne: case INSN_blt: case INSN_bge: case INSN_bltu: case INSN_bgeu: {
 		const uint64_t target = pc + (uint64_t)(int64_t)op->imm;
-		load_x(e, RAX, op->rs1);
-		emit_alu_r64_m(e, ALU_CMP, RAX, XREG(op->rs2));
+		int a = x_host(t, op->rs1);
+		if (a < 0) {
+			load_x(t, RAX, op->rs1);
+			a = RAX;
+		}
+		alu_x(t, ALU_CMP, true, a, op->rs2);
 		const size_t taken = emit_jcc_rel32(e, branch_cond(op->id), 0);
 		emit_goto(t, pc + op->len, k + 1);
 		emit_patch_rel32(e->buf, taken, e->len);
+		if (target == t->b->va && t->loop) {
+			emit_loop_back(t, k + 1);
+			return true;
+		}
 		if (target == t->b->va && t->j->m->threaded && polls_memory(t->b, k)) {
 			emit_mov_r64_r64(e, RDI, RBX);
 			emit_call(e, (const void *)jit_spin_wait);
@@ -1072,11 +1489,13 @@ static void emit_stubs(struct tctx *t)
 			emit_patch_rel32(e->buf, s->more[m], e->len);
 		switch (s->kind) {
 		case STUB_SLOW:
+			writeback(t, s->dirty);
 			store_context(t, true);
 			call_exec(t, s->op);
 			emit_test_r32_r32(e, RAX, RAX);
 			{
 				const size_t f = emit_jcc_rel32(e, CC_NE, 0);
+				reload(t, s->reload);
 				emit_jmp_rel32(e, s->resume);
 				emit_patch_rel32(e->buf, f, e->len);
 			}
@@ -1103,7 +1522,13 @@ static void emit_stubs(struct tctx *t)
 			emit_jmp_rel32(e, j->exit_off);
 			break;
 		case STUB_ENTRY:
+		case STUB_LOOP:
 			emit_alu_m32_imm(e, ALU_ADD, H(budget), 1); /* did not run */
+			if (s->kind == STUB_LOOP) {
+				/* Where a killed loop head leads. */
+				t->loop_dead = e->len;
+				writeback(t, s->dirty);
+			}
 			emit_mov_r64_imm(e, RAX, t->b->va);
 			emit_mov_m_r64(e, H(pc), RAX);
 			exit_dispatch(t);
@@ -1136,63 +1561,93 @@ static void log_translation(struct jit *j, const struct block *b, size_t start, 
 		        (uintptr_t)code_buffer_rx(&j->cb, start), len, b->va);
 }
 
+/* Emit b's code at t->e's position and return its entry's offset. plain:
+ * every op through its exec function and no register caching, code whose
+ * size is small and easy to bound. */
+static size_t emit_block(struct tctx *t, bool plain)
+{
+	const struct block *b = t->b;
+	choose_cached(t);
+	if (plain)
+		t->cached = 0;
+	t->loop = !plain && is_loop(t);
+	t->loop_head = t->loop_dead = 0;
+	emit_dead_stub(t);
+	const size_t entry = t->e.len;
+	emit_entry(t);
+	if (t->loop)
+		emit_loop_head(t);
+	unsigned k = 0;
+	bool ended = false;
+	for (; k < b->n_ops && !ended; k++) {
+		const struct op *op = &b->ops[k];
+		if (plain) {
+			fallback(t, op, k);
+			continue;
+		}
+		begin_op(t, op);
+		if (emit_alu(t, op))
+			continue;
+		if (emit_mem(t, op, k) || emit_div(t, op) || emit_mulhsu(t, op) ||
+		    emit_amo(t, op, k) || emit_lrsc(t, op, k))
+			continue;
+		if (op->id == INSN_fence) {
+			/* As exec_fence: a full barrier, which covers every
+			 * RVWMO fence once harts run on several threads. */
+			emit_mfence(&t->e);
+			continue;
+		}
+		if (emit_fp(t, op, k)) {
+			/* Slow paths of the op resume after its native code. */
+			if (t->nstubs && t->stubs[t->nstubs - 1].kind == STUB_SLOW &&
+			    t->stubs[t->nstubs - 1].op == op && !t->stubs[t->nstubs - 1].resume)
+				mark_resume(t);
+			continue;
+		}
+		if (emit_jump(t, op, k)) {
+			ended = true;
+			continue;
+		}
+		/* Everything else: the shared semantics function. */
+		fallback(t, op, k);
+	}
+	if (!ended)
+		emit_goto(t, b->va + b->ops[b->n_ops].pc_off, b->n_ops);
+	emit_stubs(t);
+	return entry;
+}
+
 bool jit_translate(struct jit *j, struct block *b)
 {
 	const uint64_t t0 = host_monotonic_ns();
 	if (!tb_room(j->m, j->cb.used, BLOCK_CODE_MAX, j->cb.size))
 		return false; /* flushed (decode again), or no room until the flush */
 	static __thread struct tctx t; /* large; one translation at a time per thread */
-	memset(&t, 0, offsetof(struct tctx, stubs));
-	t.nstubs = 0;
-	t.j = j;
-	t.b = b;
-	t.e = (struct emitter){ .buf = j->cb.rw, .cap = j->cb.used + BLOCK_CODE_MAX, .len = j->cb.used };
-	const size_t start = t.e.len;
-
-	emit_dead_stub(&t);
-	const size_t entry = t.e.len;
-	emit_entry(&t);
-	unsigned k = 0;
-	bool ended = false;
-	for (; k < b->n_ops && !ended; k++) {
-		const struct op *op = &b->ops[k];
-		if (emit_alu(&t, op))
-			continue;
-		if (emit_mem(&t, op, k) || emit_div(&t, op) || emit_mulhsu(&t, op) ||
-		    emit_amo(&t, op, k))
-			continue;
-		if (op->id == INSN_fence) {
-			/* As exec_fence: a full barrier, which covers every
-			 * RVWMO fence once harts run on several threads. */
-			emit_mfence(&t.e);
-			continue;
-		}
-		if (emit_fp(&t, op, k)) {
-			/* Slow paths of the op resume after its native code. */
-			if (t.nstubs && t.stubs[t.nstubs - 1].kind == STUB_SLOW &&
-			    t.stubs[t.nstubs - 1].op == op && !t.stubs[t.nstubs - 1].resume)
-				t.stubs[t.nstubs - 1].resume = t.e.len;
-			continue;
-		}
-		if (emit_jump(&t, op, k)) {
-			ended = true;
-			continue;
-		}
-		/* Everything else: the shared semantics function. */
-		fallback(&t, op, k);
+	const size_t start = j->cb.used;
+	size_t entry = 0;
+	/* A block whose native code outgrows BLOCK_CODE_MAX (long runs of ops
+	 * with many slow paths) is translated again, plainly. */
+	for (int plain = 0; plain < 2; plain++) {
+		memset(&t, 0, offsetof(struct tctx, stubs));
+		t.nstubs = 0;
+		t.j = j;
+		t.b = b;
+		t.e = (struct emitter){ .buf = j->cb.rw, .cap = start + BLOCK_CODE_MAX, .len = start };
+		entry = emit_block(&t, plain);
+		if (!t.e.overflow)
+			break;
 	}
-	if (!ended)
-		emit_goto(&t, b->va + b->ops[b->n_ops].pc_off, b->n_ops);
-	emit_stubs(&t);
-
 	if (t.e.overflow) {
-		/* BLOCK_CODE_MAX is a bound on what one block can need, so this
-		 * means it is wrong: start over rather than run broken code. */
+		/* The plain form has a fixed size per op well inside the bound,
+		 * so this means the bound is wrong: start over rather than run
+		 * broken code. */
 		fprintf(stderr, "rvjit: translated block at %#" PRIx64 " exceeds its code budget\n", b->va);
 		tb_flush(j->m);
 		return false;
 	}
 	j->cb.used = (t.e.len + 15) & ~(size_t)15;
+	b->jit_loop_head = t.loop ? (uint32_t)(t.loop_head - entry) : 0;
+	b->jit_loop_dead = t.loop ? (uint32_t)(t.loop_dead - entry) : 0;
 	/* Published last: harts look for it without the TB lock. */
 	__atomic_store_n(&b->native, code_buffer_rx(&j->cb, entry), __ATOMIC_RELEASE);
 	j->stats.blocks_translated++;
@@ -1200,6 +1655,19 @@ bool jit_translate(struct jit *j, struct block *b)
 	log_translation(j, b, start, t.e.len - start);
 	j->stats.translate_ns += host_monotonic_ns() - t0;
 	return true;
+}
+
+/* Point the 8-byte aligned code at `at` to `to` with one atomic store. */
+static void patch_jump(struct jit *j, size_t at, size_t to)
+{
+	uint8_t bytes[8];
+	memcpy(bytes, j->cb.rw + at, 8);
+	bytes[0] = 0xe9; /* jmp rel32 */
+	const int32_t rel = (int32_t)((int64_t)to - (int64_t)(at + 5));
+	memcpy(bytes + 1, &rel, 4);
+	uint64_t word;
+	memcpy(&word, bytes, 8);
+	__atomic_store_n((uint64_t *)(void *)(j->cb.rw + at), word, __ATOMIC_RELEASE);
 }
 
 void jit_kill_block(struct jit *j, struct block *b)
@@ -1211,14 +1679,10 @@ void jit_kill_block(struct jit *j, struct block *b)
 	/* Another hart may be fetching the entry: blocks start 16-byte
 	 * aligned and the dead stub is 24 bytes, so the entry is 8-byte
 	 * aligned and one atomic store replaces its first 8 bytes. */
-	uint8_t bytes[8];
-	memcpy(bytes, j->cb.rw + off, 8);
-	bytes[0] = 0xe9; /* jmp rel32 */
-	const int32_t rel = -(int32_t)JIT_DEAD_STUB - 5;
-	memcpy(bytes + 1, &rel, 4);
-	uint64_t word;
-	memcpy(&word, bytes, 8);
-	__atomic_store_n((uint64_t *)(void *)(j->cb.rw + off), word, __ATOMIC_RELEASE);
+	patch_jump(j, off, off - JIT_DEAD_STUB);
+	/* A hart looping in the block leaves at its next iteration. */
+	if (b->jit_loop_head)
+		patch_jump(j, off + b->jit_loop_head, off + b->jit_loop_dead);
 	__atomic_store_n(&b->native, NULL, __ATOMIC_RELEASE);
 }
 

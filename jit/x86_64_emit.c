@@ -1,10 +1,12 @@
 /*
- * x86-64 encoding (Intel SDM vol. 2, chapter 2: REX prefixes, ModR/M, SIB).
- * One helper writes a REX + opcode + ModR/M (+ SIB + displacement) sequence
- * for a register or memory operand; each instruction form is a line or two
- * on top of it.
+ * x86-64 encoding (Intel SDM vol. 2, chapter 2: REX prefixes, ModR/M, SIB,
+ * VEX). One helper writes a REX + opcode + ModR/M (+ SIB + displacement)
+ * sequence for a register or memory operand, another the same with a VEX
+ * prefix in place of REX; each instruction form is a line or two on top of
+ * them.
  */
 #include "x86_64_emit.h"
+#include <stdatomic.h>
 #include <string.h>
 
 static void put8(struct emitter *e, uint8_t b)
@@ -50,26 +52,30 @@ static void put_opcode(struct emitter *e, unsigned flags, uint8_t rex, uint8_t o
 	put8(e, opcode);
 }
 
-/* reg field and a register r/m operand. */
-static void encode_rr(struct emitter *e, unsigned flags, uint8_t opcode, int reg, int rm)
+/* The REX bits a register r/m operand needs (0 if none). */
+static uint8_t rex_rr(unsigned flags, int reg, int rm)
 {
-	uint8_t rex = (flags & OP_W ? REX_W : 0) | (reg & 8 ? REX_R : 0) | (rm & 8 ? REX_B : 0);
-	if ((flags & OP_BYTE_REG) && ((reg & 7) >= 4 || (rm & 7) >= 4))
-		rex |= 0x40;
-	put_opcode(e, flags, rex, opcode);
+	return (uint8_t)((flags & OP_W ? REX_W : 0) | (reg & 8 ? REX_R : 0) | (rm & 8 ? REX_B : 0));
+}
+
+/* The REX bits a memory r/m operand needs (0 if none). */
+static uint8_t rex_rm(unsigned flags, int reg, struct x86_mem m)
+{
+	const bool has_index = m.index != NO_REG;
+	return (uint8_t)((flags & OP_W ? REX_W : 0) | (reg & 8 ? REX_R : 0) |
+	                 (has_index && (m.index & 8) ? REX_X : 0) | (m.base & 8 ? REX_B : 0));
+}
+
+/* ModR/M for a register r/m operand; REX or VEX carries bit 3 of each. */
+static void put_modrm_rr(struct emitter *e, int reg, int rm)
+{
 	put8(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
 }
 
-/* reg field and a memory r/m operand. */
-static void encode_rm(struct emitter *e, unsigned flags, uint8_t opcode, int reg, struct x86_mem m)
+/* ModR/M, SIB and displacement for a memory r/m operand; REX or VEX
+ * carries bit 3 of each register. */
+static void put_modrm_mem(struct emitter *e, int reg, struct x86_mem m)
 {
-	const bool has_index = m.index != NO_REG;
-	uint8_t rex = (flags & OP_W ? REX_W : 0) | (reg & 8 ? REX_R : 0) |
-	              (has_index && (m.index & 8) ? REX_X : 0) | (m.base & 8 ? REX_B : 0);
-	if ((flags & OP_BYTE_REG) && (reg & 7) >= 4)
-		rex |= 0x40;
-	put_opcode(e, flags, rex, opcode);
-
 	/* Displacement size: none is impossible with rbp/r13 as base (that
 	 * encoding means RIP-relative / no base), so they always get disp8. */
 	unsigned mod;
@@ -80,6 +86,7 @@ static void encode_rm(struct emitter *e, unsigned flags, uint8_t opcode, int reg
 	else
 		mod = 2;
 	/* rsp/r12 as base, or any index, need a SIB byte. */
+	const bool has_index = m.index != NO_REG;
 	const bool sib = has_index || (m.base & 7) == RSP;
 	put8(e, (uint8_t)(mod << 6 | (reg & 7) << 3 | (sib ? 4 : (m.base & 7))));
 	if (sib) {
@@ -91,6 +98,26 @@ static void encode_rm(struct emitter *e, unsigned flags, uint8_t opcode, int reg
 		put8(e, (uint8_t)(int8_t)m.disp);
 	else if (mod == 2)
 		put32(e, (uint32_t)m.disp);
+}
+
+/* reg field and a register r/m operand. */
+static void encode_rr(struct emitter *e, unsigned flags, uint8_t opcode, int reg, int rm)
+{
+	uint8_t rex = rex_rr(flags, reg, rm);
+	if ((flags & OP_BYTE_REG) && ((reg & 7) >= 4 || (rm & 7) >= 4))
+		rex |= 0x40;
+	put_opcode(e, flags, rex, opcode);
+	put_modrm_rr(e, reg, rm);
+}
+
+/* reg field and a memory r/m operand. */
+static void encode_rm(struct emitter *e, unsigned flags, uint8_t opcode, int reg, struct x86_mem m)
+{
+	uint8_t rex = rex_rm(flags, reg, m);
+	if ((flags & OP_BYTE_REG) && (reg & 7) >= 4)
+		rex |= 0x40;
+	put_opcode(e, flags, rex, opcode);
+	put_modrm_mem(e, reg, m);
 }
 
 void emit_mov_r64_r64(struct emitter *e, int dst, int src) { encode_rr(e, OP_W, 0x89, src, dst); }
@@ -362,3 +389,79 @@ void emit_cvtsi2sd_x_m64(struct emitter *e, int xmm, struct x86_mem m) { sse_rm(
 void emit_cvtsi2sd_x_m32(struct emitter *e, int xmm, struct x86_mem m) { sse_rm(e, 0xf2, 0, 0x2a, xmm, m); }
 void emit_stmxcsr(struct emitter *e, struct x86_mem m) { encode_rm(e, OP_0F, 0xae, 3, m); }
 void emit_ldmxcsr(struct emitter *e, struct x86_mem m) { encode_rm(e, OP_0F, 0xae, 2, m); }
+
+/*
+ * VEX (SDM 2.3.5): the three-byte form C4, then REX.R, .X and .B inverted
+ * and the opcode map, then W, a second source register inverted (vvvv),
+ * L and the implied SIMD prefix pp. The two-byte form C5 cannot name the
+ * 0F38 map, so the FMA forms always take three bytes.
+ */
+enum { VEX_MAP_0F38 = 2 };
+enum { VEX_PP_66 = 1 };
+
+static void put_vex3(struct emitter *e, uint8_t rex, uint8_t map, int vvvv, uint8_t pp)
+{
+	put8(e, 0xc4);
+	put8(e, (uint8_t)((~rex & (REX_R | REX_X | REX_B)) << 5 | map));
+	put8(e, (uint8_t)((rex & REX_W ? 0x80 : 0) | (~vvvv & 15) << 3 | pp)); /* L = 0 */
+}
+
+static void vex_rr(struct emitter *e, unsigned flags, uint8_t map, uint8_t pp, uint8_t opcode,
+                   int reg, int vvvv, int rm)
+{
+	put_vex3(e, rex_rr(flags, reg, rm), map, vvvv, pp);
+	put8(e, opcode);
+	put_modrm_rr(e, reg, rm);
+}
+
+static void vex_rm(struct emitter *e, unsigned flags, uint8_t map, uint8_t pp, uint8_t opcode,
+                   int reg, int vvvv, struct x86_mem m)
+{
+	put_vex3(e, rex_rm(flags, reg, m), map, vvvv, pp);
+	put8(e, opcode);
+	put_modrm_mem(e, reg, m);
+}
+
+/* VEX.LIG.66.0F38.W1 (double) / W0 (single) op /r: the addend and
+ * destination in reg, the first factor in vvvv, the second in r/m. */
+void emit_fma231_sd_x(struct emitter *e, enum fma_op op, int dst, int a, int b)
+{
+	vex_rr(e, OP_W, VEX_MAP_0F38, VEX_PP_66, (uint8_t)op, dst, a, b);
+}
+
+void emit_fma231_ss_x(struct emitter *e, enum fma_op op, int dst, int a, int b)
+{
+	vex_rr(e, 0, VEX_MAP_0F38, VEX_PP_66, (uint8_t)op, dst, a, b);
+}
+
+void emit_fma231_sd_m(struct emitter *e, enum fma_op op, int dst, int a, struct x86_mem m)
+{
+	vex_rm(e, OP_W, VEX_MAP_0F38, VEX_PP_66, (uint8_t)op, dst, a, m);
+}
+
+void emit_fma231_ss_m(struct emitter *e, enum fma_op op, int dst, int a, struct x86_mem m)
+{
+	vex_rm(e, 0, VEX_MAP_0F38, VEX_PP_66, (uint8_t)op, dst, a, m);
+}
+
+/*
+ * A VEX instruction faults (#UD) unless the CPU has it and the OS saves
+ * the AVX register state (CPUID.OSXSAVE, then XCR0 bits 1 and 2); libgcc
+ * and compiler-rt report "avx" only when both hold, and "fma" only with
+ * "avx", but asking for both says what we rely on. The answer cannot change
+ * while we run, so it is worked out once; the atomic keeps that first time
+ * race-free when harts translate on several threads.
+ */
+bool host_has_fma(void)
+{
+	static atomic_int known; /* 0: not yet asked, 1: no, 2: yes */
+	int v = atomic_load_explicit(&known, memory_order_relaxed);
+	if (v == 0) {
+		/* Harmless if libgcc's constructor already ran; needed if we
+		 * are asked from an earlier one. */
+		__builtin_cpu_init();
+		v = __builtin_cpu_supports("avx") && __builtin_cpu_supports("fma") ? 2 : 1;
+		atomic_store_explicit(&known, v, memory_order_relaxed);
+	}
+	return v == 2;
+}

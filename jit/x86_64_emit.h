@@ -149,6 +149,26 @@ void emit_cvtsi2sd_x_m32(struct emitter *e, int xmm, struct x86_mem m);
 void emit_stmxcsr(struct emitter *e, struct x86_mem m);
 void emit_ldmxcsr(struct emitter *e, struct x86_mem m);
 
+/*
+ * FMA3 scalar fused multiply-add, VEX-encoded: use only if host_has_fma().
+ * The 231 form: dst = +-(a * b) +- dst, rounded once, so dst is the addend.
+ * Beware the names: x86's fnmadd negates the product only, RISC-V's
+ * fnmadd both terms, so RISC-V fnmsub is FMA_NMADD and fnmadd FMA_NMSUB.
+ */
+enum fma_op {
+	FMA_MADD = 0xb9,  /* vfmadd231:  dst =   a * b  + dst */
+	FMA_MSUB = 0xbb,  /* vfmsub231:  dst =   a * b  - dst */
+	FMA_NMADD = 0xbd, /* vfnmadd231: dst = -(a * b) + dst */
+	FMA_NMSUB = 0xbf, /* vfnmsub231: dst = -(a * b) - dst */
+};
+void emit_fma231_sd_x(struct emitter *e, enum fma_op op, int dst, int a, int b);
+void emit_fma231_ss_x(struct emitter *e, enum fma_op op, int dst, int a, int b);
+/* b is an m64 (sd) / m32 (ss) operand. */
+void emit_fma231_sd_m(struct emitter *e, enum fma_op op, int dst, int a, struct x86_mem m);
+void emit_fma231_ss_m(struct emitter *e, enum fma_op op, int dst, int a, struct x86_mem m);
+/* The CPU has FMA3 and the OS saves AVX state; asked once. */
+bool host_has_fma(void);
+
 /* Control flow. Branch forms return the offset of their rel32 field so it
  * can be patched later with emit_patch_rel32. */
 size_t emit_jmp_rel32(struct emitter *e, size_t target);

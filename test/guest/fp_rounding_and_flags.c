@@ -482,6 +482,19 @@ static void fused_multiply_add(void)
 	eqf(609, R3("fmadd.d", ", rne", D_INF, D_PZERO, D_QNAN), D_QNAN, NV);
 	eqf(610, R3("fmadd.d", ", rne", D_ONE, D_ONE, D_QNAN_PAYLOAD), D_QNAN, 0);
 	eqf(611, R3("fmadd.d", ", rne", D_INF, D_ONE, D_NINF), D_QNAN, NV);
+	/* The signs of the single forms, and their NaN rules: an input that
+	 * is not NaN-boxed reads as the canonical NaN, a signalling NaN
+	 * addend signals. */
+	eqf(612, R3("fmsub.s", ", rne", BOX(0x3f800800u), BOX(0x3f800800u), BOX(0x3f801000u)),
+	    BOX(0x33800000u), 0);
+	eqf(613, R3("fnmadd.s", ", rne", BOX(0x3f800800u), BOX(0x3f800800u), BOX(0xbf801000u)),
+	    BOX(0xb3800000u), 0);
+	eqf(614, R3("fnmsub.s", ", rne", BOX(0x3f800800u), BOX(0x3f800800u), BOX(0x3f801000u)),
+	    BOX(0xb3800000u), 0);
+	eqf(615, R3("fmadd.s", ", rne", (uint64_t)S_ONE, BOX(S_ONE), BOX(S_ONE)), BOX(S_QNAN), 0);
+	eqf(616, R3("fmadd.d", ", rne", D_ONE, D_ONE, D_SNAN), D_QNAN, NV);
+	eqf(617, R3("fmadd.s", ", rne", BOX(0x7f800000u), BOX(0), BOX(S_QNAN)), BOX(S_QNAN), NV);
+	eqf(618, R3("fnmadd.d", ", rne", D_ONE, D_TWO, D_ONE), 0xc008000000000000ull, 0);
 }
 
 int main(void)
