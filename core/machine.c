@@ -17,6 +17,30 @@ uint64_t host_monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Guest RAM: NORESERVE, so untouched RAM costs no host memory, and on
+ * 2 MiB boundaries with transparent huge pages asked for, as QEMU does: a
+ * guest that walks its memory (a kernel clearing free pages, a pointer
+ * chase) takes 512 times fewer host page faults and TLB misses. */
+#define HUGE_PAGE (2u << 20)
+static uint8_t *map_guest_ram(uint64_t size)
+{
+	const size_t len = size + HUGE_PAGE;
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	uint8_t *ram = (uint8_t *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (ram > p)
+		munmap(p, (size_t)(ram - p));
+	uint8_t *const end = ram + ((size + 4095) & ~(uint64_t)4095);
+	if (end < p + len)
+		munmap(end, (size_t)(p + len - end));
+#ifdef MADV_HUGEPAGE
+	madvise(ram, size, MADV_HUGEPAGE); /* a hint: failure changes nothing */
+#endif
+	return ram;
+}
+
 struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nharts,
                             uint64_t reset_pc)
 {
@@ -36,13 +60,10 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 	pthread_cond_init(&m->parked, NULL);
 	pthread_mutex_init(&m->tb_lock, NULL);
 	pthread_mutex_init(&m->io_lock, NULL);
-	/* NORESERVE: untouched guest RAM costs no host memory. */
-	m->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
-	              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m->ram == MAP_FAILED) {
+	m->ram = map_guest_ram(ram_size);
+	if (!m->ram) {
 		fprintf(stderr, "rvjit: cannot allocate %llu MiB of guest RAM: %s\n",
 		        (unsigned long long)(ram_size >> 20), strerror(errno));
-		m->ram = NULL;
 		machine_free(m);
 		return NULL;
 	}

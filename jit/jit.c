@@ -194,7 +194,8 @@ static void run_quantum(struct hart *h)
 			if (!native) {
 				/* Flushed (decode again), or no room until the flush
 				 * that waits for the end of the quantum. */
-				if (atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
+				if (atomic_load_explicit(&m->flush_requested, memory_order_relaxed) ||
+				    atomic_load_explicit(&m->stop, memory_order_relaxed))
 					return;
 				pending = false;
 				continue;
