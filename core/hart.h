@@ -85,8 +85,14 @@ enum { FFLAG_NX = 1, FFLAG_UF = 2, FFLAG_OF = 4, FFLAG_DZ = 8, FFLAG_NV = 16 };
  * 2:0 of va, never bit 11. (It used to be 1, which a misaligned access at
  * va 1, 5, 9, ... in page 0 matched, writing to host address va + 0.) The
  * JIT emits this same compare inline, so the layout is fixed.
+ *
+ * 4096 entries map 16 MiB per mode without a conflict between contiguous
+ * pages: at 256, bench/workloads/pointer_chase (4096 pages in random
+ * order) missed on most loads and memstream (2048 pages per pass) on every
+ * new page. 8192 measured no better and doubles the hart (3 x 4096 x 32
+ * bytes = 384 KiB now; harts are heap-allocated, machine_new).
  */
-#define TLB_ENTRIES 256
+#define TLB_ENTRIES 4096
 #define TLB_PAGE_MASK 0xfffULL
 #define TLB_INVALID 0x800ULL
 struct tlb_entry {
@@ -100,6 +106,21 @@ _Static_assert(sizeof(struct tlb_entry) == 32, "the JIT indexes TLB entries by s
 /* Which TLB an access uses: one per effective privilege, so U<->S switches
  * (every xv6 system call) need no flush. */
 enum { TLB_U = 0, TLB_S = 1, TLB_M = 2, TLB_MODES = 3 };
+
+/*
+ * Fill bitmap: bit i % 64 of word i / 64 is set when entry i of that mode's
+ * TLB may hold a valid tag (set by every fill, cleared by the flush that
+ * invalidates the entry). Flushes and tlb_drop_writes_to visit only the
+ * set bits, so a large TLB costs them nothing but the bitmap's words: xv6
+ * flushes on every trap to and from user mode, Linux on every change of
+ * sstatus.SUM, and a memset of the whole TLB (384 KiB) would dwarf the
+ * handful of pages a system call touches. A bitmap rather than a list of
+ * filled indices has no overflow: a flush always costs the words plus one
+ * store per entry filled since the last one, and each fill was a page walk.
+ */
+#define TLB_FILL_WORDS (TLB_ENTRIES / 64)
+_Static_assert(TLB_ENTRIES % 64 == 0 && (TLB_ENTRIES & (TLB_ENTRIES - 1)) == 0,
+               "TLB indices are masked, and the fill bitmap has whole words");
 
 #define PMP_ENTRIES 16
 
@@ -162,6 +183,10 @@ struct hart {
 	uint8_t frm;
 
 	struct tlb_entry tlb[TLB_MODES][TLB_ENTRIES];
+	/* Written only by this hart's thread (relaxed atomic stores), read by
+	 * tlb_drop_writes_to from others. After the TLB: not architectural
+	 * state, so the checker's copy keeps its own (all clear, like its TLB). */
+	uint64_t tlb_filled[TLB_MODES][TLB_FILL_WORDS];
 
 	/* Lockstep check (core/shadow.h): non-NULL only on the checker's copy
 	 * of a hart, whose memory accesses go to this log. Kept after the TLB

@@ -30,39 +30,87 @@
 #define PMP_L 0x80
 enum { PMP_OFF = 0, PMP_TOR = 1, PMP_NA4 = 2, PMP_NAPOT = 3 };
 
-static void tlb_invalidate_entries(struct tlb_entry *t, unsigned n)
+/* tag_w atomically: tlb_drop_writes_to may be reading it from another
+ * thread. */
+static void tlb_invalidate_entry(struct tlb_entry *e)
 {
-	for (unsigned i = 0; i < n; i++) {
-		t[i].tag_r = t[i].tag_w = t[i].tag_x = TLB_INVALID;
-		t[i].addend = 0;
+	e->tag_r = e->tag_x = TLB_INVALID;
+	__atomic_store_n(&e->tag_w, TLB_INVALID, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->addend, 0, __ATOMIC_RELAXED);
+}
+
+/* Invalidate the entries of one mode's TLB that the fill bitmap marks,
+ * then clear the marks: every valid entry always has its bit set. */
+static void tlb_flush_mode(struct hart *h, unsigned mode)
+{
+	struct tlb_entry *t = h->tlb[mode];
+	uint64_t *filled = h->tlb_filled[mode];
+	for (unsigned w = 0; w < TLB_FILL_WORDS; w++) {
+		uint64_t bits = filled[w]; /* only this thread writes it */
+		if (!bits)
+			continue;
+		do {
+			tlb_invalidate_entry(&t[w * 64 + (unsigned)__builtin_ctzll(bits)]);
+			bits &= bits - 1;
+		} while (bits);
+		__atomic_store_n(&filled[w], 0, __ATOMIC_RELAXED);
 	}
+}
+
+void tlb_reset(struct hart *h)
+{
+	for (unsigned mode = 0; mode < TLB_MODES; mode++) {
+		for (unsigned i = 0; i < TLB_ENTRIES; i++)
+			tlb_invalidate_entry(&h->tlb[mode][i]);
+		for (unsigned w = 0; w < TLB_FILL_WORDS; w++)
+			__atomic_store_n(&h->tlb_filled[mode][w], 0, __ATOMIC_RELAXED);
+	}
+	h->fetch_epoch++;
 }
 
 void tlb_flush_all(struct hart *h)
 {
-	tlb_invalidate_entries(&h->tlb[0][0], TLB_MODES * TLB_ENTRIES);
+	for (unsigned mode = 0; mode < TLB_MODES; mode++)
+		tlb_flush_mode(h, mode);
 	h->fetch_epoch++;
 }
 
 void tlb_flush_paged(struct hart *h)
 {
-	tlb_invalidate_entries(h->tlb[TLB_U], TLB_ENTRIES);
-	tlb_invalidate_entries(h->tlb[TLB_S], TLB_ENTRIES);
+	tlb_flush_mode(h, TLB_U);
+	tlb_flush_mode(h, TLB_S);
 	h->fetch_epoch++;
 }
 
+/*
+ * Other harts' threads may be filling and flushing their TLBs meanwhile. A
+ * fill stores its entry and its bitmap bit, then (fence) checks the page
+ * flags again (resolve); the caller set the flag before this (fence) reads
+ * the bitmaps. So either that check sees the flag and the fill drops its
+ * own write entry, or this scan sees the bit and the entry. A bit cleared
+ * under us belongs to a flush that already invalidated its entry, and a
+ * bit for an entry refilled since only makes us drop a good entry (a
+ * miss). Only entries with a bit set can be valid, so the scan visits
+ * those, not the whole TLB.
+ */
 void tlb_drop_writes_to(struct machine *m, uintptr_t host_page)
 {
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < m->nharts; i++) {
-		/* Other harts' threads may be filling these entries: a fill
-		 * that races with this scan checks the page flags again after
-		 * it (resolve), and dropping a wrong entry only costs a miss. */
-		struct tlb_entry *t = &m->harts[i]->tlb[0][0];
-		for (unsigned j = 0; j < TLB_MODES * TLB_ENTRIES; j++) {
-			const uint64_t tag = __atomic_load_n(&t[j].tag_w, __ATOMIC_RELAXED);
-			const uintptr_t addend = __atomic_load_n(&t[j].addend, __ATOMIC_RELAXED);
-			if (tag != TLB_INVALID && ((tag + addend) & ~(uintptr_t)TLB_PAGE_MASK) == host_page)
-				__atomic_store_n(&t[j].tag_w, TLB_INVALID, __ATOMIC_RELAXED);
+		struct hart *h = m->harts[i];
+		for (unsigned mode = 0; mode < TLB_MODES; mode++) {
+			struct tlb_entry *t = h->tlb[mode];
+			for (unsigned w = 0; w < TLB_FILL_WORDS; w++) {
+				uint64_t bits = __atomic_load_n(&h->tlb_filled[mode][w], __ATOMIC_RELAXED);
+				for (; bits; bits &= bits - 1) {
+					struct tlb_entry *e = &t[w * 64 + (unsigned)__builtin_ctzll(bits)];
+					const uint64_t tag = __atomic_load_n(&e->tag_w, __ATOMIC_RELAXED);
+					const uintptr_t addend = __atomic_load_n(&e->addend, __ATOMIC_RELAXED);
+					if (tag != TLB_INVALID &&
+					    ((tag + addend) & ~(uintptr_t)TLB_PAGE_MASK) == host_page)
+						__atomic_store_n(&e->tag_w, TLB_INVALID, __ATOMIC_RELAXED);
+				}
+			}
 		}
 	}
 }
@@ -248,17 +296,24 @@ static uint64_t *tag_of(struct tlb_entry *e, enum access acc)
 static void tlb_install(struct hart *h, unsigned priv, uint64_t va, uint8_t *host,
                         enum access acc)
 {
-	struct tlb_entry *e = &h->tlb[tlb_mode_of(priv)][(va >> 12) & (TLB_ENTRIES - 1)];
+	const unsigned mode = tlb_mode_of(priv);
+	const unsigned idx = (unsigned)(va >> 12) & (TLB_ENTRIES - 1);
+	struct tlb_entry *e = &h->tlb[mode][idx];
 	const uint64_t page = va & ~TLB_PAGE_MASK;
 	const uintptr_t addend = (uintptr_t)host - (uintptr_t)va;
-	/* Atomic stores: tlb_drop_writes_to reads tag_w and addend from
-	 * other threads. */
-	if (e->addend != addend || (e->tag_r != page && e->tag_w != page && e->tag_x != page)) {
+	/* Atomic stores: tlb_drop_writes_to reads tag_w, addend and the fill
+	 * bitmap from other threads. */
+	if (e->addend != addend || (e->tag_r != page && e->tag_x != page &&
+	                            __atomic_load_n(&e->tag_w, __ATOMIC_RELAXED) != page)) {
 		e->tag_r = e->tag_x = TLB_INVALID;
 		__atomic_store_n(&e->tag_w, TLB_INVALID, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&e->addend, addend, __ATOMIC_RELAXED);
 	__atomic_store_n(tag_of(e, acc), page, __ATOMIC_RELAXED);
+	uint64_t *word = &h->tlb_filled[mode][idx / 64];
+	const uint64_t bit = 1ULL << (idx % 64);
+	if (!(*word & bit)) /* only this thread writes it */
+		__atomic_store_n(word, *word | bit, __ATOMIC_RELAXED);
 }
 
 /*
@@ -311,8 +366,8 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 		tlb_install(h, priv, va, *host - (*pa & TLB_PAGE_MASK) + (va & TLB_PAGE_MASK), acc);
 		/* Another hart may have decoded code from this page since the
 		 * check above; its tlb_drop_writes_to scan may have missed the
-		 * entry. Flag set then scan there, entry then flag check here:
-		 * one of the two sees the other. */
+		 * entry. Flag set then scan there, entry and fill bit then flag
+		 * check here: one of the two sees the other. */
 		if (acc == ACCESS_WRITE && machine_is_ram(m, *pa, 1)) {
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			if (page_flags_of(m, (*pa - m->ram_base) >> 12))

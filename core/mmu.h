@@ -14,6 +14,10 @@ static inline unsigned tlb_mode_of(unsigned priv)
 	return priv == PRIV_M ? TLB_M : priv == PRIV_S ? TLB_S : TLB_U;
 }
 
+/* Invalidate every entry and clear the fill bitmaps, whatever they say:
+ * for a hart whose memory was just zeroed (a zero tag would match page 0). */
+void tlb_reset(struct hart *h);
+/* Flush every mode's TLB (only the entries filled since the last flush). */
 void tlb_flush_all(struct hart *h);
 /* Flush the translations satp governs (S and U modes). */
 void tlb_flush_paged(struct hart *h);

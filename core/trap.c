@@ -40,7 +40,7 @@ void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t rese
 	          (1 << ('S' - 'A')) | (1 << ('U' - 'A'));
 	/* UXL = SXL = 64 bits, fixed. */
 	h->mstatus = (2ULL << 32) | (2ULL << 34);
-	tlb_flush_all(h);
+	tlb_reset(h);
 	hart_update_mode(h);
 }
 

@@ -22,6 +22,7 @@
  */
 #include "check.h"
 #include "core/insn.h"
+#include "core/mmu.h"
 #include "core/shadow.h"
 #include <inttypes.h>
 #include <stddef.h>
@@ -74,12 +75,9 @@ struct jit_check *jit_check_new(bool selftest)
 		return NULL;
 	}
 	/* The shadow never installs TLB entries, so every access it makes
-	 * takes the slow path through the log. */
-	for (unsigned i = 0; i < TLB_MODES; i++)
-		for (unsigned k = 0; k < TLB_ENTRIES; k++) {
-			struct tlb_entry *e = &c->shadow->tlb[i][k];
-			e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
-		}
+	 * takes the slow path through the log (and its fill bitmaps stay
+	 * clear, which its flushes rely on). */
+	tlb_reset(c->shadow);
 	c->shadow->shadow = &c->log;
 	c->selftest = selftest;
 	return c;

@@ -603,6 +603,10 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 	return true;
 }
 
+/* The lookup takes the index from the low 32 bits of va, and the mask is
+ * an imm32. */
+_Static_assert(TLB_ENTRIES <= (1u << 20), "TLB index bits must lie within va bits 12..31");
+
 /*
  * Inline soft-TLB lookup (core/mem.h, the same compare): leaves the host
  * address's base (entry addend) in rax and the guest address in rsi, or

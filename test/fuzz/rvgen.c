@@ -658,18 +658,18 @@ bool rvgen_check(const struct rvgen_program *p, FILE *out)
 			fprintf(out, "rvgen: cannot create a machine\n");
 		return true;
 	}
-	const struct outcome a = *shared;
+	const struct outcome *const a = shared; /* not copied: h holds the whole TLB */
 	if (getenv("RVGEN_VERBOSE"))
 		fprintf(stderr, "rvgen: %u items, instret %" PRIu64 ", %" PRIu64 " traps, stop %d%s\n", p->n,
 		        b.h.instret, (uint64_t)((b.h.x[30] - RECORD_PA) / 24), (int)b.stop, b.hung ? " (hung)" : "");
 	unsigned diffs = 0;
 #define CMP(fmt, idx, field)                                                                     \
 	do {                                                                                      \
-		if (a.field != b.field) {                                                         \
+		if (a->field != b.field) {                                                        \
 			diffs++;                                                                  \
 			if (out)                                                                  \
 				fprintf(out, "  " fmt ": translated %#" PRIx64 ", interpreted %#" PRIx64 "\n", \
-				        idx, (uint64_t)a.field, (uint64_t)b.field);               \
+				        idx, (uint64_t)a->field, (uint64_t)b.field);              \
 		}                                                                                 \
 	} while (0)
 	for (unsigned i = 0; i < 32; i++)
@@ -691,9 +691,9 @@ bool rvgen_check(const struct rvgen_program *p, FILE *out)
 	CMP("%s", "hung", hung);
 #undef CMP
 	const struct { const char *name; const uint8_t *x, *y; size_t n; uint64_t pa; } mems[] = {
-		{ "scratch", a.scratch, b.scratch, SCRATCH_SIZE, SCRATCH_PA },
-		{ "trap records", a.records, b.records, RECORD_SIZE, RECORD_PA },
-		{ "code", a.code, b.code, sizeof(a.code), BODY_PA },
+		{ "scratch", a->scratch, b.scratch, SCRATCH_SIZE, SCRATCH_PA },
+		{ "trap records", a->records, b.records, RECORD_SIZE, RECORD_PA },
+		{ "code", a->code, b.code, sizeof(a->code), BODY_PA },
 	};
 	for (size_t k = 0; k < NELEM(mems); k++)
 		for (size_t i = 0; i < mems[k].n; i += 8)
