@@ -154,6 +154,7 @@ struct hart {
 	                         hart_note_interrupt_event) */
 	uint32_t wfi_events;  /* wake_events when it executed wfi */
 	uint32_t spin_iterations; /* translated spin-wait loops run (jit/translate.c) */
+	uint64_t spin_since_ns, spin_last_ns; /* the current wait, for the same */
 
 	/* LR/SC: valid reservation on the naturally aligned physical address. */
 	bool reserved;
