@@ -436,7 +436,14 @@ def bench_xv6(args, engines, usertests=False):
                 r = run_until_prompt(cmd, args.usertests_timeout,
                                      then=(b"usertests\n", b"ALL TESTS PASSED"))
             else:
-                r = run_until_prompt(cmd, args.timeout)
+                # Boots are short and their time varies: --repeat counts
+                # here too, the fastest successful boot stands.
+                r = None
+                for _ in range(max(1, args.repeat)):
+                    shutil.copyfile(args.xv6_fs, fs)
+                    this = run_until_prompt(cmd, args.timeout)
+                    if r is None or (not this.error and (r.error or this.seconds < r.seconds)):
+                        r = this
             runs[key] = r
             log("  %-16s %-8s %s" % (what, key, r.error or "%.3fs" % r.seconds))
             if r.error:
