@@ -71,6 +71,7 @@ struct jit_stats {
 	uint64_t translate_ns;
 	uint64_t code_bytes;
 	uint64_t flushes;
+	uint64_t blocks_plain; /* too big for the code budget: translated plainly */
 };
 void jit_get_stats(const struct machine *m, struct jit_stats *s);
 

@@ -1657,8 +1657,10 @@ bool jit_translate(struct jit *j, struct block *b)
 		t.b = b;
 		t.e = (struct emitter){ .buf = j->cb.rw, .cap = start + BLOCK_CODE_MAX, .len = start };
 		entry = emit_block(&t, plain);
-		if (!t.e.overflow)
+		if (!t.e.overflow) {
+			j->stats.blocks_plain += (unsigned)plain;
 			break;
+		}
 	}
 	if (t.e.overflow) {
 		/* The plain form has a fixed size per op well inside the bound,
