@@ -197,13 +197,19 @@ static void load_x(struct tctx *t, int reg, unsigned x)
 		emit_mov_r64_r64(&t->e, reg, h);
 }
 
+/* x's host register now holds a value h->x[] does not. */
+static void wrote_x(struct tctx *t, unsigned x)
+{
+	t->loaded |= xbit(x);
+	t->dirty |= xbit(x);
+}
+
 /* x = reg. */
 static void set_x(struct tctx *t, unsigned x, int reg)
 {
 	if (t->cached & xbit(x)) {
 		emit_mov_r64_r64(&t->e, t->host[x], reg);
-		t->loaded |= xbit(x);
-		t->dirty |= xbit(x);
+		wrote_x(t, x);
 	} else {
 		emit_mov_m_r64(&t->e, XREG(x), reg);
 	}
@@ -214,8 +220,7 @@ static void set_x_imm(struct tctx *t, unsigned x, int32_t imm)
 {
 	if (t->cached & xbit(x)) {
 		emit_mov_r64_imm(&t->e, t->host[x], (uint64_t)(int64_t)imm);
-		t->loaded |= xbit(x);
-		t->dirty |= xbit(x);
+		wrote_x(t, x);
 	} else {
 		emit_mov_m_imm32(&t->e, XREG(x), imm);
 	}
@@ -467,7 +472,7 @@ static bool emit_alu_in_place(struct tctx *t, const struct op *op)
 		break;
 	}
 	if (h >= 0)
-		t->dirty |= xbit(rd);
+		wrote_x(t, rd);
 	return true;
 }
 
@@ -484,7 +489,8 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 	if (emit_alu_in_place(t, op))
 		return true;
 	/* Compute straight into rd's host register, unless rd is also rs2
-	 * (read after the first write) or the op needs rax. */
+	 * (read after the first write) or the op's result comes from rax/rdx
+	 * (setcc into al, the widening multiplies). */
 	const bool reads_rs2 = insn_table[op->id].format == FMT_R;
 	int d = RAX;
 	if ((t->cached & xbit(rd)) && !(reads_rs2 && rs2 == rd) && op->id != INSN_mulh &&
@@ -584,7 +590,7 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 		break;
 	case INSN_mulh:
 	case INSN_mulhu:
-		load_x(t, d, rs1);
+		load_x(t, RAX, rs1);
 		load_x(t, RCX, rs2);
 		if (op->id == INSN_mulh)
 			emit_imul1_r64(e, RCX);
@@ -595,12 +601,10 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 	default:
 		return false;
 	}
-	if (d == RAX) {
+	if (d == RAX)
 		set_x(t, rd, RAX);
-	} else {
-		t->loaded |= xbit(rd);
-		t->dirty |= xbit(rd);
-	}
+	else
+		wrote_x(t, rd);
 	return true;
 }
 
