@@ -17,12 +17,12 @@ static struct bus_region *add(struct bus *bus, uint64_t base, uint64_t size, con
 	if (bus->count == BUS_MAX_REGIONS || size == 0 || overlaps(bus, base, size))
 		return NULL;
 	struct bus_region *r = &bus->regions[bus->count++];
-	*r = (struct bus_region){ .base = base, .size = size, .name = name };
+	*r = (struct bus_region){.base = base, .size = size, .name = name};
 	return r;
 }
 
 bool bus_add(struct bus *bus, uint64_t base, uint64_t size, void *opaque, bus_read_fn read,
-             bus_write_fn write, const char *name)
+	     bus_write_fn write, const char *name)
 {
 	struct bus_region *r = add(bus, base, size, name);
 	if (!r)
@@ -34,7 +34,7 @@ bool bus_add(struct bus *bus, uint64_t base, uint64_t size, void *opaque, bus_re
 }
 
 bool bus_add_rom(struct bus *bus, uint64_t base, uint64_t size, const uint8_t *data,
-                 const char *name)
+		 const char *name)
 {
 	struct bus_region *r = add(bus, base, size, name);
 	if (!r)
@@ -57,8 +57,9 @@ void bus_set_sizes(struct bus *bus, uint64_t base, unsigned widths)
 {
 	for (unsigned i = 0; i < bus->count; i++)
 		if (bus->regions[i].base == base)
-			bus->regions[i].sizes = (uint8_t)((widths & 1 ? 1 : 0) | (widths & 2 ? 2 : 0) |
-			                                  (widths & 4 ? 4 : 0) | (widths & 8 ? 8 : 0));
+			bus->regions[i].sizes =
+			    (uint8_t)((widths & 1 ? 1 : 0) | (widths & 2 ? 2 : 0) |
+				      (widths & 4 ? 4 : 0) | (widths & 8 ? 8 : 0));
 }
 
 static bool width_ok(const struct bus_region *r, unsigned size)

@@ -19,13 +19,13 @@ struct bus_region {
 	uint64_t base;
 	uint64_t size;
 	const uint8_t *rom; /* memory-backed read-only region (boot ROM): read and
-	                       executed in place, writes fault; callbacks unused */
+			       executed in place, writes fault; callbacks unused */
 	void *opaque;
 	bus_read_fn read;   /* NULL: reads fault */
 	bus_write_fn write; /* NULL: writes fault */
 	const char *name;
-	uint8_t sizes;      /* access widths the device accepts (bit n: 1 << n
-	                       bytes); 0 means all. Others are bus errors. */
+	uint8_t sizes; /* access widths the device accepts (bit n: 1 << n
+			  bytes); 0 means all. Others are bus errors. */
 };
 
 #define BUS_MAX_REGIONS 32
@@ -37,11 +37,11 @@ struct bus {
 
 /* Add a region; false when the table is full or it overlaps another. */
 bool bus_add(struct bus *bus, uint64_t base, uint64_t size, void *opaque, bus_read_fn read,
-             bus_write_fn write, const char *name);
+	     bus_write_fn write, const char *name);
 
 /* Add a read-only memory region backed by `data` (which must outlive the bus). */
 bool bus_add_rom(struct bus *bus, uint64_t base, uint64_t size, const uint8_t *data,
-                 const char *name);
+		 const char *name);
 
 /* Restrict the access widths of the region at `base` (a mask of 1, 2, 4, 8). */
 void bus_set_sizes(struct bus *bus, uint64_t base, unsigned widths);

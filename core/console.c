@@ -18,13 +18,13 @@
 #include <unistd.h>
 
 #define CONSOLE_QUEUE 4096 /* pending input bytes; the reader waits when full */
-#define ESCAPE_CHAR 0x01   /* Ctrl-a, QEMU's default -echr */
-#define READ_CHUNK 256     /* bytes per read() of in_fd */
-#define OUT_BUFFER 4096    /* guest output held until a newline or a flush */
+#define ESCAPE_CHAR   0x01 /* Ctrl-a, QEMU's default -echr */
+#define READ_CHUNK    256  /* bytes per read() of in_fd */
+#define OUT_BUFFER    4096 /* guest output held until a newline or a flush */
 
 struct console {
 	int in_fd, out_fd;
-	int wake[2];          /* pipe: console_free wakes the reader's poll() */
+	int wake[2]; /* pipe: console_free wakes the reader's poll() */
 	pthread_t reader;
 	bool reader_started;
 
@@ -32,27 +32,27 @@ struct console {
 	pthread_cond_t space; /* the queue lost bytes: a full reader may go on */
 	struct machine *m;    /* NULL between machines */
 	uint8_t queue[CONSOLE_QUEUE];
-	size_t head;          /* index of the oldest pending byte */
+	size_t head; /* index of the oldest pending byte */
 	size_t count;
-	bool closed;          /* the reader thread has ended */
-	bool stopping;        /* console_free asked the reader to end */
-	bool quit;            /* C-a x came while no machine was attached */
+	bool closed;   /* the reader thread has ended */
+	bool stopping; /* console_free asked the reader to end */
+	bool quit;     /* C-a x came while no machine was attached */
 
 	pthread_mutex_t out_lock; /* guards out[] and writes to out_fd */
 	uint8_t out[OUT_BUFFER];
 	size_t nout;
 
-	bool escape;          /* reader thread only: the previous byte was C-a */
+	bool escape; /* reader thread only: the previous byte was C-a */
 
 	/* The monitor (C-a c): input typed while it has the console goes
 	 * to mon_queue for core/monitor.c instead of to the guest. */
-	bool mon_enabled;     /* a monitor exists (not -monitor none) */
-	bool mon_mode;        /* it has the console; guarded by lock */
-	bool mon_entered;     /* switched to it since the last take; guarded by lock */
+	bool mon_enabled; /* a monitor exists (not -monitor none) */
+	bool mon_mode;	  /* it has the console; guarded by lock */
+	bool mon_entered; /* switched to it since the last take; guarded by lock */
 	uint8_t mon_queue[CONSOLE_QUEUE];
 	size_t mon_count;
 
-	bool raw;             /* in_fd is a terminal that we put in raw mode */
+	bool raw;	      /* in_fd is a terminal that we put in raw mode */
 	struct termios saved; /* its settings before that */
 };
 
@@ -121,7 +121,7 @@ static void write_all(int fd, const void *buf, size_t len)
 		} else if (n < 0 && errno == EINTR) {
 			continue;
 		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 				return;
 		} else {
@@ -213,11 +213,10 @@ void console_attach(struct console *c, struct machine *m)
 	pthread_mutex_unlock(&c->lock);
 }
 
-static const char escape_help[] =
-	"C-a h    print this help\n"
-	"C-a x    exit emulator\n"
-	"C-a c    switch between console and monitor\n"
-	"C-a C-a  sends C-a\n";
+static const char escape_help[] = "C-a h    print this help\n"
+				  "C-a x    exit emulator\n"
+				  "C-a c    switch between console and monitor\n"
+				  "C-a C-a  sends C-a\n";
 
 /* A byte typed at the monitor; dropped when its queue is full (a person
  * types faster than the monitor reads only when no machine runs it). */
@@ -295,8 +294,8 @@ static void *reader_main(void *arg)
 	uint8_t buf[READ_CHUNK];
 	for (;;) {
 		struct pollfd pfd[2] = {
-			{ .fd = c->in_fd, .events = POLLIN },
-			{ .fd = c->wake[0], .events = POLLIN },
+		    {.fd = c->in_fd, .events = POLLIN},
+		    {.fd = c->wake[0], .events = POLLIN},
 		};
 		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
@@ -354,7 +353,7 @@ struct console *console_new(struct machine *m, int in_fd, int out_fd)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		fprintf(stderr, "rvjit: console: cannot start the input thread: %s\n",
-		        strerror(err));
+			strerror(err));
 		console_free(c);
 		return NULL;
 	}

@@ -11,43 +11,79 @@
 #include "mmu.h"
 
 enum {
-	CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
-	CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
-	CSR_HPMCOUNTER3 = 0xc03, CSR_HPMCOUNTER31 = 0xc1f,
-	CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105, CSR_SCOUNTEREN = 0x106,
-	CSR_SENVCFG = 0x10a, CSR_SSCRATCH = 0x140, CSR_SEPC = 0x141, CSR_SCAUSE = 0x142,
-	CSR_STVAL = 0x143, CSR_SIP = 0x144, CSR_STIMECMP = 0x14d, CSR_SATP = 0x180,
-	CSR_MVENDORID = 0xf11, CSR_MARCHID = 0xf12, CSR_MIMPID = 0xf13, CSR_MHARTID = 0xf14,
+	CSR_FFLAGS = 0x001,
+	CSR_FRM = 0x002,
+	CSR_FCSR = 0x003,
+	CSR_CYCLE = 0xc00,
+	CSR_TIME = 0xc01,
+	CSR_INSTRET = 0xc02,
+	CSR_HPMCOUNTER3 = 0xc03,
+	CSR_HPMCOUNTER31 = 0xc1f,
+	CSR_SSTATUS = 0x100,
+	CSR_SIE = 0x104,
+	CSR_STVEC = 0x105,
+	CSR_SCOUNTEREN = 0x106,
+	CSR_SENVCFG = 0x10a,
+	CSR_SSCRATCH = 0x140,
+	CSR_SEPC = 0x141,
+	CSR_SCAUSE = 0x142,
+	CSR_STVAL = 0x143,
+	CSR_SIP = 0x144,
+	CSR_STIMECMP = 0x14d,
+	CSR_SATP = 0x180,
+	CSR_MVENDORID = 0xf11,
+	CSR_MARCHID = 0xf12,
+	CSR_MIMPID = 0xf13,
+	CSR_MHARTID = 0xf14,
 	CSR_MCONFIGPTR = 0xf15,
-	CSR_MSTATUS = 0x300, CSR_MISA = 0x301, CSR_MEDELEG = 0x302, CSR_MIDELEG = 0x303,
-	CSR_MIE = 0x304, CSR_MTVEC = 0x305, CSR_MCOUNTEREN = 0x306, CSR_MENVCFG = 0x30a,
-	CSR_MCOUNTINHIBIT = 0x320, CSR_MHPMEVENT3 = 0x323, CSR_MHPMEVENT31 = 0x33f,
-	CSR_MSCRATCH = 0x340, CSR_MEPC = 0x341, CSR_MCAUSE = 0x342, CSR_MTVAL = 0x343,
-	CSR_MIP = 0x344, CSR_PMPCFG0 = 0x3a0, CSR_PMPCFG15 = 0x3af, CSR_PMPADDR0 = 0x3b0,
+	CSR_MSTATUS = 0x300,
+	CSR_MISA = 0x301,
+	CSR_MEDELEG = 0x302,
+	CSR_MIDELEG = 0x303,
+	CSR_MIE = 0x304,
+	CSR_MTVEC = 0x305,
+	CSR_MCOUNTEREN = 0x306,
+	CSR_MENVCFG = 0x30a,
+	CSR_MCOUNTINHIBIT = 0x320,
+	CSR_MHPMEVENT3 = 0x323,
+	CSR_MHPMEVENT31 = 0x33f,
+	CSR_MSCRATCH = 0x340,
+	CSR_MEPC = 0x341,
+	CSR_MCAUSE = 0x342,
+	CSR_MTVAL = 0x343,
+	CSR_MIP = 0x344,
+	CSR_PMPCFG0 = 0x3a0,
+	CSR_PMPCFG15 = 0x3af,
+	CSR_PMPADDR0 = 0x3b0,
 	CSR_PMPADDR15 = 0x3bf,
-	CSR_TSELECT = 0x7a0, CSR_TDATA1 = 0x7a1, CSR_TDATA2 = 0x7a2, CSR_TDATA3 = 0x7a3,
+	CSR_TSELECT = 0x7a0,
+	CSR_TDATA1 = 0x7a1,
+	CSR_TDATA2 = 0x7a2,
+	CSR_TDATA3 = 0x7a3,
 	CSR_TINFO = 0x7a4,
-	CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02, CSR_MHPMCOUNTER3 = 0xb03,
+	CSR_MCYCLE = 0xb00,
+	CSR_MINSTRET = 0xb02,
+	CSR_MHPMCOUNTER3 = 0xb03,
 	CSR_MHPMCOUNTER31 = 0xb1f,
 };
 
-#define SSTATUS_MASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_UBE | MSTATUS_SPP | MSTATUS_VS | \
-                      MSTATUS_FS | MSTATUS_XS | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL |  \
-                      MSTATUS_SD)
-#define MSTATUS_WRITABLE (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE |           \
-                          MSTATUS_SPP | MSTATUS_MPP | MSTATUS_FS | MSTATUS_MPRV |               \
-                          MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
-#define S_INTERRUPTS (MIP_SSIP | MIP_STIP | MIP_SEIP)
+#define SSTATUS_MASK                                                                               \
+	(MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_UBE | MSTATUS_SPP | MSTATUS_VS | MSTATUS_FS |        \
+	 MSTATUS_XS | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL | MSTATUS_SD)
+#define MSTATUS_WRITABLE                                                                           \
+	(MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP |     \
+	 MSTATUS_FS | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW |        \
+	 MSTATUS_TSR)
+#define S_INTERRUPTS   (MIP_SSIP | MIP_STIP | MIP_SEIP)
 #define ALL_INTERRUPTS (S_INTERRUPTS | MIP_MSIP | MIP_MTIP | MIP_MEIP)
 /* Exceptions that may be delegated to S-mode: all but ecall from M (QEMU). */
-#define DELEGABLE_EXCEPTIONS                                                              \
-	((1ULL << CAUSE_MISALIGNED_FETCH) | (1ULL << CAUSE_FETCH_ACCESS) |                \
-	 (1ULL << CAUSE_ILLEGAL_INSN) | (1ULL << CAUSE_BREAKPOINT) |                      \
-	 (1ULL << CAUSE_MISALIGNED_LOAD) | (1ULL << CAUSE_LOAD_ACCESS) |                  \
-	 (1ULL << CAUSE_MISALIGNED_STORE) | (1ULL << CAUSE_STORE_ACCESS) |                \
-	 (1ULL << CAUSE_ECALL_U) | (1ULL << CAUSE_ECALL_S) |                              \
-	 (1ULL << CAUSE_FETCH_PAGE_FAULT) | (1ULL << CAUSE_LOAD_PAGE_FAULT) |             \
-	 (1ULL << CAUSE_STORE_PAGE_FAULT))
+#define DELEGABLE_EXCEPTIONS                                                                       \
+	((1ULL << CAUSE_MISALIGNED_FETCH) | (1ULL << CAUSE_FETCH_ACCESS) |                         \
+	 (1ULL << CAUSE_ILLEGAL_INSN) | (1ULL << CAUSE_BREAKPOINT) |                               \
+	 (1ULL << CAUSE_MISALIGNED_LOAD) | (1ULL << CAUSE_LOAD_ACCESS) |                           \
+	 (1ULL << CAUSE_MISALIGNED_STORE) | (1ULL << CAUSE_STORE_ACCESS) |                         \
+	 (1ULL << CAUSE_ECALL_U) | (1ULL << CAUSE_ECALL_S) | (1ULL << CAUSE_FETCH_PAGE_FAULT) |    \
+	 (1ULL << CAUSE_LOAD_PAGE_FAULT) | (1ULL << CAUSE_STORE_PAGE_FAULT))
 #define MENVCFG_FIOM 1ULL
 #define MENVCFG_STCE (1ULL << 63)
 #define COUNTEREN_TM (1ULL << 1)
@@ -108,66 +144,156 @@ static uint64_t mstatus_read(const struct hart *h)
 static bool read_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t *v)
 {
 	switch (csr) {
-	case CSR_FFLAGS: if (h->fs_off) return false; *v = h->fflags; return true;
-	case CSR_FRM: if (h->fs_off) return false; *v = h->frm; return true;
-	case CSR_FCSR: if (h->fs_off) return false; *v = (uint64_t)h->frm << 5 | h->fflags; return true;
+	case CSR_FFLAGS:
+		if (h->fs_off)
+			return false;
+		*v = h->fflags;
+		return true;
+	case CSR_FRM:
+		if (h->fs_off)
+			return false;
+		*v = h->frm;
+		return true;
+	case CSR_FCSR:
+		if (h->fs_off)
+			return false;
+		*v = (uint64_t)h->frm << 5 | h->fflags;
+		return true;
 	case CSR_CYCLE:
-		if (!counter_allowed(h, 0)) return false;
-		*v = instret_now(h, op); return true;
+		if (!counter_allowed(h, 0))
+			return false;
+		*v = instret_now(h, op);
+		return true;
 	case CSR_TIME:
-		if (!counter_allowed(h, 1)) return false;
-		*v = machine_mtime(h->m); return true;
+		if (!counter_allowed(h, 1))
+			return false;
+		*v = machine_mtime(h->m);
+		return true;
 	case CSR_INSTRET:
-		if (!counter_allowed(h, 2)) return false;
-		*v = instret_now(h, op); return true;
-	case CSR_SSTATUS: *v = mstatus_read(h) & SSTATUS_MASK; return true;
-	case CSR_SIE: *v = h->mie & h->mideleg; return true;
-	case CSR_STVEC: *v = h->stvec; return true;
-	case CSR_SCOUNTEREN: *v = h->scounteren; return true;
-	case CSR_SENVCFG: *v = h->senvcfg; return true;
-	case CSR_SSCRATCH: *v = h->sscratch; return true;
-	case CSR_SEPC: *v = h->sepc; return true;
-	case CSR_SCAUSE: *v = h->scause; return true;
-	case CSR_STVAL: *v = h->stval; return true;
-	case CSR_SIP: *v = __atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->mideleg; return true;
+		if (!counter_allowed(h, 2))
+			return false;
+		*v = instret_now(h, op);
+		return true;
+	case CSR_SSTATUS:
+		*v = mstatus_read(h) & SSTATUS_MASK;
+		return true;
+	case CSR_SIE:
+		*v = h->mie & h->mideleg;
+		return true;
+	case CSR_STVEC:
+		*v = h->stvec;
+		return true;
+	case CSR_SCOUNTEREN:
+		*v = h->scounteren;
+		return true;
+	case CSR_SENVCFG:
+		*v = h->senvcfg;
+		return true;
+	case CSR_SSCRATCH:
+		*v = h->sscratch;
+		return true;
+	case CSR_SEPC:
+		*v = h->sepc;
+		return true;
+	case CSR_SCAUSE:
+		*v = h->scause;
+		return true;
+	case CSR_STVAL:
+		*v = h->stval;
+		return true;
+	case CSR_SIP:
+		*v = __atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->mideleg;
+		return true;
 	case CSR_STIMECMP:
-		if (!stimecmp_allowed(h)) return false;
-		*v = h->stimecmp; return true;
+		if (!stimecmp_allowed(h))
+			return false;
+		*v = h->stimecmp;
+		return true;
 	case CSR_SATP:
-		if (h->priv == PRIV_S && (h->mstatus & MSTATUS_TVM)) return false;
-		*v = h->satp; return true;
-	case CSR_MVENDORID: case CSR_MARCHID: case CSR_MIMPID: case CSR_MCONFIGPTR:
-		*v = 0; return true;
-	case CSR_MHARTID: *v = h->mhartid; return true;
-	case CSR_MSTATUS: *v = mstatus_read(h); return true;
-	case CSR_MISA: *v = h->misa; return true;
-	case CSR_MEDELEG: *v = h->medeleg; return true;
-	case CSR_MIDELEG: *v = h->mideleg; return true;
-	case CSR_MIE: *v = h->mie; return true;
-	case CSR_MTVEC: *v = h->mtvec; return true;
-	case CSR_MCOUNTEREN: *v = h->mcounteren; return true;
-	case CSR_MENVCFG: *v = h->menvcfg; return true;
-	case CSR_MCOUNTINHIBIT: *v = h->mcountinhibit; return true;
-	case CSR_MSCRATCH: *v = h->mscratch; return true;
-	case CSR_MEPC: *v = h->mepc; return true;
-	case CSR_MCAUSE: *v = h->mcause; return true;
-	case CSR_MTVAL: *v = h->mtval; return true;
-	case CSR_MIP: *v = __atomic_load_n(&h->mip, __ATOMIC_RELAXED); return true;
-	case CSR_MCYCLE: case CSR_MINSTRET: *v = instret_now(h, op); return true;
+		if (h->priv == PRIV_S && (h->mstatus & MSTATUS_TVM))
+			return false;
+		*v = h->satp;
+		return true;
+	case CSR_MVENDORID:
+	case CSR_MARCHID:
+	case CSR_MIMPID:
+	case CSR_MCONFIGPTR:
+		*v = 0;
+		return true;
+	case CSR_MHARTID:
+		*v = h->mhartid;
+		return true;
+	case CSR_MSTATUS:
+		*v = mstatus_read(h);
+		return true;
+	case CSR_MISA:
+		*v = h->misa;
+		return true;
+	case CSR_MEDELEG:
+		*v = h->medeleg;
+		return true;
+	case CSR_MIDELEG:
+		*v = h->mideleg;
+		return true;
+	case CSR_MIE:
+		*v = h->mie;
+		return true;
+	case CSR_MTVEC:
+		*v = h->mtvec;
+		return true;
+	case CSR_MCOUNTEREN:
+		*v = h->mcounteren;
+		return true;
+	case CSR_MENVCFG:
+		*v = h->menvcfg;
+		return true;
+	case CSR_MCOUNTINHIBIT:
+		*v = h->mcountinhibit;
+		return true;
+	case CSR_MSCRATCH:
+		*v = h->mscratch;
+		return true;
+	case CSR_MEPC:
+		*v = h->mepc;
+		return true;
+	case CSR_MCAUSE:
+		*v = h->mcause;
+		return true;
+	case CSR_MTVAL:
+		*v = h->mtval;
+		return true;
+	case CSR_MIP:
+		*v = __atomic_load_n(&h->mip, __ATOMIC_RELAXED);
+		return true;
+	case CSR_MCYCLE:
+	case CSR_MINSTRET:
+		*v = instret_now(h, op);
+		return true;
 	/* Sdtrig with no triggers: tselect holds 0, tdata1 reads type 0
 	 * ("no trigger at this tselect", debug spec 5.7.2) and tinfo says
 	 * only type 0 exists, so probing software finds nothing to use. */
-	case CSR_TSELECT: case CSR_TDATA1: case CSR_TDATA2: case CSR_TDATA3: *v = 0; return true;
-	case CSR_TINFO: *v = 1; return true;
-	default: break;
+	case CSR_TSELECT:
+	case CSR_TDATA1:
+	case CSR_TDATA2:
+	case CSR_TDATA3:
+		*v = 0;
+		return true;
+	case CSR_TINFO:
+		*v = 1;
+		return true;
+	default:
+		break;
 	}
 	if (csr >= CSR_HPMCOUNTER3 && csr <= CSR_HPMCOUNTER31) {
-		if (!counter_allowed(h, csr - 0xc00)) return false;
-		*v = 0; return true;
+		if (!counter_allowed(h, csr - 0xc00))
+			return false;
+		*v = 0;
+		return true;
 	}
 	if ((csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
 	    (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31)) {
-		*v = 0; return true;
+		*v = 0;
+		return true;
 	}
 	if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
 		const unsigned idx = csr - CSR_PMPCFG0;
@@ -241,25 +367,53 @@ static void write_satp(struct hart *h, uint64_t val)
 static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t val)
 {
 	switch (csr) {
-	case CSR_FFLAGS: if (h->fs_off) return false;
-		h->fflags = val & 0x1f; hart_fs_dirty(h); return true;
-	case CSR_FRM: if (h->fs_off) return false;
-		h->frm = val & 7; hart_fs_dirty(h); return true;
-	case CSR_FCSR: if (h->fs_off) return false;
-		h->fflags = val & 0x1f; h->frm = (val >> 5) & 7; hart_fs_dirty(h); return true;
+	case CSR_FFLAGS:
+		if (h->fs_off)
+			return false;
+		h->fflags = val & 0x1f;
+		hart_fs_dirty(h);
+		return true;
+	case CSR_FRM:
+		if (h->fs_off)
+			return false;
+		h->frm = val & 7;
+		hart_fs_dirty(h);
+		return true;
+	case CSR_FCSR:
+		if (h->fs_off)
+			return false;
+		h->fflags = val & 0x1f;
+		h->frm = (val >> 5) & 7;
+		hart_fs_dirty(h);
+		return true;
 	case CSR_SSTATUS:
 		write_mstatus(h, val, MSTATUS_WRITABLE & SSTATUS_MASK);
 		return true;
 	case CSR_SIE:
 		h->mie = (h->mie & ~h->mideleg) | (val & h->mideleg & S_INTERRUPTS);
 		return true;
-	case CSR_STVEC: if ((val & 3) < 2) h->stvec = val; return true;
-	case CSR_SCOUNTEREN: h->scounteren = val & 0xffffffff; return true;
-	case CSR_SENVCFG: h->senvcfg = val & MENVCFG_FIOM; return true;
-	case CSR_SSCRATCH: h->sscratch = val; return true;
-	case CSR_SEPC: h->sepc = val & ~1ULL; return true;
-	case CSR_SCAUSE: h->scause = val; return true;
-	case CSR_STVAL: h->stval = val; return true;
+	case CSR_STVEC:
+		if ((val & 3) < 2)
+			h->stvec = val;
+		return true;
+	case CSR_SCOUNTEREN:
+		h->scounteren = val & 0xffffffff;
+		return true;
+	case CSR_SENVCFG:
+		h->senvcfg = val & MENVCFG_FIOM;
+		return true;
+	case CSR_SSCRATCH:
+		h->sscratch = val;
+		return true;
+	case CSR_SEPC:
+		h->sepc = val & ~1ULL;
+		return true;
+	case CSR_SCAUSE:
+		h->scause = val;
+		return true;
+	case CSR_STVAL:
+		h->stval = val;
+		return true;
 	case CSR_SIP: {
 		/* Only SSIP is writable through sip, and only when delegated. */
 		const uint64_t mask = MIP_SSIP & h->mideleg;
@@ -269,30 +423,56 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		return true;
 	}
 	case CSR_STIMECMP:
-		if (!stimecmp_allowed(h)) return false;
+		if (!stimecmp_allowed(h))
+			return false;
 		h->stimecmp = val;
 		sstc_update(h);
 		return true;
 	case CSR_SATP:
-		if (h->priv == PRIV_S && (h->mstatus & MSTATUS_TVM)) return false;
+		if (h->priv == PRIV_S && (h->mstatus & MSTATUS_TVM))
+			return false;
 		write_satp(h, val);
 		return true;
-	case CSR_MSTATUS: write_mstatus(h, val, MSTATUS_WRITABLE); return true;
-	case CSR_MISA: return true; /* read-only WARL: writes are ignored */
-	case CSR_MEDELEG: h->medeleg = val & DELEGABLE_EXCEPTIONS; return true;
-	case CSR_MIDELEG: h->mideleg = val & S_INTERRUPTS; return true;
-	case CSR_MIE: h->mie = val & ALL_INTERRUPTS; return true;
-	case CSR_MTVEC: if ((val & 3) < 2) h->mtvec = val; return true;
-	case CSR_MCOUNTEREN: h->mcounteren = val & 0xffffffff; return true;
+	case CSR_MSTATUS:
+		write_mstatus(h, val, MSTATUS_WRITABLE);
+		return true;
+	case CSR_MISA:
+		return true; /* read-only WARL: writes are ignored */
+	case CSR_MEDELEG:
+		h->medeleg = val & DELEGABLE_EXCEPTIONS;
+		return true;
+	case CSR_MIDELEG:
+		h->mideleg = val & S_INTERRUPTS;
+		return true;
+	case CSR_MIE:
+		h->mie = val & ALL_INTERRUPTS;
+		return true;
+	case CSR_MTVEC:
+		if ((val & 3) < 2)
+			h->mtvec = val;
+		return true;
+	case CSR_MCOUNTEREN:
+		h->mcounteren = val & 0xffffffff;
+		return true;
 	case CSR_MENVCFG:
 		h->menvcfg = val & (MENVCFG_FIOM | MENVCFG_STCE);
 		sstc_update(h);
 		return true;
-	case CSR_MCOUNTINHIBIT: h->mcountinhibit = val & 0xfffffffd; return true;
-	case CSR_MSCRATCH: h->mscratch = val; return true;
-	case CSR_MEPC: h->mepc = val & ~1ULL; return true;
-	case CSR_MCAUSE: h->mcause = val; return true;
-	case CSR_MTVAL: h->mtval = val; return true;
+	case CSR_MCOUNTINHIBIT:
+		h->mcountinhibit = val & 0xfffffffd;
+		return true;
+	case CSR_MSCRATCH:
+		h->mscratch = val;
+		return true;
+	case CSR_MEPC:
+		h->mepc = val & ~1ULL;
+		return true;
+	case CSR_MCAUSE:
+		h->mcause = val;
+		return true;
+	case CSR_MTVAL:
+		h->mtval = val;
+		return true;
 	case CSR_MIP: {
 		/* SSIP is writable; STIP too unless Sstc drives it. SEIP is
 		 * left to the PLIC, as QEMU does, so software cannot clear a
@@ -306,14 +486,19 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		hart_set_mip(h, mask & ~val & cur, false);
 		return true;
 	}
-	case CSR_TSELECT: case CSR_TDATA1: case CSR_TDATA2: case CSR_TDATA3:
+	case CSR_TSELECT:
+	case CSR_TDATA1:
+	case CSR_TDATA2:
+	case CSR_TDATA3:
 		return true; /* WARL over the single value 0 */
-	case CSR_MCYCLE: case CSR_MINSTRET:
+	case CSR_MCYCLE:
+	case CSR_MINSTRET:
 		/* The written value is what the next instruction reads: undo the
 		 * retirement the run loop will count for this block so far. */
 		h->instret = val - (uint64_t)(op - h->block_ops) - 1;
 		return true;
-	default: break;
+	default:
+		break;
 	}
 	if ((csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
 	    (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31))

@@ -13,13 +13,12 @@
 #include "core/insn.h"
 
 const struct insn_info insn_table[INSN_COUNT + 1] = {
-#define INSN(name, mnem, mask, match, fmt) \
-	[INSN_##name] = { mnem, mask, match, fmt, exec_##name },
+#define INSN(name, mnem, mask, match, fmt) [INSN_##name] = {mnem, mask, match, fmt, exec_##name},
 #include "core/insn.def"
 #undef INSN
-	/* Not matched by the scan (which stops at INSN_COUNT): the op every
-	 * unknown or reserved encoding decodes to. */
-	[INSN_ILLEGAL] = { "illegal", 0, 0, FMT_NONE, exec_illegal },
+    /* Not matched by the scan (which stops at INSN_COUNT): the op every
+     * unknown or reserved encoding decodes to. */
+    [INSN_ILLEGAL] = {"illegal", 0, 0, FMT_NONE, exec_illegal},
 };
 
 /* bits hi..lo of w, shifted down to bit 0 */
@@ -50,8 +49,9 @@ static int32_t imm_s(uint32_t w)
 
 static int32_t imm_b(uint32_t w)
 {
-	return sext(bits(w, 31, 31) << 12 | bits(w, 7, 7) << 11 |
-		    bits(w, 30, 25) << 5 | bits(w, 11, 8) << 1, 13);
+	return sext(bits(w, 31, 31) << 12 | bits(w, 7, 7) << 11 | bits(w, 30, 25) << 5 |
+			bits(w, 11, 8) << 1,
+		    13);
 }
 
 static int32_t imm_u(uint32_t w)
@@ -61,8 +61,9 @@ static int32_t imm_u(uint32_t w)
 
 static int32_t imm_j(uint32_t w)
 {
-	return sext(bits(w, 31, 31) << 20 | bits(w, 19, 12) << 12 |
-		    bits(w, 20, 20) << 11 | bits(w, 30, 21) << 1, 21);
+	return sext(bits(w, 31, 31) << 20 | bits(w, 19, 12) << 12 | bits(w, 20, 20) << 11 |
+			bits(w, 30, 21) << 1,
+		    21);
 }
 
 /* The row whose mask/match accepts w, or INSN_ILLEGAL. Rows don't overlap,
@@ -106,7 +107,7 @@ void insn_decode(uint32_t raw, int len, struct op *op)
 
 	switch (insn_table[id].format) {
 	case FMT_R:
-	case FMT_AMO: /* aq/rl stay in raw: one hart, nothing to order */
+	case FMT_AMO:  /* aq/rl stay in raw: one hart, nothing to order */
 	case FMT_FCMP: /* feq/flt/fle: funct3 picks the comparison, no rm */
 		op->rd = int_rd(w);
 		op->rs1 = bits(w, 19, 15);

@@ -17,23 +17,28 @@
 #include <stdio.h>
 
 static const char *const xreg_names[33] = {
-	"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2",
-	"s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
-	"a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
-	"s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
-	[XREG_SINK] = "zero", /* rd = x0 decodes to the sink slot */
+    "zero", "ra", "sp",
+    "gp",   "tp", "t0",
+    "t1",   "t2", "s0",
+    "s1",   "a0", "a1",
+    "a2",   "a3", "a4",
+    "a5",   "a6", "a7",
+    "s2",   "s3", "s4",
+    "s5",   "s6", "s7",
+    "s8",   "s9", "s10",
+    "s11",  "t3", "t4",
+    "t5",   "t6", [XREG_SINK] = "zero", /* rd = x0 decodes to the sink slot */
 };
 
 static const char *const freg_names[32] = {
-	"ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7",
-	"fs0", "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5",
-	"fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
-	"fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
+    "ft0", "ft1", "ft2", "ft3", "ft4",	"ft5",	"ft6", "ft7", "fs0",  "fs1",  "fa0",
+    "fa1", "fa2", "fa3", "fa4", "fa5",	"fa6",	"fa7", "fs2", "fs3",  "fs4",  "fs5",
+    "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
 };
 
 /* Rounding modes, spec table 11.1; 5 and 6 are reserved. */
 static const char *const rm_names[8] = {
-	"rne", "rtz", "rdn", "rup", "rmm", "rm5", "rm6", "dyn",
+    "rne", "rtz", "rdn", "rup", "rmm", "rm5", "rm6", "dyn",
 };
 
 #define RM_DYN 7
@@ -43,35 +48,20 @@ static const struct {
 	uint16_t num;
 	const char *name;
 } csr_names[] = {
-	{ 0x001, "fflags" },     { 0x002, "frm" },
-	{ 0x003, "fcsr" },       { 0xc00, "cycle" },
-	{ 0xc01, "time" },       { 0xc02, "instret" },
-	{ 0x100, "sstatus" },    { 0x104, "sie" },
-	{ 0x105, "stvec" },      { 0x106, "scounteren" },
-	{ 0x10a, "senvcfg" },    { 0x140, "sscratch" },
-	{ 0x141, "sepc" },       { 0x142, "scause" },
-	{ 0x143, "stval" },      { 0x144, "sip" },
-	{ 0x14d, "stimecmp" },   { 0x180, "satp" },
-	{ 0x300, "mstatus" },    { 0x301, "misa" },
-	{ 0x302, "medeleg" },    { 0x303, "mideleg" },
-	{ 0x304, "mie" },        { 0x305, "mtvec" },
-	{ 0x306, "mcounteren" }, { 0x30a, "menvcfg" },
-	{ 0x320, "mcountinhibit" },
-	{ 0x340, "mscratch" },   { 0x341, "mepc" },
-	{ 0x342, "mcause" },     { 0x343, "mtval" },
-	{ 0x344, "mip" },        { 0x3a0, "pmpcfg0" },
-	{ 0x3a2, "pmpcfg2" },    { 0x3b0, "pmpaddr0" },
-	{ 0x3b1, "pmpaddr1" },   { 0x3b2, "pmpaddr2" },
-	{ 0x3b3, "pmpaddr3" },   { 0x3b4, "pmpaddr4" },
-	{ 0x3b5, "pmpaddr5" },   { 0x3b6, "pmpaddr6" },
-	{ 0x3b7, "pmpaddr7" },   { 0x3b8, "pmpaddr8" },
-	{ 0x3b9, "pmpaddr9" },   { 0x3ba, "pmpaddr10" },
-	{ 0x3bb, "pmpaddr11" },  { 0x3bc, "pmpaddr12" },
-	{ 0x3bd, "pmpaddr13" },  { 0x3be, "pmpaddr14" },
-	{ 0x3bf, "pmpaddr15" },  { 0xb00, "mcycle" },
-	{ 0xb02, "minstret" },   { 0xf11, "mvendorid" },
-	{ 0xf12, "marchid" },    { 0xf13, "mimpid" },
-	{ 0xf14, "mhartid" },
+    {0x001, "fflags"},	   {0x002, "frm"},	  {0x003, "fcsr"},	    {0xc00, "cycle"},
+    {0xc01, "time"},	   {0xc02, "instret"},	  {0x100, "sstatus"},	    {0x104, "sie"},
+    {0x105, "stvec"},	   {0x106, "scounteren"}, {0x10a, "senvcfg"},	    {0x140, "sscratch"},
+    {0x141, "sepc"},	   {0x142, "scause"},	  {0x143, "stval"},	    {0x144, "sip"},
+    {0x14d, "stimecmp"},   {0x180, "satp"},	  {0x300, "mstatus"},	    {0x301, "misa"},
+    {0x302, "medeleg"},	   {0x303, "mideleg"},	  {0x304, "mie"},	    {0x305, "mtvec"},
+    {0x306, "mcounteren"}, {0x30a, "menvcfg"},	  {0x320, "mcountinhibit"}, {0x340, "mscratch"},
+    {0x341, "mepc"},	   {0x342, "mcause"},	  {0x343, "mtval"},	    {0x344, "mip"},
+    {0x3a0, "pmpcfg0"},	   {0x3a2, "pmpcfg2"},	  {0x3b0, "pmpaddr0"},	    {0x3b1, "pmpaddr1"},
+    {0x3b2, "pmpaddr2"},   {0x3b3, "pmpaddr3"},	  {0x3b4, "pmpaddr4"},	    {0x3b5, "pmpaddr5"},
+    {0x3b6, "pmpaddr6"},   {0x3b7, "pmpaddr7"},	  {0x3b8, "pmpaddr8"},	    {0x3b9, "pmpaddr9"},
+    {0x3ba, "pmpaddr10"},  {0x3bb, "pmpaddr11"},  {0x3bc, "pmpaddr12"},	    {0x3bd, "pmpaddr13"},
+    {0x3be, "pmpaddr14"},  {0x3bf, "pmpaddr15"},  {0xb00, "mcycle"},	    {0xb02, "minstret"},
+    {0xf11, "mvendorid"},  {0xf12, "marchid"},	  {0xf13, "mimpid"},	    {0xf14, "mhartid"},
 };
 
 static const char *xreg(unsigned r)
@@ -125,7 +115,7 @@ static void fence_set(uint32_t set, char out[5])
 /* ".aq", ".rl", ".aqrl" or "" from an AMO's bits 26:25. */
 static const char *amo_order(uint32_t raw)
 {
-	static const char *const s[4] = { "", ".rl", ".aq", ".aqrl" };
+	static const char *const s[4] = {"", ".rl", ".aq", ".aqrl"};
 
 	return s[(raw >> 25) & 3];
 }
@@ -151,8 +141,7 @@ void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size)
 	if (size == 0)
 		return;
 	if (op->id >= INSN_ILLEGAL) {
-		snprintf(buf, size, "illegal 0x%0*" PRIx32, op->len == 2 ? 4 : 8,
-			 op->raw);
+		snprintf(buf, size, "illegal 0x%0*" PRIx32, op->len == 2 ? 4 : 8, op->raw);
 		return;
 	}
 	in = &insn_table[op->id];
@@ -160,34 +149,31 @@ void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size)
 
 	switch (in->format) {
 	case FMT_R:
-		snprintf(buf, size, "%s %s,%s,%s", m, xreg(op->rd),
-			 xreg(op->rs1), xreg(op->rs2));
+		snprintf(buf, size, "%s %s,%s,%s", m, xreg(op->rd), xreg(op->rs1), xreg(op->rs2));
 		break;
 	case FMT_I:
-		snprintf(buf, size, "%s %s,%s,%" PRId32, m, xreg(op->rd),
-			 xreg(op->rs1), op->imm);
+		snprintf(buf, size, "%s %s,%s,%" PRId32, m, xreg(op->rd), xreg(op->rs1), op->imm);
 		break;
 	case FMT_SH:
 	case FMT_SHW:
-		snprintf(buf, size, "%s %s,%s,0x%" PRIx32, m, xreg(op->rd),
-			 xreg(op->rs1), (uint32_t)op->imm);
+		snprintf(buf, size, "%s %s,%s,0x%" PRIx32, m, xreg(op->rd), xreg(op->rs1),
+			 (uint32_t)op->imm);
 		break;
 	case FMT_LOAD:
 	case FMT_JALR:
-		snprintf(buf, size, "%s %s,%" PRId32 "(%s)", m, xreg(op->rd),
-			 op->imm, xreg(op->rs1));
+		snprintf(buf, size, "%s %s,%" PRId32 "(%s)", m, xreg(op->rd), op->imm,
+			 xreg(op->rs1));
 		break;
 	case FMT_STORE:
-		snprintf(buf, size, "%s %s,%" PRId32 "(%s)", m, xreg(op->rs2),
-			 op->imm, xreg(op->rs1));
+		snprintf(buf, size, "%s %s,%" PRId32 "(%s)", m, xreg(op->rs2), op->imm,
+			 xreg(op->rs1));
 		break;
 	case FMT_B:
-		snprintf(buf, size, "%s %s,%s,0x%" PRIx64, m, xreg(op->rs1),
-			 xreg(op->rs2), pc + (uint64_t)(int64_t)op->imm);
+		snprintf(buf, size, "%s %s,%s,0x%" PRIx64, m, xreg(op->rs1), xreg(op->rs2),
+			 pc + (uint64_t)(int64_t)op->imm);
 		break;
 	case FMT_U:
-		snprintf(buf, size, "%s %s,0x%" PRIx32, m, xreg(op->rd),
-			 (uint32_t)op->imm >> 12);
+		snprintf(buf, size, "%s %s,0x%" PRIx32, m, xreg(op->rd), (uint32_t)op->imm >> 12);
 		break;
 	case FMT_J:
 		snprintf(buf, size, "%s %s,0x%" PRIx64, m, xreg(op->rd),
@@ -195,20 +181,19 @@ void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size)
 		break;
 	case FMT_CSR:
 		snprintf(buf, size, "%s %s,%s,%s", m, xreg(op->rd),
-			 csr_name((uint32_t)op->imm, tmp, sizeof(tmp)),
-			 xreg(op->rs1));
+			 csr_name((uint32_t)op->imm, tmp, sizeof(tmp)), xreg(op->rs1));
 		break;
 	case FMT_CSRI:
 		snprintf(buf, size, "%s %s,%s,%u", m, xreg(op->rd),
 			 csr_name((uint32_t)op->imm, tmp, sizeof(tmp)), op->rs1);
 		break;
 	case FMT_AMO:
-		snprintf(buf, size, "%s%s %s,%s,(%s)", m, amo_order(op->raw),
-			 xreg(op->rd), xreg(op->rs2), xreg(op->rs1));
+		snprintf(buf, size, "%s%s %s,%s,(%s)", m, amo_order(op->raw), xreg(op->rd),
+			 xreg(op->rs2), xreg(op->rs1));
 		break;
 	case FMT_LR:
-		snprintf(buf, size, "%s%s %s,(%s)", m, amo_order(op->raw),
-			 xreg(op->rd), xreg(op->rs1));
+		snprintf(buf, size, "%s%s %s,(%s)", m, amo_order(op->raw), xreg(op->rd),
+			 xreg(op->rs1));
 		break;
 	case FMT_NONE:
 		snprintf(buf, size, "%s", m);
@@ -227,41 +212,38 @@ void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size)
 		snprintf(buf, size, "%s %s,%s", m, xreg(op->rs1), xreg(op->rs2));
 		break;
 	case FMT_FLOAD:
-		snprintf(buf, size, "%s %s,%" PRId32 "(%s)", m, freg(op->rd),
-			 op->imm, xreg(op->rs1));
+		snprintf(buf, size, "%s %s,%" PRId32 "(%s)", m, freg(op->rd), op->imm,
+			 xreg(op->rs1));
 		break;
 	case FMT_FSTORE:
-		snprintf(buf, size, "%s %s,%" PRId32 "(%s)", m, freg(op->rs2),
-			 op->imm, xreg(op->rs1));
+		snprintf(buf, size, "%s %s,%" PRId32 "(%s)", m, freg(op->rs2), op->imm,
+			 xreg(op->rs1));
 		break;
 	case FMT_F3:
-		snprintf(buf, size, "%s %s,%s,%s%s", m, freg(op->rd),
-			 freg(op->rs1), freg(op->rs2), rm_suffix(op, tmp));
-		break;
-	case FMT_F4:
-		snprintf(buf, size, "%s %s,%s,%s,%s%s", m, freg(op->rd),
-			 freg(op->rs1), freg(op->rs2), freg(op->rs3),
+		snprintf(buf, size, "%s %s,%s,%s%s", m, freg(op->rd), freg(op->rs1), freg(op->rs2),
 			 rm_suffix(op, tmp));
 		break;
+	case FMT_F4:
+		snprintf(buf, size, "%s %s,%s,%s,%s%s", m, freg(op->rd), freg(op->rs1),
+			 freg(op->rs2), freg(op->rs3), rm_suffix(op, tmp));
+		break;
 	case FMT_F2:
-		snprintf(buf, size, "%s %s,%s%s", m, freg(op->rd),
-			 freg(op->rs1), rm_suffix(op, tmp));
+		snprintf(buf, size, "%s %s,%s%s", m, freg(op->rd), freg(op->rs1),
+			 rm_suffix(op, tmp));
 		break;
 	case FMT_F3NR:
-		snprintf(buf, size, "%s %s,%s,%s", m, freg(op->rd),
-			 freg(op->rs1), freg(op->rs2));
+		snprintf(buf, size, "%s %s,%s,%s", m, freg(op->rd), freg(op->rs1), freg(op->rs2));
 		break;
 	case FMT_FX:
-		snprintf(buf, size, "%s %s,%s%s", m, xreg(op->rd),
-			 freg(op->rs1), rm_suffix(op, tmp));
+		snprintf(buf, size, "%s %s,%s%s", m, xreg(op->rd), freg(op->rs1),
+			 rm_suffix(op, tmp));
 		break;
 	case FMT_XF:
-		snprintf(buf, size, "%s %s,%s%s", m, freg(op->rd),
-			 xreg(op->rs1), rm_suffix(op, tmp));
+		snprintf(buf, size, "%s %s,%s%s", m, freg(op->rd), xreg(op->rs1),
+			 rm_suffix(op, tmp));
 		break;
 	case FMT_FCMP:
-		snprintf(buf, size, "%s %s,%s,%s", m, xreg(op->rd),
-			 freg(op->rs1), freg(op->rs2));
+		snprintf(buf, size, "%s %s,%s,%s", m, xreg(op->rd), freg(op->rs1), freg(op->rs2));
 		break;
 	}
 }

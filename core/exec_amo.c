@@ -12,7 +12,7 @@
 #include "insn.h"
 #include "mem.h"
 
-#define X(n) (h->x[op->n])
+#define X(n)	(h->x[op->n])
 #define SX32(v) ((uint64_t)(int64_t)(int32_t)(v))
 
 static int do_lr(struct hart *h, const struct op *op, unsigned size)
@@ -23,7 +23,7 @@ static int do_lr(struct hart *h, const struct op *op, unsigned size)
 	if (r != EXEC_NEXT)
 		return r;
 	uint64_t v = size == 4 ? SX32(__atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE))
-	                       : __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
+			       : __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
 	h->reserved = true;
 	h->reservation = pa;
 	h->reservation_value = v;
@@ -42,12 +42,12 @@ static int do_sc(struct hart *h, const struct op *op, unsigned size)
 	if (h->reserved && h->reservation == pa) {
 		if (size == 4) {
 			uint32_t expect = (uint32_t)h->reservation_value;
-			ok = __atomic_compare_exchange_n((uint32_t *)p, &expect, (uint32_t)X(rs2), false,
-			                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+			ok = __atomic_compare_exchange_n((uint32_t *)p, &expect, (uint32_t)X(rs2),
+							 false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 		} else {
 			uint64_t expect = h->reservation_value;
 			ok = __atomic_compare_exchange_n((uint64_t *)p, &expect, X(rs2), false,
-			                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+							 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 		}
 	}
 	/* Spec 8.2: an SC, successful or not, invalidates the reservation. */
@@ -56,44 +56,56 @@ static int do_sc(struct hart *h, const struct op *op, unsigned size)
 	return EXEC_NEXT;
 }
 
-int exec_lr_w(struct hart *h, const struct op *op) { return do_lr(h, op, 4); }
-int exec_lr_d(struct hart *h, const struct op *op) { return do_lr(h, op, 8); }
-int exec_sc_w(struct hart *h, const struct op *op) { return do_sc(h, op, 4); }
-int exec_sc_d(struct hart *h, const struct op *op) { return do_sc(h, op, 8); }
+int exec_lr_w(struct hart *h, const struct op *op)
+{
+	return do_lr(h, op, 4);
+}
+int exec_lr_d(struct hart *h, const struct op *op)
+{
+	return do_lr(h, op, 8);
+}
+int exec_sc_w(struct hart *h, const struct op *op)
+{
+	return do_sc(h, op, 4);
+}
+int exec_sc_d(struct hart *h, const struct op *op)
+{
+	return do_sc(h, op, 8);
+}
 
 /* Fetch-and-op with a compare-exchange loop, for min/max which have no
  * __atomic builtin; the simple ones use the builtins directly. */
-#define AMO_CAS(name, type, stype, combine)                                        \
-	int exec_##name(struct hart *h, const struct op *op)                      \
-	{                                                                          \
-		void *p;                                                           \
-		uint64_t pa;                                                       \
-		int r = mem_amo_ptr(h, op, X(rs1), sizeof(type), true, &p, &pa);   \
-		if (r != EXEC_NEXT)                                                \
-			return r;                                                  \
-		const type b = (type)X(rs2);                                       \
-		type old = __atomic_load_n((type *)p, __ATOMIC_RELAXED);           \
-		type nv;                                                           \
-		do {                                                               \
-			const type a = old;                                        \
-			nv = (combine);                                            \
-		} while (!__atomic_compare_exchange_n((type *)p, &old, nv, true,   \
-		                                      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)); \
-		X(rd) = (uint64_t)(int64_t)(stype)old;                             \
-		return EXEC_NEXT;                                                  \
+#define AMO_CAS(name, type, stype, combine)                                                        \
+	int exec_##name(struct hart *h, const struct op *op)                                       \
+	{                                                                                          \
+		void *p;                                                                           \
+		uint64_t pa;                                                                       \
+		int r = mem_amo_ptr(h, op, X(rs1), sizeof(type), true, &p, &pa);                   \
+		if (r != EXEC_NEXT)                                                                \
+			return r;                                                                  \
+		const type b = (type)X(rs2);                                                       \
+		type old = __atomic_load_n((type *)p, __ATOMIC_RELAXED);                           \
+		type nv;                                                                           \
+		do {                                                                               \
+			const type a = old;                                                        \
+			nv = (combine);                                                            \
+		} while (!__atomic_compare_exchange_n((type *)p, &old, nv, true, __ATOMIC_SEQ_CST, \
+						      __ATOMIC_RELAXED));                          \
+		X(rd) = (uint64_t)(int64_t)(stype)old;                                             \
+		return EXEC_NEXT;                                                                  \
 	}
 
-#define AMO_BUILTIN(name, type, stype, builtin)                                    \
-	int exec_##name(struct hart *h, const struct op *op)                      \
-	{                                                                          \
-		void *p;                                                           \
-		uint64_t pa;                                                       \
-		int r = mem_amo_ptr(h, op, X(rs1), sizeof(type), true, &p, &pa);   \
-		if (r != EXEC_NEXT)                                                \
-			return r;                                                  \
-		type old = builtin((type *)p, (type)X(rs2), __ATOMIC_SEQ_CST);     \
-		X(rd) = (uint64_t)(int64_t)(stype)old;                             \
-		return EXEC_NEXT;                                                  \
+#define AMO_BUILTIN(name, type, stype, builtin)                                                    \
+	int exec_##name(struct hart *h, const struct op *op)                                       \
+	{                                                                                          \
+		void *p;                                                                           \
+		uint64_t pa;                                                                       \
+		int r = mem_amo_ptr(h, op, X(rs1), sizeof(type), true, &p, &pa);                   \
+		if (r != EXEC_NEXT)                                                                \
+			return r;                                                                  \
+		type old = builtin((type *)p, (type)X(rs2), __ATOMIC_SEQ_CST);                     \
+		X(rd) = (uint64_t)(int64_t)(stype)old;                                             \
+		return EXEC_NEXT;                                                                  \
 	}
 
 AMO_BUILTIN(amoswap_w, uint32_t, int32_t, __atomic_exchange_n)

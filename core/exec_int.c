@@ -9,18 +9,20 @@
 #include "insn.h"
 #include "mem.h"
 
-#define X(n) (h->x[op->n])
+#define X(n)	(h->x[op->n])
 #define SX32(v) ((uint64_t)(int64_t)(int32_t)(v))
 
 /* Arithmetic and logic: register-immediate and register-register. */
-#define ALU(name, expr)                                             \
-	int exec_##name(struct hart *h, const struct op *op)       \
-	{                                                           \
-		const uint64_t a = X(rs1), b = X(rs2);              \
-		const int64_t imm = op->imm;                        \
-		(void)a; (void)b; (void)imm;                        \
-		X(rd) = (expr);                                     \
-		return EXEC_NEXT;                                   \
+#define ALU(name, expr)                                                                            \
+	int exec_##name(struct hart *h, const struct op *op)                                       \
+	{                                                                                          \
+		const uint64_t a = X(rs1), b = X(rs2);                                             \
+		const int64_t imm = op->imm;                                                       \
+		(void)a;                                                                           \
+		(void)b;                                                                           \
+		(void)imm;                                                                         \
+		X(rd) = (expr);                                                                    \
+		return EXEC_NEXT;                                                                  \
 	}
 
 ALU(lui, (uint64_t)imm)
@@ -29,7 +31,7 @@ ALU(slti, (int64_t)a < imm)
 ALU(sltiu, a < (uint64_t)imm)
 ALU(xori, a ^ (uint64_t)imm)
 ALU(ori, a | (uint64_t)imm)
-ALU(andi, a & (uint64_t)imm)
+ALU(andi, a &(uint64_t)imm)
 ALU(slli, a << (imm & 63))
 ALU(srli, a >> (imm & 63))
 ALU(srai, (uint64_t)((int64_t)a >> (imm & 63)))
@@ -42,7 +44,7 @@ ALU(xor, a ^ b)
 ALU(srl, a >> (b & 63))
 ALU(sra, (uint64_t)((int64_t)a >> (b & 63)))
 ALU(or, a | b)
-ALU(and, a & b)
+ALU(and, a &b)
 ALU(addiw, SX32(a + (uint64_t)imm))
 ALU(slliw, SX32((uint32_t)a << (imm & 31)))
 ALU(srliw, SX32((uint32_t)a >> (imm & 31)))
@@ -55,11 +57,11 @@ ALU(sraw, SX32((int32_t)a >> (b & 31)))
 
 /* M extension. Division by zero and overflow have defined results
  * (unprivileged spec table 7.1), never a trap. */
-ALU(mul, a * b)
+ALU(mul, a *b)
 ALU(mulh, (uint64_t)(((__int128)(int64_t)a * (__int128)(int64_t)b) >> 64))
 ALU(mulhsu, (uint64_t)(((__int128)(int64_t)a * (__int128)(unsigned __int128)b) >> 64))
 ALU(mulhu, (uint64_t)(((unsigned __int128)a * b) >> 64))
-ALU(mulw, SX32(a * b))
+ALU(mulw, SX32(a *b))
 
 static inline uint64_t div64(int64_t a, int64_t b)
 {
@@ -133,13 +135,13 @@ int exec_jalr(struct hart *h, const struct op *op)
 	return EXEC_EXIT;
 }
 
-#define BRANCH(name, cond)                                                  \
-	int exec_##name(struct hart *h, const struct op *op)               \
-	{                                                                   \
-		const uint64_t a = X(rs1), b = X(rs2);                      \
-		const uint64_t pc = op_pc(h, op);                           \
-		h->pc = (cond) ? pc + (uint64_t)(int64_t)op->imm : pc + op->len; \
-		return EXEC_EXIT;                                           \
+#define BRANCH(name, cond)                                                                         \
+	int exec_##name(struct hart *h, const struct op *op)                                       \
+	{                                                                                          \
+		const uint64_t a = X(rs1), b = X(rs2);                                             \
+		const uint64_t pc = op_pc(h, op);                                                  \
+		h->pc = (cond) ? pc + (uint64_t)(int64_t)op->imm : pc + op->len;                   \
+		return EXEC_EXIT;                                                                  \
 	}
 
 BRANCH(beq, a == b)
@@ -151,15 +153,15 @@ BRANCH(bgeu, a >= b)
 
 /* Loads and stores. The destination is written only after the access
  * succeeded, which keeps the register file intact on a fault. */
-#define LOAD(name, size, conv)                                               \
-	int exec_##name(struct hart *h, const struct op *op)                \
-	{                                                                    \
-		uint64_t v;                                                  \
-		const int r = mem_load(h, op, X(rs1) + (uint64_t)(int64_t)op->imm, size, &v); \
-		if (unlikely(r != EXEC_NEXT))                                \
-			return r;                                            \
-		X(rd) = conv;                                                \
-		return EXEC_NEXT;                                            \
+#define LOAD(name, size, conv)                                                                     \
+	int exec_##name(struct hart *h, const struct op *op)                                       \
+	{                                                                                          \
+		uint64_t v;                                                                        \
+		const int r = mem_load(h, op, X(rs1) + (uint64_t)(int64_t)op->imm, size, &v);      \
+		if (unlikely(r != EXEC_NEXT))                                                      \
+			return r;                                                                  \
+		X(rd) = conv;                                                                      \
+		return EXEC_NEXT;                                                                  \
 	}
 
 LOAD(lb, 1, (uint64_t)(int64_t)(int8_t)v)
@@ -170,10 +172,10 @@ LOAD(lbu, 1, v)
 LOAD(lhu, 2, v)
 LOAD(lwu, 4, v)
 
-#define STORE(name, size)                                                     \
-	int exec_##name(struct hart *h, const struct op *op)                 \
-	{                                                                     \
-		return mem_store(h, op, X(rs1) + (uint64_t)(int64_t)op->imm, size, X(rs2)); \
+#define STORE(name, size)                                                                          \
+	int exec_##name(struct hart *h, const struct op *op)                                       \
+	{                                                                                          \
+		return mem_store(h, op, X(rs1) + (uint64_t)(int64_t)op->imm, size, X(rs2));        \
 	}
 
 STORE(sb, 1)

@@ -46,16 +46,34 @@ static int csr_modify(struct hart *h, const struct op *op, uint64_t bits, bool s
 	return next(h, op);
 }
 
-int exec_csrrw(struct hart *h, const struct op *op) { return csr_swap(h, op, h->x[op->rs1]); }
-int exec_csrrs(struct hart *h, const struct op *op) { return csr_modify(h, op, h->x[op->rs1], true); }
-int exec_csrrc(struct hart *h, const struct op *op) { return csr_modify(h, op, h->x[op->rs1], false); }
-int exec_csrrwi(struct hart *h, const struct op *op) { return csr_swap(h, op, op->rs1); }
-int exec_csrrsi(struct hart *h, const struct op *op) { return csr_modify(h, op, op->rs1, true); }
-int exec_csrrci(struct hart *h, const struct op *op) { return csr_modify(h, op, op->rs1, false); }
+int exec_csrrw(struct hart *h, const struct op *op)
+{
+	return csr_swap(h, op, h->x[op->rs1]);
+}
+int exec_csrrs(struct hart *h, const struct op *op)
+{
+	return csr_modify(h, op, h->x[op->rs1], true);
+}
+int exec_csrrc(struct hart *h, const struct op *op)
+{
+	return csr_modify(h, op, h->x[op->rs1], false);
+}
+int exec_csrrwi(struct hart *h, const struct op *op)
+{
+	return csr_swap(h, op, op->rs1);
+}
+int exec_csrrsi(struct hart *h, const struct op *op)
+{
+	return csr_modify(h, op, op->rs1, true);
+}
+int exec_csrrci(struct hart *h, const struct op *op)
+{
+	return csr_modify(h, op, op->rs1, false);
+}
 
 int exec_ecall(struct hart *h, const struct op *op)
 {
-	static const uint64_t cause[4] = { CAUSE_ECALL_U, CAUSE_ECALL_S, 0, CAUSE_ECALL_M };
+	static const uint64_t cause[4] = {CAUSE_ECALL_U, CAUSE_ECALL_S, 0, CAUSE_ECALL_M};
 	return hart_exception(h, op, cause[h->priv], 0);
 }
 

@@ -22,17 +22,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define PACKET_MAX 0x4000   /* PacketSize we announce */
+#define PACKET_MAX	0x4000 /* PacketSize we announce */
 #define MAX_BREAKPOINTS 64
 #define MAX_WATCHPOINTS 16
-#define PAUSED_WAIT_MS 50   /* how long a paused machine waits for a packet */
+#define PAUSED_WAIT_MS	50 /* how long a paused machine waits for a packet */
 
 /* gdb's register numbers for RISC-V (gdb/riscv-tdep.h). */
 enum {
 	REG_PC = 32,
 	REG_F0 = 33,
-	REG_CSR0 = 65,              /* CSR n is 65 + n: fflags 66, frm 67, fcsr 68 */
-	REG_PRIV = 65 + 4096,       /* the virtual `priv` register */
+	REG_CSR0 = 65,	      /* CSR n is 65 + n: fflags 66, frm 67, fcsr 68 */
+	REG_PRIV = 65 + 4096, /* the virtual `priv` register */
 };
 
 /* gdb signal numbers in stop replies. */
@@ -47,19 +47,19 @@ struct watchpoint {
 
 struct gdbstub {
 	int listen_fd;
-	int fd;                /* the client, or -1 */
-	struct machine *m;     /* NULL between machines */
-	bool no_ack;           /* QStartNoAckMode */
-	bool running;          /* gdb resumed the guest and waits for a stop reply */
+	int fd;			 /* the client, or -1 */
+	struct machine *m;	 /* NULL between machines */
+	bool no_ack;		 /* QStartNoAckMode */
+	bool running;		 /* gdb resumed the guest and waits for a stop reply */
 	unsigned g_hart, c_hart; /* Hg (registers, memory) and Hc selections */
-	int step_hart;         /* the hart single-stepping, or -1 */
-	bool step_done;        /* it executed its instruction */
+	int step_hart;		 /* the hart single-stepping, or -1 */
+	bool step_done;		 /* it executed its instruction */
 
 	uint64_t bps[MAX_BREAKPOINTS];
 	unsigned nbps;
 	struct watchpoint wps[MAX_WATCHPOINTS];
 	unsigned nwps;
-	bool watch_hit;        /* data_access found one; reported after the instruction */
+	bool watch_hit; /* data_access found one; reported after the instruction */
 	const struct watchpoint *hit;
 
 	uint8_t in[PACKET_MAX + 8]; /* a packet being received */
@@ -68,16 +68,16 @@ struct gdbstub {
 	uint8_t rx_sum;
 	uint8_t rx_check;
 
-	char *xml;             /* target.xml */
+	char *xml; /* target.xml */
 	size_t xml_len;
 };
 
 /* ---- target description ------------------------------------------------ */
 
 static const char *const xreg_names[32] = {
-	"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1", "a0",
-	"a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
-	"s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "fp", "s1", "a0",
+    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
+    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
 /* The CSRs gdb sees: the ones rvjit implements that a kernel developer
@@ -86,17 +86,16 @@ static const struct {
 	const char *name;
 	uint16_t num;
 } csrs[] = {
-	{ "sstatus", 0x100 }, { "sie", 0x104 }, { "stvec", 0x105 }, { "scounteren", 0x106 },
-	{ "senvcfg", 0x10a }, { "sscratch", 0x140 }, { "sepc", 0x141 }, { "scause", 0x142 },
-	{ "stval", 0x143 }, { "sip", 0x144 }, { "stimecmp", 0x14d }, { "satp", 0x180 },
-	{ "mstatus", 0x300 }, { "misa", 0x301 }, { "medeleg", 0x302 }, { "mideleg", 0x303 },
-	{ "mie", 0x304 }, { "mtvec", 0x305 }, { "mcounteren", 0x306 }, { "menvcfg", 0x30a },
-	{ "mscratch", 0x340 }, { "mepc", 0x341 }, { "mcause", 0x342 }, { "mtval", 0x343 },
-	{ "mip", 0x344 }, { "pmpcfg0", 0x3a0 }, { "pmpcfg2", 0x3a2 }, { "pmpaddr0", 0x3b0 },
-	{ "pmpaddr1", 0x3b1 }, { "pmpaddr2", 0x3b2 }, { "pmpaddr3", 0x3b3 },
-	{ "mcycle", 0xb00 }, { "minstret", 0xb02 }, { "cycle", 0xc00 }, { "time", 0xc01 },
-	{ "instret", 0xc02 }, { "mvendorid", 0xf11 }, { "marchid", 0xf12 }, { "mimpid", 0xf13 },
-	{ "mhartid", 0xf14 },
+    {"sstatus", 0x100},	  {"sie", 0x104},      {"stvec", 0x105},      {"scounteren", 0x106},
+    {"senvcfg", 0x10a},	  {"sscratch", 0x140}, {"sepc", 0x141},	      {"scause", 0x142},
+    {"stval", 0x143},	  {"sip", 0x144},      {"stimecmp", 0x14d},   {"satp", 0x180},
+    {"mstatus", 0x300},	  {"misa", 0x301},     {"medeleg", 0x302},    {"mideleg", 0x303},
+    {"mie", 0x304},	  {"mtvec", 0x305},    {"mcounteren", 0x306}, {"menvcfg", 0x30a},
+    {"mscratch", 0x340},  {"mepc", 0x341},     {"mcause", 0x342},     {"mtval", 0x343},
+    {"mip", 0x344},	  {"pmpcfg0", 0x3a0},  {"pmpcfg2", 0x3a2},    {"pmpaddr0", 0x3b0},
+    {"pmpaddr1", 0x3b1},  {"pmpaddr2", 0x3b2}, {"pmpaddr3", 0x3b3},   {"mcycle", 0xb00},
+    {"minstret", 0xb02},  {"cycle", 0xc00},    {"time", 0xc01},	      {"instret", 0xc02},
+    {"mvendorid", 0xf11}, {"marchid", 0xf12},  {"mimpid", 0xf13},     {"mhartid", 0xf14},
 };
 
 static bool build_xml(struct gdbstub *g)
@@ -262,8 +261,7 @@ static unsigned reg_read(struct hart *h, unsigned reg, uint64_t *v)
 		*v = h->priv;
 		return 8;
 	}
-	if (reg > REG_CSR0 && reg < REG_CSR0 + 4096 &&
-	    csr_debug_read(h, reg - REG_CSR0, v))
+	if (reg > REG_CSR0 && reg < REG_CSR0 + 4096 && csr_debug_read(h, reg - REG_CSR0, v))
 		return reg <= REG_CSR0 + 3 ? 4 : 8;
 	return 0;
 }
@@ -322,7 +320,8 @@ static void cmd_read_reg(struct gdbstub *g, const char *p)
 {
 	uint64_t reg, v;
 	char out[17];
-	const unsigned bytes = parse_hex(&p, &reg) ? reg_read(hart_of(g, g->g_hart), (unsigned)reg, &v) : 0;
+	const unsigned bytes =
+	    parse_hex(&p, &reg) ? reg_read(hart_of(g, g->g_hart), (unsigned)reg, &v) : 0;
 	if (!bytes) {
 		send_packet(g, "E45");
 		return;
@@ -476,8 +475,10 @@ static void stop_reply(struct gdbstub *g, unsigned hart, int sig, const struct w
 	int n = snprintf(out, sizeof(out), "T%02x", sig);
 	if (w)
 		n += snprintf(out + n, sizeof(out) - (size_t)n, "%s:%" PRIx64 ";",
-		              w->kind == WATCH_WRITE ? "watch" : w->kind == WATCH_READ ? "rwatch" : "awatch",
-		              w->addr);
+			      w->kind == WATCH_WRITE  ? "watch"
+			      : w->kind == WATCH_READ ? "rwatch"
+						      : "awatch",
+			      w->addr);
 	snprintf(out + n, sizeof(out) - (size_t)n, "thread:%x;", hart + 1);
 	send_packet(g, out);
 }
@@ -513,7 +514,7 @@ static enum debug_verdict before_insn(void *opaque, struct hart *h)
 		if ((int)idx != g->step_hart)
 			return DEBUG_YIELD; /* only the stepping hart runs */
 		if (!g->step_done)
-			return DEBUG_RUN;   /* the step itself ignores a breakpoint at pc */
+			return DEBUG_RUN; /* the step itself ignores a breakpoint at pc */
 	}
 	for (unsigned i = 0; i < g->nbps; i++) {
 		if (g->bps[i] == h->pc) {
@@ -615,14 +616,14 @@ static void cmd_breakpoint(struct gdbstub *g, const char *p, bool insert)
 	} else {
 		unsigned i = 0;
 		while (i < g->nwps && !(g->wps[i].addr == addr && g->wps[i].len == len &&
-		                        (int)g->wps[i].kind == type))
+					(int)g->wps[i].kind == type))
 			i++;
 		if (insert && i == g->nwps) {
 			if (g->nwps == MAX_WATCHPOINTS || len == 0) {
 				send_packet(g, "E22");
 				return;
 			}
-			g->wps[g->nwps++] = (struct watchpoint){ addr, len, (enum watch_kind)type };
+			g->wps[g->nwps++] = (struct watchpoint){addr, len, (enum watch_kind)type};
 		} else if (!insert && i < g->nwps) {
 			g->wps[i] = g->wps[--g->nwps];
 		}
@@ -669,8 +670,8 @@ static void cmd_query(struct gdbstub *g, const char *p)
 	char out[256];
 	if (!strncmp(p, "qSupported", 10)) {
 		snprintf(out, sizeof(out),
-		         "PacketSize=%x;qXfer:features:read+;vContSupported+;QStartNoAckMode+",
-		         PACKET_MAX);
+			 "PacketSize=%x;qXfer:features:read+;vContSupported+;QStartNoAckMode+",
+			 PACKET_MAX);
 		send_packet(g, out);
 	} else if (!strncmp(p, "qXfer:features:read:", 20)) {
 		cmd_xfer_features(g, p + 20);
@@ -877,7 +878,8 @@ static void receive(struct gdbstub *g, const uint8_t *buf, size_t n)
 			/* Undo the binary escapes ('}' then c ^ 0x20). */
 			size_t len = 0;
 			for (size_t j = 0; j < g->nin; j++)
-				g->in[len++] = g->in[j] == '}' && j + 1 < g->nin ? g->in[++j] ^ 0x20 : g->in[j];
+				g->in[len++] = g->in[j] == '}' && j + 1 < g->nin ? g->in[++j] ^ 0x20
+										 : g->in[j];
 			g->in[len] = '\0';
 			handle_packet(g, (const char *)g->in, len);
 			break;
@@ -895,7 +897,7 @@ static uint64_t gdb_poll(void *opaque)
 	/* The monitor stopped the guest while gdb waits: tell gdb. */
 	if (m->paused && g->running)
 		stop_machine(g, g->c_hart, SIG_INT, NULL);
-	struct pollfd pfd = { .fd = g->fd >= 0 ? g->fd : g->listen_fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = g->fd >= 0 ? g->fd : g->listen_fd, .events = POLLIN};
 	const int timeout = m->paused ? PAUSED_WAIT_MS : 0;
 	if (poll(&pfd, 1, timeout) > 0) {
 		if (g->fd < 0) {
@@ -933,8 +935,8 @@ struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen)
 	memcpy(port, pstart, plen);
 	port[plen] = '\0';
 
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-	                          .ai_flags = AI_PASSIVE };
+	struct addrinfo hints = {
+	    .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
 	struct addrinfo *ai;
 	const int rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai);
 	if (rc) {
@@ -943,7 +945,8 @@ struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen)
 	}
 	int fd = -1, saved = 0;
 	for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
-		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			    a->ai_protocol);
 		if (fd < 0)
 			continue;
 		const int one = 1;
@@ -978,10 +981,10 @@ bool gdbstub_attach(struct gdbstub *g, struct machine *m)
 {
 	g->m = m;
 	m->debug = (struct machine_debug){
-		.before_insn = before_insn,
-		.after_insn = after_insn,
-		.data_access = data_access,
-		.opaque = g,
+	    .before_insn = before_insn,
+	    .after_insn = after_insn,
+	    .data_access = data_access,
+	    .opaque = g,
 	};
 	if (g->g_hart >= m->nharts)
 		g->g_hart = g->c_hart = 0;

@@ -50,27 +50,27 @@ enum { IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI 
 #define MIP_MEIP (1ULL << IRQ_MEI)
 
 /* mstatus fields (priv spec 3.1.6). */
-#define MSTATUS_SIE (1ULL << 1)
-#define MSTATUS_MIE (1ULL << 3)
-#define MSTATUS_SPIE (1ULL << 5)
-#define MSTATUS_UBE (1ULL << 6)
-#define MSTATUS_MPIE (1ULL << 7)
-#define MSTATUS_SPP (1ULL << 8)
-#define MSTATUS_VS (3ULL << 9)
-#define MSTATUS_MPP (3ULL << 11)
+#define MSTATUS_SIE	  (1ULL << 1)
+#define MSTATUS_MIE	  (1ULL << 3)
+#define MSTATUS_SPIE	  (1ULL << 5)
+#define MSTATUS_UBE	  (1ULL << 6)
+#define MSTATUS_MPIE	  (1ULL << 7)
+#define MSTATUS_SPP	  (1ULL << 8)
+#define MSTATUS_VS	  (3ULL << 9)
+#define MSTATUS_MPP	  (3ULL << 11)
 #define MSTATUS_MPP_SHIFT 11
-#define MSTATUS_FS (3ULL << 13)
-#define MSTATUS_FS_DIRTY (3ULL << 13)
-#define MSTATUS_XS (3ULL << 15)
-#define MSTATUS_MPRV (1ULL << 17)
-#define MSTATUS_SUM (1ULL << 18)
-#define MSTATUS_MXR (1ULL << 19)
-#define MSTATUS_TVM (1ULL << 20)
-#define MSTATUS_TW (1ULL << 21)
-#define MSTATUS_TSR (1ULL << 22)
-#define MSTATUS_UXL (3ULL << 32)
-#define MSTATUS_SXL (3ULL << 34)
-#define MSTATUS_SD (1ULL << 63)
+#define MSTATUS_FS	  (3ULL << 13)
+#define MSTATUS_FS_DIRTY  (3ULL << 13)
+#define MSTATUS_XS	  (3ULL << 15)
+#define MSTATUS_MPRV	  (1ULL << 17)
+#define MSTATUS_SUM	  (1ULL << 18)
+#define MSTATUS_MXR	  (1ULL << 19)
+#define MSTATUS_TVM	  (1ULL << 20)
+#define MSTATUS_TW	  (1ULL << 21)
+#define MSTATUS_TSR	  (1ULL << 22)
+#define MSTATUS_UXL	  (3ULL << 32)
+#define MSTATUS_SXL	  (3ULL << 34)
+#define MSTATUS_SD	  (1ULL << 63)
 
 /* fflags bits (unprivileged spec 11.2). */
 enum { FFLAG_NX = 1, FFLAG_UF = 2, FFLAG_OF = 4, FFLAG_DZ = 8, FFLAG_NV = 16 };
@@ -92,9 +92,9 @@ enum { FFLAG_NX = 1, FFLAG_UF = 2, FFLAG_OF = 4, FFLAG_DZ = 8, FFLAG_NV = 16 };
  * new page. 8192 measured no better and doubles the hart (3 x 4096 x 32
  * bytes = 384 KiB now; harts are heap-allocated, machine_new).
  */
-#define TLB_ENTRIES 4096
+#define TLB_ENTRIES   4096
 #define TLB_PAGE_MASK 0xfffULL
-#define TLB_INVALID 0x800ULL
+#define TLB_INVALID   0x800ULL
 struct tlb_entry {
 	uint64_t tag_r; /* loads */
 	uint64_t tag_w; /* stores and AMOs; invalid on pages holding translated code */
@@ -120,51 +120,51 @@ enum { TLB_U = 0, TLB_S = 1, TLB_M = 2, TLB_MODES = 3 };
  */
 #define TLB_FILL_WORDS (TLB_ENTRIES / 64)
 _Static_assert(TLB_ENTRIES % 64 == 0 && (TLB_ENTRIES & (TLB_ENTRIES - 1)) == 0,
-               "TLB indices are masked, and the fill bitmap has whole words");
+	       "TLB indices are masked, and the fill bitmap has whole words");
 
 #define PMP_ENTRIES 16
 
 struct hart {
-	uint64_t x[33];  /* x0..x31; x[0] stays 0, x[XREG_SINK] absorbs writes to x0 */
-	uint64_t f[32];  /* FP registers, NaN-boxed when they hold singles */
-	uint64_t pc;     /* pc of the next instruction to execute (between blocks) */
-	uint64_t block_pc;           /* virtual pc of the first op of the running block */
+	uint64_t x[33];		     /* x0..x31; x[0] stays 0, x[XREG_SINK] absorbs writes to x0 */
+	uint64_t f[32];		     /* FP registers, NaN-boxed when they hold singles */
+	uint64_t pc;		     /* pc of the next instruction to execute (between blocks) */
+	uint64_t block_pc;	     /* virtual pc of the first op of the running block */
 	const struct op *block_ops;  /* first op of the running block: op - block_ops
-	                                instructions of it have retired */
+					instructions of it have retired */
 	const struct op *exit_op;    /* the op that ended the last threaded run */
-	int32_t budget;              /* translated code: blocks left in this quantum; set to 0
-	                                when an interrupt becomes takeable (hart_set_mip) */
-	uintptr_t jit_patch;         /* translated code: the jump an exit asks to chain */
-	void *jit_jump_cache;        /* translated code: this hart's jump cache (jit/jit.c) */
-	uint64_t fetch_epoch;        /* changes whenever instruction fetch may translate
-	                                differently (privilege, satp, sfence, PMP): cached
-	                                pc -> code mappings of older epochs are stale */
+	int32_t budget;		     /* translated code: blocks left in this quantum; set to 0
+					when an interrupt becomes takeable (hart_set_mip) */
+	uintptr_t jit_patch;	     /* translated code: the jump an exit asks to chain */
+	void *jit_jump_cache;	     /* translated code: this hart's jump cache (jit/jit.c) */
+	uint64_t fetch_epoch;	     /* changes whenever instruction fetch may translate
+					differently (privilege, satp, sfence, PMP): cached
+					pc -> code mappings of older epochs are stale */
 	struct tlb_entry *tlb_data;  /* TLB for loads/stores: effective privilege (MPRV) */
 	struct tlb_entry *tlb_fetch; /* TLB for fetches: current privilege */
 	struct machine *m;
 
-	uint64_t instret;  /* minstret; mcycle reads the same count */
-	uint8_t priv;      /* enum priv */
-	uint8_t fs_off;    /* cached mstatus.FS == Off: FP instructions are illegal */
-	uint64_t irq_take; /* mie bits that would trap now (priv, xIE, mideleg): the
-	                      run loop only looks closer when mip & irq_take */
-	bool wfi;          /* stopped in wfi until an interrupt is pending */
-	uint64_t wfi_woke_on; /* threaded: the pending set that ended the last wfi */
-	uint32_t wake_events; /* interrupt events for this hart (atomic; hart_set_mip,
-	                         hart_note_interrupt_event) */
-	uint32_t wfi_events;  /* wake_events when it executed wfi */
+	uint64_t instret;	  /* minstret; mcycle reads the same count */
+	uint8_t priv;		  /* enum priv */
+	uint8_t fs_off;		  /* cached mstatus.FS == Off: FP instructions are illegal */
+	uint64_t irq_take;	  /* mie bits that would trap now (priv, xIE, mideleg): the
+				     run loop only looks closer when mip & irq_take */
+	bool wfi;		  /* stopped in wfi until an interrupt is pending */
+	uint64_t wfi_woke_on;	  /* threaded: the pending set that ended the last wfi */
+	uint32_t wake_events;	  /* interrupt events for this hart (atomic; hart_set_mip,
+				     hart_note_interrupt_event) */
+	uint32_t wfi_events;	  /* wake_events when it executed wfi */
 	uint32_t spin_iterations; /* translated spin-wait loops run (jit/translate.c) */
 	uint64_t spin_since_ns, spin_last_ns; /* the current wait, for the same */
 
 	/* LR/SC: valid reservation on the naturally aligned physical address. */
 	bool reserved;
-	uint64_t reservation;        /* physical address */
-	uint64_t reservation_value;  /* what LR read; SC succeeds only if memory still holds it */
+	uint64_t reservation;	    /* physical address */
+	uint64_t reservation_value; /* what LR read; SC succeeds only if memory still holds it */
 
 	/* Machine-level CSRs. mip is updated by devices from other contexts, so
 	 * it is only accessed with __atomic builtins. */
 	uint64_t mhartid;
-	uint64_t mstatus;  /* the full register; sstatus is a view of it */
+	uint64_t mstatus; /* the full register; sstatus is a view of it */
 	uint64_t misa;
 	uint64_t medeleg, mideleg;
 	uint64_t mie;

@@ -198,10 +198,11 @@ enum machine_stop machine_run_threaded(struct machine *m)
 	pthread_t threads[MAX_HARTS];
 	unsigned started = 0;
 	for (; started < m->nharts; started++) {
-		const int err = pthread_create(&threads[started], NULL, hart_main, m->harts[started]);
+		const int err =
+		    pthread_create(&threads[started], NULL, hart_main, m->harts[started]);
 		if (err) {
 			fprintf(stderr, "rvjit: cannot start a thread for hart %u: %s\n", started,
-			        strerror(err));
+				strerror(err));
 			machine_request_stop(m, STOP_FATAL, 1);
 			break;
 		}

@@ -13,31 +13,31 @@
 /* Operand layouts. They decide which fields the decoder extracts and how the
  * disassembler prints them; x = integer register, f = FP register. */
 enum insn_format {
-	FMT_R,      /* rd, rs1, rs2 */
-	FMT_I,      /* rd, rs1, imm */
-	FMT_SH,     /* rd, rs1, shamt (6 bits) */
+	FMT_R,	    /* rd, rs1, rs2 */
+	FMT_I,	    /* rd, rs1, imm */
+	FMT_SH,	    /* rd, rs1, shamt (6 bits) */
 	FMT_SHW,    /* rd, rs1, shamt (5 bits) */
 	FMT_LOAD,   /* rd, imm(rs1) */
 	FMT_STORE,  /* rs2, imm(rs1) */
-	FMT_B,      /* rs1, rs2, pc-relative target */
-	FMT_U,      /* rd, imm[31:12] */
-	FMT_J,      /* rd, pc-relative target */
+	FMT_B,	    /* rs1, rs2, pc-relative target */
+	FMT_U,	    /* rd, imm[31:12] */
+	FMT_J,	    /* rd, pc-relative target */
 	FMT_JALR,   /* rd, imm(rs1) */
 	FMT_CSR,    /* rd, csr, rs1 */
 	FMT_CSRI,   /* rd, csr, uimm5 (kept in rs1) */
 	FMT_AMO,    /* rd, rs2, (rs1) */
-	FMT_LR,     /* rd, (rs1) */
+	FMT_LR,	    /* rd, (rs1) */
 	FMT_NONE,   /* no operands */
 	FMT_FENCE,  /* pred, succ */
 	FMT_SFENCE, /* rs1, rs2 */
 	FMT_FLOAD,  /* fd, imm(rs1) */
 	FMT_FSTORE, /* fs2, imm(rs1) */
-	FMT_F3,     /* fd, fs1, fs2 (rm in imm) */
-	FMT_F4,     /* fd, fs1, fs2, fs3 (rm in imm) */
-	FMT_F2,     /* fd, fs1 (rm in imm) */
+	FMT_F3,	    /* fd, fs1, fs2 (rm in imm) */
+	FMT_F4,	    /* fd, fs1, fs2, fs3 (rm in imm) */
+	FMT_F2,	    /* fd, fs1 (rm in imm) */
 	FMT_F3NR,   /* fd, fs1, fs2 without rounding mode (sgnj, min, max) */
-	FMT_FX,     /* rd, fs1 (rm in imm) */
-	FMT_XF,     /* fd, rs1 (rm in imm) */
+	FMT_FX,	    /* rd, fs1 (rm in imm) */
+	FMT_XF,	    /* fd, rs1 (rm in imm) */
 	FMT_FCMP,   /* rd, fs1, fs2 */
 };
 

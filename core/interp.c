@@ -20,7 +20,7 @@ static int run_block_logged(struct hart *h, const struct block *b)
 	int r;
 	if (m->log_mask & LOG_EXEC)
 		fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 " (%u insns)\n", h->mhartid,
-		        h->pc, b->n_ops);
+			h->pc, b->n_ops);
 	h->block_pc = h->pc;
 	h->block_ops = b->ops;
 	/* One op at a time through the plain exec functions. */
@@ -32,8 +32,8 @@ static int run_block_logged(struct hart *h, const struct block *b)
 		if (m->log_mask & LOG_IN_ASM) {
 			char text[96];
 			insn_disasm(op, op_pc(h, op), text, sizeof(text));
-			fprintf(m->log, "%" PRIu64 ": %016" PRIx64 ": %0*" PRIx32 "  %s\n", h->mhartid,
-			        op_pc(h, op), op->len * 2, op->raw, text);
+			fprintf(m->log, "%" PRIu64 ": %016" PRIx64 ": %0*" PRIx32 "  %s\n",
+				h->mhartid, op_pc(h, op), op->len * 2, op->raw, text);
 		}
 		r = insn_table[op->id].exec(h, op);
 		if (r != EXEC_NEXT)
@@ -112,7 +112,7 @@ void interp_run_hart(struct hart *h)
 				remember(h, prev, b, prev_pc);
 		}
 		const int r = __builtin_expect(m->log_mask != 0, 0) ? run_block_logged(h, b)
-		                                                    : run_block(h, b);
+								    : run_block(h, b);
 		prev = (r != EXEC_TRAP && b->chainable && b != &scratch.b) ? b : NULL;
 		if (h->wfi || atomic_load_explicit(&m->stop, memory_order_relaxed))
 			return;
@@ -134,8 +134,8 @@ static void step_one(struct hart *h)
 	if (m->log_mask & LOG_IN_ASM) {
 		char text[96];
 		insn_disasm(op, h->pc, text, sizeof(text));
-		fprintf(m->log, "%" PRIu64 ": %016" PRIx64 ": %0*" PRIx32 "  %s\n", h->mhartid, h->pc,
-		        op->len * 2, op->raw, text);
+		fprintf(m->log, "%" PRIu64 ": %016" PRIx64 ": %0*" PRIx32 "  %s\n", h->mhartid,
+			h->pc, op->len * 2, op->raw, text);
 	}
 	const int r = insn_table[op->id].exec(h, op);
 	if (r == EXEC_NEXT)
@@ -208,7 +208,8 @@ enum machine_stop machine_run(struct machine *m)
 			else
 				interp_run_hart(h);
 			if (h->instret > m->icount_hart_start)
-				m->icount_ns += (h->instret - m->icount_hart_start) << m->icount_shift;
+				m->icount_ns += (h->instret - m->icount_hart_start)
+						<< m->icount_shift;
 			m->icount_hart = NULL;
 			if (m->paused || atomic_load_explicit(&m->stop, memory_order_relaxed))
 				break;

@@ -26,7 +26,7 @@ static uint8_t *map_guest_ram(uint64_t size)
 {
 	const size_t len = size + HUGE_PAGE;
 	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-	                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	uint8_t *ram = (uint8_t *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
@@ -42,7 +42,7 @@ static uint8_t *map_guest_ram(uint64_t size)
 }
 
 struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nharts,
-                            uint64_t reset_pc)
+			    uint64_t reset_pc)
 {
 	if (nharts == 0 || nharts > MAX_HARTS || ram_size == 0 || (ram_size & 0xfff)) {
 		fprintf(stderr, "rvjit: invalid machine configuration\n");
@@ -63,7 +63,7 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 	m->ram = map_guest_ram(ram_size);
 	if (!m->ram) {
 		fprintf(stderr, "rvjit: cannot allocate %llu MiB of guest RAM: %s\n",
-		        (unsigned long long)(ram_size >> 20), strerror(errno));
+			(unsigned long long)(ram_size >> 20), strerror(errno));
 		machine_free(m);
 		return NULL;
 	}

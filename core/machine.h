@@ -7,8 +7,8 @@
 
 #include "bus.h"
 #include "hart.h"
-#include <stdatomic.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #define MAX_HARTS 8
@@ -16,7 +16,7 @@
 /* Per RAM page flags. Pages with either flag never get write entries in a
  * TLB, so every store to them takes the slow path. */
 enum {
-	PAGE_CODE = 1,  /* blocks were decoded from it: stores invalidate them */
+	PAGE_CODE = 1,	/* blocks were decoded from it: stores invalidate them */
 	PAGE_WATCH = 2, /* a device watches stores to it (HTIF tohost) */
 };
 
@@ -42,10 +42,10 @@ enum {
 /* Why run() returned. */
 enum machine_stop {
 	STOP_NONE = 0,
-	STOP_EXIT,     /* guest asked to end the run (HTIF, test finisher, poweroff) */
-	STOP_RESET,    /* guest asked for a reset */
-	STOP_USER,     /* the user quit (Ctrl-a x, signal) */
-	STOP_FATAL,    /* unrecoverable emulator condition, message already printed */
+	STOP_EXIT,  /* guest asked to end the run (HTIF, test finisher, poweroff) */
+	STOP_RESET, /* guest asked for a reset */
+	STOP_USER,  /* the user quit (Ctrl-a x, signal) */
+	STOP_FATAL, /* unrecoverable emulator condition, message already printed */
 };
 
 /*
@@ -57,9 +57,9 @@ enum machine_stop {
  * it once translated. All run on the machine's thread.
  */
 enum debug_verdict {
-	DEBUG_RUN = 0,   /* execute the instruction */
-	DEBUG_STOP,      /* do not execute it: the hook paused the machine */
-	DEBUG_YIELD,     /* do not run this hart now (another one is stepping) */
+	DEBUG_RUN = 0, /* execute the instruction */
+	DEBUG_STOP,    /* do not execute it: the hook paused the machine */
+	DEBUG_YIELD,   /* do not run this hart now (another one is stepping) */
 };
 struct machine_debug {
 	/* Before hart h executes the instruction at h->pc. */
@@ -73,10 +73,10 @@ struct machine_debug {
 };
 
 struct machine {
-	uint8_t *ram;         /* host mapping of guest RAM */
-	uint64_t ram_base;    /* guest physical address of ram[0] */
+	uint8_t *ram;	   /* host mapping of guest RAM */
+	uint64_t ram_base; /* guest physical address of ram[0] */
 	uint64_t ram_size;
-	uint8_t *page_flags;  /* per RAM page: PAGE_* */
+	uint8_t *page_flags; /* per RAM page: PAGE_* */
 
 	struct bus bus;
 
@@ -100,18 +100,18 @@ struct machine {
 	unsigned npollers;
 	uint64_t next_deadline_ns; /* minimum of the pollers' last answers */
 
-	atomic_int stop;      /* enum machine_stop; set from devices or signal handlers */
+	atomic_int stop; /* enum machine_stop; set from devices or signal handlers */
 	/* The VM run state (QEMU's "stop"/"cont", gdb, -S): while paused no
 	 * hart runs, but pollers still do (the monitor and the gdb stub are
 	 * pollers). */
 	atomic_bool paused;
-	bool per_insn;        /* see struct machine_debug */
+	bool per_insn; /* see struct machine_debug */
 	bool watch_data;
 	struct machine_debug debug;
 
-	int exit_code;        /* process exit status for STOP_EXIT */
+	int exit_code; /* process exit status for STOP_EXIT */
 
-	ram_watch_fn watch;   /* called after a store to a PAGE_WATCH page */
+	ram_watch_fn watch; /* called after a store to a PAGE_WATCH page */
 	void *watch_opaque;
 
 	/* wfi sleeping: harts wait on `wake` when every hart is idle. */
@@ -135,22 +135,22 @@ struct machine {
 	unsigned running;
 	bool exclusive;
 	pthread_cond_t parked;
-	uint64_t start_ns;    /* host monotonic time at creation: mtime 0 */
+	uint64_t start_ns; /* host monotonic time at creation: mtime 0 */
 
 	/* -icount: time follows retired instructions (machine_mtime) and the
 	 * harts run round-robin, so a run repeats exactly given the same
 	 * input. Only the run loop's thread touches these. */
 	bool icount;
 	unsigned icount_shift;
-	uint64_t icount_ns;               /* virtual ns of the quanta already run */
-	const struct hart *icount_hart;   /* the hart running now, or NULL */
-	uint64_t icount_hart_start;       /* its instret when its quantum began */
+	uint64_t icount_ns;		/* virtual ns of the quanta already run */
+	const struct hart *icount_hart; /* the hart running now, or NULL */
+	uint64_t icount_hart_start;	/* its instret when its quantum began */
 
 	uint64_t tohost_addr; /* HTIF mailbox from the ELF symbols, 0 if absent */
 	uint64_t fromhost_addr;
 
-	unsigned log_mask;    /* LOG_* */
-	FILE *log;            /* -D file, or stderr */
+	unsigned log_mask; /* LOG_* */
+	FILE *log;	   /* -D file, or stderr */
 };
 
 /* Per-page flags are read and changed by every hart's thread. */
@@ -170,7 +170,7 @@ static inline void page_flags_remove(struct machine *m, uint64_t page, uint8_t f
 /* Allocate a machine with `ram_size` bytes of RAM at `ram_base` and `nharts`
  * harts starting at `reset_pc`. Returns NULL with a message on failure. */
 struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nharts,
-                            uint64_t reset_pc);
+			    uint64_t reset_pc);
 void machine_free(struct machine *m);
 
 /* Run the harts with the interpreter until something stops the machine.

@@ -4,10 +4,10 @@
  */
 #include "console.h"
 #include "gdbstub.h"
-#include "monitor.h"
 #include "jit/jit.h"
 #include "loader/virt.h"
 #include "machine.h"
+#include "monitor.h"
 #include "options.h"
 #include <errno.h>
 #include <signal.h>
@@ -42,20 +42,22 @@ static void print_stats(const struct machine *m, uint64_t ns)
 		instret += m->harts[i]->instret;
 	const double s = (double)ns / 1e9;
 	fprintf(stderr, "rvjit: stats: instret=%llu seconds=%.3f mips=%.1f engine=%s\n",
-	        (unsigned long long)instret, s, s > 0 ? (double)instret / s / 1e6 : 0.0,
-	        m->engine ? "jit" : "interp");
+		(unsigned long long)instret, s, s > 0 ? (double)instret / s / 1e6 : 0.0,
+		m->engine ? "jit" : "interp");
 	if (m->engine) {
 		struct jit_stats js;
 		jit_get_stats(m, &js);
-		fprintf(stderr,
-		        "rvjit: stats: blocks_translated=%llu translate_seconds=%.3f "
-		        "translate_share=%.1f%% blocks_per_second=%.0f code_bytes=%llu flushes=%llu "
-		        "plain_blocks=%llu\n",
-		        (unsigned long long)js.blocks_translated, (double)js.translate_ns / 1e9,
-		        ns ? 100.0 * (double)js.translate_ns / (double)ns : 0.0,
-		        js.translate_ns ? (double)js.blocks_translated / ((double)js.translate_ns / 1e9) : 0.0,
-		        (unsigned long long)js.code_bytes, (unsigned long long)js.flushes,
-		        (unsigned long long)js.blocks_plain);
+		fprintf(
+		    stderr,
+		    "rvjit: stats: blocks_translated=%llu translate_seconds=%.3f "
+		    "translate_share=%.1f%% blocks_per_second=%.0f code_bytes=%llu flushes=%llu "
+		    "plain_blocks=%llu\n",
+		    (unsigned long long)js.blocks_translated, (double)js.translate_ns / 1e9,
+		    ns ? 100.0 * (double)js.translate_ns / (double)ns : 0.0,
+		    js.translate_ns ? (double)js.blocks_translated / ((double)js.translate_ns / 1e9)
+				    : 0.0,
+		    (unsigned long long)js.code_bytes, (unsigned long long)js.flushes,
+		    (unsigned long long)js.blocks_plain);
 	}
 }
 
@@ -134,11 +136,14 @@ int main(int argc, char **argv)
 		m->log = log;
 		m->log_mask = o.log_mask;
 		const bool use_jit = !o.interp && jit_available();
-		const struct jit_options jo = { .code_size = o.jit_cache, .perf_map = o.perf_map,
-		                                .check = o.check, .check_selftest = o.check_selftest };
+		const struct jit_options jo = {.code_size = o.jit_cache,
+					       .perf_map = o.perf_map,
+					       .check = o.check,
+					       .check_selftest = o.check_selftest};
 		if (o.check && !use_jit) {
-			fprintf(stderr, "rvjit: --check: compares the translator with the interpreter, "
-			                "so it needs the translator (not --interp, x86-64 hosts only)\n");
+			fprintf(stderr,
+				"rvjit: --check: compares the translator with the interpreter, "
+				"so it needs the translator (not --interp, x86-64 hosts only)\n");
 			virt_board_free(b);
 			console_free(console);
 			status = 1;

@@ -13,7 +13,7 @@
 #include "hart.h"
 #include <string.h>
 
-#define likely(x) __builtin_expect(!!(x), 1)
+#define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 int mem_load_slow(struct hart *h, const struct op *op, uint64_t va, unsigned size, uint64_t *val);
@@ -25,7 +25,7 @@ int mem_store_slow(struct hart *h, const struct op *op, uint64_t va, unsigned si
  * *pa. Device memory gets an access fault: the virt board has no atomics
  * there. */
 int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size, bool for_store,
-                void **host, uint64_t *pa);
+		void **host, uint64_t *pa);
 
 static inline uint64_t tlb_tag(uint64_t va, unsigned size)
 {
@@ -38,25 +38,37 @@ static inline uint64_t tlb_tag(uint64_t va, unsigned size)
 static inline uint64_t guest_ram_read(const void *p, unsigned size)
 {
 	switch (size) {
-	case 1: return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
-	case 2: return __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
-	case 4: return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
-	default: return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+	case 1:
+		return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
+	case 2:
+		return __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
+	case 4:
+		return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+	default:
+		return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
 	}
 }
 
 static inline void guest_ram_write(void *p, unsigned size, uint64_t val)
 {
 	switch (size) {
-	case 1: __atomic_store_n((uint8_t *)p, (uint8_t)val, __ATOMIC_RELAXED); break;
-	case 2: __atomic_store_n((uint16_t *)p, (uint16_t)val, __ATOMIC_RELAXED); break;
-	case 4: __atomic_store_n((uint32_t *)p, (uint32_t)val, __ATOMIC_RELAXED); break;
-	default: __atomic_store_n((uint64_t *)p, val, __ATOMIC_RELAXED); break;
+	case 1:
+		__atomic_store_n((uint8_t *)p, (uint8_t)val, __ATOMIC_RELAXED);
+		break;
+	case 2:
+		__atomic_store_n((uint16_t *)p, (uint16_t)val, __ATOMIC_RELAXED);
+		break;
+	case 4:
+		__atomic_store_n((uint32_t *)p, (uint32_t)val, __ATOMIC_RELAXED);
+		break;
+	default:
+		__atomic_store_n((uint64_t *)p, val, __ATOMIC_RELAXED);
+		break;
 	}
 }
 
 static inline int mem_load(struct hart *h, const struct op *op, uint64_t va, unsigned size,
-                           uint64_t *val)
+			   uint64_t *val)
 {
 	const struct tlb_entry *e = &h->tlb_data[(va >> 12) & (TLB_ENTRIES - 1)];
 	if (likely(e->tag_r == tlb_tag(va, size))) {
@@ -68,7 +80,7 @@ static inline int mem_load(struct hart *h, const struct op *op, uint64_t va, uns
 }
 
 static inline int mem_store(struct hart *h, const struct op *op, uint64_t va, unsigned size,
-                            uint64_t val)
+			    uint64_t val)
 {
 	const struct tlb_entry *e = &h->tlb_data[(va >> 12) & (TLB_ENTRIES - 1)];
 	if (likely(e->tag_w == tlb_tag(va, size))) {

@@ -10,13 +10,13 @@
 #include "shadow.h"
 #include "tb.h"
 
-#define PTE_V (1ULL << 0)
-#define PTE_R (1ULL << 1)
-#define PTE_W (1ULL << 2)
-#define PTE_X (1ULL << 3)
-#define PTE_U (1ULL << 4)
-#define PTE_A (1ULL << 6)
-#define PTE_D (1ULL << 7)
+#define PTE_V	     (1ULL << 0)
+#define PTE_R	     (1ULL << 1)
+#define PTE_W	     (1ULL << 2)
+#define PTE_X	     (1ULL << 3)
+#define PTE_U	     (1ULL << 4)
+#define PTE_A	     (1ULL << 6)
+#define PTE_D	     (1ULL << 7)
 #define PTE_PPN_MASK ((1ULL << 44) - 1)
 
 #define SATP_MODE_BARE 0
@@ -101,14 +101,20 @@ void tlb_drop_writes_to(struct machine *m, uintptr_t host_page)
 		for (unsigned mode = 0; mode < TLB_MODES; mode++) {
 			struct tlb_entry *t = h->tlb[mode];
 			for (unsigned w = 0; w < TLB_FILL_WORDS; w++) {
-				uint64_t bits = __atomic_load_n(&h->tlb_filled[mode][w], __ATOMIC_RELAXED);
+				uint64_t bits =
+				    __atomic_load_n(&h->tlb_filled[mode][w], __ATOMIC_RELAXED);
 				for (; bits; bits &= bits - 1) {
-					struct tlb_entry *e = &t[w * 64 + (unsigned)__builtin_ctzll(bits)];
-					const uint64_t tag = __atomic_load_n(&e->tag_w, __ATOMIC_RELAXED);
-					const uintptr_t addend = __atomic_load_n(&e->addend, __ATOMIC_RELAXED);
+					struct tlb_entry *e =
+					    &t[w * 64 + (unsigned)__builtin_ctzll(bits)];
+					const uint64_t tag =
+					    __atomic_load_n(&e->tag_w, __ATOMIC_RELAXED);
+					const uintptr_t addend =
+					    __atomic_load_n(&e->addend, __ATOMIC_RELAXED);
 					if (tag != TLB_INVALID &&
-					    ((tag + addend) & ~(uintptr_t)TLB_PAGE_MASK) == host_page)
-						__atomic_store_n(&e->tag_w, TLB_INVALID, __ATOMIC_RELAXED);
+					    ((tag + addend) & ~(uintptr_t)TLB_PAGE_MASK) ==
+						host_page)
+						__atomic_store_n(&e->tag_w, TLB_INVALID,
+								 __ATOMIC_RELAXED);
 				}
 			}
 		}
@@ -117,16 +123,16 @@ void tlb_drop_writes_to(struct machine *m, uintptr_t host_page)
 
 static uint64_t page_fault(enum access acc)
 {
-	return acc == ACCESS_FETCH ? CAUSE_FETCH_PAGE_FAULT
+	return acc == ACCESS_FETCH   ? CAUSE_FETCH_PAGE_FAULT
 	       : acc == ACCESS_WRITE ? CAUSE_STORE_PAGE_FAULT
-	                             : CAUSE_LOAD_PAGE_FAULT;
+				     : CAUSE_LOAD_PAGE_FAULT;
 }
 
 static uint64_t access_fault(enum access acc)
 {
-	return acc == ACCESS_FETCH ? CAUSE_FETCH_ACCESS
+	return acc == ACCESS_FETCH   ? CAUSE_FETCH_ACCESS
 	       : acc == ACCESS_WRITE ? CAUSE_STORE_ACCESS
-	                             : CAUSE_LOAD_ACCESS;
+				     : CAUSE_LOAD_ACCESS;
 }
 
 /* The address range an active PMP entry covers (priv spec 3.7.1.1). */
@@ -168,7 +174,9 @@ bool pmp_allows(const struct hart *h, uint64_t pa, uint64_t len, enum access acc
 		const uint8_t cfg = h->pmpcfg[i];
 		if (priv == PRIV_M && !(cfg & PMP_L))
 			return true;
-		const uint8_t need = acc == ACCESS_READ ? PMP_R : acc == ACCESS_WRITE ? PMP_W : PMP_X;
+		const uint8_t need = acc == ACCESS_READ	   ? PMP_R
+				     : acc == ACCESS_WRITE ? PMP_W
+							   : PMP_X;
 		return (cfg & need) != 0;
 	}
 	/* No match: M-mode succeeds, S/U fail since entries are implemented. */
@@ -179,7 +187,7 @@ bool pmp_allows(const struct hart *h, uint64_t pa, uint64_t len, enum access acc
  * dirty, so a write TLB entry may be installed). A `probe` (a debugger's
  * look) checks no permission and updates no A/D bit. */
 static uint64_t walk(struct hart *h, uint64_t va, enum access acc, unsigned priv, uint64_t *pa,
-                     bool *dirty, bool probe)
+		     bool *dirty, bool probe)
 {
 	const unsigned mode = h->satp >> 60;
 	const int levels = mode == SATP_MODE_SV39 ? 3 : 4;
@@ -243,8 +251,8 @@ restart:;
 		if ((pte & want) != want) {
 			if (!pmp_allows(h, pte_pa, 8, ACCESS_WRITE, PRIV_S))
 				return access_fault(acc);
-			if (!__atomic_compare_exchange_n(ptep, &pte, pte | want, false, __ATOMIC_SEQ_CST,
-			                                 __ATOMIC_SEQ_CST))
+			if (!__atomic_compare_exchange_n(ptep, &pte, pte | want, false,
+							 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 				goto restart;
 			pte |= want;
 		}
@@ -293,8 +301,7 @@ static uint64_t *tag_of(struct tlb_entry *e, enum access acc)
 	return acc == ACCESS_READ ? &e->tag_r : acc == ACCESS_WRITE ? &e->tag_w : &e->tag_x;
 }
 
-static void tlb_install(struct hart *h, unsigned priv, uint64_t va, uint8_t *host,
-                        enum access acc)
+static void tlb_install(struct hart *h, unsigned priv, uint64_t va, uint8_t *host, enum access acc)
 {
 	const unsigned mode = tlb_mode_of(priv);
 	const unsigned idx = (unsigned)(va >> 12) & (TLB_ENTRIES - 1);
@@ -304,7 +311,7 @@ static void tlb_install(struct hart *h, unsigned priv, uint64_t va, uint8_t *hos
 	/* Atomic stores: tlb_drop_writes_to reads tag_w, addend and the fill
 	 * bitmap from other threads. */
 	if (e->addend != addend || (e->tag_r != page && e->tag_x != page &&
-	                            __atomic_load_n(&e->tag_w, __ATOMIC_RELAXED) != page)) {
+				    __atomic_load_n(&e->tag_w, __ATOMIC_RELAXED) != page)) {
 		e->tag_r = e->tag_x = TLB_INVALID;
 		__atomic_store_n(&e->tag_w, TLB_INVALID, __ATOMIC_RELAXED);
 	}
@@ -321,8 +328,8 @@ static void tlb_install(struct hart *h, unsigned priv, uint64_t va, uint8_t *hos
  * host memory. Returns 0 or a cause. *host is NULL for device memory. May
  * install a TLB entry when the whole page is plain memory for this access.
  */
-static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access acc,
-                        unsigned priv, uint64_t *pa, uint8_t **host)
+static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access acc, unsigned priv,
+			uint64_t *pa, uint8_t **host)
 {
 	struct machine *m = h->m;
 	bool dirty = true;
@@ -371,8 +378,10 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 		if (acc == ACCESS_WRITE && machine_is_ram(m, *pa, 1)) {
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			if (page_flags_of(m, (*pa - m->ram_base) >> 12))
-				__atomic_store_n(&h->tlb[tlb_mode_of(priv)][(va >> 12) & (TLB_ENTRIES - 1)].tag_w,
-				                 TLB_INVALID, __ATOMIC_RELAXED);
+				__atomic_store_n(
+				    &h->tlb[tlb_mode_of(priv)][(va >> 12) & (TLB_ENTRIES - 1)]
+					 .tag_w,
+				    TLB_INVALID, __ATOMIC_RELAXED);
 		}
 	}
 	return 0;
@@ -395,7 +404,7 @@ static void after_ram_store(struct machine *m, uint64_t pa, unsigned size)
 }
 
 static int misaligned_load(struct hart *h, const struct op *op, uint64_t va, unsigned size,
-                           uint64_t *val)
+			   uint64_t *val)
 {
 	/* Split into the bytes of each page; translate both pages before
 	 * touching anything so a fault on the second is still precise. */
@@ -522,12 +531,12 @@ int mem_store_slow(struct hart *h, const struct op *op, uint64_t va, unsigned si
 }
 
 int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size, bool for_store,
-                void **host_out, uint64_t *pa_out)
+		void **host_out, uint64_t *pa_out)
 {
 	struct machine *m = h->m;
 	if (va & (size - 1))
-		return hart_exception(h, op, for_store ? CAUSE_MISALIGNED_STORE : CAUSE_MISALIGNED_LOAD,
-		                      va);
+		return hart_exception(
+		    h, op, for_store ? CAUSE_MISALIGNED_STORE : CAUSE_MISALIGNED_LOAD, va);
 	const struct tlb_entry *e = &h->tlb_data[(va >> 12) & (TLB_ENTRIES - 1)];
 	const uint64_t tag = for_store ? e->tag_w : e->tag_r;
 	if (tag == (va & ~TLB_PAGE_MASK)) {
@@ -546,11 +555,12 @@ int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size,
 		return hart_exception(h, op, cause, va);
 	/* AMOs need RAM: device and ROM regions get an access fault. */
 	if (!host || !machine_is_ram(m, pa, size))
-		return hart_exception(h, op, for_store ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS, va);
+		return hart_exception(h, op, for_store ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS,
+				      va);
 	if (h->shadow) {
 		/* The AMO runs on a logged copy of the word (overlaid with the
 		 * run's earlier stores), which the log then holds as a store. */
-		uint8_t cur[8] = { 0 };
+		uint8_t cur[8] = {0};
 		memcpy(cur, host, size);
 		shadow_overlay(h->shadow, pa, cur, size);
 		struct shadow_store *s = shadow_record(h->shadow, pa, cur, size);
@@ -578,7 +588,7 @@ void shadow_overlay(const struct shadow_log *l, uint64_t pa, uint8_t *buf, unsig
 }
 
 struct shadow_store *shadow_record(struct shadow_log *l, uint64_t pa, const void *bytes,
-                                   unsigned size)
+				   unsigned size)
 {
 	if (l->n == SHADOW_MAX_STORES)
 		return NULL;

@@ -16,15 +16,15 @@
 #include <string.h>
 
 #define LINE_MAX_LEN 256
-#define PROMPT "(qemu) "
+#define PROMPT	     "(qemu) "
 
 struct monitor {
 	struct console *console;
-	struct machine *m;   /* NULL between machines */
-	unsigned cpu;        /* the hart `x` and `info registers` start from */
+	struct machine *m; /* NULL between machines */
+	unsigned cpu;	   /* the hart `x` and `info registers` start from */
 	char line[LINE_MAX_LEN];
 	size_t len;
-	bool saw_cr;         /* "\r\n" ends one line, not two */
+	bool saw_cr; /* "\r\n" ends one line, not two */
 	/* The output of the running command. */
 	char *out;
 	size_t nout, cap;
@@ -64,7 +64,7 @@ static void flush_out(struct monitor *mon)
 
 /* ---- info -------------------------------------------------------------- */
 
-static const char priv_letter[4] = { 'U', 'S', '?', 'M' };
+static const char priv_letter[4] = {'U', 'S', '?', 'M'};
 
 static void info_registers(struct monitor *mon)
 {
@@ -72,11 +72,11 @@ static void info_registers(struct monitor *mon)
 		const char *name;
 		uint16_t num;
 	} shown[] = {
-		{ "mhartid", 0xf14 }, { "mstatus", 0x300 }, { "misa", 0x301 }, { "mip", 0x344 },
-		{ "mie", 0x304 }, { "mideleg", 0x303 }, { "medeleg", 0x302 }, { "mtvec", 0x305 },
-		{ "stvec", 0x105 }, { "mepc", 0x341 }, { "sepc", 0x141 }, { "mcause", 0x342 },
-		{ "scause", 0x142 }, { "mtval", 0x343 }, { "stval", 0x143 }, { "mscratch", 0x340 },
-		{ "sscratch", 0x140 }, { "satp", 0x180 }, { "instret", 0xb02 },
+	    {"mhartid", 0xf14},	 {"mstatus", 0x300}, {"misa", 0x301},	 {"mip", 0x344},
+	    {"mie", 0x304},	 {"mideleg", 0x303}, {"medeleg", 0x302}, {"mtvec", 0x305},
+	    {"stvec", 0x105},	 {"mepc", 0x341},    {"sepc", 0x141},	 {"mcause", 0x342},
+	    {"scause", 0x142},	 {"mtval", 0x343},   {"stval", 0x143},	 {"mscratch", 0x340},
+	    {"sscratch", 0x140}, {"satp", 0x180},    {"instret", 0xb02},
 	};
 	struct machine *m = mon->m;
 	for (unsigned c = 0; c < m->nharts; c++) {
@@ -110,7 +110,7 @@ static void info_mtree(struct monitor *mon)
 	struct machine *m = mon->m;
 	const struct bus *bus = &m->bus;
 	/* Print in address order: RAM is one more region among the bus's. */
-	bool done[BUS_MAX_REGIONS] = { false };
+	bool done[BUS_MAX_REGIONS] = {false};
 	bool ram_done = false;
 	out(mon, "address-space: memory\n");
 	for (;;) {
@@ -122,8 +122,8 @@ static void info_mtree(struct monitor *mon)
 				best_base = bus->regions[i].base;
 			}
 		if (!ram_done && m->ram_base < best_base) {
-			out(mon, "  %016" PRIx64 "-%016" PRIx64 " (prio 0, ram): ram\n", m->ram_base,
-			    m->ram_base + m->ram_size - 1);
+			out(mon, "  %016" PRIx64 "-%016" PRIx64 " (prio 0, ram): ram\n",
+			    m->ram_base, m->ram_base + m->ram_size - 1);
 			ram_done = true;
 			continue;
 		}
@@ -207,13 +207,30 @@ static void cmd_x(struct monitor *mon, const char *arg, bool physical)
 			count = (unsigned)strtoul(arg, (char **)&arg, 10);
 		for (; *arg && !isspace((unsigned char)*arg); arg++) {
 			switch (*arg) {
-			case 'x': case 'd': case 'u': case 'o': case 'c': case 'i':
+			case 'x':
+			case 'd':
+			case 'u':
+			case 'o':
+			case 'c':
+			case 'i':
 				format = *arg;
 				break;
-			case 'b': size = 1; size_given = true; break;
-			case 'h': size = 2; size_given = true; break;
-			case 'w': size = 4; size_given = true; break;
-			case 'g': size = 8; size_given = true; break;
+			case 'b':
+				size = 1;
+				size_given = true;
+				break;
+			case 'h':
+				size = 2;
+				size_given = true;
+				break;
+			case 'w':
+				size = 4;
+				size_given = true;
+				break;
+			case 'g':
+				size = 8;
+				size_given = true;
+				break;
 			default:
 				out(mon, "invalid char in format: '%c'\n", *arg);
 				return;
@@ -260,9 +277,9 @@ static void cmd_x(struct monitor *mon, const char *arg, bool physical)
 		return;
 	}
 	const unsigned per_line = format == 'c' ? 8 : 16 / size;
-	const unsigned digits = format == 'x' ? size * 2
-	                        : format == 'o' ? (size * 8 + 2) / 3
-	                                        : (size * 8 * 10 + 32) / 33;
+	const unsigned digits = format == 'x'	? size * 2
+				: format == 'o' ? (size * 8 + 2) / 3
+						: (size * 8 * 10 + 32) / 33;
 	for (unsigned i = 0; i < count; i++) {
 		if (i % per_line == 0)
 			out(mon, "%s%016" PRIx64 ":", i ? "\n" : "", addr);
@@ -273,10 +290,18 @@ static void cmd_x(struct monitor *mon, const char *arg, bool physical)
 		}
 		const unsigned shift = 64 - 8 * size;
 		switch (format) {
-		case 'x': out(mon, " 0x%0*" PRIx64, digits, v); break;
-		case 'o': out(mon, " %#*" PRIo64, digits, v); break;
-		case 'u': out(mon, " %*" PRIu64, digits, v); break;
-		case 'd': out(mon, " %*" PRId64, digits, (int64_t)(v << shift) >> shift); break;
+		case 'x':
+			out(mon, " 0x%0*" PRIx64, digits, v);
+			break;
+		case 'o':
+			out(mon, " %#*" PRIo64, digits, v);
+			break;
+		case 'u':
+			out(mon, " %*" PRIu64, digits, v);
+			break;
+		case 'd':
+			out(mon, " %*" PRId64, digits, (int64_t)(v << shift) >> shift);
+			break;
 		case 'c':
 			if (v >= 32 && v < 127)
 				out(mon, " '%c'", (int)v);
@@ -292,18 +317,18 @@ static void cmd_x(struct monitor *mon, const char *arg, bool physical)
 /* ---- commands ---------------------------------------------------------- */
 
 static const char help_text[] =
-	"cont|c -- resume emulation\n"
-	"cpu index -- set the default CPU\n"
-	"help|? -- show the help\n"
-	"info cpus -- show infos for each CPU\n"
-	"info mtree -- show the memory tree\n"
-	"info registers -- show the cpu registers\n"
-	"quit|q -- quit the emulator\n"
-	"stop -- stop emulation\n"
-	"system_reset -- reset the system\n"
-	"x /fmt addr -- virtual memory dump starting at 'addr'\n"
-	"xp /fmt addr -- physical memory dump starting at 'addr'\n"
-	"  fmt is /Nfu: count N, format f (x d u o c i), unit u (b h w g)\n";
+    "cont|c -- resume emulation\n"
+    "cpu index -- set the default CPU\n"
+    "help|? -- show the help\n"
+    "info cpus -- show infos for each CPU\n"
+    "info mtree -- show the memory tree\n"
+    "info registers -- show the cpu registers\n"
+    "quit|q -- quit the emulator\n"
+    "stop -- stop emulation\n"
+    "system_reset -- reset the system\n"
+    "x /fmt addr -- virtual memory dump starting at 'addr'\n"
+    "xp /fmt addr -- physical memory dump starting at 'addr'\n"
+    "  fmt is /Nfu: count N, format f (x d u o c i), unit u (b h w g)\n";
 
 static void run_command(struct monitor *mon, char *line)
 {
@@ -363,7 +388,8 @@ static uint64_t monitor_poll(void *opaque)
 	size_t n;
 	while ((n = console_take_monitor(mon->console, buf, sizeof(buf), &entered)) || entered) {
 		if (entered)
-			out(mon, "QEMU-compatible rvjit monitor - type 'help' for more information\n" PROMPT);
+			out(mon, "QEMU-compatible rvjit monitor - type 'help' for more "
+				 "information\n" PROMPT);
 		for (size_t i = 0; i < n && mon->m; i++) {
 			const uint8_t b = buf[i];
 			if (b == '\n' && mon->saw_cr) {

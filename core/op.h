@@ -41,15 +41,15 @@ enum exec_result {
 
 struct op {
 	exec_fn fn;
-	int32_t imm;     /* immediate; CSR number for Zicsr; rm for FP ops */
-	uint32_t raw;    /* instruction bits as fetched (16-bit ones for RVC) */
-	uint8_t rd;      /* XREG_SINK when an integer rd is x0 */
+	int32_t imm;  /* immediate; CSR number for Zicsr; rm for FP ops */
+	uint32_t raw; /* instruction bits as fetched (16-bit ones for RVC) */
+	uint8_t rd;   /* XREG_SINK when an integer rd is x0 */
 	uint8_t rs1;
 	uint8_t rs2;
 	uint8_t rs3;
 	uint16_t pc_off; /* byte offset of the instruction from its block start */
-	uint8_t len;     /* 2 (compressed) or 4 */
-	uint8_t id;      /* enum insn_id, for the disassembler and the JIT */
+	uint8_t len;	 /* 2 (compressed) or 4 */
+	uint8_t id;	 /* enum insn_id, for the disassembler and the JIT */
 };
 _Static_assert(sizeof(struct op) == 24, "ops are packed three to a cache line pair");
 

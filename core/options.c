@@ -28,12 +28,23 @@ bool options_parse_size(const char *s, bool mib_default, uint64_t *out)
 	unsigned shift = mib_default ? 20 : 0;
 	if (*end) {
 		switch (toupper((unsigned char)*end)) {
-		case 'B': shift = 0; break;
-		case 'K': shift = 10; break;
-		case 'M': shift = 20; break;
-		case 'G': shift = 30; break;
-		case 'T': shift = 40; break;
-		default: return false;
+		case 'B':
+			shift = 0;
+			break;
+		case 'K':
+			shift = 10;
+			break;
+		case 'M':
+			shift = 20;
+			break;
+		case 'G':
+			shift = 30;
+			break;
+		case 'T':
+			shift = 40;
+			break;
+		default:
+			return false;
 		}
 		end++;
 		if (*end == 'i' || *end == 'B')
@@ -94,7 +105,9 @@ static int parse_log(struct options *o, const char *list, char *err, size_t errl
 		else if (!strcmp(tok, "int"))
 			o->log_mask |= LOG_INT;
 		else {
-			rc = fail(err, errlen, "-d: unknown log item '%s' (known: in_asm, out_asm, exec, int)", tok);
+			rc = fail(err, errlen,
+				  "-d: unknown log item '%s' (known: in_asm, out_asm, exec, int)",
+				  tok);
 			break;
 		}
 	}
@@ -127,10 +140,14 @@ static int parse_drive(struct options *o, const char *arg, char *err, size_t err
 		} else if (!strcmp(k, "if") && v && !strcmp(v, "virtio")) {
 			d->if_virtio = true;
 		} else if (!strcmp(k, "if")) {
-			rc = fail(err, errlen, "-drive: unsupported interface if=%s (use if=none or if=virtio)", v ? v : "");
+			rc = fail(err, errlen,
+				  "-drive: unsupported interface if=%s (use if=none or if=virtio)",
+				  v ? v : "");
 		} else if (!strcmp(k, "format")) {
 			if (!v || (strcmp(v, "raw") && strcmp(v, "qcow2")))
-				rc = fail(err, errlen, "-drive: unsupported format '%s' (supported: raw, qcow2)", v ? v : "");
+				rc = fail(err, errlen,
+					  "-drive: unsupported format '%s' (supported: raw, qcow2)",
+					  v ? v : "");
 			else {
 				free(d->format);
 				d->format = strdup(v);
@@ -153,7 +170,9 @@ static int parse_drive(struct options *o, const char *arg, char *err, size_t err
 	if (rc == 0 && !d->file)
 		rc = fail(err, errlen, "-drive: missing file=");
 	if (rc == 0 && !if_none && !d->if_virtio)
-		rc = fail(err, errlen, "-drive %s: say if=none (with -device virtio-blk-device) or if=virtio", d->file);
+		rc = fail(err, errlen,
+			  "-drive %s: say if=none (with -device virtio-blk-device) or if=virtio",
+			  d->file);
 	if (rc == 0 && if_none && !d->id)
 		rc = fail(err, errlen, "-drive %s: if=none needs an id=", d->file);
 	if (rc == 0) {
@@ -184,14 +203,18 @@ static int parse_device(struct options *o, const char *arg, char *err, size_t er
 			if (!strcmp(kv[i].key, "drive") && kv[i].val)
 				drive = kv[i].val;
 			else if (!strcmp(kv[i].key, "bus") && kv[i].val &&
-			         !strncmp(kv[i].val, "virtio-mmio-bus.", 16)) {
+				 !strncmp(kv[i].val, "virtio-mmio-bus.", 16)) {
 				char *end;
 				long s = strtol(kv[i].val + 16, &end, 10);
 				if (*end || s < 0 || s > 7)
-					rc = fail(err, errlen, "-device: no bus '%s' (virtio-mmio-bus.0 to .7)", kv[i].val);
+					rc = fail(err, errlen,
+						  "-device: no bus '%s' (virtio-mmio-bus.0 to .7)",
+						  kv[i].val);
 				slot = (int)s;
 			} else
-				rc = fail(err, errlen, "-device virtio-blk-device: unknown parameter '%s'", kv[i].key);
+				rc = fail(err, errlen,
+					  "-device virtio-blk-device: unknown parameter '%s'",
+					  kv[i].key);
 		}
 		if (rc == 0 && !drive)
 			rc = fail(err, errlen, "-device virtio-blk-device: missing drive=");
@@ -200,9 +223,13 @@ static int parse_device(struct options *o, const char *arg, char *err, size_t er
 			if (o->drives[i].id && !strcmp(o->drives[i].id, drive))
 				d = &o->drives[i];
 		if (rc == 0 && !d)
-			rc = fail(err, errlen, "-device virtio-blk-device: no drive with id '%s' (give -drive first)", drive);
+			rc = fail(
+			    err, errlen,
+			    "-device virtio-blk-device: no drive with id '%s' (give -drive first)",
+			    drive);
 		if (rc == 0 && d->attached)
-			rc = fail(err, errlen, "-device virtio-blk-device: drive '%s' is already in use", drive);
+			rc = fail(err, errlen,
+				  "-device virtio-blk-device: drive '%s' is already in use", drive);
 		if (rc == 0) {
 			d->attached = true;
 			d->slot = slot;
@@ -223,9 +250,13 @@ static int parse_device(struct options *o, const char *arg, char *err, size_t er
 					l->addr = strtoull(kv[i].val, &end, 0);
 					have_addr = !*end;
 					if (*end)
-						rc = fail(err, errlen, "-device loader: bad addr '%s'", kv[i].val);
+						rc = fail(err, errlen,
+							  "-device loader: bad addr '%s'",
+							  kv[i].val);
 				} else
-					rc = fail(err, errlen, "-device loader: unknown parameter '%s'", kv[i].key);
+					rc = fail(err, errlen,
+						  "-device loader: unknown parameter '%s'",
+						  kv[i].key);
 			}
 			if (rc == 0 && (!l->file || !have_addr))
 				rc = fail(err, errlen, "-device loader: needs file= and addr=");
@@ -235,7 +266,9 @@ static int parse_device(struct options *o, const char *arg, char *err, size_t er
 				free(l->file);
 		}
 	} else {
-		rc = fail(err, errlen, "-device: unsupported device '%s' (supported: virtio-blk-device, loader)", n ? kv[0].key : "");
+		rc = fail(err, errlen,
+			  "-device: unsupported device '%s' (supported: virtio-blk-device, loader)",
+			  n ? kv[0].key : "");
 	}
 	free(copy);
 	return rc;
@@ -251,10 +284,13 @@ static int parse_machine(struct options *o, const char *arg, char *err, size_t e
 		const char *k = kv[i].key;
 		if (i == 0 && !kv[i].val) {
 			if (strcmp(k, "virt"))
-				rc = fail(err, errlen, "-machine: unsupported machine '%s' (only 'virt')", k);
+				rc = fail(err, errlen,
+					  "-machine: unsupported machine '%s' (only 'virt')", k);
 		} else if (!strcmp(k, "type") && kv[i].val) {
 			if (strcmp(kv[i].val, "virt"))
-				rc = fail(err, errlen, "-machine: unsupported machine '%s' (only 'virt')", kv[i].val);
+				rc = fail(err, errlen,
+					  "-machine: unsupported machine '%s' (only 'virt')",
+					  kv[i].val);
 		} else if (!strcmp(k, "dumpdtb") && kv[i].val && *kv[i].val) {
 			free(o->dumpdtb);
 			o->dumpdtb = strdup(kv[i].val);
@@ -283,7 +319,8 @@ static int parse_smp(struct options *o, const char *arg, char *err, size_t errle
 	char *end;
 	long n = strtol(num, &end, 10);
 	if ((*end && *end != ',') || n < 1 || n > MAX_HARTS)
-		return fail(err, errlen, "-smp: '%s' is not a hart count from 1 to %d", arg, MAX_HARTS);
+		return fail(err, errlen, "-smp: '%s' is not a hart count from 1 to %d", arg,
+			    MAX_HARTS);
 	o->smp = (unsigned)n;
 	return 0;
 }
@@ -301,8 +338,9 @@ static int parse_accel(struct options *o, const char *arg, char *err, size_t err
 		else if (n == 12 && !strncmp(p, "thread=multi", n))
 			o->single_thread = false;
 		else
-			return fail(err, errlen, "-accel: unknown property '%.*s' (thread=single|multi)",
-			            (int)n, p);
+			return fail(err, errlen,
+				    "-accel: unknown property '%.*s' (thread=single|multi)", (int)n,
+				    p);
 		p += n;
 	}
 	return 0;
@@ -318,15 +356,18 @@ static int parse_icount(struct options *o, const char *arg, char *err, size_t er
 	char *end;
 	const long n = strtol(p, &end, 10);
 	if (end == p || n < 0 || n > 10 || (*end && *end != ','))
-		return fail(err, errlen, "-icount: '%s': expected shift=N with N from 0 to 10 "
-		                         "(shift=auto is not supported)", arg);
+		return fail(err, errlen,
+			    "-icount: '%s': expected shift=N with N from 0 to 10 "
+			    "(shift=auto is not supported)",
+			    arg);
 	o->icount_shift = (int)n;
 	for (p = end; *p == ',';) {
 		p++;
 		const size_t len = strcspn(p, ",");
 		if (!(len == 9 && !strncmp(p, "sleep=off", len)))
-			return fail(err, errlen, "-icount: '%.*s' is not supported (only sleep=off)",
-			            (int)len, p);
+			return fail(err, errlen,
+				    "-icount: '%.*s' is not supported (only sleep=off)", (int)len,
+				    p);
 		p += len;
 	}
 	return 0;
@@ -352,15 +393,17 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		/* QEMU accepts --opt as -opt. */
 		const char *name = (a[0] == '-' && a[1] == '-') ? a + 1 : a;
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_ARG                                                                  \
-	do {                                                                      \
-		if (!val)                                                         \
-			return fail(err, errlen, "%s: missing argument", a);      \
-		i++;                                                              \
+#define NEED_ARG                                                                                   \
+	do {                                                                                       \
+		if (!val)                                                                          \
+			return fail(err, errlen, "%s: missing argument", a);                       \
+		i++;                                                                               \
 	} while (0)
 		if (a[0] != '-') {
 			if (o->kernel)
-				return fail(err, errlen, "more than one program given ('%s' and '%s')", o->kernel, a);
+				return fail(err, errlen,
+					    "more than one program given ('%s' and '%s')",
+					    o->kernel, a);
 			set_str(&o->kernel, a);
 			if (!o->bios)
 				set_str(&o->bios, "none");
@@ -391,9 +434,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			NEED_ARG;
 			const char *v = !strncmp(val, "size=", 5) ? val + 5 : val;
 			uint64_t size;
-			if (!options_parse_size(v, true, &size) || size < (1ULL << 20) || (size & 0xfff) ||
-			    size > (64ULL << 30))
-				return fail(err, errlen, "-m: '%s' is not a RAM size from 1M to 64G", val);
+			if (!options_parse_size(v, true, &size) || size < (1ULL << 20) ||
+			    (size & 0xfff) || size > (64ULL << 30))
+				return fail(err, errlen,
+					    "-m: '%s' is not a RAM size from 1M to 64G", val);
 			o->ram_size = size;
 		} else if (!strcmp(name, "-smp")) {
 			NEED_ARG;
@@ -411,7 +455,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			if (!strcmp(val, "none"))
 				o->no_monitor = true;
 			else if (strcmp(val, "stdio"))
-				return fail(err, errlen, "%s: only 'none' and 'stdio' are supported", a);
+				return fail(err, errlen,
+					    "%s: only 'none' and 'stdio' are supported", a);
 		} else if (!strcmp(name, "-s")) {
 			set_str(&o->gdb, "tcp::1234");
 		} else if (!strcmp(name, "-S")) {
@@ -427,7 +472,8 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		} else if (!strcmp(name, "-serial")) {
 			NEED_ARG;
 			if (strcmp(val, "stdio") && strcmp(val, "mon:stdio"))
-				return fail(err, errlen, "-serial: only 'stdio' and 'mon:stdio' are supported");
+				return fail(err, errlen,
+					    "-serial: only 'stdio' and 'mon:stdio' are supported");
 		} else if (!strcmp(name, "-d")) {
 			NEED_ARG;
 			if (parse_log(o, val, err, errlen))
@@ -464,8 +510,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		} else if (!strcmp(name, "-threads")) {
 			NEED_ARG;
 			if (strcmp(val, "1") && strcmp(val, "N"))
-				return fail(err, errlen, "--threads: '%s': 1 (one thread for all harts) "
-				                         "or N (one per hart)", val);
+				return fail(err, errlen,
+					    "--threads: '%s': 1 (one thread for all harts) "
+					    "or N (one per hart)",
+					    val);
 			o->single_thread = !strcmp(val, "1");
 		} else if (!strcmp(name, "-stats")) {
 			o->stats = true;
@@ -477,8 +525,10 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			o->check = o->check_selftest = true;
 		} else if (!strcmp(name, "-jit-cache")) {
 			NEED_ARG;
-			if (!options_parse_size(val, true, &o->jit_cache) || o->jit_cache < (1ULL << 20))
-				return fail(err, errlen, "--jit-cache: '%s' is not a size of at least 1M", val);
+			if (!options_parse_size(val, true, &o->jit_cache) ||
+			    o->jit_cache < (1ULL << 20))
+				return fail(err, errlen,
+					    "--jit-cache: '%s' is not a size of at least 1M", val);
 		} else {
 			return fail(err, errlen, "unknown option '%s' (see --help)", a);
 		}
@@ -486,12 +536,16 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	}
 	for (unsigned i = 0; i < o->ndrives; i++)
 		if (o->drives[i].id && !o->drives[i].if_virtio && !o->drives[i].attached)
-			return fail(err, errlen, "-drive id=%s: no -device virtio-blk-device uses it", o->drives[i].id);
+			return fail(err, errlen,
+				    "-drive id=%s: no -device virtio-blk-device uses it",
+				    o->drives[i].id);
 	if (o->initrd && !o->kernel)
 		return fail(err, errlen, "-initrd: needs -kernel (the initrd goes after it)");
 	if (!o->help && !o->version && !o->kernel && o->nloaders == 0 && !o->dumpdtb &&
 	    !(o->bios && strcmp(o->bios, "none")))
-		return fail(err, errlen, "no program given: rvjit [options] PROGRAM, or -kernel FILE (see --help)");
+		return fail(
+		    err, errlen,
+		    "no program given: rvjit [options] PROGRAM, or -kernel FILE (see --help)");
 	return 0;
 }
 
@@ -517,70 +571,74 @@ void options_free(struct options *o)
 
 void options_usage(FILE *out)
 {
-	fputs("usage: rvjit [options] PROGRAM\n"
-	      "       rvjit -machine virt -bios none -kernel PROGRAM [options]\n"
-	      "\n"
-	      "Runs a RISC-V RV64GC program or operating system on an emulation of QEMU's\n"
-	      "'virt' board. PROGRAM is an ELF64 executable, or a raw image loaded at\n"
-	      "0x80000000. The run ends when the guest writes its exit code through HTIF\n"
-	      "(a 'tohost' symbol) or the test finisher at 0x100000; that code is rvjit's\n"
-	      "exit status.\n"
-	      "\n"
-	      "Machine (QEMU spelling):\n"
-	      "  -machine virt[,dumpdtb=FILE]   the board (the only one); dumpdtb writes its\n"
-	      "                           device tree to FILE and exits\n"
-	      "  -M virt                  the same\n"
-	      "  -bios none|default|FILE  firmware at 0x80000000; 'none' boots -kernel directly,\n"
-	      "                           'default' (the default) is OpenSBI fw_dynamic\n"
-	      "  -kernel FILE             the program or kernel (ELF or raw; raw at 0x80200000\n"
-	      "                           after firmware)\n"
-	      "  -append STRING           kernel command line (/chosen/bootargs)\n"
-	      "  -initrd FILE             initial RAM disk, after the kernel (/chosen)\n"
-	      "  -dtb FILE                pass this device tree instead of the generated one\n"
-	      "  -m SIZE                  RAM size, e.g. 128M, 1G (default 128M; a bare number is MiB)\n"
-	      "  -smp N                   number of harts, 1 to 8 (default 1)\n"
-	      "  -nographic               accepted: the console is always on stdio\n"
-	      "  -serial stdio|mon:stdio  accepted\n"
-	      "  -monitor none|stdio      no monitor, or the monitor on the console (Ctrl-a c,\n"
-	      "                           the default)\n"
-	      "  -display none            accepted\n"
-	      "  -drive file=F,if=none,format=raw|qcow2,id=ID[,readonly=on][,snapshot=on]\n"
-	      "                           (format omitted: probed, with a warning for raw)\n"
-	      "  -drive file=F,if=virtio,format=raw|qcow2   a virtio-blk disk in the next free slot\n"
-	      "  -device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N]\n"
-	      "  -device loader,file=F,addr=ADDR      copy a raw file to guest memory\n"
-	      "  -global virtio-mmio.force-legacy=false|true   virtio-mmio version 2 or 1 (default 1)\n"
-	      "  -snapshot                keep all disk writes in memory\n"
-	      "  -no-reboot               exit instead of resetting when the guest reboots\n"
-	      "  -accel tcg[,thread=single|multi]   multi (the default): one host thread per\n"
-	      "                           hart; single: all harts on one thread, round-robin\n"
-	      "  -icount [shift=]N[,sleep=off]   deterministic: time advances 2^N ns per\n"
-	      "                           instruction, harts run round-robin, idle time is\n"
-	      "                           skipped; the same input gives the same run\n"
-	      "  -d in_asm,exec,int,out_asm   log guest code / blocks run / traps / host code\n"
-	      "                           (in_asm: as translated; with --interp, as executed)\n"
-	      "  -D FILE                  write the log to FILE instead of stderr\n"
-	      "\n"
-	      "Debugging (QEMU spelling; these lines start in column 0 because xv6's\n"
-	      "Makefile looks for '^-gdb' in the help text):\n"
-	      "-gdb tcp::PORT|tcp:HOST:PORT   wait for gdb connections on PORT\n"
-	      "-s                       shorthand for -gdb tcp::1234\n"
-	      "-S                       do not start the harts until gdb or the monitor\n"
-	      "                         says continue\n"
-	      "\n"
-	      "rvjit options:\n"
-	      "  --interp                 use the interpreter instead of the x86-64 translator\n"
-	      "  --jit-cache SIZE         translated-code buffer size (default 64M)\n"
-	      "  --threads 1|N            harts share one host thread round-robin, or each\n"
-	      "                           has its own (N, the default; 1 with -gdb or --check)\n"
-	      "  --stats                  at exit, print retired instructions, seconds and MIPS\n"
-	      "  --perf-map               write /tmp/perf-PID.map so perf report names guest blocks\n"
-	      "  --check                  run the interpreter beside the translator, block by block,\n"
-	      "                           and stop at the first difference (slow; for debugging)\n"
-	      "  -h, --help               this text\n"
-	      "  --version                print the version\n"
-	      "\n"
-	      "Console: Ctrl-a x quits, Ctrl-a c switches to the monitor and back,\n"
-	      "Ctrl-a h helps, Ctrl-a Ctrl-a sends Ctrl-a.\n",
-	      out);
+	fputs(
+	    "usage: rvjit [options] PROGRAM\n"
+	    "       rvjit -machine virt -bios none -kernel PROGRAM [options]\n"
+	    "\n"
+	    "Runs a RISC-V RV64GC program or operating system on an emulation of QEMU's\n"
+	    "'virt' board. PROGRAM is an ELF64 executable, or a raw image loaded at\n"
+	    "0x80000000. The run ends when the guest writes its exit code through HTIF\n"
+	    "(a 'tohost' symbol) or the test finisher at 0x100000; that code is rvjit's\n"
+	    "exit status.\n"
+	    "\n"
+	    "Machine (QEMU spelling):\n"
+	    "  -machine virt[,dumpdtb=FILE]   the board (the only one); dumpdtb writes its\n"
+	    "                           device tree to FILE and exits\n"
+	    "  -M virt                  the same\n"
+	    "  -bios none|default|FILE  firmware at 0x80000000; 'none' boots -kernel directly,\n"
+	    "                           'default' (the default) is OpenSBI fw_dynamic\n"
+	    "  -kernel FILE             the program or kernel (ELF or raw; raw at 0x80200000\n"
+	    "                           after firmware)\n"
+	    "  -append STRING           kernel command line (/chosen/bootargs)\n"
+	    "  -initrd FILE             initial RAM disk, after the kernel (/chosen)\n"
+	    "  -dtb FILE                pass this device tree instead of the generated one\n"
+	    "  -m SIZE                  RAM size, e.g. 128M, 1G (default 128M; a bare number is "
+	    "MiB)\n"
+	    "  -smp N                   number of harts, 1 to 8 (default 1)\n"
+	    "  -nographic               accepted: the console is always on stdio\n"
+	    "  -serial stdio|mon:stdio  accepted\n"
+	    "  -monitor none|stdio      no monitor, or the monitor on the console (Ctrl-a c,\n"
+	    "                           the default)\n"
+	    "  -display none            accepted\n"
+	    "  -drive file=F,if=none,format=raw|qcow2,id=ID[,readonly=on][,snapshot=on]\n"
+	    "                           (format omitted: probed, with a warning for raw)\n"
+	    "  -drive file=F,if=virtio,format=raw|qcow2   a virtio-blk disk in the next free slot\n"
+	    "  -device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N]\n"
+	    "  -device loader,file=F,addr=ADDR      copy a raw file to guest memory\n"
+	    "  -global virtio-mmio.force-legacy=false|true   virtio-mmio version 2 or 1 (default "
+	    "1)\n"
+	    "  -snapshot                keep all disk writes in memory\n"
+	    "  -no-reboot               exit instead of resetting when the guest reboots\n"
+	    "  -accel tcg[,thread=single|multi]   multi (the default): one host thread per\n"
+	    "                           hart; single: all harts on one thread, round-robin\n"
+	    "  -icount [shift=]N[,sleep=off]   deterministic: time advances 2^N ns per\n"
+	    "                           instruction, harts run round-robin, idle time is\n"
+	    "                           skipped; the same input gives the same run\n"
+	    "  -d in_asm,exec,int,out_asm   log guest code / blocks run / traps / host code\n"
+	    "                           (in_asm: as translated; with --interp, as executed)\n"
+	    "  -D FILE                  write the log to FILE instead of stderr\n"
+	    "\n"
+	    "Debugging (QEMU spelling; these lines start in column 0 because xv6's\n"
+	    "Makefile looks for '^-gdb' in the help text):\n"
+	    "-gdb tcp::PORT|tcp:HOST:PORT   wait for gdb connections on PORT\n"
+	    "-s                       shorthand for -gdb tcp::1234\n"
+	    "-S                       do not start the harts until gdb or the monitor\n"
+	    "                         says continue\n"
+	    "\n"
+	    "rvjit options:\n"
+	    "  --interp                 use the interpreter instead of the x86-64 translator\n"
+	    "  --jit-cache SIZE         translated-code buffer size (default 64M)\n"
+	    "  --threads 1|N            harts share one host thread round-robin, or each\n"
+	    "                           has its own (N, the default; 1 with -gdb or --check)\n"
+	    "  --stats                  at exit, print retired instructions, seconds and MIPS\n"
+	    "  --perf-map               write /tmp/perf-PID.map so perf report names guest blocks\n"
+	    "  --check                  run the interpreter beside the translator, block by "
+	    "block,\n"
+	    "                           and stop at the first difference (slow; for debugging)\n"
+	    "  -h, --help               this text\n"
+	    "  --version                print the version\n"
+	    "\n"
+	    "Console: Ctrl-a x quits, Ctrl-a c switches to the monitor and back,\n"
+	    "Ctrl-a h helps, Ctrl-a Ctrl-a sends Ctrl-a.\n",
+	    out);
 }

@@ -11,51 +11,51 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define MAX_DRIVES 8
+#define MAX_DRIVES  8
 #define MAX_LOADERS 8
 
 struct drive_opt {
 	char *file;
-	char *id;         /* NULL for if=virtio drives */
-	char *format;     /* "raw" or "qcow2"; NULL: probe the file (devices/disk.c) */
-	bool if_virtio;   /* -drive ...,if=virtio: attach to the next free slot */
+	char *id;	/* NULL for if=virtio drives */
+	char *format;	/* "raw" or "qcow2"; NULL: probe the file (devices/disk.c) */
+	bool if_virtio; /* -drive ...,if=virtio: attach to the next free slot */
 	bool readonly;
 	bool snapshot;
-	int slot;         /* virtio-mmio-bus.N from -device, -1 until attached */
+	int slot; /* virtio-mmio-bus.N from -device, -1 until attached */
 	bool attached;
 };
 
-struct loader_opt {       /* -device loader,file=F,addr=A */
+struct loader_opt { /* -device loader,file=F,addr=A */
 	char *file;
 	uint64_t addr;
 };
 
 struct options {
-	char *bios;           /* NULL: "default"; "none"; or a file */
+	char *bios; /* NULL: "default"; "none"; or a file */
 	char *kernel;
-	char *append;         /* -append: the kernel command line (/chosen/bootargs) */
-	char *initrd;         /* -initrd FILE */
-	char *dtb;            /* -dtb FILE: use this device tree instead of ours */
-	char *dumpdtb;        /* -machine virt,dumpdtb=FILE: write the tree, exit 0 */
+	char *append;  /* -append: the kernel command line (/chosen/bootargs) */
+	char *initrd;  /* -initrd FILE */
+	char *dtb;     /* -dtb FILE: use this device tree instead of ours */
+	char *dumpdtb; /* -machine virt,dumpdtb=FILE: write the tree, exit 0 */
 	uint64_t ram_size;
 	unsigned smp;
-	bool virtio_legacy;   /* virtio-mmio.force-legacy (QEMU's default: true) */
+	bool virtio_legacy; /* virtio-mmio.force-legacy (QEMU's default: true) */
 	unsigned log_mask;
 	char *log_file;
-	bool interp;          /* --interp */
-	int icount_shift;     /* -icount shift=N: 0..10, -1 when not given */
-	bool single_thread;   /* -accel tcg,thread=single / --threads 1: harts
-	                         share one host thread, round-robin */
-	bool stats;           /* --stats: instructions, time and MIPS at exit */
-	bool perf_map;        /* --perf-map: /tmp/perf-PID.map for perf report */
-	bool check;           /* --check: lockstep-compare the translator with the interpreter */
-	bool check_selftest;  /* --check-selftest (hidden): corrupt one result, for the tests */
-	uint64_t jit_cache;   /* --jit-cache, bytes */
+	bool interp;	     /* --interp */
+	int icount_shift;    /* -icount shift=N: 0..10, -1 when not given */
+	bool single_thread;  /* -accel tcg,thread=single / --threads 1: harts
+				share one host thread, round-robin */
+	bool stats;	     /* --stats: instructions, time and MIPS at exit */
+	bool perf_map;	     /* --perf-map: /tmp/perf-PID.map for perf report */
+	bool check;	     /* --check: lockstep-compare the translator with the interpreter */
+	bool check_selftest; /* --check-selftest (hidden): corrupt one result, for the tests */
+	uint64_t jit_cache;  /* --jit-cache, bytes */
 	bool no_reboot;
-	char *gdb;            /* -gdb tcp::PORT (-s: tcp::1234), NULL: no stub */
-	bool start_paused;    /* -S: no hart runs until gdb or the monitor says continue */
-	bool no_monitor;      /* -monitor none: Ctrl-a c has no monitor to show */
-	bool snapshot;        /* -snapshot: every drive snapshot=on */
+	char *gdb;	   /* -gdb tcp::PORT (-s: tcp::1234), NULL: no stub */
+	bool start_paused; /* -S: no hart runs until gdb or the monitor says continue */
+	bool no_monitor;   /* -monitor none: Ctrl-a c has no monitor to show */
+	bool snapshot;	   /* -snapshot: every drive snapshot=on */
 	struct drive_opt drives[MAX_DRIVES];
 	unsigned ndrives;
 	struct loader_opt loaders[MAX_LOADERS];

@@ -58,10 +58,22 @@ static int32_t sext(uint32_t v, int width)
 
 /* The register fields. Full 5-bit ones sit at 11:7 (rd/rs1) and 6:2 (rs2);
  * the 3-bit primed ones at 9:7 and 4:2 name x8..x15. */
-static uint32_t rd_full(uint16_t c) { return bits(c, 11, 7); }
-static uint32_t rs2_full(uint16_t c) { return bits(c, 6, 2); }
-static uint32_t rs1_prime(uint16_t c) { return 8 + bits(c, 9, 7); }
-static uint32_t rs2_prime(uint16_t c) { return 8 + bits(c, 4, 2); }
+static uint32_t rd_full(uint16_t c)
+{
+	return bits(c, 11, 7);
+}
+static uint32_t rs2_full(uint16_t c)
+{
+	return bits(c, 6, 2);
+}
+static uint32_t rs1_prime(uint16_t c)
+{
+	return 8 + bits(c, 9, 7);
+}
+static uint32_t rs2_prime(uint16_t c)
+{
+	return 8 + bits(c, 4, 2);
+}
 
 /* The 6-bit immediate of CI-format ALU instructions: imm[5] at bit 12,
  * imm[4:0] at 6:2. */
@@ -73,35 +85,30 @@ static int32_t ci_imm(uint16_t c)
 /* Builders for the base formats (spec figure 2.3 and 2.4). Immediates are
  * passed as the value the instruction means; the builders scatter the bits. */
 
-static uint32_t enc_r(uint32_t opc, uint32_t f3, uint32_t f7, uint32_t rd,
-		      uint32_t rs1, uint32_t rs2)
+static uint32_t enc_r(uint32_t opc, uint32_t f3, uint32_t f7, uint32_t rd, uint32_t rs1,
+		      uint32_t rs2)
 {
 	return f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | opc;
 }
 
-static uint32_t enc_i(uint32_t opc, uint32_t f3, uint32_t rd, uint32_t rs1,
-		      int32_t imm)
+static uint32_t enc_i(uint32_t opc, uint32_t f3, uint32_t rd, uint32_t rs1, int32_t imm)
 {
-	return ((uint32_t)imm & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 |
-	       opc;
+	return ((uint32_t)imm & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | opc;
 }
 
-static uint32_t enc_s(uint32_t opc, uint32_t f3, uint32_t rs1, uint32_t rs2,
-		      int32_t imm)
+static uint32_t enc_s(uint32_t opc, uint32_t f3, uint32_t rs1, uint32_t rs2, int32_t imm)
 {
 	uint32_t u = (uint32_t)imm;
 
-	return bits(u, 11, 5) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 |
-	       bits(u, 4, 0) << 7 | opc;
+	return bits(u, 11, 5) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | bits(u, 4, 0) << 7 | opc;
 }
 
 static uint32_t enc_b(uint32_t f3, uint32_t rs1, uint32_t rs2, int32_t off)
 {
 	uint32_t u = (uint32_t)off;
 
-	return bits(u, 12, 12) << 31 | bits(u, 10, 5) << 25 | rs2 << 20 |
-	       rs1 << 15 | f3 << 12 | bits(u, 4, 1) << 8 |
-	       bits(u, 11, 11) << 7 | OPC_BRANCH;
+	return bits(u, 12, 12) << 31 | bits(u, 10, 5) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 |
+	       bits(u, 4, 1) << 8 | bits(u, 11, 11) << 7 | OPC_BRANCH;
 }
 
 static uint32_t enc_u(uint32_t opc, uint32_t rd, int32_t imm)
@@ -113,9 +120,8 @@ static uint32_t enc_j(uint32_t rd, int32_t off)
 {
 	uint32_t u = (uint32_t)off;
 
-	return bits(u, 20, 20) << 31 | bits(u, 10, 1) << 21 |
-	       bits(u, 11, 11) << 20 | bits(u, 19, 12) << 12 | rd << 7 |
-	       OPC_JAL;
+	return bits(u, 20, 20) << 31 | bits(u, 10, 1) << 21 | bits(u, 11, 11) << 20 |
+	       bits(u, 19, 12) << 12 | rd << 7 | OPC_JAL;
 }
 
 /* Scaled unsigned offsets of the loads and stores. */
@@ -169,8 +175,8 @@ static uint32_t expand_q0(uint16_t c)
 	case 0:
 		/* 000 nzuimm[5:4|9:6|2|3] rd' 00  C.ADDI4SPN (RES, nzuimm=0)
 		 * This row also covers the all-zero halfword, defined illegal. */
-		imm = bits(c, 12, 11) << 4 | bits(c, 10, 7) << 6 |
-		      bits(c, 6, 6) << 2 | bits(c, 5, 5) << 3;
+		imm = bits(c, 12, 11) << 4 | bits(c, 10, 7) << 6 | bits(c, 6, 6) << 2 |
+		      bits(c, 5, 5) << 3;
 		if (imm == 0)
 			return 0;
 		return enc_i(OPC_OP_IMM, 0, rd, REG_SP, imm);
@@ -266,9 +272,9 @@ static uint32_t expand_q1(uint16_t c)
 		if (rd == REG_SP) {
 			/* 011 nzimm[9] 2 nzimm[4|6|8:7|5] 01
 			 * C.ADDI16SP (RES, nzimm=0) */
-			imm = sext(bits(c, 12, 12) << 9 | bits(c, 6, 6) << 4 |
-				   bits(c, 5, 5) << 6 | bits(c, 4, 3) << 7 |
-				   bits(c, 2, 2) << 5, 10);
+			imm = sext(bits(c, 12, 12) << 9 | bits(c, 6, 6) << 4 | bits(c, 5, 5) << 6 |
+				       bits(c, 4, 3) << 7 | bits(c, 2, 2) << 5,
+				   10);
 			if (imm == 0)
 				return 0;
 			return enc_i(OPC_OP_IMM, 0, REG_SP, REG_SP, imm);
@@ -283,17 +289,17 @@ static uint32_t expand_q1(uint16_t c)
 		return expand_q1_alu(c);
 	case 5:
 		/* 101 imm[11|4|9:8|10|6|7|3:1|5] 01  C.J */
-		imm = sext(bits(c, 12, 12) << 11 | bits(c, 11, 11) << 4 |
-			   bits(c, 10, 9) << 8 | bits(c, 8, 8) << 10 |
-			   bits(c, 7, 7) << 6 | bits(c, 6, 6) << 7 |
-			   bits(c, 5, 3) << 1 | bits(c, 2, 2) << 5, 12);
+		imm = sext(bits(c, 12, 12) << 11 | bits(c, 11, 11) << 4 | bits(c, 10, 9) << 8 |
+			       bits(c, 8, 8) << 10 | bits(c, 7, 7) << 6 | bits(c, 6, 6) << 7 |
+			       bits(c, 5, 3) << 1 | bits(c, 2, 2) << 5,
+			   12);
 		return enc_j(0, imm);
 	default:
 		/* 110 imm[8|4:3] rs1' imm[7:6|2:1|5] 01  C.BEQZ
 		 * 111 imm[8|4:3] rs1' imm[7:6|2:1|5] 01  C.BNEZ */
-		imm = sext(bits(c, 12, 12) << 8 | bits(c, 11, 10) << 3 |
-			   bits(c, 6, 5) << 6 | bits(c, 4, 3) << 1 |
-			   bits(c, 2, 2) << 5, 9);
+		imm = sext(bits(c, 12, 12) << 8 | bits(c, 11, 10) << 3 | bits(c, 6, 5) << 6 |
+			       bits(c, 4, 3) << 1 | bits(c, 2, 2) << 5,
+			   9);
 		return enc_b(bits(c, 13, 13) ? 1 : 0, rs1, 0, imm);
 	}
 }
@@ -309,8 +315,7 @@ static uint32_t expand_q2(uint16_t c)
 	case 0:
 		/* 000 shamt[5] rs1/rd≠0 shamt[4:0] 10  C.SLLI
 		 * (HINT, rd=0; HINT on RV64, shamt=0) */
-		return enc_i(OPC_OP_IMM, 1, rd, rd,
-			     bits(c, 12, 12) << 5 | bits(c, 6, 2));
+		return enc_i(OPC_OP_IMM, 1, rd, rd, bits(c, 12, 12) << 5 | bits(c, 6, 2));
 	case 1:
 		/* 001 uimm[5] rd uimm[4:3|8:6] 10  C.FLDSP */
 		return enc_i(OPC_LOAD_FP, 3, rd, REG_SP, ci_ldsp_off(c));

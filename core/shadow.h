@@ -31,8 +31,8 @@ struct shadow_store {
 
 struct shadow_log {
 	unsigned n;
-	bool overflow;      /* more stores than fit: the check is skipped */
-	bool touched_mmio;  /* the run reached the bus: its result is void */
+	bool overflow;	   /* more stores than fit: the check is skipped */
+	bool touched_mmio; /* the run reached the bus: its result is void */
 	struct shadow_store s[SHADOW_MAX_STORES];
 };
 
@@ -42,6 +42,6 @@ void shadow_overlay(const struct shadow_log *l, uint64_t pa, uint8_t *buf, unsig
 /* Log a store of `size` (<= 8) bytes; NULL on overflow, else the entry,
  * whose data an AMO may then update in place. */
 struct shadow_store *shadow_record(struct shadow_log *l, uint64_t pa, const void *bytes,
-                                   unsigned size);
+				   unsigned size);
 
 #endif

@@ -39,7 +39,8 @@ struct tb_cache *tb_cache_new(struct machine *m, size_t arena_bytes)
 		return NULL;
 	tb->m = m;
 	tb->arena_size = arena_bytes;
-	tb->arena = mmap(NULL, arena_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	tb->arena = mmap(NULL, arena_bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	tb->page_blocks = calloc(m->ram_size >> 12, sizeof(*tb->page_blocks));
 	if (tb->arena == MAP_FAILED || !tb->page_blocks) {
 		if (tb->arena != MAP_FAILED)
@@ -108,8 +109,14 @@ int exec_block_end(struct hart *h, const struct op *op)
 static bool is_jump(unsigned id)
 {
 	switch (id) {
-	case INSN_jal: case INSN_jalr:
-	case INSN_beq: case INSN_bne: case INSN_blt: case INSN_bge: case INSN_bltu: case INSN_bgeu:
+	case INSN_jal:
+	case INSN_jalr:
+	case INSN_beq:
+	case INSN_bne:
+	case INSN_blt:
+	case INSN_bge:
+	case INSN_bltu:
+	case INSN_bgeu:
 		return true;
 	default:
 		return false;
@@ -122,17 +129,25 @@ static bool ends_block(unsigned id)
 	if (is_jump(id))
 		return true;
 	switch (id) {
-	case INSN_ecall: case INSN_ebreak: case INSN_mret: case INSN_sret: case INSN_wfi:
-	case INSN_sfence_vma: case INSN_fence_i:
-	case INSN_csrrw: case INSN_csrrs: case INSN_csrrc:
-	case INSN_csrrwi: case INSN_csrrsi: case INSN_csrrci:
+	case INSN_ecall:
+	case INSN_ebreak:
+	case INSN_mret:
+	case INSN_sret:
+	case INSN_wfi:
+	case INSN_sfence_vma:
+	case INSN_fence_i:
+	case INSN_csrrw:
+	case INSN_csrrs:
+	case INSN_csrrc:
+	case INSN_csrrwi:
+	case INSN_csrrsi:
+	case INSN_csrrci:
 	case INSN_ILLEGAL:
 		return true;
 	default:
 		return false;
 	}
 }
-
 
 bool tb_room(struct machine *m, size_t used, size_t need, size_t size)
 {

@@ -28,21 +28,21 @@ struct machine;
 #define BLOCK_MAX_OPS 64
 
 struct block {
-	const uint8_t *host;      /* host address of the first instruction byte */
-	uint64_t va;              /* the virtual pc it was decoded for: blocks are
-	                             keyed by (host, va), so translated code may
-	                             treat pc-relative values as constants */
-	void *native;             /* translated code entry, NULL until translated */
-	struct block *hash_next;  /* bucket chain */
-	struct block *page_next;  /* blocks decoded from the same RAM page */
-	uint32_t n_ops;           /* instructions, not counting the end op */
+	const uint8_t *host;	 /* host address of the first instruction byte */
+	uint64_t va;		 /* the virtual pc it was decoded for: blocks are
+				    keyed by (host, va), so translated code may
+				    treat pc-relative values as constants */
+	void *native;		 /* translated code entry, NULL until translated */
+	struct block *hash_next; /* bucket chain */
+	struct block *page_next; /* blocks decoded from the same RAM page */
+	uint32_t n_ops;		 /* instructions, not counting the end op */
 	bool valid;
-	bool chainable;           /* ends in a branch, a jump or the end op: the next
-	                             block runs in the same privilege and mapping */
-	struct block *succ[2];    /* blocks that followed this one on the same page
-	                             (the interpreter's chaining) */
-	uint32_t jit_loop_head;   /* translated loop: its head and where a killed
-	                             head leads, as offsets from native; 0: none */
+	bool chainable;		/* ends in a branch, a jump or the end op: the next
+				   block runs in the same privilege and mapping */
+	struct block *succ[2];	/* blocks that followed this one on the same page
+				   (the interpreter's chaining) */
+	uint32_t jit_loop_head; /* translated loop: its head and where a killed
+				   head leads, as offsets from native; 0: none */
 	uint32_t jit_loop_dead;
 	struct op ops[];
 };

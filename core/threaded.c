@@ -12,18 +12,18 @@
  * is bounded. The op that ended the chain is left in h->exit_op for the
  * instret accounting.
  */
-#include "insn.h"
 #include "hart.h"
+#include "insn.h"
 #include "tb.h"
 
-#define THREADED(name, exec)                                                 \
-	static int thr_##name(struct hart *h, const struct op *op)          \
-	{                                                                    \
-		const int r = exec(h, op);                                   \
-		if (__builtin_expect(r == EXEC_NEXT, 1))                     \
-			return op[1].fn(h, op + 1);                          \
-		h->exit_op = op;                                             \
-		return r;                                                    \
+#define THREADED(name, exec)                                                                       \
+	static int thr_##name(struct hart *h, const struct op *op)                                 \
+	{                                                                                          \
+		const int r = exec(h, op);                                                         \
+		if (__builtin_expect(r == EXEC_NEXT, 1))                                           \
+			return op[1].fn(h, op + 1);                                                \
+		h->exit_op = op;                                                                   \
+		return r;                                                                          \
 	}
 
 #define INSN(name, mnem, mask, match, fmt) THREADED(name, exec_##name)
@@ -36,7 +36,7 @@ static const exec_fn threaded[INSN_COUNT + 1] = {
 #define INSN(name, mnem, mask, match, fmt) [INSN_##name] = thr_##name,
 #include "insn.def"
 #undef INSN
-	[INSN_ILLEGAL] = thr_illegal,
+    [INSN_ILLEGAL] = thr_illegal,
 };
 
 void threaded_link(struct op *ops, unsigned n)

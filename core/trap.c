@@ -23,8 +23,9 @@ void hart_update_mode(struct hart *h)
 	const bool m_on = h->priv < PRIV_M || (h->mstatus & MSTATUS_MIE);
 	const bool s_on = h->priv < PRIV_S || (h->priv == PRIV_S && (h->mstatus & MSTATUS_SIE));
 	/* Atomic: hart_set_mip reads it from device and other harts' threads. */
-	__atomic_store_n(&h->irq_take, h->mie & ((m_on ? ~h->mideleg : 0) | (s_on ? h->mideleg : 0)),
-	                 __ATOMIC_RELAXED);
+	__atomic_store_n(&h->irq_take,
+			 h->mie & ((m_on ? ~h->mideleg : 0) | (s_on ? h->mideleg : 0)),
+			 __ATOMIC_RELAXED);
 }
 
 void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t reset_pc)
@@ -36,8 +37,8 @@ void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t rese
 	h->priv = PRIV_M;
 	/* MXL=64, extensions I M A F D C S U (misa is read-only here). */
 	h->misa = (2ULL << 62) | (1 << ('I' - 'A')) | (1 << ('M' - 'A')) | (1 << ('A' - 'A')) |
-	          (1 << ('F' - 'A')) | (1 << ('D' - 'A')) | (1 << ('C' - 'A')) |
-	          (1 << ('S' - 'A')) | (1 << ('U' - 'A'));
+		  (1 << ('F' - 'A')) | (1 << ('D' - 'A')) | (1 << ('C' - 'A')) |
+		  (1 << ('S' - 'A')) | (1 << ('U' - 'A'));
 	/* UXL = SXL = 64 bits, fixed. */
 	h->mstatus = (2ULL << 32) | (2ULL << 34);
 	tlb_reset(h);
@@ -47,18 +48,27 @@ void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t rese
 static const char *cause_name(uint64_t cause)
 {
 	static const char *const exc[16] = {
-		"instruction address misaligned", "instruction access fault",
-		"illegal instruction", "breakpoint", "load address misaligned",
-		"load access fault", "store/AMO address misaligned", "store/AMO access fault",
-		"environment call from U-mode", "environment call from S-mode", "reserved",
-		"environment call from M-mode", "instruction page fault", "load page fault",
-		"reserved", "store/AMO page fault",
+	    "instruction address misaligned",
+	    "instruction access fault",
+	    "illegal instruction",
+	    "breakpoint",
+	    "load address misaligned",
+	    "load access fault",
+	    "store/AMO address misaligned",
+	    "store/AMO access fault",
+	    "environment call from U-mode",
+	    "environment call from S-mode",
+	    "reserved",
+	    "environment call from M-mode",
+	    "instruction page fault",
+	    "load page fault",
+	    "reserved",
+	    "store/AMO page fault",
 	};
 	static const char *const irq[12] = {
-		"reserved", "supervisor software interrupt", "reserved",
-		"machine software interrupt", "reserved", "supervisor timer interrupt",
-		"reserved", "machine timer interrupt", "reserved",
-		"supervisor external interrupt", "reserved", "machine external interrupt",
+	    "reserved", "supervisor software interrupt", "reserved", "machine software interrupt",
+	    "reserved", "supervisor timer interrupt",	 "reserved", "machine timer interrupt",
+	    "reserved", "supervisor external interrupt", "reserved", "machine external interrupt",
 	};
 	const uint64_t code = cause & ~CAUSE_INTERRUPT;
 	if (cause & CAUSE_INTERRUPT)
@@ -101,10 +111,10 @@ static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval, uint64_t e
 	hart_update_mode(h);
 	if (m->log_mask & LOG_INT)
 		fprintf(m->log,
-		        "hart %" PRIu64 ": %s %#" PRIx64 " (%s) epc=%#" PRIx64 " tval=%#" PRIx64
-		        " priv %u->%u pc=%#" PRIx64 "\n",
-		        h->mhartid, interrupt ? "interrupt" : "exception", code, cause_name(cause),
-		        epc, tval, from, h->priv, h->pc);
+			"hart %" PRIu64 ": %s %#" PRIx64 " (%s) epc=%#" PRIx64 " tval=%#" PRIx64
+			" priv %u->%u pc=%#" PRIx64 "\n",
+			h->mhartid, interrupt ? "interrupt" : "exception", code, cause_name(cause),
+			epc, tval, from, h->priv, h->pc);
 }
 
 int hart_exception(struct hart *h, const struct op *op, uint64_t cause, uint64_t tval)
@@ -131,7 +141,7 @@ int exec_illegal(struct hart *h, const struct op *op)
 /* Highest priority first (priv spec 3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
 static int highest_irq(uint64_t bits)
 {
-	static const int order[] = { IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI };
+	static const int order[] = {IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI};
 	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (bits & (1ULL << order[i]))
 			return order[i];
@@ -163,7 +173,8 @@ void hart_set_mip(struct hart *h, uint64_t bits, bool level)
 		__atomic_fetch_and(&h->mip, ~bits, __ATOMIC_SEQ_CST);
 	/* An interrupt that can be taken now ends the translator's quantum at
 	 * the next block entry, which checks nothing else (jit/translate.c). */
-	if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & __atomic_load_n(&h->irq_take, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) &
+	    __atomic_load_n(&h->irq_take, __ATOMIC_RELAXED))
 		__atomic_store_n(&h->budget, 0, __ATOMIC_RELAXED);
 	hart_note_interrupt_event(h);
 }

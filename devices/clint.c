@@ -27,9 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define CLINT_MSIP 0x0000
+#define CLINT_MSIP     0x0000
 #define CLINT_MTIMECMP 0x4000
-#define CLINT_MTIME 0xbff8
+#define CLINT_MTIME    0xbff8
 
 /* mtime counts at 10 MHz: one tick is 100 ns. */
 #define NS_PER_TICK 100
@@ -145,8 +145,8 @@ static uint64_t clint_poll(void *opaque)
 		update_mtip(c, i, now);
 		if (c->mtimecmp[i] > now) {
 			const uint64_t ticks = c->mtimecmp[i] - now;
-			const uint64_t ns = ticks > UINT64_MAX / NS_PER_TICK ?
-			                    UINT64_MAX : ticks * NS_PER_TICK;
+			const uint64_t ns =
+			    ticks > UINT64_MAX / NS_PER_TICK ? UINT64_MAX : ticks * NS_PER_TICK;
 			if (ns < next)
 				next = ns;
 		}
@@ -181,7 +181,7 @@ struct clint *clint_new(struct machine *m, uint64_t base)
 	}
 	if (!bus_add(&m->bus, base, CLINT_SIZE, c, clint_read, clint_write, "clint")) {
 		fprintf(stderr, "rvjit: clint: cannot map at %#llx (bus full or overlap)\n",
-		        (unsigned long long)base);
+			(unsigned long long)base);
 		clint_free(c);
 		return NULL;
 	}

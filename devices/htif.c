@@ -61,12 +61,13 @@ static void htif_store(void *opaque, uint64_t pa, unsigned size)
 	}
 	/* Anything else (the proxy-kernel syscall interface) is not served; a
 	 * bare-metal test waiting on it would hang, so say why and stop. */
-	fprintf(stderr, "rvjit: unsupported HTIF request %#llx in tohost\n", (unsigned long long)cmd);
+	fprintf(stderr, "rvjit: unsupported HTIF request %#llx in tohost\n",
+		(unsigned long long)cmd);
 	machine_request_stop(hi->m, STOP_FATAL, 1);
 }
 
 struct htif *htif_new(struct machine *m, uint64_t tohost, uint64_t fromhost,
-                      void (*putc)(void *opaque, uint8_t byte), void *putc_opaque)
+		      void (*putc)(void *opaque, uint8_t byte), void *putc_opaque)
 {
 	if (!machine_is_ram(m, tohost, 8))
 		return NULL;

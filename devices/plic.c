@@ -27,18 +27,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define PLIC_PRIORITY 0x000000
-#define PLIC_PENDING 0x001000
-#define PLIC_ENABLE 0x002000
-#define PLIC_ENABLE_STRIDE 0x80
-#define PLIC_CONTEXT 0x200000
+#define PLIC_PRIORITY	    0x000000
+#define PLIC_PENDING	    0x001000
+#define PLIC_ENABLE	    0x002000
+#define PLIC_ENABLE_STRIDE  0x80
+#define PLIC_CONTEXT	    0x200000
 #define PLIC_CONTEXT_STRIDE 0x1000
-#define PLIC_THRESHOLD 0x0 /* within a context's page */
-#define PLIC_CLAIM 0x4
+#define PLIC_THRESHOLD	    0x0 /* within a context's page */
+#define PLIC_CLAIM	    0x4
 
 #define PLIC_PRIO_MASK 7
-#define PLIC_WORDS (PLIC_MAX_SOURCES / 32)
-#define PLIC_CONTEXTS (2 * MAX_HARTS)
+#define PLIC_WORDS     (PLIC_MAX_SOURCES / 32)
+#define PLIC_CONTEXTS  (2 * MAX_HARTS)
 
 struct plic {
 	struct machine *m;
@@ -140,13 +140,13 @@ static uint64_t plic_read(void *opaque, uint64_t off, unsigned size)
 	} else if (off < PLIC_PENDING + 4ULL * p->nwords) {
 		val = pending_word(p, (unsigned)((off - PLIC_PENDING) / 4));
 	} else if (off >= PLIC_ENABLE &&
-	           off < PLIC_ENABLE + (uint64_t)PLIC_ENABLE_STRIDE * p->ncontexts) {
+		   off < PLIC_ENABLE + (uint64_t)PLIC_ENABLE_STRIDE * p->ncontexts) {
 		const unsigned ctx = (unsigned)((off - PLIC_ENABLE) / PLIC_ENABLE_STRIDE);
 		const unsigned w = (unsigned)((off - PLIC_ENABLE) % PLIC_ENABLE_STRIDE / 4);
 		if (w < p->nwords)
 			val = p->enable[ctx][w];
 	} else if (off >= PLIC_CONTEXT &&
-	           off < PLIC_CONTEXT + (uint64_t)PLIC_CONTEXT_STRIDE * p->ncontexts) {
+		   off < PLIC_CONTEXT + (uint64_t)PLIC_CONTEXT_STRIDE * p->ncontexts) {
 		const unsigned ctx = (unsigned)((off - PLIC_CONTEXT) / PLIC_CONTEXT_STRIDE);
 		const unsigned reg = (unsigned)((off - PLIC_CONTEXT) % PLIC_CONTEXT_STRIDE);
 		if (reg == PLIC_THRESHOLD)
@@ -173,7 +173,7 @@ static void plic_write(void *opaque, uint64_t off, unsigned size, uint64_t val64
 			update(p);
 		}
 	} else if (off >= PLIC_ENABLE &&
-	           off < PLIC_ENABLE + (uint64_t)PLIC_ENABLE_STRIDE * p->ncontexts) {
+		   off < PLIC_ENABLE + (uint64_t)PLIC_ENABLE_STRIDE * p->ncontexts) {
 		/* The pending array is read-only (spec), so it falls through. */
 		const unsigned ctx = (unsigned)((off - PLIC_ENABLE) / PLIC_ENABLE_STRIDE);
 		const unsigned w = (unsigned)((off - PLIC_ENABLE) % PLIC_ENABLE_STRIDE / 4);
@@ -182,7 +182,7 @@ static void plic_write(void *opaque, uint64_t off, unsigned size, uint64_t val64
 			update(p);
 		}
 	} else if (off >= PLIC_CONTEXT &&
-	           off < PLIC_CONTEXT + (uint64_t)PLIC_CONTEXT_STRIDE * p->ncontexts) {
+		   off < PLIC_CONTEXT + (uint64_t)PLIC_CONTEXT_STRIDE * p->ncontexts) {
 		const unsigned ctx = (unsigned)((off - PLIC_CONTEXT) / PLIC_CONTEXT_STRIDE);
 		const unsigned reg = (unsigned)((off - PLIC_CONTEXT) % PLIC_CONTEXT_STRIDE);
 		if (reg == PLIC_THRESHOLD) {
@@ -212,14 +212,14 @@ void plic_set_irq(void *opaque, unsigned irq, bool level)
 
 struct irq_line plic_line(struct plic *p, unsigned irq)
 {
-	return (struct irq_line){ .set = plic_set_irq, .opaque = p, .irq = irq };
+	return (struct irq_line){.set = plic_set_irq, .opaque = p, .irq = irq};
 }
 
 struct plic *plic_new(struct machine *m, uint64_t base, unsigned nsources)
 {
 	if (nsources < 1 || nsources > PLIC_MAX_SOURCES) {
 		fprintf(stderr, "rvjit: plic: %u sources: must be 1 to %u\n", nsources,
-		        PLIC_MAX_SOURCES);
+			PLIC_MAX_SOURCES);
 		return NULL;
 	}
 	struct plic *p = calloc(1, sizeof(*p));
@@ -237,7 +237,7 @@ struct plic *plic_new(struct machine *m, uint64_t base, unsigned nsources)
 
 	if (!bus_add(&m->bus, base, PLIC_SIZE, p, plic_read, plic_write, "plic")) {
 		fprintf(stderr, "rvjit: plic: cannot map at %#llx (bus full or overlap)\n",
-		        (unsigned long long)base);
+			(unsigned long long)base);
 		plic_free(p);
 		return NULL;
 	}
@@ -253,7 +253,7 @@ void plic_free(struct plic *p)
 }
 
 void plic_fdt(struct fdt *f, uint64_t base, unsigned nsources, const uint32_t *intc,
-              unsigned nharts, uint32_t phandle)
+	      unsigned nharts, uint32_t phandle)
 {
 	uint32_t cells[4 * MAX_HARTS];
 	for (unsigned h = 0; h < nharts; h++) {

@@ -26,7 +26,7 @@
 #define PLIC_SIZE 0x600000ULL
 /* QEMU virt's VIRT_IRQCHIP_NUM_SOURCES: ids 1..95, id 0 means "none". */
 #define PLIC_VIRT_SOURCES 96
-#define PLIC_MAX_SOURCES 1024 /* the PLIC spec's limit */
+#define PLIC_MAX_SOURCES  1024 /* the PLIC spec's limit */
 
 struct machine;
 struct plic;
@@ -51,6 +51,6 @@ struct irq_line plic_line(struct plic *p, unsigned irq);
  * interrupt (11) and context 2h+1 the S external interrupt (9). */
 struct fdt;
 void plic_fdt(struct fdt *f, uint64_t base, unsigned nsources, const uint32_t *intc,
-              unsigned nharts, uint32_t phandle);
+	      unsigned nharts, uint32_t phandle);
 
 #endif

@@ -61,8 +61,8 @@ void syscon_fdt_power_nodes(struct fdt *f, uint32_t syscon_phandle)
 		const char *node, *compatible;
 		uint32_t value;
 	} nodes[] = {
-		{ "poweroff", "syscon-poweroff", SYSCON_PASS },
-		{ "reboot", "syscon-reboot", SYSCON_RESET },
+	    {"poweroff", "syscon-poweroff", SYSCON_PASS},
+	    {"reboot", "syscon-reboot", SYSCON_RESET},
 	};
 	for (unsigned i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		fdt_begin_node(f, nodes[i].node);

@@ -4,10 +4,10 @@
 
 #include "core/machine.h"
 
-#define SYSCON_PASS 0x5555
-#define SYSCON_FAIL 0x3333
+#define SYSCON_PASS  0x5555
+#define SYSCON_FAIL  0x3333
 #define SYSCON_RESET 0x7777
-#define SYSCON_SIZE 0x1000
+#define SYSCON_SIZE  0x1000
 
 /* Register the finisher on m's bus at base; false if the bus refused it. */
 bool syscon_add(struct machine *m, uint64_t base);

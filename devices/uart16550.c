@@ -23,7 +23,7 @@
 /* Register offsets. */
 enum {
 	UART_RBR_THR = 0, /* DLL when LCR.DLAB */
-	UART_IER = 1,     /* DLM when LCR.DLAB */
+	UART_IER = 1,	  /* DLM when LCR.DLAB */
 	UART_IIR_FCR = 2,
 	UART_LCR = 3,
 	UART_MCR = 4,
@@ -48,7 +48,7 @@ enum {
 	IIR_NONE = 0x01,
 	IIR_MODEM = 0x00,   /* priority 4 */
 	IIR_THRE = 0x02,    /* priority 3 */
-	IIR_RDA = 0x04,     /* priority 2 */
+	IIR_RDA = 0x04,	    /* priority 2 */
 	IIR_LINE = 0x06,    /* priority 1, the highest */
 	IIR_TIMEOUT = 0x0c, /* priority 2, FIFO mode only */
 	IIR_FIFO = 0xc0,
@@ -59,7 +59,7 @@ enum {
 	FCR_ENABLE = 0x01,   /* both FIFOs; other bits are ignored while 0 */
 	FCR_CLEAR_RX = 0x02, /* self-clearing */
 	FCR_CLEAR_TX = 0x04, /* self-clearing */
-	FCR_DMA = 0x08,      /* DMA mode select: kept, no effect without DMA */
+	FCR_DMA = 0x08,	     /* DMA mode select: kept, no effect without DMA */
 	FCR_TRIGGER = 0xc0,  /* RCVR FIFO trigger level: 1, 4, 8, 14 bytes */
 };
 
@@ -76,10 +76,10 @@ enum {
 };
 
 enum {
-	LSR_DR = 0x01,   /* data ready */
-	LSR_OE = 0x02,   /* overrun error */
-	LSR_THRE = 0x20, /* transmitter holding register empty */
-	LSR_TEMT = 0x40, /* transmitter empty */
+	LSR_DR = 0x01,	     /* data ready */
+	LSR_OE = 0x02,	     /* overrun error */
+	LSR_THRE = 0x20,     /* transmitter holding register empty */
+	LSR_TEMT = 0x40,     /* transmitter empty */
 	LSR_INT_BITS = 0x1e, /* OE, PE, FE, BI: the line status interrupt */
 };
 
@@ -101,9 +101,9 @@ struct uart {
 	void *tx_opaque;
 
 	uint8_t rx[UART_FIFO_SIZE]; /* RCVR FIFO; one slot used in 16450 mode */
-	unsigned rx_head;           /* index of the oldest byte */
+	unsigned rx_head;	    /* index of the oldest byte */
 	unsigned rx_count;
-	uint8_t rbr;                /* last byte read: what an empty RBR returns */
+	uint8_t rbr; /* last byte read: what an empty RBR returns */
 
 	uint8_t ier, lcr, mcr, lsr, msr, scr, fcr;
 	uint8_t dll, dlm;
@@ -126,7 +126,7 @@ static unsigned rx_capacity(const struct uart *u)
 
 static unsigned rx_trigger(const struct uart *u)
 {
-	static const unsigned level[4] = { 1, 4, 8, 14 };
+	static const unsigned level[4] = {1, 4, 8, 14};
 	return level[u->fcr >> 6];
 }
 
@@ -388,7 +388,7 @@ bool uart_receive(struct uart *u, uint8_t byte)
 }
 
 struct uart *uart_new(struct bus *bus, uint64_t base, struct irq_line irq, uart_tx_fn tx,
-                      void *tx_opaque)
+		      void *tx_opaque)
 {
 	struct uart *u = calloc(1, sizeof(*u));
 	if (!u) {

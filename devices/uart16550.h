@@ -34,9 +34,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define UART_BASE 0x10000000ULL
-#define UART_SIZE 0x100ULL
-#define UART_IRQ 10
+#define UART_BASE      0x10000000ULL
+#define UART_SIZE      0x100ULL
+#define UART_IRQ       10
 #define UART_FIFO_SIZE 16
 
 struct uart;
@@ -47,7 +47,7 @@ typedef void (*uart_tx_fn)(void *opaque, uint8_t byte);
 /* Create a UART, map it at `base` on `bus` with interrupt output `irq`.
  * Returns NULL with a message when memory or the bus table runs out. */
 struct uart *uart_new(struct bus *bus, uint64_t base, struct irq_line irq, uart_tx_fn tx,
-                      void *tx_opaque);
+		      void *tx_opaque);
 
 /* Free a UART. Only once nothing uses the bus it is mapped on. */
 void uart_free(struct uart *u);

@@ -35,15 +35,47 @@ struct field {
 	size_t off;
 	unsigned size;
 };
-#define F64(n) { #n, offsetof(struct hart, n), 8 }
-#define F8(n) { #n, offsetof(struct hart, n), 1 }
+#define F64(n)                                                                                     \
+	{                                                                                          \
+#n, offsetof(struct hart, n), 8                                                    \
+	}
+#define F8(n)                                                                                      \
+	{                                                                                          \
+#n, offsetof(struct hart, n), 1                                                    \
+	}
 static const struct field fields[] = {
-	F64(pc), F64(instret), F8(priv), F8(wfi), F8(reserved), F64(reservation),
-	F64(reservation_value), F64(mhartid), F64(mstatus), F64(misa), F64(medeleg),
-	F64(mideleg), F64(mie), F64(mtvec), F64(mscratch), F64(mepc), F64(mcause), F64(mtval),
-	F64(mcounteren), F64(mcountinhibit), F64(menvcfg), F64(stvec), F64(sscratch), F64(sepc),
-	F64(scause), F64(stval), F64(scounteren), F64(senvcfg), F64(satp), F64(stimecmp),
-	F8(fflags), F8(frm),
+    F64(pc),
+    F64(instret),
+    F8(priv),
+    F8(wfi),
+    F8(reserved),
+    F64(reservation),
+    F64(reservation_value),
+    F64(mhartid),
+    F64(mstatus),
+    F64(misa),
+    F64(medeleg),
+    F64(mideleg),
+    F64(mie),
+    F64(mtvec),
+    F64(mscratch),
+    F64(mepc),
+    F64(mcause),
+    F64(mtval),
+    F64(mcounteren),
+    F64(mcountinhibit),
+    F64(menvcfg),
+    F64(stvec),
+    F64(sscratch),
+    F64(sepc),
+    F64(scause),
+    F64(stval),
+    F64(scounteren),
+    F64(senvcfg),
+    F64(satp),
+    F64(stimecmp),
+    F8(fflags),
+    F8(frm),
 };
 
 struct code_size {
@@ -52,10 +84,10 @@ struct code_size {
 };
 
 struct jit_check {
-	struct hart *shadow;  /* the interpreter's copy */
-	struct hart *before;  /* the state the block started from (dumps) */
+	struct hart *shadow; /* the interpreter's copy */
+	struct hart *before; /* the state the block started from (dumps) */
 	struct shadow_log log;
-	bool selftest;        /* --check-selftest: corrupt x5 once, to be caught */
+	bool selftest; /* --check-selftest: corrupt x5 once, to be caught */
 	uint64_t checked, skipped_device, skipped_other;
 	/* Host code sizes of the blocks translated since the last flush. */
 	struct code_size *sizes;
@@ -96,9 +128,10 @@ void jit_check_free(struct jit_check *c)
 void jit_check_summary(const struct jit_check *c, FILE *out)
 {
 	fprintf(out,
-	        "rvjit: --check: %" PRIu64 " blocks checked, %" PRIu64 " not compared (device access), %" PRIu64
-	        " not compared (time, interrupt at entry, log full)\n",
-	        c->checked, c->skipped_device, c->skipped_other);
+		"rvjit: --check: %" PRIu64 " blocks checked, %" PRIu64
+		" not compared (device access), %" PRIu64
+		" not compared (time, interrupt at entry, log full)\n",
+		c->checked, c->skipped_device, c->skipped_other);
 }
 
 void jit_check_note_code(struct jit_check *c, uint64_t generation, const void *native, size_t size)
@@ -115,7 +148,7 @@ void jit_check_note_code(struct jit_check *c, uint64_t generation, const void *n
 		c->sizes = s;
 		c->cap = cap;
 	}
-	c->sizes[c->nsizes++] = (struct code_size){ native, size };
+	c->sizes[c->nsizes++] = (struct code_size){native, size};
 }
 
 static size_t code_size_of(const struct jit_check *c, const void *native)
@@ -147,16 +180,18 @@ static void dump_state(FILE *out, const char *title, const struct hart *h)
 {
 	fprintf(out, "--- %s\n", title);
 	for (unsigned i = 0; i < 32; i += 4)
-		fprintf(out, "  x%-2u %016" PRIx64 "  x%-2u %016" PRIx64 "  x%-2u %016" PRIx64
-		             "  x%-2u %016" PRIx64 "\n",
-		        i, h->x[i], i + 1, h->x[i + 1], i + 2, h->x[i + 2], i + 3, h->x[i + 3]);
+		fprintf(out,
+			"  x%-2u %016" PRIx64 "  x%-2u %016" PRIx64 "  x%-2u %016" PRIx64
+			"  x%-2u %016" PRIx64 "\n",
+			i, h->x[i], i + 1, h->x[i + 1], i + 2, h->x[i + 2], i + 3, h->x[i + 3]);
 	for (unsigned i = 0; i < 32; i += 4)
-		fprintf(out, "  f%-2u %016" PRIx64 "  f%-2u %016" PRIx64 "  f%-2u %016" PRIx64
-		             "  f%-2u %016" PRIx64 "\n",
-		        i, h->f[i], i + 1, h->f[i + 1], i + 2, h->f[i + 2], i + 3, h->f[i + 3]);
+		fprintf(out,
+			"  f%-2u %016" PRIx64 "  f%-2u %016" PRIx64 "  f%-2u %016" PRIx64
+			"  f%-2u %016" PRIx64 "\n",
+			i, h->f[i], i + 1, h->f[i + 1], i + 2, h->f[i + 2], i + 3, h->f[i + 3]);
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		fprintf(out, "  %-17s %#" PRIx64 "%s", fields[i].name, field_value(h, &fields[i]),
-		        i % 3 == 2 ? "\n" : "");
+			i % 3 == 2 ? "\n" : "");
 	fprintf(out, "\n  pmpcfg ");
 	for (unsigned i = 0; i < PMP_ENTRIES; i++)
 		fprintf(out, " %02x", h->pmpcfg[i]);
@@ -164,15 +199,16 @@ static void dump_state(FILE *out, const char *title, const struct hart *h)
 }
 
 static unsigned compare_states(FILE *out, const struct hart *want, const struct hart *got,
-                               const struct hart *before)
+			       const struct hart *before)
 {
 	unsigned diffs = 0;
-#define DIFF(name_fmt, idx, w, g, b)                                                              \
+#define DIFF(name_fmt, idx, w, g, b)                                                               \
 	do {                                                                                       \
 		if (diffs++ < 64 && out)                                                           \
-			fprintf(out, "  " name_fmt ": translated %#" PRIx64 ", interpreter %#" PRIx64        \
-		             " (before the block: %#" PRIx64 ")\n",                                   \
-		        idx, (uint64_t)(g), (uint64_t)(w), (uint64_t)(b));                         \
+			fprintf(out,                                                               \
+				"  " name_fmt ": translated %#" PRIx64 ", interpreter %#" PRIx64   \
+				" (before the block: %#" PRIx64 ")\n",                             \
+				idx, (uint64_t)(g), (uint64_t)(w), (uint64_t)(b));                 \
 	} while (0)
 	for (unsigned i = 1; i < 32; i++)
 		if (want->x[i] != got->x[i])
@@ -214,9 +250,10 @@ static unsigned compare_memory(FILE *out, struct machine *m, const struct shadow
 			memcpy(&w, want, s->size);
 			memcpy(&g, got, s->size);
 			if (out)
-				fprintf(out, "  memory %#" PRIx64 " (%u bytes): translated %#" PRIx64
-			             ", interpreter %#" PRIx64 "\n",
-			        s->pa, s->size, g, w);
+				fprintf(out,
+					"  memory %#" PRIx64 " (%u bytes): translated %#" PRIx64
+					", interpreter %#" PRIx64 "\n",
+					s->pa, s->size, g, w);
 			diffs++;
 		}
 	}
@@ -248,9 +285,9 @@ static void report(struct jit *j, struct hart *h, const struct block *b)
 	struct jit_check *c = j->check;
 	FILE *out = stderr;
 	fprintf(out,
-	        "rvjit: --check: the translator and the interpreter disagree after the block at %#" PRIx64
-	        " (%u instructions, hart %" PRIu64 ", block %" PRIu64 " checked)\n",
-	        c->before->pc, b->n_ops, h->mhartid, c->checked);
+		"rvjit: --check: the translator and the interpreter disagree after the block at "
+		"%#" PRIx64 " (%u instructions, hart %" PRIu64 ", block %" PRIu64 " checked)\n",
+		c->before->pc, b->n_ops, h->mhartid, c->checked);
 	compare_states(out, c->shadow, h, c->before);
 	compare_memory(out, j->m, &c->log);
 	dump_state(out, "before the block", c->before);
@@ -261,8 +298,8 @@ static void report(struct jit *j, struct hart *h, const struct block *b)
 		char text[96];
 		const struct op *op = &b->ops[i];
 		insn_disasm(op, b->va + op->pc_off, text, sizeof(text));
-		fprintf(out, "  %016" PRIx64 ": %0*" PRIx32 "  %s\n", b->va + op->pc_off, op->len * 2,
-		        op->raw, text);
+		fprintf(out, "  %016" PRIx64 ": %0*" PRIx32 "  %s\n", b->va + op->pc_off,
+			op->len * 2, op->raw, text);
 	}
 	const size_t size = code_size_of(c, b->native);
 	fprintf(out, "--- host code (%zu bytes)\n", size);
@@ -276,7 +313,7 @@ static void report(struct jit *j, struct hart *h, const struct block *b)
 }
 
 int jit_check_block(struct jit *j, struct hart *h, struct block *b,
-                    int (*enter)(struct hart *h, void *code))
+		    int (*enter)(struct hart *h, void *code))
 {
 	struct jit_check *c = j->check;
 	struct machine *m = h->m;

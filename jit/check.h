@@ -18,7 +18,7 @@ void jit_check_note_code(struct jit_check *c, uint64_t generation, const void *n
  * machine with STOP_FATAL and a report on stderr when they differ. Returns
  * what enter() returned. */
 int jit_check_block(struct jit *j, struct hart *h, struct block *b,
-                    int (*enter)(struct hart *h, void *code));
+		    int (*enter)(struct hart *h, void *code));
 
 /* "N blocks checked, ..." */
 void jit_check_summary(const struct jit_check *c, FILE *out);

@@ -31,7 +31,7 @@ void host_disasm_print(void *opaque, FILE *out, const uint8_t *code, size_t size
 	const size_t n = cs_disasm(*handle, code, size, addr, 0, &insn);
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "  0x%016" PRIx64 ":  %-8s %s\n", insn[i].address, insn[i].mnemonic,
-		        insn[i].op_str);
+			insn[i].op_str);
 	if (n)
 		cs_free(insn, n);
 }

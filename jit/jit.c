@@ -3,10 +3,10 @@
  * finds, translates, enters and chains blocks, and the hooks the block
  * cache calls on flush and invalidation. (The model is in jit.h.)
  */
-#include "translate.h"
 #include "check.h"
 #include "core/insn.h"
 #include "core/mmu.h"
+#include "translate.h"
 #include "x86_64_emit.h"
 #include <inttypes.h>
 #include <stdlib.h>
@@ -76,13 +76,12 @@ void *jit_lookup(struct hart *h)
 	return code_buffer_rx(&j->cb, j->exit_dispatch_off);
 }
 
-
 /* Other harts may be running the code around the field: the translator
  * aligns it (translate.c), so this is one atomic store. */
 static void patch_chain(struct jit *j, size_t field, const struct block *target)
 {
-	const int32_t rel = (int32_t)((int64_t)code_buffer_offset(&j->cb, target->native) -
-	                              (int64_t)(field + 4));
+	const int32_t rel =
+	    (int32_t)((int64_t)code_buffer_offset(&j->cb, target->native) - (int64_t)(field + 4));
 	__atomic_store_n((int32_t *)(void *)(j->cb.rw + field), rel, __ATOMIC_RELEASE);
 }
 
@@ -96,8 +95,8 @@ static void jit_sync_fflags(struct hart *h)
 	if (!raised)
 		return;
 	h->fflags |= (uint8_t)(((raised & 0x01) ? FFLAG_NV : 0) | ((raised & 0x04) ? FFLAG_DZ : 0) |
-	                       ((raised & 0x08) ? FFLAG_OF : 0) | ((raised & 0x10) ? FFLAG_UF : 0) |
-	                       ((raised & 0x20) ? FFLAG_NX : 0));
+			       ((raised & 0x08) ? FFLAG_OF : 0) | ((raised & 0x10) ? FFLAG_UF : 0) |
+			       ((raised & 0x20) ? FFLAG_NX : 0));
 	csr &= ~0x3fu;
 	__asm__ volatile("ldmxcsr %0" : : "m"(csr));
 }
@@ -158,7 +157,7 @@ static void run_quantum(struct hart *h)
 	struct block_scratch scratch;
 	/* A chain exit leaves the jump to patch once its target is known. */
 	bool pending = false;
-	struct chain_exit chain = { 0 };
+	struct chain_exit chain = {0};
 
 	/* budget is atomic in C: other threads zero it (hart_set_mip). */
 	unsigned grace = M_MODE_GRACE_BLOCKS;
@@ -194,15 +193,18 @@ static void run_quantum(struct hart *h)
 			if (!native) {
 				/* Flushed (decode again), or no room until the flush
 				 * that waits for the end of the quantum. */
-				if (atomic_load_explicit(&m->flush_requested, memory_order_relaxed) ||
+				if (atomic_load_explicit(&m->flush_requested,
+							 memory_order_relaxed) ||
 				    atomic_load_explicit(&m->stop, memory_order_relaxed))
 					return;
 				pending = false;
 				continue;
 			}
 			if (m->log_mask & LOG_EXEC)
-				fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 "\n", h->mhartid, h->pc);
-			const int why = j->check ? jit_check_block(j, h, b, enter) : enter(h, native);
+				fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 "\n",
+					h->mhartid, h->pc);
+			const int why =
+			    j->check ? jit_check_block(j, h, b, enter) : enter(h, native);
 			pending = why == JIT_EXIT_CHAIN;
 			if (pending) {
 				chain.field = h->jit_patch;
@@ -252,14 +254,14 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 		else
 			setvbuf(j->perf_map, NULL, _IOLBF, 0);
 	}
-	const struct tb_hooks hooks = { .flush = on_flush, .invalidate = on_invalidate, .opaque = j };
+	const struct tb_hooks hooks = {.flush = on_flush, .invalidate = on_invalidate, .opaque = j};
 	tb_set_hooks(m, &hooks);
 	m->engine = j;
 	m->run_hart = jit_run_hart;
 	m->sync_fflags = jit_sync_fflags;
 	for (unsigned i = 0; i < m->nharts; i++) {
 		m->harts[i]->jit_jump_cache =
-			calloc(JUMP_CACHE_ENTRIES, sizeof(struct jump_cache_entry));
+		    calloc(JUMP_CACHE_ENTRIES, sizeof(struct jump_cache_entry));
 		if (!m->harts[i]->jit_jump_cache) {
 			fprintf(stderr, "rvjit: out of memory\n");
 			jit_detach(m);
@@ -274,7 +276,7 @@ void jit_detach(struct machine *m)
 	struct jit *j = m->engine;
 	if (!j)
 		return;
-	const struct tb_hooks none = { 0 };
+	const struct tb_hooks none = {0};
 	tb_set_hooks(m, &none);
 	for (unsigned i = 0; i < m->nharts; i++) {
 		free(m->harts[i]->jit_jump_cache);

@@ -53,8 +53,8 @@
 
 struct jit_options {
 	size_t code_size;    /* code buffer bytes (--jit-cache) */
-	bool perf_map;       /* write /tmp/perf-PID.map */
-	bool check;          /* --check: compare every block with the interpreter */
+	bool perf_map;	     /* write /tmp/perf-PID.map */
+	bool check;	     /* --check: compare every block with the interpreter */
 	bool check_selftest; /* --check-selftest: corrupt one result on purpose */
 };
 

@@ -14,9 +14,7 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 	return false;
 }
 
-void jit_detach(struct machine *m)
-{
-}
+void jit_detach(struct machine *m) {}
 
 void jit_get_stats(const struct machine *m, struct jit_stats *s)
 {

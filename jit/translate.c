@@ -27,57 +27,57 @@
 #include <string.h>
 #include <time.h>
 
-#define H(field) mem(RBX, (int32_t)offsetof(struct hart, field))
-#define XREG(i) mem(RBX, (int32_t)(offsetof(struct hart, x) + 8 * (size_t)(i)))
-#define FREG(i) mem(RBX, (int32_t)(offsetof(struct hart, f) + 8 * (size_t)(i)))
+#define H(field)   mem(RBX, (int32_t)offsetof(struct hart, field))
+#define XREG(i)	   mem(RBX, (int32_t)(offsetof(struct hart, x) + 8 * (size_t)(i)))
+#define FREG(i)	   mem(RBX, (int32_t)(offsetof(struct hart, f) + 8 * (size_t)(i)))
 #define FREG_HI(i) mem(RBX, (int32_t)(offsetof(struct hart, f) + 8 * (size_t)(i) + 4))
 
 /* Room a block needs at most (BLOCK_MAX_OPS ops of the largest sequence
  * plus their stubs); checked before translating so a block never straddles
  * the end of the buffer. */
 #define BLOCK_CODE_MAX (BLOCK_MAX_OPS * 320 + 1024)
-#define JIT_DEAD_STUB 24 /* bytes of the dead-block stub before each entry */
+#define JIT_DEAD_STUB  24 /* bytes of the dead-block stub before each entry */
 
 /* Out-of-line paths collected while emitting the body. */
 enum stub_kind {
-	STUB_SLOW,     /* fast path not applicable (TLB miss, FP corner case):
-	                  run the op's exec function, then resume */
-	STUB_RESULT,   /* a helper returned nonzero: account and leave */
-	STUB_CHAIN,    /* exit to a same-page target, patchable */
-	STUB_ENTRY,    /* entry check failed: leave with pc = block start */
-	STUB_LOOP,     /* loop head check failed: write back, leave with pc =
-	                  block start */
+	STUB_SLOW,   /* fast path not applicable (TLB miss, FP corner case):
+			run the op's exec function, then resume */
+	STUB_RESULT, /* a helper returned nonzero: account and leave */
+	STUB_CHAIN,  /* exit to a same-page target, patchable */
+	STUB_ENTRY,  /* entry check failed: leave with pc = block start */
+	STUB_LOOP,   /* loop head check failed: write back, leave with pc =
+			block start */
 };
 
 struct stub {
 	enum stub_kind kind;
-	size_t field;          /* rel32 field of the jump/jcc that reaches the stub */
-	size_t more[7];        /* STUB_SLOW: further jumps to the same stub */
+	size_t field;	/* rel32 field of the jump/jcc that reaches the stub */
+	size_t more[7]; /* STUB_SLOW: further jumps to the same stub */
 	unsigned nmore;
-	size_t resume;         /* STUB_SLOW: where to continue */
-	const struct op *op;   /* STUB_SLOW: the op to call */
-	unsigned retired;      /* instructions before this op */
-	uint64_t target;       /* STUB_CHAIN: guest pc */
-	uint64_t dirty;        /* cached registers to write back on the way out */
-	uint64_t reload;       /* STUB_SLOW: cached registers to load before resuming */
+	size_t resume;	     /* STUB_SLOW: where to continue */
+	const struct op *op; /* STUB_SLOW: the op to call */
+	unsigned retired;    /* instructions before this op */
+	uint64_t target;     /* STUB_CHAIN: guest pc */
+	uint64_t dirty;	     /* cached registers to write back on the way out */
+	uint64_t reload;     /* STUB_SLOW: cached registers to load before resuming */
 };
 
 struct tctx {
 	struct jit *j;
 	struct block *b;
 	struct emitter e;
-	bool context_stored;   /* h->block_pc/block_ops hold this block's values */
-	bool fs_dirty_set;     /* mstatus.FS already marked dirty on this path */
+	bool context_stored; /* h->block_pc/block_ops hold this block's values */
+	bool fs_dirty_set;   /* mstatus.FS already marked dirty on this path */
 	/* Guest register caching, as bit masks over x1..x31. The state is
 	 * that of the point being emitted; the body is straight-line code, so
 	 * it is known statically. dirty is a subset of loaded, and a cached
 	 * register that is not loaded is current in memory. */
-	int8_t host[33];       /* host register caching x[i], -1: none */
+	int8_t host[33]; /* host register caching x[i], -1: none */
 	uint64_t cached, loaded, dirty;
-	bool loop;             /* the block branches back to its start */
-	size_t loop_head;      /* where the loop's iterations start */
-	size_t loop_dead;      /* where a killed loop head leads */
-	uint64_t loop_dirty;   /* loop: registers the body writes */
+	bool loop;	     /* the block branches back to its start */
+	size_t loop_head;    /* where the loop's iterations start */
+	size_t loop_dead;    /* where a killed loop head leads */
+	uint64_t loop_dirty; /* loop: registers the body writes */
 	struct stub stubs[3 * BLOCK_MAX_OPS + 4];
 	unsigned nstubs;
 };
@@ -106,10 +106,12 @@ static void slow_join(struct tctx *t, size_t field)
 static void slow_if(struct tctx *t, const struct op *op, unsigned k, enum x86_cond cc)
 {
 	const size_t field = emit_jcc_rel32(&t->e, cc, 0);
-	if (t->nstubs && t->stubs[t->nstubs - 1].kind == STUB_SLOW && t->stubs[t->nstubs - 1].op == op)
+	if (t->nstubs && t->stubs[t->nstubs - 1].kind == STUB_SLOW &&
+	    t->stubs[t->nstubs - 1].op == op)
 		slow_join(t, field);
 	else
-		add_stub(t, (struct stub){ .kind = STUB_SLOW, .field = field, .op = op, .retired = k });
+		add_stub(t,
+			 (struct stub){.kind = STUB_SLOW, .field = field, .op = op, .retired = k});
 }
 
 static uint64_t op_va(const struct tctx *t, const struct op *op)
@@ -121,7 +123,7 @@ static uint64_t op_va(const struct tctx *t, const struct op *op)
 
 /* r8-r11 are clobbered by calls into C, but every call is preceded by a
  * write-back and followed by reloads, as the callee-saved ones are. */
-static const int cache_pool[] = { R12, R13, R14, R15, RBP, R8, R9, R10, R11 };
+static const int cache_pool[] = {R12, R13, R14, R15, RBP, R8, R9, R10, R11};
 
 static uint64_t xbit(unsigned x)
 {
@@ -132,10 +134,22 @@ static uint64_t xbit(unsigned x)
 static uint64_t x_reads(const struct op *op)
 {
 	switch (insn_table[op->id].format) {
-	case FMT_R: case FMT_STORE: case FMT_B: case FMT_AMO: case FMT_SFENCE:
+	case FMT_R:
+	case FMT_STORE:
+	case FMT_B:
+	case FMT_AMO:
+	case FMT_SFENCE:
 		return xbit(op->rs1) | xbit(op->rs2);
-	case FMT_I: case FMT_SH: case FMT_SHW: case FMT_LOAD: case FMT_JALR: case FMT_CSR:
-	case FMT_LR: case FMT_FLOAD: case FMT_FSTORE: case FMT_XF:
+	case FMT_I:
+	case FMT_SH:
+	case FMT_SHW:
+	case FMT_LOAD:
+	case FMT_JALR:
+	case FMT_CSR:
+	case FMT_LR:
+	case FMT_FLOAD:
+	case FMT_FSTORE:
+	case FMT_XF:
 		return xbit(op->rs1);
 	default:
 		return 0;
@@ -145,8 +159,19 @@ static uint64_t x_reads(const struct op *op)
 static uint64_t x_writes(const struct op *op)
 {
 	switch (insn_table[op->id].format) {
-	case FMT_R: case FMT_I: case FMT_SH: case FMT_SHW: case FMT_LOAD: case FMT_U: case FMT_J:
-	case FMT_JALR: case FMT_CSR: case FMT_CSRI: case FMT_AMO: case FMT_LR: case FMT_FX:
+	case FMT_R:
+	case FMT_I:
+	case FMT_SH:
+	case FMT_SHW:
+	case FMT_LOAD:
+	case FMT_U:
+	case FMT_J:
+	case FMT_JALR:
+	case FMT_CSR:
+	case FMT_CSRI:
+	case FMT_AMO:
+	case FMT_LR:
+	case FMT_FX:
 	case FMT_FCMP:
 		return xbit(op->rd);
 	default:
@@ -159,7 +184,7 @@ static uint64_t x_writes(const struct op *op)
 static void choose_cached(struct tctx *t)
 {
 	const struct block *b = t->b;
-	unsigned uses[32] = { 0 };
+	unsigned uses[32] = {0};
 	for (unsigned i = 0; i < b->n_ops; i++) {
 		const uint64_t used = x_reads(&b->ops[i]) | x_writes(&b->ops[i]);
 		for (unsigned x = 1; x < 32; x++)
@@ -170,7 +195,8 @@ static void choose_cached(struct tctx *t)
 	for (unsigned n = 0; n < sizeof(cache_pool) / sizeof(cache_pool[0]); n++) {
 		unsigned best = 0;
 		for (unsigned x = 1; x < 32; x++)
-			if (!(t->cached & xbit(x)) && uses[x] >= 2 && (!best || uses[x] > uses[best]))
+			if (!(t->cached & xbit(x)) && uses[x] >= 2 &&
+			    (!best || uses[x] > uses[best]))
 				best = x;
 		if (!best)
 			break;
@@ -351,7 +377,8 @@ static void emit_indirect(struct tctx *t)
 	emit_alu_r64_m(e, ALU_CMP, RAX, mem(RCX, (int32_t)offsetof(struct jump_cache_entry, pc)));
 	const size_t miss1 = emit_jcc_rel32(e, CC_NE, 0);
 	emit_mov_r64_m(e, RDX, H(fetch_epoch));
-	emit_alu_r64_m(e, ALU_CMP, RDX, mem(RCX, (int32_t)offsetof(struct jump_cache_entry, epoch)));
+	emit_alu_r64_m(e, ALU_CMP, RDX,
+		       mem(RCX, (int32_t)offsetof(struct jump_cache_entry, epoch)));
 	const size_t miss2 = emit_jcc_rel32(e, CC_NE, 0);
 	emit_mov_r64_m(e, RAX, mem(RCX, (int32_t)offsetof(struct jump_cache_entry, native)));
 	emit_jmp_r64(e, RAX);
@@ -374,7 +401,7 @@ static void emit_goto(struct tctx *t, uint64_t target, unsigned retired)
 		while ((e->len + 1) & 3)
 			emit_nop(e);
 		const size_t field = emit_jmp_rel32(e, 0);
-		add_stub(t, (struct stub){ .kind = STUB_CHAIN, .field = field, .target = target });
+		add_stub(t, (struct stub){.kind = STUB_CHAIN, .field = field, .target = target});
 		return;
 	}
 	emit_mov_r64_imm(e, RAX, target);
@@ -387,7 +414,7 @@ static void check_result(struct tctx *t, unsigned retired)
 {
 	emit_test_r32_r32(&t->e, RAX, RAX);
 	const size_t field = emit_jcc_rel32(&t->e, CC_NE, 0);
-	add_stub(t, (struct stub){ .kind = STUB_RESULT, .field = field, .retired = retired });
+	add_stub(t, (struct stub){.kind = STUB_RESULT, .field = field, .retired = retired});
 }
 
 static void fallback(struct tctx *t, const struct op *op, unsigned k)
@@ -402,13 +429,40 @@ static void fallback(struct tctx *t, const struct op *op, unsigned k)
 static bool is_alu(unsigned id)
 {
 	switch (id) {
-	case INSN_lui: case INSN_auipc: case INSN_addi: case INSN_xori: case INSN_ori:
-	case INSN_andi: case INSN_slli: case INSN_srli: case INSN_srai: case INSN_slti:
-	case INSN_sltiu: case INSN_add: case INSN_sub: case INSN_xor: case INSN_or: case INSN_and:
-	case INSN_slt: case INSN_sltu: case INSN_sll: case INSN_srl: case INSN_sra:
-	case INSN_addiw: case INSN_slliw: case INSN_srliw: case INSN_sraiw: case INSN_addw:
-	case INSN_subw: case INSN_sllw: case INSN_srlw: case INSN_sraw: case INSN_mul:
-	case INSN_mulw: case INSN_mulh: case INSN_mulhu:
+	case INSN_lui:
+	case INSN_auipc:
+	case INSN_addi:
+	case INSN_xori:
+	case INSN_ori:
+	case INSN_andi:
+	case INSN_slli:
+	case INSN_srli:
+	case INSN_srai:
+	case INSN_slti:
+	case INSN_sltiu:
+	case INSN_add:
+	case INSN_sub:
+	case INSN_xor:
+	case INSN_or:
+	case INSN_and:
+	case INSN_slt:
+	case INSN_sltu:
+	case INSN_sll:
+	case INSN_srl:
+	case INSN_sra:
+	case INSN_addiw:
+	case INSN_slliw:
+	case INSN_srliw:
+	case INSN_sraiw:
+	case INSN_addw:
+	case INSN_subw:
+	case INSN_sllw:
+	case INSN_srlw:
+	case INSN_sraw:
+	case INSN_mul:
+	case INSN_mulw:
+	case INSN_mulh:
+	case INSN_mulhu:
 		return true;
 	default:
 		return false;
@@ -434,18 +488,56 @@ static bool emit_alu_in_place(struct tctx *t, const struct op *op)
 	enum x86_shift shift = SHIFT_SHL;
 	enum { IMM, SHIFT, REG } form;
 	switch (op->id) {
-	case INSN_addi: if (!imm) return true; alu = ALU_ADD; form = IMM; break;
-	case INSN_xori: alu = ALU_XOR; form = IMM; break;
-	case INSN_ori: alu = ALU_OR; form = IMM; break;
-	case INSN_andi: alu = ALU_AND; form = IMM; break;
-	case INSN_slli: shift = SHIFT_SHL; form = SHIFT; break;
-	case INSN_srli: shift = SHIFT_SHR; form = SHIFT; break;
-	case INSN_srai: shift = SHIFT_SAR; form = SHIFT; break;
-	case INSN_add: alu = ALU_ADD; form = REG; break;
-	case INSN_sub: alu = ALU_SUB; form = REG; break;
-	case INSN_xor: alu = ALU_XOR; form = REG; break;
-	case INSN_or: alu = ALU_OR; form = REG; break;
-	case INSN_and: alu = ALU_AND; form = REG; break;
+	case INSN_addi:
+		if (!imm)
+			return true;
+		alu = ALU_ADD;
+		form = IMM;
+		break;
+	case INSN_xori:
+		alu = ALU_XOR;
+		form = IMM;
+		break;
+	case INSN_ori:
+		alu = ALU_OR;
+		form = IMM;
+		break;
+	case INSN_andi:
+		alu = ALU_AND;
+		form = IMM;
+		break;
+	case INSN_slli:
+		shift = SHIFT_SHL;
+		form = SHIFT;
+		break;
+	case INSN_srli:
+		shift = SHIFT_SHR;
+		form = SHIFT;
+		break;
+	case INSN_srai:
+		shift = SHIFT_SAR;
+		form = SHIFT;
+		break;
+	case INSN_add:
+		alu = ALU_ADD;
+		form = REG;
+		break;
+	case INSN_sub:
+		alu = ALU_SUB;
+		form = REG;
+		break;
+	case INSN_xor:
+		alu = ALU_XOR;
+		form = REG;
+		break;
+	case INSN_or:
+		alu = ALU_OR;
+		form = REG;
+		break;
+	case INSN_and:
+		alu = ALU_AND;
+		form = REG;
+		break;
 	default:
 		return false;
 	}
@@ -513,12 +605,30 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 		if (imm)
 			emit_alu_r64_imm(e, ALU_ADD, d, imm);
 		break;
-	case INSN_xori: load_x(t, d, rs1); emit_alu_r64_imm(e, ALU_XOR, d, imm); break;
-	case INSN_ori: load_x(t, d, rs1); emit_alu_r64_imm(e, ALU_OR, d, imm); break;
-	case INSN_andi: load_x(t, d, rs1); emit_alu_r64_imm(e, ALU_AND, d, imm); break;
-	case INSN_slli: load_x(t, d, rs1); emit_shift_r64_imm(e, SHIFT_SHL, d, (uint8_t)imm); break;
-	case INSN_srli: load_x(t, d, rs1); emit_shift_r64_imm(e, SHIFT_SHR, d, (uint8_t)imm); break;
-	case INSN_srai: load_x(t, d, rs1); emit_shift_r64_imm(e, SHIFT_SAR, d, (uint8_t)imm); break;
+	case INSN_xori:
+		load_x(t, d, rs1);
+		emit_alu_r64_imm(e, ALU_XOR, d, imm);
+		break;
+	case INSN_ori:
+		load_x(t, d, rs1);
+		emit_alu_r64_imm(e, ALU_OR, d, imm);
+		break;
+	case INSN_andi:
+		load_x(t, d, rs1);
+		emit_alu_r64_imm(e, ALU_AND, d, imm);
+		break;
+	case INSN_slli:
+		load_x(t, d, rs1);
+		emit_shift_r64_imm(e, SHIFT_SHL, d, (uint8_t)imm);
+		break;
+	case INSN_srli:
+		load_x(t, d, rs1);
+		emit_shift_r64_imm(e, SHIFT_SHR, d, (uint8_t)imm);
+		break;
+	case INSN_srai:
+		load_x(t, d, rs1);
+		emit_shift_r64_imm(e, SHIFT_SAR, d, (uint8_t)imm);
+		break;
 	case INSN_slti:
 	case INSN_sltiu:
 		load_x(t, RCX, rs1);
@@ -526,11 +636,26 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 		emit_alu_r64_imm(e, ALU_CMP, RCX, imm);
 		emit_setcc_r8(e, op->id == INSN_slti ? CC_L : CC_B, RAX);
 		break;
-	case INSN_add: load_x(t, d, rs1); alu_x(t, ALU_ADD, true, d, rs2); break;
-	case INSN_sub: load_x(t, d, rs1); alu_x(t, ALU_SUB, true, d, rs2); break;
-	case INSN_xor: load_x(t, d, rs1); alu_x(t, ALU_XOR, true, d, rs2); break;
-	case INSN_or: load_x(t, d, rs1); alu_x(t, ALU_OR, true, d, rs2); break;
-	case INSN_and: load_x(t, d, rs1); alu_x(t, ALU_AND, true, d, rs2); break;
+	case INSN_add:
+		load_x(t, d, rs1);
+		alu_x(t, ALU_ADD, true, d, rs2);
+		break;
+	case INSN_sub:
+		load_x(t, d, rs1);
+		alu_x(t, ALU_SUB, true, d, rs2);
+		break;
+	case INSN_xor:
+		load_x(t, d, rs1);
+		alu_x(t, ALU_XOR, true, d, rs2);
+		break;
+	case INSN_or:
+		load_x(t, d, rs1);
+		alu_x(t, ALU_OR, true, d, rs2);
+		break;
+	case INSN_and:
+		load_x(t, d, rs1);
+		alu_x(t, ALU_AND, true, d, rs2);
+		break;
 	case INSN_slt:
 	case INSN_sltu:
 		load_x(t, RCX, rs1);
@@ -544,7 +669,11 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 		/* x86 masks 64-bit shift counts to 6 bits, as RV64 does. */
 		load_x(t, RCX, rs2);
 		load_x(t, d, rs1);
-		emit_shift_r64_cl(e, op->id == INSN_sll ? SHIFT_SHL : op->id == INSN_srl ? SHIFT_SHR : SHIFT_SAR, d);
+		emit_shift_r64_cl(e,
+				  op->id == INSN_sll   ? SHIFT_SHL
+				  : op->id == INSN_srl ? SHIFT_SHR
+						       : SHIFT_SAR,
+				  d);
 		break;
 	case INSN_addiw:
 		if (imm == 0 && x_host(t, rs1) >= 0) { /* sext.w */
@@ -559,7 +688,11 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 	case INSN_srliw:
 	case INSN_sraiw:
 		load_x(t, d, rs1);
-		emit_shift_r32_imm(e, op->id == INSN_slliw ? SHIFT_SHL : op->id == INSN_srliw ? SHIFT_SHR : SHIFT_SAR, d, (uint8_t)imm);
+		emit_shift_r32_imm(e,
+				   op->id == INSN_slliw	  ? SHIFT_SHL
+				   : op->id == INSN_srliw ? SHIFT_SHR
+							  : SHIFT_SAR,
+				   d, (uint8_t)imm);
 		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_addw:
@@ -574,7 +707,11 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 		/* 32-bit x86 shifts mask the count to 5 bits, as the *w ops do. */
 		load_x(t, RCX, rs2);
 		load_x(t, d, rs1);
-		emit_shift_r32_cl(e, op->id == INSN_sllw ? SHIFT_SHL : op->id == INSN_srlw ? SHIFT_SHR : SHIFT_SAR, d);
+		emit_shift_r32_cl(e,
+				  op->id == INSN_sllw	? SHIFT_SHL
+				  : op->id == INSN_srlw ? SHIFT_SHR
+							: SHIFT_SAR,
+				  d);
 		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_mul:
@@ -618,11 +755,11 @@ _Static_assert(TLB_ENTRIES <= (1u << 20), "TLB index bits must lie within va bit
  * jumps to a slow-path stub that runs the whole instruction in C.
  */
 static void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool store,
-                            unsigned k)
+			    unsigned k)
 {
 	struct emitter *e = &t->e;
 	const bool joined = t->nstubs && t->stubs[t->nstubs - 1].kind == STUB_SLOW &&
-	                    t->stubs[t->nstubs - 1].op == op;
+			    t->stubs[t->nstubs - 1].op == op;
 	if (op->imm && x_host(t, op->rs1) >= 0) {
 		emit_lea(e, RSI, mem(x_host(t, op->rs1), op->imm));
 	} else {
@@ -637,15 +774,16 @@ static void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, 
 	emit_alu_r32_imm(e, ALU_AND, RCX, (TLB_ENTRIES - 1) << 5);
 	emit_alu_r64_r64(e, ALU_ADD, RAX, RCX);
 	emit_mov_r64_r64(e, RCX, RSI);
-	emit_alu_r64_imm(e, ALU_AND, RCX, (int32_t)~(TLB_PAGE_MASK & ~(uint64_t)(size - 1)));
+	emit_alu_r64_imm(e, ALU_AND, RCX, (int32_t) ~(TLB_PAGE_MASK & ~(uint64_t)(size - 1)));
 	emit_alu_r64_m(e, ALU_CMP, RCX,
-	               mem(RAX, store ? (int32_t)offsetof(struct tlb_entry, tag_w)
-	                              : (int32_t)offsetof(struct tlb_entry, tag_r)));
+		       mem(RAX, store ? (int32_t)offsetof(struct tlb_entry, tag_w)
+				      : (int32_t)offsetof(struct tlb_entry, tag_r)));
 	const size_t field = emit_jcc_rel32(e, CC_NE, 0);
 	if (joined)
 		slow_join(t, field);
 	else
-		add_stub(t, (struct stub){ .kind = STUB_SLOW, .field = field, .op = op, .retired = k });
+		add_stub(t,
+			 (struct stub){.kind = STUB_SLOW, .field = field, .op = op, .retired = k});
 	emit_mov_r64_m(e, RAX, mem(RAX, (int32_t)offsetof(struct tlb_entry, addend)));
 }
 
@@ -654,17 +792,54 @@ static bool emit_mem(struct tctx *t, const struct op *op, unsigned k)
 	struct emitter *e = &t->e;
 	const struct x86_mem host = mem_index(RAX, RSI, 0);
 	switch (op->id) {
-	case INSN_lb: emit_tlb_lookup(t, op, 1, false, k); emit_movsx_r64_m8(e, RCX, host); break;
-	case INSN_lh: emit_tlb_lookup(t, op, 2, false, k); emit_movsx_r64_m16(e, RCX, host); break;
-	case INSN_lw: emit_tlb_lookup(t, op, 4, false, k); emit_movsxd_r64_m32(e, RCX, host); break;
-	case INSN_ld: emit_tlb_lookup(t, op, 8, false, k); emit_mov_r64_m(e, RCX, host); break;
-	case INSN_lbu: emit_tlb_lookup(t, op, 1, false, k); emit_movzx_r32_m8(e, RCX, host); break;
-	case INSN_lhu: emit_tlb_lookup(t, op, 2, false, k); emit_movzx_r32_m16(e, RCX, host); break;
-	case INSN_lwu: emit_tlb_lookup(t, op, 4, false, k); emit_mov_r32_m(e, RCX, host); break;
-	case INSN_sb: emit_tlb_lookup(t, op, 1, true, k); load_x(t, RCX, op->rs2); emit_mov_m_r8(e, host, RCX); break;
-	case INSN_sh: emit_tlb_lookup(t, op, 2, true, k); load_x(t, RCX, op->rs2); emit_mov_m_r16(e, host, RCX); break;
-	case INSN_sw: emit_tlb_lookup(t, op, 4, true, k); load_x(t, RCX, op->rs2); emit_mov_m_r32(e, host, RCX); break;
-	case INSN_sd: emit_tlb_lookup(t, op, 8, true, k); load_x(t, RCX, op->rs2); emit_mov_m_r64(e, host, RCX); break;
+	case INSN_lb:
+		emit_tlb_lookup(t, op, 1, false, k);
+		emit_movsx_r64_m8(e, RCX, host);
+		break;
+	case INSN_lh:
+		emit_tlb_lookup(t, op, 2, false, k);
+		emit_movsx_r64_m16(e, RCX, host);
+		break;
+	case INSN_lw:
+		emit_tlb_lookup(t, op, 4, false, k);
+		emit_movsxd_r64_m32(e, RCX, host);
+		break;
+	case INSN_ld:
+		emit_tlb_lookup(t, op, 8, false, k);
+		emit_mov_r64_m(e, RCX, host);
+		break;
+	case INSN_lbu:
+		emit_tlb_lookup(t, op, 1, false, k);
+		emit_movzx_r32_m8(e, RCX, host);
+		break;
+	case INSN_lhu:
+		emit_tlb_lookup(t, op, 2, false, k);
+		emit_movzx_r32_m16(e, RCX, host);
+		break;
+	case INSN_lwu:
+		emit_tlb_lookup(t, op, 4, false, k);
+		emit_mov_r32_m(e, RCX, host);
+		break;
+	case INSN_sb:
+		emit_tlb_lookup(t, op, 1, true, k);
+		load_x(t, RCX, op->rs2);
+		emit_mov_m_r8(e, host, RCX);
+		break;
+	case INSN_sh:
+		emit_tlb_lookup(t, op, 2, true, k);
+		load_x(t, RCX, op->rs2);
+		emit_mov_m_r16(e, host, RCX);
+		break;
+	case INSN_sw:
+		emit_tlb_lookup(t, op, 4, true, k);
+		load_x(t, RCX, op->rs2);
+		emit_mov_m_r32(e, host, RCX);
+		break;
+	case INSN_sd:
+		emit_tlb_lookup(t, op, 8, true, k);
+		load_x(t, RCX, op->rs2);
+		emit_mov_m_r64(e, host, RCX);
+		break;
 	default:
 		return false;
 	}
@@ -674,7 +849,6 @@ static bool emit_mem(struct tctx *t, const struct op *op, unsigned k)
 	mark_resume(t);
 	return true;
 }
-
 
 /*
  * Floating point on the host's SSE unit. Only the cases where SSE computes
@@ -692,17 +866,46 @@ static bool emit_mem(struct tctx *t, const struct op *op, unsigned k)
 static bool is_fp_native(unsigned id)
 {
 	switch (id) {
-	case INSN_fld: case INSN_fsd: case INSN_flw: case INSN_fsw:
-	case INSN_fadd_d: case INSN_fsub_d: case INSN_fmul_d: case INSN_fdiv_d: case INSN_fsqrt_d:
-	case INSN_fadd_s: case INSN_fsub_s: case INSN_fmul_s: case INSN_fdiv_s: case INSN_fsqrt_s:
-	case INSN_fmv_x_d: case INSN_fmv_d_x: case INSN_fmv_x_w: case INSN_fmv_w_x:
-	case INSN_fsgnj_d: case INSN_fsgnjn_d: case INSN_fsgnjx_d:
-	case INSN_feq_d: case INSN_flt_d: case INSN_fle_d:
-	case INSN_feq_s: case INSN_flt_s: case INSN_fle_s:
-	case INSN_fcvt_d_s: case INSN_fcvt_s_d: case INSN_fcvt_d_w: case INSN_fcvt_d_l:
+	case INSN_fld:
+	case INSN_fsd:
+	case INSN_flw:
+	case INSN_fsw:
+	case INSN_fadd_d:
+	case INSN_fsub_d:
+	case INSN_fmul_d:
+	case INSN_fdiv_d:
+	case INSN_fsqrt_d:
+	case INSN_fadd_s:
+	case INSN_fsub_s:
+	case INSN_fmul_s:
+	case INSN_fdiv_s:
+	case INSN_fsqrt_s:
+	case INSN_fmv_x_d:
+	case INSN_fmv_d_x:
+	case INSN_fmv_x_w:
+	case INSN_fmv_w_x:
+	case INSN_fsgnj_d:
+	case INSN_fsgnjn_d:
+	case INSN_fsgnjx_d:
+	case INSN_feq_d:
+	case INSN_flt_d:
+	case INSN_fle_d:
+	case INSN_feq_s:
+	case INSN_flt_s:
+	case INSN_fle_s:
+	case INSN_fcvt_d_s:
+	case INSN_fcvt_s_d:
+	case INSN_fcvt_d_w:
+	case INSN_fcvt_d_l:
 		return true;
-	case INSN_fmadd_d: case INSN_fmsub_d: case INSN_fnmsub_d: case INSN_fnmadd_d:
-	case INSN_fmadd_s: case INSN_fmsub_s: case INSN_fnmsub_s: case INSN_fnmadd_s:
+	case INSN_fmadd_d:
+	case INSN_fmsub_d:
+	case INSN_fnmsub_d:
+	case INSN_fnmadd_d:
+	case INSN_fmadd_s:
+	case INSN_fmsub_s:
+	case INSN_fnmsub_s:
+	case INSN_fnmadd_s:
 		return host_has_fma();
 	default:
 		return false;
@@ -712,9 +915,16 @@ static bool is_fp_native(unsigned id)
 static bool fp_writes_freg(unsigned id)
 {
 	switch (id) {
-	case INSN_fsd: case INSN_fsw: case INSN_fmv_x_d: case INSN_fmv_x_w:
-	case INSN_feq_d: case INSN_flt_d: case INSN_fle_d:
-	case INSN_feq_s: case INSN_flt_s: case INSN_fle_s:
+	case INSN_fsd:
+	case INSN_fsw:
+	case INSN_fmv_x_d:
+	case INSN_fmv_x_w:
+	case INSN_feq_d:
+	case INSN_flt_d:
+	case INSN_fle_d:
+	case INSN_feq_s:
+	case INSN_flt_s:
+	case INSN_fle_s:
 		return false;
 	default:
 		return true;
@@ -731,11 +941,26 @@ static bool fp_has_rm_field(unsigned id)
 static bool fp_rounds(unsigned id)
 {
 	switch (id) {
-	case INSN_fadd_d: case INSN_fsub_d: case INSN_fmul_d: case INSN_fdiv_d: case INSN_fsqrt_d:
-	case INSN_fadd_s: case INSN_fsub_s: case INSN_fmul_s: case INSN_fdiv_s: case INSN_fsqrt_s:
-	case INSN_fcvt_s_d: case INSN_fcvt_d_l:
-	case INSN_fmadd_d: case INSN_fmsub_d: case INSN_fnmsub_d: case INSN_fnmadd_d:
-	case INSN_fmadd_s: case INSN_fmsub_s: case INSN_fnmsub_s: case INSN_fnmadd_s:
+	case INSN_fadd_d:
+	case INSN_fsub_d:
+	case INSN_fmul_d:
+	case INSN_fdiv_d:
+	case INSN_fsqrt_d:
+	case INSN_fadd_s:
+	case INSN_fsub_s:
+	case INSN_fmul_s:
+	case INSN_fdiv_s:
+	case INSN_fsqrt_s:
+	case INSN_fcvt_s_d:
+	case INSN_fcvt_d_l:
+	case INSN_fmadd_d:
+	case INSN_fmsub_d:
+	case INSN_fnmsub_d:
+	case INSN_fnmadd_d:
+	case INSN_fmadd_s:
+	case INSN_fmsub_s:
+	case INSN_fnmsub_s:
+	case INSN_fnmadd_s:
 		return true;
 	default:
 		return false;
@@ -745,14 +970,23 @@ static bool fp_rounds(unsigned id)
 static bool fp_single_inputs(unsigned id, unsigned *n)
 {
 	switch (id) {
-	case INSN_fmadd_s: case INSN_fmsub_s: case INSN_fnmsub_s: case INSN_fnmadd_s:
+	case INSN_fmadd_s:
+	case INSN_fmsub_s:
+	case INSN_fnmsub_s:
+	case INSN_fnmadd_s:
 		*n = 3;
 		return true;
-	case INSN_fadd_s: case INSN_fsub_s: case INSN_fmul_s: case INSN_fdiv_s:
-	case INSN_feq_s: case INSN_flt_s: case INSN_fle_s:
+	case INSN_fadd_s:
+	case INSN_fsub_s:
+	case INSN_fmul_s:
+	case INSN_fdiv_s:
+	case INSN_feq_s:
+	case INSN_flt_s:
+	case INSN_fle_s:
 		*n = 2;
 		return true;
-	case INSN_fsqrt_s: case INSN_fcvt_d_s:
+	case INSN_fsqrt_s:
+	case INSN_fcvt_d_s:
 		*n = 1;
 		return true;
 	default:
@@ -798,18 +1032,18 @@ static bool fp_arith(unsigned id, struct fp_arith *a)
 		uint8_t id;
 		struct fp_arith a;
 	} table[] = {
-		{ INSN_fadd_d, { SSE_ADD, true, false, false } },
-		{ INSN_fsub_d, { SSE_SUB, true, false, false } },
-		{ INSN_fmul_d, { SSE_MUL, true, false, false } },
-		{ INSN_fdiv_d, { SSE_DIV, true, false, false } },
-		{ INSN_fsqrt_d, { SSE_SQRT, false, false, false } },
-		{ INSN_fadd_s, { SSE_ADD, true, true, true } },
-		{ INSN_fsub_s, { SSE_SUB, true, true, true } },
-		{ INSN_fmul_s, { SSE_MUL, true, true, true } },
-		{ INSN_fdiv_s, { SSE_DIV, true, true, true } },
-		{ INSN_fsqrt_s, { SSE_SQRT, false, true, true } },
-		{ INSN_fcvt_d_s, { SSE_CVT, false, true, false } },
-		{ INSN_fcvt_s_d, { SSE_CVT, false, false, true } },
+	    {INSN_fadd_d, {SSE_ADD, true, false, false}},
+	    {INSN_fsub_d, {SSE_SUB, true, false, false}},
+	    {INSN_fmul_d, {SSE_MUL, true, false, false}},
+	    {INSN_fdiv_d, {SSE_DIV, true, false, false}},
+	    {INSN_fsqrt_d, {SSE_SQRT, false, false, false}},
+	    {INSN_fadd_s, {SSE_ADD, true, true, true}},
+	    {INSN_fsub_s, {SSE_SUB, true, true, true}},
+	    {INSN_fmul_s, {SSE_MUL, true, true, true}},
+	    {INSN_fdiv_s, {SSE_DIV, true, true, true}},
+	    {INSN_fsqrt_s, {SSE_SQRT, false, true, true}},
+	    {INSN_fcvt_d_s, {SSE_CVT, false, true, false}},
+	    {INSN_fcvt_s_d, {SSE_CVT, false, false, true}},
 	};
 	for (unsigned i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		if (table[i].id == id) {
@@ -831,7 +1065,7 @@ static void emit_fs_dirty(struct tctx *t)
 	emit_alu_m32_imm(e, ALU_OR, H(mstatus), (int32_t)MSTATUS_FS_DIRTY);
 	/* SD (bit 63) summarises FS == Dirty. */
 	emit_alu_m32_imm(e, ALU_OR, mem(RBX, (int32_t)(offsetof(struct hart, mstatus) + 4)),
-	                 (int32_t)(uint32_t)(MSTATUS_SD >> 32));
+			 (int32_t)(uint32_t)(MSTATUS_SD >> 32));
 	t->fs_dirty_set = true;
 }
 
@@ -849,15 +1083,40 @@ static bool emit_fma(struct tctx *t, const struct op *op, unsigned k)
 	bool single;
 	switch (op->id) {
 	/* RISC-V's fnmsub is -(a*b) + c, x86's vfnmadd; fnmadd is -(a*b) - c. */
-	case INSN_fmadd_d: f = FMA_MADD; single = false; break;
-	case INSN_fmsub_d: f = FMA_MSUB; single = false; break;
-	case INSN_fnmsub_d: f = FMA_NMADD; single = false; break;
-	case INSN_fnmadd_d: f = FMA_NMSUB; single = false; break;
-	case INSN_fmadd_s: f = FMA_MADD; single = true; break;
-	case INSN_fmsub_s: f = FMA_MSUB; single = true; break;
-	case INSN_fnmsub_s: f = FMA_NMADD; single = true; break;
-	case INSN_fnmadd_s: f = FMA_NMSUB; single = true; break;
-	default: return false;
+	case INSN_fmadd_d:
+		f = FMA_MADD;
+		single = false;
+		break;
+	case INSN_fmsub_d:
+		f = FMA_MSUB;
+		single = false;
+		break;
+	case INSN_fnmsub_d:
+		f = FMA_NMADD;
+		single = false;
+		break;
+	case INSN_fnmadd_d:
+		f = FMA_NMSUB;
+		single = false;
+		break;
+	case INSN_fmadd_s:
+		f = FMA_MADD;
+		single = true;
+		break;
+	case INSN_fmsub_s:
+		f = FMA_MSUB;
+		single = true;
+		break;
+	case INSN_fnmsub_s:
+		f = FMA_NMADD;
+		single = true;
+		break;
+	case INSN_fnmadd_s:
+		f = FMA_NMSUB;
+		single = true;
+		break;
+	default:
+		return false;
 	}
 	if (single) {
 		emit_movss_x_m(e, 0, FREG(op->rs3));
@@ -953,7 +1212,7 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 		/* SSE computes in the source width (ss/sd): binary ops take
 		 * rs1 in xmm0 and rs2 from memory, unary ones rs1 from memory. */
 		void (*sse)(struct emitter *, enum sse_op, int, struct x86_mem) =
-			a.src_single ? emit_sse_ss_m : emit_sse_sd_m;
+		    a.src_single ? emit_sse_ss_m : emit_sse_sd_m;
 		if (a.binary) {
 			if (a.src_single)
 				emit_movss_x_m(e, 0, FREG(op->rs1));
@@ -999,7 +1258,9 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 		emit_alu_r32_imm(e, ALU_SUB, RAX, 1);
 		emit_mov_m_r32(e, FREG_HI(op->rd), RAX);
 		break;
-	case INSN_fsgnj_d: case INSN_fsgnjn_d: case INSN_fsgnjx_d:
+	case INSN_fsgnj_d:
+	case INSN_fsgnjn_d:
+	case INSN_fsgnjx_d:
 		/* Sign injection is bit manipulation: no flags, no NaN rules. */
 		emit_mov_r64_m(e, RAX, FREG(op->rs1));
 		emit_mov_r64_m(e, RCX, FREG(op->rs2));
@@ -1017,8 +1278,12 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 		}
 		emit_mov_m_r64(e, FREG(op->rd), RAX);
 		break;
-	case INSN_feq_d: case INSN_flt_d: case INSN_fle_d:
-	case INSN_feq_s: case INSN_flt_s: case INSN_fle_s: {
+	case INSN_feq_d:
+	case INSN_flt_d:
+	case INSN_fle_d:
+	case INSN_feq_s:
+	case INSN_flt_s:
+	case INSN_fle_s: {
 		const bool single = id == INSN_feq_s || id == INSN_flt_s || id == INSN_fle_s;
 		const bool eq = id == INSN_feq_d || id == INSN_feq_s;
 		/* feq is quiet (invalid only for signalling NaNs: ucomis*); flt
@@ -1046,7 +1311,8 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 			emit_setcc_r8(e, CC_NP, RCX);
 			emit_alu_r32_r32(e, ALU_AND, RAX, RCX);
 		} else {
-			emit_setcc_r8(e, (id == INSN_flt_d || id == INSN_flt_s) ? CC_A : CC_AE, RAX);
+			emit_setcc_r8(e, (id == INSN_flt_d || id == INSN_flt_s) ? CC_A : CC_AE,
+				      RAX);
 		}
 		set_x(t, op->rd, RAX);
 		break;
@@ -1056,7 +1322,6 @@ static bool emit_fp(struct tctx *t, const struct op *op, unsigned k)
 	}
 	return true;
 }
-
 
 /*
  * Division (M extension, unprivileged spec table 7.1): x86 traps on a zero
@@ -1069,15 +1334,48 @@ static bool emit_div(struct tctx *t, const struct op *op)
 	struct emitter *e = &t->e;
 	bool is_signed, is_rem, wide;
 	switch (op->id) {
-	case INSN_div: is_signed = true; is_rem = false; wide = true; break;
-	case INSN_divu: is_signed = false; is_rem = false; wide = true; break;
-	case INSN_rem: is_signed = true; is_rem = true; wide = true; break;
-	case INSN_remu: is_signed = false; is_rem = true; wide = true; break;
-	case INSN_divw: is_signed = true; is_rem = false; wide = false; break;
-	case INSN_divuw: is_signed = false; is_rem = false; wide = false; break;
-	case INSN_remw: is_signed = true; is_rem = true; wide = false; break;
-	case INSN_remuw: is_signed = false; is_rem = true; wide = false; break;
-	default: return false;
+	case INSN_div:
+		is_signed = true;
+		is_rem = false;
+		wide = true;
+		break;
+	case INSN_divu:
+		is_signed = false;
+		is_rem = false;
+		wide = true;
+		break;
+	case INSN_rem:
+		is_signed = true;
+		is_rem = true;
+		wide = true;
+		break;
+	case INSN_remu:
+		is_signed = false;
+		is_rem = true;
+		wide = true;
+		break;
+	case INSN_divw:
+		is_signed = true;
+		is_rem = false;
+		wide = false;
+		break;
+	case INSN_divuw:
+		is_signed = false;
+		is_rem = false;
+		wide = false;
+		break;
+	case INSN_remw:
+		is_signed = true;
+		is_rem = true;
+		wide = false;
+		break;
+	case INSN_remuw:
+		is_signed = false;
+		is_rem = true;
+		wide = false;
+		break;
+	default:
+		return false;
 	}
 	if (op->rd == XREG_SINK)
 		return true;
@@ -1167,25 +1465,80 @@ static bool emit_amo(struct tctx *t, const struct op *op, unsigned k)
 	enum { A_ADD, A_SWAP, A_AND, A_OR, A_XOR, A_MIN, A_MAX, A_MINU, A_MAXU } kind;
 	bool wide;
 	switch (op->id) {
-	case INSN_amoadd_w: kind = A_ADD; wide = false; break;
-	case INSN_amoswap_w: kind = A_SWAP; wide = false; break;
-	case INSN_amoand_w: kind = A_AND; wide = false; break;
-	case INSN_amoor_w: kind = A_OR; wide = false; break;
-	case INSN_amoxor_w: kind = A_XOR; wide = false; break;
-	case INSN_amomin_w: kind = A_MIN; wide = false; break;
-	case INSN_amomax_w: kind = A_MAX; wide = false; break;
-	case INSN_amominu_w: kind = A_MINU; wide = false; break;
-	case INSN_amomaxu_w: kind = A_MAXU; wide = false; break;
-	case INSN_amoadd_d: kind = A_ADD; wide = true; break;
-	case INSN_amoswap_d: kind = A_SWAP; wide = true; break;
-	case INSN_amoand_d: kind = A_AND; wide = true; break;
-	case INSN_amoor_d: kind = A_OR; wide = true; break;
-	case INSN_amoxor_d: kind = A_XOR; wide = true; break;
-	case INSN_amomin_d: kind = A_MIN; wide = true; break;
-	case INSN_amomax_d: kind = A_MAX; wide = true; break;
-	case INSN_amominu_d: kind = A_MINU; wide = true; break;
-	case INSN_amomaxu_d: kind = A_MAXU; wide = true; break;
-	default: return false;
+	case INSN_amoadd_w:
+		kind = A_ADD;
+		wide = false;
+		break;
+	case INSN_amoswap_w:
+		kind = A_SWAP;
+		wide = false;
+		break;
+	case INSN_amoand_w:
+		kind = A_AND;
+		wide = false;
+		break;
+	case INSN_amoor_w:
+		kind = A_OR;
+		wide = false;
+		break;
+	case INSN_amoxor_w:
+		kind = A_XOR;
+		wide = false;
+		break;
+	case INSN_amomin_w:
+		kind = A_MIN;
+		wide = false;
+		break;
+	case INSN_amomax_w:
+		kind = A_MAX;
+		wide = false;
+		break;
+	case INSN_amominu_w:
+		kind = A_MINU;
+		wide = false;
+		break;
+	case INSN_amomaxu_w:
+		kind = A_MAXU;
+		wide = false;
+		break;
+	case INSN_amoadd_d:
+		kind = A_ADD;
+		wide = true;
+		break;
+	case INSN_amoswap_d:
+		kind = A_SWAP;
+		wide = true;
+		break;
+	case INSN_amoand_d:
+		kind = A_AND;
+		wide = true;
+		break;
+	case INSN_amoor_d:
+		kind = A_OR;
+		wide = true;
+		break;
+	case INSN_amoxor_d:
+		kind = A_XOR;
+		wide = true;
+		break;
+	case INSN_amomin_d:
+		kind = A_MIN;
+		wide = true;
+		break;
+	case INSN_amomax_d:
+		kind = A_MAX;
+		wide = true;
+		break;
+	case INSN_amominu_d:
+		kind = A_MINU;
+		wide = true;
+		break;
+	case INSN_amomaxu_d:
+		kind = A_MAXU;
+		wide = true;
+		break;
+	default:
+		return false;
 	}
 	/* The TLB lookup adds op->imm, which is 0 for AMOs. */
 	emit_tlb_lookup(t, op, wide ? 8 : 4, true, k);
@@ -1210,13 +1563,21 @@ static bool emit_amo(struct tctx *t, const struct op *op, unsigned k)
 		const size_t loop = e->len;
 		emit_mov_r64_r64(e, RDX, RAX);
 		switch (kind) {
-		case A_AND: emit_alu_r64_r64(e, ALU_AND, RDX, RCX); break;
-		case A_OR: emit_alu_r64_r64(e, ALU_OR, RDX, RCX); break;
-		case A_XOR: emit_alu_r64_r64(e, ALU_XOR, RDX, RCX); break;
+		case A_AND:
+			emit_alu_r64_r64(e, ALU_AND, RDX, RCX);
+			break;
+		case A_OR:
+			emit_alu_r64_r64(e, ALU_OR, RDX, RCX);
+			break;
+		case A_XOR:
+			emit_alu_r64_r64(e, ALU_XOR, RDX, RCX);
+			break;
 		default: {
 			/* new = (old OP src) ? old : src, compared at the width. */
-			const enum x86_cond keep_old = kind == A_MIN ? CC_L : kind == A_MAX ? CC_G
-			                               : kind == A_MINU ? CC_B : CC_A;
+			const enum x86_cond keep_old = kind == A_MIN	? CC_L
+						       : kind == A_MAX	? CC_G
+						       : kind == A_MINU ? CC_B
+									: CC_A;
 			emit_mov_r64_r64(e, RDX, RCX);
 			if (wide) {
 				emit_alu_r64_r64(e, ALU_CMP, RAX, RCX);
@@ -1308,12 +1669,18 @@ static bool emit_lrsc(struct tctx *t, const struct op *op, unsigned k)
 static enum x86_cond branch_cond(unsigned id)
 {
 	switch (id) {
-	case INSN_beq: return CC_E;
-	case INSN_bne: return CC_NE;
-	case INSN_blt: return CC_L;
-	case INSN_bge: return CC_GE;
-	case INSN_bltu: return CC_B;
-	default: return CC_AE; /* bgeu */
+	case INSN_beq:
+		return CC_E;
+	case INSN_bne:
+		return CC_NE;
+	case INSN_blt:
+		return CC_L;
+	case INSN_bge:
+		return CC_GE;
+	case INSN_bltu:
+		return CC_B;
+	default:
+		return CC_AE; /* bgeu */
 	}
 }
 
@@ -1331,7 +1698,12 @@ static bool polls_memory(const struct block *b, unsigned n)
 		case FMT_LOAD:
 			bases |= 1ULL << op->rs1;
 			break;
-		case FMT_I: case FMT_R: case FMT_U: case FMT_SH: case FMT_SHW: case FMT_FENCE:
+		case FMT_I:
+		case FMT_R:
+		case FMT_U:
+		case FMT_SH:
+		case FMT_SHW:
+		case FMT_FENCE:
 			break;
 		default:
 			return false;
@@ -1349,10 +1721,10 @@ static bool polls_memory(const struct block *b, unsigned n)
  * disk read) sleeps instead, as KVM's halt polling gives up: a yield
  * leaves the spinning thread runnable, and with harts outnumbering CPUs
  * it still takes about a CPU's share from the hart being waited for. */
-#define SPIN_YIELD_EVERY 64                 /* iterations */
-#define SPIN_SLEEP_AFTER_NS (200 * 1000)    /* of one wait */
-#define SPIN_WAIT_GAP_NS (1000 * 1000)      /* a longer gap starts a new wait */
-#define SPIN_SLEEP_NS (50 * 1000)
+#define SPIN_YIELD_EVERY    64		  /* iterations */
+#define SPIN_SLEEP_AFTER_NS (200 * 1000)  /* of one wait */
+#define SPIN_WAIT_GAP_NS    (1000 * 1000) /* a longer gap starts a new wait */
+#define SPIN_SLEEP_NS	    (50 * 1000)
 static void jit_spin_wait(struct hart *h)
 {
 	if ((++h->spin_iterations % SPIN_YIELD_EVERY) != 0)
@@ -1365,7 +1737,7 @@ static void jit_spin_wait(struct hart *h)
 		sched_yield();
 		return;
 	}
-	const struct timespec pause = { .tv_nsec = SPIN_SLEEP_NS };
+	const struct timespec pause = {.tv_nsec = SPIN_SLEEP_NS};
 	nanosleep(&pause, NULL);
 }
 
@@ -1412,7 +1784,7 @@ static void emit_loop_head(struct tctx *t)
 	t->loop_head = e->len;
 	emit_alu_m32_imm(e, ALU_SUB, H(budget), 1);
 	const size_t f = emit_jcc_rel32(e, CC_S, 0);
-	add_stub(t, (struct stub){ .kind = STUB_LOOP, .field = f, .dirty = t->loop_dirty });
+	add_stub(t, (struct stub){.kind = STUB_LOOP, .field = f, .dirty = t->loop_dirty});
 	emit_patch_rel32(e->buf, skip, e->len);
 }
 
@@ -1453,7 +1825,12 @@ static bool emit_jump(struct tctx *t, const struct op *op, unsigned k)
 		add_instret(e, k + 1);
 		emit_indirect(t);
 		return true;
-	case INSN_beq: case INSN_bne: case INSN_blt: case INSN_bge: case INSN_bltu: case INSN_bgeu: {
+	case INSN_beq:
+	case INSN_bne:
+	case INSN_blt:
+	case INSN_bge:
+	case INSN_bltu:
+	case INSN_bgeu: {
 		const uint64_t target = pc + (uint64_t)(int64_t)op->imm;
 		int a = x_host(t, op->rs1);
 		if (a < 0) {
@@ -1488,7 +1865,7 @@ static void emit_entry(struct tctx *t)
 	struct emitter *e = &t->e;
 	emit_alu_m32_imm(e, ALU_SUB, H(budget), 1);
 	const size_t f = emit_jcc_rel32(e, CC_S, 0);
-	add_stub(t, (struct stub){ .kind = STUB_ENTRY, .field = f });
+	add_stub(t, (struct stub){.kind = STUB_ENTRY, .field = f});
 }
 
 /* Placed right before a block's entry and reached only after
@@ -1572,20 +1949,20 @@ static void log_translation(struct jit *j, const struct block *b, size_t start, 
 		for (unsigned i = 0; i < b->n_ops; i++) {
 			char text[96];
 			insn_disasm(&b->ops[i], b->va + b->ops[i].pc_off, text, sizeof(text));
-			fprintf(m->log, "%016" PRIx64 ":  %0*" PRIx32 "  %s\n", b->va + b->ops[i].pc_off,
-			        b->ops[i].len * 2, b->ops[i].raw, text);
+			fprintf(m->log, "%016" PRIx64 ":  %0*" PRIx32 "  %s\n",
+				b->va + b->ops[i].pc_off, b->ops[i].len * 2, b->ops[i].raw, text);
 		}
 		fputc('\n', m->log);
 	}
 	if ((m->log_mask & LOG_OUT_ASM) && j->capstone) {
 		fprintf(m->log, "OUT: [size=%zu] for %#" PRIx64 "\n", len, b->va);
 		host_disasm_print(j->capstone, m->log, j->cb.rw + start, len,
-		                  (uint64_t)(uintptr_t)code_buffer_rx(&j->cb, start));
+				  (uint64_t)(uintptr_t)code_buffer_rx(&j->cb, start));
 		fputc('\n', m->log);
 	}
 	if (j->perf_map)
 		fprintf(j->perf_map, "%" PRIxPTR " %zx rvjit:%#" PRIx64 "\n",
-		        (uintptr_t)code_buffer_rx(&j->cb, start), len, b->va);
+			(uintptr_t)code_buffer_rx(&j->cb, start), len, b->va);
 }
 
 /* Emit b's code at t->e's position and return its entry's offset. plain:
@@ -1648,7 +2025,7 @@ bool jit_translate(struct jit *j, struct block *b)
 {
 	const uint64_t t0 = host_monotonic_ns();
 	if (!tb_room(j->m, j->cb.used, BLOCK_CODE_MAX, j->cb.size))
-		return false; /* flushed (decode again), or no room until the flush */
+		return false;	       /* flushed (decode again), or no room until the flush */
 	static __thread struct tctx t; /* large; one translation at a time per thread */
 	const size_t start = j->cb.used;
 	size_t entry = 0;
@@ -1659,7 +2036,8 @@ bool jit_translate(struct jit *j, struct block *b)
 		t.nstubs = 0;
 		t.j = j;
 		t.b = b;
-		t.e = (struct emitter){ .buf = j->cb.rw, .cap = start + BLOCK_CODE_MAX, .len = start };
+		t.e =
+		    (struct emitter){.buf = j->cb.rw, .cap = start + BLOCK_CODE_MAX, .len = start};
 		entry = emit_block(&t, plain);
 		if (!t.e.overflow) {
 			j->stats.blocks_plain += (unsigned)plain;
@@ -1670,7 +2048,8 @@ bool jit_translate(struct jit *j, struct block *b)
 		/* The plain form has a fixed size per op well inside the bound,
 		 * so this means the bound is wrong: start over rather than run
 		 * broken code. */
-		fprintf(stderr, "rvjit: translated block at %#" PRIx64 " exceeds its code budget\n", b->va);
+		fprintf(stderr, "rvjit: translated block at %#" PRIx64 " exceeds its code budget\n",
+			b->va);
 		tb_flush(j->m);
 		return false;
 	}
@@ -1717,8 +2096,8 @@ void jit_kill_block(struct jit *j, struct block *b)
 
 void jit_emit_stubs(struct jit *j)
 {
-	struct emitter e = { .buf = j->cb.rw, .cap = j->cb.size, .len = 0 };
-	static const int saved[] = { RBP, RBX, R12, R13, R14, R15 };
+	struct emitter e = {.buf = j->cb.rw, .cap = j->cb.size, .len = 0};
+	static const int saved[] = {RBP, RBX, R12, R13, R14, R15};
 	/* int enter(struct hart *h = rdi, void *code = rsi) */
 	j->enter_off = e.len;
 	for (unsigned i = 0; i < 6; i++)

@@ -20,15 +20,15 @@ enum jit_exit {
 struct jit {
 	struct machine *m;
 	struct code_buffer cb;
-	size_t code_start;      /* first offset after the fixed stubs */
-	size_t enter_off;       /* int enter(struct hart *, void *code) */
-	size_t exit_off;        /* where every exit jumps, eax = enum jit_exit */
+	size_t code_start;	  /* first offset after the fixed stubs */
+	size_t enter_off;	  /* int enter(struct hart *, void *code) */
+	size_t exit_off;	  /* where every exit jumps, eax = enum jit_exit */
 	size_t exit_dispatch_off; /* "eax = JIT_EXIT_DISPATCH; jmp exit" */
-	uint64_t generation;    /* bumped by every flush: older patch sites are gone */
-	bool chain;             /* chaining allowed (off under -d exec) */
+	uint64_t generation;	  /* bumped by every flush: older patch sites are gone */
+	bool chain;		  /* chaining allowed (off under -d exec) */
 	FILE *perf_map;
 	struct jit_stats stats;
-	void *capstone;         /* -d out_asm disassembler handle, or NULL */
+	void *capstone;		 /* -d out_asm disassembler handle, or NULL */
 	struct jit_check *check; /* --check: the lockstep checker (check.c), or NULL */
 };
 

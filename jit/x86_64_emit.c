@@ -33,10 +33,10 @@ enum { REX_W = 8, REX_R = 4, REX_X = 2, REX_B = 1 };
 
 /* Operand size / prefix flags for encode(). */
 enum {
-	OP_W = 1 << 0,      /* REX.W: 64-bit operand */
-	OP_16 = 1 << 1,     /* 0x66 operand-size prefix */
+	OP_W = 1 << 0,	      /* REX.W: 64-bit operand */
+	OP_16 = 1 << 1,	      /* 0x66 operand-size prefix */
 	OP_BYTE_REG = 1 << 2, /* reg is an 8-bit register: force REX for sil/dil/spl/bpl */
-	OP_0F = 1 << 3,     /* two-byte opcode 0F xx */
+	OP_0F = 1 << 3,	      /* two-byte opcode 0F xx */
 };
 
 /* Operand-size prefix, REX, the 0F escape and the opcode, in the order the
@@ -63,7 +63,7 @@ static uint8_t rex_rm(unsigned flags, int reg, struct x86_mem m)
 {
 	const bool has_index = m.index != NO_REG;
 	return (uint8_t)((flags & OP_W ? REX_W : 0) | (reg & 8 ? REX_R : 0) |
-	                 (has_index && (m.index & 8) ? REX_X : 0) | (m.base & 8 ? REX_B : 0));
+			 (has_index && (m.index & 8) ? REX_X : 0) | (m.base & 8 ? REX_B : 0));
 }
 
 /* ModR/M for a register r/m operand; REX or VEX carries bit 3 of each. */
@@ -120,8 +120,14 @@ static void encode_rm(struct emitter *e, unsigned flags, uint8_t opcode, int reg
 	put_modrm_mem(e, reg, m);
 }
 
-void emit_mov_r64_r64(struct emitter *e, int dst, int src) { encode_rr(e, OP_W, 0x89, src, dst); }
-void emit_mov_r32_r32(struct emitter *e, int dst, int src) { encode_rr(e, 0, 0x89, src, dst); }
+void emit_mov_r64_r64(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, OP_W, 0x89, src, dst);
+}
+void emit_mov_r32_r32(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, 0, 0x89, src, dst);
+}
 
 void emit_mov_r64_imm(struct emitter *e, int dst, uint64_t imm)
 {
@@ -142,8 +148,14 @@ void emit_mov_r64_imm(struct emitter *e, int dst, uint64_t imm)
 	}
 }
 
-void emit_mov_r64_m(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_W, 0x8b, dst, m); }
-void emit_mov_m_r64(struct emitter *e, struct x86_mem m, int src) { encode_rm(e, OP_W, 0x89, src, m); }
+void emit_mov_r64_m(struct emitter *e, int dst, struct x86_mem m)
+{
+	encode_rm(e, OP_W, 0x8b, dst, m);
+}
+void emit_mov_m_r64(struct emitter *e, struct x86_mem m, int src)
+{
+	encode_rm(e, OP_W, 0x89, src, m);
+}
 
 void emit_mov_m_imm32(struct emitter *e, struct x86_mem m, int32_t imm)
 {
@@ -151,7 +163,10 @@ void emit_mov_m_imm32(struct emitter *e, struct x86_mem m, int32_t imm)
 	put32(e, (uint32_t)imm);
 }
 
-void emit_mov_r32_m(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, 0, 0x8b, dst, m); }
+void emit_mov_r32_m(struct emitter *e, int dst, struct x86_mem m)
+{
+	encode_rm(e, 0, 0x8b, dst, m);
+}
 
 void emit_mov_m32_imm32(struct emitter *e, struct x86_mem m, int32_t imm)
 {
@@ -164,17 +179,50 @@ void emit_cmp_m8_imm(struct emitter *e, struct x86_mem m, int8_t imm)
 	encode_rm(e, 0, 0x80, ALU_CMP, m);
 	put8(e, (uint8_t)imm);
 }
-void emit_mov_m_r32(struct emitter *e, struct x86_mem m, int src) { encode_rm(e, 0, 0x89, src, m); }
-void emit_mov_m_r16(struct emitter *e, struct x86_mem m, int src) { encode_rm(e, OP_16, 0x89, src, m); }
-void emit_mov_m_r8(struct emitter *e, struct x86_mem m, int src) { encode_rm(e, OP_BYTE_REG, 0x88, src, m); }
-void emit_movzx_r32_m8(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_0F, 0xb6, dst, m); }
-void emit_movzx_r32_m16(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_0F, 0xb7, dst, m); }
-void emit_movsx_r64_m8(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_W | OP_0F, 0xbe, dst, m); }
-void emit_movsx_r64_m16(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_W | OP_0F, 0xbf, dst, m); }
-void emit_movsxd_r64_m32(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_W, 0x63, dst, m); }
-void emit_movsxd_r64_r32(struct emitter *e, int dst, int src) { encode_rr(e, OP_W, 0x63, dst, src); }
-void emit_movzx_r32_r8(struct emitter *e, int dst, int src) { encode_rr(e, OP_0F | OP_BYTE_REG, 0xb6, dst, src); }
-void emit_lea(struct emitter *e, int dst, struct x86_mem m) { encode_rm(e, OP_W, 0x8d, dst, m); }
+void emit_mov_m_r32(struct emitter *e, struct x86_mem m, int src)
+{
+	encode_rm(e, 0, 0x89, src, m);
+}
+void emit_mov_m_r16(struct emitter *e, struct x86_mem m, int src)
+{
+	encode_rm(e, OP_16, 0x89, src, m);
+}
+void emit_mov_m_r8(struct emitter *e, struct x86_mem m, int src)
+{
+	encode_rm(e, OP_BYTE_REG, 0x88, src, m);
+}
+void emit_movzx_r32_m8(struct emitter *e, int dst, struct x86_mem m)
+{
+	encode_rm(e, OP_0F, 0xb6, dst, m);
+}
+void emit_movzx_r32_m16(struct emitter *e, int dst, struct x86_mem m)
+{
+	encode_rm(e, OP_0F, 0xb7, dst, m);
+}
+void emit_movsx_r64_m8(struct emitter *e, int dst, struct x86_mem m)
+{
+	encode_rm(e, OP_W | OP_0F, 0xbe, dst, m);
+}
+void emit_movsx_r64_m16(struct emitter *e, int dst, struct x86_mem m)
+{
+	encode_rm(e, OP_W | OP_0F, 0xbf, dst, m);
+}
+void emit_movsxd_r64_m32(struct emitter *e, int dst, struct x86_mem m)
+{
+	encode_rm(e, OP_W, 0x63, dst, m);
+}
+void emit_movsxd_r64_r32(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, OP_W, 0x63, dst, src);
+}
+void emit_movzx_r32_r8(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, OP_0F | OP_BYTE_REG, 0xb6, dst, src);
+}
+void emit_lea(struct emitter *e, int dst, struct x86_mem m)
+{
+	encode_rm(e, OP_W, 0x8d, dst, m);
+}
 
 /* Group-1 ALU: "op r/m, r" is opcode 8*op + 1, "op r, r/m" is 8*op + 3. */
 void emit_alu_r64_r64(struct emitter *e, enum x86_alu op, int dst, int src)
@@ -208,10 +256,17 @@ static void alu_imm(struct emitter *e, unsigned flags, enum x86_alu op, int dst,
 	}
 }
 
-void emit_alu_r64_imm(struct emitter *e, enum x86_alu op, int dst, int32_t imm) { alu_imm(e, OP_W, op, dst, imm); }
-void emit_alu_r32_imm(struct emitter *e, enum x86_alu op, int dst, int32_t imm) { alu_imm(e, 0, op, dst, imm); }
+void emit_alu_r64_imm(struct emitter *e, enum x86_alu op, int dst, int32_t imm)
+{
+	alu_imm(e, OP_W, op, dst, imm);
+}
+void emit_alu_r32_imm(struct emitter *e, enum x86_alu op, int dst, int32_t imm)
+{
+	alu_imm(e, 0, op, dst, imm);
+}
 
-static void alu_m_imm(struct emitter *e, unsigned flags, enum x86_alu op, struct x86_mem m, int32_t imm)
+static void alu_m_imm(struct emitter *e, unsigned flags, enum x86_alu op, struct x86_mem m,
+		      int32_t imm)
 {
 	if (imm >= -128 && imm <= 127) {
 		encode_rm(e, flags, 0x83, op, m);
@@ -222,8 +277,14 @@ static void alu_m_imm(struct emitter *e, unsigned flags, enum x86_alu op, struct
 	}
 }
 
-void emit_alu_m64_imm(struct emitter *e, enum x86_alu op, struct x86_mem m, int32_t imm) { alu_m_imm(e, OP_W, op, m, imm); }
-void emit_alu_m32_imm(struct emitter *e, enum x86_alu op, struct x86_mem m, int32_t imm) { alu_m_imm(e, 0, op, m, imm); }
+void emit_alu_m64_imm(struct emitter *e, enum x86_alu op, struct x86_mem m, int32_t imm)
+{
+	alu_m_imm(e, OP_W, op, m, imm);
+}
+void emit_alu_m32_imm(struct emitter *e, enum x86_alu op, struct x86_mem m, int32_t imm)
+{
+	alu_m_imm(e, 0, op, m, imm);
+}
 
 void emit_alu_m64_r64(struct emitter *e, enum x86_alu op, struct x86_mem m, int src)
 {
@@ -236,9 +297,18 @@ void emit_shift_m64_imm(struct emitter *e, enum x86_shift op, struct x86_mem m, 
 	put8(e, count);
 }
 
-void emit_test_r64_r64(struct emitter *e, int a, int b) { encode_rr(e, OP_W, 0x85, b, a); }
-void emit_test_r32_r32(struct emitter *e, int a, int b) { encode_rr(e, 0, 0x85, b, a); }
-void emit_test_r64_m(struct emitter *e, int reg, struct x86_mem m) { encode_rm(e, OP_W, 0x85, reg, m); }
+void emit_test_r64_r64(struct emitter *e, int a, int b)
+{
+	encode_rr(e, OP_W, 0x85, b, a);
+}
+void emit_test_r32_r32(struct emitter *e, int a, int b)
+{
+	encode_rr(e, 0, 0x85, b, a);
+}
+void emit_test_r64_m(struct emitter *e, int reg, struct x86_mem m)
+{
+	encode_rm(e, OP_W, 0x85, reg, m);
+}
 
 void emit_shift_r64_imm(struct emitter *e, enum x86_shift op, int dst, uint8_t count)
 {
@@ -252,16 +322,43 @@ void emit_shift_r32_imm(struct emitter *e, enum x86_shift op, int dst, uint8_t c
 	put8(e, count);
 }
 
-void emit_shift_r64_cl(struct emitter *e, enum x86_shift op, int dst) { encode_rr(e, OP_W, 0xd3, op, dst); }
-void emit_shift_r32_cl(struct emitter *e, enum x86_shift op, int dst) { encode_rr(e, 0, 0xd3, op, dst); }
-void emit_imul_r64_r64(struct emitter *e, int dst, int src) { encode_rr(e, OP_W | OP_0F, 0xaf, dst, src); }
-void emit_imul_r32_r32(struct emitter *e, int dst, int src) { encode_rr(e, OP_0F, 0xaf, dst, src); }
-void emit_mul_r64(struct emitter *e, int src) { encode_rr(e, OP_W, 0xf7, 4, src); }
-void emit_imul1_r64(struct emitter *e, int src) { encode_rr(e, OP_W, 0xf7, 5, src); }
-void emit_setcc_r8(struct emitter *e, enum x86_cond cc, int dst) { encode_rr(e, OP_0F | OP_BYTE_REG, (uint8_t)(0x90 + cc), 0, dst); }
+void emit_shift_r64_cl(struct emitter *e, enum x86_shift op, int dst)
+{
+	encode_rr(e, OP_W, 0xd3, op, dst);
+}
+void emit_shift_r32_cl(struct emitter *e, enum x86_shift op, int dst)
+{
+	encode_rr(e, 0, 0xd3, op, dst);
+}
+void emit_imul_r64_r64(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, OP_W | OP_0F, 0xaf, dst, src);
+}
+void emit_imul_r32_r32(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, OP_0F, 0xaf, dst, src);
+}
+void emit_mul_r64(struct emitter *e, int src)
+{
+	encode_rr(e, OP_W, 0xf7, 4, src);
+}
+void emit_imul1_r64(struct emitter *e, int src)
+{
+	encode_rr(e, OP_W, 0xf7, 5, src);
+}
+void emit_setcc_r8(struct emitter *e, enum x86_cond cc, int dst)
+{
+	encode_rr(e, OP_0F | OP_BYTE_REG, (uint8_t)(0x90 + cc), 0, dst);
+}
 
-void emit_cmov_r64_r64(struct emitter *e, enum x86_cond cc, int dst, int src) { encode_rr(e, OP_W | OP_0F, (uint8_t)(0x40 + cc), dst, src); }
-void emit_cmov_r32_r32(struct emitter *e, enum x86_cond cc, int dst, int src) { encode_rr(e, OP_0F, (uint8_t)(0x40 + cc), dst, src); }
+void emit_cmov_r64_r64(struct emitter *e, enum x86_cond cc, int dst, int src)
+{
+	encode_rr(e, OP_W | OP_0F, (uint8_t)(0x40 + cc), dst, src);
+}
+void emit_cmov_r32_r32(struct emitter *e, enum x86_cond cc, int dst, int src)
+{
+	encode_rr(e, OP_0F, (uint8_t)(0x40 + cc), dst, src);
+}
 
 void emit_cqo(struct emitter *e)
 {
@@ -269,13 +366,34 @@ void emit_cqo(struct emitter *e)
 	put8(e, 0x99);
 }
 
-void emit_cdq(struct emitter *e) { put8(e, 0x99); }
-void emit_idiv_r64(struct emitter *e, int src) { encode_rr(e, OP_W, 0xf7, 7, src); }
-void emit_div_r64(struct emitter *e, int src) { encode_rr(e, OP_W, 0xf7, 6, src); }
-void emit_idiv_r32(struct emitter *e, int src) { encode_rr(e, 0, 0xf7, 7, src); }
-void emit_div_r32(struct emitter *e, int src) { encode_rr(e, 0, 0xf7, 6, src); }
-void emit_neg_r64(struct emitter *e, int dst) { encode_rr(e, OP_W, 0xf7, 3, dst); }
-void emit_neg_r32(struct emitter *e, int dst) { encode_rr(e, 0, 0xf7, 3, dst); }
+void emit_cdq(struct emitter *e)
+{
+	put8(e, 0x99);
+}
+void emit_idiv_r64(struct emitter *e, int src)
+{
+	encode_rr(e, OP_W, 0xf7, 7, src);
+}
+void emit_div_r64(struct emitter *e, int src)
+{
+	encode_rr(e, OP_W, 0xf7, 6, src);
+}
+void emit_idiv_r32(struct emitter *e, int src)
+{
+	encode_rr(e, 0, 0xf7, 7, src);
+}
+void emit_div_r32(struct emitter *e, int src)
+{
+	encode_rr(e, 0, 0xf7, 6, src);
+}
+void emit_neg_r64(struct emitter *e, int dst)
+{
+	encode_rr(e, OP_W, 0xf7, 3, dst);
+}
+void emit_neg_r32(struct emitter *e, int dst)
+{
+	encode_rr(e, 0, 0xf7, 3, dst);
+}
 
 void emit_lock_xadd_m_r(struct emitter *e, bool wide, struct x86_mem m, int reg)
 {
@@ -322,8 +440,14 @@ size_t emit_jcc_rel32(struct emitter *e, enum x86_cond cc, size_t target)
 	return rel32(e, target);
 }
 
-void emit_jmp_r64(struct emitter *e, int reg) { encode_rr(e, 0, 0xff, 4, reg); }
-void emit_call_r64(struct emitter *e, int reg) { encode_rr(e, 0, 0xff, 2, reg); }
+void emit_jmp_r64(struct emitter *e, int reg)
+{
+	encode_rr(e, 0, 0xff, 4, reg);
+}
+void emit_call_r64(struct emitter *e, int reg)
+{
+	encode_rr(e, 0, 0xff, 2, reg);
+}
 
 void emit_push(struct emitter *e, int reg)
 {
@@ -339,8 +463,14 @@ void emit_pop(struct emitter *e, int reg)
 	put8(e, (uint8_t)(0x58 + (reg & 7)));
 }
 
-void emit_ret(struct emitter *e) { put8(e, 0xc3); }
-void emit_nop(struct emitter *e) { put8(e, 0x90); }
+void emit_ret(struct emitter *e)
+{
+	put8(e, 0xc3);
+}
+void emit_nop(struct emitter *e)
+{
+	put8(e, 0x90);
+}
 
 void emit_mfence(struct emitter *e)
 {
@@ -357,38 +487,90 @@ void emit_ud2(struct emitter *e)
 
 /* SSE: a mandatory prefix (66/F2/F3 or none), then REX, then 0F op. */
 static void sse_rm(struct emitter *e, uint8_t prefix, unsigned flags, uint8_t opcode, int reg,
-                   struct x86_mem m)
+		   struct x86_mem m)
 {
 	if (prefix)
 		put8(e, prefix);
 	encode_rm(e, flags | OP_0F, opcode, reg, m);
 }
 
-static void sse_rr(struct emitter *e, uint8_t prefix, unsigned flags, uint8_t opcode, int reg, int rm)
+static void sse_rr(struct emitter *e, uint8_t prefix, unsigned flags, uint8_t opcode, int reg,
+		   int rm)
 {
 	if (prefix)
 		put8(e, prefix);
 	encode_rr(e, flags | OP_0F, opcode, reg, rm);
 }
 
-void emit_movsd_x_m(struct emitter *e, int xmm, struct x86_mem m) { sse_rm(e, 0xf2, 0, 0x10, xmm, m); }
-void emit_movsd_m_x(struct emitter *e, struct x86_mem m, int xmm) { sse_rm(e, 0xf2, 0, 0x11, xmm, m); }
-void emit_movss_x_m(struct emitter *e, int xmm, struct x86_mem m) { sse_rm(e, 0xf3, 0, 0x10, xmm, m); }
-void emit_movss_m_x(struct emitter *e, struct x86_mem m, int xmm) { sse_rm(e, 0xf3, 0, 0x11, xmm, m); }
+void emit_movsd_x_m(struct emitter *e, int xmm, struct x86_mem m)
+{
+	sse_rm(e, 0xf2, 0, 0x10, xmm, m);
+}
+void emit_movsd_m_x(struct emitter *e, struct x86_mem m, int xmm)
+{
+	sse_rm(e, 0xf2, 0, 0x11, xmm, m);
+}
+void emit_movss_x_m(struct emitter *e, int xmm, struct x86_mem m)
+{
+	sse_rm(e, 0xf3, 0, 0x10, xmm, m);
+}
+void emit_movss_m_x(struct emitter *e, struct x86_mem m, int xmm)
+{
+	sse_rm(e, 0xf3, 0, 0x11, xmm, m);
+}
 /* movq r/m64, xmm: 66 REX.W 0F 7E /r (xmm in reg, the GPR in r/m). */
-void emit_movq_r64_x(struct emitter *e, int dst, int xmm) { sse_rr(e, 0x66, OP_W, 0x7e, xmm, dst); }
-void emit_movq_x_r64(struct emitter *e, int xmm, int src) { sse_rr(e, 0x66, OP_W, 0x6e, xmm, src); }
-void emit_movd_r32_x(struct emitter *e, int dst, int xmm) { sse_rr(e, 0x66, 0, 0x7e, xmm, dst); }
-void emit_sse_sd_m(struct emitter *e, enum sse_op op, int xmm, struct x86_mem m) { sse_rm(e, 0xf2, 0, (uint8_t)op, xmm, m); }
-void emit_sse_ss_m(struct emitter *e, enum sse_op op, int xmm, struct x86_mem m) { sse_rm(e, 0xf3, 0, (uint8_t)op, xmm, m); }
-void emit_ucomisd_x_x(struct emitter *e, int a, int b) { sse_rr(e, 0x66, 0, 0x2e, a, b); }
-void emit_comisd_x_x(struct emitter *e, int a, int b) { sse_rr(e, 0x66, 0, 0x2f, a, b); }
-void emit_ucomiss_x_x(struct emitter *e, int a, int b) { sse_rr(e, 0, 0, 0x2e, a, b); }
-void emit_comiss_x_x(struct emitter *e, int a, int b) { sse_rr(e, 0, 0, 0x2f, a, b); }
-void emit_cvtsi2sd_x_m64(struct emitter *e, int xmm, struct x86_mem m) { sse_rm(e, 0xf2, OP_W, 0x2a, xmm, m); }
-void emit_cvtsi2sd_x_m32(struct emitter *e, int xmm, struct x86_mem m) { sse_rm(e, 0xf2, 0, 0x2a, xmm, m); }
-void emit_stmxcsr(struct emitter *e, struct x86_mem m) { encode_rm(e, OP_0F, 0xae, 3, m); }
-void emit_ldmxcsr(struct emitter *e, struct x86_mem m) { encode_rm(e, OP_0F, 0xae, 2, m); }
+void emit_movq_r64_x(struct emitter *e, int dst, int xmm)
+{
+	sse_rr(e, 0x66, OP_W, 0x7e, xmm, dst);
+}
+void emit_movq_x_r64(struct emitter *e, int xmm, int src)
+{
+	sse_rr(e, 0x66, OP_W, 0x6e, xmm, src);
+}
+void emit_movd_r32_x(struct emitter *e, int dst, int xmm)
+{
+	sse_rr(e, 0x66, 0, 0x7e, xmm, dst);
+}
+void emit_sse_sd_m(struct emitter *e, enum sse_op op, int xmm, struct x86_mem m)
+{
+	sse_rm(e, 0xf2, 0, (uint8_t)op, xmm, m);
+}
+void emit_sse_ss_m(struct emitter *e, enum sse_op op, int xmm, struct x86_mem m)
+{
+	sse_rm(e, 0xf3, 0, (uint8_t)op, xmm, m);
+}
+void emit_ucomisd_x_x(struct emitter *e, int a, int b)
+{
+	sse_rr(e, 0x66, 0, 0x2e, a, b);
+}
+void emit_comisd_x_x(struct emitter *e, int a, int b)
+{
+	sse_rr(e, 0x66, 0, 0x2f, a, b);
+}
+void emit_ucomiss_x_x(struct emitter *e, int a, int b)
+{
+	sse_rr(e, 0, 0, 0x2e, a, b);
+}
+void emit_comiss_x_x(struct emitter *e, int a, int b)
+{
+	sse_rr(e, 0, 0, 0x2f, a, b);
+}
+void emit_cvtsi2sd_x_m64(struct emitter *e, int xmm, struct x86_mem m)
+{
+	sse_rm(e, 0xf2, OP_W, 0x2a, xmm, m);
+}
+void emit_cvtsi2sd_x_m32(struct emitter *e, int xmm, struct x86_mem m)
+{
+	sse_rm(e, 0xf2, 0, 0x2a, xmm, m);
+}
+void emit_stmxcsr(struct emitter *e, struct x86_mem m)
+{
+	encode_rm(e, OP_0F, 0xae, 3, m);
+}
+void emit_ldmxcsr(struct emitter *e, struct x86_mem m)
+{
+	encode_rm(e, OP_0F, 0xae, 2, m);
+}
 
 /*
  * VEX (SDM 2.3.5): the three-byte form C4, then REX.R, .X and .B inverted
@@ -407,7 +589,7 @@ static void put_vex3(struct emitter *e, uint8_t rex, uint8_t map, int vvvv, uint
 }
 
 static void vex_rr(struct emitter *e, unsigned flags, uint8_t map, uint8_t pp, uint8_t opcode,
-                   int reg, int vvvv, int rm)
+		   int reg, int vvvv, int rm)
 {
 	put_vex3(e, rex_rr(flags, reg, rm), map, vvvv, pp);
 	put8(e, opcode);
@@ -415,7 +597,7 @@ static void vex_rr(struct emitter *e, unsigned flags, uint8_t map, uint8_t pp, u
 }
 
 static void vex_rm(struct emitter *e, unsigned flags, uint8_t map, uint8_t pp, uint8_t opcode,
-                   int reg, int vvvv, struct x86_mem m)
+		   int reg, int vvvv, struct x86_mem m)
 {
 	put_vex3(e, rex_rm(flags, reg, m), map, vvvv, pp);
 	put8(e, opcode);

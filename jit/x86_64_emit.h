@@ -22,8 +22,22 @@
 #include <stdint.h>
 
 enum x86_reg {
-	RAX = 0, RCX, RDX, RBX, RSP, RBP, RSI, RDI,
-	R8, R9, R10, R11, R12, R13, R14, R15,
+	RAX = 0,
+	RCX,
+	RDX,
+	RBX,
+	RSP,
+	RBP,
+	RSI,
+	RDI,
+	R8,
+	R9,
+	R10,
+	R11,
+	R12,
+	R13,
+	R14,
+	R15,
 	NO_REG = -1,
 };
 
@@ -37,12 +51,12 @@ struct x86_mem {
 
 static inline struct x86_mem mem(int base, int32_t disp)
 {
-	return (struct x86_mem){ .base = base, .index = NO_REG, .scale = 1, .disp = disp };
+	return (struct x86_mem){.base = base, .index = NO_REG, .scale = 1, .disp = disp};
 }
 
 static inline struct x86_mem mem_index(int base, int index, int32_t disp)
 {
-	return (struct x86_mem){ .base = base, .index = index, .scale = 1, .disp = disp };
+	return (struct x86_mem){.base = base, .index = index, .scale = 1, .disp = disp};
 }
 
 /* Group-1 ALU operations, numbered as their /digit in the 0x81 encoding. */
@@ -53,8 +67,22 @@ enum x86_shift { SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_SAR = 7 };
 
 /* Condition codes (the low nibble of Jcc / SETcc). */
 enum x86_cond {
-	CC_O = 0, CC_NO, CC_B, CC_AE, CC_E, CC_NE, CC_BE, CC_A,
-	CC_S, CC_NS, CC_P, CC_NP, CC_L, CC_GE, CC_LE, CC_G,
+	CC_O = 0,
+	CC_NO,
+	CC_B,
+	CC_AE,
+	CC_E,
+	CC_NE,
+	CC_BE,
+	CC_A,
+	CC_S,
+	CC_NS,
+	CC_P,
+	CC_NP,
+	CC_L,
+	CC_GE,
+	CC_LE,
+	CC_G,
 };
 
 struct emitter {
@@ -66,14 +94,15 @@ struct emitter {
 
 /* Moves. */
 void emit_mov_r64_r64(struct emitter *e, int dst, int src);
-void emit_mov_r32_r32(struct emitter *e, int dst, int src); /* zero-extends */
+void emit_mov_r32_r32(struct emitter *e, int dst, int src);	 /* zero-extends */
 void emit_mov_r64_imm(struct emitter *e, int dst, uint64_t imm); /* shortest form */
 void emit_mov_r64_m(struct emitter *e, int dst, struct x86_mem m);
 void emit_mov_m_r64(struct emitter *e, struct x86_mem m, int src);
-void emit_mov_m_imm32(struct emitter *e, struct x86_mem m, int32_t imm); /* 64-bit store, sign-extended */
+void emit_mov_m_imm32(struct emitter *e, struct x86_mem m,
+		      int32_t imm); /* 64-bit store, sign-extended */
 void emit_mov_m32_imm32(struct emitter *e, struct x86_mem m, int32_t imm); /* 32-bit store */
 void emit_cmp_m8_imm(struct emitter *e, struct x86_mem m, int8_t imm);
-void emit_mov_r32_m(struct emitter *e, int dst, struct x86_mem m);  /* zero-extends */
+void emit_mov_r32_m(struct emitter *e, int dst, struct x86_mem m); /* zero-extends */
 void emit_mov_m_r32(struct emitter *e, struct x86_mem m, int src);
 void emit_mov_m_r16(struct emitter *e, struct x86_mem m, int src);
 void emit_mov_m_r8(struct emitter *e, struct x86_mem m, int src);
@@ -106,13 +135,13 @@ void emit_shift_r64_cl(struct emitter *e, enum x86_shift op, int dst);
 void emit_shift_r32_cl(struct emitter *e, enum x86_shift op, int dst);
 void emit_imul_r64_r64(struct emitter *e, int dst, int src);
 void emit_imul_r32_r32(struct emitter *e, int dst, int src);
-void emit_mul_r64(struct emitter *e, int src);  /* rdx:rax = rax * src, unsigned */
+void emit_mul_r64(struct emitter *e, int src);	 /* rdx:rax = rax * src, unsigned */
 void emit_imul1_r64(struct emitter *e, int src); /* rdx:rax = rax * src, signed */
 void emit_setcc_r8(struct emitter *e, enum x86_cond cc, int dst);
 void emit_cmov_r64_r64(struct emitter *e, enum x86_cond cc, int dst, int src);
 void emit_cmov_r32_r32(struct emitter *e, enum x86_cond cc, int dst, int src);
-void emit_cqo(struct emitter *e);  /* rdx:rax = sign-extended rax */
-void emit_cdq(struct emitter *e);  /* edx:eax = sign-extended eax */
+void emit_cqo(struct emitter *e); /* rdx:rax = sign-extended rax */
+void emit_cdq(struct emitter *e); /* edx:eax = sign-extended eax */
 void emit_idiv_r64(struct emitter *e, int src);
 void emit_div_r64(struct emitter *e, int src);
 void emit_idiv_r32(struct emitter *e, int src);
@@ -127,7 +156,11 @@ void emit_lock_cmpxchg_m_r(struct emitter *e, bool wide, struct x86_mem m, int r
 
 /* SSE2 scalar floating point (xmm registers are numbered 0-15). */
 enum sse_op {
-	SSE_SQRT = 0x51, SSE_ADD = 0x58, SSE_MUL = 0x59, SSE_SUB = 0x5c, SSE_DIV = 0x5e,
+	SSE_SQRT = 0x51,
+	SSE_ADD = 0x58,
+	SSE_MUL = 0x59,
+	SSE_SUB = 0x5c,
+	SSE_DIV = 0x5e,
 	SSE_CVT = 0x5a, /* cvtsd2ss / cvtss2sd */
 };
 void emit_movsd_x_m(struct emitter *e, int xmm, struct x86_mem m);

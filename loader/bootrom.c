@@ -29,19 +29,19 @@ static void put64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-#define FW_DYNAMIC_INFO_MAGIC 0x4942534f /* "OSBI" */
+#define FW_DYNAMIC_INFO_MAGIC	0x4942534f /* "OSBI" */
 #define FW_DYNAMIC_INFO_VERSION 2
 
-void bootrom_build(uint8_t rom[BOOTROM_SIZE], uint64_t entry, uint64_t fdt_addr,
-                   uint64_t next_addr, unsigned next_mode)
+void bootrom_build(uint8_t rom[BOOTROM_SIZE], uint64_t entry, uint64_t fdt_addr, uint64_t next_addr,
+		   unsigned next_mode)
 {
 	static const uint32_t code[] = {
-		0x00000297, /* auipc t0, 0 */
-		0x02828613, /* addi a2, t0, 40 */
-		0xf1402573, /* csrr a0, mhartid */
-		0x0202b583, /* ld a1, 32(t0) */
-		0x0182b283, /* ld t0, 24(t0) */
-		0x00028067, /* jr t0 */
+	    0x00000297, /* auipc t0, 0 */
+	    0x02828613, /* addi a2, t0, 40 */
+	    0xf1402573, /* csrr a0, mhartid */
+	    0x0202b583, /* ld a1, 32(t0) */
+	    0x0182b283, /* ld t0, 24(t0) */
+	    0x00028067, /* jr t0 */
 	};
 	memset(rom, 0, BOOTROM_SIZE);
 	for (unsigned i = 0; i < sizeof(code) / sizeof(code[0]); i++)
@@ -53,6 +53,6 @@ void bootrom_build(uint8_t rom[BOOTROM_SIZE], uint64_t entry, uint64_t fdt_addr,
 	put64(info + 8, FW_DYNAMIC_INFO_VERSION);
 	put64(info + 16, next_addr);
 	put64(info + 24, next_mode);
-	put64(info + 32, 0);          /* options */
+	put64(info + 32, 0);	      /* options */
 	put64(info + 40, UINT64_MAX); /* boot_hart: any (lottery) */
 }

@@ -9,7 +9,7 @@
 
 /* Fill rom[BOOTROM_SIZE] with the reset code: every hart jumps to `entry`
  * with a0 = mhartid, a1 = fdt_addr, a2 = address of the fw_dynamic info. */
-void bootrom_build(uint8_t rom[BOOTROM_SIZE], uint64_t entry, uint64_t fdt_addr,
-                   uint64_t next_addr, unsigned next_mode);
+void bootrom_build(uint8_t rom[BOOTROM_SIZE], uint64_t entry, uint64_t fdt_addr, uint64_t next_addr,
+		   unsigned next_mode);
 
 #endif

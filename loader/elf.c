@@ -25,10 +25,11 @@
 
 /* Fields are read by memcpy into host structs, which is only right on a
  * little-endian host; we only accept ELFDATA2LSB files. */
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the ELF loader assumes a little-endian host");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "the ELF loader assumes a little-endian host");
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -54,12 +55,12 @@ bool loader_is_elf(const uint8_t *data, size_t size)
 
 /* One PT_LOAD segment that will be copied, after validation. */
 struct load_seg {
-	unsigned index;    /* position in the program header table, for messages */
-	uint64_t paddr;    /* guest physical start */
-	uint64_t memsz;    /* bytes in memory; > 0 */
-	uint64_t offset;   /* file offset of the initialised part */
-	uint64_t filesz;   /* initialised bytes; the rest up to memsz is bss */
-	uint64_t vaddr;    /* link address, to translate symbol values */
+	unsigned index;	 /* position in the program header table, for messages */
+	uint64_t paddr;	 /* guest physical start */
+	uint64_t memsz;	 /* bytes in memory; > 0 */
+	uint64_t offset; /* file offset of the initialised part */
+	uint64_t filesz; /* initialised bytes; the rest up to memsz is bss */
+	uint64_t vaddr;	 /* link address, to translate symbol values */
 };
 
 static int seg_cmp_paddr(const void *a, const void *b)
@@ -96,13 +97,15 @@ static int check_ehdr(const uint8_t *data, size_t size, Elf64_Ehdr *eh, char *er
 	}
 	memcpy(eh, data, sizeof(*eh));
 	if (eh->e_machine != EM_RISCV) {
-		set_err(err, errlen, "not a RISC-V ELF file (e_machine %u)", (unsigned)eh->e_machine);
+		set_err(err, errlen, "not a RISC-V ELF file (e_machine %u)",
+			(unsigned)eh->e_machine);
 		return -1;
 	}
 	/* ET_DYN (a static PIE, e.g. a Linux Image built as ELF) is loaded at
 	 * its link addresses; relocating it is the program's own business. */
 	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) {
-		set_err(err, errlen, "not an executable ELF file (e_type %u)", (unsigned)eh->e_type);
+		set_err(err, errlen, "not an executable ELF file (e_type %u)",
+			(unsigned)eh->e_type);
 		return -1;
 	}
 	return 0;
@@ -113,8 +116,8 @@ static int check_ehdr(const uint8_t *data, size_t size, Elf64_Ehdr *eh, char *er
  * PT_LOAD segments with p_memsz > 0 (caller frees) and *nsegs their count.
  */
 static int check_phdrs(const struct machine *m, const uint8_t *data, size_t size,
-                       const Elf64_Ehdr *eh, struct load_seg **segs, unsigned *nsegs,
-                       char *err, size_t errlen)
+		       const Elf64_Ehdr *eh, struct load_seg **segs, unsigned *nsegs, char *err,
+		       size_t errlen)
 {
 	const uint64_t ram_end = m->ram_base + m->ram_size;
 	struct load_seg *s;
@@ -134,7 +137,7 @@ static int check_phdrs(const struct machine *m, const uint8_t *data, size_t size
 	}
 	if (eh->e_phentsize != sizeof(Elf64_Phdr)) {
 		set_err(err, errlen, "bad program header size (e_phentsize %u, expected %zu)",
-		        (unsigned)eh->e_phentsize, sizeof(Elf64_Phdr));
+			(unsigned)eh->e_phentsize, sizeof(Elf64_Phdr));
 		return -1;
 	}
 	/* e_phnum < 0xffff and e_phentsize == 56: the product cannot wrap. */
@@ -160,9 +163,10 @@ static int check_phdrs(const struct machine *m, const uint8_t *data, size_t size
 		}
 		/* gABI ch. 5: "The file size may not be larger than the memory size." */
 		if (ph.p_filesz > ph.p_memsz) {
-			set_err(err, errlen,
-			        "segment %u file size (0x%llx) is larger than its memory size (0x%llx)",
-			        i, (unsigned long long)ph.p_filesz, (unsigned long long)ph.p_memsz);
+			set_err(
+			    err, errlen,
+			    "segment %u file size (0x%llx) is larger than its memory size (0x%llx)",
+			    i, (unsigned long long)ph.p_filesz, (unsigned long long)ph.p_memsz);
 			goto fail;
 		}
 		if (ph.p_memsz == 0)
@@ -170,24 +174,28 @@ static int check_phdrs(const struct machine *m, const uint8_t *data, size_t size
 		if (!machine_is_ram(m, ph.p_paddr, ph.p_memsz)) {
 			if (ph.p_memsz > UINT64_MAX - ph.p_paddr)
 				set_err(err, errlen,
-				        "segment %u (0x%llx, 0x%llx bytes) lies outside RAM (0x%llx-0x%llx)",
-				        i, (unsigned long long)ph.p_paddr, (unsigned long long)ph.p_memsz,
-				        (unsigned long long)m->ram_base, (unsigned long long)ram_end);
+					"segment %u (0x%llx, 0x%llx bytes) lies outside RAM "
+					"(0x%llx-0x%llx)",
+					i, (unsigned long long)ph.p_paddr,
+					(unsigned long long)ph.p_memsz,
+					(unsigned long long)m->ram_base,
+					(unsigned long long)ram_end);
 			else
-				set_err(err, errlen,
-				        "segment %u (0x%llx-0x%llx) lies outside RAM (0x%llx-0x%llx)",
-				        i, (unsigned long long)ph.p_paddr,
-				        (unsigned long long)(ph.p_paddr + ph.p_memsz),
-				        (unsigned long long)m->ram_base, (unsigned long long)ram_end);
+				set_err(
+				    err, errlen,
+				    "segment %u (0x%llx-0x%llx) lies outside RAM (0x%llx-0x%llx)",
+				    i, (unsigned long long)ph.p_paddr,
+				    (unsigned long long)(ph.p_paddr + ph.p_memsz),
+				    (unsigned long long)m->ram_base, (unsigned long long)ram_end);
 			goto fail;
 		}
 		s[n++] = (struct load_seg){
-			.index = i,
-			.paddr = ph.p_paddr,
-			.memsz = ph.p_memsz,
-			.offset = ph.p_offset,
-			.filesz = ph.p_filesz,
-			.vaddr = ph.p_vaddr,
+		    .index = i,
+		    .paddr = ph.p_paddr,
+		    .memsz = ph.p_memsz,
+		    .offset = ph.p_offset,
+		    .filesz = ph.p_filesz,
+		    .vaddr = ph.p_vaddr,
 		};
 	}
 	if (n == 0) {
@@ -203,7 +211,8 @@ static int check_phdrs(const struct machine *m, const uint8_t *data, size_t size
 		if (s[i].paddr < s[i - 1].paddr + s[i - 1].memsz) {
 			unsigned a = s[i - 1].index, b = s[i].index;
 
-			set_err(err, errlen, "segments %u and %u overlap", a < b ? a : b, a < b ? b : a);
+			set_err(err, errlen, "segments %u and %u overlap", a < b ? a : b,
+				a < b ? b : a);
 			goto fail;
 		}
 	}
@@ -227,10 +236,9 @@ static uint64_t sym_to_paddr(const struct load_seg *segs, unsigned n, uint64_t v
 
 /* Read section header `idx`, or return false when it is outside the file. */
 static bool read_shdr(const uint8_t *data, size_t size, uint64_t shoff, uint64_t idx,
-                      Elf64_Shdr *sh)
+		      Elf64_Shdr *sh)
 {
-	if (idx > UINT64_MAX / sizeof(*sh) ||
-	    !range_in_file(shoff, (idx + 1) * sizeof(*sh), size))
+	if (idx > UINT64_MAX / sizeof(*sh) || !range_in_file(shoff, (idx + 1) * sizeof(*sh), size))
 		return false;
 	memcpy(sh, data + shoff + idx * sizeof(*sh), sizeof(*sh));
 	return true;
@@ -241,8 +249,8 @@ static bool read_shdr(const uint8_t *data, size_t size, uint64_t shoff, uint64_t
  * makes this return with both left at 0: symbols are optional.
  */
 static void find_htif_symbols(const uint8_t *data, size_t size, const Elf64_Ehdr *eh,
-                              const struct load_seg *segs, unsigned nsegs,
-                              uint64_t *tohost, uint64_t *fromhost)
+			      const struct load_seg *segs, unsigned nsegs, uint64_t *tohost,
+			      uint64_t *fromhost)
 {
 	uint64_t shnum = eh->e_shnum;
 	uint64_t to = 0, from = 0;
@@ -308,7 +316,7 @@ static void find_htif_symbols(const uint8_t *data, size_t size, const Elf64_Ehdr
 }
 
 int load_elf_image(struct machine *m, const uint8_t *data, size_t size, struct load_info *info,
-                   char *err, size_t errlen)
+		   char *err, size_t errlen)
 {
 	struct load_seg *segs;
 	unsigned nsegs;

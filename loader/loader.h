@@ -11,10 +11,10 @@
 #include <stdint.h>
 
 struct load_info {
-	uint64_t entry;      /* e_entry, or the load address of a raw image */
-	uint64_t low, high;  /* lowest and one past the highest loaded address */
-	uint64_t tohost;     /* address of the `tohost` symbol, 0 if none */
-	uint64_t fromhost;   /* address of the `fromhost` symbol, 0 if none */
+	uint64_t entry;	    /* e_entry, or the load address of a raw image */
+	uint64_t low, high; /* lowest and one past the highest loaded address */
+	uint64_t tohost;    /* address of the `tohost` symbol, 0 if none */
+	uint64_t fromhost;  /* address of the `fromhost` symbol, 0 if none */
 };
 
 /* True when the first bytes are the ELF magic. */
@@ -29,11 +29,11 @@ bool loader_is_elf(const uint8_t *data, size_t size);
  * to RAM unless the whole file is valid.
  */
 int load_elf_image(struct machine *m, const uint8_t *data, size_t size, struct load_info *info,
-                   char *err, size_t errlen);
+		   char *err, size_t errlen);
 
 /* Copy a raw image to guest physical address `addr` (must fit in RAM). */
 int load_raw_image(struct machine *m, const uint8_t *data, size_t size, uint64_t addr,
-                   struct load_info *info, char *err, size_t errlen);
+		   struct load_info *info, char *err, size_t errlen);
 
 /* Read a whole file into a malloc'd buffer; NULL with err set on failure. */
 uint8_t *load_file(const char *path, size_t *size, char *err, size_t errlen);

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -28,7 +28,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 }
 
 int load_raw_image(struct machine *m, const uint8_t *data, size_t size, uint64_t addr,
-                   struct load_info *info, char *err, size_t errlen)
+		   struct load_info *info, char *err, size_t errlen)
 {
 	if (size == 0) {
 		set_err(err, errlen, "empty image");
@@ -37,9 +37,10 @@ int load_raw_image(struct machine *m, const uint8_t *data, size_t size, uint64_t
 	/* machine_is_ram() compares sizes, never sums, so a huge addr or size
 	 * cannot wrap into RAM. */
 	if (!machine_is_ram(m, addr, size)) {
-		set_err(err, errlen, "image (%zu bytes at 0x%llx) does not fit in RAM (0x%llx-0x%llx)",
-		        size, (unsigned long long)addr, (unsigned long long)m->ram_base,
-		        (unsigned long long)(m->ram_base + m->ram_size));
+		set_err(err, errlen,
+			"image (%zu bytes at 0x%llx) does not fit in RAM (0x%llx-0x%llx)", size,
+			(unsigned long long)addr, (unsigned long long)m->ram_base,
+			(unsigned long long)(m->ram_base + m->ram_size));
 		return -1;
 	}
 	memcpy(m->ram + (addr - m->ram_base), data, size);
@@ -86,8 +87,8 @@ uint8_t *load_file(const char *path, size_t *size, char *err, size_t errlen)
 	}
 	/* One spare byte lets a regular file hit EOF without a regrow. */
 	cap = S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX - 1
-	              ? (size_t)st.st_size + 1
-	              : 65536;
+		  ? (size_t)st.st_size + 1
+		  : 65536;
 	buf = malloc(cap);
 	if (!buf) {
 		set_err(err, errlen, "out of memory");

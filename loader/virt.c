@@ -55,7 +55,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 /* Load FILE (ELF at its addresses, else raw at raw_addr). */
 static int load_program(struct machine *m, const char *path, uint64_t raw_addr,
-                        struct load_info *info, char *err, size_t errlen)
+			struct load_info *info, char *err, size_t errlen)
 {
 	char why[256];
 	size_t size;
@@ -79,8 +79,8 @@ static int load_program(struct machine *m, const char *path, uint64_t raw_addr,
 static const char *default_firmware(void)
 {
 	static const char *const paths[] = {
-		"/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
-		"/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin",
+	    "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
+	    "/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin",
 	};
 	for (unsigned i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		FILE *f = fopen(paths[i], "rb");
@@ -113,14 +113,15 @@ static uint64_t uart_feed(void *opaque)
 static int add_disks(struct virt_board *b, const struct options *o, char *err, size_t errlen)
 {
 	struct machine *m = b->m;
-	bool used[VIRT_VIRTIO_COUNT] = { false };
+	bool used[VIRT_VIRTIO_COUNT] = {false};
 	/* Explicit bus=virtio-mmio-bus.N first, then the rest in order. */
 	int slot_of[MAX_DRIVES];
 	for (unsigned i = 0; i < o->ndrives; i++) {
 		slot_of[i] = o->drives[i].slot;
 		if (slot_of[i] >= 0) {
 			if (used[slot_of[i]])
-				return fail(err, errlen, "virtio-mmio-bus.%d is used twice", slot_of[i]);
+				return fail(err, errlen, "virtio-mmio-bus.%d is used twice",
+					    slot_of[i]);
 			used[slot_of[i]] = true;
 		}
 	}
@@ -141,19 +142,21 @@ static int add_disks(struct virt_board *b, const struct options *o, char *err, s
 		const struct drive_opt *d = &o->drives[i];
 		const int s = slot_of[i];
 		char why[256];
-		b->disks[s] = disk_open(d->file, d->format, d->readonly, d->snapshot || o->snapshot, why, sizeof(why));
+		b->disks[s] = disk_open(d->file, d->format, d->readonly, d->snapshot || o->snapshot,
+					why, sizeof(why));
 		if (!b->disks[s])
 			return fail(err, errlen, "-drive file=%s: %s", d->file, why);
-		b->virtio[s] = virtio_blk_new(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
-		                              plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s),
-		                              b->disks[s], o->virtio_legacy, d->id ? d->id : "");
+		b->virtio[s] =
+		    virtio_blk_new(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
+				   plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s), b->disks[s],
+				   o->virtio_legacy, d->id ? d->id : "");
 		if (!b->virtio[s])
 			return fail(err, errlen, "cannot create virtio-blk for %s", d->file);
 	}
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
 		if (!b->virtio[s] &&
 		    !virtio_mmio_empty(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
-		                       o->virtio_legacy))
+				       o->virtio_legacy))
 			return fail(err, errlen, "cannot create virtio-mmio slot %d", s);
 	return 0;
 }
@@ -164,8 +167,8 @@ static int add_devices(struct virt_board *b, const struct options *o, char *err,
 	if (!bus_add_rom(&m->bus, BOOTROM_BASE, BOOTROM_SIZE, b->rom, "boot ROM") ||
 	    !syscon_add(m, VIRT_TEST_BASE) || !(b->clint = clint_new(m, VIRT_CLINT_BASE)) ||
 	    !(b->plic = plic_new(m, VIRT_PLIC_BASE, VIRT_PLIC_SOURCES)) ||
-	    !(b->uart = uart_new(&m->bus, VIRT_UART0_BASE, plic_line(b->plic, VIRT_UART0_IRQ), uart_tx,
-	                         b->console)) ||
+	    !(b->uart = uart_new(&m->bus, VIRT_UART0_BASE, plic_line(b->plic, VIRT_UART0_IRQ),
+				 uart_tx, b->console)) ||
 	    !machine_add_poller(m, uart_feed, b))
 		return fail(err, errlen, "cannot create the virt board's devices");
 	return add_disks(b, o, err, errlen);
@@ -188,7 +191,7 @@ static bool overlaps(uint64_t lo, uint64_t hi, const struct load_info *li)
 /* -initrd at kernel_entry + min(RAM/2, 128 MiB) (QEMU's riscv_load_initrd:
  * far enough that the kernel unpacking itself does not clobber it). */
 static int load_initrd(struct virt_board *b, const char *path, uint64_t kernel_entry,
-                       struct load_info *initrd, char *err, size_t errlen)
+		       struct load_info *initrd, char *err, size_t errlen)
 {
 	struct machine *m = b->m;
 	uint64_t half = m->ram_size / 2;
@@ -210,8 +213,8 @@ static int load_initrd(struct virt_board *b, const char *path, uint64_t kernel_e
 /* Build (or read, for -dtb) the device tree and copy it to the top of RAM.
  * Returns its guest address through *addr. */
 static int place_fdt(struct virt_board *b, const struct options *o, const struct load_info *initrd,
-                     const struct load_info *const images[], unsigned nimages, uint64_t *addr,
-                     char *err, size_t errlen)
+		     const struct load_info *const images[], unsigned nimages, uint64_t *addr,
+		     char *err, size_t errlen)
 {
 	struct machine *m = b->m;
 	if (o->dtb) {
@@ -220,26 +223,30 @@ static int place_fdt(struct virt_board *b, const struct options *o, const struct
 		if (!b->fdt)
 			return fail(err, errlen, "-dtb %s: %s", o->dtb, why);
 		if (!fdt_check_header(b->fdt, b->fdt_size))
-			return fail(err, errlen, "-dtb %s: not a flattened device tree (no valid FDT header)", o->dtb);
+			return fail(err, errlen,
+				    "-dtb %s: not a flattened device tree (no valid FDT header)",
+				    o->dtb);
 	} else {
 		const struct virt_fdt_config c = {
-			.ram_base = m->ram_base,
-			.ram_size = m->ram_size,
-			.nharts = m->nharts,
-			.bootargs = o->append,
-			.initrd_start = initrd->low,
-			.initrd_end = initrd->high,
+		    .ram_base = m->ram_base,
+		    .ram_size = m->ram_size,
+		    .nharts = m->nharts,
+		    .bootargs = o->append,
+		    .initrd_start = initrd->low,
+		    .initrd_end = initrd->high,
 		};
 		if (!(b->fdt = virt_fdt_build(&c, &b->fdt_size)))
 			return fail(err, errlen, "out of memory building the device tree");
 	}
 	if (b->fdt_size > m->ram_size)
-		return fail(err, errlen, "the device tree (%zu bytes) does not fit in RAM", b->fdt_size);
+		return fail(err, errlen, "the device tree (%zu bytes) does not fit in RAM",
+			    b->fdt_size);
 	*addr = virt_fdt_addr(m->ram_base, m->ram_size, b->fdt_size);
 	for (unsigned i = 0; i < nimages; i++)
 		if (overlaps(*addr, *addr + b->fdt_size, images[i]))
-			return fail(err, errlen, "the images leave no room for the device tree at %#llx",
-			            (unsigned long long)*addr);
+			return fail(err, errlen,
+				    "the images leave no room for the device tree at %#llx",
+				    (unsigned long long)*addr);
 	memcpy(machine_host_ptr(m, *addr, b->fdt_size, true), b->fdt, b->fdt_size);
 	return 0;
 }
@@ -258,7 +265,7 @@ int virt_board_dump_dtb(const struct virt_board *b, const char *path, char *err,
 static int load_images(struct virt_board *b, const struct options *o, char *err, size_t errlen)
 {
 	struct machine *m = b->m;
-	struct load_info kernel = { 0 }, fw = { 0 }, initrd = { 0 };
+	struct load_info kernel = {0}, fw = {0}, initrd = {0};
 	uint64_t entry = 0, next_addr = 0;
 	const char *bios = o->bios ? o->bios : "default";
 	const bool have_fw = strcmp(bios, "none") != 0;
@@ -266,14 +273,16 @@ static int load_images(struct virt_board *b, const struct options *o, char *err,
 	if (have_fw) {
 		const char *path = strcmp(bios, "default") ? bios : default_firmware();
 		if (!path)
-			return fail(err, errlen, "-bios default: no OpenSBI found (install Debian's "
-			                         "opensbi package, or give -bios none or -bios FILE)");
+			return fail(err, errlen,
+				    "-bios default: no OpenSBI found (install Debian's "
+				    "opensbi package, or give -bios none or -bios FILE)");
 		if (load_program(m, path, VIRT_DRAM_BASE, &fw, err, errlen))
 			return -1;
 		entry = fw.entry;
 	}
 	if (o->kernel) {
-		const uint64_t raw_at = have_fw ? VIRT_DRAM_BASE + VIRT_KERNEL_OFFSET : VIRT_DRAM_BASE;
+		const uint64_t raw_at =
+		    have_fw ? VIRT_DRAM_BASE + VIRT_KERNEL_OFFSET : VIRT_DRAM_BASE;
 		if (load_program(m, o->kernel, raw_at, &kernel, err, errlen))
 			return -1;
 		if (have_fw && kernel.low < fw.high && fw.low < kernel.high)
@@ -289,7 +298,8 @@ static int load_images(struct virt_board *b, const struct options *o, char *err,
 		uint8_t *data = load_file(o->loaders[i].file, &size, why, sizeof(why));
 		if (!data)
 			return fail(err, errlen, "%s: %s", o->loaders[i].file, why);
-		const int rc = load_raw_image(m, data, size, o->loaders[i].addr, &li, why, sizeof(why));
+		const int rc =
+		    load_raw_image(m, data, size, o->loaders[i].addr, &li, why, sizeof(why));
 		free(data);
 		if (rc)
 			return fail(err, errlen, "%s: %s", o->loaders[i].file, why);
@@ -298,20 +308,23 @@ static int load_images(struct virt_board *b, const struct options *o, char *err,
 	}
 	/* HTIF: riscv-tests and similar bare-metal programs report through it. */
 	const struct load_info *prog = o->kernel ? &kernel : &fw;
-	if (prog->tohost && !(b->htif = htif_new(m, prog->tohost, prog->fromhost, uart_tx, b->console)))
+	if (prog->tohost &&
+	    !(b->htif = htif_new(m, prog->tohost, prog->fromhost, uart_tx, b->console)))
 		return fail(err, errlen, "the tohost symbol (%#llx) is not in RAM",
-		            (unsigned long long)prog->tohost);
+			    (unsigned long long)prog->tohost);
 	m->tohost_addr = prog->tohost;
 	m->fromhost_addr = prog->fromhost;
 	if (o->initrd) {
 		if (load_initrd(b, o->initrd, next_addr, &initrd, err, errlen))
 			return -1;
-		if (overlaps(initrd.low, initrd.high, &kernel) || overlaps(initrd.low, initrd.high, &fw))
-			return fail(err, errlen, "-initrd %s overlaps the kernel or firmware in memory",
-			            o->initrd);
+		if (overlaps(initrd.low, initrd.high, &kernel) ||
+		    overlaps(initrd.low, initrd.high, &fw))
+			return fail(err, errlen,
+				    "-initrd %s overlaps the kernel or firmware in memory",
+				    o->initrd);
 	}
 	uint64_t fdt_addr = 0;
-	const struct load_info *const images[] = { &fw, &kernel, &initrd };
+	const struct load_info *const images[] = {&fw, &kernel, &initrd};
 	if (place_fdt(b, o, &initrd, images, 3, &fdt_addr, err, errlen))
 		return -1;
 	/* next_mode 1 = S-mode, what OpenSBI's fw_dynamic expects for a kernel. */
@@ -320,7 +333,7 @@ static int load_images(struct virt_board *b, const struct options *o, char *err,
 }
 
 struct virt_board *virt_board_new(const struct options *o, struct console *console, char *err,
-                                  size_t errlen)
+				  size_t errlen)
 {
 	struct virt_board *b = calloc(1, sizeof(*b));
 	if (!b) {

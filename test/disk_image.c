@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SECTOR 512
-#define DISK_PATTERN(i, j) ((uint8_t)((i) * 7 + (j)))
-#define MAX_EXPECT 64
+#define SECTOR		   512
+#define DISK_PATTERN(i, j) ((uint8_t)((i)*7 + (j)))
+#define MAX_EXPECT	   64
 
 static unsigned long parse_num(const char *s, const char *what)
 {
@@ -67,7 +67,8 @@ static int check(const char *path, unsigned long kib, int nexp, char **exp)
 	for (int k = 0; k < nexp; k++) {
 		char *colon = strchr(exp[k], ':');
 		if (!colon) {
-			fprintf(stderr, "disk_image: expectation '%s' is not SECTOR:BYTE\n", exp[k]);
+			fprintf(stderr, "disk_image: expectation '%s' is not SECTOR:BYTE\n",
+				exp[k]);
 			return 2;
 		}
 		*colon = 0;
@@ -101,8 +102,10 @@ static int check(const char *path, unsigned long kib, int nexp, char **exp)
 		for (unsigned j = 0; j < SECTOR; j++) {
 			const uint8_t w = want < 0 ? DISK_PATTERN(i, j) : (uint8_t)want;
 			if (buf[j] != w) {
-				printf("disk_image: sector %lu byte %u is 0x%02x, expected 0x%02x (%s)\n",
-				       i, j, buf[j], w, want < 0 ? "unchanged pattern" : "guest's write");
+				printf("disk_image: sector %lu byte %u is 0x%02x, expected 0x%02x "
+				       "(%s)\n",
+				       i, j, buf[j], w,
+				       want < 0 ? "unchanged pattern" : "guest's write");
 				bad = 1;
 				break;
 			}
@@ -122,6 +125,6 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "check"))
 		return check(argv[2], parse_num(argv[3], "size"), argc - 4, argv + 4);
 	fprintf(stderr, "usage: disk_image create FILE SIZE_KIB\n"
-	                "       disk_image check FILE SIZE_KIB [SECTOR:BYTE ...]\n");
+			"       disk_image check FILE SIZE_KIB [SECTOR:BYTE ...]\n");
 	return 2;
 }

@@ -30,10 +30,10 @@
 #ifdef BENCH_N
 #define BENCH_SIZE(full_n) const uint64_t bench_n = (BENCH_N)
 #else
-#define BENCH_SIZE(full_n)                                                      \
-	const uint64_t bench_n = ((uint64_t)(full_n) * (BENCH_SCALE) / 100 > 0    \
-					  ? (uint64_t)(full_n) * (BENCH_SCALE) / 100 \
-					  : 1)
+#define BENCH_SIZE(full_n)                                                                         \
+	const uint64_t bench_n = ((uint64_t)(full_n) * (BENCH_SCALE) / 100 > 0                     \
+				      ? (uint64_t)(full_n) * (BENCH_SCALE) / 100                   \
+				      : 1)
 #endif
 
 /* The iteration count chosen at build time (see BENCH_SIZE). */

@@ -10,8 +10,8 @@
  */
 #include "bench.h"
 
-#define UART_BASE 0x10000000ul /* 16550: THR at +0, LSR at +5 */
-#define UART_LSR_THRE 0x20     /* LSR bit 5: transmit holding register empty */
+#define UART_BASE     0x10000000ul /* 16550: THR at +0, LSR at +5 */
+#define UART_LSR_THRE 0x20	   /* LSR bit 5: transmit holding register empty */
 #define FINISHER_BASE 0x100000ul
 #define FINISHER_PASS 0x5555u
 #define FINISHER_FAIL 0x3333u /* exit code in bits 31:16 */

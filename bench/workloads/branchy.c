@@ -32,8 +32,8 @@ static void quicksort(uint32_t *a, long lo, long hi)
 	while (hi - lo > 16) {
 		long mid = lo + (hi - lo) / 2;
 		uint32_t x = a[lo], y = a[mid], z = a[hi];
-		uint32_t pivot = x < y ? (y < z ? y : (x < z ? z : x))
-				       : (x < z ? x : (y < z ? z : y));
+		uint32_t pivot =
+		    x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
 		long i = lo - 1, j = hi + 1;
 		for (;;) {
 			do

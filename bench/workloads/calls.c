@@ -23,10 +23,22 @@ static BENCH_NOINLINE uint64_t ack(uint64_t m, uint64_t n)
 	return ack(m - 1, ack(m, n - 1));
 }
 
-static BENCH_NOINLINE uint64_t f_add(uint64_t x, uint64_t y) { return x + y; }
-static BENCH_NOINLINE uint64_t f_xor(uint64_t x, uint64_t y) { return x ^ (y << 1); }
-static BENCH_NOINLINE uint64_t f_mul(uint64_t x, uint64_t y) { return x * (y | 1); }
-static BENCH_NOINLINE uint64_t f_rot(uint64_t x, uint64_t y) { return ((x << 5) | (x >> 59)) ^ y; }
+static BENCH_NOINLINE uint64_t f_add(uint64_t x, uint64_t y)
+{
+	return x + y;
+}
+static BENCH_NOINLINE uint64_t f_xor(uint64_t x, uint64_t y)
+{
+	return x ^ (y << 1);
+}
+static BENCH_NOINLINE uint64_t f_mul(uint64_t x, uint64_t y)
+{
+	return x * (y | 1);
+}
+static BENCH_NOINLINE uint64_t f_rot(uint64_t x, uint64_t y)
+{
+	return ((x << 5) | (x >> 59)) ^ y;
+}
 
 typedef uint64_t (*binop)(uint64_t, uint64_t);
 

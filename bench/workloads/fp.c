@@ -10,7 +10,7 @@
 BENCH_SIZE(600);
 
 #define BODIES 32
-#define DIM 40
+#define DIM    40
 
 struct body {
 	double x, y, z, vx, vy, vz, m;
@@ -73,9 +73,9 @@ uint64_t workload(uint64_t n)
 {
 	uint64_t rng = 0x452821e638d01377ull, sum = 0;
 	for (int i = 0; i < BODIES; i++) {
-		bodies[i] = (struct body){unit(&rng) * 10 - 5, unit(&rng) * 10 - 5,
-					  unit(&rng) * 10 - 5, 0, 0, 0,
-					  0.5 + unit(&rng)};
+		bodies[i] = (struct body){
+		    unit(&rng) * 10 - 5, unit(&rng) * 10 - 5, unit(&rng) * 10 - 5, 0, 0, 0,
+		    0.5 + unit(&rng)};
 	}
 	for (int i = 0; i < DIM; i++)
 		for (int j = 0; j < DIM; j++) {

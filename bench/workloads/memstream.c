@@ -8,8 +8,8 @@
 
 BENCH_SIZE(80);
 
-#define WORDS (4u << 20) / 8u /* 4 MiB of uint64_t */
-#define BYTE_PASS 65536u      /* bytes copied one at a time per pass */
+#define WORDS	  (4u << 20) / 8u /* 4 MiB of uint64_t */
+#define BYTE_PASS 65536u	  /* bytes copied one at a time per pass */
 
 static uint64_t src[WORDS];
 static uint64_t dst[WORDS];
@@ -24,8 +24,8 @@ static BENCH_NOINLINE void fill(uint64_t *p, size_t words, uint64_t pattern)
 	}
 }
 
-static BENCH_NOINLINE void copy(uint64_t *restrict d, const uint64_t *restrict s,
-				size_t words, size_t rot)
+static BENCH_NOINLINE void copy(uint64_t *restrict d, const uint64_t *restrict s, size_t words,
+				size_t rot)
 {
 	size_t first = words - rot;
 	for (size_t i = 0; i < first; i++)
@@ -34,8 +34,7 @@ static BENCH_NOINLINE void copy(uint64_t *restrict d, const uint64_t *restrict s
 		d[first + i] = s[i] ^ 0xa5a5a5a5a5a5a5a5ull;
 }
 
-static BENCH_NOINLINE void copy_bytes(uint8_t *restrict d, const uint8_t *restrict s,
-				      size_t len)
+static BENCH_NOINLINE void copy_bytes(uint8_t *restrict d, const uint8_t *restrict s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		d[i] = (uint8_t)(s[i] + 1);

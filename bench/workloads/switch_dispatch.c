@@ -11,23 +11,23 @@
 BENCH_SIZE(700);
 
 enum op {
-	OP_PUSH,   /* push imm */
-	OP_LOAD,   /* push local[imm] */
-	OP_STORE,  /* local[imm] = pop */
+	OP_PUSH,  /* push imm */
+	OP_LOAD,  /* push local[imm] */
+	OP_STORE, /* local[imm] = pop */
 	OP_ADD,
 	OP_SUB,
 	OP_MUL,
 	OP_XOR,
 	OP_AND,
-	OP_SHR,    /* a >> (imm) */
-	OP_SHL,    /* a << (imm) */
+	OP_SHR, /* a >> (imm) */
+	OP_SHL, /* a << (imm) */
 	OP_DUP,
 	OP_SWAP,
 	OP_DROP,
-	OP_JZ,     /* pop; if zero jump to imm */
-	OP_JNZ,    /* pop; if non-zero jump to imm */
+	OP_JZ,	/* pop; if zero jump to imm */
+	OP_JNZ, /* pop; if non-zero jump to imm */
 	OP_JMP,
-	OP_ROT,    /* rotate left by imm */
+	OP_ROT, /* rotate left by imm */
 	OP_HALT,
 };
 
@@ -47,41 +47,41 @@ struct insn {
  *   }
  */
 static const struct insn program[] = {
-	/* 0 */ {OP_LOAD, 0},
-	/* 1 */ {OP_JZ, 33},
-	/* 2 */ {OP_LOAD, 1},
-	/* 3 */ {OP_PUSH, 0x4c957f2d},
-	/* 4 */ {OP_PUSH, 0x5851f42d},
-	/* 5 */ {OP_SHL, 32},
-	/* 6 */ {OP_XOR, 0},
-	/* 7 */ {OP_MUL, 0},
-	/* 8 */ {OP_PUSH, 0x14057b7f},
-	/* 9 */ {OP_ADD, 0},
-	/* 10 */ {OP_DUP, 0},
-	/* 11 */ {OP_STORE, 1},
-	/* 12 */ {OP_SHR, 17},
-	/* 13 */ {OP_PUSH, 1},
-	/* 14 */ {OP_AND, 0},
-	/* 15 */ {OP_JZ, 23},
-	/* 16 */ {OP_LOAD, 2},
-	/* 17 */ {OP_LOAD, 1},
-	/* 18 */ {OP_SHR, 9},
-	/* 19 */ {OP_ADD, 0},
-	/* 20 */ {OP_STORE, 2},
-	/* 21 */ {OP_PUSH, 0},
-	/* 22 */ {OP_JZ, 28},
-	/* 23 */ {OP_LOAD, 2},
-	/* 24 */ {OP_LOAD, 1},
-	/* 25 */ {OP_ROT, 7},
-	/* 26 */ {OP_XOR, 0},
-	/* 27 */ {OP_STORE, 2},
-	/* 28 */ {OP_LOAD, 0},
-	/* 29 */ {OP_PUSH, 1},
-	/* 30 */ {OP_SUB, 0},
-	/* 31 */ {OP_STORE, 0},
-	/* 32 */ {OP_JMP, 0},
-	/* 33 */ {OP_LOAD, 2},
-	/* 34 */ {OP_HALT, 0},
+    /* 0 */ {OP_LOAD, 0},
+    /* 1 */ {OP_JZ, 33},
+    /* 2 */ {OP_LOAD, 1},
+    /* 3 */ {OP_PUSH, 0x4c957f2d},
+    /* 4 */ {OP_PUSH, 0x5851f42d},
+    /* 5 */ {OP_SHL, 32},
+    /* 6 */ {OP_XOR, 0},
+    /* 7 */ {OP_MUL, 0},
+    /* 8 */ {OP_PUSH, 0x14057b7f},
+    /* 9 */ {OP_ADD, 0},
+    /* 10 */ {OP_DUP, 0},
+    /* 11 */ {OP_STORE, 1},
+    /* 12 */ {OP_SHR, 17},
+    /* 13 */ {OP_PUSH, 1},
+    /* 14 */ {OP_AND, 0},
+    /* 15 */ {OP_JZ, 23},
+    /* 16 */ {OP_LOAD, 2},
+    /* 17 */ {OP_LOAD, 1},
+    /* 18 */ {OP_SHR, 9},
+    /* 19 */ {OP_ADD, 0},
+    /* 20 */ {OP_STORE, 2},
+    /* 21 */ {OP_PUSH, 0},
+    /* 22 */ {OP_JZ, 28},
+    /* 23 */ {OP_LOAD, 2},
+    /* 24 */ {OP_LOAD, 1},
+    /* 25 */ {OP_ROT, 7},
+    /* 26 */ {OP_XOR, 0},
+    /* 27 */ {OP_STORE, 2},
+    /* 28 */ {OP_LOAD, 0},
+    /* 29 */ {OP_PUSH, 1},
+    /* 30 */ {OP_SUB, 0},
+    /* 31 */ {OP_STORE, 0},
+    /* 32 */ {OP_JMP, 0},
+    /* 33 */ {OP_LOAD, 2},
+    /* 34 */ {OP_HALT, 0},
 };
 
 static BENCH_NOINLINE uint64_t run(const struct insn *code, uint64_t *locals)

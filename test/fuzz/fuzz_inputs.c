@@ -18,10 +18,10 @@ struct harness {
 	uint8_t *(*seed)(unsigned, size_t *);
 };
 static const struct harness harnesses[] = {
-	{ "elf", harness_elf, seed_elf },
-	{ "dtb", harness_dtb, seed_dtb },
-	{ "qcow2", harness_qcow2, seed_qcow2 },
-	{ "virtio_blk", harness_virtio_blk, seed_virtio_blk },
+    {"elf", harness_elf, seed_elf},
+    {"dtb", harness_dtb, seed_dtb},
+    {"qcow2", harness_qcow2, seed_qcow2},
+    {"virtio_blk", harness_virtio_blk, seed_virtio_blk},
 };
 
 static uint64_t rnd(uint64_t *s)
@@ -37,7 +37,8 @@ static uint64_t rnd(uint64_t *s)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s elf|dtb|qcow2|virtio_blk ITERATIONS SEED [FILE...]\n", argv[0]);
+		fprintf(stderr, "usage: %s elf|dtb|qcow2|virtio_blk ITERATIONS SEED [FILE...]\n",
+			argv[0]);
 		return 2;
 	}
 	const struct harness *h = NULL;
@@ -74,9 +75,20 @@ int main(int argc, char **argv)
 	}
 	for (unsigned i = 0; i < n; i++)
 		h->run(seeds[i], sizes[i]);
-	static const uint64_t special[] = { 0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0xffff, 0x7fffffff,
-		                            0x80000000, 0xffffffff, 0xffffffffffffffffULL,
-		                            0x8000000000000000ULL, 0x1000, 0xfff };
+	static const uint64_t special[] = {0,
+					   1,
+					   0x7f,
+					   0x80,
+					   0xff,
+					   0x7fff,
+					   0xffff,
+					   0x7fffffff,
+					   0x80000000,
+					   0xffffffff,
+					   0xffffffffffffffffULL,
+					   0x8000000000000000ULL,
+					   0x1000,
+					   0xfff};
 	for (unsigned long it = 0; it < iterations && n; it++) {
 		const unsigned k = (unsigned)(rnd(&state) % n);
 		size_t size = sizes[k];
@@ -86,17 +98,27 @@ int main(int argc, char **argv)
 		for (unsigned e = 0; e < edits && size; e++) {
 			const size_t at = (size_t)(rnd(&state) % size);
 			switch (rnd(&state) % 5) {
-			case 0: buf[at] ^= (uint8_t)(1u << (rnd(&state) % 8)); break;
-			case 1: buf[at] = (uint8_t)rnd(&state); break;
+			case 0:
+				buf[at] ^= (uint8_t)(1u << (rnd(&state) % 8));
+				break;
+			case 1:
+				buf[at] = (uint8_t)rnd(&state);
+				break;
 			case 2: {
-				const uint64_t v = special[rnd(&state) % (sizeof(special) / sizeof(special[0]))];
+				const uint64_t v =
+				    special[rnd(&state) % (sizeof(special) / sizeof(special[0]))];
 				const size_t w = (size_t)1 << (rnd(&state) % 4);
-				for (size_t b = 0; b < w && at + b < size; b++) /* either byte order */
-					buf[at + b] = (uint8_t)(rnd(&state) & 1 ? v >> (8 * b) : v >> (8 * (w - 1 - b)));
+				for (size_t b = 0; b < w && at + b < size;
+				     b++) /* either byte order */
+					buf[at + b] =
+					    (uint8_t)(rnd(&state) & 1 ? v >> (8 * b)
+								      : v >> (8 * (w - 1 - b)));
 				break;
 			}
-			case 3: size = at; break; /* truncate */
-			default: { /* copy a chunk of another seed over */
+			case 3:
+				size = at;
+				break; /* truncate */
+			default: {     /* copy a chunk of another seed over */
 				const unsigned o = (unsigned)(rnd(&state) % n);
 				const size_t from = sizes[o] ? (size_t)(rnd(&state) % sizes[o]) : 0;
 				size_t len = (size_t)(rnd(&state) % 64);

@@ -16,8 +16,8 @@ int harness_dtb(const uint8_t *data, size_t size)
 	const uint64_t at = virt_fdt_addr(0x80000000ULL, ram, size);
 	if (at < 0x80000000ULL || at + size > 0x80000000ULL + ram)
 		abort();
-	const uint32_t total = (uint32_t)data[4] << 24 | (uint32_t)data[5] << 16 |
-	                       (uint32_t)data[6] << 8 | data[7];
+	const uint32_t total =
+	    (uint32_t)data[4] << 24 | (uint32_t)data[5] << 16 | (uint32_t)data[6] << 8 | data[7];
 	uint8_t *copy = malloc(size);
 	if (copy) {
 		memcpy(copy, data, size);
@@ -31,7 +31,9 @@ uint8_t *seed_dtb(unsigned index, size_t *size)
 {
 	if (index > 0)
 		return NULL;
-	const struct virt_fdt_config c = { .ram_base = 0x80000000ULL, .ram_size = 128u << 20,
-		                           .nharts = 2, .bootargs = "console=ttyS0" };
+	const struct virt_fdt_config c = {.ram_base = 0x80000000ULL,
+					  .ram_size = 128u << 20,
+					  .nharts = 2,
+					  .bootargs = "console=ttyS0"};
 	return virt_fdt_build(&c, size);
 }

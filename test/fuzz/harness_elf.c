@@ -1,6 +1,6 @@
 /* ELF loader harness (loader/elf.c). */
-#include "harness.h"
 #include "core/machine.h"
+#include "harness.h"
 #include "loader/loader.h"
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +29,10 @@ uint8_t *seed_elf(unsigned index, size_t *size)
 	uint8_t *e = calloc(1, n);
 	if (!e)
 		return NULL;
-	memcpy(e, "\x7f" "ELF\x02\x01\x01", 7);
+	memcpy(e,
+	       "\x7f"
+	       "ELF\x02\x01\x01",
+	       7);
 	const uint16_t type = 2, machine = 243, ehsize = 64, phentsize = 56, phnum = index ? 2 : 1;
 	const uint32_t version = 1;
 	const uint64_t entry = 0x80000000ULL, phoff = 64;
@@ -45,7 +48,7 @@ uint8_t *seed_elf(unsigned index, size_t *size)
 		uint8_t *ph = e + phoff + 56 * i;
 		const uint32_t pt_load = 1, flags = 5;
 		const uint64_t off = 0x100 + 0x80 * i, addr = entry + 0x1000 * i, filesz = 0x80,
-		               memsz = 0x100, align = 0x1000;
+			       memsz = 0x100, align = 0x1000;
 		memcpy(ph, &pt_load, 4);
 		memcpy(ph + 4, &flags, 4);
 		memcpy(ph + 8, &off, 8);

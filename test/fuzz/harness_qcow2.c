@@ -1,7 +1,7 @@
 /* qcow2 harness (devices/disk_qcow2.c through disk_open): the image is
  * written to a temporary file, opened read-write, read, written, closed. */
-#include "harness.h"
 #include "devices/block.h"
+#include "harness.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,7 +26,8 @@ int harness_qcow2(const uint8_t *data, size_t size)
 			(void)block_read(d, last, buf, BLOCK_SECTOR_SIZE);
 			memset(buf, 0xa5, sizeof(buf));
 			(void)block_write(d, 0, buf, BLOCK_SECTOR_SIZE);
-			(void)block_write(d, last & ~(uint64_t)(BLOCK_SECTOR_SIZE - 1), buf, BLOCK_SECTOR_SIZE);
+			(void)block_write(d, last & ~(uint64_t)(BLOCK_SECTOR_SIZE - 1), buf,
+					  BLOCK_SECTOR_SIZE);
 			(void)block_read(d, 0, buf, BLOCK_SECTOR_SIZE);
 		}
 		block_close(d);
@@ -37,7 +38,8 @@ int harness_qcow2(const uint8_t *data, size_t size)
 
 static void be32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8),
+	p[3] = (uint8_t)v;
 }
 static void be64(uint8_t *p, uint64_t v)
 {
@@ -60,15 +62,15 @@ uint8_t *seed_qcow2(unsigned index, size_t *size)
 	if (!q)
 		return NULL;
 	memcpy(q, "QFI\xfb", 4);
-	be32(q + 4, 3);          /* version */
-	be32(q + 20, 12);        /* cluster_bits */
-	be64(q + 24, 1u << 20);  /* size */
-	be32(q + 36, 1);         /* l1_size */
-	be64(q + 40, 3 * 4096);  /* l1_table_offset */
-	be64(q + 48, 1 * 4096);  /* refcount_table_offset */
-	be32(q + 56, 1);         /* refcount_table_clusters */
-	be32(q + 96, 4);         /* refcount_order: 16 bits */
-	be32(q + 100, 104);      /* header_length */
+	be32(q + 4, 3);		/* version */
+	be32(q + 20, 12);	/* cluster_bits */
+	be64(q + 24, 1u << 20); /* size */
+	be32(q + 36, 1);	/* l1_size */
+	be64(q + 40, 3 * 4096); /* l1_table_offset */
+	be64(q + 48, 1 * 4096); /* refcount_table_offset */
+	be32(q + 56, 1);	/* refcount_table_clusters */
+	be32(q + 96, 4);	/* refcount_order: 16 bits */
+	be32(q + 100, 104);	/* header_length */
 	be64(q + 4096, 2 * 4096);
 	for (unsigned c = 0; c < clusters; c++)
 		be16(q + 2 * 4096 + 2 * c, 1);

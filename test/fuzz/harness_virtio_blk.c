@@ -6,11 +6,11 @@
  * descriptors, chains, lengths and request headers are arbitrary. Ring
  * addresses may point anywhere, inside RAM or not.
  */
-#include "harness.h"
 #include "core/machine.h"
 #include "devices/block.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
+#include "harness.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +18,8 @@
 
 #define RAM_BASE 0x80000000ULL
 #define RAM_SIZE (256u << 10)
-#define VIRTIO0 0x10001000ULL
-#define AREA (RAM_BASE + 0x10000) /* the input's bytes go here */
+#define VIRTIO0	 0x10001000ULL
+#define AREA	 (RAM_BASE + 0x10000) /* the input's bytes go here */
 
 static void irq_cb(void *opaque, unsigned irq, bool level)
 {
@@ -53,7 +53,7 @@ static uint64_t addr(uint32_t v)
 
 int harness_virtio_blk(const uint8_t *data, size_t size)
 {
-	uint8_t regs[64] = { 0 };
+	uint8_t regs[64] = {0};
 	memcpy(regs, data, size < sizeof(regs) ? size : sizeof(regs));
 	struct machine *m = machine_new(RAM_BASE, RAM_SIZE, 1, RAM_BASE);
 	if (!m)
@@ -69,9 +69,11 @@ int harness_virtio_blk(const uint8_t *data, size_t size)
 	close(fd);
 	char err[256];
 	const bool legacy = regs[0] & 1;
-	struct block_dev *disk = ok ? disk_raw_open(path, regs[0] & 2, false, err, sizeof(err)) : NULL;
-	const struct irq_line irq = { .set = irq_cb, .opaque = NULL, .irq = 1 };
-	struct virtio_mmio *vm = disk ? virtio_blk_new(m, VIRTIO0, irq, disk, legacy, "fuzz") : NULL;
+	struct block_dev *disk =
+	    ok ? disk_raw_open(path, regs[0] & 2, false, err, sizeof(err)) : NULL;
+	const struct irq_line irq = {.set = irq_cb, .opaque = NULL, .irq = 1};
+	struct virtio_mmio *vm =
+	    disk ? virtio_blk_new(m, VIRTIO0, irq, disk, legacy, "fuzz") : NULL;
 	if (vm) {
 		if (size > sizeof(regs)) {
 			size_t n = size - sizeof(regs);
@@ -83,16 +85,19 @@ int harness_virtio_blk(const uint8_t *data, size_t size)
 		wr(m, VIRTIO_MMIO_STATUS, 1);
 		wr(m, VIRTIO_MMIO_STATUS, 3);
 		wr(m, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-		wr(m, VIRTIO_MMIO_DRIVER_FEATURES, rd(m, VIRTIO_MMIO_DEVICE_FEATURES) & le32(regs + 4));
+		wr(m, VIRTIO_MMIO_DRIVER_FEATURES,
+		   rd(m, VIRTIO_MMIO_DEVICE_FEATURES) & le32(regs + 4));
 		wr(m, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 		wr(m, VIRTIO_MMIO_DRIVER_FEATURES, le32(regs + 8));
-		wr(m, VIRTIO_MMIO_STATUS, regs[1] & 0x80 ? 0xb : 0xf); /* sometimes skip FEATURES_OK */
+		wr(m, VIRTIO_MMIO_STATUS,
+		   regs[1] & 0x80 ? 0xb : 0xf); /* sometimes skip FEATURES_OK */
 		wr(m, VIRTIO_MMIO_QUEUE_SEL, regs[2] & 0x80 ? regs[2] : 0);
 		wr(m, VIRTIO_MMIO_QUEUE_NUM, (uint32_t)regs[3] | (uint32_t)regs[12] << 8);
 		const uint64_t desc = addr(le32(regs + 16)), avail = addr(le32(regs + 20)),
-		               used = addr(le32(regs + 24));
+			       used = addr(le32(regs + 24));
 		if (legacy) {
-			wr(m, VIRTIO_MMIO_GUEST_PAGE_SIZE, regs[13] & 1 ? 4096 : 1u << (regs[13] & 31));
+			wr(m, VIRTIO_MMIO_GUEST_PAGE_SIZE,
+			   regs[13] & 1 ? 4096 : 1u << (regs[13] & 31));
 			wr(m, VIRTIO_MMIO_QUEUE_ALIGN, regs[14] & 1 ? 4096 : 1u << (regs[14] & 31));
 			wr(m, VIRTIO_MMIO_QUEUE_PFN, (uint32_t)(desc >> 12));
 		} else {
@@ -120,8 +125,8 @@ int harness_virtio_blk(const uint8_t *data, size_t size)
 		if (getenv("FUZZ_VERBOSE")) {
 			const uint8_t *u = machine_host_ptr(m, used + 2, 2, false);
 			fprintf(stderr, "virtio_blk: status %#x, used idx %u, request status %#x\n",
-			        rd(m, VIRTIO_MMIO_STATUS), u ? (unsigned)(u[0] | u[1] << 8) : 0u,
-			        m->ram[AREA - RAM_BASE + 0x500]);
+				rd(m, VIRTIO_MMIO_STATUS), u ? (unsigned)(u[0] | u[1] << 8) : 0u,
+				m->ram[AREA - RAM_BASE + 0x500]);
 		}
 		for (uint64_t off = VIRTIO_MMIO_CONFIG; off < VIRTIO_MMIO_CONFIG + 0x40; off += 4)
 			(void)rd(m, off);
@@ -142,18 +147,24 @@ uint8_t *seed_virtio_blk(unsigned index, size_t *size)
 	uint8_t *s = calloc(1, n);
 	if (!s)
 		return NULL;
-	s[0] = index ? 1 : 0;             /* legacy for seed 1 */
-	s[3] = 8;                         /* queue size */
+	s[0] = index ? 1 : 0; /* legacy for seed 1 */
+	s[3] = 8;	      /* queue size */
 	s[13] = s[14] = 1;
 	const uint32_t d = 0, a = 0x1000, u = 0x2000; /* offsets in the area */
 	memcpy(s + 16, &d, 4);
 	memcpy(s + 20, &a, 4);
 	memcpy(s + 24, &u, 4);
-	s[32] = 1;                        /* avail->idx = 1 */
+	s[32] = 1; /* avail->idx = 1 */
 	uint8_t *area = s + 64;
 	const uint64_t hdr = AREA + 0x400, buf = AREA + 0x800, st = AREA + 0x500;
-	const struct { uint64_t addr; uint32_t len; uint16_t flags, next; } desc[3] = {
-		{ hdr, 16, 1, 1 }, { buf, 512, 3, 2 }, { st, 1, 2, 0 },
+	const struct {
+		uint64_t addr;
+		uint32_t len;
+		uint16_t flags, next;
+	} desc[3] = {
+	    {hdr, 16, 1, 1},
+	    {buf, 512, 3, 2},
+	    {st, 1, 2, 0},
 	};
 	for (unsigned i = 0; i < 3; i++) {
 		memcpy(area + 16 * i, &desc[i].addr, 8);
@@ -168,7 +179,7 @@ uint8_t *seed_virtio_blk(unsigned index, size_t *size)
 	if (index) {
 		/* legacy layout: avail right after the descriptors, used at the
 		 * next 4 KiB boundary; the avail index is set from regs */
-		memcpy(s + 20, &(uint32_t){ 8 * 16 }, 4);
+		memcpy(s + 20, &(uint32_t){8 * 16}, 4);
 	}
 	*size = n;
 	return s;

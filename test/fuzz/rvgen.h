@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define RVGEN_MAX_ITEMS 160
+#define RVGEN_MAX_ITEMS	 160
 #define RVGEN_ITEM_WORDS 6
 
 /* Where choices come from: libFuzzer's bytes, or a seeded generator. */
@@ -41,28 +41,28 @@ void rvgen_rng_bytes(struct rvgen_rng *r, const uint8_t *data, size_t len);
 
 enum rvgen_fix {
 	FIX_NONE,
-	FIX_B,    /* last word: a B-type branch to item[i + 1 + skip] */
+	FIX_B,	  /* last word: a B-type branch to item[i + 1 + skip] */
 	FIX_JAL,  /* last word: jal rd */
 	FIX_JALR, /* words: auipc rt, 0; jalr rd, off(rt) */
-	FIX_CB,   /* last halfword: c.beqz / c.bnez */
-	FIX_CJ,   /* last halfword: c.j */
+	FIX_CB,	  /* last halfword: c.beqz / c.bnez */
+	FIX_CJ,	  /* last halfword: c.j */
 };
 
 struct rvgen_item {
-	uint8_t n;                          /* instructions */
-	uint8_t len[RVGEN_ITEM_WORDS];      /* 2 or 4 bytes each */
+	uint8_t n;		       /* instructions */
+	uint8_t len[RVGEN_ITEM_WORDS]; /* 2 or 4 bytes each */
 	uint32_t word[RVGEN_ITEM_WORDS];
-	uint8_t fix;                        /* enum rvgen_fix */
-	uint8_t skip;                       /* items jumped over */
+	uint8_t fix;  /* enum rvgen_fix */
+	uint8_t skip; /* items jumped over */
 };
 
 struct rvgen_program {
-	uint64_t state_seed;  /* the initial state below comes from it */
+	uint64_t state_seed; /* the initial state below comes from it */
 	uint64_t x[32];
 	uint64_t f[32];
 	uint8_t frm;
-	bool fs_off;          /* start with mstatus.FS = Off: FP traps */
-	uint32_t data_seed;   /* scratch memory contents */
+	bool fs_off;	    /* start with mstatus.FS = Off: FP traps */
+	uint32_t data_seed; /* scratch memory contents */
 	unsigned n;
 	struct rvgen_item item[RVGEN_MAX_ITEMS];
 };

@@ -63,9 +63,9 @@ int main(void)
 	fill(buf, 0, SECTOR_SIZE);
 	if (vblk_rw(d, T_IN, 4, buf, SECTOR_SIZE, 0) != BLK_S_OK)
 		fail(42);
-	puts_uart(sector_is(buf, 0xd4)           ? "readback=written\n"
-	          : sector_has_pattern(buf, 4) ? "readback=pattern\n"
-	                                       : "readback=other\n");
+	puts_uart(sector_is(buf, 0xd4)	       ? "readback=written\n"
+		  : sector_has_pattern(buf, 4) ? "readback=pattern\n"
+					       : "readback=other\n");
 	puts_uart("written\n");
 	for (;;)
 		__asm__ volatile("" ::: "memory");

@@ -8,7 +8,7 @@
  */
 #include "guest.h"
 
-volatile uint32_t some_data[4] = { 0x11111111, 0x22222222, 0x33333333, 0x44444444 };
+volatile uint32_t some_data[4] = {0x11111111, 0x22222222, 0x33333333, 0x44444444};
 volatile uint64_t counter;
 
 __attribute__((noinline)) uint64_t some_function(uint64_t x)

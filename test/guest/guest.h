@@ -1,3 +1,4 @@
+/* clang-format off */ /* assembler macros, which clang-format would mangle */
 /*
  * Shared definitions for guest test programs. A test ends by writing to
  * HTIF `tohost`: (code << 1) | 1, code 0 = pass, so rvjit's exit status is

@@ -10,16 +10,16 @@
 #include <stdint.h>
 
 /* PLIC (RISC-V PLIC spec 1.0.0 memory map; QEMU virt). */
-#define PLIC_PRIORITY(id) (PLIC + 4 * (id))
-#define PLIC_PENDING(id) (PLIC + 0x1000 + 4 * ((id) / 32))
+#define PLIC_PRIORITY(id)    (PLIC + 4 * (id))
+#define PLIC_PENDING(id)     (PLIC + 0x1000 + 4 * ((id) / 32))
 #define PLIC_ENABLE(ctx, id) (PLIC + 0x2000 + 0x80 * (ctx) + 4 * ((id) / 32))
-#define PLIC_THRESHOLD(ctx) (PLIC + 0x200000 + 0x1000 * (ctx))
-#define PLIC_CLAIM(ctx) (PLIC + 0x200004 + 0x1000 * (ctx))
-#define PLIC_CTX_M0 0 /* hart 0, M-mode */
+#define PLIC_THRESHOLD(ctx)  (PLIC + 0x200000 + 0x1000 * (ctx))
+#define PLIC_CLAIM(ctx)	     (PLIC + 0x200004 + 0x1000 * (ctx))
+#define PLIC_CTX_M0	     0 /* hart 0, M-mode */
 
-#define MIP_MEIP (1UL << 11)
-#define MIE_MEIE (1UL << 11)
-#define MSTATUS_MIE (1UL << 3)
+#define MIP_MEIP	  (1UL << 11)
+#define MIE_MEIE	  (1UL << 11)
+#define MSTATUS_MIE	  (1UL << 3)
 #define MCAUSE_M_EXTERNAL ((1UL << 63) | 11)
 
 static inline uint32_t mmio_read32(uintptr_t addr)
@@ -36,7 +36,7 @@ static inline void plic_enable_m0(unsigned id, unsigned prio)
 {
 	mmio_write32(PLIC_PRIORITY(id), prio);
 	mmio_write32(PLIC_ENABLE(PLIC_CTX_M0, id),
-	             mmio_read32(PLIC_ENABLE(PLIC_CTX_M0, id)) | 1u << (id % 32));
+		     mmio_read32(PLIC_ENABLE(PLIC_CTX_M0, id)) | 1u << (id % 32));
 	mmio_write32(PLIC_THRESHOLD(PLIC_CTX_M0), 0);
 }
 
@@ -50,7 +50,7 @@ static inline void plic_complete_m0(uint32_t id)
 	mmio_write32(PLIC_CLAIM(PLIC_CTX_M0), id);
 }
 
-#define csr_set(name, v) __asm__ volatile("csrs " #name ", %0" : : "r"((uint64_t)(v)))
+#define csr_set(name, v)   __asm__ volatile("csrs " #name ", %0" : : "r"((uint64_t)(v)))
 #define csr_clear(name, v) __asm__ volatile("csrc " #name ", %0" : : "r"((uint64_t)(v)))
 
 /*

@@ -1,3 +1,4 @@
+/* clang-format off */ /* assembler macros, which clang-format would mangle */
 /*
  * Multi-hart litmus tests: include this instead of using GUEST_START.
  *

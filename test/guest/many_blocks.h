@@ -1,3 +1,4 @@
+/* clang-format off */ /* assembler macros, which clang-format would mangle */
 /*
  * The body of many_blocks_flush.S and many_blocks_flush_small_cache.S:
  * MANY_BLOCKS distinct blocks (c.addi t0, 1; c.j to the next), run

@@ -1,3 +1,4 @@
+/* clang-format off */ /* assembler macros, which clang-format would mangle */
 /*
  * Helpers for guest tests that provoke traps on purpose (include after
  * guest.h). Register conventions while they are in use:

@@ -14,13 +14,13 @@
 
 #define UART_IRQ 10
 #define REG(off) (((volatile uint8_t *)UART0)[off])
-#define RBR 0
-#define IER 1
-#define IIR 2
-#define FCR 2
-#define LCR 3
-#define MCR 4
-#define LSR 5
+#define RBR	 0
+#define IER	 1
+#define IIR	 2
+#define FCR	 2
+#define LCR	 3
+#define MCR	 4
+#define LSR	 5
 
 static char line[64];
 static volatile unsigned nline;
@@ -113,6 +113,7 @@ int main(void)
 	line[nline] = 0;
 	puts_uart("got: ");
 	puts_uart(line);
-	CHECK(nline == 5 && line[0] == 'p' && line[1] == 'i' && line[2] == 'n' && line[3] == 'g', 15);
+	CHECK(nline == 5 && line[0] == 'p' && line[1] == 'i' && line[2] == 'n' && line[3] == 'g',
+	      15);
 	return 0;
 }

@@ -51,8 +51,9 @@ static int blk_session(int want_version)
 		CHECK(!(vr(d, VM_STATUS) & S_FEATURES_OK), 20);
 	}
 
-	const int rc = vblk_init(d, slot, (1ULL << F_BLK_FLUSH) | (1ULL << F_BLK_BLK_SIZE) |
-	                                   (1ULL << F_BLK_SEG_MAX) | (1ULL << F_INDIRECT_DESC));
+	const int rc = vblk_init(d, slot,
+				 (1ULL << F_BLK_FLUSH) | (1ULL << F_BLK_BLK_SIZE) |
+				     (1ULL << F_BLK_SEG_MAX) | (1ULL << F_INDIRECT_DESC));
 	CHECK(rc == 0, 20 + rc);
 	CHECK(d->capacity == DISK_SECTORS, 31);
 	CHECK(vr(d, VM_CONFIG + 20) == SECTOR_SIZE, 32); /* blk_size */

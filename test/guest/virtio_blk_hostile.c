@@ -21,7 +21,7 @@
 #include "guest_irq.h"
 #include "virtio_drv.h"
 
-#define RAM_END 0x88000000UL
+#define RAM_END	 0x88000000UL
 #define BOOT_ROM 0x1000UL
 
 static uint8_t buf[SECTOR_SIZE] __attribute__((aligned(16)));
@@ -41,10 +41,10 @@ static void hcheck_failed(int n)
 	puts_uart("\n");
 	guest_exit(100 + n);
 }
-#define HCHECK(cond, n)                   \
-	do {                              \
-		if (!(cond))              \
-			hcheck_failed(n); \
+#define HCHECK(cond, n)                                                                            \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			hcheck_failed(n);                                                          \
 	} while (0)
 
 static void init(struct vblk *d)
@@ -66,7 +66,7 @@ static void healthy(struct vblk *d)
 
 /* Descriptor i of the ring. */
 static void set(struct vblk *d, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-                uint16_t next)
+		uint16_t next)
 {
 	vblk_set_desc(d->desc, i, addr, len, flags, next);
 }
@@ -151,18 +151,18 @@ int main(void)
 	step = 1;
 
 	/* ---- Buffers that are not guest RAM: IOERR ---- */
-	bad_data(d, T_IN, 1, BOOT_ROM, SECTOR_SIZE);              /* 1: boot ROM */
-	bad_data(d, T_IN, 1, 0, SECTOR_SIZE);                     /* 2: address 0 */
+	bad_data(d, T_IN, 1, BOOT_ROM, SECTOR_SIZE);		  /* 1: boot ROM */
+	bad_data(d, T_IN, 1, 0, SECTOR_SIZE);			  /* 2: address 0 */
 	bad_data(d, T_IN, 1, 0xffffffff00000000UL, SECTOR_SIZE);  /* 3: far away */
-	bad_data(d, T_IN, 1, RAM_END - 256, SECTOR_SIZE);         /* 4: past the end of RAM */
+	bad_data(d, T_IN, 1, RAM_END - 256, SECTOR_SIZE);	  /* 4: past the end of RAM */
 	bad_data(d, T_IN, 1, RAM_END - SECTOR_SIZE, 0xfffffe00u); /* 5: length wraps past RAM */
-	bad_data(d, T_IN, 1, UART0, SECTOR_SIZE);                 /* 6: a device */
-	bad_data(d, T_IN, 1, (uintptr_t)buf, 0);                  /* 7: zero length */
+	bad_data(d, T_IN, 1, UART0, SECTOR_SIZE);		  /* 6: a device */
+	bad_data(d, T_IN, 1, (uintptr_t)buf, 0);		  /* 7: zero length */
 	/* Writes whose data is not in RAM: IOERR and the disk unchanged
 	 * (the harness checks the image). */
-	bad_data(d, T_OUT, 20, BOOT_ROM, SECTOR_SIZE);            /* 8 */
-	bad_data(d, T_OUT, 21, 0, SECTOR_SIZE);                   /* 9 */
-	bad_data(d, T_OUT, 22, RAM_END - 256, SECTOR_SIZE);       /* 10 */
+	bad_data(d, T_OUT, 20, BOOT_ROM, SECTOR_SIZE);		   /* 8 */
+	bad_data(d, T_OUT, 21, 0, SECTOR_SIZE);			   /* 9 */
+	bad_data(d, T_OUT, 22, RAM_END - 256, SECTOR_SIZE);	   /* 10 */
 	bad_data(d, T_OUT, 23, 0xffffffff00000000UL, SECTOR_SIZE); /* 11 */
 
 	/* 12: the header itself is not in RAM. */

@@ -23,74 +23,74 @@
 
 #include <stdint.h>
 
-#define DISK_PATTERN(i, j) ((uint8_t)((i) * 7 + (j)))
+#define DISK_PATTERN(i, j) ((uint8_t)((i)*7 + (j)))
 
-#define VIRTIO_MMIO_BASE 0x10001000UL
+#define VIRTIO_MMIO_BASE   0x10001000UL
 #define VIRTIO_MMIO_STRIDE 0x1000UL
-#define VIRTIO_MMIO_SLOTS 8
-#define VIRTIO_IRQ(slot) (1 + (slot))
+#define VIRTIO_MMIO_SLOTS  8
+#define VIRTIO_IRQ(slot)   (1 + (slot))
 
 /* Registers (4.2.2, 4.2.4). */
-#define VM_MAGIC 0x000
-#define VM_VERSION 0x004
-#define VM_DEVICE_ID 0x008
-#define VM_VENDOR_ID 0x00c
-#define VM_DEVICE_FEATURES 0x010
+#define VM_MAGIC	       0x000
+#define VM_VERSION	       0x004
+#define VM_DEVICE_ID	       0x008
+#define VM_VENDOR_ID	       0x00c
+#define VM_DEVICE_FEATURES     0x010
 #define VM_DEVICE_FEATURES_SEL 0x014
-#define VM_DRIVER_FEATURES 0x020
+#define VM_DRIVER_FEATURES     0x020
 #define VM_DRIVER_FEATURES_SEL 0x024
-#define VM_GUEST_PAGE_SIZE 0x028
-#define VM_QUEUE_SEL 0x030
-#define VM_QUEUE_NUM_MAX 0x034
-#define VM_QUEUE_NUM 0x038
-#define VM_QUEUE_ALIGN 0x03c
-#define VM_QUEUE_PFN 0x040
-#define VM_QUEUE_READY 0x044
-#define VM_QUEUE_NOTIFY 0x050
-#define VM_INTERRUPT_STATUS 0x060
-#define VM_INTERRUPT_ACK 0x064
-#define VM_STATUS 0x070
-#define VM_QUEUE_DESC_LOW 0x080
-#define VM_QUEUE_DESC_HIGH 0x084
-#define VM_QUEUE_DRIVER_LOW 0x090
-#define VM_QUEUE_DRIVER_HIGH 0x094
-#define VM_QUEUE_DEVICE_LOW 0x0a0
-#define VM_QUEUE_DEVICE_HIGH 0x0a4
-#define VM_CONFIG 0x100
+#define VM_GUEST_PAGE_SIZE     0x028
+#define VM_QUEUE_SEL	       0x030
+#define VM_QUEUE_NUM_MAX       0x034
+#define VM_QUEUE_NUM	       0x038
+#define VM_QUEUE_ALIGN	       0x03c
+#define VM_QUEUE_PFN	       0x040
+#define VM_QUEUE_READY	       0x044
+#define VM_QUEUE_NOTIFY	       0x050
+#define VM_INTERRUPT_STATUS    0x060
+#define VM_INTERRUPT_ACK       0x064
+#define VM_STATUS	       0x070
+#define VM_QUEUE_DESC_LOW      0x080
+#define VM_QUEUE_DESC_HIGH     0x084
+#define VM_QUEUE_DRIVER_LOW    0x090
+#define VM_QUEUE_DRIVER_HIGH   0x094
+#define VM_QUEUE_DEVICE_LOW    0x0a0
+#define VM_QUEUE_DEVICE_HIGH   0x0a4
+#define VM_CONFIG	       0x100
 
 #define S_ACKNOWLEDGE 1u
-#define S_DRIVER 2u
-#define S_DRIVER_OK 4u
+#define S_DRIVER      2u
+#define S_DRIVER_OK   4u
 #define S_FEATURES_OK 8u
 #define S_NEEDS_RESET 0x40u
-#define S_FAILED 0x80u
+#define S_FAILED      0x80u
 
-#define INT_VRING 1u
+#define INT_VRING  1u
 #define INT_CONFIG 2u
 
-#define F_BLK_SIZE_MAX 1
-#define F_BLK_SEG_MAX 2
-#define F_BLK_RO 5
-#define F_BLK_BLK_SIZE 6
-#define F_BLK_FLUSH 9
+#define F_BLK_SIZE_MAX	1
+#define F_BLK_SEG_MAX	2
+#define F_BLK_RO	5
+#define F_BLK_BLK_SIZE	6
+#define F_BLK_FLUSH	9
 #define F_INDIRECT_DESC 28
-#define F_EVENT_IDX 29
-#define F_VERSION_1 32
+#define F_EVENT_IDX	29
+#define F_VERSION_1	32
 
-#define D_NEXT 1u
-#define D_WRITE 2u
-#define D_INDIRECT 4u
+#define D_NEXT		     1u
+#define D_WRITE		     2u
+#define D_INDIRECT	     4u
 #define AVAIL_F_NO_INTERRUPT 1u
 
-#define T_IN 0u
-#define T_OUT 1u
-#define T_FLUSH 4u
-#define T_GET_ID 8u
-#define BLK_S_OK 0u
-#define BLK_S_IOERR 1u
+#define T_IN	     0u
+#define T_OUT	     1u
+#define T_FLUSH	     4u
+#define T_GET_ID     8u
+#define BLK_S_OK     0u
+#define BLK_S_IOERR  1u
 #define BLK_S_UNSUPP 2u
 
-#define VQ_NUM 8u
+#define VQ_NUM	    8u
 #define SECTOR_SIZE 512u
 
 struct vdesc {
@@ -115,11 +115,11 @@ struct vblk {
 	uint64_t capacity; /* sectors */
 	volatile struct vdesc *desc;
 	volatile uint16_t *avail; /* flags, idx, ring[VQ_NUM], used_event */
-	volatile uint8_t *used;   /* flags, idx, ring[VQ_NUM] of {id, len} */
-	uint16_t avail_idx;       /* our next avail->idx */
-	uint16_t used_seen;       /* used entries consumed */
-	uint16_t next_desc;       /* rotating descriptor allocator */
-	int use_irq;              /* complete the next requests by interrupt */
+	volatile uint8_t *used;	  /* flags, idx, ring[VQ_NUM] of {id, len} */
+	uint16_t avail_idx;	  /* our next avail->idx */
+	uint16_t used_seen;	  /* used entries consumed */
+	uint16_t next_desc;	  /* rotating descriptor allocator */
+	int use_irq;		  /* complete the next requests by interrupt */
 	uint32_t last_used_id, last_used_len;
 	uint16_t last_head;
 };
@@ -148,7 +148,7 @@ static inline void vw(const struct vblk *d, unsigned off, uint32_t v)
 static unsigned vblk_poll_budget = 10000000;
 
 static struct vblk *vblk_irq_dev;
-static volatile unsigned vblk_irqs;          /* handled interrupts */
+static volatile unsigned vblk_irqs;	     /* handled interrupts */
 static volatile uint32_t vblk_irq_status;    /* InterruptStatus seen by the last one */
 static volatile uint32_t vblk_irq_bad_claim; /* a claim that was not our source */
 
@@ -286,7 +286,7 @@ static inline int vblk_init(struct vblk *d, int slot, uint64_t want)
 			return 9;
 	} else {
 		const uint64_t desc = (uintptr_t)d->desc, drv = (uintptr_t)d->avail,
-		               dev = (uintptr_t)d->used;
+			       dev = (uintptr_t)d->used;
 		vw(d, VM_QUEUE_DESC_LOW, (uint32_t)desc);
 		vw(d, VM_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
 		vw(d, VM_QUEUE_DRIVER_LOW, (uint32_t)drv);
@@ -314,8 +314,8 @@ static inline uint16_t vblk_alloc_desc(struct vblk *d)
 	return i;
 }
 
-static inline void vblk_set_desc(volatile struct vdesc *t, unsigned i, uint64_t addr,
-                                 uint32_t len, uint16_t flags, uint16_t next)
+static inline void vblk_set_desc(volatile struct vdesc *t, unsigned i, uint64_t addr, uint32_t len,
+				 uint16_t flags, uint16_t next)
 {
 	t[i].addr = addr;
 	t[i].len = len;
@@ -367,8 +367,8 @@ static inline int vblk_kick_and_wait(struct vblk *d, uint16_t head)
  * points to (2.7.5.3). Returns the status byte (0xff: never written), or
  * 0x100 + code when the ring misbehaved.
  */
-static inline int vblk_rw(struct vblk *d, uint32_t type, uint64_t sector, void *data,
-                          uint32_t len, int indirect)
+static inline int vblk_rw(struct vblk *d, uint32_t type, uint64_t sector, void *data, uint32_t len,
+			  int indirect)
 {
 	vq_hdr.type = type;
 	vq_hdr.reserved = 0;
@@ -382,7 +382,8 @@ static inline int vblk_rw(struct vblk *d, uint32_t type, uint64_t sector, void *
 		vblk_set_desc(t, n, (uintptr_t)&vq_hdr, sizeof(vq_hdr), D_NEXT, (uint16_t)(n + 1));
 		n++;
 		if (len) {
-			vblk_set_desc(t, n, (uintptr_t)data, len, dflags | D_NEXT, (uint16_t)(n + 1));
+			vblk_set_desc(t, n, (uintptr_t)data, len, dflags | D_NEXT,
+				      (uint16_t)(n + 1));
 			n++;
 		}
 		vblk_set_desc(t, n, (uintptr_t)&vq_status, 1, D_WRITE, 0);

@@ -95,8 +95,8 @@ int main(void)
 	/* /dev: the kernel mounts devtmpfs (DEVTMPFS_MOUNT) only on a disk
 	 * root, not on an initramfs, so mount it here. */
 	mkdir("/dev", 0755);
-	if (access("/dev/vda", F_OK) != 0 &&
-	    mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0 && errno != EBUSY)
+	if (access("/dev/vda", F_OK) != 0 && mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0 &&
+	    errno != EBUSY)
 		fail("mount devtmpfs on /dev");
 
 	mkdir("/mnt", 0755);

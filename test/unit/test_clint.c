@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#define MSIP(h) (CLINT_BASE + 4 * (h))
+#define MSIP(h)	    (CLINT_BASE + 4 * (h))
 #define MTIMECMP(h) (CLINT_BASE + 0x4000 + 8 * (h))
-#define MTIME (CLINT_BASE + 0xbff8)
+#define MTIME	    (CLINT_BASE + 0xbff8)
 
 static struct machine *m;
 static struct clint *clint;
@@ -52,7 +52,7 @@ static uint64_t mip(unsigned h)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { 0, ms * 1000000L };
+	struct timespec ts = {0, ms * 1000000L};
 	nanosleep(&ts, NULL);
 }
 
@@ -192,7 +192,7 @@ Test(clint, bad_accesses_are_harmless)
 	cr_expect_eq(rd(MTIMECMP(2), 8), 0);
 
 	srand(1);
-	static const unsigned sizes[] = { 1, 2, 4, 8 };
+	static const unsigned sizes[] = {1, 2, 4, 8};
 	for (uint64_t off = 0; off < CLINT_SIZE; off++) {
 		const unsigned size = sizes[rand() % 4];
 		if (off + size > CLINT_SIZE)

@@ -30,105 +30,105 @@ struct rvc_vector {
 ParameterizedTestParameters(rvc, expands)
 {
 	static struct rvc_vector v[] = {
-		/* Quadrant 0 */
-		{ 0x0040, 0x00410413 }, /* c.addi4spn s0,sp,4     addi s0,sp,4 */
-		{ 0x1ffc, 0x3fc10793 }, /* c.addi4spn a5,sp,1020  addi a5,sp,1020 */
-		{ 0x2000, 0x00043407 }, /* c.fld fs0,0(s0)        fld fs0,0(s0) */
-		{ 0x3ffc, 0x0f87b787 }, /* c.fld fa5,248(a5)      fld fa5,248(a5) */
-		{ 0x4000, 0x00042403 }, /* c.lw s0,0(s0)          lw s0,0(s0) */
-		{ 0x4040, 0x00442403 }, /* c.lw s0,4(s0)          lw s0,4(s0) */
-		{ 0x4020, 0x04042403 }, /* c.lw s0,64(s0)         lw s0,64(s0) */
-		{ 0x5ffc, 0x07c7a783 }, /* c.lw a5,124(a5)        lw a5,124(a5) */
-		{ 0x6000, 0x00043403 }, /* c.ld s0,0(s0)          ld s0,0(s0) */
-		{ 0x7ffc, 0x0f87b783 }, /* c.ld a5,248(a5)        ld a5,248(a5) */
-		{ 0xa000, 0x00843027 }, /* c.fsd fs0,0(s0)        fsd fs0,0(s0) */
-		{ 0xbffc, 0x0ef7bc27 }, /* c.fsd fa5,248(a5)      fsd fa5,248(a5) */
-		{ 0xc000, 0x00842023 }, /* c.sw s0,0(s0)          sw s0,0(s0) */
-		{ 0xdffc, 0x06f7ae23 }, /* c.sw a5,124(a5)        sw a5,124(a5) */
-		{ 0xe000, 0x00843023 }, /* c.sd s0,0(s0)          sd s0,0(s0) */
-		{ 0xfffc, 0x0ef7bc23 }, /* c.sd a5,248(a5)        sd a5,248(a5) */
+	    /* Quadrant 0 */
+	    {0x0040, 0x00410413}, /* c.addi4spn s0,sp,4     addi s0,sp,4 */
+	    {0x1ffc, 0x3fc10793}, /* c.addi4spn a5,sp,1020  addi a5,sp,1020 */
+	    {0x2000, 0x00043407}, /* c.fld fs0,0(s0)        fld fs0,0(s0) */
+	    {0x3ffc, 0x0f87b787}, /* c.fld fa5,248(a5)      fld fa5,248(a5) */
+	    {0x4000, 0x00042403}, /* c.lw s0,0(s0)          lw s0,0(s0) */
+	    {0x4040, 0x00442403}, /* c.lw s0,4(s0)          lw s0,4(s0) */
+	    {0x4020, 0x04042403}, /* c.lw s0,64(s0)         lw s0,64(s0) */
+	    {0x5ffc, 0x07c7a783}, /* c.lw a5,124(a5)        lw a5,124(a5) */
+	    {0x6000, 0x00043403}, /* c.ld s0,0(s0)          ld s0,0(s0) */
+	    {0x7ffc, 0x0f87b783}, /* c.ld a5,248(a5)        ld a5,248(a5) */
+	    {0xa000, 0x00843027}, /* c.fsd fs0,0(s0)        fsd fs0,0(s0) */
+	    {0xbffc, 0x0ef7bc27}, /* c.fsd fa5,248(a5)      fsd fa5,248(a5) */
+	    {0xc000, 0x00842023}, /* c.sw s0,0(s0)          sw s0,0(s0) */
+	    {0xdffc, 0x06f7ae23}, /* c.sw a5,124(a5)        sw a5,124(a5) */
+	    {0xe000, 0x00843023}, /* c.sd s0,0(s0)          sd s0,0(s0) */
+	    {0xfffc, 0x0ef7bc23}, /* c.sd a5,248(a5)        sd a5,248(a5) */
 
-		/* Quadrant 1 */
-		{ 0x0001, 0x00000013 }, /* c.nop                  addi zero,zero,0 */
-		{ 0x0005, 0x00100013 }, /* c.nop 1 (HINT)         addi zero,zero,1 */
-		{ 0x057d, 0x01f50513 }, /* c.addi a0,31           addi a0,a0,31 */
-		{ 0x1001, 0xfe000013 }, /* c.addi zero,-32 (HINT) addi zero,zero,-32 */
-		{ 0x127d, 0xfff20213 }, /* c.addi tp,-1           addi tp,tp,-1 */
-		{ 0x0501, 0x00050513 }, /* c.addi a0,0 (HINT)     addi a0,a0,0 */
-		{ 0x2501, 0x0005051b }, /* c.addiw a0,0           addiw a0,a0,0 */
-		{ 0x2505, 0x0015051b }, /* c.addiw a0,1           addiw a0,a0,1 */
-		{ 0x3081, 0xfe00809b }, /* c.addiw ra,-32         addiw ra,ra,-32 */
-		{ 0x4501, 0x00000513 }, /* c.li a0,0              addi a0,zero,0 */
-		{ 0x4ffd, 0x01f00f93 }, /* c.li t6,31             addi t6,zero,31 */
-		{ 0x5001, 0xfe000013 }, /* c.li zero,-32 (HINT)   addi zero,zero,-32 */
-		{ 0x5ffd, 0xfff00f93 }, /* c.li t6,-1             addi t6,zero,-1 */
-		{ 0x6141, 0x01010113 }, /* c.addi16sp sp,16       addi sp,sp,16 */
-		{ 0x617d, 0x1f010113 }, /* c.addi16sp sp,496      addi sp,sp,496 */
-		{ 0x7101, 0xe0010113 }, /* c.addi16sp sp,-512     addi sp,sp,-512 */
-		{ 0x717d, 0xff010113 }, /* c.addi16sp sp,-16      addi sp,sp,-16 */
-		{ 0x6005, 0x00001037 }, /* c.lui zero,0x1 (HINT)  lui zero,0x1 */
-		{ 0x657d, 0x0001f537 }, /* c.lui a0,0x1f          lui a0,0x1f */
-		{ 0x7501, 0xfffe0537 }, /* c.lui a0,0xfffe0       lui a0,0xfffe0 */
-		{ 0x7ffd, 0xffffffb7 }, /* c.lui t6,0xfffff       lui t6,0xfffff */
-		{ 0x8001, 0x00045413 }, /* c.srli s0,0 (HINT)     srli s0,s0,0 */
-		{ 0x8005, 0x00145413 }, /* c.srli s0,1            srli s0,s0,1 */
-		{ 0x9001, 0x02045413 }, /* c.srli s0,32           srli s0,s0,32 */
-		{ 0x9011, 0x02445413 }, /* c.srli s0,36           srli s0,s0,36 */
-		{ 0x93fd, 0x03f7d793 }, /* c.srli a5,63           srli a5,a5,63 */
-		{ 0x8401, 0x40045413 }, /* c.srai s0,0 (HINT)     srai s0,s0,0 */
-		{ 0x8405, 0x40145413 }, /* c.srai s0,1            srai s0,s0,1 */
-		{ 0x9401, 0x42045413 }, /* c.srai s0,32           srai s0,s0,32 */
-		{ 0x97fd, 0x43f7d793 }, /* c.srai a5,63           srai a5,a5,63 */
-		{ 0x8bfd, 0x01f7f793 }, /* c.andi a5,31           andi a5,a5,31 */
-		{ 0x9801, 0xfe047413 }, /* c.andi s0,-32          andi s0,s0,-32 */
-		{ 0x9bfd, 0xfff7f793 }, /* c.andi a5,-1           andi a5,a5,-1 */
-		{ 0x8e01, 0x40860633 }, /* c.sub a2,s0            sub a2,a2,s0 */
-		{ 0x8f9d, 0x40f787b3 }, /* c.sub a5,a5            sub a5,a5,a5 */
-		{ 0x8e21, 0x00864633 }, /* c.xor a2,s0            xor a2,a2,s0 */
-		{ 0x8e41, 0x00866633 }, /* c.or a2,s0             or a2,a2,s0 */
-		{ 0x8e61, 0x00867633 }, /* c.and a2,s0            and a2,a2,s0 */
-		{ 0x9e01, 0x4086063b }, /* c.subw a2,s0           subw a2,a2,s0 */
-		{ 0x9e21, 0x0086063b }, /* c.addw a2,s0           addw a2,a2,s0 */
-		{ 0x9fbd, 0x00f787bb }, /* c.addw a5,a5           addw a5,a5,a5 */
-		{ 0xa011, 0x0040006f }, /* c.j +4                 jal zero,+4 */
-		{ 0xaffd, 0x7fe0006f }, /* c.j +2046              jal zero,+2046 */
-		{ 0xb001, 0x801ff06f }, /* c.j -2048              jal zero,-2048 */
-		{ 0xbffd, 0xfffff06f }, /* c.j -2                 jal zero,-2 */
-		{ 0xc011, 0x00040263 }, /* c.beqz s0,+4           beq s0,zero,+4 */
-		{ 0xcffd, 0x0e078f63 }, /* c.beqz a5,+254         beq a5,zero,+254 */
-		{ 0xd001, 0xf00400e3 }, /* c.beqz s0,-256         beq s0,zero,-256 */
-		{ 0xdffd, 0xfe078fe3 }, /* c.beqz a5,-2           beq a5,zero,-2 */
-		{ 0xe011, 0x00041263 }, /* c.bnez s0,+4           bne s0,zero,+4 */
-		{ 0xeffd, 0x0e079f63 }, /* c.bnez a5,+254         bne a5,zero,+254 */
-		{ 0xf001, 0xf00410e3 }, /* c.bnez s0,-256         bne s0,zero,-256 */
+	    /* Quadrant 1 */
+	    {0x0001, 0x00000013}, /* c.nop                  addi zero,zero,0 */
+	    {0x0005, 0x00100013}, /* c.nop 1 (HINT)         addi zero,zero,1 */
+	    {0x057d, 0x01f50513}, /* c.addi a0,31           addi a0,a0,31 */
+	    {0x1001, 0xfe000013}, /* c.addi zero,-32 (HINT) addi zero,zero,-32 */
+	    {0x127d, 0xfff20213}, /* c.addi tp,-1           addi tp,tp,-1 */
+	    {0x0501, 0x00050513}, /* c.addi a0,0 (HINT)     addi a0,a0,0 */
+	    {0x2501, 0x0005051b}, /* c.addiw a0,0           addiw a0,a0,0 */
+	    {0x2505, 0x0015051b}, /* c.addiw a0,1           addiw a0,a0,1 */
+	    {0x3081, 0xfe00809b}, /* c.addiw ra,-32         addiw ra,ra,-32 */
+	    {0x4501, 0x00000513}, /* c.li a0,0              addi a0,zero,0 */
+	    {0x4ffd, 0x01f00f93}, /* c.li t6,31             addi t6,zero,31 */
+	    {0x5001, 0xfe000013}, /* c.li zero,-32 (HINT)   addi zero,zero,-32 */
+	    {0x5ffd, 0xfff00f93}, /* c.li t6,-1             addi t6,zero,-1 */
+	    {0x6141, 0x01010113}, /* c.addi16sp sp,16       addi sp,sp,16 */
+	    {0x617d, 0x1f010113}, /* c.addi16sp sp,496      addi sp,sp,496 */
+	    {0x7101, 0xe0010113}, /* c.addi16sp sp,-512     addi sp,sp,-512 */
+	    {0x717d, 0xff010113}, /* c.addi16sp sp,-16      addi sp,sp,-16 */
+	    {0x6005, 0x00001037}, /* c.lui zero,0x1 (HINT)  lui zero,0x1 */
+	    {0x657d, 0x0001f537}, /* c.lui a0,0x1f          lui a0,0x1f */
+	    {0x7501, 0xfffe0537}, /* c.lui a0,0xfffe0       lui a0,0xfffe0 */
+	    {0x7ffd, 0xffffffb7}, /* c.lui t6,0xfffff       lui t6,0xfffff */
+	    {0x8001, 0x00045413}, /* c.srli s0,0 (HINT)     srli s0,s0,0 */
+	    {0x8005, 0x00145413}, /* c.srli s0,1            srli s0,s0,1 */
+	    {0x9001, 0x02045413}, /* c.srli s0,32           srli s0,s0,32 */
+	    {0x9011, 0x02445413}, /* c.srli s0,36           srli s0,s0,36 */
+	    {0x93fd, 0x03f7d793}, /* c.srli a5,63           srli a5,a5,63 */
+	    {0x8401, 0x40045413}, /* c.srai s0,0 (HINT)     srai s0,s0,0 */
+	    {0x8405, 0x40145413}, /* c.srai s0,1            srai s0,s0,1 */
+	    {0x9401, 0x42045413}, /* c.srai s0,32           srai s0,s0,32 */
+	    {0x97fd, 0x43f7d793}, /* c.srai a5,63           srai a5,a5,63 */
+	    {0x8bfd, 0x01f7f793}, /* c.andi a5,31           andi a5,a5,31 */
+	    {0x9801, 0xfe047413}, /* c.andi s0,-32          andi s0,s0,-32 */
+	    {0x9bfd, 0xfff7f793}, /* c.andi a5,-1           andi a5,a5,-1 */
+	    {0x8e01, 0x40860633}, /* c.sub a2,s0            sub a2,a2,s0 */
+	    {0x8f9d, 0x40f787b3}, /* c.sub a5,a5            sub a5,a5,a5 */
+	    {0x8e21, 0x00864633}, /* c.xor a2,s0            xor a2,a2,s0 */
+	    {0x8e41, 0x00866633}, /* c.or a2,s0             or a2,a2,s0 */
+	    {0x8e61, 0x00867633}, /* c.and a2,s0            and a2,a2,s0 */
+	    {0x9e01, 0x4086063b}, /* c.subw a2,s0           subw a2,a2,s0 */
+	    {0x9e21, 0x0086063b}, /* c.addw a2,s0           addw a2,a2,s0 */
+	    {0x9fbd, 0x00f787bb}, /* c.addw a5,a5           addw a5,a5,a5 */
+	    {0xa011, 0x0040006f}, /* c.j +4                 jal zero,+4 */
+	    {0xaffd, 0x7fe0006f}, /* c.j +2046              jal zero,+2046 */
+	    {0xb001, 0x801ff06f}, /* c.j -2048              jal zero,-2048 */
+	    {0xbffd, 0xfffff06f}, /* c.j -2                 jal zero,-2 */
+	    {0xc011, 0x00040263}, /* c.beqz s0,+4           beq s0,zero,+4 */
+	    {0xcffd, 0x0e078f63}, /* c.beqz a5,+254         beq a5,zero,+254 */
+	    {0xd001, 0xf00400e3}, /* c.beqz s0,-256         beq s0,zero,-256 */
+	    {0xdffd, 0xfe078fe3}, /* c.beqz a5,-2           beq a5,zero,-2 */
+	    {0xe011, 0x00041263}, /* c.bnez s0,+4           bne s0,zero,+4 */
+	    {0xeffd, 0x0e079f63}, /* c.bnez a5,+254         bne a5,zero,+254 */
+	    {0xf001, 0xf00410e3}, /* c.bnez s0,-256         bne s0,zero,-256 */
 
-		/* Quadrant 2 */
-		{ 0x0006, 0x00101013 }, /* c.slli zero,1 (HINT)   slli zero,zero,1 */
-		{ 0x0282, 0x00029293 }, /* c.slli t0,0 (HINT)     slli t0,t0,0 */
-		{ 0x1042, 0x03001013 }, /* c.slli zero,48 (HINT)  slli zero,zero,48 */
-		{ 0x1502, 0x02051513 }, /* c.slli a0,32           slli a0,a0,32 */
-		{ 0x1ffe, 0x03ff9f93 }, /* c.slli t6,63           slli t6,t6,63 */
-		{ 0x2002, 0x00013007 }, /* c.fldsp ft0,0(sp)      fld ft0,0(sp) */
-		{ 0x3ffe, 0x1f813f87 }, /* c.fldsp ft11,504(sp)   fld ft11,504(sp) */
-		{ 0x4082, 0x00012083 }, /* c.lwsp ra,0(sp)        lw ra,0(sp) */
-		{ 0x5ffe, 0x0fc12f83 }, /* c.lwsp t6,252(sp)      lw t6,252(sp) */
-		{ 0x6082, 0x00013083 }, /* c.ldsp ra,0(sp)        ld ra,0(sp) */
-		{ 0x7ffe, 0x1f813f83 }, /* c.ldsp t6,504(sp)      ld t6,504(sp) */
-		{ 0x8082, 0x00008067 }, /* c.jr ra                jalr zero,0(ra) */
-		{ 0x8f82, 0x000f8067 }, /* c.jr t6                jalr zero,0(t6) */
-		{ 0x8016, 0x00500033 }, /* c.mv zero,t0 (HINT)    add zero,zero,t0 */
-		{ 0x852e, 0x00b00533 }, /* c.mv a0,a1             add a0,zero,a1 */
-		{ 0x9002, 0x00100073 }, /* c.ebreak               ebreak */
-		{ 0x9082, 0x000080e7 }, /* c.jalr ra              jalr ra,0(ra) */
-		{ 0x9f82, 0x000f80e7 }, /* c.jalr t6              jalr ra,0(t6) */
-		{ 0x9016, 0x00500033 }, /* c.add zero,t0 (HINT)   add zero,zero,t0 */
-		{ 0x952e, 0x00b50533 }, /* c.add a0,a1            add a0,a0,a1 */
-		{ 0xa002, 0x00013027 }, /* c.fsdsp ft0,0(sp)      fsd ft0,0(sp) */
-		{ 0xbffe, 0x1ff13c27 }, /* c.fsdsp ft11,504(sp)   fsd ft11,504(sp) */
-		{ 0xc002, 0x00012023 }, /* c.swsp zero,0(sp)      sw zero,0(sp) */
-		{ 0xdffe, 0x0ff12e23 }, /* c.swsp t6,252(sp)      sw t6,252(sp) */
-		{ 0xe006, 0x00113023 }, /* c.sdsp ra,0(sp)        sd ra,0(sp) */
-		{ 0xfffe, 0x1ff13c23 }, /* c.sdsp t6,504(sp)      sd t6,504(sp) */
+	    /* Quadrant 2 */
+	    {0x0006, 0x00101013}, /* c.slli zero,1 (HINT)   slli zero,zero,1 */
+	    {0x0282, 0x00029293}, /* c.slli t0,0 (HINT)     slli t0,t0,0 */
+	    {0x1042, 0x03001013}, /* c.slli zero,48 (HINT)  slli zero,zero,48 */
+	    {0x1502, 0x02051513}, /* c.slli a0,32           slli a0,a0,32 */
+	    {0x1ffe, 0x03ff9f93}, /* c.slli t6,63           slli t6,t6,63 */
+	    {0x2002, 0x00013007}, /* c.fldsp ft0,0(sp)      fld ft0,0(sp) */
+	    {0x3ffe, 0x1f813f87}, /* c.fldsp ft11,504(sp)   fld ft11,504(sp) */
+	    {0x4082, 0x00012083}, /* c.lwsp ra,0(sp)        lw ra,0(sp) */
+	    {0x5ffe, 0x0fc12f83}, /* c.lwsp t6,252(sp)      lw t6,252(sp) */
+	    {0x6082, 0x00013083}, /* c.ldsp ra,0(sp)        ld ra,0(sp) */
+	    {0x7ffe, 0x1f813f83}, /* c.ldsp t6,504(sp)      ld t6,504(sp) */
+	    {0x8082, 0x00008067}, /* c.jr ra                jalr zero,0(ra) */
+	    {0x8f82, 0x000f8067}, /* c.jr t6                jalr zero,0(t6) */
+	    {0x8016, 0x00500033}, /* c.mv zero,t0 (HINT)    add zero,zero,t0 */
+	    {0x852e, 0x00b00533}, /* c.mv a0,a1             add a0,zero,a1 */
+	    {0x9002, 0x00100073}, /* c.ebreak               ebreak */
+	    {0x9082, 0x000080e7}, /* c.jalr ra              jalr ra,0(ra) */
+	    {0x9f82, 0x000f80e7}, /* c.jalr t6              jalr ra,0(t6) */
+	    {0x9016, 0x00500033}, /* c.add zero,t0 (HINT)   add zero,zero,t0 */
+	    {0x952e, 0x00b50533}, /* c.add a0,a1            add a0,a0,a1 */
+	    {0xa002, 0x00013027}, /* c.fsdsp ft0,0(sp)      fsd ft0,0(sp) */
+	    {0xbffe, 0x1ff13c27}, /* c.fsdsp ft11,504(sp)   fsd ft11,504(sp) */
+	    {0xc002, 0x00012023}, /* c.swsp zero,0(sp)      sw zero,0(sp) */
+	    {0xdffe, 0x0ff12e23}, /* c.swsp t6,252(sp)      sw t6,252(sp) */
+	    {0xe006, 0x00113023}, /* c.sdsp ra,0(sp)        sd ra,0(sp) */
+	    {0xfffe, 0x1ff13c23}, /* c.sdsp t6,504(sp)      sd t6,504(sp) */
 	};
 	return cr_make_param_array(struct rvc_vector, v, ARRAY_SIZE(v));
 }
@@ -137,40 +137,38 @@ ParameterizedTest(struct rvc_vector *v, rvc, expands)
 {
 	uint32_t got = rvc_expand(v->c);
 
-	cr_assert_eq(got, v->w, "rvc_expand(0x%04x) = 0x%08x, want 0x%08x",
-		     v->c, got, v->w);
+	cr_assert_eq(got, v->w, "rvc_expand(0x%04x) = 0x%08x, want 0x%08x", v->c, got, v->w);
 }
 
 ParameterizedTestParameters(rvc, reserved)
 {
 	static uint16_t v[] = {
-		0x0000, /* all zeros: defined illegal */
-		0x0004, /* C.ADDI4SPN nzuimm=0, rd'=s1 */
-		0x001c, /* C.ADDI4SPN nzuimm=0, rd'=a5 */
-		0x8000, /* quadrant 0 funct3 100: reserved */
-		0x9ffc, /* same, every other bit set */
-		0x2001, /* C.ADDIW rd=0, imm=0 */
-		0x3001, /* C.ADDIW rd=0, imm=-32 */
-		0x6101, /* C.ADDI16SP nzimm=0 */
-		0x6001, /* C.LUI rd=0 nzimm=0 */
-		0x6501, /* C.LUI a0, nzimm=0 */
-		0x9c41, /* 100 1 11 rd' 10 rs2' 01: reserved */
-		0x9c61, /* 100 1 11 rd' 11 rs2' 01: reserved */
-		0x9fdd, /* same, other registers */
-		0x4002, /* C.LWSP rd=0 */
-		0x5002, /* C.LWSP rd=0, uimm[5]=1 */
-		0x6002, /* C.LDSP rd=0 */
-		0x8002, /* C.JR rs1=0 */
-		0x0003, /* quadrant 3 is not compressed */
-		0xffff,
+	    0x0000, /* all zeros: defined illegal */
+	    0x0004, /* C.ADDI4SPN nzuimm=0, rd'=s1 */
+	    0x001c, /* C.ADDI4SPN nzuimm=0, rd'=a5 */
+	    0x8000, /* quadrant 0 funct3 100: reserved */
+	    0x9ffc, /* same, every other bit set */
+	    0x2001, /* C.ADDIW rd=0, imm=0 */
+	    0x3001, /* C.ADDIW rd=0, imm=-32 */
+	    0x6101, /* C.ADDI16SP nzimm=0 */
+	    0x6001, /* C.LUI rd=0 nzimm=0 */
+	    0x6501, /* C.LUI a0, nzimm=0 */
+	    0x9c41, /* 100 1 11 rd' 10 rs2' 01: reserved */
+	    0x9c61, /* 100 1 11 rd' 11 rs2' 01: reserved */
+	    0x9fdd, /* same, other registers */
+	    0x4002, /* C.LWSP rd=0 */
+	    0x5002, /* C.LWSP rd=0, uimm[5]=1 */
+	    0x6002, /* C.LDSP rd=0 */
+	    0x8002, /* C.JR rs1=0 */
+	    0x0003, /* quadrant 3 is not compressed */
+	    0xffff,
 	};
 	return cr_make_param_array(uint16_t, v, ARRAY_SIZE(v));
 }
 
 ParameterizedTest(uint16_t *c, rvc, reserved)
 {
-	cr_assert_eq(rvc_expand(*c), 0, "rvc_expand(0x%04x) = 0x%08x, want 0",
-		     *c, rvc_expand(*c));
+	cr_assert_eq(rvc_expand(*c), 0, "rvc_expand(0x%04x) = 0x%08x, want 0", *c, rvc_expand(*c));
 }
 
 /* Every legal halfword must land on a row of insn.def, and the op must keep
@@ -210,8 +208,7 @@ Test(decode, table_rows_are_distinct)
 		cr_assert_not_null(r->exec, "%s", r->mnemonic);
 		cr_assert_eq(r->match & ~r->mask, 0, "%s", r->mnemonic);
 		insn_decode(r->match, 4, &op);
-		cr_assert_eq(op.id, i, "%s decodes as %s", r->mnemonic,
-			     insn_table[op.id].mnemonic);
+		cr_assert_eq(op.id, i, "%s decodes as %s", r->mnemonic, insn_table[op.id].mnemonic);
 	}
 	cr_assert_str_eq(insn_table[INSN_ILLEGAL].mnemonic, "illegal");
 	cr_assert_eq(insn_table[INSN_ILLEGAL].exec, exec_illegal);
@@ -232,63 +229,63 @@ struct decode_vector {
 ParameterizedTestParameters(decode, fields)
 {
 	static struct decode_vector v[] = {
-		/* U: low 12 bits zero, sign-extended from bit 31 */
-		{ 0xfffff537, 4, INSN_lui, 10, 0, 0, 0, -4096 },   /* lui a0,0xfffff */
-		{ 0x00001037, 4, INSN_lui, S, 0, 0, 0, 4096 },     /* lui zero,0x1 */
-		{ 0x80000517, 4, INSN_auipc, 10, 0, 0, 0, INT32_MIN }, /* auipc a0,0x80000 */
-		/* J: byte offset, +-1 MiB */
-		{ 0x008000ef, 4, INSN_jal, 1, 0, 0, 0, 8 },        /* jal ra,.+8 */
-		{ 0x8000006f, 4, INSN_jal, S, 0, 0, 0, -1048576 }, /* jal zero,.-1MiB */
-		{ 0x7ffff06f, 4, INSN_jal, S, 0, 0, 0, 1048574 },  /* jal zero,.+1MiB-2 */
-		/* I */
-		{ 0x800500e7, 4, INSN_jalr, 1, 10, 0, 0, -2048 },  /* jalr ra,-2048(a0) */
-		{ 0x00008067, 4, INSN_jalr, S, 1, 0, 0, 0 },       /* jalr zero,0(ra) */
-		{ 0x80050513, 4, INSN_addi, 10, 10, 0, 0, -2048 }, /* addi a0,a0,-2048 */
-		{ 0x00813503, 4, INSN_ld, 10, 2, 0, 0, 8 },        /* ld a0,8(sp) */
-		{ 0xfff52503, 4, INSN_lw, 10, 10, 0, 0, -1 },      /* lw a0,-1(a0) */
-		/* B: byte offset, +-4 KiB */
-		{ 0x80b50063, 4, INSN_beq, 0, 10, 11, 0, -4096 },  /* beq a0,a1,.-4096 */
-		{ 0x7eb50fe3, 4, INSN_beq, 0, 10, 11, 0, 4094 },   /* beq a0,a1,.+4094 */
-		{ 0xf00410e3, 4, INSN_bne, 0, 8, 0, 0, -256 },     /* bne s0,zero,.-256 */
-		/* S */
-		{ 0xfe813c27, 4, INSN_fsd, 0, 2, 8, 0, -8 },       /* fsd fs0,-8(sp) */
-		{ 0x7ea13fa3, 4, INSN_sd, 0, 2, 10, 0, 2047 },     /* sd a0,2047(sp) */
-		/* shifts: the shamt alone, without funct6/funct7 */
-		{ 0x03f51513, 4, INSN_slli, 10, 10, 0, 0, 63 },    /* slli a0,a0,63 */
-		{ 0x43f55513, 4, INSN_srai, 10, 10, 0, 0, 63 },    /* srai a0,a0,63 */
-		{ 0x41f5551b, 4, INSN_sraiw, 10, 10, 0, 0, 31 },   /* sraiw a0,a0,31 */
-		/* Zicsr: csr number zero-extended; rs1 or uimm5 in rs1 */
-		{ 0x30002573, 4, INSN_csrrs, 10, 0, 0, 0, 0x300 }, /* csrrs a0,mstatus,zero */
-		{ 0xfc0fd073, 4, INSN_csrrwi, S, 31, 0, 0, 0xfc0 }, /* csrrwi zero,0xfc0,31 */
-		/* A */
-		{ 0x06b6252f, 4, INSN_amoadd_w, 10, 12, 11, 0, 0 }, /* amoadd.w.aqrl a0,a1,(a2) */
-		{ 0x1405b52f, 4, INSN_lr_d, 10, 11, 0, 0, 0 },     /* lr.d.aq a0,(a1) */
-		{ 0x18c5b02f, 4, INSN_sc_d, S, 11, 12, 0, 0 },     /* sc.d zero,a2,(a1) */
-		/* FP: f0 is a real register, never the sink; rm in imm */
-		{ 0xff013507, 4, INSN_fld, 10, 2, 0, 0, -16 },     /* fld fa0,-16(sp) */
-		{ 0x00013007, 4, INSN_fld, 0, 2, 0, 0, 0 },        /* fld ft0,0(sp) */
-		{ 0x02209053, 4, INSN_fadd_d, 0, 1, 2, 0, 1 },     /* fadd.d ft0,ft1,ft2,rtz */
-		{ 0x68c5f543, 4, INSN_fmadd_s, 10, 11, 12, 13, 7 }, /* fmadd.s fa0,fa1,fa2,fa3 */
-		{ 0x58057553, 4, INSN_fsqrt_s, 10, 10, 0, 0, 7 },  /* fsqrt.s fa0,fa0 */
-		{ 0x22208053, 4, INSN_fsgnj_d, 0, 1, 2, 0, 0 },    /* fsgnj.d ft0,ft1,ft2 */
-		{ 0xc2051053, 4, INSN_fcvt_w_d, S, 10, 0, 0, 1 },  /* fcvt.w.d zero,fa0,rtz */
-		{ 0xd2000053, 4, INSN_fcvt_d_w, 0, 0, 0, 0, 0 },   /* fcvt.d.w ft0,zero,rne */
-		{ 0xa2b52053, 4, INSN_feq_d, S, 10, 11, 0, 0 },    /* feq.d zero,fa0,fa1 */
-		/* system */
-		{ 0x8330000f, 4, INSN_fence, 0, 0, 0, 0, 0x833 },  /* fence.tso */
-		{ 0x0ff0000f, 4, INSN_fence, 0, 0, 0, 0, 0x0ff },  /* fence iorw,iorw */
-		{ 0x12b50073, 4, INSN_sfence_vma, 0, 10, 11, 0, 0 }, /* sfence.vma a0,a1 */
-		{ 0x00000073, 4, INSN_ecall, 0, 0, 0, 0, 0 },
-		{ 0x30200073, 4, INSN_mret, 0, 0, 0, 0, 0 },
-		/* RVC: fields of the expansion, raw and len of the original */
-		{ 0x852e, 2, INSN_add, 10, 0, 11, 0, 0 },          /* c.mv a0,a1 */
-		{ 0x5001, 2, INSN_addi, S, 0, 0, 0, -32 },         /* c.li zero,-32 */
-		{ 0xb001, 2, INSN_jal, S, 0, 0, 0, -2048 },        /* c.j -2048 */
-		{ 0x2002, 2, INSN_fld, 0, 2, 0, 0, 0 },            /* c.fldsp ft0,0(sp) */
-		{ 0x7ffd, 2, INSN_lui, 31, 0, 0, 0, -4096 },       /* c.lui t6,0xfffff */
-		{ 0x97fd, 2, INSN_srai, 15, 15, 0, 0, 63 },        /* c.srai a5,63 */
-		{ 0x7101, 2, INSN_addi, 2, 2, 0, 0, -512 },        /* c.addi16sp sp,-512 */
-		{ 0x9002, 2, INSN_ebreak, 0, 0, 0, 0, 0 },         /* c.ebreak */
+	    /* U: low 12 bits zero, sign-extended from bit 31 */
+	    {0xfffff537, 4, INSN_lui, 10, 0, 0, 0, -4096},	 /* lui a0,0xfffff */
+	    {0x00001037, 4, INSN_lui, S, 0, 0, 0, 4096},	 /* lui zero,0x1 */
+	    {0x80000517, 4, INSN_auipc, 10, 0, 0, 0, INT32_MIN}, /* auipc a0,0x80000 */
+	    /* J: byte offset, +-1 MiB */
+	    {0x008000ef, 4, INSN_jal, 1, 0, 0, 0, 8},	     /* jal ra,.+8 */
+	    {0x8000006f, 4, INSN_jal, S, 0, 0, 0, -1048576}, /* jal zero,.-1MiB */
+	    {0x7ffff06f, 4, INSN_jal, S, 0, 0, 0, 1048574},  /* jal zero,.+1MiB-2 */
+	    /* I */
+	    {0x800500e7, 4, INSN_jalr, 1, 10, 0, 0, -2048},  /* jalr ra,-2048(a0) */
+	    {0x00008067, 4, INSN_jalr, S, 1, 0, 0, 0},	     /* jalr zero,0(ra) */
+	    {0x80050513, 4, INSN_addi, 10, 10, 0, 0, -2048}, /* addi a0,a0,-2048 */
+	    {0x00813503, 4, INSN_ld, 10, 2, 0, 0, 8},	     /* ld a0,8(sp) */
+	    {0xfff52503, 4, INSN_lw, 10, 10, 0, 0, -1},	     /* lw a0,-1(a0) */
+	    /* B: byte offset, +-4 KiB */
+	    {0x80b50063, 4, INSN_beq, 0, 10, 11, 0, -4096}, /* beq a0,a1,.-4096 */
+	    {0x7eb50fe3, 4, INSN_beq, 0, 10, 11, 0, 4094},  /* beq a0,a1,.+4094 */
+	    {0xf00410e3, 4, INSN_bne, 0, 8, 0, 0, -256},    /* bne s0,zero,.-256 */
+	    /* S */
+	    {0xfe813c27, 4, INSN_fsd, 0, 2, 8, 0, -8},	 /* fsd fs0,-8(sp) */
+	    {0x7ea13fa3, 4, INSN_sd, 0, 2, 10, 0, 2047}, /* sd a0,2047(sp) */
+	    /* shifts: the shamt alone, without funct6/funct7 */
+	    {0x03f51513, 4, INSN_slli, 10, 10, 0, 0, 63},  /* slli a0,a0,63 */
+	    {0x43f55513, 4, INSN_srai, 10, 10, 0, 0, 63},  /* srai a0,a0,63 */
+	    {0x41f5551b, 4, INSN_sraiw, 10, 10, 0, 0, 31}, /* sraiw a0,a0,31 */
+	    /* Zicsr: csr number zero-extended; rs1 or uimm5 in rs1 */
+	    {0x30002573, 4, INSN_csrrs, 10, 0, 0, 0, 0x300},  /* csrrs a0,mstatus,zero */
+	    {0xfc0fd073, 4, INSN_csrrwi, S, 31, 0, 0, 0xfc0}, /* csrrwi zero,0xfc0,31 */
+	    /* A */
+	    {0x06b6252f, 4, INSN_amoadd_w, 10, 12, 11, 0, 0}, /* amoadd.w.aqrl a0,a1,(a2) */
+	    {0x1405b52f, 4, INSN_lr_d, 10, 11, 0, 0, 0},      /* lr.d.aq a0,(a1) */
+	    {0x18c5b02f, 4, INSN_sc_d, S, 11, 12, 0, 0},      /* sc.d zero,a2,(a1) */
+	    /* FP: f0 is a real register, never the sink; rm in imm */
+	    {0xff013507, 4, INSN_fld, 10, 2, 0, 0, -16},      /* fld fa0,-16(sp) */
+	    {0x00013007, 4, INSN_fld, 0, 2, 0, 0, 0},	      /* fld ft0,0(sp) */
+	    {0x02209053, 4, INSN_fadd_d, 0, 1, 2, 0, 1},      /* fadd.d ft0,ft1,ft2,rtz */
+	    {0x68c5f543, 4, INSN_fmadd_s, 10, 11, 12, 13, 7}, /* fmadd.s fa0,fa1,fa2,fa3 */
+	    {0x58057553, 4, INSN_fsqrt_s, 10, 10, 0, 0, 7},   /* fsqrt.s fa0,fa0 */
+	    {0x22208053, 4, INSN_fsgnj_d, 0, 1, 2, 0, 0},     /* fsgnj.d ft0,ft1,ft2 */
+	    {0xc2051053, 4, INSN_fcvt_w_d, S, 10, 0, 0, 1},   /* fcvt.w.d zero,fa0,rtz */
+	    {0xd2000053, 4, INSN_fcvt_d_w, 0, 0, 0, 0, 0},    /* fcvt.d.w ft0,zero,rne */
+	    {0xa2b52053, 4, INSN_feq_d, S, 10, 11, 0, 0},     /* feq.d zero,fa0,fa1 */
+	    /* system */
+	    {0x8330000f, 4, INSN_fence, 0, 0, 0, 0, 0x833},    /* fence.tso */
+	    {0x0ff0000f, 4, INSN_fence, 0, 0, 0, 0, 0x0ff},    /* fence iorw,iorw */
+	    {0x12b50073, 4, INSN_sfence_vma, 0, 10, 11, 0, 0}, /* sfence.vma a0,a1 */
+	    {0x00000073, 4, INSN_ecall, 0, 0, 0, 0, 0},
+	    {0x30200073, 4, INSN_mret, 0, 0, 0, 0, 0},
+	    /* RVC: fields of the expansion, raw and len of the original */
+	    {0x852e, 2, INSN_add, 10, 0, 11, 0, 0},    /* c.mv a0,a1 */
+	    {0x5001, 2, INSN_addi, S, 0, 0, 0, -32},   /* c.li zero,-32 */
+	    {0xb001, 2, INSN_jal, S, 0, 0, 0, -2048},  /* c.j -2048 */
+	    {0x2002, 2, INSN_fld, 0, 2, 0, 0, 0},      /* c.fldsp ft0,0(sp) */
+	    {0x7ffd, 2, INSN_lui, 31, 0, 0, 0, -4096}, /* c.lui t6,0xfffff */
+	    {0x97fd, 2, INSN_srai, 15, 15, 0, 0, 63},  /* c.srai a5,63 */
+	    {0x7101, 2, INSN_addi, 2, 2, 0, 0, -512},  /* c.addi16sp sp,-512 */
+	    {0x9002, 2, INSN_ebreak, 0, 0, 0, 0, 0},   /* c.ebreak */
 	};
 	return cr_make_param_array(struct decode_vector, v, ARRAY_SIZE(v));
 }
@@ -299,8 +296,8 @@ ParameterizedTest(struct decode_vector *v, decode, fields)
 
 	memset(&op, 0xa5, sizeof(op));
 	insn_decode(v->raw, v->len, &op);
-	cr_assert_eq(op.id, v->id, "0x%08x: id %s, want %s", v->raw,
-		     insn_table[op.id].mnemonic, insn_table[v->id].mnemonic);
+	cr_assert_eq(op.id, v->id, "0x%08x: id %s, want %s", v->raw, insn_table[op.id].mnemonic,
+		     insn_table[v->id].mnemonic);
 	cr_assert_eq(op.fn, insn_table[v->id].exec, "0x%08x: fn", v->raw);
 	cr_assert_eq(op.raw, v->raw);
 	cr_assert_eq(op.len, v->len);
@@ -322,22 +319,21 @@ struct illegal_vector {
 ParameterizedTestParameters(decode, illegal)
 {
 	static struct illegal_vector v[] = {
-		{ 0xffffffff, 4 },
-		{ 0x0000000b, 4 }, /* custom-0 */
-		{ 0x00007003, 4 }, /* LOAD funct3 111 */
-		{ 0x80001013, 4 }, /* slli with funct6 100000 */
-		{ 0x42000033, 4 }, /* OP funct7 0100001 */
-		{ 0x0200101b, 4 }, /* slliw with shamt[5] set: reserved on RV64 */
-		{ 0x04000053, 4 }, /* fadd.h: no Zfh */
-		{ 0x06000043, 4 }, /* fmadd.q: no Q */
-		{ 0x0000402f, 4 }, /* AMO funct3 100 */
-		{ 0x1010302f, 4 }, /* lr.d with rs2 != 0 */
-		{ 0xe0002053, 4 }, /* fmv.x.w with funct3 010 */
-		{ 0x58100053, 4 }, /* fsqrt.s with rs2 != 0 */
-		{ 0x00200073, 4 }, /* SYSTEM funct3 000, imm 2 (uret, removed) */
-		{ 0x7b200073, 4 }, /* dret: debug mode only */
-		{ 0x0000, 2 },     /* all-zero halfword */
-		{ 0x6101, 2 },     /* C.ADDI16SP nzimm=0 */
+	    {0xffffffff, 4}, {0x0000000b, 4}, /* custom-0 */
+	    {0x00007003, 4},		      /* LOAD funct3 111 */
+	    {0x80001013, 4},		      /* slli with funct6 100000 */
+	    {0x42000033, 4},		      /* OP funct7 0100001 */
+	    {0x0200101b, 4},		      /* slliw with shamt[5] set: reserved on RV64 */
+	    {0x04000053, 4},		      /* fadd.h: no Zfh */
+	    {0x06000043, 4},		      /* fmadd.q: no Q */
+	    {0x0000402f, 4},		      /* AMO funct3 100 */
+	    {0x1010302f, 4},		      /* lr.d with rs2 != 0 */
+	    {0xe0002053, 4},		      /* fmv.x.w with funct3 010 */
+	    {0x58100053, 4},		      /* fsqrt.s with rs2 != 0 */
+	    {0x00200073, 4},		      /* SYSTEM funct3 000, imm 2 (uret, removed) */
+	    {0x7b200073, 4},		      /* dret: debug mode only */
+	    {0x0000, 2},		      /* all-zero halfword */
+	    {0x6101, 2},		      /* C.ADDI16SP nzimm=0 */
 	};
 	return cr_make_param_array(struct illegal_vector, v, ARRAY_SIZE(v));
 }
@@ -370,38 +366,38 @@ struct disasm_vector {
 ParameterizedTestParameters(disasm, text)
 {
 	static struct disasm_vector v[] = {
-		{ 0x00813503, 4, 0, "ld a0,8(sp)" },
-		{ 0xfe813c27, 4, 0, "fsd fs0,-8(sp)" },
-		{ 0x80050513, 4, 0, "addi a0,a0,-2048" },
-		{ 0x02151513, 4, 0, "slli a0,a0,0x21" },
-		{ 0xfffff537, 4, 0, "lui a0,0xfffff" },
-		{ 0x80b50063, 4, 0x80001000, "beq a0,a1,0x80000000" },
-		{ 0x008000ef, 4, 0x1000, "jal ra,0x1008" },
-		{ 0x00008067, 4, 0, "jalr zero,0(ra)" },
-		{ 0x30002573, 4, 0, "csrrs a0,mstatus,zero" },
-		{ 0xf1402573, 4, 0, "csrrs a0,mhartid,zero" },
-		{ 0x7c002573, 4, 0, "csrrs a0,0x7c0,zero" },
-		{ 0x3002d073, 4, 0, "csrrwi zero,mstatus,5" },
-		{ 0x06b6252f, 4, 0, "amoadd.w.aqrl a0,a1,(a2)" },
-		{ 0x1405b52f, 4, 0, "lr.d.aq a0,(a1)" },
-		{ 0x18c5a52f, 4, 0, "sc.w a0,a2,(a1)" },
-		{ 0x0ff0000f, 4, 0, "fence iorw,iorw" },
-		{ 0x0210000f, 4, 0, "fence r,w" },
-		{ 0x8330000f, 4, 0, "fence.tso" },
-		{ 0x12000073, 4, 0, "sfence.vma zero,zero" },
-		{ 0x00000073, 4, 0, "ecall" },
-		{ 0xc2051553, 4, 0, "fcvt.w.d a0,fa0,rtz" },
-		{ 0x02c5f553, 4, 0, "fadd.d fa0,fa1,fa2" },
-		{ 0x02c58553, 4, 0, "fadd.d fa0,fa1,fa2,rne" },
-		{ 0x68c5f543, 4, 0, "fmadd.s fa0,fa1,fa2,fa3" },
-		{ 0xe0050553, 4, 0, "fmv.x.w a0,fa0" },
-		{ 0xf2050553, 4, 0, "fmv.d.x fa0,a0" },
-		{ 0xa2b52553, 4, 0, "feq.d a0,fa0,fa1" },
-		{ 0x852e, 2, 0, "add a0,zero,a1" },
-		{ 0xb001, 2, 0x2000, "jal zero,0x1800" },
-		{ 0x8082, 2, 0, "jalr zero,0(ra)" },
-		{ 0xffffffff, 4, 0, "illegal 0xffffffff" },
-		{ 0x0000, 2, 0, "illegal 0x0000" },
+	    {0x00813503, 4, 0, "ld a0,8(sp)"},
+	    {0xfe813c27, 4, 0, "fsd fs0,-8(sp)"},
+	    {0x80050513, 4, 0, "addi a0,a0,-2048"},
+	    {0x02151513, 4, 0, "slli a0,a0,0x21"},
+	    {0xfffff537, 4, 0, "lui a0,0xfffff"},
+	    {0x80b50063, 4, 0x80001000, "beq a0,a1,0x80000000"},
+	    {0x008000ef, 4, 0x1000, "jal ra,0x1008"},
+	    {0x00008067, 4, 0, "jalr zero,0(ra)"},
+	    {0x30002573, 4, 0, "csrrs a0,mstatus,zero"},
+	    {0xf1402573, 4, 0, "csrrs a0,mhartid,zero"},
+	    {0x7c002573, 4, 0, "csrrs a0,0x7c0,zero"},
+	    {0x3002d073, 4, 0, "csrrwi zero,mstatus,5"},
+	    {0x06b6252f, 4, 0, "amoadd.w.aqrl a0,a1,(a2)"},
+	    {0x1405b52f, 4, 0, "lr.d.aq a0,(a1)"},
+	    {0x18c5a52f, 4, 0, "sc.w a0,a2,(a1)"},
+	    {0x0ff0000f, 4, 0, "fence iorw,iorw"},
+	    {0x0210000f, 4, 0, "fence r,w"},
+	    {0x8330000f, 4, 0, "fence.tso"},
+	    {0x12000073, 4, 0, "sfence.vma zero,zero"},
+	    {0x00000073, 4, 0, "ecall"},
+	    {0xc2051553, 4, 0, "fcvt.w.d a0,fa0,rtz"},
+	    {0x02c5f553, 4, 0, "fadd.d fa0,fa1,fa2"},
+	    {0x02c58553, 4, 0, "fadd.d fa0,fa1,fa2,rne"},
+	    {0x68c5f543, 4, 0, "fmadd.s fa0,fa1,fa2,fa3"},
+	    {0xe0050553, 4, 0, "fmv.x.w a0,fa0"},
+	    {0xf2050553, 4, 0, "fmv.d.x fa0,a0"},
+	    {0xa2b52553, 4, 0, "feq.d a0,fa0,fa1"},
+	    {0x852e, 2, 0, "add a0,zero,a1"},
+	    {0xb001, 2, 0x2000, "jal zero,0x1800"},
+	    {0x8082, 2, 0, "jalr zero,0(ra)"},
+	    {0xffffffff, 4, 0, "illegal 0xffffffff"},
+	    {0x0000, 2, 0, "illegal 0x0000"},
 	};
 	return cr_make_param_array(struct disasm_vector, v, ARRAY_SIZE(v));
 }

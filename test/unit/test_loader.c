@@ -83,7 +83,7 @@ static size_t align8(size_t x)
  * shdr() to break it.
  */
 static struct img build_elf(uint64_t entry, const struct tseg *segs, unsigned nsegs,
-                            const struct tsym *syms, unsigned nsyms)
+			    const struct tsym *syms, unsigned nsyms)
 {
 	size_t off = sizeof(Elf64_Ehdr) + nsegs * sizeof(Elf64_Phdr);
 	size_t seg_off[16], str_off = 0, str_size = 1, sym_off = 0, sh_off = 0, size;
@@ -164,7 +164,7 @@ static struct img build_elf(uint64_t entry, const struct tseg *segs, unsigned ns
 		eh->e_shentsize = sizeof(Elf64_Shdr);
 		eh->e_shnum = 3;
 	}
-	return (struct img){ buf, size };
+	return (struct img){buf, size};
 }
 
 static Elf64_Ehdr *ehdr(struct img *im)
@@ -189,13 +189,13 @@ static Elf64_Sym *symbol(struct img *im, unsigned i)
 
 /* Two segments in RAM, the second with bss, and the HTIF symbols. */
 static const struct tseg good_segs[] = {
-	{ PT_LOAD, 0x80000000, 0, 0x40, 0x40 },
-	{ PT_LOAD, 0x80001000, 0, 0x20, 0x200 },
+    {PT_LOAD, 0x80000000, 0, 0x40, 0x40},
+    {PT_LOAD, 0x80001000, 0, 0x20, 0x200},
 };
 static const struct tsym good_syms[] = {
-	{ "_start", 0x80000000 },
-	{ "tohost", 0x80001000 },
-	{ "fromhost", 0x80001040 },
+    {"_start", 0x80000000},
+    {"tohost", 0x80001000},
+    {"fromhost", 0x80001040},
 };
 
 static struct img good_image(void)
@@ -214,7 +214,7 @@ static void expect_reject_buf(const uint8_t *buf, size_t size, const char *want)
 	dirty_ram(m);
 	memcpy(before, m->ram, RAM_SIZE);
 	cr_assert_eq(load_elf_image(m, buf, size, &info, err, sizeof(err)), -1,
-	             "expected rejection (%s)", want);
+		     "expected rejection (%s)", want);
 	cr_assert(strstr(err, want), "error '%s' lacks '%s'", err, want);
 	cr_assert(memcmp(before, m->ram, RAM_SIZE) == 0, "RAM changed by a rejected file");
 	free(before);
@@ -244,7 +244,7 @@ Test(loader_elf, loads_segments_and_zeroes_bss)
 		cr_assert_eq(*ram_at(m, 0x80001000 + k), seg_byte(1, k));
 	for (uint64_t k = 0x20; k < 0x200; k++)
 		cr_assert_eq(*ram_at(m, 0x80001000 + k), 0, "bss byte 0x%llx not zeroed",
-		             (unsigned long long)k);
+			     (unsigned long long)k);
 	/* Bytes between and after the segments are left alone. */
 	cr_assert_eq(*ram_at(m, 0x80000040), (uint8_t)(0x40 * 7 + 3));
 	cr_assert_eq(*ram_at(m, 0x80001200), (uint8_t)(0x1200 * 7 + 3));
@@ -273,9 +273,9 @@ Test(loader_elf, loads_by_physical_address)
 	/* A kernel linked high: p_vaddr is virtual, p_paddr is where QEMU
 	 * puts it, and symbols are translated the same way. */
 	const struct tseg segs[] = {
-		{ PT_LOAD, 0x80002000, 0xffffffff80000000ULL, 0x30, 0x100 },
+	    {PT_LOAD, 0x80002000, 0xffffffff80000000ULL, 0x30, 0x100},
 	};
-	const struct tsym syms[] = { { "tohost", 0xffffffff80000010ULL } };
+	const struct tsym syms[] = {{"tohost", 0xffffffff80000010ULL}};
 	struct machine *m = test_machine();
 	struct img im = build_elf(0xffffffff80000000ULL, segs, 1, syms, 1);
 	struct load_info info;
@@ -309,7 +309,7 @@ Test(loader_elf, accepts_et_dyn)
 
 Test(loader_elf, segment_filling_all_of_ram)
 {
-	const struct tseg segs[] = { { PT_LOAD, RAM_BASE, 0, 0x10, RAM_SIZE } };
+	const struct tseg segs[] = {{PT_LOAD, RAM_BASE, 0, 0x10, RAM_SIZE}};
 	struct machine *m = test_machine();
 	struct img im = build_elf(RAM_BASE, segs, 1, NULL, 0);
 	struct load_info info;
@@ -326,8 +326,8 @@ Test(loader_elf, segment_filling_all_of_ram)
 Test(loader_elf, adjacent_segments_do_not_overlap)
 {
 	const struct tseg segs[] = {
-		{ PT_LOAD, 0x80001000, 0, 0x10, 0x1000 },
-		{ PT_LOAD, 0x80000000, 0, 0x10, 0x1000 },
+	    {PT_LOAD, 0x80001000, 0, 0x10, 0x1000},
+	    {PT_LOAD, 0x80000000, 0, 0x10, 0x1000},
 	};
 	struct machine *m = test_machine();
 	struct img im = build_elf(RAM_BASE, segs, 2, NULL, 0);
@@ -345,9 +345,9 @@ Test(loader_elf, ignores_other_and_empty_segments)
 {
 	/* PT_NOTE outside RAM and an empty PT_LOAD at 0 occupy no RAM. */
 	const struct tseg segs[] = {
-		{ PT_NOTE, 0x1000, 0, 0x8, 0x8 },
-		{ PT_LOAD, 0, 0, 0, 0 },
-		{ PT_LOAD, 0x80000000, 0, 0x10, 0x10 },
+	    {PT_NOTE, 0x1000, 0, 0x8, 0x8},
+	    {PT_LOAD, 0, 0, 0, 0},
+	    {PT_LOAD, 0x80000000, 0, 0x10, 0x10},
 	};
 	struct machine *m = test_machine();
 	struct img im = build_elf(RAM_BASE, segs, 3, NULL, 0);
@@ -535,7 +535,7 @@ Test(loader_reject, bad_magic)
 
 Test(loader_reject, raw_binary)
 {
-	static const uint8_t code[] = { 0x97, 0x02, 0x00, 0x00, 0x73, 0x00, 0x10, 0x00 };
+	static const uint8_t code[] = {0x97, 0x02, 0x00, 0x00, 0x73, 0x00, 0x10, 0x00};
 
 	expect_reject_buf(code, sizeof(code), "not an ELF file");
 }
@@ -605,7 +605,7 @@ Test(loader_reject, no_program_headers)
 
 Test(loader_reject, no_pt_load)
 {
-	const struct tseg segs[] = { { PT_NOTE, 0x80000000, 0, 8, 8 } };
+	const struct tseg segs[] = {{PT_NOTE, 0x80000000, 0, 8, 8}};
 	struct img im = build_elf(RAM_BASE, segs, 1, NULL, 0);
 
 	expect_reject(&im, "no loadable segment");
@@ -613,7 +613,7 @@ Test(loader_reject, no_pt_load)
 
 Test(loader_reject, only_empty_pt_load)
 {
-	const struct tseg segs[] = { { PT_LOAD, 0x80000000, 0, 0, 0 } };
+	const struct tseg segs[] = {{PT_LOAD, 0x80000000, 0, 0, 0}};
 	struct img im = build_elf(RAM_BASE, segs, 1, NULL, 0);
 
 	expect_reject(&im, "no loadable segment");
@@ -717,7 +717,8 @@ Test(loader_reject, segment_below_ram)
 
 	phdr(&im, 1)->p_paddr = 0x10000000;
 	phdr(&im, 1)->p_memsz = 0x1000;
-	expect_reject(&im, "segment 1 (0x10000000-0x10001000) lies outside RAM (0x80000000-0x80100000)");
+	expect_reject(&im,
+		      "segment 1 (0x10000000-0x10001000) lies outside RAM (0x80000000-0x80100000)");
 }
 
 Test(loader_reject, segment_straddles_ram_end)
@@ -767,7 +768,7 @@ Test(loader_reject, segment_ends_at_top_of_address_space)
 Test(loader_reject, vaddr_in_ram_but_paddr_not)
 {
 	/* We load by p_paddr, so a good p_vaddr does not help. */
-	const struct tseg segs[] = { { PT_LOAD, 0x1000, 0x80000000, 0x10, 0x10 } };
+	const struct tseg segs[] = {{PT_LOAD, 0x1000, 0x80000000, 0x10, 0x10}};
 	struct img im = build_elf(RAM_BASE, segs, 1, NULL, 0);
 
 	expect_reject(&im, "segment 0 (0x1000-0x1010) lies outside RAM");
@@ -776,8 +777,8 @@ Test(loader_reject, vaddr_in_ram_but_paddr_not)
 Test(loader_reject, segments_overlap)
 {
 	const struct tseg segs[] = {
-		{ PT_LOAD, 0x80000000, 0, 0x10, 0x2000 }, /* bss reaches into segment 1 */
-		{ PT_LOAD, 0x80001000, 0, 0x10, 0x10 },
+	    {PT_LOAD, 0x80000000, 0, 0x10, 0x2000}, /* bss reaches into segment 1 */
+	    {PT_LOAD, 0x80001000, 0, 0x10, 0x10},
 	};
 	struct img im = build_elf(RAM_BASE, segs, 2, NULL, 0);
 
@@ -788,9 +789,9 @@ Test(loader_reject, segment_contains_another)
 {
 	/* Out of order, and the overlapping pair is not adjacent in the table. */
 	const struct tseg segs[] = {
-		{ PT_LOAD, 0x80010000, 0, 0x10, 0x100 },
-		{ PT_LOAD, 0x80030000, 0, 0x10, 0x100 },
-		{ PT_LOAD, 0x80000000, 0, 0x10, 0x20000 },
+	    {PT_LOAD, 0x80010000, 0, 0x10, 0x100},
+	    {PT_LOAD, 0x80030000, 0, 0x10, 0x100},
+	    {PT_LOAD, 0x80000000, 0, 0x10, 0x20000},
 	};
 	struct img im = build_elf(RAM_BASE, segs, 3, NULL, 0);
 
@@ -800,9 +801,9 @@ Test(loader_reject, segment_contains_another)
 Test(loader_reject, same_start)
 {
 	const struct tseg segs[] = {
-		{ PT_LOAD, 0x80000000, 0, 0x10, 0x10 },
-		{ PT_LOAD, 0x80004000, 0, 0x10, 0x10 },
-		{ PT_LOAD, 0x80004000, 0, 0x10, 0x10 },
+	    {PT_LOAD, 0x80000000, 0, 0x10, 0x10},
+	    {PT_LOAD, 0x80004000, 0, 0x10, 0x10},
+	    {PT_LOAD, 0x80004000, 0, 0x10, 0x10},
 	};
 	struct img im = build_elf(RAM_BASE, segs, 3, NULL, 0);
 
@@ -814,9 +815,9 @@ Test(loader_reject, late_bad_segment_leaves_ram_untouched)
 	/* Segments 0 and 1 are fine; the failure in segment 2 must still come
 	 * before anything is copied (expect_reject compares all of RAM). */
 	const struct tseg segs[] = {
-		{ PT_LOAD, 0x80000000, 0, 0x100, 0x100 },
-		{ PT_LOAD, 0x80001000, 0, 0x100, 0x1000 },
-		{ PT_LOAD, 0x80002000, 0, 0x100, 0x100 },
+	    {PT_LOAD, 0x80000000, 0, 0x100, 0x100},
+	    {PT_LOAD, 0x80001000, 0, 0x100, 0x1000},
+	    {PT_LOAD, 0x80002000, 0, 0x100, 0x100},
 	};
 	struct img im = build_elf(RAM_BASE, segs, 3, NULL, 0);
 
@@ -828,14 +829,14 @@ Test(loader_reject, late_bad_segment_leaves_ram_untouched)
 
 Test(loader_raw, loads_at_address)
 {
-	static const uint8_t code[] = { 1, 2, 3, 4, 5 };
+	static const uint8_t code[] = {1, 2, 3, 4, 5};
 	struct machine *m = test_machine();
 	struct load_info info;
 	char err[256] = "";
 
 	dirty_ram(m);
 	cr_assert_eq(load_raw_image(m, code, sizeof(code), 0x80000100, &info, err, sizeof(err)), 0,
-	             "%s", err);
+		     "%s", err);
 	cr_assert(memcmp(ram_at(m, 0x80000100), code, sizeof(code)) == 0);
 	cr_assert_eq(*ram_at(m, 0x80000105), (uint8_t)(0x105 * 7 + 3));
 	cr_assert_eq(info.entry, 0x80000100);
@@ -875,8 +876,9 @@ static void expect_raw_reject(size_t size, uint64_t addr, const char *want)
 
 Test(loader_raw, rejects_straddling_end)
 {
-	expect_raw_reject(0x200, RAM_BASE + RAM_SIZE - 0x100,
-	                  "image (512 bytes at 0x800fff00) does not fit in RAM (0x80000000-0x80100000)");
+	expect_raw_reject(
+	    0x200, RAM_BASE + RAM_SIZE - 0x100,
+	    "image (512 bytes at 0x800fff00) does not fit in RAM (0x80000000-0x80100000)");
 }
 
 Test(loader_raw, rejects_below_ram)

@@ -9,11 +9,11 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#define PRIORITY(id) (PLIC_BASE + 4 * (id))
-#define PENDING(w) (PLIC_BASE + 0x1000 + 4 * (w))
+#define PRIORITY(id)   (PLIC_BASE + 4 * (id))
+#define PENDING(w)     (PLIC_BASE + 0x1000 + 4 * (w))
 #define ENABLE(ctx, w) (PLIC_BASE + 0x2000 + 0x80 * (ctx) + 4 * (w))
 #define THRESHOLD(ctx) (PLIC_BASE + 0x200000 + 0x1000 * (ctx))
-#define CLAIM(ctx) (PLIC_BASE + 0x200004 + 0x1000 * (ctx))
+#define CLAIM(ctx)     (PLIC_BASE + 0x200004 + 0x1000 * (ctx))
 
 /* Contexts on QEMU virt: 2*hart is M-mode, 2*hart+1 is S-mode. */
 #define MCTX(h) (2 * (h))
@@ -141,8 +141,10 @@ Test(plic, threshold_masks)
 
 Test(plic, claim_order_priority_then_id)
 {
-	static const struct { unsigned id, prio; } src[] = {
-		{ 40, 2 }, { 7, 5 }, { 9, 5 }, { 33, 7 }, { 2, 1 }, { 90, 5 },
+	static const struct {
+		unsigned id, prio;
+	} src[] = {
+	    {40, 2}, {7, 5}, {9, 5}, {33, 7}, {2, 1}, {90, 5},
 	};
 	for (unsigned i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
 		wr(PRIORITY(src[i].id), src[i].prio);
@@ -151,12 +153,12 @@ Test(plic, claim_order_priority_then_id)
 	for (unsigned w = 0; w < 3; w++)
 		wr(ENABLE(MCTX(1), w), 0xffffffff);
 
-	static const unsigned order[] = { 33, 7, 9, 90, 40, 2 };
+	static const unsigned order[] = {33, 7, 9, 90, 40, 2};
 	for (unsigned i = 0; i < 6; i++) {
 		cr_expect(mip(1) & MIP_MEIP);
 		const uint64_t id = rd(CLAIM(MCTX(1)));
 		cr_expect_eq(id, order[i], "claim %u: got %lu, want %u", i, (unsigned long)id,
-		             order[i]);
+			     order[i]);
 		cr_expect_not(pending(order[i]), "claim clears the pending bit");
 	}
 	cr_expect_not(mip(1) & MIP_MEIP, "everything is in flight");
@@ -330,7 +332,7 @@ Test(plic, bad_accesses_are_harmless)
 
 	/* Random values everywhere, every size, across the whole region. */
 	srand(2);
-	static const unsigned sizes[] = { 1, 2, 4, 8 };
+	static const unsigned sizes[] = {1, 2, 4, 8};
 	for (unsigned line = 0; line < 100; line++)
 		plic_set_irq(plic, (unsigned)rand() % 200, rand() & 1);
 	for (uint64_t off = 0; off < PLIC_SIZE; off += 1 + (uint64_t)(rand() % 3)) {

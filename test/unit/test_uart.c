@@ -16,17 +16,29 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4,
-       LSR = 5, MSR = 6, SCR = 7 };
+enum {
+	RBR = 0,
+	THR = 0,
+	DLL = 0,
+	IER = 1,
+	DLM = 1,
+	IIR = 2,
+	FCR = 2,
+	LCR = 3,
+	MCR = 4,
+	LSR = 5,
+	MSR = 6,
+	SCR = 7
+};
 
 /* ---- A UART on a bus of its own --------------------------------------- */
 
 struct rig {
 	struct bus bus;
 	struct uart *u;
-	bool irq;          /* the level last driven on the line */
+	bool irq;	   /* the level last driven on the line */
 	unsigned irq_sets; /* how many times it was driven */
-	uint8_t tx[64];    /* bytes the UART transmitted */
+	uint8_t tx[64];	   /* bytes the UART transmitted */
 	size_t ntx;
 };
 
@@ -48,7 +60,7 @@ static void rig_tx(void *opaque, uint8_t byte)
 static void rig_init(struct rig *r)
 {
 	memset(r, 0, sizeof(*r));
-	const struct irq_line line = { .set = rig_set_irq, .opaque = r, .irq = UART_IRQ };
+	const struct irq_line line = {.set = rig_set_irq, .opaque = r, .irq = UART_IRQ};
 	r->u = uart_new(&r->bus, UART_BASE, line, rig_tx, r);
 	cr_assert_not_null(r->u);
 }
@@ -406,7 +418,7 @@ Test(uart, second_uart_cannot_overlap)
 {
 	struct rig r;
 	rig_init(&r);
-	struct uart *again = uart_new(&r.bus, UART_BASE + 0x80, (struct irq_line){ 0 }, NULL, NULL);
+	struct uart *again = uart_new(&r.bus, UART_BASE + 0x80, (struct irq_line){0}, NULL, NULL);
 	cr_expect_null(again);
 	uart_free(r.u);
 }
@@ -448,7 +460,7 @@ static void con_send(struct con_rig *r, const char *s, size_t len)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
 }
 
@@ -472,7 +484,7 @@ static size_t con_output(struct con_rig *r, char *buf, size_t max)
 		fd_set set;
 		FD_ZERO(&set);
 		FD_SET(r->out[0], &set);
-		struct timeval tv = { 0, 1000 };
+		struct timeval tv = {0, 1000};
 		if (select(r->out[0] + 1, &set, NULL, NULL, &tv) > 0) {
 			const ssize_t k = read(r->out[0], buf + n, max - 1 - n);
 			if (k > 0)
@@ -586,7 +598,11 @@ Test(console, ctrl_a_c_switches_input_to_the_monitor_and_back)
 	struct con_rig r;
 	con_init(&r);
 	console_enable_monitor(r.c);
-	con_send(&r, "ab\x01" "cxy\x01" "cz", 9);
+	con_send(&r,
+		 "ab\x01"
+		 "cxy\x01"
+		 "cz",
+		 9);
 	uint8_t buf[8];
 	size_t n = 0;
 	for (int i = 0; i < 2000 && n < 3; i++) {
@@ -712,7 +728,7 @@ Test(console, free_while_reader_blocks)
 {
 	struct con_rig r;
 	con_init(&r);
-	sleep_ms(5); /* the reader is in poll() now */
+	sleep_ms(5);  /* the reader is in poll() now */
 	con_fini(&r); /* returns: console_free wakes and joins the reader */
 }
 

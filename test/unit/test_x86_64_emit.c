@@ -33,39 +33,45 @@
 
 /* ---- Register and operand names ---------------------------------------- */
 
-static const char *const r64[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-                                     "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15" };
-static const char *const r32[16] = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
-                                     "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d" };
-static const char *const r16[16] = { "ax",  "cx",  "dx",   "bx",   "sp",   "bp",   "si",   "di",
-                                     "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w" };
+static const char *const r64[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+				    "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
+static const char *const r32[16] = {"eax", "ecx", "edx",  "ebx",  "esp",  "ebp",  "esi",  "edi",
+				    "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d"};
+static const char *const r16[16] = {"ax",  "cx",  "dx",	  "bx",	  "sp",	  "bp",	  "si",	  "di",
+				    "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w"};
 /* With a REX prefix, byte registers 4-7 are spl/bpl/sil/dil, never ah-bh. */
-static const char *const r8[16] = { "al",  "cl",  "dl",   "bl",   "spl",  "bpl",  "sil",  "dil",
-                                    "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b" };
+static const char *const r8[16] = {"al",  "cl",	 "dl",	 "bl",	 "spl",	 "bpl",	 "sil",	 "dil",
+				   "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b"};
 
-static const char *const xmm[16] = { "xmm0",  "xmm1",  "xmm2",  "xmm3",  "xmm4",  "xmm5",
-                                     "xmm6",  "xmm7",  "xmm8",  "xmm9",  "xmm10", "xmm11",
-                                     "xmm12", "xmm13", "xmm14", "xmm15" };
+static const char *const xmm[16] = {"xmm0",  "xmm1",  "xmm2",  "xmm3", "xmm4",	"xmm5",
+				    "xmm6",  "xmm7",  "xmm8",  "xmm9", "xmm10", "xmm11",
+				    "xmm12", "xmm13", "xmm14", "xmm15"};
 
 /* Condition codes in encoding order (SDM vol. 2, appendix B.1.4.7). */
-static const char *const cc_name[16] = { "o", "no", "b", "ae", "e", "ne", "be", "a",
-                                         "s", "ns", "p", "np", "l", "ge", "le", "g" };
+static const char *const cc_name[16] = {"o", "no", "b", "ae", "e", "ne", "be", "a",
+					"s", "ns", "p", "np", "l", "ge", "le", "g"};
 
 static const char *alu_name(enum x86_alu op)
 {
 	switch (op) {
-	case ALU_ADD: return "add";
-	case ALU_OR: return "or";
-	case ALU_AND: return "and";
-	case ALU_SUB: return "sub";
-	case ALU_XOR: return "xor";
-	case ALU_CMP: return "cmp";
+	case ALU_ADD:
+		return "add";
+	case ALU_OR:
+		return "or";
+	case ALU_AND:
+		return "and";
+	case ALU_SUB:
+		return "sub";
+	case ALU_XOR:
+		return "xor";
+	case ALU_CMP:
+		return "cmp";
 	}
 	return "?";
 }
 
-static const enum x86_alu all_alu[] = { ALU_ADD, ALU_OR, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
-static const enum x86_shift all_shift[] = { SHIFT_SHL, SHIFT_SHR, SHIFT_SAR };
+static const enum x86_alu all_alu[] = {ALU_ADD, ALU_OR, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP};
+static const enum x86_shift all_shift[] = {SHIFT_SHL, SHIFT_SHR, SHIFT_SAR};
 
 static const char *shift_name(enum x86_shift op)
 {
@@ -129,7 +135,8 @@ static void mem_text(char *out, size_t n, const char *size, struct x86_mem m)
 		else
 			snprintf(index, sizeof(index), " + %s", r64[m.index]);
 	}
-	snprintf(out, n, "%s%s[%s%s%s]", size ? size : "", size ? " ptr " : "", r64[m.base], index, disp);
+	snprintf(out, n, "%s%s[%s%s%s]", size ? size : "", size ? " ptr " : "", r64[m.base], index,
+		 disp);
 }
 
 /* The displacement bytes the SDM's shortest encoding of m needs: none for
@@ -162,11 +169,11 @@ struct expect_sizes {
 	int imm;  /* immediate bytes, -1: don't check */
 };
 
-static const struct expect_sizes ANY = { -1, -1 };
+static const struct expect_sizes ANY = {-1, -1};
 
 /* The bytes e holds are one instruction whose text is `want`. */
 static void check_insn(const struct emitter *e, uint64_t addr, struct expect_sizes sz,
-                       const char *fmt, ...)
+		       const char *fmt, ...)
 {
 	char want[160];
 	va_list ap;
@@ -190,19 +197,20 @@ static void check_insn(const struct emitter *e, uint64_t addr, struct expect_siz
 	const int disp_size = insn->detail->x86.encoding.disp_size;
 	const int imm_size = insn->detail->x86.encoding.imm_size;
 	cs_free(insn, count);
-	cr_assert_eq(size, e->len, "%s: [%s] Capstone used %zu of %zu bytes", want, hex, size, e->len);
+	cr_assert_eq(size, e->len, "%s: [%s] Capstone used %zu of %zu bytes", want, hex, size,
+		     e->len);
 	cr_assert_str_eq(got, want, "[%s] is \"%s\", expected \"%s\"", hex, got, want);
 	if (sz.disp >= 0)
-		cr_assert_eq(disp_size, sz.disp, "%s: [%s] disp is %d bytes, expected %d", want, hex,
-		             disp_size, sz.disp);
+		cr_assert_eq(disp_size, sz.disp, "%s: [%s] disp is %d bytes, expected %d", want,
+			     hex, disp_size, sz.disp);
 	if (sz.imm >= 0)
-		cr_assert_eq(imm_size, sz.imm, "%s: [%s] immediate is %d bytes, expected %d", want, hex,
-		             imm_size, sz.imm);
+		cr_assert_eq(imm_size, sz.imm, "%s: [%s] immediate is %d bytes, expected %d", want,
+			     hex, imm_size, sz.imm);
 }
 
 /* ---- Memory operands ----------------------------------------------------- */
 
-static const int32_t disps[] = { 0, 1, -1, 9, 10, 0x28, 127, -128, 128, -129, INT32_MAX, INT32_MIN };
+static const int32_t disps[] = {0, 1, -1, 9, 10, 0x28, 127, -128, 128, -129, INT32_MAX, INT32_MIN};
 
 /* Every base with every displacement, then every index (rsp cannot be
  * one) at every scale with bases that need a SIB byte or a displacement
@@ -213,17 +221,19 @@ static size_t all_mems(struct x86_mem *out)
 	for (int base = 0; base < 16; base++)
 		for (size_t d = 0; d < sizeof(disps) / sizeof(disps[0]); d++)
 			out[n++] = mem(base, disps[d]);
-	static const int sib_bases[] = { RAX, RBP, RSP, R12, R13, R15 };
-	static const uint8_t scales[] = { 1, 2, 4, 8 };
-	static const int32_t sib_disps[] = { 0, 127, 128, -129 };
+	static const int sib_bases[] = {RAX, RBP, RSP, R12, R13, R15};
+	static const uint8_t scales[] = {1, 2, 4, 8};
+	static const int32_t sib_disps[] = {0, 127, 128, -129};
 	for (int index = 0; index < 16; index++) {
 		if (index == RSP)
 			continue;
 		for (size_t b = 0; b < sizeof(sib_bases) / sizeof(sib_bases[0]); b++)
 			for (size_t s = 0; s < 4; s++)
 				for (size_t d = 0; d < 4; d++)
-					out[n++] = (struct x86_mem){ .base = sib_bases[b], .index = index,
-					                             .scale = scales[s], .disp = sib_disps[d] };
+					out[n++] = (struct x86_mem){.base = sib_bases[b],
+								    .index = index,
+								    .scale = scales[s],
+								    .disp = sib_disps[d]};
 	}
 	return n;
 }
@@ -237,9 +247,9 @@ static size_t all_mems(struct x86_mem *out)
  * entry, and link-time optimisation (the Release build) then drops the
  * test silently; KEEP_PARAM_TEST holds on to it.
  */
-#define KEEP_PARAM_TEST(suite, name)                                                  \
-	__attribute__((used)) static struct criterion_test **const keep_##suite##_##name = \
-		&suite##_##name##_ptr
+#define KEEP_PARAM_TEST(suite, name)                                                               \
+	__attribute__((used)) static struct criterion_test **const keep_##suite##_##name =         \
+	    &suite##_##name##_ptr
 
 /* ---- Register, memory forms ---------------------------------------------- */
 
@@ -247,55 +257,100 @@ static size_t all_mems(struct x86_mem *out)
 struct mem_form {
 	const char *mnemonic;
 	const char *const *reg_names; /* r64, r32, r16 or r8 */
-	const char *size;             /* "qword", ...; NULL for lea */
-	bool mem_first;               /* memory is the destination */
+	const char *size;	      /* "qword", ...; NULL for lea */
+	bool mem_first;		      /* memory is the destination */
 	void (*emit)(struct emitter *e, enum x86_alu op, int reg, struct x86_mem m);
-	enum x86_alu op;              /* for the group-1 forms */
+	enum x86_alu op; /* for the group-1 forms */
 };
 
-static void f_mov_r64_m(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_mov_r64_m(e, r, m); }
-static void f_mov_m_r64(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_mov_m_r64(e, m, r); }
-static void f_mov_r32_m(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_mov_r32_m(e, r, m); }
-static void f_mov_m_r32(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_mov_m_r32(e, m, r); }
-static void f_mov_m_r16(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_mov_m_r16(e, m, r); }
-static void f_mov_m_r8(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_mov_m_r8(e, m, r); }
-static void f_movzx8(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_movzx_r32_m8(e, r, m); }
-static void f_movzx16(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_movzx_r32_m16(e, r, m); }
-static void f_movsx8(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_movsx_r64_m8(e, r, m); }
-static void f_movsx16(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_movsx_r64_m16(e, r, m); }
-static void f_movsxd(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_movsxd_r64_m32(e, r, m); }
-static void f_lea(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_lea(e, r, m); }
-static void f_alu_r64_m(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_alu_r64_m(e, op, r, m); }
-static void f_alu_r32_m(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_alu_r32_m(e, op, r, m); }
-static void f_test_r64_m(struct emitter *e, enum x86_alu op, int r, struct x86_mem m) { emit_test_r64_m(e, r, m); }
+static void f_mov_r64_m(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_mov_r64_m(e, r, m);
+}
+static void f_mov_m_r64(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_mov_m_r64(e, m, r);
+}
+static void f_mov_r32_m(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_mov_r32_m(e, r, m);
+}
+static void f_mov_m_r32(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_mov_m_r32(e, m, r);
+}
+static void f_mov_m_r16(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_mov_m_r16(e, m, r);
+}
+static void f_mov_m_r8(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_mov_m_r8(e, m, r);
+}
+static void f_movzx8(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_movzx_r32_m8(e, r, m);
+}
+static void f_movzx16(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_movzx_r32_m16(e, r, m);
+}
+static void f_movsx8(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_movsx_r64_m8(e, r, m);
+}
+static void f_movsx16(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_movsx_r64_m16(e, r, m);
+}
+static void f_movsxd(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_movsxd_r64_m32(e, r, m);
+}
+static void f_lea(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_lea(e, r, m);
+}
+static void f_alu_r64_m(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_alu_r64_m(e, op, r, m);
+}
+static void f_alu_r32_m(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_alu_r32_m(e, op, r, m);
+}
+static void f_test_r64_m(struct emitter *e, enum x86_alu op, int r, struct x86_mem m)
+{
+	emit_test_r64_m(e, r, m);
+}
 
 static const struct mem_form mem_forms[] = {
-	{ "mov", r64, "qword", false, f_mov_r64_m, 0 },
-	{ "mov", r64, "qword", true, f_mov_m_r64, 0 },
-	{ "mov", r32, "dword", false, f_mov_r32_m, 0 },
-	{ "mov", r32, "dword", true, f_mov_m_r32, 0 },
-	{ "mov", r16, "word", true, f_mov_m_r16, 0 },
-	{ "mov", r8, "byte", true, f_mov_m_r8, 0 },
-	{ "movzx", r32, "byte", false, f_movzx8, 0 },
-	{ "movzx", r32, "word", false, f_movzx16, 0 },
-	{ "movsx", r64, "byte", false, f_movsx8, 0 },
-	{ "movsx", r64, "word", false, f_movsx16, 0 },
-	{ "movsxd", r64, "dword", false, f_movsxd, 0 },
-	{ "lea", r64, NULL, false, f_lea, 0 },
-	{ "add", r64, "qword", false, f_alu_r64_m, ALU_ADD },
-	{ "or", r64, "qword", false, f_alu_r64_m, ALU_OR },
-	{ "and", r64, "qword", false, f_alu_r64_m, ALU_AND },
-	{ "sub", r64, "qword", false, f_alu_r64_m, ALU_SUB },
-	{ "xor", r64, "qword", false, f_alu_r64_m, ALU_XOR },
-	{ "cmp", r64, "qword", false, f_alu_r64_m, ALU_CMP },
-	{ "add", r32, "dword", false, f_alu_r32_m, ALU_ADD },
-	{ "or", r32, "dword", false, f_alu_r32_m, ALU_OR },
-	{ "and", r32, "dword", false, f_alu_r32_m, ALU_AND },
-	{ "sub", r32, "dword", false, f_alu_r32_m, ALU_SUB },
-	{ "xor", r32, "dword", false, f_alu_r32_m, ALU_XOR },
-	{ "cmp", r32, "dword", false, f_alu_r32_m, ALU_CMP },
-	/* test is symmetric; Capstone prints the r/m operand first. */
-	{ "test", r64, "qword", true, f_test_r64_m, 0 },
+    {"mov", r64, "qword", false, f_mov_r64_m, 0},
+    {"mov", r64, "qword", true, f_mov_m_r64, 0},
+    {"mov", r32, "dword", false, f_mov_r32_m, 0},
+    {"mov", r32, "dword", true, f_mov_m_r32, 0},
+    {"mov", r16, "word", true, f_mov_m_r16, 0},
+    {"mov", r8, "byte", true, f_mov_m_r8, 0},
+    {"movzx", r32, "byte", false, f_movzx8, 0},
+    {"movzx", r32, "word", false, f_movzx16, 0},
+    {"movsx", r64, "byte", false, f_movsx8, 0},
+    {"movsx", r64, "word", false, f_movsx16, 0},
+    {"movsxd", r64, "dword", false, f_movsxd, 0},
+    {"lea", r64, NULL, false, f_lea, 0},
+    {"add", r64, "qword", false, f_alu_r64_m, ALU_ADD},
+    {"or", r64, "qword", false, f_alu_r64_m, ALU_OR},
+    {"and", r64, "qword", false, f_alu_r64_m, ALU_AND},
+    {"sub", r64, "qword", false, f_alu_r64_m, ALU_SUB},
+    {"xor", r64, "qword", false, f_alu_r64_m, ALU_XOR},
+    {"cmp", r64, "qword", false, f_alu_r64_m, ALU_CMP},
+    {"add", r32, "dword", false, f_alu_r32_m, ALU_ADD},
+    {"or", r32, "dword", false, f_alu_r32_m, ALU_OR},
+    {"and", r32, "dword", false, f_alu_r32_m, ALU_AND},
+    {"sub", r32, "dword", false, f_alu_r32_m, ALU_SUB},
+    {"xor", r32, "dword", false, f_alu_r32_m, ALU_XOR},
+    {"cmp", r32, "dword", false, f_alu_r32_m, ALU_CMP},
+    /* test is symmetric; Capstone prints the r/m operand first. */
+    {"test", r64, "qword", true, f_test_r64_m, 0},
 };
 
 #define N_MEM_FORMS (sizeof(mem_forms) / sizeof(mem_forms[0]))
@@ -316,26 +371,30 @@ ParameterizedTest(int *row, emit, reg_mem, .init = cs_setup, .fini = cs_teardown
 	uint8_t buf[32];
 	for (int reg = 0; reg < 16; reg++) {
 		for (size_t i = 0; i < n; i++) {
-			struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+			struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 			f->emit(&e, f->op, reg, mems[i]);
 			char m[64];
 			mem_text(m, sizeof(m), f->size, mems[i]);
-			struct expect_sizes sz = { (int)disp_bytes(mems[i]), 0 };
+			struct expect_sizes sz = {(int)disp_bytes(mems[i]), 0};
 			if (f->reg_names == r16) {
 				/* Capstone 4 reports the displacement size of a
 				 * 66-prefixed instruction as 2; count it instead:
 				 * 66, REX if any register is r8-r15, 89, ModR/M,
 				 * SIB for an index or an rsp/r12 base. */
 				const struct x86_mem mm = mems[i];
-				const bool rex = reg >= 8 || mm.base >= 8 || (mm.index != NO_REG && mm.index >= 8);
+				const bool rex = reg >= 8 || mm.base >= 8 ||
+						 (mm.index != NO_REG && mm.index >= 8);
 				const bool sib = mm.index != NO_REG || (mm.base & 7) == RSP;
-				cr_assert_eq(e.len, 3 + rex + sib + disp_bytes(mm), "mov word: %zu bytes", e.len);
+				cr_assert_eq(e.len, 3 + rex + sib + disp_bytes(mm),
+					     "mov word: %zu bytes", e.len);
 				sz.disp = -1;
 			}
 			if (f->mem_first)
-				check_insn(&e, 0, sz, "%s %s, %s", f->mnemonic, m, f->reg_names[reg]);
+				check_insn(&e, 0, sz, "%s %s, %s", f->mnemonic, m,
+					   f->reg_names[reg]);
 			else
-				check_insn(&e, 0, sz, "%s %s, %s", f->mnemonic, f->reg_names[reg], m);
+				check_insn(&e, 0, sz, "%s %s, %s", f->mnemonic, f->reg_names[reg],
+					   m);
 		}
 	}
 }
@@ -350,38 +409,58 @@ struct rr_form {
 	enum x86_alu op;
 };
 
-static void f_mov_r64_r64(struct emitter *e, enum x86_alu op, int d, int s) { emit_mov_r64_r64(e, d, s); }
-static void f_mov_r32_r32(struct emitter *e, enum x86_alu op, int d, int s) { emit_mov_r32_r32(e, d, s); }
-static void f_movsxd_rr(struct emitter *e, enum x86_alu op, int d, int s) { emit_movsxd_r64_r32(e, d, s); }
-static void f_movzx_rr8(struct emitter *e, enum x86_alu op, int d, int s) { emit_movzx_r32_r8(e, d, s); }
-static void f_alu64(struct emitter *e, enum x86_alu op, int d, int s) { emit_alu_r64_r64(e, op, d, s); }
-static void f_alu32(struct emitter *e, enum x86_alu op, int d, int s) { emit_alu_r32_r32(e, op, d, s); }
-static void f_test64(struct emitter *e, enum x86_alu op, int d, int s) { emit_test_r64_r64(e, d, s); }
-static void f_test32(struct emitter *e, enum x86_alu op, int d, int s) { emit_test_r32_r32(e, d, s); }
-static void f_imul64(struct emitter *e, enum x86_alu op, int d, int s) { emit_imul_r64_r64(e, d, s); }
-static void f_imul32(struct emitter *e, enum x86_alu op, int d, int s) { emit_imul_r32_r32(e, d, s); }
+static void f_mov_r64_r64(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_mov_r64_r64(e, d, s);
+}
+static void f_mov_r32_r32(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_mov_r32_r32(e, d, s);
+}
+static void f_movsxd_rr(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_movsxd_r64_r32(e, d, s);
+}
+static void f_movzx_rr8(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_movzx_r32_r8(e, d, s);
+}
+static void f_alu64(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_alu_r64_r64(e, op, d, s);
+}
+static void f_alu32(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_alu_r32_r32(e, op, d, s);
+}
+static void f_test64(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_test_r64_r64(e, d, s);
+}
+static void f_test32(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_test_r32_r32(e, d, s);
+}
+static void f_imul64(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_imul_r64_r64(e, d, s);
+}
+static void f_imul32(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_imul_r32_r32(e, d, s);
+}
 
 static const struct rr_form rr_forms[] = {
-	{ "mov", r64, r64, f_mov_r64_r64, 0 },
-	{ "mov", r32, r32, f_mov_r32_r32, 0 },
-	{ "movsxd", r64, r32, f_movsxd_rr, 0 },
-	{ "movzx", r32, r8, f_movzx_rr8, 0 },
-	{ "add", r64, r64, f_alu64, ALU_ADD },
-	{ "or", r64, r64, f_alu64, ALU_OR },
-	{ "and", r64, r64, f_alu64, ALU_AND },
-	{ "sub", r64, r64, f_alu64, ALU_SUB },
-	{ "xor", r64, r64, f_alu64, ALU_XOR },
-	{ "cmp", r64, r64, f_alu64, ALU_CMP },
-	{ "add", r32, r32, f_alu32, ALU_ADD },
-	{ "or", r32, r32, f_alu32, ALU_OR },
-	{ "and", r32, r32, f_alu32, ALU_AND },
-	{ "sub", r32, r32, f_alu32, ALU_SUB },
-	{ "xor", r32, r32, f_alu32, ALU_XOR },
-	{ "cmp", r32, r32, f_alu32, ALU_CMP },
-	{ "test", r64, r64, f_test64, 0 },
-	{ "test", r32, r32, f_test32, 0 },
-	{ "imul", r64, r64, f_imul64, 0 },
-	{ "imul", r32, r32, f_imul32, 0 },
+    {"mov", r64, r64, f_mov_r64_r64, 0},  {"mov", r32, r32, f_mov_r32_r32, 0},
+    {"movsxd", r64, r32, f_movsxd_rr, 0}, {"movzx", r32, r8, f_movzx_rr8, 0},
+    {"add", r64, r64, f_alu64, ALU_ADD},  {"or", r64, r64, f_alu64, ALU_OR},
+    {"and", r64, r64, f_alu64, ALU_AND},  {"sub", r64, r64, f_alu64, ALU_SUB},
+    {"xor", r64, r64, f_alu64, ALU_XOR},  {"cmp", r64, r64, f_alu64, ALU_CMP},
+    {"add", r32, r32, f_alu32, ALU_ADD},  {"or", r32, r32, f_alu32, ALU_OR},
+    {"and", r32, r32, f_alu32, ALU_AND},  {"sub", r32, r32, f_alu32, ALU_SUB},
+    {"xor", r32, r32, f_alu32, ALU_XOR},  {"cmp", r32, r32, f_alu32, ALU_CMP},
+    {"test", r64, r64, f_test64, 0},	  {"test", r32, r32, f_test32, 0},
+    {"imul", r64, r64, f_imul64, 0},	  {"imul", r32, r32, f_imul32, 0},
 };
 
 #define N_RR_FORMS (sizeof(rr_forms) / sizeof(rr_forms[0]))
@@ -400,17 +479,18 @@ ParameterizedTest(int *row, emit, reg_reg, .init = cs_setup, .fini = cs_teardown
 	uint8_t buf[16];
 	for (int dst = 0; dst < 16; dst++) {
 		for (int src = 0; src < 16; src++) {
-			struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+			struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 			f->emit(&e, f->op, dst, src);
-			check_insn(&e, 0, ANY, "%s %s, %s", f->mnemonic, f->dst_names[dst], f->src_names[src]);
+			check_insn(&e, 0, ANY, "%s %s, %s", f->mnemonic, f->dst_names[dst],
+				   f->src_names[src]);
 		}
 	}
 }
 
 /* ---- Immediates --------------------------------------------------------- */
 
-static const int32_t imms[] = { 0, 1, -1, 9, 10, -9, -10, 127, -128, 128, -129, 0x1000,
-                                INT32_MAX, INT32_MIN };
+static const int32_t imms[] = {0,   1,	  -1,  9,    10,     -9,	-10,
+			       127, -128, 128, -129, 0x1000, INT32_MAX, INT32_MIN};
 
 static int imm_bytes(int32_t imm)
 {
@@ -424,14 +504,14 @@ Test(emit, alu_reg_imm, .init = cs_setup, .fini = cs_teardown)
 		const enum x86_alu op = all_alu[o];
 		for (int reg = 0; reg < 16; reg++) {
 			for (size_t i = 0; i < sizeof(imms) / sizeof(imms[0]); i++) {
-				const struct expect_sizes sz = { 0, imm_bytes(imms[i]) };
+				const struct expect_sizes sz = {0, imm_bytes(imms[i])};
 				char v[32];
-				struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+				struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 				emit_alu_r64_imm(&e, op, reg, imms[i]);
 				alu_imm_text(v, sizeof(v), op, 64, imms[i]);
 				check_insn(&e, 0, sz, "%s %s, %s", alu_name(op), r64[reg], v);
 
-				e = (struct emitter){ .buf = buf, .cap = sizeof(buf) };
+				e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
 				emit_alu_r32_imm(&e, op, reg, imms[i]);
 				alu_imm_text(v, sizeof(v), op, 32, imms[i]);
 				check_insn(&e, 0, sz, "%s %s, %s", alu_name(op), r32[reg], v);
@@ -449,15 +529,16 @@ Test(emit, alu_mem_imm, .init = cs_setup, .fini = cs_teardown)
 		const enum x86_alu op = all_alu[o];
 		for (size_t k = 0; k < n; k++) {
 			for (size_t i = 0; i < sizeof(imms) / sizeof(imms[0]); i++) {
-				const struct expect_sizes sz = { (int)disp_bytes(mems[k]), imm_bytes(imms[i]) };
+				const struct expect_sizes sz = {(int)disp_bytes(mems[k]),
+								imm_bytes(imms[i])};
 				char v[32], m[64];
-				struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+				struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 				emit_alu_m64_imm(&e, op, mems[k], imms[i]);
 				alu_imm_text(v, sizeof(v), op, 64, imms[i]);
 				mem_text(m, sizeof(m), "qword", mems[k]);
 				check_insn(&e, 0, sz, "%s %s, %s", alu_name(op), m, v);
 
-				e = (struct emitter){ .buf = buf, .cap = sizeof(buf) };
+				e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
 				emit_alu_m32_imm(&e, op, mems[k], imms[i]);
 				alu_imm_text(v, sizeof(v), op, 32, imms[i]);
 				mem_text(m, sizeof(m), "dword", mems[k]);
@@ -475,9 +556,9 @@ Test(emit, mov_mem_imm32, .init = cs_setup, .fini = cs_teardown)
 	uint8_t buf[32];
 	for (size_t k = 0; k < n; k++) {
 		for (size_t i = 0; i < sizeof(imms) / sizeof(imms[0]); i++) {
-			const struct expect_sizes sz = { (int)disp_bytes(mems[k]), 4 };
+			const struct expect_sizes sz = {(int)disp_bytes(mems[k]), 4};
 			char v[32], m[64];
-			struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+			struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 			emit_mov_m_imm32(&e, mems[k], imms[i]);
 			snum(v, sizeof(v), imms[i]);
 			mem_text(m, sizeof(m), "qword", mems[k]);
@@ -494,51 +575,55 @@ struct mov_imm_case {
 };
 
 static struct mov_imm_case mov_imm_cases[] = {
-	{ 0, ZX32 },
-	{ 1, ZX32 },
-	{ 9, ZX32 },
-	{ 0x7f, ZX32 },
-	{ 0x80000000, ZX32 },
-	{ UINT32_MAX, ZX32 },
-	{ 0x100000000, IMM64 },
-	{ (uint64_t)-1, SX32 },
-	{ (uint64_t)-10, SX32 },
-	{ (uint64_t)(int64_t)INT32_MIN, SX32 },
-	{ (uint64_t)(int64_t)INT32_MIN - 1, IMM64 },
-	{ 0xffffffff00000000, IMM64 },
-	{ 0x8000000000000000, IMM64 },
-	{ 0x7fffffffffffffff, IMM64 },
-	{ 0x123456789abcdef0, IMM64 },
+    {0, ZX32},
+    {1, ZX32},
+    {9, ZX32},
+    {0x7f, ZX32},
+    {0x80000000, ZX32},
+    {UINT32_MAX, ZX32},
+    {0x100000000, IMM64},
+    {(uint64_t)-1, SX32},
+    {(uint64_t)-10, SX32},
+    {(uint64_t)(int64_t)INT32_MIN, SX32},
+    {(uint64_t)(int64_t)INT32_MIN - 1, IMM64},
+    {0xffffffff00000000, IMM64},
+    {0x8000000000000000, IMM64},
+    {0x7fffffffffffffff, IMM64},
+    {0x123456789abcdef0, IMM64},
 };
 
 ParameterizedTestParameters(emit, mov_r64_imm)
 {
 	return cr_make_param_array(struct mov_imm_case, mov_imm_cases,
-	                           sizeof(mov_imm_cases) / sizeof(mov_imm_cases[0]));
+				   sizeof(mov_imm_cases) / sizeof(mov_imm_cases[0]));
 }
 
 ParameterizedTest(struct mov_imm_case *c, emit, mov_r64_imm, .init = cs_setup, .fini = cs_teardown)
 {
 	uint8_t buf[16];
 	for (int reg = 0; reg < 16; reg++) {
-		struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+		struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 		emit_mov_r64_imm(&e, reg, c->imm);
 		char v[32];
 		switch (c->form) {
 		case ZX32:
-			cr_assert_eq(e.len, reg < 8 ? 5u : 6u, "mov %s, %#" PRIx64 ": %zu bytes", r64[reg], c->imm, e.len);
+			cr_assert_eq(e.len, reg < 8 ? 5u : 6u, "mov %s, %#" PRIx64 ": %zu bytes",
+				     r64[reg], c->imm, e.len);
 			num(v, sizeof(v), c->imm);
-			check_insn(&e, 0, (struct expect_sizes){ 0, 4 }, "mov %s, %s", r32[reg], v);
+			check_insn(&e, 0, (struct expect_sizes){0, 4}, "mov %s, %s", r32[reg], v);
 			break;
 		case SX32:
-			cr_assert_eq(e.len, 7u, "mov %s, %#" PRIx64 ": %zu bytes", r64[reg], c->imm, e.len);
+			cr_assert_eq(e.len, 7u, "mov %s, %#" PRIx64 ": %zu bytes", r64[reg], c->imm,
+				     e.len);
 			snum(v, sizeof(v), (int64_t)c->imm);
-			check_insn(&e, 0, (struct expect_sizes){ 0, 4 }, "mov %s, %s", r64[reg], v);
+			check_insn(&e, 0, (struct expect_sizes){0, 4}, "mov %s, %s", r64[reg], v);
 			break;
 		case IMM64:
-			cr_assert_eq(e.len, 10u, "mov %s, %#" PRIx64 ": %zu bytes", r64[reg], c->imm, e.len);
+			cr_assert_eq(e.len, 10u, "mov %s, %#" PRIx64 ": %zu bytes", r64[reg],
+				     c->imm, e.len);
 			num(v, sizeof(v), c->imm);
-			check_insn(&e, 0, (struct expect_sizes){ 0, 8 }, "movabs %s, %s", r64[reg], v);
+			check_insn(&e, 0, (struct expect_sizes){0, 8}, "movabs %s, %s", r64[reg],
+				   v);
 			break;
 		}
 	}
@@ -548,7 +633,7 @@ ParameterizedTest(struct mov_imm_case *c, emit, mov_r64_imm, .init = cs_setup, .
 
 Test(emit, shifts, .init = cs_setup, .fini = cs_teardown)
 {
-	static const uint8_t counts[] = { 0, 1, 2, 9, 12, 31, 32, 63 };
+	static const uint8_t counts[] = {0, 1, 2, 9, 12, 31, 32, 63};
 	uint8_t buf[16];
 	for (size_t s = 0; s < 3; s++) {
 		const enum x86_shift op = all_shift[s];
@@ -556,19 +641,21 @@ Test(emit, shifts, .init = cs_setup, .fini = cs_teardown)
 			for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 				char v[8];
 				num(v, sizeof(v), counts[i]);
-				struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+				struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 				emit_shift_r64_imm(&e, op, reg, counts[i]);
-				check_insn(&e, 0, (struct expect_sizes){ 0, 1 }, "%s %s, %s", shift_name(op), r64[reg], v);
+				check_insn(&e, 0, (struct expect_sizes){0, 1}, "%s %s, %s",
+					   shift_name(op), r64[reg], v);
 				if (counts[i] < 32) {
-					e = (struct emitter){ .buf = buf, .cap = sizeof(buf) };
+					e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
 					emit_shift_r32_imm(&e, op, reg, counts[i]);
-					check_insn(&e, 0, (struct expect_sizes){ 0, 1 }, "%s %s, %s", shift_name(op), r32[reg], v);
+					check_insn(&e, 0, (struct expect_sizes){0, 1}, "%s %s, %s",
+						   shift_name(op), r32[reg], v);
 				}
 			}
-			struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+			struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 			emit_shift_r64_cl(&e, op, reg);
 			check_insn(&e, 0, ANY, "%s %s, cl", shift_name(op), r64[reg]);
-			e = (struct emitter){ .buf = buf, .cap = sizeof(buf) };
+			e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
 			emit_shift_r32_cl(&e, op, reg);
 			check_insn(&e, 0, ANY, "%s %s, cl", shift_name(op), r32[reg]);
 		}
@@ -581,25 +668,25 @@ Test(emit, one_register_forms, .init = cs_setup, .fini = cs_teardown)
 {
 	uint8_t buf[16];
 	for (int reg = 0; reg < 16; reg++) {
-		struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+		struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 		emit_mul_r64(&e, reg);
 		check_insn(&e, 0, ANY, "mul %s", r64[reg]);
-		e = (struct emitter){ .buf = buf, .cap = sizeof(buf) };
+		e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
 		emit_imul1_r64(&e, reg);
 		check_insn(&e, 0, ANY, "imul %s", r64[reg]);
-		e = (struct emitter){ .buf = buf, .cap = sizeof(buf) };
+		e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
 		emit_jmp_r64(&e, reg);
 		check_insn(&e, 0, ANY, "jmp %s", r64[reg]);
 		cr_assert_eq(e.len, reg < 8 ? 2u : 3u, "jmp %s: no REX.W needed", r64[reg]);
-		e = (struct emitter){ .buf = buf, .cap = sizeof(buf) };
+		e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
 		emit_call_r64(&e, reg);
 		check_insn(&e, 0, ANY, "call %s", r64[reg]);
 		cr_assert_eq(e.len, reg < 8 ? 2u : 3u, "call %s: no REX.W needed", r64[reg]);
-		e = (struct emitter){ .buf = buf, .cap = sizeof(buf) };
+		e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
 		emit_push(&e, reg);
 		check_insn(&e, 0, ANY, "push %s", r64[reg]);
 		cr_assert_eq(e.len, reg < 8 ? 1u : 2u);
-		e = (struct emitter){ .buf = buf, .cap = sizeof(buf) };
+		e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
 		emit_pop(&e, reg);
 		check_insn(&e, 0, ANY, "pop %s", r64[reg]);
 		cr_assert_eq(e.len, reg < 8 ? 1u : 2u);
@@ -609,10 +696,10 @@ Test(emit, one_register_forms, .init = cs_setup, .fini = cs_teardown)
 Test(emit, no_operand_forms, .init = cs_setup, .fini = cs_teardown)
 {
 	uint8_t buf[16];
-	struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+	struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 	emit_ret(&e);
 	check_insn(&e, 0, ANY, "ret");
-	e = (struct emitter){ .buf = buf, .cap = sizeof(buf) };
+	e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
 	emit_ud2(&e);
 	check_insn(&e, 0, ANY, "ud2");
 }
@@ -624,7 +711,7 @@ Test(emit, setcc, .init = cs_setup, .fini = cs_teardown)
 	uint8_t buf[16];
 	for (int cc = 0; cc < 16; cc++) {
 		for (int reg = 0; reg < 16; reg++) {
-			struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+			struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 			emit_setcc_r8(&e, (enum x86_cond)cc, reg);
 			check_insn(&e, 0, ANY, "set%s %s", cc_name[cc], r8[reg]);
 		}
@@ -641,14 +728,10 @@ struct fma_form {
 };
 
 static const struct fma_form fma_forms[] = {
-	{ "vfmadd231sd", FMA_MADD, false },
-	{ "vfmsub231sd", FMA_MSUB, false },
-	{ "vfnmadd231sd", FMA_NMADD, false },
-	{ "vfnmsub231sd", FMA_NMSUB, false },
-	{ "vfmadd231ss", FMA_MADD, true },
-	{ "vfmsub231ss", FMA_MSUB, true },
-	{ "vfnmadd231ss", FMA_NMADD, true },
-	{ "vfnmsub231ss", FMA_NMSUB, true },
+    {"vfmadd231sd", FMA_MADD, false},	{"vfmsub231sd", FMA_MSUB, false},
+    {"vfnmadd231sd", FMA_NMADD, false}, {"vfnmsub231sd", FMA_NMSUB, false},
+    {"vfmadd231ss", FMA_MADD, true},	{"vfmsub231ss", FMA_MSUB, true},
+    {"vfnmadd231ss", FMA_NMADD, true},	{"vfnmsub231ss", FMA_NMSUB, true},
 };
 
 #define N_FMA_FORMS (sizeof(fma_forms) / sizeof(fma_forms[0]))
@@ -672,17 +755,17 @@ ParameterizedTest(int *row, emit, fma_reg, .init = cs_setup, .fini = cs_teardown
 	for (int dst = 0; dst < 16; dst++) {
 		for (int a = 0; a < 16; a++) {
 			for (int b = 0; b < 16; b++) {
-				struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+				struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 				if (f->single)
 					emit_fma231_ss_x(&e, f->op, dst, a, b);
 				else
 					emit_fma231_sd_x(&e, f->op, dst, a, b);
 				cr_assert_eq(e.len, 5u, "%s %s, %s, %s: %zu bytes", f->mnemonic,
-				             xmm[dst], xmm[a], xmm[b], e.len);
+					     xmm[dst], xmm[a], xmm[b], e.len);
 				cr_assert_eq(buf[2] & 4, 0, "%s %s, %s, %s: VEX.L set", f->mnemonic,
-				             xmm[dst], xmm[a], xmm[b]);
-				check_insn(&e, 0, (struct expect_sizes){ 0, 0 }, "%s %s, %s, %s",
-				           f->mnemonic, xmm[dst], xmm[a], xmm[b]);
+					     xmm[dst], xmm[a], xmm[b]);
+				check_insn(&e, 0, (struct expect_sizes){0, 0}, "%s %s, %s, %s",
+					   f->mnemonic, xmm[dst], xmm[a], xmm[b]);
 			}
 		}
 	}
@@ -717,22 +800,22 @@ ParameterizedTest(int *row, emit, fma_mem, .init = cs_setup, .fini = cs_teardown
 		const bool sib = mm.index != NO_REG || (mm.base & 7) == RSP;
 		const size_t len = 5 + sib + disp_bytes(mm);
 		const bool capstone_disp_ok = !f->single || disp_bytes(mm) != 4;
-		const struct expect_sizes sz = { capstone_disp_ok ? (int)disp_bytes(mm) : -1, 0 };
+		const struct expect_sizes sz = {capstone_disp_ok ? (int)disp_bytes(mm) : -1, 0};
 		for (int dst = 0; dst < 16; dst++) {
-			const int firsts[] = { dst, 15 - dst };
+			const int firsts[] = {dst, 15 - dst};
 			for (size_t k = 0; k < 2; k++) {
 				const int a = firsts[k];
-				struct emitter e = { .buf = buf, .cap = sizeof(buf) };
+				struct emitter e = {.buf = buf, .cap = sizeof(buf)};
 				if (f->single)
 					emit_fma231_ss_m(&e, f->op, dst, a, mm);
 				else
 					emit_fma231_sd_m(&e, f->op, dst, a, mm);
 				cr_assert_eq(e.len, len, "%s %s, %s, %s: %zu bytes", f->mnemonic,
-				             xmm[dst], xmm[a], m, e.len);
+					     xmm[dst], xmm[a], m, e.len);
 				cr_assert_eq(buf[2] & 4, 0, "%s %s, %s, %s: VEX.L set", f->mnemonic,
-				             xmm[dst], xmm[a], m);
-				check_insn(&e, 0, sz, "%s %s, %s, %s", f->mnemonic, xmm[dst], xmm[a],
-				           m);
+					     xmm[dst], xmm[a], m);
+				check_insn(&e, 0, sz, "%s %s, %s, %s", f->mnemonic, xmm[dst],
+					   xmm[a], m);
 			}
 		}
 	}
@@ -742,8 +825,8 @@ ParameterizedTest(int *row, emit, fma_mem, .init = cs_setup, .fini = cs_teardown
 
 /* Jump sources and targets, as offsets in a buffer placed at BASE. */
 #define BASE 0x10000000ULL
-static const size_t jump_at[] = { 0, 1, 100, 4096 };
-static const size_t jump_to[] = { 0, 5, 6, 200, 4096, 0x8000000 };
+static const size_t jump_at[] = {0, 1, 100, 4096};
+static const size_t jump_to[] = {0, 5, 6, 200, 4096, 0x8000000};
 
 static int32_t read_rel32(const uint8_t *p)
 {
@@ -758,24 +841,27 @@ Test(emit, jmp_and_jcc_reach_their_target, .init = cs_setup, .fini = cs_teardown
 	for (size_t a = 0; a < sizeof(jump_at) / sizeof(jump_at[0]); a++) {
 		for (size_t t = 0; t < sizeof(jump_to) / sizeof(jump_to[0]); t++) {
 			const size_t at = jump_at[a], to = jump_to[t];
-			struct emitter e = { .buf = buf, .cap = sizeof(buf), .len = at };
+			struct emitter e = {.buf = buf, .cap = sizeof(buf), .len = at};
 			size_t field = emit_jmp_rel32(&e, to);
 			cr_assert_eq(field, at + 1, "E9 then rel32");
 			cr_assert_eq(e.len, at + 5);
-			cr_assert_eq((int64_t)read_rel32(buf + field), (int64_t)to - (int64_t)(at + 5),
-			             "rel32 counts from the end of the instruction");
-			struct emitter one = { .buf = buf + at, .cap = 5, .len = 5 };
-			check_insn(&one, BASE + at, (struct expect_sizes){ 0, 4 }, "jmp 0x%" PRIx64, BASE + to);
+			cr_assert_eq((int64_t)read_rel32(buf + field),
+				     (int64_t)to - (int64_t)(at + 5),
+				     "rel32 counts from the end of the instruction");
+			struct emitter one = {.buf = buf + at, .cap = 5, .len = 5};
+			check_insn(&one, BASE + at, (struct expect_sizes){0, 4}, "jmp 0x%" PRIx64,
+				   BASE + to);
 
 			for (int cc = 0; cc < 16; cc++) {
-				e = (struct emitter){ .buf = buf, .cap = sizeof(buf), .len = at };
+				e = (struct emitter){.buf = buf, .cap = sizeof(buf), .len = at};
 				field = emit_jcc_rel32(&e, (enum x86_cond)cc, to);
 				cr_assert_eq(field, at + 2, "0F 8x then rel32");
 				cr_assert_eq(e.len, at + 6);
-				cr_assert_eq((int64_t)read_rel32(buf + field), (int64_t)to - (int64_t)(at + 6));
-				one = (struct emitter){ .buf = buf + at, .cap = 6, .len = 6 };
-				check_insn(&one, BASE + at, (struct expect_sizes){ 0, 4 }, "j%s 0x%" PRIx64,
-				           cc_name[cc], BASE + to);
+				cr_assert_eq((int64_t)read_rel32(buf + field),
+					     (int64_t)to - (int64_t)(at + 6));
+				one = (struct emitter){.buf = buf + at, .cap = 6, .len = 6};
+				check_insn(&one, BASE + at, (struct expect_sizes){0, 4},
+					   "j%s 0x%" PRIx64, cc_name[cc], BASE + to);
 			}
 		}
 	}
@@ -785,14 +871,14 @@ Test(emit, patch_rel32_retargets_a_jump, .init = cs_setup, .fini = cs_teardown)
 {
 	uint8_t buf[64];
 	memset(buf, 0xcc, sizeof(buf));
-	struct emitter e = { .buf = buf, .cap = sizeof(buf), .len = 16 };
+	struct emitter e = {.buf = buf, .cap = sizeof(buf), .len = 16};
 	const size_t jmp = emit_jcc_rel32(&e, CC_NE, 0);
 	const size_t after = e.len;
 	/* Forward, backward, onto itself. */
-	static const size_t targets[] = { 40, 0, 16, 22, 63 };
+	static const size_t targets[] = {40, 0, 16, 22, 63};
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		emit_patch_rel32(buf, jmp, targets[i]);
-		struct emitter one = { .buf = buf + 16, .cap = 6, .len = 6 };
+		struct emitter one = {.buf = buf + 16, .cap = 6, .len = 6};
 		check_insn(&one, BASE + 16, ANY, "jne 0x%" PRIx64, BASE + targets[i]);
 	}
 	/* Only the four bytes of the field change. */
@@ -800,7 +886,7 @@ Test(emit, patch_rel32_retargets_a_jump, .init = cs_setup, .fini = cs_teardown)
 	cr_assert_eq(buf[after], 0xcc);
 	/* A field a long way from its target. */
 	static uint8_t big[1 << 20];
-	e = (struct emitter){ .buf = big, .cap = sizeof(big), .len = sizeof(big) - 5 };
+	e = (struct emitter){.buf = big, .cap = sizeof(big), .len = sizeof(big) - 5};
 	const size_t far = emit_jmp_rel32(&e, 0);
 	emit_patch_rel32(big, far, 7);
 	cr_assert_eq(read_rel32(big + far), 7 - (int32_t)sizeof(big));
@@ -816,7 +902,7 @@ Test(emit, overflow_stops_at_capacity)
 	uint8_t buf[16];
 	for (size_t cap = 0; cap <= 10; cap++) {
 		memset(buf, 0xaa, sizeof(buf));
-		struct emitter e = { .buf = buf, .cap = cap };
+		struct emitter e = {.buf = buf, .cap = cap};
 		emit_mov_r64_imm(&e, R9, 0x123456789abcdef0); /* 10 bytes */
 		cr_assert_eq(e.overflow, cap < 10, "cap %zu", cap);
 		cr_assert_eq(e.len, cap, "cap %zu: len %zu", cap, e.len);
@@ -824,7 +910,7 @@ Test(emit, overflow_stops_at_capacity)
 			cr_assert_eq(buf[i], 0xaa, "cap %zu: byte %zu written", cap, i);
 	}
 	/* Once set, overflow stays set, even if a later form would fit. */
-	struct emitter e = { .buf = buf, .cap = 3 };
+	struct emitter e = {.buf = buf, .cap = 3};
 	emit_mov_r64_imm(&e, RAX, 0x100000000);
 	cr_assert(e.overflow);
 	const size_t len = e.len;
@@ -834,7 +920,7 @@ Test(emit, overflow_stops_at_capacity)
 
 	/* A jump cut short is not patched outside the buffer. */
 	memset(buf, 0xaa, sizeof(buf));
-	e = (struct emitter){ .buf = buf, .cap = 3 };
+	e = (struct emitter){.buf = buf, .cap = 3};
 	const size_t field = emit_jmp_rel32(&e, 0);
 	cr_assert(e.overflow);
 	cr_assert_eq(field, 1);
@@ -843,7 +929,7 @@ Test(emit, overflow_stops_at_capacity)
 		cr_assert_eq(buf[i], 0xaa);
 
 	/* Exactly full is not an overflow. */
-	e = (struct emitter){ .buf = buf, .cap = 6 };
+	e = (struct emitter){.buf = buf, .cap = 6};
 	emit_jcc_rel32(&e, CC_E, 0);
 	cr_assert(!e.overflow);
 	cr_assert_eq(e.len, 6);
