@@ -49,7 +49,7 @@ enum machine_stop {
 };
 
 /*
- * Hooks for a debugger (core/gdbstub.c). While m->per_insn is set the run
+ * Hooks for a debugger (cli/gdbstub.c). While m->per_insn is set the run
  * loop runs harts in the interpreter one instruction at a time (the
  * translator would skip the checks) and calls before_insn and after_insn
  * around each one; while m->watch_data is set every load and store takes

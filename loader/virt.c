@@ -14,7 +14,7 @@
  * RAM (see virt_fdt_addr), its address in a1 for every hart.
  */
 #include "virt.h"
-#include "core/console.h"
+#include "cli/console.h"
 #include "devices/block.h"
 #include "devices/clint.h"
 #include "devices/htif.h"

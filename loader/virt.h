@@ -6,8 +6,8 @@
 #define RVJIT_VIRT_H
 
 #include "bootrom.h"
+#include "cli/options.h"
 #include "core/machine.h"
-#include "core/options.h"
 
 #define VIRT_TEST_BASE	   0x00100000
 #define VIRT_CLINT_BASE	   0x02000000

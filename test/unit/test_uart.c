@@ -1,12 +1,12 @@
 /*
- * UART (devices/uart16550.c) and host console (core/console.c) tests.
+ * UART (devices/uart16550.c) and host console (cli/console.c) tests.
  *
  * The UART is driven through the bus as a guest would drive it; expected
  * register values come from the TI PC16550D datasheet (register
  * descriptions and the Interrupt Control Functions table) and, where the
  * datasheet leaves room, from what QEMU's hw/char/serial.c does.
  */
-#include "core/console.h"
+#include "cli/console.h"
 #include "core/machine.h"
 #include "devices/uart16550.h"
 

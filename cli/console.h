@@ -19,7 +19,7 @@
  * in_fd is a terminal or a pipe (scripted runs can quit with "\x01x"):
  *   C-a x    print "rvjit: Terminated" and stop the machine (STOP_USER)
  *   C-a h    print the list of escapes
- *   C-a c    switch input between the guest and the monitor (core/monitor.c);
+ *   C-a c    switch input between the guest and the monitor (cli/monitor.c);
  *            while the monitor has it, typed bytes queue for the monitor
  *   C-a C-a  queue one 0x01 byte
  *   C-a any other key: both bytes are dropped, as QEMU does.
@@ -91,7 +91,7 @@ bool console_input_closed(struct console *c);
 void console_write(struct console *c, uint8_t byte);
 void console_flush(struct console *c);
 
-/* The monitor's side (core/monitor.c), from the machine's thread.
+/* The monitor's side (cli/monitor.c), from the machine's thread.
  * console_enable_monitor makes C-a c switch to it (without, C-a c says
  * there is none). console_take_monitor pops up to `max` bytes typed at the
  * monitor and sets *entered when C-a c switched to the monitor since the

@@ -3,10 +3,10 @@
  * and turn the way the run ended into the process exit status.
  */
 #include "console.h"
+#include "core/machine.h"
 #include "gdbstub.h"
 #include "jit/jit.h"
 #include "loader/virt.h"
-#include "machine.h"
 #include "monitor.h"
 #include "options.h"
 #include <errno.h>

@@ -6,9 +6,9 @@
  * step and Ctrl-C onto the machine's paused state and debug hooks.
  */
 #include "gdbstub.h"
-#include "machine.h"
-#include "mmu.h"
-#include "tb.h"
+#include "core/machine.h"
+#include "core/mmu.h"
+#include "core/tb.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

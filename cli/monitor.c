@@ -5,9 +5,9 @@
  */
 #include "monitor.h"
 #include "console.h"
-#include "insn.h"
-#include "machine.h"
-#include "mmu.h"
+#include "core/insn.h"
+#include "core/machine.h"
+#include "core/mmu.h"
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>

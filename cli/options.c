@@ -1,6 +1,6 @@
 /* Command-line parsing (see options.h). */
 #include "options.h"
-#include "machine.h"
+#include "core/machine.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>

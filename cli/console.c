@@ -4,7 +4,7 @@
  * on the way, and line-buffered output to out_fd.
  */
 #include "console.h"
-#include "machine.h"
+#include "core/machine.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -45,7 +45,7 @@ struct console {
 	bool escape; /* reader thread only: the previous byte was C-a */
 
 	/* The monitor (C-a c): input typed while it has the console goes
-	 * to mon_queue for core/monitor.c instead of to the guest. */
+	 * to mon_queue for cli/monitor.c instead of to the guest. */
 	bool mon_enabled; /* a monitor exists (not -monitor none) */
 	bool mon_mode;	  /* it has the console; guarded by lock */
 	bool mon_entered; /* switched to it since the last take; guarded by lock */
