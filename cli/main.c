@@ -61,6 +61,27 @@ static void print_stats(const struct machine *m, uint64_t ns)
 	}
 }
 
+/* The console is the board's serial line. */
+static void serial_write(void *console, uint8_t byte)
+{
+	console_write(console, byte);
+}
+
+static bool serial_peek(void *console, uint8_t *byte)
+{
+	return console_peek(console, byte);
+}
+
+static void serial_consume(void *console)
+{
+	console_consume(console);
+}
+
+static void serial_flush(void *console)
+{
+	console_flush(console);
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -112,11 +133,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct monitor *monitor = o.no_monitor ? NULL : monitor_new(console);
+	const struct virt_serial serial = {.opaque = console,
+					   .write = serial_write,
+					   .peek = serial_peek,
+					   .consume = serial_consume,
+					   .flush = serial_flush};
 	install_signals();
 	int status = 0;
 	bool first = true;
 	for (;;) {
-		struct virt_board *b = virt_board_new(&o, console, err, sizeof(err));
+		struct virt_board *b = virt_board_new(&o.board, &serial, err, sizeof(err));
 		if (!b) {
 			console_free(console);
 			fprintf(stderr, "rvjit: %s\n", err);

@@ -117,10 +117,12 @@ static int parse_log(struct options *o, const char *list, char *err, size_t errl
 
 static int parse_drive(struct options *o, const char *arg, char *err, size_t errlen)
 {
-	if (o->ndrives == MAX_DRIVES)
-		return fail(err, errlen, "-drive: at most %d drives", MAX_DRIVES);
-	struct drive_opt *d = &o->drives[o->ndrives];
+	if (o->board.ndrives == VIRT_MAX_DRIVES)
+		return fail(err, errlen, "-drive: at most %d drives", VIRT_MAX_DRIVES);
+	struct virt_drive *d = &o->board.drives[o->board.ndrives];
+	struct drive_use *use = &o->drive_use[o->board.ndrives];
 	memset(d, 0, sizeof(*d));
+	memset(use, 0, sizeof(*use));
 	d->slot = -1;
 	char *copy = strdup(arg);
 	struct kv kv[MAX_KV];
@@ -138,7 +140,7 @@ static int parse_drive(struct options *o, const char *arg, char *err, size_t err
 		} else if (!strcmp(k, "if") && v && !strcmp(v, "none")) {
 			if_none = true;
 		} else if (!strcmp(k, "if") && v && !strcmp(v, "virtio")) {
-			d->if_virtio = true;
+			use->if_virtio = true;
 		} else if (!strcmp(k, "if")) {
 			rc = fail(err, errlen,
 				  "-drive: unsupported interface if=%s (use if=none or if=virtio)",
@@ -169,15 +171,15 @@ static int parse_drive(struct options *o, const char *arg, char *err, size_t err
 	free(copy);
 	if (rc == 0 && !d->file)
 		rc = fail(err, errlen, "-drive: missing file=");
-	if (rc == 0 && !if_none && !d->if_virtio)
+	if (rc == 0 && !if_none && !use->if_virtio)
 		rc = fail(err, errlen,
 			  "-drive %s: say if=none (with -device virtio-blk-device) or if=virtio",
 			  d->file);
 	if (rc == 0 && if_none && !d->id)
 		rc = fail(err, errlen, "-drive %s: if=none needs an id=", d->file);
 	if (rc == 0) {
-		for (unsigned i = 0; i < o->ndrives; i++)
-			if (d->id && o->drives[i].id && !strcmp(o->drives[i].id, d->id))
+		for (unsigned i = 0; i < o->board.ndrives; i++)
+			if (d->id && o->board.drives[i].id && !strcmp(o->board.drives[i].id, d->id))
 				rc = fail(err, errlen, "-drive: duplicate id '%s'", d->id);
 	}
 	if (rc) {
@@ -186,7 +188,7 @@ static int parse_drive(struct options *o, const char *arg, char *err, size_t err
 		free(d->format);
 		return rc;
 	}
-	o->ndrives++;
+	o->board.ndrives++;
 	return 0;
 }
 
@@ -218,27 +220,30 @@ static int parse_device(struct options *o, const char *arg, char *err, size_t er
 		}
 		if (rc == 0 && !drive)
 			rc = fail(err, errlen, "-device virtio-blk-device: missing drive=");
-		struct drive_opt *d = NULL;
-		for (unsigned i = 0; rc == 0 && i < o->ndrives; i++)
-			if (o->drives[i].id && !strcmp(o->drives[i].id, drive))
-				d = &o->drives[i];
+		struct virt_drive *d = NULL;
+		struct drive_use *use = NULL;
+		for (unsigned i = 0; rc == 0 && i < o->board.ndrives; i++)
+			if (o->board.drives[i].id && !strcmp(o->board.drives[i].id, drive)) {
+				d = &o->board.drives[i];
+				use = &o->drive_use[i];
+			}
 		if (rc == 0 && !d)
 			rc = fail(
 			    err, errlen,
 			    "-device virtio-blk-device: no drive with id '%s' (give -drive first)",
 			    drive);
-		if (rc == 0 && d->attached)
+		if (rc == 0 && use->attached)
 			rc = fail(err, errlen,
 				  "-device virtio-blk-device: drive '%s' is already in use", drive);
 		if (rc == 0) {
-			d->attached = true;
+			use->attached = true;
 			d->slot = slot;
 		}
 	} else if (n > 0 && !strcmp(kv[0].key, "loader")) {
-		if (o->nloaders == MAX_LOADERS) {
-			rc = fail(err, errlen, "-device loader: at most %d", MAX_LOADERS);
+		if (o->board.nloaders == VIRT_MAX_LOADERS) {
+			rc = fail(err, errlen, "-device loader: at most %d", VIRT_MAX_LOADERS);
 		} else {
-			struct loader_opt *l = &o->loaders[o->nloaders];
+			struct virt_loader *l = &o->board.loaders[o->board.nloaders];
 			bool have_addr = false;
 			l->file = NULL;
 			for (int i = 1; i < n && rc == 0; i++) {
@@ -261,7 +266,7 @@ static int parse_device(struct options *o, const char *arg, char *err, size_t er
 			if (rc == 0 && (!l->file || !have_addr))
 				rc = fail(err, errlen, "-device loader: needs file= and addr=");
 			if (rc == 0)
-				o->nloaders++;
+				o->board.nloaders++;
 			else
 				free(l->file);
 		}
@@ -306,7 +311,7 @@ static int parse_global(struct options *o, const char *arg, char *err, size_t er
 {
 	const char *prefix = "virtio-mmio.force-legacy=";
 	if (!strncmp(arg, prefix, strlen(prefix))) {
-		if (!parse_bool(arg + strlen(prefix), &o->virtio_legacy))
+		if (!parse_bool(arg + strlen(prefix), &o->board.virtio_legacy))
 			return fail(err, errlen, "-global: bad value in '%s'", arg);
 		return 0;
 	}
@@ -321,7 +326,7 @@ static int parse_smp(struct options *o, const char *arg, char *err, size_t errle
 	if ((*end && *end != ',') || n < 1 || n > MAX_HARTS)
 		return fail(err, errlen, "-smp: '%s' is not a hart count from 1 to %d", arg,
 			    MAX_HARTS);
-	o->smp = (unsigned)n;
+	o->board.nharts = (unsigned)n;
 	return 0;
 }
 
@@ -382,9 +387,9 @@ static void set_str(char **dst, const char *v)
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
-	o->ram_size = 128ULL << 20;
-	o->smp = 1;
-	o->virtio_legacy = true;
+	o->board.ram_size = 128ULL << 20;
+	o->board.nharts = 1;
+	o->board.virtio_legacy = true;
 	o->jit_cache = 64ULL << 20;
 	o->icount_shift = -1;
 
@@ -400,13 +405,13 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		i++;                                                                               \
 	} while (0)
 		if (a[0] != '-') {
-			if (o->kernel)
+			if (o->board.kernel)
 				return fail(err, errlen,
 					    "more than one program given ('%s' and '%s')",
-					    o->kernel, a);
-			set_str(&o->kernel, a);
-			if (!o->bios)
-				set_str(&o->bios, "none");
+					    o->board.kernel, a);
+			set_str(&o->board.kernel, a);
+			if (!o->board.bios)
+				set_str(&o->board.bios, "none");
 		} else if (!strcmp(name, "-h") || !strcmp(name, "-help")) {
 			o->help = true;
 		} else if (!strcmp(name, "-version")) {
@@ -417,19 +422,19 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 				return -1;
 		} else if (!strcmp(name, "-bios")) {
 			NEED_ARG;
-			set_str(&o->bios, val);
+			set_str(&o->board.bios, val);
 		} else if (!strcmp(name, "-kernel")) {
 			NEED_ARG;
-			set_str(&o->kernel, val);
+			set_str(&o->board.kernel, val);
 		} else if (!strcmp(name, "-append")) {
 			NEED_ARG;
-			set_str(&o->append, val);
+			set_str(&o->board.append, val);
 		} else if (!strcmp(name, "-initrd")) {
 			NEED_ARG;
-			set_str(&o->initrd, val);
+			set_str(&o->board.initrd, val);
 		} else if (!strcmp(name, "-dtb")) {
 			NEED_ARG;
-			set_str(&o->dtb, val);
+			set_str(&o->board.dtb, val);
 		} else if (!strcmp(name, "-m")) {
 			NEED_ARG;
 			const char *v = !strncmp(val, "size=", 5) ? val + 5 : val;
@@ -438,7 +443,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			    (size & 0xfff) || size > (64ULL << 30))
 				return fail(err, errlen,
 					    "-m: '%s' is not a RAM size from 1M to 64G", val);
-			o->ram_size = size;
+			o->board.ram_size = size;
 		} else if (!strcmp(name, "-smp")) {
 			NEED_ARG;
 			if (parse_smp(o, val, err, errlen))
@@ -494,7 +499,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 			if (parse_device(o, val, err, errlen))
 				return -1;
 		} else if (!strcmp(name, "-snapshot")) {
-			o->snapshot = true;
+			o->board.snapshot = true;
 		} else if (!strcmp(name, "-no-reboot")) {
 			o->no_reboot = true;
 		} else if (!strcmp(name, "-interp")) {
@@ -534,15 +539,16 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		}
 #undef NEED_ARG
 	}
-	for (unsigned i = 0; i < o->ndrives; i++)
-		if (o->drives[i].id && !o->drives[i].if_virtio && !o->drives[i].attached)
+	for (unsigned i = 0; i < o->board.ndrives; i++)
+		if (o->board.drives[i].id && !o->drive_use[i].if_virtio &&
+		    !o->drive_use[i].attached)
 			return fail(err, errlen,
 				    "-drive id=%s: no -device virtio-blk-device uses it",
-				    o->drives[i].id);
-	if (o->initrd && !o->kernel)
+				    o->board.drives[i].id);
+	if (o->board.initrd && !o->board.kernel)
 		return fail(err, errlen, "-initrd: needs -kernel (the initrd goes after it)");
-	if (!o->help && !o->version && !o->kernel && o->nloaders == 0 && !o->dumpdtb &&
-	    !(o->bios && strcmp(o->bios, "none")))
+	if (!o->help && !o->version && !o->board.kernel && o->board.nloaders == 0 && !o->dumpdtb &&
+	    !(o->board.bios && strcmp(o->board.bios, "none")))
 		return fail(
 		    err, errlen,
 		    "no program given: rvjit [options] PROGRAM, or -kernel FILE (see --help)");
@@ -551,21 +557,21 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 
 void options_free(struct options *o)
 {
-	free(o->bios);
-	free(o->kernel);
-	free(o->append);
-	free(o->initrd);
-	free(o->dtb);
+	free(o->board.bios);
+	free(o->board.kernel);
+	free(o->board.append);
+	free(o->board.initrd);
+	free(o->board.dtb);
 	free(o->dumpdtb);
 	free(o->log_file);
 	free(o->gdb);
-	for (unsigned i = 0; i < o->ndrives; i++) {
-		free(o->drives[i].file);
-		free(o->drives[i].id);
-		free(o->drives[i].format);
+	for (unsigned i = 0; i < o->board.ndrives; i++) {
+		free(o->board.drives[i].file);
+		free(o->board.drives[i].id);
+		free(o->board.drives[i].format);
 	}
-	for (unsigned i = 0; i < o->nloaders; i++)
-		free(o->loaders[i].file);
+	for (unsigned i = 0; i < o->board.nloaders; i++)
+		free(o->board.loaders[i].file);
 	memset(o, 0, sizeof(*o));
 }
 

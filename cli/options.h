@@ -6,40 +6,26 @@
 #ifndef RVJIT_OPTIONS_H
 #define RVJIT_OPTIONS_H
 
+#include "loader/virt.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#define MAX_DRIVES  8
-#define MAX_LOADERS 8
-
-struct drive_opt {
-	char *file;
-	char *id;	/* NULL for if=virtio drives */
-	char *format;	/* "raw" or "qcow2"; NULL: probe the file (devices/disk.c) */
+/* -drive's own state beside the board's virt_drive, for checks while
+ * parsing. */
+struct drive_use {
 	bool if_virtio; /* -drive ...,if=virtio: attach to the next free slot */
-	bool readonly;
-	bool snapshot;
-	int slot; /* virtio-mmio-bus.N from -device, -1 until attached */
-	bool attached;
-};
-
-struct loader_opt { /* -device loader,file=F,addr=A */
-	char *file;
-	uint64_t addr;
+	bool attached;	/* a -device virtio-blk-device names it */
 };
 
 struct options {
-	char *bios; /* NULL: "default"; "none"; or a file */
-	char *kernel;
-	char *append;  /* -append: the kernel command line (/chosen/bootargs) */
-	char *initrd;  /* -initrd FILE */
-	char *dtb;     /* -dtb FILE: use this device tree instead of ours */
+	/* -machine, -bios, -kernel, -append, -initrd, -dtb, -m, -smp,
+	 * -global, -drive, -device, -snapshot: what the board is built from.
+	 * A PROGRAM without -kernel sets kernel (and bios "none"). */
+	struct virt_config board;
+	struct drive_use drive_use[VIRT_MAX_DRIVES]; /* beside board.drives */
 	char *dumpdtb; /* -machine virt,dumpdtb=FILE: write the tree, exit 0 */
-	uint64_t ram_size;
-	unsigned smp;
-	bool virtio_legacy; /* virtio-mmio.force-legacy (QEMU's default: true) */
 	unsigned log_mask;
 	char *log_file;
 	bool interp;	     /* --interp */
@@ -55,11 +41,6 @@ struct options {
 	char *gdb;	   /* -gdb tcp::PORT (-s: tcp::1234), NULL: no stub */
 	bool start_paused; /* -S: no hart runs until gdb or the monitor says continue */
 	bool no_monitor;   /* -monitor none: Ctrl-a c has no monitor to show */
-	bool snapshot;	   /* -snapshot: every drive snapshot=on */
-	struct drive_opt drives[MAX_DRIVES];
-	unsigned ndrives;
-	struct loader_opt loaders[MAX_LOADERS];
-	unsigned nloaders;
 	bool help, version;
 };
 

@@ -14,7 +14,6 @@
  * RAM (see virt_fdt_addr), its address in a1 for every hart.
  */
 #include "virt.h"
-#include "cli/console.h"
 #include "devices/block.h"
 #include "devices/clint.h"
 #include "devices/htif.h"
@@ -32,7 +31,7 @@
 
 struct virt_board {
 	struct machine *m;
-	struct console *console;
+	struct virt_serial serial;
 	struct clint *clint;
 	struct plic *plic;
 	struct uart *uart;
@@ -92,32 +91,34 @@ static const char *default_firmware(void)
 	return NULL;
 }
 
-static void uart_tx(void *opaque, uint8_t byte)
+static void serial_tx(void *opaque, uint8_t byte)
 {
-	console_write(opaque, byte);
+	const struct virt_board *b = opaque;
+	b->serial.write(b->serial.opaque, byte);
 }
 
-/* Move console input into the UART's receive FIFO, as far as it has room. */
+/* Move serial input into the UART's receive FIFO, as far as it has room. */
 static uint64_t uart_feed(void *opaque)
 {
 	struct virt_board *b = opaque;
+	const struct virt_serial *s = &b->serial;
 	uint8_t byte;
-	while (uart_can_receive(b->uart) && console_peek(b->console, &byte)) {
+	while (uart_can_receive(b->uart) && s->peek(s->opaque, &byte)) {
 		uart_receive(b->uart, byte);
-		console_consume(b->console);
+		s->consume(s->opaque);
 	}
-	console_flush(b->console);
+	s->flush(s->opaque);
 	return UINT64_MAX;
 }
 
-static int add_disks(struct virt_board *b, const struct options *o, char *err, size_t errlen)
+static int add_disks(struct virt_board *b, const struct virt_config *c, char *err, size_t errlen)
 {
 	struct machine *m = b->m;
 	bool used[VIRT_VIRTIO_COUNT] = {false};
 	/* Explicit bus=virtio-mmio-bus.N first, then the rest in order. */
-	int slot_of[MAX_DRIVES];
-	for (unsigned i = 0; i < o->ndrives; i++) {
-		slot_of[i] = o->drives[i].slot;
+	int slot_of[VIRT_MAX_DRIVES];
+	for (unsigned i = 0; i < c->ndrives; i++) {
+		slot_of[i] = c->drives[i].slot;
 		if (slot_of[i] >= 0) {
 			if (used[slot_of[i]])
 				return fail(err, errlen, "virtio-mmio-bus.%d is used twice",
@@ -125,7 +126,7 @@ static int add_disks(struct virt_board *b, const struct options *o, char *err, s
 			used[slot_of[i]] = true;
 		}
 	}
-	for (unsigned i = 0; i < o->ndrives; i++) {
+	for (unsigned i = 0; i < c->ndrives; i++) {
 		if (slot_of[i] >= 0)
 			continue;
 		/* Like QEMU's virt: a device given without bus= lands on the
@@ -138,40 +139,40 @@ static int add_disks(struct virt_board *b, const struct options *o, char *err, s
 		used[s] = true;
 		slot_of[i] = s;
 	}
-	for (unsigned i = 0; i < o->ndrives; i++) {
-		const struct drive_opt *d = &o->drives[i];
+	for (unsigned i = 0; i < c->ndrives; i++) {
+		const struct virt_drive *d = &c->drives[i];
 		const int s = slot_of[i];
 		char why[256];
-		b->disks[s] = disk_open(d->file, d->format, d->readonly, d->snapshot || o->snapshot,
+		b->disks[s] = disk_open(d->file, d->format, d->readonly, d->snapshot || c->snapshot,
 					why, sizeof(why));
 		if (!b->disks[s])
 			return fail(err, errlen, "-drive file=%s: %s", d->file, why);
 		b->virtio[s] =
 		    virtio_blk_new(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
 				   plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s), b->disks[s],
-				   o->virtio_legacy, d->id ? d->id : "");
+				   c->virtio_legacy, d->id ? d->id : "");
 		if (!b->virtio[s])
 			return fail(err, errlen, "cannot create virtio-blk for %s", d->file);
 	}
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
 		if (!b->virtio[s] &&
 		    !virtio_mmio_empty(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
-				       o->virtio_legacy))
+				       c->virtio_legacy))
 			return fail(err, errlen, "cannot create virtio-mmio slot %d", s);
 	return 0;
 }
 
-static int add_devices(struct virt_board *b, const struct options *o, char *err, size_t errlen)
+static int add_devices(struct virt_board *b, const struct virt_config *c, char *err, size_t errlen)
 {
 	struct machine *m = b->m;
 	if (!bus_add_rom(&m->bus, BOOTROM_BASE, BOOTROM_SIZE, b->rom, "boot ROM") ||
 	    !syscon_add(m, VIRT_TEST_BASE) || !(b->clint = clint_new(m, VIRT_CLINT_BASE)) ||
 	    !(b->plic = plic_new(m, VIRT_PLIC_BASE, VIRT_PLIC_SOURCES)) ||
 	    !(b->uart = uart_new(&m->bus, VIRT_UART0_BASE, plic_line(b->plic, VIRT_UART0_IRQ),
-				 uart_tx, b->console)) ||
+				 serial_tx, b)) ||
 	    !machine_add_poller(m, uart_feed, b))
 		return fail(err, errlen, "cannot create the virt board's devices");
-	return add_disks(b, o, err, errlen);
+	return add_disks(b, c, err, errlen);
 }
 
 uint64_t virt_fdt_addr(uint64_t ram_base, uint64_t ram_size, uint64_t fdt_size)
@@ -212,30 +213,30 @@ static int load_initrd(struct virt_board *b, const char *path, uint64_t kernel_e
 
 /* Build (or read, for -dtb) the device tree and copy it to the top of RAM.
  * Returns its guest address through *addr. */
-static int place_fdt(struct virt_board *b, const struct options *o, const struct load_info *initrd,
-		     const struct load_info *const images[], unsigned nimages, uint64_t *addr,
-		     char *err, size_t errlen)
+static int place_fdt(struct virt_board *b, const struct virt_config *c,
+		     const struct load_info *initrd, const struct load_info *const images[],
+		     unsigned nimages, uint64_t *addr, char *err, size_t errlen)
 {
 	struct machine *m = b->m;
-	if (o->dtb) {
+	if (c->dtb) {
 		char why[256];
-		b->fdt = load_file(o->dtb, &b->fdt_size, why, sizeof(why));
+		b->fdt = load_file(c->dtb, &b->fdt_size, why, sizeof(why));
 		if (!b->fdt)
-			return fail(err, errlen, "-dtb %s: %s", o->dtb, why);
+			return fail(err, errlen, "-dtb %s: %s", c->dtb, why);
 		if (!fdt_check_header(b->fdt, b->fdt_size))
 			return fail(err, errlen,
 				    "-dtb %s: not a flattened device tree (no valid FDT header)",
-				    o->dtb);
+				    c->dtb);
 	} else {
-		const struct virt_fdt_config c = {
+		const struct virt_fdt_config tree = {
 		    .ram_base = m->ram_base,
 		    .ram_size = m->ram_size,
 		    .nharts = m->nharts,
-		    .bootargs = o->append,
+		    .bootargs = c->append,
 		    .initrd_start = initrd->low,
 		    .initrd_end = initrd->high,
 		};
-		if (!(b->fdt = virt_fdt_build(&c, &b->fdt_size)))
+		if (!(b->fdt = virt_fdt_build(&tree, &b->fdt_size)))
 			return fail(err, errlen, "out of memory building the device tree");
 	}
 	if (b->fdt_size > m->ram_size)
@@ -262,12 +263,12 @@ int virt_board_dump_dtb(const struct virt_board *b, const char *path, char *err,
 	return 0;
 }
 
-static int load_images(struct virt_board *b, const struct options *o, char *err, size_t errlen)
+static int load_images(struct virt_board *b, const struct virt_config *c, char *err, size_t errlen)
 {
 	struct machine *m = b->m;
 	struct load_info kernel = {0}, fw = {0}, initrd = {0};
 	uint64_t entry = 0, next_addr = 0;
-	const char *bios = o->bios ? o->bios : "default";
+	const char *bios = c->bios ? c->bios : "default";
 	const bool have_fw = strcmp(bios, "none") != 0;
 
 	if (have_fw) {
@@ -280,75 +281,74 @@ static int load_images(struct virt_board *b, const struct options *o, char *err,
 			return -1;
 		entry = fw.entry;
 	}
-	if (o->kernel) {
+	if (c->kernel) {
 		const uint64_t raw_at =
 		    have_fw ? VIRT_DRAM_BASE + VIRT_KERNEL_OFFSET : VIRT_DRAM_BASE;
-		if (load_program(m, o->kernel, raw_at, &kernel, err, errlen))
+		if (load_program(m, c->kernel, raw_at, &kernel, err, errlen))
 			return -1;
 		if (have_fw && kernel.low < fw.high && fw.low < kernel.high)
-			return fail(err, errlen, "%s overlaps the firmware in memory", o->kernel);
+			return fail(err, errlen, "%s overlaps the firmware in memory", c->kernel);
 		next_addr = kernel.entry;
 		if (!have_fw)
 			entry = kernel.entry;
 	}
-	for (unsigned i = 0; i < o->nloaders; i++) {
+	for (unsigned i = 0; i < c->nloaders; i++) {
 		struct load_info li;
 		char why[256];
 		size_t size;
-		uint8_t *data = load_file(o->loaders[i].file, &size, why, sizeof(why));
+		uint8_t *data = load_file(c->loaders[i].file, &size, why, sizeof(why));
 		if (!data)
-			return fail(err, errlen, "%s: %s", o->loaders[i].file, why);
+			return fail(err, errlen, "%s: %s", c->loaders[i].file, why);
 		const int rc =
-		    load_raw_image(m, data, size, o->loaders[i].addr, &li, why, sizeof(why));
+		    load_raw_image(m, data, size, c->loaders[i].addr, &li, why, sizeof(why));
 		free(data);
 		if (rc)
-			return fail(err, errlen, "%s: %s", o->loaders[i].file, why);
+			return fail(err, errlen, "%s: %s", c->loaders[i].file, why);
 		if (!entry)
 			entry = li.entry;
 	}
 	/* HTIF: riscv-tests and similar bare-metal programs report through it. */
-	const struct load_info *prog = o->kernel ? &kernel : &fw;
-	if (prog->tohost &&
-	    !(b->htif = htif_new(m, prog->tohost, prog->fromhost, uart_tx, b->console)))
+	const struct load_info *prog = c->kernel ? &kernel : &fw;
+	if (prog->tohost && !(b->htif = htif_new(m, prog->tohost, prog->fromhost, serial_tx, b)))
 		return fail(err, errlen, "the tohost symbol (%#llx) is not in RAM",
 			    (unsigned long long)prog->tohost);
 	m->tohost_addr = prog->tohost;
 	m->fromhost_addr = prog->fromhost;
-	if (o->initrd) {
-		if (load_initrd(b, o->initrd, next_addr, &initrd, err, errlen))
+	if (c->initrd) {
+		if (load_initrd(b, c->initrd, next_addr, &initrd, err, errlen))
 			return -1;
 		if (overlaps(initrd.low, initrd.high, &kernel) ||
 		    overlaps(initrd.low, initrd.high, &fw))
 			return fail(err, errlen,
 				    "-initrd %s overlaps the kernel or firmware in memory",
-				    o->initrd);
+				    c->initrd);
 	}
 	uint64_t fdt_addr = 0;
 	const struct load_info *const images[] = {&fw, &kernel, &initrd};
-	if (place_fdt(b, o, &initrd, images, 3, &fdt_addr, err, errlen))
+	if (place_fdt(b, c, &initrd, images, 3, &fdt_addr, err, errlen))
 		return -1;
 	/* next_mode 1 = S-mode, what OpenSBI's fw_dynamic expects for a kernel. */
 	bootrom_build(b->rom, entry, fdt_addr, next_addr, 1);
 	return 0;
 }
 
-struct virt_board *virt_board_new(const struct options *o, struct console *console, char *err,
-				  size_t errlen)
+struct virt_board *virt_board_new(const struct virt_config *c, const struct virt_serial *serial,
+				  char *err, size_t errlen)
 {
 	struct virt_board *b = calloc(1, sizeof(*b));
 	if (!b) {
 		fail(err, errlen, "out of memory");
 		return NULL;
 	}
-	b->console = console;
-	b->m = machine_new(VIRT_DRAM_BASE, o->ram_size, o->smp, BOOTROM_BASE);
+	b->serial = *serial;
+	b->m = machine_new(VIRT_DRAM_BASE, c->ram_size, c->nharts, BOOTROM_BASE);
 	if (!b->m) {
 		fail(err, errlen, "cannot create the machine (%llu MiB RAM, %u harts)",
-		     (unsigned long long)(o->ram_size >> 20), o->smp);
+		     (unsigned long long)(c->ram_size >> 20), c->nharts);
 		free(b);
 		return NULL;
 	}
-	if (add_devices(b, o, err, errlen) || load_images(b, o, err, errlen)) {
+	if (add_devices(b, c, err, errlen) || load_images(b, c, err, errlen)) {
 		virt_board_free(b);
 		return NULL;
 	}
@@ -365,8 +365,7 @@ void virt_board_flush(struct virt_board *b)
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
 		if (b->disks[s])
 			block_flush(b->disks[s]);
-	if (b->console)
-		console_flush(b->console);
+	b->serial.flush(b->serial.opaque);
 }
 
 void virt_board_free(struct virt_board *b)

@@ -1,13 +1,19 @@
 /*
  * The `virt` board: QEMU's memory map, its devices, and how programs are
- * put in place at power-on. Builds a complete machine from the options.
+ * put in place at power-on. Builds a complete machine from a plain board
+ * description (struct virt_config) and the host end of its serial line
+ * (struct virt_serial). It parses no command line and knows no terminal;
+ * its error messages name the QEMU option a value comes from (-drive,
+ * -dtb, -initrd), since that is what the user typed.
  */
 #ifndef RVJIT_VIRT_H
 #define RVJIT_VIRT_H
 
 #include "bootrom.h"
-#include "cli/options.h"
 #include "core/machine.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define VIRT_TEST_BASE	   0x00100000
 #define VIRT_CLINT_BASE	   0x02000000
@@ -22,7 +28,57 @@
 #define VIRT_DRAM_BASE	   0x80000000ULL
 #define VIRT_KERNEL_OFFSET 0x200000 /* -kernel after firmware, as QEMU places it */
 
-struct console;
+#define VIRT_MAX_DRIVES	 8
+#define VIRT_MAX_LOADERS 8
+
+/* A disk image for a virtio-blk device. */
+struct virt_drive {
+	char *file;
+	char *id;     /* the device's serial number (VIRTIO_BLK_T_GET_ID), NULL for none */
+	char *format; /* "raw" or "qcow2"; NULL: probe the file (devices/disk.c) */
+	bool readonly;
+	bool snapshot; /* writes stay in memory */
+	int slot;      /* virtio-mmio slot 0..7, or -1: the free one with the highest address */
+};
+
+/* A raw file copied to guest memory at power-on (QEMU's generic loader). */
+struct virt_loader {
+	char *file;
+	uint64_t addr;
+};
+
+/* What to build: everything the board needs to power on. Strings belong to
+ * the caller and must outlive virt_board_new. */
+struct virt_config {
+	uint64_t ram_size;
+	unsigned nharts;
+	char *bios;	    /* NULL: "default" (OpenSBI); "none"; or a file */
+	char *kernel;	    /* NULL for none */
+	char *append;	    /* the kernel command line (/chosen/bootargs), NULL for none */
+	char *initrd;	    /* NULL for none; needs a kernel */
+	char *dtb;	    /* this device tree instead of ours, NULL for ours */
+	bool virtio_legacy; /* virtio-mmio version 1 (QEMU's force-legacy default) */
+	bool snapshot;	    /* every drive snapshot=on */
+	struct virt_drive drives[VIRT_MAX_DRIVES];
+	unsigned ndrives;
+	struct virt_loader loaders[VIRT_MAX_LOADERS];
+	unsigned nloaders;
+};
+
+/* The host end of the board's serial line (the UART, and HTIF's console
+ * output). The board calls these from the thread that runs the machine:
+ * write takes one guest output byte; peek copies the oldest pending input
+ * byte without removing it and returns false when none is pending;
+ * consume removes it; flush pushes buffered output out (the board calls it
+ * whenever it polls devices, and before it closes). */
+struct virt_serial {
+	void *opaque;
+	void (*write)(void *opaque, uint8_t byte);
+	bool (*peek)(void *opaque, uint8_t *byte);
+	void (*consume)(void *opaque);
+	void (*flush)(void *opaque);
+};
+
 struct virt_board;
 
 /* What the device tree says beyond the fixed board (loader/virt_fdt.c). */
@@ -42,9 +98,10 @@ uint8_t *virt_fdt_build(const struct virt_fdt_config *c, size_t *size);
 uint64_t virt_fdt_addr(uint64_t ram_base, uint64_t ram_size, uint64_t fdt_size);
 
 /* Build and load the whole machine. On failure returns NULL after writing
- * one line to err. `console` receives UART output and supplies input. */
-struct virt_board *virt_board_new(const struct options *o, struct console *console, char *err,
-				  size_t errlen);
+ * one line to err. `serial` (copied) receives UART and HTIF output and
+ * supplies UART input. */
+struct virt_board *virt_board_new(const struct virt_config *c, const struct virt_serial *serial,
+				  char *err, size_t errlen);
 struct machine *virt_board_machine(struct virt_board *b);
 /* Flush and close disks, free everything. */
 void virt_board_free(struct virt_board *b);
