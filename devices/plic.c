@@ -22,7 +22,7 @@
  */
 #include "plic.h"
 #include "core/machine.h"
-#include "loader/fdt.h"
+#include "fdt/fdt.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  * Other values are ignored; reads return 0.
  */
 #include "syscon.h"
-#include "loader/fdt.h"
+#include "fdt/fdt.h"
 
 static uint64_t syscon_read(void *opaque, uint64_t offset, unsigned size)
 {

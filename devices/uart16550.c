@@ -16,7 +16,7 @@
  *   exactly like "received data available".
  */
 #include "uart16550.h"
-#include "loader/fdt.h"
+#include "fdt/fdt.h"
 #include <stdio.h>
 #include <stdlib.h>
 

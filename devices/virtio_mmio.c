@@ -6,7 +6,7 @@
  */
 #include "virtio_mmio.h"
 #include "core/tb.h"
-#include "loader/fdt.h"
+#include "fdt/fdt.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -22,7 +22,7 @@
 #include "devices/uart16550.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
-#include "fdt.h"
+#include "fdt/fdt.h"
 #include "loader.h"
 #include <errno.h>
 #include <stdarg.h>

@@ -15,7 +15,7 @@
 #include "devices/syscon.h"
 #include "devices/uart16550.h"
 #include "devices/virtio_mmio.h"
-#include "fdt.h"
+#include "fdt/fdt.h"
 #include "virt.h"
 #include <stdio.h>
 

@@ -1,6 +1,6 @@
-/* -dtb harness: the blob's header check (loader/fdt.c) and its placement. */
+/* -dtb harness: the blob's header check (fdt/fdt.c) and its placement. */
+#include "fdt/fdt.h"
 #include "harness.h"
-#include "loader/fdt.h"
 #include "loader/virt.h"
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
-/* The FDT writer (loader/fdt.c) against the Devicetree Specification v0.4
+/* The FDT writer (fdt/fdt.c) against the Devicetree Specification v0.4
  * chapter 5: header fields, token layout, alignment, string sharing. */
-#include "loader/fdt.h"
+#include "fdt/fdt.h"
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
