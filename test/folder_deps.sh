@@ -27,7 +27,7 @@ for dir in */; do
 	dir=${dir%/}
 	case " $folders test bench " in *" $dir "*) continue ;; esac
 	[ -f "$dir/CMakeCache.txt" ] && continue # a build directory
-	if ls "$dir"/*.c "$dir"/*.h >/dev/null 2>&1; then
+	if ls "$dir"/*.c "$dir"/*.h 2>/dev/null | grep -q .; then
 		echo "FAIL: $dir/ holds C sources but is not in folder_deps.sh's table"
 		fails=$((fails + 1))
 	fi
