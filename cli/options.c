@@ -1,4 +1,9 @@
-/* Command-line parsing (see options.h). */
+/*
+ * Command-line parsing (see options.h), from one table: each option's
+ * name, whether it takes an argument, its handler and its --help entry.
+ * A handler applies one option to struct options, or writes one line
+ * naming the option and the reason to err and returns -1.
+ */
 #include "options.h"
 #include "core/machine.h"
 #include <ctype.h>
@@ -58,7 +63,8 @@ bool options_parse_size(const char *s, bool mib_default, uint64_t *out)
 	return true;
 }
 
-/* Split "a=b,c=d" option lists in place: returns the value of key, or NULL. */
+/* Split an "a=b,c,d=e" list in place into up to max pairs (val NULL for a
+ * key without "="); returns how many. */
 struct kv {
 	char *key, *val;
 };
@@ -91,7 +97,7 @@ static bool parse_bool(const char *v, bool *out)
 	return true;
 }
 
-static int parse_log(struct options *o, const char *list, char *err, size_t errlen)
+static int opt_d(struct options *o, const char *opt, const char *list, char *err, size_t errlen)
 {
 	char *copy = strdup(list);
 	int rc = 0;
@@ -115,7 +121,7 @@ static int parse_log(struct options *o, const char *list, char *err, size_t errl
 	return rc;
 }
 
-static int parse_drive(struct options *o, const char *arg, char *err, size_t errlen)
+static int opt_drive(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
 	if (o->board.ndrives == VIRT_MAX_DRIVES)
 		return fail(err, errlen, "-drive: at most %d drives", VIRT_MAX_DRIVES);
@@ -192,7 +198,7 @@ static int parse_drive(struct options *o, const char *arg, char *err, size_t err
 	return 0;
 }
 
-static int parse_device(struct options *o, const char *arg, char *err, size_t errlen)
+static int opt_device(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
 	char *copy = strdup(arg);
 	struct kv kv[MAX_KV];
@@ -279,7 +285,8 @@ static int parse_device(struct options *o, const char *arg, char *err, size_t er
 	return rc;
 }
 
-static int parse_machine(struct options *o, const char *arg, char *err, size_t errlen)
+static int opt_machine(struct options *o, const char *opt, const char *arg, char *err,
+		       size_t errlen)
 {
 	char *copy = strdup(arg);
 	struct kv kv[MAX_KV];
@@ -307,7 +314,7 @@ static int parse_machine(struct options *o, const char *arg, char *err, size_t e
 	return rc;
 }
 
-static int parse_global(struct options *o, const char *arg, char *err, size_t errlen)
+static int opt_global(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
 	const char *prefix = "virtio-mmio.force-legacy=";
 	if (!strncmp(arg, prefix, strlen(prefix))) {
@@ -318,7 +325,7 @@ static int parse_global(struct options *o, const char *arg, char *err, size_t er
 	return fail(err, errlen, "-global: unsupported property '%s'", arg);
 }
 
-static int parse_smp(struct options *o, const char *arg, char *err, size_t errlen)
+static int opt_smp(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
 	const char *num = !strncmp(arg, "cpus=", 5) ? arg + 5 : arg;
 	char *end;
@@ -331,7 +338,7 @@ static int parse_smp(struct options *o, const char *arg, char *err, size_t errle
 }
 
 /* -accel tcg[,thread=single|multi]: QEMU's way to pick MTTCG or not. */
-static int parse_accel(struct options *o, const char *arg, char *err, size_t errlen)
+static int opt_accel(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
 	if (strncmp(arg, "tcg", 3) || (arg[3] && arg[3] != ','))
 		return fail(err, errlen, "-accel: '%s': only 'tcg' is available", arg);
@@ -355,7 +362,7 @@ static int parse_accel(struct options *o, const char *arg, char *err, size_t err
  * An idle machine skips to its next timer (QEMU's sleep=off); QEMU's
  * adaptive shift=auto and sleep=on follow the host clock, which would undo
  * the point here, a run that repeats exactly. */
-static int parse_icount(struct options *o, const char *arg, char *err, size_t errlen)
+static int opt_icount(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
 	const char *p = !strncmp(arg, "shift=", 6) ? arg + 6 : arg;
 	char *end;
@@ -384,6 +391,345 @@ static void set_str(char **dst, const char *v)
 	*dst = strdup(v);
 }
 
+static int opt_bios(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	set_str(&o->board.bios, arg);
+	return 0;
+}
+
+static int opt_kernel(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	set_str(&o->board.kernel, arg);
+	return 0;
+}
+
+static int opt_append(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	set_str(&o->board.append, arg);
+	return 0;
+}
+
+static int opt_initrd(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	set_str(&o->board.initrd, arg);
+	return 0;
+}
+
+static int opt_dtb(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	set_str(&o->board.dtb, arg);
+	return 0;
+}
+
+static int opt_m(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	const char *v = !strncmp(arg, "size=", 5) ? arg + 5 : arg;
+	uint64_t size;
+	if (!options_parse_size(v, true, &size) || size < (1ULL << 20) || (size & 0xfff) ||
+	    size > (64ULL << 30))
+		return fail(err, errlen, "-m: '%s' is not a RAM size from 1M to 64G", arg);
+	o->board.ram_size = size;
+	return 0;
+}
+
+static int opt_nographic(struct options *o, const char *opt, const char *arg, char *err,
+			 size_t errlen)
+{
+	return 0; /* -nographic: the console is stdio anyway */
+}
+
+static int opt_display(struct options *o, const char *opt, const char *arg, char *err,
+		       size_t errlen)
+{
+	if (strcmp(arg, "none"))
+		return fail(err, errlen, "%s: only 'none' is supported", opt);
+	return 0;
+}
+
+/* The monitor is on the stdio console (Ctrl-a c) or nowhere. */
+static int opt_monitor(struct options *o, const char *opt, const char *arg, char *err,
+		       size_t errlen)
+{
+	if (!strcmp(arg, "none"))
+		o->no_monitor = true;
+	else if (strcmp(arg, "stdio"))
+		return fail(err, errlen, "%s: only 'none' and 'stdio' are supported", opt);
+	return 0;
+}
+
+static int opt_serial(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	if (strcmp(arg, "stdio") && strcmp(arg, "mon:stdio"))
+		return fail(err, errlen, "-serial: only 'stdio' and 'mon:stdio' are supported");
+	return 0;
+}
+
+static int opt_gdb(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	if (!strcmp(arg, "none")) {
+		free(o->gdb);
+		o->gdb = NULL;
+	} else {
+		set_str(&o->gdb, arg);
+	}
+	return 0;
+}
+
+static int opt_s(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	set_str(&o->gdb, "tcp::1234");
+	return 0;
+}
+
+static int opt_S(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	o->start_paused = true;
+	return 0;
+}
+
+static int opt_D(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	set_str(&o->log_file, arg);
+	return 0;
+}
+
+static int opt_snapshot(struct options *o, const char *opt, const char *arg, char *err,
+			size_t errlen)
+{
+	o->board.snapshot = true;
+	return 0;
+}
+
+static int opt_no_reboot(struct options *o, const char *opt, const char *arg, char *err,
+			 size_t errlen)
+{
+	o->no_reboot = true;
+	return 0;
+}
+
+static int opt_interp(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	o->interp = true;
+	return 0;
+}
+
+static int opt_threads(struct options *o, const char *opt, const char *arg, char *err,
+		       size_t errlen)
+{
+	if (strcmp(arg, "1") && strcmp(arg, "N"))
+		return fail(err, errlen,
+			    "--threads: '%s': 1 (one thread for all harts) or N (one per hart)",
+			    arg);
+	o->single_thread = !strcmp(arg, "1");
+	return 0;
+}
+
+static int opt_stats(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	o->stats = true;
+	return 0;
+}
+
+static int opt_perf_map(struct options *o, const char *opt, const char *arg, char *err,
+			size_t errlen)
+{
+	o->perf_map = true;
+	return 0;
+}
+
+static int opt_check(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	o->check = true;
+	return 0;
+}
+
+static int opt_check_selftest(struct options *o, const char *opt, const char *arg, char *err,
+			      size_t errlen)
+{
+	o->check = o->check_selftest = true;
+	return 0;
+}
+
+static int opt_jit_cache(struct options *o, const char *opt, const char *arg, char *err,
+			 size_t errlen)
+{
+	if (!options_parse_size(arg, true, &o->jit_cache) || o->jit_cache < (1ULL << 20))
+		return fail(err, errlen, "--jit-cache: '%s' is not a size of at least 1M", arg);
+	return 0;
+}
+
+static int opt_help(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	o->help = true;
+	return 0;
+}
+
+static int opt_version(struct options *o, const char *opt, const char *arg, char *err,
+		       size_t errlen)
+{
+	o->version = true;
+	return 0;
+}
+
+/* A word that is not an option: the program, as -kernel with -bios none. */
+static int program(struct options *o, const char *arg, char *err, size_t errlen)
+{
+	if (o->board.kernel)
+		return fail(err, errlen, "more than one program given ('%s' and '%s')",
+			    o->board.kernel, arg);
+	set_str(&o->board.kernel, arg);
+	if (!o->board.bios)
+		set_str(&o->board.bios, "none");
+	return 0;
+}
+
+/* The parts of --help; each has its indentation. */
+enum help_section { HELP_MACHINE, HELP_DEBUG, HELP_RVJIT, HELP_SECTIONS };
+
+static const struct {
+	const char *title;
+	int indent;
+} help_sections[HELP_SECTIONS] = {
+    [HELP_MACHINE] = {"Machine (QEMU spelling):", 2},
+    /* xv6's Makefile runs `qemu -help | grep -q '^-gdb'` to choose between
+     * -gdb and the older -s -p: keep these options in column 0. */
+    [HELP_DEBUG] = {"Debugging (QEMU spelling; these lines start in column 0 because xv6's\n"
+		    "Makefile looks for '^-gdb' in the help text):",
+		    0},
+    [HELP_RVJIT] = {"rvjit options:", 2},
+};
+
+/* Help text starts this many columns after the section's indentation. */
+#define HELP_COLUMN 25
+
+/*
+ * One option: its name (the one-dash spelling; QEMU accepts "--name" for
+ * "-name", and so do we), whether it takes the next word as its argument,
+ * the handler that applies it, and its --help entry: the synopsis for the
+ * left column (NULL: not listed) and the text for the right, '\n' between
+ * lines. A row without a name is a second --help entry for the option
+ * above it and never matches.
+ */
+enum option_arg { NO_ARG, ARG };
+
+struct option_def {
+	const char *name;
+	enum option_arg arg;
+	int (*handle)(struct options *o, const char *opt, const char *arg, char *err,
+		      size_t errlen);
+	enum help_section section;
+	const char *synopsis;
+	const char *help;
+};
+
+static const struct option_def option_table[] = {
+    {"-machine", ARG, opt_machine, HELP_MACHINE, "-machine virt[,dumpdtb=FILE]",
+     "the board (the only one); dumpdtb writes its\ndevice tree to FILE and exits"},
+    {"-M", ARG, opt_machine, HELP_MACHINE, "-M virt", "the same"},
+    {"-bios", ARG, opt_bios, HELP_MACHINE, "-bios none|default|FILE",
+     "firmware at 0x80000000; 'none' boots -kernel\ndirectly, 'default' (the default) is "
+     "OpenSBI\nfw_dynamic"},
+    {"-kernel", ARG, opt_kernel, HELP_MACHINE, "-kernel FILE",
+     "the program or kernel (ELF or raw; raw at 0x80200000\nafter firmware)"},
+    {"-append", ARG, opt_append, HELP_MACHINE, "-append STRING",
+     "kernel command line (/chosen/bootargs)"},
+    {"-initrd", ARG, opt_initrd, HELP_MACHINE, "-initrd FILE",
+     "initial RAM disk, after the kernel (/chosen)"},
+    {"-dtb", ARG, opt_dtb, HELP_MACHINE, "-dtb FILE",
+     "pass this device tree instead of the generated one"},
+    {"-m", ARG, opt_m, HELP_MACHINE, "-m SIZE",
+     "RAM size, e.g. 128M, 1G (default 128M; a bare number\nis MiB)"},
+    {"-smp", ARG, opt_smp, HELP_MACHINE, "-smp N", "number of harts, 1 to 8 (default 1)"},
+    {"-nographic", NO_ARG, opt_nographic, HELP_MACHINE, "-nographic",
+     "accepted: the console is always on stdio"},
+    {"-serial", ARG, opt_serial, HELP_MACHINE, "-serial stdio|mon:stdio", "accepted"},
+    {"-monitor", ARG, opt_monitor, HELP_MACHINE, "-monitor none|stdio",
+     "no monitor, or the monitor on the console (Ctrl-a c,\nthe default)"},
+    {"-display", ARG, opt_display, HELP_MACHINE, "-display none", "accepted"},
+    {"-drive", ARG, opt_drive, HELP_MACHINE,
+     "-drive file=F,if=none,format=raw|qcow2,id=ID[,readonly=on][,snapshot=on]",
+     "a disk for -device virtio-blk-device,drive=ID\n(format omitted: probed, with a warning "
+     "for raw)"},
+    {NULL, NO_ARG, NULL, HELP_MACHINE, "-drive file=F,if=virtio,format=raw|qcow2",
+     "a virtio-blk disk in the next free slot"},
+    {"-device", ARG, opt_device, HELP_MACHINE,
+     "-device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N]",
+     "a virtio-blk device for drive ID (no bus=: the free\nslot with the highest address)"},
+    {NULL, NO_ARG, NULL, HELP_MACHINE, "-device loader,file=F,addr=ADDR",
+     "copy a raw file to guest memory"},
+    {"-global", ARG, opt_global, HELP_MACHINE, "-global virtio-mmio.force-legacy=false|true",
+     "virtio-mmio version 2 or 1 (default 1)"},
+    {"-snapshot", NO_ARG, opt_snapshot, HELP_MACHINE, "-snapshot",
+     "keep all disk writes in memory"},
+    {"-no-reboot", NO_ARG, opt_no_reboot, HELP_MACHINE, "-no-reboot",
+     "exit instead of resetting when the guest reboots"},
+    {"-accel", ARG, opt_accel, HELP_MACHINE, "-accel tcg[,thread=single|multi]",
+     "multi (the default): one host thread per hart;\nsingle: all harts on one thread, "
+     "round-robin"},
+    {"-icount", ARG, opt_icount, HELP_MACHINE, "-icount [shift=]N[,sleep=off]",
+     "deterministic: time advances 2^N ns per instruction,\nharts run round-robin, idle time is "
+     "skipped; the\nsame input gives the same run"},
+    {"-d", ARG, opt_d, HELP_MACHINE, "-d in_asm,exec,int,out_asm",
+     "log guest code / blocks run / traps / host code\n(in_asm: as translated; with --interp, "
+     "as executed)"},
+    {"-D", ARG, opt_D, HELP_MACHINE, "-D FILE", "write the log to FILE instead of stderr"},
+
+    {"-gdb", ARG, opt_gdb, HELP_DEBUG, "-gdb tcp::PORT|tcp:HOST:PORT",
+     "wait for gdb connections on PORT"},
+    {"-s", NO_ARG, opt_s, HELP_DEBUG, "-s", "shorthand for -gdb tcp::1234"},
+    {"-S", NO_ARG, opt_S, HELP_DEBUG, "-S",
+     "do not start the harts until gdb or the monitor\nsays continue"},
+
+    {"-interp", NO_ARG, opt_interp, HELP_RVJIT, "--interp",
+     "use the interpreter instead of the x86-64 translator"},
+    {"-jit-cache", ARG, opt_jit_cache, HELP_RVJIT, "--jit-cache SIZE",
+     "translated-code buffer size (default 64M)"},
+    {"-threads", ARG, opt_threads, HELP_RVJIT, "--threads 1|N",
+     "harts share one host thread round-robin, or each\nhas its own (N, the default; 1 with "
+     "-gdb or --check)"},
+    {"-stats", NO_ARG, opt_stats, HELP_RVJIT, "--stats",
+     "at exit, print retired instructions, seconds and MIPS"},
+    {"-perf-map", NO_ARG, opt_perf_map, HELP_RVJIT, "--perf-map",
+     "write /tmp/perf-PID.map so perf report names guest\nblocks"},
+    {"-check", NO_ARG, opt_check, HELP_RVJIT, "--check",
+     "run the interpreter beside the translator, block by\nblock, and stop at the first "
+     "difference (slow; for\ndebugging)"},
+    /* For the tests: corrupt one result, so --check must catch it. */
+    {"-check-selftest", NO_ARG, opt_check_selftest, HELP_RVJIT, NULL, NULL},
+    {"-h", NO_ARG, opt_help, HELP_RVJIT, "-h, --help", "this text"},
+    {"-help", NO_ARG, opt_help, HELP_RVJIT, NULL, NULL},
+    {"-version", NO_ARG, opt_version, HELP_RVJIT, "--version", "print the version"},
+};
+
+#define OPTION_COUNT (sizeof(option_table) / sizeof(option_table[0]))
+
+static const struct option_def *find_option(const char *name)
+{
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+		if (option_table[i].name && !strcmp(option_table[i].name, name))
+			return &option_table[i];
+	return NULL;
+}
+
+/* Checks that need the whole command line. */
+static int check_complete(const struct options *o, char *err, size_t errlen)
+{
+	const struct virt_config *b = &o->board;
+	for (unsigned i = 0; i < b->ndrives; i++)
+		if (b->drives[i].id && !o->drive_use[i].if_virtio && !o->drive_use[i].attached)
+			return fail(err, errlen,
+				    "-drive id=%s: no -device virtio-blk-device uses it",
+				    b->drives[i].id);
+	if (b->initrd && !b->kernel)
+		return fail(err, errlen, "-initrd: needs -kernel (the initrd goes after it)");
+	if (!o->help && !o->version && !b->kernel && b->nloaders == 0 && !o->dumpdtb &&
+	    !(b->bios && strcmp(b->bios, "none")))
+		return fail(
+		    err, errlen,
+		    "no program given: rvjit [options] PROGRAM, or -kernel FILE (see --help)");
+	return 0;
+}
+
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
@@ -395,164 +741,24 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		/* QEMU accepts --opt as -opt. */
-		const char *name = (a[0] == '-' && a[1] == '-') ? a + 1 : a;
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_ARG                                                                                   \
-	do {                                                                                       \
-		if (!val)                                                                          \
-			return fail(err, errlen, "%s: missing argument", a);                       \
-		i++;                                                                               \
-	} while (0)
 		if (a[0] != '-') {
-			if (o->board.kernel)
-				return fail(err, errlen,
-					    "more than one program given ('%s' and '%s')",
-					    o->board.kernel, a);
-			set_str(&o->board.kernel, a);
-			if (!o->board.bios)
-				set_str(&o->board.bios, "none");
-		} else if (!strcmp(name, "-h") || !strcmp(name, "-help")) {
-			o->help = true;
-		} else if (!strcmp(name, "-version")) {
-			o->version = true;
-		} else if (!strcmp(name, "-machine") || !strcmp(name, "-M")) {
-			NEED_ARG;
-			if (parse_machine(o, val, err, errlen))
+			if (program(o, a, err, errlen))
 				return -1;
-		} else if (!strcmp(name, "-bios")) {
-			NEED_ARG;
-			set_str(&o->board.bios, val);
-		} else if (!strcmp(name, "-kernel")) {
-			NEED_ARG;
-			set_str(&o->board.kernel, val);
-		} else if (!strcmp(name, "-append")) {
-			NEED_ARG;
-			set_str(&o->board.append, val);
-		} else if (!strcmp(name, "-initrd")) {
-			NEED_ARG;
-			set_str(&o->board.initrd, val);
-		} else if (!strcmp(name, "-dtb")) {
-			NEED_ARG;
-			set_str(&o->board.dtb, val);
-		} else if (!strcmp(name, "-m")) {
-			NEED_ARG;
-			const char *v = !strncmp(val, "size=", 5) ? val + 5 : val;
-			uint64_t size;
-			if (!options_parse_size(v, true, &size) || size < (1ULL << 20) ||
-			    (size & 0xfff) || size > (64ULL << 30))
-				return fail(err, errlen,
-					    "-m: '%s' is not a RAM size from 1M to 64G", val);
-			o->board.ram_size = size;
-		} else if (!strcmp(name, "-smp")) {
-			NEED_ARG;
-			if (parse_smp(o, val, err, errlen))
-				return -1;
-		} else if (!strcmp(name, "-nographic")) {
-			/* the console is already stdio */
-		} else if (!strcmp(name, "-display")) {
-			NEED_ARG;
-			if (strcmp(val, "none"))
-				return fail(err, errlen, "%s: only 'none' is supported", a);
-		} else if (!strcmp(name, "-monitor")) {
-			NEED_ARG;
-			/* The monitor is on the stdio console (Ctrl-a c) or nowhere. */
-			if (!strcmp(val, "none"))
-				o->no_monitor = true;
-			else if (strcmp(val, "stdio"))
-				return fail(err, errlen,
-					    "%s: only 'none' and 'stdio' are supported", a);
-		} else if (!strcmp(name, "-s")) {
-			set_str(&o->gdb, "tcp::1234");
-		} else if (!strcmp(name, "-S")) {
-			o->start_paused = true;
-		} else if (!strcmp(name, "-gdb")) {
-			NEED_ARG;
-			if (!strcmp(val, "none")) {
-				free(o->gdb);
-				o->gdb = NULL;
-			} else {
-				set_str(&o->gdb, val);
-			}
-		} else if (!strcmp(name, "-serial")) {
-			NEED_ARG;
-			if (strcmp(val, "stdio") && strcmp(val, "mon:stdio"))
-				return fail(err, errlen,
-					    "-serial: only 'stdio' and 'mon:stdio' are supported");
-		} else if (!strcmp(name, "-d")) {
-			NEED_ARG;
-			if (parse_log(o, val, err, errlen))
-				return -1;
-		} else if (!strcmp(name, "-D")) {
-			NEED_ARG;
-			set_str(&o->log_file, val);
-		} else if (!strcmp(name, "-global")) {
-			NEED_ARG;
-			if (parse_global(o, val, err, errlen))
-				return -1;
-		} else if (!strcmp(name, "-drive")) {
-			NEED_ARG;
-			if (parse_drive(o, val, err, errlen))
-				return -1;
-		} else if (!strcmp(name, "-device")) {
-			NEED_ARG;
-			if (parse_device(o, val, err, errlen))
-				return -1;
-		} else if (!strcmp(name, "-snapshot")) {
-			o->board.snapshot = true;
-		} else if (!strcmp(name, "-no-reboot")) {
-			o->no_reboot = true;
-		} else if (!strcmp(name, "-interp")) {
-			o->interp = true;
-		} else if (!strcmp(name, "-icount")) {
-			NEED_ARG;
-			if (parse_icount(o, val, err, errlen))
-				return -1;
-		} else if (!strcmp(name, "-accel")) {
-			NEED_ARG;
-			if (parse_accel(o, val, err, errlen))
-				return -1;
-		} else if (!strcmp(name, "-threads")) {
-			NEED_ARG;
-			if (strcmp(val, "1") && strcmp(val, "N"))
-				return fail(err, errlen,
-					    "--threads: '%s': 1 (one thread for all harts) "
-					    "or N (one per hart)",
-					    val);
-			o->single_thread = !strcmp(val, "1");
-		} else if (!strcmp(name, "-stats")) {
-			o->stats = true;
-		} else if (!strcmp(name, "-perf-map")) {
-			o->perf_map = true;
-		} else if (!strcmp(name, "-check")) {
-			o->check = true;
-		} else if (!strcmp(name, "-check-selftest")) {
-			o->check = o->check_selftest = true;
-		} else if (!strcmp(name, "-jit-cache")) {
-			NEED_ARG;
-			if (!options_parse_size(val, true, &o->jit_cache) ||
-			    o->jit_cache < (1ULL << 20))
-				return fail(err, errlen,
-					    "--jit-cache: '%s' is not a size of at least 1M", val);
-		} else {
-			return fail(err, errlen, "unknown option '%s' (see --help)", a);
+			continue;
 		}
-#undef NEED_ARG
+		const struct option_def *def = find_option(a[1] == '-' ? a + 1 : a);
+		if (!def)
+			return fail(err, errlen, "unknown option '%s' (see --help)", a);
+		const char *arg = NULL;
+		if (def->arg == ARG) {
+			if (i + 1 == argc)
+				return fail(err, errlen, "%s: missing argument", a);
+			arg = argv[++i];
+		}
+		if (def->handle(o, a, arg, err, errlen))
+			return -1;
 	}
-	for (unsigned i = 0; i < o->board.ndrives; i++)
-		if (o->board.drives[i].id && !o->drive_use[i].if_virtio &&
-		    !o->drive_use[i].attached)
-			return fail(err, errlen,
-				    "-drive id=%s: no -device virtio-blk-device uses it",
-				    o->board.drives[i].id);
-	if (o->board.initrd && !o->board.kernel)
-		return fail(err, errlen, "-initrd: needs -kernel (the initrd goes after it)");
-	if (!o->help && !o->version && !o->board.kernel && o->board.nloaders == 0 && !o->dumpdtb &&
-	    !(o->board.bios && strcmp(o->board.bios, "none")))
-		return fail(
-		    err, errlen,
-		    "no program given: rvjit [options] PROGRAM, or -kernel FILE (see --help)");
-	return 0;
+	return check_complete(o, err, errlen);
 }
 
 void options_free(struct options *o)
@@ -575,76 +781,46 @@ void options_free(struct options *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* One --help entry: the synopsis, then the text from the section's help
+ * column on (on the next line when the synopsis reaches that column). */
+static void print_help_entry(FILE *out, const struct option_def *def, int indent)
+{
+	const int column = indent + HELP_COLUMN;
+	int width = fprintf(out, "%*s%s", indent, "", def->synopsis);
+	if (width > column - 2) {
+		fputc('\n', out);
+		width = 0;
+	}
+	for (const char *line = def->help;;) {
+		const size_t len = strcspn(line, "\n");
+		fprintf(out, "%*s%.*s\n", column - width, "", (int)len, line);
+		width = 0;
+		if (!line[len])
+			break;
+		line += len + 1;
+	}
+}
+
 void options_usage(FILE *out)
 {
-	fputs(
-	    "usage: rvjit [options] PROGRAM\n"
-	    "       rvjit -machine virt -bios none -kernel PROGRAM [options]\n"
-	    "\n"
-	    "Runs a RISC-V RV64GC program or operating system on an emulation of QEMU's\n"
-	    "'virt' board. PROGRAM is an ELF64 executable, or a raw image loaded at\n"
-	    "0x80000000. The run ends when the guest writes its exit code through HTIF\n"
-	    "(a 'tohost' symbol) or the test finisher at 0x100000; that code is rvjit's\n"
-	    "exit status.\n"
-	    "\n"
-	    "Machine (QEMU spelling):\n"
-	    "  -machine virt[,dumpdtb=FILE]   the board (the only one); dumpdtb writes its\n"
-	    "                           device tree to FILE and exits\n"
-	    "  -M virt                  the same\n"
-	    "  -bios none|default|FILE  firmware at 0x80000000; 'none' boots -kernel directly,\n"
-	    "                           'default' (the default) is OpenSBI fw_dynamic\n"
-	    "  -kernel FILE             the program or kernel (ELF or raw; raw at 0x80200000\n"
-	    "                           after firmware)\n"
-	    "  -append STRING           kernel command line (/chosen/bootargs)\n"
-	    "  -initrd FILE             initial RAM disk, after the kernel (/chosen)\n"
-	    "  -dtb FILE                pass this device tree instead of the generated one\n"
-	    "  -m SIZE                  RAM size, e.g. 128M, 1G (default 128M; a bare number is "
-	    "MiB)\n"
-	    "  -smp N                   number of harts, 1 to 8 (default 1)\n"
-	    "  -nographic               accepted: the console is always on stdio\n"
-	    "  -serial stdio|mon:stdio  accepted\n"
-	    "  -monitor none|stdio      no monitor, or the monitor on the console (Ctrl-a c,\n"
-	    "                           the default)\n"
-	    "  -display none            accepted\n"
-	    "  -drive file=F,if=none,format=raw|qcow2,id=ID[,readonly=on][,snapshot=on]\n"
-	    "                           (format omitted: probed, with a warning for raw)\n"
-	    "  -drive file=F,if=virtio,format=raw|qcow2   a virtio-blk disk in the next free slot\n"
-	    "  -device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N]\n"
-	    "  -device loader,file=F,addr=ADDR      copy a raw file to guest memory\n"
-	    "  -global virtio-mmio.force-legacy=false|true   virtio-mmio version 2 or 1 (default "
-	    "1)\n"
-	    "  -snapshot                keep all disk writes in memory\n"
-	    "  -no-reboot               exit instead of resetting when the guest reboots\n"
-	    "  -accel tcg[,thread=single|multi]   multi (the default): one host thread per\n"
-	    "                           hart; single: all harts on one thread, round-robin\n"
-	    "  -icount [shift=]N[,sleep=off]   deterministic: time advances 2^N ns per\n"
-	    "                           instruction, harts run round-robin, idle time is\n"
-	    "                           skipped; the same input gives the same run\n"
-	    "  -d in_asm,exec,int,out_asm   log guest code / blocks run / traps / host code\n"
-	    "                           (in_asm: as translated; with --interp, as executed)\n"
-	    "  -D FILE                  write the log to FILE instead of stderr\n"
-	    "\n"
-	    "Debugging (QEMU spelling; these lines start in column 0 because xv6's\n"
-	    "Makefile looks for '^-gdb' in the help text):\n"
-	    "-gdb tcp::PORT|tcp:HOST:PORT   wait for gdb connections on PORT\n"
-	    "-s                       shorthand for -gdb tcp::1234\n"
-	    "-S                       do not start the harts until gdb or the monitor\n"
-	    "                         says continue\n"
-	    "\n"
-	    "rvjit options:\n"
-	    "  --interp                 use the interpreter instead of the x86-64 translator\n"
-	    "  --jit-cache SIZE         translated-code buffer size (default 64M)\n"
-	    "  --threads 1|N            harts share one host thread round-robin, or each\n"
-	    "                           has its own (N, the default; 1 with -gdb or --check)\n"
-	    "  --stats                  at exit, print retired instructions, seconds and MIPS\n"
-	    "  --perf-map               write /tmp/perf-PID.map so perf report names guest blocks\n"
-	    "  --check                  run the interpreter beside the translator, block by "
-	    "block,\n"
-	    "                           and stop at the first difference (slow; for debugging)\n"
-	    "  -h, --help               this text\n"
-	    "  --version                print the version\n"
-	    "\n"
-	    "Console: Ctrl-a x quits, Ctrl-a c switches to the monitor and back,\n"
-	    "Ctrl-a h helps, Ctrl-a Ctrl-a sends Ctrl-a.\n",
-	    out);
+	fputs("usage: rvjit [options] PROGRAM\n"
+	      "       rvjit -machine virt -bios none -kernel PROGRAM [options]\n"
+	      "\n"
+	      "Runs a RISC-V RV64GC program or operating system on an emulation of QEMU's\n"
+	      "'virt' board. PROGRAM is an ELF64 executable, or a raw image loaded at\n"
+	      "0x80000000. The run ends when the guest writes its exit code through HTIF\n"
+	      "(a 'tohost' symbol) or the test finisher at 0x100000; that code is rvjit's\n"
+	      "exit status.\n",
+	      out);
+	for (int s = 0; s < HELP_SECTIONS; s++) {
+		fprintf(out, "\n%s\n", help_sections[s].title);
+		for (size_t i = 0; i < OPTION_COUNT; i++)
+			if (option_table[i].section == (enum help_section)s &&
+			    option_table[i].synopsis)
+				print_help_entry(out, &option_table[i], help_sections[s].indent);
+	}
+	fputs("\n"
+	      "Console: Ctrl-a x quits, Ctrl-a c switches to the monitor and back,\n"
+	      "Ctrl-a h helps, Ctrl-a Ctrl-a sends Ctrl-a.\n",
+	      out);
 }
