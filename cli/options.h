@@ -20,9 +20,9 @@ struct drive_use {
 };
 
 struct options {
-	/* -machine, -bios, -kernel, -append, -initrd, -dtb, -m, -smp,
-	 * -global, -drive, -device, -snapshot: what the board is built from.
-	 * A PROGRAM without -kernel sets kernel (and bios "none"). */
+	/* What the board is built from: -bios, -kernel, -append, -initrd,
+	 * -dtb, -m, -smp, -global, -drive, -device, -snapshot. A PROGRAM
+	 * without -kernel sets kernel (and bios "none"). */
 	struct virt_config board;
 	struct drive_use drive_use[VIRT_MAX_DRIVES]; /* beside board.drives */
 	char *dumpdtb; /* -machine virt,dumpdtb=FILE: write the tree, exit 0 */
