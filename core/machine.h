@@ -173,8 +173,9 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 			    uint64_t reset_pc);
 void machine_free(struct machine *m);
 
-/* Run the harts with the interpreter until something stops the machine.
- * Returns the reason (also left in m->stop). */
+/* Run the harts (in m->run_hart's engine, or the interpreter) until
+ * something stops the machine; core/run.c. Returns the reason (also left
+ * in m->stop). */
 enum machine_stop machine_run(struct machine *m);
 
 /* machine_run with one host thread per hart (m->threaded). */

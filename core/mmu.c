@@ -575,31 +575,6 @@ int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size,
 	return EXEC_NEXT;
 }
 
-void shadow_overlay(const struct shadow_log *l, uint64_t pa, uint8_t *buf, unsigned size)
-{
-	for (unsigned i = 0; i < l->n; i++) {
-		const struct shadow_store *s = &l->s[i];
-		for (unsigned k = 0; k < s->size; k++) {
-			const uint64_t at = s->pa + k;
-			if (at >= pa && at - pa < size)
-				buf[at - pa] = ((const uint8_t *)&s->data)[k];
-		}
-	}
-}
-
-struct shadow_store *shadow_record(struct shadow_log *l, uint64_t pa, const void *bytes,
-				   unsigned size)
-{
-	if (l->n == SHADOW_MAX_STORES)
-		return NULL;
-	struct shadow_store *s = &l->s[l->n++];
-	s->pa = pa;
-	s->size = size;
-	s->data = 0;
-	memcpy(&s->data, bytes, size);
-	return s;
-}
-
 uint64_t mmu_fetch(struct hart *h, uint64_t va, const uint8_t **host_out)
 {
 	const struct tlb_entry *e = &h->tlb_fetch[(va >> 12) & (TLB_ENTRIES - 1)];
