@@ -166,6 +166,19 @@ void machine_watch_page(struct machine *m, uint64_t pa, ram_watch_fn watch, void
 	tlb_drop_writes_to(m, (uintptr_t)(m->ram + ((pa - m->ram_base) & ~0xfffULL)));
 }
 
+void machine_ram_written(struct machine *m, uint64_t pa, uint64_t len)
+{
+	if (!len || pa + len < pa || pa >= m->ram_base + m->ram_size || pa + len <= m->ram_base)
+		return; /* (callers pass ranges they found in RAM) */
+	const uint64_t lo = pa > m->ram_base ? pa - m->ram_base : 0;
+	const uint64_t end = pa + len - m->ram_base;
+	const uint64_t hi = end < m->ram_size ? end : m->ram_size;
+	for (uint64_t page = lo >> 12; page <= (hi - 1) >> 12; page++) {
+		if (page_flags_of(m, page) & PAGE_CODE)
+			tb_invalidate_page(m, m->ram_base + (page << 12));
+	}
+}
+
 void machine_flush_tlbs(struct machine *m)
 {
 	for (unsigned i = 0; i < m->nharts; i++)

@@ -238,6 +238,19 @@ void machine_wait_wake(struct machine *m, uint64_t ns);
  * size) runs. One watcher per machine. */
 void machine_watch_page(struct machine *m, uint64_t pa, ram_watch_fn watch, void *opaque);
 
+/*
+ * Something other than a hart's store wrote guest RAM [pa, pa+len): a
+ * device's DMA (virtio buffers and rings, HTIF's mailbox). Every such
+ * writer calls this after the write, and never reaches into the block
+ * cache itself. Blocks decoded from the pages written are dropped, as a
+ * hart's store to them would drop them (Linux reads executables straight
+ * into the page cache). Nothing else needs telling: SC compares against the
+ * value its LR read, so it sees the new bytes without help, and watched
+ * pages (PAGE_WATCH) watch the harts' stores only. The part of the range
+ * outside RAM is ignored.
+ */
+void machine_ram_written(struct machine *m, uint64_t pa, uint64_t len);
+
 /* Host pointer for [pa, pa+len) if it is RAM, or ROM when !write; else NULL. */
 uint8_t *machine_host_ptr(struct machine *m, uint64_t pa, uint64_t len, bool write);
 
