@@ -9,9 +9,11 @@
  *    one instruction at a time under a debugger (m->per_insn). A quantum is
  *    a bounded number of blocks (interp.c, jit/), so the other harts and
  *    the devices get their turn.
- *  - Round-robin or threads: by default one host thread runs every hart in
- *    turn, one quantum each; with m->threaded each hart has its own host
- *    thread (hart_threads.c) and this thread only polls the devices.
+ *  - Threads or round-robin: with m->threaded (the front end's choice; for
+ *    several harts unless -icount, --check, gdb or --threads 1 rules it
+ *    out) each hart has its own host thread (hart_threads.c) and this
+ *    thread only polls the devices; otherwise this thread runs every hart
+ *    in turn, one quantum each, which makes -icount runs repeatable.
  *  - Polling devices: between rounds every poller runs (timers, console
  *    input, the monitor, the gdb stub), and each Sstc stimecmp is checked;
  *    their answers give the next deadline. A paused machine (monitor, gdb,
