@@ -63,7 +63,7 @@ int interp_run_block(struct hart *h, const struct block *b)
  * and the TLB and hash lookups can be skipped. */
 static inline struct block *chained(const struct hart *h, struct block *prev)
 {
-	if ((h->pc ^ h->block_pc) & ~0xfffULL)
+	if ((h->pc ^ h->block_pc) & ~PAGE_OFFSET_MASK)
 		return NULL;
 	for (int i = 0; i < 2; i++) {
 		struct block *s = __atomic_load_n(&prev->succ[i], __ATOMIC_ACQUIRE);
@@ -77,7 +77,7 @@ static inline struct block *chained(const struct hart *h, struct block *prev)
  * and the successor's own (immutable) va says which pc it is for. */
 static void remember(struct hart *h, struct block *prev, struct block *next, uint64_t prev_pc)
 {
-	if ((h->pc ^ prev_pc) & ~0xfffULL)
+	if ((h->pc ^ prev_pc) & ~PAGE_OFFSET_MASK)
 		return;
 	const struct block *first = __atomic_load_n(&prev->succ[0], __ATOMIC_ACQUIRE);
 	const int slot = first && __atomic_load_n(&first->valid, __ATOMIC_ACQUIRE) ? 1 : 0;

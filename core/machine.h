@@ -222,10 +222,15 @@ unsigned machine_idle_budget_ms(const struct machine *m);
 /* Wake any hart sleeping in wfi (a device raised an interrupt). */
 void machine_kick(struct machine *m);
 
-/* mtime: 10 MHz ticks (QEMU virt's timebase-frequency) of the host's
- * monotonic clock since the machine was created, or with -icount of the
- * virtual clock: 2^shift ns per instruction retired by any hart, plus the
- * idle stretches the run loop skips. */
+/* mtime (and the `time` CSR) counts at 10 MHz, QEMU virt's
+ * timebase-frequency, which the device tree gives: one tick is 100 ns. */
+#define MTIME_HZ	  10000000ULL
+#define NS_PER_MTIME_TICK (1000000000ULL / MTIME_HZ)
+
+/* mtime: MTIME_HZ ticks of the host's monotonic clock since the machine
+ * was created, or with -icount of the virtual clock: 2^shift ns per
+ * instruction retired by any hart, plus the idle stretches the run loop
+ * skips. */
 uint64_t machine_mtime(const struct machine *m);
 
 /* The host's monotonic clock, in nanoseconds. */
