@@ -110,7 +110,7 @@ uint64_t hart_sstc_poll(struct hart *h)
 	const bool fired = now >= h->stimecmp;
 	if (fired != ((__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & MIP_STIP) != 0))
 		hart_set_mip(h, MIP_STIP, fired);
-	return fired ? UINT64_MAX : (h->stimecmp - now) * 100;
+	return fired ? UINT64_MAX : (h->stimecmp - now) * NS_PER_MTIME_TICK;
 }
 
 static bool counter_allowed(const struct hart *h, unsigned bit)

@@ -107,7 +107,7 @@ void insn_decode(uint32_t raw, int len, struct op *op)
 
 	switch (insn_table[id].format) {
 	case FMT_R:
-	case FMT_AMO:  /* aq/rl stay in raw: one hart, nothing to order */
+	case FMT_AMO:  /* aq/rl stay in raw: AMOs are ordered without them (insn.def) */
 	case FMT_FCMP: /* feq/flt/fle: funct3 picks the comparison, no rm */
 		op->rd = int_rd(w);
 		op->rs1 = bits(w, 19, 15);

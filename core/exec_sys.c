@@ -128,16 +128,19 @@ int exec_wfi(struct hart *h, const struct op *op)
 
 int exec_fence(struct hart *h, const struct op *op)
 {
-	/* One host thread per machine today: program order is memory order.
-	 * A full barrier keeps this right once harts get their own threads. */
+	/* Harts may run on their own host threads (hart_threads.c), so the
+	 * fence is a full host barrier (mfence on x86-64, as the translator
+	 * emits). It covers every predecessor and successor set of RVWMO's
+	 * fence; on a TSO host only the store-to-load order needs it. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return EXEC_NEXT;
 }
 
 int exec_fence_i(struct hart *h, const struct op *op)
 {
-	/* Stores to pages holding decoded code already dropped those blocks;
-	 * ending the block makes the next instruction come from memory. */
+	/* Stores (by any hart) and DMA to pages holding decoded code already
+	 * dropped those blocks; ending the block makes the next instruction
+	 * come from memory. */
 	return next(h, op);
 }
 

@@ -14,6 +14,7 @@
 #define RVJIT_HART_H
 
 #include "op.h"
+#include "page.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -77,7 +78,7 @@ enum { FFLAG_NX = 1, FFLAG_UF = 2, FFLAG_OF = 4, FFLAG_DZ = 8, FFLAG_NV = 16 };
 
 /*
  * Software TLB entry. For an access of `size` bytes at virtual address va,
- * the entry at index (va >> 12) % TLB_ENTRIES hits when
+ * the entry at index (va >> PAGE_SHIFT) % TLB_ENTRIES hits when
  *     tag == (va & ~(TLB_PAGE_MASK & ~(size - 1)))
  * i.e. same page and naturally aligned (a misaligned access always misses and
  * takes the slow path). On a hit the host address is va + addend. A tag of
@@ -93,7 +94,7 @@ enum { FFLAG_NX = 1, FFLAG_UF = 2, FFLAG_OF = 4, FFLAG_DZ = 8, FFLAG_NV = 16 };
  * bytes = 384 KiB now; harts are heap-allocated, machine_new).
  */
 #define TLB_ENTRIES   4096
-#define TLB_PAGE_MASK 0xfffULL
+#define TLB_PAGE_MASK PAGE_OFFSET_MASK
 #define TLB_INVALID   0x800ULL
 struct tlb_entry {
 	uint64_t tag_r; /* loads */

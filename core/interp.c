@@ -1,8 +1,9 @@
 /*
- * The interpreter's run loop: find the block at pc, run its ops, account
- * instret, take interrupts between blocks, and share the host thread among
- * the harts round-robin. Harts in wfi are skipped; when all of them are,
- * the thread sleeps until a device kicks the machine or a timer deadline.
+ * The interpreter: one quantum of a hart. Find the block at pc (or follow
+ * the previous block's remembered successor on the same page), run its ops
+ * through the threaded dispatch, account instret, and take interrupts
+ * between blocks. A per-instruction mode (interp_step_hart) serves the
+ * debugger. Which hart runs when is the run loop's business (run.c).
  */
 #include "insn.h"
 #include "machine.h"
@@ -62,7 +63,7 @@ int interp_run_block(struct hart *h, const struct block *b)
  * and the TLB and hash lookups can be skipped. */
 static inline struct block *chained(const struct hart *h, struct block *prev)
 {
-	if ((h->pc ^ h->block_pc) & ~0xfffULL)
+	if ((h->pc ^ h->block_pc) & ~PAGE_OFFSET_MASK)
 		return NULL;
 	for (int i = 0; i < 2; i++) {
 		struct block *s = __atomic_load_n(&prev->succ[i], __ATOMIC_ACQUIRE);
@@ -76,7 +77,7 @@ static inline struct block *chained(const struct hart *h, struct block *prev)
  * and the successor's own (immutable) va says which pc it is for. */
 static void remember(struct hart *h, struct block *prev, struct block *next, uint64_t prev_pc)
 {
-	if ((h->pc ^ prev_pc) & ~0xfffULL)
+	if ((h->pc ^ prev_pc) & ~PAGE_OFFSET_MASK)
 		return;
 	const struct block *first = __atomic_load_n(&prev->succ[0], __ATOMIC_ACQUIRE);
 	const int slot = first && __atomic_load_n(&first->valid, __ATOMIC_ACQUIRE) ? 1 : 0;
@@ -160,73 +161,4 @@ void interp_step_hart(struct hart *h)
 		    atomic_load_explicit(&m->stop, memory_order_relaxed))
 			return;
 	}
-}
-
-/* Sleep until kicked, at most `ms`: every hart waits for an interrupt
- * (irq_wakes: a pending one ends the wait at once), or the machine is
- * paused (only a kick or the timeout ends it). */
-static void idle_wait(struct machine *m, unsigned ms, bool irq_wakes)
-{
-	pthread_mutex_lock(&m->lock);
-	bool any = false;
-	for (unsigned i = 0; irq_wakes && i < m->nharts; i++)
-		any |= hart_wakeup_pending(m->harts[i]) != 0;
-	if (!any && !atomic_load(&m->stop))
-		machine_wait_wake(m, (uint64_t)ms * 1000000ULL);
-	pthread_mutex_unlock(&m->lock);
-}
-
-enum machine_stop machine_run(struct machine *m)
-{
-	if (m->threaded)
-		return machine_run_threaded(m);
-	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
-		if (m->paused) {
-			/* Stopped (monitor, gdb, -S): only the pollers run. */
-			machine_poll_devices(m);
-			if (m->paused)
-				idle_wait(m, machine_idle_budget_ms(m), false);
-			continue;
-		}
-		bool all_idle = true;
-		for (unsigned i = 0; i < m->nharts; i++) {
-			struct hart *h = m->harts[i];
-			if (h->wfi) {
-				/* wfi ends when an interrupt is pending and enabled
-				 * in mie, even with the global enables clear. */
-				if (!hart_wakeup_pending(h))
-					continue;
-				h->wfi = false;
-			}
-			all_idle = false;
-			m->icount_hart = h;
-			m->icount_hart_start = h->instret;
-			if (m->per_insn)
-				interp_step_hart(h);
-			else if (m->run_hart)
-				m->run_hart(h);
-			else
-				interp_run_hart(h);
-			if (h->instret > m->icount_hart_start)
-				m->icount_ns += (h->instret - m->icount_hart_start)
-						<< m->icount_shift;
-			m->icount_hart = NULL;
-			if (m->paused || atomic_load_explicit(&m->stop, memory_order_relaxed))
-				break;
-		}
-		machine_poll_devices(m);
-		for (unsigned i = 0; i < m->nharts; i++) {
-			const uint64_t d = hart_sstc_poll(m->harts[i]);
-			if (d < m->next_deadline_ns)
-				m->next_deadline_ns = d;
-		}
-		if (all_idle && m->icount && m->next_deadline_ns != UINT64_MAX) {
-			/* Virtual time: skip straight to the next deadline. */
-			m->icount_ns += m->next_deadline_ns ? m->next_deadline_ns : 1;
-			machine_poll_devices(m);
-		} else if (all_idle) {
-			idle_wait(m, machine_idle_budget_ms(m), true);
-		}
-	}
-	return (enum machine_stop)atomic_load(&m->stop);
 }

@@ -44,7 +44,7 @@ static uint8_t *map_guest_ram(uint64_t size)
 struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nharts,
 			    uint64_t reset_pc)
 {
-	if (nharts == 0 || nharts > MAX_HARTS || ram_size == 0 || (ram_size & 0xfff)) {
+	if (nharts == 0 || nharts > MAX_HARTS || ram_size == 0 || (ram_size & PAGE_OFFSET_MASK)) {
 		fprintf(stderr, "rvjit: invalid machine configuration\n");
 		return NULL;
 	}
@@ -67,7 +67,7 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 		machine_free(m);
 		return NULL;
 	}
-	m->page_flags = calloc(ram_size >> 12, 1);
+	m->page_flags = calloc(ram_size >> PAGE_SHIFT, 1);
 	m->tb = m->page_flags ? tb_cache_new(m, TB_ARENA_BYTES) : NULL;
 	if (!m->tb) {
 		fprintf(stderr, "rvjit: out of memory\n");
@@ -139,9 +139,9 @@ uint64_t machine_mtime(const struct machine *m)
 		/* (A guest write to minstret may move instret backwards.) */
 		if (m->icount_hart && m->icount_hart->instret > m->icount_hart_start)
 			ns += (m->icount_hart->instret - m->icount_hart_start) << m->icount_shift;
-		return ns / 100;
+		return ns / NS_PER_MTIME_TICK;
 	}
-	return (host_monotonic_ns() - m->start_ns) / 100;
+	return (host_monotonic_ns() - m->start_ns) / NS_PER_MTIME_TICK;
 }
 
 uint8_t *machine_host_ptr(struct machine *m, uint64_t pa, uint64_t len, bool write)
@@ -162,8 +162,21 @@ void machine_watch_page(struct machine *m, uint64_t pa, ram_watch_fn watch, void
 		return;
 	m->watch = watch;
 	m->watch_opaque = opaque;
-	page_flags_add(m, (pa - m->ram_base) >> 12, PAGE_WATCH);
-	tlb_drop_writes_to(m, (uintptr_t)(m->ram + ((pa - m->ram_base) & ~0xfffULL)));
+	page_flags_add(m, (pa - m->ram_base) >> PAGE_SHIFT, PAGE_WATCH);
+	tlb_drop_writes_to(m, (uintptr_t)(m->ram + ((pa - m->ram_base) & ~PAGE_OFFSET_MASK)));
+}
+
+void machine_ram_written(struct machine *m, uint64_t pa, uint64_t len)
+{
+	if (!len || pa + len < pa || pa >= m->ram_base + m->ram_size || pa + len <= m->ram_base)
+		return; /* (callers pass ranges they found in RAM) */
+	const uint64_t lo = pa > m->ram_base ? pa - m->ram_base : 0;
+	const uint64_t end = pa + len - m->ram_base;
+	const uint64_t hi = end < m->ram_size ? end : m->ram_size;
+	for (uint64_t page = lo >> PAGE_SHIFT; page <= (hi - 1) >> PAGE_SHIFT; page++) {
+		if (page_flags_of(m, page) & PAGE_CODE)
+			tb_invalidate_page(m, m->ram_base + (page << PAGE_SHIFT));
+	}
 }
 
 void machine_flush_tlbs(struct machine *m)

@@ -173,8 +173,9 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 			    uint64_t reset_pc);
 void machine_free(struct machine *m);
 
-/* Run the harts with the interpreter until something stops the machine.
- * Returns the reason (also left in m->stop). */
+/* Run the harts (in m->run_hart's engine, or the interpreter) until
+ * something stops the machine; core/run.c. Returns the reason (also left
+ * in m->stop). */
 enum machine_stop machine_run(struct machine *m);
 
 /* machine_run with one host thread per hart (m->threaded). */
@@ -221,10 +222,15 @@ unsigned machine_idle_budget_ms(const struct machine *m);
 /* Wake any hart sleeping in wfi (a device raised an interrupt). */
 void machine_kick(struct machine *m);
 
-/* mtime: 10 MHz ticks (QEMU virt's timebase-frequency) of the host's
- * monotonic clock since the machine was created, or with -icount of the
- * virtual clock: 2^shift ns per instruction retired by any hart, plus the
- * idle stretches the run loop skips. */
+/* mtime (and the `time` CSR) counts at 10 MHz, QEMU virt's
+ * timebase-frequency, which the device tree gives: one tick is 100 ns. */
+#define MTIME_HZ	  10000000ULL
+#define NS_PER_MTIME_TICK (1000000000ULL / MTIME_HZ)
+
+/* mtime: MTIME_HZ ticks of the host's monotonic clock since the machine
+ * was created, or with -icount of the virtual clock: 2^shift ns per
+ * instruction retired by any hart, plus the idle stretches the run loop
+ * skips. */
 uint64_t machine_mtime(const struct machine *m);
 
 /* The host's monotonic clock, in nanoseconds. */
@@ -236,6 +242,19 @@ void machine_wait_wake(struct machine *m, uint64_t ns);
 /* Mark a RAM page watched: after every guest store to it, watch(opaque, pa,
  * size) runs. One watcher per machine. */
 void machine_watch_page(struct machine *m, uint64_t pa, ram_watch_fn watch, void *opaque);
+
+/*
+ * Something other than a hart's store wrote guest RAM [pa, pa+len): a
+ * device's DMA (virtio buffers and rings, HTIF's mailbox). Every such
+ * writer calls this after the write, and never reaches into the block
+ * cache itself. Blocks decoded from the pages written are dropped, as a
+ * hart's store to them would drop them (Linux reads executables straight
+ * into the page cache). Nothing else needs telling: SC compares against the
+ * value its LR read, so it sees the new bytes without help, and watched
+ * pages (PAGE_WATCH) watch the harts' stores only. The part of the range
+ * outside RAM is ignored.
+ */
+void machine_ram_written(struct machine *m, uint64_t pa, uint64_t len);
 
 /* Host pointer for [pa, pa+len) if it is RAM, or ROM when !write; else NULL. */
 uint8_t *machine_host_ptr(struct machine *m, uint64_t pa, uint64_t len, bool write);

@@ -70,7 +70,7 @@ static inline void guest_ram_write(void *p, unsigned size, uint64_t val)
 static inline int mem_load(struct hart *h, const struct op *op, uint64_t va, unsigned size,
 			   uint64_t *val)
 {
-	const struct tlb_entry *e = &h->tlb_data[(va >> 12) & (TLB_ENTRIES - 1)];
+	const struct tlb_entry *e = &h->tlb_data[(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
 	if (likely(e->tag_r == tlb_tag(va, size))) {
 		/* The tag matches aligned accesses only. */
 		*val = guest_ram_read((const void *)(uintptr_t)(va + e->addend), size);
@@ -82,7 +82,7 @@ static inline int mem_load(struct hart *h, const struct op *op, uint64_t va, uns
 static inline int mem_store(struct hart *h, const struct op *op, uint64_t va, unsigned size,
 			    uint64_t val)
 {
-	const struct tlb_entry *e = &h->tlb_data[(va >> 12) & (TLB_ENTRIES - 1)];
+	const struct tlb_entry *e = &h->tlb_data[(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
 	if (likely(e->tag_w == tlb_tag(va, size))) {
 		guest_ram_write((void *)(uintptr_t)(va + e->addend), size, val);
 		return EXEC_NEXT;

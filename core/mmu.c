@@ -191,14 +191,14 @@ static uint64_t walk(struct hart *h, uint64_t va, enum access acc, unsigned priv
 {
 	const unsigned mode = h->satp >> 60;
 	const int levels = mode == SATP_MODE_SV39 ? 3 : 4;
-	const int va_bits = 12 + 9 * levels;
+	const int va_bits = PAGE_SHIFT + 9 * levels;
 	/* Bits above the VA width must all equal its top bit. */
 	if ((uint64_t)(((int64_t)(va << (64 - va_bits))) >> (64 - va_bits)) != va)
 		return page_fault(acc);
 restart:;
-	uint64_t table = (h->satp & PTE_PPN_MASK) << 12;
+	uint64_t table = (h->satp & PTE_PPN_MASK) << PAGE_SHIFT;
 	for (int level = levels - 1; level >= 0; level--) {
-		const uint64_t pte_pa = table + ((va >> (12 + 9 * level)) & 0x1ff) * 8;
+		const uint64_t pte_pa = table + ((va >> (PAGE_SHIFT + 9 * level)) & 0x1ff) * 8;
 		/* Implicit page-table accesses are checked as S-mode (3.7.1). */
 		if (!probe && !pmp_allows(h, pte_pa, 8, ACCESS_READ, PRIV_S))
 			return access_fault(acc);
@@ -214,13 +214,14 @@ restart:;
 		if (!(pte & (PTE_R | PTE_X))) {
 			if (pte & (PTE_U | PTE_A | PTE_D))
 				return page_fault(acc);
-			table = ((pte >> 10) & PTE_PPN_MASK) << 12;
+			table = ((pte >> 10) & PTE_PPN_MASK) << PAGE_SHIFT;
 			continue;
 		}
 		const uint64_t ppn = (pte >> 10) & PTE_PPN_MASK;
 		const uint64_t span_mask = (1ULL << (9 * level)) - 1;
 		if (probe) {
-			*pa = (ppn << 12) | (va & ((span_mask << 12) | TLB_PAGE_MASK));
+			*pa = (ppn << PAGE_SHIFT) |
+			      (va & ((span_mask << PAGE_SHIFT) | PAGE_OFFSET_MASK));
 			return 0;
 		}
 		/* Leaf: permissions. */
@@ -256,7 +257,7 @@ restart:;
 				goto restart;
 			pte |= want;
 		}
-		*pa = (ppn << 12) | (va & ((span_mask << 12) | TLB_PAGE_MASK));
+		*pa = (ppn << PAGE_SHIFT) | (va & ((span_mask << PAGE_SHIFT) | PAGE_OFFSET_MASK));
 		*dirty = (pte & PTE_D) != 0;
 		return 0;
 	}
@@ -304,7 +305,7 @@ static uint64_t *tag_of(struct tlb_entry *e, enum access acc)
 static void tlb_install(struct hart *h, unsigned priv, uint64_t va, uint8_t *host, enum access acc)
 {
 	const unsigned mode = tlb_mode_of(priv);
-	const unsigned idx = (unsigned)(va >> 12) & (TLB_ENTRIES - 1);
+	const unsigned idx = (unsigned)(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1);
 	struct tlb_entry *e = &h->tlb[mode][idx];
 	const uint64_t page = va & ~TLB_PAGE_MASK;
 	const uintptr_t addend = (uintptr_t)host - (uintptr_t)va;
@@ -357,12 +358,12 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 	}
 	if (h->shadow)
 		return 0; /* the lockstep check's copy: no TLB fill, no invalidation */
-	const uint64_t page_pa = *pa & ~TLB_PAGE_MASK;
-	bool cacheable = !watched && pmp_allows(h, page_pa, TLB_PAGE_MASK + 1, acc, priv);
+	const uint64_t page_pa = *pa & ~PAGE_OFFSET_MASK;
+	bool cacheable = !watched && pmp_allows(h, page_pa, PAGE_SIZE, acc, priv);
 	if (acc == ACCESS_WRITE) {
 		cacheable = cacheable && dirty;
 		if (machine_is_ram(m, *pa, 1)) {
-			const uint64_t page = (*pa - m->ram_base) >> 12;
+			const uint64_t page = (*pa - m->ram_base) >> PAGE_SHIFT;
 			if (page_flags_of(m, page) & PAGE_CODE)
 				tb_invalidate_page(m, page_pa);
 			if (page_flags_of(m, page))
@@ -370,18 +371,19 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 		}
 	}
 	if (cacheable) {
-		tlb_install(h, priv, va, *host - (*pa & TLB_PAGE_MASK) + (va & TLB_PAGE_MASK), acc);
+		tlb_install(h, priv, va, *host - (*pa & PAGE_OFFSET_MASK) + (va & PAGE_OFFSET_MASK),
+			    acc);
 		/* Another hart may have decoded code from this page since the
 		 * check above; its tlb_drop_writes_to scan may have missed the
 		 * entry. Flag set then scan there, entry and fill bit then flag
 		 * check here: one of the two sees the other. */
 		if (acc == ACCESS_WRITE && machine_is_ram(m, *pa, 1)) {
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			if (page_flags_of(m, (*pa - m->ram_base) >> 12))
-				__atomic_store_n(
-				    &h->tlb[tlb_mode_of(priv)][(va >> 12) & (TLB_ENTRIES - 1)]
-					 .tag_w,
-				    TLB_INVALID, __ATOMIC_RELAXED);
+			if (page_flags_of(m, (*pa - m->ram_base) >> PAGE_SHIFT))
+				__atomic_store_n(&h->tlb[tlb_mode_of(priv)]
+							[(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)]
+							    .tag_w,
+						 TLB_INVALID, __ATOMIC_RELAXED);
 		}
 	}
 	return 0;
@@ -391,11 +393,11 @@ static void after_ram_store(struct machine *m, uint64_t pa, unsigned size)
 {
 	if (!machine_is_ram(m, pa, 1))
 		return;
-	const uint8_t flags = page_flags_of(m, (pa - m->ram_base) >> 12);
+	const uint8_t flags = page_flags_of(m, (pa - m->ram_base) >> PAGE_SHIFT);
 	/* resolve() dropped the page's blocks before the store; a hart on
 	 * another thread may have decoded the old bytes in between. */
 	if (flags & PAGE_CODE)
-		tb_invalidate_page(m, pa & ~TLB_PAGE_MASK);
+		tb_invalidate_page(m, pa & ~PAGE_OFFSET_MASK);
 	if ((flags & PAGE_WATCH) && m->watch) {
 		machine_io_lock(m);
 		m->watch(m->watch_opaque, pa, size);
@@ -409,7 +411,7 @@ static int misaligned_load(struct hart *h, const struct op *op, uint64_t va, uns
 	/* Split into the bytes of each page; translate both pages before
 	 * touching anything so a fault on the second is still precise. */
 	const unsigned priv = data_priv(h);
-	const unsigned first = (unsigned)((TLB_PAGE_MASK + 1) - (va & TLB_PAGE_MASK));
+	const unsigned first = (unsigned)(PAGE_SIZE - (va & PAGE_OFFSET_MASK));
 	const unsigned n1 = first < size ? first : size;
 	uint64_t pa1, pa2 = 0;
 	uint8_t *host1, *host2 = NULL;
@@ -474,7 +476,7 @@ int mem_store_slow(struct hart *h, const struct op *op, uint64_t va, unsigned si
 	const unsigned priv = data_priv(h);
 	struct machine *m = h->m;
 	if (va & (size - 1)) {
-		const unsigned first = (unsigned)((TLB_PAGE_MASK + 1) - (va & TLB_PAGE_MASK));
+		const unsigned first = (unsigned)(PAGE_SIZE - (va & PAGE_OFFSET_MASK));
 		const unsigned n1 = first < size ? first : size;
 		uint64_t pa1, pa2 = 0;
 		uint8_t *host1, *host2 = NULL;
@@ -537,7 +539,7 @@ int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size,
 	if (va & (size - 1))
 		return hart_exception(
 		    h, op, for_store ? CAUSE_MISALIGNED_STORE : CAUSE_MISALIGNED_LOAD, va);
-	const struct tlb_entry *e = &h->tlb_data[(va >> 12) & (TLB_ENTRIES - 1)];
+	const struct tlb_entry *e = &h->tlb_data[(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
 	const uint64_t tag = for_store ? e->tag_w : e->tag_r;
 	if (tag == (va & ~TLB_PAGE_MASK)) {
 		uint8_t *host = (uint8_t *)(uintptr_t)(va + e->addend);
@@ -575,34 +577,9 @@ int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size,
 	return EXEC_NEXT;
 }
 
-void shadow_overlay(const struct shadow_log *l, uint64_t pa, uint8_t *buf, unsigned size)
-{
-	for (unsigned i = 0; i < l->n; i++) {
-		const struct shadow_store *s = &l->s[i];
-		for (unsigned k = 0; k < s->size; k++) {
-			const uint64_t at = s->pa + k;
-			if (at >= pa && at - pa < size)
-				buf[at - pa] = ((const uint8_t *)&s->data)[k];
-		}
-	}
-}
-
-struct shadow_store *shadow_record(struct shadow_log *l, uint64_t pa, const void *bytes,
-				   unsigned size)
-{
-	if (l->n == SHADOW_MAX_STORES)
-		return NULL;
-	struct shadow_store *s = &l->s[l->n++];
-	s->pa = pa;
-	s->size = size;
-	s->data = 0;
-	memcpy(&s->data, bytes, size);
-	return s;
-}
-
 uint64_t mmu_fetch(struct hart *h, uint64_t va, const uint8_t **host_out)
 {
-	const struct tlb_entry *e = &h->tlb_fetch[(va >> 12) & (TLB_ENTRIES - 1)];
+	const struct tlb_entry *e = &h->tlb_fetch[(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
 	if (e->tag_x == (va & ~TLB_PAGE_MASK)) {
 		*host_out = (const uint8_t *)(uintptr_t)(va + e->addend);
 		return 0;

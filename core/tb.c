@@ -41,7 +41,7 @@ struct tb_cache *tb_cache_new(struct machine *m, size_t arena_bytes)
 	tb->arena_size = arena_bytes;
 	tb->arena = mmap(NULL, arena_bytes, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	tb->page_blocks = calloc(m->ram_size >> 12, sizeof(*tb->page_blocks));
+	tb->page_blocks = calloc(m->ram_size >> PAGE_SHIFT, sizeof(*tb->page_blocks));
 	if (tb->arena == MAP_FAILED || !tb->page_blocks) {
 		if (tb->arena != MAP_FAILED)
 			munmap(tb->arena, arena_bytes);
@@ -72,8 +72,8 @@ void tb_flush(struct machine *m)
 	tb->used = 0;
 	__atomic_store_n(&tb->flushes, tb->flushes + 1, __ATOMIC_RELAXED);
 	memset(tb->hash, 0, sizeof(tb->hash));
-	memset(tb->page_blocks, 0, (m->ram_size >> 12) * sizeof(*tb->page_blocks));
-	for (uint64_t i = 0; i < (m->ram_size >> 12); i++)
+	memset(tb->page_blocks, 0, (m->ram_size >> PAGE_SHIFT) * sizeof(*tb->page_blocks));
+	for (uint64_t i = 0; i < (m->ram_size >> PAGE_SHIFT); i++)
 		page_flags_remove(m, i, PAGE_CODE);
 	atomic_store(&m->flush_requested, false);
 	if (tb->hooks.flush)
@@ -83,7 +83,7 @@ void tb_flush(struct machine *m)
 void tb_invalidate_page(struct machine *m, uint64_t pa)
 {
 	struct tb_cache *tb = m->tb;
-	const uint64_t page = (pa - m->ram_base) >> 12;
+	const uint64_t page = (pa - m->ram_base) >> PAGE_SHIFT;
 	machine_tb_lock(m);
 	for (struct block *b = tb->page_blocks[page]; b; b = b->page_next) {
 		__atomic_store_n(&b->valid, false, __ATOMIC_RELEASE);
@@ -204,7 +204,7 @@ static struct block *build_straddling(struct hart *h, const uint8_t *host, struc
 static struct block *build(struct hart *h, const uint8_t *host, struct block_scratch *scratch)
 {
 	struct machine *m = h->m;
-	const unsigned room = (unsigned)(0x1000 - (h->pc & 0xfff));
+	const unsigned room = (unsigned)(PAGE_SIZE - (h->pc & PAGE_OFFSET_MASK));
 	if (room == 2 && (host[0] & 3) == 3)
 		return build_straddling(h, host, scratch);
 
@@ -249,12 +249,12 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 	__atomic_store_n(&tb->hash[hidx], b, __ATOMIC_RELEASE); /* published whole */
 	b->page_next = NULL;
 	if (host >= m->ram && host < m->ram + m->ram_size) {
-		const uint64_t page = (uint64_t)(host - m->ram) >> 12;
+		const uint64_t page = (uint64_t)(host - m->ram) >> PAGE_SHIFT;
 		b->page_next = tb->page_blocks[page];
 		tb->page_blocks[page] = b;
 		if (!(page_flags_of(m, page) & PAGE_CODE)) {
 			page_flags_add(m, page, PAGE_CODE);
-			tlb_drop_writes_to(m, (uintptr_t)(m->ram + (page << 12)));
+			tlb_drop_writes_to(m, (uintptr_t)(m->ram + (page << PAGE_SHIFT)));
 		}
 	}
 	return b;

@@ -11,8 +11,10 @@
  *
  * Invalidation: each RAM page that blocks were decoded from is flagged
  * PAGE_CODE and loses its TLB write entries; the first store to it lands in
- * the slow path, which calls tb_invalidate_page(). The storage of dead
- * blocks is reclaimed when the arena fills and the whole cache is flushed.
+ * the slow path, which calls tb_invalidate_page(); devices that write RAM
+ * report it through machine_ram_written(), which does the same. The
+ * storage of dead blocks is reclaimed when the arena fills and the whole
+ * cache is flushed.
  */
 #ifndef RVJIT_TB_H
 #define RVJIT_TB_H

@@ -31,14 +31,11 @@
 #define CLINT_MTIMECMP 0x4000
 #define CLINT_MTIME    0xbff8
 
-/* mtime counts at 10 MHz: one tick is 100 ns. */
-#define NS_PER_TICK 100
-
 struct clint {
 	struct machine *m;
 	unsigned nharts;
-	/* Guards every field below: harts (and, later, host threads per hart)
-	 * write registers while the run loop polls. */
+	/* Guards every field below: harts write registers while the run
+	 * loop (with a thread per hart, the I/O thread) polls. */
 	pthread_mutex_t lock;
 	uint32_t msip[MAX_HARTS];
 	uint64_t mtimecmp[MAX_HARTS];
@@ -145,8 +142,9 @@ static uint64_t clint_poll(void *opaque)
 		update_mtip(c, i, now);
 		if (c->mtimecmp[i] > now) {
 			const uint64_t ticks = c->mtimecmp[i] - now;
-			const uint64_t ns =
-			    ticks > UINT64_MAX / NS_PER_TICK ? UINT64_MAX : ticks * NS_PER_TICK;
+			const uint64_t ns = ticks > UINT64_MAX / NS_PER_MTIME_TICK
+						? UINT64_MAX
+						: ticks * NS_PER_MTIME_TICK;
 			if (ns < next)
 				next = ns;
 		}

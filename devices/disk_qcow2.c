@@ -851,228 +851,269 @@ static void feature_name(const uint8_t *names, size_t len, unsigned bit, char *o
 	}
 }
 
-/* Everything about the image that can be checked without trusting it. On
- * failure the reason goes to err. Reads only. */
-static int qcow2_load(struct qcow2 *q, bool readonly, unsigned depth, uint64_t file_size, char *err,
-		      size_t errlen)
+/* One open while the image is being checked: what the later stages need
+ * from the earlier ones, freed in one place (qcow2_load). */
+struct qcow2_load {
+	struct qcow2_header h;
+	uint8_t *cl0;	      /* the first cluster: header, extensions, backing name */
+	const uint8_t *names; /* the feature name table extension (in cl0), or NULL */
+	size_t names_len;
+	char backing_format[16]; /* from its header extension, or "" */
+	char *backing;		 /* the backing file's path, or NULL */
+	char *err;		 /* where the reason for a failure goes */
+	size_t errlen;
+};
+
+/* Give the reason for refusing the image; always -1. */
+static int load_fail(struct qcow2_load *ld, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int load_fail(struct qcow2_load *ld, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ld->err, ld->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The fixed header: magic, version, cluster size, v3's header length and
+ * refcount width. */
+static int load_header(struct qcow2 *q, struct qcow2_load *ld, uint64_t file_size)
 {
 	uint8_t b[QCOW2_V3_HEADER_LEN + 8] = {0};
 	if (file_size < QCOW2_V2_HEADER_LEN)
-		return snprintf(err, errlen, "qcow2 header truncated (file is %llu bytes)",
-				(unsigned long long)file_size),
-		       -1;
-	int r = disk_pread_zero(q->fd, b, sizeof(b), 0);
+		return load_fail(ld, "qcow2 header truncated (file is %llu bytes)",
+				 (unsigned long long)file_size);
+	const int r = disk_pread_zero(q->fd, b, sizeof(b), 0);
 	if (r)
-		return snprintf(err, errlen, "%s", strerror(-r)), -1;
+		return load_fail(ld, "%s", strerror(-r));
 	if (get_be32(b) != QCOW2_MAGIC)
-		return snprintf(err, errlen, "not a qcow2 image (bad magic)"), -1;
-	struct qcow2_header h;
-	parse_header(b, &h);
-	if (h.version != 2 && h.version != 3)
-		return snprintf(err, errlen, "unsupported qcow2 version %u (supported: 2, 3)",
-				h.version),
-		       -1;
-	if (h.cluster_bits < 9 || h.cluster_bits > 21)
-		return snprintf(err, errlen, "qcow2 cluster_bits %u outside 9..21", h.cluster_bits),
-		       -1;
-	const uint64_t cs = 1ull << h.cluster_bits;
-	if (h.version >= 3 && (h.header_length < QCOW2_V3_HEADER_LEN || h.header_length % 8 ||
-			       h.header_length > cs || h.header_length > file_size))
-		return snprintf(err, errlen, "qcow2 header_length %u is invalid", h.header_length),
-		       -1;
-	if (h.refcount_order > 6)
-		return snprintf(err, errlen, "qcow2 refcount_order %u exceeds 6", h.refcount_order),
-		       -1;
-	if (h.header_length > QCOW2_V3_HEADER_LEN)
-		h.compression_type = b[QCOW2_V3_HEADER_LEN];
-	q->cluster_bits = h.cluster_bits;
+		return load_fail(ld, "not a qcow2 image (bad magic)");
+	struct qcow2_header *h = &ld->h;
+	parse_header(b, h);
+	if (h->version != 2 && h->version != 3)
+		return load_fail(ld, "unsupported qcow2 version %u (supported: 2, 3)", h->version);
+	if (h->cluster_bits < 9 || h->cluster_bits > 21)
+		return load_fail(ld, "qcow2 cluster_bits %u outside 9..21", h->cluster_bits);
+	const uint64_t cs = 1ull << h->cluster_bits;
+	if (h->version >= 3 && (h->header_length < QCOW2_V3_HEADER_LEN || h->header_length % 8 ||
+				h->header_length > cs || h->header_length > file_size))
+		return load_fail(ld, "qcow2 header_length %u is invalid", h->header_length);
+	if (h->refcount_order > 6)
+		return load_fail(ld, "qcow2 refcount_order %u exceeds 6", h->refcount_order);
+	if (h->header_length > QCOW2_V3_HEADER_LEN)
+		h->compression_type = b[QCOW2_V3_HEADER_LEN];
+	q->cluster_bits = h->cluster_bits;
 	q->cluster_size = cs;
-	q->l2_bits = h.cluster_bits - 3;
-	q->refcount_order = h.refcount_order;
-	q->rb_bits = h.cluster_bits + 3 - h.refcount_order;
+	q->l2_bits = h->cluster_bits - 3;
+	q->refcount_order = h->refcount_order;
+	q->rb_bits = h->cluster_bits + 3 - h->refcount_order;
 	q->file_end = (file_size + cs - 1) & ~(cs - 1);
+	return 0;
+}
 
-	/* Header extensions: from the header's end to the backing file name
-	 * (or the end of the first cluster). */
-	const uint64_t ext_end = h.backing_file_offset ? h.backing_file_offset : cs;
-	if (h.backing_file_offset &&
-	    (h.backing_file_offset > cs || h.backing_file_offset < h.header_length))
-		return snprintf(err, errlen, "qcow2 backing file name offset %#llx is invalid",
-				(unsigned long long)h.backing_file_offset),
-		       -1;
-	uint8_t *cl0 = malloc(cs);
-	if (!cl0)
-		return snprintf(err, errlen, "%s", strerror(ENOMEM)), -1;
-	if ((r = disk_pread_zero(q->fd, cl0, cs, 0))) {
-		free(cl0);
-		return snprintf(err, errlen, "%s", strerror(-r)), -1;
-	}
-	char backing_format[16] = "";
-	const uint8_t *names = NULL;
-	size_t names_len = 0;
-	for (uint64_t at = h.header_length; at + 8 <= ext_end;) {
+/* Header extensions: from the header's end to the backing file name (or
+ * the end of the first cluster). Reads the first cluster into ld->cl0. */
+static int load_extensions(struct qcow2 *q, struct qcow2_load *ld)
+{
+	const struct qcow2_header *h = &ld->h;
+	const uint64_t cs = q->cluster_size;
+	const uint64_t ext_end = h->backing_file_offset ? h->backing_file_offset : cs;
+	if (h->backing_file_offset &&
+	    (h->backing_file_offset > cs || h->backing_file_offset < h->header_length))
+		return load_fail(ld, "qcow2 backing file name offset %#llx is invalid",
+				 (unsigned long long)h->backing_file_offset);
+	ld->cl0 = malloc(cs);
+	if (!ld->cl0)
+		return load_fail(ld, "%s", strerror(ENOMEM));
+	const int r = disk_pread_zero(q->fd, ld->cl0, cs, 0);
+	if (r)
+		return load_fail(ld, "%s", strerror(-r));
+	const uint8_t *cl0 = ld->cl0;
+	for (uint64_t at = h->header_length; at + 8 <= ext_end;) {
 		const uint32_t type = get_be32(cl0 + at), len = get_be32(cl0 + at + 4);
 		if (type == EXT_END)
 			break;
-		if (len > ext_end - at - 8) {
-			free(cl0);
-			return snprintf(err, errlen,
-					"qcow2 header extension %#x overruns the header", type),
-			       -1;
-		}
+		if (len > ext_end - at - 8)
+			return load_fail(ld, "qcow2 header extension %#x overruns the header",
+					 type);
 		if (type == EXT_BACKING_FORMAT) {
-			if (len >= sizeof(backing_format) || memchr(cl0 + at + 8, 0, len)) {
-				free(cl0);
-				return snprintf(err, errlen,
-						"qcow2 backing format extension is invalid"),
-				       -1;
-			}
-			memcpy(backing_format, cl0 + at + 8, len);
-			backing_format[len] = 0;
+			if (len >= sizeof(ld->backing_format) || memchr(cl0 + at + 8, 0, len))
+				return load_fail(ld, "qcow2 backing format extension is invalid");
+			memcpy(ld->backing_format, cl0 + at + 8, len);
+			ld->backing_format[len] = 0;
 		} else if (type == EXT_FEATURE_NAMES) {
-			names = cl0 + at + 8;
-			names_len = len;
+			ld->names = cl0 + at + 8;
+			ld->names_len = len;
 		}
 		at += 8 + ((uint64_t)len + 7) / 8 * 8;
 	}
+	return 0;
+}
 
-	/* Features. Read-only use of a dirty or corrupt image is safe enough
-	 * (QEMU allows it); writing is not. */
+/* Features. Read-only use of a dirty or corrupt image is safe enough (QEMU
+ * allows it); writing is not. */
+static int check_features(struct qcow2_load *ld, bool readonly)
+{
+	const struct qcow2_header *h = &ld->h;
 	const uint64_t known = INCOMPAT_DIRTY | INCOMPAT_CORRUPT;
 	char what[80] = "";
-	if (h.incompatible & INCOMPAT_DATA_FILE)
+	if (h->incompatible & INCOMPAT_DATA_FILE)
 		snprintf(what, sizeof(what), "external data files are not supported");
-	else if (h.incompatible & INCOMPAT_EXTL2)
+	else if (h->incompatible & INCOMPAT_EXTL2)
 		snprintf(what, sizeof(what), "extended L2 entries (subclusters) are not supported");
-	else if ((h.incompatible & INCOMPAT_COMPRESSION) || h.compression_type)
+	else if ((h->incompatible & INCOMPAT_COMPRESSION) || h->compression_type)
 		snprintf(what, sizeof(what), "compression type %u is not supported (only zlib)",
-			 h.compression_type);
-	else if (h.incompatible & ~known) {
+			 h->compression_type);
+	else if (h->incompatible & ~known) {
 		unsigned bit = 0;
-		while (!(h.incompatible & ~known & (1ull << bit)))
+		while (!(h->incompatible & ~known & (1ull << bit)))
 			bit++;
 		char name[80];
-		feature_name(names, names_len, bit, name, sizeof(name));
+		feature_name(ld->names, ld->names_len, bit, name, sizeof(name));
 		/* %.46s: the message fits `what` (the sanitizer build's -Werror
 		 * sees the truncation otherwise). */
 		snprintf(what, sizeof(what), "unknown incompatible feature (%.46s)", name);
-	} else if (!readonly && (h.incompatible & INCOMPAT_DIRTY))
+	} else if (!readonly && (h->incompatible & INCOMPAT_DIRTY))
 		snprintf(what, sizeof(what), "qcow2 image is dirty; run qemu-img check -r all");
-	else if (!readonly && (h.incompatible & INCOMPAT_CORRUPT))
+	else if (!readonly && (h->incompatible & INCOMPAT_CORRUPT))
 		snprintf(what, sizeof(what),
 			 "qcow2 image is marked corrupt; run qemu-img check -r all");
-	else if (h.crypt_method)
+	else if (h->crypt_method)
 		snprintf(what, sizeof(what), "encrypted qcow2 images are not supported");
-	if (*what) {
-		free(cl0);
-		return snprintf(err, errlen, "%s", what), -1;
-	}
+	return *what ? load_fail(ld, "%s", what) : 0;
+}
 
-	/* The backing file's name, relative to this image's directory. */
-	char *backing = NULL;
-	if (h.backing_file_offset) {
-		if (h.backing_file_size == 0 || h.backing_file_size > QCOW2_MAX_BACKING_NAME ||
-		    h.backing_file_size > cs - h.backing_file_offset ||
-		    memchr(cl0 + h.backing_file_offset, 0, h.backing_file_size)) {
-			free(cl0);
-			return snprintf(err, errlen, "qcow2 backing file name is invalid"), -1;
-		}
-		const char *slash = strrchr(q->path, '/');
-		const int dir =
-		    cl0[h.backing_file_offset] == '/' || !slash ? 0 : (int)(slash - q->path + 1);
-		if (asprintf(&backing, "%.*s%.*s", dir, q->path, (int)h.backing_file_size,
-			     (const char *)cl0 + h.backing_file_offset) < 0) {
-			free(cl0);
-			return snprintf(err, errlen, "%s", strerror(ENOMEM)), -1;
-		}
-	}
-	free(cl0);
-
-	/* The two top-level tables. */
-	const uint64_t guest_per_l1 = 1ull << (q->l2_bits + q->cluster_bits);
-	const char *bad = NULL;
-	if ((uint64_t)h.l1_size * 8 > QCOW2_MAX_L1_BYTES)
-		bad = "the L1 table is absurdly large";
-	else if (h.size > (uint64_t)h.l1_size * guest_per_l1)
-		bad = "the L1 table is too small for the disk size";
-	else if (h.l1_size && ((h.l1_table_offset & (cs - 1)) || !h.l1_table_offset ||
-			       h.l1_table_offset > q->file_end ||
-			       (uint64_t)h.l1_size * 8 > q->file_end - h.l1_table_offset))
-		bad = "the L1 table lies outside the file";
-	else if (!h.refcount_table_clusters ||
-		 (uint64_t)h.refcount_table_clusters * cs > QCOW2_MAX_RT_BYTES)
-		bad = "the refcount table size is invalid";
-	else if ((h.refcount_table_offset & (cs - 1)) || !h.refcount_table_offset ||
-		 h.refcount_table_offset > q->file_end ||
-		 (uint64_t)h.refcount_table_clusters * cs > q->file_end - h.refcount_table_offset)
-		bad = "the refcount table lies outside the file";
-	else if (ranges_overlap(h.l1_table_offset, (uint64_t)h.l1_size * 8, h.refcount_table_offset,
-				(uint64_t)h.refcount_table_clusters * cs))
-		bad = "the L1 and refcount tables overlap";
-	else if (h.nb_snapshots > QCOW2_MAX_SNAPSHOTS ||
-		 (h.nb_snapshots && ((h.snapshots_offset & (cs - 1)) || !h.snapshots_offset ||
-				     h.snapshots_offset >= q->file_end)))
-		bad = "the snapshot table is invalid";
-	if (bad) {
-		free(backing);
-		return snprintf(err, errlen, "qcow2 image is corrupt: %s", bad), -1;
-	}
-	q->l1_offset = h.l1_table_offset;
-	q->l1_size = h.l1_size;
-	q->rt_offset = h.refcount_table_offset;
-	q->rt_clusters = h.refcount_table_clusters;
-	q->rt_entries = (uint64_t)h.refcount_table_clusters * cs / 8;
-	q->l1 = calloc(h.l1_size ? h.l1_size : 1, 8);
-	q->rt = calloc(q->rt_entries, 8);
-	uint8_t *raw =
-	    malloc(q->rt_entries * 8 > (uint64_t)h.l1_size * 8 ? q->rt_entries * 8
-							       : (uint64_t)h.l1_size * 8);
-	if (!q->l1 || !q->rt || !raw) {
-		free(raw);
-		free(backing);
-		return snprintf(err, errlen, "%s", strerror(ENOMEM)), -1;
-	}
-	if (!(r = disk_pread_zero(q->fd, raw, (size_t)h.l1_size * 8, q->l1_offset))) {
-		for (uint32_t i = 0; i < h.l1_size && !bad; i++) {
-			const uint64_t e = get_be64(raw + 8 * i), off = e & ENTRY_OFFSET_MASK;
-			q->l1[i] = e;
-			if ((e & L1E_RESERVED) || (off && !cluster_ok(q, off)))
-				bad = "an L1 entry is invalid or points outside the file";
-		}
-	}
-	if (!r && !bad && !(r = disk_pread_zero(q->fd, raw, q->rt_entries * 8, q->rt_offset))) {
-		for (uint64_t i = 0; i < q->rt_entries && !bad; i++) {
-			const uint64_t e = get_be64(raw + 8 * i);
-			q->rt[i] = e;
-			if ((e & RTE_RESERVED) || (e && !cluster_ok(q, e)))
-				bad =
-				    "a refcount table entry is invalid or points outside the file";
-		}
-	}
-	free(raw);
-	if (r || bad) {
-		free(backing);
-		if (r)
-			return snprintf(err, errlen, "%s", strerror(-r)), -1;
-		return snprintf(err, errlen, "qcow2 image is corrupt: %s", bad), -1;
-	}
-	q->autoclear = h.autoclear;
-	q->dev.size = h.size & ~(uint64_t)(BLOCK_SECTOR_SIZE - 1);
-
-	if (backing) {
-		char why[256];
-		q->backing = disk_open_backing(backing, *backing_format ? backing_format : NULL,
-					       depth + 1, why, sizeof(why));
-		/* A failure deeper down already names its file. */
-		if (!q->backing && !strncmp(why, "backing file ", 13))
-			snprintf(err, errlen, "%s", why);
-		else if (!q->backing)
-			snprintf(err, errlen, "backing file %s: %s", backing, why);
-		free(backing);
-		if (!q->backing)
-			return -1;
+/* The backing file's name, relative to this image's directory. */
+static int load_backing_name(struct qcow2 *q, struct qcow2_load *ld)
+{
+	const struct qcow2_header *h = &ld->h;
+	const uint8_t *cl0 = ld->cl0;
+	if (!h->backing_file_offset)
+		return 0;
+	if (h->backing_file_size == 0 || h->backing_file_size > QCOW2_MAX_BACKING_NAME ||
+	    h->backing_file_size > q->cluster_size - h->backing_file_offset ||
+	    memchr(cl0 + h->backing_file_offset, 0, h->backing_file_size))
+		return load_fail(ld, "qcow2 backing file name is invalid");
+	const char *slash = strrchr(q->path, '/');
+	const int dir =
+	    cl0[h->backing_file_offset] == '/' || !slash ? 0 : (int)(slash - q->path + 1);
+	if (asprintf(&ld->backing, "%.*s%.*s", dir, q->path, (int)h->backing_file_size,
+		     (const char *)cl0 + h->backing_file_offset) < 0) {
+		ld->backing = NULL; /* asprintf leaves it undefined on failure */
+		return load_fail(ld, "%s", strerror(ENOMEM));
 	}
 	return 0;
+}
+
+/* Where the two top-level tables (and the snapshot table) are: inside the
+ * file, aligned, apart, of sane sizes. */
+static int check_tables(struct qcow2 *q, struct qcow2_load *ld)
+{
+	const struct qcow2_header *h = &ld->h;
+	const uint64_t cs = q->cluster_size;
+	const uint64_t guest_per_l1 = 1ull << (q->l2_bits + q->cluster_bits);
+	const char *bad = NULL;
+	if ((uint64_t)h->l1_size * 8 > QCOW2_MAX_L1_BYTES)
+		bad = "the L1 table is absurdly large";
+	else if (h->size > (uint64_t)h->l1_size * guest_per_l1)
+		bad = "the L1 table is too small for the disk size";
+	else if (h->l1_size && ((h->l1_table_offset & (cs - 1)) || !h->l1_table_offset ||
+				h->l1_table_offset > q->file_end ||
+				(uint64_t)h->l1_size * 8 > q->file_end - h->l1_table_offset))
+		bad = "the L1 table lies outside the file";
+	else if (!h->refcount_table_clusters ||
+		 (uint64_t)h->refcount_table_clusters * cs > QCOW2_MAX_RT_BYTES)
+		bad = "the refcount table size is invalid";
+	else if ((h->refcount_table_offset & (cs - 1)) || !h->refcount_table_offset ||
+		 h->refcount_table_offset > q->file_end ||
+		 (uint64_t)h->refcount_table_clusters * cs > q->file_end - h->refcount_table_offset)
+		bad = "the refcount table lies outside the file";
+	else if (ranges_overlap(h->l1_table_offset, (uint64_t)h->l1_size * 8,
+				h->refcount_table_offset,
+				(uint64_t)h->refcount_table_clusters * cs))
+		bad = "the L1 and refcount tables overlap";
+	else if (h->nb_snapshots > QCOW2_MAX_SNAPSHOTS ||
+		 (h->nb_snapshots && ((h->snapshots_offset & (cs - 1)) || !h->snapshots_offset ||
+				      h->snapshots_offset >= q->file_end)))
+		bad = "the snapshot table is invalid";
+	if (bad)
+		return load_fail(ld, "qcow2 image is corrupt: %s", bad);
+	q->l1_offset = h->l1_table_offset;
+	q->l1_size = h->l1_size;
+	q->rt_offset = h->refcount_table_offset;
+	q->rt_clusters = h->refcount_table_clusters;
+	q->rt_entries = (uint64_t)h->refcount_table_clusters * cs / 8;
+	return 0;
+}
+
+/* Read the L1 and refcount tables into memory, checking every entry. The
+ * image is then believed: its size and autoclear bits are taken. */
+static int load_tables(struct qcow2 *q, struct qcow2_load *ld)
+{
+	const struct qcow2_header *h = &ld->h;
+	const uint64_t l1_bytes = (uint64_t)h->l1_size * 8, rt_bytes = q->rt_entries * 8;
+	q->l1 = calloc(h->l1_size ? h->l1_size : 1, 8);
+	q->rt = calloc(q->rt_entries, 8);
+	uint8_t *raw = malloc(rt_bytes > l1_bytes ? rt_bytes : l1_bytes);
+	const char *bad = NULL;
+	int r = -ENOMEM;
+	if (q->l1 && q->rt && raw)
+		r = disk_pread_zero(q->fd, raw, (size_t)l1_bytes, q->l1_offset);
+	for (uint32_t i = 0; !r && i < h->l1_size && !bad; i++) {
+		const uint64_t e = get_be64(raw + 8 * i), off = e & ENTRY_OFFSET_MASK;
+		q->l1[i] = e;
+		if ((e & L1E_RESERVED) || (off && !cluster_ok(q, off)))
+			bad = "an L1 entry is invalid or points outside the file";
+	}
+	if (!r && !bad)
+		r = disk_pread_zero(q->fd, raw, rt_bytes, q->rt_offset);
+	for (uint64_t i = 0; !r && !bad && i < q->rt_entries; i++) {
+		const uint64_t e = get_be64(raw + 8 * i);
+		q->rt[i] = e;
+		if ((e & RTE_RESERVED) || (e && !cluster_ok(q, e)))
+			bad = "a refcount table entry is invalid or points outside the file";
+	}
+	free(raw);
+	if (r)
+		return load_fail(ld, "%s", strerror(-r));
+	if (bad)
+		return load_fail(ld, "qcow2 image is corrupt: %s", bad);
+	q->autoclear = h->autoclear;
+	q->dev.size = h->size & ~(uint64_t)(BLOCK_SECTOR_SIZE - 1);
+	return 0;
+}
+
+/* Open the backing file, if the image names one, read-only. */
+static int open_backing(struct qcow2 *q, struct qcow2_load *ld, unsigned depth)
+{
+	if (!ld->backing)
+		return 0;
+	char why[256];
+	q->backing = disk_open_backing(ld->backing, *ld->backing_format ? ld->backing_format : NULL,
+				       depth + 1, why, sizeof(why));
+	if (q->backing)
+		return 0;
+	/* A failure deeper down already names its file. */
+	if (!strncmp(why, "backing file ", 13))
+		return load_fail(ld, "%s", why);
+	return load_fail(ld, "backing file %s: %s", ld->backing, why);
+}
+
+/* Everything about the image that can be checked without trusting it, stage
+ * by stage; the first stage that refuses the image gives the reason in
+ * err. Reads only. What a stage leaves in q is freed by qcow2_close. */
+static int qcow2_load(struct qcow2 *q, bool readonly, unsigned depth, uint64_t file_size, char *err,
+		      size_t errlen)
+{
+	struct qcow2_load ld = {.err = err, .errlen = errlen};
+	const bool refused = load_header(q, &ld, file_size) || load_extensions(q, &ld) ||
+			     check_features(&ld, readonly) || load_backing_name(q, &ld) ||
+			     check_tables(q, &ld) || load_tables(q, &ld) ||
+			     open_backing(q, &ld, depth);
+	free(ld.cl0);
+	free(ld.backing);
+	return refused ? -1 : 0;
 }
 
 struct block_dev *qcow2_open(const char *path, bool readonly, unsigned depth, char *err,

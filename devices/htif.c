@@ -32,8 +32,10 @@ static uint64_t ram_read64(struct machine *m, uint64_t pa)
 static void ram_write64(struct machine *m, uint64_t pa, uint64_t v)
 {
 	uint8_t *p = machine_host_ptr(m, pa, 8, true);
-	if (p)
+	if (p) {
 		memcpy(p, &v, 8);
+		machine_ram_written(m, pa, 8);
+	}
 }
 
 static void htif_store(void *opaque, uint64_t pa, unsigned size)

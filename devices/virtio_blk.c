@@ -34,6 +34,7 @@
 
 struct virtio_blk {
 	struct virtio_device_ops ops; /* per instance: the features depend on the disk */
+	struct machine *m;	      /* whose RAM the requests' buffers are in */
 	struct block_dev *disk;
 	uint8_t config[BLK_CONFIG_SIZE];
 	uint8_t id[VIRTIO_BLK_ID_BYTES]; /* serial, zero-padded, not NUL-terminated if 20 long */
@@ -64,6 +65,8 @@ static int blk_transfer(struct virtio_blk *b, const struct virtq_elem *e, bool o
 		const uint64_t n = buf->len - skip < len ? buf->len - skip : len;
 		const int r = out ? block_write(b->disk, disk_off, buf->host + skip, n)
 				  : block_read(b->disk, disk_off, buf->host + skip, n);
+		if (!out) /* even a failed read may have written part of it */
+			machine_ram_written(b->m, buf->pa + skip, n);
 		if (r)
 			return r;
 		disk_off += n;
@@ -94,17 +97,19 @@ static uint8_t blk_rw(struct virtio_blk *b, const struct virtq_elem *e, bool out
 	return VIRTIO_BLK_S_OK;
 }
 
-static uint8_t blk_get_id(struct virtio_blk *b, const struct virtq_elem *e, uint32_t *written)
+static uint8_t blk_get_id(struct virtio_blk *b, struct virtio_mmio *vm, const struct virtq_elem *e,
+			  uint32_t *written)
 {
 	/* 5.2.6: up to VIRTIO_BLK_ID_BYTES, into whatever room there is. */
 	const uint64_t room = e->in_len - 1;
 	const uint64_t n = room < VIRTIO_BLK_ID_BYTES ? room : VIRTIO_BLK_ID_BYTES;
-	virtq_copy_to(e, 0, b->id, n);
+	virtq_copy_to(vm, e, 0, b->id, n);
 	*written = (uint32_t)(n + 1);
 	return VIRTIO_BLK_S_OK;
 }
 
-static uint8_t blk_request(struct virtio_blk *b, const struct virtq_elem *e, uint32_t *written)
+static uint8_t blk_request(struct virtio_blk *b, struct virtio_mmio *vm, const struct virtq_elem *e,
+			   uint32_t *written)
 {
 	uint8_t hdr[BLK_HDR_SIZE] = {0};
 	if (e->out_len < BLK_HDR_SIZE)
@@ -121,7 +126,7 @@ static uint8_t blk_request(struct virtio_blk *b, const struct virtq_elem *e, uin
 	case VIRTIO_BLK_T_FLUSH:
 		return block_flush(b->disk) ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_GET_ID:
-		return blk_get_id(b, e, written);
+		return blk_get_id(b, vm, e, written);
 	default:
 		return VIRTIO_BLK_S_UNSUPP;
 	}
@@ -141,8 +146,10 @@ static void blk_queue_notify(void *opaque, struct virtio_mmio *vm, unsigned queu
 			break;
 		}
 		uint32_t written = 1;
-		const uint8_t status = e.bad ? VIRTIO_BLK_S_IOERR : blk_request(b, &e, &written);
+		const uint8_t status =
+		    e.bad ? VIRTIO_BLK_S_IOERR : blk_request(b, vm, &e, &written);
 		st->host[st->len - 1] = status;
+		machine_ram_written(b->m, st->pa + st->len - 1, 1);
 		virtq_push(vm, queue, &e, written);
 	}
 	virtq_notify_used(vm, queue);
@@ -161,6 +168,7 @@ struct virtio_mmio *virtio_blk_new(struct machine *m, uint64_t base, struct irq_
 		fprintf(stderr, "rvjit: out of memory\n");
 		return NULL;
 	}
+	b->m = m;
 	b->disk = disk;
 	if (serial)
 		memcpy(b->id, serial, strnlen(serial, VIRTIO_BLK_ID_BYTES));

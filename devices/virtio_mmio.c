@@ -5,7 +5,6 @@
  * the device: registers, status and reset, then the rings.
  */
 #include "virtio_mmio.h"
-#include "core/tb.h"
 #include "fdt/fdt.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,9 +402,10 @@ static uint8_t *dma_ptr(struct virtio_mmio *vm, uint64_t pa, uint64_t len)
 }
 
 struct virtq_rings {
-	uint8_t *desc;	/* 16 * num */
-	uint8_t *avail; /* flags, idx, ring[num], used_event */
-	uint8_t *used;	/* flags, idx, ring[num] of {id, len}, avail_event */
+	uint8_t *desc;	  /* 16 * num */
+	uint8_t *avail;	  /* flags, idx, ring[num], used_event */
+	uint8_t *used;	  /* flags, idx, ring[num] of {id, len}, avail_event */
+	uint64_t used_pa; /* the device writes the used ring: it reports those writes */
 	uint16_t num;
 };
 
@@ -434,6 +434,7 @@ static bool virtq_map(struct virtio_mmio *vm, const struct virtq *q, struct virt
 	r->desc = dma_ptr(vm, desc, VIRTQ_DESC_SIZE * num);
 	r->avail = dma_ptr(vm, avail, 6 + 2 * num);
 	r->used = dma_ptr(vm, used, 6 + 8 * num);
+	r->used_pa = used;
 	r->num = (uint16_t)num;
 	return r->desc && r->avail && r->used;
 }
@@ -534,8 +535,10 @@ enum virtq_pop_result virtq_pop(struct virtio_mmio *vm, unsigned queue, struct v
 	q->last_avail++;
 	/* 2.7.10: with EVENT_IDX, avail_event asks to be notified of the next
 	 * buffer; processing is synchronous, so we always want it. */
-	if (has_feature(vm, VIRTIO_RING_F_EVENT_IDX))
+	if (has_feature(vm, VIRTIO_RING_F_EVENT_IDX)) {
 		virtio_put_le16(r.used + 4 + 8 * r.num, q->last_avail);
+		machine_ram_written(vm->m, r.used_pa + 4 + 8 * r.num, 2);
+	}
 	if (head >= r.num)
 		goto broken;
 
@@ -551,22 +554,6 @@ broken:
 	return VIRTQ_POP_BROKEN;
 }
 
-/* The device wrote guest RAM behind the harts' backs: blocks decoded from
- * those pages are stale (Linux reads executables straight into the page
- * cache). */
-static void dma_written(struct virtio_mmio *vm, uint64_t pa, uint64_t len)
-{
-	struct machine *m = vm->m;
-	if (!len)
-		return;
-	const uint64_t first = (pa - m->ram_base) >> 12;
-	const uint64_t last = (pa + len - 1 - m->ram_base) >> 12;
-	for (uint64_t page = first; page <= last; page++) {
-		if (page_flags_of(m, page) & PAGE_CODE)
-			tb_invalidate_page(m, m->ram_base + (page << 12));
-	}
-}
-
 void virtq_push(struct virtio_mmio *vm, unsigned queue, const struct virtq_elem *elem,
 		uint32_t written)
 {
@@ -576,21 +563,15 @@ void virtq_push(struct virtio_mmio *vm, unsigned queue, const struct virtq_elem 
 		virtio_mmio_needs_reset(vm);
 		return;
 	}
-	uint64_t left = written;
-	for (unsigned i = elem->n_out; i < elem->n_buf && left; i++) {
-		const struct virtq_buf *b = &elem->buf[i];
-		const uint64_t n = left < b->len ? left : b->len;
-		if (b->host)
-			dma_written(vm, b->pa, n);
-		left -= n;
-	}
-	uint8_t *ent = r.used + 4 + 8 * (q->used_idx % r.num);
-	virtio_put_le32(ent, elem->head);
-	virtio_put_le32(ent + 4, written);
+	const uint64_t ent_off = 4 + 8 * (uint64_t)(q->used_idx % r.num);
+	virtio_put_le32(r.used + ent_off, elem->head);
+	virtio_put_le32(r.used + ent_off + 4, written);
+	machine_ram_written(vm->m, r.used_pa + ent_off, 8);
 	/* 2.7.8.2: the entry is visible before the index that publishes it. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	q->used_idx++;
 	virtio_put_le16(r.used + 2, q->used_idx);
+	machine_ram_written(vm->m, r.used_pa + 2, 2);
 }
 
 /* 2.7.10: vring_need_event() - has new_idx passed event since old_idx? */
@@ -639,8 +620,8 @@ uint64_t virtq_copy_from(const struct virtq_elem *elem, uint64_t offset, void *d
 	return done;
 }
 
-uint64_t virtq_copy_to(const struct virtq_elem *elem, uint64_t offset, const void *src,
-		       uint64_t len)
+uint64_t virtq_copy_to(struct virtio_mmio *vm, const struct virtq_elem *elem, uint64_t offset,
+		       const void *src, uint64_t len)
 {
 	const uint8_t *in = src;
 	uint64_t done = 0;
@@ -654,6 +635,7 @@ uint64_t virtq_copy_to(const struct virtq_elem *elem, uint64_t offset, const voi
 		if (n > len - done)
 			n = len - done;
 		memcpy(b->host + offset, in + done, n);
+		machine_ram_written(vm->m, b->pa + offset, n);
 		done += n;
 		offset = 0;
 	}

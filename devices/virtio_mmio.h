@@ -143,7 +143,9 @@ static inline void virtio_put_le64(uint8_t *p, uint64_t v)
 }
 
 /* One buffer of a chain. host is NULL when the buffer is unusable (outside
- * RAM or empty); the element is then marked bad. */
+ * RAM or empty); the element is then marked bad. Whoever writes through
+ * host calls machine_ram_written for the bytes written: translated code
+ * decoded from them is stale. */
 struct virtq_buf {
 	uint8_t *host;
 	uint64_t pa;
@@ -233,9 +235,11 @@ void virtq_notify_used(struct virtio_mmio *vm, unsigned queue);
 /* Scatter-gather copies between a chain and a host buffer: `offset` counts
  * from the start of the readable (copy_from) or writable (copy_to) bytes.
  * They return the bytes copied, less than `len` at the end of the buffers.
- * Only for elements that are not bad. */
+ * Only for elements that are not bad. copy_to reports what it wrote
+ * (machine_ram_written); a device that writes a buffer through its host
+ * pointer itself reports it the same way. */
 uint64_t virtq_copy_from(const struct virtq_elem *elem, uint64_t offset, void *dst, uint64_t len);
-uint64_t virtq_copy_to(const struct virtq_elem *elem, uint64_t offset, const void *src,
-		       uint64_t len);
+uint64_t virtq_copy_to(struct virtio_mmio *vm, const struct virtq_elem *elem, uint64_t offset,
+		       const void *src, uint64_t len);
 
 #endif

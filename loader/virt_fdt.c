@@ -10,6 +10,7 @@
  * #address-cells (dtc's interrupt_provider check wants it, and QEMU's
  * cpu-intc nodes lack it).
  */
+#include "core/machine.h"
 #include "devices/clint.h"
 #include "devices/plic.h"
 #include "devices/syscon.h"
@@ -23,15 +24,14 @@
  * decodes as fence), Sstc (stimecmp). */
 #define VIRT_RISCV_ISA "rv64imafdc_zicsr_zifencei_zihintpause_sstc"
 /* satp accepts Bare, Sv39 and Sv48; the DT names the largest. */
-#define VIRT_MMU_TYPE	 "riscv,sv48"
-#define VIRT_TIMEBASE_HZ 10000000u /* mtime ticks at 10 MHz */
+#define VIRT_MMU_TYPE "riscv,sv48"
 
 static void cpus_fdt(struct fdt *f, unsigned nharts, uint32_t *cpu, uint32_t *intc)
 {
 	fdt_begin_node(f, "cpus");
 	fdt_prop_u32(f, "#address-cells", 1);
 	fdt_prop_u32(f, "#size-cells", 0);
-	fdt_prop_u32(f, "timebase-frequency", VIRT_TIMEBASE_HZ);
+	fdt_prop_u32(f, "timebase-frequency", (uint32_t)MTIME_HZ);
 	for (unsigned h = 0; h < nharts; h++) {
 		cpu[h] = fdt_alloc_phandle(f);
 		intc[h] = fdt_alloc_phandle(f);

@@ -1,0 +1,13 @@
+/*
+ * The guest page: 4 KiB, the unit of Sv39/Sv48 translation (priv spec
+ * 4.3.1, 4.4.1), of the soft TLB, of per-page RAM flags and of translated
+ * code invalidation. Larger mappings (superpages) are made of these.
+ */
+#ifndef RVJIT_PAGE_H
+#define RVJIT_PAGE_H
+
+#define PAGE_SHIFT	 12
+#define PAGE_SIZE	 (1ULL << PAGE_SHIFT)
+#define PAGE_OFFSET_MASK (PAGE_SIZE - 1) /* the offset within a page */
+
+#endif
