@@ -9,8 +9,10 @@
 #include "translate.h"
 #include "x86_64_emit.h"
 #include <inttypes.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Blocks a hart runs before the round-robin moves on. */
@@ -74,6 +76,34 @@ void *jit_lookup(struct hart *h)
 		}
 	}
 	return code_buffer_rx(&j->cb, j->exit_dispatch_off);
+}
+
+/* The back edge of a polling loop (polls_memory) with a thread per hart: harts
+ * may outnumber host CPUs, and the hart this one waits for may need its
+ * CPU, so the loop yields the thread now and then (the PAUSE-loop exiting
+ * of hardware virtualisation). A wait that has gone on for a while (xv6's
+ * harts waiting for hart 0 to clear all of RAM, a lock held across a
+ * disk read) sleeps instead, as KVM's halt polling gives up: a yield
+ * leaves the spinning thread runnable, and with harts outnumbering CPUs
+ * it still takes about a CPU's share from the hart being waited for. */
+#define SPIN_YIELD_EVERY    64		  /* iterations */
+#define SPIN_SLEEP_AFTER_NS (200 * 1000)  /* of one wait */
+#define SPIN_WAIT_GAP_NS    (1000 * 1000) /* a longer gap starts a new wait */
+#define SPIN_SLEEP_NS	    (50 * 1000)
+void jit_spin_wait(struct hart *h)
+{
+	if ((++h->spin_iterations % SPIN_YIELD_EVERY) != 0)
+		return;
+	const uint64_t now = host_monotonic_ns();
+	if (now - h->spin_last_ns > SPIN_WAIT_GAP_NS)
+		h->spin_since_ns = now;
+	h->spin_last_ns = now;
+	if (now - h->spin_since_ns < SPIN_SLEEP_AFTER_NS) {
+		sched_yield();
+		return;
+	}
+	const struct timespec pause = {.tv_nsec = SPIN_SLEEP_NS};
+	nanosleep(&pause, NULL);
 }
 
 /* Other harts may be running the code around the field: the translator
