@@ -42,8 +42,7 @@ static void emit_indirect(struct tctx *t)
 	emit_jmp_r64(e, RAX);
 	emit_patch_rel32(e->buf, miss1, e->len);
 	emit_patch_rel32(e->buf, miss2, e->len);
-	emit_mov_r64_r64(e, RDI, RBX);
-	emit_call(e, (const void *)jit_lookup);
+	emit_c_call(t, (const void *)jit_lookup, NULL);
 	emit_jmp_r64(e, RAX);
 }
 
@@ -51,7 +50,10 @@ static void emit_indirect(struct tctx *t)
 void emit_goto(struct tctx *t, uint64_t target, unsigned retired)
 {
 	struct emitter *e = &t->e;
-	writeback(t, t->dirty);
+	/* Code after this exit (past a branch's not-taken side) continues
+	 * from the state before it. */
+	const uint64_t dirty = t->dirty, loaded = t->loaded;
+	write_back_dirty(t);
 	add_instret(e, retired);
 	if (t->j->chain && !((target ^ t->b->va) & ~0xfffULL)) {
 		/* patch_chain rewrites the field while other harts may run
@@ -60,11 +62,13 @@ void emit_goto(struct tctx *t, uint64_t target, unsigned retired)
 			emit_nop(e);
 		const size_t field = emit_jmp_rel32(e, 0);
 		add_stub(t, (struct stub){.kind = STUB_CHAIN, .field = field, .target = target});
-		return;
+	} else {
+		emit_mov_r64_imm(e, RAX, target);
+		emit_mov_m_r64(e, H(pc), RAX);
+		emit_indirect(t);
 	}
-	emit_mov_r64_imm(e, RAX, target);
-	emit_mov_m_r64(e, H(pc), RAX);
-	emit_indirect(t);
+	t->dirty = dirty;
+	t->loaded = loaded;
 }
 
 static enum x86_cond branch_cond(unsigned id)
@@ -193,7 +197,7 @@ bool emit_jump(struct tctx *t, const struct op *op, unsigned k)
 			emit_mov_r64_imm(e, RCX, pc + op->len);
 			set_x(t, op->rd, RCX);
 		}
-		writeback(t, t->dirty);
+		write_back_dirty(t);
 		add_instret(e, k + 1);
 		emit_indirect(t);
 		return true;
@@ -218,8 +222,7 @@ bool emit_jump(struct tctx *t, const struct op *op, unsigned k)
 			return true;
 		}
 		if (target == t->b->va && t->j->m->threaded && polls_memory(t->b, k)) {
-			emit_mov_r64_r64(e, RDI, RBX);
-			emit_call(e, (const void *)jit_spin_wait);
+			emit_c_call(t, (const void *)jit_spin_wait, NULL);
 		}
 		emit_goto(t, target, k + 1);
 		return true;

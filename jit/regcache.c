@@ -3,9 +3,12 @@
  *
  * Guest registers live in h->x[]. Within a block, the ones it uses most
  * (choose_cached) are cached in host registers: loaded on first use,
- * written back at every exit and around every call into C (which reads
- * and writes h->x[]). A block that branches back to its own start keeps
- * them across iterations (emit_control.c).
+ * written back at every exit. Calls into C all go through emit_c_call
+ * (stubs.c), which writes back what the callee may read (exec functions
+ * read and write h->x[]) or clobber (r8-r11 are caller-saved), and marks
+ * what it may have changed for reloading on next use. A block that
+ * branches back to its own start keeps them across iterations
+ * (emit_control.c).
  *
  * The state, as bit masks over x1..x31 in struct tctx, is that of the
  * point being emitted; the body is straight-line code, so it is known
@@ -20,8 +23,8 @@
 #include "tctx.h"
 #include <string.h>
 
-/* r8-r11 are clobbered by calls into C, but every call is preceded by a
- * write-back and followed by reloads, as the callee-saved ones are. */
+/* r8-r11 are clobbered by calls into C: every call (emit_c_call) is
+ * preceded by a write-back of those and followed by their reloads. */
 static const int cache_pool[] = {R12, R13, R14, R15, RBP, R8, R9, R10, R11};
 
 uint64_t xbit(unsigned x)
@@ -198,15 +201,38 @@ void begin_op(struct tctx *t, const struct op *op)
 	t->loaded |= need;
 }
 
-/* Before a call into C that may read and write any guest register. */
-void sync_for_call(struct tctx *t)
+/* From here on every cached register is current in memory (a path that
+ * leaves the block, before it jumps away). */
+void write_back_dirty(struct tctx *t)
 {
 	writeback(t, t->dirty);
 	t->dirty = 0;
 }
 
-/* After it: the cached registers are reloaded when next used. */
-void after_call(struct tctx *t)
+/* Cached registers held in host registers a call into C may clobber. */
+static uint64_t in_caller_saved(const struct tctx *t)
 {
-	t->loaded = 0;
+	uint64_t mask = 0;
+	for (unsigned x = 1; x < 32; x++)
+		if ((t->cached & xbit(x)) && t->host[x] >= R8 && t->host[x] <= R11)
+			mask |= xbit(x);
+	return mask;
+}
+
+/* Before a call into C (emit_c_call): store what the callee may read
+ * (every dirty register, when it uses h->x[]) and what it may clobber
+ * (the dirty ones in caller-saved host registers). */
+void regcache_before_call(struct tctx *t, bool callee_uses_x)
+{
+	const uint64_t store = callee_uses_x ? t->dirty : t->dirty & in_caller_saved(t);
+	writeback(t, store);
+	t->dirty &= ~store;
+}
+
+/* After it: what the callee may have changed (every register, when it may
+ * write h->x[]; else the caller-saved host registers) is reloaded from
+ * h->x[] when next used (begin_op, load_x, emit_loop_back). */
+void regcache_after_call(struct tctx *t, bool callee_uses_x)
+{
+	t->loaded &= callee_uses_x ? 0 : ~in_caller_saved(t);
 }

@@ -14,8 +14,10 @@
 
 void add_stub(struct tctx *t, struct stub s)
 {
-	if (s.kind == STUB_SLOW || s.kind == STUB_RESULT)
+	if (s.kind == STUB_SLOW || s.kind == STUB_RESULT) {
 		s.dirty = t->dirty;
+		s.loaded = t->loaded;
+	}
 	if (t->nstubs < sizeof(t->stubs) / sizeof(t->stubs[0]))
 		t->stubs[t->nstubs++] = s;
 	else
@@ -52,30 +54,39 @@ void mark_resume(struct tctx *t)
 	t->stubs[t->nstubs - 1].reload = t->loaded;
 }
 
-void store_context(struct tctx *t, bool always)
+static void store_context(struct tctx *t)
 {
-	if (t->context_stored && !always)
+	if (t->context_stored)
 		return;
 	emit_mov_r64_imm(&t->e, RAX, t->b->va);
 	emit_mov_m_r64(&t->e, H(block_pc), RAX);
 	emit_mov_r64_imm(&t->e, RAX, (uint64_t)(uintptr_t)t->b->ops);
 	emit_mov_m_r64(&t->e, H(block_ops), RAX);
-	if (!always)
-		t->context_stored = true;
+	t->context_stored = true;
 }
 
-void emit_call(struct emitter *e, const void *fn)
+/*
+ * The one way translated code calls C (the helper ABI, jit.h), eax = fn's
+ * result. With op, fn is op's exec function, fn(h, op), which may read
+ * and write any guest register and finds its pc through h->block_pc and
+ * h->block_ops (stored first). Without, fn(h) is a helper that leaves
+ * h->x[] alone (jit_lookup, jit_spin_wait). Either way the register cache
+ * stays right across the call: what the callee may read or clobber is
+ * written back before it, and what it may have changed is reloaded when
+ * next used (regcache.c).
+ */
+void emit_c_call(struct tctx *t, const void *fn, const struct op *op)
 {
+	struct emitter *e = &t->e;
+	regcache_before_call(t, op != NULL);
+	if (op)
+		store_context(t);
+	emit_mov_r64_r64(e, RDI, RBX);
+	if (op)
+		emit_mov_r64_imm(e, RSI, (uint64_t)(uintptr_t)op);
 	emit_mov_r64_imm(e, RAX, (uint64_t)(uintptr_t)fn);
 	emit_call_r64(e, RAX);
-}
-
-/* Call op's exec function: eax = exec result. */
-void call_exec(struct tctx *t, const struct op *op)
-{
-	emit_mov_r64_r64(&t->e, RDI, RBX);
-	emit_mov_r64_imm(&t->e, RSI, (uint64_t)(uintptr_t)op);
-	emit_call(&t->e, (const void *)insn_table[op->id].exec);
+	regcache_after_call(t, op != NULL);
 }
 
 void add_instret(struct emitter *e, unsigned n)
@@ -94,11 +105,8 @@ void check_result(struct tctx *t, unsigned retired)
 
 void fallback(struct tctx *t, const struct op *op, unsigned k)
 {
-	sync_for_call(t);
-	store_context(t, false);
-	call_exec(t, op);
+	emit_c_call(t, (const void *)insn_table[op->id].exec, op);
 	check_result(t, k);
-	after_call(t);
 }
 
 void emit_stubs(struct tctx *t)
@@ -112,9 +120,12 @@ void emit_stubs(struct tctx *t)
 			emit_patch_rel32(e->buf, s->more[m], e->len);
 		switch (s->kind) {
 		case STUB_SLOW:
-			writeback(t, s->dirty);
-			store_context(t, true);
-			call_exec(t, s->op);
+			/* The state of this stub's path, where the op jumped
+			 * here; the resume point expects s->reload loaded. */
+			t->dirty = s->dirty;
+			t->loaded = s->loaded;
+			t->context_stored = false;
+			emit_c_call(t, (const void *)insn_table[s->op->id].exec, s->op);
 			emit_test_r32_r32(e, RAX, RAX);
 			{
 				const size_t f = emit_jcc_rel32(e, CC_NE, 0);

@@ -65,6 +65,7 @@ struct stub {
 	unsigned retired;    /* instructions before this op */
 	uint64_t target;     /* STUB_CHAIN: guest pc */
 	uint64_t dirty;	     /* cached registers to write back on the way out */
+	uint64_t loaded;     /* STUB_SLOW: cached registers loaded at the jump */
 	uint64_t reload;     /* STUB_SLOW: cached registers to load before resuming */
 };
 
@@ -72,7 +73,8 @@ struct tctx {
 	struct jit *j;
 	struct block *b;
 	struct emitter e;
-	bool context_stored; /* h->block_pc/block_ops hold this block's values */
+	bool context_stored; /* h->block_pc/block_ops hold this block's values
+				on the path being emitted */
 	bool fs_dirty_set;   /* mstatus.FS already marked dirty on this path */
 	/* Guest register caching (regcache.c), as bit masks over x1..x31.
 	 * The state is that of the point being emitted; the body is
@@ -107,17 +109,16 @@ struct x86_mem x_mem(struct tctx *t, unsigned x);
 void writeback(struct tctx *t, uint64_t mask);
 void reload(struct tctx *t, uint64_t mask);
 void begin_op(struct tctx *t, const struct op *op);
-void sync_for_call(struct tctx *t);
-void after_call(struct tctx *t);
+void write_back_dirty(struct tctx *t);
+void regcache_before_call(struct tctx *t, bool callee_uses_x);
+void regcache_after_call(struct tctx *t, bool callee_uses_x);
 
 /* ---- stubs.c ---- */
 void add_stub(struct tctx *t, struct stub s);
 void slow_join(struct tctx *t, size_t field);
 void slow_if(struct tctx *t, const struct op *op, unsigned k, enum x86_cond cc);
 void mark_resume(struct tctx *t);
-void store_context(struct tctx *t, bool always);
-void emit_call(struct emitter *e, const void *fn);
-void call_exec(struct tctx *t, const struct op *op);
+void emit_c_call(struct tctx *t, const void *fn, const struct op *op);
 void add_instret(struct emitter *e, unsigned n);
 void check_result(struct tctx *t, unsigned retired);
 void fallback(struct tctx *t, const struct op *op, unsigned k);
