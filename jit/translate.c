@@ -99,10 +99,12 @@ bool jit_translate(struct jit *j, struct block *b)
 	if (t.e.overflow) {
 		/* The plain form has a fixed size per op well inside the bound,
 		 * so this means the bound is wrong: start over rather than run
-		 * broken code. */
+		 * broken code, flushing as for a full buffer (tb_room): at once
+		 * without threads, and with them once no hart runs translated
+		 * code, which a flush here would pull from under them. */
 		fprintf(stderr, "rvjit: translated block at %#" PRIx64 " exceeds its code budget\n",
 			b->va);
-		tb_flush(j->m);
+		(void)tb_room(j->m, j->cb.size, BLOCK_CODE_MAX, j->cb.size);
 		return false;
 	}
 	j->cb.used = (t.e.len + 15) & ~(size_t)15;
