@@ -31,7 +31,7 @@ static void emit_indirect(struct tctx *t)
 	emit_mov_r32_r32(e, RCX, RAX);
 	emit_shift_r32_imm(e, SHIFT_SHL, RCX, 4);
 	emit_alu_r32_imm(e, ALU_AND, RCX, (JUMP_CACHE_ENTRIES - 1) << 5);
-	emit_alu_r64_m(e, ALU_ADD, RCX, H(jit_jump_cache));
+	emit_alu_r64_m(e, ALU_ADD, RCX, H(engine_hart)); /* struct jit_hart's jump_cache */
 	emit_alu_r64_m(e, ALU_CMP, RAX, mem(RCX, (int32_t)offsetof(struct jump_cache_entry, pc)));
 	const size_t miss1 = emit_jcc_rel32(e, CC_NE, 0);
 	emit_mov_r64_m(e, RDX, H(fetch_epoch));
@@ -277,12 +277,15 @@ void jit_kill_block(struct jit *j, struct block *b)
 	 * invalidated its own page) is past the entry and finishes normally. */
 	const size_t off = code_buffer_offset(&j->cb, b->native);
 	/* Another hart may be fetching the entry: blocks start 16-byte
-	 * aligned and the dead stub is 24 bytes, so the entry is 8-byte
-	 * aligned and one atomic store replaces its first 8 bytes. */
+	 * aligned, and the header and the dead stub take 32 bytes, so the
+	 * entry is 8-byte aligned and one atomic store replaces its first 8
+	 * bytes. */
 	patch_jump(j, off, off - JIT_DEAD_STUB);
 	/* A hart looping in the block leaves at its next iteration. */
-	if (b->jit_loop_head)
-		patch_jump(j, off + b->jit_loop_head, off + b->jit_loop_dead);
+	struct jit_block header;
+	memcpy(&header, j->cb.rw + off - JIT_DEAD_STUB - sizeof(header), sizeof(header));
+	if (header.loop_head)
+		patch_jump(j, off + header.loop_head, off + header.loop_dead);
 	__atomic_store_n(&b->native, NULL, __ATOMIC_RELEASE);
 }
 

@@ -33,9 +33,9 @@ bool jit_available(void)
 static void clear_jump_caches(struct jit *j)
 {
 	for (unsigned i = 0; i < j->m->nharts; i++)
-		if (j->m->harts[i]->jit_jump_cache)
-			memset(j->m->harts[i]->jit_jump_cache, 0,
-			       JUMP_CACHE_ENTRIES * sizeof(struct jump_cache_entry));
+		if (jit_hart(j->m->harts[i]))
+			memset(jit_hart(j->m->harts[i])->jump_cache, 0,
+			       sizeof(jit_hart(j->m->harts[i])->jump_cache));
 }
 
 static void on_flush(void *opaque)
@@ -67,8 +67,8 @@ void *jit_lookup(struct hart *h)
 		/* Killed after this (another hart stored to its page), the
 		 * code's entry leads to the dispatcher: the cache may keep it. */
 		if (native) {
-			struct jump_cache_entry *jc = h->jit_jump_cache;
-			struct jump_cache_entry *ent = &jc[(pc >> 1) & (JUMP_CACHE_ENTRIES - 1)];
+			struct jump_cache_entry *ent =
+			    &jit_hart(h)->jump_cache[(pc >> 1) & (JUMP_CACHE_ENTRIES - 1)];
 			ent->pc = pc;
 			ent->epoch = h->fetch_epoch;
 			ent->native = native;
@@ -92,13 +92,14 @@ void *jit_lookup(struct hart *h)
 #define SPIN_SLEEP_NS	    (50 * 1000)
 void jit_spin_wait(struct hart *h)
 {
-	if ((++h->spin_iterations % SPIN_YIELD_EVERY) != 0)
+	struct jit_hart *jh = jit_hart(h);
+	if ((++jh->spin_iterations % SPIN_YIELD_EVERY) != 0)
 		return;
 	const uint64_t now = host_monotonic_ns();
-	if (now - h->spin_last_ns > SPIN_WAIT_GAP_NS)
-		h->spin_since_ns = now;
-	h->spin_last_ns = now;
-	if (now - h->spin_since_ns < SPIN_SLEEP_AFTER_NS) {
+	if (now - jh->spin_last_ns > SPIN_WAIT_GAP_NS)
+		jh->spin_since_ns = now;
+	jh->spin_last_ns = now;
+	if (now - jh->spin_since_ns < SPIN_SLEEP_AFTER_NS) {
 		sched_yield();
 		return;
 	}
@@ -237,7 +238,7 @@ static void run_quantum(struct hart *h)
 			    j->check ? jit_check_block(j, h, b, enter) : enter(h, native);
 			pending = why == JIT_EXIT_CHAIN;
 			if (pending) {
-				chain.field = h->jit_patch;
+				chain.field = jit_hart(h)->patch;
 				chain.pc = h->pc;
 				chain.generation = j->generation;
 			}
@@ -290,9 +291,8 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 	m->run_hart = jit_run_hart;
 	m->sync_fflags = jit_sync_fflags;
 	for (unsigned i = 0; i < m->nharts; i++) {
-		m->harts[i]->jit_jump_cache =
-		    calloc(JUMP_CACHE_ENTRIES, sizeof(struct jump_cache_entry));
-		if (!m->harts[i]->jit_jump_cache) {
+		m->harts[i]->engine_hart = calloc(1, sizeof(struct jit_hart));
+		if (!m->harts[i]->engine_hart) {
 			fprintf(stderr, "rvjit: out of memory\n");
 			jit_detach(m);
 			return false;
@@ -309,8 +309,8 @@ void jit_detach(struct machine *m)
 	const struct tb_hooks none = {0};
 	tb_set_hooks(m, &none);
 	for (unsigned i = 0; i < m->nharts; i++) {
-		free(m->harts[i]->jit_jump_cache);
-		m->harts[i]->jit_jump_cache = NULL;
+		free(m->harts[i]->engine_hart);
+		m->harts[i]->engine_hart = NULL;
 	}
 	m->engine = NULL;
 	m->run_hart = NULL;

@@ -151,7 +151,8 @@ void emit_stubs(struct tctx *t)
 			emit_mov_r64_imm(e, RAX, s->target);
 			emit_mov_m_r64(e, H(pc), RAX);
 			emit_mov_r64_imm(e, RAX, s->field);
-			emit_mov_m_r64(e, H(jit_patch), RAX);
+			emit_mov_r64_m(e, RCX, H(engine_hart));
+			emit_mov_m_r64(e, mem(RCX, (int32_t)offsetof(struct jit_hart, patch)), RAX);
 			emit_mov_r64_imm(e, RAX, JIT_EXIT_CHAIN);
 			emit_jmp_rel32(e, j->exit_off);
 			break;

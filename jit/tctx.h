@@ -19,6 +19,7 @@
  *   r12-r15 rbp r8-r11           guest registers cached for the block
  *
  * Layout of one block's code:
+ *   header: struct jit_block, data (never executed)
  *   dead:   a stub that leaves for the dispatcher, entered only once
  *           jit_kill_block has pointed the entry's first bytes at it
  *   entry:  the quantum check
@@ -43,6 +44,14 @@
  * the end of the buffer. */
 #define BLOCK_CODE_MAX (BLOCK_MAX_OPS * 320 + 1024)
 #define JIT_DEAD_STUB  24 /* bytes of the dead-block stub before each entry */
+
+/* The translator's state for one block, kept in the code buffer right in
+ * front of the block's dead stub, so struct block needs no field for it:
+ * found from b->native (jit_kill_block). */
+struct jit_block {
+	uint32_t loop_head; /* a loop (emit_loop_head): its head and where a */
+	uint32_t loop_dead; /* killed head leads, from the entry; 0: none */
+};
 
 /* Out-of-line paths collected while emitting the body. */
 enum stub_kind {

@@ -80,6 +80,7 @@ bool jit_translate(struct jit *j, struct block *b)
 		return false;	       /* flushed (decode again), or no room until the flush */
 	static __thread struct tctx t; /* large; one translation at a time per thread */
 	const size_t start = j->cb.used;
+	const size_t code = start + sizeof(struct jit_block); /* the header first */
 	size_t entry = 0;
 	/* A block whose native code outgrows BLOCK_CODE_MAX (long runs of ops
 	 * with many slow paths) is translated again, plainly. */
@@ -88,8 +89,7 @@ bool jit_translate(struct jit *j, struct block *b)
 		t.nstubs = 0;
 		t.j = j;
 		t.b = b;
-		t.e =
-		    (struct emitter){.buf = j->cb.rw, .cap = start + BLOCK_CODE_MAX, .len = start};
+		t.e = (struct emitter){.buf = j->cb.rw, .cap = start + BLOCK_CODE_MAX, .len = code};
 		entry = emit_block(&t, plain);
 		if (!t.e.overflow) {
 			j->stats.blocks_plain += (unsigned)plain;
@@ -108,13 +108,16 @@ bool jit_translate(struct jit *j, struct block *b)
 		return false;
 	}
 	j->cb.used = (t.e.len + 15) & ~(size_t)15;
-	b->jit_loop_head = t.loop ? (uint32_t)(t.loop_head - entry) : 0;
-	b->jit_loop_dead = t.loop ? (uint32_t)(t.loop_dead - entry) : 0;
+	const struct jit_block header = {
+	    .loop_head = t.loop ? (uint32_t)(t.loop_head - entry) : 0,
+	    .loop_dead = t.loop ? (uint32_t)(t.loop_dead - entry) : 0,
+	};
+	memcpy(j->cb.rw + start, &header, sizeof(header));
 	/* Published last: harts look for it without the TB lock. */
 	__atomic_store_n(&b->native, code_buffer_rx(&j->cb, entry), __ATOMIC_RELEASE);
 	j->stats.blocks_translated++;
-	j->stats.code_bytes += t.e.len - start;
-	log_translation(j, b, start, t.e.len - start);
+	j->stats.code_bytes += t.e.len - code;
+	log_translation(j, b, code, t.e.len - code);
 	j->stats.translate_ns += host_monotonic_ns() - t0;
 	return true;
 }
