@@ -1,7 +1,9 @@
 /*
- * Translation of one decoded block into x86-64 (see jit.h for the model).
- * Shared between the translator proper (translate.c) and the engine that
- * runs and chains the result (jit.c).
+ * What the translator (translate.c and the files tctx.h lists) shares with
+ * the engine that runs and chains its code (jit.c) and the checker
+ * (check.c): the translator's state for the machine (struct jit) and for
+ * each hart (struct jit_hart), and the functions translated code calls.
+ * See jit.h for the model.
  */
 #ifndef RVJIT_TRANSLATE_H
 #define RVJIT_TRANSLATE_H
