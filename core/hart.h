@@ -135,8 +135,9 @@ struct hart {
 	const struct op *exit_op;    /* the op that ended the last threaded run */
 	int32_t budget;		     /* translated code: blocks left in this quantum; set to 0
 					when an interrupt becomes takeable (hart_set_mip) */
-	uintptr_t jit_patch;	     /* translated code: the jump an exit asks to chain */
-	void *jit_jump_cache;	     /* translated code: this hart's jump cache (jit/jit.c) */
+	void *engine_hart;	     /* the engine's own state for this hart, NULL under the
+					interpreter (the translator's: struct jit_hart,
+					jit/translate.h; translated code reads it) */
 	uint64_t fetch_epoch;	     /* changes whenever instruction fetch may translate
 					differently (privilege, satp, sfence, PMP): cached
 					pc -> code mappings of older epochs are stale */
@@ -144,18 +145,16 @@ struct hart {
 	struct tlb_entry *tlb_fetch; /* TLB for fetches: current privilege */
 	struct machine *m;
 
-	uint64_t instret;	  /* minstret; mcycle reads the same count */
-	uint8_t priv;		  /* enum priv */
-	uint8_t fs_off;		  /* cached mstatus.FS == Off: FP instructions are illegal */
-	uint64_t irq_take;	  /* mie bits that would trap now (priv, xIE, mideleg): the
-				     run loop only looks closer when mip & irq_take */
-	bool wfi;		  /* stopped in wfi until an interrupt is pending */
-	uint64_t wfi_woke_on;	  /* threaded: the pending set that ended the last wfi */
-	uint32_t wake_events;	  /* interrupt events for this hart (atomic; hart_set_mip,
-				     hart_note_interrupt_event) */
-	uint32_t wfi_events;	  /* wake_events when it executed wfi */
-	uint32_t spin_iterations; /* translated spin-wait loops run (jit/translate.c) */
-	uint64_t spin_since_ns, spin_last_ns; /* the current wait, for the same */
+	uint64_t instret;     /* minstret; mcycle reads the same count */
+	uint8_t priv;	      /* enum priv */
+	uint8_t fs_off;	      /* cached mstatus.FS == Off: FP instructions are illegal */
+	uint64_t irq_take;    /* mie bits that would trap now (priv, xIE, mideleg): the
+				 run loop only looks closer when mip & irq_take */
+	bool wfi;	      /* stopped in wfi until an interrupt is pending */
+	uint64_t wfi_woke_on; /* threaded: the pending set that ended the last wfi */
+	uint32_t wake_events; /* interrupt events for this hart (atomic; hart_set_mip,
+				 hart_note_interrupt_event) */
+	uint32_t wfi_events;  /* wake_events when it executed wfi */
 
 	/* LR/SC: valid reservation on the naturally aligned physical address. */
 	bool reserved;

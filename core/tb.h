@@ -34,18 +34,20 @@ struct block {
 	uint64_t va;		 /* the virtual pc it was decoded for: blocks are
 				    keyed by (host, va), so translated code may
 				    treat pc-relative values as constants */
-	void *native;		 /* translated code entry, NULL until translated */
+	void *native;		 /* the engine's entry point for it (translated code),
+				    NULL until it has one. Here rather than behind an
+				    engine pointer: the dispatcher reads it for every
+				    block without a lock, and tb.c tells the engine of
+				    an invalidation only when it is set. An engine
+				    keeps its other per-block state behind it. */
 	struct block *hash_next; /* bucket chain */
 	struct block *page_next; /* blocks decoded from the same RAM page */
 	uint32_t n_ops;		 /* instructions, not counting the end op */
 	bool valid;
-	bool chainable;		/* ends in a branch, a jump or the end op: the next
-				   block runs in the same privilege and mapping */
-	struct block *succ[2];	/* blocks that followed this one on the same page
-				   (the interpreter's chaining) */
-	uint32_t jit_loop_head; /* translated loop: its head and where a killed
-				   head leads, as offsets from native; 0: none */
-	uint32_t jit_loop_dead;
+	bool chainable;	       /* ends in a branch, a jump or the end op: the next
+				  block runs in the same privilege and mapping */
+	struct block *succ[2]; /* blocks that followed this one on the same page
+				  (the interpreter's chaining) */
 	struct op ops[];
 };
 

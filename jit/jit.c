@@ -9,8 +9,10 @@
 #include "translate.h"
 #include "x86_64_emit.h"
 #include <inttypes.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Blocks a hart runs before the round-robin moves on. */
@@ -31,9 +33,9 @@ bool jit_available(void)
 static void clear_jump_caches(struct jit *j)
 {
 	for (unsigned i = 0; i < j->m->nharts; i++)
-		if (j->m->harts[i]->jit_jump_cache)
-			memset(j->m->harts[i]->jit_jump_cache, 0,
-			       JUMP_CACHE_ENTRIES * sizeof(struct jump_cache_entry));
+		if (jit_hart(j->m->harts[i]))
+			memset(jit_hart(j->m->harts[i])->jump_cache, 0,
+			       sizeof(jit_hart(j->m->harts[i])->jump_cache));
 }
 
 static void on_flush(void *opaque)
@@ -65,8 +67,8 @@ void *jit_lookup(struct hart *h)
 		/* Killed after this (another hart stored to its page), the
 		 * code's entry leads to the dispatcher: the cache may keep it. */
 		if (native) {
-			struct jump_cache_entry *jc = h->jit_jump_cache;
-			struct jump_cache_entry *ent = &jc[(pc >> 1) & (JUMP_CACHE_ENTRIES - 1)];
+			struct jump_cache_entry *ent =
+			    &jit_hart(h)->jump_cache[(pc >> 1) & (JUMP_CACHE_ENTRIES - 1)];
 			ent->pc = pc;
 			ent->epoch = h->fetch_epoch;
 			ent->native = native;
@@ -74,6 +76,35 @@ void *jit_lookup(struct hart *h)
 		}
 	}
 	return code_buffer_rx(&j->cb, j->exit_dispatch_off);
+}
+
+/* The back edge of a polling loop (polls_memory) with a thread per hart: harts
+ * may outnumber host CPUs, and the hart this one waits for may need its
+ * CPU, so the loop yields the thread now and then (the PAUSE-loop exiting
+ * of hardware virtualisation). A wait that has gone on for a while (xv6's
+ * harts waiting for hart 0 to clear all of RAM, a lock held across a
+ * disk read) sleeps instead, as KVM's halt polling gives up: a yield
+ * leaves the spinning thread runnable, and with harts outnumbering CPUs
+ * it still takes about a CPU's share from the hart being waited for. */
+#define SPIN_YIELD_EVERY    64		  /* iterations */
+#define SPIN_SLEEP_AFTER_NS (200 * 1000)  /* of one wait */
+#define SPIN_WAIT_GAP_NS    (1000 * 1000) /* a longer gap starts a new wait */
+#define SPIN_SLEEP_NS	    (50 * 1000)
+void jit_spin_wait(struct hart *h)
+{
+	struct jit_hart *jh = jit_hart(h);
+	if ((++jh->spin_iterations % SPIN_YIELD_EVERY) != 0)
+		return;
+	const uint64_t now = host_monotonic_ns();
+	if (now - jh->spin_last_ns > SPIN_WAIT_GAP_NS)
+		jh->spin_since_ns = now;
+	jh->spin_last_ns = now;
+	if (now - jh->spin_since_ns < SPIN_SLEEP_AFTER_NS) {
+		sched_yield();
+		return;
+	}
+	const struct timespec pause = {.tv_nsec = SPIN_SLEEP_NS};
+	nanosleep(&pause, NULL);
 }
 
 /* Other harts may be running the code around the field: the translator
@@ -207,7 +238,7 @@ static void run_quantum(struct hart *h)
 			    j->check ? jit_check_block(j, h, b, enter) : enter(h, native);
 			pending = why == JIT_EXIT_CHAIN;
 			if (pending) {
-				chain.field = h->jit_patch;
+				chain.field = jit_hart(h)->patch;
 				chain.pc = h->pc;
 				chain.generation = j->generation;
 			}
@@ -260,9 +291,8 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 	m->run_hart = jit_run_hart;
 	m->sync_fflags = jit_sync_fflags;
 	for (unsigned i = 0; i < m->nharts; i++) {
-		m->harts[i]->jit_jump_cache =
-		    calloc(JUMP_CACHE_ENTRIES, sizeof(struct jump_cache_entry));
-		if (!m->harts[i]->jit_jump_cache) {
+		m->harts[i]->engine_hart = calloc(1, sizeof(struct jit_hart));
+		if (!m->harts[i]->engine_hart) {
 			fprintf(stderr, "rvjit: out of memory\n");
 			jit_detach(m);
 			return false;
@@ -279,8 +309,8 @@ void jit_detach(struct machine *m)
 	const struct tb_hooks none = {0};
 	tb_set_hooks(m, &none);
 	for (unsigned i = 0; i < m->nharts; i++) {
-		free(m->harts[i]->jit_jump_cache);
-		m->harts[i]->jit_jump_cache = NULL;
+		free(m->harts[i]->engine_hart);
+		m->harts[i]->engine_hart = NULL;
 	}
 	m->engine = NULL;
 	m->run_hart = NULL;

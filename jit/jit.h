@@ -7,9 +7,9 @@
  * end. Its x86-64 code starts with an entry check (the hart's quantum
  * budget and pending interrupts; either sends control back to the
  * dispatcher), then each instruction in turn:
- *   - hot, simple instructions (integer ALU, loads and stores, branches,
- *     jumps) are emitted natively, operating on the guest registers in the
- *     hart struct, which the fixed host register rbx points at;
+ *   - hot, simple instructions (integer ALU, loads and stores, AMOs, LR/SC,
+ *     the F/D operations SSE computes exactly, branches, jumps) are
+ *     emitted natively;
  *   - loads and stores carry the soft-TLB lookup inline (the same compare
  *     as core/mem.h); a miss, a device page, a misaligned access or a store
  *     to a page holding translated code calls the instruction's exec
@@ -17,14 +17,23 @@
  *   - every other instruction calls its exec function from core/insn.def
  *     (the helper ABI below), so the translator never lacks an instruction
  *     and both engines share one meaning.
+ * jit/tctx.h says which file emits what.
+ *
+ * The register cache. Guest registers live in h->x[] in the hart struct,
+ * which the fixed host register rbx points at. Within a block, the ones it
+ * uses most are cached in host registers (jit/regcache.c): loaded on first
+ * use, written back at every exit, and written back and reloaded around
+ * every call into C, which reads and writes h->x[].
  *
  * Helper ABI. Generated code calls plain C functions with the System V
- * x86-64 convention: rdi = struct hart *, rsi = const struct op * (the
- * decoded op kept in the block), result in eax as an exec_fn returns it
- * (core/op.h). Before such a call the code stores h->block_pc and
- * h->block_ops, so exec functions compute the pc and the retired count
- * exactly as under the interpreter. rbx is callee-saved, so the hart pointer
- * survives every call; the stack is 16-byte aligned at each call.
+ * x86-64 convention, always through emit_c_call (jit/stubs.c), which keeps
+ * the register cache right across the call: rdi = struct hart *, rsi =
+ * const struct op * (the decoded op kept in the block), result in eax as
+ * an exec_fn returns it (core/op.h). Before an exec call the code stores
+ * h->block_pc and h->block_ops, so exec functions compute the pc and the
+ * retired count exactly as under the interpreter. rbx is callee-saved, so
+ * the hart pointer survives every call; the stack is 16-byte aligned at
+ * each call.
  *
  * Leaving a block. Each exit adds the number of instructions it retired to
  * h->instret (known when translating), so instret is exact also after a
@@ -32,13 +41,25 @@
  * the dispatcher patches ("chains") to the target's code once the target is
  * translated: same page means same physical page and permissions, so no
  * check is needed. Other exits (jalr, cross-page jumps) look the target up
- * through a helper that checks the fetch TLB and the block cache, and jump
- * there, or back to the dispatcher when it is not translated yet.
+ * in the hart's jump cache inline (pc -> code, direct-mapped, valid for
+ * one fetch epoch), on a miss through a helper that checks the fetch TLB
+ * and the block cache and fills the jump cache, and jump there, or back to
+ * the dispatcher when it is not translated yet.
+ *
+ * Loops. A block whose last instruction branches back to its own start
+ * runs as a loop: the back edge jumps to a loop head inside the block,
+ * which checks the budget as the entry does, and the cached registers stay
+ * in host registers across iterations. A loop that only polls memory
+ * (waiting for another hart) with a thread per hart is not run so: its
+ * back edge leaves the block and calls jit_spin_wait, which gives the
+ * host CPU away now and then.
  *
  * Invalidation. A store to a page with translated code drops its blocks
- * (core/tb.c) and overwrites each dropped block's entry with a jump back to
- * the dispatcher, so chained jumps into it stop at once. A full code buffer
- * flushes everything.
+ * (core/tb.c) and overwrites each dropped block's entry, and its loop
+ * head, with a jump back to the dispatcher, so chained jumps into it and
+ * harts looping in it stop at once. A full code buffer flushes everything:
+ * at once without threads; with a thread per hart, once no hart runs
+ * (tb_room, core/hart_threads.c).
  *
  * W^X. Code is written through one mapping (read/write) and run through
  * another (read/execute) of the same memory; no page is ever writable and

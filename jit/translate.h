@@ -1,12 +1,15 @@
 /*
- * Translation of one decoded block into x86-64 (see jit.h for the model).
- * Shared between the translator proper (translate.c) and the engine that
- * runs and chains the result (jit.c).
+ * What the translator (translate.c and the files tctx.h lists) shares with
+ * the engine that runs and chains its code (jit.c) and the checker
+ * (check.c): the translator's state for the machine (struct jit) and for
+ * each hart (struct jit_hart), and the functions translated code calls.
+ * See jit.h for the model.
  */
 #ifndef RVJIT_TRANSLATE_H
 #define RVJIT_TRANSLATE_H
 
 #include "code_buffer.h"
+#include "core/hart.h"
 #include "core/tb.h"
 #include "jit.h"
 #include <stdio.h>
@@ -14,7 +17,7 @@
 /* Why translated code returned to the dispatcher (in eax). */
 enum jit_exit {
 	JIT_EXIT_DISPATCH = 0, /* h->pc is the next pc; find its block */
-	JIT_EXIT_CHAIN = 1,    /* same, and h->jit_patch is a jump to point at it */
+	JIT_EXIT_CHAIN = 1,    /* same, and jit_hart(h)->patch is a jump to point at it */
 };
 
 struct jit {
@@ -49,7 +52,23 @@ struct jump_cache_entry {
 	void *native;
 	uint64_t unused; /* 32-byte entries: the index is a shift */
 };
-_Static_assert(sizeof(struct jump_cache_entry) == 32, "translate.c indexes by shifting by 5");
+_Static_assert(sizeof(struct jump_cache_entry) == 32, "emit_control.c indexes by shifting by 5");
+
+/* The translator's state for one hart (h->engine_hart, allocated by
+ * jit_attach). The jump cache comes first: translated code reaches it
+ * with the one load of h->engine_hart, as when the hart held a pointer to
+ * the cache itself. */
+struct jit_hart {
+	struct jump_cache_entry jump_cache[JUMP_CACHE_ENTRIES];
+	uintptr_t patch;		      /* the jump a JIT_EXIT_CHAIN exit asks to chain */
+	uint32_t spin_iterations;	      /* polling-loop back edges run (jit_spin_wait) */
+	uint64_t spin_since_ns, spin_last_ns; /* the current wait, for the same */
+};
+
+static inline struct jit_hart *jit_hart(const struct hart *h)
+{
+	return (struct jit_hart *)h->engine_hart;
+}
 
 /* Make b's code send any future entry back to the dispatcher. */
 void jit_kill_block(struct jit *j, struct block *b);
@@ -58,6 +77,10 @@ void jit_kill_block(struct jit *j, struct block *b);
  * of the block at h->pc when it is cached, translated and reachable without
  * the dispatcher; otherwise the exit-to-dispatcher stub. */
 void *jit_lookup(struct hart *h);
+
+/* Called from the back edge of a polling loop with a thread per hart
+ * (emit_control.c): now and then gives the host CPU to other threads. */
+void jit_spin_wait(struct hart *h);
 
 /* -d out_asm (jit/host_disasm.c). */
 void *host_disasm_open(void);

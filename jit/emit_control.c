@@ -1,0 +1,314 @@
+/*
+ * Control flow in and out of a block's code: the entry check and the dead
+ * stub in front of it, exits to a known target (chained when on the same
+ * page) and to a computed one (the jump cache), blocks that loop on
+ * themselves, the branch and jump instructions, the patches that chain
+ * and kill blocks, and the trampoline that enters and leaves translated
+ * code.
+ */
+#include "core/insn.h"
+#include "tctx.h"
+#include <string.h>
+
+void exit_dispatch(struct tctx *t)
+{
+	emit_jmp_rel32(&t->e, t->j->exit_dispatch_off);
+}
+
+/*
+ * Continue at the guest pc in rax (already stored in h->pc) without a
+ * known target block: the hart's jump cache, inline; on a miss the lookup
+ * helper, which fills the cache; failing that, the dispatcher.
+ */
+static void emit_indirect(struct tctx *t)
+{
+	struct emitter *e = &t->e;
+	if (!t->j->chain) {
+		exit_dispatch(t);
+		return;
+	}
+	/* entry = cache + ((pc >> 1) % JUMP_CACHE_ENTRIES) * 32 */
+	emit_mov_r32_r32(e, RCX, RAX);
+	emit_shift_r32_imm(e, SHIFT_SHL, RCX, 4);
+	emit_alu_r32_imm(e, ALU_AND, RCX, (JUMP_CACHE_ENTRIES - 1) << 5);
+	emit_alu_r64_m(e, ALU_ADD, RCX, H(engine_hart)); /* struct jit_hart's jump_cache */
+	emit_alu_r64_m(e, ALU_CMP, RAX, mem(RCX, (int32_t)offsetof(struct jump_cache_entry, pc)));
+	const size_t miss1 = emit_jcc_rel32(e, CC_NE, 0);
+	emit_mov_r64_m(e, RDX, H(fetch_epoch));
+	emit_alu_r64_m(e, ALU_CMP, RDX,
+		       mem(RCX, (int32_t)offsetof(struct jump_cache_entry, epoch)));
+	const size_t miss2 = emit_jcc_rel32(e, CC_NE, 0);
+	emit_mov_r64_m(e, RAX, mem(RCX, (int32_t)offsetof(struct jump_cache_entry, native)));
+	emit_jmp_r64(e, RAX);
+	emit_patch_rel32(e->buf, miss1, e->len);
+	emit_patch_rel32(e->buf, miss2, e->len);
+	emit_c_call(t, (const void *)jit_lookup, NULL);
+	emit_jmp_r64(e, RAX);
+}
+
+/* Leave the block for guest pc `target` after `retired` instructions. */
+void emit_goto(struct tctx *t, uint64_t target, unsigned retired)
+{
+	struct emitter *e = &t->e;
+	/* Code after this exit (past a branch's not-taken side) continues
+	 * from the state before it. */
+	const uint64_t dirty = t->dirty, loaded = t->loaded;
+	write_back_dirty(t);
+	add_instret(e, retired);
+	if (t->j->chain && !((target ^ t->b->va) & ~0xfffULL)) {
+		/* patch_chain rewrites the field while other harts may run
+		 * this code: aligned, its store is atomic. */
+		while ((e->len + 1) & 3)
+			emit_nop(e);
+		const size_t field = emit_jmp_rel32(e, 0);
+		add_stub(t, (struct stub){.kind = STUB_CHAIN, .field = field, .target = target});
+	} else {
+		emit_mov_r64_imm(e, RAX, target);
+		emit_mov_m_r64(e, H(pc), RAX);
+		emit_indirect(t);
+	}
+	t->dirty = dirty;
+	t->loaded = loaded;
+}
+
+static enum x86_cond branch_cond(unsigned id)
+{
+	switch (id) {
+	case INSN_beq:
+		return CC_E;
+	case INSN_bne:
+		return CC_NE;
+	case INSN_blt:
+		return CC_L;
+	case INSN_bge:
+		return CC_GE;
+	case INSN_bltu:
+		return CC_B;
+	default:
+		return CC_AE; /* bgeu */
+	}
+}
+
+/* Ops 0..n-1 of b load from addresses they do not change and otherwise
+ * only compute: a block like that which branches back to itself polls
+ * memory, waiting for another hart (or a device). A loop that walks memory
+ * moves its base register and is not one. */
+static bool polls_memory(const struct block *b, unsigned n)
+{
+	uint64_t bases = 0, written = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct op *op = &b->ops[i];
+		switch (insn_table[op->id].format) {
+		case FMT_LOAD:
+			bases |= 1ULL << op->rs1;
+			break;
+		case FMT_I:
+		case FMT_R:
+		case FMT_U:
+		case FMT_SH:
+		case FMT_SHW:
+		case FMT_FENCE:
+			break;
+		default:
+			return false;
+		}
+		written |= 1ULL << op->rd;
+	}
+	return bases && !(bases & written);
+}
+
+/*
+ * A block whose last op jumps back to its start runs as a loop: the cached
+ * registers stay in host registers across iterations. The back edge jumps
+ * to a loop head inside the block, which checks the budget as the entry
+ * does (so interrupts are still taken within one iteration) and which
+ * jit_kill_block patches as it patches the entry (so a loop whose code was
+ * overwritten leaves at its next iteration).
+ */
+bool is_loop(const struct tctx *t)
+{
+	const struct block *b = t->b;
+	if (!t->j->chain || !b->n_ops)
+		return false;
+	const struct op *last = &b->ops[b->n_ops - 1];
+	if (insn_table[last->id].format != FMT_B && last->id != INSN_jal)
+		return false;
+	if (b->va + last->pc_off + (uint64_t)(int64_t)last->imm != b->va)
+		return false;
+	/* A loop that polls memory yields its thread at the back edge. */
+	return !(t->j->m->threaded && polls_memory(b, b->n_ops - 1));
+}
+
+/* Entry of a loop block: load every cached register, then the loop head.
+ * The body's state is the loop head's: everything loaded, and dirty
+ * whatever the body writes (a superset on the first pass, which costs
+ * stores of unchanged values at most). */
+void emit_loop_head(struct tctx *t)
+{
+	struct emitter *e = &t->e;
+	reload(t, t->cached);
+	t->loaded = t->cached;
+	t->loop_dirty = 0;
+	for (unsigned i = 0; i < t->b->n_ops; i++)
+		t->loop_dirty |= x_writes(&t->b->ops[i]) & t->cached;
+	t->dirty = t->loop_dirty;
+	const size_t skip = emit_jmp_rel32(e, 0);
+	/* jit_kill_block replaces the head's first 8 bytes with one atomic
+	 * store, which has to be aligned. */
+	while (e->len & 7)
+		emit_nop(e);
+	t->loop_head = e->len;
+	emit_alu_m32_imm(e, ALU_SUB, H(budget), 1);
+	const size_t f = emit_jcc_rel32(e, CC_S, 0);
+	add_stub(t, (struct stub){.kind = STUB_LOOP, .field = f, .dirty = t->loop_dirty});
+	emit_patch_rel32(e->buf, skip, e->len);
+}
+
+/* The back edge: the loop head expects every cached register loaded. */
+static void emit_loop_back(struct tctx *t, unsigned retired)
+{
+	reload(t, t->cached & ~t->loaded);
+	add_instret(&t->e, retired);
+	emit_jmp_rel32(&t->e, t->loop_head);
+}
+
+bool emit_jump(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	const uint64_t pc = op_va(t, op);
+	switch (op->id) {
+	case INSN_jal:
+		if (op->rd != XREG_SINK) {
+			emit_mov_r64_imm(e, RAX, pc + op->len);
+			set_x(t, op->rd, RAX);
+		}
+		if (pc + (uint64_t)(int64_t)op->imm == t->b->va && t->loop)
+			emit_loop_back(t, k + 1);
+		else
+			emit_goto(t, pc + (uint64_t)(int64_t)op->imm, k + 1);
+		return true;
+	case INSN_jalr:
+		load_x(t, RAX, op->rs1);
+		if (op->imm)
+			emit_alu_r64_imm(e, ALU_ADD, RAX, op->imm);
+		emit_alu_r64_imm(e, ALU_AND, RAX, -2);
+		emit_mov_m_r64(e, H(pc), RAX);
+		if (op->rd != XREG_SINK) {
+			emit_mov_r64_imm(e, RCX, pc + op->len);
+			set_x(t, op->rd, RCX);
+		}
+		write_back_dirty(t);
+		add_instret(e, k + 1);
+		emit_indirect(t);
+		return true;
+	case INSN_beq:
+	case INSN_bne:
+	case INSN_blt:
+	case INSN_bge:
+	case INSN_bltu:
+	case INSN_bgeu: {
+		const uint64_t target = pc + (uint64_t)(int64_t)op->imm;
+		int a = x_host(t, op->rs1);
+		if (a < 0) {
+			load_x(t, RAX, op->rs1);
+			a = RAX;
+		}
+		alu_x(t, ALU_CMP, true, a, op->rs2);
+		const size_t taken = emit_jcc_rel32(e, branch_cond(op->id), 0);
+		emit_goto(t, pc + op->len, k + 1);
+		emit_patch_rel32(e->buf, taken, e->len);
+		if (target == t->b->va && t->loop) {
+			emit_loop_back(t, k + 1);
+			return true;
+		}
+		if (target == t->b->va && t->j->m->threaded && polls_memory(t->b, k)) {
+			emit_c_call(t, (const void *)jit_spin_wait, NULL);
+		}
+		emit_goto(t, target, k + 1);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/* Entry: count the block against the quantum. A newly takeable interrupt
+ * zeroes the budget (hart_set_mip), so this one test also bounds interrupt
+ * latency; the dispatcher takes the interrupt. */
+void emit_entry(struct tctx *t)
+{
+	struct emitter *e = &t->e;
+	emit_alu_m32_imm(e, ALU_SUB, H(budget), 1);
+	const size_t f = emit_jcc_rel32(e, CC_S, 0);
+	add_stub(t, (struct stub){.kind = STUB_ENTRY, .field = f});
+}
+
+/* Placed right before a block's entry and reached only after
+ * jit_kill_block points the entry at it: leave for the dispatcher with
+ * pc = the block's start. Fixed size, so the kill knows where it is. */
+void emit_dead_stub(struct tctx *t)
+{
+	struct emitter *e = &t->e;
+	const size_t start = e->len;
+	emit_mov_r64_imm(e, RAX, t->b->va);
+	emit_mov_m_r64(e, H(pc), RAX);
+	emit_jmp_rel32(e, t->j->exit_dispatch_off);
+	while (e->len - start < JIT_DEAD_STUB)
+		emit_nop(e); /* never executed: pads to the fixed size */
+}
+
+/* Point the 8-byte aligned code at `at` to `to` with one atomic store. */
+static void patch_jump(struct jit *j, size_t at, size_t to)
+{
+	uint8_t bytes[8];
+	memcpy(bytes, j->cb.rw + at, 8);
+	bytes[0] = 0xe9; /* jmp rel32 */
+	const int32_t rel = (int32_t)((int64_t)to - (int64_t)(at + 5));
+	memcpy(bytes + 1, &rel, 4);
+	uint64_t word;
+	memcpy(&word, bytes, 8);
+	__atomic_store_n((uint64_t *)(void *)(j->cb.rw + at), word, __ATOMIC_RELEASE);
+}
+
+void jit_kill_block(struct jit *j, struct block *b)
+{
+	/* The entry's first instruction (7 bytes) becomes a jump to the dead
+	 * stub in front of it. A hart inside the block's code (a store that
+	 * invalidated its own page) is past the entry and finishes normally. */
+	const size_t off = code_buffer_offset(&j->cb, b->native);
+	/* Another hart may be fetching the entry: blocks start 16-byte
+	 * aligned, and the header and the dead stub take 32 bytes, so the
+	 * entry is 8-byte aligned and one atomic store replaces its first 8
+	 * bytes. */
+	patch_jump(j, off, off - JIT_DEAD_STUB);
+	/* A hart looping in the block leaves at its next iteration. */
+	struct jit_block header;
+	memcpy(&header, j->cb.rw + off - JIT_DEAD_STUB - sizeof(header), sizeof(header));
+	if (header.loop_head)
+		patch_jump(j, off + header.loop_head, off + header.loop_dead);
+	__atomic_store_n(&b->native, NULL, __ATOMIC_RELEASE);
+}
+
+void jit_emit_stubs(struct jit *j)
+{
+	struct emitter e = {.buf = j->cb.rw, .cap = j->cb.size, .len = 0};
+	static const int saved[] = {RBP, RBX, R12, R13, R14, R15};
+	/* int enter(struct hart *h = rdi, void *code = rsi) */
+	j->enter_off = e.len;
+	for (unsigned i = 0; i < 6; i++)
+		emit_push(&e, saved[i]);
+	emit_alu_r64_imm(&e, ALU_SUB, RSP, 8); /* 16-byte aligned at helper calls */
+	emit_mov_r64_r64(&e, RBX, RDI);
+	emit_jmp_r64(&e, RSI);
+	/* exit: eax = enum jit_exit */
+	j->exit_off = e.len;
+	emit_alu_r64_imm(&e, ALU_ADD, RSP, 8);
+	for (int i = 5; i >= 0; i--)
+		emit_pop(&e, saved[i]);
+	emit_ret(&e);
+	j->exit_dispatch_off = e.len;
+	emit_alu_r32_r32(&e, ALU_XOR, RAX, RAX);
+	emit_jmp_rel32(&e, j->exit_off);
+	j->code_start = (e.len + 63) & ~(size_t)63;
+	j->cb.used = j->code_start;
+}

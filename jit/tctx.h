@@ -1,0 +1,152 @@
+/*
+ * The translator's private interface: the state of one block's translation
+ * (struct tctx), its out-of-line stubs, and what the files that emit code
+ * share. Included only by the files in jit/; the rest of the tree sees jit.h.
+ *
+ * Who does what:
+ *   translate.c     a block from start to end (emit_block, jit_translate)
+ *   regcache.c      guest registers cached in host registers
+ *   stubs.c         out-of-line paths, calls into C, the fallback to exec
+ *   emit_int.c      integer ALU, multiply and divide
+ *   emit_mem.c      the inline TLB probe, loads, stores, AMOs, LR/SC, fence
+ *   emit_fp.c       F/D on the host's SSE unit
+ *   emit_control.c  block entry and exits: goto, indirect jumps, loops,
+ *                   the dead stub, patching, the enter/exit trampoline
+ *
+ * Register use inside translated code:
+ *   rbx        the hart (callee-saved: survives helper calls)
+ *   rax rcx rdx rsi rdi          scratch, dead across helper calls
+ *   r12-r15 rbp r8-r11           guest registers cached for the block
+ *
+ * Layout of one block's code:
+ *   header: struct jit_block, data (never executed)
+ *   dead:   a stub that leaves for the dispatcher, entered only once
+ *           jit_kill_block has pointed the entry's first bytes at it
+ *   entry:  the quantum check
+ *   body:   one sequence per instruction, in order
+ *   stubs:  out-of-line paths: TLB-miss calls, trap exits, chain exits
+ */
+#ifndef RVJIT_TCTX_H
+#define RVJIT_TCTX_H
+
+#include "core/hart.h"
+#include "translate.h"
+#include "x86_64_emit.h"
+#include <stddef.h>
+
+#define H(field)   mem(RBX, (int32_t)offsetof(struct hart, field))
+#define XREG(i)	   mem(RBX, (int32_t)(offsetof(struct hart, x) + 8 * (size_t)(i)))
+#define FREG(i)	   mem(RBX, (int32_t)(offsetof(struct hart, f) + 8 * (size_t)(i)))
+#define FREG_HI(i) mem(RBX, (int32_t)(offsetof(struct hart, f) + 8 * (size_t)(i) + 4))
+
+/* Room a block needs at most (BLOCK_MAX_OPS ops of the largest sequence
+ * plus their stubs); checked before translating so a block never straddles
+ * the end of the buffer. */
+#define BLOCK_CODE_MAX (BLOCK_MAX_OPS * 320 + 1024)
+#define JIT_DEAD_STUB  24 /* bytes of the dead-block stub before each entry */
+
+/* The translator's state for one block, kept in the code buffer right in
+ * front of the block's dead stub, so struct block needs no field for it:
+ * found from b->native (jit_kill_block). */
+struct jit_block {
+	uint32_t loop_head; /* a loop (emit_loop_head): its head and where a */
+	uint32_t loop_dead; /* killed head leads, from the entry; 0: none */
+};
+
+/* Out-of-line paths collected while emitting the body. */
+enum stub_kind {
+	STUB_SLOW,   /* fast path not applicable (TLB miss, FP corner case):
+			run the op's exec function, then resume */
+	STUB_RESULT, /* a helper returned nonzero: account and leave */
+	STUB_CHAIN,  /* exit to a same-page target, patchable */
+	STUB_ENTRY,  /* entry check failed: leave with pc = block start */
+	STUB_LOOP,   /* loop head check failed: write back, leave with pc =
+			block start */
+};
+
+struct stub {
+	enum stub_kind kind;
+	size_t field;	/* rel32 field of the jump/jcc that reaches the stub */
+	size_t more[7]; /* STUB_SLOW: further jumps to the same stub */
+	unsigned nmore;
+	size_t resume;	     /* STUB_SLOW: where to continue */
+	const struct op *op; /* STUB_SLOW: the op to call */
+	unsigned retired;    /* instructions before this op */
+	uint64_t target;     /* STUB_CHAIN: guest pc */
+	uint64_t dirty;	     /* cached registers to write back on the way out */
+	uint64_t loaded;     /* STUB_SLOW: cached registers loaded at the jump */
+	uint64_t reload;     /* STUB_SLOW: cached registers to load before resuming */
+};
+
+struct tctx {
+	struct jit *j;
+	struct block *b;
+	struct emitter e;
+	bool context_stored; /* h->block_pc/block_ops hold this block's values
+				on the path being emitted */
+	bool fs_dirty_set;   /* mstatus.FS already marked dirty on this path */
+	/* Guest register caching (regcache.c), as bit masks over x1..x31.
+	 * The state is that of the point being emitted; the body is
+	 * straight-line code, so it is known statically. */
+	int8_t host[33]; /* host register caching x[i], -1: none */
+	uint64_t cached, loaded, dirty;
+	bool loop;	     /* the block branches back to its start */
+	size_t loop_head;    /* where the loop's iterations start */
+	size_t loop_dead;    /* where a killed loop head leads */
+	uint64_t loop_dirty; /* loop: registers the body writes */
+	struct stub stubs[3 * BLOCK_MAX_OPS + 4];
+	unsigned nstubs;
+};
+
+static inline uint64_t op_va(const struct tctx *t, const struct op *op)
+{
+	return t->b->va + op->pc_off;
+}
+
+/* ---- regcache.c ---- */
+uint64_t xbit(unsigned x);
+uint64_t x_reads(const struct op *op);
+uint64_t x_writes(const struct op *op);
+void choose_cached(struct tctx *t);
+int x_host(const struct tctx *t, unsigned x);
+void load_x(struct tctx *t, int reg, unsigned x);
+void wrote_x(struct tctx *t, unsigned x);
+void set_x(struct tctx *t, unsigned x, int reg);
+void set_x_imm(struct tctx *t, unsigned x, int32_t imm);
+void alu_x(struct tctx *t, enum x86_alu alu, bool wide, int dst, unsigned x);
+struct x86_mem x_mem(struct tctx *t, unsigned x);
+void writeback(struct tctx *t, uint64_t mask);
+void reload(struct tctx *t, uint64_t mask);
+void begin_op(struct tctx *t, const struct op *op);
+void write_back_dirty(struct tctx *t);
+void regcache_before_call(struct tctx *t, bool callee_uses_x);
+void regcache_after_call(struct tctx *t, bool callee_uses_x);
+
+/* ---- stubs.c ---- */
+void add_stub(struct tctx *t, struct stub s);
+void slow_join(struct tctx *t, size_t field);
+void slow_if(struct tctx *t, const struct op *op, unsigned k, enum x86_cond cc);
+void mark_resume(struct tctx *t);
+void emit_c_call(struct tctx *t, const void *fn, const struct op *op);
+void add_instret(struct emitter *e, unsigned n);
+void check_result(struct tctx *t, unsigned retired);
+void fallback(struct tctx *t, const struct op *op, unsigned k);
+void emit_stubs(struct tctx *t);
+
+/* ---- the emitters: true when op was emitted, false when not theirs ---- */
+bool emit_int_op(struct tctx *t, const struct op *op);		   /* emit_int.c */
+bool emit_mem_op(struct tctx *t, const struct op *op, unsigned k); /* emit_mem.c */
+bool emit_fp_op(struct tctx *t, const struct op *op, unsigned k);  /* emit_fp.c */
+/* emit_mem.c: the inline TLB probe, which emit_fp.c's loads use too. */
+void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool store, unsigned k);
+
+/* ---- emit_control.c ---- */
+void exit_dispatch(struct tctx *t);
+void emit_goto(struct tctx *t, uint64_t target, unsigned retired);
+bool is_loop(const struct tctx *t);
+void emit_loop_head(struct tctx *t);
+bool emit_jump(struct tctx *t, const struct op *op, unsigned k);
+void emit_entry(struct tctx *t);
+void emit_dead_stub(struct tctx *t);
+
+#endif
