@@ -8,7 +8,6 @@
 #include "gdbstub.h"
 #include "core/machine.h"
 #include "core/mmu.h"
-#include "core/tb.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -360,7 +359,7 @@ static size_t access_mem(struct gdbstub *g, uint64_t va, uint8_t *buf, size_t le
 	size_t done = 0;
 	while (done < len) {
 		const uint64_t a = va + done;
-		size_t chunk = (size_t)(0x1000 - (a & 0xfff));
+		size_t chunk = (size_t)(PAGE_SIZE - (a & PAGE_OFFSET_MASK));
 		if (chunk > len - done)
 			chunk = len - done;
 		uint64_t pa;
@@ -370,9 +369,7 @@ static size_t access_mem(struct gdbstub *g, uint64_t va, uint8_t *buf, size_t le
 		if (host) {
 			if (write) {
 				memcpy(host, buf + done, chunk);
-				if (machine_is_ram(m, pa, chunk) &&
-				    (page_flags_of(m, (pa - m->ram_base) >> 12) & PAGE_CODE))
-					tb_invalidate_page(m, pa);
+				machine_ram_written(m, pa, chunk);
 			} else {
 				memcpy(buf + done, host, chunk);
 			}

@@ -425,8 +425,8 @@ static int opt_m(struct options *o, const char *opt, const char *arg, char *err,
 {
 	const char *v = !strncmp(arg, "size=", 5) ? arg + 5 : arg;
 	uint64_t size;
-	if (!options_parse_size(v, true, &size) || size < (1ULL << 20) || (size & 0xfff) ||
-	    size > (64ULL << 30))
+	if (!options_parse_size(v, true, &size) || size < (1ULL << 20) ||
+	    (size & PAGE_OFFSET_MASK) || size > (64ULL << 30))
 		return fail(err, errlen, "-m: '%s' is not a RAM size from 1M to 64G", arg);
 	o->board.ram_size = size;
 	return 0;
