@@ -80,6 +80,11 @@ static void wr(struct rig *r, unsigned reg, uint8_t val)
 	cr_assert(bus_write(&r->bus, UART_BASE + reg, 1, val));
 }
 
+/* A time limit for every test: a hang fails it instead of stalling the
+ * run. */
+TestSuite(uart, .timeout = 60);
+TestSuite(console, .timeout = 60);
+
 Test(uart, reset_state)
 {
 	struct rig r;
