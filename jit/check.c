@@ -488,9 +488,9 @@ static void report(struct jit *j, struct hart *h, unsigned blocks, bool flushed)
 		c->checked);
 	compare_states(out, state(c, blocks), h, state(c, blocks - 1));
 	compare_memory(out, j->m, &c->log);
-	fprintf(out, "--- blocks run:");
+	fprintf(out, "--- blocks run, in order");
 	for (unsigned k = 1; k <= blocks; k++)
-		fprintf(out, " %#" PRIx64, c->block[k]->va);
+		fprintf(out, "%s%#" PRIx64, k % 8 == 1 ? "\n  " : " ", c->block[k]->va);
 	fprintf(out, "\n");
 	dump_state(out, "before the run", state(c, 0));
 	if (blocks > 1)
