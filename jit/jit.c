@@ -57,8 +57,6 @@ void *jit_lookup(struct hart *h)
 	struct machine *m = h->m;
 	struct jit *j = m->engine;
 	const uint64_t pc = h->pc;
-	if (j->check) /* every block goes through the checker */
-		return code_buffer_rx(&j->cb, j->exit_dispatch_off);
 	const struct tlb_entry *e = &h->tlb_fetch[(pc >> 12) & (TLB_ENTRIES - 1)];
 	if (e->tag_x == (pc & ~TLB_PAGE_MASK)) {
 		const uint8_t *host = (const uint8_t *)(uintptr_t)(pc + e->addend);
@@ -271,9 +269,8 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 			return false;
 		}
 	}
-	/* -d exec logs every block, which chained jumps would skip; --check
-	 * needs every block back in the dispatcher. */
-	j->chain = !(m->log_mask & LOG_EXEC) && !j->check;
+	/* -d exec logs every block, which chained jumps would skip. */
+	j->chain = !(m->log_mask & LOG_EXEC);
 	if (m->log_mask & LOG_OUT_ASM)
 		j->capstone = host_disasm_open();
 	if (opts->perf_map) {

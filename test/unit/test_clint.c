@@ -31,7 +31,7 @@ static void teardown(void)
 	clint_free(clint);
 }
 
-TestSuite(clint, .init = setup, .fini = teardown);
+TestSuite(clint, .init = setup, .fini = teardown, .timeout = 60);
 
 static uint64_t rd(uint64_t pa, unsigned size)
 {

@@ -27,6 +27,12 @@ struct rvc_vector {
 	uint32_t w;
 };
 
+/* A time limit for every test: a hang fails it instead of stalling the
+ * run. */
+TestSuite(rvc, .timeout = 60);
+TestSuite(decode, .timeout = 60);
+TestSuite(disasm, .timeout = 60);
+
 ParameterizedTestParameters(rvc, expands)
 {
 	static struct rvc_vector v[] = {

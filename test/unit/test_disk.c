@@ -32,6 +32,10 @@ static void read_file(const char *path, uint8_t *buf, size_t len)
 	fclose(f);
 }
 
+/* A time limit for every test: a hang fails it instead of stalling the
+ * run. */
+TestSuite(disk_raw, .timeout = 60);
+
 Test(disk_raw, read_write_flush)
 {
 	char path[64], err[256];

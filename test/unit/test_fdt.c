@@ -10,6 +10,10 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* A time limit for every test: a hang fails it instead of stalling the
+ * run. */
+TestSuite(fdt, .timeout = 60);
+
 Test(fdt, header_describes_the_blocks)
 {
 	struct fdt f;

@@ -154,6 +154,17 @@ static void check64(const struct vec64 *t, size_t n, const char *table)
 
 /* ---- rounding in all five modes (11.2, table 11.1) ---- */
 
+/* A time limit for every test: a hang fails it instead of stalling the
+ * run. */
+TestSuite(fpu_round, .timeout = 60);
+TestSuite(fpu_fma, .timeout = 60);
+TestSuite(fpu_flags, .timeout = 60);
+TestSuite(fpu_minmax, .timeout = 60);
+TestSuite(fpu_compare, .timeout = 60);
+TestSuite(fpu_classify, .timeout = 60);
+TestSuite(fpu_cvt, .timeout = 60);
+TestSuite(fpu_host, .timeout = 60);
+
 Test(fpu_round, add_ties_f32)
 {
 	static const struct vec32 t[] = {

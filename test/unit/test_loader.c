@@ -229,6 +229,14 @@ static void expect_reject(struct img *im, const char *want)
 
 /* ---- loading ---- */
 
+/* A time limit for every test: a hang fails it instead of stalling the
+ * run. */
+TestSuite(loader_elf, .timeout = 60);
+TestSuite(loader_symbols, .timeout = 60);
+TestSuite(loader_reject, .timeout = 60);
+TestSuite(loader_raw, .timeout = 60);
+TestSuite(loader_file, .timeout = 60);
+
 Test(loader_elf, loads_segments_and_zeroes_bss)
 {
 	struct machine *m = test_machine();

@@ -36,7 +36,7 @@ static void teardown(void)
 	plic_free(plic);
 }
 
-TestSuite(plic, .init = setup, .fini = teardown);
+TestSuite(plic, .init = setup, .fini = teardown, .timeout = 60);
 
 static uint64_t rd(uint64_t pa)
 {

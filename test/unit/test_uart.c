@@ -11,6 +11,8 @@
 #include "devices/uart16550.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/select.h>
 #include <time.h>
@@ -77,6 +79,11 @@ static void wr(struct rig *r, unsigned reg, uint8_t val)
 {
 	cr_assert(bus_write(&r->bus, UART_BASE + reg, 1, val));
 }
+
+/* A time limit for every test: a hang fails it instead of stalling the
+ * run. */
+TestSuite(uart, .timeout = 60);
+TestSuite(console, .timeout = 60);
 
 Test(uart, reset_state)
 {
@@ -724,12 +731,62 @@ Test(console, attach_and_detach_machines)
 	close(out[1]);
 }
 
-Test(console, free_while_reader_blocks)
+/* Threads of this process (Linux: one entry each in /proc/self/task). */
+static unsigned thread_count(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	cr_assert_not_null(d);
+	unsigned n = 0;
+	for (const struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* What console_free promises (core/console.h) with the reader blocked in
+ * poll() and no input coming: it returns without waiting for input, the
+ * reader thread has ended, neither descriptor is closed, and nothing reads
+ * in_fd any more (a reader left running would take input written now). */
+Test(console, free_while_reader_blocks, .timeout = 10)
 {
 	struct con_rig r;
-	con_init(&r);
-	sleep_ms(5);  /* the reader is in poll() now */
-	con_fini(&r); /* returns: console_free wakes and joins the reader */
+	r.m = machine_new(0x80000000, 1 << 20, 1, 0x80000000);
+	cr_assert_not_null(r.m);
+	cr_assert_eq(pipe(r.in), 0);
+	cr_assert_eq(pipe(r.out), 0);
+	const unsigned threads = thread_count();
+	r.c = console_new(r.m, r.in[0], r.out[1]);
+	cr_assert_not_null(r.c);
+	cr_assert_eq(thread_count(), threads + 1, "the reader thread runs");
+	sleep_ms(5); /* the reader is in poll() now */
+
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	console_free(r.c);
+	cr_expect_lt(seconds_since(&t0), 1.0, "console_free waited for input");
+	cr_expect_eq(thread_count(), threads, "the reader thread has ended");
+	cr_expect_neq(fcntl(r.in[0], F_GETFD), -1, "in_fd is still open");
+	cr_expect_neq(fcntl(r.out[1], F_GETFD), -1, "out_fd is still open");
+
+	con_send(&r, "late", 4);
+	sleep_ms(20);
+	cr_assert_eq(fcntl(r.in[0], F_SETFL, O_NONBLOCK), 0);
+	char buf[8] = {0};
+	cr_expect_eq(read(r.in[0], buf, sizeof(buf)), 4, "input after the free stays unread");
+	cr_expect_str_eq(buf, "late");
+
+	machine_free(r.m);
+	for (int i = 0; i < 2; i++) {
+		close(r.in[i]);
+		close(r.out[i]);
+	}
 }
 
 Test(console, uart_fed_one_byte_at_a_time)

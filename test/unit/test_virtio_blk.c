@@ -289,6 +289,11 @@ static void xv6_write_then_read(bool legacy)
 	rig_free(r);
 }
 
+/* A time limit for every test: a hang fails it instead of stalling the
+ * run. */
+TestSuite(virtio_blk, .timeout = 60);
+TestSuite(virtio_blk_hostile, .timeout = 60);
+
 Test(virtio_blk, xv6_modern_write_then_read)
 {
 	xv6_write_then_read(false);

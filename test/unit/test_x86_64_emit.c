@@ -355,6 +355,10 @@ static const struct mem_form mem_forms[] = {
 
 #define N_MEM_FORMS (sizeof(mem_forms) / sizeof(mem_forms[0]))
 
+/* A time limit for every test: a hang fails it instead of stalling the
+ * run. */
+TestSuite(emit, .timeout = 60);
+
 ParameterizedTestParameters(emit, reg_mem)
 {
 	static int rows[N_MEM_FORMS];
