@@ -59,6 +59,7 @@
 #include "core/insn.h"
 #include "core/mmu.h"
 #include "core/shadow.h"
+#include "host_fp.h"
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -445,14 +446,6 @@ static unsigned blocks_run(const struct jit_check *c, const struct hart *h, unsi
 	return limit; /* nowhere the reference was: compare with the end */
 }
 
-static void clear_host_fp_flags(void)
-{
-	uint32_t csr;
-	__asm__ volatile("stmxcsr %0" : "=m"(csr));
-	csr &= ~0x3fu;
-	__asm__ volatile("ldmxcsr %0" : : "m"(csr));
-}
-
 static void print_block(struct jit *j, FILE *out, const struct block *b)
 {
 	struct jit_check *c = j->check;
@@ -530,7 +523,7 @@ int jit_check_block(struct jit *j, struct hart *h, struct block *b,
 							  : CHECK_MAX_BLOCKS;
 	enum shadow_stop stop;
 	const unsigned n = shadow_run(c, h, b, max, &stop);
-	clear_host_fp_flags();
+	host_fp_flags_clear();
 
 	/* Step 3: no further than the reference went (one block when it went
 	 * nowhere: that run is not compared). */

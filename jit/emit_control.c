@@ -55,7 +55,7 @@ void emit_goto(struct tctx *t, uint64_t target, unsigned retired)
 	const uint64_t dirty = t->dirty, loaded = t->loaded;
 	write_back_dirty(t);
 	add_instret(e, retired);
-	if (t->j->chain && !((target ^ t->b->va) & ~0xfffULL)) {
+	if (t->j->chain && !((target ^ t->b->va) & ~PAGE_OFFSET_MASK)) {
 		/* patch_chain rewrites the field while other harts may run
 		 * this code: aligned, its store is atomic. */
 		while ((e->len + 1) & 3)

@@ -6,6 +6,7 @@
 #include "check.h"
 #include "core/insn.h"
 #include "core/mmu.h"
+#include "host_fp.h"
 #include "translate.h"
 #include "x86_64_emit.h"
 #include <inttypes.h>
@@ -57,7 +58,7 @@ void *jit_lookup(struct hart *h)
 	struct machine *m = h->m;
 	struct jit *j = m->engine;
 	const uint64_t pc = h->pc;
-	const struct tlb_entry *e = &h->tlb_fetch[(pc >> 12) & (TLB_ENTRIES - 1)];
+	const struct tlb_entry *e = &h->tlb_fetch[(pc >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
 	if (e->tag_x == (pc & ~TLB_PAGE_MASK)) {
 		const uint8_t *host = (const uint8_t *)(uintptr_t)(pc + e->addend);
 		struct block *b = tb_lookup(m, host, pc);
@@ -118,24 +119,15 @@ static void patch_chain(struct jit *j, size_t field, const struct block *target)
  * move them into fflags: IE->NV, ZE->DZ, OE->OF, UE->UF, PE->NX. */
 static void jit_sync_fflags(struct hart *h)
 {
-	uint32_t csr;
-	__asm__ volatile("stmxcsr %0" : "=m"(csr));
-	const uint32_t raised = csr & 0x3d;
+	const uint32_t csr = host_mxcsr_read();
+	const uint32_t raised = csr & (MXCSR_FLAGS & ~MXCSR_DE);
 	if (!raised)
 		return;
-	h->fflags |= (uint8_t)(((raised & 0x01) ? FFLAG_NV : 0) | ((raised & 0x04) ? FFLAG_DZ : 0) |
-			       ((raised & 0x08) ? FFLAG_OF : 0) | ((raised & 0x10) ? FFLAG_UF : 0) |
-			       ((raised & 0x20) ? FFLAG_NX : 0));
-	csr &= ~0x3fu;
-	__asm__ volatile("ldmxcsr %0" : : "m"(csr));
-}
-
-static void clear_host_fp_flags(void)
-{
-	uint32_t csr;
-	__asm__ volatile("stmxcsr %0" : "=m"(csr));
-	csr &= ~0x3fu;
-	__asm__ volatile("ldmxcsr %0" : : "m"(csr));
+	h->fflags |=
+	    (uint8_t)(((raised & MXCSR_IE) ? FFLAG_NV : 0) | ((raised & MXCSR_ZE) ? FFLAG_DZ : 0) |
+		      ((raised & MXCSR_OE) ? FFLAG_OF : 0) | ((raised & MXCSR_UE) ? FFLAG_UF : 0) |
+		      ((raised & MXCSR_PE) ? FFLAG_NX : 0));
+	host_mxcsr_write(csr & ~MXCSR_FLAGS);
 }
 
 static void run_quantum(struct hart *h);
@@ -173,7 +165,7 @@ static void *code_for(struct jit *j, struct block *b, const struct chain_exit *f
  * and leaves what it raised in its own fflags. */
 static void jit_run_hart(struct hart *h)
 {
-	clear_host_fp_flags();
+	host_fp_flags_clear();
 	run_quantum(h);
 	jit_sync_fflags(h);
 }
