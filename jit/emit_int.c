@@ -6,6 +6,48 @@
 #include "core/insn.h"
 #include "tctx.h"
 
+/* The x86 operation of the ALU ops that are one (add, addi, addw, ...). */
+static enum x86_alu alu_of(unsigned id)
+{
+	switch (id) {
+	case INSN_add:
+	case INSN_addi:
+	case INSN_addw:
+	case INSN_addiw:
+		return ALU_ADD;
+	case INSN_sub:
+	case INSN_subw:
+		return ALU_SUB;
+	case INSN_xor:
+	case INSN_xori:
+		return ALU_XOR;
+	case INSN_or:
+	case INSN_ori:
+		return ALU_OR;
+	default: /* and, andi */
+		return ALU_AND;
+	}
+}
+
+/* The x86 shift of the shifts, at either width, by immediate or register. */
+static enum x86_shift shift_of(unsigned id)
+{
+	switch (id) {
+	case INSN_sll:
+	case INSN_slli:
+	case INSN_sllw:
+	case INSN_slliw:
+		return SHIFT_SHL;
+	case INSN_srl:
+	case INSN_srli:
+	case INSN_srlw:
+	case INSN_srliw:
+		return SHIFT_SHR;
+	default: /* sra, srai, sraw, sraiw */
+		return SHIFT_SAR;
+	}
+}
+
 /* rd == rs1: operate on rd where it is: its host register, or its memory
  * slot with one x86 read-modify-write (instead of load, operate, store). */
 static bool emit_alu_in_place(struct tctx *t, const struct op *op)
@@ -16,77 +58,34 @@ static bool emit_alu_in_place(struct tctx *t, const struct op *op)
 		return false;
 	const int32_t imm = op->imm;
 	const int h = x_host(t, rd);
-	enum x86_alu alu = ALU_ADD;
-	enum x86_shift shift = SHIFT_SHL;
-	enum { IMM, SHIFT, REG } form;
+	const enum x86_alu alu = alu_of(op->id);
+	const enum x86_shift shift = shift_of(op->id);
 	switch (op->id) {
 	case INSN_addi:
 		if (!imm)
 			return true;
-		alu = ALU_ADD;
-		form = IMM;
-		break;
+		/* fall through */
 	case INSN_xori:
-		alu = ALU_XOR;
-		form = IMM;
-		break;
 	case INSN_ori:
-		alu = ALU_OR;
-		form = IMM;
-		break;
 	case INSN_andi:
-		alu = ALU_AND;
-		form = IMM;
-		break;
-	case INSN_slli:
-		shift = SHIFT_SHL;
-		form = SHIFT;
-		break;
-	case INSN_srli:
-		shift = SHIFT_SHR;
-		form = SHIFT;
-		break;
-	case INSN_srai:
-		shift = SHIFT_SAR;
-		form = SHIFT;
-		break;
-	case INSN_add:
-		alu = ALU_ADD;
-		form = REG;
-		break;
-	case INSN_sub:
-		alu = ALU_SUB;
-		form = REG;
-		break;
-	case INSN_xor:
-		alu = ALU_XOR;
-		form = REG;
-		break;
-	case INSN_or:
-		alu = ALU_OR;
-		form = REG;
-		break;
-	case INSN_and:
-		alu = ALU_AND;
-		form = REG;
-		break;
-	default:
-		return false;
-	}
-	switch (form) {
-	case IMM:
 		if (h >= 0)
 			emit_alu_r64_imm(e, alu, h, imm);
 		else
 			emit_alu_m64_imm(e, alu, XREG(rd), imm);
 		break;
-	case SHIFT:
+	case INSN_slli:
+	case INSN_srli:
+	case INSN_srai:
 		if (h >= 0)
 			emit_shift_r64_imm(e, shift, h, (uint8_t)imm);
 		else
 			emit_shift_m64_imm(e, shift, XREG(rd), (uint8_t)imm);
 		break;
-	case REG:
+	case INSN_add:
+	case INSN_sub:
+	case INSN_xor:
+	case INSN_or:
+	case INSN_and:
 		if (h >= 0) {
 			alu_x(t, alu, true, h, op->rs2);
 		} else {
@@ -94,6 +93,8 @@ static bool emit_alu_in_place(struct tctx *t, const struct op *op)
 			emit_alu_m64_r64(e, alu, XREG(rd), RAX);
 		}
 		break;
+	default:
+		return false;
 	}
 	if (h >= 0)
 		wrote_x(t, rd);
@@ -116,6 +117,8 @@ void emit_alu(struct tctx *t, const struct op *op, unsigned k)
 	int d = RAX;
 	if ((t->cached & xbit(rd)) && !(reads_rs2 && rs2 == rd))
 		d = t->host[rd];
+	const enum x86_alu alu = alu_of(op->id);
+	const enum x86_shift shift = shift_of(op->id);
 	switch (op->id) {
 	case INSN_lui:
 		set_x_imm(t, rd, imm);
@@ -130,51 +133,27 @@ void emit_alu(struct tctx *t, const struct op *op, unsigned k)
 		}
 		load_x(t, d, rs1);
 		if (imm)
-			emit_alu_r64_imm(e, ALU_ADD, d, imm);
+			emit_alu_r64_imm(e, alu, d, imm);
 		break;
 	case INSN_xori:
-		load_x(t, d, rs1);
-		emit_alu_r64_imm(e, ALU_XOR, d, imm);
-		break;
 	case INSN_ori:
-		load_x(t, d, rs1);
-		emit_alu_r64_imm(e, ALU_OR, d, imm);
-		break;
 	case INSN_andi:
 		load_x(t, d, rs1);
-		emit_alu_r64_imm(e, ALU_AND, d, imm);
+		emit_alu_r64_imm(e, alu, d, imm);
 		break;
 	case INSN_slli:
-		load_x(t, d, rs1);
-		emit_shift_r64_imm(e, SHIFT_SHL, d, (uint8_t)imm);
-		break;
 	case INSN_srli:
-		load_x(t, d, rs1);
-		emit_shift_r64_imm(e, SHIFT_SHR, d, (uint8_t)imm);
-		break;
 	case INSN_srai:
 		load_x(t, d, rs1);
-		emit_shift_r64_imm(e, SHIFT_SAR, d, (uint8_t)imm);
+		emit_shift_r64_imm(e, shift, d, (uint8_t)imm);
 		break;
 	case INSN_add:
-		load_x(t, d, rs1);
-		alu_x(t, ALU_ADD, true, d, rs2);
-		break;
 	case INSN_sub:
-		load_x(t, d, rs1);
-		alu_x(t, ALU_SUB, true, d, rs2);
-		break;
 	case INSN_xor:
-		load_x(t, d, rs1);
-		alu_x(t, ALU_XOR, true, d, rs2);
-		break;
 	case INSN_or:
-		load_x(t, d, rs1);
-		alu_x(t, ALU_OR, true, d, rs2);
-		break;
 	case INSN_and:
 		load_x(t, d, rs1);
-		alu_x(t, ALU_AND, true, d, rs2);
+		alu_x(t, alu, true, d, rs2);
 		break;
 	case INSN_sll:
 	case INSN_srl:
@@ -182,11 +161,7 @@ void emit_alu(struct tctx *t, const struct op *op, unsigned k)
 		/* x86 masks 64-bit shift counts to 6 bits, as RV64 does. */
 		load_x(t, RCX, rs2);
 		load_x(t, d, rs1);
-		emit_shift_r64_cl(e,
-				  op->id == INSN_sll   ? SHIFT_SHL
-				  : op->id == INSN_srl ? SHIFT_SHR
-						       : SHIFT_SAR,
-				  d);
+		emit_shift_r64_cl(e, shift, d);
 		break;
 	case INSN_addiw:
 		if (imm == 0 && x_host(t, rs1) >= 0) { /* sext.w */
@@ -194,24 +169,20 @@ void emit_alu(struct tctx *t, const struct op *op, unsigned k)
 			break;
 		}
 		load_x(t, d, rs1);
-		emit_alu_r32_imm(e, ALU_ADD, d, imm);
+		emit_alu_r32_imm(e, alu, d, imm);
 		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_slliw:
 	case INSN_srliw:
 	case INSN_sraiw:
 		load_x(t, d, rs1);
-		emit_shift_r32_imm(e,
-				   op->id == INSN_slliw	  ? SHIFT_SHL
-				   : op->id == INSN_srliw ? SHIFT_SHR
-							  : SHIFT_SAR,
-				   d, (uint8_t)imm);
+		emit_shift_r32_imm(e, shift, d, (uint8_t)imm);
 		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_addw:
 	case INSN_subw:
 		load_x(t, d, rs1);
-		alu_x(t, op->id == INSN_addw ? ALU_ADD : ALU_SUB, false, d, rs2);
+		alu_x(t, alu, false, d, rs2);
 		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_sllw:
@@ -220,11 +191,7 @@ void emit_alu(struct tctx *t, const struct op *op, unsigned k)
 		/* 32-bit x86 shifts mask the count to 5 bits, as the *w ops do. */
 		load_x(t, RCX, rs2);
 		load_x(t, d, rs1);
-		emit_shift_r32_cl(e,
-				  op->id == INSN_sllw	? SHIFT_SHL
-				  : op->id == INSN_srlw ? SHIFT_SHR
-							: SHIFT_SAR,
-				  d);
+		emit_shift_r32_cl(e, shift, d);
 		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_mul:
