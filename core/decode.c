@@ -2,8 +2,9 @@
  * The instruction table and the decoder.
  *
  * insn_table is generated from core/insn.def, so adding a row there adds the
- * instruction to the decoder, the disassembler and (through exec_<name>) the
- * interpreter in one step; a row without an exec function is a link error.
+ * instruction to the decoder, the disassembler, (through exec_<name>) the
+ * interpreter and (through its emitter column) the translator in one step; a
+ * row without an exec function is a link error.
  *
  * insn_decode() turns instruction bits into a struct op once, when a block
  * is built, and extracts every operand the row's format names (unprivileged
@@ -13,12 +14,13 @@
 #include "core/insn.h"
 
 const struct insn_info insn_table[INSN_COUNT + 1] = {
-#define INSN(name, mnem, mask, match, fmt) [INSN_##name] = {mnem, mask, match, fmt, exec_##name},
+#define INSN(name, mnem, mask, match, fmt, flags, emitter)                                         \
+	[INSN_##name] = {mnem, mask, match, fmt, flags, exec_##name},
 #include "core/insn.def"
 #undef INSN
     /* Not matched by the scan (which stops at INSN_COUNT): the op every
      * unknown or reserved encoding decodes to. */
-    [INSN_ILLEGAL] = {"illegal", 0, 0, FMT_NONE, exec_illegal},
+    [INSN_ILLEGAL] = {"illegal", 0, 0, FMT_NONE, INSN_ENDS_BLOCK, exec_illegal},
 };
 
 /* bits hi..lo of w, shifted down to bit 0 */

@@ -7,6 +7,7 @@
 #define RVJIT_INSN_H
 
 #include "op.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,8 +42,19 @@ enum insn_format {
 	FMT_FCMP,   /* rd, fs1, fs2 */
 };
 
+/* Facts about an instruction that the block builder and the translator
+ * act on (insn.def's flags column, which says what each means). */
+enum insn_flag {
+	INSN_ENDS_BLOCK = 1 << 0,
+	INSN_JUMP = 1 << 1,
+	INSN_ROUNDS = 1 << 2,
+	INSN_S_IN = 1 << 3,
+	INSN_S_OUT = 1 << 4,
+	INSN_WORD = 1 << 5,
+};
+
 enum insn_id {
-#define INSN(name, mnem, mask, match, fmt) INSN_##name,
+#define INSN(name, mnem, mask, match, fmt, flags, emitter) INSN_##name,
 #include "insn.def"
 #undef INSN
 	INSN_COUNT,
@@ -55,6 +67,7 @@ struct insn_info {
 	uint32_t mask;
 	uint32_t match;
 	enum insn_format format;
+	uint8_t flags; /* enum insn_flag */
 	exec_fn exec;
 };
 
@@ -62,7 +75,14 @@ struct insn_info {
  * illegal-instruction op. */
 extern const struct insn_info insn_table[INSN_COUNT + 1];
 
-#define INSN(name, mnem, mask, match, fmt) int exec_##name(struct hart *h, const struct op *op);
+/* Does the format hold a rounding mode (in op->imm after decoding)? */
+static inline bool insn_format_has_rm(enum insn_format f)
+{
+	return f == FMT_F2 || f == FMT_F3 || f == FMT_F4 || f == FMT_FX || f == FMT_XF;
+}
+
+#define INSN(name, mnem, mask, match, fmt, flags, emitter)                                         \
+	int exec_##name(struct hart *h, const struct op *op);
 #include "insn.def"
 #undef INSN
 int exec_illegal(struct hart *h, const struct op *op);

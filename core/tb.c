@@ -106,49 +106,6 @@ int exec_block_end(struct hart *h, const struct op *op)
 	return EXEC_END;
 }
 
-static bool is_jump(unsigned id)
-{
-	switch (id) {
-	case INSN_jal:
-	case INSN_jalr:
-	case INSN_beq:
-	case INSN_bne:
-	case INSN_blt:
-	case INSN_bge:
-	case INSN_bltu:
-	case INSN_bgeu:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Instructions after which decoding stops: they always leave the block. */
-static bool ends_block(unsigned id)
-{
-	if (is_jump(id))
-		return true;
-	switch (id) {
-	case INSN_ecall:
-	case INSN_ebreak:
-	case INSN_mret:
-	case INSN_sret:
-	case INSN_wfi:
-	case INSN_sfence_vma:
-	case INSN_fence_i:
-	case INSN_csrrw:
-	case INSN_csrrs:
-	case INSN_csrrc:
-	case INSN_csrrwi:
-	case INSN_csrrsi:
-	case INSN_csrrci:
-	case INSN_ILLEGAL:
-		return true;
-	default:
-		return false;
-	}
-}
-
 bool tb_room(struct machine *m, size_t used, size_t need, size_t size)
 {
 	if (!m->threaded) {
@@ -221,7 +178,7 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 		insn_decode(raw, (int)len, op);
 		op->pc_off = (uint16_t)off;
 		off += len;
-		if (ends_block(op->id))
+		if (insn_table[op->id].flags & INSN_ENDS_BLOCK)
 			break;
 	}
 	memset(&ops[n], 0, sizeof(ops[n]));
@@ -240,7 +197,10 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 	b->n_ops = n;
 	b->valid = true;
 	b->succ[0] = b->succ[1] = NULL;
-	b->chainable = n == 0 || !ends_block(ops[n - 1].id) || is_jump(ops[n - 1].id);
+	/* A block left by a trap or a system instruction goes back to the
+	 * dispatcher; one that falls through or jumps may be chained. */
+	const unsigned last = n ? insn_table[ops[n - 1].id].flags : 0;
+	b->chainable = !(last & INSN_ENDS_BLOCK) || (last & INSN_JUMP);
 	memcpy(b->ops, ops, (n + 1) * sizeof(struct op));
 
 	struct tb_cache *tb = m->tb;

@@ -172,64 +172,60 @@ static void emit_loop_back(struct tctx *t, unsigned retired)
 	emit_jmp_rel32(&t->e, t->loop_head);
 }
 
-bool emit_jump(struct tctx *t, const struct op *op, unsigned k)
+void emit_jal(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
 	const uint64_t pc = op_va(t, op);
-	switch (op->id) {
-	case INSN_jal:
-		if (op->rd != XREG_SINK) {
-			emit_mov_r64_imm(e, RAX, pc + op->len);
-			set_x(t, op->rd, RAX);
-		}
-		if (pc + (uint64_t)(int64_t)op->imm == t->b->va && t->loop)
-			emit_loop_back(t, k + 1);
-		else
-			emit_goto(t, pc + (uint64_t)(int64_t)op->imm, k + 1);
-		return true;
-	case INSN_jalr:
+	if (op->rd != XREG_SINK) {
+		emit_mov_r64_imm(e, RAX, pc + op->len);
+		set_x(t, op->rd, RAX);
+	}
+	if (pc + (uint64_t)(int64_t)op->imm == t->b->va && t->loop)
+		emit_loop_back(t, k + 1);
+	else
+		emit_goto(t, pc + (uint64_t)(int64_t)op->imm, k + 1);
+}
+
+void emit_jalr(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	const uint64_t pc = op_va(t, op);
+	load_x(t, RAX, op->rs1);
+	if (op->imm)
+		emit_alu_r64_imm(e, ALU_ADD, RAX, op->imm);
+	emit_alu_r64_imm(e, ALU_AND, RAX, -2);
+	emit_mov_m_r64(e, H(pc), RAX);
+	if (op->rd != XREG_SINK) {
+		emit_mov_r64_imm(e, RCX, pc + op->len);
+		set_x(t, op->rd, RCX);
+	}
+	write_back_dirty(t);
+	add_instret(e, k + 1);
+	emit_indirect(t);
+}
+
+void emit_branch(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	const uint64_t pc = op_va(t, op);
+	const uint64_t target = pc + (uint64_t)(int64_t)op->imm;
+	int a = x_host(t, op->rs1);
+	if (a < 0) {
 		load_x(t, RAX, op->rs1);
-		if (op->imm)
-			emit_alu_r64_imm(e, ALU_ADD, RAX, op->imm);
-		emit_alu_r64_imm(e, ALU_AND, RAX, -2);
-		emit_mov_m_r64(e, H(pc), RAX);
-		if (op->rd != XREG_SINK) {
-			emit_mov_r64_imm(e, RCX, pc + op->len);
-			set_x(t, op->rd, RCX);
-		}
-		write_back_dirty(t);
-		add_instret(e, k + 1);
-		emit_indirect(t);
-		return true;
-	case INSN_beq:
-	case INSN_bne:
-	case INSN_blt:
-	case INSN_bge:
-	case INSN_bltu:
-	case INSN_bgeu: {
-		const uint64_t target = pc + (uint64_t)(int64_t)op->imm;
-		int a = x_host(t, op->rs1);
-		if (a < 0) {
-			load_x(t, RAX, op->rs1);
-			a = RAX;
-		}
-		alu_x(t, ALU_CMP, true, a, op->rs2);
-		const size_t taken = emit_jcc_rel32(e, branch_cond(op->id), 0);
-		emit_goto(t, pc + op->len, k + 1);
-		emit_patch_rel32(e->buf, taken, e->len);
-		if (target == t->b->va && t->loop) {
-			emit_loop_back(t, k + 1);
-			return true;
-		}
-		if (target == t->b->va && t->j->m->threaded && polls_memory(t->b, k)) {
-			emit_c_call(t, (const void *)jit_spin_wait, NULL);
-		}
-		emit_goto(t, target, k + 1);
-		return true;
+		a = RAX;
 	}
-	default:
-		return false;
+	alu_x(t, ALU_CMP, true, a, op->rs2);
+	const size_t taken = emit_jcc_rel32(e, branch_cond(op->id), 0);
+	emit_goto(t, pc + op->len, k + 1);
+	emit_patch_rel32(e->buf, taken, e->len);
+	if (target == t->b->va && t->loop) {
+		emit_loop_back(t, k + 1);
+		return;
 	}
+	if (target == t->b->va && t->j->m->threaded && polls_memory(t->b, k)) {
+		emit_c_call(t, (const void *)jit_spin_wait, NULL);
+	}
+	emit_goto(t, target, k + 1);
 }
 
 /* Entry: count the block against the quantum. A newly takeable interrupt

@@ -6,46 +6,45 @@
 #include "core/insn.h"
 #include "tctx.h"
 
-static bool is_alu(unsigned id)
+/* The x86 operation of the ALU ops that are one (add, addi, addw, ...). */
+static enum x86_alu alu_of(unsigned id)
 {
 	switch (id) {
-	case INSN_lui:
-	case INSN_auipc:
-	case INSN_addi:
-	case INSN_xori:
-	case INSN_ori:
-	case INSN_andi:
-	case INSN_slli:
-	case INSN_srli:
-	case INSN_srai:
-	case INSN_slti:
-	case INSN_sltiu:
 	case INSN_add:
-	case INSN_sub:
-	case INSN_xor:
-	case INSN_or:
-	case INSN_and:
-	case INSN_slt:
-	case INSN_sltu:
-	case INSN_sll:
-	case INSN_srl:
-	case INSN_sra:
-	case INSN_addiw:
-	case INSN_slliw:
-	case INSN_srliw:
-	case INSN_sraiw:
+	case INSN_addi:
 	case INSN_addw:
+	case INSN_addiw:
+		return ALU_ADD;
+	case INSN_sub:
 	case INSN_subw:
+		return ALU_SUB;
+	case INSN_xor:
+	case INSN_xori:
+		return ALU_XOR;
+	case INSN_or:
+	case INSN_ori:
+		return ALU_OR;
+	default: /* and, andi */
+		return ALU_AND;
+	}
+}
+
+/* The x86 shift of the shifts, at either width, by immediate or register. */
+static enum x86_shift shift_of(unsigned id)
+{
+	switch (id) {
+	case INSN_sll:
+	case INSN_slli:
 	case INSN_sllw:
+	case INSN_slliw:
+		return SHIFT_SHL;
+	case INSN_srl:
+	case INSN_srli:
 	case INSN_srlw:
-	case INSN_sraw:
-	case INSN_mul:
-	case INSN_mulw:
-	case INSN_mulh:
-	case INSN_mulhu:
-		return true;
-	default:
-		return false;
+	case INSN_srliw:
+		return SHIFT_SHR;
+	default: /* sra, srai, sraw, sraiw */
+		return SHIFT_SAR;
 	}
 }
 
@@ -59,77 +58,34 @@ static bool emit_alu_in_place(struct tctx *t, const struct op *op)
 		return false;
 	const int32_t imm = op->imm;
 	const int h = x_host(t, rd);
-	enum x86_alu alu = ALU_ADD;
-	enum x86_shift shift = SHIFT_SHL;
-	enum { IMM, SHIFT, REG } form;
+	const enum x86_alu alu = alu_of(op->id);
+	const enum x86_shift shift = shift_of(op->id);
 	switch (op->id) {
 	case INSN_addi:
 		if (!imm)
 			return true;
-		alu = ALU_ADD;
-		form = IMM;
-		break;
+		/* fall through */
 	case INSN_xori:
-		alu = ALU_XOR;
-		form = IMM;
-		break;
 	case INSN_ori:
-		alu = ALU_OR;
-		form = IMM;
-		break;
 	case INSN_andi:
-		alu = ALU_AND;
-		form = IMM;
-		break;
-	case INSN_slli:
-		shift = SHIFT_SHL;
-		form = SHIFT;
-		break;
-	case INSN_srli:
-		shift = SHIFT_SHR;
-		form = SHIFT;
-		break;
-	case INSN_srai:
-		shift = SHIFT_SAR;
-		form = SHIFT;
-		break;
-	case INSN_add:
-		alu = ALU_ADD;
-		form = REG;
-		break;
-	case INSN_sub:
-		alu = ALU_SUB;
-		form = REG;
-		break;
-	case INSN_xor:
-		alu = ALU_XOR;
-		form = REG;
-		break;
-	case INSN_or:
-		alu = ALU_OR;
-		form = REG;
-		break;
-	case INSN_and:
-		alu = ALU_AND;
-		form = REG;
-		break;
-	default:
-		return false;
-	}
-	switch (form) {
-	case IMM:
 		if (h >= 0)
 			emit_alu_r64_imm(e, alu, h, imm);
 		else
 			emit_alu_m64_imm(e, alu, XREG(rd), imm);
 		break;
-	case SHIFT:
+	case INSN_slli:
+	case INSN_srli:
+	case INSN_srai:
 		if (h >= 0)
 			emit_shift_r64_imm(e, shift, h, (uint8_t)imm);
 		else
 			emit_shift_m64_imm(e, shift, XREG(rd), (uint8_t)imm);
 		break;
-	case REG:
+	case INSN_add:
+	case INSN_sub:
+	case INSN_xor:
+	case INSN_or:
+	case INSN_and:
 		if (h >= 0) {
 			alu_x(t, alu, true, h, op->rs2);
 		} else {
@@ -137,106 +93,67 @@ static bool emit_alu_in_place(struct tctx *t, const struct op *op)
 			emit_alu_m64_r64(e, alu, XREG(rd), RAX);
 		}
 		break;
+	default:
+		return false;
 	}
 	if (h >= 0)
 		wrote_x(t, rd);
 	return true;
 }
 
-/* Register-immediate and register-register ALU ops. */
-static bool emit_alu(struct tctx *t, const struct op *op)
+/* Register-immediate and register-register ALU ops, mul and mulw. */
+void emit_alu(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
 	const unsigned rd = op->rd, rs1 = op->rs1, rs2 = op->rs2;
 	const int32_t imm = op->imm;
-	if (!is_alu(op->id))
-		return false;
 	if (rd == XREG_SINK)
-		return true; /* no side effects: a hint or nop */
+		return; /* no side effects: a hint or nop */
 	if (emit_alu_in_place(t, op))
-		return true;
+		return;
 	/* Compute straight into rd's host register, unless rd is also rs2
-	 * (read after the first write) or the op's result comes from rax/rdx
-	 * (setcc into al, the widening multiplies). */
+	 * (read after the first write). */
 	const bool reads_rs2 = insn_table[op->id].format == FMT_R;
 	int d = RAX;
-	if ((t->cached & xbit(rd)) && !(reads_rs2 && rs2 == rd) && op->id != INSN_mulh &&
-	    op->id != INSN_mulhu && op->id != INSN_slt && op->id != INSN_sltu &&
-	    op->id != INSN_slti && op->id != INSN_sltiu)
+	if ((t->cached & xbit(rd)) && !(reads_rs2 && rs2 == rd))
 		d = t->host[rd];
+	const enum x86_alu alu = alu_of(op->id);
+	const enum x86_shift shift = shift_of(op->id);
 	switch (op->id) {
 	case INSN_lui:
 		set_x_imm(t, rd, imm);
-		return true;
+		return;
 	case INSN_auipc:
 		emit_mov_r64_imm(e, d, op_va(t, op) + (uint64_t)(int64_t)imm);
 		break;
 	case INSN_addi:
 		if (rs1 == 0) {
 			set_x_imm(t, rd, imm);
-			return true;
+			return;
 		}
 		load_x(t, d, rs1);
 		if (imm)
-			emit_alu_r64_imm(e, ALU_ADD, d, imm);
+			emit_alu_r64_imm(e, alu, d, imm);
 		break;
 	case INSN_xori:
-		load_x(t, d, rs1);
-		emit_alu_r64_imm(e, ALU_XOR, d, imm);
-		break;
 	case INSN_ori:
-		load_x(t, d, rs1);
-		emit_alu_r64_imm(e, ALU_OR, d, imm);
-		break;
 	case INSN_andi:
 		load_x(t, d, rs1);
-		emit_alu_r64_imm(e, ALU_AND, d, imm);
+		emit_alu_r64_imm(e, alu, d, imm);
 		break;
 	case INSN_slli:
-		load_x(t, d, rs1);
-		emit_shift_r64_imm(e, SHIFT_SHL, d, (uint8_t)imm);
-		break;
 	case INSN_srli:
-		load_x(t, d, rs1);
-		emit_shift_r64_imm(e, SHIFT_SHR, d, (uint8_t)imm);
-		break;
 	case INSN_srai:
 		load_x(t, d, rs1);
-		emit_shift_r64_imm(e, SHIFT_SAR, d, (uint8_t)imm);
-		break;
-	case INSN_slti:
-	case INSN_sltiu:
-		load_x(t, RCX, rs1);
-		emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
-		emit_alu_r64_imm(e, ALU_CMP, RCX, imm);
-		emit_setcc_r8(e, op->id == INSN_slti ? CC_L : CC_B, RAX);
+		emit_shift_r64_imm(e, shift, d, (uint8_t)imm);
 		break;
 	case INSN_add:
-		load_x(t, d, rs1);
-		alu_x(t, ALU_ADD, true, d, rs2);
-		break;
 	case INSN_sub:
-		load_x(t, d, rs1);
-		alu_x(t, ALU_SUB, true, d, rs2);
-		break;
 	case INSN_xor:
-		load_x(t, d, rs1);
-		alu_x(t, ALU_XOR, true, d, rs2);
-		break;
 	case INSN_or:
-		load_x(t, d, rs1);
-		alu_x(t, ALU_OR, true, d, rs2);
-		break;
 	case INSN_and:
 		load_x(t, d, rs1);
-		alu_x(t, ALU_AND, true, d, rs2);
-		break;
-	case INSN_slt:
-	case INSN_sltu:
-		load_x(t, RCX, rs1);
-		emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
-		alu_x(t, ALU_CMP, true, RCX, rs2);
-		emit_setcc_r8(e, op->id == INSN_slt ? CC_L : CC_B, RAX);
+		alu_x(t, alu, true, d, rs2);
 		break;
 	case INSN_sll:
 	case INSN_srl:
@@ -244,11 +161,7 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 		/* x86 masks 64-bit shift counts to 6 bits, as RV64 does. */
 		load_x(t, RCX, rs2);
 		load_x(t, d, rs1);
-		emit_shift_r64_cl(e,
-				  op->id == INSN_sll   ? SHIFT_SHL
-				  : op->id == INSN_srl ? SHIFT_SHR
-						       : SHIFT_SAR,
-				  d);
+		emit_shift_r64_cl(e, shift, d);
 		break;
 	case INSN_addiw:
 		if (imm == 0 && x_host(t, rs1) >= 0) { /* sext.w */
@@ -256,24 +169,20 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 			break;
 		}
 		load_x(t, d, rs1);
-		emit_alu_r32_imm(e, ALU_ADD, d, imm);
+		emit_alu_r32_imm(e, alu, d, imm);
 		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_slliw:
 	case INSN_srliw:
 	case INSN_sraiw:
 		load_x(t, d, rs1);
-		emit_shift_r32_imm(e,
-				   op->id == INSN_slliw	  ? SHIFT_SHL
-				   : op->id == INSN_srliw ? SHIFT_SHR
-							  : SHIFT_SAR,
-				   d, (uint8_t)imm);
+		emit_shift_r32_imm(e, shift, d, (uint8_t)imm);
 		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_addw:
 	case INSN_subw:
 		load_x(t, d, rs1);
-		alu_x(t, op->id == INSN_addw ? ALU_ADD : ALU_SUB, false, d, rs2);
+		alu_x(t, alu, false, d, rs2);
 		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_sllw:
@@ -282,11 +191,7 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 		/* 32-bit x86 shifts mask the count to 5 bits, as the *w ops do. */
 		load_x(t, RCX, rs2);
 		load_x(t, d, rs1);
-		emit_shift_r32_cl(e,
-				  op->id == INSN_sllw	? SHIFT_SHL
-				  : op->id == INSN_srlw ? SHIFT_SHR
-							: SHIFT_SAR,
-				  d);
+		emit_shift_r32_cl(e, shift, d);
 		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_mul:
@@ -300,24 +205,32 @@ static bool emit_alu(struct tctx *t, const struct op *op)
 		emit_imul_r32_r32(e, d, RCX);
 		emit_movsxd_r64_r32(e, d, d);
 		break;
-	case INSN_mulh:
-	case INSN_mulhu:
-		load_x(t, RAX, rs1);
-		load_x(t, RCX, rs2);
-		if (op->id == INSN_mulh)
-			emit_imul1_r64(e, RCX);
-		else
-			emit_mul_r64(e, RCX);
-		set_x(t, rd, RDX);
-		return true;
-	default:
-		return false;
+	default: /* a row naming this emitter that it does not know */
+		fallback(t, op, k);
+		return;
 	}
 	if (d == RAX)
 		set_x(t, rd, RAX);
 	else
 		wrote_x(t, rd);
-	return true;
+}
+
+/* slt, sltu, slti, sltiu: setcc writes al, so the result comes from rax. */
+void emit_slt(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	(void)k;
+	if (op->rd == XREG_SINK)
+		return;
+	const unsigned id = op->id;
+	load_x(t, RCX, op->rs1);
+	emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
+	if (insn_table[id].format == FMT_R)
+		alu_x(t, ALU_CMP, true, RCX, op->rs2);
+	else
+		emit_alu_r64_imm(e, ALU_CMP, RCX, op->imm);
+	emit_setcc_r8(e, id == INSN_slt || id == INSN_slti ? CC_L : CC_B, RAX);
+	set_x(t, op->rd, RAX);
 }
 
 /*
@@ -326,56 +239,18 @@ static bool emit_alu(struct tctx *t, const struct op *op)
  * cases are handled before idiv/div: x / 0 = all ones, x % 0 = x;
  * INT_MIN / -1 = INT_MIN (= -x, wrapping), INT_MIN % -1 = 0.
  */
-static bool emit_div(struct tctx *t, const struct op *op)
+void emit_div(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
-	bool is_signed, is_rem, wide;
-	switch (op->id) {
-	case INSN_div:
-		is_signed = true;
-		is_rem = false;
-		wide = true;
-		break;
-	case INSN_divu:
-		is_signed = false;
-		is_rem = false;
-		wide = true;
-		break;
-	case INSN_rem:
-		is_signed = true;
-		is_rem = true;
-		wide = true;
-		break;
-	case INSN_remu:
-		is_signed = false;
-		is_rem = true;
-		wide = true;
-		break;
-	case INSN_divw:
-		is_signed = true;
-		is_rem = false;
-		wide = false;
-		break;
-	case INSN_divuw:
-		is_signed = false;
-		is_rem = false;
-		wide = false;
-		break;
-	case INSN_remw:
-		is_signed = true;
-		is_rem = true;
-		wide = false;
-		break;
-	case INSN_remuw:
-		is_signed = false;
-		is_rem = true;
-		wide = false;
-		break;
-	default:
-		return false;
-	}
+	const unsigned id = op->id;
+	const bool is_signed =
+	    id == INSN_div || id == INSN_rem || id == INSN_divw || id == INSN_remw;
+	const bool is_rem =
+	    id == INSN_rem || id == INSN_remu || id == INSN_remw || id == INSN_remuw;
+	const bool wide = !(insn_table[id].flags & INSN_WORD);
+	(void)k;
 	if (op->rd == XREG_SINK)
-		return true;
+		return;
 	load_x(t, RAX, op->rs1);
 	load_x(t, RCX, op->rs2);
 	if (wide)
@@ -427,29 +302,28 @@ static bool emit_div(struct tctx *t, const struct op *op)
 	if (!wide)
 		emit_movsxd_r64_r32(e, RAX, RAX);
 	set_x(t, op->rd, RAX);
-	return true;
 }
 
-/* mulhsu: the unsigned high product, minus b when a is negative. */
-static bool emit_mulhsu(struct tctx *t, const struct op *op)
+/* mulh and mulhu are one x86 instruction, with the high half in rdx;
+ * mulhsu is the unsigned high product, minus b when a is negative. */
+void emit_mulh(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
-	if (op->id != INSN_mulhsu)
-		return false;
+	(void)k;
 	if (op->rd == XREG_SINK)
-		return true;
+		return;
 	load_x(t, RAX, op->rs1);
 	load_x(t, RCX, op->rs2);
-	emit_mul_r64(e, RCX);
-	load_x(t, RAX, op->rs1);
-	emit_shift_r64_imm(e, SHIFT_SAR, RAX, 63);
-	emit_alu_r64_r64(e, ALU_AND, RAX, RCX);
-	emit_alu_r64_r64(e, ALU_SUB, RDX, RAX);
+	if (op->id == INSN_mulh) {
+		emit_imul1_r64(e, RCX);
+	} else if (op->id == INSN_mulhu) {
+		emit_mul_r64(e, RCX);
+	} else {
+		emit_mul_r64(e, RCX);
+		load_x(t, RAX, op->rs1);
+		emit_shift_r64_imm(e, SHIFT_SAR, RAX, 63);
+		emit_alu_r64_r64(e, ALU_AND, RAX, RCX);
+		emit_alu_r64_r64(e, ALU_SUB, RDX, RAX);
+	}
 	set_x(t, op->rd, RDX);
-	return true;
-}
-
-bool emit_int_op(struct tctx *t, const struct op *op)
-{
-	return emit_alu(t, op) || emit_div(t, op) || emit_mulhsu(t, op);
 }

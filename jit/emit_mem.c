@@ -8,11 +8,6 @@
 #include "core/mmu.h"
 #include "tctx.h"
 
-static bool is_store(unsigned id)
-{
-	return id == INSN_sb || id == INSN_sh || id == INSN_sw || id == INSN_sd;
-}
-
 /* The lookup takes the index from the low 32 bits of va, and the mask is
  * an imm32. */
 _Static_assert(TLB_ENTRIES <= (1u << 20), "TLB index bits must lie within va bits 12..31");
@@ -54,7 +49,7 @@ void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool st
 	emit_mov_r64_m(e, RAX, mem(RAX, (int32_t)offsetof(struct tlb_entry, addend)));
 }
 
-static bool emit_mem(struct tctx *t, const struct op *op, unsigned k)
+void emit_load(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
 	const struct x86_mem host = mem_index(RAX, RSI, 0);
@@ -83,10 +78,21 @@ static bool emit_mem(struct tctx *t, const struct op *op, unsigned k)
 		emit_tlb_lookup(t, op, 2, false, k);
 		emit_movzx_r32_m16(e, RCX, host);
 		break;
-	case INSN_lwu:
+	default: /* lwu */
 		emit_tlb_lookup(t, op, 4, false, k);
 		emit_mov_r32_m(e, RCX, host);
 		break;
+	}
+	set_x(t, op->rd, RCX); /* rd may be the sink */
+	/* The slow path resumes here. */
+	mark_resume(t);
+}
+
+void emit_store(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	const struct x86_mem host = mem_index(RAX, RSI, 0);
+	switch (op->id) {
 	case INSN_sb:
 		emit_tlb_lookup(t, op, 1, true, k);
 		load_x(t, RCX, op->rs2);
@@ -102,19 +108,14 @@ static bool emit_mem(struct tctx *t, const struct op *op, unsigned k)
 		load_x(t, RCX, op->rs2);
 		emit_mov_m_r32(e, host, RCX);
 		break;
-	case INSN_sd:
+	default: /* sd */
 		emit_tlb_lookup(t, op, 8, true, k);
 		load_x(t, RCX, op->rs2);
 		emit_mov_m_r64(e, host, RCX);
 		break;
-	default:
-		return false;
 	}
-	if (!is_store(op->id))
-		set_x(t, op->rd, RCX); /* a load: rd may be the sink */
 	/* The slow path resumes here. */
 	mark_resume(t);
-	return true;
 }
 
 /*
@@ -124,87 +125,48 @@ static bool emit_mem(struct tctx *t, const struct op *op, unsigned k)
  * exception the spec asks for). x86 locked operations are sequentially
  * consistent, which satisfies any aq/rl combination.
  */
-static bool emit_amo(struct tctx *t, const struct op *op, unsigned k)
+void emit_amo(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
 	enum { A_ADD, A_SWAP, A_AND, A_OR, A_XOR, A_MIN, A_MAX, A_MINU, A_MAXU } kind;
-	bool wide;
 	switch (op->id) {
 	case INSN_amoadd_w:
-		kind = A_ADD;
-		wide = false;
-		break;
-	case INSN_amoswap_w:
-		kind = A_SWAP;
-		wide = false;
-		break;
-	case INSN_amoand_w:
-		kind = A_AND;
-		wide = false;
-		break;
-	case INSN_amoor_w:
-		kind = A_OR;
-		wide = false;
-		break;
-	case INSN_amoxor_w:
-		kind = A_XOR;
-		wide = false;
-		break;
-	case INSN_amomin_w:
-		kind = A_MIN;
-		wide = false;
-		break;
-	case INSN_amomax_w:
-		kind = A_MAX;
-		wide = false;
-		break;
-	case INSN_amominu_w:
-		kind = A_MINU;
-		wide = false;
-		break;
-	case INSN_amomaxu_w:
-		kind = A_MAXU;
-		wide = false;
-		break;
 	case INSN_amoadd_d:
 		kind = A_ADD;
-		wide = true;
 		break;
+	case INSN_amoswap_w:
 	case INSN_amoswap_d:
 		kind = A_SWAP;
-		wide = true;
 		break;
+	case INSN_amoand_w:
 	case INSN_amoand_d:
 		kind = A_AND;
-		wide = true;
 		break;
+	case INSN_amoor_w:
 	case INSN_amoor_d:
 		kind = A_OR;
-		wide = true;
 		break;
+	case INSN_amoxor_w:
 	case INSN_amoxor_d:
 		kind = A_XOR;
-		wide = true;
 		break;
+	case INSN_amomin_w:
 	case INSN_amomin_d:
 		kind = A_MIN;
-		wide = true;
 		break;
+	case INSN_amomax_w:
 	case INSN_amomax_d:
 		kind = A_MAX;
-		wide = true;
 		break;
+	case INSN_amominu_w:
 	case INSN_amominu_d:
 		kind = A_MINU;
-		wide = true;
 		break;
-	case INSN_amomaxu_d:
+	default: /* amomaxu */
 		kind = A_MAXU;
-		wide = true;
 		break;
-	default:
-		return false;
 	}
+	const bool wide = !(insn_table[op->id].flags & INSN_WORD);
 	/* The TLB lookup adds op->imm, which is 0 for AMOs. */
 	emit_tlb_lookup(t, op, wide ? 8 : 4, true, k);
 	emit_lea(e, RDI, mem_index(RAX, RSI, 0)); /* host address */
@@ -265,7 +227,6 @@ static bool emit_amo(struct tctx *t, const struct op *op, unsigned k)
 		set_x(t, op->rd, RAX);
 	}
 	mark_resume(t);
-	return true;
 }
 
 /*
@@ -276,13 +237,11 @@ static bool emit_amo(struct tctx *t, const struct op *op, unsigned k)
  * RAM's base; a host address outside RAM (ROM has no reservations) takes
  * the slow path, which raises the access fault.
  */
-static bool emit_lrsc(struct tctx *t, const struct op *op, unsigned k)
+void emit_lrsc(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
-	const bool lr = op->id == INSN_lr_w || op->id == INSN_lr_d;
-	if (!lr && op->id != INSN_sc_w && op->id != INSN_sc_d)
-		return false;
-	const bool wide = op->id == INSN_lr_d || op->id == INSN_sc_d;
+	const bool lr = insn_table[op->id].format == FMT_LR;
+	const bool wide = !(insn_table[op->id].flags & INSN_WORD);
 	const struct machine *m = t->j->m;
 	const struct x86_mem word = mem(RDI, 0);
 	/* The TLB lookup adds op->imm, which is 0 for LR/SC. */
@@ -306,7 +265,7 @@ static bool emit_lrsc(struct tctx *t, const struct op *op, unsigned k)
 		emit_mov_m_r64(e, H(reservation_value), RAX);
 		set_x(t, op->rd, RAX);
 		mark_resume(t);
-		return true;
+		return;
 	}
 	emit_cmp_m8_imm(e, H(reserved), 0);
 	const size_t not_reserved = emit_jcc_rel32(e, CC_E, 0);
@@ -328,16 +287,13 @@ static bool emit_lrsc(struct tctx *t, const struct op *op, unsigned k)
 	emit_mov_m_r8(e, H(reserved), RAX);
 	set_x(t, op->rd, RCX);
 	mark_resume(t);
-	return true;
 }
 
-bool emit_mem_op(struct tctx *t, const struct op *op, unsigned k)
+/* As exec_fence: a full barrier, which covers every RVWMO fence once harts
+ * run on several threads. */
+void emit_fence(struct tctx *t, const struct op *op, unsigned k)
 {
-	if (op->id == INSN_fence) {
-		/* As exec_fence: a full barrier, which covers every
-		 * RVWMO fence once harts run on several threads. */
-		emit_mfence(&t->e);
-		return true;
-	}
-	return emit_mem(t, op, k) || emit_amo(t, op, k) || emit_lrsc(t, op, k);
+	(void)op;
+	(void)k;
+	emit_mfence(&t->e);
 }

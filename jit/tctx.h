@@ -133,10 +133,32 @@ void check_result(struct tctx *t, unsigned retired);
 void fallback(struct tctx *t, const struct op *op, unsigned k);
 void emit_stubs(struct tctx *t);
 
-/* ---- the emitters: true when op was emitted, false when not theirs ---- */
-bool emit_int_op(struct tctx *t, const struct op *op);		   /* emit_int.c */
-bool emit_mem_op(struct tctx *t, const struct op *op, unsigned k); /* emit_mem.c */
-bool emit_fp_op(struct tctx *t, const struct op *op, unsigned k);  /* emit_fp.c */
+/* ---- the emitters ----
+ * One per EMIT(kind) in core/insn.def's emitter column, which translate.c
+ * turns into its dispatch table: emit_<kind>(t, op, k) emits op, the k-th
+ * op of the block, as host code, with out-of-line paths that run its exec
+ * function where the native code does not apply. */
+void emit_alu(struct tctx *t, const struct op *op, unsigned k);		/* emit_int.c */
+void emit_slt(struct tctx *t, const struct op *op, unsigned k);		/* emit_int.c */
+void emit_mulh(struct tctx *t, const struct op *op, unsigned k);	/* emit_int.c */
+void emit_div(struct tctx *t, const struct op *op, unsigned k);		/* emit_int.c */
+void emit_load(struct tctx *t, const struct op *op, unsigned k);	/* emit_mem.c */
+void emit_store(struct tctx *t, const struct op *op, unsigned k);	/* emit_mem.c */
+void emit_amo(struct tctx *t, const struct op *op, unsigned k);		/* emit_mem.c */
+void emit_lrsc(struct tctx *t, const struct op *op, unsigned k);	/* emit_mem.c */
+void emit_fence(struct tctx *t, const struct op *op, unsigned k);	/* emit_mem.c */
+void emit_fp_load(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
+void emit_fp_store(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
+void emit_fma(struct tctx *t, const struct op *op, unsigned k);		/* emit_fp.c */
+void emit_fp_arith(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
+void emit_fp_from_int(struct tctx *t, const struct op *op, unsigned k); /* emit_fp.c */
+void emit_fmv_to_x(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
+void emit_fmv_from_x(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
+void emit_fsgnj(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
+void emit_fp_compare(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
+void emit_jal(struct tctx *t, const struct op *op, unsigned k);		/* emit_control.c */
+void emit_jalr(struct tctx *t, const struct op *op, unsigned k);	/* emit_control.c */
+void emit_branch(struct tctx *t, const struct op *op, unsigned k);	/* emit_control.c */
 /* emit_mem.c: the inline TLB probe, which emit_fp.c's loads use too. */
 void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool store, unsigned k);
 
@@ -145,7 +167,6 @@ void exit_dispatch(struct tctx *t);
 void emit_goto(struct tctx *t, uint64_t target, unsigned retired);
 bool is_loop(const struct tctx *t);
 void emit_loop_head(struct tctx *t);
-bool emit_jump(struct tctx *t, const struct op *op, unsigned k);
 void emit_entry(struct tctx *t);
 void emit_dead_stub(struct tctx *t);
 

@@ -1,8 +1,9 @@
 /*
  * One block from start to end (the model is in jit.h, the division of the
  * work in tctx.h): choose the registers to cache, emit the dead stub, the
- * entry and each op in turn through the emitter that knows it (or its exec
- * function), then the stubs; publish the code once it is complete.
+ * entry and each op in turn through the emitter its row in core/insn.def
+ * names (or its exec function), then the stubs; publish the code once it
+ * is complete.
  */
 #include "core/insn.h"
 #include "tctx.h"
@@ -33,6 +34,19 @@ static void log_translation(struct jit *j, const struct block *b, size_t start, 
 			(uintptr_t)code_buffer_rx(&j->cb, start), len, b->va);
 }
 
+/* The native emitter of each instruction (core/insn.def's emitter column);
+ * NULL: it calls its exec function. */
+typedef void emit_fn(struct tctx *t, const struct op *op, unsigned k);
+#define EMIT(kind) emit_##kind
+#define NONE	   NULL
+static emit_fn *const native_emitter[INSN_COUNT + 1] = {
+#define INSN(name, mnem, mask, match, fmt, flags, emitter) [INSN_##name] = emitter,
+#include "core/insn.def"
+#undef INSN
+};
+#undef EMIT
+#undef NONE
+
 /* Emit b's code at t->e's position and return its entry's offset. plain:
  * every op through its exec function and no register caching, code whose
  * size is small and easy to bound. */
@@ -58,14 +72,18 @@ static size_t emit_block(struct tctx *t, bool plain)
 			continue;
 		}
 		begin_op(t, op);
-		if (emit_int_op(t, op) || emit_mem_op(t, op, k) || emit_fp_op(t, op, k))
-			continue;
-		if (emit_jump(t, op, k)) {
-			ended = true;
+		emit_fn *const emit = native_emitter[op->id];
+		if (!emit) {
+			fallback(t, op, k); /* the shared semantics function */
 			continue;
 		}
-		/* Everything else: the shared semantics function. */
-		fallback(t, op, k);
+		emit(t, op, k);
+		/* A slow path the emitter gave no resume point resumes after
+		 * the op's native code. */
+		const struct stub *last = t->nstubs ? &t->stubs[t->nstubs - 1] : NULL;
+		if (last && last->kind == STUB_SLOW && last->op == op && !last->resume)
+			mark_resume(t);
+		ended = insn_table[op->id].flags & INSN_JUMP;
 	}
 	if (!ended)
 		emit_goto(t, b->va + b->ops[b->n_ops].pc_off, b->n_ops);

@@ -220,6 +220,26 @@ Test(decode, table_rows_are_distinct)
 	cr_assert_eq(insn_table[INSN_ILLEGAL].exec, exec_illegal);
 }
 
+/* The flags column's rules (insn.def): a jump ends its block, every branch
+ * is a jump, an op that raises illegal-instruction ends its block, and
+ * only F/D rows have precision or rounding flags. */
+Test(decode, table_flags_are_consistent)
+{
+	for (int i = 0; i < INSN_COUNT; i++) {
+		const struct insn_info *r = &insn_table[i];
+		const bool fp = (r->match & 0x7f) == 0x07 || (r->match & 0x7f) == 0x27 ||
+				(r->match & 0x7f) == 0x53 || r->format == FMT_F4;
+
+		if (r->flags & INSN_JUMP)
+			cr_assert(r->flags & INSN_ENDS_BLOCK, "%s", r->mnemonic);
+		if (r->format == FMT_B || r->format == FMT_J || r->format == FMT_JALR)
+			cr_assert(r->flags & INSN_JUMP, "%s", r->mnemonic);
+		if (r->flags & (INSN_ROUNDS | INSN_S_IN | INSN_S_OUT))
+			cr_assert(fp, "%s", r->mnemonic);
+	}
+	cr_assert(insn_table[INSN_ILLEGAL].flags & INSN_ENDS_BLOCK);
+}
+
 /* ---- operand extraction ----------------------------------------------- */
 
 struct decode_vector {
