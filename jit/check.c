@@ -56,6 +56,7 @@
  * and the guest and host code of the blocks on stderr.
  */
 #include "check.h"
+#include "core/csr.h"
 #include "core/insn.h"
 #include "core/mmu.h"
 #include "core/shadow.h"
@@ -338,7 +339,7 @@ static bool reads_time(const struct block *b)
 	for (uint32_t i = 0; i < b->n_ops; i++) {
 		const struct op *op = &b->ops[i];
 		const enum insn_format fmt = insn_table[op->id].format;
-		if ((fmt == FMT_CSR || fmt == FMT_CSRI) && (op->imm & 0xfff) == 0xc01)
+		if ((fmt == FMT_CSR || fmt == FMT_CSRI) && (op->imm & 0xfff) == CSR_TIME)
 			return true;
 	}
 	return false;
