@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!rvgen_check(&p, stderr)) {
 		rvgen_minimise(&p);
 		fprintf(stderr, "minimised reproducer (for test/fuzz/regressions.txt):\n");
-		rvgen_print(stderr, p.state_seed, &p);
+		rvgen_print(stderr, &p);
 		abort();
 	}
 	return 0;

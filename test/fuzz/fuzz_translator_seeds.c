@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 		rvgen_minimise(&p);
 		rvgen_check(&p, stdout);
 		printf("reproducer (%u items):\n", p.n);
-		rvgen_print(stdout, p.state_seed, &p);
+		rvgen_print(stdout, &p);
 		fflush(stdout);
 	}
 	printf("%" PRIu64 " programs, %u diverged\n", n, diverged);

@@ -1,28 +1,11 @@
 /*
- * Random RV64GC programs, run translated and interpreted, compared
- * (see rvgen.h for the memory layout and the register conventions).
+ * The translator fuzzer's choices and generators: instructions, the items
+ * that group them (rvgen.h), and the program's shape: loops, functions and
+ * calls, jump tables, and the phases of several harts.
  */
 #include "rvgen.h"
-#include "core/machine.h"
-#include "devices/syscon.h"
-#include "jit/jit.h"
-#include <inttypes.h>
-#include <signal.h>
-#include <stdlib.h>
+#include "rvgen_encode.h"
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#define RAM_BASE     0x80000000ULL
-#define RAM_SIZE     (1u << 20)
-#define HANDLER_PA   RAM_BASE
-#define BODY_PA	     (RAM_BASE + 0x1000)
-#define SCRATCH_PA   (RAM_BASE + 0x10000)
-#define SCRATCH_SIZE 0x4000
-#define RECORD_PA    (RAM_BASE + 0x20000)
-#define RECORD_SIZE  0x8000
-#define RUN_QUANTA   2000 /* a program that does not finish by then is a hang */
 
 /* --- Choices ----------------------------------------------------------- */
 
@@ -126,22 +109,52 @@ static uint64_t pick_value(struct rvgen_rng *r)
 /* Registers the program may write: not x2, x8, x28 (bases) nor x29-x31. */
 static const uint8_t writable[] = {0,  1,  3,  4,  5,  6,  7,  9,  10, 11, 12, 13, 14,
 				   15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27};
+#define WRITABLE_MASK 0x0ffffefbu
+
+/* One of the registers in mask (not 0). */
+static unsigned pick_in(struct rvgen_rng *r, uint32_t mask)
+{
+	unsigned k = pick(r, (unsigned)__builtin_popcount(mask));
+	for (unsigned x = 0;; x++)
+		if ((mask >> x & 1) && k-- == 0)
+			return x;
+}
+
+/* writable[from..] without r->keep: the one picked, or the next allowed
+ * one (a scan rather than a new pick, so fuzzer input that runs out of
+ * bytes still ends). */
+static unsigned pick_writable(struct rvgen_rng *r, unsigned from)
+{
+	const uint32_t preferred = r->prefer & ~r->keep & WRITABLE_MASK & ~(from ? 1u : 0);
+	if (preferred && pick(r, 4))
+		return pick_in(r, preferred);
+	const unsigned n = NELEM(writable) - from;
+	unsigned i = pick(r, n);
+	for (unsigned tries = 0; tries < n && (r->keep >> writable[from + i] & 1); tries++)
+		i = (i + 1) % n;
+	return writable[from + i];
+}
 static unsigned rd_any(struct rvgen_rng *r)
 {
-	return writable[pick(r, NELEM(writable))];
+	return pick_writable(r, 0);
 }
 static unsigned rd_nz(struct rvgen_rng *r)
 {
-	return writable[1 + pick(r, NELEM(writable) - 1)];
+	return pick_writable(r, 1);
 }
 static unsigned rs_any(struct rvgen_rng *r)
 {
+	if (r->prefer && pick(r, 4))
+		return pick_in(r, r->prefer);
 	return pick(r, 32);
 }
 /* x9..x15, the RVC registers the program may write (x8 is a base). */
 static unsigned rc_w(struct rvgen_rng *r)
 {
-	return 9 + pick(r, 7);
+	unsigned x = 9 + pick(r, 7);
+	for (unsigned tries = 0; tries < 7 && (r->keep >> x & 1); tries++)
+		x = x == 15 ? 9 : x + 1;
+	return x;
 }
 
 static int32_t imm12(struct rvgen_rng *r)
@@ -150,59 +163,6 @@ static int32_t imm12(struct rvgen_rng *r)
 	if (pick(r, 2))
 		return edge[pick(r, NELEM(edge))];
 	return (int32_t)pick(r, 4096) - 2048;
-}
-
-/* --- Encoders (unprivileged spec chapter 34, RVC chapter 16) ---------- */
-
-static uint32_t enc_r(unsigned opc, unsigned f3, unsigned f7, unsigned rd, unsigned rs1,
-		      unsigned rs2)
-{
-	return f7 << 25 | (rs2 & 31) << 20 | (rs1 & 31) << 15 | f3 << 12 | (rd & 31) << 7 | opc;
-}
-static uint32_t enc_i(unsigned opc, unsigned f3, unsigned rd, unsigned rs1, int32_t imm)
-{
-	return ((uint32_t)imm & 0xfff) << 20 | (rs1 & 31) << 15 | f3 << 12 | (rd & 31) << 7 | opc;
-}
-static uint32_t enc_s(unsigned opc, unsigned f3, unsigned rs1, unsigned rs2, int32_t imm)
-{
-	const uint32_t u = (uint32_t)imm & 0xfff;
-	return (u >> 5) << 25 | (rs2 & 31) << 20 | (rs1 & 31) << 15 | f3 << 12 | (u & 31) << 7 |
-	       opc;
-}
-static uint32_t enc_b(unsigned f3, unsigned rs1, unsigned rs2, int32_t off)
-{
-	const uint32_t u = (uint32_t)off;
-	return ((u >> 12) & 1) << 31 | ((u >> 5) & 0x3f) << 25 | (rs2 & 31) << 20 |
-	       (rs1 & 31) << 15 | f3 << 12 | ((u >> 1) & 0xf) << 8 | ((u >> 11) & 1) << 7 | 0x63;
-}
-static uint32_t enc_u(unsigned opc, unsigned rd, uint32_t imm20)
-{
-	return (imm20 & 0xfffff) << 12 | (rd & 31) << 7 | opc;
-}
-static uint32_t enc_j(unsigned rd, int32_t off)
-{
-	const uint32_t u = (uint32_t)off;
-	return ((u >> 20) & 1) << 31 | ((u >> 1) & 0x3ff) << 21 | ((u >> 11) & 1) << 20 |
-	       ((u >> 12) & 0xff) << 12 | (rd & 31) << 7 | 0x6f;
-}
-static uint32_t enc_r4(unsigned opc, unsigned fmt, unsigned rm, unsigned rd, unsigned rs1,
-		       unsigned rs2, unsigned rs3)
-{
-	return rs3 << 27 | fmt << 25 | rs2 << 20 | rs1 << 15 | rm << 12 | rd << 7 | opc;
-}
-static uint32_t enc_cj(int32_t off)
-{
-	const uint32_t u = (uint32_t)off;
-	return 0xa001 | ((u >> 11) & 1) << 12 | ((u >> 4) & 1) << 11 | ((u >> 8) & 3) << 9 |
-	       ((u >> 10) & 1) << 8 | ((u >> 6) & 1) << 7 | ((u >> 7) & 1) << 6 |
-	       ((u >> 1) & 7) << 3 | ((u >> 5) & 1) << 2;
-}
-static uint32_t enc_cb(bool bnez, unsigned rs1, int32_t off)
-{
-	const uint32_t u = (uint32_t)off;
-	return (bnez ? 0xe001u : 0xc001u) | ((u >> 8) & 1) << 12 | ((u >> 3) & 3) << 10 |
-	       ((rs1 - 8) & 7) << 7 | ((u >> 6) & 3) << 5 | ((u >> 1) & 3) << 3 |
-	       ((u >> 5) & 1) << 2;
 }
 
 /* --- Items ------------------------------------------------------------- */
@@ -382,10 +342,10 @@ static void gen_fp(struct rvgen_rng *r, struct rvgen_item *it)
 static void gen_csr(struct rvgen_rng *r, struct rvgen_item *it)
 {
 	/* fflags frm fcsr mscratch minstret mcycle cycle instret, and two that
-	 * trap when written (read-only counters). */
+	 * trap when written (read-only counters). The counters come last. */
 	static const uint16_t csrs[] = {0x001, 0x002, 0x003, 0x001, 0x002,
 					0x340, 0xb02, 0xb00, 0xc00, 0xc02};
-	const unsigned csr = csrs[pick(r, NELEM(csrs))];
+	const unsigned csr = csrs[pick(r, r->no_counters ? 6 : NELEM(csrs))];
 	const unsigned f3 = 1 + pick(r, 3) + (pick(r, 2) ? 4 : 0);
 	/* rs1 = x0 with csrrs/csrrc (a pure read) must not trap on read-only ones */
 	const unsigned rs1 = (f3 & 4) ? pick(r, 32) : (pick(r, 3) ? rs_any(r) : 0);
@@ -512,6 +472,8 @@ static void gen_control(struct rvgen_rng *r, struct rvgen_item *it)
 	}
 }
 
+static void gen_smc(struct rvgen_rng *r, struct rvgen_item *it, bool fence_i);
+
 static void gen_system(struct rvgen_rng *r, struct rvgen_item *it)
 {
 	switch (pick(r, 6)) {
@@ -530,405 +492,478 @@ static void gen_system(struct rvgen_rng *r, struct rvgen_item *it)
 	case 4:
 		put32(it, 0x0ff0000f);
 		break; /* fence */
-	default: {     /* self-modifying code: patch the slot after fence.i */
+	default:       /* self-modifying code: patch the slot after fence.i */
+		gen_smc(r, it, true);
+		break;
+	}
+}
+
+/* Patch the item's last word, a nop, with an OP-IMM instruction. Without
+ * fence.i the store lands in the block being run: both engines run the
+ * old instruction until the block ends (in a loop, the translator's kill
+ * of the running loop's head makes the next iteration see it). */
+static void gen_smc(struct rvgen_rng *r, struct rvgen_item *it, bool fence_i)
+{
+	{
 		const unsigned rt = rd_nz(r);
-		unsigned rv = rd_nz(r);
-		if (rv == rt)
-			rv = rt == 1 ? 3 : 1;
+		const uint32_t keep = r->keep;
+		r->keep |= 1u << rt;
+		const unsigned rv = rd_nz(r);
+		r->keep = keep;
 		const uint32_t insn =
 		    enc_i(0x13, pick(r, 2) ? 0 : 4, rd_any(r), rs_any(r), imm12(r));
 		put32(it, enc_u(0x17, rt, 0));					/* auipc rt, 0 */
 		put32(it, enc_u(0x37, rv, (insn + 0x800) >> 12));		/* lui rv */
 		put32(it, enc_i(0x1b, 0, rv, rv, (int32_t)(insn << 20) >> 20)); /* addiw rv */
-		put32(it, enc_s(0x23, 2, rt, rv, 20));				/* sw rv, 20(rt) */
-		put32(it, 0x0000100f);						/* fence.i */
-		put32(it, 0x00000013);						/* slot: nop */
+		put32(it, enc_s(0x23, 2, rt, rv, fence_i ? 20 : 16));		/* sw rv, 20(rt) */
+		if (fence_i)
+			put32(it, 0x0000100f); /* fence.i */
+		put32(it, 0x00000013);	       /* slot: nop */
+	}
+}
+
+/* One item of the original mix: arithmetic, memory, FP, CSRs, RVC, forward
+ * control transfers, system instructions. */
+static void gen_plain(struct rvgen_rng *r, struct rvgen_item *it)
+{
+	switch (pick(r, 16)) {
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+		gen_int(r, it);
+		break;
+	case 4:
+	case 5:
+	case 6:
+		gen_mem(r, it);
+		break;
+	case 7:
+	case 8:
+	case 9:
+		gen_fp(r, it);
+		break;
+	case 10:
+		gen_csr(r, it);
+		break;
+	case 11:
+	case 12:
+		gen_rvc(r, it);
+		break;
+	case 13:
+		gen_control(r, it);
+		break;
+	default:
+		gen_system(r, it);
+		break;
+	}
+}
+
+/* Instructions that do not leave the item (function bodies): anything
+ * but control transfers and the traps that end a block. */
+static void gen_straight(struct rvgen_rng *r, struct rvgen_item *it)
+{
+	switch (pick(r, 10)) {
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+		gen_int(r, it);
+		break;
+	case 4:
+	case 5:
+	case 6:
+		gen_mem(r, it);
+		break;
+	case 7:
+	case 8:
+		gen_fp(r, it);
+		break;
+	default: {
+		struct rvgen_item t = {0};
+		gen_rvc(r, &t);
+		if (t.fix != FIX_NONE)
+			put16(it, 0x0001); /* c.nop instead of a branch */
+		else
+			for (unsigned k = 0; k < t.n; k++)
+				put(it, t.word[k], t.len[k]);
 		break;
 	}
 	}
 }
 
+/* A load from a base register (never written), aligned, in the scratch
+ * area: it cannot trap. */
+static void gen_base_load(struct rvgen_rng *r, struct rvgen_item *it, unsigned rd)
+{
+	static const uint8_t bases[] = {2, 8, 28};
+	const int32_t off = ((int32_t)pick(r, 64) - 32) * 8;
+	put32(it, enc_i(0x03, pick(r, 7), rd, bases[pick(r, NELEM(bases))], off));
+}
+
+/* An instruction of a polling loop's body: the loop only loads from
+ * registers it does not change and computes (polls_memory). */
+static void gen_poll_op(struct rvgen_rng *r, struct rvgen_item *it)
+{
+	if (pick(r, 3))
+		gen_int(r, it);
+	else
+		gen_base_load(r, it, rd_any(r));
+}
+
+/* 4 (never 0) to 11 registers the program may write, besides r->keep. */
+static uint32_t working_set(struct rvgen_rng *r)
+{
+	uint32_t set = 0;
+	const unsigned n = 4 + pick(r, 8);
+	for (unsigned i = 0; i < n; i++)
+		set |= 1u << rd_nz(r);
+	/* Sometimes a base too: the body reads it. */
+	if (!pick(r, 3))
+		set |= 1u << (pick(r, 2) ? 28 : 8);
+	return set;
+}
+
+/* jalr through a table: rd = x[src] & 3 picks one of four slots, each a
+ * jump to its own entry into a run of four instructions; a loop counter
+ * as src sends the one jalr to a new target every iteration. */
+static void gen_jump_table(struct rvgen_rng *r, struct rvgen_item *it, unsigned src)
+{
+	const unsigned t = rd_nz(r);
+	const uint32_t keep = r->keep;
+	r->keep |= 1u << t;
+	const unsigned rt = rd_nz(r);
+	r->keep = keep;
+	put32(it, enc_i(0x13, 7, t, src, 3));	 /* andi t, src, 3 */
+	put32(it, enc_i(0x13, 1, t, t, 2));	 /* slli t, t, 2 */
+	put32(it, enc_u(0x17, rt, 0));		 /* auipc rt, 0 */
+	put32(it, enc_r(0x33, 0, 0, rt, rt, t)); /* add rt, rt, t */
+	put32(it, enc_i(0x67, 0, rd_any(r), rt, 12));
+	for (unsigned k = 0; k < 4; k++)
+		put32(it, enc_j(0, 16)); /* slot k: to entry k */
+	for (unsigned k = 0; k < 4; k++)
+		put32(it, enc_i(0x13, pick(r, 2) ? 0 : 4, rd_any(r), rs_any(r), imm12(r)));
+}
+
+/* Building a program: items are appended to p, for one hart at a time. */
+struct builder {
+	struct rvgen_rng *r;
+	struct rvgen_program *p;
+	unsigned hart;
+	unsigned first; /* the hart's first item */
+};
+
+static struct rvgen_item *add_item(struct builder *b)
+{
+	struct rvgen_item *it = &b->p->item[b->p->n++];
+	memset(it, 0, sizeof(*it));
+	it->hart = (uint8_t)b->hart;
+	return it;
+}
+
+/* The link register of a FIX_FUNC item: its return's rs1. */
+static unsigned func_link(const struct rvgen_item *it)
+{
+	const unsigned last = it->n - 1;
+	if (it->len[last] == 2)
+		return (it->word[last] >> 7) & 31; /* c.jr */
+	return (it->word[last] >> 15) & 31;	   /* jalr x0, 0(link) */
+}
+
+/* A call of item f's function; false when it would write a kept register. */
+static bool gen_call(struct builder *b, unsigned f)
+{
+	struct rvgen_rng *r = b->r;
+	const unsigned link = func_link(&b->p->item[f]);
+	if (r->keep >> link & 1)
+		return false;
+	struct rvgen_item *it = add_item(b);
+	if (pick(r, 2)) {
+		put32(it, enc_j(link, 0));
+	} else { /* auipc rt; jalr link, rt: rt is often the link (as `call`) */
+		const unsigned rt = pick(r, 2) ? link : rd_nz(r);
+		put32(it, enc_u(0x17, rt, 0));
+		put32(it, enc_i(0x67, 0, link, rt, 0));
+	}
+	it->fix = FIX_CALL;
+	it->to = (int16_t)((int)f - (int)(b->p->n - 1));
+	return true;
+}
+
+/* Loop counters: no function body writes them, so a loop that calls a
+ * function still ends. */
+#define LOOP_COUNTERS (1u << 18 | 1u << 19 | 1u << 20 | 1u << 21)
+
+/* A function: jump over the body, the body (which keeps its link
+ * register and the loop counters), the return. */
+static void gen_func(struct builder *b, unsigned link)
+{
+	struct rvgen_rng *r = b->r;
+	struct rvgen_item *it = add_item(b);
+	put32(it, enc_j(0, 0));
+	it->fix = FIX_FUNC;
+	const uint32_t keep = r->keep;
+	r->keep |= 1u << link | LOOP_COUNTERS;
+	const unsigned want = 1 + pick(r, 8);
+	for (unsigned i = 0; i < want; i++) {
+		struct rvgen_item t = {0};
+		gen_straight(r, &t);
+		if (it->n + t.n + 1 > RVGEN_ITEM_WORDS)
+			break;
+		for (unsigned k = 0; k < t.n; k++)
+			put(it, t.word[k], t.len[k]);
+	}
+	r->keep = keep;
+	if (pick(r, 2))
+		put16(it, 0x8002 | link << 7); /* c.jr link */
+	else
+		put32(it, enc_i(0x67, 0, 0, link, 0)); /* jalr x0, 0(link) */
+}
+
+/* A call of a function defined earlier by this hart, if there is one. */
+static bool call_earlier(struct builder *b)
+{
+	unsigned funcs[RVGEN_MAX_ITEMS], nf = 0;
+	for (unsigned i = b->first; i < b->p->n; i++)
+		if (b->p->item[i].fix == FIX_FUNC)
+			funcs[nf++] = i;
+	return nf && gen_call(b, funcs[pick(b->r, nf)]);
+}
+
+/* A call of an earlier function of this hart, or of one defined right
+ * after it (a few items on), or a new function and no call yet. */
+static void gen_calls(struct builder *b, unsigned room)
+{
+	struct rvgen_rng *r = b->r;
+	struct rvgen_program *p = b->p;
+	if (pick(r, 3) && call_earlier(b))
+		return;
+	const unsigned link = pick(r, 2) ? 1 : rd_nz(r);
+	if ((r->keep >> link & 1) || room < 2 || pick(r, 2)) {
+		gen_func(b, rd_nz(r));
+		return;
+	}
+	/* Forward: the call, up to two items, the function. */
+	const unsigned call = p->n;
+	put32(add_item(b), enc_j(link, 0));
+	p->item[call].fix = FIX_CALL;
+	for (unsigned k = pick(r, 3); k && room > 2; k--, room--)
+		gen_straight(r, add_item(b));
+	p->item[call].to = (int16_t)(p->n - call);
+	gen_func(b, link);
+}
+
+/* A bounded loop: counter = N; body items; the back edge (rvgen.h). A
+ * polling loop's body only loads and computes, and it runs long enough
+ * (64 or more iterations) to reach jit_spin_wait's yield. */
+static void gen_loop(struct builder *b, unsigned room, bool polling)
+{
+	struct rvgen_rng *r = b->r;
+	const unsigned cnt = 18 + pick(r, 4);
+	const unsigned n = polling ? 64 + pick(r, 64) : 1 + pick(r, pick(r, 2) ? 8 : 127);
+	struct rvgen_item *it = add_item(b);
+	if (n < 32 && pick(r, 2))
+		put16(it, 0x4001 | cnt << 7 | n << 2); /* c.li cnt, n */
+	else
+		put32(it, enc_i(0x13, 0, cnt, 0, (int32_t)n));
+	const uint32_t keep = r->keep, prefer = r->prefer;
+	r->keep |= 1u << cnt;
+	r->prefer = working_set(r);
+	unsigned body = 1 + pick(r, polling ? 3 : 5);
+	if (body > room - 2)
+		body = room - 2;
+	for (unsigned i = 0; i < body; i++) {
+		if (!polling && !pick(r, 8) && call_earlier(b))
+			continue;
+		it = add_item(b);
+		if (polling) {
+			if (i == 0)
+				gen_base_load(r, it, rd_any(r));
+			for (unsigned k = 1 + pick(r, 4); k; k--)
+				if (it->n + 2 <= RVGEN_ITEM_WORDS)
+					gen_poll_op(r, it);
+			continue;
+		}
+		switch (pick(r, 16)) {
+		case 0:
+			gen_smc(r, it, false);
+			break;
+		case 1:
+			gen_jump_table(r, it, pick(r, 2) ? cnt : rs_any(r));
+			break;
+		case 2:
+		case 3:
+			gen_plain(r, it);
+			break;
+		default:
+			for (unsigned k = 1 + pick(r, 4); k; k--)
+				if (it->n + 6 <= RVGEN_ITEM_WORDS)
+					gen_straight(r, it);
+			break;
+		}
+	}
+	r->keep = keep;
+	r->prefer = prefer;
+	it = add_item(b);
+	if (pick(r, 2))
+		put16(it, 0x1001 | cnt << 7 | 0x1f << 2); /* c.addi cnt, -1 */
+	else
+		put32(it, enc_i(0x13, 0, cnt, cnt, -1));
+	put32(it, enc_i(0x13, 7, cnt, cnt, 127)); /* andi: at most 128 iterations */
+	switch (pick(r, 4)) {			  /* while cnt != 0 */
+	case 0:
+		put32(it, enc_b(1, cnt, 0, 0)); /* bne cnt, x0 */
+		break;
+	case 1:
+		put32(it, enc_b(1, 0, cnt, 0)); /* bne x0, cnt */
+		break;
+	case 2:
+		put32(it, enc_b(4, 0, cnt, 0)); /* blt x0, cnt */
+		break;
+	default:
+		put32(it, enc_b(6, 0, cnt, 0)); /* bltu x0, cnt */
+		break;
+	}
+	it->fix = FIX_BACK;
+	it->to = (int16_t)-body;
+}
+
+/* The end of a phase (several harts): hand TURN on, take the next ticket
+ * (own + number of harts) and poll TURN until it comes up. The poll's body
+ * recomputes the same values every iteration (its sources are registers
+ * it does not write, or wrote earlier in the same iteration), so how long
+ * it polls does not show in the final state. x31 = &TURN, x29 = ticket. */
+static void gen_sync(struct builder *b)
+{
+	struct rvgen_rng *r = b->r;
+	struct rvgen_item *it = add_item(b);
+	const int32_t mine = RVGEN_TICKET_OFF + 8 * (int32_t)b->hart;
+	const unsigned got = rd_nz(r);
+	it->fix = FIX_SYNC;
+	put32(it, enc_u(0x17, 31, 0));	      /* auipc x31 (layout) */
+	put32(it, enc_i(0x13, 0, 31, 31, 0)); /* addi x31 (layout) */
+	/* The ticket first: once TURN moves on, the page holds only final
+	 * values (the other harts' wait loops read it). */
+	put32(it, 0x0ff0000f);			 /* fence */
+	put32(it, enc_i(0x03, 2, 29, 31, mine)); /* lw x29, ticket */
+	put32(it, enc_i(0x13, 0, 29, 29, (int32_t)b->p->nharts));
+	put32(it, enc_s(0x23, 2, 31, 29, mine)); /* sw x29, ticket */
+	put32(it, enc_i(0x03, 2, got, 31, 0));	 /* lw got, TURN */
+	put32(it, enc_i(0x13, 0, got, got, 1));	 /* addi got, got, 1 */
+	put32(it, enc_s(0x23, 2, 31, got, 0));	 /* sw got, TURN */
+	const unsigned head = it->n;
+	put32(it, enc_i(0x03, 2, got, 31, 0)); /* lw got, TURN */
+	uint32_t written = 0, done = 1u << got;
+	for (unsigned i = 1 + pick(r, 6); i; i--)
+		written |= 1u << rd_nz(r);
+	written &= ~(1u << got);
+	/* A store of an unchanging value makes it a plain loop (no spin-wait). */
+	const bool store = pick(r, 2);
+	for (unsigned i = pick(r, 9); i; i--) {
+		if (!written)
+			break;
+		const unsigned rd = pick_in(r, written);
+		const uint32_t from = ~written | done;
+		switch (pick(r, 4)) {
+		case 0: { /* not the shifts: their immediates may be illegal */
+			static const uint8_t f3[] = {0, 2, 3, 4, 6, 7};
+			put32(it,
+			      enc_i(0x13, f3[pick(r, NELEM(f3))], rd, pick_in(r, from), imm12(r)));
+			break;
+		}
+		case 1: {
+			static const uint8_t f7[] = {0, 0x20, 1};
+			const unsigned k = pick(r, 3);
+			put32(it, enc_r(0x33, k == 1 ? 0 : pick(r, 8), f7[k], rd, pick_in(r, from),
+					pick_in(r, from)));
+			break;
+		}
+		case 2:
+			put32(it, enc_u(pick(r, 2) ? 0x37 : 0x17, rd, (uint32_t)next64(r)));
+			break;
+		default:
+			if (pick(r, 4))
+				gen_base_load(r, it, rd);
+			else /* from the TURN page */
+				put32(it,
+				      enc_i(0x03, pick(r, 7), rd, 31, (int32_t)pick(r, 16) * 8));
+			break;
+		}
+		done |= 1u << rd;
+	}
+	if (store)
+		put32(it, enc_s(0x23, 3, 31, 29, 128 + mine)); /* sd x29 */
+	put32(it, enc_b(1, got, 29, -4 * (int32_t)(it->n - head)));
+}
+
+/* Items of the current hart until p->n reaches `end`. */
+static void gen_items(struct builder *b, unsigned end)
+{
+	struct rvgen_rng *r = b->r;
+	struct rvgen_program *p = b->p;
+	while (p->n < end) {
+		const unsigned room = end - p->n;
+		const unsigned kind = pick(r, 24);
+		if (kind < 2 && room >= 3)
+			gen_loop(b, room, kind == 1);
+		else if (kind == 2)
+			gen_calls(b, room);
+		else if (kind == 3)
+			gen_jump_table(r, add_item(b), rs_any(r));
+		else
+			gen_plain(r, add_item(b));
+	}
+}
+
 void rvgen_initial_state(uint64_t seed, struct rvgen_program *p)
 {
-	struct rvgen_rng r;
-	rvgen_rng_seed(&r, seed ^ 0x5eedULL);
 	p->state_seed = seed;
-	for (unsigned i = 0; i < 32; i++) {
-		p->x[i] = i ? pick_value(&r) : 0;
-		p->f[i] = pick(&r, 4) ? fp_values[pick(&r, NELEM(fp_values))] : next64(&r);
+	for (unsigned h = 0; h < RVGEN_MAX_HARTS; h++) {
+		struct rvgen_hart_state *s = &p->hart[h];
+		struct rvgen_rng r;
+		rvgen_rng_seed(&r, (seed ^ 0x5eedULL) + h * 0x9e3779b97f4a7c15ULL);
+		for (unsigned i = 0; i < 32; i++) {
+			s->x[i] = i ? pick_value(&r) : 0;
+			s->f[i] = pick(&r, 4) ? fp_values[pick(&r, NELEM(fp_values))] : next64(&r);
+		}
+		s->frm = (uint8_t)pick(&r, 5);
+		s->fs_off = pick(&r, 16) == 0;
+		if (h == 0)
+			p->data_seed = (uint32_t)next64(&r);
 	}
-	p->frm = (uint8_t)pick(&r, 5);
-	p->fs_off = pick(&r, 16) == 0;
-	p->data_seed = (uint32_t)next64(&r);
+}
+
+uint64_t rvgen_data_value(struct rvgen_rng *r)
+{
+	return pick(r, 2) ? fp_values[pick(r, NELEM(fp_values))] : next64(r);
 }
 
 void rvgen_generate(struct rvgen_rng *r, struct rvgen_program *p, unsigned max_items)
 {
 	memset(p, 0, sizeof(*p));
 	rvgen_initial_state(next64(r) >> 1, p);
-	if (max_items > RVGEN_MAX_ITEMS)
-		max_items = RVGEN_MAX_ITEMS;
-	p->n = 1 + pick(r, max_items);
-	for (unsigned i = 0; i < p->n; i++) {
-		struct rvgen_item *it = &p->item[i];
-		switch (pick(r, 16)) {
-		case 0:
-		case 1:
-		case 2:
-		case 3:
-			gen_int(r, it);
-			break;
-		case 4:
-		case 5:
-		case 6:
-			gen_mem(r, it);
-			break;
-		case 7:
-		case 8:
-		case 9:
-			gen_fp(r, it);
-			break;
-		case 10:
-			gen_csr(r, it);
-			break;
-		case 11:
-		case 12:
-			gen_rvc(r, it);
-			break;
-		case 13:
-			gen_control(r, it);
-			break;
-		default:
-			gen_system(r, it);
-			break;
-		}
-	}
-}
-
-/* --- Layout and running ------------------------------------------------- */
-
-static unsigned item_bytes(const struct rvgen_item *it)
-{
-	unsigned n = 0;
-	for (unsigned k = 0; k < it->n; k++)
-		n += it->len[k];
-	return n;
-}
-
-/* Resolve the forward branches and write the code; returns its size. */
-static size_t layout(const struct rvgen_program *p, uint8_t *code, struct rvgen_item *resolved)
-{
-	uint32_t start[RVGEN_MAX_ITEMS + 1];
-	uint32_t at = 0;
-	for (unsigned i = 0; i < p->n; i++) {
-		start[i] = at;
-		at += item_bytes(&p->item[i]);
-	}
-	start[p->n] = at;
-	size_t pos = 0;
-	for (unsigned i = 0; i < p->n; i++) {
-		struct rvgen_item it = p->item[i];
-		unsigned t = i + 1 + it.skip;
-		if (t > p->n)
-			t = p->n;
-		const unsigned last = it.n - 1;
-		const int32_t from_last =
-		    (int32_t)(start[t] - (start[i] + item_bytes(&it) - it.len[last]));
-		switch (it.fix) {
-		case FIX_B:
-			it.word[last] = enc_b((it.word[last] >> 12) & 7, (it.word[last] >> 15) & 31,
-					      (it.word[last] >> 20) & 31, from_last);
-			break;
-		case FIX_JAL:
-			it.word[last] = enc_j((it.word[last] >> 7) & 31, from_last);
-			break;
-		case FIX_JALR:
-			it.word[1] =
-			    (it.word[1] & 0xfffff) | ((uint32_t)(start[t] - start[i]) << 20);
-			break;
-		case FIX_CB:
-			it.word[last] = enc_cb((it.word[last] >> 13) == 7,
-					       8 + ((it.word[last] >> 7) & 7), from_last);
-			break;
-		case FIX_CJ:
-			it.word[last] = enc_cj(from_last);
-			break;
-		}
-		it.fix = FIX_NONE;
-		if (resolved)
-			resolved[i] = it;
-		for (unsigned k = 0; k < it.n; k++) {
-			memcpy(code + pos, &it.word[k], it.len[k]);
-			pos += it.len[k];
-		}
-	}
-	/* The end: tell the test finisher we are done, then wait. */
-	static const uint32_t tail[] = {
-	    0x00100fb7, /* lui x31, 0x100 */
-	    0x00005eb7, /* lui x29, 5 */
-	    0x555e8e9b, /* addiw x29, x29, 0x555 */
-	    0x01dfa023, /* sw x29, 0(x31) */
-	    0x0000006f, /* j . */
-	};
-	memcpy(code + pos, tail, sizeof(tail));
-	return pos + sizeof(tail);
-}
-
-static const uint32_t handler[] = {
-    0x34202ff3, /* csrr x31, mcause */
-    0x01ff3023, /* sd x31, 0(x30) */
-    0x34102ff3, /* csrr x31, mepc */
-    0x01ff3423, /* sd x31, 8(x30) */
-    0x34302ff3, /* csrr x31, mtval */
-    0x01ff3823, /* sd x31, 16(x30) */
-    0x018f0f13, /* addi x30, x30, 24 */
-    0x34102ef3, /* csrr x29, mepc */
-    0x000edf83, /* lhu x31, 0(x29) */
-    0x003fff93, /* andi x31, x31, 3 */
-    0xffdf8f93, /* addi x31, x31, -3 */
-    0x002e8e93, /* addi x29, x29, 2 */
-    0x000f9463, /* bnez x31, +8 */
-    0x002e8e93, /* addi x29, x29, 2 */
-    0x341e9073, /* csrw mepc, x29 */
-    0x30200073, /* mret */
-};
-
-struct outcome {
-	struct hart h; /* copied out, up to the TLB */
-	enum machine_stop stop;
-	bool hung;
-	uint8_t scratch[SCRATCH_SIZE];
-	uint8_t records[RECORD_SIZE];
-	uint8_t code[0x4000];
-};
-
-static bool run(const struct rvgen_program *p, bool jit, struct outcome *o)
-{
-	struct machine *m = machine_new(RAM_BASE, RAM_SIZE, 1, BODY_PA);
-	if (!m || !syscon_add(m, 0x100000))
-		return false;
-	memcpy(m->ram + (HANDLER_PA - RAM_BASE), handler, sizeof(handler));
-	layout(p, m->ram + (BODY_PA - RAM_BASE), NULL);
-	uint8_t *scratch = m->ram + (SCRATCH_PA - RAM_BASE);
-	struct rvgen_rng r;
-	rvgen_rng_seed(&r, p->data_seed);
-	for (unsigned i = 0; i < SCRATCH_SIZE; i += 8) {
-		const uint64_t v = pick(&r, 2) ? fp_values[pick(&r, NELEM(fp_values))] : next64(&r);
-		memcpy(scratch + i, &v, 8);
-	}
-	struct hart *h = m->harts[0];
-	memcpy(h->x, p->x, sizeof(p->x));
-	h->x[0] = 0;
-	h->x[2] = SCRATCH_PA + 0x1000;
-	h->x[8] = SCRATCH_PA + 0x3000;
-	h->x[28] = SCRATCH_PA + 0x2000;
-	h->x[30] = RECORD_PA;
-	memcpy(h->f, p->f, sizeof(p->f));
-	h->frm = p->frm;
-	h->mtvec = HANDLER_PA;
-	h->mstatus = (h->mstatus & ~MSTATUS_FS) | (p->fs_off ? 0 : (1ULL << 13));
-	hart_update_mode(h);
-	if (jit) {
-		const struct jit_options jo = {.code_size = 2u << 20};
-		if (!jit_attach(m, &jo)) {
-			machine_free(m);
-			return false;
-		}
-	}
-	unsigned q;
-	for (q = 0; q < RUN_QUANTA && !atomic_load(&m->stop) && !h->wfi; q++) {
-		if (m->run_hart)
-			m->run_hart(h);
-		else
-			interp_run_hart(h);
-		if (h->x[30] >= RECORD_PA + RECORD_SIZE - 64)
-			break; /* a trap storm: stop before the records overflow */
-	}
-	o->hung = q == RUN_QUANTA;
-	o->stop = (enum machine_stop)atomic_load(&m->stop);
-	memcpy(&o->h, h, offsetof(struct hart, tlb));
-	memcpy(o->scratch, scratch, SCRATCH_SIZE);
-	memcpy(o->records, m->ram + (RECORD_PA - RAM_BASE), RECORD_SIZE);
-	memcpy(o->code, m->ram + (BODY_PA - RAM_BASE), sizeof(o->code));
-	jit_detach(m);
-	machine_free(m);
-	return true;
-}
-
-/* The translated run happens in a child process, so a host crash in
- * generated code is a finding (and minimisable) rather than the end. */
-bool rvgen_fork_translated = true;
-
-static int run_translated(const struct rvgen_program *p, struct outcome *shared)
-{
-	if (!rvgen_fork_translated)
-		return run(p, true, shared) ? 0 : -1;
-	fflush(NULL);
-	const pid_t pid = fork();
-	if (pid < 0)
-		return run(p, true, shared) ? 0 : -1;
-	if (pid == 0)
-		_exit(run(p, true, shared) ? 0 : 3);
-	int status;
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	if (WIFSIGNALED(status))
-		return WTERMSIG(status);
-	return WEXITSTATUS(status) ? -1 : 0;
-}
-
-bool rvgen_check(const struct rvgen_program *p, FILE *out)
-{
-	static struct outcome *shared; /* the child's result */
-	static __thread struct outcome b;
-	if (!shared) {
-		shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
-			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		if (shared == MAP_FAILED) {
-			shared = NULL;
-			return true;
-		}
-	}
-	const int sig = run_translated(p, shared);
-	if (sig > 0) {
-		if (out)
-			fprintf(out, "  the translated run crashed the host (signal %d, %s)\n", sig,
-				strsignal(sig));
-		return false;
-	}
-	if (sig < 0 || !run(p, false, &b)) {
-		if (out)
-			fprintf(out, "rvgen: cannot create a machine\n");
-		return true;
-	}
-	const struct outcome *const a = shared; /* not copied: h holds the whole TLB */
-	if (getenv("RVGEN_VERBOSE"))
-		fprintf(stderr,
-			"rvgen: %u items, instret %" PRIu64 ", %" PRIu64 " traps, stop %d%s\n",
-			p->n, b.h.instret, (uint64_t)((b.h.x[30] - RECORD_PA) / 24), (int)b.stop,
-			b.hung ? " (hung)" : "");
-	unsigned diffs = 0;
-#define CMP(fmt, idx, field)                                                                       \
-	do {                                                                                       \
-		if (a->field != b.field) {                                                         \
-			diffs++;                                                                   \
-			if (out)                                                                   \
-				fprintf(out,                                                       \
-					"  " fmt ": translated %#" PRIx64                          \
-					", interpreted %#" PRIx64 "\n",                            \
-					idx, (uint64_t)a->field, (uint64_t)b.field);               \
-		}                                                                                  \
-	} while (0)
-	for (unsigned i = 0; i < 32; i++)
-		CMP("x%u", i, h.x[i]);
-	for (unsigned i = 0; i < 32; i++)
-		CMP("f%u", i, h.f[i]);
-	CMP("%s", "pc", h.pc);
-	CMP("%s", "instret", h.instret);
-	CMP("%s", "priv", h.priv);
-	CMP("%s", "fflags", h.fflags);
-	CMP("%s", "frm", h.frm);
-	CMP("%s", "mstatus", h.mstatus);
-	CMP("%s", "mscratch", h.mscratch);
-	CMP("%s", "mepc", h.mepc);
-	CMP("%s", "mcause", h.mcause);
-	CMP("%s", "mtval", h.mtval);
-	CMP("%s", "reserved", h.reserved);
-	CMP("%s", "stop", stop);
-	CMP("%s", "hung", hung);
-#undef CMP
-	const struct {
-		const char *name;
-		const uint8_t *x, *y;
-		size_t n;
-		uint64_t pa;
-	} mems[] = {
-	    {"scratch", a->scratch, b.scratch, SCRATCH_SIZE, SCRATCH_PA},
-	    {"trap records", a->records, b.records, RECORD_SIZE, RECORD_PA},
-	    {"code", a->code, b.code, sizeof(a->code), BODY_PA},
-	};
-	for (size_t k = 0; k < NELEM(mems); k++)
-		for (size_t i = 0; i < mems[k].n; i += 8)
-			if (memcmp(mems[k].x + i, mems[k].y + i, 8)) {
-				uint64_t u, v;
-				memcpy(&u, mems[k].x + i, 8);
-				memcpy(&v, mems[k].y + i, 8);
-				diffs++;
-				if (out)
-					fprintf(out,
-						"  %s %#" PRIx64 ": translated %#" PRIx64
-						", interpreted %#" PRIx64 "\n",
-						mems[k].name, mems[k].pa + i, u, v);
-			}
-	return diffs == 0;
-}
-
-void rvgen_minimise(struct rvgen_program *p)
-{
-	/* ddmin-style: drop chunks of items, halving the chunk size down to
-	 * single items. Branches keep counting items, so they stay forward. */
-	struct rvgen_program work = *p;
-	for (unsigned chunk = work.n / 2 ? work.n / 2 : 1; chunk >= 1; chunk /= 2) {
-		for (unsigned start = 0; start < work.n;) {
-			struct rvgen_program trial = work;
-			const unsigned len = start + chunk <= work.n ? chunk : work.n - start;
-			memmove(&trial.item[start], &trial.item[start + len],
-				(work.n - start - len) * sizeof(trial.item[0]));
-			trial.n -= len;
-			if (trial.n && !rvgen_check(&trial, NULL))
-				work = trial;
-			else
-				start += len;
-		}
-		if (chunk == 1)
-			break;
-	}
-	*p = work;
-}
-
-void rvgen_print(FILE *out, uint64_t seed, const struct rvgen_program *p)
-{
-	static __thread uint8_t code[0x10000];
-	static __thread struct rvgen_item items[RVGEN_MAX_ITEMS];
-	layout(p, code, items);
-	fprintf(out, "%" PRIu64, seed);
-	for (unsigned i = 0; i < p->n; i++) {
-		fputc(' ', out);
-		for (unsigned k = 0; k < items[i].n; k++)
-			fprintf(out, k ? ",%0*" PRIx32 : "%0*" PRIx32, items[i].len[k] * 2,
-				items[i].word[k]);
-	}
-	fputc('\n', out);
-}
-
-bool rvgen_parse(const char *line, struct rvgen_program *p)
-{
-	char *end;
-	memset(p, 0, sizeof(*p));
-	const uint64_t seed = strtoull(line, &end, 10);
-	if (end == line)
-		return false;
-	rvgen_initial_state(seed, p);
-	const char *s = end;
-	for (;;) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (!*s || *s == '\n' || *s == '#')
-			return true;
-		if (p->n == RVGEN_MAX_ITEMS)
-			return false;
-		struct rvgen_item *it = &p->item[p->n++];
-		for (;;) {
-			const char *w = s;
-			const unsigned long v = strtoul(w, &end, 16);
-			const size_t digits = (size_t)(end - w);
-			if ((digits != 4 && digits != 8) || it->n == RVGEN_ITEM_WORDS)
-				return false;
-			put(it, (uint32_t)v, (unsigned)digits / 2);
-			s = end;
-			if (*s != ',')
-				break;
-			s++;
+	p->nharts = pick(r, 4) ? 1 : 2 + pick(r, RVGEN_MAX_HARTS - 1);
+	p->threaded = pick(r, 2);
+	r->no_counters = p->nharts > 1;
+	const unsigned syncs = p->nharts > 1 ? pick(r, 4) : 0;
+	if (max_items > RVGEN_MAX_ITEMS - syncs * p->nharts)
+		max_items = RVGEN_MAX_ITEMS - syncs * p->nharts;
+	const unsigned total = 1 + pick(r, max_items);
+	struct builder b = {.r = r, .p = p};
+	for (unsigned h = 0; h < p->nharts; h++) {
+		b.hart = h;
+		b.first = p->n;
+		/* The last hart takes what the others left. */
+		const unsigned left = total - (p->n - h * syncs);
+		const unsigned mine = h + 1 == p->nharts ? left : total / p->nharts;
+		unsigned end = p->n;
+		for (unsigned phase = 0; phase <= syncs; phase++) {
+			end += mine / (syncs + 1) + (phase == syncs ? mine % (syncs + 1) : 0);
+			gen_items(&b, end);
+			end = p->n;
+			if (phase < syncs)
+				gen_sync(&b);
+			end = p->n;
 		}
 	}
 }

@@ -1,23 +1,56 @@
 /*
- * The translator fuzzer's program generator and runner (test/fuzz/rvgen.c).
+ * The translator fuzzer's program generator and runner.
  *
- * A program is a list of items, each one to six RV64GC instructions that
- * belong together (an AMO and the address it needs, a self-modifying store
- * and its fence.i). Machine code is written straight into a machine's RAM,
- * no cross compiler involved, and run twice: once translated (jit_attach)
- * and once interpreted. The final states must be identical.
+ * A program is a list of items, each a few RV64GC instructions that belong
+ * together (an AMO and the address it needs, a self-modifying store and its
+ * fence.i, the end of a loop, a function body). Machine code is written
+ * straight into a machine's RAM, no cross compiler involved, and run twice:
+ * once translated (jit_attach) and once interpreted. The final states must
+ * be identical.
+ *   rvgen.c         choices, instruction and item generators
+ *   rvgen_layout.c  items -> machine code (branch targets), reproducer lines
+ *   rvgen_run.c     running both engines, comparing, minimising
+ *
+ * Control flow. Branches and jumps go forward, except three shapes that
+ * still always end:
+ *  - loops: an item sets a counter register, body items follow (generated
+ *    so that none writes the counter), and a FIX_BACK item decrements it,
+ *    masks it to 7 bits and branches back while it is not zero: at most 128
+ *    iterations whatever the counter held on entry. Polling loops are loops
+ *    whose body only loads from the base registers and computes, the shape
+ *    the translator treats as waiting for memory (jit/translate.c
+ *    polls_memory);
+ *  - calls: a FIX_FUNC item jumps over its own body, which ends in a return
+ *    through a link register the body does not write; FIX_CALL items call
+ *    it (jal, or auipc + jalr) from before or after it;
+ *  - with several harts, FIX_SYNC items end a phase (below).
+ *
+ * Several harts. Each hart runs its own items from its own code area, all
+ * on the same scratch data, in phases: a ticket in memory (TURN) says
+ * whose phase it is, and a hart waits for its next ticket in a polling
+ * loop. Phases never overlap, so every phase computes the same thing
+ * whatever the schedule; only the number of times a waiting hart polls
+ * depends on it. The wait loops are written so their final state does not
+ * depend on that number (each iteration recomputes the same values), and
+ * instret and the counters are not compared. This is needed because the
+ * engines do not switch harts at the same points: both count quanta in
+ * blocks, not instructions (-icount only derives time from instret), and
+ * the translator's quantum is 4096 blocks against the interpreter's 256.
  *
  * Guest memory (RAM at 0x80000000):
  *   0x80000000  trap handler (mtvec): appends mcause, mepc, mtval to the
- *               record area at x30 and resumes after the faulting
- *               instruction (2 or 4 bytes, from its low bits)
- *   0x80001000  the program; then a store of 0x5555 to the test finisher
+ *               record area at x30 (until it is full) and resumes after
+ *               the faulting instruction (2 or 4 bytes, from its low bits)
+ *   0x80001000  hart 0's program, then its end: a store of 0x5555 to the
+ *               test finisher (one hart), or the last hand-over and wfi
  *   0x80010000  scratch data, 16 KiB of random bytes and special FP values;
  *               x2 = 0x80011000, x28 = 0x80012000 (a page boundary, so
  *               imm(x28) crosses pages), x8 = 0x80013000
- *   0x80020000  trap records (x30)
+ *   0x80018000  TURN (the ticket now served), then each hart's next ticket
+ *   0x80020000  trap records of hart h at + h * 0x10000 (32 KiB each)
+ *   0x80070000  the programs of harts 1-3, 0x10000 apart
  * x2, x8, x28 (bases) and x29-x31 (handler) are never written by the
- * program. Branches and jumps only go forward, so every program ends.
+ * program; the handler also writes x29 and x31.
  */
 #ifndef RVGEN_H
 #define RVGEN_H
@@ -27,14 +60,23 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define RVGEN_MAX_ITEMS	 160
-#define RVGEN_ITEM_WORDS 6
+#define RVGEN_MAX_ITEMS	 160 /* of all harts together */
+#define RVGEN_ITEM_WORDS 24
+#define RVGEN_MAX_HARTS	 4
 
 /* Where choices come from: libFuzzer's bytes, or a seeded generator. */
 struct rvgen_rng {
 	const uint8_t *data;
 	size_t len, pos;
 	uint64_t state; /* used when data is NULL */
+	/* Constraints on the item being generated: registers it must not
+	 * write (a loop's counter, a function's link register), and no reads
+	 * of instret or cycle (several harts: they count polls). */
+	uint32_t keep;
+	bool no_counters;
+	/* Registers most choices come from when not 0 (a loop body's working
+	 * set: the translator caches registers a block uses twice or more). */
+	uint32_t prefer;
 };
 void rvgen_rng_seed(struct rvgen_rng *r, uint64_t seed);
 void rvgen_rng_bytes(struct rvgen_rng *r, const uint8_t *data, size_t len);
@@ -46,6 +88,11 @@ enum rvgen_fix {
 	FIX_JALR, /* words: auipc rt, 0; jalr rd, off(rt) */
 	FIX_CB,	  /* last halfword: c.beqz / c.bnez */
 	FIX_CJ,	  /* last halfword: c.j */
+	FIX_BACK, /* last word: a B-type branch back to item[i + to] (to <= 0) */
+	FIX_FUNC, /* first word: jal x0 over the rest, a function body */
+	FIX_CALL, /* last word (jal rd), or the last two (auipc rt; jalr rd,
+		     rt): a call of item[i + to]'s body, a FIX_FUNC item */
+	FIX_SYNC, /* first two words: auipc, addi of TURN's address */
 };
 
 struct rvgen_item {
@@ -54,15 +101,27 @@ struct rvgen_item {
 	uint32_t word[RVGEN_ITEM_WORDS];
 	uint8_t fix;  /* enum rvgen_fix */
 	uint8_t skip; /* items jumped over */
+	int16_t to;   /* FIX_BACK, FIX_CALL: the target item, relative */
+	uint8_t hart; /* whose program it is in: harts' items come in order */
+};
+
+/* A hart's initial state. */
+struct rvgen_hart_state {
+	uint64_t x[32];
+	uint64_t f[32];
+	uint8_t frm;
+	bool fs_off; /* start with mstatus.FS = Off: FP traps */
 };
 
 struct rvgen_program {
 	uint64_t state_seed; /* the initial state below comes from it */
-	uint64_t x[32];
-	uint64_t f[32];
-	uint8_t frm;
-	bool fs_off;	    /* start with mstatus.FS = Off: FP traps */
+	struct rvgen_hart_state hart[RVGEN_MAX_HARTS];
 	uint32_t data_seed; /* scratch memory contents */
+	unsigned nharts;
+	/* The machine is marked threaded while the translated run's driver
+	 * still runs its harts in turn: the translator emits the code it
+	 * emits for a thread per hart (polling loops call jit_spin_wait). */
+	bool threaded;
 	unsigned n;
 	struct rvgen_item item[RVGEN_MAX_ITEMS];
 };
@@ -85,9 +144,39 @@ bool rvgen_check(const struct rvgen_program *p, FILE *out);
 /* Remove items while the divergence stays (delta debugging). */
 void rvgen_minimise(struct rvgen_program *p);
 
-/* One line that replays p: "SEED HEX..." (items' bytes, '.' between items). */
-void rvgen_print(FILE *out, uint64_t seed, const struct rvgen_program *p);
+/* One line that replays p: "SEED [threaded] HEX...", the items' words in
+ * hex with ',' between the words of one item, ' ' between items and " | "
+ * between harts. */
+void rvgen_print(FILE *out, const struct rvgen_program *p);
 /* Parse such a line; false on a malformed one. */
 bool rvgen_parse(const char *line, struct rvgen_program *p);
+
+/* --- Shared by the generator's files ------------------------------------ */
+
+#define RVGEN_RAM_BASE	   0x80000000ULL
+#define RVGEN_RAM_SIZE	   (1u << 20)
+#define RVGEN_HANDLER_PA   RVGEN_RAM_BASE
+#define RVGEN_SCRATCH_PA   (RVGEN_RAM_BASE + 0x10000)
+#define RVGEN_SCRATCH_SIZE 0x4000
+#define RVGEN_TURN_PA	   (RVGEN_RAM_BASE + 0x18000)
+#define RVGEN_TICKET_OFF   64 /* hart h's next ticket: TURN + 64 + 8 h */
+#define RVGEN_RECORD_PA(h) (RVGEN_RAM_BASE + 0x20000 + 0x10000 * (uint64_t)(h))
+/* The handler stops recording once x30 has bit 15 set (the area is full). */
+#define RVGEN_RECORD_SIZE 0x8000
+#define RVGEN_CODE_PA(h)                                                                           \
+	((h) ? RVGEN_RAM_BASE + 0x60000 + 0x10000 * (uint64_t)(h) : RVGEN_RAM_BASE + 0x1000)
+#define RVGEN_CODE_MAX 0x4000 /* bytes of one hart's program and its end */
+
+/* Write hart h's code at `code` (the host address of RVGEN_CODE_PA(h)):
+ * its items with their branches resolved (copied to `resolved` when not
+ * NULL, indexed like p->item) and its end. Returns the bytes written. */
+size_t rvgen_layout(const struct rvgen_program *p, unsigned h, uint8_t *code,
+		    struct rvgen_item *resolved);
+
+/* Where hart h's items are in p->item: [*first, *end). */
+void rvgen_hart_items(const struct rvgen_program *p, unsigned h, unsigned *first, unsigned *end);
+
+/* A random value with special meanings half the time (scratch memory). */
+uint64_t rvgen_data_value(struct rvgen_rng *r);
 
 #endif

@@ -1,0 +1,245 @@
+/*
+ * From items to machine code: where each item lands, the branch targets
+ * the items name by item (rvgen.h, enum rvgen_fix), each hart's prologue
+ * and end; and the reproducer lines that replay a program.
+ */
+#include "rvgen.h"
+#include "rvgen_encode.h"
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static unsigned item_bytes(const struct rvgen_item *it)
+{
+	unsigned n = 0;
+	for (unsigned k = 0; k < it->n; k++)
+		n += it->len[k];
+	return n;
+}
+
+void rvgen_hart_items(const struct rvgen_program *p, unsigned h, unsigned *first, unsigned *end)
+{
+	unsigned i = 0;
+	while (i < p->n && p->item[i].hart < h)
+		i++;
+	*first = i;
+	while (i < p->n && p->item[i].hart == h)
+		i++;
+	*end = i;
+}
+
+/* With several harts: wait for ticket h (x31 = &TURN, x29 = TURN - h). */
+static size_t prologue(unsigned h, uint64_t pc, uint32_t *w)
+{
+	const int32_t turn = (int32_t)(RVGEN_TURN_PA - pc);
+	w[0] = enc_u(0x17, 31, hi20(turn));	    /* auipc x31 */
+	w[1] = enc_i(0x13, 0, 31, 31, lo12(turn));  /* addi x31 */
+	w[2] = enc_i(0x03, 2, 29, 31, 0);	    /* 1: lw x29, TURN */
+	w[3] = enc_i(0x13, 0, 29, 29, -(int32_t)h); /* addi x29, x29, -h */
+	w[4] = enc_b(1, 29, 0, -8);		    /* bnez x29, 1b */
+	return 5;
+}
+
+/* One hart: tell the test finisher we are done, then wait. Several: hand
+ * TURN on and stop in wfi (the run ends when every hart is in wfi). */
+static size_t epilogue(unsigned nharts, uint64_t pc, uint32_t *w)
+{
+	if (nharts <= 1) {
+		w[0] = 0x00100fb7; /* lui x31, 0x100 */
+		w[1] = 0x00005eb7; /* lui x29, 5 */
+		w[2] = 0x555e8e9b; /* addiw x29, x29, 0x555 */
+		w[3] = 0x01dfa023; /* sw x29, 0(x31) */
+		w[4] = 0x0000006f; /* j . */
+		return 5;
+	}
+	const int32_t turn = (int32_t)(RVGEN_TURN_PA - pc);
+	w[0] = 0x0ff0000f;			       /* fence */
+	w[1] = enc_u(0x17, 31, hi20(turn - 4));	       /* auipc x31 */
+	w[2] = enc_i(0x13, 0, 31, 31, lo12(turn - 4)); /* addi x31 */
+	w[3] = enc_i(0x03, 2, 29, 31, 0);	       /* lw x29, TURN */
+	w[4] = enc_i(0x13, 0, 29, 29, 1);	       /* addi x29, x29, 1 */
+	w[5] = enc_s(0x23, 2, 31, 29, 0);	       /* sw x29, TURN */
+	w[6] = 0x10500073;			       /* 1: wfi */
+	w[7] = enc_j(0, -4);			       /* j 1b */
+	return 8;
+}
+
+/* The item a forward transfer of item i lands on: skip items on, but not
+ * past the hart's next phase end (a skipped hand-over would hang). */
+static unsigned forward_target(const struct rvgen_program *p, unsigned i, unsigned end)
+{
+	unsigned t = i + 1 + p->item[i].skip;
+	for (unsigned k = i + 1; k < t && k < end; k++)
+		if (p->item[k].fix == FIX_SYNC)
+			return k;
+	return t < end ? t : end;
+}
+
+size_t rvgen_layout(const struct rvgen_program *p, unsigned h, uint8_t *code,
+		    struct rvgen_item *resolved)
+{
+	const uint64_t base = RVGEN_CODE_PA(h);
+	unsigned first, end;
+	rvgen_hart_items(p, h, &first, &end);
+	uint32_t w[8];
+	size_t pos = 0;
+	if (p->nharts > 1) {
+		const size_t n = prologue(h, base, w);
+		memcpy(code, w, 4 * n);
+		pos = 4 * n;
+	}
+	uint32_t start[RVGEN_MAX_ITEMS + 1];
+	uint32_t at = (uint32_t)pos;
+	for (unsigned i = first; i < end; i++) {
+		start[i] = at;
+		at += item_bytes(&p->item[i]);
+	}
+	start[end] = at;
+	for (unsigned i = first; i < end; i++) {
+		struct rvgen_item it = p->item[i];
+		if (!it.n) {
+			if (resolved)
+				resolved[i] = it;
+			continue;
+		}
+		const unsigned last = it.n - 1;
+		const uint32_t last_at = start[i] + item_bytes(&it) - it.len[last];
+		const unsigned t = forward_target(p, i, end);
+		const int32_t from_last = (int32_t)(start[t] - last_at);
+		switch (it.fix) {
+		case FIX_B:
+			it.word[last] = enc_b((it.word[last] >> 12) & 7, (it.word[last] >> 15) & 31,
+					      (it.word[last] >> 20) & 31, from_last);
+			break;
+		case FIX_JAL:
+			it.word[last] = enc_j((it.word[last] >> 7) & 31, from_last);
+			break;
+		case FIX_JALR:
+			it.word[1] =
+			    (it.word[1] & 0xfffff) | ((uint32_t)(start[t] - start[i]) << 20);
+			break;
+		case FIX_CB: {
+			/* c.beqz reaches 256 bytes: the farthest item it can. */
+			unsigned c = t;
+			while (c > i + 1 && start[c] - last_at > 254)
+				c--;
+			it.word[last] =
+			    enc_cb((it.word[last] >> 13) == 7, 8 + ((it.word[last] >> 7) & 7),
+				   (int32_t)(start[c] - last_at));
+			break;
+		}
+		case FIX_CJ:
+			it.word[last] = enc_cj(from_last);
+			break;
+		case FIX_BACK: {
+			const unsigned to = (unsigned)((int)i + it.to);
+			it.word[last] =
+			    enc_b((it.word[last] >> 12) & 7, (it.word[last] >> 15) & 31,
+				  (it.word[last] >> 20) & 31, (int32_t)(start[to] - last_at));
+			break;
+		}
+		case FIX_FUNC:
+			it.word[0] = enc_j(0, (int32_t)item_bytes(&it));
+			break;
+		case FIX_CALL: {
+			const unsigned f = (unsigned)((int)i + it.to);
+			const uint32_t body = start[f] + p->item[f].len[0];
+			if ((it.word[last] & 0x7f) == 0x6f) {
+				it.word[last] =
+				    enc_j((it.word[last] >> 7) & 31, (int32_t)(body - last_at));
+			} else { /* auipc rt; jalr link, rt */
+				const int32_t off = (int32_t)(body - (last_at - 4));
+				it.word[last - 1] = (it.word[last - 1] & 0xfff) | hi20(off) << 12;
+				it.word[last] = (it.word[last] & 0xfffff) | (uint32_t)lo12(off)
+										<< 20;
+			}
+			break;
+		}
+		case FIX_SYNC: {
+			const int32_t turn = (int32_t)(RVGEN_TURN_PA - (base + start[i]));
+			it.word[0] = enc_u(0x17, 31, hi20(turn));
+			it.word[1] = enc_i(0x13, 0, 31, 31, lo12(turn));
+			break;
+		}
+		}
+		it.fix = FIX_NONE;
+		if (resolved)
+			resolved[i] = it;
+		for (unsigned k = 0; k < it.n; k++) {
+			memcpy(code + pos, &it.word[k], it.len[k]);
+			pos += it.len[k];
+		}
+	}
+	const size_t n = epilogue(p->nharts, base + pos, w);
+	memcpy(code + pos, w, 4 * n);
+	return pos + 4 * n;
+}
+
+void rvgen_print(FILE *out, const struct rvgen_program *p)
+{
+	static __thread uint8_t code[RVGEN_CODE_MAX];
+	static __thread struct rvgen_item items[RVGEN_MAX_ITEMS];
+	fprintf(out, "%" PRIu64 "%s", p->state_seed, p->threaded ? " threaded" : "");
+	for (unsigned h = 0; h < (p->nharts ? p->nharts : 1); h++) {
+		unsigned first, end;
+		rvgen_hart_items(p, h, &first, &end);
+		rvgen_layout(p, h, code, items);
+		if (h)
+			fputs(" |", out);
+		for (unsigned i = first; i < end; i++) {
+			fputc(' ', out);
+			for (unsigned k = 0; k < items[i].n; k++)
+				fprintf(out, k ? ",%0*" PRIx32 : "%0*" PRIx32, items[i].len[k] * 2,
+					items[i].word[k]);
+		}
+	}
+	fputc('\n', out);
+}
+
+bool rvgen_parse(const char *line, struct rvgen_program *p)
+{
+	char *end;
+	memset(p, 0, sizeof(*p));
+	const uint64_t seed = strtoull(line, &end, 10);
+	if (end == line)
+		return false;
+	rvgen_initial_state(seed, p);
+	p->nharts = 1;
+	const char *s = end;
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s || *s == '\n' || *s == '#')
+			return true;
+		if (!strncmp(s, "threaded", 8)) {
+			p->threaded = true;
+			s += 8;
+			continue;
+		}
+		if (*s == '|') {
+			if (p->nharts == RVGEN_MAX_HARTS)
+				return false;
+			p->nharts++;
+			s++;
+			continue;
+		}
+		if (p->n == RVGEN_MAX_ITEMS)
+			return false;
+		struct rvgen_item *it = &p->item[p->n++];
+		it->hart = (uint8_t)(p->nharts - 1);
+		for (;;) {
+			const char *w = s;
+			const unsigned long v = strtoul(w, &end, 16);
+			const size_t digits = (size_t)(end - w);
+			if ((digits != 4 && digits != 8) || it->n == RVGEN_ITEM_WORDS)
+				return false;
+			it->word[it->n] = (uint32_t)v;
+			it->len[it->n] = (uint8_t)(digits / 2);
+			it->n++;
+			s = end;
+			if (*s != ',')
+				break;
+			s++;
+		}
+	}
+}
