@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONSOLE_QUEUE 4096 /* pending input bytes; the reader waits when full */
@@ -37,10 +38,19 @@ struct console {
 	bool closed;   /* the reader thread has ended */
 	bool stopping; /* console_free asked the reader to end */
 	bool quit;     /* C-a x came while no machine was attached */
+	/* C-a b: a break follows the first break_ahead queued bytes; until
+	 * they are taken, input stops at it (console_take_break). */
+	bool break_pending;
+	size_t break_ahead;
 
-	pthread_mutex_t out_lock; /* guards out[] and writes to out_fd */
+	pthread_mutex_t out_lock; /* guards out[], writes to out_fd, the stamps */
 	uint8_t out[OUT_BUFFER];
 	size_t nout;
+	/* C-a t: each output line starts with the time since the first
+	 * stamped line, as QEMU's mux chardev writes it. */
+	bool timestamps;
+	bool line_start;
+	int64_t stamp_start_ms; /* -1 until the first stamp */
 
 	bool escape; /* reader thread only: the previous byte was C-a */
 
@@ -136,9 +146,38 @@ static void flush_locked(struct console *c)
 	c->nout = 0;
 }
 
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "[hh:mm:ss.mmm] " in front of a line (QEMU's mux_chr_write). */
+static void stamp_locked(struct console *c)
+{
+	const int64_t now = monotonic_ms();
+	if (c->stamp_start_ms < 0)
+		c->stamp_start_ms = now;
+	const int64_t ms = now - c->stamp_start_ms;
+	const int64_t secs = ms / 1000;
+	char stamp[48];
+	const int len = snprintf(stamp, sizeof(stamp), "[%02d:%02d:%02d.%03d] ", (int)(secs / 3600),
+				 (int)(secs / 60 % 60), (int)(secs % 60), (int)(ms % 1000));
+	if (c->nout + (size_t)len > OUT_BUFFER)
+		flush_locked(c);
+	memcpy(c->out + c->nout, stamp, (size_t)len);
+	c->nout += (size_t)len;
+	c->line_start = false;
+}
+
 void console_write(struct console *c, uint8_t byte)
 {
 	pthread_mutex_lock(&c->out_lock);
+	if (c->timestamps && c->line_start)
+		stamp_locked(c);
+	if (byte == '\n')
+		c->line_start = true;
 	c->out[c->nout++] = byte;
 	if (byte == '\n' || c->nout == OUT_BUFFER)
 		flush_locked(c);
@@ -215,6 +254,8 @@ void console_attach(struct console *c, struct machine *m)
 
 static const char escape_help[] = "C-a h    print this help\n"
 				  "C-a x    exit emulator\n"
+				  "C-a t    toggle console timestamps\n"
+				  "C-a b    send break (magic sysrq)\n"
 				  "C-a c    switch between console and monitor\n"
 				  "C-a C-a  sends C-a\n";
 
@@ -264,6 +305,25 @@ static bool handle_input(struct console *c, const uint8_t *buf, size_t len)
 		case 'h':
 		case '?':
 			print_message(c, escape_help);
+			break;
+		case 't':
+			pthread_mutex_lock(&c->out_lock);
+			c->timestamps = !c->timestamps;
+			c->stamp_start_ms = -1;
+			c->line_start = false; /* as QEMU: the next line is the first stamped */
+			pthread_mutex_unlock(&c->out_lock);
+			break;
+		case 'b':
+			/* After what came before it, in order. */
+			if (!enqueue(c, out, n))
+				return false;
+			n = 0;
+			pthread_mutex_lock(&c->lock);
+			c->break_pending = true;
+			c->break_ahead = c->count;
+			if (c->m)
+				machine_kick(c->m);
+			pthread_mutex_unlock(&c->lock);
 			break;
 		case 'c':
 			if (!c->mon_enabled) {
@@ -391,6 +451,11 @@ size_t console_take(struct console *c, uint8_t *buf, size_t max)
 	pthread_mutex_lock(&c->lock);
 	size_t n = 0;
 	while (n < max && c->count) {
+		if (c->break_pending) {
+			if (c->break_ahead == 0)
+				break; /* the break comes first */
+			c->break_ahead--;
+		}
 		buf[n++] = c->queue[c->head];
 		c->head = (c->head + 1) % CONSOLE_QUEUE;
 		c->count--;
@@ -404,7 +469,7 @@ size_t console_take(struct console *c, uint8_t *buf, size_t max)
 bool console_peek(struct console *c, uint8_t *byte)
 {
 	pthread_mutex_lock(&c->lock);
-	const bool any = c->count != 0;
+	const bool any = c->count != 0 && !(c->break_pending && c->break_ahead == 0);
 	if (any)
 		*byte = c->queue[c->head];
 	pthread_mutex_unlock(&c->lock);
@@ -415,6 +480,16 @@ void console_consume(struct console *c)
 {
 	uint8_t b;
 	console_take(c, &b, 1);
+}
+
+bool console_take_break(struct console *c)
+{
+	pthread_mutex_lock(&c->lock);
+	const bool now = c->break_pending && c->break_ahead == 0;
+	if (now)
+		c->break_pending = false;
+	pthread_mutex_unlock(&c->lock);
+	return now;
 }
 
 bool console_input_closed(struct console *c)

@@ -82,6 +82,10 @@ void console_consume(struct console *c);
  * C-a x. Bytes read before that may still be pending. */
 bool console_input_closed(struct console *c);
 
+/* C-a b was typed and every byte typed before it has been taken: true
+ * once per break (the serial line then signals a break). */
+bool console_take_break(struct console *c);
+
 /* Write one guest byte to out_fd. Output is buffered and written at each
  * newline, when the buffer fills, and by console_flush, which the machine's
  * thread calls whenever it polls devices (so a prompt without a newline

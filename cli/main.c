@@ -82,6 +82,11 @@ static void serial_flush(void *console)
 	console_flush(console);
 }
 
+static bool serial_take_break(void *console)
+{
+	return console_take_break(console);
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -137,7 +142,8 @@ int main(int argc, char **argv)
 					   .write = serial_write,
 					   .peek = serial_peek,
 					   .consume = serial_consume,
-					   .flush = serial_flush};
+					   .flush = serial_flush,
+					   .take_break = serial_take_break};
 	install_signals();
 	int status = 0;
 	bool first = true;

@@ -6,8 +6,9 @@
  * What the model leaves out, and why it is invisible to software:
  * - Timing. Bytes leave THR the moment they are written, so THRE/TEMT never
  *   drop, and the divisor latch is stored but sets no baud rate.
- * - Line errors. Parity, framing and break never happen on a host stream,
- *   so LSR bits 2-4 and 7 stay 0; only overrun (bit 1) can occur.
+ * - Line errors. Parity and framing errors never happen on a host stream,
+ *   so LSR bits 2, 3 and 7 stay 0. Overrun (bit 1) can occur, and a break
+ *   (bit 4) when the host sends one (the console's C-a b).
  * - The character timeout. In FIFO mode the chip reports "character
  *   timeout" (IIR 0xC) when fewer bytes than the trigger level have waited
  *   four character times. Host input arrives in bursts with no line timing
@@ -78,6 +79,7 @@ enum {
 enum {
 	LSR_DR = 0x01,	     /* data ready */
 	LSR_OE = 0x02,	     /* overrun error */
+	LSR_BI = 0x10,	     /* break interrupt */
 	LSR_THRE = 0x20,     /* transmitter holding register empty */
 	LSR_TEMT = 0x40,     /* transmitter empty */
 	LSR_INT_BITS = 0x1e, /* OE, PE, FE, BI: the line status interrupt */
@@ -383,6 +385,19 @@ bool uart_receive(struct uart *u, uint8_t byte)
 	if (u->mcr & MCR_LOOP)
 		return false;
 	const bool stored = rx_push(u, byte);
+	update_irq(u);
+	return stored;
+}
+
+/* A break is a character time of zero bits: the receiver takes a NUL and
+ * flags it (PC16550D, LSR bit 4), which Linux's 8250 driver reads as the
+ * start of a magic SysRq sequence. */
+bool uart_receive_break(struct uart *u)
+{
+	if (u->mcr & MCR_LOOP)
+		return false;
+	const bool stored = rx_push(u, 0);
+	u->lsr |= LSR_BI;
 	update_irq(u);
 	return stored;
 }

@@ -69,6 +69,11 @@ bool uart_can_receive(const struct uart *u);
  * first never causes an overrun and never loses a byte. */
 bool uart_receive(struct uart *u, uint8_t byte);
 
+/* A break condition arrives on the serial line: a NUL byte with LSR's
+ * break bit, raising the receiver line status interrupt when enabled. Same
+ * room rules and result as uart_receive. */
+bool uart_receive_break(struct uart *u);
+
 /* QEMU's virt advertises a 3.6864 MHz input clock (divisor 1 = 230400 baud). */
 #define UART_CLOCK_HZ 3686400u
 

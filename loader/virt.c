@@ -103,7 +103,13 @@ static uint64_t uart_feed(void *opaque)
 	struct virt_board *b = opaque;
 	const struct virt_serial *s = &b->serial;
 	uint8_t byte;
-	while (uart_can_receive(b->uart) && s->peek(s->opaque, &byte)) {
+	while (uart_can_receive(b->uart)) {
+		if (s->take_break && s->take_break(s->opaque)) {
+			uart_receive_break(b->uart);
+			continue;
+		}
+		if (!s->peek(s->opaque, &byte))
+			break;
 		uart_receive(b->uart, byte);
 		s->consume(s->opaque);
 	}

@@ -77,6 +77,9 @@ struct virt_serial {
 	bool (*peek)(void *opaque, uint8_t *byte);
 	void (*consume)(void *opaque);
 	void (*flush)(void *opaque);
+	/* A break at the head of the input (nothing before it left to
+	 * peek): true once per break. NULL: the line never breaks. */
+	bool (*take_break)(void *opaque);
 };
 
 struct virt_board;

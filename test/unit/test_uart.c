@@ -421,6 +421,24 @@ Test(uart, wide_and_aliased_accesses)
 	uart_free(r.u);
 }
 
+Test(uart, break_is_a_flagged_nul_with_a_line_status_interrupt)
+{
+	struct rig r;
+	rig_init(&r);
+	wr(&r, FCR, 0x01);
+	wr(&r, IER, 0x04); /* ELSI only */
+	cr_assert(uart_receive_break(r.u));
+	cr_expect(r.irq, "the receiver line status interrupt");
+	cr_expect_eq(rd(&r, IIR) & 0x0f, 0x06);
+	const uint8_t lsr = rd(&r, LSR);
+	cr_expect_eq(lsr & 0x11, 0x11, "BI and DR: lsr %#x", lsr);
+	cr_expect_eq(rd(&r, LSR) & 0x10, 0, "reading LSR clears BI");
+	cr_expect_not(r.irq);
+	cr_expect_eq(rd(&r, RBR), 0, "a break reads as NUL");
+	cr_expect_eq(rd(&r, LSR) & 0x01, 0);
+	uart_free(r.u);
+}
+
 Test(uart, second_uart_cannot_overlap)
 {
 	struct rig r;
@@ -596,6 +614,8 @@ Test(console, ctrl_a_h_prints_help)
 	cr_expect(strstr(out, "C-a c"));
 	cr_expect(strstr(out, "monitor"));
 	cr_expect(strstr(out, "C-a C-a"));
+	cr_expect(strstr(out, "C-a t    toggle console timestamps"));
+	cr_expect(strstr(out, "C-a b    send break"));
 	cr_expect_eq(atomic_load(&r.m->stop), STOP_NONE);
 	con_fini(&r);
 }
@@ -654,6 +674,80 @@ Test(console, long_input_waits_for_the_guest)
 	static uint8_t got[N];
 	cr_assert_eq(con_take(&r, got, N), N);
 	cr_expect_arr_eq(got, in, N);
+	con_fini(&r);
+}
+
+Test(console, ctrl_a_b_sends_a_break_after_earlier_input)
+{
+	struct con_rig r;
+	con_init(&r);
+	con_send(&r,
+		 "ab\x01"
+		 "bc",
+		 5);
+	uint8_t buf[4];
+	cr_assert_eq(con_take(&r, buf, 2), 2);
+	cr_expect_arr_eq(buf, "ab", 2);
+	bool brk = false;
+	for (int i = 0; i < 2000 && !brk; i++) {
+		cr_expect_eq(console_take(r.c, buf, 1), 0, "nothing passes the break");
+		brk = console_take_break(r.c);
+		if (!brk)
+			sleep_ms(1);
+	}
+	cr_expect(brk, "the break arrives after 'ab'");
+	cr_expect_not(console_take_break(r.c), "one break, taken once");
+	cr_assert_eq(con_take(&r, buf, 1), 1);
+	cr_expect_eq(buf[0], 'c');
+	con_fini(&r);
+}
+
+Test(console, ctrl_a_b_before_any_input_is_taken_first)
+{
+	struct con_rig r;
+	con_init(&r);
+	con_send(&r,
+		 "\x01"
+		 "bz",
+		 3);
+	bool brk = false;
+	for (int i = 0; i < 2000 && !brk; i++) {
+		uint8_t byte;
+		cr_expect_not(console_peek(r.c, &byte), "the break is ahead of 'z'");
+		brk = console_take_break(r.c);
+		if (!brk)
+			sleep_ms(1);
+	}
+	cr_expect(brk);
+	uint8_t buf[1];
+	cr_assert_eq(con_take(&r, buf, 1), 1);
+	cr_expect_eq(buf[0], 'z');
+	con_fini(&r);
+}
+
+Test(console, ctrl_a_t_stamps_each_line_after_the_next_newline)
+{
+	struct con_rig r;
+	con_init(&r);
+	con_send(&r, "\x01t", 2);
+	sleep_ms(50); /* the reader applies the escape */
+	for (const char *p = "tail\nfirst\nsecond\n"; *p; p++)
+		console_write(r.c, (uint8_t)*p);
+	char out[256];
+	con_output(&r, out, sizeof(out));
+	/* As QEMU's mux: the line under way is not stamped, the next ones
+	 * are, from 0 at the first stamp. */
+	cr_expect(!strncmp(out, "tail\n[00:00:00.0", 16), "%s", out);
+	const char *second = strstr(out, "second");
+	cr_assert_not_null(second, "%s", out);
+	cr_expect(!strncmp(second - 16, "\n[00:00:00.", 11), "%s", out);
+	cr_expect_eq(strlen(out), strlen("tail\nfirst\nsecond\n") + 2 * 15, "%s", out);
+	con_send(&r, "\x01t", 2);
+	sleep_ms(50);
+	for (const char *p = "plain\n"; *p; p++)
+		console_write(r.c, (uint8_t)*p);
+	con_output(&r, out, sizeof(out));
+	cr_expect_str_eq(out, "plain\n", "C-a t again turns the stamps off");
 	con_fini(&r);
 }
 
