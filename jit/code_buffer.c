@@ -4,20 +4,22 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 bool code_buffer_init(struct code_buffer *cb, size_t size)
 {
 	memset(cb, 0, sizeof(*cb));
-	cb->fd = -1;
-	cb->fd = memfd_create("rvjit-code", MFD_CLOEXEC);
-	if (cb->fd < 0 || ftruncate(cb->fd, (off_t)size) != 0)
-		goto fail;
-	cb->rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, cb->fd, 0);
+	cb->rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (cb->rw == MAP_FAILED)
 		goto fail;
-	cb->rx = mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, cb->fd, 0);
+	/* mremap(2): an old size of 0 on a shared mapping maps the same
+	 * pages a second time; that view then becomes read-execute. */
+	cb->rx = mremap(cb->rw, 0, size, MREMAP_MAYMOVE);
 	if (cb->rx == MAP_FAILED) {
+		munmap(cb->rw, size);
+		goto fail;
+	}
+	if (mprotect(cb->rx, size, PROT_READ | PROT_EXEC) != 0) {
+		munmap(cb->rx, size);
 		munmap(cb->rw, size);
 		goto fail;
 	}
@@ -25,8 +27,6 @@ bool code_buffer_init(struct code_buffer *cb, size_t size)
 	return true;
 fail:
 	perror("rvjit: cannot map the code buffer");
-	if (cb->fd >= 0)
-		close(cb->fd);
 	memset(cb, 0, sizeof(*cb));
 	return false;
 }
@@ -37,6 +37,5 @@ void code_buffer_free(struct code_buffer *cb)
 		return;
 	munmap(cb->rw, cb->size);
 	munmap(cb->rx, cb->size);
-	close(cb->fd);
 	memset(cb, 0, sizeof(*cb));
 }

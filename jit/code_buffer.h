@@ -1,7 +1,14 @@
 /*
  * Memory for generated code, mapped twice: `rw` to write it, `rx` to run
- * it. The same offset addresses the same byte in both views, so code is
- * emitted and patched by offset and entered at rx + offset.
+ * it, so no page is ever writable and executable through one mapping. The
+ * same offset addresses the same byte in both views, so code is emitted
+ * and patched by offset and entered at rx + offset.
+ *
+ * Both views are one shared anonymous mapping and its alias, not a named
+ * file (memfd): profilers take a file-backed mapping for a file and read
+ * its symbols from the file, while they look up code in shared anonymous
+ * memory (which the kernel names "/dev/zero (deleted)") in the process's
+ * /tmp/perf-PID.map, where --perf-map names each translated block.
  */
 #ifndef RVJIT_CODE_BUFFER_H
 #define RVJIT_CODE_BUFFER_H
@@ -15,7 +22,6 @@ struct code_buffer {
 	uint8_t *rx;
 	size_t size;
 	size_t used;
-	int fd;
 };
 
 bool code_buffer_init(struct code_buffer *cb, size_t size);

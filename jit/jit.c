@@ -238,6 +238,26 @@ static void run_quantum(struct hart *h)
 	}
 }
 
+/* --perf-map: perf's map file for JIT code, "START SIZE NAME" in hex per
+ * line (perf's Documentation/jit-interface.txt), read by `perf report` for
+ * code in anonymous memory, which the code buffer is (code_buffer.h).
+ * translate.c adds a line per block; the stubs every block enters and
+ * leaves through get theirs here. Line-buffered, so a killed run leaves a
+ * whole file. */
+static void open_perf_map(struct jit *j)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+	j->perf_map = fopen(path, "w");
+	if (!j->perf_map) {
+		perror(path);
+		return;
+	}
+	setvbuf(j->perf_map, NULL, _IOLBF, 0);
+	fprintf(j->perf_map, "%" PRIxPTR " %zx rvjit:enter_exit\n",
+		(uintptr_t)code_buffer_rx(&j->cb, 0), j->code_start);
+}
+
 bool jit_attach(struct machine *m, const struct jit_options *opts)
 {
 	if (!jit_available()) {
@@ -265,15 +285,8 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 	j->chain = !(m->log_mask & LOG_EXEC);
 	if (m->log_mask & LOG_OUT_ASM)
 		j->capstone = host_disasm_open();
-	if (opts->perf_map) {
-		char path[64];
-		snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
-		j->perf_map = fopen(path, "w");
-		if (!j->perf_map)
-			perror(path);
-		else
-			setvbuf(j->perf_map, NULL, _IOLBF, 0);
-	}
+	if (opts->perf_map)
+		open_perf_map(j);
 	const struct tb_hooks hooks = {.flush = on_flush, .invalidate = on_invalidate, .opaque = j};
 	tb_set_hooks(m, &hooks);
 	m->engine = j;
