@@ -133,6 +133,10 @@ static struct machine *setup(const struct rvgen_program *p, bool jit)
 		hart_update_mode(h);
 	}
 	if (jit) {
+		/* Far more than a program needs: a threaded machine's full
+		 * buffer would end the translator's quantum early, a schedule
+		 * the interpreter does not share (no program of .ci/test's
+		 * streams fills it). */
 		const struct jit_options jo = {.code_size = 2u << 20};
 		if (!jit_attach(m, &jo)) {
 			machine_free(m);
