@@ -133,8 +133,9 @@ struct hart {
 	const struct op *block_ops;  /* first op of the running block: op - block_ops
 					instructions of it have retired */
 	const struct op *exit_op;    /* the op that ended the last threaded run */
-	int32_t budget;		     /* translated code: blocks left in this quantum; set to 0
-					when an interrupt becomes takeable (hart_set_mip) */
+	int32_t budget;		     /* blocks left in this quantum (both engines, machine.h
+					quantum_blocks); set to 0 when an interrupt becomes
+					takeable (hart_set_mip) */
 	void *engine_hart;	     /* the engine's own state for this hart, NULL under the
 					interpreter (the translator's: struct jit_hart,
 					jit/translate.h; translated code reads it) */

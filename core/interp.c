@@ -10,7 +10,8 @@
 #include "tb.h"
 #include <inttypes.h>
 
-/* Blocks a hart runs before the next hart gets the host thread. */
+/* Blocks a hart runs before the next hart gets the host thread, unless
+ * the machine sets its own (machine.h quantum_blocks). */
 #define QUANTUM_BLOCKS 256
 
 /* -d in_asm: print each instruction as it executes. Slow, so separate. */
@@ -89,9 +90,20 @@ void interp_run_hart(struct hart *h)
 	struct machine *m = h->m;
 	struct block_scratch scratch;
 	struct block *prev = NULL; /* last block, when its successor may be chained */
-	for (unsigned i = 0; i < QUANTUM_BLOCKS + M_MODE_GRACE_BLOCKS; i++) {
-		if (i >= QUANTUM_BLOCKS && h->priv != PRIV_M)
-			return;
+	/* The quantum is counted in h->budget exactly as translated code
+	 * counts it (jit/jit.c run_quantum; machine.h quantum_blocks): one
+	 * per block run or fetch fault taken, ended early when hart_set_mip
+	 * zeroes it, then the M-mode grace one block at a time. */
+	unsigned grace = M_MODE_GRACE_BLOCKS;
+	__atomic_store_n(&h->budget, machine_quantum(m, QUANTUM_BLOCKS), __ATOMIC_RELAXED);
+	for (;;) {
+		if (__atomic_load_n(&h->budget, __ATOMIC_RELAXED) <= 0) {
+			if (h->priv != PRIV_M || grace == 0 ||
+			    atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
+				return;
+			grace--;
+			__atomic_store_n(&h->budget, 1, __ATOMIC_RELAXED);
+		}
 		if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) {
 			if (hart_check_interrupts(h))
 				prev = NULL;
@@ -106,12 +118,14 @@ void interp_run_hart(struct hart *h)
 				 * or the cache waits for a flush between quanta. */
 				if (atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
 					return;
+				__atomic_fetch_sub(&h->budget, 1, __ATOMIC_RELAXED);
 				prev = NULL;
 				continue;
 			}
 			if (prev && tb_flush_count(m) == flushes && b != &scratch.b)
 				remember(h, prev, b, prev_pc);
 		}
+		__atomic_fetch_sub(&h->budget, 1, __ATOMIC_RELAXED);
 		const int r = __builtin_expect(m->log_mask != 0, 0) ? run_block_logged(h, b)
 								    : run_block(h, b);
 		prev = (r != EXEC_TRAP && b->chainable && b != &scratch.b) ? b : NULL;

@@ -137,6 +137,21 @@ struct machine {
 	pthread_cond_t parked;
 	uint64_t start_ns; /* host monotonic time at creation: mtime 0 */
 
+	/* Blocks per quantum; 0 lets each engine use its own default (short
+	 * in the interpreter, long in the translator). Both engines count
+	 * the same events in h->budget: every block run (entered from the
+	 * run loop, a chained jump, the jump cache or a loop's back edge),
+	 * every fetch fault taken at a block's start, every instruction
+	 * straddling a page (run on its own). A quantum ends at wfi, at a
+	 * stop, or early when the budget is zeroed (hart_set_mip: an
+	 * interrupt became takeable; a full block cache), and goes on in
+	 * M-mode one block at a time (M_MODE_GRACE_BLOCKS). So with a value
+	 * set, round-robin runs (one host thread, as -icount forces) switch
+	 * harts at the same points in both engines: the same interleaving,
+	 * hence the same results of harts racing on shared memory (the
+	 * translator fuzzer compares them, test/fuzz/rvgen.h). */
+	unsigned quantum_blocks;
+
 	/* -icount: time follows retired instructions (machine_mtime) and the
 	 * harts run round-robin, so a run repeats exactly given the same
 	 * input. Only the run loop's thread touches these. */
@@ -191,13 +206,22 @@ void machine_io_unlock(struct machine *m);
 void interp_run_hart(struct hart *h);
 
 /* A quantum that runs out while its hart is in M-mode goes on, block by
- * block, for up to this many blocks or until the hart leaves M-mode.
+ * block (in both engines alike), for up to this many blocks or until the hart leaves M-mode.
  * Firmware expects its short critical sections to run through: OpenSBI 1.1
  * marks a hart START_PENDING before it stores the start address, and the
  * stopped hart, spinning on that state (its wfi returns at once while the
  * boot IPI is still pending), would jump to a stale address if it ran in
  * between. A hart spinning in M-mode loses only these few blocks. */
 #define M_MODE_GRACE_BLOCKS 64
+
+/* h->budget at the start of a quantum: m->quantum_blocks when set, else
+ * the engine's default. */
+static inline int32_t machine_quantum(const struct machine *m, int32_t engine_default)
+{
+	if (!m->quantum_blocks)
+		return engine_default;
+	return m->quantum_blocks < INT32_MAX ? (int32_t)m->quantum_blocks : INT32_MAX;
+}
 
 /* Per-instruction mode (m->per_insn): run up to one quantum of h one
  * instruction at a time, consulting m->debug around each. */

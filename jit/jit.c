@@ -16,7 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Blocks a hart runs before the round-robin moves on. */
+/* Blocks a hart runs before the round-robin moves on, unless the machine
+ * sets its own (machine.h quantum_blocks). */
 #define JIT_QUANTUM 4096
 
 typedef int (*enter_fn)(struct hart *h, void *code);
@@ -89,6 +90,13 @@ void *jit_lookup(struct hart *h)
 #define SPIN_SLEEP_AFTER_NS (200 * 1000)  /* of one wait */
 #define SPIN_WAIT_GAP_NS    (1000 * 1000) /* a longer gap starts a new wait */
 #define SPIN_SLEEP_NS	    (50 * 1000)
+/* It changes no guest state and not the quantum: the back edge then jumps
+ * to the block's entry, which counts one block as every loop iteration
+ * does, so a polling loop's iterations count as in the interpreter and a
+ * fixed quantum (machine.h quantum_blocks) keeps both engines' schedules
+ * equal even on a machine marked threaded whose harts take turns (the
+ * translator fuzzer's). Only host time is spent, which a round-robin
+ * machine never asks for: without threads the loop is an ordinary one. */
 void jit_spin_wait(struct hart *h)
 {
 	struct jit_hart *jh = jit_hart(h);
@@ -180,9 +188,13 @@ static void run_quantum(struct hart *h)
 	bool pending = false;
 	struct chain_exit chain = {0};
 
-	/* budget is atomic in C: other threads zero it (hart_set_mip). */
+	/* budget is atomic in C: other threads zero it (hart_set_mip). It
+	 * counts what the interpreter's quantum counts (machine.h
+	 * quantum_blocks): one per block entry and loop iteration in the
+	 * translated code (an entry check that fails gives it back), one per
+	 * fetch fault and straddling instruction here. */
 	unsigned grace = M_MODE_GRACE_BLOCKS;
-	__atomic_store_n(&h->budget, JIT_QUANTUM, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->budget, machine_quantum(m, JIT_QUANTUM), __ATOMIC_RELAXED);
 	for (;;) {
 		if (__atomic_load_n(&h->budget, __ATOMIC_RELAXED) <= 0) {
 			if (h->priv != PRIV_M || grace == 0 || atomic_load(&m->flush_requested))

@@ -342,10 +342,10 @@ static void gen_fp(struct rvgen_rng *r, struct rvgen_item *it)
 static void gen_csr(struct rvgen_rng *r, struct rvgen_item *it)
 {
 	/* fflags frm fcsr mscratch minstret mcycle cycle instret, and two that
-	 * trap when written (read-only counters). The counters come last. */
+	 * trap when written (read-only counters). */
 	static const uint16_t csrs[] = {0x001, 0x002, 0x003, 0x001, 0x002,
 					0x340, 0xb02, 0xb00, 0xc00, 0xc02};
-	const unsigned csr = csrs[pick(r, r->no_counters ? 6 : NELEM(csrs))];
+	const unsigned csr = csrs[pick(r, NELEM(csrs))];
 	const unsigned f3 = 1 + pick(r, 3) + (pick(r, 2) ? 4 : 0);
 	/* rs1 = x0 with csrrs/csrrc (a pure read) must not trap on read-only ones */
 	const unsigned rs1 = (f3 & 4) ? pick(r, 32) : (pick(r, 3) ? rs_any(r) : 0);
@@ -645,6 +645,52 @@ static void gen_jump_table(struct rvgen_rng *r, struct rvgen_item *it, unsigned 
 		put32(it, enc_i(0x13, pick(r, 2) ? 0 : 4, rd_any(r), rs_any(r), imm12(r)));
 }
 
+/* Racing harts (rvgen.h): one access, or one pair, to the shared words
+ * x28 + 0..63. A pair (LR then SC, a load then a store of the changed
+ * value) is sometimes split by a jump to the next instruction, which ends
+ * the block there: the harts' quanta end only between blocks. */
+static void gen_race(struct rvgen_rng *r, struct rvgen_item *it)
+{
+	const bool wide = pick(r, 2);
+	const int32_t off = (int32_t)pick(r, 8) * 8 + (wide ? 0 : 4 * (int32_t)pick(r, 2));
+	const unsigned f3 = wide ? 3 : 2, aqrl = pick(r, 4);
+	const unsigned rt = rd_nz(r); /* the address, kept until the pair ends */
+	const uint32_t keep = r->keep;
+	r->keep |= 1u << rt;
+	const unsigned v = rd_nz(r); /* the value loaded and changed */
+	r->keep = keep;
+	switch (pick(r, 4)) {
+	case 0: /* lr; change; [split]; sc */
+		put32(it, enc_i(0x13, 0, rt, 28, off));
+		put32(it, enc_r(0x2f, f3, (0x02 << 2) | aqrl, v, rt, 0));
+		put32(it, enc_i(0x13, pick(r, 2) ? 0 : 4, v, v, imm12(r)));
+		if (pick(r, 4))
+			put32(it, enc_j(0, 4));
+		put32(it, enc_r(0x2f, f3, (0x03 << 2) | aqrl, rd_any(r), rt, v));
+		break;
+	case 1: { /* an AMO */
+		static const uint8_t f5[] = {0x00, 0x01, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c};
+		put32(it, enc_i(0x13, 0, rt, 28, off));
+		put32(it, enc_r(0x2f, f3, (f5[pick(r, NELEM(f5))] << 2) | aqrl, rd_any(r), rt,
+				rs_any(r)));
+		break;
+	}
+	case 2: /* load; change; [split]; store: a lost update when split */
+		put32(it, enc_i(0x03, f3, v, 28, off));
+		put32(it, enc_i(0x13, pick(r, 2) ? 0 : 4, v, v, imm12(r)));
+		if (pick(r, 4))
+			put32(it, enc_j(0, 4));
+		put32(it, enc_s(0x23, f3, 28, v, off));
+		break;
+	default: /* a plain store or load */
+		if (pick(r, 2))
+			put32(it, enc_s(0x23, f3, 28, rs_any(r), off));
+		else
+			put32(it, enc_i(0x03, f3, rd_any(r), 28, off));
+		break;
+	}
+}
+
 /* Building a program: items are appended to p, for one hart at a time. */
 struct builder {
 	struct rvgen_rng *r;
@@ -784,7 +830,12 @@ static void gen_loop(struct builder *b, unsigned room, bool polling)
 					gen_poll_op(r, it);
 			continue;
 		}
-		switch (pick(r, 16)) {
+		const unsigned kind = pick(r, 16);
+		if (b->p->race && kind >= 12) {
+			gen_race(r, it);
+			continue;
+		}
+		switch (kind) {
 		case 0:
 			gen_smc(r, it, false);
 			break;
@@ -910,6 +961,8 @@ static void gen_items(struct builder *b, unsigned end)
 			gen_calls(b, room);
 		else if (kind == 3)
 			gen_jump_table(r, add_item(b), rs_any(r));
+		else if (p->race && kind >= 16)
+			gen_race(r, add_item(b));
 		else
 			gen_plain(r, add_item(b));
 	}
@@ -944,8 +997,13 @@ void rvgen_generate(struct rvgen_rng *r, struct rvgen_program *p, unsigned max_i
 	rvgen_initial_state(next64(r) >> 1, p);
 	p->nharts = pick(r, 4) ? 1 : 2 + pick(r, RVGEN_MAX_HARTS - 1);
 	p->threaded = pick(r, 2);
-	r->no_counters = p->nharts > 1;
-	const unsigned syncs = p->nharts > 1 ? pick(r, 4) : 0;
+	if (p->nharts > 1) {
+		/* Short quanta switch harts often; 256 is the interpreter's. */
+		static const unsigned quanta[] = {1, 1, 2, 3, 5, 8, 13, 64, 256};
+		p->quantum = quanta[pick(r, NELEM(quanta))];
+		p->race = pick(r, 3) != 0;
+	}
+	const unsigned syncs = p->nharts > 1 && !p->race ? pick(r, 4) : 0;
 	if (max_items > RVGEN_MAX_ITEMS - syncs * p->nharts)
 		max_items = RVGEN_MAX_ITEMS - syncs * p->nharts;
 	const unsigned total = 1 + pick(r, max_items);

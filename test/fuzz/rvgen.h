@@ -26,16 +26,30 @@
  *  - with several harts, FIX_SYNC items end a phase (below).
  *
  * Several harts. Each hart runs its own items from its own code area, all
- * on the same scratch data, in phases: a ticket in memory (TURN) says
- * whose phase it is, and a hart waits for its next ticket in a polling
- * loop. Phases never overlap, so every phase computes the same thing
- * whatever the schedule; only the number of times a waiting hart polls
- * depends on it. The wait loops are written so their final state does not
- * depend on that number (each iteration recomputes the same values), and
- * instret and the counters are not compared. This is needed because the
- * engines do not switch harts at the same points: both count quanta in
- * blocks, not instructions (-icount only derives time from instret), and
- * the translator's quantum is 4096 blocks against the interpreter's 256.
+ * on the same scratch data. Both engines run the harts round-robin, one
+ * quantum each, and the program fixes the quantum (rvgen_program.quantum,
+ * machine.h quantum_blocks): both engines then switch harts after the
+ * same blocks, so they interleave the harts identically and everything is
+ * compared, instret and the counters included. Nothing in a program
+ * raises an interrupt, which could end a quantum early. Two kinds:
+ *  - racing programs (race): the harts run at once, in S-mode (traps go
+ *    to the M-mode handler, where the quantum's M-mode grace applies),
+ *    and race on a few shared words (x28 + 0..63): plain loads and
+ *    stores, AMOs, LR/SC pairs and read-modify-writes of loads and
+ *    stores. A round-robin schedule switches harts only between blocks,
+ *    so an LR/SC pair or a read-modify-write is often split over two
+ *    blocks (a jump to the next instruction ends the first): the quantum
+ *    can end in between and another hart's store land there;
+ *  - phased programs: a ticket in memory (TURN) says whose phase it is,
+ *    and a hart waits for its next ticket in a polling loop. Phases never
+ *    overlap, so every phase computes the same thing whatever the
+ *    schedule; only the number of times a waiting hart polls depends on
+ *    it. The wait loops are written so their final state does not depend
+ *    on that number (each iteration recomputes the same values): they
+ *    come from the time the engines' quanta differed, and old reproducer
+ *    lines (no quantum: each engine's own) still rely on it, without
+ *    comparing instret. With a quantum they add hand-overs through memory
+ *    and, threaded, polling loops that call jit_spin_wait.
  *
  * Guest memory (RAM at 0x80000000):
  *   0x80000000  trap handler (mtvec): appends mcause, mepc, mtval to the
@@ -43,6 +57,7 @@
  *               the faulting instruction (2 or 4 bytes, from its low bits)
  *   0x80001000  hart 0's program, then its end: a store of 0x5555 to the
  *               test finisher (one hart), or the last hand-over and wfi
+ *               (several: the run ends when every hart is in wfi)
  *   0x80010000  scratch data, 16 KiB of random bytes and special FP values;
  *               x2 = 0x80011000, x28 = 0x80012000 (a page boundary, so
  *               imm(x28) crosses pages), x8 = 0x80013000
@@ -70,10 +85,8 @@ struct rvgen_rng {
 	size_t len, pos;
 	uint64_t state; /* used when data is NULL */
 	/* Constraints on the item being generated: registers it must not
-	 * write (a loop's counter, a function's link register), and no reads
-	 * of instret or cycle (several harts: they count polls). */
+	 * write (a loop's counter, a function's link register). */
 	uint32_t keep;
-	bool no_counters;
 	/* Registers most choices come from when not 0 (a loop body's working
 	 * set: the translator caches registers a block uses twice or more). */
 	uint32_t prefer;
@@ -122,6 +135,10 @@ struct rvgen_program {
 	 * still runs its harts in turn: the translator emits the code it
 	 * emits for a thread per hart (polling loops call jit_spin_wait). */
 	bool threaded;
+	/* Blocks per quantum in both engines (several harts); 0: each
+	 * engine's own, and instret is not compared (old reproducers). */
+	unsigned quantum;
+	bool race; /* several harts racing in S-mode, no tickets (above) */
 	unsigned n;
 	struct rvgen_item item[RVGEN_MAX_ITEMS];
 };
@@ -144,7 +161,7 @@ bool rvgen_check(const struct rvgen_program *p, FILE *out);
 /* Remove items while the divergence stays (delta debugging). */
 void rvgen_minimise(struct rvgen_program *p);
 
-/* One line that replays p: "SEED [threaded] HEX...", the items' words in
+/* One line that replays p: "SEED [threaded] [quantum=N] [race] HEX...", the items' words in
  * hex with ',' between the words of one item, ' ' between items and " | "
  * between harts. */
 void rvgen_print(FILE *out, const struct rvgen_program *p);

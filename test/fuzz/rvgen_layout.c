@@ -28,7 +28,8 @@ void rvgen_hart_items(const struct rvgen_program *p, unsigned h, unsigned *first
 	*end = i;
 }
 
-/* With several harts: wait for ticket h (x31 = &TURN, x29 = TURN - h). */
+/* With several harts taking turns: wait for ticket h (x31 = &TURN, x29 =
+ * TURN - h). Racing harts start at once. */
 static size_t prologue(unsigned h, uint64_t pc, uint32_t *w)
 {
 	const int32_t turn = (int32_t)(RVGEN_TURN_PA - pc);
@@ -83,7 +84,7 @@ size_t rvgen_layout(const struct rvgen_program *p, unsigned h, uint8_t *code,
 	rvgen_hart_items(p, h, &first, &end);
 	uint32_t w[8];
 	size_t pos = 0;
-	if (p->nharts > 1) {
+	if (p->nharts > 1 && !p->race) {
 		const size_t n = prologue(h, base, w);
 		memcpy(code, w, 4 * n);
 		pos = 4 * n;
@@ -180,6 +181,10 @@ void rvgen_print(FILE *out, const struct rvgen_program *p)
 	static __thread uint8_t code[RVGEN_CODE_MAX];
 	static __thread struct rvgen_item items[RVGEN_MAX_ITEMS];
 	fprintf(out, "%" PRIu64 "%s", p->state_seed, p->threaded ? " threaded" : "");
+	if (p->quantum)
+		fprintf(out, " quantum=%u", p->quantum);
+	if (p->race)
+		fputs(" race", out);
 	for (unsigned h = 0; h < (p->nharts ? p->nharts : 1); h++) {
 		unsigned first, end;
 		rvgen_hart_items(p, h, &first, &end);
@@ -214,6 +219,19 @@ bool rvgen_parse(const char *line, struct rvgen_program *p)
 		if (!strncmp(s, "threaded", 8)) {
 			p->threaded = true;
 			s += 8;
+			continue;
+		}
+		if (!strncmp(s, "quantum=", 8)) {
+			const unsigned long q = strtoul(s + 8, &end, 10);
+			if (end == s + 8 || !q || q > INT32_MAX)
+				return false;
+			p->quantum = (unsigned)q;
+			s = end;
+			continue;
+		}
+		if (!strncmp(s, "race", 4)) {
+			p->race = true;
+			s += 4;
 			continue;
 		}
 		if (*s == '|') {

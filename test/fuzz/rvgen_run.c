@@ -4,11 +4,11 @@
  *
  * The driver runs the harts round-robin on this thread, one quantum each,
  * until every hart is in wfi or the machine stops: the same order in both
- * engines, though not the same interleaving (rvgen.h says why that is
- * allowed). A threaded program (rvgen_program.threaded) marks the machine
- * threaded in both runs: only the translator's code and the block cache's
- * locking notice, and the flush that a threaded cache asks for is done
- * here, between quanta, where no hart is running.
+ * engines, and with the program's quantum (machine.h quantum_blocks) the
+ * same interleaving (rvgen.h). A threaded program (rvgen_program.threaded)
+ * marks the machine threaded in both runs: only the translator's code and
+ * the block cache's locking notice, and the flush that a threaded cache
+ * asks for is done here, between quanta, where no hart is running.
  */
 #include "core/machine.h"
 #include "core/tb.h"
@@ -23,7 +23,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define RUN_QUANTA 2000 /* rounds: a program that does not finish by then hangs */
+/* A program that does not finish in this many rounds hangs: on the
+ * engines' own quanta, or this many blocks per hart on a fixed one. */
+#define RUN_QUANTA 2000
+#define RUN_BLOCKS (RUN_QUANTA * 256u)
 #define NELEM(a)   (sizeof(a) / sizeof((a)[0]))
 
 static const uint32_t handler[] = {
@@ -90,6 +93,7 @@ static struct machine *setup(const struct rvgen_program *p, bool jit)
 		return NULL;
 	}
 	m->threaded = p->threaded;
+	m->quantum_blocks = p->quantum;
 	memcpy(m->ram + (RVGEN_HANDLER_PA - RVGEN_RAM_BASE), handler, sizeof(handler));
 	uint8_t *scratch = m->ram + (RVGEN_SCRATCH_PA - RVGEN_RAM_BASE);
 	struct rvgen_rng r;
@@ -116,9 +120,23 @@ static struct machine *setup(const struct rvgen_program *p, bool jit)
 		h->pc = RVGEN_CODE_PA(i);
 		h->mtvec = RVGEN_HANDLER_PA;
 		h->mstatus = (h->mstatus & ~MSTATUS_FS) | (s->fs_off ? 0 : (1ULL << 13));
+		if (p->race) {
+			/* S-mode: every trap enters the M-mode handler, whose
+			 * mret comes back. One PMP entry (TOR, RWX) opens all
+			 * memory, as xv6's start does; the counters are
+			 * readable. */
+			h->priv = PRIV_S;
+			h->pmpaddr[0] = 0x3fffffffffffffULL;
+			h->pmpcfg[0] = 0x0f;
+			h->mcounteren = 7;
+		}
 		hart_update_mode(h);
 	}
 	if (jit) {
+		/* Far more than a program needs: a threaded machine's full
+		 * buffer would end the translator's quantum early, a schedule
+		 * the interpreter does not share (no program of .ci/test's
+		 * streams fills it). */
 		const struct jit_options jo = {.code_size = 2u << 20};
 		if (!jit_attach(m, &jo)) {
 			machine_free(m);
@@ -133,10 +151,11 @@ static bool run(const struct rvgen_program *p, bool jit, struct outcome *o)
 	struct machine *m = setup(p, jit);
 	if (!m)
 		return false;
+	const unsigned rounds = p->quantum ? RUN_BLOCKS / p->quantum + 1 : RUN_QUANTA;
 	unsigned q;
 	bool stalled = false;
 	uint64_t last[RVGEN_MAX_HARTS][65] = {{0}};
-	for (q = 0; q < RUN_QUANTA && !atomic_load(&m->stop) && !stalled; q++) {
+	for (q = 0; q < rounds && !atomic_load(&m->stop) && !stalled; q++) {
 		bool ran = false;
 		for (unsigned i = 0; i < m->nharts && !atomic_load(&m->stop); i++) {
 			struct hart *h = m->harts[i];
@@ -168,7 +187,7 @@ static bool run(const struct rvgen_program *p, bool jit, struct outcome *o)
 		}
 		stalled = same && waiting;
 	}
-	o->hung = q == RUN_QUANTA || stalled;
+	o->hung = q == rounds || stalled;
 	o->stop = (enum machine_stop)atomic_load(&m->stop);
 	for (unsigned i = 0; i < m->nharts; i++)
 		memcpy(&o->h[i], m->harts[i], offsetof(struct hart, tlb));
@@ -244,8 +263,9 @@ static unsigned compare(const struct rvgen_program *p, const struct outcome *a,
 		for (unsigned i = 0; i < 32; i++)
 			CMP("f%u", i, h[k].f[i]);
 		CMP("%s", "pc", h[k].pc);
-		/* Several harts: polls while waiting for a turn retire too. */
-		if (nharts == 1)
+		/* Several harts on the engines' own quanta: polls while
+		 * waiting for a turn retire too. */
+		if (nharts == 1 || p->quantum)
 			CMP("%s", "instret", h[k].instret);
 		CMP("%s", "priv", h[k].priv);
 		CMP("%s", "fflags", h[k].fflags);
@@ -319,9 +339,10 @@ bool rvgen_check(const struct rvgen_program *p, FILE *out)
 	}
 	if (getenv("RVGEN_VERBOSE"))
 		fprintf(stderr,
-			"rvgen: %u items, %u harts%s, instret %" PRIu64 ", %" PRIu64
+			"rvgen: %u items, %u harts%s%s, quantum %u, instret %" PRIu64 ", %" PRIu64
 			" traps, stop %d%s\n",
-			p->n, p->nharts, p->threaded ? " threaded" : "", local->h[0].instret,
+			p->n, p->nharts, p->threaded ? " threaded" : "", p->race ? " racing" : "",
+			p->quantum, local->h[0].instret,
 			(uint64_t)((local->h[0].x[30] - RVGEN_RECORD_PA(0)) / 24), (int)local->stop,
 			local->hung ? " (hung)" : "");
 	return compare(p, shared, local, out) == 0;
