@@ -15,6 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Blocks per quantum under -icount, in both engines. */
+#define ICOUNT_QUANTUM_BLOCKS 1024
+
 #define RVJIT_VERSION "0.1"
 
 /* The machine a SIGINT/SIGTERM should stop: signal handlers can reach
@@ -197,6 +200,12 @@ int main(int argc, char **argv)
 		 * mode needs all harts in one thread's hands. */
 		m->icount = o.icount_shift >= 0;
 		m->icount_shift = m->icount ? (unsigned)o.icount_shift : 0;
+		/* -icount runs are repeatable in each engine; one quantum
+		 * length for both makes them interleave harts alike too, so
+		 * an -icount run of the interpreter is the translator's
+		 * reference, hart switches included. */
+		if (m->icount)
+			m->quantum_blocks = ICOUNT_QUANTUM_BLOCKS;
 		m->threaded = m->nharts > 1 && !o.single_thread && !gdb && !o.check && !m->icount;
 		/* -S: wait for gdb's or the monitor's continue, at power-on only. */
 		m->paused = first && o.start_paused;
