@@ -193,7 +193,8 @@ int main(int argc, char **argv)
 		m->icount_shift = m->icount ? (unsigned)o.icount_shift : 0;
 		m->threaded = m->nharts > 1 && !o.single_thread && !gdb && !o.check && !m->icount;
 		/* -S: wait for gdb's or the monitor's continue, at power-on only. */
-		m->paused = first && o.start_paused;
+		if (first && o.start_paused)
+			machine_pause(m);
 		first = false;
 		console_attach(console, m);
 		signal_target = m;
