@@ -483,7 +483,7 @@ static void stop_reply(struct gdbstub *g, unsigned hart, int sig, const struct w
 /* Pause the machine for gdb and tell it why (if it waits to hear). */
 static void stop_machine(struct gdbstub *g, unsigned hart, int sig, const struct watchpoint *w)
 {
-	g->m->paused = true;
+	machine_pause(g->m);
 	g->step_hart = -1;
 	g->watch_hit = false;
 	g->g_hart = g->c_hart = hart;
@@ -500,7 +500,7 @@ static void resume(struct gdbstub *g, int step_hart)
 	g->watch_hit = false;
 	g->running = true;
 	update_mode(g);
-	g->m->paused = false;
+	machine_resume(g->m);
 }
 
 static enum debug_verdict before_insn(void *opaque, struct hart *h)
@@ -814,7 +814,7 @@ static void drop_client(struct gdbstub *g)
 	g->running = false;
 	if (g->m) {
 		update_mode(g);
-		g->m->paused = false;
+		machine_resume(g->m);
 	}
 }
 
@@ -833,7 +833,7 @@ static void accept_client(struct gdbstub *g)
 	g->step_hart = -1;
 	g->g_hart = g->c_hart = 0;
 	/* A debugger that connects finds the machine stopped. */
-	g->m->paused = true;
+	machine_pause(g->m);
 }
 
 /* Feed received bytes through the packet state machine. */

@@ -208,7 +208,8 @@ int main(int argc, char **argv)
 			m->quantum_blocks = ICOUNT_QUANTUM_BLOCKS;
 		m->threaded = m->nharts > 1 && !o.single_thread && !gdb && !o.check && !m->icount;
 		/* -S: wait for gdb's or the monitor's continue, at power-on only. */
-		m->paused = first && o.start_paused;
+		if (first && o.start_paused)
+			machine_pause(m);
 		first = false;
 		console_attach(console, m);
 		signal_target = m;

@@ -367,9 +367,9 @@ static void run_command(struct monitor *mon, char *line)
 		else
 			mon->cpu = (unsigned)c;
 	} else if (IS("stop")) {
-		m->paused = true;
+		machine_pause(m);
 	} else if (IS("cont") || IS("c")) {
-		m->paused = false;
+		machine_resume(m);
 	} else if (IS("system_reset")) {
 		machine_request_stop(m, STOP_RESET, 0);
 	} else if (IS("quit") || IS("q")) {

@@ -19,7 +19,10 @@
  *    so a full cache only requests a flush, and the flush runs when every
  *    hart is between quanta (exclusive_flush below);
  *  - a hart polling in wfi for another one does not spin (see
- *    WFI_POLL_PAUSE_NS).
+ *    WFI_POLL_PAUSE_NS);
+ *  - the virtual clock (mtime, `time`), which every thread reads and the
+ *    I/O thread stops and starts (machine_pause/machine_resume), is a
+ *    sequence lock: readers take no lock and retry (machine.c).
  * The I/O thread sleeps until the pollers' next deadline, in whole
  * milliseconds (machine_idle_budget_ms): device timers fire with up to
  * 1 ms of delay while the harts run, as in an idle round-robin machine.

@@ -54,7 +54,7 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 	m->ram_base = ram_base;
 	m->ram_size = ram_size;
 	m->log = stderr;
-	m->start_ns = host_monotonic_ns();
+	m->clock_base_ns = host_monotonic_ns(); /* virtual time 0, running */
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->wake, NULL);
 	pthread_cond_init(&m->parked, NULL);
@@ -132,6 +132,89 @@ void machine_kick(struct machine *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/*
+ * The virtual clock is a sequence lock, as QEMU's (vm_clock_seqlock), so
+ * the readers (every time CSR read, mtime read and timer poll, on every
+ * hart thread) take no lock and write nothing shared. The writers,
+ * machine_pause and machine_resume, take the clock by making clock_seq odd
+ * (a compare-and-swap, so two writers cannot interleave), change the
+ * fields, and make it even again; a reader that saw it odd, or saw it
+ * change, reads again.
+ *
+ * Never backwards: a reader's host clock read may land a little after the
+ * instant the pausing writer reads its own (the host's clock read is not
+ * ordered against the loads around it, and two host CPUs may disagree by
+ * a few nanoseconds), so the stopped clock stands CLOCK_PAUSE_SLACK_NS
+ * ahead of the writer's reading; and a running clock never reads less
+ * than where it last stood still.
+ */
+#define CLOCK_PAUSE_SLACK_NS 1000
+
+static void clock_write_begin(struct machine *m)
+{
+	unsigned seq = atomic_load(&m->clock_seq);
+	while ((seq & 1) || !atomic_compare_exchange_weak(&m->clock_seq, &seq, seq + 1))
+		seq = atomic_load(&m->clock_seq);
+}
+
+static void clock_write_end(struct machine *m)
+{
+	atomic_fetch_add(&m->clock_seq, 1);
+}
+
+uint64_t machine_clock_ns(const struct machine *m)
+{
+	for (;;) {
+		const unsigned seq = atomic_load_explicit(&m->clock_seq, memory_order_acquire);
+		if (seq & 1)
+			continue; /* a pause or resume is a few instructions long */
+		const bool stopped = atomic_load_explicit(&m->clock_stopped, memory_order_relaxed);
+		const uint64_t base = atomic_load_explicit(&m->clock_base_ns, memory_order_relaxed);
+		const uint64_t frozen =
+		    atomic_load_explicit(&m->clock_frozen_ns, memory_order_relaxed);
+		uint64_t ns = frozen;
+		if (!stopped) {
+			const uint64_t now = host_monotonic_ns() - base;
+			ns = now > frozen ? now : frozen;
+		}
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&m->clock_seq, memory_order_relaxed) == seq)
+			return ns;
+	}
+}
+
+bool machine_clock_stopped(const struct machine *m)
+{
+	return atomic_load_explicit(&m->clock_stopped, memory_order_relaxed);
+}
+
+void machine_pause(struct machine *m)
+{
+	clock_write_begin(m);
+	if (!atomic_load(&m->clock_stopped)) {
+		const uint64_t now = host_monotonic_ns() - atomic_load(&m->clock_base_ns);
+		const uint64_t frozen = atomic_load(&m->clock_frozen_ns);
+		atomic_store(&m->clock_frozen_ns,
+			     (now > frozen ? now : frozen) + CLOCK_PAUSE_SLACK_NS);
+		atomic_store(&m->clock_stopped, true);
+	}
+	atomic_store(&m->paused, true);
+	clock_write_end(m);
+}
+
+void machine_resume(struct machine *m)
+{
+	clock_write_begin(m);
+	if (atomic_load(&m->clock_stopped)) {
+		atomic_store(&m->clock_base_ns,
+			     host_monotonic_ns() - atomic_load(&m->clock_frozen_ns));
+		atomic_store(&m->clock_stopped, false);
+	}
+	atomic_store(&m->paused, false);
+	clock_write_end(m);
+	machine_kick(m); /* harts parked while paused run at once */
+}
+
 uint64_t machine_mtime(const struct machine *m)
 {
 	if (m->icount) {
@@ -141,7 +224,7 @@ uint64_t machine_mtime(const struct machine *m)
 			ns += (m->icount_hart->instret - m->icount_hart_start) << m->icount_shift;
 		return ns / NS_PER_MTIME_TICK;
 	}
-	return (host_monotonic_ns() - m->start_ns) / NS_PER_MTIME_TICK;
+	return machine_clock_ns(m) / NS_PER_MTIME_TICK;
 }
 
 uint8_t *machine_host_ptr(struct machine *m, uint64_t pa, uint64_t len, bool write)

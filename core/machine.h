@@ -103,8 +103,16 @@ struct machine {
 	atomic_int stop; /* enum machine_stop; set from devices or signal handlers */
 	/* The VM run state (QEMU's "stop"/"cont", gdb, -S): while paused no
 	 * hart runs, but pollers still do (the monitor and the gdb stub are
-	 * pollers). */
+	 * pollers). Changed only by machine_pause and machine_resume, which
+	 * stop and start the clock with it. */
 	atomic_bool paused;
+	/* The virtual clock (machine_clock_ns), a sequence lock: clock_seq is
+	 * odd while machine_pause or machine_resume changes the three fields
+	 * after it, and a reader that saw it odd or changed reads again. */
+	atomic_uint clock_seq;
+	_Atomic uint64_t clock_base_ns;	  /* running: host time of virtual 0 */
+	_Atomic uint64_t clock_frozen_ns; /* stopped: virtual time at the stop */
+	atomic_bool clock_stopped;
 	bool per_insn; /* see struct machine_debug */
 	bool watch_data;
 	struct machine_debug debug;
@@ -135,7 +143,6 @@ struct machine {
 	unsigned running;
 	bool exclusive;
 	pthread_cond_t parked;
-	uint64_t start_ns; /* host monotonic time at creation: mtime 0 */
 
 	/* Blocks per quantum; 0 lets each engine use its own default (short
 	 * in the interpreter, long in the translator). Both engines count
@@ -251,10 +258,34 @@ void machine_kick(struct machine *m);
 #define MTIME_HZ	  10000000ULL
 #define NS_PER_MTIME_TICK (1000000000ULL / MTIME_HZ)
 
-/* mtime: MTIME_HZ ticks of the host's monotonic clock since the machine
- * was created, or with -icount of the virtual clock: 2^shift ns per
- * instruction retired by any hart, plus the idle stretches the run loop
- * skips. */
+/*
+ * The virtual clock, QEMU's QEMU_CLOCK_VIRTUAL: nanoseconds of the host's
+ * monotonic clock since machine_new, less the time the machine spent
+ * paused. It stands still from machine_pause to machine_resume, so a guest
+ * stopped by the monitor, by gdb or by -S finds no time gone when it runs
+ * again (no timer interrupt became due, no jump in `time`). Every hart
+ * thread and the I/O thread read it without a lock; it never goes
+ * backwards.
+ */
+uint64_t machine_clock_ns(const struct machine *m);
+
+/* True while the virtual clock stands still (the machine is paused). */
+bool machine_clock_stopped(const struct machine *m);
+
+/*
+ * Stop the machine (monitor `stop`, a gdb stop, -S): set m->paused and
+ * stop the virtual clock at once, as QEMU's vm_stop stops its clock before
+ * it waits for the vCPUs. Harts stop at their next quantum boundary.
+ * machine_resume starts both again (`cont`, a gdb continue or step). Both
+ * are idempotent, and are the only writers of m->paused.
+ */
+void machine_pause(struct machine *m);
+void machine_resume(struct machine *m);
+
+/* mtime: MTIME_HZ ticks of the virtual clock, or with -icount of the
+ * instruction clock: 2^shift ns per instruction retired by any hart, plus
+ * the idle stretches the run loop skips (that clock moves only while
+ * harts run, so a pause stops it too). */
 uint64_t machine_mtime(const struct machine *m);
 
 /* The host's monotonic clock, in nanoseconds. */

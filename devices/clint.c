@@ -15,7 +15,8 @@
  * re-evaluates 0 <= 0 and raises MTIP. So MTIP is pending from reset until
  * firmware programs mtimecmp; mie.MTIE (0 at reset) keeps it harmless.
  *
- * mtime is machine_mtime(): the 10 MHz host-clock count the `time` CSR also
+ * mtime is machine_mtime(): the 10 MHz count of the virtual clock (host
+ * time less the time the machine spent paused) that the `time` CSR also
  * reads. QEMU lets software write mtime (it keeps a delta); we ignore such
  * writes so that mtime and the `time` CSR can never disagree without a
  * delta in core/. xv6, OpenSBI and Linux never write it.
@@ -150,7 +151,8 @@ static uint64_t clint_poll(void *opaque)
 		}
 	}
 	pthread_mutex_unlock(&c->lock);
-	return next;
+	/* A stopped clock brings no compare nearer: no need to poll again. */
+	return machine_clock_stopped(c->m) ? UINT64_MAX : next;
 }
 
 struct clint *clint_new(struct machine *m, uint64_t base)
