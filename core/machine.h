@@ -37,6 +37,7 @@ enum {
 	LOG_OUT_ASM = 1 << 1, /* generated host code */
 	LOG_EXEC = 1 << 2,    /* each block as it starts */
 	LOG_INT = 1 << 3,     /* interrupts and exceptions */
+	LOG_NOCHAIN = 1 << 4, /* translated blocks do not jump straight to each other */
 };
 
 /* Why run() returned. */

@@ -262,7 +262,7 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 		}
 	}
 	/* -d exec logs every block, which chained jumps would skip. */
-	j->chain = !(m->log_mask & LOG_EXEC);
+	j->chain = !(m->log_mask & (LOG_EXEC | LOG_NOCHAIN));
 	if (m->log_mask & LOG_OUT_ASM)
 		j->capstone = host_disasm_open();
 	if (opts->perf_map) {
