@@ -1017,8 +1017,8 @@ static int blockdev_to_drive(struct options *o, struct blockdev_node *node,
 				    node->node_name, node->file);
 	}
 	if (node->used)
-		return fail(err, errlen, "%s,drive=%s: node '%s' is already in use", r->device,
-			    r->id, r->id);
+		return fail(err, errlen, "-device %s,drive=%s: node '%s' is already in use",
+			    r->device, r->id, r->id);
 	struct drive_use *use;
 	struct virt_drive *d = new_drive(o, "-blockdev", &use, err, errlen);
 	if (!d)
@@ -1044,8 +1044,9 @@ static int attach_drive(struct options *o, const struct backend_ref *r, char *er
 		if (!d->id || strcmp(d->id, r->id))
 			continue;
 		if (use->attached || use->if_virtio)
-			return fail(err, errlen, "%s,drive=%s: drive '%s' is already in use",
-				    r->device, r->id, r->id);
+			return fail(err, errlen,
+				    "-device %s,drive=%s: drive '%s' is already in use", r->device,
+				    r->id, r->id);
 		use->attached = true;
 		d->slot = r->slot;
 		return 0;
