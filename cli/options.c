@@ -114,7 +114,10 @@ static const struct log_item {
      "show target assembly code for each compiled TB\n(with --interp: each instruction executed)"},
     {"int", LOG_INT, "show interrupts/exceptions in short format"},
     {"exec", LOG_EXEC, "show trace before each executed TB (lots of logs)"},
-    {"nochain", LOG_NOCHAIN, "do not chain compiled TBs so that \"exec\" shows\ncomplete traces"},
+    {"cpu", LOG_CPU, "show CPU registers before entering a TB (lots of logs)"},
+    {"fpu", LOG_FPU, "include FPU registers in the 'cpu' logging"},
+    {"nochain", LOG_NOCHAIN,
+     "do not chain compiled TBs so that \"exec\" and \"cpu\" show\ncomplete traces"},
 };
 
 /* QEMU's items that rvjit lacks: refused by name with the reason, rather
@@ -122,8 +125,6 @@ static const struct log_item {
 static const struct {
 	const char *name, *why;
 } log_missing[] = {
-    {"cpu", "register dumps before each block are not implemented"},
-    {"fpu", "register dumps before each block are not implemented"},
     {"guest_errors", "invalid device accesses are not logged"},
     {"unimp", "unimplemented devices and CSRs are not logged"},
     {"page", "QEMU logs it only in user-mode emulation"},
@@ -957,7 +958,8 @@ static const struct option_def option_table[] = {
      "deterministic: time advances 2^N ns per instruction,\nharts run round-robin, idle time is "
      "skipped; the\nsame input gives the same run"},
     {"-d", ARG, opt_d, HELP_MACHINE, "-d ITEM[,ITEM...]|help",
-     "log in QEMU's format: in_asm, out_asm, exec, int,\nnochain (-d help lists them)"},
+     "log in QEMU's format: in_asm, out_asm, exec, int,\ncpu, fpu, nochain (-d help lists "
+     "them)"},
     {"-D", ARG, opt_D, HELP_MACHINE, "-D FILE", "write the log to FILE instead of stderr"},
 
     {"-gdb", ARG, opt_gdb, HELP_DEBUG, "-gdb tcp::PORT|tcp:HOST:PORT",

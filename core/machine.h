@@ -38,6 +38,8 @@ enum {
 	LOG_EXEC = 1 << 2,    /* each block as it starts */
 	LOG_INT = 1 << 3,     /* interrupts and exceptions */
 	LOG_NOCHAIN = 1 << 4, /* translated blocks do not jump straight to each other */
+	LOG_CPU = 1 << 5,     /* the hart's registers before each block (core/cpu_log.c) */
+	LOG_FPU = 1 << 6,     /* and its f registers, with LOG_CPU */
 };
 
 /* Why run() returned. */

@@ -4,6 +4,7 @@
  * cache calls on flush and invalidation. (The model is in jit.h.)
  */
 #include "check.h"
+#include "core/cpu_log.h"
 #include "core/insn.h"
 #include "core/mmu.h"
 #include "host_fp.h"
@@ -224,6 +225,8 @@ static void run_quantum(struct hart *h)
 			if (m->log_mask & LOG_EXEC)
 				fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 "\n",
 					h->mhartid, h->pc);
+			if (m->log_mask & LOG_CPU)
+				cpu_log_state(h, m->log, m->log_mask & LOG_FPU);
 			const int why =
 			    j->check ? jit_check_block(j, h, b, enter) : enter(h, native);
 			pending = why == JIT_EXIT_CHAIN;

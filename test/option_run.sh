@@ -127,12 +127,25 @@ expect_run 0 "hello from rvjit" -nodefaults -serial stdio -bios none "$guests/ua
 # -d help lists what rvjit logs, in QEMU's layout; nochain with exec logs
 # every block.
 expect_run 0 "^nochain +do not chain" -d help
-if "$rvjit" -d help | grep -Eq "^(cpu|guest_errors|unimp|page) "; then
+if "$rvjit" -d help | grep -Eq "^(guest_errors|unimp|page|mmu) "; then
 	fail "-d help lists an item rvjit refuses"
 fi
 expect_run 0 "hello from rvjit" -d nochain,exec -D "$tmp/log" -bios none "$guests/uart_hello.elf"
 grep -q "block 0x80000000" "$tmp/log" || fail "-d nochain,exec: no block lines in the log"
 expect_run 0 "hello from rvjit" -d nochain -bios none "$guests/uart_hello.elf"
+
+# -d cpu: QEMU's riscv_cpu_dump_state layout (for a hart without H)
+# before each block, in both engines; fpu adds the f registers.
+for engine in "" --interp; do
+	rm -f "$tmp/cpu.log"
+	"$rvjit" $engine -d cpu,fpu -D "$tmp/cpu.log" -bios none "$guests/test_finisher_pass.elf" </dev/null >/dev/null 2>&1
+	for line in " pc       0000000000001000" " mhartid  0000000000000000" " satp     0000000000000000" \
+		" x0/zero  0000000000000000 x1/ra    0000000000000000 x2/sp    0000000000000000 x3/gp    0000000000000000" \
+		" f0/ft0   0000000000000000 f1/ft1   0000000000000000 f2/ft2   0000000000000000 f3/ft3   0000000000000000"; do
+		grep -qxF -- "$line" "$tmp/cpu.log" || fail "-d cpu,fpu $engine: no line '$line'"
+	done
+	grep -q "^ pc       0000000080000000$" "$tmp/cpu.log" || fail "-d cpu $engine: no block at 0x80000000"
+done
 
 echo "option_run: $fails failed"
 [ $fails -eq 0 ]
