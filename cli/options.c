@@ -116,6 +116,9 @@ static const struct log_item {
     {"exec", LOG_EXEC, "show trace before each executed TB (lots of logs)"},
     {"cpu", LOG_CPU, "show CPU registers before entering a TB (lots of logs)"},
     {"fpu", LOG_FPU, "include FPU registers in the 'cpu' logging"},
+    {"guest_errors", LOG_GUEST_ERRORS,
+     "log when the guest OS does something invalid (rvjit:\naccesses where no RAM, ROM or "
+     "device is)"},
     {"nochain", LOG_NOCHAIN,
      "do not chain compiled TBs so that \"exec\" and \"cpu\" show\ncomplete traces"},
 };
@@ -125,7 +128,6 @@ static const struct log_item {
 static const struct {
 	const char *name, *why;
 } log_missing[] = {
-    {"guest_errors", "invalid device accesses are not logged"},
     {"unimp", "unimplemented devices and CSRs are not logged"},
     {"page", "QEMU logs it only in user-mode emulation"},
     {"mmu", "MMU activity is not logged"},
@@ -904,7 +906,7 @@ static const struct option_def option_table[] = {
      "RAM size, e.g. 128M, 1G (default 128M; a bare number\nis MiB)"},
     {"-smp", ARG, opt_smp, HELP_MACHINE, "-smp N", "number of harts, 1 to 8 (default 1)"},
     {"-nographic", NO_ARG, opt_nographic, HELP_MACHINE, "-nographic",
-     "accepted: the console is always on stdio"},
+     "accepted: the console is on stdio"},
     {"-serial", ARG, opt_serial, HELP_MACHINE, "-serial stdio|mon:stdio", "accepted"},
     {"-monitor", ARG, opt_monitor, HELP_MACHINE, "-monitor none|stdio",
      "no monitor, or the monitor on the console (Ctrl-a c,\nthe default)"},
@@ -942,10 +944,9 @@ static const struct option_def option_table[] = {
      "on guest poweroff, stop the machine instead of\nexiting (the monitor stays until "
      "quit)"},
     {"-nodefaults", NO_ARG, opt_nodefaults, HELP_MACHINE, "-nodefaults",
-     "no default serial or monitor: the UART and the\nmonitor have no host end unless "
-     "-serial or\n-monitor gives one"},
+     "no default serial or monitor; only those given\nwith -serial or -monitor have a host end"},
     {"-name", ARG, opt_name, HELP_MACHINE, "-name NAME|guest=NAME",
-     "the guest's name (monitor: info name)"},
+     "the guest's name (accepted; the monitor does not\nshow it yet)"},
     {"-pidfile", ARG, opt_pidfile, HELP_MACHINE, "-pidfile FILE",
      "write the process id to FILE (locked; removed at\nexit)"},
     {"-daemonize", NO_ARG, opt_daemonize, HELP_MACHINE, "-daemonize",
@@ -958,8 +959,8 @@ static const struct option_def option_table[] = {
      "deterministic: time advances 2^N ns per instruction,\nharts run round-robin, idle time is "
      "skipped; the\nsame input gives the same run"},
     {"-d", ARG, opt_d, HELP_MACHINE, "-d ITEM[,ITEM...]|help",
-     "log in QEMU's format: in_asm, out_asm, exec, int,\ncpu, fpu, nochain (-d help lists "
-     "them)"},
+     "log in QEMU's format: in_asm, out_asm, exec, int,\ncpu, fpu, guest_errors, nochain "
+     "(-d help lists\nthem)"},
     {"-D", ARG, opt_D, HELP_MACHINE, "-D FILE", "write the log to FILE instead of stderr"},
 
     {"-gdb", ARG, opt_gdb, HELP_DEBUG, "-gdb tcp::PORT|tcp:HOST:PORT",

@@ -5,7 +5,7 @@
  * between blocks. A per-instruction mode (interp_step_hart) serves the
  * debugger. Which hart runs when is the run loop's business (run.c).
  */
-#include "cpu_log.h"
+#include "guest_log.h"
 #include "insn.h"
 #include "machine.h"
 #include "tb.h"

@@ -4,7 +4,7 @@
  * cache calls on flush and invalidation. (The model is in jit.h.)
  */
 #include "check.h"
-#include "core/cpu_log.h"
+#include "core/guest_log.h"
 #include "core/insn.h"
 #include "core/mmu.h"
 #include "host_fp.h"

@@ -73,7 +73,7 @@ expect_error "-blockdev node-name=q: no node 'f' for file=" -blockdev driver=qco
 expect_error "-blockdev node-name=q: file=r must be a driver=file node" -blockdev driver=raw,node-name=r,file.driver=file,file.filename=x -blockdev driver=qcow2,node-name=q,file=r -device virtio-blk-device,drive=q "$tmp/notelf"
 expect_error "-blockdev: node-name 'x0' is already in use" -drive file=x,id=x0 -blockdev driver=file,node-name=x0,filename=x "$tmp/notelf"
 expect_error "-d: log item 'mmu' is not supported" -d in_asm,mmu "$tmp/notelf"
-expect_error "-d: log item 'guest_errors' is not supported" -d guest_errors "$tmp/notelf"
+expect_error "-d: log item 'cpu_reset' is not supported" -d cpu_reset "$tmp/notelf"
 expect_error "-d: log item 'unimp' is not supported" -d unimp "$tmp/notelf"
 expect_error "-d: log item 'page' is not supported" -d page "$tmp/notelf"
 expect_error "unknown option '-no-such-thing'" -no-shutdown -no-such-thing "$tmp/notelf"

@@ -127,7 +127,7 @@ expect_run 0 "hello from rvjit" -nodefaults -serial stdio -bios none "$guests/ua
 # -d help lists what rvjit logs, in QEMU's layout; nochain with exec logs
 # every block.
 expect_run 0 "^nochain +do not chain" -d help
-if "$rvjit" -d help | grep -Eq "^(guest_errors|unimp|page|mmu) "; then
+if "$rvjit" -d help | grep -Eq "^(unimp|page|mmu) "; then
 	fail "-d help lists an item rvjit refuses"
 fi
 expect_run 0 "hello from rvjit" -d nochain,exec -D "$tmp/log" -bios none "$guests/uart_hello.elf"
@@ -145,6 +145,15 @@ for engine in "" --interp; do
 		grep -qxF -- "$line" "$tmp/cpu.log" || fail "-d cpu,fpu $engine: no line '$line'"
 	done
 	grep -q "^ pc       0000000080000000$" "$tmp/cpu.log" || fail "-d cpu $engine: no block at 0x80000000"
+done
+
+# -d guest_errors: an access where nothing is, in QEMU's words.
+for engine in "" --interp; do
+	"$rvjit" $engine -d guest_errors -D "$tmp/ge.log" -bios none "$guests/misaligned_and_access_faults.elf" </dev/null >/dev/null 2>&1
+	grep -qx "Invalid write at addr 0x50000000, size 8, region '(null)', reason: rejected" "$tmp/ge.log" ||
+		fail "-d guest_errors $engine: no line for the write to 0x50000000: $(head -3 "$tmp/ge.log")"
+	grep -qx "Invalid read at addr 0x50000000, size 2, region '(null)', reason: rejected" "$tmp/ge.log" ||
+		fail "-d guest_errors $engine: no line for the fetch from 0x50000000"
 done
 
 echo "option_run: $fails failed"

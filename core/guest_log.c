@@ -1,9 +1,9 @@
 /*
- * -d cpu / -d fpu (see cpu_log.h). QEMU prints every CSR of its list that
- * the hart has; the H extension's are not among rvjit's, so they are left
- * out as QEMU leaves them out for a CPU without H.
+ * -d cpu, fpu and guest_errors (see guest_log.h). For cpu, QEMU prints
+ * every CSR of its list that the hart has; the H extension's are not among
+ * rvjit's, so they are left out as QEMU leaves them out for a CPU without H.
  */
-#include "cpu_log.h"
+#include "guest_log.h"
 #include "csr.h"
 #include "insn.h"
 #include "machine.h"
@@ -37,4 +37,13 @@ void cpu_log_state(struct hart *h, FILE *f, bool fpu)
 		snprintf(name, sizeof(name), "f%u/%s", i, insn_freg_name(i));
 		fprintf(f, " %-8s %016" PRIx64 "%s", name, h->f[i], (i & 3) == 3 ? "\n" : "");
 	}
+}
+
+void log_invalid_access(struct machine *m, bool write, uint64_t pa, unsigned size)
+{
+	if (m->log_mask & LOG_GUEST_ERRORS)
+		fprintf(m->log,
+			"Invalid %s at addr 0x%" PRIX64 ", size %u, region '(null)', "
+			"reason: rejected\n",
+			write ? "write" : "read", pa, size);
 }
