@@ -937,7 +937,7 @@ static const struct option_def option_table[] = {
     {"-global", ARG, opt_global, HELP_MACHINE, "-global virtio-mmio.force-legacy=false|true",
      "virtio-mmio version 2 or 1 (default 1)"},
     {"-snapshot", NO_ARG, opt_snapshot, HELP_MACHINE, "-snapshot",
-     "keep all disk writes in memory"},
+     "keep -drive writes in memory (not -blockdev's,\nas QEMU)"},
     {"-no-reboot", NO_ARG, opt_no_reboot, HELP_MACHINE, "-no-reboot",
      "exit instead of resetting when the guest reboots"},
     {"-no-shutdown", NO_ARG, opt_no_shutdown, HELP_MACHINE, "-no-shutdown",
@@ -1030,6 +1030,7 @@ static int blockdev_to_drive(struct options *o, struct blockdev_node *node,
 	d->id = strdup(node->node_name);
 	d->format = strdup(strcmp(node->driver, "file") ? node->driver : "raw");
 	d->readonly = node->readonly || proto->readonly;
+	d->blockdev = true;
 	d->slot = r->slot;
 	use->attached = true;
 	node->used = true;

@@ -140,6 +140,7 @@ Test(options, blockdev_chains)
 	cr_expect_str_eq(o.board.drives[1].format, "raw");
 	cr_expect_str_eq(o.board.drives[2].file, "c.img");
 	cr_expect_str_eq(o.board.drives[2].format, "raw", "a device on a file node reads it raw");
+	cr_expect(o.board.drives[2].blockdev, "-snapshot leaves -blockdev drives alone");
 	options_free(&o);
 }
 
