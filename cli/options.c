@@ -495,6 +495,19 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 	return rc;
 }
 
+/* Whether an accel=A:B:C list names tcg: QEMU falls back along it. */
+static bool accel_list_has_tcg(const char *list)
+{
+	for (const char *p = list;; p++) {
+		const size_t n = strcspn(p, ":");
+		if (n == 3 && !strncmp(p, "tcg", 3))
+			return true;
+		p += n;
+		if (!*p)
+			return false;
+	}
+}
+
 static int opt_machine(struct options *o, const char *opt, const char *arg, char *err,
 		       size_t errlen)
 {
@@ -514,8 +527,9 @@ static int opt_machine(struct options *o, const char *opt, const char *arg, char
 					  "-machine: unsupported machine '%s' (only 'virt')",
 					  kv[i].val);
 		} else if (!strcmp(k, "accel") && kv[i].val) {
-			/* QEMU's older spelling of -accel; tcg is what there is. */
-			if (strcmp(kv[i].val, "tcg"))
+			/* QEMU's older spelling of -accel, a list to try in
+			 * order (kvm:tcg): tcg is what there is. */
+			if (!accel_list_has_tcg(kv[i].val))
 				rc = fail(err, errlen,
 					  "-machine: invalid accelerator '%s' (only tcg)",
 					  kv[i].val);

@@ -154,6 +154,9 @@ Test(options, process_options)
 	cr_expect_str_eq(o.name, "xv6");
 	cr_expect_str_eq(o.pidfile, "/tmp/p");
 	cr_expect(o.no_shutdown);
+	options_free(&o);
+	cr_assert_eq(PARSE(&o, err, "-machine", "virt,accel=kvm:tcg", "k"), 0,
+		     "QEMU falls back along the list: %s", err);
 	cr_expect_not(o.no_serial);
 	cr_expect_not(o.no_monitor);
 	options_free(&o);
@@ -248,6 +251,8 @@ Test(options, one_error_line_naming_the_option)
 	      "-drive", "file=a,id=x"},
 	     "-device virtio-blk-device,drive=x: drive 'x' is already in use"},
 	    {{"-machine", "virt,accel=kvm", "k"}, "-machine: invalid accelerator 'kvm' (only tcg)"},
+	    {{"-machine", "virt,accel=kvm:xen", "k"},
+	     "-machine: invalid accelerator 'kvm:xen' (only tcg)"},
 	    {{"-d", "mmu", "k"},
 	     "-d: log item 'mmu' is not supported (MMU activity is not logged)"},
 	    {{"-d", "unimp", "k"},
