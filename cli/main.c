@@ -1,10 +1,13 @@
 /*
  * rvjit's command line: parse the options, build the virt board, run it,
- * and turn the way the run ended into the process exit status.
+ * and turn the way the run ended into the process exit status. Around the
+ * run, the process as QEMU's options shape it: -daemonize, -pidfile, and
+ * -no-shutdown's stopped machine after a guest poweroff.
  */
 #include "console.h"
 #include "core/machine.h"
 #include "gdbstub.h"
+#include "host_process.h"
 #include "jit/jit.h"
 #include "loader/virt.h"
 #include "monitor.h"
@@ -90,6 +93,17 @@ static bool serial_take_break(void *console)
 	return console_take_break(console);
 }
 
+/* No serial host end (-nodefaults, -daemonize): output goes nowhere and
+ * no input comes, as with QEMU's serial "null" backend. */
+static void null_write(void *opaque, uint8_t byte) {}
+
+static bool null_peek(void *opaque, uint8_t *byte)
+{
+	return false;
+}
+
+static void null_serial_op(void *opaque) {}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -121,32 +135,69 @@ int main(int argc, char **argv)
 		options_free(&o);
 		return 0;
 	}
+	if (o.log_help) {
+		options_log_help(stdout);
+		options_free(&o);
+		return 0;
+	}
+	/* -daemonize forks before any thread exists (the console's reader,
+	 * the harts'); the child reports start-up errors itself. */
+	int daemon_fd = -1;
+	if (o.daemonize && (daemon_fd = daemon_start(err, sizeof(err))) < 0) {
+		fprintf(stderr, "rvjit: %s\n", err);
+		options_free(&o);
+		return 1;
+	}
+	int pid_fd = -1;
+	if (o.pidfile && (pid_fd = pidfile_create(o.pidfile, err, sizeof(err))) < 0) {
+		fprintf(stderr, "rvjit: %s\n", err);
+		options_free(&o);
+		return 1;
+	}
 	FILE *log = stderr;
 	if (o.log_file && !(log = fopen(o.log_file, "w"))) {
 		fprintf(stderr, "rvjit: -D %s: %s\n", o.log_file, strerror(errno));
+		pidfile_remove(o.pidfile, pid_fd);
 		options_free(&o);
 		return 1;
 	}
 
-	struct console *console = console_new(NULL, STDIN_FILENO, STDOUT_FILENO);
-	if (!console) {
+	/* stdio is the console unless neither the serial line nor the
+	 * monitor has it (-nodefaults, -daemonize). */
+	struct console *console = NULL;
+	if (!(o.no_serial && o.no_monitor) &&
+	    !(console = console_new(NULL, STDIN_FILENO, STDOUT_FILENO))) {
 		fprintf(stderr, "rvjit: cannot set up the console\n");
+		pidfile_remove(o.pidfile, pid_fd);
 		return 1;
 	}
 	struct gdbstub *gdb = NULL;
 	if (o.gdb && !(gdb = gdbstub_new(o.gdb, err, sizeof(err)))) {
 		console_free(console);
 		fprintf(stderr, "rvjit: %s\n", err);
+		pidfile_remove(o.pidfile, pid_fd);
 		options_free(&o);
 		return 1;
 	}
 	struct monitor *monitor = o.no_monitor ? NULL : monitor_new(console);
-	const struct virt_serial serial = {.opaque = console,
-					   .write = serial_write,
-					   .peek = serial_peek,
-					   .consume = serial_consume,
-					   .flush = serial_flush,
-					   .take_break = serial_take_break};
+	const struct virt_serial serial =
+	    o.no_serial ? (struct virt_serial){.write = null_write,
+					       .peek = null_peek,
+					       .consume = null_serial_op,
+					       .flush = null_serial_op}
+			: (struct virt_serial){.opaque = console,
+					       .write = serial_write,
+					       .peek = serial_peek,
+					       .consume = serial_consume,
+					       .flush = serial_flush,
+					       .take_break = serial_take_break};
+	for (unsigned i = 0; i < o.board.ndrives; i++)
+		if (o.board.drives[i].no_device)
+			fprintf(stderr,
+				"rvjit: warning: drive %s (%s) has no device, so the guest does "
+				"not see it (as on QEMU's virt): add -device "
+				"virtio-blk-device,drive=%s\n",
+				o.board.drives[i].id, o.board.drives[i].file, o.board.drives[i].id);
 	install_signals();
 	int status = 0;
 	bool first = true;
@@ -211,10 +262,24 @@ int main(int argc, char **argv)
 		if (first && o.start_paused)
 			machine_pause(m);
 		first = false;
-		console_attach(console, m);
+		if (console)
+			console_attach(console, m);
 		signal_target = m;
+		if (daemon_fd >= 0) {
+			/* Start-up worked: the parent may exit. */
+			daemon_ready(daemon_fd);
+			daemon_fd = -1;
+		}
 		const uint64_t t0 = host_monotonic_ns();
-		const enum machine_stop why = machine_run(m);
+		enum machine_stop why = machine_run(m);
+		while (why == STOP_EXIT && o.no_shutdown) {
+			/* -no-shutdown: the guest powered off; the machine stops
+			 * where it is and the monitor (or gdb) stays until quit. */
+			m->threaded = false;
+			atomic_store(&m->paused, true);
+			atomic_store(&m->stop, STOP_NONE);
+			why = machine_run(m);
+		}
 		if (o.stats)
 			print_stats(m, host_monotonic_ns() - t0);
 		signal_target = NULL;
@@ -224,7 +289,8 @@ int main(int argc, char **argv)
 			gdbstub_detach(gdb, !again, why == STOP_EXIT ? code : 0);
 		if (monitor)
 			monitor_detach(monitor);
-		console_attach(console, NULL);
+		if (console)
+			console_attach(console, NULL);
 		jit_detach(m);
 		virt_board_free(b); /* flushes every disk */
 		if (again)
@@ -235,6 +301,7 @@ int main(int argc, char **argv)
 	}
 	gdbstub_free(gdb);
 	monitor_free(monitor);
+	pidfile_remove(o.pidfile, pid_fd);
 	if (log != stderr)
 		fclose(log);
 	options_free(&o);

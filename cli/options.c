@@ -97,104 +97,331 @@ static bool parse_bool(const char *v, bool *out)
 	return true;
 }
 
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = strdup(v);
+}
+
+/* -d's items: QEMU's names, and its help text for them. */
+static const struct log_item {
+	const char *name;
+	unsigned mask;
+	const char *help;
+} log_items[] = {
+    {"out_asm", LOG_OUT_ASM, "show generated host assembly code for each compiled TB"},
+    {"in_asm", LOG_IN_ASM,
+     "show target assembly code for each compiled TB\n(with --interp: each instruction executed)"},
+    {"int", LOG_INT, "show interrupts/exceptions in short format"},
+    {"exec", LOG_EXEC, "show trace before each executed TB (lots of logs)"},
+    {"cpu", LOG_CPU, "show CPU registers before entering a TB (lots of logs)"},
+    {"fpu", LOG_FPU, "include FPU registers in the 'cpu' logging"},
+    {"guest_errors", LOG_GUEST_ERRORS,
+     "log when the guest OS does something invalid (rvjit:\naccesses where no RAM, ROM or "
+     "device is)"},
+    {"nochain", LOG_NOCHAIN,
+     "do not chain compiled TBs so that \"exec\" and \"cpu\" show\ncomplete traces"},
+};
+
+/* QEMU's items that rvjit lacks: refused by name with the reason, rather
+ * than accepted and ignored. */
+static const struct {
+	const char *name, *why;
+} log_missing[] = {
+    {"unimp", "unimplemented devices and CSRs are not logged"},
+    {"page", "QEMU logs it only in user-mode emulation"},
+    {"mmu", "MMU activity is not logged"},
+    {"cpu_reset", "reset state is not logged"},
+    {"op", "rvjit has no TCG micro ops"},
+    {"op_opt", "rvjit has no TCG micro ops"},
+    {"op_ind", "rvjit has no TCG micro ops"},
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void options_log_help(FILE *out)
+{
+	fputs("Log items (comma separated):\n", out);
+	for (size_t i = 0; i < ARRAY_SIZE(log_items); i++)
+		for (const char *line = log_items[i].help, *name = log_items[i].name;;) {
+			const size_t len = strcspn(line, "\n");
+			fprintf(out, "%-15s %.*s\n", name, (int)len, line);
+			if (!line[len])
+				break;
+			line += len + 1;
+			name = "";
+		}
+}
+
 static int opt_d(struct options *o, const char *opt, const char *list, char *err, size_t errlen)
 {
+	if (!strcmp(list, "help")) {
+		o->log_help = true;
+		return 0;
+	}
 	char *copy = strdup(list);
 	int rc = 0;
-	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
-		if (!strcmp(tok, "in_asm"))
-			o->log_mask |= LOG_IN_ASM;
-		else if (!strcmp(tok, "out_asm"))
-			o->log_mask |= LOG_OUT_ASM;
-		else if (!strcmp(tok, "exec"))
-			o->log_mask |= LOG_EXEC;
-		else if (!strcmp(tok, "int"))
-			o->log_mask |= LOG_INT;
-		else {
-			rc = fail(err, errlen,
-				  "-d: unknown log item '%s' (known: in_asm, out_asm, exec, int)",
-				  tok);
-			break;
+	for (char *tok = strtok(copy, ","); tok && rc == 0; tok = strtok(NULL, ",")) {
+		size_t i = 0;
+		while (i < ARRAY_SIZE(log_items) && strcmp(tok, log_items[i].name))
+			i++;
+		if (i < ARRAY_SIZE(log_items)) {
+			o->log_mask |= log_items[i].mask;
+			continue;
 		}
+		for (i = 0; i < ARRAY_SIZE(log_missing); i++)
+			if (!strcmp(tok, log_missing[i].name))
+				rc = fail(err, errlen, "-d: log item '%s' is not supported (%s)",
+					  tok, log_missing[i].why);
+		if (rc == 0)
+			rc = fail(err, errlen,
+				  "-d: unknown log item '%s' (see -d help for the list)", tok);
 	}
 	free(copy);
 	return rc;
 }
 
+/* Whether id names a -drive or a -blockdev node already (QEMU: one
+ * namespace). */
+static bool backend_id_taken(const struct options *o, const char *id)
+{
+	for (unsigned i = 0; i < o->board.ndrives; i++)
+		if (o->board.drives[i].id && !strcmp(o->board.drives[i].id, id))
+			return true;
+	for (unsigned i = 0; i < o->nblockdevs; i++)
+		if (!strcmp(o->blockdevs[i].node_name, id))
+			return true;
+	return false;
+}
+
+/* The next free board drive, cleared, with its -drive state. */
+static struct virt_drive *new_drive(struct options *o, const char *opt, struct drive_use **use,
+				    char *err, size_t errlen)
+{
+	if (o->board.ndrives == VIRT_MAX_DRIVES) {
+		fail(err, errlen, "%s: at most %d drives", opt, VIRT_MAX_DRIVES);
+		return NULL;
+	}
+	struct virt_drive *d = &o->board.drives[o->board.ndrives];
+	*use = &o->drive_use[o->board.ndrives];
+	memset(d, 0, sizeof(*d));
+	memset(*use, 0, sizeof(**use));
+	d->slot = -1;
+	return d;
+}
+
+/* QEMU's id for an if=none drive given by index: "noneN", the first free
+ * N from `from` on. */
+static char *index_drive_id(const struct options *o, int from)
+{
+	char id[16];
+	for (int n = from;; n++) {
+		snprintf(id, sizeof(id), "none%d", n);
+		if (!backend_id_taken(o, id))
+			return strdup(id);
+	}
+}
+
+static void drive_free(struct virt_drive *d)
+{
+	free(d->file);
+	free(d->id);
+	free(d->format);
+}
+
+/* One -drive key. */
+static int drive_key(struct virt_drive *d, struct drive_use *use, const char *k, const char *v,
+		     char *err, size_t errlen)
+{
+	if (!strcmp(k, "file") && v && *v) {
+		set_str(&d->file, v);
+	} else if (!strcmp(k, "id") && v && *v) {
+		set_str(&d->id, v);
+	} else if (!strcmp(k, "if") && v && !strcmp(v, "none")) {
+		use->if_virtio = false; /* QEMU's default on riscv virt */
+	} else if (!strcmp(k, "if") && v && !strcmp(v, "virtio")) {
+		use->if_virtio = true;
+	} else if (!strcmp(k, "if")) {
+		return fail(err, errlen,
+			    "-drive: unsupported interface if=%s (use if=none or if=virtio)",
+			    v ? v : "");
+	} else if (!strcmp(k, "format")) {
+		if (!v || (strcmp(v, "raw") && strcmp(v, "qcow2")))
+			return fail(err, errlen,
+				    "-drive: unsupported format '%s' (supported: raw, qcow2)",
+				    v ? v : "");
+		set_str(&d->format, v);
+	} else if (!strcmp(k, "readonly") || !strcmp(k, "read-only")) {
+		if (!parse_bool(v, &d->readonly))
+			return fail(err, errlen, "-drive: bad value '%s' for %s", v, k);
+	} else if (!strcmp(k, "snapshot")) {
+		if (!parse_bool(v, &d->snapshot))
+			return fail(err, errlen, "-drive: bad value '%s' for snapshot", v);
+	} else if (!strcmp(k, "media") && v && !strcmp(v, "disk")) {
+		/* the only kind there is */
+	} else if (!strcmp(k, "cache") || !strcmp(k, "aio")) {
+		/* host caching policy: writes are pwrite(), flush is fdatasync() */
+	} else {
+		return fail(err, errlen, "-drive: unknown parameter '%s'", k);
+	}
+	return 0;
+}
+
 static int opt_drive(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
-	if (o->board.ndrives == VIRT_MAX_DRIVES)
-		return fail(err, errlen, "-drive: at most %d drives", VIRT_MAX_DRIVES);
-	struct virt_drive *d = &o->board.drives[o->board.ndrives];
-	struct drive_use *use = &o->drive_use[o->board.ndrives];
-	memset(d, 0, sizeof(*d));
-	memset(use, 0, sizeof(*use));
-	d->slot = -1;
+	struct drive_use *use;
+	struct virt_drive *d = new_drive(o, "-drive", &use, err, errlen);
+	if (!d)
+		return -1;
 	char *copy = strdup(arg);
 	struct kv kv[MAX_KV];
 	const int n = split_kv(copy, kv, MAX_KV);
 	int rc = 0;
-	bool if_none = false;
-	for (int i = 0; i < n && rc == 0; i++) {
-		const char *k = kv[i].key, *v = kv[i].val;
-		if (!strcmp(k, "file") && v && *v) {
-			free(d->file);
-			d->file = strdup(v);
-		} else if (!strcmp(k, "id") && v && *v) {
-			free(d->id);
-			d->id = strdup(v);
-		} else if (!strcmp(k, "if") && v && !strcmp(v, "none")) {
-			if_none = true;
-		} else if (!strcmp(k, "if") && v && !strcmp(v, "virtio")) {
-			use->if_virtio = true;
-		} else if (!strcmp(k, "if")) {
-			rc = fail(err, errlen,
-				  "-drive: unsupported interface if=%s (use if=none or if=virtio)",
-				  v ? v : "");
-		} else if (!strcmp(k, "format")) {
-			if (!v || (strcmp(v, "raw") && strcmp(v, "qcow2")))
-				rc = fail(err, errlen,
-					  "-drive: unsupported format '%s' (supported: raw, qcow2)",
-					  v ? v : "");
-			else {
-				free(d->format);
-				d->format = strdup(v);
-			}
-		} else if (!strcmp(k, "readonly") || !strcmp(k, "read-only")) {
-			if (!parse_bool(v, &d->readonly))
-				rc = fail(err, errlen, "-drive: bad value '%s' for %s", v, k);
-		} else if (!strcmp(k, "snapshot")) {
-			if (!parse_bool(v, &d->snapshot))
-				rc = fail(err, errlen, "-drive: bad value '%s' for snapshot", v);
-		} else if (!strcmp(k, "media") && v && !strcmp(v, "disk")) {
-			/* the only kind there is */
-		} else if (!strcmp(k, "cache") || !strcmp(k, "aio")) {
-			/* host caching policy: writes are pwrite(), flush is fdatasync() */
-		} else {
-			rc = fail(err, errlen, "-drive: unknown parameter '%s'", k);
-		}
-	}
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = drive_key(d, use, kv[i].key, kv[i].val, err, errlen);
 	free(copy);
 	if (rc == 0 && !d->file)
 		rc = fail(err, errlen, "-drive: missing file=");
-	if (rc == 0 && !if_none && !use->if_virtio)
-		rc = fail(err, errlen,
-			  "-drive %s: say if=none (with -device virtio-blk-device) or if=virtio",
-			  d->file);
-	if (rc == 0 && if_none && !d->id)
-		rc = fail(err, errlen, "-drive %s: if=none needs an id=", d->file);
-	if (rc == 0) {
-		for (unsigned i = 0; i < o->board.ndrives; i++)
-			if (d->id && o->board.drives[i].id && !strcmp(o->board.drives[i].id, d->id))
-				rc = fail(err, errlen, "-drive: duplicate id '%s'", d->id);
+	if (rc == 0 && !use->if_virtio && !d->id) {
+		/* No if= is if=none on QEMU's riscv virt, and a drive without
+		 * id= is "noneN" (N its index), for a -device to name; until
+		 * one does, the guest does not see it (as -hda). */
+		use->orphan_ok = true;
+		d->id = index_drive_id(o, 0);
 	}
+	if (rc == 0 && d->id && backend_id_taken(o, d->id))
+		rc = fail(err, errlen, "-drive: duplicate id '%s'", d->id);
 	if (rc) {
-		free(d->file);
-		free(d->id);
-		free(d->format);
+		drive_free(d);
 		return rc;
 	}
 	o->board.ndrives++;
+	return 0;
+}
+
+/* -hda..-hdd FILE: QEMU's `-drive file=FILE,index=N,media=disk` with the
+ * machine's default interface, which on QEMU 7.2's riscv virt is if=none:
+ * a drive with id noneN that no device shows until
+ * `-device virtio-blk-device,drive=noneN` names it. */
+static int opt_hd(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	const char *name = opt[1] == '-' ? opt + 2 : opt + 1;
+	char id[8];
+	snprintf(id, sizeof(id), "none%d", name[2] - 'a');
+	if (backend_id_taken(o, id))
+		return fail(err, errlen, "%s: drive index %d is already in use", opt,
+			    name[2] - 'a');
+	struct drive_use *use;
+	struct virt_drive *d = new_drive(o, opt, &use, err, errlen);
+	if (!d)
+		return -1;
+	d->file = strdup(arg);
+	d->id = strdup(id);
+	use->orphan_ok = true;
+	o->board.ndrives++;
+	return 0;
+}
+
+/* One -blockdev key, or an inline protocol node's (file.driver=file,
+ * file.filename=F). */
+static int blockdev_key(struct blockdev_node *b, bool *inline_file, const char *k, const char *v,
+			char *err, size_t errlen)
+{
+	if (!v || !*v)
+		return fail(err, errlen, "-blockdev: %s needs a value", k);
+	if (!strcmp(k, "driver")) {
+		if (strcmp(v, "file") && strcmp(v, "raw") && strcmp(v, "qcow2"))
+			return fail(err, errlen,
+				    "-blockdev: unsupported driver '%s' (supported: file, raw, "
+				    "qcow2)",
+				    v);
+		set_str(&b->driver, v);
+	} else if (!strcmp(k, "node-name")) {
+		set_str(&b->node_name, v);
+	} else if (!strcmp(k, "filename")) {
+		set_str(&b->filename, v);
+	} else if (!strcmp(k, "file")) {
+		set_str(&b->file, v);
+	} else if (!strcmp(k, "file.driver")) {
+		if (strcmp(v, "file"))
+			return fail(err, errlen,
+				    "-blockdev: unsupported file.driver '%s' (only 'file')", v);
+		*inline_file = true;
+	} else if (!strcmp(k, "file.filename")) {
+		set_str(&b->filename, v);
+		*inline_file = true;
+	} else if (!strcmp(k, "read-only")) {
+		if (!parse_bool(v, &b->readonly))
+			return fail(err, errlen, "-blockdev: bad value '%s' for read-only", v);
+	} else if (!strcmp(k, "cache.direct") || !strcmp(k, "cache.no-flush") ||
+		   !strcmp(k, "aio")) {
+		/* host caching policy, as -drive's cache= */
+	} else {
+		return fail(err, errlen, "-blockdev: unsupported parameter '%s'", k);
+	}
+	return 0;
+}
+
+static void blockdev_free(struct blockdev_node *b)
+{
+	free(b->node_name);
+	free(b->driver);
+	free(b->filename);
+	free(b->file);
+}
+
+/* -blockdev driver=file,filename=F,node-name=N, or driver=raw|qcow2 over
+ * file=NODE (or file.driver=file,file.filename=F), node-name=N. */
+static int opt_blockdev(struct options *o, const char *opt, const char *arg, char *err,
+			size_t errlen)
+{
+	if (o->nblockdevs == MAX_BLOCKDEVS)
+		return fail(err, errlen, "-blockdev: at most %d nodes", MAX_BLOCKDEVS);
+	struct blockdev_node *b = &o->blockdevs[o->nblockdevs];
+	memset(b, 0, sizeof(*b));
+	char *copy = strdup(arg);
+	struct kv kv[MAX_KV];
+	const int n = split_kv(copy, kv, MAX_KV);
+	int rc = 0;
+	bool inline_file = false;
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = blockdev_key(b, &inline_file, kv[i].key, kv[i].val, err, errlen);
+	free(copy);
+	const bool protocol = b->driver && !strcmp(b->driver, "file");
+	if (rc == 0 && !b->driver)
+		rc = fail(err, errlen, "-blockdev: missing driver=");
+	else if (rc == 0 && !b->node_name)
+		rc = fail(err, errlen, "-blockdev: missing node-name= (a device names the node)");
+	else if (rc == 0 && backend_id_taken(o, b->node_name))
+		rc = fail(err, errlen, "-blockdev: node-name '%s' is already in use", b->node_name);
+	else if (rc == 0 && protocol && (!b->filename || b->file || inline_file))
+		rc = fail(err, errlen, "-blockdev driver=file: needs filename= (and no file=)");
+	else if (rc == 0 && !protocol && !b->file == !(inline_file && b->filename))
+		rc = fail(err, errlen,
+			  "-blockdev driver=%s: needs file=NODE or "
+			  "file.driver=file,file.filename=F",
+			  b->driver);
+	if (rc) {
+		blockdev_free(b);
+		return rc;
+	}
+	o->nblockdevs++;
+	return 0;
+}
+
+/* Remember that `device` names backend `id` of `kind`; resolve_backend_refs
+ * looks it up once every option is parsed. */
+static int add_backend_ref(struct options *o, enum backend_kind kind, const char *device,
+			   const char *id, int slot, char *err, size_t errlen)
+{
+	if (o->nrefs == MAX_BACKEND_REFS)
+		return fail(err, errlen, "-device: at most %d devices with a backend",
+			    MAX_BACKEND_REFS);
+	struct backend_ref *r = &o->refs[o->nrefs++];
+	r->kind = kind;
+	r->device = strdup(device);
+	r->id = strdup(id);
+	r->slot = slot;
 	return 0;
 }
 
@@ -226,25 +453,8 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 		}
 		if (rc == 0 && !drive)
 			rc = fail(err, errlen, "-device virtio-blk-device: missing drive=");
-		struct virt_drive *d = NULL;
-		struct drive_use *use = NULL;
-		for (unsigned i = 0; rc == 0 && i < o->board.ndrives; i++)
-			if (o->board.drives[i].id && !strcmp(o->board.drives[i].id, drive)) {
-				d = &o->board.drives[i];
-				use = &o->drive_use[i];
-			}
-		if (rc == 0 && !d)
-			rc = fail(
-			    err, errlen,
-			    "-device virtio-blk-device: no drive with id '%s' (give -drive first)",
-			    drive);
-		if (rc == 0 && use->attached)
-			rc = fail(err, errlen,
-				  "-device virtio-blk-device: drive '%s' is already in use", drive);
-		if (rc == 0) {
-			use->attached = true;
-			d->slot = slot;
-		}
+		if (rc == 0)
+			rc = add_backend_ref(o, BACKEND_DRIVE, kv[0].key, drive, slot, err, errlen);
 	} else if (n > 0 && !strcmp(kv[0].key, "loader")) {
 		if (o->board.nloaders == VIRT_MAX_LOADERS) {
 			rc = fail(err, errlen, "-device loader: at most %d", VIRT_MAX_LOADERS);
@@ -285,6 +495,19 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 	return rc;
 }
 
+/* Whether an accel=A:B:C list names tcg: QEMU falls back along it. */
+static bool accel_list_has_tcg(const char *list)
+{
+	for (const char *p = list;; p++) {
+		const size_t n = strcspn(p, ":");
+		if (n == 3 && !strncmp(p, "tcg", 3))
+			return true;
+		p += n;
+		if (!*p)
+			return false;
+	}
+}
+
 static int opt_machine(struct options *o, const char *opt, const char *arg, char *err,
 		       size_t errlen)
 {
@@ -302,6 +525,13 @@ static int opt_machine(struct options *o, const char *opt, const char *arg, char
 			if (strcmp(kv[i].val, "virt"))
 				rc = fail(err, errlen,
 					  "-machine: unsupported machine '%s' (only 'virt')",
+					  kv[i].val);
+		} else if (!strcmp(k, "accel") && kv[i].val) {
+			/* QEMU's older spelling of -accel, a list to try in
+			 * order (kvm:tcg): tcg is what there is. */
+			if (!accel_list_has_tcg(kv[i].val))
+				rc = fail(err, errlen,
+					  "-machine: invalid accelerator '%s' (only tcg)",
 					  kv[i].val);
 		} else if (!strcmp(k, "dumpdtb") && kv[i].val && *kv[i].val) {
 			free(o->dumpdtb);
@@ -385,12 +615,6 @@ static int opt_icount(struct options *o, const char *opt, const char *arg, char 
 	return 0;
 }
 
-static void set_str(char **dst, const char *v)
-{
-	free(*dst);
-	*dst = strdup(v);
-}
-
 static int opt_bios(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
 	set_str(&o->board.bios, arg);
@@ -435,7 +659,8 @@ static int opt_m(struct options *o, const char *opt, const char *arg, char *err,
 static int opt_nographic(struct options *o, const char *opt, const char *arg, char *err,
 			 size_t errlen)
 {
-	return 0; /* -nographic: the console is stdio anyway */
+	o->nographic = true; /* the console is stdio anyway */
+	return 0;
 }
 
 static int opt_display(struct options *o, const char *opt, const char *arg, char *err,
@@ -454,6 +679,9 @@ static int opt_monitor(struct options *o, const char *opt, const char *arg, char
 		o->no_monitor = true;
 	else if (strcmp(arg, "stdio"))
 		return fail(err, errlen, "%s: only 'none' and 'stdio' are supported", opt);
+	else
+		o->no_monitor = false;
+	o->monitor_given = true;
 	return 0;
 }
 
@@ -461,6 +689,7 @@ static int opt_serial(struct options *o, const char *opt, const char *arg, char 
 {
 	if (strcmp(arg, "stdio") && strcmp(arg, "mon:stdio"))
 		return fail(err, errlen, "-serial: only 'stdio' and 'mon:stdio' are supported");
+	o->serial_given = true;
 	return 0;
 }
 
@@ -571,6 +800,56 @@ static int opt_version(struct options *o, const char *opt, const char *arg, char
 	return 0;
 }
 
+/* -name NAME or -name guest=NAME[,process=P]: QEMU's implied "guest". */
+static int opt_name(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	char *copy = strdup(arg);
+	struct kv kv[MAX_KV];
+	const int n = split_kv(copy, kv, MAX_KV);
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (i == 0 && !kv[i].val)
+			set_str(&o->name, kv[i].key);
+		else if (!strcmp(kv[i].key, "guest") && kv[i].val)
+			set_str(&o->name, kv[i].val);
+		else
+			rc = fail(err, errlen, "%s: unsupported parameter '%s' (only guest=)", opt,
+				  kv[i].key);
+	}
+	free(copy);
+	return rc;
+}
+
+static int opt_pidfile(struct options *o, const char *opt, const char *arg, char *err,
+		       size_t errlen)
+{
+	set_str(&o->pidfile, arg);
+	return 0;
+}
+
+static int opt_daemonize(struct options *o, const char *opt, const char *arg, char *err,
+			 size_t errlen)
+{
+	o->daemonize = true;
+	return 0;
+}
+
+static int opt_no_shutdown(struct options *o, const char *opt, const char *arg, char *err,
+			   size_t errlen)
+{
+	o->no_shutdown = true;
+	return 0;
+}
+
+/* -nodefaults: QEMU's default serial and monitor go; -serial and -monitor
+ * given anywhere on the line stay (applied in check_complete). */
+static int opt_nodefaults(struct options *o, const char *opt, const char *arg, char *err,
+			  size_t errlen)
+{
+	o->nodefaults = true;
+	return 0;
+}
+
 /* A word that is not an option: the program, as -kernel with -bios none. */
 static int program(struct options *o, const char *arg, char *err, size_t errlen)
 {
@@ -623,7 +902,7 @@ struct option_def {
 };
 
 static const struct option_def option_table[] = {
-    {"-machine", ARG, opt_machine, HELP_MACHINE, "-machine virt[,dumpdtb=FILE]",
+    {"-machine", ARG, opt_machine, HELP_MACHINE, "-machine virt[,accel=tcg][,dumpdtb=FILE]",
      "the board (the only one); dumpdtb writes its\ndevice tree to FILE and exits"},
     {"-M", ARG, opt_machine, HELP_MACHINE, "-M virt", "the same"},
     {"-bios", ARG, opt_bios, HELP_MACHINE, "-bios none|default|FILE",
@@ -641,37 +920,61 @@ static const struct option_def option_table[] = {
      "RAM size, e.g. 128M, 1G (default 128M; a bare number\nis MiB)"},
     {"-smp", ARG, opt_smp, HELP_MACHINE, "-smp N", "number of harts, 1 to 8 (default 1)"},
     {"-nographic", NO_ARG, opt_nographic, HELP_MACHINE, "-nographic",
-     "accepted: the console is always on stdio"},
+     "accepted: the console is on stdio"},
     {"-serial", ARG, opt_serial, HELP_MACHINE, "-serial stdio|mon:stdio", "accepted"},
     {"-monitor", ARG, opt_monitor, HELP_MACHINE, "-monitor none|stdio",
      "no monitor, or the monitor on the console (Ctrl-a c,\nthe default)"},
     {"-display", ARG, opt_display, HELP_MACHINE, "-display none", "accepted"},
     {"-drive", ARG, opt_drive, HELP_MACHINE,
-     "-drive file=F,if=none,format=raw|qcow2,id=ID[,readonly=on][,snapshot=on]",
+     "-drive file=F[,if=none][,format=raw|qcow2][,id=ID][,readonly=on][,snapshot=on]",
      "a disk for -device virtio-blk-device,drive=ID\n(format omitted: probed, with a warning "
-     "for raw)"},
+     "for raw;\nno id=: QEMU's none0, none1...: the guest sees it\nonly through a -device)"},
     {NULL, NO_ARG, NULL, HELP_MACHINE, "-drive file=F,if=virtio,format=raw|qcow2",
      "a virtio-blk disk in the next free slot"},
+    {"-hda", ARG, opt_hd, HELP_MACHINE, "-hda FILE",
+     "drive none0 (-hdb: none1 ... -hdd: none3), as QEMU's\nvirt: no device until "
+     "-device virtio-blk-device,\ndrive=none0"},
+    {"-hdb", ARG, opt_hd, HELP_MACHINE, NULL, NULL},
+    {"-hdc", ARG, opt_hd, HELP_MACHINE, NULL, NULL},
+    {"-hdd", ARG, opt_hd, HELP_MACHINE, NULL, NULL},
+    {"-blockdev", ARG, opt_blockdev, HELP_MACHINE,
+     "-blockdev driver=file,node-name=N,filename=F[,read-only=on]",
+     "a disk for -device virtio-blk-device,drive=N"},
+    {NULL, NO_ARG, NULL, HELP_MACHINE, "-blockdev driver=raw|qcow2,node-name=N,file=NODE",
+     "a format over a driver=file node (or inline:\nfile.driver=file,file.filename=F)"},
     {"-device", ARG, opt_device, HELP_MACHINE,
      "-device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N]",
-     "a virtio-blk device for drive ID (no bus=: the free\nslot with the highest address)"},
+     "a virtio-blk device for drive ID, given before or\nafter it (no bus=: the free slot "
+     "with the highest\naddress)"},
     {NULL, NO_ARG, NULL, HELP_MACHINE, "-device loader,file=F,addr=ADDR",
      "copy a raw file to guest memory"},
     {"-global", ARG, opt_global, HELP_MACHINE, "-global virtio-mmio.force-legacy=false|true",
      "virtio-mmio version 2 or 1 (default 1)"},
     {"-snapshot", NO_ARG, opt_snapshot, HELP_MACHINE, "-snapshot",
-     "keep all disk writes in memory"},
+     "keep -drive writes in memory (not -blockdev's,\nas QEMU)"},
     {"-no-reboot", NO_ARG, opt_no_reboot, HELP_MACHINE, "-no-reboot",
      "exit instead of resetting when the guest reboots"},
+    {"-no-shutdown", NO_ARG, opt_no_shutdown, HELP_MACHINE, "-no-shutdown",
+     "on guest poweroff, stop the machine instead of\nexiting (the monitor stays until "
+     "quit)"},
+    {"-nodefaults", NO_ARG, opt_nodefaults, HELP_MACHINE, "-nodefaults",
+     "no default serial or monitor; only those given\nwith -serial or -monitor have a host end"},
+    {"-name", ARG, opt_name, HELP_MACHINE, "-name NAME|guest=NAME",
+     "the guest's name (accepted; the monitor does not\nshow it yet)"},
+    {"-pidfile", ARG, opt_pidfile, HELP_MACHINE, "-pidfile FILE",
+     "write the process id to FILE (locked; removed at\nexit)"},
+    {"-daemonize", NO_ARG, opt_daemonize, HELP_MACHINE, "-daemonize",
+     "run in the background once the machine is built\n(not with -nographic or a stdio "
+     "serial/monitor)"},
     {"-accel", ARG, opt_accel, HELP_MACHINE, "-accel tcg[,thread=single|multi]",
      "multi (the default): one host thread per hart;\nsingle: all harts on one thread, "
      "round-robin"},
     {"-icount", ARG, opt_icount, HELP_MACHINE, "-icount [shift=]N[,sleep=off]",
      "deterministic: time advances 2^N ns per instruction,\nharts run round-robin, idle time is "
      "skipped; the\nsame input gives the same run"},
-    {"-d", ARG, opt_d, HELP_MACHINE, "-d in_asm,exec,int,out_asm",
-     "log guest code / blocks run / traps / host code\n(in_asm: as translated; with --interp, "
-     "as executed)"},
+    {"-d", ARG, opt_d, HELP_MACHINE, "-d ITEM[,ITEM...]|help",
+     "log in QEMU's format: in_asm, out_asm, exec, int,\ncpu, fpu, guest_errors, nochain "
+     "(-d help lists\nthem)"},
     {"-D", ARG, opt_D, HELP_MACHINE, "-D FILE", "write the log to FILE instead of stderr"},
 
     {"-gdb", ARG, opt_gdb, HELP_DEBUG, "-gdb tcp::PORT|tcp:HOST:PORT",
@@ -711,15 +1014,128 @@ static const struct option_def *find_option(const char *name)
 	return NULL;
 }
 
-/* Checks that need the whole command line. */
-static int check_complete(const struct options *o, char *err, size_t errlen)
+/* A -blockdev node as a board drive: the format node's driver over its
+ * protocol node's file (a device on a driver=file node reads it raw). */
+static int blockdev_to_drive(struct options *o, struct blockdev_node *node,
+			     const struct backend_ref *r, char *err, size_t errlen)
 {
-	const struct virt_config *b = &o->board;
-	for (unsigned i = 0; i < b->ndrives; i++)
-		if (b->drives[i].id && !o->drive_use[i].if_virtio && !o->drive_use[i].attached)
+	const struct blockdev_node *proto = node;
+	if (node->file) {
+		proto = NULL;
+		for (unsigned i = 0; i < o->nblockdevs; i++)
+			if (!strcmp(o->blockdevs[i].node_name, node->file))
+				proto = &o->blockdevs[i];
+		if (!proto)
+			return fail(err, errlen, "-blockdev node-name=%s: no node '%s' for file=",
+				    node->node_name, node->file);
+		if (strcmp(proto->driver, "file"))
+			return fail(err, errlen,
+				    "-blockdev node-name=%s: file=%s must be a driver=file node",
+				    node->node_name, node->file);
+	}
+	if (node->used)
+		return fail(err, errlen, "-device %s,drive=%s: node '%s' is already in use",
+			    r->device, r->id, r->id);
+	struct drive_use *use;
+	struct virt_drive *d = new_drive(o, "-blockdev", &use, err, errlen);
+	if (!d)
+		return -1;
+	d->file = strdup(proto->filename);
+	d->id = strdup(node->node_name);
+	d->format = strdup(strcmp(node->driver, "file") ? node->driver : "raw");
+	d->readonly = node->readonly || proto->readonly;
+	d->blockdev = true;
+	d->slot = r->slot;
+	use->attached = true;
+	node->used = true;
+	o->board.ndrives++;
+	return 0;
+}
+
+/* drive=ID: a -drive id= (its device now takes it) or a -blockdev node
+ * (which becomes a drive). Returns 1 when nothing has that id. */
+static int attach_drive(struct options *o, const struct backend_ref *r, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < o->board.ndrives; i++) {
+		struct virt_drive *d = &o->board.drives[i];
+		struct drive_use *use = &o->drive_use[i];
+		if (!d->id || strcmp(d->id, r->id))
+			continue;
+		if (use->attached || use->if_virtio)
+			return fail(err, errlen,
+				    "-device %s,drive=%s: drive '%s' is already in use", r->device,
+				    r->id, r->id);
+		use->attached = true;
+		d->slot = r->slot;
+		return 0;
+	}
+	for (unsigned i = 0; i < o->nblockdevs; i++)
+		if (!strcmp(o->blockdevs[i].node_name, r->id))
+			return blockdev_to_drive(o, &o->blockdevs[i], r, err, errlen);
+	return 1;
+}
+
+/* Each kind of backend a device can name: the device's key, what gives
+ * such an id (for the error when nothing does), and how a device takes
+ * one (0, -1 with err, or 1: no such id). */
+static const struct {
+	const char *key;
+	const char *given_by;
+	int (*attach)(struct options *o, const struct backend_ref *r, char *err, size_t errlen);
+} backend_kinds[BACKEND_KINDS] = {
+    [BACKEND_DRIVE] = {"drive", "-drive id= or -blockdev node-name=", attach_drive},
+};
+
+/* QEMU resolves references after parsing every option: so the order of
+ * -device and its backend does not matter. */
+static int resolve_backend_refs(struct options *o, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < o->nrefs; i++) {
+		const struct backend_ref *r = &o->refs[i];
+		const int rc = backend_kinds[r->kind].attach(o, r, err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			return fail(err, errlen, "-device %s,%s=%s: no %s with id '%s' (give %s)",
+				    r->device, backend_kinds[r->kind].key, r->id,
+				    backend_kinds[r->kind].key, r->id,
+				    backend_kinds[r->kind].given_by);
+	}
+	return 0;
+}
+
+/* Checks that need the whole command line. */
+static int check_complete(struct options *o, char *err, size_t errlen)
+{
+	if (resolve_backend_refs(o, err, errlen))
+		return -1;
+	struct virt_config *b = &o->board;
+	for (unsigned i = 0; i < b->ndrives; i++) {
+		if (o->drive_use[i].orphan_ok && !o->drive_use[i].attached)
+			b->drives[i].no_device = true;
+		else if (b->drives[i].id && !o->drive_use[i].if_virtio && !o->drive_use[i].attached)
 			return fail(err, errlen,
 				    "-drive id=%s: no -device virtio-blk-device uses it",
 				    b->drives[i].id);
+	}
+	if (o->nodefaults) {
+		o->no_serial = !o->serial_given;
+		o->no_monitor |= !o->monitor_given;
+	}
+	if (o->daemonize) {
+		/* QEMU's checks; without them, rvjit's default console is
+		 * stdio, which a daemon has not: no serial, no monitor. */
+		if (o->nographic)
+			return fail(err, errlen, "-nographic cannot be used with -daemonize");
+		if (o->serial_given && !o->no_serial)
+			return fail(err, errlen, "-serial stdio: cannot use stdio with -daemonize");
+		if (o->monitor_given && !o->no_monitor)
+			return fail(err, errlen,
+				    "-monitor stdio: cannot use stdio with -daemonize");
+		o->no_serial = o->no_monitor = true;
+	}
+	if (o->log_help)
+		return 0;
 	if (b->initrd && !b->kernel)
 		return fail(err, errlen, "-initrd: needs -kernel (the initrd goes after it)");
 	if (!o->help && !o->version && !b->kernel && b->nloaders == 0 && !o->dumpdtb &&
@@ -771,11 +1187,16 @@ void options_free(struct options *o)
 	free(o->dumpdtb);
 	free(o->log_file);
 	free(o->gdb);
-	for (unsigned i = 0; i < o->board.ndrives; i++) {
-		free(o->board.drives[i].file);
-		free(o->board.drives[i].id);
-		free(o->board.drives[i].format);
+	free(o->name);
+	free(o->pidfile);
+	for (unsigned i = 0; i < o->board.ndrives; i++)
+		drive_free(&o->board.drives[i]);
+	for (unsigned i = 0; i < o->nrefs; i++) {
+		free(o->refs[i].id);
+		free(o->refs[i].device);
 	}
+	for (unsigned i = 0; i < o->nblockdevs; i++)
+		blockdev_free(&o->blockdevs[i]);
 	for (unsigned i = 0; i < o->board.nloaders; i++)
 		free(o->board.loaders[i].file);
 	memset(o, 0, sizeof(*o));

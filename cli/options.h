@@ -17,7 +17,44 @@
 struct drive_use {
 	bool if_virtio; /* -drive ...,if=virtio: attach to the next free slot */
 	bool attached;	/* a -device virtio-blk-device names it */
+	bool orphan_ok; /* -hda: QEMU's virt attaches no device to it, silently */
 };
+
+/*
+ * A device's reference to a backend by id, kept until every option is
+ * parsed and then resolved, as QEMU does: `-device X,drive=ID` may come
+ * before the `-drive id=ID` it names. Each kind of backend is one row of
+ * options.c's backend_kinds table (its key, how to find an id, how to
+ * attach a device to it); netdev=, rng= and chardev= become new kinds.
+ */
+enum backend_kind {
+	BACKEND_DRIVE, /* drive=: a -drive id= or a -blockdev node-name= */
+	BACKEND_KINDS
+};
+
+struct backend_ref {
+	enum backend_kind kind;
+	char *id;
+	char *device; /* the device as typed ("virtio-blk-device"), for messages */
+	int slot;     /* bus=virtio-mmio-bus.N, or -1 */
+};
+
+#define MAX_BACKEND_REFS 16
+
+/* One -blockdev node (a basic subset of QEMU's block graph): a protocol
+ * node (driver=file,filename=F) or a format node (driver=raw|qcow2) over
+ * one, named by file=NODE or given inline as file.driver=file,
+ * file.filename=F. */
+struct blockdev_node {
+	char *node_name;
+	char *driver;	/* "file", "raw" or "qcow2" */
+	char *filename; /* driver=file (or an inline file.filename=) */
+	char *file;	/* a format node's protocol node, by node-name */
+	bool readonly;
+	bool used; /* a device or a format node refers to it */
+};
+
+#define MAX_BLOCKDEVS 16
 
 struct options {
 	/* What the board is built from: -bios, -kernel, -append, -initrd,
@@ -41,6 +78,20 @@ struct options {
 	char *gdb;	   /* -gdb tcp::PORT (-s: tcp::1234), NULL: no stub */
 	bool start_paused; /* -S: no hart runs until gdb or the monitor says continue */
 	bool no_monitor;   /* -monitor none: Ctrl-a c has no monitor to show */
+	bool no_serial;	   /* -nodefaults without -serial: the UART has no host end */
+	bool serial_given; /* -serial or -monitor given: -nodefaults keeps them */
+	bool monitor_given;
+	char *name;	  /* -name: the guest's name (`info name`) */
+	char *pidfile;	  /* -pidfile FILE: our pid, written at start-up */
+	bool daemonize;	  /* -daemonize: detach once the machine is built */
+	bool nographic;	  /* -nographic given (QEMU refuses it with -daemonize) */
+	bool no_shutdown; /* -no-shutdown: guest poweroff stops the machine */
+	bool nodefaults;  /* -nodefaults: no default serial or monitor */
+	struct backend_ref refs[MAX_BACKEND_REFS]; /* resolved after parsing */
+	unsigned nrefs;
+	struct blockdev_node blockdevs[MAX_BLOCKDEVS];
+	unsigned nblockdevs;
+	bool log_help; /* -d help: list the log items and exit */
 	bool help, version;
 };
 
@@ -49,6 +100,8 @@ struct options {
 int options_parse(struct options *o, int argc, char **argv, char *err, size_t errlen);
 void options_free(struct options *o);
 void options_usage(FILE *out);
+/* -d help: the log items, in QEMU's layout. */
+void options_log_help(FILE *out);
 
 /* Parse a size like 128M, 2G, 64K, 512 (QEMU -m: a bare number is MiB when
  * mib_default). Returns false on garbage or overflow. */

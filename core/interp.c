@@ -5,6 +5,7 @@
  * between blocks. A per-instruction mode (interp_step_hart) serves the
  * debugger. Which hart runs when is the run loop's business (run.c).
  */
+#include "guest_log.h"
 #include "insn.h"
 #include "machine.h"
 #include "tb.h"
@@ -23,6 +24,8 @@ static int run_block_logged(struct hart *h, const struct block *b)
 	if (m->log_mask & LOG_EXEC)
 		fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 " (%u insns)\n", h->mhartid,
 			h->pc, b->n_ops);
+	if (m->log_mask & LOG_CPU)
+		cpu_log_state(h, m->log, m->log_mask & LOG_FPU);
 	h->block_pc = h->pc;
 	h->block_ops = b->ops;
 	/* One op at a time through the plain exec functions. */

@@ -33,10 +33,14 @@ struct tb_cache;
 
 /* -d log categories (QEMU's names). */
 enum {
-	LOG_IN_ASM = 1 << 0,  /* each guest instruction as it executes */
-	LOG_OUT_ASM = 1 << 1, /* generated host code */
-	LOG_EXEC = 1 << 2,    /* each block as it starts */
-	LOG_INT = 1 << 3,     /* interrupts and exceptions */
+	LOG_IN_ASM = 1 << 0,	   /* each guest instruction as it executes */
+	LOG_OUT_ASM = 1 << 1,	   /* generated host code */
+	LOG_EXEC = 1 << 2,	   /* each block as it starts */
+	LOG_INT = 1 << 3,	   /* interrupts and exceptions */
+	LOG_NOCHAIN = 1 << 4,	   /* translated blocks do not jump straight to each other */
+	LOG_CPU = 1 << 5,	   /* the hart's registers before each block (core/guest_log.c) */
+	LOG_FPU = 1 << 6,	   /* and its f registers, with LOG_CPU */
+	LOG_GUEST_ERRORS = 1 << 7, /* accesses where nothing is (core/guest_log.c) */
 };
 
 /* Why run() returned. */

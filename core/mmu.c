@@ -5,6 +5,7 @@
  * mem.h (and, later, emitted by the JIT).
  */
 #include "mmu.h"
+#include "guest_log.h"
 #include "machine.h"
 #include "mem.h"
 #include "shadow.h"
@@ -351,8 +352,13 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 	if (!*host) {
 		/* Writes to ROM and fetches from devices fault here; device
 		 * loads and stores go to the bus. */
-		if (machine_host_ptr(m, *pa, size, false) || acc == ACCESS_FETCH ||
-		    !bus_find(&m->bus, *pa, size))
+		if (machine_host_ptr(m, *pa, size, false))
+			return access_fault(acc);
+		if (!bus_find(&m->bus, *pa, size)) {
+			log_invalid_access(m, acc == ACCESS_WRITE, *pa, size);
+			return access_fault(acc);
+		}
+		if (acc == ACCESS_FETCH)
 			return access_fault(acc);
 		return 0;
 	}

@@ -4,6 +4,7 @@
  * cache calls on flush and invalidation. (The model is in jit.h.)
  */
 #include "check.h"
+#include "core/guest_log.h"
 #include "core/insn.h"
 #include "core/mmu.h"
 #include "host_fp.h"
@@ -236,6 +237,8 @@ static void run_quantum(struct hart *h)
 			if (m->log_mask & LOG_EXEC)
 				fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 "\n",
 					h->mhartid, h->pc);
+			if (m->log_mask & LOG_CPU)
+				cpu_log_state(h, m->log, m->log_mask & LOG_FPU);
 			const int why =
 			    j->check ? jit_check_block(j, h, b, enter) : enter(h, native);
 			pending = why == JIT_EXIT_CHAIN;
@@ -294,7 +297,7 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 		}
 	}
 	/* -d exec logs every block, which chained jumps would skip. */
-	j->chain = !(m->log_mask & LOG_EXEC);
+	j->chain = !(m->log_mask & (LOG_EXEC | LOG_NOCHAIN));
 	if (m->log_mask & LOG_OUT_ASM)
 		j->capstone = host_disasm_open();
 	if (opts->perf_map)

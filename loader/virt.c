@@ -38,7 +38,8 @@ struct virt_board {
 	struct htif *htif;
 	struct virtio_mmio *virtio[VIRT_VIRTIO_COUNT];
 	struct block_dev *disks[VIRT_VIRTIO_COUNT];
-	uint8_t *fdt; /* the device tree as placed in RAM */
+	struct block_dev *orphans[VIRT_MAX_DRIVES]; /* drives no device uses */
+	uint8_t *fdt;				    /* the device tree as placed in RAM */
 	size_t fdt_size;
 	uint8_t rom[BOOTROM_SIZE];
 };
@@ -125,6 +126,8 @@ static int add_disks(struct virt_board *b, const struct virt_config *c, char *er
 	int slot_of[VIRT_MAX_DRIVES];
 	for (unsigned i = 0; i < c->ndrives; i++) {
 		slot_of[i] = c->drives[i].slot;
+		if (c->drives[i].no_device)
+			continue;
 		if (slot_of[i] >= 0) {
 			if (used[slot_of[i]])
 				return fail(err, errlen, "virtio-mmio-bus.%d is used twice",
@@ -133,7 +136,7 @@ static int add_disks(struct virt_board *b, const struct virt_config *c, char *er
 		}
 	}
 	for (unsigned i = 0; i < c->ndrives; i++) {
-		if (slot_of[i] >= 0)
+		if (slot_of[i] >= 0 || c->drives[i].no_device)
 			continue;
 		/* Like QEMU's virt: a device given without bus= lands on the
 		 * free transport with the highest address. */
@@ -149,8 +152,19 @@ static int add_disks(struct virt_board *b, const struct virt_config *c, char *er
 		const struct virt_drive *d = &c->drives[i];
 		const int s = slot_of[i];
 		char why[256];
-		b->disks[s] = disk_open(d->file, d->format, d->readonly, d->snapshot || c->snapshot,
-					why, sizeof(why));
+		if (d->no_device) {
+			/* Opened as QEMU opens it (a missing file is an error),
+			 * but the guest sees no device. */
+			b->orphans[i] = disk_open(d->file, d->format, d->readonly,
+						  d->snapshot || (c->snapshot && !d->blockdev), why,
+						  sizeof(why));
+			if (!b->orphans[i])
+				return fail(err, errlen, "-drive file=%s: %s", d->file, why);
+			continue;
+		}
+		b->disks[s] =
+		    disk_open(d->file, d->format, d->readonly,
+			      d->snapshot || (c->snapshot && !d->blockdev), why, sizeof(why));
 		if (!b->disks[s])
 			return fail(err, errlen, "-drive file=%s: %s", d->file, why);
 		b->virtio[s] =
@@ -371,6 +385,9 @@ void virt_board_flush(struct virt_board *b)
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
 		if (b->disks[s])
 			block_flush(b->disks[s]);
+	for (unsigned i = 0; i < VIRT_MAX_DRIVES; i++)
+		if (b->orphans[i])
+			block_flush(b->orphans[i]);
 	b->serial.flush(b->serial.opaque);
 }
 
@@ -384,6 +401,9 @@ void virt_board_free(struct virt_board *b)
 		if (b->disks[s])
 			block_close(b->disks[s]);
 	}
+	for (unsigned i = 0; i < VIRT_MAX_DRIVES; i++)
+		if (b->orphans[i])
+			block_close(b->orphans[i]);
 	free(b->fdt);
 	htif_free(b->htif);
 	uart_free(b->uart);

@@ -37,8 +37,10 @@ struct virt_drive {
 	char *id;     /* the device's serial number (VIRTIO_BLK_T_GET_ID), NULL for none */
 	char *format; /* "raw" or "qcow2"; NULL: probe the file (devices/disk.c) */
 	bool readonly;
-	bool snapshot; /* writes stay in memory */
-	int slot;      /* virtio-mmio slot 0..7, or -1: the free one with the highest address */
+	bool snapshot;	/* writes stay in memory */
+	int slot;	/* virtio-mmio slot 0..7, or -1: the free one with the highest address */
+	bool no_device; /* opened, but no device shows it to the guest (QEMU's -hda on virt) */
+	bool blockdev;	/* from -blockdev, which -snapshot leaves alone (as QEMU's) */
 };
 
 /* A raw file copied to guest memory at power-on (QEMU's generic loader). */
@@ -58,7 +60,7 @@ struct virt_config {
 	char *initrd;	    /* NULL for none; needs a kernel */
 	char *dtb;	    /* this device tree instead of ours, NULL for ours */
 	bool virtio_legacy; /* virtio-mmio version 1 (QEMU's force-legacy default) */
-	bool snapshot;	    /* every drive snapshot=on */
+	bool snapshot;	    /* every drive but -blockdev's snapshot=on */
 	struct virt_drive drives[VIRT_MAX_DRIVES];
 	unsigned ndrives;
 	struct virt_loader loaders[VIRT_MAX_LOADERS];

@@ -37,7 +37,7 @@ expect_error "is a directory|Is a directory" "$tmp"
 expect_error "-m: 'lots'" -m lots "$tmp/notelf"
 expect_error "-smp: '9'" -smp 9 "$tmp/notelf"
 expect_error "unsupported machine 'sifive_u'" -machine sifive_u "$tmp/notelf"
-expect_error "-d: unknown log item 'bogus'" -d bogus "$tmp/notelf"
+expect_error "-d: unknown log item 'bogus' \(see -d help" -d bogus "$tmp/notelf"
 expect_error "not a 64-bit ELF" "$tmp/elf32"
 expect_error "-kernel: missing argument" -kernel
 expect_error "no drive with id 'nope'" -device virtio-blk-device,drive=nope "$tmp/notelf"
@@ -47,6 +47,36 @@ expect_error "/dev/zero: not a regular file" -device loader,file=/dev/zero,addr=
 head -c 2097152 /dev/zero > "$tmp/big"
 expect_error "does not fit in RAM" -m 1M -device loader,file="$tmp/big",addr=0x80000000 -bios none -kernel "$tmp/zeros"
 expect_error "empty image" -bios none -kernel "$tmp/empty"
+
+# QEMU's options: refused forms, with QEMU's wording where QEMU has one.
+expect_error "-device virtio-blk-device,drive=nope: no drive with id 'nope'" -device virtio-blk-device,drive=nope -drive file="$tmp/zeros",format=raw,id=x0 -device virtio-blk-device,drive=x0 "$tmp/notelf"
+expect_error "drive 'x0' is already in use" -device virtio-blk-device,drive=x0 -device virtio-blk-device,drive=x0 -drive file="$tmp/zeros",format=raw,id=x0 "$tmp/notelf"
+expect_error "-machine: invalid accelerator 'kvm'" -machine virt,accel=kvm "$tmp/notelf"
+expect_error "-accel: 'kvm': only 'tcg'" -accel kvm "$tmp/notelf"
+expect_error "-name: unsupported parameter 'debug-threads'" -name vm,debug-threads=on "$tmp/notelf"
+expect_error "-name: missing argument" -name
+expect_error "-pidfile: missing argument" -pidfile
+expect_error "cannot create PID file: Could not create '$tmp/no/such/dir/p.pid'" -pidfile "$tmp/no/such/dir/p.pid" -bios none "$tmp/notelf"
+expect_error "-nographic cannot be used with -daemonize" -daemonize -nographic "$tmp/notelf"
+expect_error "-serial stdio: cannot use stdio with -daemonize" -daemonize -serial mon:stdio "$tmp/notelf"
+expect_error "-monitor stdio: cannot use stdio with -daemonize" -monitor stdio -daemonize "$tmp/notelf"
+expect_error "missing-file.*No such file" -daemonize "$tmp/missing-file"
+expect_error "-hda: missing argument" -hda
+expect_error "-hda: drive index 0 is already in use" -hda "$tmp/zeros" -hda "$tmp/zeros" "$tmp/notelf"
+expect_error "-drive file=$tmp/missing.img: .*No such file" -hda "$tmp/missing.img" -device virtio-blk-device,drive=none0 -bios none -kernel "$tmp/notelf"
+expect_error "-blockdev: unsupported driver 'vmdk'" -blockdev driver=vmdk,node-name=v "$tmp/notelf"
+expect_error "-blockdev: unsupported parameter 'locking'" -blockdev driver=file,node-name=f,filename=x,locking=off "$tmp/notelf"
+expect_error "-blockdev: missing node-name=" -blockdev driver=file,filename=x "$tmp/notelf"
+expect_error "-blockdev driver=file: needs filename=" -blockdev driver=file,node-name=f "$tmp/notelf"
+expect_error "-blockdev driver=qcow2: needs file=NODE" -blockdev driver=qcow2,node-name=q "$tmp/notelf"
+expect_error "-blockdev node-name=q: no node 'f' for file=" -blockdev driver=qcow2,node-name=q,file=f -device virtio-blk-device,drive=q "$tmp/notelf"
+expect_error "-blockdev node-name=q: file=r must be a driver=file node" -blockdev driver=raw,node-name=r,file.driver=file,file.filename=x -blockdev driver=qcow2,node-name=q,file=r -device virtio-blk-device,drive=q "$tmp/notelf"
+expect_error "-blockdev: node-name 'x0' is already in use" -drive file=x,id=x0 -blockdev driver=file,node-name=x0,filename=x "$tmp/notelf"
+expect_error "-d: log item 'mmu' is not supported" -d in_asm,mmu "$tmp/notelf"
+expect_error "-d: log item 'cpu_reset' is not supported" -d cpu_reset "$tmp/notelf"
+expect_error "-d: log item 'unimp' is not supported" -d unimp "$tmp/notelf"
+expect_error "-d: log item 'page' is not supported" -d page "$tmp/notelf"
+expect_error "unknown option '-no-such-thing'" -no-shutdown -no-such-thing "$tmp/notelf"
 
 echo "cli_errors: $fails failed"
 [ $fails -eq 0 ]

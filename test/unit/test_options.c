@@ -80,6 +80,135 @@ Test(options, drives_and_devices)
 	options_free(&o);
 }
 
+/* QEMU resolves drive= after parsing every option: the Debian wiki's
+ * order (-device first) works. */
+Test(options, device_before_its_drive)
+{
+	struct options o;
+	char err[256];
+	cr_assert_eq(PARSE(&o, err, "-device", "virtio-blk-device,drive=hd0,bus=virtio-mmio-bus.2",
+			   "-drive", "file=x.img,format=raw,id=hd0", "k"),
+		     0, "%s", err);
+	cr_assert_eq(o.board.ndrives, 1);
+	cr_expect_str_eq(o.board.drives[0].id, "hd0");
+	cr_expect_eq(o.board.drives[0].slot, 2);
+	cr_expect_not(o.board.drives[0].no_device);
+	options_free(&o);
+}
+
+/* On QEMU 7.2's riscv virt, -hda and a -drive without if= or id= are
+ * if=none drives "noneN" that the guest sees only through a -device. */
+Test(options, index_drives_are_none_n)
+{
+	struct options o;
+	char err[256];
+	cr_assert_eq(PARSE(&o, err, "-hda", "a.img", "-drive", "file=b.img", "-hdc", "c.img", "k"),
+		     0, "%s", err);
+	cr_assert_eq(o.board.ndrives, 3);
+	cr_expect_str_eq(o.board.drives[0].id, "none0");
+	cr_expect_str_eq(o.board.drives[1].id, "none1");
+	cr_expect_str_eq(o.board.drives[2].id, "none2");
+	cr_expect_str_eq(o.board.drives[2].file, "c.img");
+	for (int i = 0; i < 3; i++)
+		cr_expect(o.board.drives[i].no_device, "drive %d: no device names it", i);
+	options_free(&o);
+	cr_assert_eq(
+	    PARSE(&o, err, "-device", "virtio-blk-device,drive=none0", "-hda", "a.img", "k"), 0,
+	    "%s", err);
+	cr_expect_not(o.board.drives[0].no_device);
+	cr_expect_null(o.board.drives[0].format, "probed, as QEMU's -hda");
+	options_free(&o);
+}
+
+Test(options, blockdev_chains)
+{
+	struct options o;
+	char err[256];
+	cr_assert_eq(PARSE(&o, err, "-device", "virtio-blk-device,drive=q0", "-blockdev",
+			   "driver=file,node-name=f0,filename=a.qcow2,read-only=on", "-blockdev",
+			   "driver=qcow2,node-name=q0,file=f0", "-blockdev",
+			   "driver=raw,node-name=r0,file.driver=file,file.filename=b.img",
+			   "-device", "virtio-blk-device,drive=r0", "-blockdev",
+			   "driver=file,node-name=f2,filename=c.img", "-device",
+			   "virtio-blk-device,drive=f2", "k"),
+		     0, "%s", err);
+	cr_assert_eq(o.board.ndrives, 3);
+	cr_expect_str_eq(o.board.drives[0].file, "a.qcow2");
+	cr_expect_str_eq(o.board.drives[0].format, "qcow2");
+	cr_expect(o.board.drives[0].readonly, "read-only on the protocol node");
+	cr_expect_str_eq(o.board.drives[1].file, "b.img");
+	cr_expect_str_eq(o.board.drives[1].format, "raw");
+	cr_expect_str_eq(o.board.drives[2].file, "c.img");
+	cr_expect_str_eq(o.board.drives[2].format, "raw", "a device on a file node reads it raw");
+	cr_expect(o.board.drives[2].blockdev, "-snapshot leaves -blockdev drives alone");
+	options_free(&o);
+}
+
+Test(options, process_options)
+{
+	struct options o;
+	char err[256];
+	cr_assert_eq(PARSE(&o, err, "-machine", "virt,accel=tcg", "-name", "xv6", "-pidfile",
+			   "/tmp/p", "-no-shutdown", "k"),
+		     0, "%s", err);
+	cr_expect_str_eq(o.name, "xv6");
+	cr_expect_str_eq(o.pidfile, "/tmp/p");
+	cr_expect(o.no_shutdown);
+	options_free(&o);
+	cr_assert_eq(PARSE(&o, err, "-machine", "virt,accel=kvm:tcg", "k"), 0,
+		     "QEMU falls back along the list: %s", err);
+	cr_expect_not(o.no_serial);
+	cr_expect_not(o.no_monitor);
+	options_free(&o);
+	cr_assert_eq(PARSE(&o, err, "-name", "guest=vm1", "-daemonize", "k"), 0, "%s", err);
+	cr_expect_str_eq(o.name, "vm1");
+	cr_expect(o.daemonize);
+	cr_expect(o.no_serial && o.no_monitor, "a daemon has no stdio console");
+	options_free(&o);
+}
+
+Test(options, nodefaults_keeps_what_is_given)
+{
+	struct options o;
+	char err[256];
+	cr_assert_eq(PARSE(&o, err, "-nodefaults", "k"), 0, "%s", err);
+	cr_expect(o.no_serial);
+	cr_expect(o.no_monitor);
+	options_free(&o);
+	cr_assert_eq(
+	    PARSE(&o, err, "-monitor", "stdio", "-nodefaults", "-serial", "mon:stdio", "k"), 0,
+	    "%s", err);
+	cr_expect_not(o.no_serial);
+	cr_expect_not(o.no_monitor);
+	options_free(&o);
+}
+
+Test(options, log_items)
+{
+	struct options o;
+	char err[256];
+	cr_assert_eq(PARSE(&o, err, "-d", "help"), 0, "-d help needs no program: %s", err);
+	cr_expect(o.log_help);
+	options_free(&o);
+	cr_assert_eq(PARSE(&o, err, "-d", "in_asm,nochain,int", "-d", "cpu,fpu,guest_errors", "k"),
+		     0, "%s", err);
+	cr_expect_eq(o.log_mask,
+		     LOG_IN_ASM | LOG_NOCHAIN | LOG_INT | LOG_CPU | LOG_FPU | LOG_GUEST_ERRORS);
+	options_free(&o);
+
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	options_log_help(f);
+	fclose(f);
+	cr_expect(!strncmp(text, "Log items (comma separated):\nout_asm         show", 46), "%s",
+		  text);
+	cr_expect(strstr(text, "\nnochain         "));
+	cr_expect(strstr(text, "\ncpu             show CPU registers before entering a TB"));
+	cr_expect_null(strstr(text, "\nunimp "), "only what rvjit does");
+	free(text);
+}
+
 Test(options, later_options_win)
 {
 	struct options o;
@@ -97,7 +226,7 @@ Test(options, later_options_win)
 }
 
 struct error_case {
-	const char *words[4];
+	const char *words[6];
 	const char *message;
 };
 
@@ -115,11 +244,47 @@ Test(options, one_error_line_naming_the_option)
 	    {{"-drive", "file=a,if=none,id=x", "k"},
 	     "-drive id=x: no -device virtio-blk-device uses it"},
 	    {{0}, "no program given: rvjit [options] PROGRAM, or -kernel FILE (see --help)"},
+	    {{"-device", "virtio-blk-device,drive=nope", "k"},
+	     "-device virtio-blk-device,drive=nope: no drive with id 'nope' (give -drive id= or "
+	     "-blockdev node-name=)"},
+	    {{"-device", "virtio-blk-device,drive=x", "-device", "virtio-blk-device,drive=x",
+	      "-drive", "file=a,id=x"},
+	     "-device virtio-blk-device,drive=x: drive 'x' is already in use"},
+	    {{"-machine", "virt,accel=kvm", "k"}, "-machine: invalid accelerator 'kvm' (only tcg)"},
+	    {{"-machine", "virt,accel=kvm:xen", "k"},
+	     "-machine: invalid accelerator 'kvm:xen' (only tcg)"},
+	    {{"-d", "mmu", "k"},
+	     "-d: log item 'mmu' is not supported (MMU activity is not logged)"},
+	    {{"-d", "unimp", "k"},
+	     "-d: log item 'unimp' is not supported (unimplemented devices and CSRs are not "
+	     "logged)"},
+	    {{"-d", "page", "k"},
+	     "-d: log item 'page' is not supported (QEMU logs it only in user-mode emulation)"},
+	    {{"-d", "bogus", "k"}, "-d: unknown log item 'bogus' (see -d help for the list)"},
+	    {{"-name", "a,debug-threads=on", "k"},
+	     "-name: unsupported parameter 'debug-threads' (only guest=)"},
+	    {{"-daemonize", "-nographic", "k"}, "-nographic cannot be used with -daemonize"},
+	    {{"-daemonize", "-serial", "stdio", "k"},
+	     "-serial stdio: cannot use stdio with -daemonize"},
+	    {{"-monitor", "stdio", "-daemonize", "k"},
+	     "-monitor stdio: cannot use stdio with -daemonize"},
+	    {{"-hda", "a", "-hda", "b"}, "-hda: drive index 0 is already in use"},
+	    {{"-blockdev", "driver=vmdk,node-name=v", "k"},
+	     "-blockdev: unsupported driver 'vmdk' (supported: file, raw, qcow2)"},
+	    {{"-blockdev", "driver=file,node-name=f,filename=a,locking=off", "k"},
+	     "-blockdev: unsupported parameter 'locking'"},
+	    {{"-blockdev", "driver=file,filename=a", "k"},
+	     "-blockdev: missing node-name= (a device names the node)"},
+	    {{"-blockdev", "driver=raw,node-name=r", "k"},
+	     "-blockdev driver=raw: needs file=NODE or file.driver=file,file.filename=F"},
+	    {{"-blockdev", "driver=raw,node-name=r,file=zz", "-device",
+	      "virtio-blk-device,drive=r"},
+	     "-blockdev node-name=r: no node 'zz' for file="},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct options o;
 		char err[256] = "";
-		const char *words[5] = {0};
+		const char *words[7] = {0};
 		memcpy(words, cases[i].words, sizeof(cases[i].words));
 		cr_expect_eq(parse(&o, err, sizeof(err), words), -1, "case %zu", i);
 		cr_expect_str_eq(err, cases[i].message);
