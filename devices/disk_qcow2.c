@@ -29,6 +29,9 @@
  * use for L2 tables, refcount blocks and data clusters. A bad one found at
  * run time fails that guest request with EIO, reports the image corrupt on
  * stderr once, and no further write touches the file.
+ *
+ * The file is locked before its header is read, as QEMU locks it
+ * (devices/disk_lock.c), and so is every backing file.
  */
 #define _GNU_SOURCE
 #include "disk_internal.h"
@@ -1116,8 +1119,19 @@ static int qcow2_load(struct qcow2 *q, bool readonly, unsigned depth, uint64_t f
 	return refused ? -1 : 0;
 }
 
-struct block_dev *qcow2_open(const char *path, bool readonly, unsigned depth, char *err,
-			     size_t errlen)
+/* The permissions QEMU's qcow2 driver takes on its file (measured on QEMU
+ * 7.2): read, and when writable also write and resize (clusters are
+ * appended); nobody else may write or resize the file under its metadata,
+ * even when it only reads. */
+static int qcow2_lock(int fd, bool readonly, char *err, size_t errlen)
+{
+	const unsigned perm =
+	    DISK_PERM_CONSISTENT_READ | (readonly ? 0 : DISK_PERM_WRITE | DISK_PERM_RESIZE);
+	return disk_lock(fd, perm, DISK_PERM_WRITE | DISK_PERM_RESIZE, err, errlen);
+}
+
+struct block_dev *qcow2_open(const char *path, bool readonly, bool locking, unsigned depth,
+			     char *err, size_t errlen)
 {
 	struct qcow2 *q = calloc(1, sizeof(*q));
 	if (!q || !(q->path = strdup(path))) {
@@ -1137,6 +1151,10 @@ struct block_dev *qcow2_open(const char *path, bool readonly, unsigned depth, ch
 	}
 	if (S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s", strerror(EISDIR));
+		qcow2_close(&q->dev);
+		return NULL;
+	}
+	if (locking && qcow2_lock(q->fd, readonly, err, errlen)) {
 		qcow2_close(&q->dev);
 		return NULL;
 	}

@@ -144,7 +144,7 @@ static int add_disks(struct virt_board *b, const struct virt_config *c, char *er
 		const int s = slot_of[i];
 		char why[256];
 		b->disks[s] = disk_open(d->file, d->format, d->readonly, d->snapshot || c->snapshot,
-					why, sizeof(why));
+					!d->no_locking, why, sizeof(why));
 		if (!b->disks[s])
 			return fail(err, errlen, "-drive file=%s: %s", d->file, why);
 		b->virtio[s] =
