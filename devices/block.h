@@ -84,8 +84,10 @@ struct block_dev *disk_raw_open(const char *path, bool readonly, bool snapshot, 
 
 /*
  * Open a qcow2 image, version 2 or 3 (devices/disk_qcow2.c), with its chain
- * of backing files (read-only). readonly and snapshot as for raw. Refused
- * with a reason in err: a corrupt or truncated image, encryption, external
+ * of backing files (read-only). readonly and snapshot as for raw. A file
+ * cut short reads as QEMU reads it (zeros past its end) as long as its
+ * metadata is whole. Refused with a reason in err: a corrupt image, one
+ * truncated inside its header or tables, encryption, external
  * data files, extended L2 entries, zstd compression, unknown incompatible
  * features, and (unless read-only) the dirty and corrupt bits. Nothing is
  * written to the file at open.
