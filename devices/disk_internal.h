@@ -9,8 +9,9 @@
 
 #include "block.h"
 
-/* A backing chain longer than this is refused (it is also how a chain that
- * loops back on itself ends). */
+/* A backing chain longer than this is refused (it is also how a read-only
+ * chain that loops back on itself ends; read-write, the image's own lock
+ * refuses its reopening as a backing file first, as in QEMU). */
 #define DISK_MAX_BACKING_DEPTH 16
 
 /* pread/pwrite until done: both may transfer less than asked (signals,
