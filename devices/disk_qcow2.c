@@ -27,13 +27,14 @@
  * Nothing is written at open. Every offset read from the file is checked
  * (alignment, inside the file, not on the header, L1 or refcount table)
  * before use: at open for the header and both top-level tables, on first
- * use for L2 tables, refcount blocks and data clusters. A truncated file
- * reads as QEMU reads it: past its end is zeros, so a data cluster the
- * refcounts count may lie there (QEMU's tools leave such files after a
- * crash or a copy cut short); the metadata (header fields, L1 and refcount
- * tables, the L2 tables and refcount blocks they point to) must not. A bad one found at
+ * use for L2 tables, refcount blocks and data clusters. A bad one found at
  * run time fails that guest request with EIO, reports the image corrupt on
  * stderr once, and no further write touches the file.
+ *
+ * A truncated file reads as QEMU reads it: past its end is zeros, so a
+ * data cluster the refcounts count may lie there (a copy cut short); the
+ * metadata (header fields, the L1 and refcount tables, the L2 tables and
+ * refcount blocks they point to) must lie inside the file.
  *
  * The file is locked before its header is read, as QEMU locks it
  * (devices/disk_lock.c), and so is every backing file.
@@ -115,9 +116,8 @@ struct qcow2 {
 	uint64_t rt_offset;
 	uint32_t rt_clusters;
 	uint64_t rt_entries;
-	uint64_t *rt;	   /* host byte order */
-	uint64_t file_end; /* cluster-aligned, past the file and every counted cluster: new clusters
-			      go here */
+	uint64_t *rt;	    /* host byte order */
+	uint64_t file_end;  /* past the file and every counted cluster: new ones go here */
 	uint64_t autoclear; /* bits to clear in the header before the first write */
 	bool rt_in_memory;  /* growing the refcount table: new entries not written yet */
 	bool broken;	    /* corruption found: no more writes */
@@ -1097,7 +1097,10 @@ static int count_clusters_in_use(struct qcow2 *q, struct qcow2_load *ld)
 		const uint64_t used = refcounts_used(q, rb);
 		if (!used)
 			continue;
-		const uint64_t end = ((ri << q->rb_bits) + used) << q->cluster_bits;
+		/* Past what an entry can address, allocation fails (ENOSPC). */
+		const uint64_t max = (ENTRY_OFFSET_MASK >> q->cluster_bits) + 1;
+		const uint64_t clusters = (ri << q->rb_bits) + used;
+		const uint64_t end = (clusters < max ? clusters : max) << q->cluster_bits;
 		if (end > q->file_end)
 			q->file_end = end;
 		break;
