@@ -257,6 +257,12 @@ static int drive_key(struct virt_drive *d, struct drive_use *use, const char *k,
 	} else if (!strcmp(k, "snapshot")) {
 		if (!parse_bool(v, &d->snapshot))
 			return fail(err, errlen, "-drive: bad value '%s' for snapshot", v);
+	} else if (!strcmp(k, "file.locking")) {
+		/* QEMU's on|off|auto: auto and on both lock (devices/disk_lock.c) */
+		if (v && strcmp(v, "on") && strcmp(v, "off") && strcmp(v, "auto"))
+			return fail(err, errlen,
+				    "-drive: bad value '%s' for file.locking (on, off, auto)", v);
+		d->no_locking = v && !strcmp(v, "off");
 	} else if (!strcmp(k, "media") && v && !strcmp(v, "disk")) {
 		/* the only kind there is */
 	} else if (!strcmp(k, "cache") || !strcmp(k, "aio")) {

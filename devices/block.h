@@ -5,6 +5,11 @@
  * devices/disk.c; snapshot=on is one in-memory overlay for both
  * (devices/disk_overlay.c).
  *
+ * Every image file is locked while open, with the byte-range locks QEMU
+ * takes, so that neither rvjit nor QEMU writes an image another one uses:
+ * an open that conflicts fails with QEMU's reason ("Failed to get "write"
+ * lock. Is another process using the image?"), see devices/disk_lock.c.
+ *
  * Offsets and lengths are in bytes and must lie within [0, size). The size
  * is always a whole number of BLOCK_SECTOR_SIZE sectors. Every operation
  * returns 0 or a negative errno; a read or write either completes fully or
@@ -79,8 +84,10 @@ struct block_dev *disk_raw_open(const char *path, bool readonly, bool snapshot, 
 
 /*
  * Open a qcow2 image, version 2 or 3 (devices/disk_qcow2.c), with its chain
- * of backing files (read-only). readonly and snapshot as for raw. Refused
- * with a reason in err: a corrupt or truncated image, encryption, external
+ * of backing files (read-only). readonly and snapshot as for raw. A file
+ * cut short reads as QEMU reads it (zeros past its end) as long as its
+ * metadata is whole. Refused with a reason in err: a corrupt image, one
+ * truncated inside its header or tables, encryption, external
  * data files, extended L2 entries, zstd compression, unknown incompatible
  * features, and (unless read-only) the dirty and corrupt bits. Nothing is
  * written to the file at open.
@@ -91,10 +98,12 @@ struct block_dev *disk_qcow2_open(const char *path, bool readonly, bool snapshot
 /*
  * Open an image as -drive does: format "raw" or "qcow2", or NULL / "auto"
  * to probe (the qcow2 magic "QFI\xfb", otherwise raw, with a warning on
- * stderr as QEMU prints). An unknown format is refused.
+ * stderr as QEMU prints). An unknown format is refused. locking false is
+ * -drive file.locking=off: the image itself is not locked (its backing
+ * files still are, as in QEMU).
  */
 struct block_dev *disk_open(const char *path, const char *format, bool readonly, bool snapshot,
-			    char *err, size_t errlen);
+			    bool locking, char *err, size_t errlen);
 
 /*
  * snapshot=on: wrap base (which is never written) so that the guest's

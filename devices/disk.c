@@ -4,7 +4,8 @@
  * without format= the first bytes decide ("QFI\xfb" is qcow2, anything else
  * raw, with QEMU's warning, since a guest could write a qcow2 header into a
  * raw image and have it read as qcow2 next time). Also the I/O helpers the
- * backends share (devices/disk_internal.h).
+ * backends share (devices/disk_internal.h). The probe reads the file
+ * without locking it; the backend's own open takes the locks.
  */
 #define _GNU_SOURCE
 #include "disk_internal.h"
@@ -117,10 +118,10 @@ static int pick_format(const char *path, const char *format, bool *probed, enum 
 	return 0;
 }
 
-struct block_dev *disk_qcow2_open(const char *path, bool readonly, bool snapshot, char *err,
-				  size_t errlen)
+/* snapshot=on: the image d (opened read-only) under the in-memory overlay. */
+static struct block_dev *overlay_if(struct block_dev *d, bool snapshot, bool readonly, char *err,
+				    size_t errlen)
 {
-	struct block_dev *d = qcow2_open(path, readonly || snapshot, 0, err, errlen);
 	if (!d || !snapshot)
 		return d;
 	d = disk_overlay_new(d, readonly);
@@ -129,21 +130,37 @@ struct block_dev *disk_qcow2_open(const char *path, bool readonly, bool snapshot
 	return d;
 }
 
+struct block_dev *disk_raw_open(const char *path, bool readonly, bool snapshot, char *err,
+				size_t errlen)
+{
+	return overlay_if(raw_open(path, readonly, snapshot, true, err, errlen), snapshot, readonly,
+			  err, errlen);
+}
+
+struct block_dev *disk_qcow2_open(const char *path, bool readonly, bool snapshot, char *err,
+				  size_t errlen)
+{
+	return overlay_if(qcow2_open(path, readonly || snapshot, true, 0, err, errlen), snapshot,
+			  readonly, err, errlen);
+}
+
 struct block_dev *disk_open(const char *path, const char *format, bool readonly, bool snapshot,
-			    char *err, size_t errlen)
+			    bool locking, char *err, size_t errlen)
 {
 	bool probed;
 	enum disk_format f;
 	if (pick_format(path, format, &probed, &f, err, errlen))
 		return NULL;
 	if (f == FORMAT_QCOW2)
-		return disk_qcow2_open(path, readonly, snapshot, err, errlen);
+		return overlay_if(qcow2_open(path, readonly || snapshot, locking, 0, err, errlen),
+				  snapshot, readonly, err, errlen);
 	if (probed)
 		fprintf(stderr,
 			"WARNING: Image format was not specified for '%s' and probing guessed raw; "
 			"say format=raw to silence this.\n",
 			path);
-	return disk_raw_open(path, readonly, snapshot, err, errlen);
+	return overlay_if(raw_open(path, readonly, snapshot, locking, err, errlen), snapshot,
+			  readonly, err, errlen);
 }
 
 struct block_dev *disk_open_backing(const char *path, const char *format, unsigned depth, char *err,
@@ -158,7 +175,9 @@ struct block_dev *disk_open_backing(const char *path, const char *format, unsign
 	}
 	if (pick_format(path, format, &probed, &f, err, errlen))
 		return NULL;
+	/* Backing files are always locked: file.locking=off is an option of
+	 * the drive's own file alone, in QEMU too. */
 	if (f == FORMAT_QCOW2)
-		return qcow2_open(path, true, depth, err, errlen);
-	return disk_raw_open(path, true, false, err, errlen);
+		return qcow2_open(path, true, true, depth, err, errlen);
+	return raw_open(path, true, true, true, err, errlen);
 }

@@ -11,8 +11,9 @@
  * place; without it (internal snapshots share the cluster) a write copies
  * the cluster first (copy-on-write) and drops one reference to the old one.
  *
- * Allocation only ever appends at the end of the file (freed clusters are
- * not reused), so a new cluster can never alias anything still in use.
+ * Allocation only ever appends past the end of the file and past every
+ * cluster the refcounts count (freed clusters are not reused), so a new
+ * cluster can never alias anything still in use, even in a truncated file.
  * Each allocating write happens in this order, so that a crash at any point
  * leaves at worst a leaked cluster (refcount 1, referenced by no table):
  *   1. the refcount of the new cluster (allocating a refcount block, or
@@ -29,6 +30,14 @@
  * use for L2 tables, refcount blocks and data clusters. A bad one found at
  * run time fails that guest request with EIO, reports the image corrupt on
  * stderr once, and no further write touches the file.
+ *
+ * A truncated file reads as QEMU reads it: past its end is zeros, so a
+ * data cluster the refcounts count may lie there (a copy cut short); the
+ * metadata (header fields, the L1 and refcount tables, the L2 tables and
+ * refcount blocks they point to) must lie inside the file.
+ *
+ * The file is locked before its header is read, as QEMU locks it
+ * (devices/disk_lock.c), and so is every backing file.
  */
 #define _GNU_SOURCE
 #include "disk_internal.h"
@@ -108,7 +117,7 @@ struct qcow2 {
 	uint32_t rt_clusters;
 	uint64_t rt_entries;
 	uint64_t *rt;	    /* host byte order */
-	uint64_t file_end;  /* cluster-aligned; new clusters go here */
+	uint64_t file_end;  /* past the file and every counted cluster: new ones go here */
 	uint64_t autoclear; /* bits to clear in the header before the first write */
 	bool rt_in_memory;  /* growing the refcount table: new entries not written yet */
 	bool broken;	    /* corruption found: no more writes */
@@ -862,7 +871,16 @@ struct qcow2_load {
 	char *backing;		 /* the backing file's path, or NULL */
 	char *err;		 /* where the reason for a failure goes */
 	size_t errlen;
+	uint64_t file_size; /* bytes */
 };
+
+/* Does [off, off+len) lie wholly inside the file? The tables must: a
+ * truncated file may lose data (QEMU reads zeros there) but not metadata,
+ * which would turn written clusters into holes. */
+static bool in_file(const struct qcow2_load *ld, uint64_t off, uint64_t len)
+{
+	return off <= ld->file_size && len <= ld->file_size - off;
+}
 
 /* Give the reason for refusing the image; always -1. */
 static int load_fail(struct qcow2_load *ld, const char *fmt, ...)
@@ -881,9 +899,8 @@ static int load_fail(struct qcow2_load *ld, const char *fmt, ...)
 static int load_header(struct qcow2 *q, struct qcow2_load *ld, uint64_t file_size)
 {
 	uint8_t b[QCOW2_V3_HEADER_LEN + 8] = {0};
-	if (file_size < QCOW2_V2_HEADER_LEN)
-		return load_fail(ld, "qcow2 header truncated (file is %llu bytes)",
-				 (unsigned long long)file_size);
+	/* Past the end of the file reads as zeros, as in QEMU: a header cut
+	 * short is refused only for the fields that come out invalid. */
 	const int r = disk_pread_zero(q->fd, b, sizeof(b), 0);
 	if (r)
 		return load_fail(ld, "%s", strerror(-r));
@@ -896,8 +913,9 @@ static int load_header(struct qcow2 *q, struct qcow2_load *ld, uint64_t file_siz
 	if (h->cluster_bits < 9 || h->cluster_bits > 21)
 		return load_fail(ld, "qcow2 cluster_bits %u outside 9..21", h->cluster_bits);
 	const uint64_t cs = 1ull << h->cluster_bits;
-	if (h->version >= 3 && (h->header_length < QCOW2_V3_HEADER_LEN || h->header_length % 8 ||
-				h->header_length > cs || h->header_length > file_size))
+	if (h->version >= 3 && h->header_length < QCOW2_V3_HEADER_LEN)
+		return load_fail(ld, "qcow2 header too short (header_length %u)", h->header_length);
+	if (h->version >= 3 && (h->header_length % 8 || h->header_length > cs))
 		return load_fail(ld, "qcow2 header_length %u is invalid", h->header_length);
 	if (h->refcount_order > 6)
 		return load_fail(ld, "qcow2 refcount_order %u exceeds 6", h->refcount_order);
@@ -1019,15 +1037,13 @@ static int check_tables(struct qcow2 *q, struct qcow2_load *ld)
 	else if (h->size > (uint64_t)h->l1_size * guest_per_l1)
 		bad = "the L1 table is too small for the disk size";
 	else if (h->l1_size && ((h->l1_table_offset & (cs - 1)) || !h->l1_table_offset ||
-				h->l1_table_offset > q->file_end ||
-				(uint64_t)h->l1_size * 8 > q->file_end - h->l1_table_offset))
+				!in_file(ld, h->l1_table_offset, (uint64_t)h->l1_size * 8)))
 		bad = "the L1 table lies outside the file";
 	else if (!h->refcount_table_clusters ||
 		 (uint64_t)h->refcount_table_clusters * cs > QCOW2_MAX_RT_BYTES)
 		bad = "the refcount table size is invalid";
 	else if ((h->refcount_table_offset & (cs - 1)) || !h->refcount_table_offset ||
-		 h->refcount_table_offset > q->file_end ||
-		 (uint64_t)h->refcount_table_clusters * cs > q->file_end - h->refcount_table_offset)
+		 !in_file(ld, h->refcount_table_offset, (uint64_t)h->refcount_table_clusters * cs))
 		bad = "the refcount table lies outside the file";
 	else if (ranges_overlap(h->l1_table_offset, (uint64_t)h->l1_size * 8,
 				h->refcount_table_offset,
@@ -1047,12 +1063,59 @@ static int check_tables(struct qcow2 *q, struct qcow2_load *ld)
 	return 0;
 }
 
+/* The index of the highest nonzero refcount in the refcount block rb, plus
+ * one (0 when all are zero). Sub-byte entries count from the least
+ * significant bit, wider ones are big-endian: either way, the entry holding
+ * bit `bit` of byte i is (8 i + bit) >> refcount_order. */
+static uint64_t refcounts_used(const struct qcow2 *q, const uint8_t *rb)
+{
+	for (uint64_t i = q->cluster_size; i-- > 0;) {
+		if (!rb[i])
+			continue;
+		unsigned msb = 7;
+		while (!(rb[i] >> msb))
+			msb--;
+		return ((8 * i + msb) >> q->refcount_order) + 1;
+	}
+	return 0;
+}
+
+/* A truncated image can still count clusters past the end of its file
+ * (data QEMU reads as zeros there). New clusters must go past every
+ * counted one, or a write would reuse a cluster the image still refers
+ * to: file_end moves past the highest cluster with a nonzero refcount.
+ * The refcount blocks themselves lie inside the file (load_tables). */
+static int count_clusters_in_use(struct qcow2 *q, struct qcow2_load *ld)
+{
+	uint8_t *rb = malloc(q->cluster_size);
+	if (!rb)
+		return load_fail(ld, "%s", strerror(ENOMEM));
+	int r = 0;
+	for (uint64_t ri = q->rt_entries; ri-- > 0 && !r;) {
+		if (!q->rt[ri] || (r = disk_pread_zero(q->fd, rb, q->cluster_size, q->rt[ri])))
+			continue;
+		const uint64_t used = refcounts_used(q, rb);
+		if (!used)
+			continue;
+		/* Past what an entry can address, allocation fails (ENOSPC). */
+		const uint64_t max = (ENTRY_OFFSET_MASK >> q->cluster_bits) + 1;
+		const uint64_t clusters = (ri << q->rb_bits) + used;
+		const uint64_t end = (clusters < max ? clusters : max) << q->cluster_bits;
+		if (end > q->file_end)
+			q->file_end = end;
+		break;
+	}
+	free(rb);
+	return r ? load_fail(ld, "%s", strerror(-r)) : 0;
+}
+
 /* Read the L1 and refcount tables into memory, checking every entry. The
  * image is then believed: its size and autoclear bits are taken. */
 static int load_tables(struct qcow2 *q, struct qcow2_load *ld)
 {
 	const struct qcow2_header *h = &ld->h;
 	const uint64_t l1_bytes = (uint64_t)h->l1_size * 8, rt_bytes = q->rt_entries * 8;
+	const uint64_t cs = q->cluster_size;
 	q->l1 = calloc(h->l1_size ? h->l1_size : 1, 8);
 	q->rt = calloc(q->rt_entries, 8);
 	uint8_t *raw = malloc(rt_bytes > l1_bytes ? rt_bytes : l1_bytes);
@@ -1063,7 +1126,7 @@ static int load_tables(struct qcow2 *q, struct qcow2_load *ld)
 	for (uint32_t i = 0; !r && i < h->l1_size && !bad; i++) {
 		const uint64_t e = get_be64(raw + 8 * i), off = e & ENTRY_OFFSET_MASK;
 		q->l1[i] = e;
-		if ((e & L1E_RESERVED) || (off && !cluster_ok(q, off)))
+		if ((e & L1E_RESERVED) || (off && (!cluster_ok(q, off) || !in_file(ld, off, cs))))
 			bad = "an L1 entry is invalid or points outside the file";
 	}
 	if (!r && !bad)
@@ -1071,7 +1134,7 @@ static int load_tables(struct qcow2 *q, struct qcow2_load *ld)
 	for (uint64_t i = 0; !r && !bad && i < q->rt_entries; i++) {
 		const uint64_t e = get_be64(raw + 8 * i);
 		q->rt[i] = e;
-		if ((e & RTE_RESERVED) || (e && !cluster_ok(q, e)))
+		if ((e & RTE_RESERVED) || (e && (!cluster_ok(q, e) || !in_file(ld, e, cs))))
 			bad = "a refcount table entry is invalid or points outside the file";
 	}
 	free(raw);
@@ -1081,7 +1144,7 @@ static int load_tables(struct qcow2 *q, struct qcow2_load *ld)
 		return load_fail(ld, "qcow2 image is corrupt: %s", bad);
 	q->autoclear = h->autoclear;
 	q->dev.size = h->size & ~(uint64_t)(BLOCK_SECTOR_SIZE - 1);
-	return 0;
+	return count_clusters_in_use(q, ld);
 }
 
 /* Open the backing file, if the image names one, read-only. */
@@ -1106,7 +1169,7 @@ static int open_backing(struct qcow2 *q, struct qcow2_load *ld, unsigned depth)
 static int qcow2_load(struct qcow2 *q, bool readonly, unsigned depth, uint64_t file_size, char *err,
 		      size_t errlen)
 {
-	struct qcow2_load ld = {.err = err, .errlen = errlen};
+	struct qcow2_load ld = {.err = err, .errlen = errlen, .file_size = file_size};
 	const bool refused = load_header(q, &ld, file_size) || load_extensions(q, &ld) ||
 			     check_features(&ld, readonly) || load_backing_name(q, &ld) ||
 			     check_tables(q, &ld) || load_tables(q, &ld) ||
@@ -1116,8 +1179,19 @@ static int qcow2_load(struct qcow2 *q, bool readonly, unsigned depth, uint64_t f
 	return refused ? -1 : 0;
 }
 
-struct block_dev *qcow2_open(const char *path, bool readonly, unsigned depth, char *err,
-			     size_t errlen)
+/* The permissions QEMU's qcow2 driver takes on its file (measured on QEMU
+ * 7.2): read, and when writable also write and resize (clusters are
+ * appended); nobody else may write or resize the file under its metadata,
+ * even when it only reads. */
+static int qcow2_lock(int fd, bool readonly, char *err, size_t errlen)
+{
+	const unsigned perm =
+	    DISK_PERM_CONSISTENT_READ | (readonly ? 0 : DISK_PERM_WRITE | DISK_PERM_RESIZE);
+	return disk_lock(fd, perm, DISK_PERM_WRITE | DISK_PERM_RESIZE, err, errlen);
+}
+
+struct block_dev *qcow2_open(const char *path, bool readonly, bool locking, unsigned depth,
+			     char *err, size_t errlen)
 {
 	struct qcow2 *q = calloc(1, sizeof(*q));
 	if (!q || !(q->path = strdup(path))) {
@@ -1137,6 +1211,10 @@ struct block_dev *qcow2_open(const char *path, bool readonly, unsigned depth, ch
 	}
 	if (S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s", strerror(EISDIR));
+		qcow2_close(&q->dev);
+		return NULL;
+	}
+	if (locking && qcow2_lock(q->fd, readonly, err, errlen)) {
 		qcow2_close(&q->dev);
 		return NULL;
 	}

@@ -1,7 +1,8 @@
 /*
  * Raw disk images: the guest's sector n is bytes [512n, 512n+512) of the
  * file. snapshot=on opens the file read-only under the in-memory overlay of
- * devices/disk_overlay.c.
+ * devices/disk_overlay.c. The file is locked as QEMU locks it
+ * (devices/disk_lock.c).
  */
 #define _GNU_SOURCE
 #include "disk_internal.h"
@@ -60,10 +61,23 @@ static const struct block_ops raw_ops = {
     .close = raw_close,
 };
 
-struct block_dev *disk_raw_open(const char *path, bool readonly, bool snapshot, char *err,
-				size_t errlen)
+/* The permissions QEMU takes on a raw file (measured on QEMU 7.2): the
+ * guest's disk holds reading, and writing unless read-only, and shares all
+ * but writing; a qcow2 overlay above (a backing file, snapshot=on) only
+ * reads, and shares neither writing nor resizing, which would change what
+ * it reads through. */
+static int raw_lock(int fd, bool readonly, bool overlaid, char *err, size_t errlen)
 {
-	const int fd = open(path, (readonly || snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	const unsigned perm = DISK_PERM_CONSISTENT_READ | (readonly ? 0 : DISK_PERM_WRITE);
+	const unsigned unshared = DISK_PERM_WRITE | (overlaid ? DISK_PERM_RESIZE : 0);
+	return disk_lock(fd, perm, unshared, err, errlen);
+}
+
+struct block_dev *raw_open(const char *path, bool readonly, bool overlaid, bool locking, char *err,
+			   size_t errlen)
+{
+	readonly = readonly || overlaid;
+	const int fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return NULL;
@@ -77,6 +91,10 @@ struct block_dev *disk_raw_open(const char *path, bool readonly, bool snapshot, 
 	/* O_RDONLY opens a directory happily; only the read would fail. */
 	if (S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s", strerror(EISDIR));
+		close(fd);
+		return NULL;
+	}
+	if (locking && raw_lock(fd, readonly, overlaid, err, errlen)) {
 		close(fd);
 		return NULL;
 	}
@@ -96,12 +114,7 @@ struct block_dev *disk_raw_open(const char *path, bool readonly, bool snapshot, 
 	d->dev.ops = &raw_ops;
 	/* A trailing partial sector is invisible, as in QEMU. */
 	d->dev.size = (uint64_t)end & ~(uint64_t)(BLOCK_SECTOR_SIZE - 1);
-	d->dev.readonly = readonly || snapshot;
+	d->dev.readonly = readonly;
 	d->fd = fd;
-	if (!snapshot)
-		return &d->dev;
-	struct block_dev *o = disk_overlay_new(&d->dev, readonly);
-	if (!o)
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
-	return o;
+	return &d->dev;
 }

@@ -156,15 +156,15 @@ static int add_disks(struct virt_board *b, const struct virt_config *c, char *er
 			/* Opened as QEMU opens it (a missing file is an error),
 			 * but the guest sees no device. */
 			b->orphans[i] = disk_open(d->file, d->format, d->readonly,
-						  d->snapshot || (c->snapshot && !d->blockdev), why,
-						  sizeof(why));
+						  d->snapshot || (c->snapshot && !d->blockdev),
+						  !d->no_locking, why, sizeof(why));
 			if (!b->orphans[i])
 				return fail(err, errlen, "-drive file=%s: %s", d->file, why);
 			continue;
 		}
-		b->disks[s] =
-		    disk_open(d->file, d->format, d->readonly,
-			      d->snapshot || (c->snapshot && !d->blockdev), why, sizeof(why));
+		b->disks[s] = disk_open(d->file, d->format, d->readonly,
+					d->snapshot || (c->snapshot && !d->blockdev),
+					!d->no_locking, why, sizeof(why));
 		if (!b->disks[s])
 			return fail(err, errlen, "-drive file=%s: %s", d->file, why);
 		b->virtio[s] =

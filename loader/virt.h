@@ -37,10 +37,11 @@ struct virt_drive {
 	char *id;     /* the device's serial number (VIRTIO_BLK_T_GET_ID), NULL for none */
 	char *format; /* "raw" or "qcow2"; NULL: probe the file (devices/disk.c) */
 	bool readonly;
-	bool snapshot;	/* writes stay in memory */
-	int slot;	/* virtio-mmio slot 0..7, or -1: the free one with the highest address */
-	bool no_device; /* opened, but no device shows it to the guest (QEMU's -hda on virt) */
-	bool blockdev;	/* from -blockdev, which -snapshot leaves alone (as QEMU's) */
+	bool snapshot;	 /* writes stay in memory */
+	bool no_locking; /* file.locking=off: the image is not locked against other users */
+	int slot;	 /* virtio-mmio slot 0..7, or -1: the free one with the highest address */
+	bool no_device;	 /* opened, but no device shows it to the guest (QEMU's -hda on virt) */
+	bool blockdev;	 /* from -blockdev, which -snapshot leaves alone (as QEMU's) */
 };
 
 /* A raw file copied to guest memory at power-on (QEMU's generic loader). */

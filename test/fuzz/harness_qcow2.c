@@ -15,7 +15,8 @@ int harness_qcow2(const uint8_t *data, size_t size)
 	const bool ok = write(fd, data, size) == (ssize_t)size;
 	close(fd);
 	char err[256];
-	struct block_dev *d = ok ? disk_open(path, "qcow2", false, false, err, sizeof(err)) : NULL;
+	struct block_dev *d =
+	    ok ? disk_open(path, "qcow2", false, false, true, err, sizeof(err)) : NULL;
 	if (d) {
 		static uint8_t buf[4096];
 		const uint64_t n = d->size < (64u << 10) ? d->size : (64u << 10);

@@ -188,7 +188,7 @@ static void random_writes(struct block_dev *d, int ref_fd, unsigned count, uint6
 static struct block_dev *open_ok(const char *img, const char *fmt, bool ro, bool snap)
 {
 	char err[256] = "";
-	struct block_dev *d = disk_open(img, fmt, ro, snap, err, sizeof(err));
+	struct block_dev *d = disk_open(img, fmt, ro, snap, true, err, sizeof(err));
 	cr_assert(d, "open %s: %s", img, err);
 	return d;
 }
@@ -334,7 +334,8 @@ Test(qcow2, missing_backing_file_is_named)
 	close(ref_create(path_of("base.raw"), 1 << 20, true));
 	SH("qemu-img create -f qcow2 -b base.raw -F raw img.qcow2 && rm base.raw");
 	char err[256] = "";
-	cr_assert_null(disk_open(path_of("img.qcow2"), "qcow2", false, false, err, sizeof(err)));
+	cr_assert_null(
+	    disk_open(path_of("img.qcow2"), "qcow2", false, false, true, err, sizeof(err)));
 	cr_expect(strstr(err, "base.raw") && strstr(err, "No such file"), "%s", err);
 }
 
@@ -344,7 +345,12 @@ Test(qcow2, backing_loop_is_refused)
 	SH("qemu-img create -f qcow2 a.qcow2 1M && qemu-img create -f qcow2 -b a.qcow2 -F qcow2 "
 	   "b.qcow2 && qemu-img rebase -u -b b.qcow2 -F qcow2 a.qcow2");
 	char err[512] = "";
-	cr_assert_null(disk_open(path_of("b.qcow2"), "qcow2", false, false, err, sizeof(err)));
+	/* Read-write, b's own lock refuses its reopening as a backing file,
+	 * as in QEMU; read-only, nothing conflicts and the depth limit ends it. */
+	cr_assert_null(
+	    disk_open(path_of("b.qcow2"), "qcow2", false, false, true, err, sizeof(err)));
+	cr_expect(strstr(err, "b.qcow2: Failed to get shared \"write\" lock"), "%s", err);
+	cr_assert_null(disk_open(path_of("b.qcow2"), "qcow2", true, false, true, err, sizeof(err)));
 	cr_expect(strstr(err, "backing chain longer"), "%s", err);
 }
 
@@ -443,9 +449,11 @@ Test(qcow2, format_is_probed)
 	cr_expect(!memcmp(b, "QFI\xfb", 4));
 	block_close(d);
 	char err[256];
-	cr_expect_null(disk_open(path_of("plain.img"), "qcow2", true, false, err, sizeof(err)));
+	cr_expect_null(
+	    disk_open(path_of("plain.img"), "qcow2", true, false, true, err, sizeof(err)));
 	cr_expect(strstr(err, "not a qcow2 image"), "%s", err);
-	cr_expect_null(disk_open(path_of("plain.img"), "vmdk", true, false, err, sizeof(err)));
+	cr_expect_null(
+	    disk_open(path_of("plain.img"), "vmdk", true, false, true, err, sizeof(err)));
 	cr_expect(strstr(err, "unsupported format 'vmdk'"), "%s", err);
 }
 
@@ -516,7 +524,9 @@ static const struct mutation mutations[] = {
      "L1 entry is invalid"},
     {"L1 entry on the L1 table", POKE(196613, "\\003"), false, "L1 entry is invalid"},
     {"refcount entry unaligned", POKE(65543, "\\001"), false, "refcount table entry"},
-    {"truncated", "truncate -s 50 img.qcow2", false, "header truncated"},
+    /* QEMU reads past the end as zeros and refuses the zero header_length
+     * with these words. */
+    {"truncated in the header", "truncate -s 100 img.qcow2", false, "header too short"},
 };
 
 Test(qcow2, corrupt_images_are_refused_untouched)
@@ -529,8 +539,8 @@ Test(qcow2, corrupt_images_are_refused_untouched)
 		SH("%s", m->cmd);
 		SH("md5sum img.qcow2 > img.md5");
 		char err[256] = "";
-		struct block_dev *d =
-		    disk_open(path_of("img.qcow2"), "qcow2", m->readonly, false, err, sizeof(err));
+		struct block_dev *d = disk_open(path_of("img.qcow2"), "qcow2", m->readonly, false,
+						true, err, sizeof(err));
 		cr_expect_null(d, "%s: opened", m->name);
 		block_close(d);
 		cr_expect(strstr(err, m->error), "%s: error '%s', expected '%s'", m->name, err,
@@ -581,5 +591,101 @@ Test(qcow2, corrupt_l2_entries_fail_the_request)
 		cr_expect_eq(block_write(d, 512 << 10, b, sizeof(b)), -EIO, "case %zu", i);
 		block_close(d);
 		SH("md5sum -c img.md5");
+	}
+}
+
+/* ---- truncated images ---- */
+
+/* A 1 GiB image whose file ends with data: the qemu-io writes put the
+ * refcount table at 0x10000, its block at 0x20000, L1 at 0x30000, the L2
+ * table of the first GiB half at 0x40000, data at 0x50000 (guest 0) and
+ * 0x60000 (64k), the second L2 at 0x70000 and data at 0x80000 (600M); the
+ * file ends at 0x90000. */
+static void make_truncatable(void)
+{
+	SH("rm -f img.qcow2 && qemu-img create -q -f qcow2 img.qcow2 1G && "
+	   "qemu-io -c 'write -P 0x11 0 64k' -c 'write -P 0x22 64k 64k' "
+	   "-c 'write -P 0x33 600M 64k' img.qcow2 && test $(stat -c %%s img.qcow2) = 589824");
+}
+
+/* rvjit reads [off, off+len) of img.qcow2 as QEMU does (qemu-img convert's
+ * raw copy, as.raw). */
+static void expect_reads_as_qemu(struct block_dev *d, uint64_t off, size_t len)
+{
+	static uint8_t got[128 << 10], want[128 << 10];
+	cr_assert(len <= sizeof(got));
+	const int fd = open(path_of("as.raw"), O_RDONLY);
+	cr_assert(fd >= 0);
+	cr_assert(pread(fd, want, len, (off_t)off) == (ssize_t)len);
+	close(fd);
+	cr_assert_eq(block_read(d, off, got, len), 0, "read at %#llx", (unsigned long long)off);
+	cr_expect_arr_eq(got, want, len, "bytes at %#llx differ from QEMU's",
+			 (unsigned long long)off);
+}
+
+/* Cut inside the data: what is left reads as before, the rest as zeros,
+ * as QEMU reads it. */
+Test(qcow2, truncated_data_reads_as_qemu_reads_it)
+{
+	need_qemu_img();
+	static const unsigned cuts[] = {0x88000, 0x80000};
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		make_truncatable();
+		SH("truncate -s %u img.qcow2 && qemu-img convert -O raw img.qcow2 as.raw", cuts[i]);
+		for (int ro = 1; ro >= 0; ro--) {
+			struct block_dev *d = open_ok(path_of("img.qcow2"), "qcow2", ro, false);
+			expect_reads_as_qemu(d, 0, 128 << 10);
+			expect_reads_as_qemu(d, 600 << 20, 64 << 10);
+			expect_reads_as_qemu(d, 512 << 20, 64 << 10);
+			block_close(d);
+		}
+	}
+}
+
+/* Writes to a truncated image: a new cluster must not land on the cut-off
+ * cluster the image still refers to (refcount 1, past the end of the
+ * file), and the result checks clean and reads as QEMU would. */
+Test(qcow2, truncated_image_takes_writes)
+{
+	need_qemu_img();
+	make_truncatable();
+	SH("truncate -s %u img.qcow2 && qemu-img convert -O raw img.qcow2 as.raw", 0x80000);
+	struct block_dev *d = open_ok(path_of("img.qcow2"), "qcow2", false, false);
+	static uint8_t b[64 << 10];
+	memset(b, 0x44, sizeof(b));
+	cr_assert_eq(block_write(d, 1 << 20, b, sizeof(b)), 0); /* a new cluster */
+	memset(b, 0x55, 4096);
+	cr_assert_eq(block_write(d, (600 << 20) + 8192, b, 4096), 0); /* the cut-off one */
+	block_close(d);
+	SH("qemu-io -f raw -c 'write -P 0x44 1M 64k' -c 'write -P 0x55 629153792 4k' as.raw");
+	expect_clean(path_of("img.qcow2"));
+	expect_same(path_of("img.qcow2"), "qcow2", path_of("as.raw"));
+}
+
+/* Cut inside the metadata (an L2 table, the L1 table, the refcount
+ * tables): refused, naming what is missing. QEMU reads those
+ * as zeros too, which would turn written data into holes. */
+Test(qcow2, truncated_metadata_is_refused)
+{
+	need_qemu_img();
+	static const struct {
+		unsigned size;
+		const char *error;
+	} cuts[] = {
+	    {0x70000, "an L1 entry is invalid or points outside the file"},
+	    {0x7c000, "an L1 entry is invalid or points outside the file"},
+	    {0x30004, "the L1 table lies outside the file"},
+	    /* The L1 table follows the refcount block and table, and is
+	     * checked first. */
+	    {0x28000, "the L1 table lies outside the file"},
+	    {0x10004, "the L1 table lies outside the file"},
+	};
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		make_truncatable();
+		SH("truncate -s %u img.qcow2", cuts[i].size);
+		char err[256] = "";
+		cr_expect_null(
+		    disk_open(path_of("img.qcow2"), "qcow2", true, false, true, err, sizeof(err)));
+		cr_expect(strstr(err, cuts[i].error), "cut at %#x: '%s'", cuts[i].size, err);
 	}
 }
