@@ -38,6 +38,7 @@ struct console {
 	bool closed;   /* the reader thread has ended */
 	bool stopping; /* console_free asked the reader to end */
 	bool quit;     /* C-a x came while no machine was attached */
+	bool commit;   /* C-a s: commit the snapshot=on drives (console_take_commit) */
 	/* C-a b: a break follows the first break_ahead queued bytes; until
 	 * they are taken, input stops at it (console_take_break). */
 	bool break_pending;
@@ -254,6 +255,7 @@ void console_attach(struct console *c, struct machine *m)
 
 static const char escape_help[] = "C-a h    print this help\n"
 				  "C-a x    exit emulator\n"
+				  "C-a s    save disk data back to file (if -snapshot)\n"
 				  "C-a t    toggle console timestamps\n"
 				  "C-a b    send break (magic sysrq)\n"
 				  "C-a c    switch between console and monitor\n"
@@ -305,6 +307,13 @@ static bool handle_input(struct console *c, const uint8_t *buf, size_t len)
 		case 'h':
 		case '?':
 			print_message(c, escape_help);
+			break;
+		case 's':
+			pthread_mutex_lock(&c->lock);
+			c->commit = true;
+			if (c->m)
+				machine_kick(c->m);
+			pthread_mutex_unlock(&c->lock);
 			break;
 		case 't':
 			pthread_mutex_lock(&c->out_lock);
@@ -480,6 +489,15 @@ void console_consume(struct console *c)
 {
 	uint8_t b;
 	console_take(c, &b, 1);
+}
+
+bool console_take_commit(struct console *c)
+{
+	pthread_mutex_lock(&c->lock);
+	const bool asked = c->commit;
+	c->commit = false;
+	pthread_mutex_unlock(&c->lock);
+	return asked;
 }
 
 bool console_take_break(struct console *c)

@@ -82,6 +82,9 @@ void console_consume(struct console *c);
  * C-a x. Bytes read before that may still be pending. */
 bool console_input_closed(struct console *c);
 
+/* C-a s was typed since the last call: true once. */
+bool console_take_commit(struct console *c);
+
 /* C-a b was typed and every byte typed before it has been taken: true
  * once per break (the serial line then signals a break). */
 bool console_take_break(struct console *c);

@@ -104,6 +104,27 @@ static bool null_peek(void *opaque, uint8_t *byte)
 
 static void null_serial_op(void *opaque) {}
 
+/* C-a s on the console: commit every snapshot=on drive (QEMU's mux calls
+ * blk_commit_all), on the machine's I/O side like any disk access. */
+struct console_commit {
+	struct console *console;
+	struct virt_board *board;
+};
+
+static uint64_t console_commit_poll(void *opaque)
+{
+	struct console_commit *cc = opaque;
+	if (console_take_commit(cc->console)) {
+		char err[512];
+		if (virt_board_commit(cc->board, err, sizeof(err))) {
+			char line[600];
+			snprintf(line, sizeof(line), "rvjit: %s\n", err);
+			console_print(cc->console, line);
+		}
+	}
+	return UINT64_MAX;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -241,7 +262,9 @@ int main(int argc, char **argv)
 			status = 1;
 			break;
 		}
-		if ((gdb && !gdbstub_attach(gdb, m)) || (monitor && !monitor_attach(monitor, m))) {
+		struct console_commit commit = {.console = console, .board = b};
+		if ((console && !machine_add_poller(m, console_commit_poll, &commit)) ||
+		    (gdb && !gdbstub_attach(gdb, m)) || (monitor && !monitor_attach(monitor, m))) {
 			virt_board_free(b);
 			console_free(console);
 			status = 1;
@@ -276,7 +299,7 @@ int main(int argc, char **argv)
 			/* -no-shutdown: the guest powered off; the machine stops
 			 * where it is and the monitor (or gdb) stays until quit. */
 			m->threaded = false;
-			atomic_store(&m->paused, true);
+			machine_pause(m);
 			atomic_store(&m->stop, STOP_NONE);
 			why = machine_run(m);
 		}

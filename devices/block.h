@@ -112,5 +112,17 @@ struct block_dev *disk_open(const char *path, const char *format, bool readonly,
  * and NULL returned.
  */
 struct block_dev *disk_overlay_new(struct block_dev *base, bool readonly);
+bool disk_is_overlay(const struct block_dev *dev);
+
+/*
+ * QEMU's `commit` for snapshot=on (the monitor's commit, the console's
+ * C-a s): write the sectors the guest wrote into the image the drive was
+ * opened from, make them durable, and go on with the overlay empty over
+ * the image opened read-write. path, format and locking as at disk_open.
+ * A drive without an overlay has nothing to commit (0). On failure the
+ * reason is in err, and the overlay keeps every write it had.
+ */
+int disk_commit(struct block_dev *dev, const char *path, const char *format, bool locking,
+		char *err, size_t errlen);
 
 #endif

@@ -163,6 +163,41 @@ struct block_dev *disk_open(const char *path, const char *format, bool readonly,
 			  readonly, err, errlen);
 }
 
+struct commit_target {
+	const char *path;
+	enum disk_format format;
+	bool locking;
+	char *err;
+	size_t errlen;
+};
+
+static struct block_dev *open_for_commit(void *ctx, bool rw)
+{
+	struct commit_target *t = ctx;
+	char err[256];
+	char *why = rw ? t->err : err; /* the reason is the read-write open's */
+	const size_t len = rw ? t->errlen : sizeof(err);
+	if (t->format == FORMAT_QCOW2)
+		return qcow2_open(t->path, !rw, t->locking, 0, why, len);
+	return raw_open(t->path, !rw, !rw, t->locking, why, len);
+}
+
+int disk_commit(struct block_dev *dev, const char *path, const char *format, bool locking,
+		char *err, size_t errlen)
+{
+	if (!dev || !disk_is_overlay(dev) || dev->readonly)
+		return 0;
+	bool probed;
+	struct commit_target t = {.path = path, .locking = locking, .err = err, .errlen = errlen};
+	if (pick_format(path, format, &probed, &t.format, err, errlen))
+		return -1;
+	snprintf(err, errlen, "%s", strerror(EIO));
+	const int r = disk_overlay_commit(dev, open_for_commit, &t);
+	if (r && r != -EIO)
+		snprintf(err, errlen, "%s", strerror(-r));
+	return r ? -1 : 0;
+}
+
 struct block_dev *disk_open_backing(const char *path, const char *format, unsigned depth, char *err,
 				    size_t errlen)
 {

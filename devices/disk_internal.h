@@ -49,6 +49,13 @@ int disk_lock(int fd, unsigned perm, unsigned unshared, char *err, size_t errlen
  * A backing image, opened read-only: format "raw", "qcow2", or NULL to
  * probe. depth is the number of images above it in the chain.
  */
+/* The commit of a snapshot=on overlay (disk_commit): close its base,
+ * reopen(ctx, true) the image read-write as the new base (on failure
+ * reopen(ctx, false) read-only again), write the overlay's sectors there
+ * and flush, then empty the overlay. 0 or a negative errno. */
+int disk_overlay_commit(struct block_dev *dev, struct block_dev *(*reopen)(void *ctx, bool rw),
+			void *ctx);
+
 struct block_dev *disk_open_backing(const char *path, const char *format, unsigned depth, char *err,
 				    size_t errlen);
 

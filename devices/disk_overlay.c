@@ -82,6 +82,8 @@ static int overlay_get(struct disk_overlay *d, uint64_t sector, uint8_t **data)
 		if (r)
 			return r;
 	}
+	if (!d->base)
+		return -EIO;
 	uint8_t *buf = malloc(BLOCK_SECTOR_SIZE);
 	if (!buf)
 		return -ENOMEM;
@@ -106,6 +108,8 @@ static int overlay_read(struct block_dev *dev, uint64_t offset, void *buf, size_
 	struct disk_overlay *d = to_overlay(dev);
 	if (!block_range_ok(dev, offset, len))
 		return -EINVAL;
+	if (!d->base)
+		return -EIO; /* lost at a failed commit */
 	int r = block_read(d->base, offset, buf, len);
 	if (r || !d->used)
 		return r;
@@ -169,6 +173,51 @@ static const struct block_ops overlay_ops = {
     .flush = overlay_flush,
     .close = overlay_close,
 };
+
+bool disk_is_overlay(const struct block_dev *dev)
+{
+	return dev->ops == &overlay_ops;
+}
+
+int disk_overlay_commit(struct block_dev *dev, struct block_dev *(*reopen)(void *ctx, bool rw),
+			void *ctx)
+{
+	struct disk_overlay *d = to_overlay(dev);
+	if (!d->used)
+		return 0;
+	/* This process's read-only open of the image refuses other writers,
+	 * itself included (its locks are per open file): let go of it before
+	 * opening the image to write, as QEMU changes its one node's
+	 * permissions. The writable open stays the base afterwards, so there
+	 * is no moment without one to fall back to. */
+	block_close(d->base);
+	d->base = reopen(ctx, true);
+	if (!d->base) {
+		/* The caller said why; the overlay keeps every write, over the
+		 * image read-only again (or, if even that is gone, failing
+		 * reads with EIO: never another file's bytes). */
+		d->base = reopen(ctx, false);
+		return -EIO;
+	}
+	for (size_t i = 0; i < d->cap; i++) {
+		if (!d->slots[i].key)
+			continue;
+		const int r = block_write(d->base, (d->slots[i].key - 1) * BLOCK_SECTOR_SIZE,
+					  d->slots[i].data, BLOCK_SECTOR_SIZE);
+		if (r)
+			return r;
+	}
+	const int r = block_flush(d->base);
+	if (r)
+		return r;
+	/* In the image now: reads may come from the base again. */
+	for (size_t i = 0; i < d->cap; i++) {
+		free(d->slots[i].data);
+		d->slots[i] = (struct overlay_slot){0};
+	}
+	d->used = 0;
+	return 0;
+}
 
 struct block_dev *disk_overlay_new(struct block_dev *base, bool readonly)
 {

@@ -39,7 +39,13 @@ struct virt_board {
 	struct virtio_mmio *virtio[VIRT_VIRTIO_COUNT];
 	struct block_dev *disks[VIRT_VIRTIO_COUNT];
 	struct block_dev *orphans[VIRT_MAX_DRIVES]; /* drives no device uses */
-	uint8_t *fdt;				    /* the device tree as placed in RAM */
+	/* Where each open drive came from, for commit (drive i's image). */
+	struct drive_source {
+		struct block_dev *dev; /* disks[] or orphans[]'s; NULL: not open */
+		char *file, *format;
+		bool locking;
+	} sources[VIRT_MAX_DRIVES];
+	uint8_t *fdt; /* the device tree as placed in RAM */
 	size_t fdt_size;
 	uint8_t rom[BOOTROM_SIZE];
 };
@@ -118,6 +124,16 @@ static uint64_t uart_feed(void *opaque)
 	return UINT64_MAX;
 }
 
+static void note_source(struct virt_board *b, unsigned i, struct block_dev *dev,
+			const struct virt_drive *d)
+{
+	struct drive_source *src = &b->sources[i];
+	src->dev = dev;
+	src->file = strdup(d->file);
+	src->format = d->format ? strdup(d->format) : NULL;
+	src->locking = !d->no_locking;
+}
+
 static int add_disks(struct virt_board *b, const struct virt_config *c, char *err, size_t errlen)
 {
 	struct machine *m = b->m;
@@ -160,6 +176,7 @@ static int add_disks(struct virt_board *b, const struct virt_config *c, char *er
 						  !d->no_locking, why, sizeof(why));
 			if (!b->orphans[i])
 				return fail(err, errlen, "-drive file=%s: %s", d->file, why);
+			note_source(b, i, b->orphans[i], d);
 			continue;
 		}
 		b->disks[s] = disk_open(d->file, d->format, d->readonly,
@@ -167,6 +184,7 @@ static int add_disks(struct virt_board *b, const struct virt_config *c, char *er
 					!d->no_locking, why, sizeof(why));
 		if (!b->disks[s])
 			return fail(err, errlen, "-drive file=%s: %s", d->file, why);
+		note_source(b, i, b->disks[s], d);
 		b->virtio[s] =
 		    virtio_blk_new(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
 				   plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s), b->disks[s],
@@ -391,6 +409,20 @@ void virt_board_flush(struct virt_board *b)
 	b->serial.flush(b->serial.opaque);
 }
 
+int virt_board_commit(struct virt_board *b, char *err, size_t errlen)
+{
+	int rc = 0;
+	for (unsigned i = 0; i < VIRT_MAX_DRIVES; i++) {
+		const struct drive_source *src = &b->sources[i];
+		char why[256];
+		if (src->dev &&
+		    disk_commit(src->dev, src->file, src->format, src->locking, why, sizeof(why)) &&
+		    rc == 0)
+			rc = fail(err, errlen, "commit of %s failed: %s", src->file, why);
+	}
+	return rc;
+}
+
 void virt_board_free(struct virt_board *b)
 {
 	if (!b)
@@ -401,9 +433,12 @@ void virt_board_free(struct virt_board *b)
 		if (b->disks[s])
 			block_close(b->disks[s]);
 	}
-	for (unsigned i = 0; i < VIRT_MAX_DRIVES; i++)
+	for (unsigned i = 0; i < VIRT_MAX_DRIVES; i++) {
 		if (b->orphans[i])
 			block_close(b->orphans[i]);
+		free(b->sources[i].file);
+		free(b->sources[i].format);
+	}
 	free(b->fdt);
 	htif_free(b->htif);
 	uart_free(b->uart);

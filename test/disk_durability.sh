@@ -8,6 +8,7 @@
 #      the image stays byte-identical.
 #   d) readonly=on: VIRTIO_BLK_F_RO offered, each write fails with IOERR
 #      (status 1), the image stays byte-identical.
+#   e) -snapshot and Ctrl-a s: the writes reach the image (raw and qcow2).
 # usage: disk_durability.sh RVJIT ELF DISK_IMAGE_TOOL
 rvjit=$1 elf=$2 tool=$3
 tmp=$(mktemp -d)
@@ -153,6 +154,42 @@ for how in drive global; do
 		grep -q '^readback=written$' "$tmp/out" || fail "the guest did not see its own write"
 		unchanged
 	fi
+	echo "$case: done"
+done
+
+# --- e) Ctrl-a s commits -snapshot writes ---------------------------------
+# QEMU's "save disk data back to file": after C-a s the image holds the
+# guest's writes even though the run then ends without them (C-a x drops
+# an uncommitted overlay); raw, and qcow2 through qemu-img.
+for fmt in raw qcow2; do
+	case="e) Ctrl-a s ($fmt)"
+	new_image
+	img="$tmp/disk.img"
+	if [ $fmt = qcow2 ]; then
+		qemu-img convert -f raw -O qcow2 "$tmp/disk.img" "$tmp/disk.qcow2" || exit 1
+		img="$tmp/disk.qcow2"
+	fi
+	rm -f "$tmp/in"
+	mkfifo "$tmp/in"
+	start "$tmp/in" -snapshot -drive "file=$img,if=none,format=$fmt,id=d0" \
+		-device virtio-blk-device,drive=d0
+	exec 3>"$tmp/in"
+	if ! wait_written; then
+		fail "the guest never printed 'written'"
+	else
+		printf '\001s' >&3
+		sleep 1
+		printf '\001x' >&3
+		wait_exit || fail "rvjit did not exit within 5 s of Ctrl-a x"
+		check_statuses 0
+		if [ $fmt = qcow2 ]; then
+			qemu-img check -q "$img" || fail "qemu-img check finds the image damaged"
+			qemu-img convert -f qcow2 -O raw "$img" "$tmp/disk.img" || fail "convert"
+		fi
+		"$tool" check "$tmp/disk.img" $KIB 4:0xd4 5:0xd5 6:0xd6 ||
+			fail "the image lacks the committed writes"
+	fi
+	exec 3>&-
 	echo "$case: done"
 done
 

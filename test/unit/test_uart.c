@@ -615,6 +615,7 @@ Test(console, ctrl_a_h_prints_help)
 	cr_expect(strstr(out, "monitor"));
 	cr_expect(strstr(out, "C-a C-a"));
 	cr_expect(strstr(out, "C-a t    toggle console timestamps"));
+	cr_expect(strstr(out, "C-a s    save disk data back to file (if -snapshot)"));
 	cr_expect(strstr(out, "C-a b    send break"));
 	cr_expect_eq(atomic_load(&r.m->stop), STOP_NONE);
 	con_fini(&r);
