@@ -22,9 +22,8 @@
 #include <unistd.h>
 
 #define PACKET_MAX	0x4000 /* PacketSize we announce */
-#define MAX_BREAKPOINTS 64
-#define MAX_WATCHPOINTS 16
-#define PAUSED_WAIT_MS	50 /* how long a paused machine waits for a packet */
+#define MAX_WATCHPOINTS 16     /* (MAX_BREAKPOINTS: core/machine.h) */
+#define PAUSED_WAIT_MS	50     /* how long a paused machine waits for a packet */
 
 /* gdb's register numbers for RISC-V (gdb/riscv-tdep.h). */
 enum {
@@ -54,12 +53,12 @@ struct gdbstub {
 	int step_hart;		 /* the hart single-stepping, or -1 */
 	bool step_done;		 /* it executed its instruction */
 
+	/* The core checks breakpoints (machine_set_breakpoint); this copy
+	 * outlives the machine across a guest reset. */
 	uint64_t bps[MAX_BREAKPOINTS];
 	unsigned nbps;
 	struct watchpoint wps[MAX_WATCHPOINTS];
 	unsigned nwps;
-	bool watch_hit; /* data_access found one; reported after the instruction */
-	const struct watchpoint *hit;
 
 	uint8_t in[PACKET_MAX + 8]; /* a packet being received */
 	size_t nin;
@@ -448,22 +447,18 @@ static void cmd_write_mem(struct gdbstub *g, const char *p, const char *end, boo
 
 /* ---- run control ------------------------------------------------------- */
 
-/* Choose the engine: one instruction at a time while anything needs a
- * check per instruction, the normal engine otherwise. */
+/* Choose the engine: one instruction at a time while a hart single-steps,
+ * the normal engine otherwise (breakpoints and watchpoints cost it
+ * nothing per instruction: machine.h). */
 static void update_mode(struct gdbstub *g)
 {
 	struct machine *m = g->m;
 	if (!m)
 		return;
 	const bool connected = g->fd >= 0;
-	const bool watch = connected && g->nwps > 0;
-	m->per_insn = connected && (g->nbps || g->nwps || g->step_hart >= 0);
+	m->per_insn = connected && g->step_hart >= 0;
 	m->debug.noirq = g->step_hart >= 0;
-	if (watch && !m->watch_data) {
-		m->watch_data = true;
-		machine_flush_tlbs(m); /* every data access must reach the slow path */
-	}
-	m->watch_data = watch;
+	machine_watch_data(m, connected && g->nwps > 0);
 }
 
 static void stop_reply(struct gdbstub *g, unsigned hart, int sig, const struct watchpoint *w)
@@ -480,12 +475,14 @@ static void stop_reply(struct gdbstub *g, unsigned hart, int sig, const struct w
 	send_packet(g, out);
 }
 
-/* Pause the machine for gdb and tell it why (if it waits to hear). */
+/* Pause the machine for gdb and tell it why (if it waits to hear). Every
+ * hart stops (all-stop mode): with a thread per hart the others leave
+ * their quanta at their next block. */
 static void stop_machine(struct gdbstub *g, unsigned hart, int sig, const struct watchpoint *w)
 {
 	g->m->paused = true;
+	machine_halt_harts(g->m);
 	g->step_hart = -1;
-	g->watch_hit = false;
 	g->g_hart = g->c_hart = hart;
 	update_mode(g);
 	if (g->running)
@@ -497,61 +494,64 @@ static void resume(struct gdbstub *g, int step_hart)
 {
 	g->step_hart = step_hart;
 	g->step_done = false;
-	g->watch_hit = false;
 	g->running = true;
 	update_mode(g);
+	debug_resume(g->m);
 	g->m->paused = false;
+	machine_kick(g->m);
 }
 
 static enum debug_verdict before_insn(void *opaque, struct hart *h)
 {
 	struct gdbstub *g = opaque;
-	const unsigned idx = (unsigned)h->mhartid;
-	if (g->step_hart >= 0) {
-		if ((int)idx != g->step_hart)
-			return DEBUG_YIELD; /* only the stepping hart runs */
-		if (!g->step_done)
-			return DEBUG_RUN; /* the step itself ignores a breakpoint at pc */
-	}
-	for (unsigned i = 0; i < g->nbps; i++) {
-		if (g->bps[i] == h->pc) {
-			stop_machine(g, idx, SIG_TRAP, NULL);
-			return DEBUG_STOP;
-		}
-	}
-	return DEBUG_RUN;
+	if (!g->running || g->step_hart < 0)
+		return DEBUG_YIELD; /* stopped meanwhile: do nothing */
+	if ((int)h->mhartid != g->step_hart || g->step_done)
+		return DEBUG_YIELD; /* only the stepping hart runs, once */
+	return DEBUG_RUN;	    /* the step itself ignores a breakpoint at pc */
 }
 
 static bool after_insn(void *opaque, struct hart *h)
 {
 	struct gdbstub *g = opaque;
 	const unsigned idx = (unsigned)h->mhartid;
-	if (g->watch_hit) {
-		stop_machine(g, idx, SIG_TRAP, g->hit);
-		return true;
-	}
 	if (g->step_hart == (int)idx) {
+		g->step_done = true;
 		stop_machine(g, idx, SIG_TRAP, NULL);
 		return true;
 	}
 	return false;
 }
 
-static void data_access(void *opaque, struct hart *h, uint64_t va, unsigned size, bool write)
+static const struct watchpoint *watch_find(const struct gdbstub *g, uint64_t va, unsigned size,
+					   bool write)
 {
-	struct gdbstub *g = opaque;
-	if (g->watch_hit)
-		return;
 	for (unsigned i = 0; i < g->nwps; i++) {
 		const struct watchpoint *w = &g->wps[i];
 		if (va + size <= w->addr || va >= w->addr + w->len)
 			continue;
 		if ((w->kind == WATCH_WRITE && !write) || (w->kind == WATCH_READ && write))
 			continue;
-		g->watch_hit = true;
-		g->hit = w;
-		return;
+		return w;
 	}
+	return NULL;
+}
+
+static bool watch_matches(void *opaque, uint64_t va, unsigned size, bool write)
+{
+	return watch_find(opaque, va, size, write) != NULL;
+}
+
+/* A hart met a breakpoint, or its last instruction a watchpoint. */
+static bool stopped(void *opaque, struct hart *h, enum debug_event why, const struct debug_hart *d)
+{
+	struct gdbstub *g = opaque;
+	if (!g->running || g->m->paused)
+		return false; /* another hart's stop came first: this one waits */
+	const struct watchpoint *w =
+	    why == DEBUG_WATCH ? watch_find(g, d->watch_va, d->watch_size, d->watch_write) : NULL;
+	stop_machine(g, (unsigned)h->mhartid, SIG_TRAP, w);
+	return true;
 }
 
 /* vCont;ACTION[:TID]... : one hart may step; everything else continues. */
@@ -597,18 +597,20 @@ static void cmd_breakpoint(struct gdbstub *g, const char *p, bool insert)
 		send_packet(g, "E01");
 		return;
 	}
-	if (type <= 1) { /* software and hardware: both checked before fetch */
+	if (type <= 1) { /* software and hardware: both end blocks before them */
 		unsigned i = 0;
 		while (i < g->nbps && g->bps[i] != addr)
 			i++;
 		if (insert && i == g->nbps) {
-			if (g->nbps == MAX_BREAKPOINTS) {
+			if (g->nbps == MAX_BREAKPOINTS ||
+			    !machine_set_breakpoint(g->m, addr, true)) {
 				send_packet(g, "E22");
 				return;
 			}
 			g->bps[g->nbps++] = addr;
 		} else if (!insert && i < g->nbps) {
 			g->bps[i] = g->bps[--g->nbps];
+			machine_set_breakpoint(g->m, addr, false);
 		}
 	} else {
 		unsigned i = 0;
@@ -813,8 +815,10 @@ static void drop_client(struct gdbstub *g)
 	g->step_hart = -1;
 	g->running = false;
 	if (g->m) {
+		machine_clear_breakpoints(g->m);
 		update_mode(g);
 		g->m->paused = false;
+		machine_kick(g->m);
 	}
 }
 
@@ -980,12 +984,15 @@ bool gdbstub_attach(struct gdbstub *g, struct machine *m)
 	m->debug = (struct machine_debug){
 	    .before_insn = before_insn,
 	    .after_insn = after_insn,
-	    .data_access = data_access,
+	    .watch_matches = watch_matches,
+	    .stopped = stopped,
 	    .opaque = g,
 	};
 	if (g->g_hart >= m->nharts)
 		g->g_hart = g->c_hart = 0;
 	g->step_hart = -1;
+	for (unsigned i = 0; i < g->nbps; i++)
+		machine_set_breakpoint(m, g->bps[i], true);
 	update_mode(g);
 	if (!machine_add_poller(m, gdb_poll, g)) {
 		fprintf(stderr, "rvjit: -gdb: no room for another poller\n");

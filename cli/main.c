@@ -197,7 +197,7 @@ int main(int argc, char **argv)
 		 * mode needs all harts in one thread's hands. */
 		m->icount = o.icount_shift >= 0;
 		m->icount_shift = m->icount ? (unsigned)o.icount_shift : 0;
-		m->threaded = m->nharts > 1 && !o.single_thread && !gdb && !o.check && !m->icount;
+		m->threaded = m->nharts > 1 && !o.single_thread && !o.check && !m->icount;
 		/* -S: wait for gdb's or the monitor's continue, at power-on only. */
 		m->paused = first && o.start_paused;
 		first = false;

@@ -16,8 +16,9 @@
  *  - pages that become code lose every hart's TLB write entries
  *    (tlb_drop_writes_to, with a re-check in the fill that races it);
  *  - flushing the whole cache would pull code from under running harts,
- *    so a full cache only requests a flush, and the flush runs when every
- *    hart is between quanta (exclusive_flush below);
+ *    so a full cache (or a debugger's new breakpoint) only requests a
+ *    flush, and the flush runs when every hart is between quanta
+ *    (exclusive_flush below), before any hart starts another;
  *  - a hart polling in wfi for another one does not spin (see
  *    WFI_POLL_PAUSE_NS).
  * The I/O thread sleeps until the pollers' next deadline, in whole
@@ -103,6 +104,8 @@ static void exclusive_flush(struct machine *m)
 	pthread_mutex_lock(&m->tb_lock);
 	tb_flush(m);
 	pthread_mutex_unlock(&m->tb_lock);
+	if (m->watch_data)
+		machine_flush_tlbs(m); /* watching just began (machine_watch_data) */
 
 	pthread_mutex_lock(&m->lock);
 	m->exclusive = false;
@@ -181,7 +184,16 @@ static void *hart_main(void *arg)
 	struct hart *h = arg;
 	struct machine *m = h->m;
 	while (enter_quantum(h)) {
-		if (m->run_hart)
+		/* Code dropped while the harts were paused (the debugger's
+		 * breakpoints) goes before anything runs again. */
+		if (atomic_load(&m->flush_requested)) {
+			leave_quantum(h);
+			exclusive_flush(m);
+			continue;
+		}
+		if (m->per_insn)
+			interp_step_hart(h); /* a debugger single-steps */
+		else if (m->run_hart)
 			m->run_hart(h);
 		else
 			interp_run_hart(h);
