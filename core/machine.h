@@ -140,8 +140,10 @@ struct machine {
 	 * hart runs, but pollers still do (the monitor and the gdb stub are
 	 * pollers). */
 	atomic_bool paused;
-	bool per_insn; /* see struct machine_debug */
-	bool watch_data;
+	/* See struct machine_debug. Set by the debugger (the I/O thread with
+	 * a thread per hart), read by the harts. */
+	atomic_bool per_insn;
+	atomic_bool watch_data;
 	struct machine_debug debug;
 
 	int exit_code; /* process exit status for STOP_EXIT */
