@@ -504,11 +504,21 @@ static void resume(struct gdbstub *g, int step_hart)
 static enum debug_verdict before_insn(void *opaque, struct hart *h)
 {
 	struct gdbstub *g = opaque;
-	if (!g->running || g->step_hart < 0)
+	const unsigned idx = (unsigned)h->mhartid;
+	if (!g->running)
 		return DEBUG_YIELD; /* stopped meanwhile: do nothing */
-	if ((int)h->mhartid != g->step_hart || g->step_done)
-		return DEBUG_YIELD; /* only the stepping hart runs, once */
-	return DEBUG_RUN;	    /* the step itself ignores a breakpoint at pc */
+	if (g->step_hart >= 0) {
+		if ((int)idx != g->step_hart || g->step_done)
+			return DEBUG_YIELD; /* only the stepping hart runs, once */
+		return DEBUG_RUN;	    /* the step itself ignores a breakpoint at pc */
+	}
+	/* One instruction at a time for another reason: the interpreter
+	 * runs the instruction whatever breakpoint is there. */
+	if (machine_is_breakpoint(g->m, h->pc)) {
+		stop_machine(g, idx, SIG_TRAP, NULL);
+		return DEBUG_STOP;
+	}
+	return DEBUG_RUN;
 }
 
 static bool after_insn(void *opaque, struct hart *h)

@@ -15,6 +15,8 @@ TARGET_ELF is test/guest/gdb_breakpoints_in_translated_code.S. On 1 and on
 3. `watch` a variable hart 0 writes in f: three stops, 0 -> 1 -> 2 -> 3.
 4. breaks at f three times, deletes the breakpoint and continues through
    5 * 10^8 instructions to the exit: full speed again.
+5. (1 hart, raw protocol) `c` from a breakpoint runs its instruction once:
+   the next stop is f's next call, not the same one again.
 Missing gdb-multiarch skips (77) outside CI.
 """
 import os
@@ -146,6 +148,56 @@ for smp in ("1", "3"):
     # One-at-a-time interpretation takes minutes for these 5 * 10^8
     # instructions; either engine at speed takes a few seconds at most.
     check(elapsed < 30, tag + "and at speed (%.1f s)" % elapsed)
+
+# 5. continuing from a breakpoint does not stop there again at once
+def symbol(name):
+    out = subprocess.run([GDB, "-batch", "-nx", "-ex", "info address " + name, TARGET],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout.decode()
+    m = re.search(r"(?:is at|at address) (0x[0-9a-f]+)", out)
+    return int(m.group(1), 16) if m else None
+
+
+class Client:
+    def __init__(self, port):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=20)
+        self.buf = b""
+
+    def cmd(self, data):
+        self.s.sendall(b"$%s#%02x" % (data, sum(data) & 0xff))
+        while True:
+            m = re.search(rb"\$([^#]*)#[0-9a-f]{2}", self.buf)
+            if m:
+                self.buf = self.buf[m.end():]
+                self.s.sendall(b"+")
+                return m.group(1)
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise EOFError
+            self.buf += chunk
+
+
+def le64(hexstr):
+    return int.from_bytes(bytes.fromhex(hexstr.decode()), "little")
+
+
+f_addr, calls_addr = symbol("f"), symbol("f_calls")
+rv, port = start(["-S"])
+c = Client(port)
+stops, pcs, calls = [], [], []
+try:
+    c.cmd(b"?")
+    c.cmd(b"Z0,%x,2" % f_addr)
+    for _ in range(3):
+        stops.append(c.cmd(b"c")[:3])
+        pcs.append(le64(c.cmd(b"p20")))
+        calls.append(le64(c.cmd(b"m%x,8" % calls_addr)))
+    c.s.sendall(b"$k#6b")  # no reply: rvjit exits
+except (EOFError, OSError) as e:
+    print("protocol error: %s" % e)
+finish(rv)
+check(stops == [b"T05"] * 3 and pcs == [f_addr] * 3 and calls == [0, 1, 2],
+      "continuing from a breakpoint runs its instruction once (stops %s, calls %s)"
+      % (stops, calls))
 
 if failures:
     print("%d check(s) failed" % len(failures))
