@@ -52,6 +52,12 @@ struct gdbstub {
 	unsigned g_hart, c_hart; /* Hg (registers, memory) and Hc selections */
 	int step_hart;		 /* the hart single-stepping, or -1 */
 	bool step_done;		 /* it executed its instruction */
+	/* A stop whose reply waits until every hart has left its quantum
+	 * (a thread per hart), so that gdb reads registers that hold still. */
+	bool reply_pending;
+	unsigned reply_hart;
+	int reply_sig;
+	const struct watchpoint *reply_watch;
 
 	/* The core checks breakpoints (machine_set_breakpoint); this copy
 	 * outlives the machine across a guest reset. */
@@ -475,9 +481,10 @@ static void stop_reply(struct gdbstub *g, unsigned hart, int sig, const struct w
 	send_packet(g, out);
 }
 
-/* Pause the machine for gdb and tell it why (if it waits to hear). Every
- * hart stops (all-stop mode): with a thread per hart the others leave
- * their quanta at their next block. */
+/* Pause the machine for gdb and tell it why (if it waits to hear) once
+ * every hart holds still (the poller sends the reply). Every hart stops
+ * (all-stop mode): with a thread per hart the others leave their quanta
+ * at their next block. */
 static void stop_machine(struct gdbstub *g, unsigned hart, int sig, const struct watchpoint *w)
 {
 	g->m->paused = true;
@@ -485,8 +492,12 @@ static void stop_machine(struct gdbstub *g, unsigned hart, int sig, const struct
 	g->step_hart = -1;
 	g->g_hart = g->c_hart = hart;
 	update_mode(g);
-	if (g->running)
-		stop_reply(g, hart, sig, w);
+	if (g->running) {
+		g->reply_pending = true;
+		g->reply_hart = hart;
+		g->reply_sig = sig;
+		g->reply_watch = w;
+	}
 	g->running = false;
 }
 
@@ -824,6 +835,7 @@ static void drop_client(struct gdbstub *g)
 	g->nbps = g->nwps = 0;
 	g->step_hart = -1;
 	g->running = false;
+	g->reply_pending = false;
 	if (g->m) {
 		machine_clear_breakpoints(g->m);
 		update_mode(g);
@@ -844,6 +856,7 @@ static void accept_client(struct gdbstub *g)
 	g->no_ack = false;
 	g->rx = RX_IDLE;
 	g->running = false;
+	g->reply_pending = false;
 	g->step_hart = -1;
 	g->g_hart = g->c_hart = 0;
 	/* A debugger that connects finds the machine stopped. */
@@ -899,6 +912,14 @@ static void receive(struct gdbstub *g, const uint8_t *buf, size_t n)
 	}
 }
 
+static void send_pending_reply(struct gdbstub *g)
+{
+	if (g->reply_pending && g->m && machine_harts_parked(g->m)) {
+		g->reply_pending = false;
+		stop_reply(g, g->reply_hart, g->reply_sig, g->reply_watch);
+	}
+}
+
 static uint64_t gdb_poll(void *opaque)
 {
 	struct gdbstub *g = opaque;
@@ -908,8 +929,9 @@ static uint64_t gdb_poll(void *opaque)
 	/* The monitor stopped the guest while gdb waits: tell gdb. */
 	if (m->paused && g->running)
 		stop_machine(g, g->c_hart, SIG_INT, NULL);
+	send_pending_reply(g);
 	struct pollfd pfd = {.fd = g->fd >= 0 ? g->fd : g->listen_fd, .events = POLLIN};
-	const int timeout = m->paused ? PAUSED_WAIT_MS : 0;
+	const int timeout = m->paused && !g->reply_pending ? PAUSED_WAIT_MS : 0;
 	if (poll(&pfd, 1, timeout) > 0) {
 		if (g->fd < 0) {
 			accept_client(g);
@@ -922,6 +944,7 @@ static uint64_t gdb_poll(void *opaque)
 				drop_client(g);
 		}
 	}
+	send_pending_reply(g);
 	/* Paused: come back at once (this poll was the wait). Running:
 	 * often enough that Ctrl-C and connections are noticed. */
 	return m->paused ? 0 : 20000000ULL;

@@ -205,6 +205,16 @@ static void *hart_main(void *arg)
 	return NULL;
 }
 
+bool machine_harts_parked(struct machine *m)
+{
+	if (!m->threaded)
+		return true;
+	pthread_mutex_lock(&m->lock);
+	const bool parked = m->running == 0;
+	pthread_mutex_unlock(&m->lock);
+	return parked;
+}
+
 enum machine_stop machine_run_threaded(struct machine *m)
 {
 	pthread_t threads[MAX_HARTS];

@@ -270,6 +270,10 @@ void machine_drop_code(struct machine *m);
  * translated code leaves at its next block entry or loop head. */
 void machine_halt_harts(struct machine *m);
 
+/* No hart is inside a quantum (always true without threads): after a
+ * pause, their state holds still. (core/hart_threads.c) */
+bool machine_harts_parked(struct machine *m);
+
 /* The dispatcher met the breakpoint block at h->pc: either h resumes
  * through it once (it reported stopping there) or the debugger hears of
  * it. True when the hart must leave its quantum. */
