@@ -20,7 +20,10 @@
  *    flush, and the flush runs when every hart is between quanta
  *    (exclusive_flush below), before any hart starts another;
  *  - a hart polling in wfi for another one does not spin (see
- *    WFI_POLL_PAUSE_NS).
+ *    WFI_POLL_PAUSE_NS);
+ *  - a debugger's hooks run on the hart's thread under m->io_lock, and a
+ *    stop zeroes every hart's budget (core/debug.c); its reply waits for
+ *    machine_harts_parked.
  * The I/O thread sleeps until the pollers' next deadline, in whole
  * milliseconds (machine_idle_budget_ms): device timers fire with up to
  * 1 ms of delay while the harts run, as in an idle round-robin machine.
