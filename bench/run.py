@@ -19,6 +19,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -455,6 +456,97 @@ def bench_xv6(args, engines, usertests=False):
             "checksums": {}, "ok": not failed}
 
 
+def free_tcp_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_listening(port, proc, timeout=10):
+    """Until something listens on port (found without connecting: a gdb
+    stub stops the guest when a client connects)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline and proc.poll() is None:
+        s = socket.socket()
+        try:
+            s.bind(("0.0.0.0", port))
+        except OSError:
+            return True
+        finally:
+            s.close()
+        time.sleep(0.02)
+    return False
+
+
+def run_to_gdb_break(emu, kernel, fs, smp, gdb, timeout):
+    """Start emu -S -gdb with xv6's command line, then time a gdb batch
+    script from `target remote` through `break syscall` and `continue` to
+    the stop there."""
+    result = Result()
+    port = free_tcp_port()
+    cmd = emu + [
+        "-machine", "virt", "-bios", "none", "-kernel", kernel, "-m", "128M",
+        "-smp", str(smp), "-nographic", "-global", "virtio-mmio.force-legacy=false",
+        "-drive", "file=%s,if=none,format=raw,id=x0" % fs,
+        "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0",
+        "-S", "-gdb", "tcp::%d" % port]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        if not wait_listening(port, proc):
+            result.error = "no gdb stub listening on port %d" % port
+            return result
+        t0 = time.perf_counter()
+        try:
+            out = subprocess.run(
+                [gdb, "-batch", "-nx", "-ex", "set confirm off", "-ex", "file " + kernel,
+                 "-ex", "target remote 127.0.0.1:%d" % port, "-ex", "break syscall",
+                 "-ex", "continue", "-ex", "quit"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                timeout=timeout).stdout
+        except subprocess.TimeoutExpired:
+            result.error = "timed out after %ds" % timeout
+            return result
+        result.seconds = time.perf_counter() - t0
+        result.stdout = out
+        if not re.search(rb"Breakpoint 1, (0x[0-9a-f]+ in )?syscall \(", out):
+            result.error = "gdb did not stop at syscall"
+    finally:
+        kill_group(proc)
+        proc.wait()
+    return result
+
+
+def bench_xv6_gdb(args, engines, smp):
+    """Time for gdb to reach xv6's first `syscall` breakpoint from -S."""
+    runs = {}
+    gdb = shutil.which("gdb-multiarch")
+    name = "xv6 gdb to `break syscall` (-smp %d)" % smp
+    with tempfile.TemporaryDirectory(prefix="rvjit-bench-xv6-gdb-") as tmp:
+        for key, base in engines:
+            fs = os.path.join(tmp, "fs-%s.img" % key)
+            r = None
+            for _ in range(max(1, args.repeat)):
+                shutil.copyfile(args.xv6_fs, fs)
+                if not gdb:
+                    this = Result()
+                    this.error = "gdb-multiarch not found"
+                else:
+                    this = run_to_gdb_break(base, args.xv6_kernel, fs, smp, gdb,
+                                            args.timeout)
+                if r is None or (not this.error and (r.error or this.seconds < r.seconds)):
+                    r = this
+            runs[key] = r
+            log("  %-16s %-8s %s" % ("xv6 gdb -smp %d" % smp, key,
+                                     r.error or "%.3fs" % r.seconds))
+    failed = [k for k, r in runs.items() if r.error]
+    return {"name": name, "instret": None, "runs": runs,
+            "verdict": "FAIL (" + ", ".join(failed) + ")" if failed else "ok",
+            "checksums": {}, "ok": not failed}
+
+
 def bench_linux(args, engines):
     """Time from launch to the Linux init's first line on each emulator."""
     runs = {}
@@ -605,6 +697,11 @@ def main():
         if have_qemu:
             xv6_engines.append(("qemu", [args.qemu]))
         rows.append(bench_xv6(args, xv6_engines))
+        # Under gdb: the OS course's `make qemu-gdb`, `break syscall`,
+        # `continue`, at 1, 3 and 8 harts (the interpreter is left out).
+        for smp in (1, 3, 8):
+            rows.append(bench_xv6_gdb(args, [e for e in xv6_engines if e[0] != "interp"],
+                                      smp))
         if args.xv6_usertests:
             rows.append(bench_xv6(args, [e for e in xv6_engines if e[0] != "interp"],
                                   usertests=True))

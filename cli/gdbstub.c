@@ -22,9 +22,8 @@
 #include <unistd.h>
 
 #define PACKET_MAX	0x4000 /* PacketSize we announce */
-#define MAX_BREAKPOINTS 64
-#define MAX_WATCHPOINTS 16
-#define PAUSED_WAIT_MS	50 /* how long a paused machine waits for a packet */
+#define MAX_WATCHPOINTS 16     /* (MAX_BREAKPOINTS: core/machine.h) */
+#define PAUSED_WAIT_MS	50     /* how long a paused machine waits for a packet */
 
 /* gdb's register numbers for RISC-V (gdb/riscv-tdep.h). */
 enum {
@@ -53,13 +52,19 @@ struct gdbstub {
 	unsigned g_hart, c_hart; /* Hg (registers, memory) and Hc selections */
 	int step_hart;		 /* the hart single-stepping, or -1 */
 	bool step_done;		 /* it executed its instruction */
+	/* A stop whose reply waits until every hart has left its quantum
+	 * (a thread per hart), so that gdb reads registers that hold still. */
+	bool reply_pending;
+	unsigned reply_hart;
+	int reply_sig;
+	const struct watchpoint *reply_watch;
 
+	/* The core checks breakpoints (machine_set_breakpoint); this copy
+	 * outlives the machine across a guest reset. */
 	uint64_t bps[MAX_BREAKPOINTS];
 	unsigned nbps;
 	struct watchpoint wps[MAX_WATCHPOINTS];
 	unsigned nwps;
-	bool watch_hit; /* data_access found one; reported after the instruction */
-	const struct watchpoint *hit;
 
 	uint8_t in[PACKET_MAX + 8]; /* a packet being received */
 	size_t nin;
@@ -448,22 +453,18 @@ static void cmd_write_mem(struct gdbstub *g, const char *p, const char *end, boo
 
 /* ---- run control ------------------------------------------------------- */
 
-/* Choose the engine: one instruction at a time while anything needs a
- * check per instruction, the normal engine otherwise. */
+/* Choose the engine: one instruction at a time while a hart single-steps,
+ * the normal engine otherwise (breakpoints and watchpoints cost it
+ * nothing per instruction: machine.h). */
 static void update_mode(struct gdbstub *g)
 {
 	struct machine *m = g->m;
 	if (!m)
 		return;
 	const bool connected = g->fd >= 0;
-	const bool watch = connected && g->nwps > 0;
-	m->per_insn = connected && (g->nbps || g->nwps || g->step_hart >= 0);
+	m->per_insn = connected && g->step_hart >= 0;
 	m->debug.noirq = g->step_hart >= 0;
-	if (watch && !m->watch_data) {
-		m->watch_data = true;
-		machine_flush_tlbs(m); /* every data access must reach the slow path */
-	}
-	m->watch_data = watch;
+	machine_watch_data(m, connected && g->nwps > 0);
 }
 
 static void stop_reply(struct gdbstub *g, unsigned hart, int sig, const struct watchpoint *w)
@@ -480,16 +481,23 @@ static void stop_reply(struct gdbstub *g, unsigned hart, int sig, const struct w
 	send_packet(g, out);
 }
 
-/* Pause the machine for gdb and tell it why (if it waits to hear). */
+/* Pause the machine for gdb and tell it why (if it waits to hear) once
+ * every hart holds still (the poller sends the reply). Every hart stops
+ * (all-stop mode): with a thread per hart the others leave their quanta
+ * at their next block. */
 static void stop_machine(struct gdbstub *g, unsigned hart, int sig, const struct watchpoint *w)
 {
 	machine_pause(g->m);
+	machine_halt_harts(g->m);
 	g->step_hart = -1;
-	g->watch_hit = false;
 	g->g_hart = g->c_hart = hart;
 	update_mode(g);
-	if (g->running)
-		stop_reply(g, hart, sig, w);
+	if (g->running) {
+		g->reply_pending = true;
+		g->reply_hart = hart;
+		g->reply_sig = sig;
+		g->reply_watch = w;
+	}
 	g->running = false;
 }
 
@@ -497,9 +505,9 @@ static void resume(struct gdbstub *g, int step_hart)
 {
 	g->step_hart = step_hart;
 	g->step_done = false;
-	g->watch_hit = false;
 	g->running = true;
 	update_mode(g);
+	debug_resume(g->m);
 	machine_resume(g->m);
 }
 
@@ -507,17 +515,18 @@ static enum debug_verdict before_insn(void *opaque, struct hart *h)
 {
 	struct gdbstub *g = opaque;
 	const unsigned idx = (unsigned)h->mhartid;
+	if (!g->running)
+		return DEBUG_YIELD; /* stopped meanwhile: do nothing */
 	if (g->step_hart >= 0) {
-		if ((int)idx != g->step_hart)
-			return DEBUG_YIELD; /* only the stepping hart runs */
-		if (!g->step_done)
-			return DEBUG_RUN; /* the step itself ignores a breakpoint at pc */
+		if ((int)idx != g->step_hart || g->step_done)
+			return DEBUG_YIELD; /* only the stepping hart runs, once */
+		return DEBUG_RUN;	    /* the step itself ignores a breakpoint at pc */
 	}
-	for (unsigned i = 0; i < g->nbps; i++) {
-		if (g->bps[i] == h->pc) {
-			stop_machine(g, idx, SIG_TRAP, NULL);
-			return DEBUG_STOP;
-		}
+	/* One instruction at a time for another reason: the interpreter
+	 * runs the instruction whatever breakpoint is there. */
+	if (machine_is_breakpoint(g->m, h->pc)) {
+		stop_machine(g, idx, SIG_TRAP, NULL);
+		return DEBUG_STOP;
 	}
 	return DEBUG_RUN;
 }
@@ -526,32 +535,43 @@ static bool after_insn(void *opaque, struct hart *h)
 {
 	struct gdbstub *g = opaque;
 	const unsigned idx = (unsigned)h->mhartid;
-	if (g->watch_hit) {
-		stop_machine(g, idx, SIG_TRAP, g->hit);
-		return true;
-	}
 	if (g->step_hart == (int)idx) {
+		g->step_done = true;
 		stop_machine(g, idx, SIG_TRAP, NULL);
 		return true;
 	}
 	return false;
 }
 
-static void data_access(void *opaque, struct hart *h, uint64_t va, unsigned size, bool write)
+static const struct watchpoint *watch_find(const struct gdbstub *g, uint64_t va, unsigned size,
+					   bool write)
 {
-	struct gdbstub *g = opaque;
-	if (g->watch_hit)
-		return;
 	for (unsigned i = 0; i < g->nwps; i++) {
 		const struct watchpoint *w = &g->wps[i];
 		if (va + size <= w->addr || va >= w->addr + w->len)
 			continue;
 		if ((w->kind == WATCH_WRITE && !write) || (w->kind == WATCH_READ && write))
 			continue;
-		g->watch_hit = true;
-		g->hit = w;
-		return;
+		return w;
 	}
+	return NULL;
+}
+
+static bool watch_matches(void *opaque, uint64_t va, unsigned size, bool write)
+{
+	return watch_find(opaque, va, size, write) != NULL;
+}
+
+/* A hart met a breakpoint, or its last instruction a watchpoint. */
+static bool stopped(void *opaque, struct hart *h, enum debug_event why, const struct debug_hart *d)
+{
+	struct gdbstub *g = opaque;
+	if (!g->running || g->m->paused)
+		return false; /* another hart's stop came first: this one waits */
+	const struct watchpoint *w =
+	    why == DEBUG_WATCH ? watch_find(g, d->watch_va, d->watch_size, d->watch_write) : NULL;
+	stop_machine(g, (unsigned)h->mhartid, SIG_TRAP, w);
+	return true;
 }
 
 /* vCont;ACTION[:TID]... : one hart may step; everything else continues. */
@@ -597,18 +617,20 @@ static void cmd_breakpoint(struct gdbstub *g, const char *p, bool insert)
 		send_packet(g, "E01");
 		return;
 	}
-	if (type <= 1) { /* software and hardware: both checked before fetch */
+	if (type <= 1) { /* software and hardware: both end blocks before them */
 		unsigned i = 0;
 		while (i < g->nbps && g->bps[i] != addr)
 			i++;
 		if (insert && i == g->nbps) {
-			if (g->nbps == MAX_BREAKPOINTS) {
+			if (g->nbps == MAX_BREAKPOINTS ||
+			    !machine_set_breakpoint(g->m, addr, true)) {
 				send_packet(g, "E22");
 				return;
 			}
 			g->bps[g->nbps++] = addr;
 		} else if (!insert && i < g->nbps) {
 			g->bps[i] = g->bps[--g->nbps];
+			machine_set_breakpoint(g->m, addr, false);
 		}
 	} else {
 		unsigned i = 0;
@@ -812,7 +834,9 @@ static void drop_client(struct gdbstub *g)
 	g->nbps = g->nwps = 0;
 	g->step_hart = -1;
 	g->running = false;
+	g->reply_pending = false;
 	if (g->m) {
+		machine_clear_breakpoints(g->m);
 		update_mode(g);
 		machine_resume(g->m);
 	}
@@ -830,6 +854,7 @@ static void accept_client(struct gdbstub *g)
 	g->no_ack = false;
 	g->rx = RX_IDLE;
 	g->running = false;
+	g->reply_pending = false;
 	g->step_hart = -1;
 	g->g_hart = g->c_hart = 0;
 	/* A debugger that connects finds the machine stopped. */
@@ -885,6 +910,14 @@ static void receive(struct gdbstub *g, const uint8_t *buf, size_t n)
 	}
 }
 
+static void send_pending_reply(struct gdbstub *g)
+{
+	if (g->reply_pending && g->m && machine_harts_parked(g->m)) {
+		g->reply_pending = false;
+		stop_reply(g, g->reply_hart, g->reply_sig, g->reply_watch);
+	}
+}
+
 static uint64_t gdb_poll(void *opaque)
 {
 	struct gdbstub *g = opaque;
@@ -894,8 +927,9 @@ static uint64_t gdb_poll(void *opaque)
 	/* The monitor stopped the guest while gdb waits: tell gdb. */
 	if (m->paused && g->running)
 		stop_machine(g, g->c_hart, SIG_INT, NULL);
+	send_pending_reply(g);
 	struct pollfd pfd = {.fd = g->fd >= 0 ? g->fd : g->listen_fd, .events = POLLIN};
-	const int timeout = m->paused ? PAUSED_WAIT_MS : 0;
+	const int timeout = m->paused && !g->reply_pending ? PAUSED_WAIT_MS : 0;
 	if (poll(&pfd, 1, timeout) > 0) {
 		if (g->fd < 0) {
 			accept_client(g);
@@ -908,6 +942,7 @@ static uint64_t gdb_poll(void *opaque)
 				drop_client(g);
 		}
 	}
+	send_pending_reply(g);
 	/* Paused: come back at once (this poll was the wait). Running:
 	 * often enough that Ctrl-C and connections are noticed. */
 	return m->paused ? 0 : 20000000ULL;
@@ -980,12 +1015,15 @@ bool gdbstub_attach(struct gdbstub *g, struct machine *m)
 	m->debug = (struct machine_debug){
 	    .before_insn = before_insn,
 	    .after_insn = after_insn,
-	    .data_access = data_access,
+	    .watch_matches = watch_matches,
+	    .stopped = stopped,
 	    .opaque = g,
 	};
 	if (g->g_hart >= m->nharts)
 		g->g_hart = g->c_hart = 0;
 	g->step_hart = -1;
+	for (unsigned i = 0; i < g->nbps; i++)
+		machine_set_breakpoint(m, g->bps[i], true);
 	update_mode(g);
 	if (!machine_add_poller(m, gdb_poll, g)) {
 		fprintf(stderr, "rvjit: -gdb: no room for another poller\n");

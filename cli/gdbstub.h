@@ -10,16 +10,18 @@
  * target description: x0-x31 (0-31), pc (32), f0-f31 (33-64), fflags,
  * frm, fcsr (66-68), CSRs at 65 + csr number, `priv` at 4161.
  *
- * How it runs. The stub is a machine poller (machine_add_poller), so all of
- * it runs on the machine's thread between quanta: it reads the socket
- * without blocking while the guest runs (Ctrl-C arrives as byte 0x03), and
- * blocks up to 50 ms for packets while the machine is paused. Breakpoints
- * (Z0/Z1) and watchpoints (Z2-Z4) live here, never in guest memory: while
- * any exists, or a single-step is under way, the run loop executes one
- * instruction at a time in the interpreter and asks the stub before and
- * after each (struct machine_debug in machine.h); watchpoints also make
- * every data access take the MMU's slow path, which reports it. With none
- * of these, a continued guest runs on the normal engine at full speed.
+ * How it runs. The stub is a machine poller (machine_add_poller): it reads
+ * the socket without blocking while the guest runs (Ctrl-C arrives as byte
+ * 0x03), and blocks up to 50 ms for packets while the machine is paused.
+ * Breakpoints (Z0/Z1) and watchpoints (Z2-Z4) never touch guest memory:
+ * the core ends blocks before breakpoints and sends watched accesses
+ * through the MMU's slow path, in either engine, and calls the stub when a
+ * hart meets one (struct machine_debug in machine.h); so a continued guest
+ * runs on the normal engine, a thread per hart, at full speed. Only a
+ * single-step runs one instruction at a time in the interpreter, asking
+ * the stub before and after it. With a thread per hart the hooks run on
+ * the hart's thread under the I/O lock, as the poller runs under it on
+ * the I/O thread; a stop pauses every hart (gdb's all-stop mode).
  *
  * The stub outlives machines like the console: a guest reset builds a new
  * machine, gdbstub_attach()es it, and the connection and breakpoints stay.

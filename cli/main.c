@@ -280,7 +280,7 @@ int main(int argc, char **argv)
 		 * reference, hart switches included. */
 		if (m->icount)
 			m->quantum_blocks = ICOUNT_QUANTUM_BLOCKS;
-		m->threaded = m->nharts > 1 && !o.single_thread && !gdb && !o.check && !m->icount;
+		m->threaded = m->nharts > 1 && !o.single_thread && !o.check && !m->icount;
 		/* -S: wait for gdb's or the monitor's continue, at power-on only. */
 		if (first && o.start_paused)
 			machine_pause(m);

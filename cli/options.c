@@ -995,7 +995,7 @@ static const struct option_def option_table[] = {
      "translated-code buffer size (default 64M)"},
     {"-threads", ARG, opt_threads, HELP_RVJIT, "--threads 1|N",
      "harts share one host thread round-robin, or each\nhas its own (N, the default; 1 with "
-     "-gdb or --check)"},
+     "--check or -icount)"},
     {"-stats", NO_ARG, opt_stats, HELP_RVJIT, "--stats",
      "at exit, print retired instructions, seconds and MIPS"},
     {"-perf-map", NO_ARG, opt_perf_map, HELP_RVJIT, "--perf-map",

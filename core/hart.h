@@ -40,6 +40,10 @@ enum {
 	CAUSE_STORE_PAGE_FAULT = 15,
 };
 #define CAUSE_INTERRUPT (1ULL << 63)
+/* Not a trap: a debugger watchpoint matched a data access, which is
+ * abandoned before it happens (core/debug.c). hart_exception leaves pc at
+ * the instruction and takes nothing. */
+#define CAUSE_DEBUG_WATCH (~0ULL)
 
 /* Interrupt numbers, which are also bit positions in mip/mie. */
 enum { IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI = 11 };

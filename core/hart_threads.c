@@ -16,13 +16,17 @@
  *  - pages that become code lose every hart's TLB write entries
  *    (tlb_drop_writes_to, with a re-check in the fill that races it);
  *  - flushing the whole cache would pull code from under running harts,
- *    so a full cache only requests a flush, and the flush runs when every
- *    hart is between quanta (exclusive_flush below);
+ *    so a full cache (or a debugger's new breakpoint) only requests a
+ *    flush, and the flush runs when every hart is between quanta
+ *    (exclusive_flush below), before any hart starts another;
  *  - a hart polling in wfi for another one does not spin (see
  *    WFI_POLL_PAUSE_NS);
  *  - the virtual clock (mtime, `time`), which every thread reads and the
  *    I/O thread stops and starts (machine_pause/machine_resume), is a
  *    sequence lock: readers take no lock and retry (machine.c).
+ *  - a debugger's hooks run on the hart's thread under m->io_lock, and a
+ *    stop zeroes every hart's budget (core/debug.c); its reply waits for
+ *    machine_harts_parked.
  * The I/O thread sleeps until the pollers' next deadline, in whole
  * milliseconds (machine_idle_budget_ms): device timers fire with up to
  * 1 ms of delay while the harts run, as in an idle round-robin machine.
@@ -106,6 +110,8 @@ static void exclusive_flush(struct machine *m)
 	pthread_mutex_lock(&m->tb_lock);
 	tb_flush(m);
 	pthread_mutex_unlock(&m->tb_lock);
+	if (m->watch_data)
+		machine_flush_tlbs(m); /* watching just began (machine_watch_data) */
 
 	pthread_mutex_lock(&m->lock);
 	m->exclusive = false;
@@ -184,7 +190,16 @@ static void *hart_main(void *arg)
 	struct hart *h = arg;
 	struct machine *m = h->m;
 	while (enter_quantum(h)) {
-		if (m->run_hart)
+		/* Code dropped while the harts were paused (the debugger's
+		 * breakpoints) goes before anything runs again. */
+		if (atomic_load(&m->flush_requested)) {
+			leave_quantum(h);
+			exclusive_flush(m);
+			continue;
+		}
+		if (m->per_insn)
+			interp_step_hart(h); /* a debugger single-steps */
+		else if (m->run_hart)
 			m->run_hart(h);
 		else
 			interp_run_hart(h);
@@ -194,6 +209,16 @@ static void *hart_main(void *arg)
 			exclusive_flush(m);
 	}
 	return NULL;
+}
+
+bool machine_harts_parked(struct machine *m)
+{
+	if (!m->threaded)
+		return true;
+	pthread_mutex_lock(&m->lock);
+	const bool parked = m->running == 0;
+	pthread_mutex_unlock(&m->lock);
+	return parked;
 }
 
 enum machine_stop machine_run_threaded(struct machine *m)

@@ -129,22 +129,31 @@ void interp_run_hart(struct hart *h)
 				remember(h, prev, b, prev_pc);
 		}
 		__atomic_fetch_sub(&h->budget, 1, __ATOMIC_RELAXED);
+		if (__builtin_expect(b->breakpoint, 0)) {
+			if (debug_breakpoint(h))
+				return;
+			prev = NULL;
+			continue;
+		}
 		const int r = __builtin_expect(m->log_mask != 0, 0) ? run_block_logged(h, b)
 								    : run_block(h, b);
+		if (__builtin_expect(r == EXEC_TRAP, 0) && debug_watch_pending(h)) {
+			debug_finish_watch(h);
+			return;
+		}
 		prev = (r != EXEC_TRAP && b->chainable && b != &scratch.b) ? b : NULL;
-		if (h->wfi || atomic_load_explicit(&m->stop, memory_order_relaxed))
+		if (h->wfi || atomic_load_explicit(&m->stop, memory_order_relaxed) ||
+		    atomic_load_explicit(&m->paused, memory_order_relaxed))
 			return;
 	}
 }
 
-/* Execute exactly one instruction of h: the first op of the block at pc
- * (blocks start at any pc, so that op is the instruction at pc). */
-static void step_one(struct hart *h)
+void interp_exec_one(struct hart *h)
 {
 	struct machine *m = h->m;
 	struct block_scratch scratch;
-	const struct block *b = tb_find(h, &scratch);
-	if (!b || b->n_ops == 0)
+	const struct block *b = tb_decode_one(h, &scratch);
+	if (!b)
 		return; /* fetch fault taken: pc is at the trap vector */
 	const struct op *op = &b->ops[0];
 	h->block_pc = h->pc;
@@ -162,17 +171,43 @@ static void step_one(struct hart *h)
 		h->instret++;
 }
 
+/* The debugger's hooks run under the I/O lock (machine.h). */
+static enum debug_verdict before_insn(struct hart *h)
+{
+	struct machine *m = h->m;
+	machine_io_lock(m);
+	const enum debug_verdict v = m->debug.before_insn(m->debug.opaque, h);
+	machine_io_unlock(m);
+	return v;
+}
+
+static bool after_insn(struct hart *h)
+{
+	struct machine *m = h->m;
+	machine_io_lock(m);
+	const bool stop = m->debug.after_insn(m->debug.opaque, h);
+	machine_io_unlock(m);
+	return stop;
+}
+
 void interp_step_hart(struct hart *h)
 {
 	struct machine *m = h->m;
 	const struct machine_debug *d = &m->debug;
+	struct debug_hart *dh = &m->debug.hart[h->mhartid];
 	for (unsigned i = 0; i < QUANTUM_BLOCKS * 16; i++) {
 		if (!d->noirq && (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take))
 			hart_check_interrupts(h);
-		if (d->before_insn && d->before_insn(d->opaque, h) != DEBUG_RUN)
+		if (d->before_insn && before_insn(h) != DEBUG_RUN)
 			return;
-		step_one(h);
-		if (d->after_insn && d->after_insn(d->opaque, h))
+		if (dh->skip && dh->skip_pc == h->pc)
+			dh->skip = false; /* this runs the instruction it would skip */
+		interp_exec_one(h);
+		if (debug_watch_pending(h)) {
+			debug_finish_watch(h);
+			return;
+		}
+		if (d->after_insn && after_insn(h))
 			return;
 		if (h->wfi || m->paused || !m->per_insn ||
 		    atomic_load_explicit(&m->stop, memory_order_relaxed))

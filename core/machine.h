@@ -53,27 +53,62 @@ enum machine_stop {
 };
 
 /*
- * Hooks for a debugger (cli/gdbstub.c). While m->per_insn is set the run
- * loop runs harts in the interpreter one instruction at a time (the
- * translator would skip the checks) and calls before_insn and after_insn
- * around each one; while m->watch_data is set every load and store takes
- * the slow path (no TLB entry is installed for data) and data_access sees
- * it once translated. All run on the machine's thread.
+ * Hooks for a debugger (cli/gdbstub.c) and the state the core keeps for it
+ * (core/debug.c). Breakpoints and watchpoints cost nothing per
+ * instruction, in either engine:
+ *  - breakpoints: blocks end before a breakpoint's pc, and the block that
+ *    starts at one is marked and never run or translated: the dispatcher
+ *    meets it and calls `stopped` instead (QEMU's way). Changing the set
+ *    drops every block (as QEMU's tb_flush: the pc is virtual).
+ *  - watchpoints: while m->watch_data is set no TLB entry is installed for
+ *    data, so every load and store reaches the slow path, which asks
+ *    watch_matches; a hit abandons the access before it happens (the
+ *    instruction does not retire, pc stays at it), the dispatcher runs
+ *    that one instruction again unwatched in the interpreter and then
+ *    calls `stopped`: the report comes after the access, as QEMU's.
+ * While m->per_insn is set (gdb single-step) the run loop runs harts in
+ * the interpreter one instruction at a time and calls before_insn and
+ * after_insn around each one. With a thread per hart every hook runs
+ * under m->io_lock, on the hart's thread.
  */
 enum debug_verdict {
 	DEBUG_RUN = 0, /* execute the instruction */
 	DEBUG_STOP,    /* do not execute it: the hook paused the machine */
 	DEBUG_YIELD,   /* do not run this hart now (another one is stepping) */
 };
+enum debug_event {
+	DEBUG_BREAK, /* h->pc is a breakpoint; the instruction has not run */
+	DEBUG_WATCH, /* h's last instruction touched a watched address */
+};
+#define MAX_BREAKPOINTS 64
+struct debug_hart {
+	bool skip;	    /* resume through the breakpoint at skip_pc once */
+	uint64_t skip_pc;   /* (the one this hart reported stopping at) */
+	bool watch_pending; /* the access below hit: redo it unwatched, report */
+	bool watch_bypass;  /* redoing it: the slow path asks nobody */
+	uint64_t watch_va;  /* the access that hit */
+	unsigned watch_size;
+	bool watch_write;
+};
 struct machine_debug {
-	/* Before hart h executes the instruction at h->pc. */
+	/* Before hart h executes the instruction at h->pc (per_insn only). */
 	enum debug_verdict (*before_insn)(void *opaque, struct hart *h);
 	/* After it retired or trapped: true when the hook paused the machine. */
 	bool (*after_insn)(void *opaque, struct hart *h);
-	/* A load (write false) or store of [va, va+size) by h was translated. */
-	void (*data_access)(void *opaque, struct hart *h, uint64_t va, unsigned size, bool write);
+	/* Does a load (write false) or store of [va, va+size) hit a watchpoint? */
+	bool (*watch_matches)(void *opaque, uint64_t va, unsigned size, bool write);
+	/* h met a breakpoint or a watchpoint: pause the machine. True when
+	 * this is the stop the debugger hears of (false: already paused). */
+	bool (*stopped)(void *opaque, struct hart *h, enum debug_event why,
+			const struct debug_hart *d);
 	void *opaque;
 	bool noirq; /* per-instruction mode takes no interrupts (gdb single-step, as QEMU) */
+	/* The breakpoint set (virtual pcs): changed through
+	 * machine_set_breakpoint only, under m->tb_lock, which block
+	 * building holds while it reads it. */
+	uint64_t bps[MAX_BREAKPOINTS];
+	unsigned nbps;
+	struct debug_hart hart[MAX_HARTS]; /* by hart index (mhartid) */
 };
 
 struct machine {
@@ -117,8 +152,10 @@ struct machine {
 	_Atomic uint64_t clock_base_ns;	  /* running: host time of virtual 0 */
 	_Atomic uint64_t clock_frozen_ns; /* stopped: virtual time at the stop */
 	atomic_bool clock_stopped;
-	bool per_insn; /* see struct machine_debug */
-	bool watch_data;
+	/* See struct machine_debug. Set by the debugger (the I/O thread with
+	 * a thread per hart), read by the harts. */
+	atomic_bool per_insn;
+	atomic_bool watch_data;
 	struct machine_debug debug;
 
 	int exit_code; /* process exit status for STOP_EXIT */
@@ -238,9 +275,53 @@ static inline int32_t machine_quantum(const struct machine *m, int32_t engine_de
  * instruction at a time, consulting m->debug around each. */
 void interp_step_hart(struct hart *h);
 
-/* Ask every hart to take the data slow path from now on (m->watch_data
- * was just set): drops their TLBs. */
+/* Execute exactly the instruction at h->pc in the interpreter, whatever
+ * breakpoint is there (core/interp.c). */
+void interp_exec_one(struct hart *h);
+
+/* Drop every hart's TLB (machine.c). Only where no hart runs: between
+ * quanta without threads, in an exclusive flush with them. */
 void machine_flush_tlbs(struct machine *m);
+
+/* ---- the debugger's side of the core (core/debug.c) ---- */
+
+/* Insert or remove a breakpoint at virtual pc; false when the set is
+ * full. Drops the translated code (machine_drop_code). */
+bool machine_set_breakpoint(struct machine *m, uint64_t pc, bool insert);
+void machine_clear_breakpoints(struct machine *m);
+/* Is pc in the breakpoint set? (Block building, under m->tb_lock.) */
+bool machine_is_breakpoint(const struct machine *m, uint64_t pc);
+
+/* Turn data watching (m->watch_data) on or off; turning it on drops the
+ * TLBs so that every data access reaches the slow path. */
+void machine_watch_data(struct machine *m, bool on);
+
+/* Drop every block and its translated code: at once without threads
+ * (the caller runs between quanta), else at the next moment no hart runs
+ * and before any hart runs again (core/hart_threads.c). */
+void machine_drop_code(struct machine *m);
+
+/* Make every hart leave its quantum soon (the machine was just paused):
+ * translated code leaves at its next block entry or loop head. */
+void machine_halt_harts(struct machine *m);
+
+/* No hart is inside a quantum (always true without threads): after a
+ * pause, their state holds still. (core/hart_threads.c) */
+bool machine_harts_parked(struct machine *m);
+
+/* The dispatcher met the breakpoint block at h->pc: either h resumes
+ * through it once (it reported stopping there) or the debugger hears of
+ * it. True when the hart must leave its quantum. */
+bool debug_breakpoint(struct hart *h);
+
+/* An access of h's hit a watchpoint (its instruction did not run): run it
+ * unwatched, then tell the debugger. */
+static inline bool debug_watch_pending(const struct hart *h);
+void debug_finish_watch(struct hart *h);
+
+/* The debugger resumes the machine: forget resume-through marks of harts
+ * whose pc it moved. */
+void debug_resume(struct machine *m);
 
 /* Ask the machine to stop at the next block boundary. */
 void machine_request_stop(struct machine *m, enum machine_stop why, int exit_code);
@@ -317,6 +398,11 @@ void machine_ram_written(struct machine *m, uint64_t pa, uint64_t len);
 
 /* Host pointer for [pa, pa+len) if it is RAM, or ROM when !write; else NULL. */
 uint8_t *machine_host_ptr(struct machine *m, uint64_t pa, uint64_t len, bool write);
+
+static inline bool debug_watch_pending(const struct hart *h)
+{
+	return h->m->debug.hart[h->mhartid].watch_pending;
+}
 
 static inline bool machine_is_ram(const struct machine *m, uint64_t pa, uint64_t len)
 {

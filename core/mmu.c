@@ -344,10 +344,25 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 		return cause;
 	if (!pmp_allows(h, *pa, size, acc, priv))
 		return access_fault(acc);
-	/* Debugger watchpoints: see every data access, cache none. */
+	/* Debugger watchpoints: see every data access, cache none. A hit
+	 * abandons the access; the dispatcher redoes it unwatched. */
 	const bool watched = m->watch_data && acc != ACCESS_FETCH;
-	if (watched && m->debug.data_access)
-		m->debug.data_access(m->debug.opaque, h, va, size, acc == ACCESS_WRITE);
+	if (watched && m->debug.watch_matches && !h->shadow) {
+		struct debug_hart *d = &m->debug.hart[h->mhartid];
+		if (!d->watch_bypass) {
+			machine_io_lock(m);
+			const bool hit =
+			    m->debug.watch_matches(m->debug.opaque, va, size, acc == ACCESS_WRITE);
+			machine_io_unlock(m);
+			if (hit) {
+				d->watch_va = va;
+				d->watch_size = size;
+				d->watch_write = acc == ACCESS_WRITE;
+				d->watch_pending = true;
+				return CAUSE_DEBUG_WATCH;
+			}
+		}
+	}
 	*host = machine_host_ptr(m, *pa, size, acc == ACCESS_WRITE);
 	if (!*host) {
 		/* Writes to ROM and fetches from devices fault here; device

@@ -10,7 +10,7 @@
  *    a bounded number of blocks (interp.c, jit/), so the other harts and
  *    the devices get their turn.
  *  - Threads or round-robin: with m->threaded (the front end's choice; for
- *    several harts unless -icount, --check, gdb or --threads 1 rules it
+ *    several harts unless -icount, --check or --threads 1 rules it
  *    out) each hart has its own host thread (hart_threads.c) and this
  *    thread only polls the devices; otherwise this thread runs every hart
  *    in turn, one quantum each, which makes -icount runs repeatable.

@@ -151,6 +151,7 @@ static struct block *build_straddling(struct hart *h, const uint8_t *host, struc
 	s->b.va = h->pc;
 	s->b.n_ops = 1;
 	s->b.chainable = false;
+	s->b.breakpoint = false;
 	insn_decode(raw, 4, &s->ops[0]);
 	s->ops[1].pc_off = 4;
 	s->ops[1].id = INSN_ILLEGAL;
@@ -162,12 +163,18 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 {
 	struct machine *m = h->m;
 	const unsigned room = (unsigned)(PAGE_SIZE - (h->pc & PAGE_OFFSET_MASK));
-	if (room == 2 && (host[0] & 3) == 3)
+	if (room == 2 && (host[0] & 3) == 3 && !machine_is_breakpoint(m, h->pc))
 		return build_straddling(h, host, scratch);
 
 	struct op ops[BLOCK_MAX_OPS + 1];
 	unsigned n = 0, off = 0;
-	while (n < BLOCK_MAX_OPS && off + 2 <= room) {
+	/* A breakpoint starts a block of its own, with no ops, and ends the
+	 * block before it (the set is read under m->tb_lock). */
+	const bool bps = m->debug.nbps != 0;
+	const bool at_breakpoint = bps && machine_is_breakpoint(m, h->pc);
+	while (!at_breakpoint && n < BLOCK_MAX_OPS && off + 2 <= room) {
+		if (bps && off && machine_is_breakpoint(m, h->pc + off))
+			break;
 		uint32_t raw = read16(host + off);
 		unsigned len = (raw & 3) == 3 ? 4 : 2;
 		if (off + len > room)
@@ -196,6 +203,7 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 	b->native = NULL;
 	b->n_ops = n;
 	b->valid = true;
+	b->breakpoint = at_breakpoint;
 	b->succ[0] = b->succ[1] = NULL;
 	/* A block left by a trap or a system instruction goes back to the
 	 * dispatcher; one that falls through or jumps may be chained. */
@@ -271,4 +279,30 @@ struct block *tb_find(struct hart *h, struct block_scratch *scratch)
 		b = build(h, host, scratch);
 	machine_tb_unlock(h->m);
 	return b;
+}
+
+struct block *tb_decode_one(struct hart *h, struct block_scratch *scratch)
+{
+	const uint8_t *host;
+	const uint64_t cause = mmu_fetch(h, h->pc, &host);
+	if (cause) {
+		hart_exception_at(h, h->pc, cause, h->pc);
+		return NULL;
+	}
+	const unsigned room = (unsigned)(PAGE_SIZE - (h->pc & PAGE_OFFSET_MASK));
+	if (room == 2 && (host[0] & 3) == 3)
+		return build_straddling(h, host, scratch);
+	uint32_t raw = read16(host);
+	const unsigned len = (raw & 3) == 3 ? 4 : 2;
+	if (len == 4)
+		raw |= (uint32_t)read16(host + 2) << 16;
+	memset(scratch, 0, sizeof(*scratch));
+	scratch->b.host = host;
+	scratch->b.va = h->pc;
+	scratch->b.n_ops = 1;
+	insn_decode(raw, (int)len, &scratch->ops[0]);
+	scratch->ops[1].pc_off = (uint16_t)len;
+	scratch->ops[1].id = INSN_ILLEGAL;
+	threaded_link(scratch->ops, 1);
+	return &scratch->b;
 }

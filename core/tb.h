@@ -6,8 +6,8 @@
  * code and survives satp changes.
  *
  * A block ends at a control transfer, a system or CSR instruction, the end
- * of a page, or BLOCK_MAX_OPS. Its ops array ends with one extra op that
- * sets h->pc to the next instruction and returns EXEC_END.
+ * of a page, BLOCK_MAX_OPS, or before a debugger breakpoint (machine.h). Its ops array ends with
+ * one extra op that sets h->pc to the next instruction and returns EXEC_END.
  *
  * Invalidation: each RAM page that blocks were decoded from is flagged
  * PAGE_CODE and loses its TLB write entries; the first store to it lands in
@@ -46,6 +46,9 @@ struct block {
 	bool valid;
 	bool chainable;	       /* ends in a branch, a jump or the end op: the next
 				  block runs in the same privilege and mapping */
+	bool breakpoint;       /* starts at a debugger breakpoint: no ops, never
+				  run or translated; the dispatcher stops there
+				  (core/debug.c) */
 	struct block *succ[2]; /* blocks that followed this one on the same page
 				  (the interpreter's chaining) */
 	struct op ops[];
@@ -78,6 +81,11 @@ void tb_cache_free(struct tb_cache *tb);
 /* The block at h->pc, decoded now if needed. On an instruction fetch fault
  * the exception is taken and NULL is returned. */
 struct block *tb_find(struct hart *h, struct block_scratch *scratch);
+
+/* The one instruction at h->pc decoded into scratch, whatever breakpoint
+ * is there (the debugger's single instructions). On an instruction fetch
+ * fault the exception is taken and NULL is returned. */
+struct block *tb_decode_one(struct hart *h, struct block_scratch *scratch);
 
 /* Number of whole-cache flushes so far: a block pointer held across a
  * tb_find() that flushed is dangling. */

@@ -119,6 +119,10 @@ static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval, uint64_t e
 
 int hart_exception(struct hart *h, const struct op *op, uint64_t cause, uint64_t tval)
 {
+	if (cause == CAUSE_DEBUG_WATCH) {
+		h->pc = op_pc(h, op); /* the dispatcher redoes it (core/debug.c) */
+		return EXEC_TRAP;
+	}
 	trap_enter(h, cause, tval, op_pc(h, op));
 	return EXEC_TRAP;
 }

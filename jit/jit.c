@@ -217,7 +217,14 @@ static void run_quantum(struct hart *h)
 			pending = false;
 			continue;
 		}
-		if (b == &scratch.b) {
+		if (__builtin_expect(b->breakpoint, 0)) {
+			/* Never translated, so no chained jump or jump-cache
+			 * entry leads into it: every path to it comes here. */
+			if (debug_breakpoint(h))
+				return;
+			__atomic_fetch_sub(&h->budget, 1, __ATOMIC_RELAXED);
+			pending = false;
+		} else if (b == &scratch.b) {
 			/* A straddling instruction: interpreted, never cached. */
 			interp_run_block(h, b);
 			__atomic_fetch_sub(&h->budget, 1, __ATOMIC_RELAXED);
@@ -248,7 +255,13 @@ static void run_quantum(struct hart *h)
 				chain.generation = j->generation;
 			}
 		}
-		if (h->wfi || atomic_load_explicit(&m->stop, memory_order_relaxed))
+		/* A watched access abandoned its instruction (a trap exit). */
+		if (__builtin_expect(debug_watch_pending(h), 0)) {
+			debug_finish_watch(h);
+			return;
+		}
+		if (h->wfi || atomic_load_explicit(&m->stop, memory_order_relaxed) ||
+		    atomic_load_explicit(&m->paused, memory_order_relaxed))
 			return;
 	}
 }

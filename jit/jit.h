@@ -61,6 +61,12 @@
  * at once without threads; with a thread per hart, once no hart runs
  * (tb_room, core/hart_threads.c).
  *
+ * Debugging. A breakpoint's block is never translated (core/debug.c), so
+ * no chained jump or jump-cache entry reaches it: the code before it
+ * exits to the dispatcher, which stops there. A watched access abandons
+ * its instruction through the trap exit; the dispatcher finishes it.
+ * Changing the breakpoint set flushes everything, as a full buffer does.
+ *
  * W^X. Code is written through one mapping (read/write) and run through
  * another (read/execute) of the same memory; no page is ever writable and
  * executable through the same mapping.
