@@ -121,6 +121,14 @@ static int opt_d(struct options *o, const char *opt, const char *list, char *err
 	return rc;
 }
 
+bool options_parse_log(const char *list, unsigned *mask, char *err, size_t errlen)
+{
+	struct options o = {0};
+	const bool ok = opt_d(&o, "-d", list, err, errlen) == 0;
+	*mask = o.log_mask;
+	return ok;
+}
+
 static int opt_drive(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
 	if (o->board.ndrives == VIRT_MAX_DRIVES)
