@@ -111,7 +111,9 @@ bool monitor_expr_arg(struct monitor *mon, const char *cmd, const char *arg, uin
 		return false;
 	}
 	if (*arg) {
-		monitor_out(mon, "%s: extraneous characters at the end of line\n", cmd);
+		monitor_out(mon, "%s: extraneous characters at the end of line\n",
+			    mon->cmd_names ? mon->cmd_names : cmd);
+		monitor_out(mon, "Try \"help %s\" for more information\n", cmd);
 		return false;
 	}
 	return true;
@@ -154,10 +156,23 @@ static bool parse_format(struct monitor *mon, const char **arg, unsigned *count,
 	if (*format != 'i')
 		mon->last_size = *size;
 	mon->last_format = *format;
-	if (*format == 'c')
-		*size = 1;
 	*arg = p;
 	return true;
+}
+
+/* A character as QEMU quotes it (monitor_printc). */
+static void put_char(struct monitor *mon, int c)
+{
+	if (c == '\'' || c == '\\')
+		monitor_out(mon, "'\\%c'", c);
+	else if (c == '\n')
+		monitor_out(mon, "'\\n'");
+	else if (c == '\r')
+		monitor_out(mon, "'\\r'");
+	else if (c >= 32 && c < 127)
+		monitor_out(mon, "'%c'", c);
+	else
+		monitor_out(mon, "'\\x%02x'", (unsigned)c);
 }
 
 /* print /fmt expr */
@@ -179,20 +194,10 @@ static void cmd_print(struct monitor *mon, const char *cmd, const char *arg)
 	case 'u':
 		monitor_out(mon, "%" PRIu64 "\n", v);
 		break;
-	case 'c': {
-		const int c = (int)v;
-		if (c == '\'' || c == '\\')
-			monitor_out(mon, "'\\%c'\n", c);
-		else if (c == '\n')
-			monitor_out(mon, "'\\n'\n");
-		else if (c == '\r')
-			monitor_out(mon, "'\\r'\n");
-		else if (c >= 32 && c < 127)
-			monitor_out(mon, "'%c'\n", c);
-		else
-			monitor_out(mon, "'\\x%02x'\n", (unsigned)c);
+	case 'c':
+		put_char(mon, (int)v);
+		monitor_out(mon, "\n");
 		break;
-	}
 	default:
 		monitor_out(mon, "%" PRId64 "\n", (int64_t)v);
 		break;
@@ -265,7 +270,13 @@ static void cmd_x(struct monitor *mon, const char *cmd, const char *arg)
 		dump_insns(mon, addr, count, physical);
 		return;
 	}
-	const unsigned per_line = format == 'c' ? 8 : 16 / size;
+	/* QEMU's lines hold 8 bytes for unit b, else 16; /c shows each byte of
+	 * the count units as a character. */
+	const unsigned per_line = (size == 1 ? 8 : 16) / (format == 'c' ? 1 : size);
+	if (format == 'c') {
+		count *= size;
+		size = 1;
+	}
 	const unsigned digits = format == 'x'	? size * 2
 				: format == 'o' ? (size * 8 + 2) / 3
 						: (size * 8 * 10 + 32) / 33;
@@ -292,10 +303,8 @@ static void cmd_x(struct monitor *mon, const char *cmd, const char *arg)
 			monitor_out(mon, " %*" PRId64, digits, (int64_t)(v << shift) >> shift);
 			break;
 		case 'c':
-			if (v >= 32 && v < 127)
-				monitor_out(mon, " '%c'", (int)v);
-			else
-				monitor_out(mon, " '\\x%02x'", (unsigned)(v & 0xff));
+			monitor_out(mon, " ");
+			put_char(mon, (int)v);
 			break;
 		}
 		addr += size;
@@ -530,6 +539,7 @@ static void run_command(struct monitor *mon, char *line)
 	const char *arg = line + wlen;
 	while (*arg == ' ' || *arg == '\t')
 		arg++;
+	mon->cmd_names = c->names;
 	c->fn(mon, word, arg);
 }
 

@@ -170,8 +170,6 @@ static void info_block(struct monitor *mon, const char *arg)
 			monitor_out(mon, "    Backing file:     %s (chain depth: 1)\n", d->file);
 		found = true;
 	}
-	if (*arg && !found)
-		monitor_out(mon, "Device '%s' not found\n", arg);
 }
 
 /* QEMU's type name for each of our devices' regions. */

@@ -31,6 +31,7 @@ struct monitor {
 	struct gdbstub *gdb;		 /* started by `gdbserver`, NULL for none */
 	const struct virt_config *board; /* for info block; NULL: unknown */
 	const char *version;
+	const char *cmd_names; /* the running command's "name|alias" */
 	/* The output of the running command. */
 	char *out;
 	size_t nout, cap;

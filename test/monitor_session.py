@@ -150,6 +150,17 @@ check(re.search(r"\n0x8000[0-9a-f]{4}\n", command("p /x $pc")) is not None, "p $
 check("division by zero\nTry \"help p\" for more information" in command("p 7/0"),
       "p: division by zero")
 check("unexpected end of expression" in command("print 1+"), "print: an incomplete expression")
+check("print|p: extraneous characters at the end of line\nTry \"help p\"" in command("p 1 2"),
+      "print: junk after the expression")
+# QEMU's memory_dump: /c shows count * unit bytes (the unit, w, repeats
+# from the xp before it); unit b puts 8 on a line.
+command("xp/1wx 0x1000")
+text = command("x/3c 0x80000000")
+check(re.search(r"\n0000000080000000:( '[^']+'){12}\n\(qemu\) $", text) is not None,
+      "x/3c after /w shows 12 characters, as QEMU")
+text = command("xp/16bx 0x1000")
+check(re.search(r"\n0000000000001000:( 0x[0-9a-f]{2}){8}\n0000000000001008:( 0x[0-9a-f]{2}){8}\n", text)
+      is not None, "xp/16bx: 8 bytes a line, as QEMU")
 # sendkey: the virt board has no keyboard; QEMU checks the keys and drops them.
 check(command("sendkey ctrl-c").endswith("sendkey ctrl-c\x1b[K\n(qemu) "), "sendkey ctrl-c: silent")
 check("invalid parameter: foo" in command("sendkey ctrl-foo"), "sendkey: a wrong key")
