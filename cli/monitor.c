@@ -435,8 +435,9 @@ static void cmd_gdbserver(struct monitor *mon, const char *cmd, const char *arg)
 					  : "Disabled gdbserver\n");
 		return;
 	}
-	if (mon->gdb) {
-		monitor_out(mon, "gdbserver: a gdb stub started here is already listening\n");
+	/* One stub serves a machine (it owns m->debug): -gdb's, or ours. */
+	if (mon->gdb || mon->m->debug.before_insn) {
+		monitor_out(mon, "gdbserver: a gdb stub is already listening\n");
 		return;
 	}
 	char err[256];
