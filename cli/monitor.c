@@ -1,13 +1,21 @@
 /*
- * The monitor (see monitor.h): line editing over the console's monitor
- * input, then one function per command. Output is gathered per command
- * and written through console_print, after the guest output before it.
+ * The monitor (see monitor.h): the line editor (monitor_readline.c) over
+ * the console's monitor input, then a table of commands, one function
+ * each (the `info` items are in monitor_info.c, expressions in
+ * monitor_expr.c). Output is gathered per command and written through
+ * console_print, after the guest output before it.
  */
 #include "monitor.h"
 #include "console.h"
 #include "core/insn.h"
 #include "core/machine.h"
 #include "core/mmu.h"
+#include "gdbstub.h"
+#include "loader/virt.h"
+#include "monitor_expr.h"
+#include "monitor_internal.h"
+#include "monitor_readline.h"
+#include "options.h"
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -15,26 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LINE_MAX_LEN 256
-#define PROMPT	     "(qemu) "
+#define PROMPT "(qemu) "
 
-struct monitor {
-	struct console *console;
-	struct machine *m; /* NULL between machines */
-	unsigned cpu;	   /* the hart `x` and `info registers` start from */
-	char line[LINE_MAX_LEN];
-	size_t len;
-	bool saw_cr; /* "\r\n" ends one line, not two */
-	/* The output of the running command. */
-	char *out;
-	size_t nout, cap;
-};
-
-static void out(struct monitor *mon, const char *fmt, ...)
+void monitor_out(struct monitor *mon, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char tmp[512];
+	char tmp[1024];
 	const int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n <= 0)
@@ -55,6 +50,11 @@ static void out(struct monitor *mon, const char *fmt, ...)
 	mon->out[mon->nout] = '\0';
 }
 
+static void echo(void *opaque, const char *s)
+{
+	monitor_out(opaque, "%s", s);
+}
+
 static void flush_out(struct monitor *mon)
 {
 	if (mon->nout)
@@ -62,86 +62,145 @@ static void flush_out(struct monitor *mon)
 	mon->nout = 0;
 }
 
-/* ---- info -------------------------------------------------------------- */
-
-static const char priv_letter[4] = {'U', 'S', '?', 'M'};
-
-static void info_registers(struct monitor *mon)
+/* A bad argument, as QEMU words it. */
+void monitor_arg_error(struct monitor *mon, const char *cmd, const char *msg)
 {
-	static const struct {
-		const char *name;
-		uint16_t num;
-	} shown[] = {
-	    {"mhartid", 0xf14},	 {"mstatus", 0x300}, {"misa", 0x301},	 {"mip", 0x344},
-	    {"mie", 0x304},	 {"mideleg", 0x303}, {"medeleg", 0x302}, {"mtvec", 0x305},
-	    {"stvec", 0x105},	 {"mepc", 0x341},    {"sepc", 0x141},	 {"mcause", 0x342},
-	    {"scause", 0x142},	 {"mtval", 0x343},   {"stval", 0x143},	 {"mscratch", 0x340},
-	    {"sscratch", 0x140}, {"satp", 0x180},    {"instret", 0xb02},
-	};
-	struct machine *m = mon->m;
-	for (unsigned c = 0; c < m->nharts; c++) {
-		struct hart *h = m->harts[c];
-		if (m->sync_fflags)
-			m->sync_fflags(h);
-		out(mon, "CPU#%u%s\n", c, h->wfi ? " (halted in wfi)" : "");
-		out(mon, " %-8s %016" PRIx64 "\n", "pc", h->pc);
-		out(mon, " %-8s %c\n", "priv", priv_letter[h->priv & 3]);
-		for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
-			uint64_t v = 0;
-			if (csr_debug_read(h, shown[i].num, &v))
-				out(mon, " %-8s %016" PRIx64 "\n", shown[i].name, v);
-		}
-		for (unsigned i = 0; i < 32; i++) {
-			char name[12];
-			snprintf(name, sizeof(name), "x%u/%s", i, insn_xreg_name(i));
-			out(mon, " %-8s %016" PRIx64 "%s", name, h->x[i], (i & 3) == 3 ? "\n" : "");
-		}
-		for (unsigned i = 0; i < 32; i++) {
-			char name[12];
-			snprintf(name, sizeof(name), "f%u/%s", i, insn_freg_name(i));
-			out(mon, " %-8s %016" PRIx64 "%s", name, h->f[i], (i & 3) == 3 ? "\n" : "");
-		}
-		out(mon, " %-8s %02x\n %-8s %x\n", "fflags", h->fflags, "frm", h->frm);
-	}
+	monitor_out(mon, "%s\nTry \"help %s\" for more information\n", msg, cmd);
 }
 
-static void info_mtree(struct monitor *mon)
+/* ---- registers and expressions ----------------------------------------- */
+
+/* $name in an expression: pc, priv, xN, fN and their ABI names, of the
+ * selected hart. (QEMU 7.2 knows no RISC-V register here.) */
+static bool register_value(void *opaque, const char *name, uint64_t *v)
 {
-	struct machine *m = mon->m;
-	const struct bus *bus = &m->bus;
-	/* Print in address order: RAM is one more region among the bus's. */
-	bool done[BUS_MAX_REGIONS] = {false};
-	bool ram_done = false;
-	out(mon, "address-space: memory\n");
-	for (;;) {
-		int best = -1;
-		uint64_t best_base = UINT64_MAX;
-		for (unsigned i = 0; i < bus->count; i++)
-			if (!done[i] && bus->regions[i].base < best_base) {
-				best = (int)i;
-				best_base = bus->regions[i].base;
+	struct monitor *mon = opaque;
+	const struct hart *h = mon->m->harts[mon->cpu];
+	if (!strcmp(name, "pc")) {
+		*v = h->pc;
+		return true;
+	}
+	if (!strcmp(name, "priv")) {
+		*v = h->priv;
+		return true;
+	}
+	for (unsigned i = 0; i < 32; i++) {
+		char n[8];
+		snprintf(n, sizeof(n), "x%u", i);
+		if (!strcmp(name, n) || !strcmp(name, insn_xreg_name(i)) ||
+		    (i == 8 && !strcmp(name, "fp"))) {
+			*v = h->x[i];
+			return true;
+		}
+		snprintf(n, sizeof(n), "f%u", i);
+		if (!strcmp(name, n) || !strcmp(name, insn_freg_name(i))) {
+			*v = h->f[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An expression argument filling the rest of `arg`; false after saying
+ * what is wrong. */
+bool monitor_expr_arg(struct monitor *mon, const char *cmd, const char *arg, uint64_t *v)
+{
+	char err[128];
+	if (!expr_eval(&arg, register_value, mon, v, err, sizeof(err))) {
+		monitor_arg_error(mon, cmd, err);
+		return false;
+	}
+	if (*arg) {
+		monitor_out(mon, "%s: extraneous characters at the end of line\n",
+			    mon->cmd_names ? mon->cmd_names : cmd);
+		monitor_out(mon, "Try \"help %s\" for more information\n", cmd);
+		return false;
+	}
+	return true;
+}
+
+/* "/Nfu" (QEMU's memory_dump formats): the count, then format and unit
+ * letters; what is not given comes from the last command that gave it.
+ * False after saying what is wrong. */
+static bool parse_format(struct monitor *mon, const char **arg, unsigned *count, char *format,
+			 unsigned *size)
+{
+	const char *p = *arg;
+	int fmt = -1, sz = -1;
+	*count = 1;
+	if (*p == '/') {
+		p++;
+		if (isdigit((unsigned char)*p))
+			*count = (unsigned)strtoul(p, (char **)&p, 10);
+		for (; *p && !isspace((unsigned char)*p); p++) {
+			if (strchr("xduoci", *p))
+				fmt = *p;
+			else if (*p == 'b')
+				sz = 1;
+			else if (*p == 'h')
+				sz = 2;
+			else if (*p == 'w')
+				sz = 4;
+			else if (*p == 'g' || *p == 'L')
+				sz = 8;
+			else {
+				monitor_out(mon, "invalid char in format: '%c'\n", *p);
+				return false;
 			}
-		if (!ram_done && m->ram_base < best_base) {
-			out(mon, "  %016" PRIx64 "-%016" PRIx64 " (prio 0, ram): ram\n",
-			    m->ram_base, m->ram_base + m->ram_size - 1);
-			ram_done = true;
-			continue;
 		}
-		if (best < 0)
-			break;
-		const struct bus_region *r = &bus->regions[best];
-		done[best] = true;
-		out(mon, "  %016" PRIx64 "-%016" PRIx64 " (prio 0, %s): %s\n", r->base,
-		    r->base + r->size - 1, r->rom ? "rom" : "i/o", r->name ? r->name : "?");
 	}
+	while (isspace((unsigned char)*p))
+		p++;
+	*format = fmt < 0 ? mon->last_format : (char)fmt;
+	*size = sz < 0 ? mon->last_size : (unsigned)sz;
+	if (*format != 'i')
+		mon->last_size = *size;
+	mon->last_format = *format;
+	*arg = p;
+	return true;
 }
 
-static void info_cpus(struct monitor *mon)
+/* A character as QEMU quotes it (monitor_printc). */
+static void put_char(struct monitor *mon, int c)
 {
-	for (unsigned c = 0; c < mon->m->nharts; c++) {
-		const struct hart *h = mon->m->harts[c];
-		out(mon, "%c CPU #%u: pc=0x%016" PRIx64 "%s\n", c == mon->cpu ? '*' : ' ', c, h->pc,
-		    h->wfi ? " (halted)" : "");
+	if (c == '\'' || c == '\\')
+		monitor_out(mon, "'\\%c'", c);
+	else if (c == '\n')
+		monitor_out(mon, "'\\n'");
+	else if (c == '\r')
+		monitor_out(mon, "'\\r'");
+	else if (c >= 32 && c < 127)
+		monitor_out(mon, "'%c'", c);
+	else
+		monitor_out(mon, "'\\x%02x'", (unsigned)c);
+}
+
+/* print /fmt expr */
+static void cmd_print(struct monitor *mon, const char *cmd, const char *arg)
+{
+	unsigned count, size;
+	char format;
+	uint64_t v;
+	if (!parse_format(mon, &arg, &count, &format, &size) ||
+	    !monitor_expr_arg(mon, cmd, arg, &v))
+		return;
+	switch (format) {
+	case 'o':
+		monitor_out(mon, "%#" PRIo64 "\n", v);
+		break;
+	case 'x':
+		monitor_out(mon, "%#" PRIx64 "\n", v);
+		break;
+	case 'u':
+		monitor_out(mon, "%" PRIu64 "\n", v);
+		break;
+	case 'c':
+		put_char(mon, (int)v);
+		monitor_out(mon, "\n");
+		break;
+	default:
+		monitor_out(mon, "%" PRId64 "\n", (int64_t)v);
+		break;
 	}
 }
 
@@ -165,174 +224,303 @@ static bool read_mem(struct monitor *mon, uint64_t addr, unsigned size, bool phy
 	return bus_read(&m->bus, pa, size, v);
 }
 
-/* An address: a number (0x hex, or decimal), or $pc / $REG of the hart. */
-static bool parse_addr(struct monitor *mon, const char *s, uint64_t *v)
+static void dump_insns(struct monitor *mon, uint64_t addr, unsigned count, bool physical)
 {
-	const struct hart *h = mon->m->harts[mon->cpu];
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s == '$') {
-		s++;
-		if (!strcmp(s, "pc")) {
-			*v = h->pc;
-			return true;
+	for (unsigned i = 0; i < count; i++) {
+		uint64_t lo;
+		if (!read_mem(mon, addr, 2, physical, &lo)) {
+			monitor_out(mon, "Cannot access memory\n");
+			return;
 		}
-		for (unsigned i = 0; i < 32; i++) {
-			char xn[8];
-			snprintf(xn, sizeof(xn), "x%u", i);
-			if (!strcmp(s, insn_xreg_name(i)) || !strcmp(s, xn) ||
-			    (i == 8 && !strcmp(s, "fp"))) {
-				*v = h->x[i];
-				return true;
+		uint64_t raw = lo;
+		int len = 2;
+		if ((lo & 3) == 3) {
+			uint64_t hi;
+			if (!read_mem(mon, addr + 2, 2, physical, &hi)) {
+				monitor_out(mon, "Cannot access memory\n");
+				return;
 			}
+			raw |= hi << 16;
+			len = 4;
 		}
-		return false;
+		struct op op;
+		memset(&op, 0, sizeof(op));
+		insn_decode((uint32_t)raw, len, &op);
+		char text[96];
+		insn_disasm(&op, addr, text, sizeof(text));
+		monitor_out(mon, "0x%016" PRIx64 ":  %0*" PRIx64 "%*s  %s\n", addr, len * 2, raw,
+			    len == 2 ? 4 : 0, "", text);
+		addr += (uint64_t)len;
 	}
-	char *end;
-	*v = strtoull(s, &end, 0);
-	while (isspace((unsigned char)*end))
-		end++;
-	return end != s && *end == '\0';
 }
 
 /* x/FMT ADDR or xp/FMT ADDR (QEMU's memory_dump). */
-static void cmd_x(struct monitor *mon, const char *arg, bool physical)
+static void cmd_x(struct monitor *mon, const char *cmd, const char *arg)
 {
-	unsigned count = 1, size = 4;
-	char format = 'x';
-	bool size_given = false;
-	if (*arg == '/') {
-		arg++;
-		if (isdigit((unsigned char)*arg))
-			count = (unsigned)strtoul(arg, (char **)&arg, 10);
-		for (; *arg && !isspace((unsigned char)*arg); arg++) {
-			switch (*arg) {
-			case 'x':
-			case 'd':
-			case 'u':
-			case 'o':
-			case 'c':
-			case 'i':
-				format = *arg;
-				break;
-			case 'b':
-				size = 1;
-				size_given = true;
-				break;
-			case 'h':
-				size = 2;
-				size_given = true;
-				break;
-			case 'w':
-				size = 4;
-				size_given = true;
-				break;
-			case 'g':
-				size = 8;
-				size_given = true;
-				break;
-			default:
-				out(mon, "invalid char in format: '%c'\n", *arg);
-				return;
-			}
-		}
-	}
-	if (format == 'c' && !size_given)
-		size = 1;
+	const bool physical = !strcmp(cmd, "xp");
+	unsigned count, size;
+	char format;
 	uint64_t addr;
-	if (!parse_addr(mon, arg, &addr)) {
-		out(mon, "%s: give an address, e.g. %s/4wx 0x80000000\n", physical ? "xp" : "x",
-		    physical ? "xp" : "x");
+	if (!parse_format(mon, &arg, &count, &format, &size) ||
+	    !monitor_expr_arg(mon, cmd, arg, &addr))
 		return;
-	}
 	if (count > 4096)
 		count = 4096;
 	if (format == 'i') {
-		for (unsigned i = 0; i < count; i++) {
-			uint64_t lo;
-			if (!read_mem(mon, addr, 2, physical, &lo)) {
-				out(mon, "Cannot access memory\n");
-				return;
-			}
-			uint64_t raw = lo;
-			int len = 2;
-			if ((lo & 3) == 3) {
-				uint64_t hi;
-				if (!read_mem(mon, addr + 2, 2, physical, &hi)) {
-					out(mon, "Cannot access memory\n");
-					return;
-				}
-				raw |= hi << 16;
-				len = 4;
-			}
-			struct op op;
-			memset(&op, 0, sizeof(op));
-			insn_decode((uint32_t)raw, len, &op);
-			char text[96];
-			insn_disasm(&op, addr, text, sizeof(text));
-			out(mon, "0x%016" PRIx64 ":  %0*" PRIx64 "%*s  %s\n", addr, len * 2, raw,
-			    len == 2 ? 4 : 0, "", text);
-			addr += (uint64_t)len;
-		}
+		dump_insns(mon, addr, count, physical);
 		return;
 	}
-	const unsigned per_line = format == 'c' ? 8 : 16 / size;
+	/* QEMU's lines hold 8 bytes for unit b, else 16; /c shows each byte of
+	 * the count units as a character. */
+	const unsigned per_line = (size == 1 ? 8 : 16) / (format == 'c' ? 1 : size);
+	if (format == 'c') {
+		count *= size;
+		size = 1;
+	}
 	const unsigned digits = format == 'x'	? size * 2
 				: format == 'o' ? (size * 8 + 2) / 3
 						: (size * 8 * 10 + 32) / 33;
 	for (unsigned i = 0; i < count; i++) {
 		if (i % per_line == 0)
-			out(mon, "%s%016" PRIx64 ":", i ? "\n" : "", addr);
+			monitor_out(mon, "%s%016" PRIx64 ":", i ? "\n" : "", addr);
 		uint64_t v;
 		if (!read_mem(mon, addr, size, physical, &v)) {
-			out(mon, "\nCannot access memory\n");
+			monitor_out(mon, "\nCannot access memory\n");
 			return;
 		}
 		const unsigned shift = 64 - 8 * size;
 		switch (format) {
 		case 'x':
-			out(mon, " 0x%0*" PRIx64, digits, v);
+			monitor_out(mon, " 0x%0*" PRIx64, digits, v);
 			break;
 		case 'o':
-			out(mon, " %#*" PRIo64, digits, v);
+			monitor_out(mon, " %#*" PRIo64, digits, v);
 			break;
 		case 'u':
-			out(mon, " %*" PRIu64, digits, v);
+			monitor_out(mon, " %*" PRIu64, digits, v);
 			break;
 		case 'd':
-			out(mon, " %*" PRId64, digits, (int64_t)(v << shift) >> shift);
+			monitor_out(mon, " %*" PRId64, digits, (int64_t)(v << shift) >> shift);
 			break;
 		case 'c':
-			if (v >= 32 && v < 127)
-				out(mon, " '%c'", (int)v);
-			else
-				out(mon, " '\\x%02x'", (unsigned)(v & 0xff));
+			monitor_out(mon, " ");
+			put_char(mon, (int)v);
 			break;
 		}
 		addr += size;
 	}
-	out(mon, "\n");
+	monitor_out(mon, "\n");
 }
 
 /* ---- commands ---------------------------------------------------------- */
 
-static const char help_text[] =
-    "cont|c -- resume emulation\n"
-    "cpu index -- set the default CPU\n"
-    "help|? -- show the help\n"
-    "info cpus -- show infos for each CPU\n"
-    "info mtree -- show the memory tree\n"
-    "info registers -- show the cpu registers\n"
-    "quit|q -- quit the emulator\n"
-    "stop -- stop emulation\n"
-    "system_reset -- reset the system\n"
-    "x /fmt addr -- virtual memory dump starting at 'addr'\n"
-    "xp /fmt addr -- physical memory dump starting at 'addr'\n"
-    "  fmt is /Nfu: count N, format f (x d u o c i), unit u (b h w g)\n";
+static void cmd_cpu(struct monitor *mon, const char *cmd, const char *arg)
+{
+	uint64_t c;
+	if (!monitor_expr_arg(mon, cmd, arg, &c))
+		return;
+	if (c >= mon->m->nharts)
+		monitor_out(mon, "invalid CPU index\n");
+	else
+		mon->cpu = (unsigned)c;
+}
+
+static void cmd_stop(struct monitor *mon, const char *cmd, const char *arg)
+{
+	(void)cmd, (void)arg;
+	machine_pause(mon->m);
+}
+
+static void cmd_cont(struct monitor *mon, const char *cmd, const char *arg)
+{
+	(void)cmd, (void)arg;
+	machine_resume(mon->m);
+}
+
+static void cmd_system_reset(struct monitor *mon, const char *cmd, const char *arg)
+{
+	(void)cmd, (void)arg;
+	machine_request_stop(mon->m, STOP_RESET, 0);
+}
+
+static void cmd_quit(struct monitor *mon, const char *cmd, const char *arg)
+{
+	(void)cmd, (void)arg;
+	machine_request_stop(mon->m, STOP_USER, 0);
+}
+
+/* QEMU's key names (qapi QKeyCode) for sendkey. */
+static bool known_key(const char *k, size_t n)
+{
+	static const char *const names[] = {
+	    "shift",	 "shift_r",	"alt",		"alt_r",	 "ctrl",
+	    "ctrl_r",	 "menu",	"esc",		"minus",	 "equal",
+	    "backspace", "tab",		"bracket_left", "bracket_right", "ret",
+	    "semicolon", "apostrophe",	"grave_accent", "backslash",	 "comma",
+	    "dot",	 "slash",	"asterisk",	"spc",		 "caps_lock",
+	    "num_lock",	 "scroll_lock", "kp_divide",	"kp_multiply",	 "kp_subtract",
+	    "kp_add",	 "kp_enter",	"kp_decimal",	"sysrq",	 "kp_0",
+	    "kp_1",	 "kp_2",	"kp_3",		"kp_4",		 "kp_5",
+	    "kp_6",	 "kp_7",	"kp_8",		"kp_9",		 "less",
+	    "print",	 "home",	"pgup",		"pgdn",		 "end",
+	    "left",	 "up",		"down",		"right",	 "insert",
+	    "delete",	 "stop",	"again",	"props",	 "undo",
+	    "front",	 "copy",	"open",		"paste",	 "find",
+	    "cut",	 "lf",		"help",		"meta_l",	 "meta_r",
+	    "compose",	 "pause",
+	};
+	if (n == 1 && isalnum((unsigned char)*k))
+		return true;
+	if (n >= 2 && n <= 3 && k[0] == 'f') { /* f1 .. f24 */
+		const int f = atoi(k + 1);
+		if (f >= 1 && f <= 24 && isdigit((unsigned char)k[1]))
+			return true;
+	}
+	if (n > 2 && k[0] == '0' && k[1] == 'x') /* a raw keycode */
+		return strspn(k + 2, "0123456789abcdefABCDEF") == n - 2;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && !strncmp(k, names[i], n))
+			return true;
+	return false;
+}
+
+/* sendkey keys [hold_ms]: QEMU sends the keys to the keyboard, and the
+ * virt board has none (-nographic: the console is a serial line, which
+ * sendkey does not reach), so valid keys are dropped silently and wrong
+ * names are QEMU's error. */
+static void cmd_sendkey(struct monitor *mon, const char *cmd, const char *arg)
+{
+	const size_t n = strcspn(arg, " \t");
+	if (!n) {
+		monitor_arg_error(mon, cmd, "sendkey: string expected");
+		return;
+	}
+	for (const char *k = arg; k < arg + n;) {
+		const size_t len = strcspn(k, "- \t");
+		if (!known_key(k, len)) {
+			monitor_out(mon, "invalid parameter: %.*s\n", (int)len, k);
+			return;
+		}
+		k += len + (k[len] == '-');
+	}
+}
+
+/* log item1[,...] | none: the -d categories from now on. */
+static void cmd_log(struct monitor *mon, const char *cmd, const char *arg)
+{
+	unsigned mask = 0;
+	char err[256];
+	if (!*arg) {
+		monitor_arg_error(mon, cmd, "log: string expected");
+		return;
+	}
+	if (strcmp(arg, "none") && !options_parse_log(arg, &mask, err, sizeof(err))) {
+		monitor_out(mon, "log: %s\n", strncmp(err, "-d: ", 4) ? err : err + 4);
+		return;
+	}
+	mon->log_set = true;
+	mon->log_mask = mask;
+	/* Harts read it at block boundaries; a translated block keeps what it
+	 * logged when it was translated, as in QEMU. */
+	__atomic_store_n(&mon->m->log_mask, mask, __ATOMIC_RELAXED);
+}
+
+/* gdbserver [device]: start the gdb stub (default tcp::1234). */
+static void cmd_gdbserver(struct monitor *mon, const char *cmd, const char *arg)
+{
+	(void)cmd;
+	const char *spec = *arg ? arg : "tcp::1234";
+	if (!strcmp(spec, "none")) {
+		monitor_out(mon, mon->gdb ? "gdbserver: the gdb stub stays until rvjit exits\n"
+					  : "Disabled gdbserver\n");
+		return;
+	}
+	/* One stub serves a machine (it owns m->debug): -gdb's, or ours. */
+	if (mon->gdb || mon->m->debug.before_insn) {
+		monitor_out(mon, "gdbserver: a gdb stub is already listening\n");
+		return;
+	}
+	char err[256];
+	struct gdbstub *g = gdbstub_new(spec, err, sizeof(err));
+	if (!g) {
+		monitor_out(mon, "Could not open gdbserver on device '%s'\n%s\n", spec, err);
+		return;
+	}
+	if (!gdbstub_attach(g, mon->m)) {
+		gdbstub_free(g);
+		monitor_out(mon, "Could not open gdbserver on device '%s'\n", spec);
+		return;
+	}
+	mon->gdb = g;
+	monitor_out(mon, "Waiting for gdb connection on device '%s'\n", spec);
+}
+
+static void cmd_help(struct monitor *mon, const char *cmd, const char *arg);
+
+struct command {
+	const char *names; /* "print|p": the name and its aliases */
+	const char *params, *help;
+	void (*fn)(struct monitor *mon, const char *cmd, const char *arg);
+};
+
+/* In QEMU's (alphabetical) order; `help` lists exactly these. */
+static const struct command commands[] = {
+    {"cont|c", "", "resume emulation", cmd_cont},
+    {"cpu", "index", "set the default CPU", cmd_cpu},
+    {"gdbserver", "[device]", "start gdbserver on given device (default 'tcp::1234')",
+     cmd_gdbserver},
+    {"help|?", "[cmd]", "show the help", cmd_help},
+    {"info", "[subcommand]", "show various information about the system state", monitor_cmd_info},
+    {"log", "item1[,...]", "activate logging of the specified items", cmd_log},
+    {"print|p", "/fmt expr", "print expression value (use $reg for CPU register access)",
+     cmd_print},
+    {"quit|q", "", "quit the emulator", cmd_quit},
+    {"sendkey", "keys [hold_ms]",
+     "send keys to the VM (e.g. 'sendkey ctrl-alt-f1', default hold time=100 ms)", cmd_sendkey},
+    {"stop|s", "", "stop emulation", cmd_stop},
+    {"system_reset", "", "reset the system", cmd_system_reset},
+    {"x", "/fmt addr", "virtual memory dump starting at 'addr'", cmd_x},
+    {"xp", "/fmt addr", "physical memory dump starting at 'addr'", cmd_x},
+};
+
+/* Whether `word` (wlen bytes) is one of the '|'-separated names. */
+static bool has_name(const char *names, const char *word, size_t wlen)
+{
+	for (const char *n = names; *n;) {
+		const size_t len = strcspn(n, "|");
+		if (len == wlen && !strncmp(n, word, wlen))
+			return true;
+		n += len + (n[len] == '|');
+	}
+	return false;
+}
+
+static const struct command *find_command(const char *word, size_t wlen)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (has_name(commands[i].names, word, wlen))
+			return &commands[i];
+	return NULL;
+}
+
+static void cmd_help(struct monitor *mon, const char *cmd, const char *arg)
+{
+	(void)cmd;
+	const size_t wlen = strcspn(arg, " \t");
+	if (wlen == 4 && !strncmp(arg, "info", 4)) {
+		monitor_info_list(mon);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!wlen || has_name(commands[i].names, arg, wlen))
+			monitor_out(mon, "%s %s -- %s\n", commands[i].names, commands[i].params,
+				    commands[i].help);
+	if (wlen && !find_command(arg, wlen))
+		monitor_out(mon, "unknown command: '%.*s'\n", (int)wlen, arg);
+}
 
 static void run_command(struct monitor *mon, char *line)
 {
-	struct machine *m = mon->m;
 	while (isspace((unsigned char)*line))
 		line++;
 	size_t n = strlen(line);
@@ -342,42 +530,18 @@ static void run_command(struct monitor *mon, char *line)
 		return;
 	/* The command word ends at a space or at '/' (x/4wx). */
 	const size_t wlen = strcspn(line, " \t/");
-	char *arg = line + wlen;
+	const struct command *c = find_command(line, wlen);
+	if (!c) {
+		monitor_out(mon, "unknown command: '%.*s'\n", (int)wlen, line);
+		return;
+	}
+	char word[32];
+	snprintf(word, sizeof(word), "%.*s", (int)wlen, line);
+	const char *arg = line + wlen;
 	while (*arg == ' ' || *arg == '\t')
 		arg++;
-#define IS(word) (wlen == strlen(word) && !strncmp(line, word, wlen))
-	if (IS("help") || IS("?")) {
-		out(mon, "%s", help_text);
-	} else if (IS("info")) {
-		if (!strcmp(arg, "registers"))
-			info_registers(mon);
-		else if (!strcmp(arg, "mtree"))
-			info_mtree(mon);
-		else if (!strcmp(arg, "cpus"))
-			info_cpus(mon);
-		else
-			out(mon, "info: unknown item '%s' (registers, mtree, cpus)\n", arg);
-	} else if (IS("x") || IS("xp")) {
-		cmd_x(mon, arg, IS("xp"));
-	} else if (IS("cpu")) {
-		char *end;
-		const unsigned long c = strtoul(arg, &end, 10);
-		if (end == arg || *end || c >= m->nharts)
-			out(mon, "cpu: no CPU '%s' (0 to %u)\n", arg, m->nharts - 1);
-		else
-			mon->cpu = (unsigned)c;
-	} else if (IS("stop")) {
-		machine_pause(m);
-	} else if (IS("cont") || IS("c")) {
-		machine_resume(m);
-	} else if (IS("system_reset")) {
-		machine_request_stop(m, STOP_RESET, 0);
-	} else if (IS("quit") || IS("q")) {
-		machine_request_stop(m, STOP_USER, 0);
-	} else {
-		out(mon, "unknown command: '%.*s'\n", (int)wlen, line);
-	}
-#undef IS
+	mon->cmd_names = c->names;
+	c->fn(mon, word, arg);
 }
 
 static uint64_t monitor_poll(void *opaque)
@@ -387,31 +551,27 @@ static uint64_t monitor_poll(void *opaque)
 	bool entered;
 	size_t n;
 	while ((n = console_take_monitor(mon->console, buf, sizeof(buf), &entered)) || entered) {
-		if (entered)
-			out(mon, "QEMU-compatible rvjit monitor - type 'help' for more "
-				 "information\n" PROMPT);
+		if (entered) {
+			/* QEMU greets once; leaving the monitor ends its line. */
+			if (!mon->banner_shown)
+				monitor_out(mon,
+					    "rvjit %s monitor - type 'help' for more information\n",
+					    mon->version ? mon->version : "");
+			else
+				monitor_out(mon, "\n");
+			mon->banner_shown = true;
+			monitor_out(mon, PROMPT);
+			readline_start(&mon->rl);
+		}
 		for (size_t i = 0; i < n && mon->m; i++) {
-			const uint8_t b = buf[i];
-			if (b == '\n' && mon->saw_cr) {
-				mon->saw_cr = false;
+			if (!readline_byte(&mon->rl, buf[i]))
 				continue;
-			}
-			mon->saw_cr = b == '\r';
-			if (b == '\r' || b == '\n') {
-				mon->line[mon->len] = '\0';
-				mon->len = 0;
-				out(mon, "\n");
-				run_command(mon, mon->line);
-				out(mon, PROMPT);
-			} else if (b == 0x7f || b == 0x08) {
-				if (mon->len) {
-					mon->len--;
-					out(mon, "\b \b");
-				}
-			} else if (b >= 32 && b < 127 && mon->len + 1 < LINE_MAX_LEN) {
-				mon->line[mon->len++] = (char)b;
-				out(mon, "%c", b); /* echo, as QEMU's readline does */
-			}
+			run_command(mon, mon->rl.buf);
+			/* After quit QEMU is gone before another prompt. */
+			if (atomic_load(&mon->m->stop) == STOP_USER)
+				break;
+			monitor_out(mon, PROMPT);
+			readline_start(&mon->rl);
 		}
 		flush_out(mon);
 		if (!n)
@@ -426,8 +586,17 @@ struct monitor *monitor_new(struct console *c)
 	if (!mon)
 		return NULL;
 	mon->console = c;
+	mon->last_format = 'x';
+	mon->last_size = 4;
+	readline_init(&mon->rl, echo, mon);
 	console_enable_monitor(c);
 	return mon;
+}
+
+void monitor_set_board(struct monitor *mon, const struct virt_config *board, const char *version)
+{
+	mon->board = board;
+	mon->version = version;
 }
 
 bool monitor_attach(struct monitor *mon, struct machine *m)
@@ -435,15 +604,19 @@ bool monitor_attach(struct monitor *mon, struct machine *m)
 	mon->m = m;
 	if (mon->cpu >= m->nharts)
 		mon->cpu = 0;
+	if (mon->log_set)
+		m->log_mask = mon->log_mask;
 	if (!machine_add_poller(m, monitor_poll, mon)) {
 		fprintf(stderr, "rvjit: monitor: no room for another poller\n");
 		return false;
 	}
-	return true;
+	return !mon->gdb || gdbstub_attach(mon->gdb, m);
 }
 
 void monitor_detach(struct monitor *mon)
 {
+	if (mon->gdb)
+		gdbstub_detach(mon->gdb, false, 0);
 	mon->m = NULL;
 }
 
@@ -451,6 +624,8 @@ void monitor_free(struct monitor *mon)
 {
 	if (!mon)
 		return;
+	gdbstub_free(mon->gdb);
+	readline_free(&mon->rl);
 	free(mon->out);
 	free(mon);
 }

@@ -5,16 +5,29 @@
  * has the console the guest gets no input but keeps running, unless told
  * to `stop`.
  *
- * Commands (QEMU's names and output layout, roughly):
- *   help, ?                    the list
- *   info registers             every hart: pc, privilege, key CSRs, x and f registers
- *   info mtree                 the physical memory map: RAM, boot ROM, each device
- *   info cpus                  the harts and their pcs
- *   cpu N                      the hart `x` translates for
+ * The line editor is QEMU's readline (monitor_readline.h): arrows, history,
+ * Ctrl-a/Ctrl-e, the same echo bytes. The banner shows once.
+ *
+ * Commands (QEMU's names, help lines, messages and output layout):
+ *   help, ? [CMD]              the list, or one command's line
+ *   info                       the list of info items
+ *   info registers [-a|N]      the selected hart (all with -a): pc, privilege,
+ *                              key CSRs, x and f registers
+ *   info cpus, status, version the harts and their pcs; running or paused
+ *   info block [NAME]          the drives: file, format, read-only, snapshot
+ *   info mtree, qtree          the physical memory map; the devices
+ *   info irq                   the PLIC's priorities, pending and enabled bits
+ *                              (QEMU keeps no statistics on virt)
+ *   cpu N                      the hart `x`, `p $reg` and `info registers` use
  *   x/FMT ADDR, xp/FMT ADDR    memory at a virtual address (through the hart's
  *                              MMU in its current mode) or a physical one;
- *                              FMT is /Nfu: count, format x d u o c i, unit b h w g
- *   stop, cont (c)             pause and resume the harts
+ *                              FMT is /Nfu: count, format x d u o c i, unit b h w g;
+ *                              what FMT omits repeats the last x, xp or p
+ *   print, p /FMT EXPR         an expression (monitor_expr.h), formats x d u o c
+ *   sendkey KEYS               checked and dropped: virt has no keyboard
+ *   log ITEMS|none             the -d categories, from now on
+ *   gdbserver [tcp::PORT]      start the gdb stub (cli/gdbstub.h)
+ *   stop (s), cont (c)         pause and resume the harts
  *   system_reset               reboot the board
  *   quit (q)                   flush the disks and exit with status 0
  *
@@ -30,10 +43,14 @@
 struct console;
 struct machine;
 struct monitor;
+struct virt_config;
 
 /* A monitor on console c (which it enables for C-a c). NULL when out of
  * memory. */
 struct monitor *monitor_new(struct console *c);
+/* What `info block` and `info version` show: the board's configuration
+ * (which must outlive the monitor) and rvjit's version. */
+void monitor_set_board(struct monitor *mon, const struct virt_config *board, const char *version);
 bool monitor_attach(struct monitor *mon, struct machine *m);
 void monitor_detach(struct monitor *mon);
 void monitor_free(struct monitor *mon);

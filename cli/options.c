@@ -273,6 +273,14 @@ static int drive_key(struct virt_drive *d, struct drive_use *use, const char *k,
 	return 0;
 }
 
+bool options_parse_log(const char *list, unsigned *mask, char *err, size_t errlen)
+{
+	struct options o = {0};
+	const bool ok = opt_d(&o, "-d", list, err, errlen) == 0;
+	*mask = o.log_mask;
+	return ok;
+}
+
 static int opt_drive(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
 	struct drive_use *use;

@@ -107,4 +107,8 @@ void options_log_help(FILE *out);
  * mib_default). Returns false on garbage or overflow. */
 bool options_parse_size(const char *s, bool mib_default, uint64_t *out);
 
+/* The LOG_* mask of a -d list ("in_asm,int"), for the monitor's `log`.
+ * False with one line in err on an unknown item. */
+bool options_parse_log(const char *list, unsigned *mask, char *err, size_t errlen);
+
 #endif
