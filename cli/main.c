@@ -116,7 +116,7 @@ static uint64_t console_commit_poll(void *opaque)
 	struct console_commit *cc = opaque;
 	if (console_take_commit(cc->console)) {
 		char err[512];
-		if (virt_board_commit(cc->board, err, sizeof(err))) {
+		if (virt_board_commit(cc->board, NULL, err, sizeof(err))) {
 			char line[600];
 			snprintf(line, sizeof(line), "rvjit: %s\n", err);
 			console_print(cc->console, line);
@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 		}
 		struct console_commit commit = {.console = console, .board = b};
 		if ((console && !machine_add_poller(m, console_commit_poll, &commit)) ||
-		    (gdb && !gdbstub_attach(gdb, m)) || (monitor && !monitor_attach(monitor, m))) {
+		    (gdb && !gdbstub_attach(gdb, m)) || (monitor && !monitor_attach(monitor, b))) {
 			virt_board_free(b);
 			console_free(console);
 			status = 1;

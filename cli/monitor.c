@@ -331,6 +331,21 @@ static void cmd_stop(struct monitor *mon, const char *cmd, const char *arg)
 	machine_pause(mon->m);
 }
 
+/* commit device|all (QEMU's hmp_commit): a snapshot=on drive's writes go
+ * to its image. */
+static void cmd_commit(struct monitor *mon, const char *cmd, const char *arg)
+{
+	if (!arg || !*arg) {
+		monitor_arg_error(mon, cmd, "Parameter 'device' is missing");
+		return;
+	}
+	char err[512];
+	if (!mon->running)
+		monitor_out(mon, "Device '%s' not found\n", arg);
+	else if (virt_board_commit(mon->running, strcmp(arg, "all") ? arg : NULL, err, sizeof(err)))
+		monitor_out(mon, "%s\n", err);
+}
+
 static void cmd_cont(struct monitor *mon, const char *cmd, const char *arg)
 {
 	(void)cmd, (void)arg;
@@ -465,6 +480,8 @@ struct command {
 
 /* In QEMU's (alphabetical) order; `help` lists exactly these. */
 static const struct command commands[] = {
+    {"commit", "device|all",
+     "commit changes to the disk images (if -snapshot is used) or backing files", cmd_commit},
     {"cont|c", "", "resume emulation", cmd_cont},
     {"cpu", "index", "set the default CPU", cmd_cpu},
     {"gdbserver", "[device]", "start gdbserver on given device (default 'tcp::1234')",
@@ -599,9 +616,11 @@ void monitor_set_board(struct monitor *mon, const struct virt_config *board, con
 	mon->version = version;
 }
 
-bool monitor_attach(struct monitor *mon, struct machine *m)
+bool monitor_attach(struct monitor *mon, struct virt_board *b)
 {
+	struct machine *m = virt_board_machine(b);
 	mon->m = m;
+	mon->running = b;
 	if (mon->cpu >= m->nharts)
 		mon->cpu = 0;
 	if (mon->log_set)
@@ -618,6 +637,7 @@ void monitor_detach(struct monitor *mon)
 	if (mon->gdb)
 		gdbstub_detach(mon->gdb, false, 0);
 	mon->m = NULL;
+	mon->running = NULL;
 }
 
 void monitor_free(struct monitor *mon)

@@ -29,6 +29,7 @@
  *   gdbserver [tcp::PORT]      start the gdb stub (cli/gdbstub.h)
  *   stop (s), cont (c)         pause and resume the harts
  *   system_reset               reboot the board
+ *   commit DEVICE|all          a snapshot=on drive's writes into its image
  *   quit (q)                   flush the disks and exit with status 0
  *
  * Commands run on the machine's thread, as a poller, so they see the harts
@@ -43,6 +44,7 @@
 struct console;
 struct machine;
 struct monitor;
+struct virt_board;
 struct virt_config;
 
 /* A monitor on console c (which it enables for C-a c). NULL when out of
@@ -51,7 +53,8 @@ struct monitor *monitor_new(struct console *c);
 /* What `info block` and `info version` show: the board's configuration
  * (which must outlive the monitor) and rvjit's version. */
 void monitor_set_board(struct monitor *mon, const struct virt_config *board, const char *version);
-bool monitor_attach(struct monitor *mon, struct machine *m);
+/* Serve the machine of board b (its drives for commit) until detached. */
+bool monitor_attach(struct monitor *mon, struct virt_board *b);
 void monitor_detach(struct monitor *mon);
 void monitor_free(struct monitor *mon);
 

@@ -30,6 +30,7 @@ struct monitor {
 	unsigned log_mask;
 	struct gdbstub *gdb;		 /* started by `gdbserver`, NULL for none */
 	const struct virt_config *board; /* for info block; NULL: unknown */
+	struct virt_board *running;	 /* the machine's board (commit), or NULL */
 	const char *version;
 	const char *cmd_names; /* the running command's "name|alias" */
 	/* The output of the running command. */

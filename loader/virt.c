@@ -43,6 +43,7 @@ struct virt_board {
 	struct drive_source {
 		struct block_dev *dev; /* disks[] or orphans[]'s; NULL: not open */
 		char *file, *format;
+		char *id; /* -drive id= or -blockdev node-name=, NULL for none */
 		bool locking;
 	} sources[VIRT_MAX_DRIVES];
 	uint8_t *fdt; /* the device tree as placed in RAM */
@@ -131,6 +132,7 @@ static void note_source(struct virt_board *b, unsigned i, struct block_dev *dev,
 	src->dev = dev;
 	src->file = strdup(d->file);
 	src->format = d->format ? strdup(d->format) : NULL;
+	src->id = d->id ? strdup(d->id) : NULL;
 	src->locking = !d->no_locking;
 }
 
@@ -409,17 +411,23 @@ void virt_board_flush(struct virt_board *b)
 	b->serial.flush(b->serial.opaque);
 }
 
-int virt_board_commit(struct virt_board *b, char *err, size_t errlen)
+int virt_board_commit(struct virt_board *b, const char *id, char *err, size_t errlen)
 {
 	int rc = 0;
+	bool found = false;
 	for (unsigned i = 0; i < VIRT_MAX_DRIVES; i++) {
 		const struct drive_source *src = &b->sources[i];
+		if (!src->dev || (id && (!src->id || strcmp(src->id, id))))
+			continue;
+		found = true;
 		char why[256];
-		if (src->dev &&
-		    disk_commit(src->dev, src->file, src->format, src->locking, why, sizeof(why)) &&
+		if (disk_commit(src->dev, src->file, src->format, src->locking, why, sizeof(why)) &&
 		    rc == 0)
-			rc = fail(err, errlen, "commit of %s failed: %s", src->file, why);
+			rc = fail(err, errlen, "'commit' error for '%s': %s", id ? id : src->file,
+				  why);
 	}
+	if (id && !found)
+		return fail(err, errlen, "Device '%s' not found", id);
 	return rc;
 }
 
@@ -438,6 +446,7 @@ void virt_board_free(struct virt_board *b)
 			block_close(b->orphans[i]);
 		free(b->sources[i].file);
 		free(b->sources[i].format);
+		free(b->sources[i].id);
 	}
 	free(b->fdt);
 	htif_free(b->htif);

@@ -113,10 +113,12 @@ struct machine *virt_board_machine(struct virt_board *b);
 void virt_board_free(struct virt_board *b);
 /* Write the device tree the board passes in a1 to `path` (dumpdtb=). */
 int virt_board_dump_dtb(const struct virt_board *b, const char *path, char *err, size_t errlen);
-/* QEMU's `commit all` (the monitor's commit, C-a s): write every
- * snapshot=on drive's writes into its image. -1 with the first failure in
- * err; the drives that failed keep their writes in memory. */
-int virt_board_commit(struct virt_board *b, char *err, size_t errlen);
+/* QEMU's `commit` (the monitor's, and C-a s for all): write the guest's
+ * writes to a snapshot=on drive into its image; id names the drive (its
+ * -drive id= or -blockdev node-name=), NULL all of them. -1 with QEMU's
+ * message in err (no such drive, or the first failure); a drive that
+ * failed keeps its writes in memory. */
+int virt_board_commit(struct virt_board *b, const char *id, char *err, size_t errlen);
 /* Make every completed disk write durable (quit paths call this). */
 void virt_board_flush(struct virt_board *b);
 

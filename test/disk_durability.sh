@@ -9,6 +9,7 @@
 #   d) readonly=on: VIRTIO_BLK_F_RO offered, each write fails with IOERR
 #      (status 1), the image stays byte-identical.
 #   e) -snapshot and Ctrl-a s: the writes reach the image (raw and qcow2).
+#   f) the monitor's `commit d0`: the same; `commit nope` is QEMU's error.
 # usage: disk_durability.sh RVJIT ELF DISK_IMAGE_TOOL
 rvjit=$1 elf=$2 tool=$3
 tmp=$(mktemp -d)
@@ -192,6 +193,27 @@ for fmt in raw qcow2; do
 	exec 3>&-
 	echo "$case: done"
 done
+
+# --- f) the monitor's commit ----------------------------------------------
+case="f) monitor commit"
+new_image
+rm -f "$tmp/in"
+mkfifo "$tmp/in"
+start "$tmp/in" -drive "$(drive ,snapshot=on)" -device virtio-blk-device,drive=d0
+exec 3>"$tmp/in"
+if ! wait_written; then
+	fail "the guest never printed 'written'"
+else
+	printf '\001ccommit nope\ncommit d0\n' >&3
+	sleep 1
+	printf '\001x' >&3
+	wait_exit || fail "rvjit did not exit within 5 s of Ctrl-a x"
+	grep -q "Device 'nope' not found" "$tmp/out" || fail "commit of an unknown drive: no QEMU message"
+	"$tool" check "$tmp/disk.img" $KIB 4:0xd4 5:0xd5 6:0xd6 ||
+		fail "the image lacks the committed writes"
+fi
+exec 3>&-
+echo "$case: done"
 
 # --- d) readonly=on -------------------------------------------------------
 case="d) readonly=on"

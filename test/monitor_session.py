@@ -226,7 +226,7 @@ with lock:
 check(banners == 1, "the banner shows once (saw %d)" % banners)
 text = command("help")
 names = re.findall(r"^(\S+) .* -- ", text, re.M)
-check(names == ["cont|c", "cpu", "gdbserver", "help|?", "info", "log", "print|p", "quit|q", "sendkey",
+check(names == ["commit", "cont|c", "cpu", "gdbserver", "help|?", "info", "log", "print|p", "quit|q", "sendkey",
                 "stop|s", "system_reset", "x", "xp"], "help lists exactly the commands (got %s)" % names)
 check("unknown command: 'hello'" in command("hello"), "unknown commands are reported")
 # log: the -d categories at run time, and across a reset.
