@@ -23,7 +23,7 @@ _rvjit()
 		;;
 	-d)
 		local cats
-		cats=$("${COMP_WORDS[0]}" -d help 2>/dev/null | awk 'NR > 1 { print $1 }')
+		cats=$("${COMP_WORDS[0]}" -d help 2>/dev/null | awk 'NR > 1 && /^[a-z]/ { print $1 }')
 		COMPREPLY=($(compgen -W "$cats" -- "${cur##*,}"))
 		return
 		;;
