@@ -320,7 +320,7 @@ static int opt_drive(struct options *o, const char *opt, const char *arg, char *
 static int opt_hd(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
 	const char *name = opt[1] == '-' ? opt + 2 : opt + 1;
-	char id[8];
+	char id[16]; /* "none" and a digit; room for any int to keep the compiler sure */
 	snprintf(id, sizeof(id), "none%d", name[2] - 'a');
 	if (backend_id_taken(o, id))
 		return fail(err, errlen, "%s: drive index %d is already in use", opt,
