@@ -44,6 +44,13 @@ struct watchpoint {
 	enum watch_kind kind;
 };
 
+/* What gdb's last resume asked of a hart (vCont actions). */
+enum hart_action {
+	ACT_NONE = 0, /* no action applies: it stays stopped (m->held) */
+	ACT_CONTINUE,
+	ACT_STEP,
+};
+
 struct gdbstub {
 	int listen_fd;
 	int fd;			 /* the client, or -1 */
@@ -51,8 +58,9 @@ struct gdbstub {
 	bool no_ack;		 /* QStartNoAckMode */
 	bool running;		 /* gdb resumed the guest and waits for a stop reply */
 	unsigned g_hart, c_hart; /* Hg (registers, memory) and Hc selections */
-	int step_hart;		 /* the hart single-stepping, or -1 */
-	bool step_done;		 /* it executed its instruction */
+	enum hart_action action[MAX_HARTS];
+	bool stepping;		   /* some hart has ACT_STEP */
+	bool step_done[MAX_HARTS]; /* a stepping hart executed its instruction */
 
 	uint64_t bps[MAX_BREAKPOINTS];
 	unsigned nbps;
@@ -457,8 +465,8 @@ static void update_mode(struct gdbstub *g)
 		return;
 	const bool connected = g->fd >= 0;
 	const bool watch = connected && g->nwps > 0;
-	m->per_insn = connected && (g->nbps || g->nwps || g->step_hart >= 0);
-	m->debug.noirq = g->step_hart >= 0;
+	m->per_insn = connected && (g->nbps || g->nwps || g->stepping);
+	m->debug.noirq = g->stepping;
 	if (watch && !m->watch_data) {
 		m->watch_data = true;
 		machine_flush_tlbs(m); /* every data access must reach the slow path */
@@ -480,11 +488,26 @@ static void stop_reply(struct gdbstub *g, unsigned hart, int sig, const struct w
 	send_packet(g, out);
 }
 
-/* Pause the machine for gdb and tell it why (if it waits to hear). */
+/* Forget the last resume's actions: no hart is held (with the machine
+ * paused none runs anyway, and the monitor's `cont` runs them all, as
+ * QEMU's does). */
+static void clear_actions(struct gdbstub *g)
+{
+	g->stepping = false;
+	for (unsigned i = 0; i < MAX_HARTS; i++) {
+		g->action[i] = ACT_NONE;
+		g->step_done[i] = false;
+		if (g->m)
+			atomic_store(&g->m->held[i], false);
+	}
+}
+
+/* Pause the machine for gdb and tell it why (if it waits to hear). In
+ * all-stop mode, one hart's stop stops them all. */
 static void stop_machine(struct gdbstub *g, unsigned hart, int sig, const struct watchpoint *w)
 {
 	g->m->paused = true;
-	g->step_hart = -1;
+	clear_actions(g);
 	g->watch_hit = false;
 	g->g_hart = g->c_hart = hart;
 	update_mode(g);
@@ -493,25 +516,46 @@ static void stop_machine(struct gdbstub *g, unsigned hart, int sig, const struct
 	g->running = false;
 }
 
-static void resume(struct gdbstub *g, int step_hart)
+/* Resume the harts as g->action says: a hart without an action stays
+ * stopped, as the remote protocol says of vCont (gdb steps a RISC-V
+ * target by planting a breakpoint and continuing that one thread; a stop
+ * reported by another would break gdb's step-over). */
+static void resume(struct gdbstub *g)
 {
-	g->step_hart = step_hart;
-	g->step_done = false;
+	struct machine *m = g->m;
+	g->stepping = false;
+	for (unsigned i = 0; i < m->nharts; i++) {
+		g->step_done[i] = false;
+		g->stepping |= g->action[i] == ACT_STEP;
+		atomic_store(&m->held[i], g->action[i] == ACT_NONE);
+	}
 	g->watch_hit = false;
 	g->running = true;
 	update_mode(g);
-	g->m->paused = false;
+	m->paused = false;
+	machine_kick(m); /* hart threads waiting while paused or held */
+}
+
+/* The thread a stop nobody's instruction caused (Ctrl-C, the monitor's
+ * `stop`) is reported in: the Hc thread if gdb resumed it, else the first
+ * one it resumed. */
+static unsigned interrupted_hart(struct gdbstub *g)
+{
+	if (g->action[g->c_hart] != ACT_NONE)
+		return g->c_hart;
+	for (unsigned i = 0; i < g->m->nharts; i++)
+		if (g->action[i] != ACT_NONE)
+			return i;
+	return g->c_hart;
 }
 
 static enum debug_verdict before_insn(void *opaque, struct hart *h)
 {
 	struct gdbstub *g = opaque;
 	const unsigned idx = (unsigned)h->mhartid;
-	if (g->step_hart >= 0) {
-		if ((int)idx != g->step_hart)
-			return DEBUG_YIELD; /* only the stepping hart runs */
-		if (!g->step_done)
-			return DEBUG_RUN; /* the step itself ignores a breakpoint at pc */
+	if (g->action[idx] == ACT_STEP && !g->step_done[idx]) {
+		g->step_done[idx] = true;
+		return DEBUG_RUN; /* the step itself ignores a breakpoint at pc */
 	}
 	for (unsigned i = 0; i < g->nbps; i++) {
 		if (g->bps[i] == h->pc) {
@@ -530,7 +574,7 @@ static bool after_insn(void *opaque, struct hart *h)
 		stop_machine(g, idx, SIG_TRAP, g->hit);
 		return true;
 	}
-	if (g->step_hart == (int)idx) {
+	if (g->action[idx] == ACT_STEP) {
 		stop_machine(g, idx, SIG_TRAP, NULL);
 		return true;
 	}
@@ -554,36 +598,51 @@ static void data_access(void *opaque, struct hart *h, uint64_t va, unsigned size
 	}
 }
 
-/* vCont;ACTION[:TID]... : one hart may step; everything else continues. */
+/* vCont;ACTION[:TID]...: each action applies to the thread it names, one
+ * without a thread (or with -1) to every thread no earlier action named;
+ * the leftmost action that applies wins, and a thread none applies to
+ * stays stopped (gdb manual, "vCont"). A thread that does not exist is
+ * E22, as QEMU answers. */
 static void cmd_vcont(struct gdbstub *g, const char *p)
 {
-	int step = -1;
+	struct machine *m = g->m;
+	enum hart_action action[MAX_HARTS] = {ACT_NONE};
 	while (*p == ';') {
 		p++;
-		const char action = *p++;
-		if (action == 'C' || action == 'S') { /* signal number: ignored */
+		const char letter = *p++;
+		if (letter == 'C' || letter == 'S') { /* signal number: ignored */
 			uint64_t sig;
 			parse_hex(&p, &sig);
 		}
-		int tid = -1;
+		if (letter != 'c' && letter != 'C' && letter != 's' && letter != 'S') {
+			send_packet(g, "E22");
+			return;
+		}
+		const enum hart_action act =
+		    letter == 's' || letter == 'S' ? ACT_STEP : ACT_CONTINUE;
+		bool all = true;
+		unsigned idx = 0;
 		if (*p == ':') {
 			p++;
+			uint64_t t;
 			if (*p == '-') {
-				p += 2;
+				p += 2; /* -1: every thread */
+			} else if (!parse_hex(&p, &t) || t > m->nharts) {
+				send_packet(g, "E22");
+				return;
 			} else {
-				uint64_t t;
-				if (parse_hex(&p, &t))
-					tid = (int)t;
+				all = false;
+				idx = t ? (unsigned)t - 1 : g->c_hart; /* 0: any thread */
 			}
 		}
-		if ((action == 's' || action == 'S') && step < 0)
-			step = tid > 0 ? tid - 1 : (int)g->c_hart;
+		for (unsigned i = 0; i < m->nharts; i++)
+			if ((all || i == idx) && action[i] == ACT_NONE)
+				action[i] = act;
 		while (*p && *p != ';')
 			p++;
 	}
-	if (step >= (int)g->m->nharts)
-		step = 0;
-	resume(g, step);
+	memcpy(g->action, action, sizeof(action));
+	resume(g);
 }
 
 /* ---- breakpoints and watchpoints --------------------------------------- */
@@ -761,7 +820,12 @@ static void handle_packet(struct gdbstub *g, const char *p, size_t len)
 		q = p + 1;
 		if (parse_hex(&q, &v))
 			hart_of(g, g->c_hart)->pc = v;
-		resume(g, p[0] == 's' ? (int)g->c_hart : -1);
+		/* c: every hart continues; s: the Hc hart steps alone. */
+		for (unsigned i = 0; i < m->nharts; i++)
+			g->action[i] = p[0] == 'c'	? ACT_CONTINUE
+				       : i == g->c_hart ? ACT_STEP
+							: ACT_NONE;
+		resume(g);
 		break;
 	case 'H':
 		cmd_set_thread(g, p + 1);
@@ -810,7 +874,7 @@ static void drop_client(struct gdbstub *g)
 		close(g->fd);
 	g->fd = -1;
 	g->nbps = g->nwps = 0;
-	g->step_hart = -1;
+	clear_actions(g);
 	g->running = false;
 	if (g->m) {
 		update_mode(g);
@@ -830,7 +894,7 @@ static void accept_client(struct gdbstub *g)
 	g->no_ack = false;
 	g->rx = RX_IDLE;
 	g->running = false;
-	g->step_hart = -1;
+	clear_actions(g);
 	g->g_hart = g->c_hart = 0;
 	/* A debugger that connects finds the machine stopped. */
 	g->m->paused = true;
@@ -848,7 +912,7 @@ static void receive(struct gdbstub *g, const uint8_t *buf, size_t n)
 				g->nin = 0;
 				g->rx_sum = 0;
 			} else if (c == 0x03 && g->running) {
-				stop_machine(g, g->c_hart, SIG_INT, NULL); /* Ctrl-C */
+				stop_machine(g, interrupted_hart(g), SIG_INT, NULL); /* Ctrl-C */
 			}
 			break; /* '+' and '-' acks, noise */
 		case RX_DATA:
@@ -893,7 +957,7 @@ static uint64_t gdb_poll(void *opaque)
 		return UINT64_MAX;
 	/* The monitor stopped the guest while gdb waits: tell gdb. */
 	if (m->paused && g->running)
-		stop_machine(g, g->c_hart, SIG_INT, NULL);
+		stop_machine(g, interrupted_hart(g), SIG_INT, NULL);
 	struct pollfd pfd = {.fd = g->fd >= 0 ? g->fd : g->listen_fd, .events = POLLIN};
 	const int timeout = m->paused ? PAUSED_WAIT_MS : 0;
 	if (poll(&pfd, 1, timeout) > 0) {
@@ -970,7 +1034,6 @@ struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen)
 	}
 	g->listen_fd = fd;
 	g->fd = -1;
-	g->step_hart = -1;
 	return g;
 }
 
@@ -985,7 +1048,7 @@ bool gdbstub_attach(struct gdbstub *g, struct machine *m)
 	};
 	if (g->g_hart >= m->nharts)
 		g->g_hart = g->c_hart = 0;
-	g->step_hart = -1;
+	clear_actions(g);
 	update_mode(g);
 	if (!machine_add_poller(m, gdb_poll, g)) {
 		fprintf(stderr, "rvjit: -gdb: no room for another poller\n");

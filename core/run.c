@@ -17,7 +17,8 @@
  *  - Polling devices: between rounds every poller runs (timers, console
  *    input, the monitor, the gdb stub), and each Sstc stimecmp is checked;
  *    their answers give the next deadline. A paused machine (monitor, gdb,
- *    -S) runs only the pollers.
+ *    -S) runs only the pollers; a hart a debugger holds (m->held) does
+ *    not run at all.
  *  - Idle sleep: a hart in wfi is skipped until an interrupt is pending and
  *    enabled in mie; when every hart is, the thread sleeps until a device
  *    kicks the machine or the next deadline (in whole milliseconds). With
@@ -33,7 +34,7 @@ static void idle_wait(struct machine *m, unsigned ms, bool irq_wakes)
 	pthread_mutex_lock(&m->lock);
 	bool any = false;
 	for (unsigned i = 0; irq_wakes && i < m->nharts; i++)
-		any |= hart_wakeup_pending(m->harts[i]) != 0;
+		any |= !machine_hart_held(m, m->harts[i]) && hart_wakeup_pending(m->harts[i]);
 	if (!any && !atomic_load(&m->stop))
 		machine_wait_wake(m, (uint64_t)ms * 1000000ULL);
 	pthread_mutex_unlock(&m->lock);
@@ -54,6 +55,8 @@ enum machine_stop machine_run(struct machine *m)
 		bool all_idle = true;
 		for (unsigned i = 0; i < m->nharts; i++) {
 			struct hart *h = m->harts[i];
+			if (machine_hart_held(m, h))
+				continue; /* a debugger keeps it stopped */
 			if (h->wfi) {
 				/* wfi ends when an interrupt is pending and enabled
 				 * in mie, even with the global enables clear. */
