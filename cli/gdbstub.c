@@ -8,6 +8,7 @@
 #include "gdbstub.h"
 #include "core/machine.h"
 #include "core/mmu.h"
+#include "monitor.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -55,6 +56,7 @@ struct gdbstub {
 	int listen_fd;
 	int fd;			 /* the client, or -1 */
 	struct machine *m;	 /* NULL between machines */
+	struct monitor *monitor; /* runs qRcmd's commands, or NULL */
 	bool no_ack;		 /* QStartNoAckMode */
 	bool running;		 /* gdb resumed the guest and waits for a stop reply */
 	unsigned g_hart, c_hart; /* Hg (registers, memory) and Hc selections */
@@ -721,6 +723,38 @@ static void cmd_xfer_features(struct gdbstub *g, const char *p)
 	free(out);
 }
 
+/* qRcmd,HEX: a monitor command, hex-encoded. Its output goes back in O
+ * packets (hex), then OK (gdb manual, "qRcmd"). */
+static void cmd_monitor(struct gdbstub *g, const char *hex)
+{
+	if (!g->monitor) {
+		send_packet(g, "");
+		return;
+	}
+	char line[256];
+	size_t n = 0;
+	uint64_t b;
+	while (n + 1 < sizeof(line) && get_le(hex + 2 * n, 1, &b))
+		line[n++] = (char)b;
+	line[n] = '\0';
+	char *text = monitor_execute(g->monitor, line);
+	if (!text) {
+		send_packet(g, "E0c");
+		return;
+	}
+	const size_t len = strlen(text), chunk = (PACKET_MAX - 2) / 2;
+	char out[PACKET_MAX];
+	for (size_t off = 0; off < len; off += chunk) {
+		const size_t k = len - off < chunk ? len - off : chunk;
+		out[0] = 'O';
+		for (size_t i = 0; i < k; i++)
+			put_le(out + 1 + 2 * i, (uint8_t)text[off + i], 1);
+		send_packet(g, out);
+	}
+	free(text);
+	send_packet(g, "OK");
+}
+
 static void cmd_query(struct gdbstub *g, const char *p)
 {
 	char out[256];
@@ -750,6 +784,8 @@ static void cmd_query(struct gdbstub *g, const char *p)
 		for (int i = 0; i < len; i++)
 			put_le(out + 2 * i, (uint8_t)text[i], 1);
 		send_packet(g, out);
+	} else if (!strncmp(p, "qRcmd,", 6)) {
+		cmd_monitor(g, p + 6);
 	} else if (!strcmp(p, "qAttached")) {
 		send_packet(g, "1");
 	} else if (!strncmp(p, "qSymbol", 7)) {
@@ -1035,6 +1071,11 @@ struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen)
 	g->listen_fd = fd;
 	g->fd = -1;
 	return g;
+}
+
+void gdbstub_set_monitor(struct gdbstub *g, struct monitor *mon)
+{
+	g->monitor = mon;
 }
 
 bool gdbstub_attach(struct gdbstub *g, struct machine *m)

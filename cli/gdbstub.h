@@ -34,12 +34,17 @@
 #include <stddef.h>
 
 struct machine;
+struct monitor;
 struct gdbstub;
 
 /* Listen on `spec`: "tcp::PORT", "tcp:HOST:PORT" or a bare PORT (QEMU's
  * -gdb spelling; an empty host listens on every interface). Returns NULL
  * with one line in err on failure. */
 struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen);
+
+/* gdb's `monitor CMD` (qRcmd) runs CMD in mon and shows its output; without
+ * a monitor gdb hears that the target does not support it. */
+void gdbstub_set_monitor(struct gdbstub *g, struct monitor *mon);
 
 /* Serve machine m (register the poller and the debug hooks). */
 bool gdbstub_attach(struct gdbstub *g, struct machine *m);

@@ -133,6 +133,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct monitor *monitor = o.no_monitor ? NULL : monitor_new(console);
+	if (gdb)
+		gdbstub_set_monitor(gdb, monitor);
 	const struct virt_serial serial = {.opaque = console,
 					   .write = serial_write,
 					   .peek = serial_peek,

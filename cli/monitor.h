@@ -36,6 +36,11 @@ struct monitor;
 struct monitor *monitor_new(struct console *c);
 bool monitor_attach(struct monitor *mon, struct machine *m);
 void monitor_detach(struct monitor *mon);
+
+/* Run one command line as if typed at the prompt and return its output
+ * instead of printing it (gdb's `monitor CMD`, cli/gdbstub.c): a string
+ * the caller frees, NULL when out of memory. On the machine's thread. */
+char *monitor_execute(struct monitor *mon, const char *line);
 void monitor_free(struct monitor *mon);
 
 #endif
