@@ -44,6 +44,12 @@ enum machine_stop machine_run(struct machine *m)
 {
 	if (m->threaded)
 		return machine_run_threaded(m);
+	/* The hart a round starts with. A pause (a gdb stop) ends a round
+	 * early; the next one goes on with the hart after the one that
+	 * paused, so every hart keeps getting turns. Restarting at hart 0
+	 * would let hart 0 alone run when it stops again at once: spinning on
+	 * a lock into a breakpoint gdb placed for another hart's step. */
+	unsigned first = 0;
 	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
 		if (m->paused) {
 			/* Stopped (monitor, gdb, -S): only the pollers run. */
@@ -53,7 +59,8 @@ enum machine_stop machine_run(struct machine *m)
 			continue;
 		}
 		bool all_idle = true;
-		for (unsigned i = 0; i < m->nharts; i++) {
+		for (unsigned k = 0; k < m->nharts; k++) {
+			const unsigned i = (first + k) % m->nharts;
 			struct hart *h = m->harts[i];
 			if (machine_hart_held(m, h))
 				continue; /* a debugger keeps it stopped */
@@ -77,8 +84,10 @@ enum machine_stop machine_run(struct machine *m)
 				m->icount_ns += (h->instret - m->icount_hart_start)
 						<< m->icount_shift;
 			m->icount_hart = NULL;
-			if (m->paused || atomic_load_explicit(&m->stop, memory_order_relaxed))
+			if (m->paused || atomic_load_explicit(&m->stop, memory_order_relaxed)) {
+				first = (i + 1) % m->nharts;
 				break;
+			}
 		}
 		machine_poll_devices(m);
 		for (unsigned i = 0; i < m->nharts; i++) {
