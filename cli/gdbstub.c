@@ -8,6 +8,7 @@
 #include "gdbstub.h"
 #include "core/machine.h"
 #include "core/mmu.h"
+#include "monitor.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -43,15 +44,24 @@ struct watchpoint {
 	enum watch_kind kind;
 };
 
+/* What gdb's last resume asked of a hart (vCont actions). */
+enum hart_action {
+	ACT_NONE = 0, /* no action applies: it stays stopped (m->held) */
+	ACT_CONTINUE,
+	ACT_STEP,
+};
+
 struct gdbstub {
 	int listen_fd;
 	int fd;			 /* the client, or -1 */
 	struct machine *m;	 /* NULL between machines */
+	struct monitor *monitor; /* runs qRcmd's commands, or NULL */
 	bool no_ack;		 /* QStartNoAckMode */
 	bool running;		 /* gdb resumed the guest and waits for a stop reply */
 	unsigned g_hart, c_hart; /* Hg (registers, memory) and Hc selections */
-	int step_hart;		 /* the hart single-stepping, or -1 */
-	bool step_done;		 /* it executed its instruction */
+	enum hart_action action[MAX_HARTS];
+	bool stepping;		   /* some hart has ACT_STEP */
+	bool step_done[MAX_HARTS]; /* a stepping hart executed its instruction */
 	/* A stop whose reply waits until every hart has left its quantum
 	 * (a thread per hart), so that gdb reads registers that hold still. */
 	bool reply_pending;
@@ -462,8 +472,8 @@ static void update_mode(struct gdbstub *g)
 	if (!m)
 		return;
 	const bool connected = g->fd >= 0;
-	m->per_insn = connected && g->step_hart >= 0;
-	m->debug.noirq = g->step_hart >= 0;
+	m->per_insn = connected && g->stepping;
+	m->debug.noirq = g->stepping;
 	machine_watch_data(m, connected && g->nwps > 0);
 }
 
@@ -481,15 +491,29 @@ static void stop_reply(struct gdbstub *g, unsigned hart, int sig, const struct w
 	send_packet(g, out);
 }
 
+/* Forget the last resume's actions: no hart is held (with the machine
+ * paused none runs anyway, and the monitor's `cont` runs them all, as
+ * QEMU's does). */
+static void clear_actions(struct gdbstub *g)
+{
+	g->stepping = false;
+	for (unsigned i = 0; i < MAX_HARTS; i++) {
+		g->action[i] = ACT_NONE;
+		g->step_done[i] = false;
+		if (g->m)
+			atomic_store(&g->m->held[i], false);
+	}
+}
+
 /* Pause the machine for gdb and tell it why (if it waits to hear) once
- * every hart holds still (the poller sends the reply). Every hart stops
- * (all-stop mode): with a thread per hart the others leave their quanta
- * at their next block. */
+ * every hart holds still (the poller sends the reply). In all-stop mode
+ * one hart's stop stops them all: with a thread per hart the others leave
+ * their quanta at their next block. */
 static void stop_machine(struct gdbstub *g, unsigned hart, int sig, const struct watchpoint *w)
 {
 	machine_pause(g->m);
 	machine_halt_harts(g->m);
-	g->step_hart = -1;
+	clear_actions(g);
 	g->g_hart = g->c_hart = hart;
 	update_mode(g);
 	if (g->running) {
@@ -501,14 +525,36 @@ static void stop_machine(struct gdbstub *g, unsigned hart, int sig, const struct
 	g->running = false;
 }
 
-static void resume(struct gdbstub *g, int step_hart)
+/* Resume the harts as g->action says: a hart without an action stays
+ * stopped, as the remote protocol says of vCont (gdb steps a RISC-V
+ * target by planting a breakpoint and continuing that one thread; a stop
+ * reported by another would break gdb's step-over). */
+static void resume(struct gdbstub *g)
 {
-	g->step_hart = step_hart;
-	g->step_done = false;
+	struct machine *m = g->m;
+	g->stepping = false;
+	for (unsigned i = 0; i < m->nharts; i++) {
+		g->step_done[i] = false;
+		g->stepping |= g->action[i] == ACT_STEP;
+		atomic_store(&m->held[i], g->action[i] == ACT_NONE);
+	}
 	g->running = true;
 	update_mode(g);
-	debug_resume(g->m);
-	machine_resume(g->m);
+	debug_resume(m);
+	machine_resume(m); /* kicks hart threads waiting while paused or held */
+}
+
+/* The thread a stop nobody's instruction caused (Ctrl-C, the monitor's
+ * `stop`) is reported in: the Hc thread if gdb resumed it, else the first
+ * one it resumed. */
+static unsigned interrupted_hart(struct gdbstub *g)
+{
+	if (g->action[g->c_hart] != ACT_NONE)
+		return g->c_hart;
+	for (unsigned i = 0; i < g->m->nharts; i++)
+		if (g->action[i] != ACT_NONE)
+			return i;
+	return g->c_hart;
 }
 
 static enum debug_verdict before_insn(void *opaque, struct hart *h)
@@ -516,11 +562,10 @@ static enum debug_verdict before_insn(void *opaque, struct hart *h)
 	struct gdbstub *g = opaque;
 	const unsigned idx = (unsigned)h->mhartid;
 	if (!g->running)
-		return DEBUG_YIELD; /* stopped meanwhile: do nothing */
-	if (g->step_hart >= 0) {
-		if ((int)idx != g->step_hart || g->step_done)
-			return DEBUG_YIELD; /* only the stepping hart runs, once */
-		return DEBUG_RUN;	    /* the step itself ignores a breakpoint at pc */
+		return DEBUG_STOP; /* another hart stopped the machine meanwhile */
+	if (g->action[idx] == ACT_STEP && !g->step_done[idx]) {
+		g->step_done[idx] = true;
+		return DEBUG_RUN; /* the step itself ignores a breakpoint at pc */
 	}
 	/* One instruction at a time for another reason: the interpreter
 	 * runs the instruction whatever breakpoint is there. */
@@ -535,8 +580,7 @@ static bool after_insn(void *opaque, struct hart *h)
 {
 	struct gdbstub *g = opaque;
 	const unsigned idx = (unsigned)h->mhartid;
-	if (g->step_hart == (int)idx) {
-		g->step_done = true;
+	if (g->action[idx] == ACT_STEP) {
 		stop_machine(g, idx, SIG_TRAP, NULL);
 		return true;
 	}
@@ -574,36 +618,51 @@ static bool stopped(void *opaque, struct hart *h, enum debug_event why, const st
 	return true;
 }
 
-/* vCont;ACTION[:TID]... : one hart may step; everything else continues. */
+/* vCont;ACTION[:TID]...: each action applies to the thread it names, one
+ * without a thread (or with -1) to every thread no earlier action named;
+ * the leftmost action that applies wins, and a thread none applies to
+ * stays stopped (gdb manual, "vCont"). A thread that does not exist is
+ * E22, as QEMU answers. */
 static void cmd_vcont(struct gdbstub *g, const char *p)
 {
-	int step = -1;
+	struct machine *m = g->m;
+	enum hart_action action[MAX_HARTS] = {ACT_NONE};
 	while (*p == ';') {
 		p++;
-		const char action = *p++;
-		if (action == 'C' || action == 'S') { /* signal number: ignored */
+		const char letter = *p++;
+		if (letter == 'C' || letter == 'S') { /* signal number: ignored */
 			uint64_t sig;
 			parse_hex(&p, &sig);
 		}
-		int tid = -1;
+		if (letter != 'c' && letter != 'C' && letter != 's' && letter != 'S') {
+			send_packet(g, "E22");
+			return;
+		}
+		const enum hart_action act =
+		    letter == 's' || letter == 'S' ? ACT_STEP : ACT_CONTINUE;
+		bool all = true;
+		unsigned idx = 0;
 		if (*p == ':') {
 			p++;
+			uint64_t t;
 			if (*p == '-') {
-				p += 2;
+				p += 2; /* -1: every thread */
+			} else if (!parse_hex(&p, &t) || t > m->nharts) {
+				send_packet(g, "E22");
+				return;
 			} else {
-				uint64_t t;
-				if (parse_hex(&p, &t))
-					tid = (int)t;
+				all = false;
+				idx = t ? (unsigned)t - 1 : g->c_hart; /* 0: any thread */
 			}
 		}
-		if ((action == 's' || action == 'S') && step < 0)
-			step = tid > 0 ? tid - 1 : (int)g->c_hart;
+		for (unsigned i = 0; i < m->nharts; i++)
+			if ((all || i == idx) && action[i] == ACT_NONE)
+				action[i] = act;
 		while (*p && *p != ';')
 			p++;
 	}
-	if (step >= (int)g->m->nharts)
-		step = 0;
-	resume(g, step);
+	memcpy(g->action, action, sizeof(action));
+	resume(g);
 }
 
 /* ---- breakpoints and watchpoints --------------------------------------- */
@@ -684,6 +743,38 @@ static void cmd_xfer_features(struct gdbstub *g, const char *p)
 	free(out);
 }
 
+/* qRcmd,HEX: a monitor command, hex-encoded. Its output goes back in O
+ * packets (hex), then OK (gdb manual, "qRcmd"). */
+static void cmd_monitor(struct gdbstub *g, const char *hex)
+{
+	if (!g->monitor) {
+		send_packet(g, "");
+		return;
+	}
+	char line[256];
+	size_t n = 0;
+	uint64_t b;
+	while (n + 1 < sizeof(line) && get_le(hex + 2 * n, 1, &b))
+		line[n++] = (char)b;
+	line[n] = '\0';
+	char *text = monitor_execute(g->monitor, line);
+	if (!text) {
+		send_packet(g, "E0c");
+		return;
+	}
+	const size_t len = strlen(text), chunk = (PACKET_MAX - 2) / 2;
+	char out[PACKET_MAX];
+	for (size_t off = 0; off < len; off += chunk) {
+		const size_t k = len - off < chunk ? len - off : chunk;
+		out[0] = 'O';
+		for (size_t i = 0; i < k; i++)
+			put_le(out + 1 + 2 * i, (uint8_t)text[off + i], 1);
+		send_packet(g, out);
+	}
+	free(text);
+	send_packet(g, "OK");
+}
+
 static void cmd_query(struct gdbstub *g, const char *p)
 {
 	char out[256];
@@ -713,6 +804,8 @@ static void cmd_query(struct gdbstub *g, const char *p)
 		for (int i = 0; i < len; i++)
 			put_le(out + 2 * i, (uint8_t)text[i], 1);
 		send_packet(g, out);
+	} else if (!strncmp(p, "qRcmd,", 6)) {
+		cmd_monitor(g, p + 6);
 	} else if (!strcmp(p, "qAttached")) {
 		send_packet(g, "1");
 	} else if (!strncmp(p, "qSymbol", 7)) {
@@ -783,7 +876,12 @@ static void handle_packet(struct gdbstub *g, const char *p, size_t len)
 		q = p + 1;
 		if (parse_hex(&q, &v))
 			hart_of(g, g->c_hart)->pc = v;
-		resume(g, p[0] == 's' ? (int)g->c_hart : -1);
+		/* c: every hart continues; s: the Hc hart steps alone. */
+		for (unsigned i = 0; i < m->nharts; i++)
+			g->action[i] = p[0] == 'c'	? ACT_CONTINUE
+				       : i == g->c_hart ? ACT_STEP
+							: ACT_NONE;
+		resume(g);
 		break;
 	case 'H':
 		cmd_set_thread(g, p + 1);
@@ -832,7 +930,7 @@ static void drop_client(struct gdbstub *g)
 		close(g->fd);
 	g->fd = -1;
 	g->nbps = g->nwps = 0;
-	g->step_hart = -1;
+	clear_actions(g);
 	g->running = false;
 	g->reply_pending = false;
 	if (g->m) {
@@ -855,7 +953,7 @@ static void accept_client(struct gdbstub *g)
 	g->rx = RX_IDLE;
 	g->running = false;
 	g->reply_pending = false;
-	g->step_hart = -1;
+	clear_actions(g);
 	g->g_hart = g->c_hart = 0;
 	/* A debugger that connects finds the machine stopped. */
 	machine_pause(g->m);
@@ -873,7 +971,7 @@ static void receive(struct gdbstub *g, const uint8_t *buf, size_t n)
 				g->nin = 0;
 				g->rx_sum = 0;
 			} else if (c == 0x03 && g->running) {
-				stop_machine(g, g->c_hart, SIG_INT, NULL); /* Ctrl-C */
+				stop_machine(g, interrupted_hart(g), SIG_INT, NULL); /* Ctrl-C */
 			}
 			break; /* '+' and '-' acks, noise */
 		case RX_DATA:
@@ -926,7 +1024,7 @@ static uint64_t gdb_poll(void *opaque)
 		return UINT64_MAX;
 	/* The monitor stopped the guest while gdb waits: tell gdb. */
 	if (m->paused && g->running)
-		stop_machine(g, g->c_hart, SIG_INT, NULL);
+		stop_machine(g, interrupted_hart(g), SIG_INT, NULL);
 	send_pending_reply(g);
 	struct pollfd pfd = {.fd = g->fd >= 0 ? g->fd : g->listen_fd, .events = POLLIN};
 	const int timeout = m->paused && !g->reply_pending ? PAUSED_WAIT_MS : 0;
@@ -1005,8 +1103,12 @@ struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen)
 	}
 	g->listen_fd = fd;
 	g->fd = -1;
-	g->step_hart = -1;
 	return g;
+}
+
+void gdbstub_set_monitor(struct gdbstub *g, struct monitor *mon)
+{
+	g->monitor = mon;
 }
 
 bool gdbstub_attach(struct gdbstub *g, struct machine *m)
@@ -1021,7 +1123,7 @@ bool gdbstub_attach(struct gdbstub *g, struct machine *m)
 	};
 	if (g->g_hart >= m->nharts)
 		g->g_hart = g->c_hart = 0;
-	g->step_hart = -1;
+	clear_actions(g);
 	for (unsigned i = 0; i < g->nbps; i++)
 		machine_set_breakpoint(m, g->bps[i], true);
 	update_mode(g);

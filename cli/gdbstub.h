@@ -6,7 +6,10 @@
  * One client at a time; a disconnect (or `detach`) drops its breakpoints
  * and resumes the guest, as QEMU does, and the next connection is served.
  * Connecting stops the machine (QEMU's vm_stop on CHR_EVENT_OPENED). Each
- * hart is one thread, id = hart id + 1. Registers follow gdb's RISC-V
+ * hart is one thread, id = hart id + 1. All-stop mode: a resume (vCont)
+ * runs only the harts it gives an action, the others stay held
+ * (m->held), and the first stop of any hart (breakpoint, step, watchpoint)
+ * stops them all and is reported in that hart's thread. Registers follow gdb's RISC-V
  * target description: x0-x31 (0-31), pc (32), f0-f31 (33-64), fflags,
  * frm, fcsr (66-68), CSRs at 65 + csr number, `priv` at 4161.
  *
@@ -33,12 +36,17 @@
 #include <stddef.h>
 
 struct machine;
+struct monitor;
 struct gdbstub;
 
 /* Listen on `spec`: "tcp::PORT", "tcp:HOST:PORT" or a bare PORT (QEMU's
  * -gdb spelling; an empty host listens on every interface). Returns NULL
  * with one line in err on failure. */
 struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen);
+
+/* gdb's `monitor CMD` (qRcmd) runs CMD in mon and shows its output; without
+ * a monitor gdb hears that the target does not support it. */
+void gdbstub_set_monitor(struct gdbstub *g, struct monitor *mon);
 
 /* Serve machine m (register the poller and the debug hooks). */
 bool gdbstub_attach(struct gdbstub *g, struct machine *m);

@@ -201,6 +201,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct monitor *monitor = o.no_monitor ? NULL : monitor_new(console);
+	if (gdb)
+		gdbstub_set_monitor(gdb, monitor);
 	if (monitor)
 		monitor_set_board(monitor, &o.board, RVJIT_VERSION);
 	const struct virt_serial serial =

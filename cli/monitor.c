@@ -640,6 +640,18 @@ void monitor_detach(struct monitor *mon)
 	mon->running = NULL;
 }
 
+char *monitor_execute(struct monitor *mon, const char *line)
+{
+	char buf[READLINE_LINE_MAX];
+	snprintf(buf, sizeof(buf), "%s", line);
+	flush_out(mon); /* what the console's prompt still owes goes there */
+	if (mon->m)
+		run_command(mon, buf);
+	char *text = strndup(mon->nout ? mon->out : "", mon->nout);
+	mon->nout = 0;
+	return text;
+}
+
 void monitor_free(struct monitor *mon)
 {
 	if (!mon)

@@ -56,6 +56,11 @@ void monitor_set_board(struct monitor *mon, const struct virt_config *board, con
 /* Serve the machine of board b (its drives for commit) until detached. */
 bool monitor_attach(struct monitor *mon, struct virt_board *b);
 void monitor_detach(struct monitor *mon);
+
+/* Run one command line as if typed at the prompt and return its output
+ * instead of printing it (gdb's `monitor CMD`, cli/gdbstub.c): a string
+ * the caller frees, NULL when out of memory. On the machine's thread. */
+char *monitor_execute(struct monitor *mon, const char *line);
 void monitor_free(struct monitor *mon);
 
 #endif

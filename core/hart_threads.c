@@ -154,7 +154,7 @@ static bool enter_quantum(struct hart *h)
 		}
 		if (m->exclusive) {
 			pthread_cond_wait(&m->parked, &m->lock);
-		} else if (atomic_load(&m->paused)) {
+		} else if (atomic_load(&m->paused) || machine_hart_held(m, h)) {
 			wait_wake(m, UINT64_MAX);
 		} else if (h->wfi && !pending) {
 			/* wfi ends when an interrupt is pending and enabled in

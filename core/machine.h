@@ -74,7 +74,6 @@ enum machine_stop {
 enum debug_verdict {
 	DEBUG_RUN = 0, /* execute the instruction */
 	DEBUG_STOP,    /* do not execute it: the hook paused the machine */
-	DEBUG_YIELD,   /* do not run this hart now (another one is stepping) */
 };
 enum debug_event {
 	DEBUG_BREAK, /* h->pc is a breakpoint; the instruction has not run */
@@ -156,6 +155,10 @@ struct machine {
 	 * a thread per hart), read by the harts. */
 	atomic_bool per_insn;
 	atomic_bool watch_data;
+	/* Per hart, the debugger's run state: a held hart stays stopped while
+	 * the others run (gdb resumed only some threads, the vCont packet).
+	 * Set by cli/gdbstub.c; nothing holds a hart without a debugger. */
+	atomic_bool held[MAX_HARTS];
 	struct machine_debug debug;
 
 	int exit_code; /* process exit status for STOP_EXIT */
@@ -228,6 +231,11 @@ static inline void page_flags_add(struct machine *m, uint64_t page, uint8_t flag
 static inline void page_flags_remove(struct machine *m, uint64_t page, uint8_t flags)
 {
 	__atomic_fetch_and(&m->page_flags[page], (uint8_t)~flags, __ATOMIC_SEQ_CST);
+}
+
+static inline bool machine_hart_held(struct machine *m, const struct hart *h)
+{
+	return atomic_load_explicit(&m->held[h->mhartid], memory_order_relaxed);
 }
 
 /* Allocate a machine with `ram_size` bytes of RAM at `ram_base` and `nharts`

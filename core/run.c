@@ -17,7 +17,8 @@
  *  - Polling devices: between rounds every poller runs (timers, console
  *    input, the monitor, the gdb stub), and each Sstc stimecmp is checked;
  *    their answers give the next deadline. A paused machine (monitor, gdb,
- *    -S) runs only the pollers.
+ *    -S) runs only the pollers; a hart a debugger holds (m->held) does
+ *    not run at all.
  *  - Idle sleep: a hart in wfi is skipped until an interrupt is pending and
  *    enabled in mie; when every hart is, the thread sleeps until a device
  *    kicks the machine or the next deadline (in whole milliseconds). With
@@ -33,7 +34,7 @@ static void idle_wait(struct machine *m, unsigned ms, bool irq_wakes)
 	pthread_mutex_lock(&m->lock);
 	bool any = false;
 	for (unsigned i = 0; irq_wakes && i < m->nharts; i++)
-		any |= hart_wakeup_pending(m->harts[i]) != 0;
+		any |= !machine_hart_held(m, m->harts[i]) && hart_wakeup_pending(m->harts[i]);
 	if (!any && !atomic_load(&m->stop))
 		machine_wait_wake(m, (uint64_t)ms * 1000000ULL);
 	pthread_mutex_unlock(&m->lock);
@@ -43,6 +44,12 @@ enum machine_stop machine_run(struct machine *m)
 {
 	if (m->threaded)
 		return machine_run_threaded(m);
+	/* The hart a round starts with. A pause (a gdb stop) ends a round
+	 * early; the next one goes on with the hart after the one that
+	 * paused, so every hart keeps getting turns. Restarting at hart 0
+	 * would let hart 0 alone run when it stops again at once: spinning on
+	 * a lock into a breakpoint gdb placed for another hart's step. */
+	unsigned first = 0;
 	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
 		if (m->paused) {
 			/* Stopped (monitor, gdb, -S): only the pollers run. */
@@ -52,8 +59,11 @@ enum machine_stop machine_run(struct machine *m)
 			continue;
 		}
 		bool all_idle = true;
-		for (unsigned i = 0; i < m->nharts; i++) {
+		for (unsigned k = 0; k < m->nharts; k++) {
+			const unsigned i = (first + k) % m->nharts;
 			struct hart *h = m->harts[i];
+			if (machine_hart_held(m, h))
+				continue; /* a debugger keeps it stopped */
 			if (h->wfi) {
 				/* wfi ends when an interrupt is pending and enabled
 				 * in mie, even with the global enables clear. */
@@ -74,8 +84,10 @@ enum machine_stop machine_run(struct machine *m)
 				m->icount_ns += (h->instret - m->icount_hart_start)
 						<< m->icount_shift;
 			m->icount_hart = NULL;
-			if (m->paused || atomic_load_explicit(&m->stop, memory_order_relaxed))
+			if (m->paused || atomic_load_explicit(&m->stop, memory_order_relaxed)) {
+				first = (i + 1) % m->nharts;
 				break;
+			}
 		}
 		machine_poll_devices(m);
 		for (unsigned i = 0; i < m->nharts; i++) {

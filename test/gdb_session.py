@@ -3,7 +3,8 @@
 
 usage: gdb_session.py RVJIT GDB_TARGET_ELF SPIN_ELF [rvjit options...]
 
-1. rvjit -S -gdb tcp::PORT runs test/guest/gdb_target.c; gdb breaks at
+1. rvjit -S -gdb tcp::PORT runs test/guest/gdb_target.c; gdb's `monitor`
+   runs monitor commands (qRcmd) and shows their output; gdb breaks at
    some_function, reads a0, steps, reads pc and memory, writes some_data[0]
    = 5, watches counter (0 -> 21), and continues to the exit, whose status
    (5) proves the memory write reached the guest.
@@ -77,10 +78,15 @@ def gdb(port, elf, cmds):
 # --- 1. a debugging session with a real gdb -------------------------------
 rv, port = start(["-S", "-bios", "none", "-kernel", TARGET])
 out = gdb(port, TARGET, [
+    "monitor help", "monitor info registers", "monitor no_such_command",
     "break some_function", "continue", "p/x $a0", "stepi", "info registers pc",
     "x/4wx &some_data", "set var some_data[0] = 5", "p/x some_data[0]",
     "p $priv", "p/x $mhartid", "watch counter", "continue", "continue"])
 print(out)
+check("info [subcommand] -- show various information about the system state" in out, "monitor help: the monitor's list")
+check(re.search(r"^CPU#0\n pc +0000000000001000$", out, re.M) is not None,
+      "monitor info registers: hart 0 at the reset vector")
+check("unknown command: 'no_such_command'" in out, "monitor: an unknown command says so")
 m = re.search(r"Breakpoint 1 at (0x[0-9a-f]+)", out)
 bp = int(m.group(1), 16) if m else None
 check(re.search(r"Breakpoint 1, some_function \(x=(x@entry=)?7\)", out) is not None,
@@ -153,6 +159,13 @@ check(c.cmd(b"qfThreadInfo") == b"m1" and c.cmd(b"qsThreadInfo") == b"l", "one t
 check(c.cmd(b"?").startswith(b"T05thread:1;"), "stopped on connect")
 check(c.cmd(b"m0,4") == b"E14", "unmapped memory reads E14")
 check(c.cmd(b"vMustReplyEmpty") == b"", "vMustReplyEmpty")
+reply, text = c.cmd(b"qRcmd," + b"info cpus".hex().encode()), b""
+while reply.startswith(b"O") and reply != b"OK":
+    text += bytes.fromhex(reply[1:].decode())
+    reply, _ = c.read_packet()
+check(reply == b"OK" and b"CPU #0:" in text,
+      "qRcmd: the monitor's output in O packets, then OK (%r)" % text)
+check(c.cmd(b"vCont;c:9") == b"E22", "vCont naming a thread that does not exist: E22")
 c.s.sendall(packet(b"vCont;c"))
 time.sleep(0.3)
 c.s.sendall(b"\x03")
