@@ -88,6 +88,17 @@ static void remember(struct hart *h, struct block *prev, struct block *next, uin
 	__atomic_store_n(&prev->succ[slot], next, __ATOMIC_RELEASE);
 }
 
+/* One block of the quantum: a plain decrement, like translated code's
+ * `sub`. A zero that another thread stores meanwhile (hart_set_mip, a
+ * stop) may be undone; the loop still sees the interrupt (mip, before
+ * every block) and the stop (after every block). A locked decrement cost
+ * the interpreter 7% on bench/'s integer workload. */
+static inline void budget_take(struct hart *h)
+{
+	__atomic_store_n(&h->budget, __atomic_load_n(&h->budget, __ATOMIC_RELAXED) - 1,
+			 __ATOMIC_RELAXED);
+}
+
 void interp_run_hart(struct hart *h)
 {
 	struct machine *m = h->m;
@@ -121,14 +132,14 @@ void interp_run_hart(struct hart *h)
 				 * or the cache waits for a flush between quanta. */
 				if (atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
 					return;
-				__atomic_fetch_sub(&h->budget, 1, __ATOMIC_RELAXED);
+				budget_take(h);
 				prev = NULL;
 				continue;
 			}
 			if (prev && tb_flush_count(m) == flushes && b != &scratch.b)
 				remember(h, prev, b, prev_pc);
 		}
-		__atomic_fetch_sub(&h->budget, 1, __ATOMIC_RELAXED);
+		budget_take(h);
 		if (__builtin_expect(b->breakpoint, 0)) {
 			if (debug_breakpoint(h))
 				return;
