@@ -1256,6 +1256,7 @@ void options_usage(FILE *out)
 	}
 	fputs("\n"
 	      "Console: Ctrl-a x quits, Ctrl-a c switches to the monitor and back,\n"
-	      "Ctrl-a h helps, Ctrl-a Ctrl-a sends Ctrl-a.\n",
+	      "Ctrl-a s commits -snapshot writes, Ctrl-a t stamps output lines,\n"
+	      "Ctrl-a b sends a break, Ctrl-a h helps, Ctrl-a Ctrl-a sends Ctrl-a.\n",
 	      out);
 }
