@@ -16,12 +16,10 @@ The bound (LIMIT_TICKS, half a second) is far above any scheduling delay
 of a loaded machine and far below STOP_S, so the checks fail with a clock
 that runs while stopped and pass on a busy host.
 """
-import re
-import shutil
-import subprocess
 import sys
-import threading
 import time
+
+from session import Checks, Console, nm_symbol
 
 RVJIT, ELF = sys.argv[1:3]
 EXTRA = sys.argv[3:]
@@ -29,83 +27,14 @@ MTIME_HZ = 10000000
 STOP_S = 2.0
 LIMIT_TICKS = MTIME_HZ // 2
 MTIME_ADDR = 0x200BFF8
-failures = []
+checks = Checks()
+check = checks.check
+MAX_STEP = nm_symbol(ELF, "max_step")
+READS = nm_symbol(ELF, "reads")
 
 
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def symbol(name):
-    nm = shutil.which("riscv64-unknown-elf-nm")
-    out = subprocess.run([nm, ELF], stdout=subprocess.PIPE, check=True).stdout.decode()
-    m = re.search(r"^([0-9a-f]+) \w %s$" % name, out, re.M)
-    return int(m.group(1), 16)
-
-
-MAX_STEP = symbol("max_step")
-READS = symbol("reads")
-
-
-class Rvjit:
-    """rvjit on a pipe: the console, with the monitor behind Ctrl-a c."""
-
-    def __init__(self, args):
-        self.p = subprocess.Popen([RVJIT, "-nographic", "-bios", "none", "-kernel", ELF]
-                                  + args + EXTRA, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.out = bytearray()
-        self.mark = 0
-        self.lock = threading.Lock()
-        threading.Thread(target=self.reader, daemon=True).start()
-
-    def reader(self):
-        while True:
-            b = self.p.stdout.read1(4096)
-            if not b:
-                return
-            with self.lock:
-                self.out.extend(b)
-
-    def wait_for(self, pattern, timeout=10):
-        """Wait for `pattern` after the last match; return its match."""
-        end = time.time() + timeout
-        while time.time() < end:
-            with self.lock:
-                text = self.out[self.mark:].decode(errors="replace")
-            m = re.search(pattern, text)
-            if m:
-                self.mark += len(text[:m.end()].encode())
-                return m
-            time.sleep(0.02)
-        with self.lock:
-            print("timed out waiting for %r; output so far:\n%s"
-                  % (pattern, self.out[self.mark:].decode(errors="replace")))
-        return None
-
-    def send(self, s):
-        self.p.stdin.write(s.encode() if isinstance(s, str) else s)
-        self.p.stdin.flush()
-
-    def command(self, cmd):
-        self.send(cmd + "\n")
-        m = self.wait_for(r"\n\(qemu\) ")
-        return m.string[:m.end()] if m else ""
-
-    def read64(self, addr):
-        """A 64-bit word of guest physical memory (RAM or a device)."""
-        m = re.search(r": 0x([0-9a-f]{16})", self.command("xp/1gx %#x" % addr))
-        return int(m.group(1), 16) if m else None
-
-    def quit(self):
-        self.send("quit\n")
-        try:
-            return self.p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            return None
+def boot(args):
+    return Console([RVJIT, "-nographic", "-bios", "none", "-kernel", ELF] + args + EXTRA)
 
 
 def first_readings(vm):
@@ -114,7 +43,7 @@ def first_readings(vm):
 
 
 # --- 1. monitor stop / cont ------------------------------------------------
-vm = Rvjit([])
+vm = boot([])
 check(first_readings(vm)[0] is not None, "the guest runs")
 vm.send(b"\x01c")
 check(vm.wait_for(r"\(qemu\) ") is not None, "Ctrl-a c opens the monitor")
@@ -139,7 +68,7 @@ check(now is not None and after is not None and now > after, "mtime runs again a
 check(vm.quit() == 0, "quit exits with status 0")
 
 # --- 2. -S: the clock starts with the machine -----------------------------
-vm = Rvjit(["-S"])
+vm = boot(["-S"])
 time.sleep(STOP_S)
 vm.send(b"\x01c")
 check(vm.wait_for(r"\(qemu\) ") is not None, "-S: Ctrl-a c opens the monitor")
@@ -153,7 +82,4 @@ vm.send(b"\x01c")
 vm.wait_for(r"\(qemu\) ")
 check(vm.quit() == 0, "-S: quit exits with status 0")
 
-if failures:
-    print("%d check(s) failed" % len(failures))
-    sys.exit(1)
-print("all checks passed")
+checks.finish()

@@ -13,69 +13,27 @@ a breakpoint and continuing, so a timer interrupt that became pending
 during the pause would be taken first.
 Missing gdb-multiarch skips (77) outside CI.
 """
-import os
 import re
-import shutil
-import socket
-import subprocess
 import sys
-import time
+
+from session import Checks, exit_status, gdb_batch, need_gdb, nm_symbol, start_gdb_stub
 
 RVJIT, TARGET = sys.argv[1:3]
 EXTRA = sys.argv[3:]
 WAIT_S = 1
-GDB = shutil.which("gdb-multiarch")
-if not GDB:
-    print("gdb-multiarch not found (.ci/setup installs it)")
-    sys.exit(1 if os.environ.get("CI") else 77)
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+GDB = need_gdb()
+checks = Checks()
+check = checks.check
 
 
 def symbol(name):
-    nm = shutil.which("riscv64-unknown-elf-nm")
-    out = subprocess.run([nm, TARGET], stdout=subprocess.PIPE, check=True).stdout.decode()
-    m = re.search(r"^([0-9a-f]+) \w %s$" % name, out, re.M)
-    return int(m.group(1), 16)
+    return nm_symbol(TARGET, name)
 
 
-port = free_port()
-rv = subprocess.Popen([RVJIT, "-S", "-gdb", "tcp::%d" % port, "-bios", "none",
-                       "-kernel", TARGET] + EXTRA, stdin=subprocess.DEVNULL,
-                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-for _ in range(100):  # wait until it listens (without connecting)
-    s = socket.socket()
-    try:
-        s.bind(("0.0.0.0", port))
-    except OSError:
-        break
-    finally:
-        s.close()
-    time.sleep(0.05)
-
-argv = [GDB, "-batch", "-nx", "-ex", "set architecture riscv:rv64",
-        "-ex", "target remote 127.0.0.1:%d" % port]
-for c in ["break timer_armed", "break timer_trap", "continue",
-          "shell sleep %d" % WAIT_S, "stepi", "p/x $pc", "continue", "p/x $pc",
-          "delete", "continue"]:
-    argv += ["-ex", c]
-argv.append(TARGET)
-out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                     timeout=60).stdout.decode(errors="replace")
+rv, port = start_gdb_stub(RVJIT, ["-S", "-bios", "none", "-kernel", TARGET] + EXTRA)
+out = gdb_batch(GDB, port, TARGET, [
+    "break timer_armed", "break timer_trap", "continue", "shell sleep %d" % WAIT_S, "stepi",
+    "p/x $pc", "continue", "p/x $pc", "delete", "continue"])
 print(out)
 after_step, timer_trap = symbol("after_step"), symbol("timer_trap")
 check(re.search(r"Breakpoint 1, .*timer_armed", out) is not None, "the breakpoint is hit")
@@ -85,14 +43,7 @@ check(len(pcs) >= 1 and pcs[0] == after_step,
       "the timer trap is %#x)" % (WAIT_S, pcs and hex(pcs[0]), after_step, timer_trap))
 check(len(pcs) >= 2 and pcs[1] == timer_trap, "continue then takes the timer interrupt")
 check("exited normally" in out, "the guest saw the machine timer interrupt and passed")
-try:
-    rc = rv.wait(timeout=30)
-except subprocess.TimeoutExpired:
-    rv.kill()
-    rc = None
+rc = exit_status(rv)
 check(rc == 0, "rvjit exits with status 0 (got %s)" % rc)
 
-if failures:
-    print("%d check(s) failed" % len(failures))
-    sys.exit(1)
-print("all checks passed")
+checks.finish()

@@ -19,68 +19,28 @@ TARGET_ELF is test/guest/gdb_breakpoints_in_translated_code.S. On 1 and on
    the next stop is f's next call, not the same one again.
 Missing gdb-multiarch skips (77) outside CI.
 """
-import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
 import time
 
+from session import Checks, gdb_batch, need_gdb, start_gdb_stub
+
 RVJIT, TARGET = sys.argv[1:3]
 EXTRA = sys.argv[3:]
 JIT = "--interp" not in EXTRA
-GDB = shutil.which("gdb-multiarch")
-if not GDB:
-    print("gdb-multiarch not found (.ci/setup installs it)")
-    sys.exit(1 if os.environ.get("CI") else 77)
-
-failures = []
-
-
-def check(cond, what, detail=""):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-        if detail:
-            print(detail)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+GDB = need_gdb()
+checks = Checks()
+check = checks.check
 
 
 def start(args):
-    port = free_port()
-    p = subprocess.Popen([RVJIT, "-gdb", "tcp::%d" % port, "-bios", "none", "-kernel", TARGET,
-                          "--stats"] + args + EXTRA,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
-    for _ in range(100):  # wait until it listens (without connecting)
-        s = socket.socket()
-        try:
-            s.bind(("0.0.0.0", port))
-        except OSError:
-            break
-        finally:
-            s.close()
-        time.sleep(0.05)
-    return p, port
+    return start_gdb_stub(RVJIT, ["-bios", "none", "-kernel", TARGET, "--stats"] + args + EXTRA)
 
 
 def gdb(port, cmds):
-    argv = [GDB, "-batch", "-nx", "-ex", "set architecture riscv:rv64",
-            "-ex", "target remote 127.0.0.1:%d" % port]
-    for c in cmds:
-        argv += ["-ex", c]
-    argv.append(TARGET)
-    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       timeout=90)
-    return r.stdout.decode(errors="replace")
+    return gdb_batch(GDB, port, TARGET, cmds, timeout=90)
 
 
 def finish(rv):
@@ -199,7 +159,4 @@ check(stops == [b"T05"] * 3 and pcs == [f_addr] * 3 and calls == [0, 1, 2],
       "continuing from a breakpoint runs its instruction once (stops %s, calls %s)"
       % (stops, calls))
 
-if failures:
-    print("%d check(s) failed" % len(failures))
-    sys.exit(1)
-print("all checks passed")
+checks.finish()

@@ -15,61 +15,32 @@ Environment: GDB_HARTS_ROUNDS overrides 50. Missing gdb-multiarch skips
 (77) outside CI.
 """
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
+
+from session import exit_status, gdb_remote_argv, need_gdb, start_gdb_stub
 
 RVJIT, ELF, SOURCE = sys.argv[1:4]
 EXTRA = sys.argv[4:]
-GDB = shutil.which("gdb-multiarch")
-if not GDB:
-    print("gdb-multiarch not found (.ci/setup installs it)")
-    sys.exit(1 if os.environ.get("CI") else 77)
+GDB = need_gdb()
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROUNDS = int(os.environ.get("GDB_HARTS_ROUNDS", "50"))
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def session(mode, rounds):
-    port = free_port()
-    rv = subprocess.Popen([RVJIT, "-gdb", "tcp::%d" % port, "-S", "-smp", "3", "-bios", "none",
-                           "-nographic", "-kernel", ELF] + EXTRA,
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT)
-    for _ in range(100):  # wait until it listens (without connecting)
-        s = socket.socket()
-        try:
-            s.bind(("0.0.0.0", port))
-        except OSError:
-            break
-        finally:
-            s.close()
-        time.sleep(0.05)
+    rv, port = start_gdb_stub(RVJIT, ["-S", "-smp", "3", "-bios", "none", "-nographic",
+                                      "-kernel", ELF] + EXTRA)
     env = dict(os.environ, GDB_HARTS_SOURCE=SOURCE, GDB_HARTS_MODE=mode,
                GDB_HARTS_ROUNDS=str(rounds))
-    argv = [GDB, "-batch", "-nx", "-ex", "set architecture riscv:rv64",
-            "-ex", "target remote 127.0.0.1:%d" % port,
-            "-x", os.path.join(HERE, "gdb_harts_rounds.py"), "-ex", "kill", ELF]
+    argv = gdb_remote_argv(GDB, port) + ["-x", os.path.join(HERE, "gdb_harts_rounds.py"),
+                                         "-ex", "kill", ELF]
     try:
         r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            env=env, timeout=300)
         out, rc = r.stdout.decode(errors="replace"), r.returncode
     except subprocess.TimeoutExpired as e:
         out, rc = (e.stdout or b"").decode(errors="replace") + "\n(gdb timed out)", None
-    try:
-        rv.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        rv.kill()
-        rv.wait()
+    exit_status(rv, 10)
     print(out)
     # gdb's internal errors (its assertions) print "internal-error", or
     # "Recursive internal problem." inside the rounds' captured commands.

@@ -13,66 +13,26 @@ usage: gdb_session.py RVJIT GDB_TARGET_ELF SPIN_ELF [rvjit options...]
    connects a second time, reads pc and kills rvjit.
 Missing gdb-multiarch skips (77) outside CI.
 """
-import os
 import re
-import shutil
 import socket
-import subprocess
 import sys
 import time
 
+from session import Checks, exit_status, gdb_batch, need_gdb, start_gdb_stub
+
 RVJIT, TARGET, SPIN = sys.argv[1:4]
 EXTRA = sys.argv[4:]
-GDB = shutil.which("gdb-multiarch")
-if not GDB:
-    print("gdb-multiarch not found (.ci/setup installs it)")
-    sys.exit(1 if os.environ.get("CI") else 77)
-
-failures = []
-
-
-def check(cond, what, detail=""):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-        if detail:
-            print(detail)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+GDB = need_gdb()
+checks = Checks()
+check = checks.check
 
 
 def start(args):
-    port = free_port()
-    p = subprocess.Popen([RVJIT, "-gdb", "tcp::%d" % port] + args + EXTRA,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
-    for _ in range(100):  # wait until it listens (without connecting)
-        s = socket.socket()
-        try:
-            s.bind(("0.0.0.0", port))
-        except OSError:
-            break
-        finally:
-            s.close()
-        time.sleep(0.05)
-    return p, port
+    return start_gdb_stub(RVJIT, args + EXTRA)
 
 
 def gdb(port, elf, cmds):
-    argv = [GDB, "-batch", "-nx", "-ex", "set architecture riscv:rv64",
-            "-ex", "target remote 127.0.0.1:%d" % port]
-    for c in cmds:
-        argv += ["-ex", c]
-    argv.append(elf)
-    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       timeout=60)
-    return r.stdout.decode(errors="replace")
+    return gdb_batch(GDB, port, elf, cmds)
 
 
 # --- 1. a debugging session with a real gdb -------------------------------
@@ -104,11 +64,7 @@ check("$4 = 0x0" in out, "mhartid reads 0 through the CSR feature")
 check(re.search(r"Hardware watchpoint 2: counter\s+Old value = 0\s+New value = 21", out)
       is not None, "the watchpoint on counter stops at its write, 0 -> 21")
 check("exited with code 05" in out, "gdb sees the exit status 5")
-try:
-    rc = rv.wait(timeout=30)
-except subprocess.TimeoutExpired:
-    rv.kill()
-    rc = None
+rc = exit_status(rv)
 check(rc == 5, "rvjit exits with some_data[0] = 5 (got %s)" % rc)
 
 
@@ -177,14 +133,7 @@ check(rv.poll() is None, "rvjit keeps running after the client went away")
 out = gdb(port, SPIN, ["info registers pc", "kill"])
 print(out)
 check(re.search(r"^pc\s+0x8000", out, re.M) is not None, "a second gdb connection reads pc")
-try:
-    rc = rv.wait(timeout=30)
-except subprocess.TimeoutExpired:
-    rv.kill()
-    rc = None
+rc = exit_status(rv)
 check(rc == 0, "gdb's kill ends rvjit with status 0 (got %s)" % rc)
 
-if failures:
-    print("%d check(s) failed" % len(failures))
-    sys.exit(1)
-print("all checks passed")
+checks.finish()

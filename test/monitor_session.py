@@ -15,81 +15,31 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+from session import Checks, Console, free_port, nm_symbol
 
 RVJIT, SPIN = sys.argv[1:3]
 EXTRA = sys.argv[3:]
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def symbol(name):
-    nm = shutil.which("riscv64-unknown-elf-nm")
-    out = subprocess.run([nm, SPIN], stdout=subprocess.PIPE, check=True).stdout.decode()
-    m = re.search(r"^([0-9a-f]+) \w %s$" % name, out, re.M)
-    return int(m.group(1), 16)
-
-
-TICKS = symbol("ticks")
+checks = Checks()
+check = checks.check
+TICKS = nm_symbol(SPIN, "ticks")
 tmp = tempfile.mkdtemp()
 DISK = os.path.join(tmp, "disk.img")
 with open(DISK, "wb") as f:
     f.truncate(1 << 20)
 LOG = os.path.join(tmp, "log.txt")
-p = subprocess.Popen([RVJIT, "-nographic", "-bios", "none", "-kernel", SPIN, "-smp", "2",
-                      "-drive", "file=%s,format=raw,if=virtio,readonly=on" % DISK, "-D", LOG] + EXTRA,
-                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-out = bytearray()
-lock = threading.Lock()
-
-
-def reader():
-    while True:
-        b = p.stdout.read1(4096)
-        if not b:
-            return
-        with lock:
-            out.extend(b)
-
-
-threading.Thread(target=reader, daemon=True).start()
-mark = 0
+vm = Console([RVJIT, "-nographic", "-bios", "none", "-kernel", SPIN, "-smp", "2",
+              "-drive", "file=%s,format=raw,if=virtio,readonly=on" % DISK, "-D", LOG] + EXTRA)
+send, command = vm.send, vm.command
 
 
 def wait_for(pattern, timeout=10):
     """Wait for `pattern` in the output after the last match; return the text."""
-    global mark
-    end = time.time() + timeout
-    while time.time() < end:
-        with lock:
-            text = out[mark:].decode(errors="replace")
-        m = re.search(pattern, text)
-        if m:
-            mark += len(text[:m.end()].encode())
-            return text[:m.end()]
-        time.sleep(0.02)
-    with lock:
-        print("timed out waiting for %r; output so far:\n%s" % (pattern, out[mark:].decode(errors="replace")))
-    return None
-
-
-def send(s):
-    p.stdin.write(s.encode() if isinstance(s, str) else s)
-    p.stdin.flush()
-
-
-def command(cmd):
-    send(cmd + "\n")
-    return wait_for(r"\n\(qemu\) ") or ""
+    m = vm.wait_for(pattern, timeout)
+    return m.string[:m.end()] if m else None
 
 
 check(wait_for("spinning\n") is not None, "the guest runs")
@@ -167,10 +117,7 @@ check("invalid parameter: foo" in command("sendkey ctrl-foo"), "sendkey: a wrong
 check("log: string expected" in command("log"), "log without items")
 check("unknown log item 'foo'" in command("log foo"), "log: a wrong item")
 # gdbserver starts the stub; a connection stops the machine, as QEMU's.
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-port = s.getsockname()[1]
-s.close()
+port = free_port()
 text = command("gdbserver tcp::%d" % port)
 check("Waiting for gdb connection on device 'tcp::%d'" % port in text, "gdbserver starts the stub")
 reply = b""
@@ -221,8 +168,8 @@ send(b"\x01c")          # back to the guest
 send(b"hello")          # guest input, not monitor input
 send(b"\x01c")
 check(wait_for(r"\(qemu\) ") is not None, "Ctrl-a c again opens the monitor")
-with lock:
-    banners = out.count(b"monitor - type 'help'")
+with vm.lock:
+    banners = vm.out.count(b"monitor - type 'help'")
 check(banners == 1, "the banner shows once (saw %d)" % banners)
 text = command("help")
 names = re.findall(r"^(\S+) .* -- ", text, re.M)
@@ -234,18 +181,10 @@ command("log in_asm")
 command("system_reset")
 time.sleep(0.5)
 command("log none")
-send("quit\n")
-try:
-    rc = p.wait(timeout=20)
-except subprocess.TimeoutExpired:
-    p.kill()
-    rc = None
+rc = vm.quit()
 check(rc == 0, "quit exits with status 0 (got %s)" % rc)
 with open(LOG) as f:
     log = f.read()
 check(re.search(r"000000008000000[0-9a-f]: ", log) is not None, "log in_asm logs the code run after it")
 shutil.rmtree(tmp)
-if failures:
-    print("%d check(s) failed" % len(failures))
-    sys.exit(1)
-print("all checks passed")
+checks.finish()
