@@ -334,8 +334,13 @@ static bool handle_input(struct console *c, const uint8_t *buf, size_t len)
 				machine_kick(c->m);
 			pthread_mutex_unlock(&c->lock);
 			break;
-		case 'c':
-			if (!c->mon_enabled) {
+		case 'c': {
+			/* The main thread enables the monitor after this thread
+			 * starts: read the flag under the lock it is set with. */
+			pthread_mutex_lock(&c->lock);
+			const bool monitor = c->mon_enabled;
+			pthread_mutex_unlock(&c->lock);
+			if (!monitor) {
 				print_message(c, "rvjit: no monitor (-monitor none)\n");
 				break;
 			}
@@ -350,6 +355,7 @@ static bool handle_input(struct console *c, const uint8_t *buf, size_t len)
 				machine_kick(c->m);
 			pthread_mutex_unlock(&c->lock);
 			break;
+		}
 		default:
 			break; /* unknown escapes are dropped, as in QEMU */
 		}
