@@ -9,6 +9,7 @@
 #include "console.h"
 #include "core/insn.h"
 #include "core/machine.h"
+#include "core/mem.h"
 #include "core/mmu.h"
 #include "gdbstub.h"
 #include "loader/virt.h"
@@ -218,7 +219,13 @@ static bool read_mem(struct monitor *mon, uint64_t addr, unsigned size, bool phy
 	const uint8_t *host = machine_host_ptr(m, pa, size, false);
 	*v = 0;
 	if (host) {
-		memcpy(v, host, size);
+		/* Hart threads may store there meanwhile: read as they do,
+		 * with single-copy atomic loads (core/mem.h). */
+		if (!((uintptr_t)host & (size - 1)))
+			*v = guest_ram_read(host, size);
+		else
+			for (unsigned i = 0; i < size; i++)
+				*v |= guest_ram_read(host + i, 1) << (8 * i);
 		return true;
 	}
 	return bus_read(&m->bus, pa, size, v);
