@@ -170,23 +170,20 @@ static int add_disks(struct virt_board *b, const struct virt_config *c, char *er
 		const struct virt_drive *d = &c->drives[i];
 		const int s = slot_of[i];
 		char why[256];
+		/* -snapshot leaves -blockdev nodes alone, as QEMU's does. */
+		struct block_dev *dev = disk_open(d->file, d->format, d->readonly,
+						  d->snapshot || (c->snapshot && !d->blockdev),
+						  !d->no_locking, why, sizeof(why));
+		if (!dev)
+			return fail(err, errlen, "-drive file=%s: %s", d->file, why);
+		note_source(b, i, dev, d);
 		if (d->no_device) {
 			/* Opened as QEMU opens it (a missing file is an error),
 			 * but the guest sees no device. */
-			b->orphans[i] = disk_open(d->file, d->format, d->readonly,
-						  d->snapshot || (c->snapshot && !d->blockdev),
-						  !d->no_locking, why, sizeof(why));
-			if (!b->orphans[i])
-				return fail(err, errlen, "-drive file=%s: %s", d->file, why);
-			note_source(b, i, b->orphans[i], d);
+			b->orphans[i] = dev;
 			continue;
 		}
-		b->disks[s] = disk_open(d->file, d->format, d->readonly,
-					d->snapshot || (c->snapshot && !d->blockdev),
-					!d->no_locking, why, sizeof(why));
-		if (!b->disks[s])
-			return fail(err, errlen, "-drive file=%s: %s", d->file, why);
-		note_source(b, i, b->disks[s], d);
+		b->disks[s] = dev;
 		b->virtio[s] =
 		    virtio_blk_new(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
 				   plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s), b->disks[s],
