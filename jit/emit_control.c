@@ -272,10 +272,9 @@ void jit_kill_block(struct jit *j, struct block *b)
 	 * stub in front of it. A hart inside the block's code (a store that
 	 * invalidated its own page) is past the entry and finishes normally. */
 	const size_t off = code_buffer_offset(&j->cb, b->native);
-	/* Another hart may be fetching the entry: blocks start 16-byte
-	 * aligned, and the header and the dead stub take 32 bytes, so the
-	 * entry is 8-byte aligned and one atomic store replaces its first 8
-	 * bytes. */
+	/* Another hart may be fetching the entry: a block's code starts
+	 * 16-byte aligned and the dead stub is 24 bytes, so the entry is
+	 * 8-byte aligned and one atomic store replaces its first 8 bytes. */
 	patch_jump(j, off, off - JIT_DEAD_STUB);
 	/* A hart looping in the block leaves at its next iteration. */
 	struct jit_block header;
@@ -305,6 +304,9 @@ void jit_emit_stubs(struct jit *j)
 	j->exit_dispatch_off = e.len;
 	emit_alu_r32_r32(&e, ALU_XOR, RAX, RAX);
 	emit_jmp_rel32(&e, j->exit_off);
-	j->code_start = (e.len + 63) & ~(size_t)63;
+	/* The first block's code starts 64-byte aligned, its header just
+	 * before it (see jit_translate). */
+	j->code_start =
+	    ((e.len + sizeof(struct jit_block) + 63) & ~(size_t)63) - sizeof(struct jit_block);
 	j->cb.used = j->code_start;
 }

@@ -125,7 +125,12 @@ bool jit_translate(struct jit *j, struct block *b)
 		(void)tb_room(j->m, j->cb.size, BLOCK_CODE_MAX, j->cb.size);
 		return false;
 	}
-	j->cb.used = (t.e.len + 15) & ~(size_t)15;
+	/* Each block's code (its dead stub, then the entry) starts 16-byte
+	 * aligned and its 8-byte header sits in the gap before it: the code
+	 * lands where it did before blocks had headers, and hot loops are
+	 * sensitive to that. */
+	j->cb.used =
+	    ((t.e.len + sizeof(struct jit_block) + 15) & ~(size_t)15) - sizeof(struct jit_block);
 	const struct jit_block header = {
 	    .loop_head = t.loop ? (uint32_t)(t.loop_head - entry) : 0,
 	    .loop_dead = t.loop ? (uint32_t)(t.loop_dead - entry) : 0,
