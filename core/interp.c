@@ -136,16 +136,19 @@ void interp_run_hart(struct hart *h)
 				prev = NULL;
 				continue;
 			}
+			/* A breakpoint block is never remembered as a successor,
+			 * so chained blocks need no breakpoint test. */
+			if (__builtin_expect(b->breakpoint, 0)) {
+				budget_take(h);
+				if (debug_breakpoint(h))
+					return;
+				prev = NULL;
+				continue;
+			}
 			if (prev && tb_flush_count(m) == flushes && b != &scratch.b)
 				remember(h, prev, b, prev_pc);
 		}
 		budget_take(h);
-		if (__builtin_expect(b->breakpoint, 0)) {
-			if (debug_breakpoint(h))
-				return;
-			prev = NULL;
-			continue;
-		}
 		const int r = __builtin_expect(m->log_mask != 0, 0) ? run_block_logged(h, b)
 								    : run_block(h, b);
 		if (__builtin_expect(r == EXEC_TRAP, 0) && debug_watch_pending(h)) {
