@@ -9,6 +9,7 @@
  * its symbols from the file, while they look up code in shared anonymous
  * memory (which the kernel names "/dev/zero (deleted)") in the process's
  * /tmp/perf-PID.map, where --perf-map names each translated block.
+ * Where that alias is refused (under valgrind), the views are of a memfd.
  */
 #ifndef RVJIT_CODE_BUFFER_H
 #define RVJIT_CODE_BUFFER_H
