@@ -932,7 +932,7 @@ static const struct option_def option_table[] = {
      "pass this device tree instead of the generated one"},
     {"-m", ARG, opt_m, HELP_MACHINE, "-m SIZE",
      "RAM size, e.g. 128M, 1G (default 128M; a bare number\nis MiB)"},
-    {"-smp", ARG, opt_smp, HELP_MACHINE, "-smp N", "number of harts, 1 to 8 (default 1)"},
+    {"-smp", ARG, opt_smp, HELP_MACHINE, "-smp N", "number of harts, 1 to 512 (default 1)"},
     {"-nographic", NO_ARG, opt_nographic, HELP_MACHINE, "-nographic",
      "accepted: the console is on stdio"},
     {"-serial", ARG, opt_serial, HELP_MACHINE, "-serial stdio|mon:stdio", "accepted"},
