@@ -929,8 +929,8 @@ static const struct option_def option_table[] = {
      "RAM size, e.g. 128M, 1G (default 128M; a bare number\nis MiB)"},
     {"-smp", ARG, opt_smp, HELP_MACHINE,
      "-smp [cpus=]N[,maxcpus=M][,sockets=S][,cores=C][,threads=T]",
-     "harts, 1 to 512 (default 1); a topology is checked by QEMU's\nrules (its product must be "
-     "maxcpus); maxcpus > N starts N harts"},
+     "harts, 1 to 512 (default 1); the topology follows\nQEMU's rules (the product must be "
+     "maxcpus);\nmaxcpus > N starts N harts"},
     {"-nographic", NO_ARG, opt_nographic, HELP_MACHINE, "-nographic",
      "accepted: the console is on stdio"},
     {"-serial", ARG, opt_serial, HELP_MACHINE, "-serial stdio|mon:stdio", "accepted"},
