@@ -786,10 +786,13 @@ static void cmd_query(struct gdbstub *g, const char *p)
 	} else if (!strncmp(p, "qXfer:features:read:", 20)) {
 		cmd_xfer_features(g, p + 20);
 	} else if (!strcmp(p, "qfThreadInfo")) {
-		int n = snprintf(out, sizeof(out), "m");
+		/* Every thread in one reply: "m" and up to 4 characters each. */
+		char list[1 + 4 * MAX_HARTS];
+		size_t n = 0;
+		list[n++] = 'm';
 		for (unsigned i = 0; i < g->m->nharts; i++)
-			n += snprintf(out + n, sizeof(out) - (size_t)n, i ? ",%x" : "%x", i + 1);
-		send_packet(g, out);
+			n += (size_t)snprintf(list + n, sizeof(list) - n, i ? ",%x" : "%x", i + 1);
+		send_packet(g, list);
 	} else if (!strcmp(p, "qsThreadInfo")) {
 		send_packet(g, "l");
 	} else if (!strcmp(p, "qC")) {

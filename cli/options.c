@@ -6,6 +6,7 @@
  */
 #include "options.h"
 #include "core/machine.h"
+#include "smp.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -569,16 +570,10 @@ static int opt_global(struct options *o, const char *opt, const char *arg, char 
 	return fail(err, errlen, "-global: unsupported property '%s'", arg);
 }
 
+/* -smp: merged over every -smp given, resolved in check_complete (cli/smp.c). */
 static int opt_smp(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
-	const char *num = !strncmp(arg, "cpus=", 5) ? arg + 5 : arg;
-	char *end;
-	long n = strtol(num, &end, 10);
-	if ((*end && *end != ',') || n < 1 || n > MAX_HARTS)
-		return fail(err, errlen, "-smp: '%s' is not a hart count from 1 to %d", arg,
-			    MAX_HARTS);
-	o->board.nharts = (unsigned)n;
-	return 0;
+	return smp_parse(&o->smp_config, arg, err, errlen);
 }
 
 /* -accel tcg[,thread=single|multi]: QEMU's way to pick MTTCG or not. */
@@ -932,7 +927,10 @@ static const struct option_def option_table[] = {
      "pass this device tree instead of the generated one"},
     {"-m", ARG, opt_m, HELP_MACHINE, "-m SIZE",
      "RAM size, e.g. 128M, 1G (default 128M; a bare number\nis MiB)"},
-    {"-smp", ARG, opt_smp, HELP_MACHINE, "-smp N", "number of harts, 1 to 8 (default 1)"},
+    {"-smp", ARG, opt_smp, HELP_MACHINE,
+     "-smp [cpus=]N[,maxcpus=M][,sockets=S][,cores=C][,threads=T]",
+     "harts, 1 to 512 (default 1); the topology follows\nQEMU's rules (the product must be "
+     "maxcpus);\nmaxcpus > N starts N harts"},
     {"-nographic", NO_ARG, opt_nographic, HELP_MACHINE, "-nographic",
      "accepted: the console is on stdio"},
     {"-serial", ARG, opt_serial, HELP_MACHINE, "-serial stdio|mon:stdio", "accepted"},
@@ -1124,6 +1122,12 @@ static int check_complete(struct options *o, char *err, size_t errlen)
 	if (resolve_backend_refs(o, err, errlen))
 		return -1;
 	struct virt_config *b = &o->board;
+	if (smp_resolve(&o->smp_config, MAX_HARTS, &o->smp, err, errlen))
+		return -1;
+	if (o->smp.zero_given)
+		fprintf(stderr, "rvjit: warning: %s\n", SMP_ZERO_WARNING);
+	/* QEMU's virt has no hotplug: it starts cpus harts, not maxcpus. */
+	b->nharts = o->smp.cpus;
 	for (unsigned i = 0; i < b->ndrives; i++) {
 		if (o->drive_use[i].orphan_ok && !o->drive_use[i].attached)
 			b->drives[i].no_device = true;
@@ -1164,7 +1168,6 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 {
 	memset(o, 0, sizeof(*o));
 	o->board.ram_size = 128ULL << 20;
-	o->board.nharts = 1;
 	o->board.virtio_legacy = true;
 	o->jit_cache = 64ULL << 20;
 	o->icount_shift = -1;

@@ -7,6 +7,7 @@
 #define RVJIT_OPTIONS_H
 
 #include "loader/virt.h"
+#include "smp.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,6 +63,8 @@ struct options {
 	 * without -kernel sets kernel (and bios "none"). */
 	struct virt_config board;
 	struct drive_use drive_use[VIRT_MAX_DRIVES]; /* beside board.drives */
+	struct smp_config smp_config;		     /* every -smp, merged */
+	struct smp_topology smp;		     /* ... resolved: board.nharts is smp.cpus */
 	char *dumpdtb; /* -machine virt,dumpdtb=FILE: write the tree, exit 0 */
 	unsigned log_mask;
 	char *log_file;

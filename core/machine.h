@@ -11,7 +11,11 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
-#define MAX_HARTS 8
+/* QEMU virt's limit (VIRT_CPUS_MAX), which its memory map is laid out for:
+ * the PLIC's 0x600000 bytes hold 2 contexts (M, S) for each of 512 harts,
+ * the CLINT's registers 4095 (devices/ check this). A hart costs about
+ * 400 KiB here, most of it its TLB. */
+#define MAX_HARTS 512
 
 /* Per RAM page flags. Pages with either flag never get write entries in a
  * TLB, so every store to them takes the slow path. */

@@ -32,6 +32,10 @@
 #define CLINT_MTIMECMP 0x4000
 #define CLINT_MTIME    0xbff8
 
+/* Every hart's msip and mtimecmp fit below mtime. */
+_Static_assert(4 * MAX_HARTS <= CLINT_MTIMECMP && CLINT_MTIMECMP + 8 * MAX_HARTS <= CLINT_MTIME,
+	       "MAX_HARTS exceeds the CLINT's register map");
+
 struct clint {
 	struct machine *m;
 	unsigned nharts;

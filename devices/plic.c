@@ -40,6 +40,11 @@
 #define PLIC_WORDS     (PLIC_MAX_SOURCES / 32)
 #define PLIC_CONTEXTS  (2 * MAX_HARTS)
 
+/* Every context's enable bits and its threshold/claim page fit the map. */
+_Static_assert(PLIC_ENABLE + PLIC_CONTEXTS * PLIC_ENABLE_STRIDE <= PLIC_CONTEXT &&
+		   PLIC_CONTEXT + PLIC_CONTEXTS * PLIC_CONTEXT_STRIDE <= PLIC_SIZE,
+	       "MAX_HARTS exceeds the PLIC's register map");
+
 struct plic {
 	struct machine *m;
 	unsigned nsources; /* ids 0 .. nsources-1; 0 is not a source */

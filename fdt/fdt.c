@@ -179,14 +179,19 @@ void fdt_prop_strings(struct fdt *f, const char *name, ...)
 
 void fdt_prop_cells(struct fdt *f, const char *name, const uint32_t *cells, size_t n)
 {
-	uint8_t be[64 * 4];
-	if (n > 64) {
+	/* Short lists on the stack; the interrupt lists of the CLINT and
+	 * the PLIC (4 cells a hart) can be longer. */
+	uint8_t small[64 * 4];
+	uint8_t *be = n <= 64 ? small : malloc(4 * n);
+	if (!be) {
 		f->failed = true;
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
 		put_be32(be + 4 * i, cells[i]);
 	fdt_prop(f, name, be, 4 * n);
+	if (be != small)
+		free(be);
 }
 
 void fdt_prop_reg(struct fdt *f, uint64_t base, uint64_t size)

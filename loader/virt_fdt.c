@@ -35,7 +35,12 @@ static void cpus_fdt(struct fdt *f, unsigned nharts, uint32_t *cpu, uint32_t *in
 	for (unsigned h = 0; h < nharts; h++) {
 		cpu[h] = fdt_alloc_phandle(f);
 		intc[h] = fdt_alloc_phandle(f);
-		fdt_begin_node_at(f, "cpu", h);
+		/* QEMU names the node with the hart id in decimal
+		 * (create_fdt_socket_cpus: "cpu@%d"), so cpu@10 is hart 10:
+		 * paths under /proc/device-tree are the same on both. */
+		char name[16];
+		snprintf(name, sizeof(name), "cpu@%u", h);
+		fdt_begin_node(f, name);
 		fdt_prop_u32(f, "phandle", cpu[h]);
 		fdt_prop_string(f, "device_type", "cpu");
 		fdt_prop_u32(f, "reg", h);
@@ -52,7 +57,9 @@ static void cpus_fdt(struct fdt *f, unsigned nharts, uint32_t *cpu, uint32_t *in
 		fdt_end_node(f);
 		fdt_end_node(f);
 	}
-	/* One cluster of single-thread cores, like QEMU's default topology. */
+	/* One cluster of single-thread cores, as QEMU 7.2 writes whatever
+	 * -smp says: its riscv virt takes sockets from -numa nodes only
+	 * (hw/riscv/numa.c), and without -numa there is one socket. */
 	fdt_begin_node(f, "cpu-map");
 	fdt_begin_node(f, "cluster0");
 	for (unsigned h = 0; h < nharts; h++) {

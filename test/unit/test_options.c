@@ -331,3 +331,25 @@ Test(options, help_lists_only_known_options)
 	cr_expect_geq(listed, 30);
 	free(text);
 }
+
+/* -smp reaches the board as the number of harts to start (QEMU's cpus,
+ * not maxcpus: virt has no hotplug), and a bad topology is one error. */
+Test(options, smp_topology_sets_the_harts)
+{
+	struct options o;
+	char err[256];
+	cr_assert_eq(PARSE(&o, err, "-smp", "4,maxcpus=8", "-smp", "sockets=2", "k.elf"), 0, "%s",
+		     err);
+	cr_expect_eq(o.board.nharts, 4);
+	cr_expect_eq(o.smp.maxcpus, 8);
+	cr_expect_eq(o.smp.sockets, 2);
+	cr_expect_eq(o.smp.cores, 4);
+	options_free(&o);
+	cr_assert_eq(PARSE(&o, err, "-smp", "64", "k.elf"), 0, "%s", err);
+	cr_expect_eq(o.board.nharts, 64);
+	options_free(&o);
+	cr_assert_eq(PARSE(&o, err, "-smp", "6,sockets=4", "k.elf"), -1);
+	cr_expect_str_eq(err, "Invalid CPU topology: product of the hierarchy must match maxcpus: "
+			      "sockets (4) * cores (1) * threads (1) != maxcpus (6)");
+	options_free(&o);
+}
