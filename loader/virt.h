@@ -11,11 +11,14 @@
 
 #include "bootrom.h"
 #include "core/machine.h"
+#include "devices/goldfish_rtc.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define VIRT_TEST_BASE	   0x00100000
+#define VIRT_RTC_BASE	   0x00101000
+#define VIRT_RTC_IRQ	   11
 #define VIRT_CLINT_BASE	   0x02000000
 #define VIRT_PLIC_BASE	   0x0c000000
 #define VIRT_UART0_BASE	   0x10000000
@@ -55,13 +58,14 @@ struct virt_loader {
 struct virt_config {
 	uint64_t ram_size;
 	unsigned nharts;
-	char *bios;	    /* NULL: "default" (OpenSBI); "none"; or a file */
-	char *kernel;	    /* NULL for none */
-	char *append;	    /* the kernel command line (/chosen/bootargs), NULL for none */
-	char *initrd;	    /* NULL for none; needs a kernel */
-	char *dtb;	    /* this device tree instead of ours, NULL for ours */
-	bool virtio_legacy; /* virtio-mmio version 1 (QEMU's force-legacy default) */
-	bool snapshot;	    /* every drive but -blockdev's snapshot=on */
+	char *bios;	       /* NULL: "default" (OpenSBI); "none"; or a file */
+	char *kernel;	       /* NULL for none */
+	char *append;	       /* the kernel command line (/chosen/bootargs), NULL for none */
+	char *initrd;	       /* NULL for none; needs a kernel */
+	char *dtb;	       /* this device tree instead of ours, NULL for ours */
+	bool virtio_legacy;    /* virtio-mmio version 1 (QEMU's force-legacy default) */
+	bool snapshot;	       /* every drive but -blockdev's snapshot=on */
+	struct rtc_config rtc; /* -rtc: what the Goldfish RTC counts */
 	struct virt_drive drives[VIRT_MAX_DRIVES];
 	unsigned ndrives;
 	struct virt_loader loaders[VIRT_MAX_LOADERS];
