@@ -1022,7 +1022,7 @@ static const struct option_def option_table[] = {
      "the Goldfish RTC's start (DATE: 2006-06-17T16:01:21\nor 2006-06-17) and the clock it "
      "follows (vm stops\nwith the machine); driftfix= is accepted"},
     {"-name", ARG, opt_name, HELP_MACHINE, "-name NAME|guest=NAME",
-     "the guest's name (accepted; the monitor does not\nshow it yet)"},
+     "the guest's name (the monitor's info name)"},
     {"-pidfile", ARG, opt_pidfile, HELP_MACHINE, "-pidfile FILE",
      "write the process id to FILE (locked; removed at\nexit)"},
     {"-daemonize", NO_ARG, opt_daemonize, HELP_MACHINE, "-daemonize",

@@ -329,7 +329,7 @@ struct goldfish_rtc *goldfish_rtc_new(struct machine *m, uint64_t base, struct i
 	/* The poller slot first, so that no failure leaves the bus pointing
 	 * to freed memory. */
 	if (m->npollers == MAX_POLLERS ||
-	    !bus_add(&m->bus, base, RTC_REGION_SIZE, r, rtc_read, rtc_write, "goldfish-rtc")) {
+	    !bus_add(&m->bus, base, RTC_REGION_SIZE, r, rtc_read, rtc_write, "goldfish_rtc")) {
 		fprintf(stderr, "rvjit: goldfish-rtc: cannot map at %#llx\n",
 			(unsigned long long)base);
 		goldfish_rtc_free(r);
