@@ -111,7 +111,7 @@ bool rtc_parse_datetime(const char *s, int64_t *secs)
 			return false;
 	}
 	*secs = days_since_epoch(year, month, day) * 86400 + 3600LL * hour + 60LL * min + sec;
-	return true;
+	return *secs != -1; /* QEMU takes mktimegm's -1 for a failure */
 }
 
 /* The clock underneath the count, in ns. */
