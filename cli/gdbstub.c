@@ -923,7 +923,6 @@ static void handle_packet(struct gdbstub *g, const char *p, size_t len)
 
 /* ---- the connection ---------------------------------------------------- */
 
-/* Forget the client: its breakpoints go, the guest resumes (QEMU). */
 /* Close the client's connection and forget what it set: breakpoints,
  * watchpoints, held harts. The machine stays as it is. */
 static void forget_client(struct gdbstub *g)
@@ -941,6 +940,7 @@ static void forget_client(struct gdbstub *g)
 	}
 }
 
+/* Forget the client: its breakpoints go, the guest resumes (QEMU). */
 static void drop_client(struct gdbstub *g)
 {
 	forget_client(g);

@@ -588,8 +588,6 @@ static uint64_t monitor_poll(void *opaque)
 	uint8_t buf[256];
 	bool entered;
 	size_t n;
-	if (!mon->console)
-		return UINT64_MAX; /* gdb's qRcmd is its only user */
 	while ((n = console_take_monitor(mon->console, buf, sizeof(buf), &entered)) || entered) {
 		if (entered) {
 			/* QEMU greets once; leaving the monitor ends its line. */
@@ -659,6 +657,7 @@ bool monitor_attach(struct monitor *mon, struct virt_board *b)
 		mon->cpu = 0;
 	if (mon->log_set)
 		m->log_mask = mon->log_mask;
+	/* Without a console (a monitor for gdb's qRcmd) nothing is typed. */
 	if (mon->console && !machine_add_poller(m, monitor_poll, mon)) {
 		fprintf(stderr, "rvjit: monitor: no room for another poller\n");
 		return false;

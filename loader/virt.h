@@ -58,18 +58,19 @@ struct virt_loader {
 struct virt_config {
 	uint64_t ram_size;
 	unsigned nharts;
-	char *bios;	       /* NULL: "default" (OpenSBI); "none"; or a file */
-	char *kernel;	       /* NULL for none */
-	char *append;	       /* the kernel command line (/chosen/bootargs), NULL for none */
-	char *initrd;	       /* NULL for none; needs a kernel */
-	char *dtb;	       /* this device tree instead of ours, NULL for ours */
-	bool virtio_legacy;    /* virtio-mmio version 1 (QEMU's force-legacy default) */
-	bool snapshot;	       /* every drive but -blockdev's snapshot=on */
-	struct rtc_config rtc; /* -rtc: what the Goldfish RTC counts */
+	char *bios;	    /* NULL: "default" (OpenSBI); "none"; or a file */
+	char *kernel;	    /* NULL for none */
+	char *append;	    /* the kernel command line (/chosen/bootargs), NULL for none */
+	char *initrd;	    /* NULL for none; needs a kernel */
+	char *dtb;	    /* this device tree instead of ours, NULL for ours */
+	bool virtio_legacy; /* virtio-mmio version 1 (QEMU's force-legacy default) */
+	bool snapshot;	    /* every drive but -blockdev's snapshot=on */
 	struct virt_drive drives[VIRT_MAX_DRIVES];
 	unsigned ndrives;
 	struct virt_loader loaders[VIRT_MAX_LOADERS];
 	unsigned nloaders;
+	/* -rtc: what the Goldfish RTC counts */
+	struct rtc_config rtc;
 };
 
 /* The host end of the board's serial line (the UART, and HTIF's console
