@@ -926,8 +926,9 @@ static void handle_packet(struct gdbstub *g, const char *p, size_t len)
 
 /* ---- the connection ---------------------------------------------------- */
 
-/* Forget the client: its breakpoints go, the guest resumes (QEMU). */
-static void drop_client(struct gdbstub *g)
+/* Close the client's connection and forget what it set: breakpoints,
+ * watchpoints, held harts. The machine stays as it is. */
+static void forget_client(struct gdbstub *g)
 {
 	if (g->fd >= 0)
 		close(g->fd);
@@ -939,8 +940,15 @@ static void drop_client(struct gdbstub *g)
 	if (g->m) {
 		machine_clear_breakpoints(g->m);
 		update_mode(g);
-		machine_resume(g->m);
 	}
+}
+
+/* Forget the client: its breakpoints go, the guest resumes (QEMU). */
+static void drop_client(struct gdbstub *g)
+{
+	forget_client(g);
+	if (g->m)
+		machine_resume(g->m);
 }
 
 static void accept_client(struct gdbstub *g)
@@ -1023,8 +1031,8 @@ static uint64_t gdb_poll(void *opaque)
 {
 	struct gdbstub *g = opaque;
 	struct machine *m = g->m;
-	if (!m)
-		return UINT64_MAX;
+	if (!m || (g->listen_fd < 0 && g->fd < 0))
+		return UINT64_MAX; /* between machines, or stopped (gdbserver none) */
 	/* The monitor stopped the guest while gdb waits: tell gdb. */
 	if (m->paused && g->running)
 		stop_machine(g, interrupted_hart(g), SIG_INT, NULL);
@@ -1049,7 +1057,8 @@ static uint64_t gdb_poll(void *opaque)
 	return m->paused ? 0 : 20000000ULL;
 }
 
-struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen)
+/* A listening socket for spec, or -1 with one line in err. */
+static int open_listener(const char *spec, char *err, size_t errlen)
 {
 	/* tcp::PORT, tcp:HOST:PORT, tcp:PORT, PORT; ",server,nowait" ignored. */
 	char host[256] = "", port[32] = "";
@@ -1063,7 +1072,7 @@ struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen)
 	}
 	if (plen == 0 || plen >= sizeof(port) || strspn(pstart, "0123456789") != plen) {
 		snprintf(err, errlen, "-gdb %s: expected tcp::PORT or tcp:HOST:PORT", spec);
-		return NULL;
+		return -1;
 	}
 	memcpy(port, pstart, plen);
 	port[plen] = '\0';
@@ -1074,7 +1083,7 @@ struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen)
 	const int rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai);
 	if (rc) {
 		snprintf(err, errlen, "-gdb %s: %s", spec, gai_strerror(rc));
-		return NULL;
+		return -1;
 	}
 	int fd = -1, saved = 0;
 	for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
@@ -1091,10 +1100,16 @@ struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen)
 		}
 	}
 	freeaddrinfo(ai);
-	if (fd < 0) {
+	if (fd < 0)
 		snprintf(err, errlen, "-gdb %s: cannot listen: %s", spec, strerror(saved));
+	return fd;
+}
+
+struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen)
+{
+	const int fd = open_listener(spec, err, errlen);
+	if (fd < 0)
 		return NULL;
-	}
 	struct gdbstub *g = calloc(1, sizeof(*g));
 	if (!g || !build_xml(g)) {
 		close(fd);
@@ -1107,6 +1122,29 @@ struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen)
 	g->listen_fd = fd;
 	g->fd = -1;
 	return g;
+}
+
+bool gdbstub_listen(struct gdbstub *g, const char *spec, char *err, size_t errlen)
+{
+	const int fd = open_listener(spec, err, errlen);
+	if (fd < 0)
+		return false;
+	gdbstub_stop(g);
+	g->listen_fd = fd;
+	return true;
+}
+
+bool gdbstub_listening(const struct gdbstub *g)
+{
+	return g->listen_fd >= 0;
+}
+
+void gdbstub_stop(struct gdbstub *g)
+{
+	forget_client(g);
+	if (g->listen_fd >= 0)
+		close(g->listen_fd);
+	g->listen_fd = -1;
 }
 
 void gdbstub_set_monitor(struct gdbstub *g, struct monitor *mon)
@@ -1155,7 +1193,8 @@ void gdbstub_free(struct gdbstub *g)
 		return;
 	if (g->fd >= 0)
 		close(g->fd);
-	close(g->listen_fd);
+	if (g->listen_fd >= 0)
+		close(g->listen_fd);
 	free(g->xml);
 	free(g);
 }

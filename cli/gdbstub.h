@@ -44,6 +44,19 @@ struct gdbstub;
  * with one line in err on failure. */
 struct gdbstub *gdbstub_new(const char *spec, char *err, size_t errlen);
 
+/* The monitor's `gdbserver none`: close the connection (forgetting its
+ * breakpoints and watchpoints, leaving the machine running or stopped as
+ * it is, as QEMU) and stop listening. */
+void gdbstub_stop(struct gdbstub *g);
+
+/* Listening (not stopped by gdbstub_stop)? */
+bool gdbstub_listening(const struct gdbstub *g);
+
+/* The monitor's `gdbserver DEVICE`: listen on spec instead (after
+ * gdbstub_stop). False with one line in err, the stub unchanged, when spec
+ * cannot be listened on. */
+bool gdbstub_listen(struct gdbstub *g, const char *spec, char *err, size_t errlen);
+
 /* gdb's `monitor CMD` (qRcmd) runs CMD in mon and shows its output; without
  * a monitor gdb hears that the target does not support it. */
 void gdbstub_set_monitor(struct gdbstub *g, struct monitor *mon);

@@ -200,11 +200,20 @@ int main(int argc, char **argv)
 		options_free(&o);
 		return 1;
 	}
-	struct monitor *monitor = o.no_monitor ? NULL : monitor_new(console);
-	if (gdb)
+	/* With -monitor none, a monitor without a prompt still serves gdb's
+	 * `monitor CMD`, as QEMU's gdbstub does. */
+	struct monitor *monitor = !o.no_monitor ? monitor_new(console)
+				  : gdb		? monitor_new(NULL)
+						: NULL;
+	if (gdb) {
 		gdbstub_set_monitor(gdb, monitor);
-	if (monitor)
+		if (monitor)
+			monitor_set_gdbstub(monitor, gdb);
+	}
+	if (monitor) {
 		monitor_set_board(monitor, &o.board, RVJIT_VERSION);
+		monitor_set_name(monitor, o.name);
+	}
 	const struct virt_serial serial =
 	    o.no_serial ? (struct virt_serial){.write = null_write,
 					       .peek = null_peek,

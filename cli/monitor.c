@@ -58,7 +58,7 @@ static void echo(void *opaque, const char *s)
 
 static void flush_out(struct monitor *mon)
 {
-	if (mon->nout)
+	if (mon->nout && mon->console)
 		console_print(mon->console, mon->out);
 	mon->nout = 0;
 }
@@ -447,27 +447,41 @@ static void cmd_log(struct monitor *mon, const char *cmd, const char *arg)
 	__atomic_store_n(&mon->m->log_mask, mask, __ATOMIC_RELAXED);
 }
 
-/* gdbserver [device]: start the gdb stub (default tcp::1234). */
+/* gdbserver [device]: start the gdb stub (default tcp::1234); `none`
+ * stops it, -gdb's or ours (QEMU's hmp_gdbserver and its messages). */
 static void cmd_gdbserver(struct monitor *mon, const char *cmd, const char *arg)
 {
 	(void)cmd;
 	const char *spec = *arg ? arg : "tcp::1234";
-	if (!strcmp(spec, "none")) {
-		monitor_out(mon, mon->gdb ? "gdbserver: the gdb stub stays until rvjit exits\n"
-					  : "Disabled gdbserver\n");
-		return;
-	}
 	/* One stub serves a machine (it owns m->debug): -gdb's, or ours. */
-	if (mon->gdb || mon->m->debug.before_insn) {
-		monitor_out(mon, "gdbserver: a gdb stub is already listening\n");
+	struct gdbstub *g = mon->gdb ? mon->gdb : mon->cli_gdb;
+	if (!strcmp(spec, "none")) {
+		if (g)
+			gdbstub_stop(g);
+		monitor_out(mon, "Disabled gdbserver\n");
 		return;
 	}
 	char err[256];
-	struct gdbstub *g = gdbstub_new(spec, err, sizeof(err));
-	if (!g) {
+	if (g && gdbstub_listening(g)) {
+		monitor_out(mon,
+			    "a gdb stub is already listening (gdbserver none stops it)\n"
+			    "Could not open gdbserver on device '%s'\n",
+			    spec);
+		return;
+	}
+	if (g) {
+		if (gdbstub_listen(g, spec, err, sizeof(err)))
+			monitor_out(mon, "Waiting for gdb connection on device '%s'\n", spec);
+		else
+			monitor_out(mon, "Could not open gdbserver on device '%s'\n%s\n", spec,
+				    err);
+		return;
+	}
+	if (!(g = gdbstub_new(spec, err, sizeof(err)))) {
 		monitor_out(mon, "Could not open gdbserver on device '%s'\n%s\n", spec, err);
 		return;
 	}
+	gdbstub_set_monitor(g, mon);
 	if (!gdbstub_attach(g, mon->m)) {
 		gdbstub_free(g);
 		monitor_out(mon, "Could not open gdbserver on device '%s'\n", spec);
@@ -491,8 +505,8 @@ static const struct command commands[] = {
      "commit changes to the disk images (if -snapshot is used) or backing files", cmd_commit},
     {"cont|c", "", "resume emulation", cmd_cont},
     {"cpu", "index", "set the default CPU", cmd_cpu},
-    {"gdbserver", "[device]", "start gdbserver on given device (default 'tcp::1234')",
-     cmd_gdbserver},
+    {"gdbserver", "[device]",
+     "start gdbserver on given device (default 'tcp::1234'), stop with 'none'", cmd_gdbserver},
     {"help|?", "[cmd]", "show the help", cmd_help},
     {"info", "[subcommand]", "show various information about the system state", monitor_cmd_info},
     {"log", "item1[,...]", "activate logging of the specified items", cmd_log},
@@ -613,14 +627,25 @@ struct monitor *monitor_new(struct console *c)
 	mon->last_format = 'x';
 	mon->last_size = 4;
 	readline_init(&mon->rl, echo, mon);
-	console_enable_monitor(c);
+	if (c)
+		console_enable_monitor(c);
 	return mon;
+}
+
+void monitor_set_gdbstub(struct monitor *mon, struct gdbstub *g)
+{
+	mon->cli_gdb = g;
 }
 
 void monitor_set_board(struct monitor *mon, const struct virt_config *board, const char *version)
 {
 	mon->board = board;
 	mon->version = version;
+}
+
+void monitor_set_name(struct monitor *mon, const char *name)
+{
+	mon->name = name;
 }
 
 bool monitor_attach(struct monitor *mon, struct virt_board *b)
@@ -632,7 +657,8 @@ bool monitor_attach(struct monitor *mon, struct virt_board *b)
 		mon->cpu = 0;
 	if (mon->log_set)
 		m->log_mask = mon->log_mask;
-	if (!machine_add_poller(m, monitor_poll, mon)) {
+	/* Without a console (a monitor for gdb's qRcmd) nothing is typed. */
+	if (mon->console && !machine_add_poller(m, monitor_poll, mon)) {
 		fprintf(stderr, "rvjit: monitor: no room for another poller\n");
 		return false;
 	}

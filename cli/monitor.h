@@ -14,6 +14,7 @@
  *   info registers [-a|N]      the selected hart (all with -a): pc, privilege,
  *                              key CSRs, x and f registers
  *   info cpus, status, version the harts and their pcs; running or paused
+ *   info name                  the -name value (nothing without one)
  *   info block [NAME]          the drives: file, format, read-only, snapshot
  *   info mtree, qtree          the physical memory map; the devices
  *   info irq                   the PLIC's priorities, pending and enabled bits
@@ -26,7 +27,7 @@
  *   print, p /FMT EXPR         an expression (monitor_expr.h), formats x d u o c
  *   sendkey KEYS               checked and dropped: virt has no keyboard
  *   log ITEMS|none             the -d categories, from now on
- *   gdbserver [tcp::PORT]      start the gdb stub (cli/gdbstub.h)
+ *   gdbserver [tcp::PORT|none] start the gdb stub (cli/gdbstub.h), or stop it
  *   stop (s), cont (c)         pause and resume the harts
  *   system_reset               reboot the board
  *   commit DEVICE|all          a snapshot=on drive's writes into its image
@@ -47,12 +48,19 @@ struct monitor;
 struct virt_board;
 struct virt_config;
 
-/* A monitor on console c (which it enables for C-a c). NULL when out of
- * memory. */
+/* A monitor on console c (which it enables for C-a c), or with c NULL a
+ * monitor without a prompt, for gdb's `monitor CMD` alone (QEMU runs
+ * those with -monitor none too). NULL when out of memory. */
 struct monitor *monitor_new(struct console *c);
+/* -gdb's stub (the caller's), which `gdbserver none` stops and
+ * `gdbserver DEVICE` then starts again. */
+struct gdbstub;
+void monitor_set_gdbstub(struct monitor *mon, struct gdbstub *g);
 /* What `info block` and `info version` show: the board's configuration
  * (which must outlive the monitor) and rvjit's version. */
 void monitor_set_board(struct monitor *mon, const struct virt_config *board, const char *version);
+/* What `info name` shows: -name's value (outliving the monitor), or NULL. */
+void monitor_set_name(struct monitor *mon, const char *name);
 /* Serve the machine of board b (its drives for commit) until detached. */
 bool monitor_attach(struct monitor *mon, struct virt_board *b);
 void monitor_detach(struct monitor *mon);

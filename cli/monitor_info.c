@@ -246,6 +246,14 @@ static void info_irq(struct monitor *mon, const char *arg)
 	}
 }
 
+/* info name: the -name value, nothing without one (QEMU's hmp_info_name). */
+static void info_name(struct monitor *mon, const char *arg)
+{
+	(void)arg;
+	if (mon->name)
+		monitor_out(mon, "%s\n", mon->name);
+}
+
 struct info_item {
 	const char *name, *params, *help;
 	void (*fn)(struct monitor *mon, const char *arg);
@@ -257,6 +265,7 @@ static const struct info_item info_items[] = {
     {"cpus", "", "show infos for each CPU", info_cpus},
     {"irq", "", "show the PLIC's interrupt priorities, pending and enabled bits", info_irq},
     {"mtree", "", "show memory tree", info_mtree},
+    {"name", "", "show the current VM name", info_name},
     {"qtree", "", "show device tree", info_qtree},
     {"registers", "[-a|vcpu]",
      "show the cpu registers (-a: show register info for all cpus; vcpu: specific vCPU to "

@@ -17,9 +17,9 @@ struct machine;
 struct virt_config;
 
 struct monitor {
-	struct console *console;
-	struct machine *m; /* NULL between machines */
-	unsigned cpu;	   /* the hart `x` and `info registers` use (`cpu N`) */
+	struct console *console; /* NULL: no prompt, only gdb's qRcmd (-monitor none) */
+	struct machine *m;	 /* NULL between machines */
+	unsigned cpu;		 /* the hart `x` and `info registers` use (`cpu N`) */
 	struct readline rl;
 	bool banner_shown; /* QEMU greets once; later entries show the prompt */
 	/* The /fmt defaults: the last format and unit given to x, xp or p. */
@@ -29,9 +29,11 @@ struct monitor {
 	bool log_set;
 	unsigned log_mask;
 	struct gdbstub *gdb;		 /* started by `gdbserver`, NULL for none */
+	struct gdbstub *cli_gdb;	 /* -gdb's (not ours to free), NULL for none */
 	const struct virt_config *board; /* for info block; NULL: unknown */
 	struct virt_board *running;	 /* the machine's board (commit), or NULL */
 	const char *version;
+	const char *name;      /* -name's, for info name; NULL for none */
 	const char *cmd_names; /* the running command's "name|alias" */
 	/* The output of the running command. */
 	char *out;

@@ -809,6 +809,51 @@ static int opt_version(struct options *o, const char *opt, const char *arg, char
 	return 0;
 }
 
+/* -rtc base=utc|localtime|DATE[,clock=host|rt|vm][,driftfix=none|slew]
+ * (QEMU's configure_rtc; several -rtc merge, the last value winning).
+ * driftfix is the mc146818's lost-tick policy: nothing to do on virt. */
+static int opt_rtc(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	static const char *const clocks[] = {
+	    [RTC_CLOCK_HOST] = "host", [RTC_CLOCK_RT] = "rt", [RTC_CLOCK_VM] = "vm"};
+	struct rtc_config *c = &o->board.rtc;
+	char *copy = strdup(arg);
+	struct kv kv[MAX_KV];
+	const int n = split_kv(copy, kv, MAX_KV);
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		const char *k = kv[i].key, *v = kv[i].val ? kv[i].val : "on";
+		if (!strcmp(k, "base")) {
+			if (!strcmp(v, "utc") || !strcmp(v, "localtime"))
+				c->base = !strcmp(v, "utc") ? RTC_BASE_UTC : RTC_BASE_LOCALTIME;
+			else if (rtc_parse_datetime(v, &c->start))
+				c->base = RTC_BASE_DATETIME;
+			else
+				rc = fail(err, errlen,
+					  "%s %s: invalid datetime format (valid formats: "
+					  "'2006-06-17T16:01:21' or '2006-06-17')",
+					  opt, arg);
+		} else if (!strcmp(k, "clock")) {
+			unsigned j = 0;
+			while (j < ARRAY_SIZE(clocks) && strcmp(v, clocks[j]))
+				j++;
+			if (j < ARRAY_SIZE(clocks))
+				c->clock = (enum rtc_clock)j;
+			else
+				rc = fail(err, errlen, "%s %s: invalid option value '%s'", opt, arg,
+					  v);
+		} else if (!strcmp(k, "driftfix")) {
+			if (strcmp(v, "none") && strcmp(v, "slew"))
+				rc = fail(err, errlen, "%s %s: invalid option value '%s'", opt, arg,
+					  v);
+		} else {
+			rc = fail(err, errlen, "%s %s: Invalid parameter '%s'", opt, arg, k);
+		}
+	}
+	free(copy);
+	return rc;
+}
+
 /* -name NAME or -name guest=NAME[,process=P]: QEMU's implied "guest". */
 static int opt_name(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
@@ -971,8 +1016,11 @@ static const struct option_def option_table[] = {
      "quit)"},
     {"-nodefaults", NO_ARG, opt_nodefaults, HELP_MACHINE, "-nodefaults",
      "no default serial or monitor; only those given\nwith -serial or -monitor have a host end"},
+    {"-rtc", ARG, opt_rtc, HELP_MACHINE, "-rtc base=utc|localtime|DATE[,clock=host|rt|vm]",
+     "the Goldfish RTC's start (DATE: 2006-06-17T16:01:21\nor 2006-06-17) and the clock it "
+     "follows (vm stops\nwith the machine); driftfix= is accepted"},
     {"-name", ARG, opt_name, HELP_MACHINE, "-name NAME|guest=NAME",
-     "the guest's name (accepted; the monitor does not\nshow it yet)"},
+     "the guest's name (the monitor's info name)"},
     {"-pidfile", ARG, opt_pidfile, HELP_MACHINE, "-pidfile FILE",
      "write the process id to FILE (locked; removed at\nexit)"},
     {"-daemonize", NO_ARG, opt_daemonize, HELP_MACHINE, "-daemonize",
@@ -1171,6 +1219,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	o->board.virtio_legacy = true;
 	o->jit_cache = 64ULL << 20;
 	o->icount_shift = -1;
+	rtc_config_stamp(&o->board.rtc); /* QEMU's -rtc base=utc counts from start-up */
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];

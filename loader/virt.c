@@ -16,6 +16,7 @@
 #include "virt.h"
 #include "devices/block.h"
 #include "devices/clint.h"
+#include "devices/goldfish_rtc.h"
 #include "devices/htif.h"
 #include "devices/plic.h"
 #include "devices/syscon.h"
@@ -35,6 +36,7 @@ struct virt_board {
 	struct clint *clint;
 	struct plic *plic;
 	struct uart *uart;
+	struct goldfish_rtc *rtc;
 	struct htif *htif;
 	struct virtio_mmio *virtio[VIRT_VIRTIO_COUNT];
 	struct block_dev *disks[VIRT_VIRTIO_COUNT];
@@ -207,6 +209,8 @@ static int add_devices(struct virt_board *b, const struct virt_config *c, char *
 	    !(b->plic = plic_new(m, VIRT_PLIC_BASE, VIRT_PLIC_SOURCES)) ||
 	    !(b->uart = uart_new(&m->bus, VIRT_UART0_BASE, plic_line(b->plic, VIRT_UART0_IRQ),
 				 serial_tx, b)) ||
+	    !(b->rtc =
+		  goldfish_rtc_new(m, VIRT_RTC_BASE, plic_line(b->plic, VIRT_RTC_IRQ), &c->rtc)) ||
 	    !machine_add_poller(m, uart_feed, b))
 		return fail(err, errlen, "cannot create the virt board's devices");
 	return add_disks(b, c, err, errlen);
@@ -448,6 +452,7 @@ void virt_board_free(struct virt_board *b)
 	free(b->fdt);
 	htif_free(b->htif);
 	uart_free(b->uart);
+	goldfish_rtc_free(b->rtc);
 	plic_free(b->plic);
 	clint_free(b->clint);
 	machine_free(b->m);

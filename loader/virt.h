@@ -11,11 +11,14 @@
 
 #include "bootrom.h"
 #include "core/machine.h"
+#include "devices/goldfish_rtc.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define VIRT_TEST_BASE	   0x00100000
+#define VIRT_RTC_BASE	   0x00101000
+#define VIRT_RTC_IRQ	   11
 #define VIRT_CLINT_BASE	   0x02000000
 #define VIRT_PLIC_BASE	   0x0c000000
 #define VIRT_UART0_BASE	   0x10000000
@@ -66,6 +69,8 @@ struct virt_config {
 	unsigned ndrives;
 	struct virt_loader loaders[VIRT_MAX_LOADERS];
 	unsigned nloaders;
+	/* -rtc: what the Goldfish RTC counts */
+	struct rtc_config rtc;
 };
 
 /* The host end of the board's serial line (the UART, and HTIF's console

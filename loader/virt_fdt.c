@@ -5,13 +5,14 @@
  * /chosen; each device writes its own node (clint_fdt, plic_fdt, ...).
  *
  * Differences from QEMU, on purpose: riscv,isa lists only what rvjit
- * implements; there is no PCIe, flash, fw-cfg, RTC or PMU node because
+ * implements; there is no PCIe, flash, fw-cfg or PMU node because
  * rvjit has none of those devices; every interrupt controller node has
  * #address-cells (dtc's interrupt_provider check wants it, and QEMU's
  * cpu-intc nodes lack it).
  */
 #include "core/machine.h"
 #include "devices/clint.h"
+#include "devices/goldfish_rtc.h"
 #include "devices/plic.h"
 #include "devices/syscon.h"
 #include "devices/uart16550.h"
@@ -124,6 +125,7 @@ uint8_t *virt_fdt_build(const struct virt_fdt_config *c, size_t *size)
 	clint_fdt(&f, VIRT_CLINT_BASE, intc, c->nharts);
 	plic_fdt(&f, VIRT_PLIC_BASE, VIRT_PLIC_SOURCES, intc, c->nharts, plic);
 	uart_fdt(&f, VIRT_UART0_BASE, VIRT_UART0_IRQ, plic);
+	goldfish_rtc_fdt(&f, VIRT_RTC_BASE, VIRT_RTC_IRQ, plic);
 	/* Highest address first, as QEMU's virt lists them: with one disk
 	 * (which QEMU also puts in the highest slot) it is the first node, so
 	 * it is U-Boot's "virtio 0" and Linux's vda on both emulators. */

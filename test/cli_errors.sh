@@ -47,6 +47,10 @@ expect_error "/dev/zero: not a regular file" -device loader,file=/dev/zero,addr=
 head -c 2097152 /dev/zero > "$tmp/big"
 expect_error "does not fit in RAM" -m 1M -device loader,file="$tmp/big",addr=0x80000000 -bios none -kernel "$tmp/zeros"
 expect_error "empty image" -bios none -kernel "$tmp/empty"
+expect_error "-rtc base=2006/06/17: invalid datetime format \(valid formats: '2006-06-17T16:01:21' or '2006-06-17'\)" -rtc base=2006/06/17 "$tmp/notelf"
+expect_error "-rtc clock=vm,clock=wall: invalid option value 'wall'" -rtc clock=vm,clock=wall "$tmp/notelf"
+expect_error "-rtc driftfix=fast: invalid option value 'fast'" -rtc driftfix=fast "$tmp/notelf"
+expect_error "-rtc 2006-06-17: Invalid parameter '2006-06-17'" -rtc 2006-06-17 "$tmp/notelf"
 
 # QEMU's options: refused forms, with QEMU's wording where QEMU has one.
 expect_error "-device virtio-blk-device,drive=nope: no drive with id 'nope'" -device virtio-blk-device,drive=nope -drive file="$tmp/zeros",format=raw,id=x0 -device virtio-blk-device,drive=x0 "$tmp/notelf"

@@ -52,6 +52,9 @@ compatible = "sifive,clint0\0riscv,clint0";
 plic@c000000 {
 compatible = "sifive,plic-1.0.0\0riscv,plic0";
 riscv,ndev = <0x5f>;
+rtc@101000 {
+compatible = "google,goldfish-rtc";
+interrupts = <0x0b>;
 serial@10000000 {
 compatible = "ns16550a";
 clock-frequency = "\08@";
