@@ -243,11 +243,11 @@ static void take_client(struct chardev *c, int fd)
 	pthread_mutex_unlock(&c->lock);
 }
 
-/* Block in accept (wait=on, before the machine starts); QEMU prints the
- * same line. */
-static int wait_for_client(struct chardev *c, char *err, size_t errlen)
+int chardev_wait_client(struct chardev *c, char *err, size_t errlen)
 {
 	const struct chardev_spec *s = c->spec;
+	if (!s || s->backend != CHARDEV_SOCKET || !s->server || !s->wait)
+		return 0;
 	if (s->path)
 		fprintf(stderr,
 			"rvjit: %s: info: rvjit waiting for connection on: "
@@ -373,8 +373,8 @@ struct chardev *chardev_open(const struct chardev_spec *s, char *err, size_t err
 	case CHARDEV_SOCKET:
 		if (!s->server)
 			rc = connect_client(c, err, errlen);
-		else if (!(rc = open_server(c, err, errlen)) && s->wait)
-			rc = wait_for_client(c, err, errlen);
+		else
+			rc = open_server(c, err, errlen);
 		break;
 	case CHARDEV_PTY:
 		rc = open_pty(c, err, errlen);
@@ -520,6 +520,11 @@ void chardev_write(struct chardev *c, const void *buf, size_t len)
 		break;
 	}
 	pthread_mutex_unlock(&c->lock);
+}
+
+enum chardev_backend chardev_backend(const struct chardev *c)
+{
+	return c->backend;
 }
 
 int chardev_tty(const struct chardev *c, bool *signals)

@@ -76,9 +76,14 @@ void chardev_spec_free(struct chardev_spec *s);
 
 struct chardev;
 
-/* Open the backend s describes (a server with wait=on waits here for its
- * first client). NULL with one line in err. s must outlive the chardev. */
+/* Open the backend s describes. NULL with one line in err. s must
+ * outlive the chardev. */
 struct chardev *chardev_open(const struct chardev_spec *s, char *err, size_t errlen);
+
+/* A server with wait=on: wait for its first client, saying so on stderr
+ * as QEMU does (once every chardev is open, so a monitor's socket
+ * listens meanwhile). Others: nothing to do. 0, or -1 with err. */
+int chardev_wait_client(struct chardev *c, char *err, size_t errlen);
 
 /* A stdio-like chardev over two descriptors the caller keeps (tests). */
 struct chardev *chardev_open_fds(int in_fd, int out_fd, char *err, size_t errlen);
@@ -98,6 +103,8 @@ ssize_t chardev_read(struct chardev *c, uint8_t *buf, size_t len, int wake_fd);
  * fails (the guest must not stop because its output has nowhere to go).
  * Any thread; writes are serialised. */
 void chardev_write(struct chardev *c, const void *buf, size_t len);
+
+enum chardev_backend chardev_backend(const struct chardev *c);
 
 /* The terminal to put in raw mode, or -1 (only stdio has one). *signals:
  * keep Ctrl-C/Ctrl-Z as signals (signal=on). */

@@ -207,7 +207,20 @@ static void print_message(struct console *c, const char *s)
 {
 	pthread_mutex_lock(&c->out_lock);
 	flush_locked(c);
-	chardev_write(c->dev, s, strlen(s));
+	if (chardev_backend(c->dev) == CHARDEV_STDIO) {
+		/* A terminal's OPOST returns the carriage. */
+		chardev_write(c->dev, s, strlen(s));
+	} else {
+		/* No terminal between: "\r\n", as QEMU's monitor writes it. */
+		for (const char *nl; *s; s = nl + 1) {
+			if (!(nl = strchr(s, '\n'))) {
+				chardev_write(c->dev, s, strlen(s));
+				break;
+			}
+			chardev_write(c->dev, s, (size_t)(nl - s));
+			chardev_write(c->dev, "\r\n", 2);
+		}
+	}
 	pthread_mutex_unlock(&c->out_lock);
 }
 

@@ -145,26 +145,41 @@ static void host_ends_free(struct host_ends *e)
 	e->n = 0;
 }
 
+/* "ORIGIN: " in front of what a chardev call wrote into err. */
+static void name_chardev(const struct chardev_spec *s, char *err, size_t errlen)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", err);
+	snprintf(err, errlen, "%s: %s", s->origin, msg);
+}
+
 static bool host_ends_open(struct host_ends *e, const struct options *o, char *err, size_t errlen)
 {
 	memset(e, 0, sizeof(*e));
 	for (unsigned i = 0; i < o->nchardevs; i++) {
 		const struct chardev_spec *s = &o->chardevs[i];
 		if (!(e->dev[i] = chardev_open(s, err, errlen))) {
-			char msg[512];
-			snprintf(msg, sizeof(msg), "%s", err);
-			snprintf(err, errlen, "%s: %s", s->origin, msg);
+			name_chardev(s, err, errlen);
 			host_ends_free(e);
 			return false;
 		}
 		e->n = i + 1;
-		if (!s->users) {
+		if (!s->users)
 			fprintf(
 			    stderr,
 			    "rvjit: warning: %s: no -serial, -monitor or -mon uses chardev '%s'\n",
 			    s->origin, s->id);
-			continue;
+	}
+	/* Every server listens before any waits for its first client. */
+	for (unsigned i = 0; i < e->n; i++) {
+		const struct chardev_spec *s = &o->chardevs[i];
+		if (chardev_wait_client(e->dev[i], err, errlen)) {
+			name_chardev(s, err, errlen);
+			host_ends_free(e);
+			return false;
 		}
+		if (!s->users)
+			continue;
 		const struct console_options co = {.escapes = s->mux,
 						   .monitor_only = (int)i != o->serial_chardev};
 		if (!(e->con[i] = console_open(NULL, e->dev[i], &co))) {

@@ -235,9 +235,7 @@ int options_chardev_complete(struct options *o, char *err, size_t errlen)
 		if (o->chardevs[i].backend != CHARDEV_STDIO)
 			continue;
 		if (stdio)
-			return fail(err, errlen,
-				    "%s: cannot use stdio by multiple character devices",
-				    o->chardevs[i].origin);
+			return fail(err, errlen, "cannot use stdio by multiple character devices");
 		stdio = true;
 	}
 	return 0;
