@@ -183,7 +183,7 @@ static int split_host_port(struct chardev_spec *s, const char *addr, char *err, 
 {
 	const char *colon = strrchr(addr, ':');
 	if (!colon || !colon[1])
-		return fail(err, errlen, "'%s': no port (tcp:[HOST]:PORT)", addr);
+		return fail(err, errlen, "'%s' is not [HOST]:PORT", addr);
 	free(s->host);
 	s->host = strndup(addr, (size_t)(colon - addr));
 	set(&s->port, colon + 1);

@@ -371,7 +371,8 @@ static bool handle_input(struct console *c, const uint8_t *buf, size_t len)
 			const bool monitor = c->mon_enabled;
 			pthread_mutex_unlock(&c->lock);
 			if (!monitor) {
-				print_message(c, "rvjit: no monitor (-monitor none)\n");
+				print_message(c, "rvjit: no monitor on this console (-monitor none "
+						 "or elsewhere)\n");
 				break;
 			}
 			if (c->mon_only)

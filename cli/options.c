@@ -940,9 +940,8 @@ static const struct option_def option_table[] = {
      "a host end: null, stdio[,signal=on|off],\nfile,path=F[,append=on], pty,\n"
      "socket,host=H,port=P|path=UNIX[,server=on][,wait=off]\n[,telnet=on]"},
     {"-serial", ARG, opt_serial, HELP_MACHINE,
-     "-serial none|null|stdio|mon:stdio|file:F|pty|chardev:ID|tcp:[H]:P[,server=on][,wait=off]|"
-     "unix:PATH[,...]",
-     "the UART's host end (default stdio; mon:X shares X\nwith the monitor)"},
+     "-serial none|null|stdio|file:F|pty|chardev:ID|tcp:[H]:P[,server=on][,wait=off]|unix:P",
+     "the UART's host end (default stdio; mon:X shares X\nwith the monitor, as mon:stdio)"},
     {"-monitor", ARG, opt_monitor, HELP_MACHINE, "-monitor none|stdio|chardev:ID|...",
      "no monitor, or where it is (the -serial forms;\ndefault: on the console, Ctrl-a c)"},
     {"-mon", ARG, opt_mon, HELP_MACHINE, "-mon chardev=ID[,mode=readline]",
