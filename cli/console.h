@@ -7,8 +7,9 @@
  * console whose chardev the serial line does not use is the monitor's
  * alone (-monitor tcp:...): it has every byte, and greets each client.
  *
- * Threads. A reader thread blocks in chardev_read and queues what it reads; then it
- * calls machine_kick() so a machine sleeping in wfi runs its pollers. The
+ * Threads. A reader thread blocks in chardev_read and queues what it
+ * reads; then it calls machine_kick() so a machine sleeping in wfi runs
+ * its pollers. Output goes through chardev_write, which serialises. The
  * queue has one consumer, the thread that runs the machine: console_take,
  * console_peek and console_consume are for that thread only, and so are
  * console_write and console_flush. Lock order: the console's locks, then
