@@ -28,6 +28,13 @@
 /* How often a pty nobody holds is looked at again (QEMU: each second). */
 #define PTY_RECHECK_MS 100
 
+/* How long a connected peer (socket client, pty holder) that reads
+ * nothing may hold up the guest's output; after that its output is
+ * dropped until it reads again. QEMU holds back the guest's UART
+ * instead; rvjit's UART has no such back-pressure, and a peer that stops
+ * reading must not stop the machine (its monitor, Ctrl-a x) for good. */
+#define PEER_STALL_MS 2000
+
 /* Telnet (RFC 854): Interpret As Command and what follows it. */
 #define TELNET_IAC  255
 #define TELNET_SB   250 /* subnegotiation, up to IAC SE */
@@ -47,6 +54,7 @@ struct chardev {
 	pthread_mutex_t lock;	  /* guards conn and every write */
 	int conn;		  /* socket: the connected client, or -1 */
 	bool pty_open;		  /* pty: somebody holds the slave */
+	bool stalled;		  /* the peer let a write time out (PEER_STALL_MS) */
 	enum telnet_state telnet; /* reader thread only */
 };
 
@@ -68,6 +76,7 @@ static int fail_null(char *err, size_t errlen, const char *fmt, const char *a, c
 	return -1;
 }
 
+/* stdio, file: wait as long as it takes, as before any chardev. */
 static void write_fd(int fd, const uint8_t *p, size_t len)
 {
 	while (len) {
@@ -81,27 +90,41 @@ static void write_fd(int fd, const uint8_t *p, size_t len)
 			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 				return;
-			if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
-				return; /* a pty whose slave went away meanwhile */
+			if (pfd.revents & (POLLERR | POLLNVAL))
+				return;
 		} else {
 			return;
 		}
 	}
 }
 
-static void send_all(int fd, const uint8_t *p, size_t len)
+/* A socket client or a pty holder, under c->lock: see PEER_STALL_MS. */
+static void peer_write(struct chardev *c, int fd, const uint8_t *p, size_t len)
 {
+	const bool sock = c->backend == CHARDEV_SOCKET;
 	while (len) {
-		const ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		const ssize_t n =
+		    sock ? send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT) : write(fd, p, len);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
-		} else if (n < 0 && errno == EINTR) {
 			continue;
-		} else {
-			return; /* the client left: the reader notices and closes */
 		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+			const int r = poll(&pfd, 1, c->stalled ? 0 : PEER_STALL_MS);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r == 0)
+				c->stalled = true;
+			if (r > 0 && !(pfd.revents & (POLLHUP | POLLERR | POLLNVAL)))
+				continue;
+		}
+		return; /* stalled, or the peer left: the reader notices that */
 	}
+	c->stalled = false;
 }
 
 /* ---- sockets ------------------------------------------------------------ */
@@ -232,13 +255,14 @@ static void take_client(struct chardev *c, int fd)
 	c->telnet = TN_DATA;
 	pthread_mutex_lock(&c->lock);
 	c->conn = fd;
+	c->stalled = false;
 	if (c->spec->telnet) {
 		/* RFC 857 echo and RFC 858 suppress-go-ahead from us, RFC 856
 		 * binary both ways: character at a time, 8-bit clean. */
 		static const uint8_t hello[] = {TELNET_IAC,  TELNET_WILL, 1,	      TELNET_IAC,
 						TELNET_WILL, 3,		  TELNET_IAC, TELNET_WILL,
 						0,	     TELNET_IAC,  253,	      0};
-		send_all(fd, hello, sizeof(hello));
+		peer_write(c, fd, hello, sizeof(hello));
 	}
 	pthread_mutex_unlock(&c->lock);
 }
@@ -506,11 +530,11 @@ void chardev_write(struct chardev *c, const void *buf, size_t len)
 	switch (c->backend) {
 	case CHARDEV_SOCKET:
 		if (c->conn >= 0)
-			send_all(c->conn, buf, len);
+			peer_write(c, c->conn, buf, len);
 		break;
 	case CHARDEV_PTY:
 		if (pty_connected(c->out_fd))
-			write_fd(c->out_fd, buf, len);
+			peer_write(c, c->out_fd, buf, len);
 		break;
 	case CHARDEV_STDIO:
 	case CHARDEV_FILE:

@@ -26,7 +26,11 @@
  * Nothing is lost while somebody listens and nothing blocks the guest
  * for good while nobody does: output to a socket without a client, or a
  * pty whose slave nobody holds, is dropped (as QEMU drops it); a client
- * that leaves is replaced by the next that connects.
+ * that leaves is replaced by the next that connects. A client that stays
+ * but stops reading holds the guest's output up to 2 s, then loses it
+ * until it reads again (chardev.c, PEER_STALL_MS). Input is read only as
+ * fast as the console queues it, so a fast sender is held back by TCP's
+ * own flow control, never dropped.
  */
 #ifndef RVJIT_CHARDEV_H
 #define RVJIT_CHARDEV_H
