@@ -183,8 +183,12 @@ static int resolve(struct options *o, const struct chardev_use *u, char *err, si
 			bool monitor;
 			char e[256];
 			if (chardev_parse_legacy(&stdio, "-serial", "stdio", STDIO_MUX_ID, &monitor,
-						 e, sizeof(e)) ||
-			    add_chardev(o, &stdio, "-serial", "stdio", err, errlen))
+						 e, sizeof(e))) {
+				chardev_spec_free(&stdio);
+				fail(err, errlen, "%s", e);
+				return -1;
+			}
+			if (add_chardev(o, &stdio, "-serial", "stdio", err, errlen))
 				return -1;
 			s = &o->chardevs[o->nchardevs - 1];
 			s->mux = true; /* the serial line and the monitor share it */
