@@ -1,9 +1,10 @@
 /*
  * The serial console's host side (see console.h): a reader thread that
- * turns in_fd into a queue of guest input, applying QEMU's Ctrl-a escapes
- * on the way, and line-buffered output to out_fd.
+ * turns a chardev's input into a queue of guest input, applying QEMU's
+ * Ctrl-a escapes on the way (a mux), and line-buffered output to it.
  */
 #include "console.h"
+#include "chardev.h"
 #include "core/machine.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -20,12 +21,15 @@
 
 #define CONSOLE_QUEUE 4096 /* pending input bytes; the reader waits when full */
 #define ESCAPE_CHAR   0x01 /* Ctrl-a, QEMU's default -echr */
-#define READ_CHUNK    256  /* bytes per read() of in_fd */
+#define READ_CHUNK    256  /* bytes per chardev_read */
 #define OUT_BUFFER    4096 /* guest output held until a newline or a flush */
 
 struct console {
-	int in_fd, out_fd;
-	int wake[2]; /* pipe: console_free wakes the reader's poll() */
+	struct chardev *dev;
+	bool owns_dev; /* console_new made it: console_free closes it */
+	bool escapes;  /* a mux: the Ctrl-a keys work */
+	int tty_fd;    /* the terminal in raw mode, or -1 */
+	int wake[2];   /* pipe: console_free wakes the reader's poll() */
 	pthread_t reader;
 	bool reader_started;
 
@@ -44,7 +48,7 @@ struct console {
 	bool break_pending;
 	size_t break_ahead;
 
-	pthread_mutex_t out_lock; /* guards out[], writes to out_fd, the stamps */
+	pthread_mutex_t out_lock; /* guards out[], writes to the chardev, the stamps */
 	uint8_t out[OUT_BUFFER];
 	size_t nout;
 	/* C-a t: each output line starts with the time since the first
@@ -58,12 +62,15 @@ struct console {
 	/* The monitor (C-a c): input typed while it has the console goes
 	 * to mon_queue for cli/monitor.c instead of to the guest. */
 	bool mon_enabled; /* a monitor exists (not -monitor none) */
+	bool mon_only;	  /* no serial line here: the monitor has every byte */
 	bool mon_mode;	  /* it has the console; guarded by lock */
-	bool mon_entered; /* switched to it since the last take; guarded by lock */
+	/* Since the last take: switched to it, or a client to greet;
+	 * guarded by lock. */
+	enum console_monitor_event mon_event;
 	uint8_t mon_queue[CONSOLE_QUEUE];
 	size_t mon_count;
 
-	bool raw;	      /* in_fd is a terminal that we put in raw mode */
+	bool raw;	      /* tty_fd is a terminal that we put in raw mode */
 	struct termios saved; /* its settings before that */
 };
 
@@ -86,7 +93,7 @@ void console_restore(struct console *c)
 	/* tcsetattr is async-signal-safe (POSIX 2.4.3); nothing else here
 	 * allocates, locks or writes. Restoring twice is harmless. */
 	if (c && c->raw)
-		tcsetattr(c->in_fd, TCSANOW, &c->saved);
+		tcsetattr(c->tty_fd, TCSANOW, &c->saved);
 }
 
 void console_restore_from_signal(void)
@@ -100,17 +107,21 @@ void console_restore_from_signal(void)
  * output side keeps OPOST so the guest's "\n" still returns the carriage. */
 static void enter_raw_mode(struct console *c)
 {
-	if (!isatty(c->in_fd) || tcgetattr(c->in_fd, &c->saved) != 0)
+	bool signals;
+	c->tty_fd = chardev_tty(c->dev, &signals);
+	if (c->tty_fd < 0 || tcgetattr(c->tty_fd, &c->saved) != 0)
 		return;
 	struct termios t = c->saved;
 	t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
 	t.c_oflag |= OPOST;
-	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | IEXTEN | ISIG);
+	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | IEXTEN);
+	if (!signals) /* -chardev stdio,signal=on keeps them */
+		t.c_lflag &= ~(tcflag_t)ISIG;
 	t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
 	t.c_cflag |= CS8;
 	t.c_cc[VMIN] = 1;
 	t.c_cc[VTIME] = 0;
-	if (tcsetattr(c->in_fd, TCSANOW, &t) != 0)
+	if (tcsetattr(c->tty_fd, TCSANOW, &t) != 0)
 		return;
 	c->raw = true;
 	struct console *none = NULL;
@@ -118,9 +129,7 @@ static void enter_raw_mode(struct console *c)
 		atexit(restore_at_exit); /* once per raw console: harmless twice */
 }
 
-/* Write all of buf, retrying after EINTR and waiting for room after EAGAIN
- * (a non-blocking out_fd). Other errors drop the rest: the guest's output
- * has nowhere to go, and the guest must not stop because of it. */
+/* Write all of buf to the wake pipe, retrying after EINTR. */
 static void write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
@@ -143,7 +152,7 @@ static void write_all(int fd, const void *buf, size_t len)
 
 static void flush_locked(struct console *c)
 {
-	write_all(c->out_fd, c->out, c->nout);
+	chardev_write(c->dev, c->out, c->nout);
 	c->nout = 0;
 }
 
@@ -198,7 +207,20 @@ static void print_message(struct console *c, const char *s)
 {
 	pthread_mutex_lock(&c->out_lock);
 	flush_locked(c);
-	write_all(c->out_fd, s, strlen(s));
+	if (chardev_backend(c->dev) == CHARDEV_STDIO) {
+		/* A terminal's OPOST returns the carriage. */
+		chardev_write(c->dev, s, strlen(s));
+	} else {
+		/* No terminal between: "\r\n", as QEMU's monitor writes it. */
+		for (const char *nl; *s; s = nl + 1) {
+			if (!(nl = strchr(s, '\n'))) {
+				chardev_write(c->dev, s, strlen(s));
+				break;
+			}
+			chardev_write(c->dev, s, (size_t)(nl - s));
+			chardev_write(c->dev, "\r\n", 2);
+		}
+	}
 	pthread_mutex_unlock(&c->out_lock);
 }
 
@@ -281,6 +303,14 @@ static bool handle_input(struct console *c, const uint8_t *buf, size_t len)
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++) {
 		const uint8_t b = buf[i];
+		if (!c->escapes) {
+			/* Not a mux: every byte is data, as QEMU passes it. */
+			if (c->mon_mode)
+				monitor_input(c, b);
+			else
+				out[n++] = b;
+			continue;
+		}
 		if (!c->escape && b == ESCAPE_CHAR) {
 			c->escape = true;
 			continue;
@@ -341,16 +371,20 @@ static bool handle_input(struct console *c, const uint8_t *buf, size_t len)
 			const bool monitor = c->mon_enabled;
 			pthread_mutex_unlock(&c->lock);
 			if (!monitor) {
-				print_message(c, "rvjit: no monitor (-monitor none)\n");
+				print_message(c, "rvjit: no monitor on this console (-monitor none "
+						 "or elsewhere)\n");
 				break;
 			}
+			if (c->mon_only)
+				break; /* no serial line to switch to */
 			/* The guest gets what came before the switch. */
 			if (!enqueue(c, out, n))
 				return false;
 			n = 0;
 			pthread_mutex_lock(&c->lock);
 			c->mon_mode = !c->mon_mode;
-			c->mon_entered |= c->mon_mode;
+			if (c->mon_mode && c->mon_event == CONSOLE_MON_NONE)
+				c->mon_event = CONSOLE_MON_ENTERED;
 			if (c->m)
 				machine_kick(c->m);
 			pthread_mutex_unlock(&c->lock);
@@ -363,30 +397,31 @@ static bool handle_input(struct console *c, const uint8_t *buf, size_t len)
 	return enqueue(c, out, n);
 }
 
+/* A new client on the chardev (a socket, a pty): a monitor that has it
+ * greets the newcomer. */
+static void client_connected(struct console *c)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->mon_mode) {
+		c->mon_event = CONSOLE_MON_CONNECTED;
+		if (c->m)
+			machine_kick(c->m);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
 static void *reader_main(void *arg)
 {
 	struct console *c = arg;
 	uint8_t buf[READ_CHUNK];
 	for (;;) {
-		struct pollfd pfd[2] = {
-		    {.fd = c->in_fd, .events = POLLIN},
-		    {.fd = c->wake[0], .events = POLLIN},
-		};
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
+		const ssize_t n = chardev_read(c->dev, buf, sizeof(buf), c->wake[0]);
+		if (n == CHARDEV_CONNECTED) {
+			client_connected(c);
+			continue;
 		}
-		if (pfd[1].revents)
-			break;
-		if (!pfd[0].revents)
-			continue;
-		/* POLLIN, or POLLHUP / POLLERR / POLLNVAL: read() tells which. */
-		const ssize_t n = read(c->in_fd, buf, sizeof(buf));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-			continue;
 		if (n <= 0)
-			break; /* end of input or error: the guest keeps running */
+			break; /* end of input, or console_free: the guest keeps running */
 		if (!handle_input(c, buf, (size_t)n))
 			break;
 	}
@@ -398,14 +433,38 @@ static void *reader_main(void *arg)
 
 struct console *console_new(struct machine *m, int in_fd, int out_fd)
 {
+	char err[256];
+	struct chardev *dev = chardev_open_fds(in_fd, out_fd, err, sizeof(err));
+	if (!dev) {
+		fprintf(stderr, "rvjit: %s\n", err);
+		return NULL;
+	}
+	const struct console_options opt = {.escapes = true};
+	struct console *c = console_open(m, dev, &opt);
+	if (!c)
+		chardev_close(dev);
+	else
+		c->owns_dev = true;
+	return c;
+}
+
+struct console *console_open(struct machine *m, struct chardev *dev,
+			     const struct console_options *opt)
+{
 	struct console *c = calloc(1, sizeof(*c));
 	if (!c) {
 		fprintf(stderr, "rvjit: out of memory\n");
 		return NULL;
 	}
 	c->m = m;
-	c->in_fd = in_fd;
-	c->out_fd = out_fd;
+	c->dev = dev;
+	c->escapes = opt->escapes;
+	c->tty_fd = -1;
+	if (opt->monitor_only) {
+		/* The monitor has it from the start and greets at once. */
+		c->mon_only = c->mon_mode = true;
+		c->mon_event = CONSOLE_MON_CONNECTED;
+	}
 	if (pipe(c->wake) != 0) {
 		fprintf(stderr, "rvjit: console: pipe: %s\n", strerror(errno));
 		free(c);
@@ -458,6 +517,8 @@ void console_free(struct console *c)
 	pthread_cond_destroy(&c->space);
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->out_lock);
+	if (c->owns_dev)
+		chardev_close(c->dev);
 	free(c);
 }
 
@@ -531,15 +592,16 @@ void console_enable_monitor(struct console *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
-size_t console_take_monitor(struct console *c, uint8_t *buf, size_t max, bool *entered)
+size_t console_take_monitor(struct console *c, uint8_t *buf, size_t max,
+			    enum console_monitor_event *event)
 {
 	pthread_mutex_lock(&c->lock);
 	const size_t n = c->mon_count < max ? c->mon_count : max;
 	memcpy(buf, c->mon_queue, n);
 	memmove(c->mon_queue, c->mon_queue + n, c->mon_count - n);
 	c->mon_count -= n;
-	*entered = c->mon_entered;
-	c->mon_entered = false;
+	*event = c->mon_event;
+	c->mon_event = CONSOLE_MON_NONE;
 	pthread_mutex_unlock(&c->lock);
 	return n;
 }

@@ -1,11 +1,15 @@
 /*
- * The host side of the serial console: guest output to a file descriptor,
- * host input from another, and QEMU's -nographic escapes (the stdio "mux",
- * chardev/char-mux.c). It knows no device: whoever wires it to a UART moves
- * bytes between the two.
+ * The host side of the serial console and of the monitor: guest output to
+ * a character device (cli/chardev.h: stdio, a file, a socket, a pty...),
+ * host input from it, and QEMU's -nographic escapes when it is a mux
+ * (chardev/char-mux.c: stdio as -nographic has it, or mux=on). It knows
+ * no device: whoever wires it to a UART moves bytes between the two. A
+ * console whose chardev the serial line does not use is the monitor's
+ * alone (-monitor tcp:...): it has every byte, and greets each client.
  *
- * Threads. A reader thread blocks on in_fd and queues what it reads; then it
- * calls machine_kick() so a machine sleeping in wfi runs its pollers. The
+ * Threads. A reader thread blocks in chardev_read and queues what it
+ * reads; then it calls machine_kick() so a machine sleeping in wfi runs
+ * its pollers. Output goes through chardev_write, which serialises. The
  * queue has one consumer, the thread that runs the machine: console_take,
  * console_peek and console_consume are for that thread only, and so are
  * console_write and console_flush. Lock order: the console's locks, then
@@ -15,8 +19,9 @@
  * console_attach()es it. Input that arrives while no machine is attached
  * is queued for the next one.
  *
- * Escapes (Ctrl-a = 0x01), applied to input before it is queued, whether
- * in_fd is a terminal or a pipe (scripted runs can quit with "\x01x"):
+ * Escapes (Ctrl-a = 0x01), on a mux only, applied to input before it is
+ * queued, whether stdin is a terminal or a pipe (scripted runs can quit
+ * with "\x01x"):
  *   C-a x    print "rvjit: Terminated" and stop the machine (STOP_USER)
  *   C-a h    print the list of escapes
  *   C-a c    switch input between the guest and the monitor (cli/monitor.c);
@@ -25,10 +30,10 @@
  *   C-a any other key: both bytes are dropped, as QEMU does.
  * End of input stops the reader thread only; the guest keeps running.
  *
- * A terminal in_fd is put in raw mode (no echo, no line editing, no
- * signals from Ctrl-C or Ctrl-Z: those keys go to the guest, as with QEMU
- * -nographic; output post-processing stays on so "\n" still starts a new
- * line). It is restored by console_free, at exit, and by
+ * A terminal on stdin is put in raw mode (no echo, no line editing, no
+ * signals from Ctrl-C or Ctrl-Z unless signal=on: those keys go to the
+ * guest, as with QEMU -nographic; output post-processing stays on so "\n"
+ * still starts a new line). It is restored by console_free, at exit, and by
  * console_restore_from_signal() from a signal handler.
  */
 #ifndef RVJIT_CONSOLE_H
@@ -38,12 +43,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct chardev;
 struct machine;
 struct console;
 
-/* Start a console reading in_fd and writing out_fd (neither is closed by
- * the console), feeding machine m (may be NULL: see console_attach).
+struct console_options {
+	bool escapes;	   /* a mux: Ctrl-a x, c, h, s, t, b and C-a C-a */
+	bool monitor_only; /* no serial line: input goes to the monitor */
+};
+
+/* Start a console on chardev dev (which the caller closes after
+ * console_free), feeding machine m (may be NULL: see console_attach).
  * Returns NULL with a message on failure. */
+struct console *console_open(struct machine *m, struct chardev *dev,
+			     const struct console_options *opt);
+
+/* A mux console reading in_fd and writing out_fd (neither is closed by
+ * the console). */
 struct console *console_new(struct machine *m, int in_fd, int out_fd);
 
 /* Make m (or NULL: none) the machine that input wakes and C-a x stops.
@@ -89,28 +105,35 @@ bool console_take_commit(struct console *c);
  * once per break (the serial line then signals a break). */
 bool console_take_break(struct console *c);
 
-/* Write one guest byte to out_fd. Output is buffered and written at each
+/* Write one guest byte to the chardev. Output is buffered and written at each
  * newline, when the buffer fills, and by console_flush, which the machine's
  * thread calls whenever it polls devices (so a prompt without a newline
- * shows as soon as the guest waits for input). Writes retry on EINTR and
- * wait out EAGAIN; a closed or failing out_fd drops the output (ignore
- * SIGPIPE to survive a closed pipe). */
+ * shows as soon as the guest waits for input). chardev_write says when
+ * output is dropped (ignore SIGPIPE to survive a closed pipe). */
 void console_write(struct console *c, uint8_t byte);
 void console_flush(struct console *c);
 
 /* The monitor's side (cli/monitor.c), from the machine's thread.
  * console_enable_monitor makes C-a c switch to it (without, C-a c says
  * there is none). console_take_monitor pops up to `max` bytes typed at the
- * monitor and sets *entered when C-a c switched to the monitor since the
- * last call (time to print the banner and prompt). console_print writes
- * the monitor's text after the guest output before it. */
+ * monitor and sets *event: whether C-a c switched to the monitor since the
+ * last call (time for the prompt, and the banner the first time) or a
+ * client connected to a monitor's own chardev (the banner again, as QEMU
+ * greets each). console_print writes the monitor's text after the guest
+ * output before it. */
+enum console_monitor_event {
+	CONSOLE_MON_NONE,
+	CONSOLE_MON_ENTERED,
+	CONSOLE_MON_CONNECTED,
+};
 void console_enable_monitor(struct console *c);
-size_t console_take_monitor(struct console *c, uint8_t *buf, size_t max, bool *entered);
+size_t console_take_monitor(struct console *c, uint8_t *buf, size_t max,
+			    enum console_monitor_event *event);
 void console_print(struct console *c, const char *s);
 
 /* Put c's terminal back as it was. Only async-signal-safe calls
- * (tcsetattr), so it may run in a signal handler; harmless when in_fd is
- * not a terminal or was already restored. */
+ * (tcsetattr), so it may run in a signal handler; harmless when c has no
+ * terminal or it was already restored. */
 void console_restore(struct console *c);
 
 /* console_restore for the console that holds the terminal in raw mode, if

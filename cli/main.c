@@ -4,6 +4,7 @@
  * run, the process as QEMU's options shape it: -daemonize, -pidfile, and
  * -no-shutdown's stopped machine after a guest poweroff.
  */
+#include "chardev.h"
 #include "console.h"
 #include "core/machine.h"
 #include "gdbstub.h"
@@ -125,6 +126,92 @@ static uint64_t console_commit_poll(void *opaque)
 	return UINT64_MAX;
 }
 
+/* The host ends: every chardev, opened as QEMU opens them (an unused
+ * pty still prints its name, an unused server still listens), and a
+ * console on each the serial line or the monitor uses. */
+struct host_ends {
+	struct chardev *dev[MAX_CHARDEVS];
+	struct console *con[MAX_CHARDEVS];
+	struct console_commit commit[MAX_CHARDEVS]; /* C-a s, on the muxes */
+	unsigned n;
+};
+
+static void host_ends_free(struct host_ends *e)
+{
+	for (unsigned i = 0; i < e->n; i++) {
+		console_free(e->con[i]);
+		chardev_close(e->dev[i]);
+	}
+	e->n = 0;
+}
+
+/* "ORIGIN: " in front of what a chardev call wrote into err. */
+static void name_chardev(const struct chardev_spec *s, char *err, size_t errlen)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", err);
+	snprintf(err, errlen, "%s: %s", s->origin, msg);
+}
+
+static bool host_ends_open(struct host_ends *e, const struct options *o, char *err, size_t errlen)
+{
+	memset(e, 0, sizeof(*e));
+	for (unsigned i = 0; i < o->nchardevs; i++) {
+		const struct chardev_spec *s = &o->chardevs[i];
+		if (!(e->dev[i] = chardev_open(s, err, errlen))) {
+			name_chardev(s, err, errlen);
+			host_ends_free(e);
+			return false;
+		}
+		e->n = i + 1;
+		if (!s->users)
+			fprintf(
+			    stderr,
+			    "rvjit: warning: %s: no -serial, -monitor or -mon uses chardev '%s'\n",
+			    s->origin, s->id);
+	}
+	/* Every server listens before any waits for its first client. */
+	for (unsigned i = 0; i < e->n; i++) {
+		const struct chardev_spec *s = &o->chardevs[i];
+		if (chardev_wait_client(e->dev[i], err, errlen)) {
+			name_chardev(s, err, errlen);
+			host_ends_free(e);
+			return false;
+		}
+		if (!s->users)
+			continue;
+		const struct console_options co = {.escapes = s->mux,
+						   .monitor_only = (int)i != o->serial_chardev};
+		if (!(e->con[i] = console_open(NULL, e->dev[i], &co))) {
+			snprintf(err, errlen, "cannot set up the console");
+			host_ends_free(e);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void host_ends_attach(struct host_ends *e, struct machine *m)
+{
+	for (unsigned i = 0; i < e->n; i++)
+		if (e->con[i])
+			console_attach(e->con[i], m);
+}
+
+/* C-a s commits from every mux console. */
+static bool host_ends_add_pollers(struct host_ends *e, const struct options *o, struct machine *m,
+				  struct virt_board *b)
+{
+	for (unsigned i = 0; i < e->n; i++) {
+		if (!e->con[i] || !o->chardevs[i].mux)
+			continue;
+		e->commit[i] = (struct console_commit){.console = e->con[i], .board = b};
+		if (!machine_add_poller(m, console_commit_poll, &e->commit[i]))
+			return false;
+	}
+	return true;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -184,17 +271,18 @@ int main(int argc, char **argv)
 	}
 
 	/* stdio is the console unless neither the serial line nor the
-	 * monitor has it (-nodefaults, -daemonize). */
-	struct console *console = NULL;
-	if (!(o.no_serial && o.no_monitor) &&
-	    !(console = console_new(NULL, STDIN_FILENO, STDOUT_FILENO))) {
-		fprintf(stderr, "rvjit: cannot set up the console\n");
+	 * monitor has it (-nodefaults, -daemonize, other chardevs). */
+	struct host_ends ends;
+	if (!host_ends_open(&ends, &o, err, sizeof(err))) {
+		fprintf(stderr, "rvjit: %s\n", err);
 		pidfile_remove(o.pidfile, pid_fd);
+		options_free(&o);
 		return 1;
 	}
+	struct console *console = o.serial_chardev >= 0 ? ends.con[o.serial_chardev] : NULL;
 	struct gdbstub *gdb = NULL;
 	if (o.gdb && !(gdb = gdbstub_new(o.gdb, err, sizeof(err)))) {
-		console_free(console);
+		host_ends_free(&ends);
 		fprintf(stderr, "rvjit: %s\n", err);
 		pidfile_remove(o.pidfile, pid_fd);
 		options_free(&o);
@@ -202,9 +290,9 @@ int main(int argc, char **argv)
 	}
 	/* With -monitor none, a monitor without a prompt still serves gdb's
 	 * `monitor CMD`, as QEMU's gdbstub does. */
-	struct monitor *monitor = !o.no_monitor ? monitor_new(console)
-				  : gdb		? monitor_new(NULL)
-						: NULL;
+	struct monitor *monitor = o.monitor_chardev >= 0 ? monitor_new(ends.con[o.monitor_chardev])
+				  : gdb			 ? monitor_new(NULL)
+							 : NULL;
 	if (gdb) {
 		gdbstub_set_monitor(gdb, monitor);
 		if (monitor)
@@ -215,16 +303,16 @@ int main(int argc, char **argv)
 		monitor_set_name(monitor, o.name);
 	}
 	const struct virt_serial serial =
-	    o.no_serial ? (struct virt_serial){.write = null_write,
-					       .peek = null_peek,
-					       .consume = null_serial_op,
-					       .flush = null_serial_op}
-			: (struct virt_serial){.opaque = console,
-					       .write = serial_write,
-					       .peek = serial_peek,
-					       .consume = serial_consume,
-					       .flush = serial_flush,
-					       .take_break = serial_take_break};
+	    !console ? (struct virt_serial){.write = null_write,
+					    .peek = null_peek,
+					    .consume = null_serial_op,
+					    .flush = null_serial_op}
+		     : (struct virt_serial){.opaque = console,
+					    .write = serial_write,
+					    .peek = serial_peek,
+					    .consume = serial_consume,
+					    .flush = serial_flush,
+					    .take_break = serial_take_break};
 	for (unsigned i = 0; i < o.board.ndrives; i++)
 		if (o.board.drives[i].no_device)
 			fprintf(stderr,
@@ -238,7 +326,7 @@ int main(int argc, char **argv)
 	for (;;) {
 		struct virt_board *b = virt_board_new(&o.board, &serial, err, sizeof(err));
 		if (!b) {
-			console_free(console);
+			host_ends_free(&ends);
 			fprintf(stderr, "rvjit: %s\n", err);
 			status = 1;
 			break;
@@ -249,7 +337,7 @@ int main(int argc, char **argv)
 			if (status)
 				fprintf(stderr, "rvjit: %s\n", err);
 			virt_board_free(b);
-			console_free(console);
+			host_ends_free(&ends);
 			break;
 		}
 		struct machine *m = virt_board_machine(b);
@@ -265,21 +353,20 @@ int main(int argc, char **argv)
 				"rvjit: --check: compares the translator with the interpreter, "
 				"so it needs the translator (not --interp, x86-64 hosts only)\n");
 			virt_board_free(b);
-			console_free(console);
+			host_ends_free(&ends);
 			status = 1;
 			break;
 		}
 		if (use_jit && !jit_attach(m, &jo)) {
 			virt_board_free(b);
-			console_free(console);
+			host_ends_free(&ends);
 			status = 1;
 			break;
 		}
-		struct console_commit commit = {.console = console, .board = b};
-		if ((console && !machine_add_poller(m, console_commit_poll, &commit)) ||
-		    (gdb && !gdbstub_attach(gdb, m)) || (monitor && !monitor_attach(monitor, b))) {
+		if (!host_ends_add_pollers(&ends, &o, m, b) || (gdb && !gdbstub_attach(gdb, m)) ||
+		    (monitor && !monitor_attach(monitor, b))) {
 			virt_board_free(b);
-			console_free(console);
+			host_ends_free(&ends);
 			status = 1;
 			break;
 		}
@@ -298,8 +385,7 @@ int main(int argc, char **argv)
 		if (first && o.start_paused)
 			machine_pause(m);
 		first = false;
-		if (console)
-			console_attach(console, m);
+		host_ends_attach(&ends, m);
 		signal_target = m;
 		if (daemon_fd >= 0) {
 			/* Start-up worked: the parent may exit. */
@@ -325,14 +411,13 @@ int main(int argc, char **argv)
 			gdbstub_detach(gdb, !again, why == STOP_EXIT ? code : 0);
 		if (monitor)
 			monitor_detach(monitor);
-		if (console)
-			console_attach(console, NULL);
+		host_ends_attach(&ends, NULL);
 		jit_detach(m);
 		virt_board_free(b); /* flushes every disk */
 		if (again)
 			continue;
 		status = why == STOP_EXIT ? code : why == STOP_FATAL ? 1 : 0;
-		console_free(console);
+		host_ends_free(&ends);
 		break;
 	}
 	gdbstub_free(gdb);

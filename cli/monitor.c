@@ -586,12 +586,14 @@ static uint64_t monitor_poll(void *opaque)
 {
 	struct monitor *mon = opaque;
 	uint8_t buf[256];
-	bool entered;
+	enum console_monitor_event entered;
 	size_t n;
 	while ((n = console_take_monitor(mon->console, buf, sizeof(buf), &entered)) || entered) {
 		if (entered) {
-			/* QEMU greets once; leaving the monitor ends its line. */
-			if (!mon->banner_shown)
+			/* QEMU greets once on a mux, and each client of a
+			 * monitor's own socket; leaving the monitor ends its
+			 * line. */
+			if (!mon->banner_shown || entered == CONSOLE_MON_CONNECTED)
 				monitor_out(mon,
 					    "rvjit %s monitor - type 'help' for more information\n",
 					    mon->version ? mon->version : "");

@@ -1,12 +1,14 @@
 /*
- * The monitor: QEMU's human monitor on the stdio console. `Ctrl-a c`
- * switches the console between the guest and a `(qemu) ` prompt (QEMU's
- * prompt, so scripts written for QEMU work) and back. While the monitor
- * has the console the guest gets no input but keeps running, unless told
- * to `stop`.
+ * The monitor: QEMU's human monitor on a console (cli/console.h). On a
+ * mux (the stdio console, mux=on) `Ctrl-a c` switches it between the
+ * guest and a `(qemu) ` prompt (QEMU's prompt, so scripts written for
+ * QEMU work) and back. While the monitor has the console the guest gets
+ * no input but keeps running, unless told to `stop`. On a chardev of its
+ * own (-monitor tcp:..., -mon chardev=ID) it has every byte.
  *
  * The line editor is QEMU's readline (monitor_readline.h): arrows, history,
- * Ctrl-a/Ctrl-e, the same echo bytes. The banner shows once.
+ * Ctrl-a/Ctrl-e, the same echo bytes. The banner shows once on a mux, and
+ * to each client of a socket or pty of its own.
  *
  * Commands (QEMU's names, help lines, messages and output layout):
  *   help, ? [CMD]              the list, or one command's line

@@ -680,26 +680,27 @@ static int opt_display(struct options *o, const char *opt, const char *arg, char
 	return 0;
 }
 
-/* The monitor is on the stdio console (Ctrl-a c) or nowhere. */
+/* Host ends (cli/options_chardev.c). */
 static int opt_monitor(struct options *o, const char *opt, const char *arg, char *err,
 		       size_t errlen)
 {
-	if (!strcmp(arg, "none"))
-		o->no_monitor = true;
-	else if (strcmp(arg, "stdio"))
-		return fail(err, errlen, "%s: only 'none' and 'stdio' are supported", opt);
-	else
-		o->no_monitor = false;
-	o->monitor_given = true;
-	return 0;
+	return options_monitor(o, arg, err, errlen);
+}
+
+static int opt_mon(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	return options_mon(o, arg, err, errlen);
 }
 
 static int opt_serial(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
-	if (strcmp(arg, "stdio") && strcmp(arg, "mon:stdio"))
-		return fail(err, errlen, "-serial: only 'stdio' and 'mon:stdio' are supported");
-	o->serial_given = true;
-	return 0;
+	return options_serial(o, arg, err, errlen);
+}
+
+static int opt_chardev(struct options *o, const char *opt, const char *arg, char *err,
+		       size_t errlen)
+{
+	return options_chardev(o, arg, err, errlen);
 }
 
 static int opt_gdb(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
@@ -978,9 +979,16 @@ static const struct option_def option_table[] = {
      "maxcpus);\nmaxcpus > N starts N harts"},
     {"-nographic", NO_ARG, opt_nographic, HELP_MACHINE, "-nographic",
      "accepted: the console is on stdio"},
-    {"-serial", ARG, opt_serial, HELP_MACHINE, "-serial stdio|mon:stdio", "accepted"},
-    {"-monitor", ARG, opt_monitor, HELP_MACHINE, "-monitor none|stdio",
-     "no monitor, or the monitor on the console (Ctrl-a c,\nthe default)"},
+    {"-chardev", ARG, opt_chardev, HELP_MACHINE, "-chardev BACKEND,id=ID[,mux=on][,...]",
+     "a host end: null, stdio[,signal=on|off],\nfile,path=F[,append=on], pty,\n"
+     "socket,host=H,port=P|path=UNIX[,server=on][,wait=off]\n[,telnet=on]"},
+    {"-serial", ARG, opt_serial, HELP_MACHINE,
+     "-serial none|null|stdio|file:F|pty|chardev:ID|tcp:[H]:P[,server=on][,wait=off]|unix:P",
+     "the UART's host end (default stdio; mon:X shares X\nwith the monitor, as mon:stdio)"},
+    {"-monitor", ARG, opt_monitor, HELP_MACHINE, "-monitor none|stdio|chardev:ID|...",
+     "no monitor, or where it is (the -serial forms;\ndefault: on the console, Ctrl-a c)"},
+    {"-mon", ARG, opt_mon, HELP_MACHINE, "-mon chardev=ID[,mode=readline]",
+     "the monitor on chardev ID"},
     {"-display", ARG, opt_display, HELP_MACHINE, "-display none", "accepted"},
     {"-drive", ARG, opt_drive, HELP_MACHINE,
      "-drive file=F[,if=none][,format=raw|qcow2][,id=ID][,readonly=on][,snapshot=on]",
@@ -1184,22 +1192,8 @@ static int check_complete(struct options *o, char *err, size_t errlen)
 				    "-drive id=%s: no -device virtio-blk-device uses it",
 				    b->drives[i].id);
 	}
-	if (o->nodefaults) {
-		o->no_serial = !o->serial_given;
-		o->no_monitor |= !o->monitor_given;
-	}
-	if (o->daemonize) {
-		/* QEMU's checks; without them, rvjit's default console is
-		 * stdio, which a daemon has not: no serial, no monitor. */
-		if (o->nographic)
-			return fail(err, errlen, "-nographic cannot be used with -daemonize");
-		if (o->serial_given && !o->no_serial)
-			return fail(err, errlen, "-serial stdio: cannot use stdio with -daemonize");
-		if (o->monitor_given && !o->no_monitor)
-			return fail(err, errlen,
-				    "-monitor stdio: cannot use stdio with -daemonize");
-		o->no_serial = o->no_monitor = true;
-	}
+	if (options_chardev_complete(o, err, errlen))
+		return -1;
 	if (o->log_help)
 		return 0;
 	if (b->initrd && !b->kernel)
@@ -1220,6 +1214,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	o->jit_cache = 64ULL << 20;
 	o->icount_shift = -1;
 	rtc_config_stamp(&o->board.rtc); /* QEMU's -rtc base=utc counts from start-up */
+	o->serial_chardev = o->monitor_chardev = -1;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -1265,6 +1260,7 @@ void options_free(struct options *o)
 		blockdev_free(&o->blockdevs[i]);
 	for (unsigned i = 0; i < o->board.nloaders; i++)
 		free(o->board.loaders[i].file);
+	options_chardev_free(o);
 	memset(o, 0, sizeof(*o));
 }
 

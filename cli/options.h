@@ -6,6 +6,7 @@
 #ifndef RVJIT_OPTIONS_H
 #define RVJIT_OPTIONS_H
 
+#include "chardev.h"
 #include "loader/virt.h"
 #include "smp.h"
 #include <stdbool.h>
@@ -57,6 +58,16 @@ struct blockdev_node {
 
 #define MAX_BLOCKDEVS 16
 
+#define MAX_CHARDEVS 8
+
+/* Where -serial or the monitor is, as given: stdio (the shared mux), a
+ * chardev by id (chardev:ID, -mon chardev=ID, or the implicit chardev of
+ * a legacy form), resolved once every option is parsed. */
+struct chardev_use {
+	char *ref;    /* chardev id; NULL: stdio */
+	char *origin; /* the option as typed, for messages */
+};
+
 struct options {
 	/* What the board is built from: -bios, -kernel, -append, -initrd,
 	 * -dtb, -m, -smp, -global, -drive, -device, -snapshot. A PROGRAM
@@ -80,8 +91,8 @@ struct options {
 	bool no_reboot;
 	char *gdb;	   /* -gdb tcp::PORT (-s: tcp::1234), NULL: no stub */
 	bool start_paused; /* -S: no hart runs until gdb or the monitor says continue */
-	bool no_monitor;   /* -monitor none: Ctrl-a c has no monitor to show */
-	bool no_serial;	   /* -nodefaults without -serial: the UART has no host end */
+	bool no_monitor;   /* -monitor none, -nodefaults: no monitor */
+	bool no_serial;	   /* -serial none, -nodefaults: the UART has no host end */
 	bool serial_given; /* -serial or -monitor given: -nodefaults keeps them */
 	bool monitor_given;
 	char *name;	  /* -name: the guest's name (`info name`) */
@@ -94,6 +105,15 @@ struct options {
 	unsigned nrefs;
 	struct blockdev_node blockdevs[MAX_BLOCKDEVS];
 	unsigned nblockdevs;
+	/* -chardev, the implicit chardevs of -serial/-monitor's legacy forms,
+	 * and (last) the stdio mux they share. After parsing, serial_chardev
+	 * and monitor_chardev index it, -1 for none (no_serial, no_monitor). */
+	struct chardev_spec chardevs[MAX_CHARDEVS];
+	unsigned nchardevs;
+	struct chardev_use serial_use, monitor_use;
+	bool monitor_on_serial; /* -serial mon:X: the monitor shares X unless -monitor/-mon */
+	unsigned nmonitors;	/* -monitor options so far (implicit chardev ids) */
+	int serial_chardev, monitor_chardev;
 	bool log_help; /* -d help: list the log items and exit */
 	bool help, version;
 };
@@ -105,6 +125,17 @@ void options_free(struct options *o);
 void options_usage(FILE *out);
 /* -d help: the log items, in QEMU's layout. */
 void options_log_help(FILE *out);
+
+/* -chardev, -serial, -monitor, -mon (cli/options_chardev.c): 0, or -1
+ * with err. options_chardev_complete applies -nodefaults, -daemonize and
+ * mon:, then resolves the references into serial_chardev and
+ * monitor_chardev. */
+int options_chardev(struct options *o, const char *arg, char *err, size_t errlen);
+int options_serial(struct options *o, const char *arg, char *err, size_t errlen);
+int options_monitor(struct options *o, const char *arg, char *err, size_t errlen);
+int options_mon(struct options *o, const char *arg, char *err, size_t errlen);
+int options_chardev_complete(struct options *o, char *err, size_t errlen);
+void options_chardev_free(struct options *o);
 
 /* Parse a size like 128M, 2G, 64K, 512 (QEMU -m: a bare number is MiB when
  * mib_default). Returns false on garbage or overflow. */

@@ -28,7 +28,11 @@ _rvjit()
 		return
 		;;
 	-monitor | -serial)
-		COMPREPLY=($(compgen -W "stdio none mon:stdio" -- "$cur"))
+		COMPREPLY=($(compgen -W "stdio none null mon:stdio pty file: chardev: tcp: telnet: unix:" -- "$cur"))
+		return
+		;;
+	-chardev)
+		COMPREPLY=($(compgen -W "null, stdio, file, socket, pty," -- "$cur"))
 		return
 		;;
 	esac

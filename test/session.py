@@ -1,7 +1,8 @@
 """What the Python system tests share for driving rvjit, gdb and the monitor.
 
 Imported by test/gdb_session.py, gdb_fast_debug.py, gdb_harts.py,
-clock_stops.py, clock_stops_gdb.py and monitor_session.py (Python puts a
+clock_stops.py, clock_stops_gdb.py, monitor_session.py and
+chardev_backends.py (Python puts a
 script's own folder on sys.path, so `import session` finds this file).
 
 - need_gdb(): gdb-multiarch's path; without it, exit 77 (ctest's skip), or

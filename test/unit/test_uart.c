@@ -639,7 +639,7 @@ Test(console, ctrl_a_c_switches_input_to_the_monitor_and_back)
 	}
 	cr_expect_eq(n, 3);
 	cr_expect_arr_eq(buf, "abz", 3);
-	bool entered;
+	enum console_monitor_event entered;
 	cr_expect_eq(console_take_monitor(r.c, buf, sizeof(buf), &entered), 2);
 	cr_expect_arr_eq(buf, "xy", 2);
 	cr_expect(entered);
