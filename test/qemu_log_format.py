@@ -3,7 +3,8 @@
 usage: qemu_log_format.py RVJIT ELF [rvjit engine options...]
 
 ELF is guest/qemu_log_events.S: an ecall, an illegal instruction, then
-offsets of the ACLINT, PLIC and test finisher where there is no register.
+offsets of the ACLINT, PLIC and test finisher where there is no register
+and virtio-mmio accesses QEMU rejects.
 The checks parse `-d in_asm,cpu,int,exec` with the regular expressions of
 QEMU's formats (accel/tcg, target/riscv/translate.c and cpu.c, its
 disassembler, riscv_cpu_do_interrupt) and look for the right causes, pcs
@@ -54,10 +55,21 @@ def run(argv, log, timeout=30):
         return status, f.read()
 
 
+def board(tmp):
+    """The options both emulators run the program with: a modern virtio-blk
+    device on the first virtio-mmio slot, for the program's accesses."""
+    disk = os.path.join(tmp, "disk.img")
+    with open(disk, "wb") as f:
+        f.truncate(1 << 20)
+    return ["-M", "virt", "-bios", "none", "-nographic", "-kernel", elf,
+            "-global", "virtio-mmio.force-legacy=false",
+            "-drive", "file=%s,format=raw,if=none,id=d0" % disk,
+            "-device", "virtio-blk-device,drive=d0,bus=virtio-mmio-bus.0"]
+
+
 def rvjit_log(tmp, items):
     log = os.path.join(tmp, "rvjit-%s.log" % items.replace(",", "-"))
-    status, text = run([rvjit] + engine + ["-M", "virt", "-bios", "none", "-nographic",
-                                           "-kernel", elf, "-d", items], log)
+    status, text = run([rvjit] + engine + board(tmp) + ["-d", items], log)
     check(status == 0, "-d %s: the program runs to its finisher write" % items,
           "exit status %s" % status)
     return text
@@ -108,8 +120,14 @@ with tempfile.TemporaryDirectory() as tmp:
     errors = rvjit_log(tmp, "guest_errors").splitlines()
     check(errors == ["sifive_plic_read: Invalid register read 0x1100",
                      "sifive_plic_write: Invalid register write 0x1100",
+                     "virtio_mmio_read: bad register offset (0xd0)",
+                     "virtio_mmio_read: read of write-only register (0x50)",
+                     "virtio_mmio_write: write to read-only register (0x0)",
+                     "virtio_mmio_write: write to legacy register (0x28) in non-legacy mode",
+                     "virtio_mmio_read: wrong size access to register!",
                      "sifive_test_write: write: addr=0x0 val=0x0000000000001234"],
-          "guest_errors: the PLIC offset and the finisher code", repr(errors))
+          "guest_errors: the PLIC offset, virtio-mmio registers, the finisher code",
+          repr(errors))
 
     qemu = shutil.which("qemu-system-riscv64")
     version = subprocess.run([qemu, "--version"], stdout=subprocess.PIPE,
@@ -123,8 +141,7 @@ with tempfile.TemporaryDirectory() as tmp:
     else:
         items = "in_asm,cpu,int,exec,nochain,unimp,guest_errors"
         mine = rvjit_log(tmp, items)
-        status, theirs = run([qemu, "-M", "virt", "-cpu", "rv64,h=false", "-bios", "none",
-                              "-nographic", "-kernel", elf, "-d", items],
+        status, theirs = run([qemu, "-cpu", "rv64,h=false"] + board(tmp) + ["-d", items],
                              os.path.join(tmp, "qemu.log"))
         check(status == 0, "QEMU runs the program to its finisher write", repr(status))
 

@@ -3,8 +3,9 @@
 # rvjit's log as a script parses QEMU's: an M-mode ecall (cause 11, tval 0)
 # and an illegal instruction (cause 2, tval = its bits), each handled by
 # `handler`; offsets of the ACLINT (-d unimp), the PLIC and the test
-# finisher (-d guest_errors) where there is no register; then the
-# finisher's pass. The finisher ends the run on QEMU as on rvjit (QEMU's
+# finisher (-d guest_errors) where there is no register, and the accesses
+# QEMU's virtio-mmio rejects (the script attaches a virtio-blk device to
+# the first slot); then the finisher's pass. The finisher ends the run on QEMU as on rvjit (QEMU's
 # virt has no HTIF), so the two logs can be compared line by line.
 #include "guest.h"
 	.section .text.init
@@ -27,6 +28,12 @@ at_illegal:
 	li t0, PLIC + 0x1100	/* between the pending and enable arrays */
 	lw a0, 0(t0)
 	sw a0, 0(t0)
+	li t0, 0x10001000	/* virtio-mmio slot 0, a modern device */
+	lw a0, 0xd0(t0)		/* no register */
+	lw a0, 0x50(t0)		/* QueueNotify: write-only */
+	sw a0, 0x00(t0)		/* MagicValue: read-only */
+	sw a0, 0x28(t0)		/* GuestPageSize: legacy only */
+	lh a0, 0x00(t0)		/* registers are 32-bit */
 	li t0, TEST_FINISHER
 	li t1, 0x1234		/* no such finisher code: ignored */
 	sw t1, 0(t0)
