@@ -984,8 +984,8 @@ static const struct option_def option_table[] = {
      "deterministic: time advances 2^N ns per instruction,\nharts run round-robin, idle time is "
      "skipped; the\nsame input gives the same run"},
     {"-d", ARG, opt_d, HELP_MACHINE, "-d ITEM[,ITEM...]|help",
-     "log in QEMU's format: in_asm, out_asm, exec, int,\ncpu, fpu, guest_errors, nochain "
-     "(-d help lists\nthem)"},
+     "log in QEMU's format: in_asm, out_asm, exec, int,\ncpu, fpu, unimp, guest_errors, "
+     "page,\nnochain (-d help lists them)"},
     {"-D", ARG, opt_D, HELP_MACHINE, "-D FILE", "write the log to FILE instead of stderr"},
 
     {"-gdb", ARG, opt_gdb, HELP_DEBUG, "-gdb tcp::PORT|tcp:HOST:PORT",
