@@ -104,22 +104,23 @@ static void set_str(char **dst, const char *v)
 	*dst = strdup(v);
 }
 
-/* -d's items: QEMU's names, and its help text for them. */
+/* -d's items: QEMU's names, and QEMU 7.2's help text for them, in its
+ * order (core/guest_log.h has what each logs). */
 static const struct log_item {
 	const char *name;
 	unsigned mask;
 	const char *help;
 } log_items[] = {
     {"out_asm", LOG_OUT_ASM, "show generated host assembly code for each compiled TB"},
-    {"in_asm", LOG_IN_ASM,
-     "show target assembly code for each compiled TB\n(with --interp: each instruction executed)"},
+    {"in_asm", LOG_IN_ASM, "show target assembly code for each compiled TB"},
     {"int", LOG_INT, "show interrupts/exceptions in short format"},
     {"exec", LOG_EXEC, "show trace before each executed TB (lots of logs)"},
     {"cpu", LOG_CPU, "show CPU registers before entering a TB (lots of logs)"},
     {"fpu", LOG_FPU, "include FPU registers in the 'cpu' logging"},
+    {"unimp", LOG_UNIMP, "log unimplemented functionality"},
     {"guest_errors", LOG_GUEST_ERRORS,
-     "log when the guest OS does something invalid (rvjit:\naccesses where no RAM, ROM or "
-     "device is)"},
+     "log when the guest OS does something invalid (eg accessing a\nnon-existent register)"},
+    {"page", LOG_PAGE, "dump pages at beginning of user mode emulation"},
     {"nochain", LOG_NOCHAIN,
      "do not chain compiled TBs so that \"exec\" and \"cpu\" show\ncomplete traces"},
 };
@@ -129,29 +130,25 @@ static const struct log_item {
 static const struct {
 	const char *name, *why;
 } log_missing[] = {
-    {"unimp", "unimplemented devices and CSRs are not logged"},
-    {"page", "QEMU logs it only in user-mode emulation"},
     {"mmu", "MMU activity is not logged"},
     {"cpu_reset", "reset state is not logged"},
     {"op", "rvjit has no TCG micro ops"},
     {"op_opt", "rvjit has no TCG micro ops"},
     {"op_ind", "rvjit has no TCG micro ops"},
+    {"pcall", "QEMU logs it for x86 guests only"},
+    {"plugin", "rvjit has no TCG plugins"},
+    {"strace", "QEMU logs it in user-mode emulation only"},
+    {"tid", "one log file serves every hart"},
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 void options_log_help(FILE *out)
 {
+	/* QEMU prints a two-line text as it is: the second line unindented */
 	fputs("Log items (comma separated):\n", out);
 	for (size_t i = 0; i < ARRAY_SIZE(log_items); i++)
-		for (const char *line = log_items[i].help, *name = log_items[i].name;;) {
-			const size_t len = strcspn(line, "\n");
-			fprintf(out, "%-15s %.*s\n", name, (int)len, line);
-			if (!line[len])
-				break;
-			line += len + 1;
-			name = "";
-		}
+		fprintf(out, "%-15s %s\n", log_items[i].name, log_items[i].help);
 }
 
 static int opt_d(struct options *o, const char *opt, const char *list, char *err, size_t errlen)
@@ -1041,8 +1038,8 @@ static const struct option_def option_table[] = {
      "deterministic: time advances 2^N ns per instruction,\nharts run round-robin, idle time is "
      "skipped; the\nsame input gives the same run"},
     {"-d", ARG, opt_d, HELP_MACHINE, "-d ITEM[,ITEM...]|help",
-     "log in QEMU's format: in_asm, out_asm, exec, int,\ncpu, fpu, guest_errors, nochain "
-     "(-d help lists\nthem)"},
+     "log in QEMU's format: in_asm, out_asm, exec, int,\ncpu, fpu, unimp, guest_errors, "
+     "page,\nnochain (-d help lists them)"},
     {"-D", ARG, opt_D, HELP_MACHINE, "-D FILE", "write the log to FILE instead of stderr"},
 
     {"-gdb", ARG, opt_gdb, HELP_DEBUG, "-gdb tcp::PORT|tcp:HOST:PORT",

@@ -15,36 +15,18 @@
  * the machine sets its own (machine.h quantum_blocks). */
 #define QUANTUM_BLOCKS 256
 
-/* -d in_asm: print each instruction as it executes. Slow, so separate. */
+/* -d exec and cpu: the block's trace line and the hart's state first. */
 static int run_block_logged(struct hart *h, const struct block *b)
 {
 	struct machine *m = h->m;
-	const struct op *op = b->ops;
-	int r;
 	if (m->log_mask & LOG_EXEC)
-		fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 " (%u insns)\n", h->mhartid,
-			h->pc, b->n_ops);
+		log_exec(h, b);
 	if (m->log_mask & LOG_CPU)
 		cpu_log_state(h, m->log, m->log_mask & LOG_FPU);
 	h->block_pc = h->pc;
 	h->block_ops = b->ops;
-	/* One op at a time through the plain exec functions. */
-	for (;; op++) {
-		if (threaded_is_end(op)) {
-			r = exec_block_end(h, op);
-			break;
-		}
-		if (m->log_mask & LOG_IN_ASM) {
-			char text[96];
-			insn_disasm(op, op_pc(h, op), text, sizeof(text));
-			fprintf(m->log, "%" PRIu64 ": %016" PRIx64 ": %0*" PRIx32 "  %s\n",
-				h->mhartid, op_pc(h, op), op->len * 2, op->raw, text);
-		}
-		r = insn_table[op->id].exec(h, op);
-		if (r != EXEC_NEXT)
-			break;
-	}
-	h->instret += (uint64_t)(op - b->ops) + (r == EXEC_EXIT);
+	const int r = b->ops[0].fn(h, b->ops);
+	h->instret += (uint64_t)(h->exit_op - b->ops) + (r == EXEC_EXIT);
 	return r;
 }
 
@@ -172,12 +154,10 @@ void interp_exec_one(struct hart *h)
 	const struct op *op = &b->ops[0];
 	h->block_pc = h->pc;
 	h->block_ops = b->ops;
-	if (m->log_mask & LOG_IN_ASM) {
-		char text[96];
-		insn_disasm(op, h->pc, text, sizeof(text));
-		fprintf(m->log, "%" PRIu64 ": %016" PRIx64 ": %0*" PRIx32 "  %s\n", h->mhartid,
-			h->pc, op->len * 2, op->raw, text);
-	}
+	if (m->log_mask & LOG_EXEC)
+		log_exec(h, b);
+	if (m->log_mask & LOG_CPU)
+		cpu_log_state(h, m->log, m->log_mask & LOG_FPU);
 	const int r = insn_table[op->id].exec(h, op);
 	if (r == EXEC_NEXT)
 		h->pc += op->len;

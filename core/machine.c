@@ -1,5 +1,6 @@
 /* Machine lifetime, RAM, time, and the hooks devices attach to the core. */
 #include "machine.h"
+#include "guest_symbols.h"
 #include "mmu.h"
 #include "tb.h"
 #include <errno.h>
@@ -93,6 +94,7 @@ void machine_free(struct machine *m)
 	for (unsigned i = 0; i < m->nharts; i++)
 		free(m->harts[i]);
 	tb_cache_free(m->tb);
+	guest_symbols_free(m->symbols);
 	free(m->page_flags);
 	if (m->ram)
 		munmap(m->ram, m->ram_size);

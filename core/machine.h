@@ -34,10 +34,11 @@ typedef uint64_t (*device_poll_fn)(void *opaque);
 #define MAX_POLLERS 8
 
 struct tb_cache;
+struct guest_symbols;
 
 /* -d log categories (QEMU's names). */
 enum {
-	LOG_IN_ASM = 1 << 0,	   /* each guest instruction as it executes */
+	LOG_IN_ASM = 1 << 0,	   /* each block as it is decoded */
 	LOG_OUT_ASM = 1 << 1,	   /* generated host code */
 	LOG_EXEC = 1 << 2,	   /* each block as it starts */
 	LOG_INT = 1 << 3,	   /* interrupts and exceptions */
@@ -45,6 +46,8 @@ enum {
 	LOG_CPU = 1 << 5,	   /* the hart's registers before each block (core/guest_log.c) */
 	LOG_FPU = 1 << 6,	   /* and its f registers, with LOG_CPU */
 	LOG_GUEST_ERRORS = 1 << 7, /* accesses where nothing is (core/guest_log.c) */
+	LOG_UNIMP = 1 << 8,	   /* device registers rvjit does not model */
+	LOG_PAGE = 1 << 9,	   /* QEMU: page dump of user-mode emulation; nothing here */
 };
 
 /* Why run() returned. */
@@ -219,8 +222,9 @@ struct machine {
 	uint64_t tohost_addr; /* HTIF mailbox from the ELF symbols, 0 if absent */
 	uint64_t fromhost_addr;
 
-	unsigned log_mask; /* LOG_* */
-	FILE *log;	   /* -D file, or stderr */
+	unsigned log_mask;	       /* LOG_* */
+	FILE *log;		       /* -D file, or stderr */
+	struct guest_symbols *symbols; /* the loaded ELFs' functions, for the logs */
 };
 
 /* Per-page flags are read and changed by every hart's thread. */

@@ -1,5 +1,6 @@
 /* The block cache; see tb.h for the model. */
 #include "tb.h"
+#include "guest_log.h"
 #include "insn.h"
 #include "machine.h"
 #include "mmu.h"
@@ -275,8 +276,11 @@ struct block *tb_find(struct hart *h, struct block_scratch *scratch)
 		return b;
 	machine_tb_lock(h->m);
 	b = lookup(h->m, host, h->pc); /* another hart may have just built it */
-	if (!b)
+	if (!b) {
 		b = build(h, host, scratch);
+		if (b && (h->m->log_mask & LOG_IN_ASM))
+			log_in_asm(h->m, h->priv, b->va, b->ops, b->n_ops);
+	}
 	machine_tb_unlock(h->m);
 	return b;
 }
@@ -290,8 +294,13 @@ struct block *tb_decode_one(struct hart *h, struct block_scratch *scratch)
 		return NULL;
 	}
 	const unsigned room = (unsigned)(PAGE_SIZE - (h->pc & PAGE_OFFSET_MASK));
-	if (room == 2 && (host[0] & 3) == 3)
-		return build_straddling(h, host, scratch);
+	struct block *b;
+	if (room == 2 && (host[0] & 3) == 3) {
+		b = build_straddling(h, host, scratch);
+		if (b && (h->m->log_mask & LOG_IN_ASM))
+			log_in_asm(h->m, h->priv, b->va, b->ops, b->n_ops);
+		return b;
+	}
 	uint32_t raw = read16(host);
 	const unsigned len = (raw & 3) == 3 ? 4 : 2;
 	if (len == 4)
@@ -304,5 +313,7 @@ struct block *tb_decode_one(struct hart *h, struct block_scratch *scratch)
 	scratch->ops[1].pc_off = (uint16_t)len;
 	scratch->ops[1].id = INSN_ILLEGAL;
 	threaded_link(scratch->ops, 1);
+	if (h->m->log_mask & LOG_IN_ASM)
+		log_in_asm(h->m, h->priv, h->pc, scratch->ops, 1);
 	return &scratch->b;
 }

@@ -2,6 +2,7 @@
  * Trap entry and interrupt selection (priv spec 1.12, sections 3.1.6-3.1.9,
  * 3.3.1 and 4.1.1).
  */
+#include "guest_log.h"
 #include "machine.h"
 #include "mmu.h"
 #include <inttypes.h>
@@ -45,45 +46,15 @@ void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t rese
 	hart_update_mode(h);
 }
 
-static const char *cause_name(uint64_t cause)
-{
-	static const char *const exc[16] = {
-	    "instruction address misaligned",
-	    "instruction access fault",
-	    "illegal instruction",
-	    "breakpoint",
-	    "load address misaligned",
-	    "load access fault",
-	    "store/AMO address misaligned",
-	    "store/AMO access fault",
-	    "environment call from U-mode",
-	    "environment call from S-mode",
-	    "reserved",
-	    "environment call from M-mode",
-	    "instruction page fault",
-	    "load page fault",
-	    "reserved",
-	    "store/AMO page fault",
-	};
-	static const char *const irq[12] = {
-	    "reserved", "supervisor software interrupt", "reserved", "machine software interrupt",
-	    "reserved", "supervisor timer interrupt",	 "reserved", "machine timer interrupt",
-	    "reserved", "supervisor external interrupt", "reserved", "machine external interrupt",
-	};
-	const uint64_t code = cause & ~CAUSE_INTERRUPT;
-	if (cause & CAUSE_INTERRUPT)
-		return code < 12 ? irq[code] : "interrupt";
-	return code < 16 ? exc[code] : "exception";
-}
-
 static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc)
 {
 	const bool interrupt = (cause & CAUSE_INTERRUPT) != 0;
 	const uint64_t code = cause & ~CAUSE_INTERRUPT;
 	const uint64_t deleg = interrupt ? h->mideleg : h->medeleg;
 	const unsigned from = h->priv;
-	struct machine *m = h->m;
 
+	if (h->m->log_mask & LOG_INT)
+		log_trap(h, cause, epc, tval);
 	if (from <= PRIV_S && code < 64 && ((deleg >> code) & 1)) {
 		h->scause = cause;
 		h->sepc = epc;
@@ -109,12 +80,6 @@ static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval, uint64_t e
 		h->pc = (h->mtvec & ~3ULL) + ((interrupt && (h->mtvec & 1)) ? 4 * code : 0);
 	}
 	hart_update_mode(h);
-	if (m->log_mask & LOG_INT)
-		fprintf(m->log,
-			"hart %" PRIu64 ": %s %#" PRIx64 " (%s) epc=%#" PRIx64 " tval=%#" PRIx64
-			" priv %u->%u pc=%#" PRIx64 "\n",
-			h->mhartid, interrupt ? "interrupt" : "exception", code, cause_name(cause),
-			epc, tval, from, h->priv, h->pc);
 }
 
 int hart_exception(struct hart *h, const struct op *op, uint64_t cause, uint64_t tval)

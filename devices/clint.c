@@ -20,8 +20,12 @@
  * reads. QEMU lets software write mtime (it keeps a delta); we ignore such
  * writes so that mtime and the `time` CSR can never disagree without a
  * delta in core/. xv6, OpenSBI and Linux never write it.
+ *
+ * An access to no register reads 0 and writes nothing; -d unimp logs it in
+ * QEMU's words.
  */
 #include "clint.h"
+#include "core/guest_log.h"
 #include "core/machine.h"
 #include "fdt/fdt.h"
 #include <pthread.h>
@@ -85,6 +89,18 @@ static uint64_t reg_part(uint64_t reg, uint64_t off, unsigned size)
 	return (uint32_t)(reg >> (8 * (off & 4)));
 }
 
+/* -d unimp: QEMU's ACLINT words for an offset outside the registers, each
+ * half (MSWI at 0, MTIMER at 0x4000) counting from its own base. */
+static void log_unknown_register(struct clint *c, uint64_t off, const char *access)
+{
+	if (off < CLINT_MTIMECMP)
+		log_device_access(c->m, LOG_UNIMP, "aclint-swi: invalid %s: %08x\n", access,
+				  (uint32_t)off);
+	else
+		log_device_access(c->m, LOG_UNIMP, "aclint-mtimer: invalid %s: %08x\n", access,
+				  (uint32_t)(off - CLINT_MTIMECMP));
+}
+
 static uint64_t clint_read(void *opaque, uint64_t off, unsigned size)
 {
 	struct clint *c = opaque;
@@ -99,6 +115,8 @@ static uint64_t clint_read(void *opaque, uint64_t off, unsigned size)
 		val = c->msip[off / 4];
 	else if (mtimecmp_slot(c, off, size, &hart))
 		val = reg_part(c->mtimecmp[hart], off, size);
+	else
+		log_unknown_register(c, off, "read");
 	pthread_mutex_unlock(&c->lock);
 	return val;
 }
@@ -130,6 +148,8 @@ static void clint_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 			cmp = (cmp & ~0xffffffffULL) | (uint32_t)val;
 		c->mtimecmp[hart] = cmp;
 		update_mtip(c, hart, machine_mtime(c->m));
+	} else if (!mtime_access(off, size)) {
+		log_unknown_register(c, off, "write");
 	}
 	/* mtime writes and everything else: ignored (see the file comment). */
 	pthread_mutex_unlock(&c->lock);

@@ -19,10 +19,14 @@
  * source: highest priority, then lowest id (spec: "Interrupt Priorities").
  * Priority 0 means "never interrupt". Priorities and thresholds have 3 bits
  * (QEMU virt's VIRT_IRQCHIP_NUM_PRIO_BITS), WARL: higher bits are dropped.
+ * An access to no register reads 0 and writes nothing; -d guest_errors logs
+ * it in QEMU's words.
  */
 #include "plic.h"
+#include "core/guest_log.h"
 #include "core/machine.h"
 #include "fdt/fdt.h"
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +138,7 @@ static uint64_t plic_read(void *opaque, uint64_t off, unsigned size)
 {
 	struct plic *p = opaque;
 	uint32_t val = 0;
+	bool known = true;
 
 	if (size != 4 || (off & 3))
 		return 0;
@@ -150,6 +155,8 @@ static uint64_t plic_read(void *opaque, uint64_t off, unsigned size)
 		const unsigned w = (unsigned)((off - PLIC_ENABLE) % PLIC_ENABLE_STRIDE / 4);
 		if (w < p->nwords)
 			val = p->enable[ctx][w];
+		else
+			known = false;
 	} else if (off >= PLIC_CONTEXT &&
 		   off < PLIC_CONTEXT + (uint64_t)PLIC_CONTEXT_STRIDE * p->ncontexts) {
 		const unsigned ctx = (unsigned)((off - PLIC_CONTEXT) / PLIC_CONTEXT_STRIDE);
@@ -158,8 +165,15 @@ static uint64_t plic_read(void *opaque, uint64_t off, unsigned size)
 			val = p->threshold[ctx];
 		else if (reg == PLIC_CLAIM)
 			val = claim(p, ctx);
+		else
+			known = false;
+	} else {
+		known = false;
 	}
 	pthread_mutex_unlock(&p->lock);
+	if (!known)
+		log_device_access(p->m, LOG_GUEST_ERRORS,
+				  "sifive_plic_read: Invalid register read 0x%" PRIx64 "\n", off);
 	return val;
 }
 
@@ -167,6 +181,7 @@ static void plic_write(void *opaque, uint64_t off, unsigned size, uint64_t val64
 {
 	struct plic *p = opaque;
 	const uint32_t val = (uint32_t)val64;
+	bool known = true;
 
 	if (size != 4 || (off & 3))
 		return;
@@ -185,6 +200,8 @@ static void plic_write(void *opaque, uint64_t off, unsigned size, uint64_t val64
 		if (w < p->nwords) {
 			p->enable[ctx][w] = val & p->valid[w];
 			update(p);
+		} else {
+			known = false;
 		}
 	} else if (off >= PLIC_CONTEXT &&
 		   off < PLIC_CONTEXT + (uint64_t)PLIC_CONTEXT_STRIDE * p->ncontexts) {
@@ -195,9 +212,16 @@ static void plic_write(void *opaque, uint64_t off, unsigned size, uint64_t val64
 			update(p);
 		} else if (reg == PLIC_CLAIM) {
 			complete(p, ctx, val);
+		} else {
+			known = false;
 		}
+	} else {
+		known = false;
 	}
 	pthread_mutex_unlock(&p->lock);
+	if (!known)
+		log_device_access(p->m, LOG_GUEST_ERRORS,
+				  "sifive_plic_write: Invalid register write 0x%" PRIx64 "\n", off);
 }
 
 void plic_set_irq(void *opaque, unsigned irq, bool level)

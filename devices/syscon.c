@@ -6,10 +6,13 @@
  *   0x5555               ends the run, exit status 0 (poweroff)
  *   (code << 16)|0x3333  ends the run, exit status `code`
  *   0x7777               resets the machine (reboot)
- * Other values are ignored; reads return 0.
+ * Other values are ignored (-d guest_errors logs them in QEMU's words);
+ * reads return 0.
  */
 #include "syscon.h"
+#include "core/guest_log.h"
 #include "fdt/fdt.h"
+#include <inttypes.h>
 
 static uint64_t syscon_read(void *opaque, uint64_t offset, unsigned size)
 {
@@ -19,21 +22,24 @@ static uint64_t syscon_read(void *opaque, uint64_t offset, unsigned size)
 static void syscon_write(void *opaque, uint64_t offset, unsigned size, uint64_t val)
 {
 	struct machine *m = opaque;
-	if (offset != 0)
-		return;
-	switch (val & 0xffff) {
-	case SYSCON_PASS:
-		machine_request_stop(m, STOP_EXIT, 0);
-		break;
-	case SYSCON_FAIL:
-		machine_request_stop(m, STOP_EXIT, (int)((val >> 16) & 0xffff));
-		break;
-	case SYSCON_RESET:
-		machine_request_stop(m, STOP_RESET, 0);
-		break;
-	default:
-		break;
+	if (offset == 0) {
+		switch (val & 0xffff) {
+		case SYSCON_PASS:
+			machine_request_stop(m, STOP_EXIT, 0);
+			return;
+		case SYSCON_FAIL:
+			machine_request_stop(m, STOP_EXIT, (int)((val >> 16) & 0xffff));
+			return;
+		case SYSCON_RESET:
+			machine_request_stop(m, STOP_RESET, 0);
+			return;
+		default:
+			break;
+		}
 	}
+	log_device_access(m, LOG_GUEST_ERRORS,
+			  "sifive_test_write: write: addr=0x%x val=0x%016" PRIx64 "\n",
+			  (unsigned)offset, val);
 }
 
 bool syscon_add(struct machine *m, uint64_t base)

@@ -2,10 +2,15 @@
  * virtio-mmio transport and split virtqueues (virtio 1.2: 2.1 device
  * status, 2.2 features, 2.7 split virtqueues, 4.2 virtio over MMIO). See
  * virtio_mmio.h for the model; this file reads in the order a driver uses
- * the device: registers, status and reset, then the rings.
+ * the device: registers, status and reset, then the rings. A register
+ * access QEMU 7.2 rejects (a read of a write-only register, a bad offset,
+ * a legacy register in modern mode...) is answered as before, and logged
+ * with -d guest_errors in QEMU's words.
  */
 #include "virtio_mmio.h"
+#include "core/guest_log.h"
 #include "fdt/fdt.h"
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +142,111 @@ static bool config_access_ok(const struct virtio_mmio *vm, uint64_t off, unsigne
 	       size <= vm->ops->config_size - off;
 }
 
+/* -d guest_errors: QEMU 7.2's virtio-mmio complaint about a register
+ * access, in its words ("virtio_mmio_read: bad register offset (0xd0)"). */
+static void complain(const struct virtio_mmio *vm, const char *fn, const char *what,
+		     uint64_t offset, const char *mode)
+{
+	log_device_access(vm->m, LOG_GUEST_ERRORS, "%s: %s (0x%" PRIx64 ")%s\n", fn, what, offset,
+			  mode);
+}
+
+/* What QEMU says of reading `offset` (before rvjit answers it as usual). */
+static void check_read(const struct virtio_mmio *vm, uint64_t offset)
+{
+	switch (offset) {
+	case VIRTIO_MMIO_MAGIC_VALUE:
+	case VIRTIO_MMIO_VERSION:
+	case VIRTIO_MMIO_DEVICE_ID:
+	case VIRTIO_MMIO_VENDOR_ID:
+	case VIRTIO_MMIO_DEVICE_FEATURES:
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
+	case VIRTIO_MMIO_STATUS:
+	case VIRTIO_MMIO_SHM_LEN_LOW:
+	case VIRTIO_MMIO_SHM_LEN_HIGH:
+		return;
+	case VIRTIO_MMIO_QUEUE_PFN:
+		if (!vm->legacy)
+			complain(vm, "virtio_mmio_read", "read from legacy register", offset,
+				 " in non-legacy mode");
+		return;
+	case VIRTIO_MMIO_QUEUE_READY:
+	case VIRTIO_MMIO_CONFIG_GENERATION:
+		if (vm->legacy)
+			complain(vm, "virtio_mmio_read", "read from non-legacy register", offset,
+				 " in legacy mode");
+		return;
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+	case VIRTIO_MMIO_GUEST_PAGE_SIZE:
+	case VIRTIO_MMIO_QUEUE_SEL:
+	case VIRTIO_MMIO_QUEUE_NUM:
+	case VIRTIO_MMIO_QUEUE_ALIGN:
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+		complain(vm, "virtio_mmio_read", "read of write-only register", offset, "");
+		return;
+	default: /* QEMU 7.2 has no SHM_SEL, SHM_BASE or QUEUE_RESET */
+		complain(vm, "virtio_mmio_read", "bad register offset", offset, "");
+		return;
+	}
+}
+
+/* What QEMU says of writing `offset` (before rvjit handles it as usual). */
+static void check_write(const struct virtio_mmio *vm, uint64_t offset)
+{
+	switch (offset) {
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+	case VIRTIO_MMIO_QUEUE_SEL:
+	case VIRTIO_MMIO_QUEUE_NUM:
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+	case VIRTIO_MMIO_STATUS:
+		return;
+	case VIRTIO_MMIO_GUEST_PAGE_SIZE:
+	case VIRTIO_MMIO_QUEUE_ALIGN:
+	case VIRTIO_MMIO_QUEUE_PFN:
+		if (!vm->legacy)
+			complain(vm, "virtio_mmio_write", "write to legacy register", offset,
+				 " in non-legacy mode");
+		return;
+	case VIRTIO_MMIO_QUEUE_READY:
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+		if (vm->legacy)
+			complain(vm, "virtio_mmio_write", "write to non-legacy register", offset,
+				 " in legacy mode");
+		return;
+	case VIRTIO_MMIO_MAGIC_VALUE:
+	case VIRTIO_MMIO_VERSION:
+	case VIRTIO_MMIO_DEVICE_ID:
+	case VIRTIO_MMIO_VENDOR_ID:
+	case VIRTIO_MMIO_DEVICE_FEATURES:
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
+	case VIRTIO_MMIO_CONFIG_GENERATION:
+		complain(vm, "virtio_mmio_write", "write to read-only register", offset, "");
+		return;
+	default:
+		complain(vm, "virtio_mmio_write", "bad register offset", offset, "");
+		return;
+	}
+}
+
 static uint64_t virtio_mmio_read(void *opaque, uint64_t offset, unsigned size)
 {
 	struct virtio_mmio *vm = opaque;
@@ -147,8 +257,13 @@ static uint64_t virtio_mmio_read(void *opaque, uint64_t offset, unsigned size)
 		return vm->ops->config_read(vm->opaque, (uint32_t)off, size);
 	}
 	/* 4.2.2.2: the driver uses only 32-bit aligned accesses here. */
-	if (size != 4 || (offset & 3))
+	if (size != 4 || (offset & 3)) {
+		log_device_access(vm->m, LOG_GUEST_ERRORS,
+				  "virtio_mmio_read: wrong size access to register!\n");
 		return 0;
+	}
+	if (vm->m->log_mask & LOG_GUEST_ERRORS)
+		check_read(vm, offset);
 	const struct virtq *q = selected_queue(vm);
 	switch (offset) {
 	case VIRTIO_MMIO_MAGIC_VALUE:
@@ -279,8 +394,13 @@ static void virtio_mmio_write(void *opaque, uint64_t offset, unsigned size, uint
 			vm->ops->config_write(vm->opaque, (uint32_t)off, size, val64);
 		return;
 	}
-	if (size != 4 || (offset & 3))
+	if (size != 4 || (offset & 3)) {
+		log_device_access(vm->m, LOG_GUEST_ERRORS,
+				  "virtio_mmio_write: wrong size access to register!\n");
 		return;
+	}
+	if (vm->m->log_mask & LOG_GUEST_ERRORS)
+		check_write(vm, offset);
 	const uint32_t val = (uint32_t)val64;
 	struct virtq *q = selected_queue(vm);
 	switch (offset) {

@@ -49,7 +49,7 @@
  * spin-wait counters). The shadow finds its next block through the real
  * hart's fetch TLB, as the jump cache does, and walks the page table only
  * when that misses; a walk may set an A bit the real run would not have
- * (core/shadow.h). With -d in_asm the shadow's instructions are logged too.
+ * (core/shadow.h). With -d exec or cpu the shadow's blocks are logged too.
  *
  * On the first difference the machine stops (STOP_FATAL, exit status 1)
  * after printing the differing fields, the blocks of the run, the states,

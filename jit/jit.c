@@ -242,8 +242,7 @@ static void run_quantum(struct hart *h)
 				continue;
 			}
 			if (m->log_mask & LOG_EXEC)
-				fprintf(m->log, "hart %" PRIu64 ": block %#" PRIx64 "\n",
-					h->mhartid, h->pc);
+				log_exec(h, native);
 			if (m->log_mask & LOG_CPU)
 				cpu_log_state(h, m->log, m->log_mask & LOG_FPU);
 			const int why =

@@ -13,16 +13,6 @@
 static void log_translation(struct jit *j, const struct block *b, size_t start, size_t len)
 {
 	struct machine *m = j->m;
-	if (m->log_mask & LOG_IN_ASM) {
-		fprintf(m->log, "IN: %#" PRIx64 "\n", b->va);
-		for (unsigned i = 0; i < b->n_ops; i++) {
-			char text[96];
-			insn_disasm(&b->ops[i], b->va + b->ops[i].pc_off, text, sizeof(text));
-			fprintf(m->log, "%016" PRIx64 ":  %0*" PRIx32 "  %s\n",
-				b->va + b->ops[i].pc_off, b->ops[i].len * 2, b->ops[i].raw, text);
-		}
-		fputc('\n', m->log);
-	}
 	if ((m->log_mask & LOG_OUT_ASM) && j->capstone) {
 		fprintf(m->log, "OUT: [size=%zu] for %#" PRIx64 "\n", len, b->va);
 		host_disasm_print(j->capstone, m->log, j->cb.rw + start, len,

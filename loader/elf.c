@@ -12,9 +12,11 @@
  * first byte is written, so a rejected file leaves RAM exactly as it was.
  *
  * Symbols are a courtesy: riscv-tests and similar bare-metal programs export
- * `tohost`/`fromhost` for the HTIF mailbox. A missing or damaged section
+ * `tohost`/`fromhost` for the HTIF mailbox, and the function symbols name
+ * blocks in the -d logs as QEMU names them. A missing or damaged section
  * table only means "no symbols", never a load failure.
  */
+#include "core/guest_symbols.h"
 #include "loader/loader.h"
 
 #include <elf.h>
@@ -245,6 +247,59 @@ static bool read_shdr(const uint8_t *data, size_t size, uint64_t shoff, uint64_t
 }
 
 /*
+ * The first SHT_SYMTAB and its string table, checked to lie inside the
+ * file. Anything malformed: false, as if there were none (symbols are
+ * optional).
+ */
+static bool find_symtab(const uint8_t *data, size_t size, const Elf64_Ehdr *eh, Elf64_Shdr *sh,
+			Elf64_Shdr *str)
+{
+	uint64_t shnum = eh->e_shnum;
+
+	if (eh->e_shoff == 0 || eh->e_shentsize != sizeof(Elf64_Shdr))
+		return false;
+	/* gABI ch. 4: with 0xff00 or more sections e_shnum is 0 and the count
+	 * is in section 0's sh_size. */
+	if (shnum == 0) {
+		if (!read_shdr(data, size, eh->e_shoff, 0, sh))
+			return false;
+		shnum = sh->sh_size;
+	}
+	if (shnum > UINT64_MAX / sizeof(Elf64_Shdr) ||
+	    !range_in_file(eh->e_shoff, shnum * sizeof(Elf64_Shdr), size))
+		return false;
+
+	uint64_t i;
+	for (i = 0; i < shnum; i++) {
+		read_shdr(data, size, eh->e_shoff, i, sh);
+		if (sh->sh_type == SHT_SYMTAB)
+			break;
+	}
+	if (i == shnum)
+		return false;
+	if (sh->sh_entsize != sizeof(Elf64_Sym) || sh->sh_size % sizeof(Elf64_Sym) != 0 ||
+	    !range_in_file(sh->sh_offset, sh->sh_size, size))
+		return false;
+	/* gABI: a symbol table's sh_link is the index of its string table. */
+	if (sh->sh_link >= shnum || !read_shdr(data, size, eh->e_shoff, sh->sh_link, str))
+		return false;
+	return str->sh_type == SHT_STRTAB && str->sh_size != 0 &&
+	       range_in_file(str->sh_offset, str->sh_size, size);
+}
+
+/* Symbol k's name, or NULL when it does not lie inside the string table. */
+static const char *sym_name(const uint8_t *data, const Elf64_Shdr *sh, const Elf64_Shdr *str,
+			    uint64_t k, Elf64_Sym *sym)
+{
+	memcpy(sym, data + sh->sh_offset + k * sizeof(*sym), sizeof(*sym));
+	if (sym->st_name >= str->sh_size)
+		return NULL;
+	const char *name = (const char *)data + str->sh_offset + sym->st_name;
+	/* The name must end inside the string table. */
+	return memchr(name, '\0', str->sh_size - sym->st_name) ? name : NULL;
+}
+
+/*
  * Find `tohost` and `fromhost` in the first SHT_SYMTAB. Anything malformed
  * makes this return with both left at 0: symbols are optional.
  */
@@ -252,58 +307,22 @@ static void find_htif_symbols(const uint8_t *data, size_t size, const Elf64_Ehdr
 			      const struct load_seg *segs, unsigned nsegs, uint64_t *tohost,
 			      uint64_t *fromhost)
 {
-	uint64_t shnum = eh->e_shnum;
 	uint64_t to = 0, from = 0;
 	Elf64_Shdr sh, str;
 
 	*tohost = 0;
 	*fromhost = 0;
-	if (eh->e_shoff == 0 || eh->e_shentsize != sizeof(Elf64_Shdr))
+	if (!find_symtab(data, size, eh, &sh, &str))
 		return;
-	/* gABI ch. 4: with 0xff00 or more sections e_shnum is 0 and the count
-	 * is in section 0's sh_size. */
-	if (shnum == 0) {
-		if (!read_shdr(data, size, eh->e_shoff, 0, &sh))
-			return;
-		shnum = sh.sh_size;
-	}
-	if (shnum > UINT64_MAX / sizeof(Elf64_Shdr) ||
-	    !range_in_file(eh->e_shoff, shnum * sizeof(Elf64_Shdr), size))
-		return;
-
-	uint64_t i;
-	for (i = 0; i < shnum; i++) {
-		read_shdr(data, size, eh->e_shoff, i, &sh);
-		if (sh.sh_type == SHT_SYMTAB)
-			break;
-	}
-	if (i == shnum)
-		return;
-	if (sh.sh_entsize != sizeof(Elf64_Sym) || sh.sh_size % sizeof(Elf64_Sym) != 0 ||
-	    !range_in_file(sh.sh_offset, sh.sh_size, size))
-		return;
-	/* gABI: a symbol table's sh_link is the index of its string table. */
-	if (sh.sh_link >= shnum || !read_shdr(data, size, eh->e_shoff, sh.sh_link, &str))
-		return;
-	if (str.sh_type != SHT_STRTAB || str.sh_size == 0 ||
-	    !range_in_file(str.sh_offset, str.sh_size, size))
-		return;
-
-	const char *strtab = (const char *)data + str.sh_offset;
 	const uint64_t nsyms = sh.sh_size / sizeof(Elf64_Sym);
 
 	/* Entry 0 is the reserved undefined symbol (gABI "Symbol Table"). */
 	for (uint64_t k = 1; k < nsyms; k++) {
 		Elf64_Sym sym;
-		const char *name;
+		const char *name = sym_name(data, &sh, &str, k, &sym);
 
-		memcpy(&sym, data + sh.sh_offset + k * sizeof(sym), sizeof(sym));
-		if (sym.st_name >= str.sh_size)
+		if (!name)
 			return; /* a name outside the string table: distrust it all */
-		name = strtab + sym.st_name;
-		/* The name must end inside the string table. */
-		if (!memchr(name, '\0', str.sh_size - sym.st_name))
-			return;
 		if (sym.st_shndx == SHN_UNDEF)
 			continue;
 		if (!to && strcmp(name, "tohost") == 0)
@@ -313,6 +332,35 @@ static void find_htif_symbols(const uint8_t *data, size_t size, const Elf64_Ehdr
 	}
 	*tohost = to;
 	*fromhost = from;
+}
+
+/* The STT_FUNC symbols defined in a section, as QEMU keeps them for its
+ * logs (include/hw/elf_ops.h load_symbols), into the machine's table. */
+static void keep_function_symbols(struct machine *m, const uint8_t *data, size_t size,
+				  const Elf64_Ehdr *eh)
+{
+	Elf64_Shdr sh, str;
+
+	if (!find_symtab(data, size, eh, &sh, &str))
+		return;
+	const uint64_t nsyms = sh.sh_size / sizeof(Elf64_Sym);
+	struct guest_symbol *syms = calloc(nsyms, sizeof(*syms));
+	size_t n = 0;
+	for (uint64_t k = 1; syms && k < nsyms; k++) {
+		Elf64_Sym sym;
+		const char *name = sym_name(data, &sh, &str, k, &sym);
+
+		if (!name || sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE ||
+		    ELF64_ST_TYPE(sym.st_info) != STT_FUNC)
+			continue;
+		syms[n].name = strdup(name);
+		if (!syms[n].name)
+			break;
+		syms[n].addr = sym.st_value;
+		syms[n].size = sym.st_size;
+		n++;
+	}
+	guest_symbols_add(&m->symbols, syms, n);
 }
 
 int load_elf_image(struct machine *m, const uint8_t *data, size_t size, struct load_info *info,
@@ -348,6 +396,7 @@ int load_elf_image(struct machine *m, const uint8_t *data, size_t size, struct l
 		info->high = high;
 		find_htif_symbols(data, size, &eh, segs, nsegs, &info->tohost, &info->fromhost);
 	}
+	keep_function_symbols(m, data, size, &eh);
 	free(segs);
 	return 0;
 }

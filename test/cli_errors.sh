@@ -78,8 +78,7 @@ expect_error "-blockdev node-name=q: file=r must be a driver=file node" -blockde
 expect_error "-blockdev: node-name 'x0' is already in use" -drive file=x,id=x0 -blockdev driver=file,node-name=x0,filename=x "$tmp/notelf"
 expect_error "-d: log item 'mmu' is not supported" -d in_asm,mmu "$tmp/notelf"
 expect_error "-d: log item 'cpu_reset' is not supported" -d cpu_reset "$tmp/notelf"
-expect_error "-d: log item 'unimp' is not supported" -d unimp "$tmp/notelf"
-expect_error "-d: log item 'page' is not supported" -d page "$tmp/notelf"
+expect_error "-d: log item 'op' is not supported" -d unimp,page,op "$tmp/notelf"
 expect_error "unknown option '-no-such-thing'" -no-shutdown -no-such-thing "$tmp/notelf"
 
 echo "cli_errors: $fails failed"

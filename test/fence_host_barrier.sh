@@ -14,11 +14,12 @@ if ! timeout 60 "$rvjit" -d in_asm,out_asm -D "$tmp/log" "$elf" </dev/null >"$tm
 	cat "$tmp/out"
 	exit 1
 fi
-# The log: "IN: pc", one line per guest instruction, a blank line, then
-# "OUT: ...", one line per host instruction, a blank line.
+# The log (QEMU's layout): "IN: symbol", "Priv: ...", one line per guest
+# instruction ("0xPC:  BITS  fence  rw,rw"), a blank line, then
+# "OUT: [size=N] for PC", one line per host instruction, a blank line.
 awk '
-/^IN: / { block = $2; section = "in"; need = 0; next }
-/^OUT: / { section = "out"; have = 0; next }
+/^IN: / { section = "in"; need = 0; next }
+/^OUT: / { block = $NF; section = "out"; have = 0; next }
 /^$/ {
 	if (section == "out") {
 		if (need) {
@@ -31,8 +32,10 @@ awk '
 	}
 	next
 }
-section == "in" && match($0, /fence [iorw]+,[iorw]+/) {
-	split(substr($0, RSTART + 6, RLENGTH - 6), sets, ",")
+section == "in" && match($0, /fence +[iorw]+,[iorw]+/) {
+	fence_sets = substr($0, RSTART + 5, RLENGTH - 5)
+	gsub(/ /, "", fence_sets)
+	split(fence_sets, sets, ",")
 	if (sets[1] ~ /w/ && sets[2] ~ /r/)
 		need++
 }
@@ -47,5 +50,5 @@ END {
 		exit 1
 	}
 }' "$tmp/log" || exit 1
-grep -q 'fence rw,rw' "$tmp/log" || { echo "FAIL: no fence rw,rw in the log"; exit 1; }
+grep -Eq 'fence +rw,rw' "$tmp/log" || { echo "FAIL: no fence rw,rw in the log"; exit 1; }
 echo "PASS"

@@ -127,11 +127,12 @@ expect_run 0 "hello from rvjit" -nodefaults -serial stdio -bios none "$guests/ua
 # -d help lists what rvjit logs, in QEMU's layout; nochain with exec logs
 # every block.
 expect_run 0 "^nochain +do not chain" -d help
-if "$rvjit" -d help | grep -Eq "^(unimp|page|mmu) "; then
+if "$rvjit" -d help | grep -Eq "^(op|mmu|cpu_reset) "; then
 	fail "-d help lists an item rvjit refuses"
 fi
 expect_run 0 "hello from rvjit" -d nochain,exec -D "$tmp/log" -bios none "$guests/uart_hello.elf"
-grep -q "block 0x80000000" "$tmp/log" || fail "-d nochain,exec: no block lines in the log"
+grep -q "^Trace 0: 0x[0-9a-f]* \[0000000000000000/0000000080000000/" "$tmp/log" ||
+	fail "-d nochain,exec: no Trace lines in the log"
 expect_run 0 "hello from rvjit" -d nochain -bios none "$guests/uart_hello.elf"
 
 # -d cpu: QEMU's riscv_cpu_dump_state layout (for a hart without H)
