@@ -76,9 +76,9 @@ static int fail_null(char *err, size_t errlen, const char *fmt, const char *a, c
 	return -1;
 }
 
-/* stdio, file: wait as long as it takes, as before any chardev. */
-static void write_fd(int fd, const uint8_t *p, size_t len)
+void chardev_write_fd(int fd, const void *buf, size_t len)
 {
+	const uint8_t *p = buf;
 	while (len) {
 		const ssize_t n = write(fd, p, len);
 		if (n > 0) {
@@ -538,7 +538,7 @@ void chardev_write(struct chardev *c, const void *buf, size_t len)
 		break;
 	case CHARDEV_STDIO:
 	case CHARDEV_FILE:
-		write_fd(c->out_fd, buf, len);
+		chardev_write_fd(c->out_fd, buf, len); /* waits as long as it takes */
 		break;
 	case CHARDEV_NULL:
 		break;

@@ -108,6 +108,10 @@ ssize_t chardev_read(struct chardev *c, uint8_t *buf, size_t len, int wake_fd);
  * Any thread; writes are serialised. */
 void chardev_write(struct chardev *c, const void *buf, size_t len);
 
+/* All of buf to fd, retrying after EINTR and waiting while it is full; gives
+ * up on an error (a closed reader). */
+void chardev_write_fd(int fd, const void *buf, size_t len);
+
 enum chardev_backend chardev_backend(const struct chardev *c);
 
 /* The terminal to put in raw mode, or -1 (only stdio has one). *signals:

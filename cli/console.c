@@ -129,27 +129,6 @@ static void enter_raw_mode(struct console *c)
 		atexit(restore_at_exit); /* once per raw console: harmless twice */
 }
 
-/* Write all of buf to the wake pipe, retrying after EINTR. */
-static void write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	while (len) {
-		const ssize_t n = write(fd, p, len);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-		} else if (n < 0 && errno == EINTR) {
-			continue;
-		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-				return;
-		} else {
-			return;
-		}
-	}
-}
-
 static void flush_locked(struct console *c)
 {
 	chardev_write(c->dev, c->out, c->nout);
@@ -505,7 +484,7 @@ void console_free(struct console *c)
 		pthread_cond_broadcast(&c->space);
 		pthread_mutex_unlock(&c->lock);
 		const uint8_t one = 1;
-		write_all(c->wake[1], &one, 1);
+		chardev_write_fd(c->wake[1], &one, 1);
 		pthread_join(c->reader, NULL);
 	}
 	console_flush(c);
