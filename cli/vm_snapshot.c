@@ -164,28 +164,33 @@ int vm_snapshot_save(struct virt_board *b, const char *name, char *err, size_t e
 
 int vm_snapshot_load(struct virt_board *b, const char *name, char *err, size_t errlen)
 {
-	struct drives d;
-	if (find_drives(b, &d, true, err, errlen))
-		return -1;
-	struct disk_snapshot ids[VIRT_MAX_DRIVES];
-	for (unsigned i = 0; i < d.n; i++)
-		if (!find_by_name(d.dev[i], name, &ids[i]))
-			return fail(err, errlen,
-				    "Snapshot '%s' does not exist in one or more devices", name);
-	const struct disk_snapshot *sn = &ids[d.vmstate];
-	if (!sn->vm_state_size)
-		return fail(err, errlen,
-			    "This is a disk-only snapshot. Revert to it  offline using qemu-img");
-	uint8_t *buf = sn->vm_state_size <= SIZE_MAX ? malloc(sn->vm_state_size) : NULL;
-	if (!buf)
-		return fail(err, errlen, "Error while loading VM state: %s", strerror(ENOMEM));
-	int r = disk_snapshot_vmstate_read(d.dev[d.vmstate], sn->id, 0, buf, sn->vm_state_size);
-	if (r) {
-		free(buf);
-		return fail(err, errlen, "Error while loading VM state: %s", strerror(-r));
-	}
+	/* QEMU stops the machine first, and leaves it stopped when the load
+	 * fails (`info status`: paused); the machine state is untouched. */
 	struct machine *m = virt_board_machine(b);
 	const bool was_running = park(m);
+	struct drives d;
+	int rc = find_drives(b, &d, true, err, errlen);
+	struct disk_snapshot ids[VIRT_MAX_DRIVES];
+	for (unsigned i = 0; i < d.n && !rc; i++)
+		if (!find_by_name(d.dev[i], name, &ids[i]))
+			rc = fail(err, errlen,
+				  "Snapshot '%s' does not exist in one or more devices", name);
+	const struct disk_snapshot *sn = rc ? NULL : &ids[d.vmstate];
+	if (!rc && !sn->vm_state_size)
+		rc = fail(err, errlen,
+			  "This is a disk-only snapshot. Revert to it  offline using qemu-img");
+	uint8_t *buf = NULL;
+	if (!rc && !(buf = sn->vm_state_size <= SIZE_MAX ? malloc(sn->vm_state_size) : NULL))
+		rc = fail(err, errlen, "Error while loading VM state: %s", strerror(ENOMEM));
+	int r =
+	    rc ? 0
+	       : disk_snapshot_vmstate_read(d.dev[d.vmstate], sn->id, 0, buf, sn->vm_state_size);
+	if (r)
+		rc = fail(err, errlen, "Error while loading VM state: %s", strerror(-r));
+	if (rc) {
+		free(buf);
+		return rc;
+	}
 	/* What this machine would save now has the layout the state must
 	 * have: checked before anything changes. */
 	struct vmstate_out cur = {0};
@@ -193,7 +198,6 @@ int vm_snapshot_load(struct virt_board *b, const char *name, char *err, size_t e
 	const struct vmstate_in saved = {.buf = buf, .len = sn->vm_state_size};
 	const struct vmstate_in mine = {.buf = cur.buf, .len = cur.len};
 	char why[200];
-	int rc = 0;
 	if (cur.failed)
 		rc = fail(err, errlen, "Error while loading VM state: %s", strerror(ENOMEM));
 	else if (!vmstate_same_layout(&saved, &mine, why, sizeof(why)))
