@@ -1,5 +1,6 @@
 /*
- * Internal snapshots of a qcow2 image (devices/disk_snapshot.h), as
+ * Internal snapshots of a qcow2 image (devices/disk_snapshot.h, through
+ * devices/disk_snapshot.c), as
  * docs/interop/qcow2.txt ("Snapshots") describes them: a snapshot is a
  * copy of the L1 table plus an entry in the snapshot table; every cluster
  * it reaches gains a reference. A cluster's refcount is the number of
@@ -513,12 +514,7 @@ static int writable(struct block_dev *dev, struct qcow2 **qp)
 	return 0;
 }
 
-bool disk_can_snapshot(struct block_dev *dev)
-{
-	return qcow2_of(dev) && !dev->readonly;
-}
-
-int disk_snapshot_list(struct block_dev *dev, struct disk_snapshot **list, unsigned *n)
+int qcow2_snapshot_list(struct block_dev *dev, struct disk_snapshot **list, unsigned *n)
 {
 	struct qcow2 *q = qcow2_of(dev);
 	*list = NULL;
@@ -537,22 +533,6 @@ int disk_snapshot_list(struct block_dev *dev, struct disk_snapshot **list, unsig
 	return r;
 }
 
-int disk_snapshot_find(struct block_dev *dev, const char *tag, struct disk_snapshot *out)
-{
-	struct qcow2 *q = qcow2_of(dev);
-	if (!q)
-		return -ENOTSUP;
-	struct snap_table t;
-	int r = table_load(q, &t);
-	const int i = r ? -1 : table_find(&t, tag);
-	if (!r && i < 0)
-		r = -ENOENT;
-	if (!r)
-		*out = t.s[i].info;
-	table_free(&t);
-	return r;
-}
-
 /* The first L1 entry past the disk: where the VM state starts. */
 static uint32_t vmstate_l1_index(const struct qcow2 *q)
 {
@@ -560,7 +540,7 @@ static uint32_t vmstate_l1_index(const struct qcow2 *q)
 	return (uint32_t)((q->dev.size + (1ull << shift) - 1) >> shift);
 }
 
-int disk_snapshot_create(struct block_dev *dev, struct disk_snapshot *sn)
+int qcow2_snapshot_create(struct block_dev *dev, struct disk_snapshot *sn)
 {
 	struct qcow2 *q;
 	int r = writable(dev, &q);
@@ -601,7 +581,7 @@ out:
 	return r;
 }
 
-int disk_snapshot_goto(struct block_dev *dev, const char *tag)
+int qcow2_snapshot_goto(struct block_dev *dev, const char *tag)
 {
 	struct qcow2 *q;
 	int r = writable(dev, &q);
@@ -630,7 +610,7 @@ out:
 	return r;
 }
 
-int disk_snapshot_delete(struct block_dev *dev, const char *tag)
+int qcow2_snapshot_delete(struct block_dev *dev, const char *tag)
 {
 	struct qcow2 *q;
 	int r = writable(dev, &q);
@@ -681,7 +661,7 @@ static int l1_grow(struct qcow2 *q, uint32_t size)
 	return r;
 }
 
-int disk_vmstate_write(struct block_dev *dev, uint64_t off, const void *buf, size_t len)
+int qcow2_vmstate_write(struct block_dev *dev, uint64_t off, const void *buf, size_t len)
 {
 	struct qcow2 *q;
 	int r = writable(dev, &q);
@@ -702,8 +682,8 @@ int disk_vmstate_write(struct block_dev *dev, uint64_t off, const void *buf, siz
 	return 0;
 }
 
-int disk_snapshot_vmstate_read(struct block_dev *dev, const char *tag, uint64_t off, void *buf,
-			       size_t len)
+int qcow2_snapshot_vmstate_read(struct block_dev *dev, const char *tag, uint64_t off, void *buf,
+				size_t len)
 {
 	struct qcow2 *q = qcow2_of(dev);
 	if (!q)

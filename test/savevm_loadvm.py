@@ -138,6 +138,28 @@ vm.wait_for(r"\(qemu\) ")
 rc = vm.quit()
 image_clean("after -loadvm")
 
+# -snapshot: the snapshots live with the writes, in memory, as they live in
+# QEMU's temporary overlay; the image keeps neither.
+listing = snapshot_list()
+vm = rvjit(IMG, "qcow2", "-snapshot")
+vm.wait_for(r"count \d+\n")
+vm.send(b"\x01c")
+vm.wait_for(r"\(qemu\) ")
+check(reply(vm.command("info snapshots")) == "There is no snapshot available.\n",
+      "-snapshot starts without snapshots, as QEMU's temporary overlay")
+saved3 = stop_and_count(vm)
+check(reply(vm.command("savevm t")) == "", "savevm with -snapshot")
+vm.command("cont")
+vm.wait_for(r"count %d\n" % (saved3 + 4))
+check(reply(vm.command("loadvm t")) == "", "loadvm with -snapshot")
+m = vm.wait_for(r"(count|mismatch) [^\n]*\n")
+first = m and m.group(0)
+check(first in ("count %d\n" % (saved3 + 1), "count %d\n" % (saved3 + 2))
+      and vm.wait_for(r"count %d\n" % (saved3 + 3)) is not None and b"mismatch" not in vm.out,
+      "-snapshot: RAM and the overlay's disk go back together (saved %d, then %r)" % (saved3, first))
+vm.quit()
+check(snapshot_list() == listing, "-snapshot leaves the image's snapshots alone")
+
 # A disk-only snapshot, and one whose VM state rvjit did not write.
 subprocess.run(["qemu-img", "snapshot", "-c", "diskonly", IMG], check=True)
 vm = rvjit(IMG, "qcow2")
