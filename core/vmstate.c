@@ -157,25 +157,53 @@ bool vmstate_same_layout(const struct vmstate_in *a, const struct vmstate_in *b,
 
 /* The architectural state of a hart, in a fixed order. */
 #define HART_FIELDS(X)                                                                             \
-	X(x)                                                                                       \
-	X(f) X(pc) X(priv) X(instret) X(wfi) X(mstatus) X(misa) X(medeleg) X(mideleg) X(mie)       \
-	    X(mip) X(mtvec) X(mscratch) X(mepc) X(mcause) X(mtval) X(mcounteren) X(mcountinhibit)  \
-		X(menvcfg) X(pmpcfg) X(pmpaddr) X(stvec) X(sscratch) X(sepc) X(scause) X(stval)    \
-		    X(scounteren) X(senvcfg) X(satp) X(stimecmp) X(fflags) X(frm)
+	X(x);                                                                                      \
+	X(f);                                                                                      \
+	X(pc);                                                                                     \
+	X(priv);                                                                                   \
+	X(instret);                                                                                \
+	X(wfi);                                                                                    \
+	X(mstatus);                                                                                \
+	X(misa);                                                                                   \
+	X(medeleg);                                                                                \
+	X(mideleg);                                                                                \
+	X(mie);                                                                                    \
+	X(mip);                                                                                    \
+	X(mtvec);                                                                                  \
+	X(mscratch);                                                                               \
+	X(mepc);                                                                                   \
+	X(mcause);                                                                                 \
+	X(mtval);                                                                                  \
+	X(mcounteren);                                                                             \
+	X(mcountinhibit);                                                                          \
+	X(menvcfg);                                                                                \
+	X(pmpcfg);                                                                                 \
+	X(pmpaddr);                                                                                \
+	X(stvec);                                                                                  \
+	X(sscratch);                                                                               \
+	X(sepc);                                                                                   \
+	X(scause);                                                                                 \
+	X(stval);                                                                                  \
+	X(scounteren);                                                                             \
+	X(senvcfg);                                                                                \
+	X(satp);                                                                                   \
+	X(stimecmp);                                                                               \
+	X(fflags);                                                                                 \
+	X(frm)
 
 static void save_hart(struct hart *h, struct vmstate_out *o)
 {
 	if (h->m->sync_fflags)
 		h->m->sync_fflags(h);
-#define PUT_FIELD(f) VMSTATE_PUT(o, h->f);
-	HART_FIELDS(PUT_FIELD)
+#define PUT_FIELD(f) VMSTATE_PUT(o, h->f)
+	HART_FIELDS(PUT_FIELD);
 #undef PUT_FIELD
 }
 
 static void load_hart(struct hart *h, struct vmstate_in *in)
 {
-#define GET_FIELD(f) VMSTATE_GET(in, h->f);
-	HART_FIELDS(GET_FIELD)
+#define GET_FIELD(f) VMSTATE_GET(in, h->f)
+	HART_FIELDS(GET_FIELD);
 #undef GET_FIELD
 	h->x[0] = 0;
 	h->reserved = false;

@@ -23,6 +23,10 @@
  *   4. the dropped reference to the cluster it replaced, if any.
  * That order holds for the file's page cache (a killed process); flush
  * (fdatasync) is what makes it durable, as with QEMU's cache=writeback.
+ * Internal snapshots (devices/qcow2_snapshot.c) change refcounts and
+ * COPIED bits of many tables at once: they write new tables to fresh
+ * clusters and switch to them with one header write, so a crash leaves the
+ * image before or after, never between.
  *
  * Nothing is written at open. Every offset read from the file is checked
  * (alignment, inside the file, not on the header, L1 or refcount table)

@@ -191,6 +191,38 @@ if qemu:
 vm.quit()
 image_clean("after the refused loads")
 
+# Two qcow2 drives: both get the snapshot, the first holds the machine
+# state; names only one drive has are listed apart, as QEMU lists them.
+IMG2 = os.path.join(tmp, "second.qcow2")
+subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", IMG2, "1M"], check=True)
+vm = rvjit(IMG, "qcow2", "-drive", "file=%s,if=none,id=x1,format=qcow2" % IMG2,
+           "-device", "virtio-blk-device,drive=x1")
+vm.wait_for(r"count \d+\n")
+vm.send(b"\x01c")
+vm.wait_for(r"\(qemu\) ")
+check(reply(vm.command("savevm both")) == "", "savevm with two qcow2 drives")
+vm.quit()
+second = subprocess.run(["qemu-img", "snapshot", "-l", IMG2], stdout=subprocess.PIPE, text=True).stdout
+check(re.search(r"\n1\s+both\s+0 B ", second) is not None and re.search(r" both\s+[0-9.]+ KiB ", snapshot_list()),
+      "both drives have the snapshot, the first with the machine state", second)
+subprocess.run(["qemu-img", "snapshot", "-c", "only2", IMG2], check=True)
+vm = rvjit(IMG, "qcow2", "-drive", "file=%s,if=none,id=x1,format=qcow2" % IMG2,
+           "-device", "virtio-blk-device,drive=x1", "-S")
+time.sleep(0.5)
+vm.send(b"\x01c")
+vm.wait_for(r"\(qemu\) ")
+text = reply(vm.command("info snapshots"))
+HEADER = "ID        TAG               VM SIZE                DATE     VM CLOCK     ICOUNT\n"
+check(text is not None and text.startswith("List of snapshots present on all disks:\n" + HEADER)
+      and re.search(r"^--        both +\S.*\n\n", text, re.M) is not None
+      and re.search(r"\nList of partial \(non-loadable\) snapshots on 'x0':\n" + HEADER
+                    + r"(\d+ +\S+ .*\n)*\d+ +diskonly .*\n(\d+ +\S+ .*\n)*\nList of partial \(non-loadable\) snapshots on "
+                    r"'x1':\n" + HEADER + r"\d+ +only2 .*\n$", text) is not None,
+      "info snapshots lists partial snapshots per drive", text)
+check("Error: Snapshot 'only2' does not exist in one or more devices" in vm.command("loadvm only2"),
+      "a snapshot on one drive only cannot be loaded")
+vm.quit()
+
 # Drives that cannot hold snapshots.
 vm = rvjit(RAW, "raw")
 vm.wait_for(r"count 1\n")

@@ -96,7 +96,6 @@ static void expect_clean(const char *img)
 	cr_expect(strstr(out, "No errors were found"), "qemu-img check %s:\n%s", img, out);
 }
 
-
 static struct block_dev *open_rw(const char *img)
 {
 	char err[256] = "";
