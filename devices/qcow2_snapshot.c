@@ -33,6 +33,7 @@
 #include "disk_snapshot.h"
 #include "qcow2_internal.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,8 +184,16 @@ struct rebuild {
 	struct qcow2 *q;
 	uint64_t *rc; /* the new refcounts, by cluster */
 	uint64_t nrc;
+	uint64_t *before; /* the refcounts the file had, nbefore of them */
+	uint64_t nbefore;
 	uint64_t end; /* the next fresh cluster */
 };
+
+static void rebuild_free(struct rebuild *b)
+{
+	free(b->rc);
+	free(b->before);
+}
 
 static int rc_add(struct rebuild *b, uint64_t off, int64_t d)
 {
@@ -297,6 +306,10 @@ static int rebuild_begin(struct qcow2 *q, struct rebuild *b)
 				return e;
 		}
 	}
+	b->nbefore = b->nrc;
+	if (!(b->before = malloc(b->nrc * sizeof(*b->before))))
+		return -ENOMEM;
+	memcpy(b->before, b->rc, b->nrc * sizeof(*b->before));
 	return 0;
 }
 
@@ -347,6 +360,31 @@ static void refcount_layout(const struct rebuild *b, uint64_t *rt_clusters, uint
 	}
 	*rt_clusters = rtc;
 	*blocks = nb;
+}
+
+/* Give the clusters the switch freed back to the file system (QEMU's
+ * discard of freed clusters): the file keeps its size, since new clusters
+ * never go there (devices/disk_qcow2.c only appends), but a machine state
+ * replaced by each savevm no longer costs its size on the disk. Best
+ * effort: a file system without holes keeps the bytes. */
+static void release_freed(const struct rebuild *b)
+{
+	const struct qcow2 *q = b->q;
+	for (uint64_t c = 0; c < b->nbefore;) {
+		if (!b->before[c] || rc_of(b, c << q->cluster_bits)) {
+			c++;
+			continue;
+		}
+		uint64_t n = 1;
+		while (c + n < b->nbefore && b->before[c + n] &&
+		       !rc_of(b, (c + n) << q->cluster_bits))
+			n++;
+		if (fallocate(q->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			      (off_t)(c << q->cluster_bits), (off_t)(n << q->cluster_bits))) {
+			/* not supported here: the bytes stay */
+		}
+		c += n;
+	}
 }
 
 /* Drop the old active image's paths and the old snapshot and refcount
@@ -484,6 +522,7 @@ static int rebuild_finish(struct rebuild *b, const struct new_active *na,
 	q->snapshots_offset = table_off;
 	q->file_end = b->end;
 	qcow2_tcache_drop(q);
+	release_freed(b);
 out:
 	free(l1);
 	free(from);
@@ -576,7 +615,7 @@ int qcow2_snapshot_create(struct block_dev *dev, struct disk_snapshot *sn)
 	const struct new_active na = {q->l1, q->l1_size, vmstate_l1_index(q), q->l1_size};
 	r = rebuild_finish(&b, &na, &t, old_bytes);
 out:
-	free(b.rc);
+	rebuild_free(&b);
 	table_free(&t);
 	return r;
 }
@@ -605,7 +644,7 @@ int qcow2_snapshot_goto(struct block_dev *dev, const char *tag)
 	r = rebuild_finish(&b, &na, &t, t.bytes);
 out:
 	free(l1);
-	free(b.rc);
+	rebuild_free(&b);
 	table_free(&t);
 	return r;
 }
@@ -637,7 +676,7 @@ int qcow2_snapshot_delete(struct block_dev *dev, const char *tag)
 	r = rebuild_finish(&b, &na, &t, t.bytes);
 out:
 	free(l1);
-	free(b.rc);
+	rebuild_free(&b);
 	table_free(&t);
 	return r;
 }
@@ -656,7 +695,7 @@ static int l1_grow(struct qcow2 *q, uint32_t size)
 		const struct new_active na = {q->l1, q->l1_size, q->l1_size, size};
 		r = rebuild_finish(&b, &na, &t, t.bytes);
 	}
-	free(b.rc);
+	rebuild_free(&b);
 	table_free(&t);
 	return r;
 }
