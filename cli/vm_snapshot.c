@@ -120,6 +120,12 @@ static int delete_everywhere(const struct drives *d, const char *name, char *err
 	return 0;
 }
 
+/* The guest's clock: with -icount the instruction clock, as QEMU's. */
+static uint64_t vm_clock_ns(const struct machine *m)
+{
+	return m->icount ? machine_mtime(m) * NS_PER_MTIME_TICK : machine_clock_ns(m);
+}
+
 int vm_snapshot_save(struct virt_board *b, const char *name, char *err, size_t errlen)
 {
 	struct drives d;
@@ -149,8 +155,10 @@ int vm_snapshot_save(struct virt_board *b, const char *name, char *err, size_t e
 	for (unsigned i = 0; i < d.n && !rc; i++) {
 		struct disk_snapshot sn = {.date_sec = (uint32_t)now.tv_sec,
 					   .date_nsec = (uint32_t)now.tv_nsec,
-					   .vm_clock_ns = machine_clock_ns(m),
+					   .vm_clock_ns = vm_clock_ns(m),
 					   .vm_state_size = (int)i == d.vmstate ? o.len : 0,
+					   /* QEMU 7.2 records it only in
+					    * record/replay, even with -icount */
 					   .icount = UINT64_MAX};
 		snprintf(sn.name, sizeof(sn.name), "%s", tag);
 		if ((r = disk_snapshot_create(d.dev[i], &sn)))
