@@ -51,10 +51,18 @@ void vmstate_get(struct vmstate_in *in, void *p, size_t n)
 	in->at += n;
 }
 
+/* A section tag as stored: at most 8 bytes, padded with NULs. */
+static void tag_of(const char *tag, char t[TAG_LEN])
+{
+	const size_t n = strlen(tag);
+	memset(t, 0, TAG_LEN);
+	memcpy(t, tag, n < TAG_LEN ? n : TAG_LEN);
+}
+
 void vmstate_begin(struct vmstate_out *o, const char *tag)
 {
-	char t[TAG_LEN] = {0};
-	strncpy(t, tag, TAG_LEN);
+	char t[TAG_LEN];
+	tag_of(tag, t);
 	vmstate_put(o, t, TAG_LEN);
 	o->section = o->len;
 	const uint64_t zero = 0;
@@ -82,9 +90,9 @@ static bool peek_section(const struct vmstate_in *in, char tag[TAG_LEN], uint64_
 
 bool vmstate_section(struct vmstate_in *in, const char *tag, struct vmstate_in *sec)
 {
-	char t[TAG_LEN], want[TAG_LEN] = {0};
+	char t[TAG_LEN], want[TAG_LEN];
 	uint64_t len;
-	strncpy(want, tag, TAG_LEN);
+	tag_of(tag, want);
 	memset(sec, 0, sizeof(*sec));
 	if (in->bad || !peek_section(in, t, &len) || memcmp(t, want, TAG_LEN)) {
 		in->bad = sec->bad = true;
