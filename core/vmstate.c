@@ -144,8 +144,8 @@ bool vmstate_same_layout(const struct vmstate_in *a, const struct vmstate_in *b,
 		return false;
 	}
 	for (;;) {
-		char ta[TAG_LEN], tb[TAG_LEN];
-		uint64_t la, lb;
+		char ta[TAG_LEN] = {0}, tb[TAG_LEN] = {0};
+		uint64_t la = 0, lb = 0;
 		const bool more_a = peek_section(&x, ta, &la), more_b = peek_section(&y, tb, &lb);
 		if (!more_a && !more_b && x.at == x.len && y.at == y.len)
 			return true;
@@ -210,11 +210,15 @@ static void save_hart(struct hart *h, struct vmstate_out *o)
 
 static void load_hart(struct hart *h, struct vmstate_in *in)
 {
+	/* Parked hart threads read wfi under m->lock (core/hart_threads.c);
+	 * the rest they read only once they run again, after that lock. */
+	pthread_mutex_lock(&h->m->lock);
 #define GET_FIELD(f) VMSTATE_GET(in, h->f)
 	HART_FIELDS(GET_FIELD);
 #undef GET_FIELD
 	h->x[0] = 0;
 	h->reserved = false;
+	pthread_mutex_unlock(&h->m->lock);
 	tlb_flush_all(h);
 	hart_update_mode(h); /* TLB pointers, fs_off, irq_take; a new fetch epoch */
 	hart_note_interrupt_event(h);
