@@ -13,6 +13,7 @@
 #include "loader/virt.h"
 #include "monitor.h"
 #include "options.h"
+#include "vm_snapshot.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -381,6 +382,14 @@ int main(int argc, char **argv)
 		if (m->icount)
 			m->quantum_blocks = ICOUNT_QUANTUM_BLOCKS;
 		m->threaded = m->nharts > 1 && !o.single_thread && !o.check && !m->icount;
+		/* -loadvm: the snapshot replaces power-on, once. */
+		if (first && o.loadvm && vm_snapshot_load(b, o.loadvm, err, sizeof(err))) {
+			fprintf(stderr, "rvjit: %s\n", err);
+			virt_board_free(b);
+			console_free(console);
+			status = 1;
+			break;
+		}
 		/* -S: wait for gdb's or the monitor's continue, at power-on only. */
 		if (first && o.start_paused)
 			machine_pause(m);

@@ -17,6 +17,7 @@
 #include "monitor_internal.h"
 #include "monitor_readline.h"
 #include "options.h"
+#include "vm_snapshot.h"
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -353,6 +354,34 @@ static void cmd_commit(struct monitor *mon, const char *cmd, const char *arg)
 		monitor_out(mon, "%s\n", err);
 }
 
+/* savevm [tag], loadvm tag, delvm tag (cli/vm_snapshot.c): QEMU prints
+ * nothing on success and "Error: " and the reason on failure. */
+static void cmd_savevm(struct monitor *mon, const char *cmd, const char *arg)
+{
+	(void)cmd;
+	char err[512];
+	if (mon->running && vm_snapshot_save(mon->running, arg, err, sizeof(err)))
+		monitor_out(mon, "Error: %s\n", err);
+}
+
+static void cmd_loadvm(struct monitor *mon, const char *cmd, const char *arg)
+{
+	char err[512];
+	if (!*arg)
+		monitor_arg_error(mon, cmd, "loadvm: string expected");
+	else if (mon->running && vm_snapshot_load(mon->running, arg, err, sizeof(err)))
+		monitor_out(mon, "Error: %s\n", err);
+}
+
+static void cmd_delvm(struct monitor *mon, const char *cmd, const char *arg)
+{
+	char err[512];
+	if (!*arg)
+		monitor_arg_error(mon, cmd, "delvm: string expected");
+	else if (mon->running && vm_snapshot_delete(mon->running, arg, err, sizeof(err)))
+		monitor_out(mon, "Error: %s\n", err);
+}
+
 static void cmd_cont(struct monitor *mon, const char *cmd, const char *arg)
 {
 	(void)cmd, (void)arg;
@@ -505,14 +534,18 @@ static const struct command commands[] = {
      "commit changes to the disk images (if -snapshot is used) or backing files", cmd_commit},
     {"cont|c", "", "resume emulation", cmd_cont},
     {"cpu", "index", "set the default CPU", cmd_cpu},
+    {"delvm", "tag", "delete a VM snapshot from its tag", cmd_delvm},
     {"gdbserver", "[device]",
      "start gdbserver on given device (default 'tcp::1234'), stop with 'none'", cmd_gdbserver},
     {"help|?", "[cmd]", "show the help", cmd_help},
     {"info", "[subcommand]", "show various information about the system state", monitor_cmd_info},
+    {"loadvm", "tag", "restore a VM snapshot from its tag", cmd_loadvm},
     {"log", "item1[,...]", "activate logging of the specified items", cmd_log},
     {"print|p", "/fmt expr", "print expression value (use $reg for CPU register access)",
      cmd_print},
     {"quit|q", "", "quit the emulator", cmd_quit},
+    {"savevm", "tag", "save a VM snapshot. If no tag is provided, a new snapshot is created",
+     cmd_savevm},
     {"sendkey", "keys [hold_ms]",
      "send keys to the VM (e.g. 'sendkey ctrl-alt-f1', default hold time=100 ms)", cmd_sendkey},
     {"stop|s", "", "stop emulation", cmd_stop},

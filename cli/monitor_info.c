@@ -7,6 +7,7 @@
 #include "core/machine.h"
 #include "loader/virt.h"
 #include "monitor_internal.h"
+#include "vm_snapshot.h"
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -254,6 +255,20 @@ static void info_name(struct monitor *mon, const char *arg)
 		monitor_out(mon, "%s\n", mon->name);
 }
 
+/* info snapshots (cli/vm_snapshot.c), a line at a time. */
+static void info_snapshots(struct monitor *mon, const char *arg)
+{
+	(void)arg;
+	char *text = mon->running ? vm_snapshot_info(mon->running) : NULL;
+	for (char *line = text, *nl; line && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line) - 1;
+		monitor_out(mon, "%.*s", (int)(nl - line + 1), line);
+	}
+	free(text);
+}
+
 struct info_item {
 	const char *name, *params, *help;
 	void (*fn)(struct monitor *mon, const char *arg);
@@ -271,6 +286,7 @@ static const struct info_item info_items[] = {
      "show the cpu registers (-a: show register info for all cpus; vcpu: specific vCPU to "
      "query; show the current CPU's registers if no argument is specified)",
      info_registers},
+    {"snapshots", "", "show the currently saved VM snapshots", info_snapshots},
     {"status", "", "show the current VM status (running|paused)", info_status},
     {"version", "", "show the version of rvjit", info_version},
 };

@@ -729,6 +729,12 @@ static int opt_D(struct options *o, const char *opt, const char *arg, char *err,
 	return 0;
 }
 
+static int opt_loadvm(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	set_str(&o->loadvm, arg);
+	return 0;
+}
+
 static int opt_snapshot(struct options *o, const char *opt, const char *arg, char *err,
 			size_t errlen)
 {
@@ -1012,6 +1018,8 @@ static const struct option_def option_table[] = {
      "copy a raw file to guest memory"},
     {"-global", ARG, opt_global, HELP_MACHINE, "-global virtio-mmio.force-legacy=false|true",
      "virtio-mmio version 2 or 1 (default 1)"},
+    {"-loadvm", ARG, opt_loadvm, HELP_MACHINE, "-loadvm TAG",
+     "start from the snapshot TAG that savevm wrote\n(the machine and its qcow2 disks)"},
     {"-snapshot", NO_ARG, opt_snapshot, HELP_MACHINE, "-snapshot",
      "keep -drive writes in memory (not -blockdev's,\nas QEMU)"},
     {"-no-reboot", NO_ARG, opt_no_reboot, HELP_MACHINE, "-no-reboot",
@@ -1247,6 +1255,7 @@ void options_free(struct options *o)
 	free(o->gdb);
 	free(o->name);
 	free(o->pidfile);
+	free(o->loadvm);
 	for (unsigned i = 0; i < o->board.ndrives; i++)
 		drive_free(&o->board.drives[i]);
 	for (unsigned i = 0; i < o->nrefs; i++) {

@@ -97,6 +97,7 @@ struct options {
 	bool monitor_given;
 	char *name;	  /* -name: the guest's name (`info name`) */
 	char *pidfile;	  /* -pidfile FILE: our pid, written at start-up */
+	char *loadvm;	  /* -loadvm TAG: start from this snapshot, NULL: power on */
 	bool daemonize;	  /* -daemonize: detach once the machine is built */
 	bool nographic;	  /* -nographic given (QEMU refuses it with -daemonize) */
 	bool no_shutdown; /* -no-shutdown: guest poweroff stops the machine */

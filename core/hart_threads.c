@@ -143,8 +143,11 @@ static bool enter_quantum(struct hart *h)
 	uint64_t pause_end = 0, pause_left;
 	for (;;) {
 		/* Sstc's timer is this hart's own: its deadline bounds a wfi
-		 * sleep. Polled unlocked: raising STIP kicks (takes m->lock). */
-		const uint64_t sstc_ns = h->wfi ? hart_sstc_poll(h) : UINT64_MAX;
+		 * sleep. Polled unlocked: raising STIP kicks (takes m->lock).
+		 * Not while paused: loadvm rewrites a paused hart's state
+		 * (cli/vm_snapshot.c), and its clock stands still anyway. */
+		const uint64_t sstc_ns =
+		    !atomic_load(&m->paused) && h->wfi ? hart_sstc_poll(h) : UINT64_MAX;
 		pthread_mutex_lock(&m->lock);
 		const uint64_t pending = h->wfi ? hart_wakeup_pending(h) : 0;
 		bool run = false;

@@ -27,6 +27,7 @@
 #include "clint.h"
 #include "core/guest_log.h"
 #include "core/machine.h"
+#include "core/vmstate.h"
 #include "fdt/fdt.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -235,4 +236,29 @@ void clint_fdt(struct fdt *f, uint64_t base, const uint32_t *intc, unsigned nhar
 	fdt_prop_reg(f, base, CLINT_SIZE);
 	fdt_prop_cells(f, "interrupts-extended", cells, 4 * nharts);
 	fdt_end_node(f);
+}
+
+/* The snapshot state (core/vmstate.h): the registers and what the device
+ * keeps between accesses, not its configuration. */
+void clint_save(struct clint *d, struct vmstate_out *o)
+{
+	pthread_mutex_lock(&d->lock);
+	VMSTATE_PUT(o, d->msip);
+	VMSTATE_PUT(o, d->mtimecmp);
+	VMSTATE_PUT(o, d->mtip);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void clint_load(struct clint *d, struct vmstate_in *in)
+{
+	pthread_mutex_lock(&d->lock);
+	VMSTATE_GET(in, d->msip);
+	VMSTATE_GET(in, d->mtimecmp);
+	VMSTATE_GET(in, d->mtip);
+	/* The harts' mip came back with them; the levels are re-sent only
+	 * where the restored clock says otherwise. */
+	const uint64_t now = machine_mtime(d->m);
+	for (unsigned h = 0; h < d->nharts; h++)
+		update_mtip(d, h, now);
+	pthread_mutex_unlock(&d->lock);
 }

@@ -36,4 +36,11 @@ void clint_free(struct clint *c);
 struct fdt;
 void clint_fdt(struct fdt *f, uint64_t base, const uint32_t *intc, unsigned nharts);
 
+/* savevm/loadvm (core/vmstate.h): the device's state into or out of the
+ * stream; load also re-drives its interrupt lines. */
+struct vmstate_out;
+struct vmstate_in;
+void clint_save(struct clint *d, struct vmstate_out *o);
+void clint_load(struct clint *d, struct vmstate_in *in);
+
 #endif

@@ -72,4 +72,27 @@ struct block_dev *raw_open(const char *path, bool readonly, bool overlaid, bool 
 struct block_dev *qcow2_open(const char *path, bool readonly, bool locking, unsigned depth,
 			     char *err, size_t errlen);
 
+/*
+ * Internal snapshots (devices/disk_snapshot.h, which devices/disk_snapshot.c
+ * dispatches to these): a writable qcow2 image keeps them in the file
+ * (devices/qcow2_snapshot.c); a snapshot=on overlay keeps them in memory
+ * with its writes, as QEMU's temporary overlay keeps them until exit
+ * (devices/disk_overlay.c). The same contracts as the public functions.
+ */
+struct disk_snapshot;
+int qcow2_snapshot_list(struct block_dev *dev, struct disk_snapshot **list, unsigned *n);
+int qcow2_snapshot_create(struct block_dev *dev, struct disk_snapshot *sn);
+int qcow2_snapshot_goto(struct block_dev *dev, const char *tag);
+int qcow2_snapshot_delete(struct block_dev *dev, const char *tag);
+int qcow2_vmstate_write(struct block_dev *dev, uint64_t off, const void *buf, size_t len);
+int qcow2_snapshot_vmstate_read(struct block_dev *dev, const char *tag, uint64_t off, void *buf,
+				size_t len);
+int overlay_snapshot_list(struct block_dev *dev, struct disk_snapshot **list, unsigned *n);
+int overlay_snapshot_create(struct block_dev *dev, struct disk_snapshot *sn);
+int overlay_snapshot_goto(struct block_dev *dev, const char *tag);
+int overlay_snapshot_delete(struct block_dev *dev, const char *tag);
+int overlay_vmstate_write(struct block_dev *dev, uint64_t off, const void *buf, size_t len);
+int overlay_snapshot_vmstate_read(struct block_dev *dev, const char *tag, uint64_t off, void *buf,
+				  size_t len);
+
 #endif

@@ -4,9 +4,15 @@
  * hash map from sector number to its 512 bytes). Reads take the base
  * image's bytes and then patch in the overlay's. Everything is dropped at
  * close, like QEMU's snapshot=on (which puts a temporary qcow2 on top).
+ *
+ * savevm's internal snapshots live here too, as they live in QEMU's
+ * temporary qcow2 until it exits: each one a copy of the written sectors
+ * and the machine state given to it (disk_internal.h's overlay_snapshot_*).
  */
-#include "block.h"
+#include "disk_internal.h"
+#include "disk_snapshot.h"
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,12 +22,30 @@ struct overlay_slot {
 	uint8_t *data; /* BLOCK_SECTOR_SIZE bytes */
 };
 
+/* The written sectors: a hash map. */
+struct overlay_map {
+	struct overlay_slot *slots; /* open addressing, linear probing */
+	size_t cap;		    /* a power of two, or 0 before the first write */
+	size_t used;
+};
+
+/* A snapshot: the sectors written until then, and the machine state. */
+struct overlay_snap {
+	struct disk_snapshot info;
+	struct overlay_map map;
+	uint8_t *vm; /* info.vm_state_size bytes */
+};
+
 struct disk_overlay {
 	struct block_dev dev; /* first: the ops receive &dev */
 	struct block_dev *base;
 	struct overlay_slot *slots; /* open addressing, linear probing */
 	size_t cap;		    /* a power of two, or 0 before the first write */
 	size_t used;
+	struct overlay_snap *snaps;
+	unsigned nsnaps;
+	uint8_t *vm; /* the machine state disk_vmstate_write gave, for the next snapshot */
+	size_t vm_len;
 };
 
 static struct disk_overlay *to_overlay(struct block_dev *dev)
@@ -157,12 +181,23 @@ static int overlay_flush(struct block_dev *dev)
 	return 0; /* nothing of ours is in a file to make durable */
 }
 
+static void map_free(struct overlay_slot *slots, size_t cap)
+{
+	for (size_t i = 0; i < cap; i++)
+		free(slots[i].data);
+	free(slots);
+}
+
 static void overlay_close(struct block_dev *dev)
 {
 	struct disk_overlay *d = to_overlay(dev);
-	for (size_t i = 0; i < d->cap; i++)
-		free(d->slots[i].data);
-	free(d->slots);
+	map_free(d->slots, d->cap);
+	for (unsigned i = 0; i < d->nsnaps; i++) {
+		map_free(d->snaps[i].map.slots, d->snaps[i].map.cap);
+		free(d->snaps[i].vm);
+	}
+	free(d->snaps);
+	free(d->vm);
 	block_close(d->base);
 	free(d);
 }
@@ -231,4 +266,139 @@ struct block_dev *disk_overlay_new(struct block_dev *base, bool readonly)
 	d->dev.readonly = readonly;
 	d->base = base;
 	return &d->dev;
+}
+
+/* ---- internal snapshots ---- */
+
+/* A deep copy of a sector map. */
+static int map_copy(const struct overlay_slot *from, size_t cap, size_t used,
+		    struct overlay_map *to)
+{
+	*to = (struct overlay_map){.cap = cap, .used = used};
+	if (!cap)
+		return 0;
+	if (!(to->slots = calloc(cap, sizeof(*to->slots))))
+		return -ENOMEM;
+	for (size_t i = 0; i < cap; i++) {
+		if (!from[i].key)
+			continue;
+		if (!(to->slots[i].data = malloc(BLOCK_SECTOR_SIZE))) {
+			map_free(to->slots, cap);
+			to->slots = NULL;
+			return -ENOMEM;
+		}
+		to->slots[i].key = from[i].key;
+		memcpy(to->slots[i].data, from[i].data, BLOCK_SECTOR_SIZE);
+	}
+	return 0;
+}
+
+static int snap_find(const struct disk_overlay *d, const char *tag)
+{
+	for (unsigned i = 0; i < d->nsnaps; i++)
+		if (!strcmp(d->snaps[i].info.id, tag) || !strcmp(d->snaps[i].info.name, tag))
+			return (int)i;
+	return -1;
+}
+
+int overlay_snapshot_list(struct block_dev *dev, struct disk_snapshot **list, unsigned *n)
+{
+	struct disk_overlay *d = to_overlay(dev);
+	if (d->nsnaps && !(*list = calloc(d->nsnaps, sizeof(**list))))
+		return -ENOMEM;
+	for (unsigned i = 0; i < d->nsnaps; i++)
+		(*list)[i] = d->snaps[i].info;
+	*n = d->nsnaps;
+	return 0;
+}
+
+int overlay_snapshot_create(struct block_dev *dev, struct disk_snapshot *sn)
+{
+	struct disk_overlay *d = to_overlay(dev);
+	unsigned long max_id = 0;
+	for (unsigned i = 0; i < d->nsnaps; i++) {
+		const unsigned long v = strtoul(d->snaps[i].info.id, NULL, 10);
+		max_id = v > max_id ? v : max_id;
+	}
+	struct overlay_snap *snaps = realloc(d->snaps, (d->nsnaps + 1) * sizeof(*snaps));
+	if (!snaps)
+		return -ENOMEM;
+	d->snaps = snaps;
+	struct overlay_snap *s = &snaps[d->nsnaps];
+	const int r = map_copy(d->slots, d->cap, d->used, &s->map);
+	if (r)
+		return r;
+	snprintf(sn->id, sizeof(sn->id), "%lu", max_id + 1);
+	s->info = *sn;
+	s->vm = NULL;
+	if (sn->vm_state_size) {
+		if (sn->vm_state_size > d->vm_len) {
+			map_free(s->map.slots, s->map.cap);
+			return -EINVAL;
+		}
+		s->vm = d->vm; /* taken over: the next savevm writes anew */
+		d->vm = NULL;
+		d->vm_len = 0;
+	}
+	d->nsnaps++;
+	return 0;
+}
+
+int overlay_snapshot_goto(struct block_dev *dev, const char *tag)
+{
+	struct disk_overlay *d = to_overlay(dev);
+	const int i = snap_find(d, tag);
+	if (i < 0)
+		return -ENOENT;
+	const struct overlay_map *m = &d->snaps[i].map;
+	struct overlay_map copy;
+	const int r = map_copy(m->slots, m->cap, m->used, &copy);
+	if (r)
+		return r;
+	map_free(d->slots, d->cap);
+	d->slots = copy.slots;
+	d->cap = copy.cap;
+	d->used = copy.used;
+	return 0;
+}
+
+int overlay_snapshot_delete(struct block_dev *dev, const char *tag)
+{
+	struct disk_overlay *d = to_overlay(dev);
+	const int i = snap_find(d, tag);
+	if (i < 0)
+		return -ENOENT;
+	map_free(d->snaps[i].map.slots, d->snaps[i].map.cap);
+	free(d->snaps[i].vm);
+	memmove(&d->snaps[i], &d->snaps[i + 1], (d->nsnaps - (unsigned)i - 1) * sizeof(*d->snaps));
+	d->nsnaps--;
+	return 0;
+}
+
+int overlay_vmstate_write(struct block_dev *dev, uint64_t off, const void *buf, size_t len)
+{
+	struct disk_overlay *d = to_overlay(dev);
+	if (off + len > d->vm_len) {
+		uint8_t *vm = realloc(d->vm, off + len);
+		if (!vm)
+			return -ENOMEM;
+		memset(vm + d->vm_len, 0, off + len - d->vm_len);
+		d->vm = vm;
+		d->vm_len = off + len;
+	}
+	memcpy(d->vm + off, buf, len);
+	return 0;
+}
+
+int overlay_snapshot_vmstate_read(struct block_dev *dev, const char *tag, uint64_t off, void *buf,
+				  size_t len)
+{
+	struct disk_overlay *d = to_overlay(dev);
+	const int i = snap_find(d, tag);
+	if (i < 0)
+		return -ENOENT;
+	if (off + len > d->snaps[i].info.vm_state_size)
+		return -EINVAL;
+	memcpy(buf, d->snaps[i].vm + off, len);
+	return 0;
 }

@@ -23,6 +23,10 @@
  *   4. the dropped reference to the cluster it replaced, if any.
  * That order holds for the file's page cache (a killed process); flush
  * (fdatasync) is what makes it durable, as with QEMU's cache=writeback.
+ * Internal snapshots (devices/qcow2_snapshot.c) change refcounts and
+ * COPIED bits of many tables at once: they write new tables to fresh
+ * clusters and switch to them with one header write, so a crash leaves the
+ * image before or after, never between.
  *
  * Nothing is written at open. Every offset read from the file is checked
  * (alignment, inside the file, not on the header, L1 or refcount table)
@@ -53,113 +57,15 @@
 #include <zlib.h>
 #endif
 
-#define QCOW2_MAGIC	    0x514649fbu /* "QFI\xfb" */
-#define QCOW2_V2_HEADER_LEN 72u
-#define QCOW2_V3_HEADER_LEN 104u
-/* QEMU's implementation limits, which no image it makes exceeds. */
-#define QCOW2_MAX_L1_BYTES     (32u << 20)
-#define QCOW2_MAX_RT_BYTES     (8u << 20)
-#define QCOW2_MAX_SNAPSHOTS    65536u
-#define QCOW2_MAX_BACKING_NAME 1023u
-
-/* Header incompatible_features bits. */
-#define INCOMPAT_DIRTY	     (1ull << 0)
-#define INCOMPAT_CORRUPT     (1ull << 1)
-#define INCOMPAT_DATA_FILE   (1ull << 2)
-#define INCOMPAT_COMPRESSION (1ull << 3)
-#define INCOMPAT_EXTL2	     (1ull << 4)
-
-/* Header extension types. */
-#define EXT_END		   0u
-#define EXT_BACKING_FORMAT 0xe2792acau
-#define EXT_FEATURE_NAMES  0x6803f857u
-
-/* Table entries. */
-#define OFLAG_COPIED	  (1ull << 63)
-#define OFLAG_COMPRESSED  (1ull << 62)
-#define OFLAG_ZERO	  (1ull << 0)		/* v3 standard cluster: reads as zeros */
-#define ENTRY_OFFSET_MASK 0x00fffffffffffe00ull /* bits 9-55 */
-#define L1E_RESERVED	  0x7f000000000001ffull
-#define L2E_RESERVED	  0x3f000000000001feull
-#define RTE_RESERVED	  0x1ffull
-
-/* Header field offsets that we rewrite. */
-#define HDR_REFCOUNT_TABLE_OFFSET 48 /* 8 bytes, then refcount_table_clusters (4) */
-#define HDR_AUTOCLEAR		  88
-
-/* A few recently used L2 tables or refcount blocks, by host offset. */
-#define TCACHE_SLOTS 16
-struct tcache {
-	struct {
-		uint64_t off; /* 0: empty */
-		uint64_t used;
-		uint8_t *data; /* one cluster, as in the file (big-endian) */
-	} slot[TCACHE_SLOTS];
-	uint64_t tick;
-};
-
-enum cluster_kind { C_UNALLOCATED, C_ZERO, C_NORMAL, C_COMPRESSED };
-
-struct qcow2 {
-	struct block_dev dev; /* first: the ops receive &dev */
-	int fd;
-	char *path;		   /* for the corruption message */
-	struct block_dev *backing; /* read-only, or NULL */
-	unsigned cluster_bits;
-	uint64_t cluster_size;
-	unsigned l2_bits;	 /* log2 of entries per L2 table */
-	unsigned refcount_order; /* refcount width is 1 << refcount_order bits */
-	unsigned rb_bits;	 /* log2 of entries per refcount block */
-	uint64_t l1_offset;
-	uint32_t l1_size; /* entries */
-	uint64_t *l1;	  /* host byte order */
-	uint64_t rt_offset;
-	uint32_t rt_clusters;
-	uint64_t rt_entries;
-	uint64_t *rt;	    /* host byte order */
-	uint64_t file_end;  /* past the file and every counted cluster: new ones go here */
-	uint64_t autoclear; /* bits to clear in the header before the first write */
-	bool rt_in_memory;  /* growing the refcount table: new entries not written yet */
-	bool broken;	    /* corruption found: no more writes */
-	struct tcache l2_cache, rb_cache;
-	uint64_t z_entry; /* the L2 entry whose cluster zbuf holds inflated, or 0 */
-	uint8_t *zbuf;	  /* one cluster */
-	uint8_t *cbuf;	  /* one cluster: a data cluster being assembled */
-	uint8_t *tbuf;	  /* one cluster: a new L2 table or refcount block */
-};
+#include "qcow2_internal.h"
 
 static struct qcow2 *to_qcow2(struct block_dev *dev)
 {
 	return (struct qcow2 *)dev;
 }
 
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	for (int i = 3; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
 /* Corruption found at run time: say so once, and write nothing more. */
-static int corrupt(struct qcow2 *q, const char *fmt, ...)
+int qcow2_corrupt(struct qcow2 *q, const char *fmt, ...)
 {
 	if (!q->broken) {
 		char why[200];
@@ -216,7 +122,7 @@ static bool is_other_table(const struct qcow2 *q, bool l2, uint64_t off)
 
 /* The cluster at off (an L2 table or refcount block), from the cache. The
  * pointer is good until the next tcache_get on the same cache. */
-static int tcache_get(struct qcow2 *q, struct tcache *c, uint64_t off, uint8_t **data)
+int qcow2_tcache_get(struct qcow2 *q, struct tcache *c, uint64_t off, uint8_t **data)
 {
 	int victim = 0;
 	for (int i = 0; i < TCACHE_SLOTS; i++) {
@@ -230,8 +136,8 @@ static int tcache_get(struct qcow2 *q, struct tcache *c, uint64_t off, uint8_t *
 	}
 	const bool l2 = c == &q->l2_cache;
 	if (!cluster_ok(q, off) || is_other_table(q, l2, off))
-		return corrupt(q, "%s at %#llx is outside the file or on other metadata",
-			       l2 ? "L2 table" : "refcount block", (unsigned long long)off);
+		return qcow2_corrupt(q, "%s at %#llx is outside the file or on other metadata",
+				     l2 ? "L2 table" : "refcount block", (unsigned long long)off);
 	if (!c->slot[victim].data && !(c->slot[victim].data = malloc(q->cluster_size)))
 		return -ENOMEM;
 	c->slot[victim].off = 0;
@@ -249,37 +155,46 @@ static int tcache_write_through(struct qcow2 *q, struct tcache *c, uint64_t off,
 				size_t len)
 {
 	uint8_t *data;
-	const int r = tcache_get(q, c, off, &data);
+	const int r = qcow2_tcache_get(q, c, off, &data);
 	return r ? r : disk_pwrite_full(q->fd, data + at, len, off + at);
+}
+
+void qcow2_tcache_drop(struct qcow2 *q)
+{
+	for (int i = 0; i < TCACHE_SLOTS; i++)
+		q->l2_cache.slot[i].off = q->rb_cache.slot[i].off = 0;
 }
 
 /* ---- reference counts ---- */
 
-static int refcount_get(struct qcow2 *q, uint64_t cluster, uint64_t *value)
+uint64_t qcow2_refcount_decode(const struct qcow2 *q, const uint8_t *rb, uint64_t i)
+{
+	const unsigned bits = 1u << q->refcount_order;
+	uint64_t value = 0;
+	if (bits < 8)
+		return (rb[i * bits / 8] >> (i * bits % 8)) & ((1u << bits) - 1);
+	for (unsigned b = 0; b < bits / 8; b++)
+		value = value << 8 | rb[i * (bits / 8) + b];
+	return value;
+}
+
+int qcow2_refcount_get(struct qcow2 *q, uint64_t cluster, uint64_t *value)
 {
 	const uint64_t ri = cluster >> q->rb_bits;
 	*value = 0;
 	if (ri >= q->rt_entries || !q->rt[ri])
 		return 0;
 	uint8_t *rb;
-	const int r = tcache_get(q, &q->rb_cache, q->rt[ri], &rb);
-	if (r)
-		return r;
-	const uint64_t i = cluster & ((1ull << q->rb_bits) - 1);
-	const unsigned bits = 1u << q->refcount_order;
-	if (bits < 8) {
-		*value = (rb[i * bits / 8] >> (i * bits % 8)) & ((1u << bits) - 1);
-	} else {
-		for (unsigned b = 0; b < bits / 8; b++)
-			*value = *value << 8 | rb[i * (bits / 8) + b];
-	}
-	return 0;
+	const int r = qcow2_tcache_get(q, &q->rb_cache, q->rt[ri], &rb);
+	if (!r)
+		*value = qcow2_refcount_decode(q, rb, cluster & ((1ull << q->rb_bits) - 1));
+	return r;
 }
 
 /* Store value in entry i of the refcount block at rb; returns the byte
  * range changed, to write through. */
-static void refcount_store(const struct qcow2 *q, uint8_t *rb, uint64_t i, uint64_t value,
-			   size_t *at, size_t *len)
+void qcow2_refcount_store(const struct qcow2 *q, uint8_t *rb, uint64_t i, uint64_t value,
+			  size_t *at, size_t *len)
 {
 	const unsigned bits = 1u << q->refcount_order;
 	if (bits < 8) {
@@ -378,7 +293,7 @@ static int refcount_block_new(struct qcow2 *q, uint64_t ri)
 	int r = 0;
 	if (self >> q->rb_bits == ri) {
 		size_t at, len;
-		refcount_store(q, q->tbuf, self & ((1ull << q->rb_bits) - 1), 1, &at, &len);
+		qcow2_refcount_store(q, q->tbuf, self & ((1ull << q->rb_bits) - 1), 1, &at, &len);
 	} else {
 		r = refcount_set(q, self, 1);
 		if (r)
@@ -414,10 +329,10 @@ static int refcount_set(struct qcow2 *q, uint64_t cluster, uint64_t value)
 	}
 	const uint64_t rb_off = q->rt[ri];
 	uint8_t *rb;
-	if ((r = tcache_get(q, &q->rb_cache, rb_off, &rb)))
+	if ((r = qcow2_tcache_get(q, &q->rb_cache, rb_off, &rb)))
 		return r;
 	size_t at, len;
-	refcount_store(q, rb, cluster & ((1ull << q->rb_bits) - 1), value, &at, &len);
+	qcow2_refcount_store(q, rb, cluster & ((1ull << q->rb_bits) - 1), value, &at, &len);
 	return tcache_write_through(q, &q->rb_cache, rb_off, at, len);
 }
 
@@ -425,12 +340,12 @@ static int refcount_set(struct qcow2 *q, uint64_t cluster, uint64_t value)
 static int refcount_drop(struct qcow2 *q, uint64_t cluster)
 {
 	uint64_t v;
-	const int r = refcount_get(q, cluster, &v);
+	const int r = qcow2_refcount_get(q, cluster, &v);
 	if (r)
 		return r;
 	if (!v)
-		return corrupt(q, "cluster %#llx is in use but has refcount 0",
-			       (unsigned long long)(cluster << q->cluster_bits));
+		return qcow2_corrupt(q, "cluster %#llx is in use but has refcount 0",
+				     (unsigned long long)(cluster << q->cluster_bits));
 	return refcount_set(q, cluster, v - 1);
 }
 
@@ -452,7 +367,7 @@ static int alloc_clusters(struct qcow2 *q, uint64_t n, uint64_t *off)
 /* ---- mapping ---- */
 
 /* What the L2 entry describes; *host is its host offset (0 if none). */
-static int classify(struct qcow2 *q, uint64_t entry, enum cluster_kind *kind, uint64_t *host)
+int qcow2_classify(struct qcow2 *q, uint64_t entry, enum cluster_kind *kind, uint64_t *host)
 {
 	*host = 0;
 	if (entry & OFLAG_COMPRESSED) {
@@ -460,39 +375,42 @@ static int classify(struct qcow2 *q, uint64_t entry, enum cluster_kind *kind, ui
 		return 0;
 	}
 	if (entry & L2E_RESERVED)
-		return corrupt(q, "L2 entry %#llx has reserved bits set",
-			       (unsigned long long)entry);
+		return qcow2_corrupt(q, "L2 entry %#llx has reserved bits set",
+				     (unsigned long long)entry);
 	*host = entry & ENTRY_OFFSET_MASK;
 	if (*host && !cluster_ok(q, *host))
-		return corrupt(q, "data cluster %#llx is outside the file or on metadata",
-			       (unsigned long long)*host);
+		return qcow2_corrupt(q, "data cluster %#llx is outside the file or on metadata",
+				     (unsigned long long)*host);
 	if (entry & OFLAG_ZERO)
 		*kind = C_ZERO;
 	else if (*host)
 		*kind = C_NORMAL;
 	else if (entry & OFLAG_COPIED)
-		return corrupt(q, "L2 entry %#llx has offset 0", (unsigned long long)entry);
+		return qcow2_corrupt(q, "L2 entry %#llx has offset 0", (unsigned long long)entry);
 	else
 		*kind = C_UNALLOCATED;
 	return 0;
 }
 
-/* The L2 entry of guest cluster gc (0 when its L2 table is unallocated). */
-static int l2_entry_get(struct qcow2 *q, uint64_t gc, uint64_t *entry)
+/* The L2 entry of guest cluster gc under the L1 table l1 (0 when its L2
+ * table is unallocated). */
+static int l2_entry_get(struct qcow2 *q, const uint64_t *l1, uint32_t l1_size, uint64_t gc,
+			uint64_t *entry)
 {
-	const uint64_t l2_off = q->l1[gc >> q->l2_bits] & ENTRY_OFFSET_MASK;
+	const uint64_t l1i = gc >> q->l2_bits;
+	const uint64_t l2_off = l1i < l1_size ? l1[l1i] & ENTRY_OFFSET_MASK : 0;
 	*entry = 0;
 	if (!l2_off)
 		return 0;
 	uint8_t *t;
-	const int r = tcache_get(q, &q->l2_cache, l2_off, &t);
+	const int r = qcow2_tcache_get(q, &q->l2_cache, l2_off, &t);
 	if (!r)
 		*entry = get_be64(t + 8 * (gc & ((1ull << q->l2_bits) - 1)));
 	return r;
 }
 
 /* Where a compressed cluster's deflate stream lies, in whole host bytes. */
-static void compressed_extent(const struct qcow2 *q, uint64_t entry, uint64_t *off, uint64_t *len)
+void qcow2_compressed_extent(const struct qcow2 *q, uint64_t entry, uint64_t *off, uint64_t *len)
 {
 	const unsigned x = 62 - (q->cluster_bits - 8);
 	*off = entry & ((1ull << x) - 1);
@@ -506,11 +424,12 @@ static int inflate_cluster(struct qcow2 *q, uint64_t entry)
 	if (q->z_entry == entry)
 		return 0;
 	uint64_t off, len;
-	compressed_extent(q, entry, &off, &len);
+	qcow2_compressed_extent(q, entry, &off, &len);
 	if (off < q->cluster_size || off >= ENTRY_OFFSET_MASK || off + len > q->file_end ||
 	    hits_fixed_metadata(q, off, len))
-		return corrupt(q, "compressed cluster at %#llx is outside the file or on metadata",
-			       (unsigned long long)off);
+		return qcow2_corrupt(
+		    q, "compressed cluster at %#llx is outside the file or on metadata",
+		    (unsigned long long)off);
 #ifdef RVJIT_HAVE_ZLIB
 	uint8_t *in = malloc(len);
 	if (!in)
@@ -536,8 +455,8 @@ static int inflate_cluster(struct qcow2 *q, uint64_t entry)
 	free(in);
 	q->z_entry = 0;
 	if (!whole)
-		return corrupt(q, "compressed cluster at %#llx does not inflate",
-			       (unsigned long long)off);
+		return qcow2_corrupt(q, "compressed cluster at %#llx does not inflate",
+				     (unsigned long long)off);
 	q->z_entry = entry;
 	return 0;
 #else
@@ -563,15 +482,15 @@ static int read_backing(struct qcow2 *q, uint64_t goff, uint8_t *buf, size_t n)
 	return 0;
 }
 
-/* Guest bytes [goff, goff+n) of one cluster, as it reads now. */
-static int read_in_cluster(struct qcow2 *q, uint64_t goff, uint8_t *buf, size_t n)
+int qcow2_read_in_cluster(struct qcow2 *q, const uint64_t *l1, uint32_t l1_size, uint64_t goff,
+			  uint8_t *buf, size_t n)
 {
 	const uint64_t gc = goff >> q->cluster_bits, in = goff & (q->cluster_size - 1);
 	uint64_t entry, host;
 	enum cluster_kind kind;
-	int r = l2_entry_get(q, gc, &entry);
+	int r = l2_entry_get(q, l1, l1_size, gc, &entry);
 	if (!r)
-		r = classify(q, entry, &kind, &host);
+		r = qcow2_classify(q, entry, &kind, &host);
 	if (r)
 		return r;
 	switch (kind) {
@@ -603,7 +522,7 @@ static int l2_table_for_write(struct qcow2 *q, uint64_t l1i, uint64_t *l2_off)
 	int r;
 	if (old) {
 		uint8_t *t;
-		if ((r = tcache_get(q, &q->l2_cache, old, &t)))
+		if ((r = qcow2_tcache_get(q, &q->l2_cache, old, &t)))
 			return r;
 		memcpy(q->tbuf, t, q->cluster_size);
 	}
@@ -613,7 +532,7 @@ static int l2_table_for_write(struct qcow2 *q, uint64_t l1i, uint64_t *l2_off)
 	/* alloc_clusters may have used tbuf for a refcount block. */
 	if (old) {
 		uint8_t *t;
-		if ((r = tcache_get(q, &q->l2_cache, old, &t)))
+		if ((r = qcow2_tcache_get(q, &q->l2_cache, old, &t)))
 			return r;
 		memcpy(q->tbuf, t, q->cluster_size);
 	} else {
@@ -635,7 +554,7 @@ static int release_entry(struct qcow2 *q, uint64_t entry, enum cluster_kind kind
 {
 	if (kind == C_COMPRESSED) {
 		uint64_t off, len;
-		compressed_extent(q, entry, &off, &len);
+		qcow2_compressed_extent(q, entry, &off, &len);
 		const uint64_t first = off >> q->cluster_bits;
 		const uint64_t last = (off + len - 1) >> q->cluster_bits;
 		for (uint64_t c = first; c <= last; c++) {
@@ -648,8 +567,7 @@ static int release_entry(struct qcow2 *q, uint64_t entry, enum cluster_kind kind
 	return host ? refcount_drop(q, host >> q->cluster_bits) : 0;
 }
 
-/* Guest bytes [goff, goff+n) of one cluster := buf. */
-static int write_in_cluster(struct qcow2 *q, uint64_t goff, const uint8_t *buf, size_t n)
+int qcow2_write_in_cluster(struct qcow2 *q, uint64_t goff, const uint8_t *buf, size_t n)
 {
 	const uint64_t gc = goff >> q->cluster_bits, in = goff & (q->cluster_size - 1);
 	const uint64_t l2i = gc & ((1ull << q->l2_bits) - 1);
@@ -658,11 +576,11 @@ static int write_in_cluster(struct qcow2 *q, uint64_t goff, const uint8_t *buf, 
 	uint8_t *t;
 	int r = l2_table_for_write(q, gc >> q->l2_bits, &l2_off);
 	if (!r)
-		r = tcache_get(q, &q->l2_cache, l2_off, &t);
+		r = qcow2_tcache_get(q, &q->l2_cache, l2_off, &t);
 	if (r)
 		return r;
 	entry = get_be64(t + 8 * l2i);
-	if ((r = classify(q, entry, &kind, &host)))
+	if ((r = qcow2_classify(q, entry, &kind, &host)))
 		return r;
 	if (kind == C_NORMAL && (entry & OFLAG_COPIED))
 		return disk_pwrite_full(q->fd, buf, n, host + in);
@@ -696,7 +614,7 @@ static int write_in_cluster(struct qcow2 *q, uint64_t goff, const uint8_t *buf, 
 		return r;
 	if ((r = disk_pwrite_full(q->fd, q->cbuf, q->cluster_size, target)))
 		return r;
-	if ((r = tcache_get(q, &q->l2_cache, l2_off, &t)))
+	if ((r = qcow2_tcache_get(q, &q->l2_cache, l2_off, &t)))
 		return r;
 	put_be64(t + 8 * l2i, target | OFLAG_COPIED);
 	if ((r = tcache_write_through(q, &q->l2_cache, l2_off, (size_t)(8 * l2i), 8)))
@@ -728,12 +646,12 @@ static int by_cluster(struct qcow2 *q, uint64_t offset, uint8_t *p, size_t len, 
 
 static int read_piece(struct qcow2 *q, uint64_t offset, uint8_t *buf, size_t len)
 {
-	return read_in_cluster(q, offset, buf, len);
+	return qcow2_read_in_cluster(q, q->l1, q->l1_size, offset, buf, len);
 }
 
 static int write_piece(struct qcow2 *q, uint64_t offset, uint8_t *buf, size_t len)
 {
-	return write_in_cluster(q, offset, buf, len);
+	return qcow2_write_in_cluster(q, offset, buf, len);
 }
 
 static int qcow2_read(struct block_dev *dev, uint64_t offset, void *buf, size_t len)
@@ -795,6 +713,11 @@ static const struct block_ops qcow2_ops = {
     .flush = qcow2_flush,
     .close = qcow2_close,
 };
+
+struct qcow2 *qcow2_of(struct block_dev *dev)
+{
+	return dev && dev->ops == &qcow2_ops ? to_qcow2(dev) : NULL;
+}
 
 /* ---- open ---- */
 
@@ -1060,6 +983,8 @@ static int check_tables(struct qcow2 *q, struct qcow2_load *ld)
 	q->rt_offset = h->refcount_table_offset;
 	q->rt_clusters = h->refcount_table_clusters;
 	q->rt_entries = (uint64_t)h->refcount_table_clusters * cs / 8;
+	q->nb_snapshots = h->nb_snapshots;
+	q->snapshots_offset = h->nb_snapshots ? h->snapshots_offset : 0;
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 #include "plic.h"
 #include "core/guest_log.h"
 #include "core/machine.h"
+#include "core/vmstate.h"
 #include "fdt/fdt.h"
 #include <inttypes.h>
 #include <pthread.h>
@@ -302,4 +303,29 @@ void plic_fdt(struct fdt *f, uint64_t base, unsigned nsources, const uint32_t *i
 	fdt_prop_u32(f, "riscv,ndev", nsources - 1);
 	fdt_prop_cells(f, "interrupts-extended", cells, 4 * nharts);
 	fdt_end_node(f);
+}
+
+/* The snapshot state (core/vmstate.h): the registers and what the device
+ * keeps between accesses, not its configuration. */
+void plic_save(struct plic *d, struct vmstate_out *o)
+{
+	pthread_mutex_lock(&d->lock);
+	VMSTATE_PUT(o, d->priority);
+	VMSTATE_PUT(o, d->pending);
+	VMSTATE_PUT(o, d->claimed);
+	VMSTATE_PUT(o, d->enable);
+	VMSTATE_PUT(o, d->threshold);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void plic_load(struct plic *d, struct vmstate_in *in)
+{
+	pthread_mutex_lock(&d->lock);
+	VMSTATE_GET(in, d->priority);
+	VMSTATE_GET(in, d->pending);
+	VMSTATE_GET(in, d->claimed);
+	VMSTATE_GET(in, d->enable);
+	VMSTATE_GET(in, d->threshold);
+	update(d);
+	pthread_mutex_unlock(&d->lock);
 }

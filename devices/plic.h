@@ -53,4 +53,11 @@ struct fdt;
 void plic_fdt(struct fdt *f, uint64_t base, unsigned nsources, const uint32_t *intc,
 	      unsigned nharts, uint32_t phandle);
 
+/* savevm/loadvm (core/vmstate.h): the device's state into or out of the
+ * stream; load also re-drives its interrupt lines. */
+struct vmstate_out;
+struct vmstate_in;
+void plic_save(struct plic *d, struct vmstate_out *o);
+void plic_load(struct plic *d, struct vmstate_in *in);
+
 #endif

@@ -17,6 +17,7 @@
  *   exactly like "received data available".
  */
 #include "uart16550.h"
+#include "core/vmstate.h"
 #include "fdt/fdt.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,4 +442,31 @@ void uart_fdt(struct fdt *f, uint64_t base, unsigned irq, uint32_t intc)
 	fdt_prop_u32(f, "interrupt-parent", intc);
 	fdt_prop_u32(f, "interrupts", irq);
 	fdt_end_node(f);
+}
+
+/* The snapshot state (core/vmstate.h): the registers and what the device
+ * keeps between accesses, not its configuration. */
+void uart_save(struct uart *d, struct vmstate_out *o)
+{
+	VMSTATE_PUT(o, d->rx);
+	VMSTATE_PUT(o, d->rx_head);
+	VMSTATE_PUT(o, d->rx_count);
+	const uint8_t regs[] = {d->rbr, d->ier, d->lcr, d->mcr, d->lsr,		d->msr,
+				d->scr, d->fcr, d->dll, d->dlm, d->thr_ipending};
+	VMSTATE_PUT(o, regs);
+}
+
+void uart_load(struct uart *d, struct vmstate_in *in)
+{
+	uint8_t regs[11];
+	VMSTATE_GET(in, d->rx);
+	VMSTATE_GET(in, d->rx_head);
+	VMSTATE_GET(in, d->rx_count);
+	VMSTATE_GET(in, regs);
+	d->rx_head %= UART_FIFO_SIZE;
+	d->rx_count = d->rx_count > UART_FIFO_SIZE ? UART_FIFO_SIZE : d->rx_count;
+	d->rbr = regs[0], d->ier = regs[1], d->lcr = regs[2], d->mcr = regs[3];
+	d->lsr = regs[4], d->msr = regs[5], d->scr = regs[6], d->fcr = regs[7];
+	d->dll = regs[8], d->dlm = regs[9], d->thr_ipending = regs[10];
+	update_irq(d);
 }

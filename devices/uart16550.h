@@ -82,4 +82,11 @@ bool uart_receive_break(struct uart *u);
 struct fdt;
 void uart_fdt(struct fdt *f, uint64_t base, unsigned irq, uint32_t intc);
 
+/* savevm/loadvm (core/vmstate.h): the device's state into or out of the
+ * stream; load also re-drives its interrupt lines. */
+struct vmstate_out;
+struct vmstate_in;
+void uart_save(struct uart *d, struct vmstate_out *o);
+void uart_load(struct uart *d, struct vmstate_in *in);
+
 #endif

@@ -9,6 +9,7 @@
  */
 #include "virtio_mmio.h"
 #include "core/guest_log.h"
+#include "core/vmstate.h"
 #include "fdt/fdt.h"
 #include <inttypes.h>
 #include <stdio.h>
@@ -770,4 +771,31 @@ void virtio_mmio_fdt(struct fdt *f, uint64_t base, unsigned irq, uint32_t intc)
 	fdt_prop_u32(f, "interrupt-parent", intc);
 	fdt_prop_u32(f, "interrupts", irq);
 	fdt_end_node(f);
+}
+
+/* The snapshot state (core/vmstate.h): the registers and what the device
+ * keeps between accesses, not its configuration. */
+void virtio_mmio_save(struct virtio_mmio *d, struct vmstate_out *o)
+{
+	VMSTATE_PUT(o, d->driver_features);
+	VMSTATE_PUT(o, d->device_features_sel);
+	VMSTATE_PUT(o, d->driver_features_sel);
+	VMSTATE_PUT(o, d->queue_sel);
+	VMSTATE_PUT(o, d->status);
+	VMSTATE_PUT(o, d->int_status);
+	VMSTATE_PUT(o, d->guest_page_shift);
+	VMSTATE_PUT(o, d->vq); /* plain numbers: sizes, ring addresses, indices */
+}
+
+void virtio_mmio_load(struct virtio_mmio *d, struct vmstate_in *in)
+{
+	VMSTATE_GET(in, d->driver_features);
+	VMSTATE_GET(in, d->device_features_sel);
+	VMSTATE_GET(in, d->driver_features_sel);
+	VMSTATE_GET(in, d->queue_sel);
+	VMSTATE_GET(in, d->status);
+	VMSTATE_GET(in, d->int_status);
+	VMSTATE_GET(in, d->guest_page_shift);
+	VMSTATE_GET(in, d->vq);
+	update_irq(d);
 }

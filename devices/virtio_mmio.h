@@ -242,4 +242,11 @@ uint64_t virtq_copy_from(const struct virtq_elem *elem, uint64_t offset, void *d
 uint64_t virtq_copy_to(struct virtio_mmio *vm, const struct virtq_elem *elem, uint64_t offset,
 		       const void *src, uint64_t len);
 
+/* savevm/loadvm (core/vmstate.h): the device's state into or out of the
+ * stream; load also re-drives its interrupt lines. */
+struct vmstate_out;
+struct vmstate_in;
+void virtio_mmio_save(struct virtio_mmio *d, struct vmstate_out *o);
+void virtio_mmio_load(struct virtio_mmio *d, struct vmstate_in *in);
+
 #endif

@@ -14,6 +14,7 @@
  * RAM (see virt_fdt_addr), its address in a1 for every hart.
  */
 #include "virt.h"
+#include "core/vmstate.h"
 #include "devices/block.h"
 #include "devices/clint.h"
 #include "devices/goldfish_rtc.h"
@@ -430,6 +431,52 @@ int virt_board_commit(struct virt_board *b, const char *id, char *err, size_t er
 	if (id && !found)
 		return fail(err, errlen, "Device '%s' not found", id);
 	return rc;
+}
+
+/* The devices in a fixed order after the machine's own sections, one
+ * section each (core/vmstate.h); HTIF and syscon keep no state. */
+void virt_board_save_state(struct virt_board *b, struct vmstate_out *o)
+{
+	vmstate_save_machine(b->m, o);
+	vmstate_begin(o, "clint");
+	clint_save(b->clint, o);
+	vmstate_end(o);
+	vmstate_begin(o, "plic");
+	plic_save(b->plic, o);
+	vmstate_end(o);
+	vmstate_begin(o, "uart");
+	uart_save(b->uart, o);
+	vmstate_end(o);
+	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++) {
+		vmstate_begin(o, "virtio");
+		if (b->virtio[s])
+			virtio_mmio_save(b->virtio[s], o);
+		vmstate_end(o);
+	}
+}
+
+void virt_board_load_state(struct virt_board *b, struct vmstate_in *in)
+{
+	struct vmstate_in sec;
+	vmstate_load_machine(b->m, in);
+	if (vmstate_section(in, "clint", &sec))
+		clint_load(b->clint, &sec);
+	if (vmstate_section(in, "plic", &sec))
+		plic_load(b->plic, &sec);
+	if (vmstate_section(in, "uart", &sec))
+		uart_load(b->uart, &sec);
+	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
+		if (vmstate_section(in, "virtio", &sec) && b->virtio[s])
+			virtio_mmio_load(b->virtio[s], &sec);
+}
+
+bool virt_board_drive(struct virt_board *b, unsigned i, struct block_dev **dev, const char **name)
+{
+	if (i >= VIRT_MAX_DRIVES)
+		return false;
+	*dev = b->sources[i].dev;
+	*name = b->sources[i].id ? b->sources[i].id : b->sources[i].file;
+	return true;
 }
 
 void virt_board_free(struct virt_board *b)

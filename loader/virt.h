@@ -124,6 +124,17 @@ int virt_board_dump_dtb(const struct virt_board *b, const char *path, char *err,
  * message in err (no such drive, or the first failure); a drive that
  * failed keeps its writes in memory. */
 int virt_board_commit(struct virt_board *b, const char *id, char *err, size_t errlen);
+/* savevm/loadvm: the whole machine's state (core/vmstate.h), the
+ * devices' after the machine's. Harts parked; a load's layout is checked
+ * first (vmstate_same_layout against a save). */
+struct vmstate_out;
+struct vmstate_in;
+void virt_board_save_state(struct virt_board *b, struct vmstate_out *o);
+void virt_board_load_state(struct virt_board *b, struct vmstate_in *in);
+/* Drive i of VIRT_MAX_DRIVES: its open device (NULL: none) and the name
+ * the monitor gives it (its id, else its file). False past the last. */
+struct block_dev;
+bool virt_board_drive(struct virt_board *b, unsigned i, struct block_dev **dev, const char **name);
 /* Make every completed disk write durable (quit paths call this). */
 void virt_board_flush(struct virt_board *b);
 

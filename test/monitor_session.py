@@ -63,7 +63,8 @@ check(text.endswith("\n0x7\n(qemu) "), "up, up, down walks the history")
 text = command("info")
 check("\ninfo status  -- show the current VM status (running|paused)\n" in text
       and "\ninfo registers [-a|vcpu] -- show the cpu registers" in text
-      and "snapshots" not in text, "info alone lists its items")
+      and "\ninfo snapshots  -- show the currently saved VM snapshots\n" in text,
+      "info alone lists its items")
 text = command("info registers")
 check("\nCPU#0\n" in text and "CPU#1" not in text and re.search(r" pc\s+0000000080", text) is not None
       and "x10/a0" in text and "mstatus" in text and re.search(r"priv\s+M", text) is not None,
@@ -173,8 +174,8 @@ with vm.lock:
 check(banners == 1, "the banner shows once (saw %d)" % banners)
 text = command("help")
 names = re.findall(r"^(\S+) .* -- ", text, re.M)
-check(names == ["commit", "cont|c", "cpu", "gdbserver", "help|?", "info", "log", "print|p", "quit|q", "sendkey",
-                "stop|s", "system_reset", "x", "xp"], "help lists exactly the commands (got %s)" % names)
+check(names == ["commit", "cont|c", "cpu", "delvm", "gdbserver", "help|?", "info", "loadvm", "log", "print|p",
+                "quit|q", "savevm", "sendkey", "stop|s", "system_reset", "x", "xp"], "help lists exactly the commands (got %s)" % names)
 check("unknown command: 'hello'" in command("hello"), "unknown commands are reported")
 # log: the -d categories at run time, and across a reset.
 command("log in_asm")
