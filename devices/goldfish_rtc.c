@@ -34,6 +34,7 @@
  * registers while the run loop polls.
  */
 #include "goldfish_rtc.h"
+#include "core/vmstate.h"
 #include "fdt/fdt.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -338,6 +339,37 @@ struct goldfish_rtc *goldfish_rtc_new(struct machine *m, uint64_t base, struct i
 	bus_set_sizes(&m->bus, base, 4 | 8);
 	(void)machine_add_poller(m, rtc_poll, r);
 	return r;
+}
+
+/* savevm/loadvm (core/vmstate.h), as QEMU's goldfish_rtc vmstate: the
+ * count the guest saw is saved, not the offset from this host's clock, so
+ * after loadvm the RTC reads on from the saved moment. */
+void goldfish_rtc_save(struct goldfish_rtc *r, struct vmstate_out *o)
+{
+	pthread_mutex_lock(&r->lock);
+	const uint64_t count = rtc_count(r);
+	VMSTATE_PUT(o, count);
+	VMSTATE_PUT(o, r->alarm_next);
+	VMSTATE_PUT(o, r->alarm_running);
+	VMSTATE_PUT(o, r->irq_pending);
+	VMSTATE_PUT(o, r->irq_enabled);
+	VMSTATE_PUT(o, r->time_high);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void goldfish_rtc_load(struct goldfish_rtc *r, struct vmstate_in *in)
+{
+	pthread_mutex_lock(&r->lock);
+	uint64_t count = 0;
+	VMSTATE_GET(in, count);
+	r->tick_offset = count - rtc_clock_ns(r);
+	VMSTATE_GET(in, r->alarm_next);
+	VMSTATE_GET(in, r->alarm_running);
+	VMSTATE_GET(in, r->irq_pending);
+	VMSTATE_GET(in, r->irq_enabled);
+	VMSTATE_GET(in, r->time_high);
+	update_irq(r);
+	pthread_mutex_unlock(&r->lock);
 }
 
 void goldfish_rtc_free(struct goldfish_rtc *r)

@@ -59,6 +59,13 @@ struct goldfish_rtc *goldfish_rtc_new(struct machine *m, uint64_t base, struct i
 				      const struct rtc_config *c);
 void goldfish_rtc_free(struct goldfish_rtc *r);
 
+/* savevm/loadvm (core/vmstate.h): the RTC's count, alarm and interrupt
+ * state. */
+struct vmstate_out;
+struct vmstate_in;
+void goldfish_rtc_save(struct goldfish_rtc *r, struct vmstate_out *o);
+void goldfish_rtc_load(struct goldfish_rtc *r, struct vmstate_in *in);
+
 /* Its device-tree node (under /soc), as QEMU's create_fdt_rtc. */
 struct fdt;
 void goldfish_rtc_fdt(struct fdt *f, uint64_t base, unsigned irq, uint32_t plic);

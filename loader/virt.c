@@ -447,6 +447,9 @@ void virt_board_save_state(struct virt_board *b, struct vmstate_out *o)
 	vmstate_begin(o, "uart");
 	uart_save(b->uart, o);
 	vmstate_end(o);
+	vmstate_begin(o, "rtc");
+	goldfish_rtc_save(b->rtc, o);
+	vmstate_end(o);
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++) {
 		vmstate_begin(o, "virtio");
 		if (b->virtio[s])
@@ -465,6 +468,8 @@ void virt_board_load_state(struct virt_board *b, struct vmstate_in *in)
 		plic_load(b->plic, &sec);
 	if (vmstate_section(in, "uart", &sec))
 		uart_load(b->uart, &sec);
+	if (vmstate_section(in, "rtc", &sec))
+		goldfish_rtc_load(b->rtc, &sec);
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
 		if (vmstate_section(in, "virtio", &sec) && b->virtio[s])
 			virtio_mmio_load(b->virtio[s], &sec);

@@ -86,12 +86,22 @@ check(vm.wait_for(r"\(qemu\) ") is not None, "the monitor opens")
 check(reply(vm.command("info snapshots")) == "There is no snapshot available.\n",
       "info snapshots without snapshots")
 saved = stop_and_count(vm)
+RTC_TIME = 0x101000  # the Goldfish RTC's count, in ns
+rtc_saved = vm.read64(RTC_TIME)
 text = vm.command("savevm s1")
 check(reply(text) == "", "savevm prints nothing", text)
 vm.command("cont")
 check(vm.wait_for(r"count %d\n" % (saved + 6)) is not None, "the guest runs on after savevm")
+time.sleep(1.5)
 text = vm.command("loadvm s1")
 check(reply(text) == "", "loadvm prints nothing", repr(text))
+rtc_loaded = vm.read64(RTC_TIME)
+# As QEMU's: the RTC reads on from the saved moment, not from the host's
+# clock of now (which is 1.5 s and more later).
+check(rtc_saved is not None and rtc_loaded is not None and
+      0 <= rtc_loaded - rtc_saved < 1000000000,
+      "after loadvm the RTC reads on from its saved count (saved %r, loaded %r)"
+      % (rtc_saved, rtc_loaded))
 m = vm.wait_for(r"(count|mismatch) [^\n]*\n")
 first = m and m.group(0)
 check(first in ("count %d\n" % (saved + 1), "count %d\n" % (saved + 2)),
