@@ -254,10 +254,9 @@ static void dump_insns(struct monitor *mon, uint64_t addr, unsigned count, bool 
 		struct op op;
 		memset(&op, 0, sizeof(op));
 		insn_decode((uint32_t)raw, len, &op);
-		char text[96];
-		insn_disasm(&op, addr, text, sizeof(text));
-		monitor_out(mon, "0x%016" PRIx64 ":  %0*" PRIx64 "%*s  %s\n", addr, len * 2, raw,
-			    len == 2 ? 4 : 0, "", text);
+		char line[160];
+		insn_line_qemu(&op, addr, line, sizeof(line)); /* QEMU's listing */
+		monitor_out(mon, "%s\n", line);
 		addr += (uint64_t)len;
 	}
 }

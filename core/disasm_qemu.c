@@ -463,3 +463,17 @@ void insn_disasm_qemu(const struct op *op, uint64_t pc, char *buf, size_t size)
 		break;
 	}
 }
+
+void insn_line_qemu(const struct op *op, uint64_t pc, char *buf, size_t size)
+{
+	char text[96];
+	insn_disasm_qemu(op, pc, text, sizeof(text));
+	/* The bits take the width of 8 digits and 10 spaces, a compressed
+	 * instruction's 4 digits included. */
+	if (op->len == 2)
+		snprintf(buf, size, "0x%016" PRIx64 ":  %04" PRIx32 "              %s", pc,
+			 op->raw & 0xffff, text);
+	else
+		snprintf(buf, size, "0x%016" PRIx64 ":  %08" PRIx32 "          %s", pc, op->raw,
+			 text);
+}

@@ -21,16 +21,9 @@ void log_in_asm(struct machine *m, unsigned priv, uint64_t va, const struct op *
 	fprintf(f, "----------------\nIN: %s\nPriv: %u; Virt: 0\n",
 		guest_symbols_lookup(m->symbols, va), priv);
 	for (unsigned i = 0; i < n; i++) {
-		const uint64_t pc = va + ops[i].pc_off;
-		char text[96];
-		insn_disasm_qemu(&ops[i], pc, text, sizeof(text));
-		/* QEMU pads the instruction bits to the width of 8 digits + 10 */
-		if (ops[i].len == 2)
-			fprintf(f, "0x%016" PRIx64 ":  %04" PRIx32 "              %s\n", pc,
-				ops[i].raw & 0xffff, text);
-		else
-			fprintf(f, "0x%016" PRIx64 ":  %08" PRIx32 "          %s\n", pc, ops[i].raw,
-				text);
+		char line[160];
+		insn_line_qemu(&ops[i], va + ops[i].pc_off, line, sizeof(line));
+		fprintf(f, "%s\n", line);
 	}
 	fputc('\n', f);
 	funlockfile(f);

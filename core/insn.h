@@ -102,6 +102,10 @@ void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size);
 /* The same, spelled as QEMU 7.2's -d in_asm spells it (core/disasm_qemu.c). */
 void insn_disasm_qemu(const struct op *op, uint64_t pc, char *buf, size_t size);
 
+/* One line of QEMU's disassembly listing (-d in_asm, the monitor's x/i):
+ * the address, the instruction bits padded as QEMU pads them, the text. */
+void insn_line_qemu(const struct op *op, uint64_t pc, char *buf, size_t size);
+
 /* ABI names of integer and FP registers ("a0", "fa0"), as disassembled. */
 const char *insn_xreg_name(unsigned r);
 const char *insn_freg_name(unsigned r);
