@@ -149,9 +149,16 @@ static void host_ends_free(struct host_ends *e)
 /* "ORIGIN: " in front of what a chardev call wrote into err. */
 static void name_chardev(const struct chardev_spec *s, char *err, size_t errlen)
 {
-	char msg[512];
-	snprintf(msg, sizeof(msg), "%s", err);
-	snprintf(err, errlen, "%s: %s", s->origin, msg);
+	const size_t olen = strlen(s->origin);
+	if (errlen < olen + 3)
+		return;
+	size_t mlen = strnlen(err, errlen - 1);
+	if (olen + 2 + mlen >= errlen)
+		mlen = errlen - olen - 3; /* cut the message, keep the origin */
+	memmove(err + olen + 2, err, mlen);
+	memcpy(err, s->origin, olen);
+	memcpy(err + olen, ": ", 2);
+	err[olen + 2 + mlen] = '\0';
 }
 
 static bool host_ends_open(struct host_ends *e, const struct options *o, char *err, size_t errlen)
