@@ -373,6 +373,7 @@ int main(int argc, char **argv)
 		}
 		if (!host_ends_add_pollers(&ends, &o, m, b) || (gdb && !gdbstub_attach(gdb, m)) ||
 		    (monitor && !monitor_attach(monitor, b))) {
+			jit_detach(m);
 			virt_board_free(b);
 			host_ends_free(&ends);
 			status = 1;
@@ -392,8 +393,13 @@ int main(int argc, char **argv)
 		/* -loadvm: the snapshot replaces power-on, once. */
 		if (first && o.loadvm && vm_snapshot_load(b, o.loadvm, err, sizeof(err))) {
 			fprintf(stderr, "rvjit: %s\n", err);
+			if (gdb)
+				gdbstub_detach(gdb, true, 1);
+			if (monitor)
+				monitor_detach(monitor);
+			jit_detach(m);
 			virt_board_free(b);
-			console_free(console);
+			host_ends_free(&ends);
 			status = 1;
 			break;
 		}
