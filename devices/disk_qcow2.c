@@ -671,16 +671,22 @@ static int qcow2_write(struct block_dev *dev, uint64_t offset, const void *buf, 
 		return -EINVAL;
 	if (q->broken)
 		return -EIO;
-	if (q->autoclear) {
-		/* Features we do not know would go stale under our writes
-		 * (bitmaps): the spec says to clear their bits first. */
-		const uint8_t zero[8] = {0};
-		const int r = disk_pwrite_full(q->fd, zero, sizeof(zero), HDR_AUTOCLEAR);
-		if (r)
-			return r;
-		q->autoclear = 0;
-	}
+	const int r = qcow2_clear_autoclear(q);
+	if (r)
+		return r;
 	return by_cluster(q, offset, (void *)buf, len, write_piece);
+}
+
+int qcow2_clear_autoclear(struct qcow2 *q)
+{
+	if (!q->autoclear)
+		return 0;
+	const uint8_t zero[8] = {0};
+	const int r = disk_pwrite_full(q->fd, zero, sizeof(zero), HDR_AUTOCLEAR);
+	if (r)
+		return r;
+	q->autoclear = 0;
+	return 0;
 }
 
 static int qcow2_flush(struct block_dev *dev)

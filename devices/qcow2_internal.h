@@ -133,6 +133,10 @@ int qcow2_read_in_cluster(struct qcow2 *q, const uint64_t *l1, uint32_t l1_size,
  * tables; goff must lie in the L1 table's range (which may go past the
  * disk's size: the VM state area). */
 int qcow2_write_in_cluster(struct qcow2 *q, uint64_t goff, const uint8_t *buf, size_t n);
+/* Before the first change to the image: clear the autoclear feature bits
+ * we do not know, which our writes would make stale (bitmaps), as the
+ * spec says. 0 or a negative errno. */
+int qcow2_clear_autoclear(struct qcow2 *q);
 /* Is dev a qcow2 image (not a raw file, not an overlay)? */
 struct qcow2 *qcow2_of(struct block_dev *dev);
 

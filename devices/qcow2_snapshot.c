@@ -534,7 +534,7 @@ out:
 /* ---- the operations ---- */
 
 /* Ready to change the image: a writable qcow2 with its unknown autoclear
- * features cleared (they would go stale, as for a guest write). */
+ * features cleared, as before a guest write. */
 static int writable(struct block_dev *dev, struct qcow2 **qp)
 {
 	struct qcow2 *q = qcow2_of(dev);
@@ -542,13 +542,9 @@ static int writable(struct block_dev *dev, struct qcow2 **qp)
 		return -ENOTSUP;
 	if (q->broken)
 		return -EIO;
-	if (q->autoclear) {
-		const uint8_t zero[8] = {0};
-		const int r = disk_pwrite_full(q->fd, zero, sizeof(zero), HDR_AUTOCLEAR);
-		if (r)
-			return r;
-		q->autoclear = 0;
-	}
+	const int r = qcow2_clear_autoclear(q);
+	if (r)
+		return r;
 	*qp = q;
 	return 0;
 }
