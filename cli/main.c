@@ -256,6 +256,13 @@ int main(int argc, char **argv)
 		options_free(&o);
 		return 0;
 	}
+	if (o.cpu_help) {
+		char list[1024];
+		isa_list_models(list, sizeof(list));
+		fputs(list, stdout);
+		options_free(&o);
+		return 0;
+	}
 	/* -daemonize forks before any thread exists (the console's reader,
 	 * the harts'); the child reports start-up errors itself. */
 	int daemon_fd = -1;

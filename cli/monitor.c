@@ -253,7 +253,7 @@ static void dump_insns(struct monitor *mon, uint64_t addr, unsigned count, bool 
 		}
 		struct op op;
 		memset(&op, 0, sizeof(op));
-		insn_decode((uint32_t)raw, len, &op);
+		insn_decode((uint32_t)raw, len, &op, NULL); /* every extension, as QEMU's x/i */
 		char line[160];
 		insn_line_qemu(&op, addr, line, sizeof(line)); /* QEMU's listing */
 		monitor_out(mon, "%s\n", line);

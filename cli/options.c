@@ -567,6 +567,16 @@ static int opt_global(struct options *o, const char *opt, const char *arg, char 
 	return fail(err, errlen, "-global: unsupported property '%s'", arg);
 }
 
+/* -cpu MODEL[,ext=on|off...] (core/isa.c); "help" lists the models. */
+static int opt_cpu(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
+		o->cpu_help = true;
+		return 0;
+	}
+	return isa_parse_cpu(arg, &o->board.isa, err, errlen);
+}
+
 /* -smp: merged over every -smp given, resolved in check_complete (cli/smp.c). */
 static int opt_smp(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
@@ -976,6 +986,9 @@ static const struct option_def option_table[] = {
      "pass this device tree instead of the generated one"},
     {"-m", ARG, opt_m, HELP_MACHINE, "-m SIZE",
      "RAM size, e.g. 128M, 1G (default 128M; a bare number\nis MiB)"},
+    {"-cpu", ARG, opt_cpu, HELP_MACHINE, "-cpu rv64|max|rva22s64...[,EXT=on|off...]",
+     "the harts' extensions (-cpu help lists the models;\ndefault rv64: RV64GC); e.g. "
+     "-cpu rv64,zba=on"},
     {"-smp", ARG, opt_smp, HELP_MACHINE,
      "-smp [cpus=]N[,maxcpus=M][,sockets=S][,cores=C][,threads=T]",
      "harts, 1 to 512 (default 1); the topology follows\nQEMU's rules (the product must be "
@@ -1199,7 +1212,7 @@ static int check_complete(struct options *o, char *err, size_t errlen)
 	}
 	if (options_chardev_complete(o, err, errlen))
 		return -1;
-	if (o->log_help)
+	if (o->log_help || o->cpu_help)
 		return 0;
 	if (b->initrd && !b->kernel)
 		return fail(err, errlen, "-initrd: needs -kernel (the initrd goes after it)");
@@ -1216,6 +1229,7 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 	memset(o, 0, sizeof(*o));
 	o->board.ram_size = 128ULL << 20;
 	o->board.virtio_legacy = true;
+	isa_default(&o->board.isa);
 	o->jit_cache = 64ULL << 20;
 	o->icount_shift = -1;
 	rtc_config_stamp(&o->board.rtc); /* QEMU's -rtc base=utc counts from start-up */

@@ -116,6 +116,7 @@ struct options {
 	unsigned nmonitors;	/* -monitor options so far (implicit chardev ids) */
 	int serial_chardev, monitor_chardev;
 	bool log_help; /* -d help: list the log items and exit */
+	bool cpu_help; /* -cpu help: list the CPU models and exit */
 	bool help, version;
 };
 

@@ -287,6 +287,10 @@ static void write_pmpaddr(struct hart *h, unsigned i, uint64_t val)
 static void write_mstatus(struct hart *h, uint64_t val, uint64_t mask)
 {
 	const uint64_t old = h->mstatus;
+	/* Without F, FS is read-only zero (privileged spec, "Extension Context
+	 * Status"), which keeps every FP instruction and CSR illegal. */
+	if (!isa_has(&h->m->isa, ISA_F))
+		mask &= ~MSTATUS_FS;
 	uint64_t nv = (old & ~mask) | (val & mask);
 	/* MPP is WARL over {U, S, M}: the reserved value 2 keeps the old one. */
 	if (((nv & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == 2)

@@ -14,13 +14,24 @@
 #include "core/insn.h"
 
 const struct insn_info insn_table[INSN_COUNT + 1] = {
-#define INSN(name, mnem, mask, match, fmt, flags, emitter)                                         \
-	[INSN_##name] = {mnem, mask, match, fmt, flags, exec_##name},
+#define INSN(name, mnem, mask, match, fmt, flags, emitter, ext)                                    \
+	[INSN_##name] = {mnem, mask, match, fmt, flags, ext, exec_##name},
+#define EXT_1(a)                                                                                   \
+	{                                                                                          \
+		ISA_##a                                                                            \
+	}
+#define EXT_2(a, b)                                                                                \
+	{                                                                                          \
+		ISA_##a, ISA_##b                                                                   \
+	}
+#define EXT_PICK(_1, _2, which, ...) which
+#define EXT(...)		     EXT_PICK(__VA_ARGS__, EXT_2, EXT_1, )(__VA_ARGS__)
 #include "core/insn.def"
+#undef EXT
 #undef INSN
     /* Not matched by the scan (which stops at INSN_COUNT): the op every
      * unknown or reserved encoding decodes to. */
-    [INSN_ILLEGAL] = {"illegal", 0, 0, FMT_NONE, INSN_ENDS_BLOCK, exec_illegal},
+    [INSN_ILLEGAL] = {"illegal", 0, 0, FMT_NONE, INSN_ENDS_BLOCK, {ISA_NONE}, exec_illegal},
 };
 
 /* bits hi..lo of w, shifted down to bit 0 */
@@ -68,13 +79,21 @@ static int32_t imm_j(uint32_t w)
 		    21);
 }
 
-/* The row whose mask/match accepts w, or INSN_ILLEGAL. Rows don't overlap,
- * so the order of insn.def does not matter. A linear scan is enough:
- * decoding happens once per block build, not per execution. */
-static enum insn_id insn_lookup(uint32_t w)
+static bool row_enabled(const struct insn_info *row, const struct isa *isa)
+{
+	return !isa || isa_has(isa, (enum isa_ext)row->ext[0]) ||
+	       isa_has(isa, (enum isa_ext)row->ext[1]);
+}
+
+/* The first row whose mask/match accepts w and whose extension is on, or
+ * INSN_ILLEGAL. Rows that overlap mean the same (insn.def), so the order
+ * of insn.def does not matter. A linear scan is enough: decoding happens
+ * once per block build, not per execution. */
+static enum insn_id insn_lookup(uint32_t w, const struct isa *isa)
 {
 	for (int i = 0; i < INSN_COUNT; i++)
-		if ((w & insn_table[i].mask) == insn_table[i].match)
+		if ((w & insn_table[i].mask) == insn_table[i].match &&
+		    row_enabled(&insn_table[i], isa))
 			return (enum insn_id)i;
 	return INSN_ILLEGAL;
 }
@@ -88,7 +107,7 @@ static uint8_t int_rd(uint32_t w)
 	return rd ? rd : XREG_SINK;
 }
 
-void insn_decode(uint32_t raw, int len, struct op *op)
+void insn_decode(uint32_t raw, int len, struct op *op, const struct isa *isa)
 {
 	uint32_t w = raw;
 	enum insn_id id = INSN_ILLEGAL;
@@ -99,9 +118,9 @@ void insn_decode(uint32_t raw, int len, struct op *op)
 	op->len = (uint8_t)len;
 
 	if (len == 2)
-		w = rvc_expand((uint16_t)raw);
+		w = rvc_expand((uint16_t)raw, isa);
 	if (w != 0)
-		id = insn_lookup(w);
+		id = insn_lookup(w, isa);
 	op->id = (uint8_t)id;
 	op->fn = insn_table[id].exec;
 	if (id == INSN_ILLEGAL)

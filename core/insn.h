@@ -6,6 +6,7 @@
 #ifndef RVJIT_INSN_H
 #define RVJIT_INSN_H
 
+#include "isa.h"
 #include "op.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,7 +55,7 @@ enum insn_flag {
 };
 
 enum insn_id {
-#define INSN(name, mnem, mask, match, fmt, flags, emitter) INSN_##name,
+#define INSN(name, mnem, mask, match, fmt, flags, emitter, ext) INSN_##name,
 #include "insn.def"
 #undef INSN
 	INSN_COUNT,
@@ -67,7 +68,8 @@ struct insn_info {
 	uint32_t mask;
 	uint32_t match;
 	enum insn_format format;
-	uint8_t flags; /* enum insn_flag */
+	uint8_t flags;	/* enum insn_flag */
+	uint8_t ext[2]; /* enum isa_ext: on when either is (the second may be ISA_NONE) */
 	exec_fn exec;
 };
 
@@ -81,20 +83,23 @@ static inline bool insn_format_has_rm(enum insn_format f)
 	return f == FMT_F2 || f == FMT_F3 || f == FMT_F4 || f == FMT_FX || f == FMT_XF;
 }
 
-#define INSN(name, mnem, mask, match, fmt, flags, emitter)                                         \
+#define INSN(name, mnem, mask, match, fmt, flags, emitter, ext)                                    \
 	int exec_##name(struct hart *h, const struct op *op);
 #include "insn.def"
 #undef INSN
 int exec_illegal(struct hart *h, const struct op *op);
 
-/* Decode the instruction bits `raw` (len 2 or 4) into *op. Unknown or
- * reserved encodings produce an op that raises illegal-instruction with
- * tval = raw. pc_off is left to the caller. */
-void insn_decode(uint32_t raw, int len, struct op *op);
+/* Decode the instruction bits `raw` (len 2 or 4) into *op for a hart with
+ * the extensions `isa` (NULL: every extension rvjit has, for tools that
+ * show code of any machine). Unknown or reserved encodings, and those of
+ * extensions that are off, produce an op that raises illegal-instruction
+ * with tval = raw. pc_off is left to the caller. */
+void insn_decode(uint32_t raw, int len, struct op *op, const struct isa *isa);
 
 /* Expand a 16-bit RVC instruction into the 32-bit instruction with the same
- * effect; 0 when the encoding is illegal or reserved on RV64. (core/rvc.c) */
-uint32_t rvc_expand(uint16_t c);
+ * effect; 0 when the encoding is illegal or reserved on RV64, or belongs to
+ * an extension `isa` lacks (NULL: all on). (core/rvc.c) */
+uint32_t rvc_expand(uint16_t c, const struct isa *isa);
 
 /* Disassemble one decoded op at `pc` into buf (NUL-terminated). */
 void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size);

@@ -42,6 +42,13 @@ static uint8_t *map_guest_ram(uint64_t size)
 	return ram;
 }
 
+void machine_set_isa(struct machine *m, const struct isa *isa)
+{
+	m->isa = *isa;
+	for (unsigned i = 0; i < m->nharts; i++)
+		m->harts[i]->misa = isa_misa(isa);
+}
+
 struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nharts,
 			    uint64_t reset_pc)
 {
@@ -54,6 +61,7 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 		return NULL;
 	m->ram_base = ram_base;
 	m->ram_size = ram_size;
+	isa_default(&m->isa);
 	m->log = stderr;
 	m->clock_base_ns = host_monotonic_ns(); /* virtual time 0, running */
 	pthread_mutex_init(&m->lock, NULL);

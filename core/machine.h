@@ -7,6 +7,7 @@
 
 #include "bus.h"
 #include "hart.h"
+#include "isa.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -118,6 +119,7 @@ struct machine_debug {
 };
 
 struct machine {
+	struct isa isa;	   /* the extensions every hart has (-cpu); fixed after start */
 	uint8_t *ram;	   /* host mapping of guest RAM */
 	uint64_t ram_base; /* guest physical address of ram[0] */
 	uint64_t ram_size;
@@ -251,6 +253,10 @@ static inline bool machine_hart_held(struct machine *m, const struct hart *h)
 struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nharts,
 			    uint64_t reset_pc);
 void machine_free(struct machine *m);
+
+/* Give every hart the extensions `isa` (misa follows). Before the machine
+ * first runs: decoded and translated code depend on it. */
+void machine_set_isa(struct machine *m, const struct isa *isa);
 
 /* Run the harts (in m->run_hart's engine, or the interpreter) until
  * something stops the machine; core/run.c. Returns the reason (also left

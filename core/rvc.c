@@ -361,8 +361,10 @@ static uint32_t expand_q2(uint16_t c)
 	}
 }
 
-uint32_t rvc_expand(uint16_t c)
+uint32_t rvc_expand(uint16_t c, const struct isa *isa)
 {
+	if (isa && !isa_has(isa, ISA_C))
+		return 0;
 	switch (c & 3) {
 	case 0:
 		return expand_q0(c);

@@ -153,7 +153,7 @@ static struct block *build_straddling(struct hart *h, const uint8_t *host, struc
 	s->b.n_ops = 1;
 	s->b.chainable = false;
 	s->b.breakpoint = false;
-	insn_decode(raw, 4, &s->ops[0]);
+	insn_decode(raw, 4, &s->ops[0], &h->m->isa);
 	s->ops[1].pc_off = 4;
 	s->ops[1].id = INSN_ILLEGAL;
 	threaded_link(s->ops, 1);
@@ -183,7 +183,7 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 		if (len == 4)
 			raw |= (uint32_t)read16(host + off + 2) << 16;
 		struct op *op = &ops[n++];
-		insn_decode(raw, (int)len, op);
+		insn_decode(raw, (int)len, op, &m->isa);
 		op->pc_off = (uint16_t)off;
 		off += len;
 		if (insn_table[op->id].flags & INSN_ENDS_BLOCK)
@@ -309,7 +309,7 @@ struct block *tb_decode_one(struct hart *h, struct block_scratch *scratch)
 	scratch->b.host = host;
 	scratch->b.va = h->pc;
 	scratch->b.n_ops = 1;
-	insn_decode(raw, (int)len, &scratch->ops[0]);
+	insn_decode(raw, (int)len, &scratch->ops[0], &h->m->isa);
 	scratch->ops[1].pc_off = (uint16_t)len;
 	scratch->ops[1].id = INSN_ILLEGAL;
 	threaded_link(scratch->ops, 1);

@@ -26,14 +26,14 @@
 		return r;                                                                          \
 	}
 
-#define INSN(name, mnem, mask, match, fmt, flags, emitter) THREADED(name, exec_##name)
+#define INSN(name, mnem, mask, match, fmt, flags, emitter, ext) THREADED(name, exec_##name)
 #include "insn.def"
 #undef INSN
 THREADED(illegal, exec_illegal)
 THREADED(block_end, exec_block_end)
 
 static const exec_fn threaded[INSN_COUNT + 1] = {
-#define INSN(name, mnem, mask, match, fmt, flags, emitter) [INSN_##name] = thr_##name,
+#define INSN(name, mnem, mask, match, fmt, flags, emitter, ext) [INSN_##name] = thr_##name,
 #include "insn.def"
 #undef INSN
     [INSN_ILLEGAL] = thr_illegal,

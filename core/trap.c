@@ -36,10 +36,7 @@ void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t rese
 	h->mhartid = hartid;
 	h->pc = reset_pc;
 	h->priv = PRIV_M;
-	/* MXL=64, extensions I M A F D C S U (misa is read-only here). */
-	h->misa = (2ULL << 62) | (1 << ('I' - 'A')) | (1 << ('M' - 'A')) | (1 << ('A' - 'A')) |
-		  (1 << ('F' - 'A')) | (1 << ('D' - 'A')) | (1 << ('C' - 'A')) |
-		  (1 << ('S' - 'A')) | (1 << ('U' - 'A'));
+	h->misa = isa_misa(&m->isa); /* read-only: -cpu chooses the extensions */
 	/* UXL = SXL = 64 bits, fixed. */
 	h->mstatus = (2ULL << 32) | (2ULL << 34);
 	tlb_reset(h);

@@ -30,7 +30,7 @@ typedef void emit_fn(struct tctx *t, const struct op *op, unsigned k);
 #define EMIT(kind) emit_##kind
 #define NONE	   NULL
 static emit_fn *const native_emitter[INSN_COUNT + 1] = {
-#define INSN(name, mnem, mask, match, fmt, flags, emitter) [INSN_##name] = emitter,
+#define INSN(name, mnem, mask, match, fmt, flags, emitter, ext) [INSN_##name] = emitter,
 #include "core/insn.def"
 #undef INSN
 };

@@ -274,6 +274,7 @@ static int place_fdt(struct virt_board *b, const struct virt_config *c,
 		    .ram_base = m->ram_base,
 		    .ram_size = m->ram_size,
 		    .nharts = m->nharts,
+		    .isa = &m->isa,
 		    .bootargs = c->append,
 		    .initrd_start = initrd->low,
 		    .initrd_end = initrd->high,
@@ -390,6 +391,7 @@ struct virt_board *virt_board_new(const struct virt_config *c, const struct virt
 		free(b);
 		return NULL;
 	}
+	machine_set_isa(b->m, &c->isa);
 	if (add_devices(b, c, err, errlen) || load_images(b, c, err, errlen)) {
 		virt_board_free(b);
 		return NULL;

@@ -58,6 +58,7 @@ struct virt_loader {
 struct virt_config {
 	uint64_t ram_size;
 	unsigned nharts;
+	struct isa isa;	    /* -cpu: the extensions of every hart */
 	char *bios;	    /* NULL: "default" (OpenSBI); "none"; or a file */
 	char *kernel;	    /* NULL for none */
 	char *append;	    /* the kernel command line (/chosen/bootargs), NULL for none */
@@ -96,6 +97,7 @@ struct virt_board;
 struct virt_fdt_config {
 	uint64_t ram_base, ram_size;
 	unsigned nharts;
+	const struct isa *isa;
 	const char *bootargs;		   /* /chosen/bootargs, NULL for none */
 	uint64_t initrd_start, initrd_end; /* /chosen initrd; end 0 for none */
 };

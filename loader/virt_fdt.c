@@ -5,7 +5,7 @@
  * /chosen; each device writes its own node (clint_fdt, plic_fdt, ...).
  *
  * Differences from QEMU, on purpose: riscv,isa lists only what rvjit
- * implements; there is no PCIe, flash, fw-cfg or PMU node because
+ * implements (and -cpu turned on); there is no PCIe, flash, fw-cfg or PMU node because
  * rvjit has none of those devices; every interrupt controller node has
  * #address-cells (dtc's interrupt_provider check wants it, and QEMU's
  * cpu-intc nodes lack it).
@@ -21,13 +21,21 @@
 #include "virt.h"
 #include <stdio.h>
 
-/* RV64GC + Zicsr/Zifencei (in G), Zihintpause (pause is a fence hint and
- * decodes as fence), Sstc (stimecmp). */
-#define VIRT_RISCV_ISA "rv64imafdc_zicsr_zifencei_zihintpause_sstc"
-/* satp accepts Bare, Sv39 and Sv48; the DT names the largest. */
-#define VIRT_MMU_TYPE "riscv,sv48"
+/* The hart's ISA three ways, as QEMU 9 writes them: riscv,isa (the string
+ * Linux before 6.7 reads), riscv,isa-base and riscv,isa-extensions (the
+ * list newer kernels prefer). mmu-type names the largest satp mode. */
+static void isa_fdt(struct fdt *f, const struct isa *isa)
+{
+	char s[1024];
+	isa_string(isa, s, sizeof(s));
+	fdt_prop_string(f, "riscv,isa", s);
+	fdt_prop_string(f, "riscv,isa-base", "rv64i");
+	fdt_prop(f, "riscv,isa-extensions", s, isa_extension_list(isa, s, sizeof(s)));
+	fdt_prop_string(f, "mmu-type", isa_has(isa, ISA_SV48) ? "riscv,sv48" : "riscv,sv39");
+}
 
-static void cpus_fdt(struct fdt *f, unsigned nharts, uint32_t *cpu, uint32_t *intc)
+static void cpus_fdt(struct fdt *f, const struct isa *isa, unsigned nharts, uint32_t *cpu,
+		     uint32_t *intc)
 {
 	fdt_begin_node(f, "cpus");
 	fdt_prop_u32(f, "#address-cells", 1);
@@ -47,8 +55,7 @@ static void cpus_fdt(struct fdt *f, unsigned nharts, uint32_t *cpu, uint32_t *in
 		fdt_prop_u32(f, "reg", h);
 		fdt_prop_string(f, "status", "okay");
 		fdt_prop_string(f, "compatible", "riscv");
-		fdt_prop_string(f, "riscv,isa", VIRT_RISCV_ISA);
-		fdt_prop_string(f, "mmu-type", VIRT_MMU_TYPE);
+		isa_fdt(f, isa);
 		fdt_begin_node(f, "interrupt-controller");
 		fdt_prop_u32(f, "phandle", intc[h]);
 		fdt_prop_string(f, "compatible", "riscv,cpu-intc");
@@ -105,7 +112,7 @@ uint8_t *virt_fdt_build(const struct virt_fdt_config *c, size_t *size)
 	fdt_prop_string(&f, "model", "riscv-virtio,qemu");
 
 	chosen_fdt(&f, c);
-	cpus_fdt(&f, c->nharts, cpu, intc);
+	cpus_fdt(&f, c->isa, c->nharts, cpu, intc);
 
 	fdt_begin_node_at(&f, "memory", c->ram_base);
 	fdt_prop_string(&f, "device_type", "memory");

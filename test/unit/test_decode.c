@@ -141,7 +141,7 @@ ParameterizedTestParameters(rvc, expands)
 
 ParameterizedTest(struct rvc_vector *v, rvc, expands)
 {
-	uint32_t got = rvc_expand(v->c);
+	uint32_t got = rvc_expand(v->c, NULL);
 
 	cr_assert_eq(got, v->w, "rvc_expand(0x%04x) = 0x%08x, want 0x%08x", v->c, got, v->w);
 }
@@ -174,7 +174,8 @@ ParameterizedTestParameters(rvc, reserved)
 
 ParameterizedTest(uint16_t *c, rvc, reserved)
 {
-	cr_assert_eq(rvc_expand(*c), 0, "rvc_expand(0x%04x) = 0x%08x, want 0", *c, rvc_expand(*c));
+	cr_assert_eq(rvc_expand(*c, NULL), 0, "rvc_expand(0x%04x) = 0x%08x, want 0", *c,
+		     rvc_expand(*c, NULL));
 }
 
 /* Every legal halfword must land on a row of insn.def, and the op must keep
@@ -187,8 +188,8 @@ Test(rvc, every_expansion_decodes)
 
 		if ((c & 3) == 3)
 			continue;
-		w = rvc_expand((uint16_t)c);
-		insn_decode(c, 2, &op);
+		w = rvc_expand((uint16_t)c, NULL);
+		insn_decode(c, 2, &op, NULL);
 		cr_assert_eq(op.raw, c);
 		cr_assert_eq(op.len, 2);
 		if (w == 0) {
@@ -213,7 +214,7 @@ Test(decode, table_rows_are_distinct)
 		cr_assert_not_null(r->mnemonic);
 		cr_assert_not_null(r->exec, "%s", r->mnemonic);
 		cr_assert_eq(r->match & ~r->mask, 0, "%s", r->mnemonic);
-		insn_decode(r->match, 4, &op);
+		insn_decode(r->match, 4, &op, NULL);
 		cr_assert_eq(op.id, i, "%s decodes as %s", r->mnemonic, insn_table[op.id].mnemonic);
 	}
 	cr_assert_str_eq(insn_table[INSN_ILLEGAL].mnemonic, "illegal");
@@ -321,7 +322,7 @@ ParameterizedTest(struct decode_vector *v, decode, fields)
 	struct op op;
 
 	memset(&op, 0xa5, sizeof(op));
-	insn_decode(v->raw, v->len, &op);
+	insn_decode(v->raw, v->len, &op, NULL);
 	cr_assert_eq(op.id, v->id, "0x%08x: id %s, want %s", v->raw, insn_table[op.id].mnemonic,
 		     insn_table[v->id].mnemonic);
 	cr_assert_eq(op.fn, insn_table[v->id].exec, "0x%08x: fn", v->raw);
@@ -369,7 +370,7 @@ ParameterizedTest(struct illegal_vector *v, decode, illegal)
 	struct op op;
 
 	memset(&op, 0xa5, sizeof(op));
-	insn_decode(v->raw, v->len, &op);
+	insn_decode(v->raw, v->len, &op, NULL);
 	cr_assert_eq(op.id, INSN_ILLEGAL, "0x%08x decodes as %s", v->raw,
 		     insn_table[op.id].mnemonic);
 	cr_assert_eq(op.fn, exec_illegal);
@@ -433,7 +434,7 @@ ParameterizedTest(struct disasm_vector *v, disasm, text)
 	struct op op;
 	char buf[64];
 
-	insn_decode(v->raw, v->len, &op);
+	insn_decode(v->raw, v->len, &op, NULL);
 	insn_disasm(&op, v->pc, buf, sizeof(buf));
 	cr_assert_str_eq(buf, v->text, "0x%08x", v->raw);
 }
@@ -443,7 +444,7 @@ Test(disasm, truncates_to_buffer)
 	struct op op;
 	char buf[4] = "xxx";
 
-	insn_decode(0x00813503, 4, &op); /* ld a0,8(sp) */
+	insn_decode(0x00813503, 4, &op, NULL); /* ld a0,8(sp) */
 	insn_disasm(&op, 0, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "ld ");
 }

@@ -300,7 +300,7 @@ Test(disasm_qemu, text)
 		char buf[96];
 
 		memset(&op, 0, sizeof(op));
-		insn_decode(v[i].raw, v[i].len, &op);
+		insn_decode(v[i].raw, v[i].len, &op, NULL);
 		insn_disasm_qemu(&op, v[i].pc, buf, sizeof(buf));
 		cr_expect_str_eq(buf, v[i].text, "0x%08x at 0x%lx", v[i].raw,
 				 (unsigned long)v[i].pc);
@@ -312,7 +312,7 @@ Test(disasm_qemu, truncates_to_buffer)
 	struct op op;
 	char buf[8] = "xxxxxxx";
 
-	insn_decode(0x00813503, 4, &op); /* ld a0,8(sp) */
+	insn_decode(0x00813503, 4, &op, NULL); /* ld a0,8(sp) */
 	insn_disasm_qemu(&op, 0, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "ld     ");
 }
