@@ -115,13 +115,12 @@ void insn_decode(uint32_t raw, int len, struct op *op, const struct isa *isa)
 	op->imm = 0;
 	op->raw = raw;
 	op->rd = op->rs1 = op->rs2 = op->rs3 = 0;
-	op->len = (uint8_t)len;
 
 	if (len == 2)
 		w = rvc_expand((uint16_t)raw, isa);
 	if (w != 0)
 		id = insn_lookup(w, isa);
-	op->id = (uint8_t)id;
+	op->id = (uint16_t)id;
 	op->fn = insn_table[id].exec;
 	if (id == INSN_ILLEGAL)
 		return;

@@ -141,7 +141,7 @@ void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size)
 	if (size == 0)
 		return;
 	if (op->id >= INSN_ILLEGAL) {
-		snprintf(buf, size, "illegal 0x%0*" PRIx32, op->len == 2 ? 4 : 8, op->raw);
+		snprintf(buf, size, "illegal 0x%0*" PRIx32, op_len(op) == 2 ? 4 : 8, op->raw);
 		return;
 	}
 	in = &insn_table[op->id];

@@ -208,7 +208,7 @@ static const char *alu_pseudo(const struct op *op, unsigned *src)
 		return op->imm == 0 ? (*src = op->rs1, "sext.w") : NULL;
 	case INSN_add:
 		/* c.mv, which QEMU expands to addi rd,rs2,0 */
-		return op->len == 2 && is_x0(op->rs1) ? (*src = op->rs2, "mv") : NULL;
+		return op_len(op) == 2 && is_x0(op->rs1) ? (*src = op->rs2, "mv") : NULL;
 	case INSN_sub:
 		return is_x0(op->rs1) ? (*src = op->rs2, "neg") : NULL;
 	case INSN_subw:
@@ -269,7 +269,7 @@ static void csr(struct line *l, const struct op *op)
 static bool fp_sign_pseudo(struct line *l, const struct op *op)
 {
 	static const struct {
-		uint8_t id;
+		uint16_t id;
 		const char *name;
 	} p[] = {
 	    {INSN_fsgnj_s, "fmv.s"}, {INSN_fsgnjn_s, "fneg.s"}, {INSN_fsgnjx_s, "fabs.s"},
@@ -470,7 +470,7 @@ void insn_line_qemu(const struct op *op, uint64_t pc, char *buf, size_t size)
 	insn_disasm_qemu(op, pc, text, sizeof(text));
 	/* The bits take the width of 8 digits and 10 spaces, a compressed
 	 * instruction's 4 digits included. */
-	if (op->len == 2)
+	if (op_len(op) == 2)
 		snprintf(buf, size, "0x%016" PRIx64 ":  %04" PRIx32 "              %s", pc,
 			 op->raw & 0xffff, text);
 	else

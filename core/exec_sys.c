@@ -10,7 +10,7 @@
 
 static int next(struct hart *h, const struct op *op)
 {
-	h->pc = op_pc(h, op) + op->len;
+	h->pc = op_pc(h, op) + op_len(op);
 	return EXEC_EXIT;
 }
 

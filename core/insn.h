@@ -61,7 +61,7 @@ enum insn_id {
 	INSN_COUNT,
 	INSN_ILLEGAL = INSN_COUNT /* pseudo id of ops that raise illegal-instruction */
 };
-_Static_assert(INSN_COUNT < 255, "enum insn_id must fit op->id");
+_Static_assert(INSN_COUNT < 65535, "enum insn_id must fit op->id");
 
 struct insn_info {
 	const char *mnemonic;

@@ -160,7 +160,7 @@ void interp_exec_one(struct hart *h)
 		cpu_log_state(h, m->log, m->log_mask & LOG_FPU);
 	const int r = insn_table[op->id].exec(h, op);
 	if (r == EXEC_NEXT)
-		h->pc += op->len;
+		h->pc += op_len(op);
 	if (r == EXEC_NEXT || r == EXEC_EXIT)
 		h->instret++;
 }

@@ -456,7 +456,7 @@ static void print_block(struct jit *j, FILE *out, const struct block *b)
 		const struct op *op = &b->ops[i];
 		insn_disasm(op, b->va + op->pc_off, text, sizeof(text));
 		fprintf(out, "  %016" PRIx64 ": %0*" PRIx32 "  %s\n", b->va + op->pc_off,
-			op->len * 2, op->raw, text);
+			op_len(op) * 2, op->raw, text);
 	}
 	const void *native = __atomic_load_n(&b->native, __ATOMIC_ACQUIRE);
 	const size_t size = native ? code_size_of(c, native) : 0;

@@ -191,7 +191,7 @@ Test(rvc, every_expansion_decodes)
 		w = rvc_expand((uint16_t)c, NULL);
 		insn_decode(c, 2, &op, NULL);
 		cr_assert_eq(op.raw, c);
-		cr_assert_eq(op.len, 2);
+		cr_assert_eq(op_len(&op), 2);
 		if (w == 0) {
 			cr_assert_eq(op.id, INSN_ILLEGAL, "0x%04x", c);
 			continue;
@@ -327,7 +327,7 @@ ParameterizedTest(struct decode_vector *v, decode, fields)
 		     insn_table[v->id].mnemonic);
 	cr_assert_eq(op.fn, insn_table[v->id].exec, "0x%08x: fn", v->raw);
 	cr_assert_eq(op.raw, v->raw);
-	cr_assert_eq(op.len, v->len);
+	cr_assert_eq(op_len(&op), v->len);
 	cr_assert_eq(op.rd, v->rd, "0x%08x: rd %u, want %u", v->raw, op.rd, v->rd);
 	cr_assert_eq(op.rs1, v->rs1, "0x%08x: rs1 %u, want %u", v->raw, op.rs1, v->rs1);
 	cr_assert_eq(op.rs2, v->rs2, "0x%08x: rs2 %u, want %u", v->raw, op.rs2, v->rs2);
@@ -375,7 +375,7 @@ ParameterizedTest(struct illegal_vector *v, decode, illegal)
 		     insn_table[op.id].mnemonic);
 	cr_assert_eq(op.fn, exec_illegal);
 	cr_assert_eq(op.raw, v->raw);
-	cr_assert_eq(op.len, v->len);
+	cr_assert_eq(op_len(&op), v->len);
 	cr_assert_eq(op.imm, 0);
 	cr_assert_eq(op.rd, 0);
 	cr_assert_eq(op.rs1, 0);
