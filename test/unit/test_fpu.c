@@ -973,7 +973,9 @@ Test(fpu_flags, accrue)
  */
 #if defined(__x86_64__)
 #include <fenv.h>
+#include <immintrin.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 static uint64_t xs_next(uint64_t *s)
@@ -1133,4 +1135,195 @@ Test(fpu_host, random_against_sse)
 	fesetround(FE_TONEAREST);
 	cr_expect_eq(bad, 0, "%ld mismatches against the host FPU", bad);
 }
+/*
+ * binary16 against the host, an independent implementation: F16C's
+ * single-to-half conversion (VCVTPS2PH, which takes the rounding mode in
+ * its immediate and raises the SSE flags, tininess after rounding) applied
+ * to the exact result of each operation "rounded to odd" into binary32
+ * (with UF worked out after rounding, see below).
+ * Rounding to odd (truncate, then set the last bit when anything was
+ * dropped) to p + 2 or more bits and then rounding to p bits in any mode is
+ * the correct rounding of the exact value (Boldo and Melquiond, "Emulation
+ * of FMA and correctly rounded sums: proved algorithms using rounding to
+ * odd"), and double (53 bits) and then single (24 bits) are both wide
+ * enough for half's 11. The host computes in double with FE_TOWARDZERO:
+ * exact for add, sub and mul of halves, truncated with a sticky bit for
+ * div, sqrt and fma. Zero results take their sign from the requested mode.
+ */
+#define D_SIGN_BIT 0x8000000000000000ull
+
+__attribute__((target("f16c"))) static uint16_t host_to_f16(float f, int rm)
+{
+	/* VCVTPS2PH imm8[1:0]: 0 nearest, 1 down, 2 up, 3 toward zero. */
+	switch (rm) {
+	case FRM_RTZ:
+		return (uint16_t)_cvtss_sh(f, 3);
+	case FRM_RDN:
+		return (uint16_t)_cvtss_sh(f, 1);
+	case FRM_RUP:
+		return (uint16_t)_cvtss_sh(f, 2);
+	default:
+		return (uint16_t)_cvtss_sh(f, 0);
+	}
+}
+
+__attribute__((target("f16c"))) static double host_from_f16(uint16_t h)
+{
+	return (double)_cvtsh_ss(h);
+}
+
+/* x (a double rounded toward zero, inexact when `sticky`) rounded to odd
+ * into a float. */
+static float to_odd_float(double x, bool sticky)
+{
+	volatile double vx = x;
+	volatile float f;
+	uint32_t b;
+	uint64_t d;
+
+	if (sticky && !isinf(x)) {
+		memcpy(&d, (const void *)&vx, 8);
+		d |= 1;
+		memcpy((void *)&vx, &d, 8);
+	}
+	fesetround(FE_TOWARDZERO);
+	feclearexcept(FE_ALL_EXCEPT);
+	f = (float)vx;
+	if (fetestexcept(FE_INEXACT) && !isinf(f)) {
+		memcpy(&b, (const void *)&f, 4);
+		b |= 1;
+		memcpy((void *)&f, &b, 4);
+	}
+	return f;
+}
+
+/* Halves biased towards subnormals, the overflow edge, ties, specials;
+ * no NaN operands (hosts propagate payloads, and RISC-V's NaN rules have
+ * their own tests). */
+static uint16_t gen_h(uint64_t *s)
+{
+	uint64_t r = xs_next(s);
+	uint16_t m = (uint16_t)(xs_next(s) >> 40) & 0x83ffu;
+	uint16_t e;
+	switch (r % 5) {
+	case 0:
+		e = (uint16_t)((r >> 8) % 3); /* subnormal, least normals */
+		break;
+	case 1:
+		e = (uint16_t)(28 + (r >> 8) % 4); /* near the overflow, inf */
+		break;
+	case 2:
+		e = (uint16_t)(13 + (r >> 8) % 5);
+		m &= 0x8380u; /* short significands: ties */
+		break;
+	default:
+		e = (uint16_t)((r >> 8) % 31);
+		break;
+	}
+	if (e == 31)
+		m &= 0x8000u; /* infinity */
+	return (uint16_t)(e << 10 | m);
+}
+
+Test(fpu_host, half_against_f16c)
+{
+	static const int host_rm[4] = {FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD};
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+	long bad = 0;
+
+	for (long i = 0; i < 200000 && bad < 10; i++) {
+		const int rm = (int)(i & 3);
+		const uint16_t a = gen_h(&seed), b = gen_h(&seed), c = gen_h(&seed);
+		const uint32_t sa = gen_s(&seed);
+		const uint64_t da = gen_d(&seed);
+		volatile double x = host_from_f16(a), y = host_from_f16(b), z = host_from_f16(c);
+		for (int op = 0; op < 7; op++) {
+			volatile double r = 0;
+			uint8_t gf = 0, nvdz, hf;
+			uint16_t got, want;
+			bool sticky;
+			float sf;
+
+			fesetround(FE_TOWARDZERO);
+			feclearexcept(FE_ALL_EXCEPT);
+			switch (op) {
+			case 0:
+				r = x + y;
+				got = f16_add(a, b, rm, &gf);
+				break;
+			case 1:
+				r = x * y;
+				got = f16_mul(a, b, rm, &gf);
+				break;
+			case 2:
+				r = x / y;
+				got = f16_div(a, b, rm, &gf);
+				break;
+			case 3:
+				r = sqrt(x);
+				got = f16_sqrt(a, rm, &gf);
+				break;
+			case 4:
+				r = fma(x, y, z);
+				got = f16_fmadd(a, b, c, rm, &gf);
+				break;
+			case 5: { /* binary32 -> binary16; NaNs (by their bits) skipped */
+				const bool nan = (sa & 0x7fffffffu) > 0x7f800000u;
+				float fa;
+				memcpy(&fa, &sa, 4);
+				r = nan ? 0.0 : (double)fa;
+				got = nan ? 0 : f32_to_f16(sa, rm, &gf);
+				break;
+			}
+			default: { /* binary64 -> binary16 */
+				const bool nan = (da & ~D_SIGN_BIT) > 0x7ff0000000000000ull;
+				double d;
+				memcpy(&d, &da, 8);
+				r = nan ? 0.0 : d;
+				got = nan ? 0 : f64_to_f16(da, rm, &gf);
+				break;
+			}
+			}
+			sticky = fetestexcept(FE_INEXACT);
+			nvdz = host_flags() & (NV | DZ);
+			if (r == 0 && !sticky) {
+				/* an exact zero: its sign is the mode's (x - x) */
+				fesetround(host_rm[rm]);
+				switch (op) {
+				case 0:
+					r = x + y;
+					break;
+				case 4:
+					r = fma(x, y, z);
+					break;
+				default:
+					break;
+				}
+			}
+			sf = to_odd_float(r, sticky);
+			feclearexcept(FE_ALL_EXCEPT);
+			want = isnan(r) ? F16_CANON_NAN : host_to_f16(sf, rm);
+			hf = (uint8_t)((isnan(r) ? 0 : host_flags()) | nvdz);
+			/* VCVTPS2PH detects tininess before rounding; RISC-V after
+			 * (11.6): tiny when the value rounded to 11 bits with an
+			 * unbounded exponent is below 2^-14, which converting it
+			 * scaled by 2^11 (exactly) into the normal range shows. */
+			if (!isnan(r)) {
+				const uint16_t scaled = host_to_f16(sf * 2048.0f, rm);
+				const bool tiny = (scaled & 0x7fffu) < 0x3000u; /* < 2^-3 */
+				hf = (uint8_t)((hf & ~UF) | (tiny && (hf & NX) ? UF : 0));
+			}
+			if (got != want || gf != hf) {
+				bad++;
+				cr_log_error(
+				    "half op %d rm %d a=%04x b=%04x c=%04x s=%08x d=%016llx: got "
+				    "%04x/%02x, host %04x/%02x",
+				    op, rm, a, b, c, sa, (unsigned long long)da, got, gf, want, hf);
+			}
+		}
+	}
+	fesetround(FE_TONEAREST);
+	cr_expect_eq(bad, 0, "%ld mismatches against the host's F16C", bad);
+}
+
 #endif
