@@ -92,6 +92,11 @@ static struct machine *setup(const struct rvgen_program *p, bool jit)
 		machine_free(m);
 		return NULL;
 	}
+	/* Every extension rvjit has (-cpu max), so programs may use them. */
+	struct isa isa;
+	char err[128];
+	if (isa_parse_cpu("max", &isa, err, sizeof(err)) == 0)
+		machine_set_isa(m, &isa);
 	m->threaded = p->threaded;
 	m->quantum_blocks = p->quantum;
 	memcpy(m->ram + (RVGEN_HANDLER_PA - RVGEN_RAM_BASE), handler, sizeof(handler));
