@@ -18,6 +18,9 @@
  *   CSRs by QEMU's names, others as 0x%03x.
  * Where QEMU's text is odd, it is kept: fmv.s/fneg.s/fabs.s (and .d) name
  * integer registers, fence.tso prints as its fence, fmv.x.w is fmv.x.s.
+ * QEMU 7.2 runs Zfh but disassembles it as "illegal", and has no Zfa: those
+ * are spelled as later QEMUs spell them, in the layout of the F/D rows
+ * (the rounding mode first; fli's constant as min, inf, nan or in %a).
  *
  * core/disasm.c is the objdump-style text of traces and failure reports.
  */
