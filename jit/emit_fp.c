@@ -381,3 +381,45 @@ void emit_fli(struct tctx *t, const struct op *op, unsigned k)
 	emit_mov_r64_imm(e, RAX, v);
 	emit_mov_m_r64(e, FREG(op->rd), RAX);
 }
+
+/*
+ * Zfa's fminm, fmaxm (.s and .d). An unordered pair (any NaN) takes the
+ * exact path, which gives the canonical NaN and NV for a signalling one
+ * (ucomis* has raised IE only then, too). Ordered: the smaller (larger)
+ * operand's bits; when they compare equal they are the same number or
+ * +0 and -0, and OR (AND) of the bits picks -0 (+0) as the minimum
+ * (maximum), and keeps a single's NaN box.
+ */
+void emit_fminmax(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	const bool single = insn_table[op->id].flags & INSN_S_IN;
+	const bool max = op->id == INSN_fmaxm_s || op->id == INSN_fmaxm_d;
+	if (!fp_checks(t, op, k))
+		return;
+	if (single) {
+		emit_movss_x_m(e, 0, FREG(op->rs1));
+		emit_movss_x_m(e, 1, FREG(op->rs2));
+		emit_ucomiss_x_x(e, 0, 1);
+	} else {
+		emit_movsd_x_m(e, 0, FREG(op->rs1));
+		emit_movsd_x_m(e, 1, FREG(op->rs2));
+		emit_ucomisd_x_x(e, 0, 1);
+	}
+	slow_if(t, op, k, CC_P);
+	/* Moves and cmov keep the flags of the compare. */
+	emit_mov_r64_m(e, RAX, FREG(op->rs1));
+	emit_mov_r64_m(e, RCX, FREG(op->rs2));
+	if (max) {
+		emit_mov_r64_r64(e, RDX, RAX);
+		emit_cmov_r64_r64(e, CC_B, RDX, RCX); /* a < b: b */
+	} else {
+		emit_mov_r64_r64(e, RDX, RCX);
+		emit_cmov_r64_r64(e, CC_B, RDX, RAX); /* a < b: a */
+	}
+	const size_t unequal = emit_jcc_rel32(e, CC_NE, 0);
+	emit_alu_r64_r64(e, max ? ALU_AND : ALU_OR, RDX, max ? RCX : RAX);
+	emit_patch_rel32(e->buf, unequal, e->len);
+	emit_fs_dirty(t);
+	emit_mov_m_r64(e, FREG(op->rd), RDX);
+}
