@@ -963,6 +963,114 @@ Test(fpu_flags, accrue)
 	cr_expect_eq(fl, DZ | NX);
 }
 
+/* ---- Zfa ---- */
+
+/* FLI entries whose value differs between formats (chapter "Zfa"): entry 1
+ * is each format's least normal; in binary16, 2^-16 and 2^-15 are
+ * subnormals (2^8 and 2^9 times 2^-24) and 2^16 overflows to +inf. */
+Test(fpu_zfa, fli_per_format)
+{
+	cr_expect_eq(f32_fli(1), 0x00800000u);
+	cr_expect_eq(f64_fli(1), 0x0010000000000000ull);
+	cr_expect_eq(f16_fli(1), 0x0400);
+	cr_expect_eq(f16_fli(2), 0x0100);
+	cr_expect_eq(f16_fli(3), 0x0200);
+	cr_expect_eq(f16_fli(28), 0x7800); /* 2^15: exponent 15 + 15 */
+	cr_expect_eq(f16_fli(29), 0x7c00);
+	cr_expect_eq(f32_fli(29), 0x47800000u); /* 2^16: exponent 16 + 127 */
+	cr_expect_eq(f64_fli(0), 0xbff0000000000000ull);
+	cr_expect_eq(f64_fli(9), 0x3fd4000000000000ull); /* 0.3125 = 1.25 * 2^-2 */
+	cr_expect_eq(f16_fli(31), F16_CANON_NAN);
+	cr_expect_eq(f64_fli(31), D_CANON);
+}
+
+/* minimum/maximum: any NaN gives the canonical NaN; -0 < +0. */
+Test(fpu_zfa, minimum_maximum)
+{
+	uint8_t fl = 0;
+	cr_expect_eq(f64_minimum(D_QNAN | 5, D_ONE, &fl), D_CANON);
+	cr_expect_eq(fl, 0);
+	cr_expect_eq(f64_maximum(D_ONE, D_SNAN, &fl), D_CANON);
+	cr_expect_eq(fl, NV);
+	fl = 0;
+	cr_expect_eq(f64_minimum(D_PZERO, D_NZERO, &fl), D_NZERO);
+	cr_expect_eq(f64_maximum(D_NZERO, D_PZERO, &fl), D_PZERO);
+	cr_expect_eq(f32_minimum(S_TWO, S_ONE, &fl), S_ONE);
+	cr_expect_eq(f16_maximum(0xbc00, 0x3c00, &fl), 0x3c00);
+	cr_expect_eq(fl, 0);
+}
+
+/* round_int: 2.5 in each mode; NX only when asked; the sign of a zero. */
+Test(fpu_zfa, round_int)
+{
+	const uint64_t two_half = 0x4004000000000000ull, m_quarter = 0xbfd0000000000000ull;
+	uint8_t fl = 0;
+	cr_expect_eq(f64_round_int(two_half, RNE, false, &fl), D_TWO);
+	cr_expect_eq(f64_round_int(two_half, RTZ, false, &fl), D_TWO);
+	cr_expect_eq(f64_round_int(two_half, RDN, false, &fl), D_TWO);
+	cr_expect_eq(f64_round_int(two_half, RUP, false, &fl), D_THREE);
+	cr_expect_eq(f64_round_int(two_half, RMM, false, &fl), D_THREE);
+	cr_expect_eq(fl, 0);
+	cr_expect_eq(f64_round_int(m_quarter, RNE, true, &fl), D_NZERO);
+	cr_expect_eq(fl, NX);
+	fl = 0;
+	cr_expect_eq(f64_round_int(m_quarter, RDN, true, &fl), 0xbff0000000000000ull);
+	cr_expect_eq(f64_round_int(D_NINF, RUP, true, &fl), D_NINF);
+	cr_expect_eq(fl, NX);
+	fl = 0;
+	cr_expect_eq(f64_round_int(D_SNAN, RNE, true, &fl), D_CANON);
+	cr_expect_eq(fl, NV);
+	fl = 0;
+	/* the largest half, already an integer; the least subnormal up to 1 */
+	cr_expect_eq(f16_round_int(0x7bff, RUP, true, &fl), 0x7bff);
+	cr_expect_eq(fl, 0);
+	cr_expect_eq(f16_round_int(0x0001, RUP, false, &fl), 0x3c00);
+	cr_expect_eq(f32_round_int(0x3fc00000u, RNE, false, &fl), S_TWO); /* 1.5 */
+	cr_expect_eq(fl, 0);
+}
+
+/* fcvtmod.w.d: truncation modulo 2^32, FCVT.W.D's flags, 0 for inf/NaN. */
+Test(fpu_zfa, f64_to_i32_mod)
+{
+	uint8_t fl = 0;
+	/* 2^32 + 5 = 0x41f0000000500000 */
+	cr_expect_eq(f64_to_i32_mod(0x41f0000000500000ull, &fl), 5);
+	cr_expect_eq(fl, NV);
+	fl = 0;
+	/* -2.75: -2, inexact */
+	cr_expect_eq(f64_to_i32_mod(0xc006000000000000ull, &fl), -2);
+	cr_expect_eq(fl, NX);
+	fl = 0;
+	/* 2^31: bits 31:0 are 0x80000000, out of range */
+	cr_expect_eq(f64_to_i32_mod(0x41e0000000000000ull, &fl), INT32_MIN);
+	cr_expect_eq(fl, NV);
+	fl = 0;
+	cr_expect_eq(f64_to_i32_mod(D_PINF, &fl), 0);
+	cr_expect_eq(f64_to_i32_mod(D_QNAN, &fl), 0);
+	cr_expect_eq(fl, NV);
+	fl = 0;
+	cr_expect_eq(f64_to_i32_mod(D_NZERO, &fl), 0);
+	cr_expect_eq(fl, 0);
+}
+
+/* The quiet compares: NV only for a signalling NaN. */
+Test(fpu_zfa, quiet_compares)
+{
+	uint8_t fl = 0;
+	cr_expect_eq(f64_lt_quiet(D_QNAN, D_ONE, &fl), 0);
+	cr_expect_eq(f64_le_quiet(D_ONE, D_QNAN, &fl), 0);
+	cr_expect_eq(fl, 0);
+	cr_expect_eq(f64_le_quiet(D_SNAN, D_ONE, &fl), 0);
+	cr_expect_eq(fl, NV);
+	fl = 0;
+	cr_expect_eq(f64_le_quiet(D_NZERO, D_PZERO, &fl), 1);
+	cr_expect_eq(f64_lt_quiet(D_NZERO, D_PZERO, &fl), 0);
+	cr_expect_eq(f32_lt_quiet(S_ONE, S_TWO, &fl), 1);
+	cr_expect_eq(f16_lt_quiet(0x3c00, 0x3c01, &fl), 1);
+	cr_expect_eq(f16_le_quiet(0x7e00, 0x3c00, &fl), 0);
+	cr_expect_eq(fl, 0);
+}
+
 /*
  * Random cross-check against the host FPU, an independent implementation, in
  * the four modes hosts have (RMM is covered by the tables above). Only on
