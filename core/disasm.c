@@ -11,10 +11,12 @@
  * (from the decoded fields), not a second reading of the bits; only the few
  * modifier bits the decoder does not keep (aq/rl, fence sets) come from raw.
  */
+#include "core/fpu.h"
 #include "core/insn.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *const xreg_names[33] = {
     "zero", "ra", "sp",
@@ -124,11 +126,28 @@ static const char *amo_order(uint32_t raw)
  * fclass, fmv.w.x) have no rounding mode at all. */
 static const char *rm_suffix(const struct op *op, char tmp[8])
 {
+	if (op->id == INSN_fcvtmod_w_d)
+		return ",rtz"; /* fixed by the encoding, but written (Zfa) */
 	if (insn_table[op->id].mask & 0x7000)
 		return "";
 	if ((op->imm & 7) == RM_DYN)
 		return "";
 	snprintf(tmp, 8, ",%s", rm_names[op->imm & 7]);
+	return tmp;
+}
+
+/* Zfa's fli operand as objdump writes it: "min", "inf", "nan", or the
+ * value in C's %a notation ("-0x1p+0", "0x1.4p-2"). */
+static const char *fli_operand(unsigned i, char *tmp, size_t size)
+{
+	static const char *const named[32] = {[1] = "min", [30] = "inf", [31] = "nan"};
+	const uint64_t bits = f64_fli(i);
+	double v;
+
+	if (named[i & 31])
+		return named[i & 31];
+	memcpy(&v, &bits, sizeof(v));
+	snprintf(tmp, size, "%a", v);
 	return tmp;
 }
 
@@ -247,6 +266,10 @@ void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size)
 		break;
 	case FMT_FCMP:
 		snprintf(buf, size, "%s %s,%s,%s", m, xreg(op->rd), freg(op->rs1), freg(op->rs2));
+		break;
+	case FMT_FLI:
+		snprintf(buf, size, "%s %s,%s", m, freg(op->rd),
+			 fli_operand(op->rs1, tmp, sizeof(tmp)));
 		break;
 	}
 }

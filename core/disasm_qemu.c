@@ -20,9 +20,13 @@
  * integer registers, fence.tso prints as its fence, fmv.x.w is fmv.x.s, and
  * a few bit-manipulation lines are wrong (bitmanip_quirk). Zicond, which
  * QEMU 7.2 does not know, prints as its later versions do (rd,rs1,rs2).
+ * QEMU 7.2 runs Zfh but disassembles it as "illegal", and has no Zfa: those
+ * are spelled as later QEMUs spell them, in the layout of the F/D rows
+ * (the rounding mode first; fli's constant as min, inf, nan or in %a).
  *
  * core/disasm.c is the objdump-style text of traces and failure reports.
  */
+#include "core/fpu.h"
 #include "core/insn.h"
 
 #include <inttypes.h>
@@ -330,6 +334,8 @@ static bool fp_sign_pseudo(struct line *l, const struct op *op)
 /* "rne," ... "dyn," for the FP operations with a rounding-mode field. */
 static const char *rm_prefix(const struct op *op, char tmp[8])
 {
+	if (op->id == INSN_fcvtmod_w_d)
+		return "rtz,"; /* fixed by the encoding, but written (Zfa) */
 	if (insn_table[op->id].mask & 0x7000)
 		return "";
 	snprintf(tmp, 8, "%s,", rm_names[op->imm & 7]);
@@ -343,6 +349,23 @@ static const char *fp_mnemonic(const struct op *op)
 	if (op->id == INSN_fmv_w_x)
 		return "fmv.s.x";
 	return insn_table[op->id].mnemonic;
+}
+
+/* Zfa's fli operand. QEMU 7.2 has no Zfa; later QEMUs print "min", "inf",
+ * "nan" or the value in %a notation, which this follows (with entry 0's
+ * sign: -0x1p+0). */
+static void fli_operand(struct line *l, unsigned i)
+{
+	static const char *const named[32] = {[1] = "min", [30] = "inf", [31] = "nan"};
+	const uint64_t bits = f64_fli(i);
+	double v;
+
+	if (named[i & 31]) {
+		put(l, "%s", named[i & 31]);
+		return;
+	}
+	memcpy(&v, &bits, sizeof(v));
+	put(l, "%a", v);
 }
 
 /* ".aq", ".rl", ".aq.rl" or "" from an AMO's bits 26:25. */
@@ -507,6 +530,11 @@ void insn_disasm_qemu(const struct op *op, uint64_t pc, char *buf, size_t size)
 	case FMT_FCMP:
 		mnemonic(&l, m);
 		put(&l, "%s,%s,%s", x(op->rd), f(op->rs1), f(op->rs2));
+		break;
+	case FMT_FLI:
+		mnemonic(&l, m);
+		put(&l, "%s,", f(op->rd));
+		fli_operand(&l, op->rs1);
 		break;
 	}
 }

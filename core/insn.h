@@ -42,6 +42,7 @@ enum insn_format {
 	FMT_FX,	    /* rd, fs1 (rm in imm) */
 	FMT_XF,	    /* fd, rs1 (rm in imm) */
 	FMT_FCMP,   /* rd, fs1, fs2 */
+	FMT_FLI,    /* fd, constant index (Zfa's fli, kept in rs1) */
 };
 
 /* Facts about an instruction that the block builder and the translator
@@ -69,8 +70,9 @@ struct insn_info {
 	uint32_t mask;
 	uint32_t match;
 	enum insn_format format;
-	uint8_t flags;	/* enum insn_flag */
-	uint8_t ext[2]; /* enum isa_ext: on when either is (the second may be ISA_NONE) */
+	uint8_t flags;	  /* enum insn_flag */
+	uint8_t ext[2];	  /* enum isa_ext: on when either is (the second may be ISA_NONE) */
+	uint8_t ext_with; /* enum isa_ext that must be on as well, or ISA_NONE */
 	exec_fn exec;
 };
 

@@ -91,6 +91,13 @@ static const uint64_t fp_values[] = {
     0xffffffff4f000000ULL, 0xffffffff3fc00000ULL, /* 2^31, 1.5f */
     0x000000003f800000ULL, 0x7fffffff3f800000ULL, /* 1.0f not boxed */
     0xffffffff7f7fffffULL, 0xffffffff00800000ULL, /* max, min normal single */
+    0xffffffffffff3c00ULL, 0xffffffffffffbc00ULL, /* boxed +-1.0 half */
+    0xffffffffffff7c00ULL, 0xffffffffffff8000ULL, /* boxed inf, -0 half */
+    0xffffffffffff7e00ULL, 0xffffffffffff7c01ULL, /* boxed qNaN, sNaN half */
+    0xffffffffffff0001ULL, 0xffffffffffff03ffULL, /* boxed subnormal halves */
+    0xffffffffffff0400ULL, 0xffffffffffff7bffULL, /* min normal, max half */
+    0xffffffffffff3e00ULL, 0xffffffffffff4100ULL, /* 1.5, 2.5 half */
+    0x0000000000003c00ULL, 0xffffffff00003c00ULL, /* 1.0 half not boxed */
 };
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -325,12 +332,14 @@ static void gen_mem(struct rvgen_rng *r, struct rvgen_item *it)
 	case 2: /* stores */
 		put32(it, enc_s(0x23, pick(r, 4), base, rs_any(r), imm));
 		break;
-	case 3: /* FP loads and stores */
+	case 3: { /* FP loads and stores: flh/fsh (Zfh), flw/fsw, fld/fsd */
+		const unsigned w = 1 + pick(r, 3);
 		if (pick(r, 2))
-			put32(it, enc_i(0x07, pick(r, 2) ? 2 : 3, pick(r, 32), base, imm));
+			put32(it, enc_i(0x07, w, pick(r, 32), base, imm));
 		else
-			put32(it, enc_s(0x27, pick(r, 2) ? 2 : 3, base, pick(r, 32), imm));
+			put32(it, enc_s(0x27, w, base, pick(r, 32), imm));
 		break;
+	}
 	default: { /* AMO / LR / SC on an aligned (sometimes misaligned) address */
 		const unsigned rt = rd_nz(r);
 		int32_t off = (int32_t)(pick(r, 64) * 8) - 256;
@@ -354,11 +363,36 @@ static void gen_mem(struct rvgen_rng *r, struct rvgen_item *it)
 	}
 }
 
+/* Zfa (the machine has -cpu max): fli, fminm/fmaxm, fround[nx], fcvtmod.w.d,
+ * fleq/fltq, for fmt S, D, H. */
+static void gen_zfa(struct rvgen_rng *r, struct rvgen_item *it, unsigned fmt)
+{
+	const unsigned fd = pick(r, 32), f1 = pick(r, 32), f2 = pick(r, 32);
+	switch (pick(r, 5)) {
+	case 0: /* fli: rs1 is the constant's index */
+		put32(it, enc_r(0x53, 0, (0x1e << 2) | fmt, fd, pick(r, 32), 1));
+		break;
+	case 1: /* fminm, fmaxm */
+		put32(it, enc_r(0x53, 2 + pick(r, 2), (0x05 << 2) | fmt, fd, f1, f2));
+		break;
+	case 2: /* fround, froundnx */
+		put32(it, enc_r(0x53, pick_rm(r), (0x08 << 2) | fmt, fd, f1, 4 + pick(r, 2)));
+		break;
+	case 3: /* fcvtmod.w.d (rtz; another rm is reserved) */
+		put32(it,
+		      enc_r(0x53, pick(r, 8) ? 1 : pick(r, 8), (0x18 << 2) | 1, rd_any(r), f1, 8));
+		break;
+	default: /* fleq, fltq */
+		put32(it, enc_r(0x53, 4 + pick(r, 2), (0x14 << 2) | fmt, rd_any(r), f1, f2));
+		break;
+	}
+}
+
 static void gen_fp(struct rvgen_rng *r, struct rvgen_item *it)
 {
-	const unsigned fmt = pick(r, 2); /* 0 = S, 1 = D */
+	const unsigned fmt = pick(r, 3); /* 0 = S, 1 = D, 2 = H (Zfh) */
 	const unsigned fd = pick(r, 32), f1 = pick(r, 32), f2 = pick(r, 32);
-	switch (pick(r, 10)) {
+	switch (pick(r, 11)) {
 	case 0:
 	case 1: { /* fadd fsub fmul fdiv */
 		put32(it, enc_r(0x53, pick_rm(r), (pick(r, 4) << 2) | fmt, fd, f1, f2));
@@ -376,13 +410,15 @@ static void gen_fp(struct rvgen_rng *r, struct rvgen_item *it)
 	case 4: /* fmadd fmsub fnmsub fnmadd */
 		put32(it, enc_r4(0x43 | pick(r, 4) << 2, fmt, pick_rm(r), fd, f1, f2, pick(r, 32)));
 		break;
-	case 5: /* fcvt.s.d / fcvt.d.s */
-		put32(it, enc_r(0x53, pick_rm(r), (0x08 << 2) | fmt, fd, f1, fmt ? 0 : 1));
+	case 5: { /* fcvt between formats: to fmt from one of the other two */
+		const unsigned from = (fmt + 1 + pick(r, 2)) % 3;
+		put32(it, enc_r(0x53, pick_rm(r), (0x08 << 2) | fmt, fd, f1, from));
 		break;
-	case 6: /* fcvt.{w,wu,l,lu}.{s,d} */
+	}
+	case 6: /* fcvt.{w,wu,l,lu}.{s,d,h} */
 		put32(it, enc_r(0x53, pick_rm(r), (0x18 << 2) | fmt, rd_any(r), f1, pick(r, 4)));
 		break;
-	case 7: /* fcvt.{s,d}.{w,wu,l,lu} */
+	case 7: /* fcvt.{s,d,h}.{w,wu,l,lu} */
 		put32(it, enc_r(0x53, pick_rm(r), (0x1a << 2) | fmt, fd, rs_any(r), pick(r, 4)));
 		break;
 	case 8: /* feq flt fle, fclass, fmv.x.* */
@@ -398,7 +434,10 @@ static void gen_fp(struct rvgen_rng *r, struct rvgen_item *it)
 			break;
 		}
 		break;
-	default: /* fmv.{w,d}.x */
+	case 9:
+		gen_zfa(r, it, fmt);
+		break;
+	default: /* fmv.{w,d,h}.x */
 		put32(it, enc_r(0x53, 0, (0x1e << 2) | fmt, fd, rs_any(r), 0));
 		break;
 	}

@@ -256,12 +256,42 @@ Test(decode, table_flags_are_consistent)
 	cr_assert(insn_table[INSN_ILLEGAL].flags & INSN_ENDS_BLOCK);
 }
 
+/* EXT_WITH rows need both extensions: Zfa's fli.h needs Zfh, fli.d needs
+ * D, fcvt.d.h needs D and Zfh or Zfhmin. */
+Test(decode, rows_that_need_two_extensions)
+{
+	struct isa isa;
+	struct op op;
+
+	isa_default(&isa);
+	isa_set(&isa, ISA_ZFA, true);
+	insn_decode(0xf4100553, 4, &op, &isa); /* fli.h fa0,-1.0 */
+	cr_assert_eq(op.id, INSN_ILLEGAL);
+	insn_decode(0xf0180553, 4, &op, &isa); /* fli.s fa0,1.0 */
+	cr_assert_eq(op.id, INSN_fli_s);
+	isa_set(&isa, ISA_ZFH, true);
+	insn_decode(0xf4100553, 4, &op, &isa);
+	cr_assert_eq(op.id, INSN_fli_h);
+	isa_set(&isa, ISA_D, false);
+	insn_decode(0xf2108553, 4, &op, &isa); /* fli.d fa0,min */
+	cr_assert_eq(op.id, INSN_ILLEGAL);
+	insn_decode(0x42258553, 4, &op, &isa); /* fcvt.d.h fa0,fa1 */
+	cr_assert_eq(op.id, INSN_ILLEGAL);
+	isa_set(&isa, ISA_D, true);
+	isa_set(&isa, ISA_ZFH, false);
+	isa_set(&isa, ISA_ZFHMIN, true);
+	insn_decode(0x42258553, 4, &op, &isa);
+	cr_assert_eq(op.id, INSN_fcvt_d_h);
+	insn_decode(0x04c58553, 4, &op, &isa); /* fadd.h: Zfh only */
+	cr_assert_eq(op.id, INSN_ILLEGAL);
+}
+
 /* ---- operand extraction ----------------------------------------------- */
 
 struct decode_vector {
 	uint32_t raw;
 	uint8_t len;
-	uint8_t id;
+	uint16_t id;
 	uint8_t rd, rs1, rs2, rs3;
 	int32_t imm;
 };
@@ -376,7 +406,9 @@ ParameterizedTestParameters(decode, illegal)
 	    {0x80001013, 4},		      /* slli with funct6 100000 */
 	    {0x42000033, 4},		      /* OP funct7 0100001 */
 	    {0x0200101b, 4},		      /* slliw with shamt[5] set: reserved on RV64 */
-	    {0x04000053, 4},		      /* fadd.h: no Zfh */
+	    {0xe2100053, 4},		      /* fmvh.x.d: Zfa, but RV32 only */
+	    {0xb2000053, 4},		      /* fmvp.d.x: Zfa, but RV32 only */
+	    {0xc2802053, 4},		      /* fcvtmod.w.d with rm != RTZ: reserved */
 	    {0x06000043, 4},		      /* fmadd.q: no Q */
 	    {0x0000402f, 4},		      /* AMO funct3 100 */
 	    {0x1010302f, 4},		      /* lr.d with rs2 != 0 */
@@ -499,6 +531,32 @@ ParameterizedTestParameters(disasm, text)
 	    {0xe0050553, 4, 0, "fmv.x.w a0,fa0"},
 	    {0xf2050553, 4, 0, "fmv.d.x fa0,a0"},
 	    {0xa2b52553, 4, 0, "feq.d a0,fa0,fa1"},
+	    /* Zfh (binutils 2.40 objdump -M no-aliases) */
+	    {0x00259507, 4, 0, "flh fa0,2(a1)"},
+	    {0xfea11f27, 4, 0, "fsh fa0,-2(sp)"},
+	    {0x04c58553, 4, 0, "fadd.h fa0,fa1,fa2,rne"},
+	    {0x6cc5c543, 4, 0, "fmadd.h fa0,fa1,fa2,fa3,rmm"},
+	    {0x24b59553, 4, 0, "fsgnjn.h fa0,fa1,fa1"},
+	    {0x44159553, 4, 0, "fcvt.h.d fa0,fa1,rtz"},
+	    {0xc4059553, 4, 0, "fcvt.w.h a0,fa1,rtz"},
+	    {0xe4058553, 4, 0, "fmv.x.h a0,fa1"},
+	    {0xf4058553, 4, 0, "fmv.h.x fa0,a1"},
+	    {0xa4c58553, 4, 0, "fle.h a0,fa1,fa2"},
+	    /* Zfa (binutils 2.40 has none: later objdumps' syntax, fli's
+	     * operand as min/inf/nan or C's %a) */
+	    {0xf0180553, 4, 0, "fli.s fa0,0x1p+0"},
+	    {0xf2108553, 4, 0, "fli.d fa0,min"},
+	    {0xf4100553, 4, 0, "fli.h fa0,-0x1p+0"},
+	    {0xf01f0553, 4, 0, "fli.s fa0,inf"},
+	    {0xf01f8553, 4, 0, "fli.s fa0,nan"},
+	    {0xf2148553, 4, 0, "fli.d fa0,0x1.4p-2"},
+	    {0x2ac5a553, 4, 0, "fminm.d fa0,fa1,fa2"},
+	    {0x28c5b553, 4, 0, "fmaxm.s fa0,fa1,fa2"},
+	    {0x4245b553, 4, 0, "fround.d fa0,fa1,rup"},
+	    {0x4455f553, 4, 0, "froundnx.h fa0,fa1"},
+	    {0xc2859553, 4, 0, "fcvtmod.w.d a0,fa1,rtz"},
+	    {0xa0c5d553, 4, 0, "fltq.s a0,fa1,fa2"},
+	    {0xa4c5c553, 4, 0, "fleq.h a0,fa1,fa2"},
 	    {0x852e, 2, 0, "add a0,zero,a1"},
 	    {0xb001, 2, 0x2000, "jal zero,0x1800"},
 	    {0x8082, 2, 0, "jalr zero,0(ra)"},
