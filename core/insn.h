@@ -107,6 +107,10 @@ uint32_t rvc_expand(uint16_t c, const struct isa *isa);
 /* Disassemble one decoded op at `pc` into buf (NUL-terminated). */
 void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size);
 
+/* "ntl.p1", "ntl.pall", "ntl.s1" or "ntl.all" when op is one of
+ * Zihintntl's hints (add x0, x0, x2..x5), else NULL (core/disasm.c). */
+const char *insn_ntl_name(const struct op *op);
+
 /* The same, spelled as QEMU 7.2's -d in_asm spells it (core/disasm_qemu.c). */
 void insn_disasm_qemu(const struct op *op, uint64_t pc, char *buf, size_t size);
 

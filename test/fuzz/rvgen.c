@@ -258,9 +258,26 @@ static void gen_bitmanip(struct rvgen_rng *r, struct rvgen_item *it)
 	}
 }
 
+/* Zimop: mop.r.n rd, rs1 (n in bits 30, 27:26, 21:20) and mop.rr.n rd,
+ * rs1, rs2 (n in bits 30, 27:26), which write 0 to rd (the machines run
+ * -cpu max). */
+static void gen_mop(struct rvgen_rng *r, struct rvgen_item *it)
+{
+	const uint32_t rd = rd_any(r), rs1 = rs_any(r);
+	if (pick(r, 2)) {
+		const uint32_t n = pick(r, 32);
+		put32(it, 0x81c04073u | (n >> 4) << 30 | ((n >> 2) & 3) << 26 | (n & 3) << 20 |
+			      rs1 << 15 | rd << 7);
+	} else {
+		const uint32_t n = pick(r, 8);
+		put32(it, 0x82004073u | (n >> 2) << 30 | (n & 3) << 26 | rs_any(r) << 20 |
+			      rs1 << 15 | rd << 7);
+	}
+}
+
 static void gen_int(struct rvgen_rng *r, struct rvgen_item *it)
 {
-	switch (pick(r, 7)) {
+	switch (pick(r, 8)) {
 	case 0: { /* OP-IMM */
 		static const unsigned f3[] = {0, 2, 3, 4, 6, 7};
 		put32(it, enc_i(0x13, f3[pick(r, 6)], rd_any(r), rs_any(r), imm12(r)));
@@ -305,6 +322,9 @@ static void gen_int(struct rvgen_rng *r, struct rvgen_item *it)
 		break;
 	case 5:
 		gen_bitmanip(r, it);
+		break;
+	case 6:
+		gen_mop(r, it);
 		break;
 	default: { /* M with a divisor of 0 or -1 in a register we set */
 		const unsigned rt = rd_nz(r);
@@ -456,12 +476,42 @@ static void gen_csr(struct rvgen_rng *r, struct rvgen_item *it)
 	put32(it, enc_i(0x73, f3, rd_any(r), rs1, (int32_t)csr));
 }
 
+/* Zcb (the machines run -cpu max): c.lbu, c.lhu, c.lh, c.sb and c.sh at
+ * offsets 0..3 from x8, the unary forms and c.mul on a writable register;
+ * and Zcmop's c.mop.n. */
+static void gen_zcb(struct rvgen_rng *r, struct rvgen_item *it, unsigned rc)
+{
+	const uint32_t off = pick(r, 4), any = pick(r, 8);
+	const uint32_t byte_off = (off & 1) << 6 | (off >> 1) << 5, half_off = (off >> 1) << 5;
+	switch (pick(r, 6)) {
+	case 0: /* c.lbu rc, off(x8) */
+		put16(it, 0x8000 | byte_off | (rc - 8) << 2);
+		break;
+	case 1: /* c.lhu / c.lh rc, off(x8) */
+		put16(it, 0x8400 | pick(r, 2) << 6 | half_off | (rc - 8) << 2);
+		break;
+	case 2: /* c.sb / c.sh x8+any, off(x8) */
+		put16(it,
+		      pick(r, 2) ? (0x8800 | byte_off | any << 2) : (0x8c00 | half_off | any << 2));
+		break;
+	case 3: /* c.zext.b c.sext.b c.zext.h c.sext.h c.zext.w c.not */
+		put16(it, 0x9c61 | (rc - 8) << 7 | pick(r, 6) << 2);
+		break;
+	case 4: /* c.mul rc, x8+any */
+		put16(it, 0x9c41 | (rc - 8) << 7 | any << 2);
+		break;
+	default: /* c.mop.n, n odd */
+		put16(it, 0x6081 | pick(r, 8) << 8);
+		break;
+	}
+}
+
 static void gen_rvc(struct rvgen_rng *r, struct rvgen_item *it)
 {
 	const unsigned rd = rd_nz(r), rc = rc_w(r), rs2 = 1 + pick(r, 31);
 	const uint32_t imm6 = pick(r, 64);
 	const uint32_t i5 = (imm6 >> 5) << 12, i40 = (imm6 & 31) << 2;
-	switch (pick(r, 14)) {
+	switch (pick(r, 15)) {
 	case 0:
 		put16(it, 0x0001 | i5 | rd << 7 | i40);
 		break; /* c.addi */
@@ -539,7 +589,10 @@ static void gen_rvc(struct rvgen_rng *r, struct rvgen_item *it)
 	case 12:
 		put16(it, pick(r, 2) ? 0x9002 : 0x0000);
 		break; /* c.ebreak, c.unimp (illegal) */
-	default:       /* c.beqz / c.bnez / c.j forward */
+	case 13:
+		gen_zcb(r, it, rc);
+		break;
+	default: /* c.beqz / c.bnez / c.j forward */
 		if (pick(r, 3)) {
 			put16(it, enc_cb(pick(r, 2), 8 + pick(r, 8), 0));
 			it->fix = FIX_CB;

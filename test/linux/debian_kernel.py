@@ -16,7 +16,10 @@ two harts with -cpu max and `-d in_asm`, and needs:
   - the translated code to contain the instructions the kernel patches in
     when it finds an extension (its alternatives): orc.b from the Zbb
     string routines (strlen/strcmp/strncmp), and cbo.zero from clear_page
-    (Zicboz). Each is checked only when -cpu max offers the extension.
+    (Zicboz). Each is checked only when -cpu max offers the extension;
+  - with Sscofpmf, init's perf line: its user-mode instructions counted
+    (exclude_kernel: OpenSBI's SINH/MINH filtering) and about one sample
+    per PERF_PERIOD of them, each one a counter-overflow interrupt.
 Exit status 0 = pass, 77 = something needed is missing (skip), else fail.
 """
 import os
@@ -39,6 +42,9 @@ KERNEL_KNOWS = ["zicbom", "zicboz", "zicntr", "zicond", "zihintntl", "zihintpaus
 # mnemonic only that code uses, what it is).
 USES = [("zbb", "orc.b", "the Zbb string routines"),
         ("zicboz", "cbo.zero", "clear_page with Zicboz")]
+PERF_PERIOD = 100000  # init.c's sample period
+PERF_LOOP = 2000000   # iterations of init.c's sampled loop
+
 BAD = re.compile(r"WARNING:|BUG:|Oops|soft lockup|rcu: INFO|unhandled|Illegal instruction"
                  r"|Kernel panic|rvjit-init: FAIL")
 
@@ -117,6 +123,19 @@ def main():
         print(f"the kernel reports:    {m.group(1)}")
         if missing:
             fail(f"the kernel does not report {', '.join(missing)}")
+        if "sscofpmf" in offered:
+            p = re.search(r"rvjit-init: perf instructions (\d+) samples (\d+) other (\d+)",
+                          text)
+            if not p:
+                fail("no perf line from init: sampling with Sscofpmf did not run")
+            count, samples = int(p.group(1)), int(p.group(2))
+            if not PERF_LOOP * 3 <= count <= PERF_LOOP * 10:
+                fail(f"perf counted {count} user-mode instructions for a loop of {PERF_LOOP}")
+            want = count // PERF_PERIOD
+            if not want // 2 <= samples <= want + 8:
+                fail(f"{samples} perf samples for {count} instructions, period {PERF_PERIOD}")
+            print(f"perf: {count} user-mode instructions, {samples} overflow samples, "
+                  f"{p.group(3)} other records")
         with open(log, encoding="latin-1") as f:
             asm = f.read()
         for ext, mnemonic, what in USES:

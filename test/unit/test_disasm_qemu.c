@@ -311,6 +311,11 @@ Test(disasm_qemu, text)
 	    {0x00000513, 4, 0x8000000c, "mv                      a0,zero"},
 	    {0x0000000f, 4, 0x8000001c, "fence                   ,"},
 	    {0x0100000f, 4, 0x80000020, "fence                   w,"},
+	    /* Not in QEMU 7.2: Zimop and Zcmop as later QEMU names them. */
+	    {0x81c5c573, 4, 0x80000024, "mop.r.0                 a0,a1"},
+	    {0xcec5c573, 4, 0x80000024, "mop.rr.7                a0,a1,a2"},
+	    {0x6781, 2, 0x80000024, "c.mop.15                "},
+	    {0x01d00073, 4, 0x80000024, "wrs.sto                 "},
 	    {0x9082, 2, 0x8000002a, "jalr                    ra,ra,0"},
 	    {0x4015, 2, 0x8000002e, "addi                    zero,zero,5"},
 	    {0x7139, 2, 0x80000032, "addi                    sp,sp,-64"},
