@@ -2,6 +2,8 @@
  * Control and status registers (priv spec 1.12 chapters 2, 3 and 4; the
  * Sstc extension for stimecmp; Zicntr and Zihpm for the counters, whose
  * counting is core/counters.c's; Sscofpmf for scountovf and LCOFI).
+ * menvcfg, senvcfg and the Smstateen registers have their fields and rules
+ * in core/envcfg.c.
  *
  * Access rules (2.1): bits 11:10 == 3 means read-only, bits 9:8 give the
  * lowest privilege allowed. Anything unimplemented, too privileged, or a
@@ -10,6 +12,7 @@
  */
 #include "csr.h"
 #include "counters.h"
+#include "envcfg.h"
 #include "machine.h"
 #include "mmu.h"
 
@@ -30,8 +33,6 @@
 	 (1ULL << CAUSE_MISALIGNED_STORE) | (1ULL << CAUSE_STORE_ACCESS) |                         \
 	 (1ULL << CAUSE_ECALL_U) | (1ULL << CAUSE_ECALL_S) | (1ULL << CAUSE_FETCH_PAGE_FAULT) |    \
 	 (1ULL << CAUSE_LOAD_PAGE_FAULT) | (1ULL << CAUSE_STORE_PAGE_FAULT))
-#define MENVCFG_FIOM 1ULL
-#define MENVCFG_STCE (1ULL << 63)
 #define COUNTEREN_TM (1ULL << 1)
 
 /* Sscofpmf adds LCOFI (13), an S-level interrupt M-mode may delegate. */
@@ -144,6 +145,8 @@ static bool read_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t
 		*v = h->scounteren;
 		return true;
 	case CSR_SENVCFG:
+		if (!senvcfg_allowed(h))
+			return false;
 		*v = h->senvcfg;
 		return true;
 	case CSR_SSCRATCH:
@@ -249,6 +252,9 @@ static bool read_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t
 	default:
 		break;
 	}
+	if ((csr >= CSR_MSTATEEN0 && csr <= CSR_MSTATEEN3) ||
+	    (csr >= CSR_SSTATEEN0 && csr <= CSR_SSTATEEN3))
+		return stateen_read(h, csr, v);
 	if (csr >= CSR_HPMCOUNTER3 && csr <= CSR_HPMCOUNTER31) {
 		if (!has(h, ISA_ZIHPM) || !counter_allowed(h, csr - CSR_CYCLE))
 			return false;
@@ -332,8 +338,11 @@ static void write_mstatus(struct hart *h, uint64_t val, uint64_t mask)
 static void write_satp(struct hart *h, uint64_t val)
 {
 	const unsigned mode = val >> 60;
-	/* Unsupported modes leave satp unchanged (4.1.11). */
-	if (mode != 0 && mode != 8 && mode != 9)
+	const struct isa *isa = &h->m->isa;
+	/* Unsupported modes leave satp unchanged (4.1.11): Bare, Sv39, and
+	 * Sv48 and Sv57 when -cpu has them. */
+	if (mode != 0 && mode != 8 && !(mode == 9 && isa_has(isa, ISA_SV48)) &&
+	    !(mode == 10 && isa_has(isa, ISA_SV57)))
 		return;
 	/* 16 ASID bits, 44 PPN bits. */
 	h->satp = val & ((0xfULL << 60) | (0xffffULL << 44) | ((1ULL << 44) - 1));
@@ -376,7 +385,9 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		h->scounteren = val & 0xffffffff;
 		return true;
 	case CSR_SENVCFG:
-		h->senvcfg = val & MENVCFG_FIOM;
+		if (!senvcfg_allowed(h))
+			return false;
+		senvcfg_write(h, val);
 		return true;
 	case CSR_SSCRATCH:
 		h->sscratch = val;
@@ -432,7 +443,7 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		h->mcounteren = val & 0xffffffff;
 		return true;
 	case CSR_MENVCFG:
-		h->menvcfg = val & (MENVCFG_FIOM | MENVCFG_STCE);
+		menvcfg_write(h, val);
 		sstc_update(h);
 		return true;
 	case CSR_MCOUNTINHIBIT:
@@ -487,6 +498,9 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		counters_set_event(h, csr - CSR_MCOUNTINHIBIT, val, retired_after_write(h, op));
 		return true;
 	}
+	if ((csr >= CSR_MSTATEEN0 && csr <= CSR_MSTATEEN3) ||
+	    (csr >= CSR_SSTATEEN0 && csr <= CSR_SSTATEEN3))
+		return stateen_write(h, csr, val);
 	if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
 		const unsigned idx = csr - CSR_PMPCFG0;
 		if ((idx & 1) || idx * 4 >= PMP_ENTRIES)

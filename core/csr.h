@@ -1,6 +1,6 @@
 /*
  * CSR numbers (priv spec 1.12, tables 2.2 to 2.5; Sstc for stimecmp,
- * Sscofpmf for scountovf). The
+ * Sscofpmf for scountovf, Smstateen for the state-enable registers). The
  * access rules and the registers' meaning are in core/csr.c.
  */
 #ifndef RVJIT_CSR_H
@@ -20,6 +20,8 @@ enum {
 	CSR_STVEC = 0x105,
 	CSR_SCOUNTEREN = 0x106,
 	CSR_SENVCFG = 0x10a,
+	CSR_SSTATEEN0 = 0x10c, /* Smstateen/Ssstateen: sstateen0-3 */
+	CSR_SSTATEEN3 = 0x10f,
 	CSR_SSCRATCH = 0x140,
 	CSR_SEPC = 0x141,
 	CSR_SCAUSE = 0x142,
@@ -41,6 +43,8 @@ enum {
 	CSR_MTVEC = 0x305,
 	CSR_MCOUNTEREN = 0x306,
 	CSR_MENVCFG = 0x30a,
+	CSR_MSTATEEN0 = 0x30c, /* Smstateen: mstateen0-3 */
+	CSR_MSTATEEN3 = 0x30f,
 	CSR_MCOUNTINHIBIT = 0x320,
 	CSR_MHPMEVENT3 = 0x323,
 	CSR_MHPMEVENT31 = 0x33f,

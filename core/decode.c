@@ -228,5 +228,13 @@ void insn_decode(uint32_t raw, int len, struct op *op, const struct isa *isa)
 		op->rs1 = bits(w, 19, 15);
 		op->imm = bits(w, 14, 12); /* rm */
 		break;
+	case FMT_CBO:
+		op->rs1 = bits(w, 19, 15);
+		break;
+	case FMT_PREFETCH:
+		/* offset[11:5] in imm[11:5]; imm[4:0] is the kind (0 i, 1 r, 3 w) */
+		op->rs1 = bits(w, 19, 15);
+		op->imm = imm_i(w) & ~0x1f;
+		break;
 	}
 }

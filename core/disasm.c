@@ -53,11 +53,13 @@ static const struct {
 } csr_names[] = {
     {0x001, "fflags"},	  {0x002, "frm"},	 {0x003, "fcsr"},      {0xc00, "cycle"},
     {0xc01, "time"},	  {0xc02, "instret"},	 {0x100, "sstatus"},   {0x104, "sie"},
-    {0x105, "stvec"},	  {0x106, "scounteren"}, {0x10a, "senvcfg"},   {0x140, "sscratch"},
+    {0x105, "stvec"},	  {0x106, "scounteren"}, {0x10a, "senvcfg"},   {0x10c, "sstateen0"},
+    {0x10d, "sstateen1"}, {0x10e, "sstateen2"},	 {0x10f, "sstateen3"}, {0x140, "sscratch"},
     {0x141, "sepc"},	  {0x142, "scause"},	 {0x143, "stval"},     {0x144, "sip"},
     {0x14d, "stimecmp"},  {0x180, "satp"},	 {0xda0, "scountovf"}, {0x300, "mstatus"},
     {0x301, "misa"},	  {0x302, "medeleg"},	 {0x303, "mideleg"},   {0x304, "mie"},
-    {0x305, "mtvec"},	  {0x306, "mcounteren"}, {0x30a, "menvcfg"},   {0x320, "mcountinhibit"},
+    {0x305, "mtvec"},	  {0x306, "mcounteren"}, {0x30a, "menvcfg"},   {0x30c, "mstateen0"},
+    {0x30d, "mstateen1"}, {0x30e, "mstateen2"},	 {0x30f, "mstateen3"}, {0x320, "mcountinhibit"},
     {0x340, "mscratch"},  {0x341, "mepc"},	 {0x342, "mcause"},    {0x343, "mtval"},
     {0x344, "mip"},	  {0x3a0, "pmpcfg0"},	 {0x3a2, "pmpcfg2"},   {0x3b0, "pmpaddr0"},
     {0x3b1, "pmpaddr1"},  {0x3b2, "pmpaddr2"},	 {0x3b3, "pmpaddr3"},  {0x3b4, "pmpaddr4"},
@@ -315,6 +317,12 @@ void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size)
 	case FMT_FLI:
 		snprintf(buf, size, "%s %s,%s", m, freg(op->rd),
 			 fli_operand(op->rs1, tmp, sizeof(tmp)));
+		break;
+	case FMT_CBO:
+		snprintf(buf, size, "%s (%s)", m, xreg(op->rs1));
+		break;
+	case FMT_PREFETCH:
+		snprintf(buf, size, "%s %" PRId32 "(%s)", m, op->imm, xreg(op->rs1));
 		break;
 	}
 }

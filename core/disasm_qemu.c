@@ -20,11 +20,13 @@
  * integer registers, fence.tso prints as its fence, fmv.x.w is fmv.x.s, and
  * a few bit-manipulation lines are wrong (bitmanip_quirk), and pause and
  * Zihintntl's hints are the fence ("fence w,") and the adds they are.
- * Zicond, Zimop (mop.r.n, mop.rr.n), Zcmop (c.mop.n), Zawrs and scountovf,
- * which QEMU 7.2 does not know, print as its later versions do (Zicond as
- * rd,rs1,rs2). QEMU 7.2 runs Zfh but disassembles it as "illegal", and has
- * no Zfa: those are spelled as later QEMUs spell them, in the layout of the
- * F/D rows (the rounding mode first; fli's constant as min, inf, nan or %a).
+ * Zicond, Zimop (mop.r.n, mop.rr.n), Zcmop (c.mop.n), Zawrs, scountovf, the
+ * cbo.* of Zicbom/Zicboz (an RV128 lq to QEMU 7.2) and Svinval, which QEMU
+ * 7.2 does not know, print as its later versions do (Zicond as rd,rs1,rs2,
+ * cbo.* as the bare register); Zicbop's prefetches are the ori they are.
+ * QEMU 7.2 runs Zfh but disassembles it as "illegal", and has no Zfa:
+ * those are spelled as later QEMUs spell them, in the layout of the F/D
+ * rows (the rounding mode first; fli's constant as min, inf, nan or %a).
  *
  * core/disasm.c is the objdump-style text of traces and failure reports.
  */
@@ -568,6 +570,17 @@ void insn_disasm_qemu(const struct op *op, uint64_t pc, char *buf, size_t size)
 		mnemonic(&l, m);
 		put(&l, "%s,", f(op->rd));
 		fli_operand(&l, op->rs1);
+		break;
+	case FMT_CBO:
+		/* QEMU 7.2 has no Zicbom/Zicboz; later QEMUs print the bare
+		 * register (disas/riscv.c, rv_fmt_rs1). */
+		mnemonic(&l, m);
+		put(&l, "%s", x(op->rs1));
+		break;
+	case FMT_PREFETCH:
+		/* QEMU (7.2 and later) shows the ORI the hint is. */
+		mnemonic(&l, "ori");
+		put(&l, "%s,%s,%" PRId32, x(op->rd), x(op->rs1), (int32_t)op->raw >> 20);
 		break;
 	}
 }

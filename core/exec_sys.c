@@ -154,3 +154,27 @@ int exec_sfence_vma(struct hart *h, const struct op *op)
 	tlb_flush_paged(h);
 	return next(h, op);
 }
+
+/* Svinval: sinval.vma invalidates what sfence.vma would and "require[s]
+ * the same permissions and raise[s] the same exceptions" (illegal in U,
+ * and in S with mstatus.TVM). Every flush is immediate here, so the
+ * ordering instructions around it have nothing left to order: they are
+ * illegal in U only ("unaffected by the mstatus.TVM"). */
+int exec_sinval_vma(struct hart *h, const struct op *op)
+{
+	return exec_sfence_vma(h, op);
+}
+
+int exec_sfence_w_inval(struct hart *h, const struct op *op)
+{
+	if (h->priv == PRIV_U)
+		return hart_illegal(h, op);
+	return EXEC_NEXT;
+}
+
+int exec_sfence_inval_ir(struct hart *h, const struct op *op)
+{
+	if (h->priv == PRIV_U)
+		return hart_illegal(h, op);
+	return EXEC_NEXT;
+}

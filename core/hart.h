@@ -203,6 +203,7 @@ struct hart {
 	uint64_t mip;
 	uint64_t mtvec, mscratch, mepc, mcause, mtval;
 	uint64_t mcounteren, mcountinhibit, menvcfg;
+	uint64_t mstateen[4]; /* Smstateen (sstateen0-3 have no writable bit: envcfg.c) */
 	uint8_t pmpcfg[PMP_ENTRIES];
 	uint64_t pmpaddr[PMP_ENTRIES];
 

@@ -43,6 +43,11 @@ enum insn_format {
 	FMT_XF,	    /* fd, rs1 (rm in imm) */
 	FMT_FCMP,   /* rd, fs1, fs2 */
 	FMT_FLI,    /* fd, constant index (Zfa's fli, kept in rs1) */
+
+	/* (rs1): the cache-block operations */
+	FMT_CBO,
+	/* imm(rs1), imm = bits 31:25 << 5: Zicbop's prefetches */
+	FMT_PREFETCH,
 };
 
 /* Facts about an instruction that the block builder and the translator

@@ -27,6 +27,16 @@ int mem_store_slow(struct hart *h, const struct op *op, uint64_t va, unsigned si
 int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size, bool for_store,
 		void **host, uint64_t *pa);
 
+/* Zicbom/Zicboz cache blocks: 64 bytes, as the device tree's
+ * riscv,cbom-block-size and riscv,cboz-block-size say. */
+#define CBO_BLOCK_SIZE 64
+
+/* cbo.clean/flush/inval: the access check of a cache-block management
+ * instruction on the block holding va (no data changes: rvjit has no
+ * cache). cbo.zero: store zeros to that block. Faults carry tval = va. */
+int mem_cbo_manage(struct hart *h, const struct op *op, uint64_t va);
+int mem_cbo_zero(struct hart *h, const struct op *op, uint64_t va);
+
 static inline uint64_t tlb_tag(uint64_t va, unsigned size)
 {
 	return va & ~(TLB_PAGE_MASK & ~(uint64_t)(size - 1));

@@ -1,10 +1,13 @@
 /*
- * The slow half of guest memory access: TLB refill, the Sv39/Sv48 walk with
- * hardware A/D updates, PMP, device accesses, misaligned accesses, and stores
- * that hit translated code or a watched page. The fast half is inline in
- * mem.h (and, later, emitted by the JIT).
+ * The slow half of guest memory access: TLB refill, the Sv39/Sv48/Sv57 walk
+ * (with Svnapot, Svpbmt, and Svadu's hardware A/D updates or Svade's
+ * faults), PMP, device accesses, misaligned accesses, the cache-block
+ * operations of Zicbom/Zicboz, and stores that hit translated code or a
+ * watched page. The fast half is inline in mem.h (and, later, emitted by
+ * the JIT).
  */
 #include "mmu.h"
+#include "envcfg.h"
 #include "guest_log.h"
 #include "machine.h"
 #include "mem.h"
@@ -23,6 +26,7 @@
 #define SATP_MODE_BARE 0
 #define SATP_MODE_SV39 8
 #define SATP_MODE_SV48 9
+#define SATP_MODE_SV57 10
 
 #define PMP_R 0x01
 #define PMP_W 0x02
@@ -184,14 +188,61 @@ bool pmp_allows(const struct hart *h, uint64_t pa, uint64_t len, enum access acc
 	return priv == PRIV_M;
 }
 
-/* Page-table walk (4.3.2). On success sets *pa and *writable_ok (the PTE is
- * dirty, so a write TLB entry may be installed). A `probe` (a debugger's
- * look) checks no permission and updates no A/D bit. */
+/*
+ * The PTE bits above the PPN (priv spec, Sv39 "bits 63-54"): N (Svnapot),
+ * PBMT (Svpbmt), and bits 60:54, reserved. A PTE that uses one the hart
+ * does not offer is a page fault (step 3 of the walk: "any bits or
+ * encodings that are reserved for future standard use are set").
+ */
+#define PTE_N	       (1ULL << 63)
+#define PTE_PBMT       (3ULL << 61)
+#define PTE_PBMT_SHIFT 61
+#define PTE_RESERVED   (0x7fULL << 54)
+#define NAPOT_64K_PPN  0x8ULL /* Svnapot: ppn[0] ends in 1000 */
+#define NAPOT_64K_MASK 0xfULL
+
+/* Is pte's use of N and PBMT one this hart allows? leaf: a leaf PTE. */
+static bool pte_high_bits_ok(const struct hart *h, uint64_t pte, bool leaf, int level)
+{
+	if (pte & PTE_RESERVED)
+		return false;
+	if (pte & PTE_PBMT) {
+		/* Svpbmt: "When PBMTE=0, the implementation behaves as though
+		 * Svpbmt were not implemented" (menvcfg); in non-leaf PTEs
+		 * the bits stay reserved, and 3 is reserved in leaves. PMA,
+		 * NC and IO all map RAM the same here: rvjit keeps no cache,
+		 * and its host barriers already order every access. */
+		if (!leaf || !isa_has(&h->m->isa, ISA_SVPBMT) || !envcfg_pbmt(h) ||
+		    (pte >> PTE_PBMT_SHIFT & 3) == 3)
+			return false;
+	}
+	if (pte & PTE_N) {
+		/* Svnapot: only a level-0 leaf whose ppn ends in 1000 (64 KiB)
+		 * is defined; every other N=1 encoding is reserved. */
+		if (!leaf || level != 0 || !isa_has(&h->m->isa, ISA_SVNAPOT) ||
+		    (((pte >> 10) & NAPOT_64K_MASK) != NAPOT_64K_PPN))
+			return false;
+	}
+	return true;
+}
+
+/* Page-table walk (4.3.2; Sv39, Sv48, Sv57). On success sets *pa and
+ * *writable_ok (the PTE is dirty, so a write TLB entry may be installed).
+ * A `probe` (a debugger's look) checks no permission and updates no A/D
+ * bit.
+ *
+ * The soft TLB caches 4 KiB pages only, whatever the leaf: a superpage or
+ * a 64 KiB NAPOT leaf fills one entry per 4 KiB page it is used for, each
+ * from its own walk (which for NAPOT reads the PTE of that page's own
+ * vpn[0], as the Svnapot chapter allows: "implicit reads of NAPOT page
+ * table entries may create address-translation cache entries mapping
+ * a + j*PTESIZE ..."). sfence.vma flushes whole modes, so no entry of a
+ * NAPOT range survives one. */
 static uint64_t walk(struct hart *h, uint64_t va, enum access acc, unsigned priv, uint64_t *pa,
 		     bool *dirty, bool probe)
 {
 	const unsigned mode = h->satp >> 60;
-	const int levels = mode == SATP_MODE_SV39 ? 3 : 4;
+	const int levels = mode == SATP_MODE_SV39 ? 3 : mode == SATP_MODE_SV48 ? 4 : 5;
 	const int va_bits = PAGE_SHIFT + 9 * levels;
 	/* Bits above the VA width must all equal its top bit. */
 	if ((uint64_t)(((int64_t)(va << (64 - va_bits))) >> (64 - va_bits)) != va)
@@ -209,16 +260,19 @@ restart:;
 		uint64_t pte = __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
 		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)))
 			return page_fault(acc);
-		/* Bits 63:54 belong to Svnapot/Svpbmt, which are not implemented. */
-		if (pte >> 54)
+		const bool leaf = (pte & (PTE_R | PTE_X)) != 0;
+		if (!pte_high_bits_ok(h, pte, leaf, level))
 			return page_fault(acc);
-		if (!(pte & (PTE_R | PTE_X))) {
+		if (!leaf) {
 			if (pte & (PTE_U | PTE_A | PTE_D))
 				return page_fault(acc);
 			table = ((pte >> 10) & PTE_PPN_MASK) << PAGE_SHIFT;
 			continue;
 		}
-		const uint64_t ppn = (pte >> 10) & PTE_PPN_MASK;
+		uint64_t ppn = (pte >> 10) & PTE_PPN_MASK;
+		/* Svnapot: ppn[0][3:0] comes from vpn[0][3:0]. */
+		if (pte & PTE_N)
+			ppn = (ppn & ~NAPOT_64K_MASK) | ((va >> PAGE_SHIFT) & NAPOT_64K_MASK);
 		const uint64_t span_mask = (1ULL << (9 * level)) - 1;
 		if (probe) {
 			*pa = (ppn << PAGE_SHIFT) |
@@ -247,10 +301,13 @@ restart:;
 		}
 		if (ppn & span_mask)
 			return page_fault(acc); /* misaligned superpage */
-		/* Hardware A/D update, atomically so a concurrent change of the
-		 * PTE restarts the walk (4.3.1, Svadu behaviour as in QEMU). */
+		/* A/D (step 9): with Svadu's menvcfg.ADUE set, a hardware
+		 * update, atomically so a concurrent change of the PTE restarts
+		 * the walk (as QEMU); without it Svade's page fault. */
 		const uint64_t want = PTE_A | (acc == ACCESS_WRITE ? PTE_D : 0);
 		if ((pte & want) != want) {
+			if (!envcfg_hardware_ad(h))
+				return page_fault(acc);
 			if (!pmp_allows(h, pte_pa, 8, ACCESS_WRITE, PRIV_S))
 				return access_fault(acc);
 			if (!__atomic_compare_exchange_n(ptep, &pte, pte | want, false,
@@ -595,6 +652,78 @@ int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size,
 	}
 	*host_out = host;
 	*pa_out = pa;
+	return EXEC_NEXT;
+}
+
+/*
+ * Cache-block management (unprivileged spec, CMO chapter, "Page-Fault,
+ * Guest-Page-Fault, and Access-Fault Exceptions"): "permitted to access
+ * the specified cache block whenever a load instruction or store
+ * instruction is permitted to access the corresponding physical
+ * addresses"; otherwise "a store page-fault ... if address translation
+ * does not permit any access or ... a store access-fault exception
+ * otherwise", with tval "the faulting effective address (i.e. the value
+ * of rs1)". A store implies a load here (W without R is a reserved PTE
+ * encoding and a reserved pmpcfg value), so the load check decides; it
+ * sets or checks the A bit, never D ("a cache-block management instruction
+ * does not check the dirty bit").
+ */
+int mem_cbo_manage(struct hart *h, const struct op *op, uint64_t va)
+{
+	struct machine *m = h->m;
+	const unsigned priv = data_priv(h);
+	const uint64_t block = va & ~(uint64_t)(CBO_BLOCK_SIZE - 1);
+	uint64_t pa = block;
+	if (paging_on(h, priv)) {
+		bool dirty;
+		const uint64_t cause = walk(h, block, ACCESS_READ, priv, &pa, &dirty, false);
+		if (cause)
+			return hart_exception(h, op,
+					      cause == CAUSE_LOAD_PAGE_FAULT
+						  ? CAUSE_STORE_PAGE_FAULT
+						  : CAUSE_STORE_ACCESS,
+					      va);
+	}
+	if (!pmp_allows(h, pa, CBO_BLOCK_SIZE, ACCESS_READ, priv) ||
+	    (!machine_host_ptr(m, pa, CBO_BLOCK_SIZE, false) &&
+	     !bus_find(&m->bus, pa, CBO_BLOCK_SIZE)))
+		return hart_exception(h, op, CAUSE_STORE_ACCESS, va);
+	return EXEC_NEXT;
+}
+
+/*
+ * cbo.zero: "permitted to access the specified cache block whenever a
+ * store instruction is permitted to access the corresponding physical
+ * addresses and when the PMAs indicate that cache-block zero instructions
+ * are a supported access type"; A and D as for a store. RAM supports it;
+ * ROM and devices do not (store access fault, as for an AMO there). The
+ * block is one access for PMP and watchpoints, and a store like any other
+ * for translated code in its page.
+ */
+int mem_cbo_zero(struct hart *h, const struct op *op, uint64_t va)
+{
+	struct machine *m = h->m;
+	const uint64_t block = va & ~(uint64_t)(CBO_BLOCK_SIZE - 1);
+	uint64_t pa;
+	uint8_t *host;
+	const uint64_t cause =
+	    resolve(h, block, CBO_BLOCK_SIZE, ACCESS_WRITE, data_priv(h), &pa, &host);
+	if (cause)
+		return hart_exception(h, op, cause, va);
+	if (!host || !machine_is_ram(m, pa, CBO_BLOCK_SIZE))
+		return hart_exception(h, op, CAUSE_STORE_ACCESS, va);
+	const uint64_t zero = 0;
+	if (h->shadow) {
+		for (unsigned i = 0; i < CBO_BLOCK_SIZE; i += 8)
+			if (!shadow_record(h->shadow, pa + i, &zero, 8))
+				h->shadow->overflow = true;
+		return EXEC_NEXT;
+	}
+	/* Eight aligned 8-byte stores, each single-copy atomic for other
+	 * harts' threads (mem.h). */
+	for (unsigned i = 0; i < CBO_BLOCK_SIZE; i += 8)
+		guest_ram_write(host + i, 8, zero);
+	after_ram_store(m, pa, CBO_BLOCK_SIZE);
 	return EXEC_NEXT;
 }
 

@@ -3,6 +3,7 @@
  * 3.3.1 and 4.1.1).
  */
 #include "counters.h"
+#include "envcfg.h"
 #include "guest_log.h"
 #include "machine.h"
 #include "mmu.h"
@@ -41,6 +42,7 @@ void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t rese
 	h->misa = isa_misa(&m->isa); /* read-only: -cpu chooses the extensions */
 	/* UXL = SXL = 64 bits, fixed. */
 	h->mstatus = (2ULL << 32) | (2ULL << 34);
+	h->menvcfg = menvcfg_reset(m);
 	tlb_reset(h);
 	counters_recompute(h);
 	hart_update_mode(h);

@@ -186,6 +186,7 @@ bool vmstate_same_layout(const struct vmstate_in *a, const struct vmstate_in *b,
 	X(mcounteren);                                                                             \
 	X(mcountinhibit);                                                                          \
 	X(menvcfg);                                                                                \
+	X(mstateen);                                                                               \
 	X(pmpcfg);                                                                                 \
 	X(pmpaddr);                                                                                \
 	X(stvec);                                                                                  \

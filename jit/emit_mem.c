@@ -1,6 +1,6 @@
 /*
  * Memory instructions emitted natively: the inline soft-TLB probe, loads
- * and stores, AMOs, LR/SC, and fence. Anything the fast path does not
+ * and stores, AMOs, LR/SC, fence, and the prefetch hints. Anything the fast path does not
  * cover (a TLB miss, a device page, a misaligned access, a store to a page
  * holding translated code) runs the op's exec function in its slow stub.
  */
@@ -296,4 +296,12 @@ void emit_fence(struct tctx *t, const struct op *op, unsigned k)
 	(void)op;
 	(void)k;
 	emit_mfence(&t->e);
+}
+
+/* Zicbop's prefetches, as exec_prefetch_*: no code at all. */
+void emit_prefetch(struct tctx *t, const struct op *op, unsigned k)
+{
+	(void)t;
+	(void)op;
+	(void)k;
 }

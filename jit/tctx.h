@@ -147,6 +147,7 @@ void emit_store(struct tctx *t, const struct op *op, unsigned k);	/* emit_mem.c 
 void emit_amo(struct tctx *t, const struct op *op, unsigned k);		/* emit_mem.c */
 void emit_lrsc(struct tctx *t, const struct op *op, unsigned k);	/* emit_mem.c */
 void emit_fence(struct tctx *t, const struct op *op, unsigned k);	/* emit_mem.c */
+void emit_prefetch(struct tctx *t, const struct op *op, unsigned k);	/* emit_mem.c */
 void emit_fp_load(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
 void emit_fp_store(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
 void emit_fma(struct tctx *t, const struct op *op, unsigned k);		/* emit_fp.c */

@@ -13,6 +13,7 @@
  */
 #include "core/counters.h"
 #include "core/machine.h"
+#include "core/mem.h"
 #include "devices/clint.h"
 #include "devices/goldfish_rtc.h"
 #include "devices/plic.h"
@@ -33,7 +34,18 @@ static void isa_fdt(struct fdt *f, const struct isa *isa)
 	fdt_prop_string(f, "riscv,isa", s);
 	fdt_prop_string(f, "riscv,isa-base", "rv64i");
 	fdt_prop(f, "riscv,isa-extensions", s, isa_extension_list(isa, s, sizeof(s)));
-	fdt_prop_string(f, "mmu-type", isa_has(isa, ISA_SV48) ? "riscv,sv48" : "riscv,sv39");
+	fdt_prop_string(f, "mmu-type",
+			isa_has(isa, ISA_SV57)	 ? "riscv,sv57"
+			: isa_has(isa, ISA_SV48) ? "riscv,sv48"
+						 : "riscv,sv39");
+	/* The CMO block sizes, under QEMU's property names (Linux reads
+	 * riscv,cbom-block-size and riscv,cboz-block-size). */
+	if (isa_has(isa, ISA_ZICBOM))
+		fdt_prop_u32(f, "riscv,cbom-block-size", CBO_BLOCK_SIZE);
+	if (isa_has(isa, ISA_ZICBOZ))
+		fdt_prop_u32(f, "riscv,cboz-block-size", CBO_BLOCK_SIZE);
+	if (isa_has(isa, ISA_ZICBOP))
+		fdt_prop_u32(f, "riscv,cbop-block-size", CBO_BLOCK_SIZE);
 }
 
 static void cpus_fdt(struct fdt *f, const struct isa *isa, unsigned nharts, uint32_t *cpu,

@@ -40,7 +40,7 @@ stdout-path = "/soc/serial@10000000";
 timebase-frequency = <0x989680>;
 cpu@0 {
 cpu@2 {
-riscv,isa = "rv64imafdc_zic64b_ziccamoa_ziccif_zicclsm_ziccrse_zicntr_zicsr_zifencei_zihintpause_zihpm_za64rs_zkt_ssccptr_sscounterenw_sstc_sstvala_sstvecd";
+riscv,isa = "rv64imafdc_zic64b_ziccamoa_ziccif_zicclsm_ziccrse_zicntr_zicsr_zifencei_zihintpause_zihpm_za64rs_zkt_ssccptr_sscounterenw_sstc_sstvala_sstvecd_svadu";
 mmu-type = "riscv,sv48";
 compatible = "riscv,cpu-intc";
 core2 {
@@ -78,6 +78,17 @@ grep -q 'interrupts-extended = <0x02 0x0b 0x02 0x09 0x04 0x0b 0x04 0x09 0x06 0x0
 first=$(grep -o 'virtio_mmio@[0-9a-f]*' "$tmp/virt.dts" | head -1)
 [ "$first" = virtio_mmio@10008000 ] || fail "first virtio node is $first, not virtio_mmio@10008000"
 grep -q bootargs "$tmp/virt.dts" && fail "bootargs without -append"
+
+# -cpu max: Sv57 is the largest satp mode, and the CMO block sizes are
+# there under QEMU's names; -cpu rv64 has none of them.
+grep -q 'cbo' "$tmp/virt.dts" && fail "CMO block sizes without Zicbom/Zicboz/Zicbop"
+"$rvjit" -machine virt,dumpdtb="$tmp/max.dtb" -cpu max -nographic -bios none ||
+	fail "dumpdtb with -cpu max exited with status $?"
+decompile "$tmp/max.dtb" "$tmp/max.dts"
+for want in 'mmu-type = "riscv,sv57";' 'riscv,cbom-block-size = <0x40>;' \
+	'riscv,cboz-block-size = <0x40>;' 'riscv,cbop-block-size = <0x40>;'; do
+	grep -qF -- "$want" "$tmp/max.dts" || fail "no '$want' with -cpu max"
+done
 
 # -append and -initrd: a raw "kernel" at 0x80000000 (no firmware), the
 # initrd at entry + min(RAM / 2, 128 MiB), as QEMU's riscv_load_initrd.
