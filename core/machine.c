@@ -1,5 +1,6 @@
 /* Machine lifetime, RAM, time, and the hooks devices attach to the core. */
 #include "machine.h"
+#include "envcfg.h"
 #include "guest_symbols.h"
 #include "mmu.h"
 #include "tb.h"
@@ -45,8 +46,11 @@ static uint8_t *map_guest_ram(uint64_t size)
 void machine_set_isa(struct machine *m, const struct isa *isa)
 {
 	m->isa = *isa;
-	for (unsigned i = 0; i < m->nharts; i++)
+	/* The reset values that depend on the extensions. */
+	for (unsigned i = 0; i < m->nharts; i++) {
 		m->harts[i]->misa = isa_misa(isa);
+		m->harts[i]->menvcfg = menvcfg_reset(m);
+	}
 }
 
 struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nharts,

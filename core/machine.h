@@ -254,8 +254,9 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 			    uint64_t reset_pc);
 void machine_free(struct machine *m);
 
-/* Give every hart the extensions `isa` (misa follows). Before the machine
- * first runs: decoded and translated code depend on it. */
+/* Give every hart the extensions `isa` (misa and menvcfg's reset value
+ * follow). Before the machine first runs: decoded and translated code
+ * depend on it. */
 void machine_set_isa(struct machine *m, const struct isa *isa);
 
 /* Run the harts (in m->run_hart's engine, or the interpreter) until

@@ -342,7 +342,17 @@ static void gen_mem(struct rvgen_rng *r, struct rvgen_item *it)
 	static const uint8_t bases[] = {28, 28, 28, 2, 8, 0}; /* x0: unmapped, faults */
 	const unsigned base = bases[pick(r, NELEM(bases))];
 	const int32_t imm = pick(r, 3) ? (int32_t)(pick(r, 64) - 32) : imm12(r);
-	switch (pick(r, 5)) {
+	switch (pick(r, 6)) {
+	case 5: { /* Zicbom/Zicboz on the base's block, Zicbop hints (-cpu max) */
+		static const uint8_t cbo[] = {0, 1, 2, 4, 4}; /* inval clean flush zero */
+		static const uint8_t hint[] = {0, 1, 3};      /* prefetch.i r w */
+		if (pick(r, 3))
+			put32(it, enc_i(0x0f, 2, 0, base, cbo[pick(r, NELEM(cbo))]));
+		else
+			put32(it,
+			      enc_i(0x13, 6, 0, base, (imm & ~31) | hint[pick(r, NELEM(hint))]));
+		break;
+	}
 	case 0:
 	case 1: { /* loads: lb lh lw ld lbu lhu lwu */
 		static const uint8_t f3[] = {0, 1, 2, 3, 4, 5, 6};
@@ -466,9 +476,11 @@ static void gen_fp(struct rvgen_rng *r, struct rvgen_item *it)
 static void gen_csr(struct rvgen_rng *r, struct rvgen_item *it)
 {
 	/* fflags frm fcsr mscratch minstret mcycle cycle instret, and two that
-	 * trap when written (read-only counters). */
-	static const uint16_t csrs[] = {0x001, 0x002, 0x003, 0x001, 0x002,
-					0x340, 0xb02, 0xb00, 0xc00, 0xc02};
+	 * trap when written (read-only counters); menvcfg, senvcfg, mstateen0,
+	 * mstateen3 and sstateen0 (WARL fields; below M, menvcfg's are
+	 * illegal). */
+	static const uint16_t csrs[] = {0x001, 0x002, 0x003, 0x001, 0x002, 0x340, 0xb02, 0xb00,
+					0xc00, 0xc02, 0x30a, 0x10a, 0x30c, 0x30f, 0x10c};
 	const unsigned csr = csrs[pick(r, NELEM(csrs))];
 	const unsigned f3 = 1 + pick(r, 3) + (pick(r, 2) ? 4 : 0);
 	/* rs1 = x0 with csrrs/csrrc (a pure read) must not trap on read-only ones */

@@ -398,6 +398,12 @@ ParameterizedTestParameters(decode, fields)
 	    {0x12b50073, 4, INSN_sfence_vma, 0, 10, 11, 0, 0}, /* sfence.vma a0,a1 */
 	    {0x00000073, 4, INSN_ecall, 0, 0, 0, 0, 0},
 	    {0x30200073, 4, INSN_mret, 0, 0, 0, 0, 0},
+	    /* Zicbom/Zicboz, Zicbop (the offset without the kind bits), Svinval */
+	    {0x0046a00f, 4, INSN_cbo_zero, 0, 13, 0, 0, 0},	/* cbo.zero (a3) */
+	    {0x0006200f, 4, INSN_cbo_inval, 0, 12, 0, 0, 0},	/* cbo.inval (a2) */
+	    {0xfe15e013, 4, INSN_prefetch_r, 0, 11, 0, 0, -32}, /* prefetch.r -32(a1) */
+	    {0x7e316013, 4, INSN_prefetch_w, 0, 2, 0, 0, 2016}, /* prefetch.w 2016(sp) */
+	    {0x16b50073, 4, INSN_sinval_vma, 0, 10, 11, 0, 0},	/* sinval.vma a0,a1 */
 	    /* RVC: fields of the expansion, raw and len of the original */
 	    {0x852e, 2, INSN_add, 10, 0, 11, 0, 0},    /* c.mv a0,a1 */
 	    {0x5001, 2, INSN_addi, S, 0, 0, 0, -32},   /* c.li zero,-32 */
@@ -572,6 +578,14 @@ ParameterizedTestParameters(disasm, text)
 	    {0x0210000f, 4, 0, "fence r,w"},
 	    {0x8330000f, 4, 0, "fence.tso"},
 	    {0x12000073, 4, 0, "sfence.vma zero,zero"},
+	    {0x16b50073, 4, 0, "sinval.vma a0,a1"},
+	    {0x18100073, 4, 0, "sfence.inval.ir"},
+	    {0x0015200f, 4, 0, "cbo.clean (a0)"},
+	    {0x0046a00f, 4, 0, "cbo.zero (a3)"},
+	    {0x04056013, 4, 0, "prefetch.i 64(a0)"},
+	    {0xfe15e013, 4, 0, "prefetch.r -32(a1)"},
+	    {0x30c02573, 4, 0, "csrrs a0,mstateen0,zero"},
+	    {0x10f02573, 4, 0, "csrrs a0,sstateen3,zero"},
 	    {0x00000073, 4, 0, "ecall"},
 	    {0xc2051553, 4, 0, "fcvt.w.d a0,fa0,rtz"},
 	    {0x02c5f553, 4, 0, "fadd.d fa0,fa1,fa2"},

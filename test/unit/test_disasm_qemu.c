@@ -403,6 +403,16 @@ Test(disasm_qemu, text)
 	    /* Zicond, which QEMU 7.2 lacks: its three-register layout */
 	    {0x0ec5d533, 4, 0x80000134, "czero.eqz               a0,a1,a2"},
 	    {0x0ec5f533, 4, 0x80000138, "czero.nez               a0,a1,a2"},
+	    /* QEMU 7.2 shows Zicbop's hints as the ORI they are, and the new
+	     * CSRs by number; cbo.* and the Svinval instructions, which it
+	     * cannot disassemble, are spelled as later QEMUs spell them. */
+	    {0x04056013, 4, 0x80000000, "ori                     zero,a0,64"},
+	    {0xfe15e013, 4, 0x80000004, "ori                     zero,a1,-31"},
+	    {0x30c02573, 4, 0x8000000c, "csrrs                   a0,0x30c,zero"},
+	    {0x0015200f, 4, 0x80000010, "cbo.clean               a0"},
+	    {0x0046a00f, 4, 0x80000014, "cbo.zero                a3"},
+	    {0x16b50073, 4, 0x80000018, "sinval.vma              a0,a1"},
+	    {0x18000073, 4, 0x8000001c, "sfence.w.inval          "},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
 		struct op op;
