@@ -1,5 +1,5 @@
 /*
- * Address translation: the soft TLB, the Sv39/Sv48 page-table walk and PMP
+ * Address translation: the soft TLB, the Sv39/Sv48/Sv57 page-table walk and PMP
  * (priv spec 1.12, sections 3.7 and 4.3-4.4).
  */
 #ifndef RVJIT_MMU_H

@@ -9,13 +9,18 @@ rvjit=$1 dir=$2
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 fail=0
-# Integer, M/A/F/D, RVC, traps, CSRs, Sv39, PMP, SMC and interrupts.
+# Integer, M/A/F/D, RVC, traps, CSRs, Sv39, PMP, SMC and interrupts; NAME@CPU
+# runs with -cpu CPU (the extensions' own guests).
 for g in rvc_all_forms m_extension_edge_cases lrsc_reservation_rules fp_rounding_and_flags \
 	illegal_instruction_tval csr_warl_fields precise_trap_in_block instret_is_precise \
 	misaligned_and_access_faults sv39_basic_translation pmp_enforced_for_supervisor \
 	smc_store_then_fence_i code_page_reuse trap_ecall_cause_per_mode jalr_return_stack \
-	vectored_interrupt_and_priority uart_hello hostile_satp_and_page_tables; do
-	timeout 60 "$rvjit" --check "$dir/$g.elf" </dev/null >"$out" 2>&1
+	vectored_interrupt_and_priority uart_hello hostile_satp_and_page_tables \
+	cbo_zero_and_cache_block_checks@max svpbmt_svnapot_svade_page_tables@max \
+	sv57_five_level_walk@max; do
+	cpu=rv64
+	case $g in *@*) cpu=${g#*@} g=${g%@*} ;; esac
+	timeout 60 "$rvjit" -cpu "$cpu" --check "$dir/$g.elf" </dev/null >"$out" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ] || grep -q disagree "$out" || ! grep -Eq -- '--check: [1-9][0-9]* blocks checked' "$out"; then
 		echo "FAIL: $g under --check (exit $rc)"
