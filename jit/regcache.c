@@ -52,6 +52,7 @@ uint64_t x_reads(const struct op *op)
 	case FMT_FLOAD:
 	case FMT_FSTORE:
 	case FMT_XF:
+	case FMT_CBO:
 		return xbit(op->rs1);
 	default:
 		return 0;
