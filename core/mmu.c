@@ -668,11 +668,22 @@ int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size,
  * sets or checks the A bit, never D ("a cache-block management instruction
  * does not check the dirty bit").
  */
+/* The data TLB's entry for the page holding va. A load (tag_r) or store
+ * (tag_w) entry that matches was filled after the walk, PMP over the
+ * whole page and, for stores, D; store entries exist only for RAM pages
+ * without translated code or watchpoints (mem.h's fast path). */
+static const struct tlb_entry *tlb_data_entry(const struct hart *h, uint64_t va)
+{
+	return &h->tlb_data[(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
+}
+
 int mem_cbo_manage(struct hart *h, const struct op *op, uint64_t va)
 {
 	struct machine *m = h->m;
 	const unsigned priv = data_priv(h);
 	const uint64_t block = va & ~(uint64_t)(CBO_BLOCK_SIZE - 1);
+	if (tlb_data_entry(h, block)->tag_r == (block & ~TLB_PAGE_MASK))
+		return EXEC_NEXT;
 	uint64_t pa = block;
 	if (paging_on(h, priv)) {
 		bool dirty;
@@ -704,6 +715,15 @@ int mem_cbo_zero(struct hart *h, const struct op *op, uint64_t va)
 {
 	struct machine *m = h->m;
 	const uint64_t block = va & ~(uint64_t)(CBO_BLOCK_SIZE - 1);
+	const uint64_t zero = 0;
+	/* The store fast path (Linux may clear pages with cbo.zero). */
+	const struct tlb_entry *e = tlb_data_entry(h, block);
+	if (e->tag_w == (block & ~TLB_PAGE_MASK)) {
+		uint8_t *host = (uint8_t *)(uintptr_t)(block + e->addend);
+		for (unsigned i = 0; i < CBO_BLOCK_SIZE; i += 8)
+			guest_ram_write(host + i, 8, zero);
+		return EXEC_NEXT;
+	}
 	uint64_t pa;
 	uint8_t *host;
 	const uint64_t cause =
@@ -712,7 +732,6 @@ int mem_cbo_zero(struct hart *h, const struct op *op, uint64_t va)
 		return hart_exception(h, op, cause, va);
 	if (!host || !machine_is_ram(m, pa, CBO_BLOCK_SIZE))
 		return hart_exception(h, op, CAUSE_STORE_ACCESS, va);
-	const uint64_t zero = 0;
 	if (h->shadow) {
 		for (unsigned i = 0; i < CBO_BLOCK_SIZE; i += 8)
 			if (!shadow_record(h->shadow, pa + i, &zero, 8))
