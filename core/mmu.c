@@ -242,7 +242,7 @@ static uint64_t walk(struct hart *h, uint64_t va, enum access acc, unsigned priv
 		     bool *dirty, bool probe)
 {
 	const unsigned mode = h->satp >> 60;
-	const int levels = mode == SATP_MODE_SV39 ? 3 : mode == SATP_MODE_SV48 ? 4 : 5;
+	const int levels = mode == SATP_MODE_SV57 ? 5 : mode == SATP_MODE_SV48 ? 4 : 3;
 	const int va_bits = PAGE_SHIFT + 9 * levels;
 	/* Bits above the VA width must all equal its top bit. */
 	if ((uint64_t)(((int64_t)(va << (64 - va_bits))) >> (64 - va_bits)) != va)
@@ -655,6 +655,15 @@ int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size,
 	return EXEC_NEXT;
 }
 
+/* The data TLB's entry for the page holding va. A load (tag_r) or store
+ * (tag_w) entry that matches was filled after the walk, PMP over the
+ * whole page and, for stores, D; store entries exist only for RAM pages
+ * without translated code or watchpoints (mem.h's fast path). */
+static const struct tlb_entry *tlb_data_entry(const struct hart *h, uint64_t va)
+{
+	return &h->tlb_data[(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
+}
+
 /*
  * Cache-block management (unprivileged spec, CMO chapter, "Page-Fault,
  * Guest-Page-Fault, and Access-Fault Exceptions"): "permitted to access
@@ -668,15 +677,6 @@ int mem_amo_ptr(struct hart *h, const struct op *op, uint64_t va, unsigned size,
  * sets or checks the A bit, never D ("a cache-block management instruction
  * does not check the dirty bit").
  */
-/* The data TLB's entry for the page holding va. A load (tag_r) or store
- * (tag_w) entry that matches was filled after the walk, PMP over the
- * whole page and, for stores, D; store entries exist only for RAM pages
- * without translated code or watchpoints (mem.h's fast path). */
-static const struct tlb_entry *tlb_data_entry(const struct hart *h, uint64_t va)
-{
-	return &h->tlb_data[(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
-}
-
 int mem_cbo_manage(struct hart *h, const struct op *op, uint64_t va)
 {
 	struct machine *m = h->m;
