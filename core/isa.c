@@ -195,6 +195,10 @@ int isa_parse_cpu(const char *arg, struct isa *isa, char *err, size_t errlen)
 		isa_set(isa, e, on);
 		p += n;
 	}
+	/* An extension that contains another turns it on, as QEMU does: the
+	 * device tree then lists both (Zfhmin is a subset of Zfh). */
+	if (isa_has(isa, ISA_ZFH))
+		isa_set(isa, ISA_ZFHMIN, true);
 	for (int e = ISA_NONE + 1; e < ISA_COUNT; e++) {
 		if (!isa_has(isa, (enum isa_ext)e))
 			continue;

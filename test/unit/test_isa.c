@@ -118,3 +118,13 @@ Test(isa, profiles_are_complete_or_refused)
 	/* RVA23 needs the vector extension, which rvjit does not have. */
 	cr_assert_eq(parse("rva23u64", &isa, err), -1);
 }
+
+Test(isa, zfh_brings_its_subset_zfhmin)
+{
+	struct isa isa;
+	char err[256];
+	cr_assert_eq(parse("rv64,zfh=on", &isa, err), 0, "%s", err);
+	cr_assert(isa_has(&isa, ISA_ZFH) && isa_has(&isa, ISA_ZFHMIN));
+	cr_assert_eq(parse("rv64,zfhmin=on", &isa, err), 0, "%s", err);
+	cr_assert(!isa_has(&isa, ISA_ZFH) && isa_has(&isa, ISA_ZFHMIN));
+}
