@@ -7,6 +7,7 @@
 #include "core/guest_log.h"
 #include "core/insn.h"
 #include "core/mmu.h"
+#include "host_cpu.h"
 #include "host_fp.h"
 #include "translate.h"
 #include "x86_64_emit.h"
@@ -295,6 +296,10 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 	if (!j)
 		return false;
 	j->m = m;
+	if (!host_cpu_features(&j->host_features)) {
+		free(j);
+		return false;
+	}
 	if (!code_buffer_init(&j->cb, opts->code_size)) {
 		free(j);
 		return false;
