@@ -178,6 +178,7 @@ void insn_decode(uint32_t raw, int len, struct op *op, const struct isa *isa)
 		op->imm = bits(w, 31, 20);
 		break;
 	case FMT_LR:
+	case FMT_R1:
 		op->rd = int_rd(w);
 		op->rs1 = bits(w, 19, 15);
 		break;

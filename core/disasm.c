@@ -151,6 +151,9 @@ void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size)
 	case FMT_R:
 		snprintf(buf, size, "%s %s,%s,%s", m, xreg(op->rd), xreg(op->rs1), xreg(op->rs2));
 		break;
+	case FMT_R1:
+		snprintf(buf, size, "%s %s,%s", m, xreg(op->rd), xreg(op->rs1));
+		break;
 	case FMT_I:
 		snprintf(buf, size, "%s %s,%s,%" PRId32, m, xreg(op->rd), xreg(op->rs1), op->imm);
 		break;

@@ -351,6 +351,10 @@ void insn_disasm_qemu(const struct op *op, uint64_t pc, char *buf, size_t size)
 		mnemonic(&l, m);
 		put(&l, "%s,%s,%s", x(op->rd), x(op->rs1), x(op->rs2));
 		break;
+	case FMT_R1:
+		mnemonic(&l, m);
+		put(&l, "%s,%s", x(op->rd), x(op->rs1));
+		break;
 	case FMT_I:
 	case FMT_SH:
 	case FMT_SHW:

@@ -16,6 +16,7 @@
  * disassembler prints them; x = integer register, f = FP register. */
 enum insn_format {
 	FMT_R,	    /* rd, rs1, rs2 */
+	FMT_R1,	    /* rd, rs1 (unary: clz, rev8, sext.b...) */
 	FMT_I,	    /* rd, rs1, imm */
 	FMT_SH,	    /* rd, rs1, shamt (6 bits) */
 	FMT_SHW,    /* rd, rs1, shamt (5 bits) */
