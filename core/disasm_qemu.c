@@ -224,6 +224,45 @@ static const char *alu_pseudo(const struct op *op, unsigned *src)
 	}
 }
 
+/* The bit-manipulation lines QEMU 7.2's disassembler gets wrong, kept as
+ * it prints them (the header's rule): andn, orn, xnor and xperm8 without
+ * rs2; ctzw as clzw; slli.uw's shift amount as a register name, and
+ * "illegal" when it is 32 or more; packw and (RV64) pack with rs2 = x0 as
+ * zext.h, which for pack is RV32's meaning. */
+static bool bitmanip_quirk(struct line *l, const struct op *op)
+{
+	switch (op->id) {
+	case INSN_andn:
+	case INSN_orn:
+	case INSN_xnor:
+	case INSN_xperm8:
+		mnemonic(l, insn_table[op->id].mnemonic);
+		put(l, "%s,%s", x(op->rd), x(op->rs1));
+		return true;
+	case INSN_ctzw:
+		mnemonic(l, "clzw");
+		put(l, "%s,%s", x(op->rd), x(op->rs1));
+		return true;
+	case INSN_slli_uw:
+		if (op->imm >= 32) {
+			mnemonic(l, "illegal");
+			return true;
+		}
+		mnemonic(l, "slli.uw");
+		put(l, "%s,%s,%s", x(op->rd), x(op->rs1), x((unsigned)op->imm));
+		return true;
+	case INSN_pack:
+	case INSN_packw:
+		if (!is_x0(op->rs2))
+			return false;
+		mnemonic(l, "zext.h");
+		put(l, "%s,%s", x(op->rd), x(op->rs1));
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Zicsr, with QEMU's counter and FP-CSR pseudo-instructions. */
 static void csr(struct line *l, const struct op *op)
 {
@@ -345,6 +384,8 @@ void insn_disasm_qemu(const struct op *op, uint64_t pc, char *buf, size_t size)
 			put(&l, "%s,%s", x(op->rd), x(src));
 		return;
 	}
+	if (bitmanip_quirk(&l, op))
+		return;
 
 	switch (in->format) {
 	case FMT_R:

@@ -328,6 +328,16 @@ ParameterizedTestParameters(decode, fields)
 	    {0x97fd, 2, INSN_srai, 15, 15, 0, 0, 63},  /* c.srai a5,63 */
 	    {0x7101, 2, INSN_addi, 2, 2, 0, 0, -512},  /* c.addi16sp sp,-512 */
 	    {0x9002, 2, INSN_ebreak, 0, 0, 0, 0, 0},   /* c.ebreak */
+	    /* bit manipulation: unary forms have no rs2; shamt and bit index
+	     * alone, 6 bits (5 for roriw) */
+	    {0x60059513, 4, INSN_clz, 10, 11, 0, 0, 0},	       /* clz a0,a1 */
+	    {0x6b855013, 4, INSN_rev8, S, 10, 0, 0, 0},	       /* rev8 zero,a0 */
+	    {0x0bf5951b, 4, INSN_slli_uw, 10, 11, 0, 0, 63},   /* slli.uw a0,a1,63 */
+	    {0x63f5d513, 4, INSN_rori, 10, 11, 0, 0, 63},      /* rori a0,a1,63 */
+	    {0x61f5d51b, 4, INSN_roriw, 10, 11, 0, 0, 31},     /* roriw a0,a1,31 */
+	    {0x4bf5d513, 4, INSN_bexti, 10, 11, 0, 0, 63},     /* bexti a0,a1,63 */
+	    {0x0805c53b, 4, INSN_zext_h, 10, 11, 0, 0, 0},     /* zext.h = packw a0,a1,zero */
+	    {0x0ec5f533, 4, INSN_czero_nez, 10, 11, 12, 0, 0}, /* czero.nez a0,a1,a2 */
 	};
 	return cr_make_param_array(struct decode_vector, v, ARRAY_SIZE(v));
 }
@@ -376,6 +386,10 @@ ParameterizedTestParameters(decode, illegal)
 	    {0x7b200073, 4},		      /* dret: debug mode only */
 	    {0x0000, 2},		      /* all-zero halfword */
 	    {0x6101, 2},		      /* C.ADDI16SP nzimm=0 */
+	    {0x6200501b, 4},		      /* roriw with shamt[5] set */
+	    {0x08f59513, 4},		      /* zip a0,a1: RV32 only */
+	    {0x69855513, 4},		      /* rev8 a0,a0 of RV32 */
+	    {0x08c58533, 4},		      /* OP funct7 0000100 funct3 000: add.uw is OP-32 */
 	};
 	return cr_make_param_array(struct illegal_vector, v, ARRAY_SIZE(v));
 }
@@ -394,6 +408,56 @@ ParameterizedTest(struct illegal_vector *v, decode, illegal)
 	cr_assert_eq(op.imm, 0);
 	cr_assert_eq(op.rd, 0);
 	cr_assert_eq(op.rs1, 0);
+}
+
+/* A row decodes only when one of its extensions is on: -cpu rv64 has none
+ * of the bit-manipulation ones, Zbkb alone brings the rotates but not clz,
+ * and zext.h's bits are packw when only Zbkb has them. */
+static bool is_bitmanip(const struct insn_info *r)
+{
+	static const enum isa_ext b[] = {ISA_ZBA,  ISA_ZBB,  ISA_ZBC,  ISA_ZBS,
+					 ISA_ZBKB, ISA_ZBKC, ISA_ZBKX, ISA_ZICOND};
+
+	for (size_t i = 0; i < ARRAY_SIZE(b); i++)
+		if (r->ext[0] == b[i])
+			return true;
+	return false;
+}
+
+static enum insn_id decode_with(uint32_t w, const struct isa *isa)
+{
+	struct op op;
+
+	insn_decode(w, 4, &op, isa);
+	return (enum insn_id)op.id;
+}
+
+Test(decode, bitmanip_follows_the_extensions)
+{
+	struct isa rv64, zbkb, zbkc, zbb;
+	int n = 0;
+
+	isa_default(&rv64);
+	for (int i = 0; i < INSN_COUNT; i++)
+		if (is_bitmanip(&insn_table[i])) {
+			n++;
+			cr_expect_eq(decode_with(insn_table[i].match, &rv64), INSN_ILLEGAL, "%s",
+				     insn_table[i].mnemonic);
+		}
+	cr_assert_eq(n, 51);
+	zbkb = zbkc = zbb = rv64;
+	isa_set(&zbkb, ISA_ZBKB, true);
+	isa_set(&zbkc, ISA_ZBKC, true);
+	isa_set(&zbb, ISA_ZBB, true);
+	cr_expect_eq(decode_with(0x60c59533, &zbkb), INSN_rol);
+	cr_expect_eq(decode_with(0x6b85d513, &zbkb), INSN_rev8);
+	cr_expect_eq(decode_with(0x0805c53b, &zbkb), INSN_packw);
+	cr_expect_eq(decode_with(0x60059513, &zbkb), INSN_ILLEGAL); /* clz */
+	cr_expect_eq(decode_with(0x0805c53b, &zbb), INSN_zext_h);
+	cr_expect_eq(decode_with(0x08c5c53b, &zbb), INSN_ILLEGAL); /* packw, rs2 != 0 */
+	cr_expect_eq(decode_with(0x0ac59533, &zbkc), INSN_clmul);
+	cr_expect_eq(decode_with(0x0ac5b533, &zbkc), INSN_clmulh);
+	cr_expect_eq(decode_with(0x0ac5a533, &zbkc), INSN_ILLEGAL); /* clmulr: Zbc only */
 }
 
 /* ---- disassembly ------------------------------------------------------ */
@@ -438,6 +502,12 @@ ParameterizedTestParameters(disasm, text)
 	    {0x852e, 2, 0, "add a0,zero,a1"},
 	    {0xb001, 2, 0x2000, "jal zero,0x1800"},
 	    {0x8082, 2, 0, "jalr zero,0(ra)"},
+	    {0x60059513, 4, 0, "clz a0,a1"},
+	    {0x0bf5951b, 4, 0, "slli.uw a0,a1,0x3f"},
+	    {0x6215d513, 4, 0, "rori a0,a1,0x21"},
+	    {0x40c5f533, 4, 0, "andn a0,a1,a2"},
+	    {0x2875d513, 4, 0, "orc.b a0,a1"},
+	    {0x0ec5d533, 4, 0, "czero.eqz a0,a1,a2"},
 	    {0xffffffff, 4, 0, "illegal 0xffffffff"},
 	    {0x0000, 2, 0, "illegal 0x0000"},
 	};
