@@ -17,7 +17,9 @@
  *   operations that have one ("fadd.d dyn,fa0,fa1,fa2");
  *   CSRs by QEMU's names, others as 0x%03x.
  * Where QEMU's text is odd, it is kept: fmv.s/fneg.s/fabs.s (and .d) name
- * integer registers, fence.tso prints as its fence, fmv.x.w is fmv.x.s.
+ * integer registers, fence.tso prints as its fence, fmv.x.w is fmv.x.s, and
+ * a few bit-manipulation lines are wrong (bitmanip_quirk). Zicond, which
+ * QEMU 7.2 does not know, prints as its later versions do (rd,rs1,rs2).
  *
  * core/disasm.c is the objdump-style text of traces and failure reports.
  */

@@ -189,9 +189,71 @@ static unsigned pick_rm(struct rvgen_rng *r)
 	return rm[pick(r, pick(r, 8) ? 8 : NELEM(rm))];
 }
 
+/* Zba, Zbb, Zbc, Zbs, Zbkb, Zbkx and Zicond (the machines run -cpu max):
+ * register forms, the unary forms (their rs2 field fixed) and the
+ * shift-amount / bit-index forms. */
+static void gen_bitmanip(struct rvgen_rng *r, struct rvgen_item *it)
+{
+	static const struct {
+		uint8_t opc, f3, f7;
+	} reg[] = {
+	    {0x33, 2, 0x10}, {0x33, 4, 0x10}, {0x33, 6, 0x10}, /* sh1add sh2add sh3add */
+	    {0x3b, 0, 0x04}, {0x3b, 2, 0x10}, {0x3b, 4, 0x10}, /* add.uw sh1add.uw sh2add.uw */
+	    {0x3b, 6, 0x10}, {0x33, 7, 0x20}, {0x33, 6, 0x20}, /* sh3add.uw andn orn */
+	    {0x33, 4, 0x20}, {0x33, 6, 0x05}, {0x33, 7, 0x05}, /* xnor max maxu */
+	    {0x33, 4, 0x05}, {0x33, 5, 0x05}, {0x33, 1, 0x30}, /* min minu rol */
+	    {0x3b, 1, 0x30}, {0x33, 5, 0x30}, {0x3b, 5, 0x30}, /* rolw ror rorw */
+	    {0x33, 1, 0x24}, {0x33, 5, 0x24}, {0x33, 1, 0x34}, /* bclr bext binv */
+	    {0x33, 1, 0x14}, {0x33, 1, 0x05}, {0x33, 2, 0x05}, /* bset clmul clmulr */
+	    {0x33, 3, 0x05}, {0x33, 4, 0x04}, {0x33, 7, 0x04}, /* clmulh pack packh */
+	    {0x3b, 4, 0x04}, {0x33, 2, 0x14}, {0x33, 4, 0x14}, /* packw xperm4 xperm8 */
+	    {0x33, 5, 0x07}, {0x33, 7, 0x07},		       /* czero.eqz czero.nez */
+	};
+	static const struct {
+		uint8_t opc, f3;
+		uint16_t imm; /* bits 31:20: funct7 and the fixed rs2 field */
+	} unary[] = {
+	    {0x13, 1, 0x600}, {0x13, 1, 0x601}, {0x13, 1, 0x602}, /* clz ctz cpop */
+	    {0x1b, 1, 0x600}, {0x1b, 1, 0x601}, {0x1b, 1, 0x602}, /* clzw ctzw cpopw */
+	    {0x13, 1, 0x604}, {0x13, 1, 0x605}, {0x3b, 4, 0x080}, /* sext.b sext.h zext.h */
+	    {0x13, 5, 0x287}, {0x13, 5, 0x6b8}, {0x13, 5, 0x687}, /* orc.b rev8 brev8 */
+	};
+	static const struct {
+		uint8_t opc, f3;
+		uint16_t hi; /* funct6 in bits 31:26 */
+	} shift[] = {
+	    {0x1b, 1, 0x080}, {0x13, 5, 0x600}, {0x13, 1, 0x480}, /* slli.uw rori bclri */
+	    {0x13, 5, 0x480}, {0x13, 1, 0x680}, {0x13, 1, 0x280}, /* bexti binvi bseti */
+	    {0x1b, 5, 0x600},					  /* roriw: 5 bits */
+	};
+	static const uint8_t edge_shift[] = {0, 1, 31, 32, 63};
+	switch (pick(r, 4)) {
+	case 0:
+	case 1: {
+		const unsigned i = pick(r, NELEM(reg));
+		put32(it, enc_r(reg[i].opc, reg[i].f3, reg[i].f7, rd_any(r), rs_any(r), rs_any(r)));
+		break;
+	}
+	case 2: {
+		const unsigned i = pick(r, NELEM(unary));
+		put32(it, enc_i(unary[i].opc, unary[i].f3, rd_any(r), rs_any(r), unary[i].imm));
+		break;
+	}
+	default: {
+		const unsigned i = pick(r, NELEM(shift));
+		const unsigned width = shift[i].opc == 0x1b && shift[i].f3 == 5 ? 32 : 64;
+		const unsigned sh =
+		    pick(r, 2) ? edge_shift[pick(r, NELEM(edge_shift))] % width : pick(r, width);
+		put32(it, enc_i(shift[i].opc, shift[i].f3, rd_any(r), rs_any(r),
+				(int32_t)(shift[i].hi | sh)));
+		break;
+	}
+	}
+}
+
 static void gen_int(struct rvgen_rng *r, struct rvgen_item *it)
 {
-	switch (pick(r, 6)) {
+	switch (pick(r, 7)) {
 	case 0: { /* OP-IMM */
 		static const unsigned f3[] = {0, 2, 3, 4, 6, 7};
 		put32(it, enc_i(0x13, f3[pick(r, 6)], rd_any(r), rs_any(r), imm12(r)));
@@ -233,6 +295,9 @@ static void gen_int(struct rvgen_rng *r, struct rvgen_item *it)
 		break;
 	case 4: /* addiw */
 		put32(it, enc_i(0x1b, 0, rd_any(r), rs_any(r), imm12(r)));
+		break;
+	case 5:
+		gen_bitmanip(r, it);
 		break;
 	default: { /* M with a divisor of 0 or -1 in a register we set */
 		const unsigned rt = rd_nz(r);

@@ -1,7 +1,8 @@
 /*
  * The translator fuzzer's program generator and runner.
  *
- * A program is a list of items, each a few RV64GC instructions that belong
+ * A program is a list of items, each a few instructions (RV64GC and the
+ * bit-manipulation extensions: the machines run -cpu max) that belong
  * together (an AMO and the address it needs, a self-modifying store and its
  * fence.i, the end of a loop, a function body). Machine code is written
  * straight into a machine's RAM, no cross compiler involved, and run twice:

@@ -92,6 +92,15 @@ static struct machine *setup(const struct rvgen_program *p, bool jit)
 		machine_free(m);
 		return NULL;
 	}
+	/* Every extension on (-cpu max): the generator emits the bit
+	 * manipulation instructions too. */
+	struct isa max;
+	char err[128];
+	if (isa_parse_cpu("max", &max, err, sizeof(err)) != 0) {
+		machine_free(m);
+		return NULL;
+	}
+	machine_set_isa(m, &max);
 	m->threaded = p->threaded;
 	m->quantum_blocks = p->quantum;
 	memcpy(m->ram + (RVGEN_HANDLER_PA - RVGEN_RAM_BASE), handler, sizeof(handler));
