@@ -2,9 +2,10 @@
  * Host CPU features (model in host_cpu.h), from CPUID (Intel SDM vol. 2,
  * CPUID; AMD APM vol. 3, appendix E):
  *   leaf 1, ECX bit 23          POPCNT
- *   leaf 1, ECX bits 12, 27     FMA, OSXSAVE; then XGETBV(0) bits 1-2
- *                               (the OS saves SSE and AVX state), without
- *                               which VEX-encoded vector instructions fault
+ *   leaf 1, ECX bits 12, 27, 28 FMA, OSXSAVE, AVX; then XGETBV(0) bits
+ *                               1-2 (the OS saves SSE and AVX state),
+ *                               without which VEX-encoded vector
+ *                               instructions fault
  *   leaf 7/0, EBX bits 3, 8     BMI1, BMI2 (VEX-encoded, but on general
  *                               registers: they need no AVX state)
  *   leaf 0x80000001, ECX bit 5  LZCNT (AMD: ABM)
@@ -25,7 +26,8 @@ unsigned host_cpu_detect(void)
 	if (__get_cpuid(1, &a, &b, &c, &d)) {
 		if (c & (1u << 23))
 			features |= HOST_POPCNT;
-		if ((c & (1u << 12)) && (c & (1u << 27))) {
+		const unsigned fma_osxsave_avx = 1u << 12 | 1u << 27 | 1u << 28;
+		if ((c & fma_osxsave_avx) == fma_osxsave_avx) {
 			unsigned lo, hi;
 			__asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
 			if ((lo & 6) == 6)

@@ -7,7 +7,6 @@
 #include "core/guest_log.h"
 #include "core/insn.h"
 #include "core/mmu.h"
-#include "host_cpu.h"
 #include "host_fp.h"
 #include "translate.h"
 #include "x86_64_emit.h"

@@ -31,7 +31,6 @@
 #define RVJIT_TCTX_H
 
 #include "core/hart.h"
-#include "host_cpu.h"
 #include "translate.h"
 #include "x86_64_emit.h"
 #include <stddef.h>

@@ -11,6 +11,7 @@
 #include "code_buffer.h"
 #include "core/hart.h"
 #include "core/tb.h"
+#include "host_cpu.h"
 #include "jit.h"
 #include <stdio.h>
 

@@ -180,6 +180,7 @@ void emit_andn_r64(struct emitter *e, int dst, int a, int b); /* HOST_BMI1: dst 
 void emit_rorx_r64(struct emitter *e, int dst, int src, uint8_t count); /* HOST_BMI2 */
 void emit_rorx_r32(struct emitter *e, int dst, int src, uint8_t count);
 void emit_shrx_r64(struct emitter *e, int dst, int src, int count); /* HOST_BMI2 */
+
 /* Atomics (lock-prefixed where x86 needs it; xchg with memory is locked by
  * definition). `wide` selects 64-bit operands. */
 void emit_lock_xadd_m_r(struct emitter *e, bool wide, struct x86_mem m, int reg);
@@ -234,6 +235,7 @@ void emit_fma231_ss_x(struct emitter *e, enum fma_op op, int dst, int a, int b);
 /* b is an m64 (sd) / m32 (ss) operand. */
 void emit_fma231_sd_m(struct emitter *e, enum fma_op op, int dst, int a, struct x86_mem m);
 void emit_fma231_ss_m(struct emitter *e, enum fma_op op, int dst, int a, struct x86_mem m);
+
 /* Control flow. Branch forms return the offset of their rel32 field so it
  * can be patched later with emit_patch_rel32. */
 size_t emit_jmp_rel32(struct emitter *e, size_t target);
