@@ -7,8 +7,9 @@
  * Where the host has a single instruction for the job (host_cpu.h: lzcnt,
  * tzcnt, popcnt, andn, rorx, shrx) it is used; every one of them has a
  * plain x86-64 sequence for hosts without it (RVJIT_HOST_FEATURES=none
- * forces those). Results are computed in rax and then moved to rd
- * (set_x): the extra move is free next to the exec call these replace.
+ * forces those). A result that one instruction computes from its sources
+ * goes straight into rd's cache register (result_reg); longer sequences
+ * work in rax and move the result to rd at the end (finish).
  */
 #include "core/insn.h"
 #include "tctx.h"
@@ -26,6 +27,22 @@ static int src_reg(struct tctx *t, unsigned x, int scratch)
 		return h;
 	load_x(t, scratch, x);
 	return scratch;
+}
+
+/* Where an instruction that reads all its sources at once may put op's
+ * result: rd's cache register, or rax when rd is not cached. */
+static int result_reg(const struct tctx *t, const struct op *op)
+{
+	return (t->cached & xbit(op->rd)) ? t->host[op->rd] : RAX;
+}
+
+/* rd = the result in reg (result_reg's, or rax). */
+static void finish(struct tctx *t, const struct op *op, int reg)
+{
+	if (reg == RAX)
+		set_x(t, op->rd, RAX);
+	else
+		wrote_x(t, op->rd);
 }
 
 /* scratch = the low 32 bits of x, zero-extended (the .uw operand). */
@@ -54,12 +71,15 @@ void emit_shadd(struct tctx *t, const struct op *op, unsigned k)
 	unsigned shift = 0;
 	bool uw = true;
 	switch (op->id) {
-	case INSN_slli_uw:
-		load_x_u32(t, RAX, op->rs1);
+	case INSN_slli_uw: {
+		/* The first instruction reads rs1: d may be its register. */
+		const int d = result_reg(t, op);
+		load_x_u32(t, d, op->rs1);
 		if (op->imm & 63)
-			emit_shift_r64_imm(e, SHIFT_SHL, RAX, (uint8_t)(op->imm & 63));
-		set_x(t, op->rd, RAX);
+			emit_shift_r64_imm(e, SHIFT_SHL, d, (uint8_t)(op->imm & 63));
+		finish(t, op, d);
 		return;
+	}
 	case INSN_sh1add:
 		uw = false;
 		/* fall through */
@@ -91,8 +111,9 @@ void emit_shadd(struct tctx *t, const struct op *op, unsigned k)
 	const int base = src_reg(t, op->rs2, RDX);
 	struct x86_mem m = mem_index(base, index, 0);
 	m.scale = (uint8_t)(1u << shift);
-	emit_lea(e, RAX, m);
-	set_x(t, op->rd, RAX);
+	const int d = result_reg(t, op);
+	emit_lea(e, d, m);
+	finish(t, op, d);
 }
 
 /* Zbb (2.2): andn rd = rs1 & ~rs2, orn rd = rs1 | ~rs2, xnor rd = ~(rs1 ^ rs2). */
@@ -107,8 +128,10 @@ void emit_logic_not(struct tctx *t, const struct op *op, unsigned k)
 		if (host_has(t, HOST_BMI1)) {
 			const int a = src_reg(t, op->rs1, RCX);
 			const int b = src_reg(t, op->rs2, RDX);
-			emit_andn_r64(e, RAX, b, a);
-			break;
+			const int d = result_reg(t, op);
+			emit_andn_r64(e, d, b, a);
+			finish(t, op, d);
+			return;
 		}
 		load_x(t, RAX, op->rs2);
 		emit_not_r64(e, RAX);
@@ -167,11 +190,13 @@ void emit_bitcount(struct tctx *t, const struct op *op, unsigned k)
 	if (op->rd == XREG_SINK)
 		return;
 	const int s = src_reg(t, op->rs1, RCX);
+	const int d = result_reg(t, op); /* for the one-instruction forms */
 	switch (op->id) {
 	case INSN_clz:
 		if (host_has(t, HOST_LZCNT)) {
-			emit_lzcnt_r64(e, RAX, s);
-			break;
+			emit_lzcnt_r64(e, d, s);
+			finish(t, op, d);
+			return;
 		}
 		emit_bsr_r64(e, RAX, s);
 		emit_mov_r64_imm(e, RCX, 127);
@@ -180,8 +205,9 @@ void emit_bitcount(struct tctx *t, const struct op *op, unsigned k)
 		break;
 	case INSN_clzw:
 		if (host_has(t, HOST_LZCNT)) {
-			emit_lzcnt_r32(e, RAX, s);
-			break;
+			emit_lzcnt_r32(e, d, s);
+			finish(t, op, d);
+			return;
 		}
 		emit_bsr_r32(e, RAX, s);
 		emit_mov_r64_imm(e, RCX, 63);
@@ -190,8 +216,9 @@ void emit_bitcount(struct tctx *t, const struct op *op, unsigned k)
 		break;
 	case INSN_ctz:
 		if (host_has(t, HOST_BMI1)) {
-			emit_tzcnt_r64(e, RAX, s);
-			break;
+			emit_tzcnt_r64(e, d, s);
+			finish(t, op, d);
+			return;
 		}
 		emit_bsf_r64(e, RAX, s);
 		emit_mov_r64_imm(e, RCX, 64);
@@ -199,8 +226,9 @@ void emit_bitcount(struct tctx *t, const struct op *op, unsigned k)
 		break;
 	case INSN_ctzw:
 		if (host_has(t, HOST_BMI1)) {
-			emit_tzcnt_r32(e, RAX, s);
-			break;
+			emit_tzcnt_r32(e, d, s);
+			finish(t, op, d);
+			return;
 		}
 		emit_bsf_r32(e, RAX, s);
 		emit_mov_r64_imm(e, RCX, 32);
@@ -208,16 +236,18 @@ void emit_bitcount(struct tctx *t, const struct op *op, unsigned k)
 		break;
 	case INSN_cpop:
 		if (host_has(t, HOST_POPCNT)) {
-			emit_popcnt_r64(e, RAX, s);
-			break;
+			emit_popcnt_r64(e, d, s);
+			finish(t, op, d);
+			return;
 		}
 		emit_mov_r64_r64(e, RAX, s);
 		emit_popcount_rax(e);
 		break;
 	default: /* cpopw */
 		if (host_has(t, HOST_POPCNT)) {
-			emit_popcnt_r32(e, RAX, s);
-			break;
+			emit_popcnt_r32(e, d, s);
+			finish(t, op, d);
+			return;
 		}
 		emit_mov_r32_r32(e, RAX, s);
 		emit_popcount_rax(e);
@@ -263,13 +293,14 @@ void emit_extend(struct tctx *t, const struct op *op, unsigned k)
 	if (op->rd == XREG_SINK)
 		return;
 	const int s = src_reg(t, op->rs1, RCX);
+	const int d = result_reg(t, op);
 	if (op->id == INSN_sext_b)
-		emit_movsx_r64_r8(e, RAX, s);
+		emit_movsx_r64_r8(e, d, s);
 	else if (op->id == INSN_sext_h)
-		emit_movsx_r64_r16(e, RAX, s);
+		emit_movsx_r64_r16(e, d, s);
 	else /* zext.h */
-		emit_movzx_r32_r16(e, RAX, s);
-	set_x(t, op->rd, RAX);
+		emit_movzx_r32_r16(e, d, s);
+	finish(t, op, d);
 }
 
 /* Zbb (2.2): rol, ror, rori and the W forms, whose rotate is of the low
@@ -299,12 +330,15 @@ void emit_rotate(struct tctx *t, const struct op *op, unsigned k)
 	}
 	default: { /* rori, roriw */
 		const uint8_t n = (uint8_t)(op->imm & (word ? 31 : 63));
-		if (host_has(t, HOST_BMI2)) {
+		if (host_has(t, HOST_BMI2) && !word) {
 			const int s = src_reg(t, op->rs1, RCX);
-			if (word)
-				emit_rorx_r32(e, RAX, s, n);
-			else
-				emit_rorx_r64(e, RAX, s, n);
+			const int d = result_reg(t, op);
+			emit_rorx_r64(e, d, s, n);
+			finish(t, op, d);
+			return;
+		}
+		if (host_has(t, HOST_BMI2)) {
+			emit_rorx_r32(e, RAX, src_reg(t, op->rs1, RCX), n);
 		} else {
 			load_x(t, RAX, op->rs1);
 			if (word)
