@@ -1,13 +1,16 @@
 /*
  * Bit manipulation: Zba, Zbb, Zbc, Zbs (RISC-V Bit-Manipulation ISA
- * extensions 1.0.0, chapter 2 "Extensions"), Zbkb, Zbkc, Zbkx (Scalar
- * Cryptography 1.0.1, section 2 "Extensions Overview" and the instruction
- * pages), and Zicond (Integer Conditional Operations 1.0). RV64 forms only.
+ * extensions 1.0.0; the unprivileged spec's "B" chapter), Zbkb, Zbkc, Zbkx
+ * (Scalar Cryptography 1.0.1) and Zicond (Integer Conditional Operations
+ * 1.0). RV64 forms only; each body is the Operation of the instruction's
+ * page in those documents, on 64-bit registers.
  *
- * Each body is the instruction's definition on 64-bit registers; the W
- * forms work on the low 32 bits and sign-extend the result to 64, and the
- * .uw forms zero-extend the low 32 bits of rs1 first (bitmanip 2.1).
- * Immediates (shift amounts, bit indexes) arrive in op->imm.
+ * The W forms work on the low 32 bits and sign-extend the 32-bit result,
+ * the .uw forms zero-extend the low 32 bits of rs1 first (add.uw,
+ * slli.uw). Immediates (shift amounts, bit indexes) arrive in op->imm.
+ * The carry-less products and the crossbar permutations do not branch on
+ * their operands (Zkt lists them among the instructions whose latency must
+ * not depend on data).
  */
 #include "hart.h"
 #include "insn.h"
@@ -28,8 +31,9 @@
 		return EXEC_NEXT;                                                                  \
 	}
 
-/* clz/ctz of 0 are the operand width (bitmanip 2.2, "clz": "If rs is 0,
- * the result is XLEN"); the builtins leave 0 undefined. */
+/* clz/ctz of 0 are the operand width (bitmanip, clz: "if the input is 0,
+ * the output is XLEN"; clzw, ctz, ctzw alike); the builtins leave 0
+ * undefined. */
 static uint64_t clz64(uint64_t v)
 {
 	return v ? (uint64_t)__builtin_clzll(v) : 64;
@@ -94,16 +98,15 @@ static uint64_t brev8(uint64_t v)
 	return v;
 }
 
-/* Carry-less multiplication (bitmanip 2.3): the XOR of rs1 << i for every
- * bit i set in rs2. clmul keeps bits 63:0 of the 128-bit product, clmulh
- * bits 127:64, clmulr bits 126:63. */
+/* Carry-less multiplication (bitmanip, clmul/clmulh/clmulr): the XOR of
+ * rs1 << i for every bit i set in rs2. clmul keeps bits 63:0 of the
+ * 128-bit product, clmulh bits 127:64, clmulr bits 126:63. */
 static uint64_t clmul_lo(uint64_t a, uint64_t b)
 {
 	uint64_t r = 0;
 
 	for (int i = 0; i < 64; i++)
-		if ((b >> i) & 1)
-			r ^= a << i;
+		r ^= (a << i) & -((b >> i) & 1);
 	return r;
 }
 
@@ -112,8 +115,7 @@ static uint64_t clmul_hi(uint64_t a, uint64_t b)
 	uint64_t r = 0;
 
 	for (int i = 1; i < 64; i++)
-		if ((b >> i) & 1)
-			r ^= a >> (64 - i);
+		r ^= (a >> (64 - i)) & -((b >> i) & 1);
 	return r;
 }
 
@@ -122,8 +124,7 @@ static uint64_t clmul_rev(uint64_t a, uint64_t b)
 	uint64_t r = 0;
 
 	for (int i = 0; i < 64; i++)
-		if ((b >> i) & 1)
-			r ^= a >> (63 - i);
+		r ^= (a >> (63 - i)) & -((b >> i) & 1);
 	return r;
 }
 
@@ -137,8 +138,8 @@ static uint64_t xperm(uint64_t a, uint64_t idx, unsigned sz_log2)
 
 	for (unsigned i = 0; i < 64; i += sz) {
 		const uint64_t pos = ((idx >> i) & mask) << sz_log2;
-		if (pos < 64)
-			r |= ((a >> pos) & mask) << i;
+		const uint64_t in_range = -(uint64_t)(pos < 64);
+		r |= ((a >> (pos & 63)) & mask & in_range) << i;
 	}
 	return r;
 }
