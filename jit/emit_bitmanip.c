@@ -413,7 +413,7 @@ void emit_single_bit(struct tctx *t, const struct op *op, unsigned k)
 		if (host_has(t, HOST_BMI2)) {
 			const int a = src_reg(t, op->rs1, RAX);
 			const int b = src_reg(t, op->rs2, RCX);
-			emit_shrx_r64(e, RAX, a, b);
+			emit_shiftx_r64(e, SHIFT_SHR, RAX, a, b);
 		} else {
 			load_x(t, RCX, op->rs2);
 			load_x(t, RAX, op->rs1);

@@ -741,9 +741,17 @@ void emit_rorx_r32(struct emitter *e, int dst, int src, uint8_t count)
 	put8(e, count);
 }
 
-/* shrx r64a, r/m64, r64b (VEX.LZ.F2.0F38.W1 F7 /r): dst = src >> (count
- * mod 64), the count in vvvv. */
-void emit_shrx_r64(struct emitter *e, int dst, int src, int count)
+/* shlx/shrx/sarx r, r/m, r (VEX.LZ.66/F2/F3.0F38.W1/W0 F7 /r): dst = src
+ * shifted by count modulo the width, the count in vvvv; flags untouched. */
+static uint8_t shiftx_pp(enum x86_shift op)
 {
-	vex_rr(e, OP_W, VEX_MAP_0F38, VEX_PP_F2, 0xf7, dst, count, src);
+	return op == SHIFT_SHL ? VEX_PP_66 : op == SHIFT_SHR ? VEX_PP_F2 : VEX_PP_F3;
+}
+void emit_shiftx_r64(struct emitter *e, enum x86_shift op, int dst, int src, int count)
+{
+	vex_rr(e, OP_W, VEX_MAP_0F38, shiftx_pp(op), 0xf7, dst, count, src);
+}
+void emit_shiftx_r32(struct emitter *e, enum x86_shift op, int dst, int src, int count)
+{
+	vex_rr(e, 0, VEX_MAP_0F38, shiftx_pp(op), 0xf7, dst, count, src);
 }

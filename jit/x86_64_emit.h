@@ -179,7 +179,9 @@ void emit_tzcnt_r32(struct emitter *e, int dst, int src);
 void emit_andn_r64(struct emitter *e, int dst, int a, int b); /* HOST_BMI1: dst = ~a & b */
 void emit_rorx_r64(struct emitter *e, int dst, int src, uint8_t count); /* HOST_BMI2 */
 void emit_rorx_r32(struct emitter *e, int dst, int src, uint8_t count);
-void emit_shrx_r64(struct emitter *e, int dst, int src, int count); /* HOST_BMI2 */
+/* HOST_BMI2: shlx, shrx, sarx (op SHIFT_SHL, SHIFT_SHR or SHIFT_SAR). */
+void emit_shiftx_r64(struct emitter *e, enum x86_shift op, int dst, int src, int count);
+void emit_shiftx_r32(struct emitter *e, enum x86_shift op, int dst, int src, int count);
 
 /* Atomics (lock-prefixed where x86 needs it; xchg with memory is locked by
  * definition). `wide` selects 64-bit operands. */

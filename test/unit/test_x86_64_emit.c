@@ -837,10 +837,19 @@ Test(emit, bmi_three_registers, .init = cs_setup, .fini = cs_teardown)
 				emit_andn_r64(&e, dst, a, b);
 				cr_assert_eq(e.len, 5u);
 				check_insn(&e, 0, ANY, "andn %s, %s, %s", r64[dst], r64[a], r64[b]);
-				e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
-				emit_shrx_r64(&e, dst, a, b);
-				cr_assert_eq(e.len, 5u);
-				check_insn(&e, 0, ANY, "shrx %s, %s, %s", r64[dst], r64[a], r64[b]);
+				for (size_t s = 2; s < 5; s++) { /* shl, shr, sar */
+					const enum x86_shift op = all_shift[s];
+					e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
+					emit_shiftx_r64(&e, op, dst, a, b);
+					cr_assert_eq(e.len, 5u);
+					check_insn(&e, 0, ANY, "%sx %s, %s, %s", shift_name(op),
+						   r64[dst], r64[a], r64[b]);
+					e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
+					emit_shiftx_r32(&e, op, dst, a, b);
+					cr_assert_eq(e.len, 5u);
+					check_insn(&e, 0, ANY, "%sx %s, %s, %s", shift_name(op),
+						   r32[dst], r32[a], r32[b]);
+				}
 			}
 		}
 	}
