@@ -1,6 +1,7 @@
 /*
  * Integer instructions emitted natively: the base ALU ops (register-
- * immediate and register-register, 64- and 32-bit), multiply and divide
+ * immediate and register-register, 64- and 32-bit; shifts by a register
+ * with BMI2's shlx/shrx/sarx when the host has them), multiply and divide
  * (M extension).
  */
 #include "core/insn.h"
