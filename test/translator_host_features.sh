@@ -32,7 +32,7 @@ for features in all none; do
 done
 
 # The optional instructions (and FMA's VEX forms) in Capstone's spelling.
-optional='\b(lzcnt|tzcnt|popcnt|andn|rorx|shrx|vfn?m(add|sub)231s[sd])\b'
+optional='\b(lzcnt|tzcnt|popcnt|andn|rorx|sh[lr]x|sarx|vfn?m(add|sub)231s[sd])\b'
 for g in bitmanip_zba_zbb bitmanip_zbs_zbc_zbk_zicond; do
 	RVJIT_HOST_FEATURES=none "$rvjit" -cpu max -d out_asm -D "$out.asm" "$dir/$g.elf" </dev/null
 	if grep -Eq "$optional" "$out.asm"; then
