@@ -1,6 +1,7 @@
 /*
  * Control and status registers (priv spec 1.12 chapters 2, 3 and 4; the
- * Sstc extension for stimecmp).
+ * Sstc extension for stimecmp; Zicntr and Zihpm for the counters, whose
+ * counting is core/counters.c's; Sscofpmf for scountovf and LCOFI).
  *
  * Access rules (2.1): bits 11:10 == 3 means read-only, bits 9:8 give the
  * lowest privilege allowed. Anything unimplemented, too privileged, or a
@@ -8,6 +9,7 @@
  * the legal values QEMU's virt CPU keeps.
  */
 #include "csr.h"
+#include "counters.h"
 #include "machine.h"
 #include "mmu.h"
 
@@ -32,10 +34,25 @@
 #define MENVCFG_STCE (1ULL << 63)
 #define COUNTEREN_TM (1ULL << 1)
 
-static uint64_t instret_now(const struct hart *h, const struct op *op)
+/* Sscofpmf adds LCOFI (13), an S-level interrupt M-mode may delegate. */
+static uint64_t s_interrupts(const struct hart *h)
 {
-	/* The ops of the running block before this one have retired. */
-	return h->instret + (uint64_t)(op - h->block_ops);
+	return S_INTERRUPTS | (isa_has(&h->m->isa, ISA_SSCOFPMF) ? MIP_LCOFIP : 0);
+}
+
+/* A debugger's access runs no instruction (csr_debug_read/write). */
+static const struct op debug_op;
+
+/* The count a counter write takes effect at: after the writing
+ * instruction retires, so the next one reads the value written. */
+static uint64_t retired_after_write(const struct hart *h, const struct op *op)
+{
+	return op == &debug_op ? h->instret : retired_with(h, op);
+}
+
+static bool has(const struct hart *h, enum isa_ext e)
+{
+	return isa_has(&h->m->isa, e);
 }
 
 /* Sstc (2.1): STIP mirrors stimecmp <= time when menvcfg.STCE is set. */
@@ -104,19 +121,15 @@ static bool read_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t
 		*v = (uint64_t)h->frm << 5 | h->fflags;
 		return true;
 	case CSR_CYCLE:
-		if (!counter_allowed(h, 0))
+	case CSR_INSTRET:
+		if (!has(h, ISA_ZICNTR) || !counter_allowed(h, csr - CSR_CYCLE))
 			return false;
-		*v = instret_now(h, op);
+		*v = counter_read(h, csr - CSR_CYCLE, retired_before(h, op));
 		return true;
 	case CSR_TIME:
-		if (!counter_allowed(h, 1))
+		if (!has(h, ISA_ZICNTR) || !counter_allowed(h, 1))
 			return false;
 		*v = machine_mtime(h->m);
-		return true;
-	case CSR_INSTRET:
-		if (!counter_allowed(h, 2))
-			return false;
-		*v = instret_now(h, op);
 		return true;
 	case CSR_SSTATUS:
 		*v = mstatus_read(h) & SSTATUS_MASK;
@@ -147,6 +160,14 @@ static bool read_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t
 		return true;
 	case CSR_SIP:
 		*v = __atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->mideleg;
+		return true;
+	case CSR_SCOUNTOVF:
+		/* Sscofpmf: bit X readable in S-mode when mcounteren bit X is
+		 * set, else zero; in M-mode always. */
+		if (!has(h, ISA_SSCOFPMF))
+			return false;
+		*v =
+		    counters_overflow_bits(h) & (h->priv == PRIV_M ? ~0u : (uint32_t)h->mcounteren);
 		return true;
 	case CSR_STIMECMP:
 		if (!stimecmp_allowed(h))
@@ -211,7 +232,7 @@ static bool read_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t
 		return true;
 	case CSR_MCYCLE:
 	case CSR_MINSTRET:
-		*v = instret_now(h, op);
+		*v = counter_read(h, csr - CSR_MCYCLE, retired_before(h, op));
 		return true;
 	/* Sdtrig with no triggers: tselect holds 0, tdata1 reads type 0
 	 * ("no trigger at this tselect", debug spec 5.7.2) and tinfo says
@@ -229,14 +250,21 @@ static bool read_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t
 		break;
 	}
 	if (csr >= CSR_HPMCOUNTER3 && csr <= CSR_HPMCOUNTER31) {
-		if (!counter_allowed(h, csr - 0xc00))
+		if (!has(h, ISA_ZIHPM) || !counter_allowed(h, csr - CSR_CYCLE))
 			return false;
-		*v = 0;
+		*v = counter_read(h, csr - CSR_CYCLE, retired_before(h, op));
 		return true;
 	}
-	if ((csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
-	    (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31)) {
-		*v = 0;
+	if (csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) {
+		if (!has(h, ISA_ZIHPM))
+			return false;
+		*v = counter_read(h, csr - CSR_MCYCLE, retired_before(h, op));
+		return true;
+	}
+	if (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31) {
+		if (!has(h, ISA_ZIHPM))
+			return false;
+		*v = h->ctr.event[csr - CSR_MCOUNTINHIBIT];
 		return true;
 	}
 	if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
@@ -338,7 +366,7 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		write_mstatus(h, val, MSTATUS_WRITABLE & SSTATUS_MASK);
 		return true;
 	case CSR_SIE:
-		h->mie = (h->mie & ~h->mideleg) | (val & h->mideleg & S_INTERRUPTS);
+		h->mie = (h->mie & ~h->mideleg) | (val & h->mideleg & s_interrupts(h));
 		return true;
 	case CSR_STVEC:
 		if ((val & 3) < 2)
@@ -363,8 +391,9 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		h->stval = val;
 		return true;
 	case CSR_SIP: {
-		/* Only SSIP is writable through sip, and only when delegated. */
-		const uint64_t mask = MIP_SSIP & h->mideleg;
+		/* Only SSIP (and Sscofpmf's LCOFIP) is writable through sip,
+		 * and only when delegated. */
+		const uint64_t mask = (MIP_SSIP | (s_interrupts(h) & MIP_LCOFIP)) & h->mideleg;
 		const uint64_t cur = __atomic_load_n(&h->mip, __ATOMIC_RELAXED);
 		hart_set_mip(h, mask & val, true);
 		hart_set_mip(h, mask & ~val & cur, false);
@@ -390,10 +419,10 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		h->medeleg = val & DELEGABLE_EXCEPTIONS;
 		return true;
 	case CSR_MIDELEG:
-		h->mideleg = val & S_INTERRUPTS;
+		h->mideleg = val & s_interrupts(h);
 		return true;
 	case CSR_MIE:
-		h->mie = val & ALL_INTERRUPTS;
+		h->mie = val & (ALL_INTERRUPTS | s_interrupts(h));
 		return true;
 	case CSR_MTVEC:
 		if ((val & 3) < 2)
@@ -407,7 +436,7 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		sstc_update(h);
 		return true;
 	case CSR_MCOUNTINHIBIT:
-		h->mcountinhibit = val & 0xfffffffd;
+		counters_set_inhibit(h, val, retired_after_write(h, op));
 		return true;
 	case CSR_MSCRATCH:
 		h->mscratch = val;
@@ -426,7 +455,7 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		 * left to the PLIC, as QEMU does, so software cannot clear a
 		 * level the PLIC asserts; MSIP, MTIP and MEIP belong to the
 		 * CLINT and PLIC. */
-		uint64_t mask = MIP_SSIP;
+		uint64_t mask = MIP_SSIP | (s_interrupts(h) & MIP_LCOFIP);
 		if (!(h->menvcfg & MENVCFG_STCE))
 			mask |= MIP_STIP;
 		const uint64_t cur = __atomic_load_n(&h->mip, __ATOMIC_RELAXED);
@@ -441,16 +470,23 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		return true; /* WARL over the single value 0 */
 	case CSR_MCYCLE:
 	case CSR_MINSTRET:
-		/* The written value is what the next instruction reads: undo the
-		 * retirement the run loop will count for this block so far. */
-		h->instret = val - (uint64_t)(op - h->block_ops) - 1;
+		counter_write(h, csr - CSR_MCYCLE, val, retired_after_write(h, op));
 		return true;
 	default:
 		break;
 	}
-	if ((csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) ||
-	    (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31))
-		return true; /* read-only zero counters: writes ignored */
+	if (csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) {
+		if (!has(h, ISA_ZIHPM))
+			return false;
+		counter_write(h, csr - CSR_MCYCLE, val, retired_after_write(h, op));
+		return true;
+	}
+	if (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31) {
+		if (!has(h, ISA_ZIHPM))
+			return false;
+		counters_set_event(h, csr - CSR_MCOUNTINHIBIT, val, retired_after_write(h, op));
+		return true;
+	}
 	if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
 		const unsigned idx = csr - CSR_PMPCFG0;
 		if ((idx & 1) || idx * 4 >= PMP_ENTRIES)
@@ -498,7 +534,6 @@ int csr_write(struct hart *h, const struct op *op, uint32_t csr, uint64_t val)
 
 /* A debugger's access: as M-mode with FP on, no trap, between
  * instructions (so instret is h->instret exactly). */
-static const struct op debug_op;
 
 bool csr_debug_read(struct hart *h, uint32_t csr, uint64_t *val)
 {
@@ -524,8 +559,6 @@ bool csr_debug_write(struct hart *h, uint32_t csr, uint64_t val)
 	h->fs_off = 0;
 	h->block_ops = &debug_op;
 	const bool ok = (csr >> 10) != 3 && write_csr(h, &debug_op, csr, val);
-	if (ok && (csr == CSR_MCYCLE || csr == CSR_MINSTRET))
-		h->instret = val; /* no instruction is retiring */
 	h->priv = priv;
 	h->block_ops = ops;
 	hart_update_mode(h);

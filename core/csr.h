@@ -1,5 +1,6 @@
 /*
- * CSR numbers (priv spec 1.12, tables 2.2 to 2.5; Sstc for stimecmp). The
+ * CSR numbers (priv spec 1.12, tables 2.2 to 2.5; Sstc for stimecmp,
+ * Sscofpmf for scountovf). The
  * access rules and the registers' meaning are in core/csr.c.
  */
 #ifndef RVJIT_CSR_H
@@ -26,6 +27,7 @@ enum {
 	CSR_SIP = 0x144,
 	CSR_STIMECMP = 0x14d,
 	CSR_SATP = 0x180,
+	CSR_SCOUNTOVF = 0xda0,
 	CSR_MVENDORID = 0xf11,
 	CSR_MARCHID = 0xf12,
 	CSR_MIMPID = 0xf13,

@@ -16,22 +16,24 @@
 const struct insn_info insn_table[INSN_COUNT + 1] = {
 #define INSN(name, mnem, mask, match, fmt, flags, emitter, ext)                                    \
 	[INSN_##name] = {mnem, mask, match, fmt, flags, ext, exec_##name},
-#define EXT_1(a)                                                                                   \
-	{                                                                                          \
-		ISA_##a                                                                            \
-	}
-#define EXT_2(a, b)                                                                                \
-	{                                                                                          \
-		ISA_##a, ISA_##b                                                                   \
-	}
-#define EXT_PICK(_1, _2, which, ...) which
-#define EXT(...)		     EXT_PICK(__VA_ARGS__, EXT_2, EXT_1, )(__VA_ARGS__)
+/* EXT(a[, b]): on when a or b is; EXT_WITH(z, a[, b]): and z is on too.
+ * Each gives the row's ext and ext_with members. */
+#define EXT_1(a)			      {ISA_##a}, ISA_NONE
+#define EXT_2(a, b)			      {ISA_##a, ISA_##b}, ISA_NONE
+#define EXT_PICK(_1, _2, which, ...)	      which
+#define EXT(...)			      EXT_PICK(__VA_ARGS__, EXT_2, EXT_1, )(__VA_ARGS__)
+#define EXT_WITH_2(z, a)		      {ISA_##a}, ISA_##z
+#define EXT_WITH_3(z, a, b)		      {ISA_##a, ISA_##b}, ISA_##z
+#define EXT_WITH_PICK(_1, _2, _3, which, ...) which
+#define EXT_WITH(...)			      EXT_WITH_PICK(__VA_ARGS__, EXT_WITH_3, EXT_WITH_2, )(__VA_ARGS__)
 #include "core/insn.def"
 #undef EXT
+#undef EXT_WITH
 #undef INSN
     /* Not matched by the scan (which stops at INSN_COUNT): the op every
      * unknown or reserved encoding decodes to. */
-    [INSN_ILLEGAL] = {"illegal", 0, 0, FMT_NONE, INSN_ENDS_BLOCK, {ISA_NONE}, exec_illegal},
+    [INSN_ILLEGAL] =
+	{"illegal", 0, 0, FMT_NONE, INSN_ENDS_BLOCK, {ISA_NONE}, ISA_NONE, exec_illegal},
 };
 
 /* bits hi..lo of w, shifted down to bit 0 */
@@ -81,8 +83,11 @@ static int32_t imm_j(uint32_t w)
 
 static bool row_enabled(const struct insn_info *row, const struct isa *isa)
 {
-	return !isa || isa_has(isa, (enum isa_ext)row->ext[0]) ||
-	       isa_has(isa, (enum isa_ext)row->ext[1]);
+	if (!isa)
+		return true;
+	if (row->ext_with != ISA_NONE && !isa_has(isa, (enum isa_ext)row->ext_with))
+		return false;
+	return isa_has(isa, (enum isa_ext)row->ext[0]) || isa_has(isa, (enum isa_ext)row->ext[1]);
 }
 
 /* The first row whose mask/match accepts w and whose extension is on, or
@@ -115,13 +120,12 @@ void insn_decode(uint32_t raw, int len, struct op *op, const struct isa *isa)
 	op->imm = 0;
 	op->raw = raw;
 	op->rd = op->rs1 = op->rs2 = op->rs3 = 0;
-	op->len = (uint8_t)len;
 
 	if (len == 2)
 		w = rvc_expand((uint16_t)raw, isa);
 	if (w != 0)
 		id = insn_lookup(w, isa);
-	op->id = (uint8_t)id;
+	op->id = (uint16_t)id;
 	op->fn = insn_table[id].exec;
 	if (id == INSN_ILLEGAL)
 		return;
@@ -214,6 +218,10 @@ void insn_decode(uint32_t raw, int len, struct op *op, const struct isa *isa)
 		op->rd = bits(w, 11, 7);
 		op->rs1 = bits(w, 19, 15);
 		op->rs2 = bits(w, 24, 20);
+		break;
+	case FMT_FLI:
+		op->rd = bits(w, 11, 7);
+		op->rs1 = bits(w, 19, 15); /* the constant's index */
 		break;
 	case FMT_FX:
 		op->rd = int_rd(w);

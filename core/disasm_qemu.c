@@ -18,11 +18,17 @@
  *   CSRs by QEMU's names, others as 0x%03x.
  * Where QEMU's text is odd, it is kept: fmv.s/fneg.s/fabs.s (and .d) name
  * integer registers, fence.tso prints as its fence, fmv.x.w is fmv.x.s, and
- * a few bit-manipulation lines are wrong (bitmanip_quirk). Zicond, which
- * QEMU 7.2 does not know, prints as its later versions do (rd,rs1,rs2).
+ * a few bit-manipulation lines are wrong (bitmanip_quirk), and pause and
+ * Zihintntl's hints are the fence ("fence w,") and the adds they are.
+ * Zicond, Zimop (mop.r.n, mop.rr.n), Zcmop (c.mop.n), Zawrs and scountovf,
+ * which QEMU 7.2 does not know, print as its later versions do (Zicond as
+ * rd,rs1,rs2). QEMU 7.2 runs Zfh but disassembles it as "illegal", and has
+ * no Zfa: those are spelled as later QEMUs spell them, in the layout of the
+ * F/D rows (the rounding mode first; fli's constant as min, inf, nan or %a).
  *
  * core/disasm.c is the objdump-style text of traces and failure reports.
  */
+#include "core/fpu.h"
 #include "core/insn.h"
 
 #include <inttypes.h>
@@ -38,31 +44,31 @@ static const struct {
 	uint16_t num;
 	const char *name;
 } qemu_csrs[] = {
-    {0x000, "ustatus"},	    {0x001, "fflags"},	    {0x002, "frm"},	   {0x003, "fcsr"},
-    {0x004, "uie"},	    {0x005, "utvec"},	    {0x008, "vstart"},	   {0x009, "vxsat"},
-    {0x00a, "vxrm"},	    {0x00f, "vcsr"},	    {0x015, "seed"},	   {0x040, "uscratch"},
-    {0x041, "uepc"},	    {0x042, "ucause"},	    {0x043, "utval"},	   {0x044, "uip"},
-    {0x100, "sstatus"},	    {0x104, "sie"},	    {0x105, "stvec"},	   {0x106, "scounteren"},
-    {0x140, "sscratch"},    {0x141, "sepc"},	    {0x142, "scause"},	   {0x143, "stval"},
-    {0x144, "sip"},	    {0x180, "satp"},	    {0x200, "hstatus"},	   {0x202, "hedeleg"},
-    {0x203, "hideleg"},	    {0x204, "hie"},	    {0x205, "htvec"},	   {0x240, "hscratch"},
-    {0x241, "hepc"},	    {0x242, "hcause"},	    {0x243, "hbadaddr"},   {0x244, "hip"},
-    {0x300, "mstatus"},	    {0x301, "misa"},	    {0x302, "medeleg"},	   {0x303, "mideleg"},
-    {0x304, "mie"},	    {0x305, "mtvec"},	    {0x306, "mcounteren"}, {0x320, "mucounteren"},
-    {0x321, "mscounteren"}, {0x322, "mhcounteren"}, {0x340, "mscratch"},   {0x341, "mepc"},
-    {0x342, "mcause"},	    {0x343, "mtval"},	    {0x344, "mip"},	   {0x380, "mbase"},
-    {0x381, "mbound"},	    {0x382, "mibase"},	    {0x383, "mibound"},	   {0x384, "mdbase"},
-    {0x385, "mdbound"},	    {0x780, "mtohost"},	    {0x781, "mfromhost"},  {0x782, "mreset"},
-    {0x783, "mipi"},	    {0x784, "miobase"},	    {0x7a0, "tselect"},	   {0x7b0, "dcsr"},
-    {0x7b1, "dpc"},	    {0x7b2, "dscratch"},    {0xb00, "mcycle"},	   {0xb01, "mtime"},
-    {0xb02, "minstret"},    {0xb80, "mcycleh"},	    {0xb81, "mtimeh"},	   {0xb82, "minstreth"},
-    {0xc00, "cycle"},	    {0xc01, "time"},	    {0xc02, "instret"},	   {0xc20, "vl"},
-    {0xc21, "vtype"},	    {0xc22, "vlenb"},	    {0xc80, "cycleh"},	   {0xc81, "timeh"},
-    {0xc82, "instreth"},    {0xd00, "scycle"},	    {0xd01, "stime"},	   {0xd02, "sinstret"},
-    {0xd80, "scycleh"},	    {0xd81, "stimeh"},	    {0xd82, "sinstreth"},  {0xe00, "hcycle"},
-    {0xe01, "htime"},	    {0xe02, "hinstret"},    {0xe80, "hcycleh"},	   {0xe81, "htimeh"},
-    {0xe82, "hinstreth"},   {0xf11, "mvendorid"},   {0xf12, "marchid"},	   {0xf13, "mimpid"},
-    {0xf14, "mhartid"},
+    {0x000, "ustatus"},	    {0x001, "fflags"},	    {0x002, "frm"},	    {0x003, "fcsr"},
+    {0x004, "uie"},	    {0x005, "utvec"},	    {0x008, "vstart"},	    {0x009, "vxsat"},
+    {0x00a, "vxrm"},	    {0x00f, "vcsr"},	    {0x015, "seed"},	    {0x040, "uscratch"},
+    {0x041, "uepc"},	    {0x042, "ucause"},	    {0x043, "utval"},	    {0x044, "uip"},
+    {0x100, "sstatus"},	    {0x104, "sie"},	    {0x105, "stvec"},	    {0x106, "scounteren"},
+    {0x140, "sscratch"},    {0x141, "sepc"},	    {0x142, "scause"},	    {0x143, "stval"},
+    {0x144, "sip"},	    {0x180, "satp"},	    {0xda0, "scountovf"},   {0x200, "hstatus"},
+    {0x202, "hedeleg"},	    {0x203, "hideleg"},	    {0x204, "hie"},	    {0x205, "htvec"},
+    {0x240, "hscratch"},    {0x241, "hepc"},	    {0x242, "hcause"},	    {0x243, "hbadaddr"},
+    {0x244, "hip"},	    {0x300, "mstatus"},	    {0x301, "misa"},	    {0x302, "medeleg"},
+    {0x303, "mideleg"},	    {0x304, "mie"},	    {0x305, "mtvec"},	    {0x306, "mcounteren"},
+    {0x320, "mucounteren"}, {0x321, "mscounteren"}, {0x322, "mhcounteren"}, {0x340, "mscratch"},
+    {0x341, "mepc"},	    {0x342, "mcause"},	    {0x343, "mtval"},	    {0x344, "mip"},
+    {0x380, "mbase"},	    {0x381, "mbound"},	    {0x382, "mibase"},	    {0x383, "mibound"},
+    {0x384, "mdbase"},	    {0x385, "mdbound"},	    {0x780, "mtohost"},	    {0x781, "mfromhost"},
+    {0x782, "mreset"},	    {0x783, "mipi"},	    {0x784, "miobase"},	    {0x7a0, "tselect"},
+    {0x7b0, "dcsr"},	    {0x7b1, "dpc"},	    {0x7b2, "dscratch"},    {0xb00, "mcycle"},
+    {0xb01, "mtime"},	    {0xb02, "minstret"},    {0xb80, "mcycleh"},	    {0xb81, "mtimeh"},
+    {0xb82, "minstreth"},   {0xc00, "cycle"},	    {0xc01, "time"},	    {0xc02, "instret"},
+    {0xc20, "vl"},	    {0xc21, "vtype"},	    {0xc22, "vlenb"},	    {0xc80, "cycleh"},
+    {0xc81, "timeh"},	    {0xc82, "instreth"},    {0xd00, "scycle"},	    {0xd01, "stime"},
+    {0xd02, "sinstret"},    {0xd80, "scycleh"},	    {0xd81, "stimeh"},	    {0xd82, "sinstreth"},
+    {0xe00, "hcycle"},	    {0xe01, "htime"},	    {0xe02, "hinstret"},    {0xe80, "hcycleh"},
+    {0xe81, "htimeh"},	    {0xe82, "hinstreth"},   {0xf11, "mvendorid"},   {0xf12, "marchid"},
+    {0xf13, "mimpid"},	    {0xf14, "mhartid"},
 };
 
 static const struct {
@@ -210,7 +216,7 @@ static const char *alu_pseudo(const struct op *op, unsigned *src)
 		return op->imm == 0 ? (*src = op->rs1, "sext.w") : NULL;
 	case INSN_add:
 		/* c.mv, which QEMU expands to addi rd,rs2,0 */
-		return op->len == 2 && is_x0(op->rs1) ? (*src = op->rs2, "mv") : NULL;
+		return op_len(op) == 2 && is_x0(op->rs1) ? (*src = op->rs2, "mv") : NULL;
 	case INSN_sub:
 		return is_x0(op->rs1) ? (*src = op->rs2, "neg") : NULL;
 	case INSN_subw:
@@ -310,7 +316,7 @@ static void csr(struct line *l, const struct op *op)
 static bool fp_sign_pseudo(struct line *l, const struct op *op)
 {
 	static const struct {
-		uint8_t id;
+		uint16_t id;
 		const char *name;
 	} p[] = {
 	    {INSN_fsgnj_s, "fmv.s"}, {INSN_fsgnjn_s, "fneg.s"}, {INSN_fsgnjx_s, "fabs.s"},
@@ -330,6 +336,8 @@ static bool fp_sign_pseudo(struct line *l, const struct op *op)
 /* "rne," ... "dyn," for the FP operations with a rounding-mode field. */
 static const char *rm_prefix(const struct op *op, char tmp[8])
 {
+	if (op->id == INSN_fcvtmod_w_d)
+		return "rtz,"; /* fixed by the encoding, but written (Zfa) */
 	if (insn_table[op->id].mask & 0x7000)
 		return "";
 	snprintf(tmp, 8, "%s,", rm_names[op->imm & 7]);
@@ -343,6 +351,23 @@ static const char *fp_mnemonic(const struct op *op)
 	if (op->id == INSN_fmv_w_x)
 		return "fmv.s.x";
 	return insn_table[op->id].mnemonic;
+}
+
+/* Zfa's fli operand. QEMU 7.2 has no Zfa; later QEMUs print "min", "inf",
+ * "nan" or the value in %a notation, which this follows (with entry 0's
+ * sign: -0x1p+0). */
+static void fli_operand(struct line *l, unsigned i)
+{
+	static const char *const named[32] = {[1] = "min", [30] = "inf", [31] = "nan"};
+	const uint64_t bits = f64_fli(i);
+	double v;
+
+	if (named[i & 31]) {
+		put(l, "%s", named[i & 31]);
+		return;
+	}
+	memcpy(&v, &bits, sizeof(v));
+	put(l, "%a", v);
 }
 
 /* ".aq", ".rl", ".aq.rl" or "" from an AMO's bits 26:25. */
@@ -364,6 +389,35 @@ static void fence_set(struct line *l, uint32_t set)
 		put(l, "w");
 }
 
+/* Zimop's and Zcmop's may-be-operations, which QEMU 7.2 does not know,
+ * as later QEMU names them (mop.r.n rd,rs1; mop.rr.n rd,rs1,rs2;
+ * c.mop.n); false for other ops. pause and Zihintntl's ntl.* stay what
+ * QEMU 7.2 prints for them: "fence w," and the add they are. */
+static bool hint(struct line *l, const struct op *op)
+{
+	char name[16];
+	switch (op->id) {
+	case INSN_c_mop:
+		snprintf(name, sizeof(name), "c.mop.%u", op->raw >> 7 & 15);
+		mnemonic(l, name);
+		return true;
+	case INSN_mop_r:
+		snprintf(name, sizeof(name), "mop.r.%u",
+			 (op->raw >> 30 & 1) << 4 | (op->raw >> 26 & 3) << 2 | (op->raw >> 20 & 3));
+		mnemonic(l, name);
+		put(l, "%s,%s", x(op->rd), x(op->rs1));
+		return true;
+	case INSN_mop_rr:
+		snprintf(name, sizeof(name), "mop.rr.%u",
+			 (op->raw >> 30 & 1) << 2 | (op->raw >> 26 & 3));
+		mnemonic(l, name);
+		put(l, "%s,%s,%s", x(op->rd), x(op->rs1), x(op->rs2));
+		return true;
+	default:
+		return false;
+	}
+}
+
 void insn_disasm_qemu(const struct op *op, uint64_t pc, char *buf, size_t size)
 {
 	struct line l = {buf, size, 0};
@@ -377,6 +431,8 @@ void insn_disasm_qemu(const struct op *op, uint64_t pc, char *buf, size_t size)
 		mnemonic(&l, "illegal");
 		return;
 	}
+	if (hint(&l, op))
+		return;
 	const struct insn_info *in = &insn_table[op->id];
 	const char *m = in->mnemonic;
 	const char *pseudo = alu_pseudo(op, &src);
@@ -463,7 +519,7 @@ void insn_disasm_qemu(const struct op *op, uint64_t pc, char *buf, size_t size)
 		mnemonic(&l, m);
 		break;
 	case FMT_FENCE:
-		mnemonic(&l, m);
+		mnemonic(&l, "fence"); /* pause too, as QEMU 7.2 prints it */
 		fence_set(&l, (uint32_t)op->imm >> 4 & 15);
 		put(&l, ",");
 		fence_set(&l, (uint32_t)op->imm & 15);
@@ -508,6 +564,11 @@ void insn_disasm_qemu(const struct op *op, uint64_t pc, char *buf, size_t size)
 		mnemonic(&l, m);
 		put(&l, "%s,%s,%s", x(op->rd), f(op->rs1), f(op->rs2));
 		break;
+	case FMT_FLI:
+		mnemonic(&l, m);
+		put(&l, "%s,", f(op->rd));
+		fli_operand(&l, op->rs1);
+		break;
 	}
 }
 
@@ -517,7 +578,7 @@ void insn_line_qemu(const struct op *op, uint64_t pc, char *buf, size_t size)
 	insn_disasm_qemu(op, pc, text, sizeof(text));
 	/* The bits take the width of 8 digits and 10 spaces, a compressed
 	 * instruction's 4 digits included. */
-	if (op->len == 2)
+	if (op_len(op) == 2)
 		snprintf(buf, size, "0x%016" PRIx64 ":  %04" PRIx32 "              %s", pc,
 			 op->raw & 0xffff, text);
 	else

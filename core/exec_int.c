@@ -121,7 +121,7 @@ int exec_auipc(struct hart *h, const struct op *op)
 int exec_jal(struct hart *h, const struct op *op)
 {
 	const uint64_t pc = op_pc(h, op);
-	X(rd) = pc + op->len;
+	X(rd) = pc + op_len(op);
 	h->pc = pc + (uint64_t)(int64_t)op->imm;
 	return EXEC_EXIT;
 }
@@ -130,7 +130,7 @@ int exec_jalr(struct hart *h, const struct op *op)
 {
 	const uint64_t pc = op_pc(h, op);
 	const uint64_t target = (X(rs1) + (uint64_t)(int64_t)op->imm) & ~1ULL;
-	X(rd) = pc + op->len;
+	X(rd) = pc + op_len(op);
 	h->pc = target;
 	return EXEC_EXIT;
 }
@@ -140,7 +140,7 @@ int exec_jalr(struct hart *h, const struct op *op)
 	{                                                                                          \
 		const uint64_t a = X(rs1), b = X(rs2);                                             \
 		const uint64_t pc = op_pc(h, op);                                                  \
-		h->pc = (cond) ? pc + (uint64_t)(int64_t)op->imm : pc + op->len;                   \
+		h->pc = (cond) ? pc + (uint64_t)(int64_t)op->imm : pc + op_len(op);                \
 		return EXEC_EXIT;                                                                  \
 	}
 

@@ -3,6 +3,7 @@
  * 3.3 and 4.2). Each of them ends its block: CSR writes and xRET change
  * the context later instructions run in.
  */
+#include "counters.h"
 #include "insn.h"
 #include "machine.h"
 #include "mmu.h"
@@ -10,7 +11,7 @@
 
 static int next(struct hart *h, const struct op *op)
 {
-	h->pc = op_pc(h, op) + op->len;
+	h->pc = op_pc(h, op) + op_len(op);
 	return EXEC_EXIT;
 }
 
@@ -93,6 +94,7 @@ int exec_mret(struct hart *h, const struct op *op)
 	s |= MSTATUS_MPIE;
 	if (mpp != PRIV_M)
 		s &= ~MSTATUS_MPRV;
+	counters_settle(h, retired_with(h, op)); /* mret counts in M-mode */
 	h->mstatus = s;
 	h->priv = (uint8_t)mpp;
 	h->pc = h->mepc;
@@ -109,6 +111,7 @@ int exec_sret(struct hart *h, const struct op *op)
 	if (s & MSTATUS_SPIE)
 		s |= MSTATUS_SIE;
 	s |= MSTATUS_SPIE;
+	counters_settle(h, retired_with(h, op)); /* sret counts in S-mode */
 	h->mstatus = s;
 	h->priv = (uint8_t)spp;
 	h->pc = h->sepc;

@@ -1,6 +1,7 @@
 /*
  * An exact soft-float core for the F and D extensions (unprivileged spec
- * 20191213, chapters 11 and 12).
+ * 20191213, chapters 11 and 12), Zfh's half precision (chapter "Zfh") and
+ * Zfa's additional operations (chapter "Zfa").
  *
  * Why not the host FPU: no common host has RISC-V's RMM rounding mode, hosts
  * disagree on NaN propagation and on when tininess is detected, and compilers
@@ -11,7 +12,9 @@
  * significand and exponent; compute the exact result, or a truncation of it
  * whose lowest bit is a "sticky" bit that is set when anything non-zero was
  * shifted out (enough to round correctly); then round_pack() rounds once and
- * packs, raising NX/UF/OF. Both formats share the code through struct fmt.
+ * packs, raising NX/UF/OF. The three formats share the code through struct
+ * fmt; binary16 needs nothing of its own, since every intermediate that is
+ * wide enough for binary64 is wide enough for it.
  *
  * Needs GCC's unsigned __int128 (every 64-bit GCC/Clang target has it; the
  * integer M extension in core/exec_int.c uses it too).
@@ -25,14 +28,16 @@ typedef unsigned __int128 u128;
 
 /* An IEEE binary interchange format. */
 struct fmt {
-	int mbits;	/* stored significand bits: 23 or 52 */
-	int bias;	/* exponent bias: 127 or 1023 */
-	int emax_field; /* all-ones exponent field (inf and NaN): 255 or 2047 */
+	int mbits;	/* stored significand bits: 10, 23 or 52 */
+	int bias;	/* exponent bias: 15, 127 or 1023 */
+	int emax_field; /* all-ones exponent field (inf and NaN): 31, 255 or 2047 */
 	uint64_t canon; /* the canonical NaN (11.3) */
+	int sign_bit;	/* 15, 31 or 63 */
 };
 
-static const struct fmt F32 = {23, 127, 255, F32_CANON_NAN};
-static const struct fmt F64 = {52, 1023, 2047, F64_CANON_NAN};
+static const struct fmt F16 = {10, 15, 31, F16_CANON_NAN, 15};
+static const struct fmt F32 = {23, 127, 255, F32_CANON_NAN, 31};
+static const struct fmt F64 = {52, 1023, 2047, F64_CANON_NAN, 63};
 
 enum fclass { CL_ZERO, CL_FINITE, CL_INF, CL_QNAN, CL_SNAN };
 
@@ -47,7 +52,7 @@ struct unp {
 
 static inline int sign_shift(const struct fmt *f)
 {
-	return f == &F32 ? 31 : 63;
+	return f->sign_bit;
 }
 
 static inline uint64_t mant_mask(const struct fmt *f)
@@ -540,24 +545,41 @@ static uint64_t fp_minmax(const struct fmt *f, uint64_t a, uint64_t b, bool max,
 	return lt_signed_zero(f, a, b) != max ? a : b;
 }
 
+/* Zfa: FMINM/FMAXM are IEEE 754-2019 minimum and maximum: like fmin/fmax,
+ * except that a NaN operand, quiet or signaling, gives the canonical NaN. */
+static uint64_t fp_minmax_nan(const struct fmt *f, uint64_t a, uint64_t b, bool max, uint8_t *flags)
+{
+	struct unp x = unpack(f, a), y = unpack(f, b);
+
+	if (x.cls == CL_SNAN || y.cls == CL_SNAN)
+		*flags |= FFLAG_NV;
+	if (is_nan(&x) || is_nan(&y))
+		return f->canon;
+	return lt_signed_zero(f, a, b) != max ? a : b;
+}
+
+enum cmp_kind { CMP_EQ, CMP_LT, CMP_LE };
+
 /* 11.8: FEQ is a quiet comparison (NV only for a signaling NaN); FLT and FLE
- * are signaling (NV for any NaN). All write 0 when an operand is NaN. */
-static int fp_compare(const struct fmt *f, uint64_t a, uint64_t b, int kind, uint8_t *flags)
+ * are signaling (NV for any NaN); Zfa's FLTQ and FLEQ are FLT and FLE made
+ * quiet. All write 0 when an operand is NaN. */
+static int fp_compare(const struct fmt *f, uint64_t a, uint64_t b, enum cmp_kind kind,
+		      bool signaling, uint8_t *flags)
 {
 	struct unp x = unpack(f, a), y = unpack(f, b);
 	bool both_zero = x.cls == CL_ZERO && y.cls == CL_ZERO;
 
 	if (is_nan(&x) || is_nan(&y)) {
-		if (kind != 0 || x.cls == CL_SNAN || y.cls == CL_SNAN)
+		if (signaling || x.cls == CL_SNAN || y.cls == CL_SNAN)
 			*flags |= FFLAG_NV;
 		return 0;
 	}
 	switch (kind) {
-	case 0: /* eq */
+	case CMP_EQ:
 		return a == b || both_zero;
-	case 1: /* lt */
+	case CMP_LT:
 		return !both_zero && lt_signed_zero(f, a, b);
-	default: /* le */
+	default: /* CMP_LE */
 		return both_zero || a == b || lt_signed_zero(f, a, b);
 	}
 }
@@ -668,6 +690,112 @@ static uint64_t fp_convert(const struct fmt *to, const struct fmt *from, uint64_
 	}
 }
 
+/* ---- Zfa: round to integer, modular conversion, constants ---- */
+
+/*
+ * FROUND/FROUNDNX: a to an integral value in the same format, in mode rm.
+ * Zeros and infinities are returned unmodified, a NaN gives the canonical
+ * NaN (NV for a signaling one); NX only when `exact` (FROUNDNX, IEEE 754
+ * roundToIntegralExact) and the value changed. The sign survives a
+ * rounding to zero (-0.25 gives -0).
+ */
+static uint64_t fp_round_int(const struct fmt *f, uint64_t a, int rm, bool exact, uint8_t *flags)
+{
+	struct unp x = unpack(f, a);
+	bool inexact;
+	uint64_t mag;
+	uint8_t no_flags = 0;
+
+	if (is_nan(&x))
+		return nan_result(f, &x, NULL, flags);
+	if (x.cls != CL_FINITE || x.exp >= 0)
+		return a; /* zero, infinity, or already an integer */
+	mag = round_shift(x.sig, -x.exp, x.sign, rm, &inexact);
+	if (inexact && exact)
+		*flags |= FFLAG_NX;
+	if (mag == 0)
+		return pack_zero(f, x.sign);
+	/* mag <= 2^mbits: packing it is exact and raises nothing. */
+	return round_pack(f, x.sign, 0, mag, FRM_RNE, &no_flags);
+}
+
+/*
+ * FCVTMOD.W.D: the binary64 a truncated to an integer of unbounded width,
+ * reduced modulo 2^32 (sign-extended by the caller); infinities and NaNs
+ * give 0. The flags are FCVT.W.D's with RTZ: NV when the value does not fit
+ * in an int32 (and then not NX), else NX when it was not an integer.
+ */
+static uint32_t f64_mod_i32(uint64_t a, uint8_t *flags)
+{
+	struct unp x = unpack(&F64, a);
+	uint64_t mag;
+
+	(void)fp_to_int(&F64, a, FRM_RTZ, true, 32, flags);
+	if (x.cls != CL_FINITE)
+		return 0;
+	if (x.exp >= 32)
+		mag = 0; /* a multiple of 2^32 */
+	else if (x.exp >= 0)
+		mag = x.sig << x.exp; /* the low 32 bits survive the shift */
+	else if (x.exp > -64)
+		mag = x.sig >> -x.exp;
+	else
+		mag = 0;
+	return (uint32_t)(x.sign ? (uint64_t)0 - mag : mag);
+}
+
+/* Zfa's FLI table (chapter "Zfa", "Load-Immediate Instructions") as
+ * binary32 bit patterns, entry by entry: sign, exponent and the two
+ * leading significand bits, the only ones any entry sets. */
+static const uint32_t fli_f32[32] = {
+    0xbf800000u, /*  0: -1.0 */
+    0x00800000u, /*  1: minimum positive normal (per format, see fli) */
+    0x37800000u, /*  2: 2^-16 */
+    0x38000000u, /*  3: 2^-15 */
+    0x3b800000u, /*  4: 2^-8 */
+    0x3c000000u, /*  5: 2^-7 */
+    0x3d800000u, /*  6: 0.0625 */
+    0x3e000000u, /*  7: 0.125 */
+    0x3e800000u, /*  8: 0.25 */
+    0x3ea00000u, /*  9: 0.3125 */
+    0x3ec00000u, /* 10: 0.375 */
+    0x3ee00000u, /* 11: 0.4375 */
+    0x3f000000u, /* 12: 0.5 */
+    0x3f200000u, /* 13: 0.625 */
+    0x3f400000u, /* 14: 0.75 */
+    0x3f600000u, /* 15: 0.875 */
+    0x3f800000u, /* 16: 1.0 */
+    0x3fa00000u, /* 17: 1.25 */
+    0x3fc00000u, /* 18: 1.5 */
+    0x3fe00000u, /* 19: 1.75 */
+    0x40000000u, /* 20: 2.0 */
+    0x40200000u, /* 21: 2.5 */
+    0x40400000u, /* 22: 3 */
+    0x40800000u, /* 23: 4 */
+    0x41000000u, /* 24: 8 */
+    0x41800000u, /* 25: 16 */
+    0x43000000u, /* 26: 128 */
+    0x43800000u, /* 27: 256 */
+    0x47000000u, /* 28: 2^15 */
+    0x47800000u, /* 29: 2^16 */
+    0x7f800000u, /* 30: +inf */
+    0x7fc00000u, /* 31: the canonical NaN */
+};
+
+/* Entry i of the table in format f. Every entry but 1 is the same number
+ * in each format, which the exact conversion from binary32 gives; in
+ * binary16, 2^-16 and 2^-15 become subnormals and 2^16 overflows to +inf,
+ * as the spec says entry 29 of FLI.H does. */
+static uint64_t fp_fli(const struct fmt *f, unsigned i)
+{
+	uint8_t ignored = 0;
+
+	i &= 31;
+	if (i == 1)
+		return pack(f, false, 1, 0);
+	return fp_convert(f, &F32, fli_f32[i], FRM_RNE, &ignored);
+}
+
 /* ---- the public functions ---- */
 
 uint32_t f32_add(uint32_t a, uint32_t b, int rm, uint8_t *flags)
@@ -727,17 +855,17 @@ uint32_t f32_max(uint32_t a, uint32_t b, uint8_t *flags)
 
 int f32_eq(uint32_t a, uint32_t b, uint8_t *flags)
 {
-	return fp_compare(&F32, a, b, 0, flags);
+	return fp_compare(&F32, a, b, CMP_EQ, false, flags);
 }
 
 int f32_lt(uint32_t a, uint32_t b, uint8_t *flags)
 {
-	return fp_compare(&F32, a, b, 1, flags);
+	return fp_compare(&F32, a, b, CMP_LT, true, flags);
 }
 
 int f32_le(uint32_t a, uint32_t b, uint8_t *flags)
 {
-	return fp_compare(&F32, a, b, 2, flags);
+	return fp_compare(&F32, a, b, CMP_LE, true, flags);
 }
 
 unsigned f32_classify(uint32_t a)
@@ -853,17 +981,17 @@ uint64_t f64_max(uint64_t a, uint64_t b, uint8_t *flags)
 
 int f64_eq(uint64_t a, uint64_t b, uint8_t *flags)
 {
-	return fp_compare(&F64, a, b, 0, flags);
+	return fp_compare(&F64, a, b, CMP_EQ, false, flags);
 }
 
 int f64_lt(uint64_t a, uint64_t b, uint8_t *flags)
 {
-	return fp_compare(&F64, a, b, 1, flags);
+	return fp_compare(&F64, a, b, CMP_LT, true, flags);
 }
 
 int f64_le(uint64_t a, uint64_t b, uint8_t *flags)
 {
-	return fp_compare(&F64, a, b, 2, flags);
+	return fp_compare(&F64, a, b, CMP_LE, true, flags);
 }
 
 unsigned f64_classify(uint64_t a)
@@ -914,4 +1042,228 @@ uint64_t f64_from_u64(uint64_t v, int rm, uint8_t *flags)
 uint32_t f64_to_f32(uint64_t a, int rm, uint8_t *flags)
 {
 	return (uint32_t)fp_convert(&F32, &F64, a, rm, flags);
+}
+
+/* ---- binary16 (Zfh) ---- */
+
+uint16_t f16_add(uint16_t a, uint16_t b, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_add(&F16, a, b, false, rm, flags);
+}
+
+uint16_t f16_sub(uint16_t a, uint16_t b, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_add(&F16, a, b, true, rm, flags);
+}
+
+uint16_t f16_mul(uint16_t a, uint16_t b, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_mul(&F16, a, b, rm, flags);
+}
+
+uint16_t f16_div(uint16_t a, uint16_t b, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_div(&F16, a, b, rm, flags);
+}
+
+uint16_t f16_sqrt(uint16_t a, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_sqrt(&F16, a, rm, flags);
+}
+
+uint16_t f16_fmadd(uint16_t a, uint16_t b, uint16_t c, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_fma(&F16, a, b, c, false, false, rm, flags);
+}
+
+uint16_t f16_fmsub(uint16_t a, uint16_t b, uint16_t c, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_fma(&F16, a, b, c, false, true, rm, flags);
+}
+
+uint16_t f16_fnmsub(uint16_t a, uint16_t b, uint16_t c, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_fma(&F16, a, b, c, true, false, rm, flags);
+}
+
+uint16_t f16_fnmadd(uint16_t a, uint16_t b, uint16_t c, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_fma(&F16, a, b, c, true, true, rm, flags);
+}
+
+uint16_t f16_min(uint16_t a, uint16_t b, uint8_t *flags)
+{
+	return (uint16_t)fp_minmax(&F16, a, b, false, flags);
+}
+
+uint16_t f16_max(uint16_t a, uint16_t b, uint8_t *flags)
+{
+	return (uint16_t)fp_minmax(&F16, a, b, true, flags);
+}
+
+int f16_eq(uint16_t a, uint16_t b, uint8_t *flags)
+{
+	return fp_compare(&F16, a, b, CMP_EQ, false, flags);
+}
+
+int f16_lt(uint16_t a, uint16_t b, uint8_t *flags)
+{
+	return fp_compare(&F16, a, b, CMP_LT, true, flags);
+}
+
+int f16_le(uint16_t a, uint16_t b, uint8_t *flags)
+{
+	return fp_compare(&F16, a, b, CMP_LE, true, flags);
+}
+
+unsigned f16_classify(uint16_t a)
+{
+	return fp_classify(&F16, a);
+}
+
+int32_t f16_to_i32(uint16_t a, int rm, uint8_t *flags)
+{
+	return (int32_t)fp_to_int(&F16, a, rm, true, 32, flags);
+}
+
+uint32_t f16_to_u32(uint16_t a, int rm, uint8_t *flags)
+{
+	return (uint32_t)fp_to_int(&F16, a, rm, false, 32, flags);
+}
+
+int64_t f16_to_i64(uint16_t a, int rm, uint8_t *flags)
+{
+	return (int64_t)fp_to_int(&F16, a, rm, true, 64, flags);
+}
+
+uint64_t f16_to_u64(uint16_t a, int rm, uint8_t *flags)
+{
+	return fp_to_int(&F16, a, rm, false, 64, flags);
+}
+
+uint16_t f16_from_i64(int64_t v, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_from_int(&F16, v < 0, mag64(v), rm, flags);
+}
+
+uint16_t f16_from_u64(uint64_t v, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_from_int(&F16, false, v, rm, flags);
+}
+
+uint32_t f16_to_f32(uint16_t a, uint8_t *flags)
+{
+	return (uint32_t)fp_convert(&F32, &F16, a, FRM_RNE, flags);
+}
+
+uint64_t f16_to_f64(uint16_t a, uint8_t *flags)
+{
+	return fp_convert(&F64, &F16, a, FRM_RNE, flags);
+}
+
+uint16_t f32_to_f16(uint32_t a, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_convert(&F16, &F32, a, rm, flags);
+}
+
+uint16_t f64_to_f16(uint64_t a, int rm, uint8_t *flags)
+{
+	return (uint16_t)fp_convert(&F16, &F64, a, rm, flags);
+}
+
+/* ---- Zfa ---- */
+
+uint16_t f16_fli(unsigned i)
+{
+	return (uint16_t)fp_fli(&F16, i);
+}
+
+uint32_t f32_fli(unsigned i)
+{
+	return (uint32_t)fp_fli(&F32, i);
+}
+
+uint64_t f64_fli(unsigned i)
+{
+	return fp_fli(&F64, i);
+}
+
+uint16_t f16_minimum(uint16_t a, uint16_t b, uint8_t *flags)
+{
+	return (uint16_t)fp_minmax_nan(&F16, a, b, false, flags);
+}
+
+uint16_t f16_maximum(uint16_t a, uint16_t b, uint8_t *flags)
+{
+	return (uint16_t)fp_minmax_nan(&F16, a, b, true, flags);
+}
+
+uint32_t f32_minimum(uint32_t a, uint32_t b, uint8_t *flags)
+{
+	return (uint32_t)fp_minmax_nan(&F32, a, b, false, flags);
+}
+
+uint32_t f32_maximum(uint32_t a, uint32_t b, uint8_t *flags)
+{
+	return (uint32_t)fp_minmax_nan(&F32, a, b, true, flags);
+}
+
+uint64_t f64_minimum(uint64_t a, uint64_t b, uint8_t *flags)
+{
+	return fp_minmax_nan(&F64, a, b, false, flags);
+}
+
+uint64_t f64_maximum(uint64_t a, uint64_t b, uint8_t *flags)
+{
+	return fp_minmax_nan(&F64, a, b, true, flags);
+}
+
+uint16_t f16_round_int(uint16_t a, int rm, bool exact, uint8_t *flags)
+{
+	return (uint16_t)fp_round_int(&F16, a, rm, exact, flags);
+}
+
+uint32_t f32_round_int(uint32_t a, int rm, bool exact, uint8_t *flags)
+{
+	return (uint32_t)fp_round_int(&F32, a, rm, exact, flags);
+}
+
+uint64_t f64_round_int(uint64_t a, int rm, bool exact, uint8_t *flags)
+{
+	return fp_round_int(&F64, a, rm, exact, flags);
+}
+
+int32_t f64_to_i32_mod(uint64_t a, uint8_t *flags)
+{
+	return (int32_t)f64_mod_i32(a, flags);
+}
+
+int f16_lt_quiet(uint16_t a, uint16_t b, uint8_t *flags)
+{
+	return fp_compare(&F16, a, b, CMP_LT, false, flags);
+}
+
+int f16_le_quiet(uint16_t a, uint16_t b, uint8_t *flags)
+{
+	return fp_compare(&F16, a, b, CMP_LE, false, flags);
+}
+
+int f32_lt_quiet(uint32_t a, uint32_t b, uint8_t *flags)
+{
+	return fp_compare(&F32, a, b, CMP_LT, false, flags);
+}
+
+int f32_le_quiet(uint32_t a, uint32_t b, uint8_t *flags)
+{
+	return fp_compare(&F32, a, b, CMP_LE, false, flags);
+}
+
+int f64_lt_quiet(uint64_t a, uint64_t b, uint8_t *flags)
+{
+	return fp_compare(&F64, a, b, CMP_LT, false, flags);
+}
+
+int f64_le_quiet(uint64_t a, uint64_t b, uint8_t *flags)
+{
+	return fp_compare(&F64, a, b, CMP_LE, false, flags);
 }

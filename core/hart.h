@@ -46,13 +46,22 @@ enum {
 #define CAUSE_DEBUG_WATCH (~0ULL)
 
 /* Interrupt numbers, which are also bit positions in mip/mie. */
-enum { IRQ_SSI = 1, IRQ_MSI = 3, IRQ_STI = 5, IRQ_MTI = 7, IRQ_SEI = 9, IRQ_MEI = 11 };
-#define MIP_SSIP (1ULL << IRQ_SSI)
-#define MIP_MSIP (1ULL << IRQ_MSI)
-#define MIP_STIP (1ULL << IRQ_STI)
-#define MIP_MTIP (1ULL << IRQ_MTI)
-#define MIP_SEIP (1ULL << IRQ_SEI)
-#define MIP_MEIP (1ULL << IRQ_MEI)
+enum {
+	IRQ_SSI = 1,
+	IRQ_MSI = 3,
+	IRQ_STI = 5,
+	IRQ_MTI = 7,
+	IRQ_SEI = 9,
+	IRQ_MEI = 11,
+	IRQ_LCOF = 13, /* Sscofpmf: local counter overflow */
+};
+#define MIP_SSIP   (1ULL << IRQ_SSI)
+#define MIP_MSIP   (1ULL << IRQ_MSI)
+#define MIP_STIP   (1ULL << IRQ_STI)
+#define MIP_MTIP   (1ULL << IRQ_MTI)
+#define MIP_SEIP   (1ULL << IRQ_SEI)
+#define MIP_MEIP   (1ULL << IRQ_MEI)
+#define MIP_LCOFIP (1ULL << IRQ_LCOF)
 
 /* mstatus fields (priv spec 3.1.6). */
 #define MSTATUS_SIE	  (1ULL << 1)
@@ -129,6 +138,23 @@ _Static_assert(TLB_ENTRIES % 64 == 0 && (TLB_ENTRIES & (TLB_ENTRIES - 1)) == 0,
 
 #define PMP_ENTRIES 16
 
+/*
+ * The counters of Zicntr, Zihpm and Sscofpmf (core/counters.c): mcycle
+ * (0), minstret (2) and mhpmcounter3..31 all count retired instructions,
+ * each while it is not inhibited, so each is kept as its value at `mark`
+ * (a point in h->instret's count) plus, while it runs, the instructions
+ * retired since. `running` changes only at a settle, which moves mark.
+ */
+struct hart_counters {
+	uint64_t base[32];	/* counter i at `mark` (1 is time, not kept here) */
+	uint64_t mark;		/* instructions retired when last settled */
+	uint64_t event[32];	/* mhpmevent3..31 */
+	uint32_t running;	/* the counters that count in the current mode */
+	uint32_t running_in[4]; /* the same for each privilege mode */
+	uint64_t deadline;	/* h->instret at which a running counter with OF
+				   clear overflows; UINT64_MAX: none armed */
+};
+
 struct hart {
 	uint64_t x[33];		     /* x0..x31; x[0] stays 0, x[XREG_SINK] absorbs writes to x0 */
 	uint64_t f[32];		     /* FP registers, NaN-boxed when they hold singles */
@@ -150,7 +176,8 @@ struct hart {
 	struct tlb_entry *tlb_fetch; /* TLB for fetches: current privilege */
 	struct machine *m;
 
-	uint64_t instret;     /* minstret; mcycle reads the same count */
+	uint64_t instret;     /* instructions retired (never written by the guest:
+				 minstret and mcycle are in ctr) */
 	uint8_t priv;	      /* enum priv */
 	uint8_t fs_off;	      /* cached mstatus.FS == Off: FP instructions are illegal */
 	uint64_t irq_take;    /* mie bits that would trap now (priv, xIE, mideleg): the
@@ -188,11 +215,19 @@ struct hart {
 	uint8_t fflags;
 	uint8_t frm;
 
+	struct hart_counters ctr;
+
 	struct tlb_entry tlb[TLB_MODES][TLB_ENTRIES];
 	/* Written only by this hart's thread (relaxed atomic stores), read by
 	 * tlb_drop_writes_to from others. After the TLB: not architectural
 	 * state, so the checker's copy keeps its own (all clear, like its TLB). */
 	uint64_t tlb_filled[TLB_MODES][TLB_FILL_WORDS];
+
+	/* A wait in progress (core/spin_wait.c): not architectural state. */
+	struct hart_spin {
+		uint32_t iterations;	    /* waiting-loop iterations run */
+		uint64_t since_ns, last_ns; /* the current wait */
+	} spin;
 
 	/* Lockstep check (core/shadow.h): non-NULL only on the checker's copy
 	 * of a hart, whose memory accesses go to this log. Kept after the TLB

@@ -42,6 +42,7 @@ enum insn_format {
 	FMT_FX,	    /* rd, fs1 (rm in imm) */
 	FMT_XF,	    /* fd, rs1 (rm in imm) */
 	FMT_FCMP,   /* rd, fs1, fs2 */
+	FMT_FLI,    /* fd, constant index (Zfa's fli, kept in rs1) */
 };
 
 /* Facts about an instruction that the block builder and the translator
@@ -62,15 +63,16 @@ enum insn_id {
 	INSN_COUNT,
 	INSN_ILLEGAL = INSN_COUNT /* pseudo id of ops that raise illegal-instruction */
 };
-_Static_assert(INSN_COUNT < 255, "enum insn_id must fit op->id");
+_Static_assert(INSN_COUNT < 65535, "enum insn_id must fit op->id");
 
 struct insn_info {
 	const char *mnemonic;
 	uint32_t mask;
 	uint32_t match;
 	enum insn_format format;
-	uint8_t flags;	/* enum insn_flag */
-	uint8_t ext[2]; /* enum isa_ext: on when either is (the second may be ISA_NONE) */
+	uint8_t flags;	  /* enum insn_flag */
+	uint8_t ext[2];	  /* enum isa_ext: on when either is (the second may be ISA_NONE) */
+	uint8_t ext_with; /* enum isa_ext that must be on as well, or ISA_NONE */
 	exec_fn exec;
 };
 
@@ -104,6 +106,10 @@ uint32_t rvc_expand(uint16_t c, const struct isa *isa);
 
 /* Disassemble one decoded op at `pc` into buf (NUL-terminated). */
 void insn_disasm(const struct op *op, uint64_t pc, char *buf, size_t size);
+
+/* "ntl.p1", "ntl.pall", "ntl.s1" or "ntl.all" when op is one of
+ * Zihintntl's hints (add x0, x0, x2..x5), else NULL (core/disasm.c). */
+const char *insn_ntl_name(const struct op *op);
 
 /* The same, spelled as QEMU 7.2's -d in_asm spells it (core/disasm_qemu.c). */
 void insn_disasm_qemu(const struct op *op, uint64_t pc, char *buf, size_t size);

@@ -1,10 +1,11 @@
 /*
  * The interpreter: one quantum of a hart. Find the block at pc (or follow
  * the previous block's remembered successor on the same page), run its ops
- * through the threaded dispatch, account instret, and take interrupts
- * between blocks. A per-instruction mode (interp_step_hart) serves the
- * debugger. Which hart runs when is the run loop's business (run.c).
+ * through the threaded dispatch, account instret, see counter overflows
+ * (core/counters.h) and take interrupts between blocks. A per-instruction mode (interp_step_hart)
+ * serves the debugger. Which hart runs when is the run loop's business (run.c).
  */
+#include "counters.h"
 #include "guest_log.h"
 #include "insn.h"
 #include "machine.h"
@@ -137,6 +138,7 @@ void interp_run_hart(struct hart *h)
 			debug_finish_watch(h);
 			return;
 		}
+		counters_poll(h);
 		prev = (r != EXEC_TRAP && b->chainable && b != &scratch.b) ? b : NULL;
 		if (h->wfi || atomic_load_explicit(&m->stop, memory_order_relaxed) ||
 		    atomic_load_explicit(&m->paused, memory_order_relaxed))
@@ -160,7 +162,7 @@ void interp_exec_one(struct hart *h)
 		cpu_log_state(h, m->log, m->log_mask & LOG_FPU);
 	const int r = insn_table[op->id].exec(h, op);
 	if (r == EXEC_NEXT)
-		h->pc += op->len;
+		h->pc += op_len(op);
 	if (r == EXEC_NEXT || r == EXEC_EXIT)
 		h->instret++;
 }
@@ -197,6 +199,7 @@ void interp_step_hart(struct hart *h)
 		if (dh->skip && dh->skip_pc == h->pc)
 			dh->skip = false; /* this runs the instruction it would skip */
 		interp_exec_one(h);
+		counters_poll(h);
 		if (debug_watch_pending(h)) {
 			debug_finish_watch(h);
 			return;

@@ -229,7 +229,8 @@ uint64_t machine_mtime(const struct machine *m)
 {
 	if (m->icount) {
 		uint64_t ns = m->icount_ns;
-		/* (A guest write to minstret may move instret backwards.) */
+		/* (instret only grows: a guest write to minstret goes to the
+		 * counters, core/counters.c, not to instret.) */
 		if (m->icount_hart && m->icount_hart->instret > m->icount_hart_start)
 			ns += (m->icount_hart->instret - m->icount_hart_start) << m->icount_shift;
 		return ns / NS_PER_MTIME_TICK;

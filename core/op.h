@@ -48,9 +48,16 @@ struct op {
 	uint8_t rs2;
 	uint8_t rs3;
 	uint16_t pc_off; /* byte offset of the instruction from its block start */
-	uint8_t len;	 /* 2 (compressed) or 4 */
-	uint8_t id;	 /* enum insn_id, for the disassembler and the JIT */
+	uint16_t id;	 /* enum insn_id, for the disassembler and the JIT */
 };
 _Static_assert(sizeof(struct op) == 24, "ops are packed three to a cache line pair");
+
+/* The instruction's length, 2 (compressed) or 4, read off raw: a 32-bit
+ * instruction's low two bits are 11, a compressed one's are not (spec,
+ * "Base Instruction-Length Encoding"). Not stored, so that id has 16 bits. */
+static inline unsigned op_len(const struct op *op)
+{
+	return (op->raw & 3) == 3 ? 4 : 2;
+}
 
 #endif

@@ -18,6 +18,15 @@
  * legal and expand to the 32-bit instruction writing x0, which is exactly
  * what the spec says they do. Reserved encodings return 0, which is itself
  * not a valid instruction, so the caller raises illegal-instruction.
+ *
+ * Zcb (unprivileged spec, "Zcb" in the Zc chapter) fills reserved space of
+ * quadrants 0 and 1, and Zcmop the reserved C.LUI xN,0 forms; both only
+ * when the hart has them. Each Zcb form expands to the instruction the
+ * spec names as its equivalent, so c.sext.b, c.zext.h and c.sext.h need
+ * Zbb's row, c.zext.w Zba's add.uw and c.mul M's mul to be on as well: the
+ * decoder finds no row otherwise, and the word is illegal. C.MOP.n has no
+ * 32-bit equivalent (it writes no register): its 16 bits are passed on,
+ * for insn.def's c.mop row.
  */
 #include "core/insn.h"
 
@@ -162,9 +171,36 @@ static int32_t css_d_off(uint16_t c)
 	return bits(c, 12, 10) << 3 | bits(c, 9, 7) << 6;
 }
 
+static bool has(const struct isa *isa, enum isa_ext e)
+{
+	return !isa || isa_has(isa, e);
+}
+
+/* Quadrant 0, funct3 100: Zcb's byte and halfword loads and stores.
+ * uimm[0|1] at 6:5 means bit 6 is uimm[0] and bit 5 uimm[1]. */
+static uint32_t expand_q0_zcb(uint16_t c)
+{
+	const uint32_t rd = rs2_prime(c), rs1 = rs1_prime(c), rs2 = rs2_prime(c);
+	const int32_t byte_off = (int32_t)(bits(c, 6, 6) | bits(c, 5, 5) << 1);
+	const int32_t half_off = (int32_t)(bits(c, 5, 5) << 1);
+
+	switch (bits(c, 12, 10)) {
+	case 0: /* 100 000 rs1' uimm[0|1] rd' 00  C.LBU */
+		return enc_i(OPC_LOAD, 4, rd, rs1, byte_off);
+	case 1: /* 100 001 rs1' 0 uimm[1] rd' 00  C.LHU; with bit 6 set, C.LH */
+		return enc_i(OPC_LOAD, bits(c, 6, 6) ? 1 : 5, rd, rs1, half_off);
+	case 2: /* 100 010 rs1' uimm[0|1] rs2' 00  C.SB */
+		return enc_s(OPC_STORE, 0, rs1, rs2, byte_off);
+	case 3: /* 100 011 rs1' 0 uimm[1] rs2' 00  C.SH (bit 6 set: reserved) */
+		return bits(c, 6, 6) ? 0 : enc_s(OPC_STORE, 1, rs1, rs2, half_off);
+	default: /* 100 1xx: reserved */
+		return 0;
+	}
+}
+
 /* Quadrant 0: stack-pointer-based address generation and register-based
  * loads and stores on x8..x15. */
-static uint32_t expand_q0(uint16_t c)
+static uint32_t expand_q0(uint16_t c, const struct isa *isa)
 {
 	uint32_t rd = rs2_prime(c); /* rd' of CIW/CL sits where CS puts rs2' */
 	uint32_t rs1 = rs1_prime(c);
@@ -190,8 +226,8 @@ static uint32_t expand_q0(uint16_t c)
 		/* 011 uimm[5:3] rs1' uimm[7:6] rd' 00  C.LD (RV64/128) */
 		return enc_i(OPC_LOAD, 3, rd, rs1, cl_d_off(c));
 	case 4:
-		/* 100 —  Reserved */
-		return 0;
+		/* 100 —  Reserved without Zcb */
+		return has(isa, ISA_ZCB) ? expand_q0_zcb(c) : 0;
 	case 5:
 		/* 101 uimm[5:3] rs1' uimm[7:6] rs2' 00  C.FSD */
 		return enc_s(OPC_STORE_FP, 3, rs1, rs2, cl_d_off(c));
@@ -204,8 +240,32 @@ static uint32_t expand_q0(uint16_t c)
 	}
 }
 
+/* Quadrant 1, 100 1 11 rd' 1x ... 01: Zcb's c.mul and unary operations,
+ * each as the 32-bit instruction the spec gives as its equivalent. */
+static uint32_t expand_q1_zcb(uint16_t c, uint32_t rd)
+{
+	if (bits(c, 6, 5) == 2) /* 100 1 11 rd' 10 rs2' 01  C.MUL: mul rd, rd, rs2 */
+		return enc_r(OPC_OP, 0, 0x01, rd, rd, rs2_prime(c));
+	switch (bits(c, 4, 2)) {
+	case 0: /* 100 1 11 rd' 11 000 01  C.ZEXT.B: andi rd, rd, 0xff */
+		return enc_i(OPC_OP_IMM, 7, rd, rd, 0xff);
+	case 1: /* 100 1 11 rd' 11 001 01  C.SEXT.B: sext.b rd, rd (Zbb) */
+		return enc_i(OPC_OP_IMM, 1, rd, rd, 0x604);
+	case 2: /* 100 1 11 rd' 11 010 01  C.ZEXT.H: zext.h rd, rd (Zbb, RV64) */
+		return enc_r(OPC_OP_32, 4, 0x04, rd, rd, 0);
+	case 3: /* 100 1 11 rd' 11 011 01  C.SEXT.H: sext.h rd, rd (Zbb) */
+		return enc_i(OPC_OP_IMM, 1, rd, rd, 0x605);
+	case 4: /* 100 1 11 rd' 11 100 01  C.ZEXT.W: add.uw rd, rd, zero (Zba) */
+		return enc_r(OPC_OP_32, 0, 0x04, rd, rd, 0);
+	case 5: /* 100 1 11 rd' 11 101 01  C.NOT: xori rd, rd, -1 */
+		return enc_i(OPC_OP_IMM, 4, rd, rd, -1);
+	default: /* 100 1 11 rd' 11 11x 01  reserved */
+		return 0;
+	}
+}
+
 /* Quadrant 1, funct3 100: the arithmetic group on x8..x15. */
-static uint32_t expand_q1_alu(uint16_t c)
+static uint32_t expand_q1_alu(uint16_t c, const struct isa *isa)
 {
 	uint32_t rd = rs1_prime(c); /* rd'/rs1' */
 	uint32_t rs2 = rs2_prime(c);
@@ -242,13 +302,13 @@ static uint32_t expand_q1_alu(uint16_t c)
 		return enc_r(OPC_OP_32, 0, 0x20, rd, rd, rs2);
 	case 1: /* 100 1 11 rd' 01 rs2' 01  C.ADDW (RV64/128; RV32 RES) */
 		return enc_r(OPC_OP_32, 0, 0, rd, rd, rs2);
-	default: /* 100 1 11 — 10/11 — 01  Reserved */
-		return 0;
+	default: /* 100 1 11 — 10/11 — 01  Reserved without Zcb */
+		return has(isa, ISA_ZCB) ? expand_q1_zcb(c, rd) : 0;
 	}
 }
 
 /* Quadrant 1: immediates, control transfers, and the ALU group. */
-static uint32_t expand_q1(uint16_t c)
+static uint32_t expand_q1(uint16_t c, const struct isa *isa)
 {
 	uint32_t rd = rd_full(c);
 	uint32_t rs1 = rs1_prime(c);
@@ -280,13 +340,14 @@ static uint32_t expand_q1(uint16_t c)
 			return enc_i(OPC_OP_IMM, 0, REG_SP, REG_SP, imm);
 		}
 		/* 011 nzimm[17] rd≠{0,2} nzimm[16:12] 01
-		 * C.LUI (RES, nzimm=0; HINT, rd=0) */
+		 * C.LUI (RES, nzimm=0; HINT, rd=0)
+		 * 011 0 0 n[3:1] 1 00000 01  C.MOP.n (Zcmop, n odd, rd = n) */
 		imm = sext(bits(c, 12, 12) << 17 | bits(c, 6, 2) << 12, 18);
 		if (imm == 0)
-			return 0;
+			return (rd & 1) && rd < 16 && has(isa, ISA_ZCMOP) ? c : 0;
 		return enc_u(OPC_LUI, rd, imm);
 	case 4:
-		return expand_q1_alu(c);
+		return expand_q1_alu(c, isa);
 	case 5:
 		/* 101 imm[11|4|9:8|10|6|7|3:1|5] 01  C.J */
 		imm = sext(bits(c, 12, 12) << 11 | bits(c, 11, 11) << 4 | bits(c, 10, 9) << 8 |
@@ -367,9 +428,9 @@ uint32_t rvc_expand(uint16_t c, const struct isa *isa)
 		return 0;
 	switch (c & 3) {
 	case 0:
-		return expand_q0(c);
+		return expand_q0(c, isa);
 	case 1:
-		return expand_q1(c);
+		return expand_q1(c, isa);
 	case 2:
 		return expand_q2(c);
 	default:

@@ -2,6 +2,7 @@
  * Trap entry and interrupt selection (priv spec 1.12, sections 3.1.6-3.1.9,
  * 3.3.1 and 4.1.1).
  */
+#include "counters.h"
 #include "guest_log.h"
 #include "machine.h"
 #include "mmu.h"
@@ -18,6 +19,7 @@ void hart_update_mode(struct hart *h)
 	h->tlb_fetch = h->tlb[tlb_mode_of(h->priv)];
 	h->tlb_data = h->tlb[tlb_mode_of(data_priv)];
 	h->fs_off = (h->mstatus & MSTATUS_FS) == 0;
+	counters_mode_changed(h);
 	/* An interrupt for a more privileged mode is always enabled; for the
 	 * current mode only when its xIE bit is set; for a less privileged one
 	 * never (priv spec 3.1.6.1). */
@@ -40,10 +42,14 @@ void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t rese
 	/* UXL = SXL = 64 bits, fixed. */
 	h->mstatus = (2ULL << 32) | (2ULL << 34);
 	tlb_reset(h);
+	counters_recompute(h);
 	hart_update_mode(h);
 }
 
-static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc)
+/* `retired`: the instructions retired before the trap (the trapping one
+ * does not), where the counters change privilege filter. */
+static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc,
+		       uint64_t retired)
 {
 	const bool interrupt = (cause & CAUSE_INTERRUPT) != 0;
 	const uint64_t code = cause & ~CAUSE_INTERRUPT;
@@ -52,6 +58,7 @@ static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval, uint64_t e
 
 	if (h->m->log_mask & LOG_INT)
 		log_trap(h, cause, epc, tval);
+	counters_settle(h, retired);
 	if (from <= PRIV_S && code < 64 && ((deleg >> code) & 1)) {
 		h->scause = cause;
 		h->sepc = epc;
@@ -85,13 +92,13 @@ int hart_exception(struct hart *h, const struct op *op, uint64_t cause, uint64_t
 		h->pc = op_pc(h, op); /* the dispatcher redoes it (core/debug.c) */
 		return EXEC_TRAP;
 	}
-	trap_enter(h, cause, tval, op_pc(h, op));
+	trap_enter(h, cause, tval, op_pc(h, op), retired_before(h, op));
 	return EXEC_TRAP;
 }
 
 void hart_exception_at(struct hart *h, uint64_t pc, uint64_t cause, uint64_t tval)
 {
-	trap_enter(h, cause, tval, pc);
+	trap_enter(h, cause, tval, pc, h->instret);
 }
 
 int hart_illegal(struct hart *h, const struct op *op)
@@ -104,10 +111,11 @@ int exec_illegal(struct hart *h, const struct op *op)
 	return hart_illegal(h, op);
 }
 
-/* Highest priority first (priv spec 3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
+/* Highest priority first (priv spec 3.1.9): MEI, MSI, MTI, SEI, SSI, STI,
+ * LCOFI. */
 static int highest_irq(uint64_t bits)
 {
-	static const int order[] = {IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI};
+	static const int order[] = {IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI, IRQ_LCOF};
 	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (bits & (1ULL << order[i]))
 			return order[i];
@@ -127,7 +135,7 @@ bool hart_check_interrupts(struct hart *h)
 	const int irq = highest_irq(take);
 	if (irq < 0)
 		return false;
-	trap_enter(h, CAUSE_INTERRUPT | (uint64_t)irq, 0, h->pc);
+	trap_enter(h, CAUSE_INTERRUPT | (uint64_t)irq, 0, h->pc, h->instret);
 	return true;
 }
 

@@ -12,6 +12,7 @@
  * guest's mostly empty RAM costs little.
  */
 #include "vmstate.h"
+#include "counters.h"
 #include "machine.h"
 #include "mmu.h"
 #include "page.h"
@@ -197,7 +198,10 @@ bool vmstate_same_layout(const struct vmstate_in *a, const struct vmstate_in *b,
 	X(satp);                                                                                   \
 	X(stimecmp);                                                                               \
 	X(fflags);                                                                                 \
-	X(frm)
+	X(frm);                                                                                    \
+	X(ctr.base);                                                                               \
+	X(ctr.mark);                                                                               \
+	X(ctr.event)
 
 static void save_hart(struct hart *h, struct vmstate_out *o)
 {
@@ -220,6 +224,7 @@ static void load_hart(struct hart *h, struct vmstate_in *in)
 	h->reserved = false;
 	pthread_mutex_unlock(&h->m->lock);
 	tlb_flush_all(h);
+	counters_recompute(h);
 	hart_update_mode(h); /* TLB pointers, fs_off, irq_take; a new fetch epoch */
 	hart_note_interrupt_event(h);
 }

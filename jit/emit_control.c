@@ -178,7 +178,7 @@ void emit_jal(struct tctx *t, const struct op *op, unsigned k)
 	struct emitter *e = &t->e;
 	const uint64_t pc = op_va(t, op);
 	if (op->rd != XREG_SINK) {
-		emit_mov_r64_imm(e, RAX, pc + op->len);
+		emit_mov_r64_imm(e, RAX, pc + op_len(op));
 		set_x(t, op->rd, RAX);
 	}
 	if (pc + (uint64_t)(int64_t)op->imm == t->b->va && t->loop)
@@ -197,7 +197,7 @@ void emit_jalr(struct tctx *t, const struct op *op, unsigned k)
 	emit_alu_r64_imm(e, ALU_AND, RAX, -2);
 	emit_mov_m_r64(e, H(pc), RAX);
 	if (op->rd != XREG_SINK) {
-		emit_mov_r64_imm(e, RCX, pc + op->len);
+		emit_mov_r64_imm(e, RCX, pc + op_len(op));
 		set_x(t, op->rd, RCX);
 	}
 	write_back_dirty(t);
@@ -217,7 +217,7 @@ void emit_branch(struct tctx *t, const struct op *op, unsigned k)
 	}
 	alu_x(t, ALU_CMP, true, a, op->rs2);
 	const size_t taken = emit_jcc_rel32(e, branch_cond(op->id), 0);
-	emit_goto(t, pc + op->len, k + 1);
+	emit_goto(t, pc + op_len(op), k + 1);
 	emit_patch_rel32(e->buf, taken, e->len);
 	if (target == t->b->va && t->loop) {
 		emit_loop_back(t, k + 1);

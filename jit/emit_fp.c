@@ -15,6 +15,7 @@
  * row's format and flags in core/insn.def) and, when the op writes an FP
  * register and can no longer trap, marks mstatus.FS dirty.
  */
+#include "core/fpu.h"
 #include "core/insn.h"
 #include "tctx.h"
 
@@ -324,32 +325,36 @@ void emit_fsgnj(struct tctx *t, const struct op *op, unsigned k)
 	emit_mov_m_r64(e, FREG(op->rd), RAX);
 }
 
-/* feq, flt, fle (.s and .d) */
+/* feq, flt, fle, and Zfa's fleq, fltq (.s and .d) */
 void emit_fp_compare(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
 	const unsigned id = op->id;
 	const bool single = insn_table[id].flags & INSN_S_IN;
 	const bool eq = id == INSN_feq_d || id == INSN_feq_s;
+	const bool lt =
+	    id == INSN_flt_d || id == INSN_flt_s || id == INSN_fltq_d || id == INSN_fltq_s;
+	/* feq, fleq and fltq are quiet (invalid only for signalling NaNs:
+	 * ucomis*); flt and fle signal on any NaN (comis*). */
+	const bool quiet =
+	    eq || id == INSN_fleq_d || id == INSN_fleq_s || id == INSN_fltq_d || id == INSN_fltq_s;
 	if (!fp_checks(t, op, k))
 		return;
-	/* feq is quiet (invalid only for signalling NaNs: ucomis*); flt
-	 * and fle signal on any NaN (comis*). Unordered sets ZF, PF and
-	 * CF, which every condition below reads as false. */
-	/* Zero the result registers first: xor clobbers the flags. */
+	/* Unordered sets ZF, PF and CF, which every condition below reads
+	 * as false. Zero the result registers first: xor clobbers the flags. */
 	emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
 	emit_alu_r32_r32(e, ALU_XOR, RCX, RCX);
-	/* feq compares (a, b); flt/fle compare (b, a): a < b <=> b above
+	/* feq compares (a, b); the others compare (b, a): a < b <=> b above
 	 * a, a <= b <=> b above-or-equal a. */
 	const unsigned first = eq ? op->rs1 : op->rs2, second = eq ? op->rs2 : op->rs1;
 	if (single) {
 		emit_movss_x_m(e, 0, FREG(first));
 		emit_movss_x_m(e, 1, FREG(second));
-		(eq ? emit_ucomiss_x_x : emit_comiss_x_x)(e, 0, 1);
+		(quiet ? emit_ucomiss_x_x : emit_comiss_x_x)(e, 0, 1);
 	} else {
 		emit_movsd_x_m(e, 0, FREG(first));
 		emit_movsd_x_m(e, 1, FREG(second));
-		(eq ? emit_ucomisd_x_x : emit_comisd_x_x)(e, 0, 1);
+		(quiet ? emit_ucomisd_x_x : emit_comisd_x_x)(e, 0, 1);
 	}
 	/* Unordered: the exact path sets the result, NV and FS. */
 	slow_if(t, op, k, CC_P);
@@ -358,7 +363,63 @@ void emit_fp_compare(struct tctx *t, const struct op *op, unsigned k)
 		emit_setcc_r8(e, CC_NP, RCX);
 		emit_alu_r32_r32(e, ALU_AND, RAX, RCX);
 	} else {
-		emit_setcc_r8(e, (id == INSN_flt_d || id == INSN_flt_s) ? CC_A : CC_AE, RAX);
+		emit_setcc_r8(e, lt ? CC_A : CC_AE, RAX);
 	}
 	set_x(t, op->rd, RAX);
+}
+
+/* Zfa's fli.s, fli.d: a constant from the table (core/fpu.c, the one
+ * source of the values), read at translation time; no flags. */
+void emit_fli(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	if (!fp_checks(t, op, k))
+		return;
+	emit_fs_dirty(t);
+	const uint64_t v =
+	    op->id == INSN_fli_s ? 0xffffffff00000000ULL | f32_fli(op->rs1) : f64_fli(op->rs1);
+	emit_mov_r64_imm(e, RAX, v);
+	emit_mov_m_r64(e, FREG(op->rd), RAX);
+}
+
+/*
+ * Zfa's fminm, fmaxm (.s and .d). An unordered pair (any NaN) takes the
+ * exact path, which gives the canonical NaN and NV for a signalling one
+ * (ucomis* has raised IE only then, too). Ordered: the smaller (larger)
+ * operand's bits; when they compare equal they are the same number or
+ * +0 and -0, and OR (AND) of the bits picks -0 (+0) as the minimum
+ * (maximum), and keeps a single's NaN box.
+ */
+void emit_fminmax(struct tctx *t, const struct op *op, unsigned k)
+{
+	struct emitter *e = &t->e;
+	const bool single = insn_table[op->id].flags & INSN_S_IN;
+	const bool max = op->id == INSN_fmaxm_s || op->id == INSN_fmaxm_d;
+	if (!fp_checks(t, op, k))
+		return;
+	if (single) {
+		emit_movss_x_m(e, 0, FREG(op->rs1));
+		emit_movss_x_m(e, 1, FREG(op->rs2));
+		emit_ucomiss_x_x(e, 0, 1);
+	} else {
+		emit_movsd_x_m(e, 0, FREG(op->rs1));
+		emit_movsd_x_m(e, 1, FREG(op->rs2));
+		emit_ucomisd_x_x(e, 0, 1);
+	}
+	slow_if(t, op, k, CC_P);
+	/* Moves and cmov keep the flags of the compare. */
+	emit_mov_r64_m(e, RAX, FREG(op->rs1));
+	emit_mov_r64_m(e, RCX, FREG(op->rs2));
+	if (max) {
+		emit_mov_r64_r64(e, RDX, RAX);
+		emit_cmov_r64_r64(e, CC_B, RDX, RCX); /* a < b: b */
+	} else {
+		emit_mov_r64_r64(e, RDX, RCX);
+		emit_cmov_r64_r64(e, CC_B, RDX, RAX); /* a < b: a */
+	}
+	const size_t unequal = emit_jcc_rel32(e, CC_NE, 0);
+	emit_alu_r64_r64(e, max ? ALU_AND : ALU_OR, RDX, max ? RCX : RAX);
+	emit_patch_rel32(e->buf, unequal, e->len);
+	emit_fs_dirty(t);
+	emit_mov_m_r64(e, FREG(op->rd), RDX);
 }

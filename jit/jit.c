@@ -4,14 +4,15 @@
  * cache calls on flush and invalidation. (The model is in jit.h.)
  */
 #include "check.h"
+#include "core/counters.h"
 #include "core/guest_log.h"
 #include "core/insn.h"
 #include "core/mmu.h"
+#include "core/spin_wait.h"
 #include "host_fp.h"
 #include "translate.h"
 #include "x86_64_emit.h"
 #include <inttypes.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -79,40 +80,16 @@ void *jit_lookup(struct hart *h)
 	return code_buffer_rx(&j->cb, j->exit_dispatch_off);
 }
 
-/* The back edge of a polling loop (polls_memory) with a thread per hart: harts
- * may outnumber host CPUs, and the hart this one waits for may need its
- * CPU, so the loop yields the thread now and then (the PAUSE-loop exiting
- * of hardware virtualisation). A wait that has gone on for a while (xv6's
- * harts waiting for hart 0 to clear all of RAM, a lock held across a
- * disk read) sleeps instead, as KVM's halt polling gives up: a yield
- * leaves the spinning thread runnable, and with harts outnumbering CPUs
- * it still takes about a CPU's share from the hart being waited for. */
-#define SPIN_YIELD_EVERY    64		  /* iterations */
-#define SPIN_SLEEP_AFTER_NS (200 * 1000)  /* of one wait */
-#define SPIN_WAIT_GAP_NS    (1000 * 1000) /* a longer gap starts a new wait */
-#define SPIN_SLEEP_NS	    (50 * 1000)
-/* It changes no guest state and not the quantum: the back edge then jumps
- * to the block's entry, which counts one block as every loop iteration
- * does, so a polling loop's iterations count as in the interpreter and a
- * fixed quantum (machine.h quantum_blocks) keeps both engines' schedules
- * equal even on a machine marked threaded whose harts take turns (the
- * translator fuzzer's). Only host time is spent, which a round-robin
- * machine never asks for: without threads the loop is an ordinary one. */
+/* The back edge of a polling loop (polls_memory) with a thread per hart
+ * (core/spin_wait.c). It changes no guest state and not the quantum: the
+ * back edge then jumps to the block's entry, which counts one block as
+ * every loop iteration does, so a polling loop's iterations count as in
+ * the interpreter and a fixed quantum (machine.h quantum_blocks) keeps
+ * both engines' schedules equal even on a machine marked threaded whose
+ * harts take turns (the translator fuzzer's). */
 void jit_spin_wait(struct hart *h)
 {
-	struct jit_hart *jh = jit_hart(h);
-	if ((++jh->spin_iterations % SPIN_YIELD_EVERY) != 0)
-		return;
-	const uint64_t now = host_monotonic_ns();
-	if (now - jh->spin_last_ns > SPIN_WAIT_GAP_NS)
-		jh->spin_since_ns = now;
-	jh->spin_last_ns = now;
-	if (now - jh->spin_since_ns < SPIN_SLEEP_AFTER_NS) {
-		sched_yield();
-		return;
-	}
-	const struct timespec pause = {.tv_nsec = SPIN_SLEEP_NS};
-	nanosleep(&pause, NULL);
+	hart_spin_wait(h);
 }
 
 /* Other harts may be running the code around the field: the translator
@@ -195,9 +172,19 @@ static void run_quantum(struct hart *h)
 	 * translated code (an entry check that fails gives it back), one per
 	 * fetch fault and straddling instruction here. */
 	unsigned grace = M_MODE_GRACE_BLOCKS;
+	/* Blocks of the quantum held back while an armed counter is about to
+	 * overflow (counters_block_limit): the translated code then returns
+	 * here in time to see the overflow after the block where it happens,
+	 * as the interpreter does, and the quantum is as long as without. */
+	int32_t held_back = 0;
 	__atomic_store_n(&h->budget, machine_quantum(m, JIT_QUANTUM), __ATOMIC_RELAXED);
 	for (;;) {
 		if (__atomic_load_n(&h->budget, __ATOMIC_RELAXED) <= 0) {
+			if (held_back > 0) {
+				__atomic_store_n(&h->budget, held_back, __ATOMIC_RELAXED);
+				held_back = 0;
+				continue;
+			}
 			if (h->priv != PRIV_M || grace == 0 || atomic_load(&m->flush_requested))
 				return;
 			grace--;
@@ -241,6 +228,12 @@ static void run_quantum(struct hart *h)
 				pending = false;
 				continue;
 			}
+			const int32_t limit = counters_block_limit(h);
+			const int32_t budget = __atomic_load_n(&h->budget, __ATOMIC_RELAXED);
+			if (__builtin_expect(budget > limit, 0)) {
+				held_back += budget - limit;
+				__atomic_store_n(&h->budget, limit, __ATOMIC_RELAXED);
+			}
 			if (m->log_mask & LOG_EXEC)
 				log_exec(h, native);
 			if (m->log_mask & LOG_CPU)
@@ -259,6 +252,7 @@ static void run_quantum(struct hart *h)
 			debug_finish_watch(h);
 			return;
 		}
+		counters_poll(h);
 		if (h->wfi || atomic_load_explicit(&m->stop, memory_order_relaxed) ||
 		    atomic_load_explicit(&m->paused, memory_order_relaxed))
 			return;

@@ -166,6 +166,8 @@ void emit_fmv_to_x(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.
 void emit_fmv_from_x(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
 void emit_fsgnj(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
 void emit_fp_compare(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
+void emit_fli(struct tctx *t, const struct op *op, unsigned k);		/* emit_fp.c */
+void emit_fminmax(struct tctx *t, const struct op *op, unsigned k);	/* emit_fp.c */
 void emit_jal(struct tctx *t, const struct op *op, unsigned k);		/* emit_control.c */
 void emit_jalr(struct tctx *t, const struct op *op, unsigned k);	/* emit_control.c */
 void emit_branch(struct tctx *t, const struct op *op, unsigned k);	/* emit_control.c */

@@ -62,9 +62,7 @@ _Static_assert(sizeof(struct jump_cache_entry) == 32, "emit_control.c indexes by
  * the cache itself. */
 struct jit_hart {
 	struct jump_cache_entry jump_cache[JUMP_CACHE_ENTRIES];
-	uintptr_t patch;		      /* the jump a JIT_EXIT_CHAIN exit asks to chain */
-	uint32_t spin_iterations;	      /* polling-loop back edges run (jit_spin_wait) */
-	uint64_t spin_since_ns, spin_last_ns; /* the current wait, for the same */
+	uintptr_t patch; /* the jump a JIT_EXIT_CHAIN exit asks to chain */
 };
 
 static inline struct jit_hart *jit_hart(const struct hart *h)

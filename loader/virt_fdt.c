@@ -5,11 +5,13 @@
  * /chosen; each device writes its own node (clint_fdt, plic_fdt, ...).
  *
  * Differences from QEMU, on purpose: riscv,isa lists only what rvjit
- * implements (and -cpu turned on); there is no PCIe, flash, fw-cfg or PMU node because
- * rvjit has none of those devices; every interrupt controller node has
+ * implements (and -cpu turned on); there is no PCIe, flash or fw-cfg node
+ * because rvjit has none of those devices, and the PMU node lists only the
+ * events rvjit counts; every interrupt controller node has
  * #address-cells (dtc's interrupt_provider check wants it, and QEMU's
  * cpu-intc nodes lack it).
  */
+#include "core/counters.h"
 #include "core/machine.h"
 #include "devices/clint.h"
 #include "devices/goldfish_rtc.h"
@@ -100,6 +102,30 @@ static void chosen_fdt(struct fdt *f, const struct virt_fdt_config *c)
 	fdt_end_node(f);
 }
 
+/* With Sscofpmf, /pmu as QEMU 7.2 writes it: OpenSBI's SBI PMU reads
+ * riscv,event-to-mhpmcounters, triples of <first event, last event,
+ * counters that can count them>, and writes the event number into the
+ * mhpmevent of the counter it picks (the SBI's default when the node has
+ * no riscv,event-to-mhpmevent). QEMU also lists TLB-miss events, which
+ * rvjit does not count (core/counters.h): those are left out. */
+static void pmu_fdt(struct fdt *f, const struct isa *isa)
+{
+	if (!isa_has(isa, ISA_SSCOFPMF))
+		return;
+	static const uint32_t map[] = {
+	    HPM_EVENT_CYCLES,
+	    HPM_EVENT_CYCLES,
+	    0xfffffff9, /* mcycle, mhpmcounter3..31 */
+	    HPM_EVENT_INSTRUCTIONS,
+	    HPM_EVENT_INSTRUCTIONS,
+	    0xfffffffc, /* minstret, 3..31 */
+	};
+	fdt_begin_node(f, "pmu");
+	fdt_prop_cells(f, "riscv,event-to-mhpmcounters", map, sizeof(map) / sizeof(map[0]));
+	fdt_prop_string(f, "compatible", "riscv,pmu");
+	fdt_end_node(f);
+}
+
 uint8_t *virt_fdt_build(const struct virt_fdt_config *c, size_t *size)
 {
 	struct fdt f;
@@ -141,6 +167,7 @@ uint8_t *virt_fdt_build(const struct virt_fdt_config *c, size_t *size)
 				VIRT_VIRTIO_IRQ + (unsigned)s, plic);
 	fdt_end_node(&f);
 
+	pmu_fdt(&f, c->isa);
 	fdt_end_node(&f);
 	return fdt_finish(&f, size);
 }

@@ -40,7 +40,7 @@ stdout-path = "/soc/serial@10000000";
 timebase-frequency = <0x989680>;
 cpu@0 {
 cpu@2 {
-riscv,isa = "rv64imafdc_zicsr_zifencei_zihintpause_sstc";
+riscv,isa = "rv64imafdc_zic64b_ziccamoa_ziccif_zicclsm_ziccrse_zicntr_zicsr_zifencei_zihintpause_zihpm_za64rs_zkt_ssccptr_sscounterenw_sstc_sstvala_sstvecd";
 mmu-type = "riscv,sv48";
 compatible = "riscv,cpu-intc";
 core2 {

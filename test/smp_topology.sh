@@ -4,7 +4,8 @@
 # asked too, so the table stays QEMU's); a good one starts `cpus` harts;
 # and the device tree's cpu nodes, cpu-map and CLINT/PLIC wiring are
 # QEMU's, node for node, up to 512 harts (compared with QEMU's dumpdtb
-# when it is installed; phandle numbers, riscv,isa and the #address-cells
+# when it is installed; phandle numbers, the riscv,isa properties (QEMU 7.2 writes no
+# riscv,isa-base or riscv,isa-extensions) and the #address-cells
 # of cpu-intc nodes differ on purpose, see loader/virt_fdt.c).
 # usage: smp_topology.sh RVJIT
 rvjit=$1
@@ -75,7 +76,7 @@ properties() {
 		print path() " " prop (n ? " = " val : "")
 	}' "$1.dts" "$1.dts" |
 		grep -E '^/cpus|^/soc/(clint|plic)@[0-9a-f]+ interrupts-extended' |
-		grep -vE ' (riscv,isa|#address-cells) ' | sort
+		grep -vE ' (riscv,isa|riscv,isa-base|riscv,isa-extensions|#address-cells) ' | sort
 }
 
 # ARG CPUS: rvjit's tree has CPUS harts (and QEMU's is the same).

@@ -31,9 +31,12 @@ uint8_t *seed_dtb(unsigned index, size_t *size)
 {
 	if (index > 0)
 		return NULL;
+	struct isa isa;
+	isa_default(&isa);
 	const struct virt_fdt_config c = {.ram_base = 0x80000000ULL,
 					  .ram_size = 128u << 20,
 					  .nharts = 2,
+					  .isa = &isa,
 					  .bootargs = "console=ttyS0"};
 	return virt_fdt_build(&c, size);
 }

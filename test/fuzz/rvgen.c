@@ -91,6 +91,13 @@ static const uint64_t fp_values[] = {
     0xffffffff4f000000ULL, 0xffffffff3fc00000ULL, /* 2^31, 1.5f */
     0x000000003f800000ULL, 0x7fffffff3f800000ULL, /* 1.0f not boxed */
     0xffffffff7f7fffffULL, 0xffffffff00800000ULL, /* max, min normal single */
+    0xffffffffffff3c00ULL, 0xffffffffffffbc00ULL, /* boxed +-1.0 half */
+    0xffffffffffff7c00ULL, 0xffffffffffff8000ULL, /* boxed inf, -0 half */
+    0xffffffffffff7e00ULL, 0xffffffffffff7c01ULL, /* boxed qNaN, sNaN half */
+    0xffffffffffff0001ULL, 0xffffffffffff03ffULL, /* boxed subnormal halves */
+    0xffffffffffff0400ULL, 0xffffffffffff7bffULL, /* min normal, max half */
+    0xffffffffffff3e00ULL, 0xffffffffffff4100ULL, /* 1.5, 2.5 half */
+    0x0000000000003c00ULL, 0xffffffff00003c00ULL, /* 1.0 half not boxed */
 };
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -251,9 +258,26 @@ static void gen_bitmanip(struct rvgen_rng *r, struct rvgen_item *it)
 	}
 }
 
+/* Zimop: mop.r.n rd, rs1 (n in bits 30, 27:26, 21:20) and mop.rr.n rd,
+ * rs1, rs2 (n in bits 30, 27:26), which write 0 to rd (the machines run
+ * -cpu max). */
+static void gen_mop(struct rvgen_rng *r, struct rvgen_item *it)
+{
+	const uint32_t rd = rd_any(r), rs1 = rs_any(r);
+	if (pick(r, 2)) {
+		const uint32_t n = pick(r, 32);
+		put32(it, 0x81c04073u | (n >> 4) << 30 | ((n >> 2) & 3) << 26 | (n & 3) << 20 |
+			      rs1 << 15 | rd << 7);
+	} else {
+		const uint32_t n = pick(r, 8);
+		put32(it, 0x82004073u | (n >> 2) << 30 | (n & 3) << 26 | rs_any(r) << 20 |
+			      rs1 << 15 | rd << 7);
+	}
+}
+
 static void gen_int(struct rvgen_rng *r, struct rvgen_item *it)
 {
-	switch (pick(r, 7)) {
+	switch (pick(r, 8)) {
 	case 0: { /* OP-IMM */
 		static const unsigned f3[] = {0, 2, 3, 4, 6, 7};
 		put32(it, enc_i(0x13, f3[pick(r, 6)], rd_any(r), rs_any(r), imm12(r)));
@@ -299,6 +323,9 @@ static void gen_int(struct rvgen_rng *r, struct rvgen_item *it)
 	case 5:
 		gen_bitmanip(r, it);
 		break;
+	case 6:
+		gen_mop(r, it);
+		break;
 	default: { /* M with a divisor of 0 or -1 in a register we set */
 		const unsigned rt = rd_nz(r);
 		put32(it, enc_i(0x13, 0, rt, 0, pick(r, 2) ? -1 : 0));
@@ -325,12 +352,14 @@ static void gen_mem(struct rvgen_rng *r, struct rvgen_item *it)
 	case 2: /* stores */
 		put32(it, enc_s(0x23, pick(r, 4), base, rs_any(r), imm));
 		break;
-	case 3: /* FP loads and stores */
+	case 3: { /* FP loads and stores: flh/fsh (Zfh), flw/fsw, fld/fsd */
+		const unsigned w = 1 + pick(r, 3);
 		if (pick(r, 2))
-			put32(it, enc_i(0x07, pick(r, 2) ? 2 : 3, pick(r, 32), base, imm));
+			put32(it, enc_i(0x07, w, pick(r, 32), base, imm));
 		else
-			put32(it, enc_s(0x27, pick(r, 2) ? 2 : 3, base, pick(r, 32), imm));
+			put32(it, enc_s(0x27, w, base, pick(r, 32), imm));
 		break;
+	}
 	default: { /* AMO / LR / SC on an aligned (sometimes misaligned) address */
 		const unsigned rt = rd_nz(r);
 		int32_t off = (int32_t)(pick(r, 64) * 8) - 256;
@@ -354,11 +383,36 @@ static void gen_mem(struct rvgen_rng *r, struct rvgen_item *it)
 	}
 }
 
+/* Zfa (the machine has -cpu max): fli, fminm/fmaxm, fround[nx], fcvtmod.w.d,
+ * fleq/fltq, for fmt S, D, H. */
+static void gen_zfa(struct rvgen_rng *r, struct rvgen_item *it, unsigned fmt)
+{
+	const unsigned fd = pick(r, 32), f1 = pick(r, 32), f2 = pick(r, 32);
+	switch (pick(r, 5)) {
+	case 0: /* fli: rs1 is the constant's index */
+		put32(it, enc_r(0x53, 0, (0x1e << 2) | fmt, fd, pick(r, 32), 1));
+		break;
+	case 1: /* fminm, fmaxm */
+		put32(it, enc_r(0x53, 2 + pick(r, 2), (0x05 << 2) | fmt, fd, f1, f2));
+		break;
+	case 2: /* fround, froundnx */
+		put32(it, enc_r(0x53, pick_rm(r), (0x08 << 2) | fmt, fd, f1, 4 + pick(r, 2)));
+		break;
+	case 3: /* fcvtmod.w.d (rtz; another rm is reserved) */
+		put32(it,
+		      enc_r(0x53, pick(r, 8) ? 1 : pick(r, 8), (0x18 << 2) | 1, rd_any(r), f1, 8));
+		break;
+	default: /* fleq, fltq */
+		put32(it, enc_r(0x53, 4 + pick(r, 2), (0x14 << 2) | fmt, rd_any(r), f1, f2));
+		break;
+	}
+}
+
 static void gen_fp(struct rvgen_rng *r, struct rvgen_item *it)
 {
-	const unsigned fmt = pick(r, 2); /* 0 = S, 1 = D */
+	const unsigned fmt = pick(r, 3); /* 0 = S, 1 = D, 2 = H (Zfh) */
 	const unsigned fd = pick(r, 32), f1 = pick(r, 32), f2 = pick(r, 32);
-	switch (pick(r, 10)) {
+	switch (pick(r, 11)) {
 	case 0:
 	case 1: { /* fadd fsub fmul fdiv */
 		put32(it, enc_r(0x53, pick_rm(r), (pick(r, 4) << 2) | fmt, fd, f1, f2));
@@ -376,13 +430,15 @@ static void gen_fp(struct rvgen_rng *r, struct rvgen_item *it)
 	case 4: /* fmadd fmsub fnmsub fnmadd */
 		put32(it, enc_r4(0x43 | pick(r, 4) << 2, fmt, pick_rm(r), fd, f1, f2, pick(r, 32)));
 		break;
-	case 5: /* fcvt.s.d / fcvt.d.s */
-		put32(it, enc_r(0x53, pick_rm(r), (0x08 << 2) | fmt, fd, f1, fmt ? 0 : 1));
+	case 5: { /* fcvt between formats: to fmt from one of the other two */
+		const unsigned from = (fmt + 1 + pick(r, 2)) % 3;
+		put32(it, enc_r(0x53, pick_rm(r), (0x08 << 2) | fmt, fd, f1, from));
 		break;
-	case 6: /* fcvt.{w,wu,l,lu}.{s,d} */
+	}
+	case 6: /* fcvt.{w,wu,l,lu}.{s,d,h} */
 		put32(it, enc_r(0x53, pick_rm(r), (0x18 << 2) | fmt, rd_any(r), f1, pick(r, 4)));
 		break;
-	case 7: /* fcvt.{s,d}.{w,wu,l,lu} */
+	case 7: /* fcvt.{s,d,h}.{w,wu,l,lu} */
 		put32(it, enc_r(0x53, pick_rm(r), (0x1a << 2) | fmt, fd, rs_any(r), pick(r, 4)));
 		break;
 	case 8: /* feq flt fle, fclass, fmv.x.* */
@@ -398,7 +454,10 @@ static void gen_fp(struct rvgen_rng *r, struct rvgen_item *it)
 			break;
 		}
 		break;
-	default: /* fmv.{w,d}.x */
+	case 9:
+		gen_zfa(r, it, fmt);
+		break;
+	default: /* fmv.{w,d,h}.x */
 		put32(it, enc_r(0x53, 0, (0x1e << 2) | fmt, fd, rs_any(r), 0));
 		break;
 	}
@@ -417,12 +476,42 @@ static void gen_csr(struct rvgen_rng *r, struct rvgen_item *it)
 	put32(it, enc_i(0x73, f3, rd_any(r), rs1, (int32_t)csr));
 }
 
+/* Zcb (the machines run -cpu max): c.lbu, c.lhu, c.lh, c.sb and c.sh at
+ * offsets 0..3 from x8, the unary forms and c.mul on a writable register;
+ * and Zcmop's c.mop.n. */
+static void gen_zcb(struct rvgen_rng *r, struct rvgen_item *it, unsigned rc)
+{
+	const uint32_t off = pick(r, 4), any = pick(r, 8);
+	const uint32_t byte_off = (off & 1) << 6 | (off >> 1) << 5, half_off = (off >> 1) << 5;
+	switch (pick(r, 6)) {
+	case 0: /* c.lbu rc, off(x8) */
+		put16(it, 0x8000 | byte_off | (rc - 8) << 2);
+		break;
+	case 1: /* c.lhu / c.lh rc, off(x8) */
+		put16(it, 0x8400 | pick(r, 2) << 6 | half_off | (rc - 8) << 2);
+		break;
+	case 2: /* c.sb / c.sh x8+any, off(x8) */
+		put16(it,
+		      pick(r, 2) ? (0x8800 | byte_off | any << 2) : (0x8c00 | half_off | any << 2));
+		break;
+	case 3: /* c.zext.b c.sext.b c.zext.h c.sext.h c.zext.w c.not */
+		put16(it, 0x9c61 | (rc - 8) << 7 | pick(r, 6) << 2);
+		break;
+	case 4: /* c.mul rc, x8+any */
+		put16(it, 0x9c41 | (rc - 8) << 7 | any << 2);
+		break;
+	default: /* c.mop.n, n odd */
+		put16(it, 0x6081 | pick(r, 8) << 8);
+		break;
+	}
+}
+
 static void gen_rvc(struct rvgen_rng *r, struct rvgen_item *it)
 {
 	const unsigned rd = rd_nz(r), rc = rc_w(r), rs2 = 1 + pick(r, 31);
 	const uint32_t imm6 = pick(r, 64);
 	const uint32_t i5 = (imm6 >> 5) << 12, i40 = (imm6 & 31) << 2;
-	switch (pick(r, 14)) {
+	switch (pick(r, 15)) {
 	case 0:
 		put16(it, 0x0001 | i5 | rd << 7 | i40);
 		break; /* c.addi */
@@ -500,7 +589,10 @@ static void gen_rvc(struct rvgen_rng *r, struct rvgen_item *it)
 	case 12:
 		put16(it, pick(r, 2) ? 0x9002 : 0x0000);
 		break; /* c.ebreak, c.unimp (illegal) */
-	default:       /* c.beqz / c.bnez / c.j forward */
+	case 13:
+		gen_zcb(r, it, rc);
+		break;
+	default: /* c.beqz / c.bnez / c.j forward */
 		if (pick(r, 3)) {
 			put16(it, enc_cb(pick(r, 2), 8 + pick(r, 8), 0));
 			it->fix = FIX_CB;

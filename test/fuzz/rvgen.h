@@ -1,10 +1,11 @@
 /*
  * The translator fuzzer's program generator and runner.
  *
- * A program is a list of items, each a few instructions (RV64GC and the
- * bit-manipulation extensions: the machines run -cpu max) that belong
- * together (an AMO and the address it needs, a self-modifying store and its
- * fence.i, the end of a loop, a function body). Machine code is written
+ * A program is a list of items, each a few instructions (RV64GC, the
+ * bit-manipulation extensions, Zcb, Zimop and Zcmop: the machines run -cpu
+ * max) that belong together (an AMO and the address it needs, a
+ * self-modifying store and its fence.i, the end of a loop, a function
+ * body). Machine code is written
  * straight into a machine's RAM, no cross compiler involved, and run twice:
  * once translated (jit_attach) and once interpreted. The final states must
  * be identical.

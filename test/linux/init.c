@@ -4,17 +4,25 @@
  * It prints "rvjit-init: hello", reports the harts and the ISA from
  * /proc/cpuinfo, mounts /dev/vda (ext2) on /mnt, prints /mnt/from-host.txt,
  * writes /mnt/from-guest.txt, unmounts, prints "rvjit-init: done" and powers
- * off. Any failure prints "rvjit-init: FAIL ..." and powers off too, so the
- * test sees the failure at once instead of a kernel panic or a hang. */
+ * off (with rvjit-init.nodisk on the kernel command line it skips the disk). On a hart with
+ * Sscofpmf it also samples its own instructions with perf_event_open, which needs the
+ * counter-overflow interrupt, and prints "rvjit-init: perf ...". Any failure prints
+ * "rvjit-init: FAIL ..." and powers off too, so the test sees the failure at once instead of a
+ * kernel panic or a hang. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/perf_event.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define GUEST_LINE "written by rvjit-init on Linux\n"
@@ -57,6 +65,64 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* Sampling (Sscofpmf): count this process's user-mode instructions with
+ * an overflow every PERF_PERIOD of them. Each overflow is a counter-overflow
+ * interrupt that the kernel turns into a sample in the ring buffer, so
+ * samples there mean the interrupt, the OF bit and the mode filtering
+ * (exclude_kernel) worked through the SBI PMU. */
+#define PERF_PERIOD 100000
+static void perf_sample(void)
+{
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof a);
+	a.type = PERF_TYPE_HARDWARE;
+	a.size = sizeof a;
+	a.config = PERF_COUNT_HW_INSTRUCTIONS;
+	a.sample_period = PERF_PERIOD;
+	a.sample_type = PERF_SAMPLE_IP;
+	a.disabled = 1;
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	const int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+	if (fd < 0)
+		fail("perf_event_open (sampling instructions)");
+	const long page = sysconf(_SC_PAGESIZE);
+	struct perf_event_mmap_page *meta =
+	    mmap(NULL, (size_t)page * 9, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (meta == MAP_FAILED)
+		fail("mmap of the perf ring buffer");
+	ioctl(fd, PERF_EVENT_IOC_RESET, 0);
+	ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+	volatile uint64_t sink = 0;
+	for (uint64_t i = 0; i < 2000000; i++)
+		sink += i;
+	ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+	uint64_t count = 0;
+	if (read(fd, &count, sizeof count) != (ssize_t)sizeof count)
+		fail("read of the perf counter");
+	/* Walk the ring buffer (8 pages after the meta page): samples, and
+	 * the other records (throttling, lost samples) counted apart. */
+	const uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
+	const unsigned char *data = (const unsigned char *)meta + page;
+	const uint64_t size = (uint64_t)page * 8;
+	uint64_t samples = 0, other = 0;
+	for (uint64_t at = head > size ? head - size : 0; at < head;) {
+		struct perf_event_header hdr;
+		memcpy(&hdr, data + at % size, sizeof hdr); /* 8-byte aligned: never wraps */
+		if (hdr.size == 0)
+			break;
+		if (hdr.type == PERF_RECORD_SAMPLE)
+			samples++;
+		else
+			other++;
+		at += hdr.size;
+	}
+	printf("rvjit-init: perf instructions %llu samples %llu other %llu\n",
+	       (unsigned long long)count, (unsigned long long)samples, (unsigned long long)other);
+	munmap(meta, (size_t)page * 9);
+	close(fd);
+}
+
 int main(void)
 {
 	printf("rvjit-init: hello\n");
@@ -86,11 +152,21 @@ int main(void)
 		fail("isa '%s' lacks rv64imafdc", isa);
 	}
 
+	if (strstr(isa, "sscofpmf"))
+		perf_sample();
+
 	/* A little user-mode floating point. */
 	volatile double x = 1.0;
 	for (int i = 0; i < 10; i++)
 		x = x * 1.5 + 0.25;
 	printf("rvjit-init: fp %.6f\n", x);
+
+	/* A kernel without the virtio drivers built in (Debian's, which has
+	 * them as modules) is booted with this, and the test stops here. */
+	if (strstr(slurp("/proc/cmdline"), "rvjit-init.nodisk")) {
+		printf("rvjit-init: done\n");
+		power_off();
+	}
 
 	/* /dev: the kernel mounts devtmpfs (DEVTMPFS_MOUNT) only on a disk
 	 * root, not on an initramfs, so mount it here. */

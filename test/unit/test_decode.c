@@ -135,6 +135,25 @@ ParameterizedTestParameters(rvc, expands)
 	    {0xdffe, 0x0ff12e23}, /* c.swsp t6,252(sp)      sw t6,252(sp) */
 	    {0xe006, 0x00113023}, /* c.sdsp ra,0(sp)        sd ra,0(sp) */
 	    {0xfffe, 0x1ff13c23}, /* c.sdsp t6,504(sp)      sd t6,504(sp) */
+	    /* Zcb (Zc chapter, "Zcb"): uimm[0|1] at bits 6:5 is bit 6 =
+	     * uimm[0], bit 5 = uimm[1]. The 32-bit words are binutils'
+	     * (-march=rv64gc_zba_zbb) for the equivalent the spec names. */
+	    {0x81e8, 0x0035c503}, /* c.lbu a0,3(a1)         lbu a0,3(a1) */
+	    {0x8000, 0x00044403}, /* c.lbu s0,0(s0)         lbu s0,0(s0) */
+	    {0x85e8, 0x00259503}, /* c.lh a0,2(a1)          lh a0,2(a1) */
+	    {0x85a8, 0x0025d503}, /* c.lhu a0,2(a1)         lhu a0,2(a1) */
+	    {0x89c8, 0x00a580a3}, /* c.sb a0,1(a1)          sb a0,1(a1) */
+	    {0x8da8, 0x00a59123}, /* c.sh a0,2(a1)          sh a0,2(a1) */
+	    {0x9d61, 0x0ff57513}, /* c.zext.b a0            andi a0,a0,255 */
+	    {0x9d65, 0x60451513}, /* c.sext.b a0            sext.b a0,a0 */
+	    {0x9d69, 0x0805453b}, /* c.zext.h a0            zext.h a0,a0 */
+	    {0x9d6d, 0x60551513}, /* c.sext.h a0            sext.h a0,a0 */
+	    {0x9d71, 0x0805053b}, /* c.zext.w a0            add.uw a0,a0,zero */
+	    {0x9d75, 0xfff54513}, /* c.not a0               xori a0,a0,-1 */
+	    {0x9d4d, 0x02b50533}, /* c.mul a0,a1            mul a0,a0,a1 */
+	    /* Zcmop: c.mop.n has no 32-bit form and passes through */
+	    {0x6081, 0x00006081}, /* c.mop.1 */
+	    {0x6781, 0x00006781}, /* c.mop.15 */
 	};
 	return cr_make_param_array(struct rvc_vector, v, ARRAY_SIZE(v));
 }
@@ -152,16 +171,17 @@ ParameterizedTestParameters(rvc, reserved)
 	    0x0000, /* all zeros: defined illegal */
 	    0x0004, /* C.ADDI4SPN nzuimm=0, rd'=s1 */
 	    0x001c, /* C.ADDI4SPN nzuimm=0, rd'=a5 */
-	    0x8000, /* quadrant 0 funct3 100: reserved */
+	    0x9000, /* quadrant 0 funct3 100, bit 12 set: reserved even with Zcb */
 	    0x9ffc, /* same, every other bit set */
+	    0x8c40, /* 100 011 ... bit 6 set (c.sh's place): reserved */
 	    0x2001, /* C.ADDIW rd=0, imm=0 */
 	    0x3001, /* C.ADDIW rd=0, imm=-32 */
 	    0x6101, /* C.ADDI16SP nzimm=0 */
 	    0x6001, /* C.LUI rd=0 nzimm=0 */
-	    0x6501, /* C.LUI a0, nzimm=0 */
-	    0x9c41, /* 100 1 11 rd' 10 rs2' 01: reserved */
-	    0x9c61, /* 100 1 11 rd' 11 rs2' 01: reserved */
-	    0x9fdd, /* same, other registers */
+	    0x6501, /* C.LUI a0, nzimm=0 (even rd: no c.mop) */
+	    0x6881, /* C.LUI a7, nzimm=0 (rd >= 16: no c.mop) */
+	    0x9c79, /* 100 1 11 rd' 11 110 01: reserved even with Zcb */
+	    0x9ffd, /* 100 1 11 rd' 11 111 01: same */
 	    0x4002, /* C.LWSP rd=0 */
 	    0x5002, /* C.LWSP rd=0, uimm[5]=1 */
 	    0x6002, /* C.LDSP rd=0 */
@@ -178,6 +198,34 @@ ParameterizedTest(uint16_t *c, rvc, reserved)
 		     rvc_expand(*c, NULL));
 }
 
+/* A hart without Zcb or Zcmop finds their encodings reserved, as before
+ * them; with Zcb on, the forms that need Zbb, Zba or M expand but find no
+ * row unless those are on too. */
+Test(rvc, zcb_and_zcmop_follow_the_isa)
+{
+	static const uint16_t zcb[] = {0x81e8, 0x85e8, 0x85a8, 0x89c8, 0x8da8, 0x9d61,
+				       0x9d65, 0x9d69, 0x9d6d, 0x9d71, 0x9d75, 0x9d4d};
+	struct isa rv64;
+	isa_default(&rv64);
+	for (size_t i = 0; i < ARRAY_SIZE(zcb); i++)
+		cr_assert_eq(rvc_expand(zcb[i], &rv64), 0, "0x%04x", zcb[i]);
+	cr_assert_eq(rvc_expand(0x6081, &rv64), 0);
+
+	struct isa with = rv64;
+	isa_set(&with, ISA_ZCB, true);
+	isa_set(&with, ISA_ZCMOP, true);
+	struct op op;
+	insn_decode(0x9d75, 2, &op, &with); /* c.not: xori, base ISA */
+	cr_assert_eq(op.id, INSN_xori);
+	insn_decode(0x9d4d, 2, &op, &with); /* c.mul: M is on in rv64 */
+	cr_assert_eq(op.id, INSN_mul);
+	insn_decode(0x6781, 2, &op, &with);
+	cr_assert_eq(op.id, INSN_c_mop);
+	isa_set(&with, ISA_M, false);
+	insn_decode(0x9d4d, 2, &op, &with);
+	cr_assert_eq(op.id, INSN_ILLEGAL);
+}
+
 /* Every legal halfword must land on a row of insn.def, and the op must keep
  * the compressed bits. */
 Test(rvc, every_expansion_decodes)
@@ -191,12 +239,13 @@ Test(rvc, every_expansion_decodes)
 		w = rvc_expand((uint16_t)c, NULL);
 		insn_decode(c, 2, &op, NULL);
 		cr_assert_eq(op.raw, c);
-		cr_assert_eq(op.len, 2);
+		cr_assert_eq(op_len(&op), 2);
 		if (w == 0) {
 			cr_assert_eq(op.id, INSN_ILLEGAL, "0x%04x", c);
 			continue;
 		}
-		cr_assert_eq(w & 3, 3, "0x%04x expands to 0x%08x", c, w);
+		/* c.mop.n alone keeps its 16 bits (insn.def's c.mop row). */
+		cr_assert(op.id == INSN_c_mop || (w & 3) == 3, "0x%04x expands to 0x%08x", c, w);
 		cr_assert_neq(op.id, INSN_ILLEGAL, "0x%04x -> 0x%08x", c, w);
 	}
 }
@@ -256,12 +305,42 @@ Test(decode, table_flags_are_consistent)
 	cr_assert(insn_table[INSN_ILLEGAL].flags & INSN_ENDS_BLOCK);
 }
 
+/* EXT_WITH rows need both extensions: Zfa's fli.h needs Zfh, fli.d needs
+ * D, fcvt.d.h needs D and Zfh or Zfhmin. */
+Test(decode, rows_that_need_two_extensions)
+{
+	struct isa isa;
+	struct op op;
+
+	isa_default(&isa);
+	isa_set(&isa, ISA_ZFA, true);
+	insn_decode(0xf4100553, 4, &op, &isa); /* fli.h fa0,-1.0 */
+	cr_assert_eq(op.id, INSN_ILLEGAL);
+	insn_decode(0xf0180553, 4, &op, &isa); /* fli.s fa0,1.0 */
+	cr_assert_eq(op.id, INSN_fli_s);
+	isa_set(&isa, ISA_ZFH, true);
+	insn_decode(0xf4100553, 4, &op, &isa);
+	cr_assert_eq(op.id, INSN_fli_h);
+	isa_set(&isa, ISA_D, false);
+	insn_decode(0xf2108553, 4, &op, &isa); /* fli.d fa0,min */
+	cr_assert_eq(op.id, INSN_ILLEGAL);
+	insn_decode(0x42258553, 4, &op, &isa); /* fcvt.d.h fa0,fa1 */
+	cr_assert_eq(op.id, INSN_ILLEGAL);
+	isa_set(&isa, ISA_D, true);
+	isa_set(&isa, ISA_ZFH, false);
+	isa_set(&isa, ISA_ZFHMIN, true);
+	insn_decode(0x42258553, 4, &op, &isa);
+	cr_assert_eq(op.id, INSN_fcvt_d_h);
+	insn_decode(0x04c58553, 4, &op, &isa); /* fadd.h: Zfh only */
+	cr_assert_eq(op.id, INSN_ILLEGAL);
+}
+
 /* ---- operand extraction ----------------------------------------------- */
 
 struct decode_vector {
 	uint32_t raw;
 	uint8_t len;
-	uint8_t id;
+	uint16_t id;
 	uint8_t rd, rs1, rs2, rs3;
 	int32_t imm;
 };
@@ -352,7 +431,7 @@ ParameterizedTest(struct decode_vector *v, decode, fields)
 		     insn_table[v->id].mnemonic);
 	cr_assert_eq(op.fn, insn_table[v->id].exec, "0x%08x: fn", v->raw);
 	cr_assert_eq(op.raw, v->raw);
-	cr_assert_eq(op.len, v->len);
+	cr_assert_eq(op_len(&op), v->len);
 	cr_assert_eq(op.rd, v->rd, "0x%08x: rd %u, want %u", v->raw, op.rd, v->rd);
 	cr_assert_eq(op.rs1, v->rs1, "0x%08x: rs1 %u, want %u", v->raw, op.rs1, v->rs1);
 	cr_assert_eq(op.rs2, v->rs2, "0x%08x: rs2 %u, want %u", v->raw, op.rs2, v->rs2);
@@ -376,7 +455,9 @@ ParameterizedTestParameters(decode, illegal)
 	    {0x80001013, 4},		      /* slli with funct6 100000 */
 	    {0x42000033, 4},		      /* OP funct7 0100001 */
 	    {0x0200101b, 4},		      /* slliw with shamt[5] set: reserved on RV64 */
-	    {0x04000053, 4},		      /* fadd.h: no Zfh */
+	    {0xe2100053, 4},		      /* fmvh.x.d: Zfa, but RV32 only */
+	    {0xb2000053, 4},		      /* fmvp.d.x: Zfa, but RV32 only */
+	    {0xc2802053, 4},		      /* fcvtmod.w.d with rm != RTZ: reserved */
 	    {0x06000043, 4},		      /* fmadd.q: no Q */
 	    {0x0000402f, 4},		      /* AMO funct3 100 */
 	    {0x1010302f, 4},		      /* lr.d with rs2 != 0 */
@@ -404,7 +485,7 @@ ParameterizedTest(struct illegal_vector *v, decode, illegal)
 		     insn_table[op.id].mnemonic);
 	cr_assert_eq(op.fn, exec_illegal);
 	cr_assert_eq(op.raw, v->raw);
-	cr_assert_eq(op.len, v->len);
+	cr_assert_eq(op_len(&op), v->len);
 	cr_assert_eq(op.imm, 0);
 	cr_assert_eq(op.rd, 0);
 	cr_assert_eq(op.rs1, 0);
@@ -499,6 +580,32 @@ ParameterizedTestParameters(disasm, text)
 	    {0xe0050553, 4, 0, "fmv.x.w a0,fa0"},
 	    {0xf2050553, 4, 0, "fmv.d.x fa0,a0"},
 	    {0xa2b52553, 4, 0, "feq.d a0,fa0,fa1"},
+	    /* Zfh (binutils 2.40 objdump -M no-aliases) */
+	    {0x00259507, 4, 0, "flh fa0,2(a1)"},
+	    {0xfea11f27, 4, 0, "fsh fa0,-2(sp)"},
+	    {0x04c58553, 4, 0, "fadd.h fa0,fa1,fa2,rne"},
+	    {0x6cc5c543, 4, 0, "fmadd.h fa0,fa1,fa2,fa3,rmm"},
+	    {0x24b59553, 4, 0, "fsgnjn.h fa0,fa1,fa1"},
+	    {0x44159553, 4, 0, "fcvt.h.d fa0,fa1,rtz"},
+	    {0xc4059553, 4, 0, "fcvt.w.h a0,fa1,rtz"},
+	    {0xe4058553, 4, 0, "fmv.x.h a0,fa1"},
+	    {0xf4058553, 4, 0, "fmv.h.x fa0,a1"},
+	    {0xa4c58553, 4, 0, "fle.h a0,fa1,fa2"},
+	    /* Zfa (binutils 2.40 has none: later objdumps' syntax, fli's
+	     * operand as min/inf/nan or C's %a) */
+	    {0xf0180553, 4, 0, "fli.s fa0,0x1p+0"},
+	    {0xf2108553, 4, 0, "fli.d fa0,min"},
+	    {0xf4100553, 4, 0, "fli.h fa0,-0x1p+0"},
+	    {0xf01f0553, 4, 0, "fli.s fa0,inf"},
+	    {0xf01f8553, 4, 0, "fli.s fa0,nan"},
+	    {0xf2148553, 4, 0, "fli.d fa0,0x1.4p-2"},
+	    {0x2ac5a553, 4, 0, "fminm.d fa0,fa1,fa2"},
+	    {0x28c5b553, 4, 0, "fmaxm.s fa0,fa1,fa2"},
+	    {0x4245b553, 4, 0, "fround.d fa0,fa1,rup"},
+	    {0x4455f553, 4, 0, "froundnx.h fa0,fa1"},
+	    {0xc2859553, 4, 0, "fcvtmod.w.d a0,fa1,rtz"},
+	    {0xa0c5d553, 4, 0, "fltq.s a0,fa1,fa2"},
+	    {0xa4c5c553, 4, 0, "fleq.h a0,fa1,fa2"},
 	    {0x852e, 2, 0, "add a0,zero,a1"},
 	    {0xb001, 2, 0x2000, "jal zero,0x1800"},
 	    {0x8082, 2, 0, "jalr zero,0(ra)"},
@@ -508,6 +615,27 @@ ParameterizedTestParameters(disasm, text)
 	    {0x40c5f533, 4, 0, "andn a0,a1,a2"},
 	    {0x2875d513, 4, 0, "orc.b a0,a1"},
 	    {0x0ec5d533, 4, 0, "czero.eqz a0,a1,a2"},
+	    {0x0100000f, 4, 0, "pause"},
+	    {0x00200033, 4, 0, "ntl.p1"},
+	    {0x00300033, 4, 0, "ntl.pall"},
+	    {0x00400033, 4, 0, "ntl.s1"},
+	    {0x00500033, 4, 0, "ntl.all"},
+	    {0x900a, 2, 0, "c.ntl.p1"},
+	    {0x9016, 2, 0, "c.ntl.all"},
+	    {0x00600033, 4, 0, "add zero,zero,t1"},
+	    {0x00d00073, 4, 0, "wrs.nto"},
+	    {0x01d00073, 4, 0, "wrs.sto"},
+	    {0x81c5c573, 4, 0, "mop.r.0 a0,a1"},
+	    {0xcdf5c573, 4, 0, "mop.r.31 a0,a1"},
+	    {0x82c5c573, 4, 0, "mop.rr.0 a0,a1,a2"},
+	    {0xcec5c573, 4, 0, "mop.rr.7 a0,a1,a2"},
+	    {0x6081, 2, 0, "c.mop.1"},
+	    {0x6781, 2, 0, "c.mop.15"},
+	    {0x81e8, 2, 0, "lbu a0,3(a1)"},
+	    {0x85e8, 2, 0, "lh a0,2(a1)"},
+	    {0x9d75, 2, 0, "xori a0,a0,-1"},
+	    {0xc0302573, 4, 0, "csrrs a0,0xc03,zero"},
+	    {0xda002573, 4, 0, "csrrs a0,scountovf,zero"},
 	    {0xffffffff, 4, 0, "illegal 0xffffffff"},
 	    {0x0000, 2, 0, "illegal 0x0000"},
 	};

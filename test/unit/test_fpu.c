@@ -963,6 +963,114 @@ Test(fpu_flags, accrue)
 	cr_expect_eq(fl, DZ | NX);
 }
 
+/* ---- Zfa ---- */
+
+/* FLI entries whose value differs between formats (chapter "Zfa"): entry 1
+ * is each format's least normal; in binary16, 2^-16 and 2^-15 are
+ * subnormals (2^8 and 2^9 times 2^-24) and 2^16 overflows to +inf. */
+Test(fpu_zfa, fli_per_format)
+{
+	cr_expect_eq(f32_fli(1), 0x00800000u);
+	cr_expect_eq(f64_fli(1), 0x0010000000000000ull);
+	cr_expect_eq(f16_fli(1), 0x0400);
+	cr_expect_eq(f16_fli(2), 0x0100);
+	cr_expect_eq(f16_fli(3), 0x0200);
+	cr_expect_eq(f16_fli(28), 0x7800); /* 2^15: exponent 15 + 15 */
+	cr_expect_eq(f16_fli(29), 0x7c00);
+	cr_expect_eq(f32_fli(29), 0x47800000u); /* 2^16: exponent 16 + 127 */
+	cr_expect_eq(f64_fli(0), 0xbff0000000000000ull);
+	cr_expect_eq(f64_fli(9), 0x3fd4000000000000ull); /* 0.3125 = 1.25 * 2^-2 */
+	cr_expect_eq(f16_fli(31), F16_CANON_NAN);
+	cr_expect_eq(f64_fli(31), D_CANON);
+}
+
+/* minimum/maximum: any NaN gives the canonical NaN; -0 < +0. */
+Test(fpu_zfa, minimum_maximum)
+{
+	uint8_t fl = 0;
+	cr_expect_eq(f64_minimum(D_QNAN | 5, D_ONE, &fl), D_CANON);
+	cr_expect_eq(fl, 0);
+	cr_expect_eq(f64_maximum(D_ONE, D_SNAN, &fl), D_CANON);
+	cr_expect_eq(fl, NV);
+	fl = 0;
+	cr_expect_eq(f64_minimum(D_PZERO, D_NZERO, &fl), D_NZERO);
+	cr_expect_eq(f64_maximum(D_NZERO, D_PZERO, &fl), D_PZERO);
+	cr_expect_eq(f32_minimum(S_TWO, S_ONE, &fl), S_ONE);
+	cr_expect_eq(f16_maximum(0xbc00, 0x3c00, &fl), 0x3c00);
+	cr_expect_eq(fl, 0);
+}
+
+/* round_int: 2.5 in each mode; NX only when asked; the sign of a zero. */
+Test(fpu_zfa, round_int)
+{
+	const uint64_t two_half = 0x4004000000000000ull, m_quarter = 0xbfd0000000000000ull;
+	uint8_t fl = 0;
+	cr_expect_eq(f64_round_int(two_half, RNE, false, &fl), D_TWO);
+	cr_expect_eq(f64_round_int(two_half, RTZ, false, &fl), D_TWO);
+	cr_expect_eq(f64_round_int(two_half, RDN, false, &fl), D_TWO);
+	cr_expect_eq(f64_round_int(two_half, RUP, false, &fl), D_THREE);
+	cr_expect_eq(f64_round_int(two_half, RMM, false, &fl), D_THREE);
+	cr_expect_eq(fl, 0);
+	cr_expect_eq(f64_round_int(m_quarter, RNE, true, &fl), D_NZERO);
+	cr_expect_eq(fl, NX);
+	fl = 0;
+	cr_expect_eq(f64_round_int(m_quarter, RDN, true, &fl), 0xbff0000000000000ull);
+	cr_expect_eq(f64_round_int(D_NINF, RUP, true, &fl), D_NINF);
+	cr_expect_eq(fl, NX);
+	fl = 0;
+	cr_expect_eq(f64_round_int(D_SNAN, RNE, true, &fl), D_CANON);
+	cr_expect_eq(fl, NV);
+	fl = 0;
+	/* the largest half, already an integer; the least subnormal up to 1 */
+	cr_expect_eq(f16_round_int(0x7bff, RUP, true, &fl), 0x7bff);
+	cr_expect_eq(fl, 0);
+	cr_expect_eq(f16_round_int(0x0001, RUP, false, &fl), 0x3c00);
+	cr_expect_eq(f32_round_int(0x3fc00000u, RNE, false, &fl), S_TWO); /* 1.5 */
+	cr_expect_eq(fl, 0);
+}
+
+/* fcvtmod.w.d: truncation modulo 2^32, FCVT.W.D's flags, 0 for inf/NaN. */
+Test(fpu_zfa, f64_to_i32_mod)
+{
+	uint8_t fl = 0;
+	/* 2^32 + 5 = 0x41f0000000500000 */
+	cr_expect_eq(f64_to_i32_mod(0x41f0000000500000ull, &fl), 5);
+	cr_expect_eq(fl, NV);
+	fl = 0;
+	/* -2.75: -2, inexact */
+	cr_expect_eq(f64_to_i32_mod(0xc006000000000000ull, &fl), -2);
+	cr_expect_eq(fl, NX);
+	fl = 0;
+	/* 2^31: bits 31:0 are 0x80000000, out of range */
+	cr_expect_eq(f64_to_i32_mod(0x41e0000000000000ull, &fl), INT32_MIN);
+	cr_expect_eq(fl, NV);
+	fl = 0;
+	cr_expect_eq(f64_to_i32_mod(D_PINF, &fl), 0);
+	cr_expect_eq(f64_to_i32_mod(D_QNAN, &fl), 0);
+	cr_expect_eq(fl, NV);
+	fl = 0;
+	cr_expect_eq(f64_to_i32_mod(D_NZERO, &fl), 0);
+	cr_expect_eq(fl, 0);
+}
+
+/* The quiet compares: NV only for a signalling NaN. */
+Test(fpu_zfa, quiet_compares)
+{
+	uint8_t fl = 0;
+	cr_expect_eq(f64_lt_quiet(D_QNAN, D_ONE, &fl), 0);
+	cr_expect_eq(f64_le_quiet(D_ONE, D_QNAN, &fl), 0);
+	cr_expect_eq(fl, 0);
+	cr_expect_eq(f64_le_quiet(D_SNAN, D_ONE, &fl), 0);
+	cr_expect_eq(fl, NV);
+	fl = 0;
+	cr_expect_eq(f64_le_quiet(D_NZERO, D_PZERO, &fl), 1);
+	cr_expect_eq(f64_lt_quiet(D_NZERO, D_PZERO, &fl), 0);
+	cr_expect_eq(f32_lt_quiet(S_ONE, S_TWO, &fl), 1);
+	cr_expect_eq(f16_lt_quiet(0x3c00, 0x3c01, &fl), 1);
+	cr_expect_eq(f16_le_quiet(0x7e00, 0x3c00, &fl), 0);
+	cr_expect_eq(fl, 0);
+}
+
 /*
  * Random cross-check against the host FPU, an independent implementation, in
  * the four modes hosts have (RMM is covered by the tables above). Only on
@@ -973,7 +1081,9 @@ Test(fpu_flags, accrue)
  */
 #if defined(__x86_64__)
 #include <fenv.h>
+#include <immintrin.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 static uint64_t xs_next(uint64_t *s)
@@ -1133,4 +1243,195 @@ Test(fpu_host, random_against_sse)
 	fesetround(FE_TONEAREST);
 	cr_expect_eq(bad, 0, "%ld mismatches against the host FPU", bad);
 }
+/*
+ * binary16 against the host, an independent implementation: F16C's
+ * single-to-half conversion (VCVTPS2PH, which takes the rounding mode in
+ * its immediate and raises the SSE flags, tininess after rounding) applied
+ * to the exact result of each operation "rounded to odd" into binary32
+ * (with UF worked out after rounding, see below).
+ * Rounding to odd (truncate, then set the last bit when anything was
+ * dropped) to p + 2 or more bits and then rounding to p bits in any mode is
+ * the correct rounding of the exact value (Boldo and Melquiond, "Emulation
+ * of FMA and correctly rounded sums: proved algorithms using rounding to
+ * odd"), and double (53 bits) and then single (24 bits) are both wide
+ * enough for half's 11. The host computes in double with FE_TOWARDZERO:
+ * exact for add, sub and mul of halves, truncated with a sticky bit for
+ * div, sqrt and fma. Zero results take their sign from the requested mode.
+ */
+#define D_SIGN_BIT 0x8000000000000000ull
+
+__attribute__((target("f16c"))) static uint16_t host_to_f16(float f, int rm)
+{
+	/* VCVTPS2PH imm8[1:0]: 0 nearest, 1 down, 2 up, 3 toward zero. */
+	switch (rm) {
+	case FRM_RTZ:
+		return (uint16_t)_cvtss_sh(f, 3);
+	case FRM_RDN:
+		return (uint16_t)_cvtss_sh(f, 1);
+	case FRM_RUP:
+		return (uint16_t)_cvtss_sh(f, 2);
+	default:
+		return (uint16_t)_cvtss_sh(f, 0);
+	}
+}
+
+__attribute__((target("f16c"))) static double host_from_f16(uint16_t h)
+{
+	return (double)_cvtsh_ss(h);
+}
+
+/* x (a double rounded toward zero, inexact when `sticky`) rounded to odd
+ * into a float. */
+static float to_odd_float(double x, bool sticky)
+{
+	volatile double vx = x;
+	volatile float f;
+	uint32_t b;
+	uint64_t d;
+
+	if (sticky && !isinf(x)) {
+		memcpy(&d, (const void *)&vx, 8);
+		d |= 1;
+		memcpy((void *)&vx, &d, 8);
+	}
+	fesetround(FE_TOWARDZERO);
+	feclearexcept(FE_ALL_EXCEPT);
+	f = (float)vx;
+	if (fetestexcept(FE_INEXACT) && !isinf(f)) {
+		memcpy(&b, (const void *)&f, 4);
+		b |= 1;
+		memcpy((void *)&f, &b, 4);
+	}
+	return f;
+}
+
+/* Halves biased towards subnormals, the overflow edge, ties, specials;
+ * no NaN operands (hosts propagate payloads, and RISC-V's NaN rules have
+ * their own tests). */
+static uint16_t gen_h(uint64_t *s)
+{
+	uint64_t r = xs_next(s);
+	uint16_t m = (uint16_t)(xs_next(s) >> 40) & 0x83ffu;
+	uint16_t e;
+	switch (r % 5) {
+	case 0:
+		e = (uint16_t)((r >> 8) % 3); /* subnormal, least normals */
+		break;
+	case 1:
+		e = (uint16_t)(28 + (r >> 8) % 4); /* near the overflow, inf */
+		break;
+	case 2:
+		e = (uint16_t)(13 + (r >> 8) % 5);
+		m &= 0x8380u; /* short significands: ties */
+		break;
+	default:
+		e = (uint16_t)((r >> 8) % 31);
+		break;
+	}
+	if (e == 31)
+		m &= 0x8000u; /* infinity */
+	return (uint16_t)(e << 10 | m);
+}
+
+Test(fpu_host, half_against_f16c)
+{
+	static const int host_rm[4] = {FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD};
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+	long bad = 0;
+
+	for (long i = 0; i < 200000 && bad < 10; i++) {
+		const int rm = (int)(i & 3);
+		const uint16_t a = gen_h(&seed), b = gen_h(&seed), c = gen_h(&seed);
+		const uint32_t sa = gen_s(&seed);
+		const uint64_t da = gen_d(&seed);
+		volatile double x = host_from_f16(a), y = host_from_f16(b), z = host_from_f16(c);
+		for (int op = 0; op < 7; op++) {
+			volatile double r = 0;
+			uint8_t gf = 0, nvdz, hf;
+			uint16_t got, want;
+			bool sticky;
+			float sf;
+
+			fesetround(FE_TOWARDZERO);
+			feclearexcept(FE_ALL_EXCEPT);
+			switch (op) {
+			case 0:
+				r = x + y;
+				got = f16_add(a, b, rm, &gf);
+				break;
+			case 1:
+				r = x * y;
+				got = f16_mul(a, b, rm, &gf);
+				break;
+			case 2:
+				r = x / y;
+				got = f16_div(a, b, rm, &gf);
+				break;
+			case 3:
+				r = sqrt(x);
+				got = f16_sqrt(a, rm, &gf);
+				break;
+			case 4:
+				r = fma(x, y, z);
+				got = f16_fmadd(a, b, c, rm, &gf);
+				break;
+			case 5: { /* binary32 -> binary16; NaNs (by their bits) skipped */
+				const bool nan = (sa & 0x7fffffffu) > 0x7f800000u;
+				float fa;
+				memcpy(&fa, &sa, 4);
+				r = nan ? 0.0 : (double)fa;
+				got = nan ? 0 : f32_to_f16(sa, rm, &gf);
+				break;
+			}
+			default: { /* binary64 -> binary16 */
+				const bool nan = (da & ~D_SIGN_BIT) > 0x7ff0000000000000ull;
+				double d;
+				memcpy(&d, &da, 8);
+				r = nan ? 0.0 : d;
+				got = nan ? 0 : f64_to_f16(da, rm, &gf);
+				break;
+			}
+			}
+			sticky = fetestexcept(FE_INEXACT);
+			nvdz = host_flags() & (NV | DZ);
+			if (r == 0 && !sticky) {
+				/* an exact zero: its sign is the mode's (x - x) */
+				fesetround(host_rm[rm]);
+				switch (op) {
+				case 0:
+					r = x + y;
+					break;
+				case 4:
+					r = fma(x, y, z);
+					break;
+				default:
+					break;
+				}
+			}
+			sf = to_odd_float(r, sticky);
+			feclearexcept(FE_ALL_EXCEPT);
+			want = isnan(r) ? F16_CANON_NAN : host_to_f16(sf, rm);
+			hf = (uint8_t)((isnan(r) ? 0 : host_flags()) | nvdz);
+			/* VCVTPS2PH detects tininess before rounding; RISC-V after
+			 * (11.6): tiny when the value rounded to 11 bits with an
+			 * unbounded exponent is below 2^-14, which converting it
+			 * scaled by 2^11 (exactly) into the normal range shows. */
+			if (!isnan(r)) {
+				const uint16_t scaled = host_to_f16(sf * 2048.0f, rm);
+				const bool tiny = (scaled & 0x7fffu) < 0x3000u; /* < 2^-3 */
+				hf = (uint8_t)((hf & ~UF) | (tiny && (hf & NX) ? UF : 0));
+			}
+			if (got != want || gf != hf) {
+				bad++;
+				cr_log_error(
+				    "half op %d rm %d a=%04x b=%04x c=%04x s=%08x d=%016llx: got "
+				    "%04x/%02x, host %04x/%02x",
+				    op, rm, a, b, c, sa, (unsigned long long)da, got, gf, want, hf);
+			}
+		}
+	}
+	fesetround(FE_TONEAREST);
+	cr_expect_eq(bad, 0, "%ld mismatches against the host's F16C", bad);
+}
+
 #endif
