@@ -104,6 +104,7 @@ static bool polls_memory(const struct block *b, unsigned n)
 			break;
 		case FMT_I:
 		case FMT_R:
+		case FMT_R1:
 		case FMT_U:
 		case FMT_SH:
 		case FMT_SHW:

@@ -163,7 +163,7 @@ void emit_fp_store(struct tctx *t, const struct op *op, unsigned k)
 void emit_fma(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
-	if (!host_has_fma()) {
+	if (!(t->j->host_features & HOST_FMA)) {
 		fallback(t, op, k);
 		return;
 	}

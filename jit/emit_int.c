@@ -1,6 +1,7 @@
 /*
  * Integer instructions emitted natively: the base ALU ops (register-
- * immediate and register-register, 64- and 32-bit), multiply and divide
+ * immediate and register-register, 64- and 32-bit; shifts by a register
+ * with BMI2's shlx/shrx/sarx when the host has them), multiply and divide
  * (M extension).
  */
 #include "core/insn.h"
@@ -46,6 +47,28 @@ static enum x86_shift shift_of(unsigned id)
 	default: /* sra, srai, sraw, sraiw */
 		return SHIFT_SAR;
 	}
+}
+
+/* sll, srl, sra and their W forms into d (not rs2's register) with BMI2's
+ * shlx/shrx/sarx, which take the count from any register and leave rs1's
+ * alone: no load of the count into cl. False without BMI2. */
+static bool emit_shiftx(struct tctx *t, const struct op *op, int d)
+{
+	if (!(t->j->host_features & HOST_BMI2))
+		return false;
+	const bool wide = !(insn_table[op->id].flags & INSN_WORD);
+	int count = x_host(t, op->rs2);
+	if (count < 0) {
+		load_x(t, RCX, op->rs2);
+		count = RCX;
+	}
+	int src = x_host(t, op->rs1);
+	if (src < 0) {
+		load_x(t, d, op->rs1);
+		src = d;
+	}
+	(wide ? emit_shiftx_r64 : emit_shiftx_r32)(&t->e, shift_of(op->id), d, src, count);
+	return true;
 }
 
 /* rd == rs1: operate on rd where it is: its host register, or its memory
@@ -159,6 +182,8 @@ void emit_alu(struct tctx *t, const struct op *op, unsigned k)
 	case INSN_srl:
 	case INSN_sra:
 		/* x86 masks 64-bit shift counts to 6 bits, as RV64 does. */
+		if (emit_shiftx(t, op, d))
+			break;
 		load_x(t, RCX, rs2);
 		load_x(t, d, rs1);
 		emit_shift_r64_cl(e, shift, d);
@@ -189,9 +214,11 @@ void emit_alu(struct tctx *t, const struct op *op, unsigned k)
 	case INSN_srlw:
 	case INSN_sraw:
 		/* 32-bit x86 shifts mask the count to 5 bits, as the *w ops do. */
-		load_x(t, RCX, rs2);
-		load_x(t, d, rs1);
-		emit_shift_r32_cl(e, shift, d);
+		if (!emit_shiftx(t, op, d)) {
+			load_x(t, RCX, rs2);
+			load_x(t, d, rs1);
+			emit_shift_r32_cl(e, shift, d);
+		}
 		emit_movsxd_r64_r32(e, d, d);
 		break;
 	case INSN_mul:

@@ -289,6 +289,10 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 	if (!j)
 		return false;
 	j->m = m;
+	if (!host_cpu_features(&j->host_features)) {
+		free(j);
+		return false;
+	}
 	if (!code_buffer_init(&j->cb, opts->code_size)) {
 		free(j);
 		return false;

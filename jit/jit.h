@@ -7,9 +7,11 @@
  * end. Its x86-64 code starts with an entry check (the hart's quantum
  * budget and pending interrupts; either sends control back to the
  * dispatcher), then each instruction in turn:
- *   - hot, simple instructions (integer ALU, loads and stores, AMOs, LR/SC,
- *     the F/D operations SSE computes exactly, branches, jumps) are
- *     emitted natively;
+ *   - hot, simple instructions (integer ALU, Zba/Zbb/Zbs/Zicond bit
+ *     manipulation, loads and stores, AMOs, LR/SC, the F/D operations SSE
+ *     computes exactly, branches, jumps) are emitted natively, with the
+ *     host's optional instructions (POPCNT, LZCNT, BMI1/2, FMA: asked once
+ *     with CPUID, jit/host_cpu.h) where it has them;
  *   - loads and stores carry the soft-TLB lookup inline (the same compare
  *     as core/mem.h); a miss, a device page, a misaligned access or a store
  *     to a page holding translated code calls the instruction's exec

@@ -42,6 +42,7 @@ uint64_t x_reads(const struct op *op)
 	case FMT_AMO:
 	case FMT_SFENCE:
 		return xbit(op->rs1) | xbit(op->rs2);
+	case FMT_R1:
 	case FMT_I:
 	case FMT_SH:
 	case FMT_SHW:
@@ -63,6 +64,7 @@ uint64_t x_writes(const struct op *op)
 {
 	switch (insn_table[op->id].format) {
 	case FMT_R:
+	case FMT_R1:
 	case FMT_I:
 	case FMT_SH:
 	case FMT_SHW:

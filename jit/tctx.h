@@ -8,6 +8,7 @@
  *   regcache.c      guest registers cached in host registers
  *   stubs.c         out-of-line paths, calls into C, the fallback to exec
  *   emit_int.c      integer ALU, multiply and divide
+ *   emit_bitmanip.c Zba, Zbb, Zbs and Zicond
  *   emit_mem.c      the inline TLB probe, loads, stores, AMOs, LR/SC, fence
  *   emit_fp.c       F/D on the host's SSE unit
  *   emit_control.c  block entry and exits: goto, indirect jumps, loops,
@@ -142,6 +143,15 @@ void emit_alu(struct tctx *t, const struct op *op, unsigned k);		/* emit_int.c *
 void emit_slt(struct tctx *t, const struct op *op, unsigned k);		/* emit_int.c */
 void emit_mulh(struct tctx *t, const struct op *op, unsigned k);	/* emit_int.c */
 void emit_div(struct tctx *t, const struct op *op, unsigned k);		/* emit_int.c */
+void emit_shadd(struct tctx *t, const struct op *op, unsigned k);	/* emit_bitmanip.c */
+void emit_logic_not(struct tctx *t, const struct op *op, unsigned k);	/* emit_bitmanip.c */
+void emit_bitcount(struct tctx *t, const struct op *op, unsigned k);	/* emit_bitmanip.c */
+void emit_minmax(struct tctx *t, const struct op *op, unsigned k);	/* emit_bitmanip.c */
+void emit_extend(struct tctx *t, const struct op *op, unsigned k);	/* emit_bitmanip.c */
+void emit_rotate(struct tctx *t, const struct op *op, unsigned k);	/* emit_bitmanip.c */
+void emit_bytes(struct tctx *t, const struct op *op, unsigned k);	/* emit_bitmanip.c */
+void emit_single_bit(struct tctx *t, const struct op *op, unsigned k);	/* emit_bitmanip.c */
+void emit_czero(struct tctx *t, const struct op *op, unsigned k);	/* emit_bitmanip.c */
 void emit_load(struct tctx *t, const struct op *op, unsigned k);	/* emit_mem.c */
 void emit_store(struct tctx *t, const struct op *op, unsigned k);	/* emit_mem.c */
 void emit_amo(struct tctx *t, const struct op *op, unsigned k);		/* emit_mem.c */

@@ -11,6 +11,7 @@
 #include "code_buffer.h"
 #include "core/hart.h"
 #include "core/tb.h"
+#include "host_cpu.h"
 #include "jit.h"
 #include <stdio.h>
 
@@ -29,6 +30,7 @@ struct jit {
 	size_t exit_dispatch_off; /* "eax = JIT_EXIT_DISPATCH; jmp exit" */
 	uint64_t generation;	  /* bumped by every flush: older patch sites are gone */
 	bool chain;		  /* chaining allowed (off under -d exec) */
+	unsigned host_features;	  /* enum host_feature: optional instructions to use */
 	FILE *perf_map;
 	struct jit_stats stats;
 	void *capstone;		 /* -d out_asm disassembler handle, or NULL */

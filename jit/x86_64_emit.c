@@ -6,7 +6,6 @@
  * them.
  */
 #include "x86_64_emit.h"
-#include <stdatomic.h>
 #include <string.h>
 
 static void put8(struct emitter *e, uint8_t b)
@@ -394,6 +393,92 @@ void emit_neg_r32(struct emitter *e, int dst)
 {
 	encode_rr(e, 0, 0xf7, 3, dst);
 }
+void emit_not_r64(struct emitter *e, int dst)
+{
+	encode_rr(e, OP_W, 0xf7, 2, dst);
+}
+/* REX.W also makes byte registers 4-7 spl..dil (not ah..bh). */
+void emit_movsx_r64_r8(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, OP_W | OP_0F, 0xbe, dst, src);
+}
+void emit_movsx_r64_r16(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, OP_W | OP_0F, 0xbf, dst, src);
+}
+void emit_movzx_r32_r16(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, OP_0F, 0xb7, dst, src);
+}
+
+/* ---- Bit manipulation ---- */
+
+/* bswap r64: REX.W 0F C8+r. */
+void emit_bswap_r64(struct emitter *e, int reg)
+{
+	put8(e, (uint8_t)(0x40 | REX_W | (reg & 8 ? REX_B : 0)));
+	put8(e, 0x0f);
+	put8(e, (uint8_t)(0xc8 + (reg & 7)));
+}
+void emit_bsr_r64(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, OP_W | OP_0F, 0xbd, dst, src);
+}
+void emit_bsr_r32(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, OP_0F, 0xbd, dst, src);
+}
+void emit_bsf_r64(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, OP_W | OP_0F, 0xbc, dst, src);
+}
+void emit_bsf_r32(struct emitter *e, int dst, int src)
+{
+	encode_rr(e, OP_0F, 0xbc, dst, src);
+}
+/* bt/bts/btr/btc r/m64, r64: 0F A3/AB/B3/BB; with a register operand the
+ * bit offset is taken modulo 64. */
+void emit_bt_r64_r64(struct emitter *e, enum x86_bt op, int dst, int bit)
+{
+	encode_rr(e, OP_W | OP_0F, (uint8_t)(0xa3 + 8 * (op - BT_TEST)), bit, dst);
+}
+void emit_bt_r64_imm(struct emitter *e, enum x86_bt op, int dst, uint8_t bit)
+{
+	encode_rr(e, OP_W | OP_0F, 0xba, op, dst);
+	put8(e, bit);
+}
+
+/* F3 [REX] 0F xx /r: popcnt (B8), tzcnt (BC), lzcnt (BD). Without the
+ * feature, F3 0F BC/BD is bsf/bsr with an ignored prefix. */
+static void f3_rr(struct emitter *e, unsigned flags, uint8_t opcode, int dst, int src)
+{
+	put8(e, 0xf3);
+	encode_rr(e, flags | OP_0F, opcode, dst, src);
+}
+void emit_popcnt_r64(struct emitter *e, int dst, int src)
+{
+	f3_rr(e, OP_W, 0xb8, dst, src);
+}
+void emit_popcnt_r32(struct emitter *e, int dst, int src)
+{
+	f3_rr(e, 0, 0xb8, dst, src);
+}
+void emit_lzcnt_r64(struct emitter *e, int dst, int src)
+{
+	f3_rr(e, OP_W, 0xbd, dst, src);
+}
+void emit_lzcnt_r32(struct emitter *e, int dst, int src)
+{
+	f3_rr(e, 0, 0xbd, dst, src);
+}
+void emit_tzcnt_r64(struct emitter *e, int dst, int src)
+{
+	f3_rr(e, OP_W, 0xbc, dst, src);
+}
+void emit_tzcnt_r32(struct emitter *e, int dst, int src)
+{
+	f3_rr(e, 0, 0xbc, dst, src);
+}
 
 void emit_lock_xadd_m_r(struct emitter *e, bool wide, struct x86_mem m, int reg)
 {
@@ -571,15 +656,23 @@ void emit_ldmxcsr(struct emitter *e, struct x86_mem m)
 {
 	encode_rm(e, OP_0F, 0xae, 2, m);
 }
+void emit_pxor_x_x(struct emitter *e, int dst, int src)
+{
+	sse_rr(e, 0x66, 0, 0xef, dst, src);
+}
+void emit_pcmpeqb_x_x(struct emitter *e, int dst, int src)
+{
+	sse_rr(e, 0x66, 0, 0x74, dst, src);
+}
 
 /*
  * VEX (SDM 2.3.5): the three-byte form C4, then REX.R, .X and .B inverted
  * and the opcode map, then W, a second source register inverted (vvvv),
  * L and the implied SIMD prefix pp. The two-byte form C5 cannot name the
- * 0F38 map, so the FMA forms always take three bytes.
+ * 0F38 or 0F3A maps, so the FMA and BMI forms always take three bytes.
  */
-enum { VEX_MAP_0F38 = 2 };
-enum { VEX_PP_66 = 1 };
+enum { VEX_MAP_0F38 = 2, VEX_MAP_0F3A = 3 };
+enum { VEX_PP_NONE = 0, VEX_PP_66 = 1, VEX_PP_F3 = 2, VEX_PP_F2 = 3 };
 
 static void put_vex3(struct emitter *e, uint8_t rex, uint8_t map, int vvvv, uint8_t pp)
 {
@@ -626,24 +719,39 @@ void emit_fma231_ss_m(struct emitter *e, enum fma_op op, int dst, int a, struct 
 	vex_rm(e, 0, VEX_MAP_0F38, VEX_PP_66, (uint8_t)op, dst, a, m);
 }
 
-/*
- * A VEX instruction faults (#UD) unless the CPU has it and the OS saves
- * the AVX register state (CPUID.OSXSAVE, then XCR0 bits 1 and 2); libgcc
- * and compiler-rt report "avx" only when both hold, and "fma" only with
- * "avx", but asking for both says what we rely on. The answer cannot change
- * while we run, so it is worked out once; the atomic keeps that first time
- * race-free when harts translate on several threads.
- */
-bool host_has_fma(void)
+/* BMI1/BMI2 (SDM vol. 2, "VEX-encoded general-purpose-register
+ * instructions"): VEX.LZ, W1 for 64-bit operands; they need no AVX state,
+ * only the CPUID feature. */
+
+/* andn r64a, r64b, r/m64 (VEX.LZ.0F38.W1 F2 /r): dst = ~a & b. */
+void emit_andn_r64(struct emitter *e, int dst, int a, int b)
 {
-	static atomic_int known; /* 0: not yet asked, 1: no, 2: yes */
-	int v = atomic_load_explicit(&known, memory_order_relaxed);
-	if (v == 0) {
-		/* Harmless if libgcc's constructor already ran; needed if we
-		 * are asked from an earlier one. */
-		__builtin_cpu_init();
-		v = __builtin_cpu_supports("avx") && __builtin_cpu_supports("fma") ? 2 : 1;
-		atomic_store_explicit(&known, v, memory_order_relaxed);
-	}
-	return v == 2;
+	vex_rr(e, OP_W, VEX_MAP_0F38, VEX_PP_NONE, 0xf2, dst, a, b);
+}
+
+/* rorx r, r/m, imm8 (VEX.LZ.F2.0F3A.W1/W0 F0 /r ib): flags untouched. */
+void emit_rorx_r64(struct emitter *e, int dst, int src, uint8_t count)
+{
+	vex_rr(e, OP_W, VEX_MAP_0F3A, VEX_PP_F2, 0xf0, dst, 0, src);
+	put8(e, count);
+}
+void emit_rorx_r32(struct emitter *e, int dst, int src, uint8_t count)
+{
+	vex_rr(e, 0, VEX_MAP_0F3A, VEX_PP_F2, 0xf0, dst, 0, src);
+	put8(e, count);
+}
+
+/* shlx/shrx/sarx r, r/m, r (VEX.LZ.66/F2/F3.0F38.W1/W0 F7 /r): dst = src
+ * shifted by count modulo the width, the count in vvvv; flags untouched. */
+static uint8_t shiftx_pp(enum x86_shift op)
+{
+	return op == SHIFT_SHL ? VEX_PP_66 : op == SHIFT_SHR ? VEX_PP_F2 : VEX_PP_F3;
+}
+void emit_shiftx_r64(struct emitter *e, enum x86_shift op, int dst, int src, int count)
+{
+	vex_rr(e, OP_W, VEX_MAP_0F38, shiftx_pp(op), 0xf7, dst, count, src);
+}
+void emit_shiftx_r32(struct emitter *e, enum x86_shift op, int dst, int src, int count)
+{
+	vex_rr(e, 0, VEX_MAP_0F38, shiftx_pp(op), 0xf7, dst, count, src);
 }

@@ -62,8 +62,12 @@ static inline struct x86_mem mem_index(int base, int index, int32_t disp)
 /* Group-1 ALU operations, numbered as their /digit in the 0x81 encoding. */
 enum x86_alu { ALU_ADD = 0, ALU_OR = 1, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6, ALU_CMP = 7 };
 
-/* Group-2 shifts, numbered as their /digit. */
-enum x86_shift { SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_SAR = 7 };
+/* Group-2 shifts and rotates, numbered as their /digit. */
+enum x86_shift { SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_SAR = 7 };
+
+/* Bit test and set/reset/complement, numbered as their /digit in the
+ * immediate form 0F BA (the register form's opcode is 0F A3 + 8 * (op - 4)). */
+enum x86_bt { BT_TEST = 4, BT_SET = 5, BT_RESET = 6, BT_COMPLEMENT = 7 };
 
 /* Condition codes (the low nibble of Jcc / SETcc). */
 enum x86_cond {
@@ -148,6 +152,37 @@ void emit_idiv_r32(struct emitter *e, int src);
 void emit_div_r32(struct emitter *e, int src);
 void emit_neg_r64(struct emitter *e, int dst);
 void emit_neg_r32(struct emitter *e, int dst);
+void emit_not_r64(struct emitter *e, int dst);
+void emit_movsx_r64_r8(struct emitter *e, int dst, int src);
+void emit_movsx_r64_r16(struct emitter *e, int dst, int src);
+void emit_movzx_r32_r16(struct emitter *e, int dst, int src);
+
+/*
+ * Bit manipulation. The baseline forms every x86-64 CPU has first; then
+ * the ones behind a CPUID feature (jit/host_cpu.h), which must be emitted
+ * only when the host has it: lzcnt and tzcnt in particular decode as bsr
+ * and bsf (a different result) on a CPU without them, instead of faulting.
+ */
+void emit_bswap_r64(struct emitter *e, int reg);
+void emit_bsr_r64(struct emitter *e, int dst, int src); /* ZF = (src == 0) */
+void emit_bsr_r32(struct emitter *e, int dst, int src);
+void emit_bsf_r64(struct emitter *e, int dst, int src);
+void emit_bsf_r32(struct emitter *e, int dst, int src);
+void emit_bt_r64_r64(struct emitter *e, enum x86_bt op, int dst, int bit); /* bit mod 64 */
+void emit_bt_r64_imm(struct emitter *e, enum x86_bt op, int dst, uint8_t bit);
+void emit_popcnt_r64(struct emitter *e, int dst, int src); /* HOST_POPCNT */
+void emit_popcnt_r32(struct emitter *e, int dst, int src);
+void emit_lzcnt_r64(struct emitter *e, int dst, int src); /* HOST_LZCNT */
+void emit_lzcnt_r32(struct emitter *e, int dst, int src);
+void emit_tzcnt_r64(struct emitter *e, int dst, int src); /* HOST_BMI1 */
+void emit_tzcnt_r32(struct emitter *e, int dst, int src);
+void emit_andn_r64(struct emitter *e, int dst, int a, int b); /* HOST_BMI1: dst = ~a & b */
+void emit_rorx_r64(struct emitter *e, int dst, int src, uint8_t count); /* HOST_BMI2 */
+void emit_rorx_r32(struct emitter *e, int dst, int src, uint8_t count);
+/* HOST_BMI2: shlx, shrx, sarx (op SHIFT_SHL, SHIFT_SHR or SHIFT_SAR). */
+void emit_shiftx_r64(struct emitter *e, enum x86_shift op, int dst, int src, int count);
+void emit_shiftx_r32(struct emitter *e, enum x86_shift op, int dst, int src, int count);
+
 /* Atomics (lock-prefixed where x86 needs it; xchg with memory is locked by
  * definition). `wide` selects 64-bit operands. */
 void emit_lock_xadd_m_r(struct emitter *e, bool wide, struct x86_mem m, int reg);
@@ -181,9 +216,12 @@ void emit_cvtsi2sd_x_m64(struct emitter *e, int xmm, struct x86_mem m);
 void emit_cvtsi2sd_x_m32(struct emitter *e, int xmm, struct x86_mem m);
 void emit_stmxcsr(struct emitter *e, struct x86_mem m);
 void emit_ldmxcsr(struct emitter *e, struct x86_mem m);
+void emit_pxor_x_x(struct emitter *e, int dst, int src);
+void emit_pcmpeqb_x_x(struct emitter *e, int dst, int src); /* bytes: equal -> 0xff */
 
 /*
- * FMA3 scalar fused multiply-add, VEX-encoded: use only if host_has_fma().
+ * FMA3 scalar fused multiply-add, VEX-encoded: use only if the host has
+ * HOST_FMA (jit/host_cpu.h).
  * The 231 form: dst = +-(a * b) +- dst, rounded once, so dst is the addend.
  * Beware the names: x86's fnmadd negates the product only, RISC-V's
  * fnmadd both terms, so RISC-V fnmsub is FMA_NMADD and fnmadd FMA_NMSUB.
@@ -199,8 +237,6 @@ void emit_fma231_ss_x(struct emitter *e, enum fma_op op, int dst, int a, int b);
 /* b is an m64 (sd) / m32 (ss) operand. */
 void emit_fma231_sd_m(struct emitter *e, enum fma_op op, int dst, int a, struct x86_mem m);
 void emit_fma231_ss_m(struct emitter *e, enum fma_op op, int dst, int a, struct x86_mem m);
-/* The CPU has FMA3 and the OS saves AVX state; asked once. */
-bool host_has_fma(void);
 
 /* Control flow. Branch forms return the offset of their rel32 field so it
  * can be patched later with emit_patch_rel32. */

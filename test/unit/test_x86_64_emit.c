@@ -71,11 +71,23 @@ static const char *alu_name(enum x86_alu op)
 }
 
 static const enum x86_alu all_alu[] = {ALU_ADD, ALU_OR, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP};
-static const enum x86_shift all_shift[] = {SHIFT_SHL, SHIFT_SHR, SHIFT_SAR};
+static const enum x86_shift all_shift[] = {SHIFT_ROL, SHIFT_ROR, SHIFT_SHL, SHIFT_SHR, SHIFT_SAR};
 
 static const char *shift_name(enum x86_shift op)
 {
-	return op == SHIFT_SHL ? "shl" : op == SHIFT_SHR ? "shr" : "sar";
+	switch (op) {
+	case SHIFT_ROL:
+		return "rol";
+	case SHIFT_ROR:
+		return "ror";
+	case SHIFT_SHL:
+		return "shl";
+	case SHIFT_SHR:
+		return "shr";
+	case SHIFT_SAR:
+		return "sar";
+	}
+	return "?";
 }
 
 static bool is_logic(enum x86_alu op)
@@ -454,17 +466,102 @@ static void f_imul32(struct emitter *e, enum x86_alu op, int d, int s)
 	emit_imul_r32_r32(e, d, s);
 }
 
+static void f_movsx_rr8(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_movsx_r64_r8(e, d, s);
+}
+static void f_movsx_rr16(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_movsx_r64_r16(e, d, s);
+}
+static void f_movzx_rr16(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_movzx_r32_r16(e, d, s);
+}
+static void f_bsr64(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_bsr_r64(e, d, s);
+}
+static void f_bsr32(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_bsr_r32(e, d, s);
+}
+static void f_bsf64(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_bsf_r64(e, d, s);
+}
+static void f_bsf32(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_bsf_r32(e, d, s);
+}
+static void f_popcnt64(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_popcnt_r64(e, d, s);
+}
+static void f_popcnt32(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_popcnt_r32(e, d, s);
+}
+static void f_lzcnt64(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_lzcnt_r64(e, d, s);
+}
+static void f_lzcnt32(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_lzcnt_r32(e, d, s);
+}
+static void f_tzcnt64(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_tzcnt_r64(e, d, s);
+}
+static void f_tzcnt32(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_tzcnt_r32(e, d, s);
+}
+/* The bit-test forms, their enum x86_bt passed as the group-1 slot. */
+static void f_bt_rr(struct emitter *e, enum x86_alu op, int d, int s)
+{
+	emit_bt_r64_r64(e, (enum x86_bt)op, d, s);
+}
+
 static const struct rr_form rr_forms[] = {
-    {"mov", r64, r64, f_mov_r64_r64, 0},  {"mov", r32, r32, f_mov_r32_r32, 0},
-    {"movsxd", r64, r32, f_movsxd_rr, 0}, {"movzx", r32, r8, f_movzx_rr8, 0},
-    {"add", r64, r64, f_alu64, ALU_ADD},  {"or", r64, r64, f_alu64, ALU_OR},
-    {"and", r64, r64, f_alu64, ALU_AND},  {"sub", r64, r64, f_alu64, ALU_SUB},
-    {"xor", r64, r64, f_alu64, ALU_XOR},  {"cmp", r64, r64, f_alu64, ALU_CMP},
-    {"add", r32, r32, f_alu32, ALU_ADD},  {"or", r32, r32, f_alu32, ALU_OR},
-    {"and", r32, r32, f_alu32, ALU_AND},  {"sub", r32, r32, f_alu32, ALU_SUB},
-    {"xor", r32, r32, f_alu32, ALU_XOR},  {"cmp", r32, r32, f_alu32, ALU_CMP},
-    {"test", r64, r64, f_test64, 0},	  {"test", r32, r32, f_test32, 0},
-    {"imul", r64, r64, f_imul64, 0},	  {"imul", r32, r32, f_imul32, 0},
+    {"mov", r64, r64, f_mov_r64_r64, 0},
+    {"mov", r32, r32, f_mov_r32_r32, 0},
+    {"movsxd", r64, r32, f_movsxd_rr, 0},
+    {"movzx", r32, r8, f_movzx_rr8, 0},
+    {"add", r64, r64, f_alu64, ALU_ADD},
+    {"or", r64, r64, f_alu64, ALU_OR},
+    {"and", r64, r64, f_alu64, ALU_AND},
+    {"sub", r64, r64, f_alu64, ALU_SUB},
+    {"xor", r64, r64, f_alu64, ALU_XOR},
+    {"cmp", r64, r64, f_alu64, ALU_CMP},
+    {"add", r32, r32, f_alu32, ALU_ADD},
+    {"or", r32, r32, f_alu32, ALU_OR},
+    {"and", r32, r32, f_alu32, ALU_AND},
+    {"sub", r32, r32, f_alu32, ALU_SUB},
+    {"xor", r32, r32, f_alu32, ALU_XOR},
+    {"cmp", r32, r32, f_alu32, ALU_CMP},
+    {"test", r64, r64, f_test64, 0},
+    {"test", r32, r32, f_test32, 0},
+    {"imul", r64, r64, f_imul64, 0},
+    {"imul", r32, r32, f_imul32, 0},
+    {"movsx", r64, r8, f_movsx_rr8, 0},
+    {"movsx", r64, r16, f_movsx_rr16, 0},
+    {"movzx", r32, r16, f_movzx_rr16, 0},
+    {"bsr", r64, r64, f_bsr64, 0},
+    {"bsr", r32, r32, f_bsr32, 0},
+    {"bsf", r64, r64, f_bsf64, 0},
+    {"bsf", r32, r32, f_bsf32, 0},
+    {"popcnt", r64, r64, f_popcnt64, 0},
+    {"popcnt", r32, r32, f_popcnt32, 0},
+    {"lzcnt", r64, r64, f_lzcnt64, 0},
+    {"lzcnt", r32, r32, f_lzcnt32, 0},
+    {"tzcnt", r64, r64, f_tzcnt64, 0},
+    {"tzcnt", r32, r32, f_tzcnt32, 0},
+    {"bt", r64, r64, f_bt_rr, (enum x86_alu)BT_TEST},
+    {"bts", r64, r64, f_bt_rr, (enum x86_alu)BT_SET},
+    {"btr", r64, r64, f_bt_rr, (enum x86_alu)BT_RESET},
+    {"btc", r64, r64, f_bt_rr, (enum x86_alu)BT_COMPLEMENT},
 };
 
 #define N_RR_FORMS (sizeof(rr_forms) / sizeof(rr_forms[0]))
@@ -639,7 +736,7 @@ Test(emit, shifts, .init = cs_setup, .fini = cs_teardown)
 {
 	static const uint8_t counts[] = {0, 1, 2, 9, 12, 31, 32, 63};
 	uint8_t buf[16];
-	for (size_t s = 0; s < 3; s++) {
+	for (size_t s = 0; s < sizeof(all_shift) / sizeof(all_shift[0]); s++) {
 		const enum x86_shift op = all_shift[s];
 		for (int reg = 0; reg < 16; reg++) {
 			for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
@@ -694,6 +791,109 @@ Test(emit, one_register_forms, .init = cs_setup, .fini = cs_teardown)
 		emit_pop(&e, reg);
 		check_insn(&e, 0, ANY, "pop %s", r64[reg]);
 		cr_assert_eq(e.len, reg < 8 ? 1u : 2u);
+		e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
+		emit_not_r64(&e, reg);
+		check_insn(&e, 0, ANY, "not %s", r64[reg]);
+		e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
+		emit_bswap_r64(&e, reg);
+		check_insn(&e, 0, ANY, "bswap %s", r64[reg]);
+		cr_assert_eq(e.len, 3u, "bswap %s: REX.W 0F C8+r", r64[reg]);
+	}
+}
+
+/* ---- Bit manipulation with an immediate or three operands -------------- */
+
+static const uint8_t bit_numbers[] = {0, 1, 9, 10, 31, 32, 63};
+
+/* bt/bts/btr/btc r/m64, imm8 (0F BA /4../7 ib). */
+Test(emit, bit_test_imm, .init = cs_setup, .fini = cs_teardown)
+{
+	static const enum x86_bt ops[] = {BT_TEST, BT_SET, BT_RESET, BT_COMPLEMENT};
+	static const char *const names[] = {"bt", "bts", "btr", "btc"};
+	uint8_t buf[16];
+	for (size_t o = 0; o < 4; o++) {
+		for (int reg = 0; reg < 16; reg++) {
+			for (size_t i = 0; i < sizeof(bit_numbers); i++) {
+				char v[8];
+				num(v, sizeof(v), bit_numbers[i]);
+				struct emitter e = {.buf = buf, .cap = sizeof(buf)};
+				emit_bt_r64_imm(&e, ops[o], reg, bit_numbers[i]);
+				check_insn(&e, 0, (struct expect_sizes){0, 1}, "%s %s, %s",
+					   names[o], r64[reg], v);
+			}
+		}
+	}
+}
+
+/* The BMI forms (VEX, three bytes of it): every register in every
+ * position, as VEX.R, VEX.vvvv and VEX.B carry bit 3 of each. */
+Test(emit, bmi_three_registers, .init = cs_setup, .fini = cs_teardown)
+{
+	uint8_t buf[16];
+	for (int dst = 0; dst < 16; dst++) {
+		for (int a = 0; a < 16; a++) {
+			for (int b = 0; b < 16; b++) {
+				struct emitter e = {.buf = buf, .cap = sizeof(buf)};
+				emit_andn_r64(&e, dst, a, b);
+				cr_assert_eq(e.len, 5u);
+				check_insn(&e, 0, ANY, "andn %s, %s, %s", r64[dst], r64[a], r64[b]);
+				for (size_t s = 2; s < 5; s++) { /* shl, shr, sar */
+					const enum x86_shift op = all_shift[s];
+					e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
+					emit_shiftx_r64(&e, op, dst, a, b);
+					cr_assert_eq(e.len, 5u);
+					check_insn(&e, 0, ANY, "%sx %s, %s, %s", shift_name(op),
+						   r64[dst], r64[a], r64[b]);
+					e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
+					emit_shiftx_r32(&e, op, dst, a, b);
+					cr_assert_eq(e.len, 5u);
+					check_insn(&e, 0, ANY, "%sx %s, %s, %s", shift_name(op),
+						   r32[dst], r32[a], r32[b]);
+				}
+			}
+		}
+	}
+}
+
+/* Capstone 4 reports rorx's imm8 as 8 bytes; the length says it is one:
+ * C4, two VEX bytes, F0, ModR/M, imm8. */
+Test(emit, rorx, .init = cs_setup, .fini = cs_teardown)
+{
+	uint8_t buf[16];
+	for (int dst = 0; dst < 16; dst++) {
+		for (int src = 0; src < 16; src++) {
+			for (size_t i = 0; i < sizeof(bit_numbers); i++) {
+				const uint8_t n = bit_numbers[i];
+				char v[8];
+				num(v, sizeof(v), n);
+				struct emitter e = {.buf = buf, .cap = sizeof(buf)};
+				emit_rorx_r64(&e, dst, src, n);
+				cr_assert_eq(e.len, 6u);
+				check_insn(&e, 0, ANY, "rorx %s, %s, %s", r64[dst], r64[src], v);
+				if (n > 31)
+					continue;
+				e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
+				emit_rorx_r32(&e, dst, src, n);
+				cr_assert_eq(e.len, 6u);
+				check_insn(&e, 0, ANY, "rorx %s, %s, %s", r32[dst], r32[src], v);
+			}
+		}
+	}
+}
+
+/* SSE2 integer forms on xmm registers (orc.b). */
+Test(emit, sse_integer, .init = cs_setup, .fini = cs_teardown)
+{
+	uint8_t buf[16];
+	for (int dst = 0; dst < 16; dst++) {
+		for (int src = 0; src < 16; src++) {
+			struct emitter e = {.buf = buf, .cap = sizeof(buf)};
+			emit_pxor_x_x(&e, dst, src);
+			check_insn(&e, 0, ANY, "pxor %s, %s", xmm[dst], xmm[src]);
+			e = (struct emitter){.buf = buf, .cap = sizeof(buf)};
+			emit_pcmpeqb_x_x(&e, dst, src);
+			check_insn(&e, 0, ANY, "pcmpeqb %s, %s", xmm[dst], xmm[src]);
+		}
 	}
 }
 
