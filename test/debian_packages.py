@@ -11,13 +11,15 @@ other package at an exact version (a metapackage such as
 linux-image-riscv64) is followed to that package. Dependencies are not
 otherwise resolved: the tests name what they need.
 
-Prints the path of CACHE/ARCH/root. The index is fetched again when it is
+Prints the path of CACHE/ARCH/root. Concurrent runs on one CACHE take
+turns (a lock file in it). The index is fetched again when it is
 older than a day or when a listed file is gone from the mirror (the archive
 moves on); .deb files already checked are not fetched again.
 Exit status 0 = done, 77 = no network or dpkg-deb (the caller skips or
 fails), 1 = anything else.
 Python standard library only.
 """
+import fcntl
 import hashlib
 import lzma
 import os
@@ -111,6 +113,9 @@ def main():
     cache = os.path.join(cache, arch)
     root = os.path.join(cache, "root")
     os.makedirs(root, exist_ok=True)
+    # Tests that run at once (both engines) share the cache: one at a time.
+    lock = open(os.path.join(cache, ".lock"), "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     try:
         packages = load_index(cache, arch, refresh=False)
         for name in names:
