@@ -20,55 +20,21 @@
 
 int exec_flh(struct hart *h, const struct op *op)
 {
-	uint64_t v;
-	int r;
-
-	if (unlikely(h->fs_off))
-		return hart_illegal(h, op);
-	r = mem_load(h, op, fp_addr(h, op), 2, &v);
-	if (r != EXEC_NEXT)
-		return r;
-	f16_set(h, op->rd, (uint16_t)v);
-	hart_fs_dirty(h);
-	return EXEC_NEXT;
+	return fp_load(h, op, 2);
 }
 
 int exec_fsh(struct hart *h, const struct op *op)
 {
-	if (unlikely(h->fs_off))
-		return hart_illegal(h, op);
-	return mem_store(h, op, fp_addr(h, op), 2, (uint16_t)h->f[op->rs2]);
+	return fp_store(h, op, 2);
 }
 
-FOP_H(fmadd_h, RM_USED, f16_fmadd(H1, H2, H3, rm, &fl))
-FOP_H(fmsub_h, RM_USED, f16_fmsub(H1, H2, H3, rm, &fl))
-FOP_H(fnmsub_h, RM_USED, f16_fnmsub(H1, H2, H3, rm, &fl))
-FOP_H(fnmadd_h, RM_USED, f16_fnmadd(H1, H2, H3, rm, &fl))
-FOP_H(fadd_h, RM_USED, f16_add(H1, H2, rm, &fl))
-FOP_H(fsub_h, RM_USED, f16_sub(H1, H2, rm, &fl))
-FOP_H(fmul_h, RM_USED, f16_mul(H1, H2, rm, &fl))
-FOP_H(fdiv_h, RM_USED, f16_div(H1, H2, rm, &fl))
-FOP_H(fsqrt_h, RM_USED, f16_sqrt(H1, rm, &fl))
-/* Sign injection reads its operands unboxed, as FSGNJ.S does (11.7). */
-FOP_H(fsgnj_h, RM_NONE, (uint16_t)((H1 & ~F16_SIGN) | (H2 & F16_SIGN)))
-FOP_H(fsgnjn_h, RM_NONE, (uint16_t)((H1 & ~F16_SIGN) | (~H2 & F16_SIGN)))
-FOP_H(fsgnjx_h, RM_NONE, (uint16_t)(H1 ^ (H2 & F16_SIGN)))
-FOP_H(fmin_h, RM_NONE, f16_min(H1, H2, &fl))
-FOP_H(fmax_h, RM_NONE, f16_max(H1, H2, &fl))
+/* FMADD.H .. FCVT.LU.H, as for every format. */
+FP_FORMAT_INSNS(h, f16, FOP_H, H1, H2, H3, F16_SIGN)
 /* Widening is exact but the rm field must still not be reserved. */
 FOP_S(fcvt_s_h, RM_USED, f16_to_f32(H1, &fl))
 FOP_H(fcvt_h_s, RM_USED, f32_to_f16(S1, rm, &fl))
 FOP_D(fcvt_d_h, RM_USED, f16_to_f64(H1, &fl))
 FOP_H(fcvt_h_d, RM_USED, f64_to_f16(D1, rm, &fl))
-XOP(feq_h, RM_NONE, (uint64_t)f16_eq(H1, H2, &fl))
-XOP(flt_h, RM_NONE, (uint64_t)f16_lt(H1, H2, &fl))
-XOP(fle_h, RM_NONE, (uint64_t)f16_le(H1, H2, &fl))
-XOP(fclass_h, RM_NONE, f16_classify(H1))
-/* 32-bit results are sign-extended, FCVT.WU.H's too. */
-XOP(fcvt_w_h, RM_USED, SX32(f16_to_i32(H1, rm, &fl)))
-XOP(fcvt_wu_h, RM_USED, SX32(f16_to_u32(H1, rm, &fl)))
-XOP(fcvt_l_h, RM_USED, (uint64_t)f16_to_i64(H1, rm, &fl))
-XOP(fcvt_lu_h, RM_USED, f16_to_u64(H1, rm, &fl))
 FOP_H(fcvt_h_w, RM_USED, f16_from_i64((int32_t)X1, rm, &fl))
 FOP_H(fcvt_h_wu, RM_USED, f16_from_u64((uint32_t)X1, rm, &fl))
 FOP_H(fcvt_h_l, RM_USED, f16_from_i64((int64_t)X1, rm, &fl))

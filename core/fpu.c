@@ -798,106 +798,127 @@ static uint64_t fp_fli(const struct fmt *f, unsigned i)
 
 /* ---- the public functions ---- */
 
-uint32_t f32_add(uint32_t a, uint32_t b, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_add(&F32, a, b, false, rm, flags);
-}
-
-uint32_t f32_sub(uint32_t a, uint32_t b, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_add(&F32, a, b, true, rm, flags);
-}
-
-uint32_t f32_mul(uint32_t a, uint32_t b, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_mul(&F32, a, b, rm, flags);
-}
-
-uint32_t f32_div(uint32_t a, uint32_t b, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_div(&F32, a, b, rm, flags);
-}
-
-uint32_t f32_sqrt(uint32_t a, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_sqrt(&F32, a, rm, flags);
-}
-
-uint32_t f32_fmadd(uint32_t a, uint32_t b, uint32_t c, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_fma(&F32, a, b, c, false, false, rm, flags);
-}
-
-uint32_t f32_fmsub(uint32_t a, uint32_t b, uint32_t c, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_fma(&F32, a, b, c, false, true, rm, flags);
-}
-
-uint32_t f32_fnmsub(uint32_t a, uint32_t b, uint32_t c, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_fma(&F32, a, b, c, true, false, rm, flags);
-}
-
-uint32_t f32_fnmadd(uint32_t a, uint32_t b, uint32_t c, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_fma(&F32, a, b, c, true, true, rm, flags);
-}
-
-uint32_t f32_min(uint32_t a, uint32_t b, uint8_t *flags)
-{
-	return (uint32_t)fp_minmax(&F32, a, b, false, flags);
-}
-
-uint32_t f32_max(uint32_t a, uint32_t b, uint8_t *flags)
-{
-	return (uint32_t)fp_minmax(&F32, a, b, true, flags);
-}
-
-int f32_eq(uint32_t a, uint32_t b, uint8_t *flags)
-{
-	return fp_compare(&F32, a, b, CMP_EQ, false, flags);
-}
-
-int f32_lt(uint32_t a, uint32_t b, uint8_t *flags)
-{
-	return fp_compare(&F32, a, b, CMP_LT, true, flags);
-}
-
-int f32_le(uint32_t a, uint32_t b, uint8_t *flags)
-{
-	return fp_compare(&F32, a, b, CMP_LE, true, flags);
-}
-
-unsigned f32_classify(uint32_t a)
-{
-	return fp_classify(&F32, a);
-}
-
-int32_t f32_to_i32(uint32_t a, int rm, uint8_t *flags)
-{
-	return (int32_t)fp_to_int(&F32, a, rm, true, 32, flags);
-}
-
-uint32_t f32_to_u32(uint32_t a, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_to_int(&F32, a, rm, false, 32, flags);
-}
-
-int64_t f32_to_i64(uint32_t a, int rm, uint8_t *flags)
-{
-	return (int64_t)fp_to_int(&F32, a, rm, true, 64, flags);
-}
-
-uint64_t f32_to_u64(uint32_t a, int rm, uint8_t *flags)
-{
-	return fp_to_int(&F32, a, rm, false, 64, flags);
-}
-
 /* The magnitude of a negative int64 as uint64 without signed overflow. */
 static inline uint64_t mag64(int64_t v)
 {
 	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 }
+
+/* core/fpu.h's FPU_FORMAT_OPS for the format prefix p, storage type T and
+ * struct fmt F: each is one call of the generic function above. */
+#define FPU_DEFINE_FORMAT_OPS(p, T, F)                                                             \
+	T p##_add(T a, T b, int rm, uint8_t *flags)                                                \
+	{                                                                                          \
+		return (T)fp_add(&F, a, b, false, rm, flags);                                      \
+	}                                                                                          \
+	T p##_sub(T a, T b, int rm, uint8_t *flags)                                                \
+	{                                                                                          \
+		return (T)fp_add(&F, a, b, true, rm, flags);                                       \
+	}                                                                                          \
+	T p##_mul(T a, T b, int rm, uint8_t *flags)                                                \
+	{                                                                                          \
+		return (T)fp_mul(&F, a, b, rm, flags);                                             \
+	}                                                                                          \
+	T p##_div(T a, T b, int rm, uint8_t *flags)                                                \
+	{                                                                                          \
+		return (T)fp_div(&F, a, b, rm, flags);                                             \
+	}                                                                                          \
+	T p##_sqrt(T a, int rm, uint8_t *flags)                                                    \
+	{                                                                                          \
+		return (T)fp_sqrt(&F, a, rm, flags);                                               \
+	}                                                                                          \
+	T p##_fmadd(T a, T b, T c, int rm, uint8_t *flags)                                         \
+	{                                                                                          \
+		return (T)fp_fma(&F, a, b, c, false, false, rm, flags);                            \
+	}                                                                                          \
+	T p##_fmsub(T a, T b, T c, int rm, uint8_t *flags)                                         \
+	{                                                                                          \
+		return (T)fp_fma(&F, a, b, c, false, true, rm, flags);                             \
+	}                                                                                          \
+	T p##_fnmsub(T a, T b, T c, int rm, uint8_t *flags)                                        \
+	{                                                                                          \
+		return (T)fp_fma(&F, a, b, c, true, false, rm, flags);                             \
+	}                                                                                          \
+	T p##_fnmadd(T a, T b, T c, int rm, uint8_t *flags)                                        \
+	{                                                                                          \
+		return (T)fp_fma(&F, a, b, c, true, true, rm, flags);                              \
+	}                                                                                          \
+	T p##_min(T a, T b, uint8_t *flags)                                                        \
+	{                                                                                          \
+		return (T)fp_minmax(&F, a, b, false, flags);                                       \
+	}                                                                                          \
+	T p##_max(T a, T b, uint8_t *flags)                                                        \
+	{                                                                                          \
+		return (T)fp_minmax(&F, a, b, true, flags);                                        \
+	}                                                                                          \
+	int p##_eq(T a, T b, uint8_t *flags)                                                       \
+	{                                                                                          \
+		return fp_compare(&F, a, b, CMP_EQ, false, flags);                                 \
+	}                                                                                          \
+	int p##_lt(T a, T b, uint8_t *flags)                                                       \
+	{                                                                                          \
+		return fp_compare(&F, a, b, CMP_LT, true, flags);                                  \
+	}                                                                                          \
+	int p##_le(T a, T b, uint8_t *flags)                                                       \
+	{                                                                                          \
+		return fp_compare(&F, a, b, CMP_LE, true, flags);                                  \
+	}                                                                                          \
+	unsigned p##_classify(T a)                                                                 \
+	{                                                                                          \
+		return fp_classify(&F, a);                                                         \
+	}                                                                                          \
+	int32_t p##_to_i32(T a, int rm, uint8_t *flags)                                            \
+	{                                                                                          \
+		return (int32_t)fp_to_int(&F, a, rm, true, 32, flags);                             \
+	}                                                                                          \
+	uint32_t p##_to_u32(T a, int rm, uint8_t *flags)                                           \
+	{                                                                                          \
+		return (uint32_t)fp_to_int(&F, a, rm, false, 32, flags);                           \
+	}                                                                                          \
+	int64_t p##_to_i64(T a, int rm, uint8_t *flags)                                            \
+	{                                                                                          \
+		return (int64_t)fp_to_int(&F, a, rm, true, 64, flags);                             \
+	}                                                                                          \
+	uint64_t p##_to_u64(T a, int rm, uint8_t *flags)                                           \
+	{                                                                                          \
+		return fp_to_int(&F, a, rm, false, 64, flags);                                     \
+	}                                                                                          \
+	T p##_from_i64(int64_t v, int rm, uint8_t *flags)                                          \
+	{                                                                                          \
+		return (T)fp_from_int(&F, v < 0, mag64(v), rm, flags);                             \
+	}                                                                                          \
+	T p##_from_u64(uint64_t v, int rm, uint8_t *flags)                                         \
+	{                                                                                          \
+		return (T)fp_from_int(&F, false, v, rm, flags);                                    \
+	}                                                                                          \
+	T p##_fli(unsigned i)                                                                      \
+	{                                                                                          \
+		return (T)fp_fli(&F, i);                                                           \
+	}                                                                                          \
+	T p##_minimum(T a, T b, uint8_t *flags)                                                    \
+	{                                                                                          \
+		return (T)fp_minmax_nan(&F, a, b, false, flags);                                   \
+	}                                                                                          \
+	T p##_maximum(T a, T b, uint8_t *flags)                                                    \
+	{                                                                                          \
+		return (T)fp_minmax_nan(&F, a, b, true, flags);                                    \
+	}                                                                                          \
+	T p##_round_int(T a, int rm, bool exact, uint8_t *flags)                                   \
+	{                                                                                          \
+		return (T)fp_round_int(&F, a, rm, exact, flags);                                   \
+	}                                                                                          \
+	int p##_lt_quiet(T a, T b, uint8_t *flags)                                                 \
+	{                                                                                          \
+		return fp_compare(&F, a, b, CMP_LT, false, flags);                                 \
+	}                                                                                          \
+	int p##_le_quiet(T a, T b, uint8_t *flags)                                                 \
+	{                                                                                          \
+		return fp_compare(&F, a, b, CMP_LE, false, flags);                                 \
+	}
+
+FPU_DEFINE_FORMAT_OPS(f16, uint16_t, F16)
+FPU_DEFINE_FORMAT_OPS(f32, uint32_t, F32)
+FPU_DEFINE_FORMAT_OPS(f64, uint64_t, F64)
 
 uint32_t f32_from_i32(int32_t v, int rm, uint8_t *flags)
 {
@@ -907,116 +928,6 @@ uint32_t f32_from_i32(int32_t v, int rm, uint8_t *flags)
 uint32_t f32_from_u32(uint32_t v, int rm, uint8_t *flags)
 {
 	return (uint32_t)fp_from_int(&F32, false, v, rm, flags);
-}
-
-uint32_t f32_from_i64(int64_t v, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_from_int(&F32, v < 0, mag64(v), rm, flags);
-}
-
-uint32_t f32_from_u64(uint64_t v, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_from_int(&F32, false, v, rm, flags);
-}
-
-uint64_t f32_to_f64(uint32_t a, uint8_t *flags)
-{
-	return fp_convert(&F64, &F32, a, FRM_RNE, flags);
-}
-
-uint64_t f64_add(uint64_t a, uint64_t b, int rm, uint8_t *flags)
-{
-	return fp_add(&F64, a, b, false, rm, flags);
-}
-
-uint64_t f64_sub(uint64_t a, uint64_t b, int rm, uint8_t *flags)
-{
-	return fp_add(&F64, a, b, true, rm, flags);
-}
-
-uint64_t f64_mul(uint64_t a, uint64_t b, int rm, uint8_t *flags)
-{
-	return fp_mul(&F64, a, b, rm, flags);
-}
-
-uint64_t f64_div(uint64_t a, uint64_t b, int rm, uint8_t *flags)
-{
-	return fp_div(&F64, a, b, rm, flags);
-}
-
-uint64_t f64_sqrt(uint64_t a, int rm, uint8_t *flags)
-{
-	return fp_sqrt(&F64, a, rm, flags);
-}
-
-uint64_t f64_fmadd(uint64_t a, uint64_t b, uint64_t c, int rm, uint8_t *flags)
-{
-	return fp_fma(&F64, a, b, c, false, false, rm, flags);
-}
-
-uint64_t f64_fmsub(uint64_t a, uint64_t b, uint64_t c, int rm, uint8_t *flags)
-{
-	return fp_fma(&F64, a, b, c, false, true, rm, flags);
-}
-
-uint64_t f64_fnmsub(uint64_t a, uint64_t b, uint64_t c, int rm, uint8_t *flags)
-{
-	return fp_fma(&F64, a, b, c, true, false, rm, flags);
-}
-
-uint64_t f64_fnmadd(uint64_t a, uint64_t b, uint64_t c, int rm, uint8_t *flags)
-{
-	return fp_fma(&F64, a, b, c, true, true, rm, flags);
-}
-
-uint64_t f64_min(uint64_t a, uint64_t b, uint8_t *flags)
-{
-	return fp_minmax(&F64, a, b, false, flags);
-}
-
-uint64_t f64_max(uint64_t a, uint64_t b, uint8_t *flags)
-{
-	return fp_minmax(&F64, a, b, true, flags);
-}
-
-int f64_eq(uint64_t a, uint64_t b, uint8_t *flags)
-{
-	return fp_compare(&F64, a, b, CMP_EQ, false, flags);
-}
-
-int f64_lt(uint64_t a, uint64_t b, uint8_t *flags)
-{
-	return fp_compare(&F64, a, b, CMP_LT, true, flags);
-}
-
-int f64_le(uint64_t a, uint64_t b, uint8_t *flags)
-{
-	return fp_compare(&F64, a, b, CMP_LE, true, flags);
-}
-
-unsigned f64_classify(uint64_t a)
-{
-	return fp_classify(&F64, a);
-}
-
-int32_t f64_to_i32(uint64_t a, int rm, uint8_t *flags)
-{
-	return (int32_t)fp_to_int(&F64, a, rm, true, 32, flags);
-}
-
-uint32_t f64_to_u32(uint64_t a, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_to_int(&F64, a, rm, false, 32, flags);
-}
-
-int64_t f64_to_i64(uint64_t a, int rm, uint8_t *flags)
-{
-	return (int64_t)fp_to_int(&F64, a, rm, true, 64, flags);
-}
-
-uint64_t f64_to_u64(uint64_t a, int rm, uint8_t *flags)
-{
-	return fp_to_int(&F64, a, rm, false, 64, flags);
 }
 
 uint64_t f64_from_i32(int32_t v, int rm, uint8_t *flags)
@@ -1029,126 +940,9 @@ uint64_t f64_from_u32(uint32_t v, int rm, uint8_t *flags)
 	return fp_from_int(&F64, false, v, rm, flags);
 }
 
-uint64_t f64_from_i64(int64_t v, int rm, uint8_t *flags)
+uint64_t f32_to_f64(uint32_t a, uint8_t *flags)
 {
-	return fp_from_int(&F64, v < 0, mag64(v), rm, flags);
-}
-
-uint64_t f64_from_u64(uint64_t v, int rm, uint8_t *flags)
-{
-	return fp_from_int(&F64, false, v, rm, flags);
-}
-
-uint32_t f64_to_f32(uint64_t a, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_convert(&F32, &F64, a, rm, flags);
-}
-
-/* ---- binary16 (Zfh) ---- */
-
-uint16_t f16_add(uint16_t a, uint16_t b, int rm, uint8_t *flags)
-{
-	return (uint16_t)fp_add(&F16, a, b, false, rm, flags);
-}
-
-uint16_t f16_sub(uint16_t a, uint16_t b, int rm, uint8_t *flags)
-{
-	return (uint16_t)fp_add(&F16, a, b, true, rm, flags);
-}
-
-uint16_t f16_mul(uint16_t a, uint16_t b, int rm, uint8_t *flags)
-{
-	return (uint16_t)fp_mul(&F16, a, b, rm, flags);
-}
-
-uint16_t f16_div(uint16_t a, uint16_t b, int rm, uint8_t *flags)
-{
-	return (uint16_t)fp_div(&F16, a, b, rm, flags);
-}
-
-uint16_t f16_sqrt(uint16_t a, int rm, uint8_t *flags)
-{
-	return (uint16_t)fp_sqrt(&F16, a, rm, flags);
-}
-
-uint16_t f16_fmadd(uint16_t a, uint16_t b, uint16_t c, int rm, uint8_t *flags)
-{
-	return (uint16_t)fp_fma(&F16, a, b, c, false, false, rm, flags);
-}
-
-uint16_t f16_fmsub(uint16_t a, uint16_t b, uint16_t c, int rm, uint8_t *flags)
-{
-	return (uint16_t)fp_fma(&F16, a, b, c, false, true, rm, flags);
-}
-
-uint16_t f16_fnmsub(uint16_t a, uint16_t b, uint16_t c, int rm, uint8_t *flags)
-{
-	return (uint16_t)fp_fma(&F16, a, b, c, true, false, rm, flags);
-}
-
-uint16_t f16_fnmadd(uint16_t a, uint16_t b, uint16_t c, int rm, uint8_t *flags)
-{
-	return (uint16_t)fp_fma(&F16, a, b, c, true, true, rm, flags);
-}
-
-uint16_t f16_min(uint16_t a, uint16_t b, uint8_t *flags)
-{
-	return (uint16_t)fp_minmax(&F16, a, b, false, flags);
-}
-
-uint16_t f16_max(uint16_t a, uint16_t b, uint8_t *flags)
-{
-	return (uint16_t)fp_minmax(&F16, a, b, true, flags);
-}
-
-int f16_eq(uint16_t a, uint16_t b, uint8_t *flags)
-{
-	return fp_compare(&F16, a, b, CMP_EQ, false, flags);
-}
-
-int f16_lt(uint16_t a, uint16_t b, uint8_t *flags)
-{
-	return fp_compare(&F16, a, b, CMP_LT, true, flags);
-}
-
-int f16_le(uint16_t a, uint16_t b, uint8_t *flags)
-{
-	return fp_compare(&F16, a, b, CMP_LE, true, flags);
-}
-
-unsigned f16_classify(uint16_t a)
-{
-	return fp_classify(&F16, a);
-}
-
-int32_t f16_to_i32(uint16_t a, int rm, uint8_t *flags)
-{
-	return (int32_t)fp_to_int(&F16, a, rm, true, 32, flags);
-}
-
-uint32_t f16_to_u32(uint16_t a, int rm, uint8_t *flags)
-{
-	return (uint32_t)fp_to_int(&F16, a, rm, false, 32, flags);
-}
-
-int64_t f16_to_i64(uint16_t a, int rm, uint8_t *flags)
-{
-	return (int64_t)fp_to_int(&F16, a, rm, true, 64, flags);
-}
-
-uint64_t f16_to_u64(uint16_t a, int rm, uint8_t *flags)
-{
-	return fp_to_int(&F16, a, rm, false, 64, flags);
-}
-
-uint16_t f16_from_i64(int64_t v, int rm, uint8_t *flags)
-{
-	return (uint16_t)fp_from_int(&F16, v < 0, mag64(v), rm, flags);
-}
-
-uint16_t f16_from_u64(uint64_t v, int rm, uint8_t *flags)
-{
-	return (uint16_t)fp_from_int(&F16, false, v, rm, flags);
+	return fp_convert(&F64, &F32, a, FRM_RNE, flags);
 }
 
 uint32_t f16_to_f32(uint16_t a, uint8_t *flags)
@@ -1161,6 +955,11 @@ uint64_t f16_to_f64(uint16_t a, uint8_t *flags)
 	return fp_convert(&F64, &F16, a, FRM_RNE, flags);
 }
 
+uint32_t f64_to_f32(uint64_t a, int rm, uint8_t *flags)
+{
+	return (uint32_t)fp_convert(&F32, &F64, a, rm, flags);
+}
+
 uint16_t f32_to_f16(uint32_t a, int rm, uint8_t *flags)
 {
 	return (uint16_t)fp_convert(&F16, &F32, a, rm, flags);
@@ -1171,99 +970,7 @@ uint16_t f64_to_f16(uint64_t a, int rm, uint8_t *flags)
 	return (uint16_t)fp_convert(&F16, &F64, a, rm, flags);
 }
 
-/* ---- Zfa ---- */
-
-uint16_t f16_fli(unsigned i)
-{
-	return (uint16_t)fp_fli(&F16, i);
-}
-
-uint32_t f32_fli(unsigned i)
-{
-	return (uint32_t)fp_fli(&F32, i);
-}
-
-uint64_t f64_fli(unsigned i)
-{
-	return fp_fli(&F64, i);
-}
-
-uint16_t f16_minimum(uint16_t a, uint16_t b, uint8_t *flags)
-{
-	return (uint16_t)fp_minmax_nan(&F16, a, b, false, flags);
-}
-
-uint16_t f16_maximum(uint16_t a, uint16_t b, uint8_t *flags)
-{
-	return (uint16_t)fp_minmax_nan(&F16, a, b, true, flags);
-}
-
-uint32_t f32_minimum(uint32_t a, uint32_t b, uint8_t *flags)
-{
-	return (uint32_t)fp_minmax_nan(&F32, a, b, false, flags);
-}
-
-uint32_t f32_maximum(uint32_t a, uint32_t b, uint8_t *flags)
-{
-	return (uint32_t)fp_minmax_nan(&F32, a, b, true, flags);
-}
-
-uint64_t f64_minimum(uint64_t a, uint64_t b, uint8_t *flags)
-{
-	return fp_minmax_nan(&F64, a, b, false, flags);
-}
-
-uint64_t f64_maximum(uint64_t a, uint64_t b, uint8_t *flags)
-{
-	return fp_minmax_nan(&F64, a, b, true, flags);
-}
-
-uint16_t f16_round_int(uint16_t a, int rm, bool exact, uint8_t *flags)
-{
-	return (uint16_t)fp_round_int(&F16, a, rm, exact, flags);
-}
-
-uint32_t f32_round_int(uint32_t a, int rm, bool exact, uint8_t *flags)
-{
-	return (uint32_t)fp_round_int(&F32, a, rm, exact, flags);
-}
-
-uint64_t f64_round_int(uint64_t a, int rm, bool exact, uint8_t *flags)
-{
-	return fp_round_int(&F64, a, rm, exact, flags);
-}
-
 int32_t f64_to_i32_mod(uint64_t a, uint8_t *flags)
 {
 	return (int32_t)f64_mod_i32(a, flags);
-}
-
-int f16_lt_quiet(uint16_t a, uint16_t b, uint8_t *flags)
-{
-	return fp_compare(&F16, a, b, CMP_LT, false, flags);
-}
-
-int f16_le_quiet(uint16_t a, uint16_t b, uint8_t *flags)
-{
-	return fp_compare(&F16, a, b, CMP_LE, false, flags);
-}
-
-int f32_lt_quiet(uint32_t a, uint32_t b, uint8_t *flags)
-{
-	return fp_compare(&F32, a, b, CMP_LT, false, flags);
-}
-
-int f32_le_quiet(uint32_t a, uint32_t b, uint8_t *flags)
-{
-	return fp_compare(&F32, a, b, CMP_LE, false, flags);
-}
-
-int f64_lt_quiet(uint64_t a, uint64_t b, uint8_t *flags)
-{
-	return fp_compare(&F64, a, b, CMP_LT, false, flags);
-}
-
-int f64_le_quiet(uint64_t a, uint64_t b, uint8_t *flags)
-{
-	return fp_compare(&F64, a, b, CMP_LE, false, flags);
 }

@@ -60,111 +60,72 @@ enum {
 	FCLASS_QNAN = 1 << 9,
 };
 
-/* binary32 */
-uint32_t f32_add(uint32_t a, uint32_t b, int rm, uint8_t *flags);
-uint32_t f32_sub(uint32_t a, uint32_t b, int rm, uint8_t *flags);
-uint32_t f32_mul(uint32_t a, uint32_t b, int rm, uint8_t *flags);
-uint32_t f32_div(uint32_t a, uint32_t b, int rm, uint8_t *flags);
-uint32_t f32_sqrt(uint32_t a, int rm, uint8_t *flags);
-/* Fused multiply-add, one rounding (11.6): a*b+c, a*b-c, -(a*b)+c, -(a*b)-c. */
-uint32_t f32_fmadd(uint32_t a, uint32_t b, uint32_t c, int rm, uint8_t *flags);
-uint32_t f32_fmsub(uint32_t a, uint32_t b, uint32_t c, int rm, uint8_t *flags);
-uint32_t f32_fnmsub(uint32_t a, uint32_t b, uint32_t c, int rm, uint8_t *flags);
-uint32_t f32_fnmadd(uint32_t a, uint32_t b, uint32_t c, int rm, uint8_t *flags);
-uint32_t f32_min(uint32_t a, uint32_t b, uint8_t *flags);
-uint32_t f32_max(uint32_t a, uint32_t b, uint8_t *flags);
-int f32_eq(uint32_t a, uint32_t b, uint8_t *flags); /* quiet */
-int f32_lt(uint32_t a, uint32_t b, uint8_t *flags); /* signaling */
-int f32_le(uint32_t a, uint32_t b, uint8_t *flags); /* signaling */
-unsigned f32_classify(uint32_t a);
-int32_t f32_to_i32(uint32_t a, int rm, uint8_t *flags);
-uint32_t f32_to_u32(uint32_t a, int rm, uint8_t *flags);
-int64_t f32_to_i64(uint32_t a, int rm, uint8_t *flags);
-uint64_t f32_to_u64(uint32_t a, int rm, uint8_t *flags);
+/*
+ * The operations every format has, declared once for binary16 (f16_,
+ * uint16_t), binary32 (f32_, uint32_t) and binary64 (f64_, uint64_t):
+ * FPU_FORMAT_OPS(f32, uint32_t) declares f32_add, f32_sub, ... f32_le_quiet.
+ *
+ * fmadd..fnmadd are the fused multiply-adds, one rounding (11.6): a*b+c,
+ * a*b-c, -(a*b)+c, -(a*b)-c. eq is quiet, lt and le signal on any NaN.
+ * from_i64/from_u64 also serve the W forms, sign- or zero-extended.
+ *
+ * Zfa: fli gives entry i (0..31) of the constant table, never raising flags.
+ * minimum/maximum are min/max, except that any NaN operand gives the
+ * canonical NaN (IEEE 754-2019 minimum, maximum). round_int rounds to an
+ * integral value in the same format (FROUND; with `exact`, FROUNDNX, which
+ * also raises NX). lt_quiet/le_quiet are FLTQ/FLEQ, NV only for an sNaN.
+ */
+#define FPU_FORMAT_OPS(p, T)                                                                       \
+	T p##_add(T a, T b, int rm, uint8_t *flags);                                               \
+	T p##_sub(T a, T b, int rm, uint8_t *flags);                                               \
+	T p##_mul(T a, T b, int rm, uint8_t *flags);                                               \
+	T p##_div(T a, T b, int rm, uint8_t *flags);                                               \
+	T p##_sqrt(T a, int rm, uint8_t *flags);                                                   \
+	T p##_fmadd(T a, T b, T c, int rm, uint8_t *flags);                                        \
+	T p##_fmsub(T a, T b, T c, int rm, uint8_t *flags);                                        \
+	T p##_fnmsub(T a, T b, T c, int rm, uint8_t *flags);                                       \
+	T p##_fnmadd(T a, T b, T c, int rm, uint8_t *flags);                                       \
+	T p##_min(T a, T b, uint8_t *flags);                                                       \
+	T p##_max(T a, T b, uint8_t *flags);                                                       \
+	int p##_eq(T a, T b, uint8_t *flags);                                                      \
+	int p##_lt(T a, T b, uint8_t *flags);                                                      \
+	int p##_le(T a, T b, uint8_t *flags);                                                      \
+	unsigned p##_classify(T a);                                                                \
+	int32_t p##_to_i32(T a, int rm, uint8_t *flags);                                           \
+	uint32_t p##_to_u32(T a, int rm, uint8_t *flags);                                          \
+	int64_t p##_to_i64(T a, int rm, uint8_t *flags);                                           \
+	uint64_t p##_to_u64(T a, int rm, uint8_t *flags);                                          \
+	T p##_from_i64(int64_t v, int rm, uint8_t *flags);                                         \
+	T p##_from_u64(uint64_t v, int rm, uint8_t *flags);                                        \
+	T p##_fli(unsigned i);                                                                     \
+	T p##_minimum(T a, T b, uint8_t *flags);                                                   \
+	T p##_maximum(T a, T b, uint8_t *flags);                                                   \
+	T p##_round_int(T a, int rm, bool exact, uint8_t *flags);                                  \
+	int p##_lt_quiet(T a, T b, uint8_t *flags);                                                \
+	int p##_le_quiet(T a, T b, uint8_t *flags);
+
+FPU_FORMAT_OPS(f16, uint16_t)
+FPU_FORMAT_OPS(f32, uint32_t)
+FPU_FORMAT_OPS(f64, uint64_t)
+
+/* From 32-bit integers: binary16 has no such functions (the 64-bit ones
+ * serve), and into binary64 they are exact. */
 uint32_t f32_from_i32(int32_t v, int rm, uint8_t *flags);
 uint32_t f32_from_u32(uint32_t v, int rm, uint8_t *flags);
-uint32_t f32_from_i64(int64_t v, int rm, uint8_t *flags);
-uint32_t f32_from_u64(uint64_t v, int rm, uint8_t *flags);
-uint64_t f32_to_f64(uint32_t a, uint8_t *flags); /* exact; NV for sNaN only */
+uint64_t f64_from_i32(int32_t v, int rm, uint8_t *flags);
+uint64_t f64_from_u32(uint32_t v, int rm, uint8_t *flags);
 
-/* binary64 */
-uint64_t f64_add(uint64_t a, uint64_t b, int rm, uint8_t *flags);
-uint64_t f64_sub(uint64_t a, uint64_t b, int rm, uint8_t *flags);
-uint64_t f64_mul(uint64_t a, uint64_t b, int rm, uint8_t *flags);
-uint64_t f64_div(uint64_t a, uint64_t b, int rm, uint8_t *flags);
-uint64_t f64_sqrt(uint64_t a, int rm, uint8_t *flags);
-uint64_t f64_fmadd(uint64_t a, uint64_t b, uint64_t c, int rm, uint8_t *flags);
-uint64_t f64_fmsub(uint64_t a, uint64_t b, uint64_t c, int rm, uint8_t *flags);
-uint64_t f64_fnmsub(uint64_t a, uint64_t b, uint64_t c, int rm, uint8_t *flags);
-uint64_t f64_fnmadd(uint64_t a, uint64_t b, uint64_t c, int rm, uint8_t *flags);
-uint64_t f64_min(uint64_t a, uint64_t b, uint8_t *flags);
-uint64_t f64_max(uint64_t a, uint64_t b, uint8_t *flags);
-int f64_eq(uint64_t a, uint64_t b, uint8_t *flags);
-int f64_lt(uint64_t a, uint64_t b, uint8_t *flags);
-int f64_le(uint64_t a, uint64_t b, uint8_t *flags);
-unsigned f64_classify(uint64_t a);
-int32_t f64_to_i32(uint64_t a, int rm, uint8_t *flags);
-uint32_t f64_to_u32(uint64_t a, int rm, uint8_t *flags);
-int64_t f64_to_i64(uint64_t a, int rm, uint8_t *flags);
-uint64_t f64_to_u64(uint64_t a, int rm, uint8_t *flags);
-uint64_t f64_from_i32(int32_t v, int rm, uint8_t *flags);  /* exact */
-uint64_t f64_from_u32(uint32_t v, int rm, uint8_t *flags); /* exact */
-uint64_t f64_from_i64(int64_t v, int rm, uint8_t *flags);
-uint64_t f64_from_u64(uint64_t v, int rm, uint8_t *flags);
+/* Between formats. Widening is exact and raises NV for an sNaN only;
+ * narrowing rounds once, from the exact value (no double rounding through
+ * an intermediate format). */
+uint64_t f32_to_f64(uint32_t a, uint8_t *flags);
+uint32_t f16_to_f32(uint16_t a, uint8_t *flags);
+uint64_t f16_to_f64(uint16_t a, uint8_t *flags);
 uint32_t f64_to_f32(uint64_t a, int rm, uint8_t *flags);
-
-/* binary16 (Zfh). Conversions from binary32 and binary64 round once, from
- * the exact value (no double rounding through an intermediate format). */
-uint16_t f16_add(uint16_t a, uint16_t b, int rm, uint8_t *flags);
-uint16_t f16_sub(uint16_t a, uint16_t b, int rm, uint8_t *flags);
-uint16_t f16_mul(uint16_t a, uint16_t b, int rm, uint8_t *flags);
-uint16_t f16_div(uint16_t a, uint16_t b, int rm, uint8_t *flags);
-uint16_t f16_sqrt(uint16_t a, int rm, uint8_t *flags);
-uint16_t f16_fmadd(uint16_t a, uint16_t b, uint16_t c, int rm, uint8_t *flags);
-uint16_t f16_fmsub(uint16_t a, uint16_t b, uint16_t c, int rm, uint8_t *flags);
-uint16_t f16_fnmsub(uint16_t a, uint16_t b, uint16_t c, int rm, uint8_t *flags);
-uint16_t f16_fnmadd(uint16_t a, uint16_t b, uint16_t c, int rm, uint8_t *flags);
-uint16_t f16_min(uint16_t a, uint16_t b, uint8_t *flags);
-uint16_t f16_max(uint16_t a, uint16_t b, uint8_t *flags);
-int f16_eq(uint16_t a, uint16_t b, uint8_t *flags);
-int f16_lt(uint16_t a, uint16_t b, uint8_t *flags);
-int f16_le(uint16_t a, uint16_t b, uint8_t *flags);
-unsigned f16_classify(uint16_t a);
-int32_t f16_to_i32(uint16_t a, int rm, uint8_t *flags);
-uint32_t f16_to_u32(uint16_t a, int rm, uint8_t *flags);
-int64_t f16_to_i64(uint16_t a, int rm, uint8_t *flags);
-uint64_t f16_to_u64(uint16_t a, int rm, uint8_t *flags);
-uint16_t f16_from_i64(int64_t v, int rm, uint8_t *flags); /* the W forms too */
-uint16_t f16_from_u64(uint64_t v, int rm, uint8_t *flags);
-uint32_t f16_to_f32(uint16_t a, uint8_t *flags); /* exact; NV for sNaN only */
-uint64_t f16_to_f64(uint16_t a, uint8_t *flags); /* exact; NV for sNaN only */
 uint16_t f32_to_f16(uint32_t a, int rm, uint8_t *flags);
 uint16_t f64_to_f16(uint64_t a, int rm, uint8_t *flags);
 
-/* Zfa. fli: entry i (0..31) of the constant table, never raising flags.
- * minimum/maximum: fmin/fmax, except that any NaN operand gives the
- * canonical NaN (IEEE 754-2019 minimum, maximum). round_int: to an integral
- * value in the same format (FROUND; with `exact`, FROUNDNX, which also
- * raises NX). f64_to_i32_mod: FCVTMOD.W.D, RTZ modulo 2^32, inf/NaN give 0,
- * FCVT.W.D's flags. lt_quiet/le_quiet: FLTQ/FLEQ, NV only for an sNaN. */
-uint16_t f16_fli(unsigned i);
-uint32_t f32_fli(unsigned i);
-uint64_t f64_fli(unsigned i);
-uint16_t f16_minimum(uint16_t a, uint16_t b, uint8_t *flags);
-uint16_t f16_maximum(uint16_t a, uint16_t b, uint8_t *flags);
-uint32_t f32_minimum(uint32_t a, uint32_t b, uint8_t *flags);
-uint32_t f32_maximum(uint32_t a, uint32_t b, uint8_t *flags);
-uint64_t f64_minimum(uint64_t a, uint64_t b, uint8_t *flags);
-uint64_t f64_maximum(uint64_t a, uint64_t b, uint8_t *flags);
-uint16_t f16_round_int(uint16_t a, int rm, bool exact, uint8_t *flags);
-uint32_t f32_round_int(uint32_t a, int rm, bool exact, uint8_t *flags);
-uint64_t f64_round_int(uint64_t a, int rm, bool exact, uint8_t *flags);
+/* Zfa's FCVTMOD.W.D: RTZ modulo 2^32, inf/NaN give 0, FCVT.W.D's flags. */
 int32_t f64_to_i32_mod(uint64_t a, uint8_t *flags);
-int f16_lt_quiet(uint16_t a, uint16_t b, uint8_t *flags);
-int f16_le_quiet(uint16_t a, uint16_t b, uint8_t *flags);
-int f32_lt_quiet(uint32_t a, uint32_t b, uint8_t *flags);
-int f32_le_quiet(uint32_t a, uint32_t b, uint8_t *flags);
-int f64_lt_quiet(uint64_t a, uint64_t b, uint8_t *flags);
-int f64_le_quiet(uint64_t a, uint64_t b, uint8_t *flags);
 
 #endif

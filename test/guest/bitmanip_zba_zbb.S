@@ -5,25 +5,7 @@
 # by 0 and by width-1, min/max signed against unsigned at INT64_MIN and -1.
 # args: -cpu max
 #include "guest.h"
-
-/* a0 = op(a1 = a, a2 = b) must equal want. */
-#define T(op, a, b, want, n) \
-	li a1, a;            \
-	li a2, b;            \
-	op a0, a1, a2;       \
-	CHECK_EQ(a0, want, n)
-
-/* a0 = op(a1 = a) */
-#define U(op, a, want, n) \
-	li a1, a;         \
-	op a0, a1;        \
-	CHECK_EQ(a0, want, n)
-
-/* a0 = op(a1 = a, imm) */
-#define I(op, a, imm, want, n) \
-	li a1, a;              \
-	op a0, a1, imm;        \
-	CHECK_EQ(a0, want, n)
+#include "alu_checks.h"
 
 #define INT64_MIN 0x8000000000000000
 #define INT64_MAX 0x7fffffffffffffff

@@ -7,22 +7,7 @@
 # of range, czero with rs2 = x0 and rs1 = x0.
 # args: -cpu max
 #include "guest.h"
-
-#define T(op, a, b, want, n) \
-	li a1, a;            \
-	li a2, b;            \
-	op a0, a1, a2;       \
-	CHECK_EQ(a0, want, n)
-
-#define U(op, a, want, n) \
-	li a1, a;         \
-	op a0, a1;        \
-	CHECK_EQ(a0, want, n)
-
-#define I(op, a, imm, want, n) \
-	li a1, a;              \
-	op a0, a1, imm;        \
-	CHECK_EQ(a0, want, n)
+#include "alu_checks.h"
 
 /* binutils 2.40 has no Zicond: czero.eqz/nez are OP, funct7 0000111,
  * funct3 101/111 (Zicond 1.0). */

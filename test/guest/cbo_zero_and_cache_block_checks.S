@@ -8,13 +8,7 @@
 # illegal-instruction; prefetches never fault. menvcfg/senvcfg are WARL.
 #include "guest.h"
 #include "trap_helpers.h"
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_U 0x10
-#define PTE_A 0x40
-#define PTE_D 0x80
+#include "paging.h"
 #define VA_RW 0x40000000   /* page_a, R W A D */
 #define VA_RO 0x40001000   /* page_b, R A */
 #define VA_NONE 0x40002000 /* V = 0 */
@@ -27,10 +21,6 @@
 #define CBCFE (1 << 6)
 #define CBZE (1 << 7)
 #define PATTERN 0x5a5a5a5a5a5a5a5a
-#define MAKE_PTE(reg, flags) \
-	srli reg, reg, 12;   \
-	slli reg, reg, 10;   \
-	ori reg, reg, flags
 /* Fill the 32 dwords at reg with PATTERN. Clobbers t0-t2. */
 #define FILL256(reg)         \
 	li t0, PATTERN;      \
@@ -143,17 +133,7 @@ GUEST_START
 	CHECK_EQ(a0, 0, 35)
 
 	/* --- S-mode with Sv39 --- */
-	la s0, root
-	la s1, level1
-	la s2, level0
-	li t0, (0x80000000 >> 12) << 10 | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-	sd t0, 2*8(s0)
-	mv t0, s1
-	MAKE_PTE(t0, PTE_V)
-	sd t0, 1*8(s0)
-	mv t0, s2
-	MAKE_PTE(t0, PTE_V)
-	sd t0, 0(s1)
+	SV39_LINK_TABLES
 	la t0, page_a
 	MAKE_PTE(t0, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
 	sd t0, 0*8(s2)
@@ -171,11 +151,7 @@ GUEST_START
 	sd t0, 5*8(s2)
 	la s3, page_a
 	FILL256(s3)
-	li t0, 8 << 60
-	srli t1, s0, 12
-	or t0, t0, t1
-	csrw satp, t0
-	sfence.vma
+	SV39_ON
 	ENTER_MODE(PRV_S, s_disabled)
 s_disabled:
 	/* menvcfg's CBO fields are 0: illegal below M. */
@@ -313,10 +289,7 @@ code_block:
 TRAP_RECORDERS
 
 	.data
-	.balign 4096
-root:	.skip 4096
-level1:	.skip 4096
-level0:	.skip 4096
+	SV39_TABLES_DATA
 page_a:	.skip 4096
 page_b:	.skip 4096
 page_c:	.skip 4096

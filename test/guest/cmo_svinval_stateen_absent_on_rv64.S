@@ -9,12 +9,7 @@
 # updates rvjit always made.
 #include "guest.h"
 #include "trap_helpers.h"
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_A 0x40
-#define PTE_D 0x80
+#include "paging.h"
 	.option arch, +zicbom, +zicboz, +zicbop, +svinval
 GUEST_START
 	INSTALL_RECORDERS
@@ -87,7 +82,7 @@ GUEST_START
 	li t1, 1 << 63 /* N */
 	or t1, t1, t0
 	sd t1, 3*8(s0)
-	li t0, 8 << 60
+	li t0, SATP_SV39
 	or t0, t0, s1
 	csrw satp, t0
 	sfence.vma

@@ -7,18 +7,9 @@
 # (and through the identity map), sfence.vma + fence.i in between.
 #include "guest.h"
 #include "trap_helpers.h"
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_A 0x40
-#define PTE_D 0x80
+#include "paging.h"
 #define VA_WRITE 0x40000000 /* reuse_page, R W */
 #define VA_EXEC 0x40001000  /* reuse_page, R X */
-#define MAKE_PTE(reg, flags) \
-	srli reg, reg, 12;   \
-	slli reg, reg, 10;   \
-	ori reg, reg, flags
 /* Copy program `name` to the address in a0 (clobbers t0-t3). */
 #define LOAD_PROGRAM(name)         \
 	la t0, name;               \
@@ -68,7 +59,7 @@ GUEST_START
 	la t0, reuse_page
 	MAKE_PTE(t0, PTE_V | PTE_R | PTE_X | PTE_A)
 	sd t0, 1*8(t2)
-	li t0, 8 << 60
+	li t0, SATP_SV39
 	srli t1, s0, 12
 	or t0, t0, t1
 	csrw satp, t0

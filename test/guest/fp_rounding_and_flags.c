@@ -10,6 +10,8 @@
  * check prints its number, the value got and the value wanted.
  */
 #include "guest.h"
+#define FP_CHECK_NAME "fp"
+#include "fp_check.h"
 
 #define NV 0x10
 #define DZ 0x08
@@ -84,40 +86,6 @@
 				 : "ft0");                                                         \
 		r_;                                                                                \
 	})
-
-static unsigned take_flags(void)
-{
-	uint64_t f;
-	__asm__ volatile("csrrw %0, fflags, zero" : "=r"(f));
-	return (unsigned)f;
-}
-
-static void fail(int n, uint64_t got, uint64_t want)
-{
-	puts_uart("fp check ");
-	print_hex((uint64_t)n);
-	puts_uart(": got ");
-	print_hex(got);
-	puts_uart(" want ");
-	print_hex(want);
-	puts_uart("\n");
-	guest_exit(n);
-}
-
-static void eq(int n, uint64_t got, uint64_t want)
-{
-	if (got != want)
-		fail(n, got, want);
-}
-
-/* Result and the flags it raised (and only those). */
-static void eqf(int n, uint64_t got, uint64_t want, unsigned flags)
-{
-	eq(n, got, want);
-	unsigned f = take_flags();
-	if (f != flags)
-		fail(n + 1000, f, flags);
-}
 
 /* Illegal-instruction catcher for the reserved dynamic rounding modes. */
 volatile uint64_t trap_cause;

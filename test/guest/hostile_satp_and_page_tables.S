@@ -9,15 +9,10 @@
 # translated while this code is fetched untranslated.
 #include "guest.h"
 #include "trap_helpers.h"
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_A 0x40
-#define PTE_D 0x80
+#include "paging.h"
 #define MSTATUS_MPRV_BIT (1 << 17)
 #define HOLE 0x50000000
 #define VIRTIO_MMIO0 0x10001000
-#define SV39 (8 << 60)
 
 /* The next data access is translated as S-mode. */
 #define MPRV_S                        \
@@ -30,9 +25,9 @@
 	csrc mstatus, t0
 
 /* Set satp to mode | (pa >> 12), the root table at physical address pa. */
-#define SET_ROOT(pa)                  \
-	li t0, SV39 | ((pa) >> 12);   \
-	csrw satp, t0;                \
+#define SET_ROOT(pa)                     \
+	li t0, SATP_SV39 | ((pa) >> 12); \
+	csrw satp, t0;                   \
 	sfence.vma
 
 /* The load, store and AMO at VA t1 each fault with an access fault. */
@@ -100,7 +95,7 @@ GUEST_START
 	SET_ROOT(TEST_FINISHER)
 	EXPECT_ACCESS_FAULTS(50)
 	/* The largest PPN: past the end of the 56-bit physical space. */
-	li t0, SV39 | ((1 << 44) - 1)
+	li t0, SATP_SV39 | ((1 << 44) - 1)
 	csrw satp, t0
 	sfence.vma
 	EXPECT_ACCESS_FAULTS(60)
@@ -110,7 +105,7 @@ GUEST_START
 	la s0, root
 	SET_ROOT(0)           /* replaced below */
 	srli t0, s0, 12
-	li t2, SV39
+	li t2, SATP_SV39
 	or t0, t0, t2
 	csrw satp, t0
 	sfence.vma

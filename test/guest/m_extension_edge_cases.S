@@ -4,13 +4,7 @@
 # operands and sign-extend their 32-bit result; mulh* return the exact
 # high halves of 128-bit products.
 #include "guest.h"
-
-/* rd = op(a, b) must equal want. */
-#define T(op, a, b, want, n) \
-	li a1, a;            \
-	li a2, b;            \
-	op a0, a1, a2;       \
-	CHECK_EQ(a0, want, n)
+#include "alu_checks.h"
 
 #define INT64_MIN 0x8000000000000000
 #define GARBAGE 0x5a5a5a5a00000000 /* upper bits the *w forms ignore */

@@ -6,12 +6,7 @@
 # an illegal instruction (an FP add with mstatus.FS = Off).
 #include "guest.h"
 #include "trap_helpers.h"
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_A 0x40
-#define PTE_D 0x80
+#include "paging.h"
 #define UNMAPPED 0x50000000
 #define VA_INVALID 0x40000000 /* root[1] is not valid */
 
@@ -101,7 +96,7 @@ GUEST_START
 	sd t0, 2*8(s0)
 	li t0, 1 << 13
 	csrw medeleg, t0
-	li t0, 8 << 60
+	li t0, SATP_SV39
 	srli t1, s0, 12
 	or t0, t0, t1
 	csrw satp, t0

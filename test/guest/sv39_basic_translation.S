@@ -6,13 +6,7 @@
 # take effect.
 #include "guest.h"
 #include "trap_helpers.h"
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_U 0x10
-#define PTE_A 0x40
-#define PTE_D 0x80
+#include "paging.h"
 #define VA_ALIAS 0x40000000 /* page_a, R W, A = D = 0 at first */
 #define VA_RO 0x40001000    /* page_b, read-only */
 #define VA_USER 0x40002000  /* page_c, U R W */
@@ -21,27 +15,11 @@
 #define VA_SWAP 0x40005000  /* page_a, then page_b */
 #define VA_XONLY 0x40006000 /* page_a, X only */
 #define VA_BADMEGA 0x40200000 /* level-1 leaf with PPN[0] != 0 */
-/* reg = a PTE pointing at the physical address in reg. */
-#define MAKE_PTE(reg, flags) \
-	srli reg, reg, 12;   \
-	slli reg, reg, 10;   \
-	ori reg, reg, flags
 GUEST_START
 	INSTALL_RECORDERS
 	PMP_ALLOW_ALL
-	la s0, root
-	la s1, level1
-	la s2, level0
-	/* root[2]: 0x80000000.. identity gigapage, RWX, A and D preset. */
-	li t0, (0x80000000 >> 12) << 10 | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-	sd t0, 2*8(s0)
-	/* root[1] -> level1, level1[0] -> level0 */
-	mv t0, s1
-	MAKE_PTE(t0, PTE_V)
-	sd t0, 1*8(s0)
-	mv t0, s2
-	MAKE_PTE(t0, PTE_V)
-	sd t0, 0(s1)
+	/* paging.h's layout: RAM an identity gigapage, level0 at VA 0x40000000. */
+	SV39_LINK_TABLES
 	/* level1[1]: a 2 MiB leaf at PPN 0x80001, not 2 MiB aligned. */
 	li t0, (0x80001 << 10) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
 	sd t0, 1*8(s1)
@@ -66,7 +44,7 @@ GUEST_START
 
 	li t0, (1 << 12) | (1 << 13) | (1 << 15)
 	csrw medeleg, t0
-	li t0, 8 << 60
+	li t0, SATP_SV39
 	srli t1, s0, 12
 	or t0, t0, t1
 	csrw satp, t0
@@ -187,10 +165,7 @@ done:
 TRAP_RECORDERS
 
 	.data
-	.balign 4096
-root:	.skip 4096
-level1:	.skip 4096
-level0:	.skip 4096
+	SV39_TABLES_DATA
 page_a:	.dword 0xaaaa
 	.balign 4096
 page_b:	.dword 0xbbbb

@@ -6,21 +6,12 @@
 # same tables read as Sv48 (mode 9) do not reach the page.
 #include "guest.h"
 #include "trap_helpers.h"
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_A 0x40
-#define PTE_D 0x80
+#include "paging.h"
 #define RWAD (PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
 /* vpn[4] = 0x1a3, vpn[3] = 0x45, vpn[2] = 0x67, vpn[1] = 0x89, vpn[0] = 0x12 */
 #define VA_FAR ((0x1a3 << 48) | (0x45 << 39) | (0x67 << 30) | (0x89 << 21) | (0x12 << 12))
 /* Sign-extended from bit 56, which is set in VA_FAR. */
 #define VA_FAR_CANON (VA_FAR | (0x7f << 57))
-#define MAKE_PTE(reg, flags) \
-	srli reg, reg, 12;   \
-	slli reg, reg, 10;   \
-	ori reg, reg, flags
 /* table[index] = a pointer PTE to next. Clobbers t0, t1. */
 #define LINK(table, index, next) \
 	la t0, next;             \

@@ -6,32 +6,13 @@
 # fences are illegal in U only ("unaffected by the mstatus.TVM").
 #include "guest.h"
 #include "trap_helpers.h"
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_A 0x40
-#define PTE_D 0x80
+#include "paging.h"
 #define VA_SWAP 0x40000000
-#define MAKE_PTE(reg, flags) \
-	srli reg, reg, 12;   \
-	slli reg, reg, 10;   \
-	ori reg, reg, flags
 	.option arch, +svinval
 GUEST_START
 	INSTALL_RECORDERS
 	PMP_ALLOW_ALL
-	la s0, root
-	la s1, level1
-	la s2, level0
-	li t0, (0x80000000 >> 12) << 10 | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-	sd t0, 2*8(s0)
-	mv t0, s1
-	MAKE_PTE(t0, PTE_V)
-	sd t0, 1*8(s0)
-	mv t0, s2
-	MAKE_PTE(t0, PTE_V)
-	sd t0, 0(s1)
+	SV39_LINK_TABLES
 	la t0, page_a
 	MAKE_PTE(t0, PTE_V | PTE_R | PTE_A)
 	sd t0, 0(s2)
@@ -41,11 +22,7 @@ GUEST_START
 	li t0, 0xbbbb
 	la t1, page_b
 	sd t0, 0(t1)
-	li t0, 8 << 60
-	srli t1, s0, 12
-	or t0, t0, t1
-	csrw satp, t0
-	sfence.vma
+	SV39_ON
 	ENTER_MODE(PRV_S, in_s)
 in_s:
 	li t1, VA_SWAP
@@ -104,10 +81,7 @@ done:
 TRAP_RECORDERS
 
 	.data
-	.balign 4096
-root:	.skip 4096
-level1:	.skip 4096
-level0:	.skip 4096
+	SV39_TABLES_DATA
 page_a:	.skip 4096
 page_b:	.skip 4096
 GUEST_DATA

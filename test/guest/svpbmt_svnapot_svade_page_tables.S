@@ -11,12 +11,7 @@
 #   faults that leave the PTE alone; ADUE = 1 sets the bits in hardware.
 #include "guest.h"
 #include "trap_helpers.h"
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_A 0x40
-#define PTE_D 0x80
+#include "paging.h"
 #define PTE_N (1 << 63)
 #define PBMT_NC (1 << 61)
 #define PBMT_IO (2 << 61)
@@ -35,10 +30,6 @@
 #define VA_PBMT_PTR 0x40400000 /* level1[2]: pointer with PBMT = NC */
 #define VA_N_PTR 0x40600000    /* level1[3]: pointer with N = 1 */
 #define RWAD (PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
-#define MAKE_PTE(reg, flags) \
-	srli reg, reg, 12;   \
-	slli reg, reg, 10;   \
-	ori reg, reg, flags
 /* t0 = t0 | the 64-bit constant c (PTE bits beyond ori's reach). */
 #define OR_HIGH(c)   \
 	li t1, c;    \
@@ -46,17 +37,7 @@
 GUEST_START
 	INSTALL_RECORDERS
 	PMP_ALLOW_ALL
-	la s0, root
-	la s1, level1
-	la s2, level0
-	li t0, (0x80000000 >> 12) << 10 | RWAD | PTE_X
-	sd t0, 2*8(s0)
-	mv t0, s1
-	MAKE_PTE(t0, PTE_V)
-	sd t0, 1*8(s0)
-	mv t0, s2
-	MAKE_PTE(t0, PTE_V)
-	sd t0, 0(s1)
+	SV39_LINK_TABLES
 	la t0, page_a
 	MAKE_PTE(t0, RWAD)
 	OR_HIGH(PBMT_NC)
@@ -131,11 +112,7 @@ GUEST_START
 
 	csrr t0, menvcfg
 	CHECK_EQ(t0, MENVCFG_ADUE, 1) /* PBMTE = 0 at reset */
-	li t0, 8 << 60
-	srli t1, s0, 12
-	or t0, t0, t1
-	csrw satp, t0
-	sfence.vma
+	SV39_ON
 	ENTER_MODE(PRV_S, s_no_pbmte)
 s_no_pbmte:
 	li t1, VA_NC
@@ -259,10 +236,7 @@ done:
 TRAP_RECORDERS
 
 	.data
-	.balign 4096
-root:	.skip 4096
-level1:	.skip 4096
-level0:	.skip 4096
+	SV39_TABLES_DATA
 page_a:	.skip 4096
 page_b:	.skip 4096
 	.balign 65536

@@ -125,4 +125,13 @@ s_trap_record:                  \
 	INSN_BITS(t3);          \
 	CHECK_REG(s10, t3, n)
 
+/* An instruction of an extension that is off: it raises illegal-instruction
+ * with mtval = its bits and writes nothing, so a0, which the test sets to
+ * OFF_MARK beforehand, keeps that value. */
+#define OFF_MARK 0x5a
+#define CHECK_OFF(n, ...)      \
+	TRY(__VA_ARGS__);      \
+	CHECK_ILLEGAL(n);      \
+	CHECK_EQ(a0, OFF_MARK, n)
+
 #endif

@@ -15,6 +15,8 @@
  * fit in binary16, so FLI.H's entry 29 is +inf, as the spec says).
  */
 #include "guest.h"
+#define FP_CHECK_NAME "zfa"
+#include "fp_check.h"
 
 #define NV 0x10
 #define NX 0x01
@@ -88,34 +90,6 @@
 #define FLT_D  (0xa2001053u | XD | RS2)
 
 enum { RNE, RTZ, RDN, RUP, RMM };
-
-static unsigned take_flags(void)
-{
-	uint64_t f;
-	__asm__ volatile("csrrw %0, fflags, zero" : "=r"(f));
-	return (unsigned)f;
-}
-
-static void fail(int n, uint64_t got, uint64_t want)
-{
-	puts_uart("zfa check ");
-	print_hex((uint64_t)n);
-	puts_uart(": got ");
-	print_hex(got);
-	puts_uart(" want ");
-	print_hex(want);
-	puts_uart("\n");
-	guest_exit(n);
-}
-
-static void eqf(int n, uint64_t got, uint64_t want, unsigned flags)
-{
-	if (got != want)
-		fail(n, got, want);
-	unsigned f = take_flags();
-	if (f != flags)
-		fail(n + 1000, f, flags);
-}
 
 static const uint64_t fli_s_want[32] = {
     0xffffffff00000000ull | 0xbf800000u, /*  0: -1.0 */

@@ -22,6 +22,8 @@
  * as raw bits (fmv.d.x / fmv.x.d), so every result's boxing is checked too.
  */
 #include "guest.h"
+#define FP_CHECK_NAME "zfh"
+#include "fp_check.h"
 
 #define NV 0x10
 #define DZ 0x08
@@ -99,35 +101,6 @@
 				 : "ft2");                                                         \
 		r_;                                                                                \
 	})
-
-static unsigned take_flags(void)
-{
-	uint64_t f;
-	__asm__ volatile("csrrw %0, fflags, zero" : "=r"(f));
-	return (unsigned)f;
-}
-
-static void fail(int n, uint64_t got, uint64_t want)
-{
-	puts_uart("zfh check ");
-	print_hex((uint64_t)n);
-	puts_uart(": got ");
-	print_hex(got);
-	puts_uart(" want ");
-	print_hex(want);
-	puts_uart("\n");
-	guest_exit(n);
-}
-
-/* Result and the flags it raised (and only those). */
-static void eqf(int n, uint64_t got, uint64_t want, unsigned flags)
-{
-	if (got != want)
-		fail(n, got, want);
-	unsigned f = take_flags();
-	if (f != flags)
-		fail(n + 1000, f, flags);
-}
 
 static void rounding_and_conversions(void)
 {

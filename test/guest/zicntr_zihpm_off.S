@@ -7,25 +7,20 @@
 #include "guest.h"
 #include "trap_helpers.h"
 
-#define OFF(n, ...)            \
-	TRY(__VA_ARGS__);      \
-	CHECK_ILLEGAL(n);      \
-	CHECK_EQ(a0, 0x5a, n)
-
 GUEST_START
 	INSTALL_RECORDERS
-	li a0, 0x5a
-	OFF(1, rdcycle a0)
-	OFF(2, rdtime a0)
-	OFF(3, rdinstret a0)
-	OFF(4, csrr a0, hpmcounter3)
-	OFF(5, csrr a0, hpmcounter31)
-	OFF(6, csrr a0, mhpmcounter3)
-	OFF(7, csrr a0, mhpmcounter31)
-	OFF(8, csrr a0, mhpmevent3)
-	OFF(9, csrr a0, mhpmevent31)
-	OFF(10, csrw mhpmcounter3, zero)
-	OFF(11, csrw mhpmevent3, zero)
+	li a0, OFF_MARK
+	CHECK_OFF(1, rdcycle a0)
+	CHECK_OFF(2, rdtime a0)
+	CHECK_OFF(3, rdinstret a0)
+	CHECK_OFF(4, csrr a0, hpmcounter3)
+	CHECK_OFF(5, csrr a0, hpmcounter31)
+	CHECK_OFF(6, csrr a0, mhpmcounter3)
+	CHECK_OFF(7, csrr a0, mhpmcounter31)
+	CHECK_OFF(8, csrr a0, mhpmevent3)
+	CHECK_OFF(9, csrr a0, mhpmevent31)
+	CHECK_OFF(10, csrw mhpmcounter3, zero)
+	CHECK_OFF(11, csrw mhpmevent3, zero)
 	TRY(csrr a1, mcycle; csrr a2, minstret; csrw mcountinhibit, zero)
 	CHECK_NO_TRAP(12)
 	PASS
