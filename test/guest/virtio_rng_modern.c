@@ -1,5 +1,7 @@
-// args: -global virtio-mmio.force-legacy=false -object rng-random,filename=/dev/urandom,id=rng0
-// -device virtio-rng-device,rng=rng0 expect-output: virtio-rng modern ok
+// clang-format off
+// args: -global virtio-mmio.force-legacy=false -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-device,rng=rng0
+// expect-output: virtio-rng modern ok
+// clang-format on
 /* virtio-rng over modern virtio-mmio, reading /dev/urandom (rng-random):
  * virtio_rng_common.h. */
 #include "virtio_rng_common.h"
