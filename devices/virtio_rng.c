@@ -103,6 +103,12 @@ static void rng_serve(struct virtio_rng *r)
 	uint64_t served = 0;
 	for (;;) {
 		if (r->quota == 0) {
+			/* (max-bytes=0 spends nothing, and still waits a period
+			 * between looks, as QEMU's timer does.) */
+			if (!r->period_running) {
+				r->period_running = true;
+				r->period_end_ns = now + r->period_ns;
+			}
 			wait_until(r, r->period_end_ns);
 			break;
 		}
