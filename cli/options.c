@@ -307,6 +307,8 @@ static int opt_drive(struct options *o, const char *opt, const char *arg, char *
 		drive_free(d);
 		return rc;
 	}
+	if (use->if_virtio)
+		d->order = o->virtio_order++;
 	o->board.ndrives++;
 	return 0;
 }
@@ -421,20 +423,22 @@ static int opt_blockdev(struct options *o, const char *opt, const char *arg, cha
 	return 0;
 }
 
-/* Remember that `device` names backend `id` of `kind`; resolve_backend_refs
- * looks it up once every option is parsed. */
-static int add_backend_ref(struct options *o, enum backend_kind kind, const char *device,
-			   const char *id, int slot, char *err, size_t errlen)
+/* resolve_backend_refs looks the ref up once every option is parsed. */
+struct backend_ref *options_add_backend_ref(struct options *o, enum backend_kind kind,
+					    const char *device, const char *id, int slot, char *err,
+					    size_t errlen)
 {
-	if (o->nrefs == MAX_BACKEND_REFS)
-		return fail(err, errlen, "-device: at most %d devices with a backend",
-			    MAX_BACKEND_REFS);
+	if (o->nrefs == MAX_BACKEND_REFS) {
+		fail(err, errlen, "-device: at most %d devices with a backend", MAX_BACKEND_REFS);
+		return NULL;
+	}
 	struct backend_ref *r = &o->refs[o->nrefs++];
+	memset(r, 0, sizeof(*r));
 	r->kind = kind;
 	r->device = strdup(device);
 	r->id = strdup(id);
 	r->slot = slot;
-	return 0;
+	return r;
 }
 
 static int opt_device(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
@@ -465,8 +469,14 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 		}
 		if (rc == 0 && !drive)
 			rc = fail(err, errlen, "-device virtio-blk-device: missing drive=");
-		if (rc == 0)
-			rc = add_backend_ref(o, BACKEND_DRIVE, kv[0].key, drive, slot, err, errlen);
+		struct backend_ref *r = NULL;
+		if (rc == 0 && !(r = options_add_backend_ref(o, BACKEND_DRIVE, kv[0].key, drive,
+							     slot, err, errlen)))
+			rc = -1;
+		if (r)
+			r->order = o->virtio_order++;
+	} else if (n > 0 && !strcmp(kv[0].key, "virtio-rng-device")) {
+		rc = options_rng_device(o, arg, err, errlen);
 	} else if (n > 0 && !strcmp(kv[0].key, "loader")) {
 		if (o->board.nloaders == VIRT_MAX_LOADERS) {
 			rc = fail(err, errlen, "-device loader: at most %d", VIRT_MAX_LOADERS);
@@ -500,11 +510,18 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 		}
 	} else {
 		rc = fail(err, errlen,
-			  "-device: unsupported device '%s' (supported: virtio-blk-device, loader)",
+			  "-device: unsupported device '%s' (supported: virtio-blk-device, "
+			  "virtio-rng-device, loader)",
 			  n ? kv[0].key : "");
 	}
 	free(copy);
 	return rc;
+}
+
+static int opt_object(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	(void)opt;
+	return options_object(o, arg, err, errlen);
 }
 
 /* Whether an accel=A:B:C list names tcg: QEMU falls back along it. */
@@ -1027,6 +1044,14 @@ static const struct option_def option_table[] = {
      "-device virtio-blk-device,drive=ID[,bus=virtio-mmio-bus.N]",
      "a virtio-blk device for drive ID, given before or\nafter it (no bus=: the free slot "
      "with the highest\naddress)"},
+    {NULL, NO_ARG, NULL, HELP_MACHINE,
+     "-device virtio-rng-device[,rng=ID][,max-bytes=N][,period=MS][,bus=virtio-mmio-bus.N]",
+     "a virtio-rng device reading -object ID (no rng=:\nits own rng-builtin), at most "
+     "max-bytes per\nperiod ms (QEMU's slot order, as virtio-blk's)"},
+    {"-object", ARG, opt_object, HELP_MACHINE, "-object rng-random,id=ID[,filename=F]",
+     "a random-number backend reading F (default\n/dev/urandom), for virtio-rng-device,rng=ID"},
+    {NULL, NO_ARG, NULL, HELP_MACHINE, "-object rng-builtin,id=ID",
+     "a backend reading the host's getrandom()"},
     {NULL, NO_ARG, NULL, HELP_MACHINE, "-device loader,file=F,addr=ADDR",
      "copy a raw file to guest memory"},
     {"-global", ARG, opt_global, HELP_MACHINE, "-global virtio-mmio.force-legacy=false|true",
@@ -1132,6 +1157,7 @@ static int blockdev_to_drive(struct options *o, struct blockdev_node *node,
 	d->readonly = node->readonly || proto->readonly;
 	d->blockdev = true;
 	d->slot = r->slot;
+	d->order = r->order;
 	use->attached = true;
 	node->used = true;
 	o->board.ndrives++;
@@ -1153,6 +1179,7 @@ static int attach_drive(struct options *o, const struct backend_ref *r, char *er
 				    r->id, r->id);
 		use->attached = true;
 		d->slot = r->slot;
+		d->order = r->order;
 		return 0;
 	}
 	for (unsigned i = 0; i < o->nblockdevs; i++)
@@ -1170,6 +1197,7 @@ static const struct {
 	int (*attach)(struct options *o, const struct backend_ref *r, char *err, size_t errlen);
 } backend_kinds[BACKEND_KINDS] = {
     [BACKEND_DRIVE] = {"drive", "-drive id= or -blockdev node-name=", attach_drive},
+    [BACKEND_RNG] = {"rng", "-object rng-random or rng-builtin id=", options_rng_attach},
 };
 
 /* QEMU resolves references after parsing every option: so the order of
@@ -1281,6 +1309,7 @@ void options_free(struct options *o)
 	for (unsigned i = 0; i < o->board.nloaders; i++)
 		free(o->board.loaders[i].file);
 	options_chardev_free(o);
+	options_rng_free(o);
 	memset(o, 0, sizeof(*o));
 }
 

@@ -31,14 +31,17 @@ struct drive_use {
  */
 enum backend_kind {
 	BACKEND_DRIVE, /* drive=: a -drive id= or a -blockdev node-name= */
+	BACKEND_RNG,   /* rng=: an -object rng-random or rng-builtin id= */
 	BACKEND_KINDS
 };
 
 struct backend_ref {
 	enum backend_kind kind;
 	char *id;
-	char *device; /* the device as typed ("virtio-blk-device"), for messages */
-	int slot;     /* bus=virtio-mmio-bus.N, or -1 */
+	char *device;	/* the device as typed ("virtio-blk-device"), for messages */
+	int slot;	/* bus=virtio-mmio-bus.N, or -1 */
+	unsigned order; /* the device's place among the virtio devices (slot order) */
+	unsigned index; /* rng=: the device's entry in board.rngs */
 };
 
 #define MAX_BACKEND_REFS 16
@@ -104,6 +107,7 @@ struct options {
 	bool nodefaults;  /* -nodefaults: no default serial or monitor */
 	struct backend_ref refs[MAX_BACKEND_REFS]; /* resolved after parsing */
 	unsigned nrefs;
+	unsigned virtio_order; /* virtio devices so far: -device, -drive if=virtio */
 	struct blockdev_node blockdevs[MAX_BLOCKDEVS];
 	unsigned nblockdevs;
 	/* -chardev, the implicit chardevs of -serial/-monitor's legacy forms,
@@ -138,6 +142,20 @@ int options_monitor(struct options *o, const char *arg, char *err, size_t errlen
 int options_mon(struct options *o, const char *arg, char *err, size_t errlen);
 int options_chardev_complete(struct options *o, char *err, size_t errlen);
 void options_chardev_free(struct options *o);
+
+/* -object rng-random|rng-builtin and -device virtio-rng-device
+ * (cli/options_rng.c): 0, or -1 with QEMU's message in err. attach
+ * resolves an rng= reference once every option is parsed. */
+int options_object(struct options *o, const char *arg, char *err, size_t errlen);
+int options_rng_device(struct options *o, const char *arg, char *err, size_t errlen);
+int options_rng_attach(struct options *o, const struct backend_ref *r, char *err, size_t errlen);
+void options_rng_free(struct options *o);
+
+/* Remember that `device` names backend `id` of `kind`, to be resolved
+ * once every option is parsed; the ref, or NULL with err. */
+struct backend_ref *options_add_backend_ref(struct options *o, enum backend_kind kind,
+					    const char *device, const char *id, int slot, char *err,
+					    size_t errlen);
 
 /* Parse a size like 128M, 2G, 64K, 512 (QEMU -m: a bare number is MiB when
  * mib_default). Returns false on garbage or overflow. */

@@ -35,6 +35,10 @@ _rvjit()
 		COMPREPLY=($(compgen -W "null, stdio, file, socket, pty," -- "$cur"))
 		return
 		;;
+	-object)
+		COMPREPLY=($(compgen -W "rng-random, rng-builtin," -- "$cur"))
+		return
+		;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(_rvjit_options "${COMP_WORDS[0]}")" -- "$cur"))

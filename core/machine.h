@@ -32,7 +32,7 @@ typedef void (*ram_watch_fn)(void *opaque, uint64_t pa, unsigned size);
  * it next needs to run (UINT64_MAX: no deadline), which bounds how long an
  * all-idle machine sleeps. */
 typedef uint64_t (*device_poll_fn)(void *opaque);
-#define MAX_POLLERS 8
+#define MAX_POLLERS 16
 
 struct tb_cache;
 struct guest_symbols;

@@ -52,6 +52,11 @@ struct virtio_mmio {
 	struct virtq_buf bufs[VIRTQ_NUM_MAX + VIRTQ_INDIRECT_MAX];
 };
 
+static uint32_t queue_num_max(const struct virtio_mmio *vm)
+{
+	return vm->ops->queue_num_max ? vm->ops->queue_num_max : VIRTQ_NUM_MAX;
+}
+
 static bool has_feature(const struct virtio_mmio *vm, unsigned bit)
 {
 	return (virtio_mmio_features(vm) >> bit) & 1;
@@ -281,7 +286,7 @@ static uint64_t virtio_mmio_read(void *opaque, uint64_t offset, unsigned size)
 		return (uint32_t)(vm->host_features >> (32 * vm->device_features_sel));
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		/* 0 tells the driver the queue does not exist. */
-		return q ? VIRTQ_NUM_MAX : 0;
+		return q ? queue_num_max(vm) : 0;
 	case VIRTIO_MMIO_QUEUE_NUM:
 		return q ? q->num : 0;
 	case VIRTIO_MMIO_QUEUE_PFN:
@@ -450,7 +455,7 @@ static void virtio_mmio_write(void *opaque, uint64_t offset, unsigned size, uint
 struct virtio_mmio *virtio_mmio_new(struct machine *m, uint64_t base, struct irq_line irq,
 				    bool legacy, const struct virtio_device_ops *ops, void *opaque)
 {
-	if (ops->num_queues > VIRTIO_MMIO_MAX_QUEUES) {
+	if (ops->num_queues > VIRTIO_MMIO_MAX_QUEUES || ops->queue_num_max > VIRTQ_NUM_MAX) {
 		fprintf(stderr, "rvjit: virtio device %u: too many queues\n", ops->device_id);
 		return NULL;
 	}
@@ -535,7 +540,7 @@ static bool virtq_map(struct virtio_mmio *vm, const struct virtq *q, struct virt
 {
 	const uint64_t num = q->num;
 	/* 2.7: the size of a split queue is a power of two. */
-	if (num == 0 || num > VIRTQ_NUM_MAX || (num & (num - 1)))
+	if (num == 0 || num > queue_num_max(vm) || (num & (num - 1)))
 		return false;
 	uint64_t desc, avail, used;
 	if (vm->legacy) {
@@ -675,6 +680,25 @@ broken:
 	return VIRTQ_POP_BROKEN;
 }
 
+void virtq_unpop(struct virtio_mmio *vm, unsigned queue)
+{
+	struct virtq *q = &vm->vq[queue];
+	struct virtq_rings r;
+	q->last_avail--;
+	/* avail_event as it was: the chain is still to be taken. */
+	if (has_feature(vm, VIRTIO_RING_F_EVENT_IDX) && virtq_map(vm, q, &r)) {
+		virtio_put_le16(r.used + 4 + 8 * r.num, q->last_avail);
+		machine_ram_written(vm->m, r.used_pa + 4 + 8 * r.num, 2);
+	}
+}
+
+bool virtio_mmio_queue_ready(const struct virtio_mmio *vm, unsigned queue)
+{
+	return queue < vm->ops->num_queues && queue_live(vm, &vm->vq[queue]) &&
+	       (vm->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	       !(vm->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
 void virtq_push(struct virtio_mmio *vm, unsigned queue, const struct virtq_elem *elem,
 		uint32_t written)
 {
@@ -785,6 +809,8 @@ void virtio_mmio_save(struct virtio_mmio *d, struct vmstate_out *o)
 	VMSTATE_PUT(o, d->int_status);
 	VMSTATE_PUT(o, d->guest_page_shift);
 	VMSTATE_PUT(o, d->vq); /* plain numbers: sizes, ring addresses, indices */
+	if (d->ops->save)
+		d->ops->save(d->opaque, o);
 }
 
 void virtio_mmio_load(struct virtio_mmio *d, struct vmstate_in *in)
@@ -798,4 +824,6 @@ void virtio_mmio_load(struct virtio_mmio *d, struct vmstate_in *in)
 	VMSTATE_GET(in, d->guest_page_shift);
 	VMSTATE_GET(in, d->vq);
 	update_irq(d);
+	if (d->ops->load)
+		d->ops->load(d->opaque, in);
 }

@@ -106,6 +106,8 @@
 #define VIRTIO_MMIO_MAX_QUEUES 8u
 
 struct virtio_mmio;
+struct vmstate_out;
+struct vmstate_in;
 
 /* Virtio structures are little-endian (1.2 section 1.4); these also work
  * at any alignment. */
@@ -181,6 +183,12 @@ struct virtio_device_ops {
 	void (*reset)(void *opaque);
 	/* Free the device state at virtio_mmio_free; may be NULL. */
 	void (*free)(void *opaque);
+	/* QueueNumMax of every queue; 0: VIRTQ_NUM_MAX. */
+	uint32_t queue_num_max;
+	/* savevm/loadvm of the device's own state, after the transport's;
+	 * may be NULL (nothing beyond the transport's). */
+	void (*save)(void *opaque, struct vmstate_out *o);
+	void (*load)(void *opaque, struct vmstate_in *in);
 };
 
 /* Map a virtio-mmio device at `base` on m->bus (VIRTIO_MMIO_SIZE bytes).
@@ -223,6 +231,15 @@ enum virtq_pop_result {
  * (2.7.13.2). */
 enum virtq_pop_result virtq_pop(struct virtio_mmio *vm, unsigned queue, struct virtq_elem *elem);
 
+/* Give the chain the last virtq_pop took back to the available ring, as
+ * if it had not been taken: a device that cannot serve it yet (no data)
+ * takes it again later. Only right after that pop. */
+void virtq_unpop(struct virtio_mmio *vm, unsigned queue);
+
+/* May the device use `queue` now: set up, DRIVER_OK, no NEEDS_RESET? For a
+ * device that serves a queue later than at its notification. */
+bool virtio_mmio_queue_ready(const struct virtio_mmio *vm, unsigned queue);
+
 /* Return a chain to the driver through the used ring (2.7.8), `written`
  * being the bytes the device wrote to its writable buffers. */
 void virtq_push(struct virtio_mmio *vm, unsigned queue, const struct virtq_elem *elem,
@@ -244,8 +261,6 @@ uint64_t virtq_copy_to(struct virtio_mmio *vm, const struct virtq_elem *elem, ui
 
 /* savevm/loadvm (core/vmstate.h): the device's state into or out of the
  * stream; load also re-drives its interrupt lines. */
-struct vmstate_out;
-struct vmstate_in;
 void virtio_mmio_save(struct virtio_mmio *d, struct vmstate_out *o);
 void virtio_mmio_load(struct virtio_mmio *d, struct vmstate_in *in);
 

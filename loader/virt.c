@@ -24,6 +24,7 @@
 #include "devices/uart16550.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
+#include "devices/virtio_rng.h"
 #include "fdt/fdt.h"
 #include "loader.h"
 #include <errno.h>
@@ -41,7 +42,9 @@ struct virt_board {
 	struct htif *htif;
 	struct virtio_mmio *virtio[VIRT_VIRTIO_COUNT];
 	struct block_dev *disks[VIRT_VIRTIO_COUNT];
-	struct block_dev *orphans[VIRT_MAX_DRIVES]; /* drives no device uses */
+	struct block_dev *orphans[VIRT_MAX_DRIVES];		 /* drives no device uses */
+	struct rng_backend *rng_backends[VIRT_MAX_RNG_BACKENDS]; /* -object's */
+	struct rng_backend *rng_own[VIRT_VIRTIO_COUNT];		 /* a virtio-rng's without rng= */
 	/* Where each open drive came from, for commit (drive i's image). */
 	struct drive_source {
 		struct block_dev *dev; /* disks[] or orphans[]'s; NULL: not open */
@@ -139,64 +142,129 @@ static void note_source(struct virt_board *b, unsigned i, struct block_dev *dev,
 	src->locking = !d->no_locking;
 }
 
-static int add_disks(struct virt_board *b, const struct virt_config *c, char *err, size_t errlen)
+/* A device on a virtio-mmio slot: drive i's virtio-blk or rng i's. */
+struct virtio_dev {
+	bool rng;
+	unsigned i;
+	int slot;
+	unsigned order;
+};
+
+/* Where each virtio device goes (QEMU's virt): an explicit
+ * bus=virtio-mmio-bus.N first, then, in command-line order, the free slot
+ * with the highest address. */
+static int place_virtio(const struct virt_config *c, struct virtio_dev *devs, unsigned *ndevs,
+			char *err, size_t errlen)
 {
-	struct machine *m = b->m;
-	bool used[VIRT_VIRTIO_COUNT] = {false};
-	/* Explicit bus=virtio-mmio-bus.N first, then the rest in order. */
-	int slot_of[VIRT_MAX_DRIVES];
-	for (unsigned i = 0; i < c->ndrives; i++) {
-		slot_of[i] = c->drives[i].slot;
-		if (c->drives[i].no_device)
-			continue;
-		if (slot_of[i] >= 0) {
-			if (used[slot_of[i]])
-				return fail(err, errlen, "virtio-mmio-bus.%d is used twice",
-					    slot_of[i]);
-			used[slot_of[i]] = true;
+	unsigned n = 0;
+	for (unsigned i = 0; i < c->ndrives; i++)
+		if (!c->drives[i].no_device)
+			devs[n++] =
+			    (struct virtio_dev){false, i, c->drives[i].slot, c->drives[i].order};
+	for (unsigned i = 0; i < c->nrngs; i++)
+		devs[n++] = (struct virtio_dev){true, i, c->rngs[i].slot, c->rngs[i].order};
+	/* Command-line order (a stable insertion sort: a handful of them). */
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && devs[j - 1].order > devs[j].order; j--) {
+			const struct virtio_dev t = devs[j];
+			devs[j] = devs[j - 1];
+			devs[j - 1] = t;
 		}
-	}
-	for (unsigned i = 0; i < c->ndrives; i++) {
-		if (slot_of[i] >= 0 || c->drives[i].no_device)
+	bool used[VIRT_VIRTIO_COUNT] = {false};
+	for (unsigned i = 0; i < n; i++) {
+		const int s = devs[i].slot;
+		if (s < 0)
 			continue;
-		/* Like QEMU's virt: a device given without bus= lands on the
-		 * free transport with the highest address. */
+		if (used[s])
+			return fail(err, errlen, "virtio-mmio-bus.%d is used twice", s);
+		used[s] = true;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (devs[i].slot >= 0)
+			continue;
 		int s = VIRT_VIRTIO_COUNT - 1;
 		while (s >= 0 && used[s])
 			s--;
 		if (s < 0)
 			return fail(err, errlen, "too many virtio devices");
 		used[s] = true;
-		slot_of[i] = s;
+		devs[i].slot = s;
 	}
-	for (unsigned i = 0; i < c->ndrives; i++) {
-		const struct virt_drive *d = &c->drives[i];
-		const int s = slot_of[i];
-		char why[256];
-		/* -snapshot leaves -blockdev nodes alone, as QEMU's does. */
-		struct block_dev *dev = disk_open(d->file, d->format, d->readonly,
-						  d->snapshot || (c->snapshot && !d->blockdev),
-						  !d->no_locking, why, sizeof(why));
-		if (!dev)
-			return fail(err, errlen, "-drive file=%s: %s", d->file, why);
-		note_source(b, i, dev, d);
-		if (d->no_device) {
-			/* Opened as QEMU opens it (a missing file is an error),
-			 * but the guest sees no device. */
-			b->orphans[i] = dev;
-			continue;
-		}
-		b->disks[s] = dev;
-		b->virtio[s] =
-		    virtio_blk_new(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
-				   plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s), b->disks[s],
-				   c->virtio_legacy, d->id ? d->id : "");
-		if (!b->virtio[s])
-			return fail(err, errlen, "cannot create virtio-blk for %s", d->file);
+	*ndevs = n;
+	return 0;
+}
+
+static int add_disk(struct virt_board *b, const struct virt_config *c, unsigned i, int s, char *err,
+		    size_t errlen)
+{
+	const struct virt_drive *d = &c->drives[i];
+	char why[256];
+	/* -snapshot leaves -blockdev nodes alone, as QEMU's does. */
+	struct block_dev *dev =
+	    disk_open(d->file, d->format, d->readonly, d->snapshot || (c->snapshot && !d->blockdev),
+		      !d->no_locking, why, sizeof(why));
+	if (!dev)
+		return fail(err, errlen, "-drive file=%s: %s", d->file, why);
+	note_source(b, i, dev, d);
+	if (d->no_device) {
+		/* Opened as QEMU opens it (a missing file is an error), but
+		 * the guest sees no device. */
+		b->orphans[i] = dev;
+		return 0;
 	}
+	b->disks[s] = dev;
+	b->virtio[s] = virtio_blk_new(b->m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
+				      plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s),
+				      b->disks[s], c->virtio_legacy, d->id ? d->id : "");
+	if (!b->virtio[s])
+		return fail(err, errlen, "cannot create virtio-blk for %s", d->file);
+	return 0;
+}
+
+static int add_rng(struct virt_board *b, const struct virt_config *c, unsigned i, int s, char *err,
+		   size_t errlen)
+{
+	const struct virt_rng *r = &c->rngs[i];
+	struct rng_backend *backend;
+	if (r->backend >= 0) {
+		backend = b->rng_backends[r->backend];
+	} else {
+		/* QEMU gives a virtio-rng without rng= an rng-builtin. */
+		b->rng_own[s] = rng_backend_open(NULL, err, errlen);
+		if (!b->rng_own[s])
+			return -1;
+		backend = b->rng_own[s];
+	}
+	b->virtio[s] = virtio_rng_new(b->m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
+				      plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s), backend,
+				      c->virtio_legacy, r->max_bytes, r->period_ms);
+	if (!b->virtio[s])
+		return fail(err, errlen, "cannot create virtio-rng");
+	return 0;
+}
+
+static int add_virtio(struct virt_board *b, const struct virt_config *c, char *err, size_t errlen)
+{
+	struct virtio_dev devs[VIRT_MAX_DRIVES + VIRT_VIRTIO_COUNT];
+	unsigned n = 0;
+	if (place_virtio(c, devs, &n, err, errlen))
+		return -1;
+	/* Every -object rng-random opens its file, used or not, as QEMU's. */
+	for (unsigned i = 0; i < c->nrng_backends; i++) {
+		b->rng_backends[i] = rng_backend_open(c->rng_backends[i].filename, err, errlen);
+		if (!b->rng_backends[i])
+			return -1;
+	}
+	for (unsigned i = 0; i < c->ndrives; i++)
+		if (c->drives[i].no_device && add_disk(b, c, i, -1, err, errlen))
+			return -1;
+	for (unsigned k = 0; k < n; k++)
+		if (devs[k].rng ? add_rng(b, c, devs[k].i, devs[k].slot, err, errlen)
+				: add_disk(b, c, devs[k].i, devs[k].slot, err, errlen))
+			return -1;
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
 		if (!b->virtio[s] &&
-		    !virtio_mmio_empty(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
+		    !virtio_mmio_empty(b->m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
 				       c->virtio_legacy))
 			return fail(err, errlen, "cannot create virtio-mmio slot %d", s);
 	return 0;
@@ -214,7 +282,7 @@ static int add_devices(struct virt_board *b, const struct virt_config *c, char *
 		  goldfish_rtc_new(m, VIRT_RTC_BASE, plic_line(b->plic, VIRT_RTC_IRQ), &c->rtc)) ||
 	    !machine_add_poller(m, uart_feed, b))
 		return fail(err, errlen, "cannot create the virt board's devices");
-	return add_disks(b, c, err, errlen);
+	return add_virtio(b, c, err, errlen);
 }
 
 uint64_t virt_fdt_addr(uint64_t ram_base, uint64_t ram_size, uint64_t fdt_size)
@@ -492,10 +560,13 @@ void virt_board_free(struct virt_board *b)
 		return;
 	virt_board_flush(b);
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++) {
-		virtio_blk_free(b->virtio[s]);
+		virtio_mmio_free(b->virtio[s]); /* virtio-blk's or virtio-rng's */
 		if (b->disks[s])
 			block_close(b->disks[s]);
+		rng_backend_close(b->rng_own[s]);
 	}
+	for (unsigned i = 0; i < VIRT_MAX_RNG_BACKENDS; i++)
+		rng_backend_close(b->rng_backends[i]);
 	for (unsigned i = 0; i < VIRT_MAX_DRIVES; i++) {
 		if (b->orphans[i])
 			block_close(b->orphans[i]);

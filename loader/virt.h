@@ -45,6 +45,25 @@ struct virt_drive {
 	int slot;	 /* virtio-mmio slot 0..7, or -1: the free one with the highest address */
 	bool no_device;	 /* opened, but no device shows it to the guest (QEMU's -hda on virt) */
 	bool blockdev;	 /* from -blockdev, which -snapshot leaves alone (as QEMU's) */
+	unsigned order;	 /* its device's place among the virtio devices (slot order) */
+};
+
+#define VIRT_MAX_RNG_BACKENDS 8
+
+/* An rng backend (-object rng-random or rng-builtin), opened at power-on
+ * whether or not a device uses it, as QEMU opens it. */
+struct virt_rng_backend {
+	char *id;
+	char *filename; /* rng-random's file; NULL: rng-builtin (host getrandom) */
+};
+
+/* A virtio-rng device (-device virtio-rng-device). */
+struct virt_rng {
+	int backend; /* in rng_backends; -1: a builtin one of its own (QEMU's default) */
+	uint64_t max_bytes;
+	uint32_t period_ms;
+	int slot;	/* virtio-mmio slot 0..7, or -1 as for drives */
+	unsigned order; /* its place among the virtio devices (slot order) */
 };
 
 /* A raw file copied to guest memory at power-on (QEMU's generic loader). */
@@ -70,6 +89,10 @@ struct virt_config {
 	unsigned ndrives;
 	struct virt_loader loaders[VIRT_MAX_LOADERS];
 	unsigned nloaders;
+	struct virt_rng_backend rng_backends[VIRT_MAX_RNG_BACKENDS];
+	unsigned nrng_backends;
+	struct virt_rng rngs[VIRT_VIRTIO_COUNT];
+	unsigned nrngs;
 	/* -rtc: what the Goldfish RTC counts */
 	struct rtc_config rtc;
 };

@@ -85,5 +85,21 @@ expect_error "-d: log item 'cpu_reset' is not supported" -d cpu_reset "$tmp/note
 expect_error "-d: log item 'op' is not supported" -d unimp,page,op "$tmp/notelf"
 expect_error "unknown option '-no-such-thing'" -no-shutdown -no-such-thing "$tmp/notelf"
 
+# The random-number device and its backends: QEMU 7.2's messages.
+expect_error "^rvjit: -device virtio-rng-device,rng=nope: Device 'nope' not found$" -device virtio-rng-device,rng=nope -bios none "$tmp/notelf"
+expect_error "^rvjit: Could not open '$tmp/no-such-rng': No such file or directory$" -object rng-random,id=r0,filename="$tmp/no-such-rng" -device virtio-rng-device,rng=r0 -bios none "$tmp/notelf"
+expect_error "^rvjit: Could not open '': No such file or directory$" -object rng-random,id=r0,filename= -device virtio-rng-device,rng=r0 -bios none "$tmp/notelf"
+expect_error "^rvjit: -object rng-random,filename=/dev/urandom: Parameter 'id' is missing$" -object rng-random,filename=/dev/urandom "$tmp/notelf"
+expect_error "^rvjit: -object rng-builtin,id=r0,filename=/dev/urandom: Invalid parameter 'filename'$" -object rng-builtin,id=r0,filename=/dev/urandom "$tmp/notelf"
+expect_error "^rvjit: -object rng-builtin,id=r0: Duplicate ID 'r0' for object$" -object rng-builtin,id=r0 -object rng-builtin,id=r0 "$tmp/notelf"
+expect_error "^rvjit: -object rng-foo,id=r0: Parameter 'qom-type' does not accept value 'rng-foo'$" -object rng-foo,id=r0 "$tmp/notelf"
+expect_error "^rvjit: -device virtio-rng-device,period=0: 'period' parameter expects a positive integer$" -device virtio-rng-device,period=0 "$tmp/notelf"
+expect_error "^rvjit: -device virtio-rng-device,max-bytes=-1: 'max-bytes' parameter must be non-negative, and less than 2\^63$" -device virtio-rng-device,max-bytes=-1 "$tmp/notelf"
+expect_error "^rvjit: -device virtio-rng-device,max-bytes=lots: Parameter 'max-bytes' expects integer$" -device virtio-rng-device,max-bytes=lots "$tmp/notelf"
+expect_error "^rvjit: -device virtio-rng-device,period=4294967296: Parameter 'period' expects uint32_t$" -device virtio-rng-device,period=4294967296 "$tmp/notelf"
+expect_error "^rvjit: -device virtio-rng-device,rate=1: Property 'virtio-rng-device.rate' not found$" -device virtio-rng-device,rate=1 "$tmp/notelf"
+expect_error "^rvjit: -device virtio-rng-device,bus=virtio-mmio-bus.8: Bus 'virtio-mmio-bus.8' not found$" -device virtio-rng-device,bus=virtio-mmio-bus.8 "$tmp/notelf"
+expect_error "virtio-mmio-bus.3 is used twice" -device virtio-rng-device,bus=virtio-mmio-bus.3 -device virtio-rng-device,bus=virtio-mmio-bus.3 -bios none "$tmp/notelf"
+
 echo "cli_errors: $fails failed"
 [ $fails -eq 0 ]

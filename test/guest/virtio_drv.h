@@ -229,11 +229,12 @@ static inline void vblk_layout(struct vblk *d)
 }
 
 /*
- * Reset and initialise the device in `slot` (3.1.1 / 3.1.2 legacy),
- * accepting `want` & offered. Returns 0, or a code 1..19 naming the step
- * that failed (callers add their own base).
+ * Reset and initialise the device in `slot` (3.1.1 / 3.1.2 legacy), which
+ * must have DeviceID `device_id` (2 block, 4 entropy: the queue handling
+ * is the same), accepting `want` & offered. Returns 0, or a code 1..19
+ * naming the step that failed (callers add their own base).
  */
-static inline int vblk_init(struct vblk *d, int slot, uint64_t want)
+static inline int vdev_init(struct vblk *d, int slot, uint32_t device_id, uint64_t want)
 {
 	d->base = VIRTIO_MMIO_BASE + VIRTIO_MMIO_STRIDE * (uintptr_t)slot;
 	d->slot = slot;
@@ -243,7 +244,7 @@ static inline int vblk_init(struct vblk *d, int slot, uint64_t want)
 	if (version != 1 && version != 2)
 		return 2;
 	d->legacy = version == 1;
-	if (vr(d, VM_DEVICE_ID) != 2)
+	if (vr(d, VM_DEVICE_ID) != device_id)
 		return 3;
 	if (vr(d, VM_VENDOR_ID) != 0x554d4551u)
 		return 4;
@@ -301,8 +302,14 @@ static inline int vblk_init(struct vblk *d, int slot, uint64_t want)
 	vw(d, VM_STATUS, status);
 	if (vr(d, VM_STATUS) != status)
 		return 10;
-	d->capacity = vr(d, VM_CONFIG) | (uint64_t)vr(d, VM_CONFIG + 4) << 32;
+	if (device_id == 2)
+		d->capacity = vr(d, VM_CONFIG) | (uint64_t)vr(d, VM_CONFIG + 4) << 32;
 	return 0;
+}
+
+static inline int vblk_init(struct vblk *d, int slot, uint64_t want)
+{
+	return vdev_init(d, slot, 2, want);
 }
 
 /* ---- requests ---- */

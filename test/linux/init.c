@@ -2,7 +2,8 @@
  * initramfs (see linux_boot.py). Static, glibc, riscv64-linux-gnu-gcc.
  *
  * It prints "rvjit-init: hello", reports the harts and the ISA from
- * /proc/cpuinfo, mounts /dev/vda (ext2) on /mnt, prints /mnt/from-host.txt,
+ * /proc/cpuinfo, reads 32 bytes from /dev/hwrng ("rvjit-init: hwrng 32 bytes", or
+ * "hwrng none" without a virtio-rng), mounts /dev/vda (ext2) on /mnt, prints /mnt/from-host.txt,
  * writes /mnt/from-guest.txt, unmounts, prints "rvjit-init: done" and powers
  * off (with rvjit-init.nodisk on the kernel command line it skips the disk). On a hart with
  * Sscofpmf it also samples its own instructions with perf_event_open, which needs the
@@ -123,6 +124,42 @@ static void perf_sample(void)
 	close(fd);
 }
 
+/* A few bytes from the hardware RNG (virtio-rng) when there is one: the
+ * hw_random core gives /dev/hwrng whatever the devices, and a read finds
+ * ENODEV without one. */
+static void hwrng(void)
+{
+	unsigned char buf[32];
+	const int fd = open("/dev/hwrng", O_RDONLY);
+	if (fd < 0 && errno == ENOENT) {
+		printf("rvjit-init: hwrng none\n");
+		return;
+	}
+	if (fd < 0)
+		fail("open /dev/hwrng");
+	size_t got = 0;
+	while (got < sizeof buf) {
+		const ssize_t n = read(fd, buf + got, sizeof buf - got);
+		if (n < 0 && errno == ENODEV && got == 0) {
+			printf("rvjit-init: hwrng none\n");
+			close(fd);
+			return;
+		}
+		if (n <= 0)
+			fail("read /dev/hwrng");
+		got += (size_t)n;
+	}
+	close(fd);
+	int zeros = 0;
+	for (size_t i = 0; i < sizeof buf; i++)
+		zeros += buf[i] == 0;
+	if (zeros == (int)sizeof buf) {
+		errno = 0;
+		fail("/dev/hwrng gave only zeros");
+	}
+	printf("rvjit-init: hwrng %zu bytes\n", got);
+}
+
 int main(void)
 {
 	printf("rvjit-init: hello\n");
@@ -174,6 +211,8 @@ int main(void)
 	if (access("/dev/vda", F_OK) != 0 && mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0 &&
 	    errno != EBUSY)
 		fail("mount devtmpfs on /dev");
+
+	hwrng();
 
 	mkdir("/mnt", 0755);
 	if (mount("/dev/vda", "/mnt", "ext2", 0, NULL) != 0)

@@ -9,10 +9,10 @@ when set, takes its place. The test:
   - makes an 8 MiB ext2 image (mke2fs -d) holding from-host.txt with random
     content, attached as virtio-blk;
   - boots OpenSBI fw_jump + the kernel + the initramfs with -smp SMP; init
-    (init.c) prints the harts and the ISA, mounts /dev/vda, prints
+    (init.c) prints the harts and the ISA, reads /dev/hwrng, mounts /dev/vda, prints
     from-host.txt, writes from-guest.txt and powers off;
   - needs "rvjit-init: done" and rvjit's exit with status 0 within 60 s, the
-    right hart count, the host file's content in the guest's output, no
+    right hart count, 32 bytes from /dev/hwrng, the host file's content in the guest's output, no
     kernel warning (WARNING:, BUG:, Oops, ...), and from-guest.txt in the
     image afterwards (read back with debugfs);
   - prints the time from launch to "rvjit-init: hello".
@@ -79,7 +79,8 @@ def main():
         argv = [rvjit, "-machine", "virt", "-m", "256M", "-smp", str(smp), "-nographic",
                 "-bios", OPENSBI_JUMP, "-kernel", image, "-initrd", initrd,
                 "-append", "console=ttyS0",
-                "-drive", f"file={disk},format=raw,if=virtio"] + extra
+                "-drive", f"file={disk},format=raw,if=virtio",
+                "-device", "virtio-rng-device"] + extra
         print("+", " ".join(argv), flush=True)
         start = time.monotonic()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -128,6 +129,8 @@ def main():
             fail(f"init saw {m.group(1) if m else 'no'} harts, not {smp}")
         if not re.search(r"rvjit-init: isa rv64imafdc", text):
             fail("no rv64imafdc ISA line from init")
+        if "rvjit-init: hwrng 32 bytes" not in text:
+            fail("init read no bytes from /dev/hwrng (virtio-rng)")
         if f"rvjit-init: from-host: {host_text}" not in text:
             fail("the guest did not print from-host.txt's content")
         got = subprocess.run(["debugfs", "-R", "cat /from-guest.txt", disk],
