@@ -450,11 +450,11 @@ struct netdev *net_user_new(const char *id, const char *arg, const char *origin,
 	fcntl(u->wake[0], F_SETFD, FD_CLOEXEC);
 	fcntl(u->wake[1], F_SETFD, FD_CLOEXEC);
 	pthread_mutex_init(&u->lock, NULL);
-	char net[INET_ADDRSTRLEN], mask[INET_ADDRSTRLEN];
+	/* QEMU's `info network` words, then the forwards (its `info usernet`). */
+	char net[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &c.cfg.vnetwork, net, sizeof(net));
-	inet_ntop(AF_INET, &c.cfg.vnetmask, mask, sizeof(mask));
-	snprintf(u->description, sizeof(u->description), "net=%s/%d, restrict=%s", net,
-		 __builtin_popcount(c.cfg.vnetmask.s_addr), c.cfg.restricted ? "on" : "off");
+	snprintf(u->description, sizeof(u->description), "net=%s,restrict=%s", net,
+		 c.cfg.restricted ? "on" : "off");
 	u->nd = netdev_new(id, "user", &user_ops, u);
 	if (!u->nd) {
 		user_free(u);
@@ -477,7 +477,7 @@ struct netdev *net_user_new(const char *id, const char *arg, const char *origin,
 			return NULL;
 		}
 		const size_t used = strlen(u->description);
-		snprintf(u->description + used, sizeof(u->description) - used, ", hostfwd=%s",
+		snprintf(u->description + used, sizeof(u->description) - used, ",hostfwd=%s",
 			 f->rule);
 	}
 	if (pthread_create(&u->thread, NULL, slirp_thread, u)) {

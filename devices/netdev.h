@@ -26,8 +26,8 @@ struct netdev_ops {
 	/* A frame from the guest, on the thread of the device's queue
 	 * processing; the backend copies what it keeps. */
 	void (*send)(void *opaque, const uint8_t *frame, size_t len);
-	/* One line for `info network` after the type ("user"): what it is
-	 * configured as, e.g. "net=10.0.2.0/24, restrict=on". May be NULL. */
+	/* For `info network`, after "type=user,": how it is configured, e.g.
+	 * "net=10.0.2.0,restrict=on". May be NULL. */
 	void (*describe)(void *opaque, char *buf, size_t len);
 	/* Stop the backend's threads and free it; may be NULL. */
 	void (*free)(void *opaque);
