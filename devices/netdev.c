@@ -68,10 +68,12 @@ bool netdev_deliver(struct netdev *nd, const uint8_t *frame, size_t len)
 	f->data = copy;
 	f->len = len;
 	nd->count++;
-	struct machine *m = nd->m;
+	/* The device's poller moves it to the guest. Kicked under the lock:
+	 * a device being freed detaches first, and then no kick reaches its
+	 * machine. */
+	if (nd->m)
+		machine_kick(nd->m);
 	pthread_mutex_unlock(&nd->lock);
-	if (m)
-		machine_kick(m); /* the device's poller moves it to the guest */
 	return true;
 }
 
