@@ -12,6 +12,7 @@
 #include "jit/jit.h"
 #include "loader/virt.h"
 #include "monitor.h"
+#include "net_user.h"
 #include "options.h"
 #include "vm_snapshot.h"
 #include <errno.h>
@@ -232,6 +233,25 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Start each -netdev and give the NICs their backends. False with err;
+ * those already started are stopped. */
+static bool open_netdevs(struct options *o, struct netdev **netdevs, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < o->nnetdevs; i++) {
+		const struct netdev_spec *s = &o->netdevs[i];
+		netdevs[i] = net_user_new(s->id, s->arg, s->origin, err, errlen);
+		if (!netdevs[i]) {
+			while (i--)
+				netdev_free(netdevs[i]);
+			return false;
+		}
+	}
+	for (unsigned i = 0; i < o->board.nnics; i++)
+		o->board.nics[i].backend =
+		    o->nic_use[i].netdev >= 0 ? netdevs[o->nic_use[i].netdev] : NULL;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -335,6 +355,17 @@ int main(int argc, char **argv)
 				"not see it (as on QEMU's virt): add -device "
 				"virtio-blk-device,drive=%s\n",
 				o.board.drives[i].id, o.board.drives[i].file, o.board.drives[i].id);
+	/* Network backends live across guest reboots, as QEMU's. */
+	struct netdev *netdevs[MAX_NETDEVS] = {NULL};
+	if (!open_netdevs(&o, netdevs, err, sizeof(err))) {
+		fprintf(stderr, "rvjit: %s\n", err);
+		host_ends_free(&ends);
+		gdbstub_free(gdb);
+		monitor_free(monitor);
+		pidfile_remove(o.pidfile, pid_fd);
+		options_free(&o);
+		return 1;
+	}
 	install_signals();
 	int status = 0;
 	bool first = true;
@@ -451,6 +482,8 @@ int main(int argc, char **argv)
 	}
 	gdbstub_free(gdb);
 	monitor_free(monitor);
+	for (unsigned i = 0; i < o.nnetdevs; i++)
+		netdev_free(netdevs[i]);
 	pidfile_remove(o.pidfile, pid_fd);
 	if (log != stderr)
 		fclose(log);

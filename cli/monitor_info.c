@@ -5,6 +5,7 @@
  */
 #include "core/insn.h"
 #include "core/machine.h"
+#include "devices/netdev.h"
 #include "loader/virt.h"
 #include "monitor_internal.h"
 #include "vm_snapshot.h"
@@ -173,6 +174,28 @@ static void info_block(struct monitor *mon, const char *arg)
 	}
 }
 
+/* info network: each NIC and its backend, QEMU's layout (the backend's
+ * line also lists its hostfwd rules, which QEMU keeps for info usernet). */
+static void info_network(struct monitor *mon, const char *arg)
+{
+	(void)arg;
+	const struct virt_config *b = mon->board;
+	for (unsigned i = 0; b && i < b->nnics; i++) {
+		const struct virt_nic *n = &b->nics[i];
+		monitor_out(mon,
+			    "virtio-net-device.%u: index=0,type=nic,model=virtio-net-device,"
+			    "macaddr=%02x:%02x:%02x:%02x:%02x:%02x\n",
+			    i, n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+		if (!n->backend)
+			continue;
+		char desc[256] = "";
+		if (n->backend->ops->describe)
+			n->backend->ops->describe(n->backend->opaque, desc, sizeof(desc));
+		monitor_out(mon, " \\ %s: index=0,type=%s%s%s\n", n->backend->id, n->backend->type,
+			    *desc ? "," : "", desc);
+	}
+}
+
 /* QEMU's type name for each of our devices' regions. */
 static const char *qdev_type(const char *region)
 {
@@ -281,6 +304,7 @@ static const struct info_item info_items[] = {
     {"irq", "", "show the PLIC's interrupt priorities, pending and enabled bits", info_irq},
     {"mtree", "", "show memory tree", info_mtree},
     {"name", "", "show the current VM name", info_name},
+    {"network", "", "show the network state", info_network},
     {"qtree", "", "show device tree", info_qtree},
     {"registers", "[-a|vcpu]",
      "show the cpu registers (-a: show register info for all cpus; vcpu: specific vCPU to "

@@ -477,6 +477,8 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 			r->order = o->virtio_order++;
 	} else if (n > 0 && !strcmp(kv[0].key, "virtio-rng-device")) {
 		rc = options_rng_device(o, arg, err, errlen);
+	} else if (n > 0 && !strcmp(kv[0].key, "virtio-net-device")) {
+		rc = options_net_device(o, arg, err, errlen);
 	} else if (n > 0 && !strcmp(kv[0].key, "loader")) {
 		if (o->board.nloaders == VIRT_MAX_LOADERS) {
 			rc = fail(err, errlen, "-device loader: at most %d", VIRT_MAX_LOADERS);
@@ -511,7 +513,7 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 	} else {
 		rc = fail(err, errlen,
 			  "-device: unsupported device '%s' (supported: virtio-blk-device, "
-			  "virtio-rng-device, loader)",
+			  "virtio-rng-device, virtio-net-device, loader)",
 			  n ? kv[0].key : "");
 	}
 	free(copy);
@@ -522,6 +524,21 @@ static int opt_object(struct options *o, const char *opt, const char *arg, char 
 {
 	(void)opt;
 	return options_object(o, arg, err, errlen);
+}
+
+static int opt_netdev(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	return options_netdev(o, arg, err, errlen);
+}
+
+static int opt_nic(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	return options_nic(o, arg, err, errlen);
+}
+
+static int opt_net(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
+{
+	return options_net(o, arg, err, errlen);
 }
 
 /* Whether an accel=A:B:C list names tcg: QEMU falls back along it. */
@@ -1052,6 +1069,15 @@ static const struct option_def option_table[] = {
      "a random-number backend reading F (default\n/dev/urandom), for virtio-rng-device,rng=ID"},
     {NULL, NO_ARG, NULL, HELP_MACHINE, "-object rng-builtin,id=ID",
      "a backend reading the host's getrandom()"},
+    {NULL, NO_ARG, NULL, HELP_MACHINE, "-device virtio-net-device,netdev=ID[,mac=M]",
+     "a virtio-net NIC on -netdev ID (default MAC\n52:54:00:12:34:56, +1 per NIC)"},
+    {"-netdev", ARG, opt_netdev, HELP_MACHINE, "-netdev user,id=ID[,restrict=on|off][,...]",
+     "user networking (libslirp): the guest reaches the\nhost as 10.0.2.2; also net=A/M, "
+     "host=IP,\ndhcpstart=IP, hostfwd=tcp|udp:[H]:HP-[G]:GP"},
+    {"-nic", ARG, opt_nic, HELP_MACHINE, "-nic user[,model=virtio-net-device][,mac=M][,...]",
+     "a NIC and its -netdev user in one option"},
+    {"-net", ARG, opt_net, HELP_MACHINE, "-net nic[,macaddr=M] -net user[,...]",
+     "the old form: a NIC and the backend it joins"},
     {NULL, NO_ARG, NULL, HELP_MACHINE, "-device loader,file=F,addr=ADDR",
      "copy a raw file to guest memory"},
     {"-global", ARG, opt_global, HELP_MACHINE, "-global virtio-mmio.force-legacy=false|true",
@@ -1238,7 +1264,7 @@ static int check_complete(struct options *o, char *err, size_t errlen)
 				    "-drive id=%s: no -device virtio-blk-device uses it",
 				    b->drives[i].id);
 	}
-	if (options_chardev_complete(o, err, errlen))
+	if (options_chardev_complete(o, err, errlen) || options_net_complete(o, err, errlen))
 		return -1;
 	if (o->log_help || o->cpu_help)
 		return 0;
@@ -1310,6 +1336,7 @@ void options_free(struct options *o)
 		free(o->board.loaders[i].file);
 	options_chardev_free(o);
 	options_rng_free(o);
+	options_net_free(o);
 	memset(o, 0, sizeof(*o));
 }
 

@@ -63,6 +63,26 @@ struct blockdev_node {
 
 #define MAX_CHARDEVS 8
 
+/* A network backend as given: -netdev TYPE,id=ID,..., the backend half of
+ * -nic, or -net user. `arg` is the text after the option, minus what only
+ * the NIC takes; `origin` the option as typed, for messages. */
+struct netdev_spec {
+	char *id;
+	char *type; /* "user" */
+	char *arg;
+	char *origin;
+	bool used; /* a NIC uses it */
+};
+
+/* A NIC as given, before its backend is resolved (cli/options_net.c). */
+struct nic_use {
+	char *netdev_id; /* NULL: the -net user hub */
+	char *origin;	 /* the option as typed */
+	int netdev;	 /* after parsing: index in netdevs */
+};
+
+#define MAX_NETDEVS 4
+
 /* Where -serial or the monitor is, as given: stdio (the shared mux), a
  * chardev by id (chardev:ID, -mon chardev=ID, or the implicit chardev of
  * a legacy form), resolved once every option is parsed. */
@@ -119,8 +139,12 @@ struct options {
 	bool monitor_on_serial; /* -serial mon:X: the monitor shares X unless -monitor/-mon */
 	unsigned nmonitors;	/* -monitor options so far (implicit chardev ids) */
 	int serial_chardev, monitor_chardev;
-	bool log_help; /* -d help: list the log items and exit */
-	bool cpu_help; /* -cpu help: list the CPU models and exit */
+	struct netdev_spec netdevs[MAX_NETDEVS];
+	unsigned nnetdevs;
+	struct nic_use nic_use[VIRT_MAX_NICS]; /* beside board.nics */
+	bool net_nic;			       /* -net nic given: it pairs with -net user */
+	bool log_help;			       /* -d help: list the log items and exit */
+	bool cpu_help;			       /* -cpu help: list the CPU models and exit */
 	bool help, version;
 };
 
@@ -156,6 +180,15 @@ void options_rng_free(struct options *o);
 struct backend_ref *options_add_backend_ref(struct options *o, enum backend_kind kind,
 					    const char *device, const char *id, int slot, char *err,
 					    size_t errlen);
+
+/* -netdev, -nic, -net, -device virtio-net-device (cli/options_net.c): 0,
+ * or -1 with err. options_net_complete resolves each NIC's backend. */
+int options_netdev(struct options *o, const char *arg, char *err, size_t errlen);
+int options_nic(struct options *o, const char *arg, char *err, size_t errlen);
+int options_net(struct options *o, const char *arg, char *err, size_t errlen);
+int options_net_device(struct options *o, const char *arg, char *err, size_t errlen);
+int options_net_complete(struct options *o, char *err, size_t errlen);
+void options_net_free(struct options *o);
 
 /* Parse a size like 128M, 2G, 64K, 512 (QEMU -m: a bare number is MiB when
  * mib_default). Returns false on garbage or overflow. */

@@ -24,6 +24,7 @@
 #include "devices/uart16550.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
+#include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
 #include "fdt/fdt.h"
 #include "loader.h"
@@ -262,6 +263,27 @@ static int add_virtio(struct virt_board *b, const struct virt_config *c, char *e
 		if (devs[k].rng ? add_rng(b, c, devs[k].i, devs[k].slot, err, errlen)
 				: add_disk(b, c, devs[k].i, devs[k].slot, err, errlen))
 			return -1;
+	return 0;
+}
+
+/* The NICs after the disks, each in the free slot with the highest
+ * address (QEMU's order for -device given after the disks'). */
+static int add_nics(struct virt_board *b, const struct virt_config *c, char *err, size_t errlen)
+{
+	struct machine *m = b->m;
+	for (unsigned i = 0; i < c->nnics; i++) {
+		int s = VIRT_VIRTIO_COUNT - 1;
+		while (s >= 0 && b->virtio[s])
+			s--;
+		if (s < 0)
+			return fail(err, errlen, "too many virtio devices");
+		b->virtio[s] =
+		    virtio_net_new(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
+				   plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s),
+				   c->nics[i].backend, c->nics[i].mac, c->virtio_legacy);
+		if (!b->virtio[s])
+			return fail(err, errlen, "cannot create virtio-net");
+	}
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
 		if (!b->virtio[s] &&
 		    !virtio_mmio_empty(b->m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
@@ -282,7 +304,9 @@ static int add_devices(struct virt_board *b, const struct virt_config *c, char *
 		  goldfish_rtc_new(m, VIRT_RTC_BASE, plic_line(b->plic, VIRT_RTC_IRQ), &c->rtc)) ||
 	    !machine_add_poller(m, uart_feed, b))
 		return fail(err, errlen, "cannot create the virt board's devices");
-	return add_virtio(b, c, err, errlen);
+	if (add_virtio(b, c, err, errlen))
+		return -1;
+	return add_nics(b, c, err, errlen);
 }
 
 uint64_t virt_fdt_addr(uint64_t ram_base, uint64_t ram_size, uint64_t fdt_size)

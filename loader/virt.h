@@ -33,6 +33,15 @@
 
 #define VIRT_MAX_DRIVES	 8
 #define VIRT_MAX_LOADERS 8
+#define VIRT_MAX_NICS	 4
+
+/* A virtio-net device and its backend (made by the caller, which frees it
+ * after the board). */
+struct netdev;
+struct virt_nic {
+	struct netdev *backend;
+	uint8_t mac[6];
+};
 
 /* A disk image for a virtio-blk device. */
 struct virt_drive {
@@ -93,6 +102,8 @@ struct virt_config {
 	unsigned nrng_backends;
 	struct virt_rng rngs[VIRT_VIRTIO_COUNT];
 	unsigned nrngs;
+	struct virt_nic nics[VIRT_MAX_NICS]; /* after the disks, in the free slots */
+	unsigned nnics;
 	/* -rtc: what the Goldfish RTC counts */
 	struct rtc_config rtc;
 };

@@ -100,6 +100,30 @@ expect_error "^rvjit: -device virtio-rng-device,period=4294967296: Parameter 'pe
 expect_error "^rvjit: -device virtio-rng-device,rate=1: Property 'virtio-rng-device.rate' not found$" -device virtio-rng-device,rate=1 "$tmp/notelf"
 expect_error "^rvjit: -device virtio-rng-device,bus=virtio-mmio-bus.8: Bus 'virtio-mmio-bus.8' not found$" -device virtio-rng-device,bus=virtio-mmio-bus.8 "$tmp/notelf"
 expect_error "virtio-mmio-bus.3 is used twice" -device virtio-rng-device,bus=virtio-mmio-bus.3 -device virtio-rng-device,bus=virtio-mmio-bus.3 -bios none "$tmp/notelf"
+# Networking, in QEMU's words. The hostfwd port in use is held on the
+# loopback by a listener of our own.
+expect_error "^rvjit: -netdev foo,id=x: Parameter 'type' does not accept value 'foo'$" -netdev foo,id=x "$tmp/notelf"
+expect_error "^rvjit: -nic foo: Parameter 'type' does not accept value 'foo'$" -nic foo "$tmp/notelf"
+expect_error "^rvjit: -net foo: Parameter 'type' does not accept value 'foo'$" -net foo "$tmp/notelf"
+expect_error "^rvjit: -netdev user: Parameter 'id' is missing$" -netdev user "$tmp/notelf"
+expect_error "^rvjit: -netdev user,id=n0: Duplicate ID 'n0' for netdev$" -netdev user,id=n0 -netdev user,id=n0 "$tmp/notelf"
+expect_error "^rvjit: -device virtio-net-device,netdev=zz: Property 'virtio-net-device.netdev' can't find value 'zz'$" -device virtio-net-device,netdev=zz -bios none "$tmp/notelf"
+expect_error "^rvjit: -netdev user,id=n0,restrict=maybe: Parameter 'restrict' expects 'on' or 'off'$" -netdev user,id=n0,restrict=maybe -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+expect_error "^rvjit: -netdev user,id=n0,hostfwd=bad: Invalid host forwarding rule 'bad' \(No : separators\)$" -netdev user,id=n0,hostfwd=bad -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+if "$rvjit" -netdev user,id=n0 -device virtio-net-device,netdev=n0 -bios none -machine virt,dumpdtb="$tmp/net.dtb" 2>&1 | grep -q "built without libslirp"; then
+	expect_error "^rvjit: -netdev user,id=n0: this rvjit was built without libslirp" -netdev user,id=n0 -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+else
+	python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+__import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1]); time.sleep(60)' "$tmp/port" &
+	holder=$!
+	n=0
+	while [ ! -s "$tmp/port" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	port=$(cat "$tmp/port")
+	expect_error "^rvjit: -netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22: Could not set up host forwarding rule 'tcp:127.0.0.1:$port-:22'$" -netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22 -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+	kill $holder
+fi
 
 echo "cli_errors: $fails failed"
 [ $fails -eq 0 ]

@@ -32,7 +32,9 @@ with open(DISK, "wb") as f:
     f.truncate(1 << 20)
 LOG = os.path.join(tmp, "log.txt")
 vm = Console([RVJIT, "-nographic", "-bios", "none", "-kernel", SPIN, "-smp", "2",
-              "-drive", "file=%s,format=raw,if=virtio,readonly=on" % DISK, "-D", LOG] + EXTRA)
+              "-drive", "file=%s,format=raw,if=virtio,readonly=on" % DISK, "-D", LOG,
+              "-netdev", "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:0-:7",
+              "-device", "virtio-net-device,netdev=n0,mac=52:54:00:ab:cd:ef"] + EXTRA)
 send, command = vm.send, vm.command
 
 
@@ -82,6 +84,10 @@ check("VM status: running" in command("info status"), "info status: running")
 check(re.search(r"\n[0-9]+\.[0-9]+ \(rvjit\)\n", command("info version")) is not None, "info version")
 text = command("info block")
 check("virtio0 (#block0): %s (raw, read-only)\n    Attached to:" % DISK in text, "info block")
+text = command("info network")
+check("virtio-net-device.0: index=0,type=nic,model=virtio-net-device,macaddr=52:54:00:ab:cd:ef\n"
+      " \\ n0: index=0,type=user,net=10.0.2.0,restrict=on,hostfwd=tcp:127.0.0.1:0-:7\n" in text,
+      "info network: the NIC, its backend and its forward")
 text = command("info qtree")
 check("bus: main-system-bus\n" in text and "dev: serial-mm, id \"\"\n    mmio 0000000010000000/" in text,
       "info qtree")

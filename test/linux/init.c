@@ -5,14 +5,21 @@
  * /proc/cpuinfo, reads 32 bytes from /dev/hwrng ("rvjit-init: hwrng 32 bytes", or
  * "hwrng none" without a virtio-rng), mounts /dev/vda (ext2) on /mnt, prints /mnt/from-host.txt,
  * writes /mnt/from-guest.txt, unmounts, prints "rvjit-init: done" and powers
- * off (with rvjit-init.nodisk on the kernel command line it skips the disk). On a hart with
+ * off (with rvjit-init.nodisk on the kernel command line it skips the disk). With
+ * rvjit-init.net it first sets eth0 to 10.0.2.15/24 (slirp's guest address), listens on TCP
+ * port 7, prints "rvjit-init: net listening", takes one connection (the host's, through
+ * hostfwd), prints the line it reads as "rvjit-init: net from host: LINE" and answers
+ * "guest got: LINE". On a hart with
  * Sscofpmf it also samples its own instructions with perf_event_open, which needs the
  * counter-overflow interrupt, and prints "rvjit-init: perf ...". Any failure prints
  * "rvjit-init: FAIL ..." and powers off too, so the test sees the failure at once instead of a
  * kernel panic or a hang. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -160,6 +168,67 @@ static void hwrng(void)
 	printf("rvjit-init: hwrng %zu bytes\n", got);
 }
 
+/* An IPv4 address or netmask of interface `ifname` (SIOCSIFADDR...). */
+static void set_if_addr(int s, const char *ifname, unsigned long req, const char *ip)
+{
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, ip, &sin->sin_addr);
+	if (ioctl(s, req, &ifr) != 0)
+		fail("ioctl 0x%lx %s on %s", req, ip, ifname);
+}
+
+/* eth0 up as 10.0.2.15/24, then one TCP exchange with the host through
+ * hostfwd (slirp restrict=on lets only forwarded connections in). */
+static void net_check(void)
+{
+	const int s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		fail("socket for eth0");
+	set_if_addr(s, "eth0", SIOCSIFADDR, "10.0.2.15");
+	set_if_addr(s, "eth0", SIOCSIFNETMASK, "255.255.255.0");
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "eth0");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0)
+		fail("SIOCGIFFLAGS eth0");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
+		fail("SIOCSIFFLAGS eth0 up");
+	close(s);
+
+	const int l = socket(AF_INET, SOCK_STREAM, 0);
+	const int one = 1;
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(7)};
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 1) != 0)
+		fail("listen on TCP port 7");
+	printf("rvjit-init: net listening\n");
+	fflush(stdout);
+	const int c = accept(l, NULL, NULL);
+	if (c < 0)
+		fail("accept on TCP port 7");
+	char line[256];
+	size_t len = 0;
+	while (len < sizeof line - 1) {
+		const ssize_t n = read(c, line + len, 1);
+		if (n <= 0 || line[len] == '\n')
+			break;
+		len++;
+	}
+	line[len] = 0;
+	printf("rvjit-init: net from host: %s\n", line);
+	char reply[300];
+	const int rl = snprintf(reply, sizeof reply, "guest got: %s\n", line);
+	if (write(c, reply, (size_t)rl) != rl)
+		fail("write the reply to the host");
+	close(c);
+	close(l);
+}
+
 int main(void)
 {
 	printf("rvjit-init: hello\n");
@@ -197,6 +266,9 @@ int main(void)
 	for (int i = 0; i < 10; i++)
 		x = x * 1.5 + 0.25;
 	printf("rvjit-init: fp %.6f\n", x);
+
+	if (strstr(slurp("/proc/cmdline"), "rvjit-init.net"))
+		net_check();
 
 	/* A kernel without the virtio drivers built in (Debian's, which has
 	 * them as modules) is booted with this, and the test stops here. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Boot Linux 6.1 to user space on rvjit and check what the guest did.
 
-usage: linux_boot.py RVJIT LINUXDIR SMP [RVJIT-OPTION...]
+usage: linux_boot.py RVJIT LINUXDIR SMP [--net] [RVJIT-OPTION...]
 
 LINUXDIR holds Image and initramfs.cpio.gz (build-kernel.sh and
 build-initramfs.sh write them); the environment variable RVJIT_LINUX_DIR,
@@ -15,7 +15,12 @@ when set, takes its place. The test:
     right hart count, 32 bytes from /dev/hwrng, the host file's content in the guest's output, no
     kernel warning (WARNING:, BUG:, Oops, ...), and from-guest.txt in the
     image afterwards (read back with debugfs);
-  - prints the time from launch to "rvjit-init: hello".
+  - prints the time from launch to "rvjit-init: hello";
+  - with --net, adds a virtio-net NIC on -netdev user,restrict=on with a
+    hostfwd from a free port of 127.0.0.1 to the guest's port 7: once init
+    says "rvjit-init: net listening", the test connects through it, sends a
+    random line and needs init's "guest got: LINE" back, and the line in
+    init's output (loopback only: restrict=on lets nothing else out).
 Exit status 0 = pass, 77 = a tool or the kernel is missing (skip), else fail.
 Python standard library only.
 """
@@ -23,6 +28,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -58,6 +64,8 @@ def main():
         sys.exit(2)
     rvjit, linuxdir, smp = sys.argv[1], sys.argv[2], int(sys.argv[3])
     extra = sys.argv[4:]
+    net = "--net" in extra
+    extra = [a for a in extra if a != "--net"]
     linuxdir = os.path.abspath(os.environ.get("RVJIT_LINUX_DIR") or linuxdir)
     image = os.path.join(linuxdir, "Image")
     initrd = os.path.join(linuxdir, "initramfs.cpio.gz")
@@ -76,17 +84,49 @@ def main():
         disk = os.path.join(tmp, "disk.img")
         subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-d", root, disk, "8M"], check=True)
 
+        append = "console=ttyS0"
+        net_args = []
+        net_line = f"rvjit net line {secrets.token_hex(8)}"
+        net_reply = []
+        if net:
+            with socket.socket() as probe:  # a free loopback port for hostfwd
+                probe.bind(("127.0.0.1", 0))
+                fwd_port = probe.getsockname()[1]
+            append += " rvjit-init.net"
+            net_args = ["-netdev", f"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{fwd_port}-:7",
+                        "-device", "virtio-net-device,netdev=n0"]
+
+        def talk_to_guest():
+            """Through hostfwd to init's port 7: a line there, its answer back."""
+            for _ in range(50):
+                try:
+                    with socket.create_connection(("127.0.0.1", fwd_port), timeout=20) as c:
+                        c.sendall((net_line + "\n").encode())
+                        data = b""
+                        while not data.endswith(b"\n"):
+                            chunk = c.recv(4096)
+                            if not chunk:
+                                break
+                            data += chunk
+                        if data:
+                            net_reply.append(data.decode("latin-1").strip())
+                            return
+                except OSError:
+                    pass
+                time.sleep(0.2)
+
         argv = [rvjit, "-machine", "virt", "-m", "256M", "-smp", str(smp), "-nographic",
                 "-bios", OPENSBI_JUMP, "-kernel", image, "-initrd", initrd,
-                "-append", "console=ttyS0",
+                "-append", append,
                 "-drive", f"file={disk},format=raw,if=virtio",
-                "-device", "virtio-rng-device"] + extra
+                "-device", "virtio-rng-device"] + net_args + extra
         print("+", " ".join(argv), flush=True)
         start = time.monotonic()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
         out = bytearray()
         hello_at = []
+        talker = []
         lock = threading.Lock()
 
         def reader():
@@ -100,6 +140,9 @@ def main():
                     out.extend(chunk)
                     if not hello_at and b"rvjit-init: hello" in out:
                         hello_at.append(time.monotonic() - start)
+                    if net and not talker and b"rvjit-init: net listening" in out:
+                        talker.append(threading.Thread(target=talk_to_guest, daemon=True))
+                        talker[0].start()
 
         t = threading.Thread(target=reader, daemon=True)
         t.start()
@@ -131,6 +174,13 @@ def main():
             fail("no rv64imafdc ISA line from init")
         if "rvjit-init: hwrng 32 bytes" not in text:
             fail("init read no bytes from /dev/hwrng (virtio-rng)")
+        if net:
+            if talker:
+                talker[0].join(5)
+            if net_reply != [f"guest got: {net_line}"]:
+                fail(f"through hostfwd the guest answered {net_reply!r}, not 'guest got: {net_line}'")
+            if f"rvjit-init: net from host: {net_line}" not in text:
+                fail("init did not print the line the host sent through hostfwd")
         if f"rvjit-init: from-host: {host_text}" not in text:
             fail("the guest did not print from-host.txt's content")
         got = subprocess.run(["debugfs", "-R", "cat /from-guest.txt", disk],

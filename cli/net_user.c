@@ -1,0 +1,492 @@
+/*
+ * -netdev user (see net_user.h). libslirp is not thread-safe: every call
+ * into it holds `lock`. The slirp thread polls slirp's sockets and runs its
+ * timers; the device's queue processing calls slirp_input for the guest's
+ * frames and wakes the thread (a pipe), whose next poll then includes any
+ * socket that frame opened. Frames slirp sends to the guest go to the
+ * netdev's bounded queue, never straight into guest memory: the slirp
+ * thread never touches the machine.
+ */
+#include "net_user.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+#ifndef RVJIT_HAVE_SLIRP
+
+struct netdev *net_user_new(const char *id, const char *arg, const char *origin, char *err,
+			    size_t errlen)
+{
+	fail(err, errlen,
+	     "%s: this rvjit was built without libslirp: no user networking (install "
+	     "libslirp-dev and rebuild)",
+	     origin);
+	return NULL;
+}
+
+#else
+
+#include <libslirp.h>
+
+#define MAX_POLLFDS  256
+#define MAX_TIMERS   8
+#define MAX_HOSTFWDS 16
+#define POLL_CAP_MS  1000 /* look at the stop flag at least this often */
+
+struct user_timer {
+	bool used;
+	SlirpTimerId id;
+	void *cb_opaque;
+	int64_t expire_ms; /* -1: not armed */
+};
+
+struct net_user {
+	pthread_mutex_t lock; /* every slirp call, the timers */
+	Slirp *slirp;
+	struct netdev *nd;
+	struct user_timer timers[MAX_TIMERS];
+	int wake[2]; /* the device sent a frame, or stop: poll again */
+	bool stop;   /* under lock */
+	pthread_t thread;
+	bool started;
+	/* slirp thread only: what slirp_pollfds_fill asked for */
+	struct pollfd pfd[MAX_POLLFDS];
+	unsigned npfd;
+	char description[256];
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void wake_thread(struct net_user *u)
+{
+	const char c = 0;
+	ssize_t r = write(u->wake[1], &c, 1); /* full pipe: a wake-up is pending anyway */
+	(void)r;
+}
+
+/* ---- slirp's callbacks (lock held: they run inside slirp calls) ---- */
+
+static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
+{
+	struct net_user *u = opaque;
+	netdev_deliver(u->nd, buf, len); /* dropped when the queue is full */
+	return (ssize_t)len;
+}
+
+static void cb_guest_error(const char *msg, void *opaque) {}
+
+static int64_t cb_clock_get_ns(void *opaque)
+{
+	return now_ms() * 1000000;
+}
+
+static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
+{
+	struct net_user *u = opaque;
+	for (unsigned i = 0; i < MAX_TIMERS; i++) {
+		if (!u->timers[i].used) {
+			u->timers[i] = (struct user_timer){true, id, cb_opaque, -1};
+			return &u->timers[i];
+		}
+	}
+	return NULL;
+}
+
+static void cb_timer_free(void *timer, void *opaque)
+{
+	if (timer)
+		((struct user_timer *)timer)->used = false;
+}
+
+static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+	if (timer)
+		((struct user_timer *)timer)->expire_ms = expire_ms;
+}
+
+static void cb_register_poll_fd(int fd, void *opaque) {}
+static void cb_unregister_poll_fd(int fd, void *opaque) {}
+
+static void cb_notify(void *opaque)
+{
+	wake_thread(opaque);
+}
+
+static const SlirpCb callbacks = {
+    .send_packet = cb_send_packet,
+    .guest_error = cb_guest_error,
+    .clock_get_ns = cb_clock_get_ns,
+    .timer_free = cb_timer_free,
+    .timer_mod = cb_timer_mod,
+    .register_poll_fd = cb_register_poll_fd,
+    .unregister_poll_fd = cb_unregister_poll_fd,
+    .notify = cb_notify,
+    .timer_new_opaque = cb_timer_new_opaque,
+};
+
+static int add_poll(int fd, int events, void *opaque)
+{
+	struct net_user *u = opaque;
+	if (u->npfd == MAX_POLLFDS)
+		return -1; /* that socket waits for a later round */
+	short ev = 0;
+	if (events & SLIRP_POLL_IN)
+		ev |= POLLIN;
+	if (events & SLIRP_POLL_OUT)
+		ev |= POLLOUT;
+	if (events & SLIRP_POLL_PRI)
+		ev |= POLLPRI;
+	u->pfd[u->npfd] = (struct pollfd){.fd = fd, .events = ev};
+	return (int)u->npfd++;
+}
+
+static int get_revents(int idx, void *opaque)
+{
+	struct net_user *u = opaque;
+	if (idx < 0 || (unsigned)idx >= u->npfd)
+		return 0;
+	const short r = u->pfd[idx].revents;
+	return (r & POLLIN ? SLIRP_POLL_IN : 0) | (r & POLLOUT ? SLIRP_POLL_OUT : 0) |
+	       (r & POLLPRI ? SLIRP_POLL_PRI : 0) | (r & POLLERR ? SLIRP_POLL_ERR : 0) |
+	       (r & POLLHUP ? SLIRP_POLL_HUP : 0);
+}
+
+/* ---- the slirp thread ---- */
+
+static void run_timers(struct net_user *u)
+{
+	const int64_t now = now_ms();
+	for (unsigned i = 0; i < MAX_TIMERS; i++) {
+		struct user_timer *t = &u->timers[i];
+		if (t->used && t->expire_ms >= 0 && t->expire_ms <= now) {
+			t->expire_ms = -1;
+			slirp_handle_timer(u->slirp, t->id, t->cb_opaque);
+		}
+	}
+}
+
+static void *slirp_thread(void *opaque)
+{
+	struct net_user *u = opaque;
+	pthread_mutex_lock(&u->lock);
+	while (!u->stop) {
+		uint32_t timeout = POLL_CAP_MS;
+		u->pfd[0] = (struct pollfd){.fd = u->wake[0], .events = POLLIN};
+		u->npfd = 1;
+		slirp_pollfds_fill(u->slirp, &timeout, add_poll, u);
+		const int64_t now = now_ms();
+		for (unsigned i = 0; i < MAX_TIMERS; i++) {
+			const struct user_timer *t = &u->timers[i];
+			if (t->used && t->expire_ms >= 0) {
+				const int64_t left = t->expire_ms > now ? t->expire_ms - now : 0;
+				if (left < (int64_t)timeout)
+					timeout = (uint32_t)left;
+			}
+		}
+		pthread_mutex_unlock(&u->lock);
+		const int r = poll(u->pfd, u->npfd, (int)timeout);
+		if (u->pfd[0].revents & POLLIN) {
+			char buf[64];
+			while (read(u->wake[0], buf, sizeof(buf)) > 0)
+				;
+		}
+		pthread_mutex_lock(&u->lock);
+		if (u->stop)
+			break;
+		slirp_pollfds_poll(u->slirp, r < 0 && errno != EINTR, get_revents, u);
+		run_timers(u);
+	}
+	pthread_mutex_unlock(&u->lock);
+	return NULL;
+}
+
+/* ---- the netdev ---- */
+
+static void user_send(void *opaque, const uint8_t *frame, size_t len)
+{
+	struct net_user *u = opaque;
+	pthread_mutex_lock(&u->lock);
+	slirp_input(u->slirp, frame, (int)len);
+	pthread_mutex_unlock(&u->lock);
+	wake_thread(u); /* the frame may have opened a socket to poll */
+}
+
+static void user_describe(void *opaque, char *buf, size_t len)
+{
+	const struct net_user *u = opaque;
+	snprintf(buf, len, "%s", u->description);
+}
+
+static void user_free(void *opaque)
+{
+	struct net_user *u = opaque;
+	if (u->started) {
+		pthread_mutex_lock(&u->lock);
+		u->stop = true;
+		pthread_mutex_unlock(&u->lock);
+		wake_thread(u);
+		pthread_join(u->thread, NULL);
+	}
+	if (u->slirp)
+		slirp_cleanup(u->slirp);
+	close(u->wake[0]);
+	close(u->wake[1]);
+	pthread_mutex_destroy(&u->lock);
+	free(u);
+}
+
+static const struct netdev_ops user_ops = {
+    .send = user_send,
+    .describe = user_describe,
+    .free = user_free,
+};
+
+/* ---- options ---- */
+
+struct hostfwd {
+	char rule[128]; /* as typed, for messages */
+	bool udp;
+	struct in_addr host, guest;
+	int host_port, guest_port;
+};
+
+struct user_config {
+	SlirpConfig cfg;
+	bool host_given, dhcp_given;
+	struct hostfwd fwd[MAX_HOSTFWDS];
+	unsigned nfwd;
+};
+
+static bool parse_port(const char *s, int *port)
+{
+	char *end;
+	const long v = strtol(s, &end, 10);
+	if (!*s || *end || v < 0 || v > 65535)
+		return false;
+	*port = (int)v;
+	return true;
+}
+
+/* hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT, as QEMU's
+ * slirp_hostfwd(): the reason in QEMU's words when it is malformed. */
+static const char *parse_hostfwd(const char *rule, struct hostfwd *f)
+{
+	char buf[128];
+	snprintf(f->rule, sizeof(f->rule), "%s", rule);
+	snprintf(buf, sizeof(buf), "%s", rule);
+	char *p = buf;
+	char *colon = strchr(p, ':');
+	if (!colon)
+		return "No : separators";
+	*colon = '\0';
+	if (!strcmp(p, "tcp") || !*p)
+		f->udp = false;
+	else if (!strcmp(p, "udp"))
+		f->udp = true;
+	else
+		return "Bad protocol name";
+	p = colon + 1;
+	colon = strchr(p, ':');
+	if (!colon)
+		return "No : separators";
+	*colon = '\0';
+	f->host.s_addr = INADDR_ANY;
+	if (*p && !inet_aton(p, &f->host))
+		return "Bad host address";
+	p = colon + 1;
+	char *dash = strchr(p, '-');
+	if (!dash)
+		return "No - separators";
+	*dash = '\0';
+	if (!parse_port(p, &f->host_port))
+		return "Bad host port";
+	p = dash + 1;
+	colon = strchr(p, ':');
+	if (!colon)
+		return "No : separators";
+	*colon = '\0';
+	f->guest.s_addr = 0;
+	if (*p && !inet_aton(p, &f->guest))
+		return "Bad guest address";
+	if (!parse_port(colon + 1, &f->guest_port) || f->guest_port == 0)
+		return "Bad guest port";
+	return NULL;
+}
+
+/* net=ADDR[/MASK|/BITS] */
+static bool parse_net(const char *v, struct in_addr *net, struct in_addr *mask)
+{
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%s", v);
+	char *slash = strchr(buf, '/');
+	mask->s_addr = htonl(0xffffff00u);
+	if (slash) {
+		*slash++ = '\0';
+		char *end;
+		const long bits = strtol(slash, &end, 10);
+		if (!*end && *slash) {
+			if (bits < 0 || bits > 32)
+				return false;
+			mask->s_addr = htonl(bits ? 0xffffffffu << (32 - bits) : 0);
+		} else if (!inet_aton(slash, mask)) {
+			return false;
+		}
+	}
+	if (!inet_aton(buf, net))
+		return false;
+	net->s_addr &= mask->s_addr;
+	return true;
+}
+
+static int parse_user(struct user_config *c, const char *arg, const char *origin, char *err,
+		      size_t errlen)
+{
+	SlirpConfig *cfg = &c->cfg;
+	cfg->version = 4;
+	cfg->in_enabled = true;
+	inet_aton("10.0.2.0", &cfg->vnetwork);
+	inet_aton("255.255.255.0", &cfg->vnetmask);
+	char *copy = strdup(arg);
+	char *save = NULL;
+	int rc = 0;
+	strtok_r(copy, ",", &save); /* the type */
+	for (char *tok = strtok_r(NULL, ",", &save); tok && rc == 0;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *v = strchr(tok, '=');
+		if (v)
+			*v++ = '\0';
+		if (!strcmp(tok, "id")) {
+			continue;
+		} else if (!strcmp(tok, "restrict")) {
+			if (v && (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "y")))
+				cfg->restricted = 1;
+			else if (v && (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "n")))
+				cfg->restricted = 0;
+			else
+				rc = fail(err, errlen,
+					  "%s: Parameter 'restrict' expects 'on' or 'off'", origin);
+		} else if (!strcmp(tok, "net") && v) {
+			if (!parse_net(v, &cfg->vnetwork, &cfg->vnetmask))
+				rc = fail(err, errlen, "%s: Invalid net address '%s'", origin, v);
+		} else if (!strcmp(tok, "host") && v) {
+			c->host_given = inet_aton(v, &cfg->vhost);
+			if (!c->host_given)
+				rc = fail(err, errlen, "%s: Invalid host address '%s'", origin, v);
+		} else if (!strcmp(tok, "dhcpstart") && v) {
+			c->dhcp_given = inet_aton(v, &cfg->vdhcp_start);
+			if (!c->dhcp_given)
+				rc = fail(err, errlen, "%s: Invalid dhcpstart address '%s'", origin,
+					  v);
+		} else if (!strcmp(tok, "hostfwd") && v) {
+			if (c->nfwd == MAX_HOSTFWDS) {
+				rc = fail(err, errlen, "%s: at most %d hostfwd rules", origin,
+					  MAX_HOSTFWDS);
+				continue;
+			}
+			const char *why = parse_hostfwd(v, &c->fwd[c->nfwd]);
+			if (why)
+				rc = fail(err, errlen, "%s: Invalid host forwarding rule '%s' (%s)",
+					  origin, v, why);
+			c->nfwd++;
+		} else {
+			rc = fail(err, errlen, "%s: Invalid parameter '%s'", origin, tok);
+		}
+	}
+	free(copy);
+	if (rc)
+		return rc;
+	const uint32_t net = ntohl(cfg->vnetwork.s_addr);
+	if (!c->host_given)
+		cfg->vhost.s_addr = htonl(net | 2);
+	if (!c->dhcp_given)
+		cfg->vdhcp_start.s_addr = htonl(net | 15);
+	cfg->vnameserver.s_addr = htonl(net | 3);
+	if ((cfg->vhost.s_addr & cfg->vnetmask.s_addr) != cfg->vnetwork.s_addr)
+		return fail(err, errlen, "%s: host address is not in the net", origin);
+	for (unsigned i = 0; i < c->nfwd; i++)
+		if (!c->fwd[i].guest.s_addr)
+			c->fwd[i].guest = cfg->vdhcp_start; /* QEMU's default guest */
+	return 0;
+}
+
+struct netdev *net_user_new(const char *id, const char *arg, const char *origin, char *err,
+			    size_t errlen)
+{
+	struct user_config c;
+	memset(&c, 0, sizeof(c));
+	if (parse_user(&c, arg, origin, err, errlen))
+		return NULL;
+	struct net_user *u = calloc(1, sizeof(*u));
+	if (!u || pipe(u->wake)) {
+		free(u);
+		fail(err, errlen, "%s: %s", origin, strerror(errno));
+		return NULL;
+	}
+	fcntl(u->wake[0], F_SETFL, O_NONBLOCK);
+	fcntl(u->wake[1], F_SETFL, O_NONBLOCK);
+	fcntl(u->wake[0], F_SETFD, FD_CLOEXEC);
+	fcntl(u->wake[1], F_SETFD, FD_CLOEXEC);
+	pthread_mutex_init(&u->lock, NULL);
+	/* QEMU's `info network` words, then the forwards (its `info usernet`). */
+	char net[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &c.cfg.vnetwork, net, sizeof(net));
+	snprintf(u->description, sizeof(u->description), "net=%s,restrict=%s", net,
+		 c.cfg.restricted ? "on" : "off");
+	u->nd = netdev_new(id, "user", &user_ops, u);
+	if (!u->nd) {
+		user_free(u);
+		fail(err, errlen, "%s: out of memory", origin);
+		return NULL;
+	}
+	u->slirp = slirp_new(&c.cfg, &callbacks, u);
+	if (!u->slirp) {
+		netdev_free(u->nd);
+		fail(err, errlen, "%s: cannot start user networking", origin);
+		return NULL;
+	}
+	for (unsigned i = 0; i < c.nfwd; i++) {
+		const struct hostfwd *f = &c.fwd[i];
+		if (slirp_add_hostfwd(u->slirp, f->udp, f->host, f->host_port, f->guest,
+				      f->guest_port) < 0) {
+			fail(err, errlen, "%s: Could not set up host forwarding rule '%s'", origin,
+			     f->rule);
+			netdev_free(u->nd);
+			return NULL;
+		}
+		const size_t used = strlen(u->description);
+		snprintf(u->description + used, sizeof(u->description) - used, ",hostfwd=%s",
+			 f->rule);
+	}
+	if (pthread_create(&u->thread, NULL, slirp_thread, u)) {
+		fail(err, errlen, "%s: cannot start the network thread", origin);
+		netdev_free(u->nd);
+		return NULL;
+	}
+	u->started = true;
+	return u->nd;
+}
+
+#endif
