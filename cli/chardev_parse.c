@@ -4,20 +4,12 @@
  * implicit chardev (qemu_chr_parse_compat). Messages are QEMU's words.
  */
 #include "chardev.h"
+#include "core/errmsg.h"
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void set(char **dst, const char *v)
 {
@@ -69,7 +61,7 @@ static int set_key(struct chardev_spec *s, const char *key, const char *val, cha
 		flag = &s->telnet;
 	if (flag) {
 		if (!parse_bool(val, flag))
-			return fail(err, errlen, "Parameter '%s' expects 'on' or 'off'", key);
+			return errmsg(err, errlen, "Parameter '%s' expects 'on' or 'off'", key);
 		return 0;
 	}
 	if (!strcmp(key, "nowait") && sock && !val) {
@@ -90,9 +82,9 @@ static int set_key(struct chardev_spec *s, const char *key, const char *val, cha
 	else if (!strcmp(key, "port") && sock)
 		str = &s->port;
 	if (!str)
-		return fail(err, errlen, "Invalid parameter '%s'", key);
+		return errmsg(err, errlen, "Invalid parameter '%s'", key);
 	if (!val)
-		return fail(err, errlen, "Parameter '%s' expects a value", key);
+		return errmsg(err, errlen, "Parameter '%s' expects a value", key);
 	set(str, val);
 	return 0;
 }
@@ -137,15 +129,15 @@ static void spec_init(struct chardev_spec *s, const char *origin)
 static int check_spec(struct chardev_spec *s, char *err, size_t errlen)
 {
 	if (s->backend == CHARDEV_FILE && !s->path)
-		return fail(err, errlen, "chardev: file: no filename given");
+		return errmsg(err, errlen, "chardev: file: no filename given");
 	if (s->backend == CHARDEV_SOCKET) {
 		if (s->path && (s->host || s->port))
-			return fail(err, errlen,
-				    "chardev: socket: give path= (unix) or host= and port= "
-				    "(TCP), not both");
+			return errmsg(err, errlen,
+				      "chardev: socket: give path= (unix) or host= and port= "
+				      "(TCP), not both");
 		if (!s->path && !s->port)
-			return fail(err, errlen,
-				    "chardev: socket: give port= (TCP) or path= (unix socket)");
+			return errmsg(err, errlen,
+				      "chardev: socket: give port= (TCP) or path= (unix socket)");
 		if (!s->server && !s->path && (!s->host || !*s->host))
 			set(&s->host, "localhost"); /* a client connects somewhere */
 	}
@@ -163,15 +155,15 @@ int chardev_parse(struct chardev_spec *s, const char *arg, char *err, size_t err
 		*rest++ = '\0';
 	int rc = 0;
 	if (!backend_by_name(copy, &s->backend))
-		rc = fail(err, errlen, "'%s' is not a valid char driver name", copy);
+		rc = errmsg(err, errlen, "'%s' is not a valid char driver name", copy);
 	else if (rest && set_keys(s, rest, err, errlen))
 		rc = -1;
 	else if (!s->id)
-		rc = fail(err, errlen, "chardev: no id specified");
+		rc = errmsg(err, errlen, "chardev: no id specified");
 	else if (!chardev_id_valid(s->id))
-		rc = fail(err, errlen,
-			  "Parameter 'id' expects an identifier (letters, digits, '-', '.', "
-			  "'_', starting with a letter)");
+		rc = errmsg(err, errlen,
+			    "Parameter 'id' expects an identifier (letters, digits, '-', '.', "
+			    "'_', starting with a letter)");
 	else
 		rc = check_spec(s, err, errlen);
 	free(copy);
@@ -183,7 +175,7 @@ static int split_host_port(struct chardev_spec *s, const char *addr, char *err, 
 {
 	const char *colon = strrchr(addr, ':');
 	if (!colon || !colon[1])
-		return fail(err, errlen, "'%s' is not [HOST]:PORT", addr);
+		return errmsg(err, errlen, "'%s' is not [HOST]:PORT", addr);
 	free(s->host);
 	s->host = strndup(addr, (size_t)(colon - addr));
 	set(&s->port, colon + 1);
@@ -221,7 +213,7 @@ int chardev_parse_legacy(struct chardev_spec *s, const char *opt, const char *ar
 			*opts++ = '\0';
 		/* Without server the legacy forms connect (QEMU's default). */
 		if (!value || !*value)
-			rc = fail(err, errlen, "'%s' needs an address", copy);
+			rc = errmsg(err, errlen, "'%s' needs an address", copy);
 		else if (!strcmp(copy, "unix"))
 			set(&s->path, value);
 		else
@@ -236,7 +228,7 @@ int chardev_parse_legacy(struct chardev_spec *s, const char *opt, const char *ar
 		s->backend = b;	   /* null, stdio, pty */
 		s->signal = false; /* QEMU's legacy stdio (-nographic) passes Ctrl-C on */
 	} else {
-		rc = fail(err, errlen, "'%s' is not a valid char driver", arg);
+		rc = errmsg(err, errlen, "'%s' is not a valid char driver", arg);
 	}
 	if (!rc)
 		rc = check_spec(s, err, errlen);

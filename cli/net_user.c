@@ -8,6 +8,7 @@
  * thread never touches the machine.
  */
 #include "net_user.h"
+#include "core/errmsg.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,24 +22,15 @@
 #include <time.h>
 #include <unistd.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 #ifndef RVJIT_HAVE_SLIRP
 
 struct netdev *net_user_new(const char *id, const char *arg, const char *origin, char *err,
 			    size_t errlen)
 {
-	fail(err, errlen,
-	     "%s: this rvjit was built without libslirp: no user networking (install "
-	     "libslirp-dev and rebuild)",
-	     origin);
+	errmsg(err, errlen,
+	       "%s: this rvjit was built without libslirp: no user networking (install "
+	       "libslirp-dev and rebuild)",
+	       origin);
 	return NULL;
 }
 
@@ -386,33 +378,36 @@ static int parse_user(struct user_config *c, const char *arg, const char *origin
 			else if (v && (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "n")))
 				cfg->restricted = 0;
 			else
-				rc = fail(err, errlen,
-					  "%s: Parameter 'restrict' expects 'on' or 'off'", origin);
+				rc = errmsg(err, errlen,
+					    "%s: Parameter 'restrict' expects 'on' or 'off'",
+					    origin);
 		} else if (!strcmp(tok, "net") && v) {
 			if (!parse_net(v, &cfg->vnetwork, &cfg->vnetmask))
-				rc = fail(err, errlen, "%s: Invalid net address '%s'", origin, v);
+				rc = errmsg(err, errlen, "%s: Invalid net address '%s'", origin, v);
 		} else if (!strcmp(tok, "host") && v) {
 			c->host_given = inet_aton(v, &cfg->vhost);
 			if (!c->host_given)
-				rc = fail(err, errlen, "%s: Invalid host address '%s'", origin, v);
+				rc =
+				    errmsg(err, errlen, "%s: Invalid host address '%s'", origin, v);
 		} else if (!strcmp(tok, "dhcpstart") && v) {
 			c->dhcp_given = inet_aton(v, &cfg->vdhcp_start);
 			if (!c->dhcp_given)
-				rc = fail(err, errlen, "%s: Invalid dhcpstart address '%s'", origin,
-					  v);
+				rc = errmsg(err, errlen, "%s: Invalid dhcpstart address '%s'",
+					    origin, v);
 		} else if (!strcmp(tok, "hostfwd") && v) {
 			if (c->nfwd == MAX_HOSTFWDS) {
-				rc = fail(err, errlen, "%s: at most %d hostfwd rules", origin,
-					  MAX_HOSTFWDS);
+				rc = errmsg(err, errlen, "%s: at most %d hostfwd rules", origin,
+					    MAX_HOSTFWDS);
 				continue;
 			}
 			const char *why = parse_hostfwd(v, &c->fwd[c->nfwd]);
 			if (why)
-				rc = fail(err, errlen, "%s: Invalid host forwarding rule '%s' (%s)",
-					  origin, v, why);
+				rc = errmsg(err, errlen,
+					    "%s: Invalid host forwarding rule '%s' (%s)", origin, v,
+					    why);
 			c->nfwd++;
 		} else {
-			rc = fail(err, errlen, "%s: Invalid parameter '%s'", origin, tok);
+			rc = errmsg(err, errlen, "%s: Invalid parameter '%s'", origin, tok);
 		}
 	}
 	free(copy);
@@ -425,7 +420,7 @@ static int parse_user(struct user_config *c, const char *arg, const char *origin
 		cfg->vdhcp_start.s_addr = htonl(net | 15);
 	cfg->vnameserver.s_addr = htonl(net | 3);
 	if ((cfg->vhost.s_addr & cfg->vnetmask.s_addr) != cfg->vnetwork.s_addr)
-		return fail(err, errlen, "%s: host address is not in the net", origin);
+		return errmsg(err, errlen, "%s: host address is not in the net", origin);
 	for (unsigned i = 0; i < c->nfwd; i++)
 		if (!c->fwd[i].guest.s_addr)
 			c->fwd[i].guest = cfg->vdhcp_start; /* QEMU's default guest */
@@ -442,7 +437,7 @@ struct netdev *net_user_new(const char *id, const char *arg, const char *origin,
 	struct net_user *u = calloc(1, sizeof(*u));
 	if (!u || pipe(u->wake)) {
 		free(u);
-		fail(err, errlen, "%s: %s", origin, strerror(errno));
+		errmsg(err, errlen, "%s: %s", origin, strerror(errno));
 		return NULL;
 	}
 	fcntl(u->wake[0], F_SETFL, O_NONBLOCK);
@@ -458,21 +453,21 @@ struct netdev *net_user_new(const char *id, const char *arg, const char *origin,
 	u->nd = netdev_new(id, "user", &user_ops, u);
 	if (!u->nd) {
 		user_free(u);
-		fail(err, errlen, "%s: out of memory", origin);
+		errmsg(err, errlen, "%s: out of memory", origin);
 		return NULL;
 	}
 	u->slirp = slirp_new(&c.cfg, &callbacks, u);
 	if (!u->slirp) {
 		netdev_free(u->nd);
-		fail(err, errlen, "%s: cannot start user networking", origin);
+		errmsg(err, errlen, "%s: cannot start user networking", origin);
 		return NULL;
 	}
 	for (unsigned i = 0; i < c.nfwd; i++) {
 		const struct hostfwd *f = &c.fwd[i];
 		if (slirp_add_hostfwd(u->slirp, f->udp, f->host, f->host_port, f->guest,
 				      f->guest_port) < 0) {
-			fail(err, errlen, "%s: Could not set up host forwarding rule '%s'", origin,
-			     f->rule);
+			errmsg(err, errlen, "%s: Could not set up host forwarding rule '%s'",
+			       origin, f->rule);
 			netdev_free(u->nd);
 			return NULL;
 		}
@@ -481,7 +476,7 @@ struct netdev *net_user_new(const char *id, const char *arg, const char *origin,
 			 f->rule);
 	}
 	if (pthread_create(&u->thread, NULL, slirp_thread, u)) {
-		fail(err, errlen, "%s: cannot start the network thread", origin);
+		errmsg(err, errlen, "%s: cannot start the network thread", origin);
 		netdev_free(u->nd);
 		return NULL;
 	}

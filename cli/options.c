@@ -5,6 +5,7 @@
  * naming the option and the reason to err and returns -1.
  */
 #include "options.h"
+#include "core/errmsg.h"
 #include "core/machine.h"
 #include "smp.h"
 #include <ctype.h>
@@ -12,15 +13,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 bool options_parse_size(const char *s, bool mib_default, uint64_t *out)
 {
@@ -169,11 +161,11 @@ static int opt_d(struct options *o, const char *opt, const char *list, char *err
 		}
 		for (i = 0; i < ARRAY_SIZE(log_missing); i++)
 			if (!strcmp(tok, log_missing[i].name))
-				rc = fail(err, errlen, "-d: log item '%s' is not supported (%s)",
-					  tok, log_missing[i].why);
+				rc = errmsg(err, errlen, "-d: log item '%s' is not supported (%s)",
+					    tok, log_missing[i].why);
 		if (rc == 0)
-			rc = fail(err, errlen,
-				  "-d: unknown log item '%s' (see -d help for the list)", tok);
+			rc = errmsg(err, errlen,
+				    "-d: unknown log item '%s' (see -d help for the list)", tok);
 	}
 	free(copy);
 	return rc;
@@ -197,7 +189,7 @@ static struct virt_drive *new_drive(struct options *o, const char *opt, struct d
 				    char *err, size_t errlen)
 {
 	if (o->board.ndrives == VIRT_MAX_DRIVES) {
-		fail(err, errlen, "%s: at most %d drives", opt, VIRT_MAX_DRIVES);
+		errmsg(err, errlen, "%s: at most %d drives", opt, VIRT_MAX_DRIVES);
 		return NULL;
 	}
 	struct virt_drive *d = &o->board.drives[o->board.ndrives];
@@ -240,33 +232,33 @@ static int drive_key(struct virt_drive *d, struct drive_use *use, const char *k,
 	} else if (!strcmp(k, "if") && v && !strcmp(v, "virtio")) {
 		use->if_virtio = true;
 	} else if (!strcmp(k, "if")) {
-		return fail(err, errlen,
-			    "-drive: unsupported interface if=%s (use if=none or if=virtio)",
-			    v ? v : "");
+		return errmsg(err, errlen,
+			      "-drive: unsupported interface if=%s (use if=none or if=virtio)",
+			      v ? v : "");
 	} else if (!strcmp(k, "format")) {
 		if (!v || (strcmp(v, "raw") && strcmp(v, "qcow2")))
-			return fail(err, errlen,
-				    "-drive: unsupported format '%s' (supported: raw, qcow2)",
-				    v ? v : "");
+			return errmsg(err, errlen,
+				      "-drive: unsupported format '%s' (supported: raw, qcow2)",
+				      v ? v : "");
 		set_str(&d->format, v);
 	} else if (!strcmp(k, "readonly") || !strcmp(k, "read-only")) {
 		if (!parse_bool(v, &d->readonly))
-			return fail(err, errlen, "-drive: bad value '%s' for %s", v, k);
+			return errmsg(err, errlen, "-drive: bad value '%s' for %s", v, k);
 	} else if (!strcmp(k, "snapshot")) {
 		if (!parse_bool(v, &d->snapshot))
-			return fail(err, errlen, "-drive: bad value '%s' for snapshot", v);
+			return errmsg(err, errlen, "-drive: bad value '%s' for snapshot", v);
 	} else if (!strcmp(k, "file.locking")) {
 		/* QEMU's on|off|auto: auto and on both lock (devices/disk_lock.c) */
 		if (v && strcmp(v, "on") && strcmp(v, "off") && strcmp(v, "auto"))
-			return fail(err, errlen,
-				    "-drive: bad value '%s' for file.locking (on, off, auto)", v);
+			return errmsg(err, errlen,
+				      "-drive: bad value '%s' for file.locking (on, off, auto)", v);
 		d->no_locking = v && !strcmp(v, "off");
 	} else if (!strcmp(k, "media") && v && !strcmp(v, "disk")) {
 		/* the only kind there is */
 	} else if (!strcmp(k, "cache") || !strcmp(k, "aio")) {
 		/* host caching policy: writes are pwrite(), flush is fdatasync() */
 	} else {
-		return fail(err, errlen, "-drive: unknown parameter '%s'", k);
+		return errmsg(err, errlen, "-drive: unknown parameter '%s'", k);
 	}
 	return 0;
 }
@@ -293,7 +285,7 @@ static int opt_drive(struct options *o, const char *opt, const char *arg, char *
 		rc = drive_key(d, use, kv[i].key, kv[i].val, err, errlen);
 	free(copy);
 	if (rc == 0 && !d->file)
-		rc = fail(err, errlen, "-drive: missing file=");
+		rc = errmsg(err, errlen, "-drive: missing file=");
 	if (rc == 0 && !use->if_virtio && !d->id) {
 		/* No if= is if=none on QEMU's riscv virt, and a drive without
 		 * id= is "noneN" (N its index), for a -device to name; until
@@ -302,7 +294,7 @@ static int opt_drive(struct options *o, const char *opt, const char *arg, char *
 		d->id = index_drive_id(o, 0);
 	}
 	if (rc == 0 && d->id && backend_id_taken(o, d->id))
-		rc = fail(err, errlen, "-drive: duplicate id '%s'", d->id);
+		rc = errmsg(err, errlen, "-drive: duplicate id '%s'", d->id);
 	if (rc) {
 		drive_free(d);
 		return rc;
@@ -323,8 +315,8 @@ static int opt_hd(struct options *o, const char *opt, const char *arg, char *err
 	char id[16]; /* "none" and a digit; room for any int to keep the compiler sure */
 	snprintf(id, sizeof(id), "none%d", name[2] - 'a');
 	if (backend_id_taken(o, id))
-		return fail(err, errlen, "%s: drive index %d is already in use", opt,
-			    name[2] - 'a');
+		return errmsg(err, errlen, "%s: drive index %d is already in use", opt,
+			      name[2] - 'a');
 	struct drive_use *use;
 	struct virt_drive *d = new_drive(o, opt, &use, err, errlen);
 	if (!d)
@@ -342,13 +334,13 @@ static int blockdev_key(struct blockdev_node *b, bool *inline_file, const char *
 			char *err, size_t errlen)
 {
 	if (!v || !*v)
-		return fail(err, errlen, "-blockdev: %s needs a value", k);
+		return errmsg(err, errlen, "-blockdev: %s needs a value", k);
 	if (!strcmp(k, "driver")) {
 		if (strcmp(v, "file") && strcmp(v, "raw") && strcmp(v, "qcow2"))
-			return fail(err, errlen,
-				    "-blockdev: unsupported driver '%s' (supported: file, raw, "
-				    "qcow2)",
-				    v);
+			return errmsg(err, errlen,
+				      "-blockdev: unsupported driver '%s' (supported: file, raw, "
+				      "qcow2)",
+				      v);
 		set_str(&b->driver, v);
 	} else if (!strcmp(k, "node-name")) {
 		set_str(&b->node_name, v);
@@ -358,20 +350,20 @@ static int blockdev_key(struct blockdev_node *b, bool *inline_file, const char *
 		set_str(&b->file, v);
 	} else if (!strcmp(k, "file.driver")) {
 		if (strcmp(v, "file"))
-			return fail(err, errlen,
-				    "-blockdev: unsupported file.driver '%s' (only 'file')", v);
+			return errmsg(err, errlen,
+				      "-blockdev: unsupported file.driver '%s' (only 'file')", v);
 		*inline_file = true;
 	} else if (!strcmp(k, "file.filename")) {
 		set_str(&b->filename, v);
 		*inline_file = true;
 	} else if (!strcmp(k, "read-only")) {
 		if (!parse_bool(v, &b->readonly))
-			return fail(err, errlen, "-blockdev: bad value '%s' for read-only", v);
+			return errmsg(err, errlen, "-blockdev: bad value '%s' for read-only", v);
 	} else if (!strcmp(k, "cache.direct") || !strcmp(k, "cache.no-flush") ||
 		   !strcmp(k, "aio")) {
 		/* host caching policy, as -drive's cache= */
 	} else {
-		return fail(err, errlen, "-blockdev: unsupported parameter '%s'", k);
+		return errmsg(err, errlen, "-blockdev: unsupported parameter '%s'", k);
 	}
 	return 0;
 }
@@ -390,7 +382,7 @@ static int opt_blockdev(struct options *o, const char *opt, const char *arg, cha
 			size_t errlen)
 {
 	if (o->nblockdevs == MAX_BLOCKDEVS)
-		return fail(err, errlen, "-blockdev: at most %d nodes", MAX_BLOCKDEVS);
+		return errmsg(err, errlen, "-blockdev: at most %d nodes", MAX_BLOCKDEVS);
 	struct blockdev_node *b = &o->blockdevs[o->nblockdevs];
 	memset(b, 0, sizeof(*b));
 	char *copy = strdup(arg);
@@ -403,18 +395,19 @@ static int opt_blockdev(struct options *o, const char *opt, const char *arg, cha
 	free(copy);
 	const bool protocol = b->driver && !strcmp(b->driver, "file");
 	if (rc == 0 && !b->driver)
-		rc = fail(err, errlen, "-blockdev: missing driver=");
+		rc = errmsg(err, errlen, "-blockdev: missing driver=");
 	else if (rc == 0 && !b->node_name)
-		rc = fail(err, errlen, "-blockdev: missing node-name= (a device names the node)");
+		rc = errmsg(err, errlen, "-blockdev: missing node-name= (a device names the node)");
 	else if (rc == 0 && backend_id_taken(o, b->node_name))
-		rc = fail(err, errlen, "-blockdev: node-name '%s' is already in use", b->node_name);
+		rc = errmsg(err, errlen, "-blockdev: node-name '%s' is already in use",
+			    b->node_name);
 	else if (rc == 0 && protocol && (!b->filename || b->file || inline_file))
-		rc = fail(err, errlen, "-blockdev driver=file: needs filename= (and no file=)");
+		rc = errmsg(err, errlen, "-blockdev driver=file: needs filename= (and no file=)");
 	else if (rc == 0 && !protocol && !b->file == !(inline_file && b->filename))
-		rc = fail(err, errlen,
-			  "-blockdev driver=%s: needs file=NODE or "
-			  "file.driver=file,file.filename=F",
-			  b->driver);
+		rc = errmsg(err, errlen,
+			    "-blockdev driver=%s: needs file=NODE or "
+			    "file.driver=file,file.filename=F",
+			    b->driver);
 	if (rc) {
 		blockdev_free(b);
 		return rc;
@@ -429,7 +422,7 @@ struct backend_ref *options_add_backend_ref(struct options *o, enum backend_kind
 					    size_t errlen)
 {
 	if (o->nrefs == MAX_BACKEND_REFS) {
-		fail(err, errlen, "-device: at most %d devices with a backend", MAX_BACKEND_REFS);
+		errmsg(err, errlen, "-device: at most %d devices with a backend", MAX_BACKEND_REFS);
 		return NULL;
 	}
 	struct backend_ref *r = &o->refs[o->nrefs++];
@@ -458,17 +451,18 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 				char *end;
 				long s = strtol(kv[i].val + 16, &end, 10);
 				if (*end || s < 0 || s > 7)
-					rc = fail(err, errlen,
-						  "-device: no bus '%s' (virtio-mmio-bus.0 to .7)",
-						  kv[i].val);
+					rc =
+					    errmsg(err, errlen,
+						   "-device: no bus '%s' (virtio-mmio-bus.0 to .7)",
+						   kv[i].val);
 				slot = (int)s;
 			} else
-				rc = fail(err, errlen,
-					  "-device virtio-blk-device: unknown parameter '%s'",
-					  kv[i].key);
+				rc = errmsg(err, errlen,
+					    "-device virtio-blk-device: unknown parameter '%s'",
+					    kv[i].key);
 		}
 		if (rc == 0 && !drive)
-			rc = fail(err, errlen, "-device virtio-blk-device: missing drive=");
+			rc = errmsg(err, errlen, "-device virtio-blk-device: missing drive=");
 		struct backend_ref *r = NULL;
 		if (rc == 0 && !(r = options_add_backend_ref(o, BACKEND_DRIVE, kv[0].key, drive,
 							     slot, err, errlen)))
@@ -481,7 +475,7 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 		rc = options_net_device(o, arg, err, errlen);
 	} else if (n > 0 && !strcmp(kv[0].key, "loader")) {
 		if (o->board.nloaders == VIRT_MAX_LOADERS) {
-			rc = fail(err, errlen, "-device loader: at most %d", VIRT_MAX_LOADERS);
+			rc = errmsg(err, errlen, "-device loader: at most %d", VIRT_MAX_LOADERS);
 		} else {
 			struct virt_loader *l = &o->board.loaders[o->board.nloaders];
 			bool have_addr = false;
@@ -495,26 +489,26 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 					l->addr = strtoull(kv[i].val, &end, 0);
 					have_addr = !*end;
 					if (*end)
-						rc = fail(err, errlen,
-							  "-device loader: bad addr '%s'",
-							  kv[i].val);
+						rc = errmsg(err, errlen,
+							    "-device loader: bad addr '%s'",
+							    kv[i].val);
 				} else
-					rc = fail(err, errlen,
-						  "-device loader: unknown parameter '%s'",
-						  kv[i].key);
+					rc = errmsg(err, errlen,
+						    "-device loader: unknown parameter '%s'",
+						    kv[i].key);
 			}
 			if (rc == 0 && (!l->file || !have_addr))
-				rc = fail(err, errlen, "-device loader: needs file= and addr=");
+				rc = errmsg(err, errlen, "-device loader: needs file= and addr=");
 			if (rc == 0)
 				o->board.nloaders++;
 			else
 				free(l->file);
 		}
 	} else {
-		rc = fail(err, errlen,
-			  "-device: unsupported device '%s' (supported: virtio-blk-device, "
-			  "virtio-rng-device, virtio-net-device, loader)",
-			  n ? kv[0].key : "");
+		rc = errmsg(err, errlen,
+			    "-device: unsupported device '%s' (supported: virtio-blk-device, "
+			    "virtio-rng-device, virtio-net-device, loader)",
+			    n ? kv[0].key : "");
 	}
 	free(copy);
 	return rc;
@@ -565,25 +559,25 @@ static int opt_machine(struct options *o, const char *opt, const char *arg, char
 		const char *k = kv[i].key;
 		if (i == 0 && !kv[i].val) {
 			if (strcmp(k, "virt"))
-				rc = fail(err, errlen,
-					  "-machine: unsupported machine '%s' (only 'virt')", k);
+				rc = errmsg(err, errlen,
+					    "-machine: unsupported machine '%s' (only 'virt')", k);
 		} else if (!strcmp(k, "type") && kv[i].val) {
 			if (strcmp(kv[i].val, "virt"))
-				rc = fail(err, errlen,
-					  "-machine: unsupported machine '%s' (only 'virt')",
-					  kv[i].val);
+				rc = errmsg(err, errlen,
+					    "-machine: unsupported machine '%s' (only 'virt')",
+					    kv[i].val);
 		} else if (!strcmp(k, "accel") && kv[i].val) {
 			/* QEMU's older spelling of -accel, a list to try in
 			 * order (kvm:tcg): tcg is what there is. */
 			if (!accel_list_has_tcg(kv[i].val))
-				rc = fail(err, errlen,
-					  "-machine: invalid accelerator '%s' (only tcg)",
-					  kv[i].val);
+				rc = errmsg(err, errlen,
+					    "-machine: invalid accelerator '%s' (only tcg)",
+					    kv[i].val);
 		} else if (!strcmp(k, "dumpdtb") && kv[i].val && *kv[i].val) {
 			free(o->dumpdtb);
 			o->dumpdtb = strdup(kv[i].val);
 		} else {
-			rc = fail(err, errlen, "-machine: unknown property '%s'", k);
+			rc = errmsg(err, errlen, "-machine: unknown property '%s'", k);
 		}
 	}
 	free(copy);
@@ -595,10 +589,10 @@ static int opt_global(struct options *o, const char *opt, const char *arg, char 
 	const char *prefix = "virtio-mmio.force-legacy=";
 	if (!strncmp(arg, prefix, strlen(prefix))) {
 		if (!parse_bool(arg + strlen(prefix), &o->board.virtio_legacy))
-			return fail(err, errlen, "-global: bad value in '%s'", arg);
+			return errmsg(err, errlen, "-global: bad value in '%s'", arg);
 		return 0;
 	}
-	return fail(err, errlen, "-global: unsupported property '%s'", arg);
+	return errmsg(err, errlen, "-global: unsupported property '%s'", arg);
 }
 
 /* -cpu MODEL[,ext=on|off...] (core/isa.c); "help" lists the models. */
@@ -621,7 +615,7 @@ static int opt_smp(struct options *o, const char *opt, const char *arg, char *er
 static int opt_accel(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
 	if (strncmp(arg, "tcg", 3) || (arg[3] && arg[3] != ','))
-		return fail(err, errlen, "-accel: '%s': only 'tcg' is available", arg);
+		return errmsg(err, errlen, "-accel: '%s': only 'tcg' is available", arg);
 	for (const char *p = arg + 3; *p == ',';) {
 		p++;
 		const size_t n = strcspn(p, ",");
@@ -630,9 +624,9 @@ static int opt_accel(struct options *o, const char *opt, const char *arg, char *
 		else if (n == 12 && !strncmp(p, "thread=multi", n))
 			o->single_thread = false;
 		else
-			return fail(err, errlen,
-				    "-accel: unknown property '%.*s' (thread=single|multi)", (int)n,
-				    p);
+			return errmsg(err, errlen,
+				      "-accel: unknown property '%.*s' (thread=single|multi)",
+				      (int)n, p);
 		p += n;
 	}
 	return 0;
@@ -648,18 +642,18 @@ static int opt_icount(struct options *o, const char *opt, const char *arg, char 
 	char *end;
 	const long n = strtol(p, &end, 10);
 	if (end == p || n < 0 || n > 10 || (*end && *end != ','))
-		return fail(err, errlen,
-			    "-icount: '%s': expected shift=N with N from 0 to 10 "
-			    "(shift=auto is not supported)",
-			    arg);
+		return errmsg(err, errlen,
+			      "-icount: '%s': expected shift=N with N from 0 to 10 "
+			      "(shift=auto is not supported)",
+			      arg);
 	o->icount_shift = (int)n;
 	for (p = end; *p == ',';) {
 		p++;
 		const size_t len = strcspn(p, ",");
 		if (!(len == 9 && !strncmp(p, "sleep=off", len)))
-			return fail(err, errlen,
-				    "-icount: '%.*s' is not supported (only sleep=off)", (int)len,
-				    p);
+			return errmsg(err, errlen,
+				      "-icount: '%.*s' is not supported (only sleep=off)", (int)len,
+				      p);
 		p += len;
 	}
 	return 0;
@@ -701,7 +695,7 @@ static int opt_m(struct options *o, const char *opt, const char *arg, char *err,
 	uint64_t size;
 	if (!options_parse_size(v, true, &size) || size < (1ULL << 20) ||
 	    (size & PAGE_OFFSET_MASK) || size > (64ULL << 30))
-		return fail(err, errlen, "-m: '%s' is not a RAM size from 1M to 64G", arg);
+		return errmsg(err, errlen, "-m: '%s' is not a RAM size from 1M to 64G", arg);
 	o->board.ram_size = size;
 	return 0;
 }
@@ -717,7 +711,7 @@ static int opt_display(struct options *o, const char *opt, const char *arg, char
 		       size_t errlen)
 {
 	if (strcmp(arg, "none"))
-		return fail(err, errlen, "%s: only 'none' is supported", opt);
+		return errmsg(err, errlen, "%s: only 'none' is supported", opt);
 	return 0;
 }
 
@@ -803,9 +797,9 @@ static int opt_threads(struct options *o, const char *opt, const char *arg, char
 		       size_t errlen)
 {
 	if (strcmp(arg, "1") && strcmp(arg, "N"))
-		return fail(err, errlen,
-			    "--threads: '%s': 1 (one thread for all harts) or N (one per hart)",
-			    arg);
+		return errmsg(err, errlen,
+			      "--threads: '%s': 1 (one thread for all harts) or N (one per hart)",
+			      arg);
 	o->single_thread = !strcmp(arg, "1");
 	return 0;
 }
@@ -840,7 +834,7 @@ static int opt_jit_cache(struct options *o, const char *opt, const char *arg, ch
 			 size_t errlen)
 {
 	if (!options_parse_size(arg, true, &o->jit_cache) || o->jit_cache < (1ULL << 20))
-		return fail(err, errlen, "--jit-cache: '%s' is not a size of at least 1M", arg);
+		return errmsg(err, errlen, "--jit-cache: '%s' is not a size of at least 1M", arg);
 	return 0;
 }
 
@@ -877,10 +871,10 @@ static int opt_rtc(struct options *o, const char *opt, const char *arg, char *er
 			else if (rtc_parse_datetime(v, &c->start))
 				c->base = RTC_BASE_DATETIME;
 			else
-				rc = fail(err, errlen,
-					  "%s %s: invalid datetime format (valid formats: "
-					  "'2006-06-17T16:01:21' or '2006-06-17')",
-					  opt, arg);
+				rc = errmsg(err, errlen,
+					    "%s %s: invalid datetime format (valid formats: "
+					    "'2006-06-17T16:01:21' or '2006-06-17')",
+					    opt, arg);
 		} else if (!strcmp(k, "clock")) {
 			unsigned j = 0;
 			while (j < ARRAY_SIZE(clocks) && strcmp(v, clocks[j]))
@@ -888,14 +882,14 @@ static int opt_rtc(struct options *o, const char *opt, const char *arg, char *er
 			if (j < ARRAY_SIZE(clocks))
 				c->clock = (enum rtc_clock)j;
 			else
-				rc = fail(err, errlen, "%s %s: invalid option value '%s'", opt, arg,
-					  v);
+				rc = errmsg(err, errlen, "%s %s: invalid option value '%s'", opt,
+					    arg, v);
 		} else if (!strcmp(k, "driftfix")) {
 			if (strcmp(v, "none") && strcmp(v, "slew"))
-				rc = fail(err, errlen, "%s %s: invalid option value '%s'", opt, arg,
-					  v);
+				rc = errmsg(err, errlen, "%s %s: invalid option value '%s'", opt,
+					    arg, v);
 		} else {
-			rc = fail(err, errlen, "%s %s: Invalid parameter '%s'", opt, arg, k);
+			rc = errmsg(err, errlen, "%s %s: Invalid parameter '%s'", opt, arg, k);
 		}
 	}
 	free(copy);
@@ -915,8 +909,8 @@ static int opt_name(struct options *o, const char *opt, const char *arg, char *e
 		else if (!strcmp(kv[i].key, "guest") && kv[i].val)
 			set_str(&o->name, kv[i].val);
 		else
-			rc = fail(err, errlen, "%s: unsupported parameter '%s' (only guest=)", opt,
-				  kv[i].key);
+			rc = errmsg(err, errlen, "%s: unsupported parameter '%s' (only guest=)",
+				    opt, kv[i].key);
 	}
 	free(copy);
 	return rc;
@@ -956,8 +950,8 @@ static int opt_nodefaults(struct options *o, const char *opt, const char *arg, c
 static int program(struct options *o, const char *arg, char *err, size_t errlen)
 {
 	if (o->board.kernel)
-		return fail(err, errlen, "more than one program given ('%s' and '%s')",
-			    o->board.kernel, arg);
+		return errmsg(err, errlen, "more than one program given ('%s' and '%s')",
+			      o->board.kernel, arg);
 	set_str(&o->board.kernel, arg);
 	if (!o->board.bios)
 		set_str(&o->board.bios, "none");
@@ -1163,16 +1157,16 @@ static int blockdev_to_drive(struct options *o, struct blockdev_node *node,
 			if (!strcmp(o->blockdevs[i].node_name, node->file))
 				proto = &o->blockdevs[i];
 		if (!proto)
-			return fail(err, errlen, "-blockdev node-name=%s: no node '%s' for file=",
-				    node->node_name, node->file);
+			return errmsg(err, errlen, "-blockdev node-name=%s: no node '%s' for file=",
+				      node->node_name, node->file);
 		if (strcmp(proto->driver, "file"))
-			return fail(err, errlen,
-				    "-blockdev node-name=%s: file=%s must be a driver=file node",
-				    node->node_name, node->file);
+			return errmsg(err, errlen,
+				      "-blockdev node-name=%s: file=%s must be a driver=file node",
+				      node->node_name, node->file);
 	}
 	if (node->used)
-		return fail(err, errlen, "-device %s,drive=%s: node '%s' is already in use",
-			    r->device, r->id, r->id);
+		return errmsg(err, errlen, "-device %s,drive=%s: node '%s' is already in use",
+			      r->device, r->id, r->id);
 	struct drive_use *use;
 	struct virt_drive *d = new_drive(o, "-blockdev", &use, err, errlen);
 	if (!d)
@@ -1200,9 +1194,9 @@ static int attach_drive(struct options *o, const struct backend_ref *r, char *er
 		if (!d->id || strcmp(d->id, r->id))
 			continue;
 		if (use->attached || use->if_virtio)
-			return fail(err, errlen,
-				    "-device %s,drive=%s: drive '%s' is already in use", r->device,
-				    r->id, r->id);
+			return errmsg(err, errlen,
+				      "-device %s,drive=%s: drive '%s' is already in use",
+				      r->device, r->id, r->id);
 		use->attached = true;
 		d->slot = r->slot;
 		d->order = r->order;
@@ -1236,10 +1230,10 @@ static int resolve_backend_refs(struct options *o, char *err, size_t errlen)
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
-			return fail(err, errlen, "-device %s,%s=%s: no %s with id '%s' (give %s)",
-				    r->device, backend_kinds[r->kind].key, r->id,
-				    backend_kinds[r->kind].key, r->id,
-				    backend_kinds[r->kind].given_by);
+			return errmsg(err, errlen, "-device %s,%s=%s: no %s with id '%s' (give %s)",
+				      r->device, backend_kinds[r->kind].key, r->id,
+				      backend_kinds[r->kind].key, r->id,
+				      backend_kinds[r->kind].given_by);
 	}
 	return 0;
 }
@@ -1260,19 +1254,19 @@ static int check_complete(struct options *o, char *err, size_t errlen)
 		if (o->drive_use[i].orphan_ok && !o->drive_use[i].attached)
 			b->drives[i].no_device = true;
 		else if (b->drives[i].id && !o->drive_use[i].if_virtio && !o->drive_use[i].attached)
-			return fail(err, errlen,
-				    "-drive id=%s: no -device virtio-blk-device uses it",
-				    b->drives[i].id);
+			return errmsg(err, errlen,
+				      "-drive id=%s: no -device virtio-blk-device uses it",
+				      b->drives[i].id);
 	}
 	if (options_chardev_complete(o, err, errlen) || options_net_complete(o, err, errlen))
 		return -1;
 	if (o->log_help || o->cpu_help)
 		return 0;
 	if (b->initrd && !b->kernel)
-		return fail(err, errlen, "-initrd: needs -kernel (the initrd goes after it)");
+		return errmsg(err, errlen, "-initrd: needs -kernel (the initrd goes after it)");
 	if (!o->help && !o->version && !b->kernel && b->nloaders == 0 && !o->dumpdtb &&
 	    !(b->bios && strcmp(b->bios, "none")))
-		return fail(
+		return errmsg(
 		    err, errlen,
 		    "no program given: rvjit [options] PROGRAM, or -kernel FILE (see --help)");
 	return 0;
@@ -1298,11 +1292,11 @@ int options_parse(struct options *o, int argc, char **argv, char *err, size_t er
 		}
 		const struct option_def *def = find_option(a[1] == '-' ? a + 1 : a);
 		if (!def)
-			return fail(err, errlen, "unknown option '%s' (see --help)", a);
+			return errmsg(err, errlen, "unknown option '%s' (see --help)", a);
 		const char *arg = NULL;
 		if (def->arg == ARG) {
 			if (i + 1 == argc)
-				return fail(err, errlen, "%s: missing argument", a);
+				return errmsg(err, errlen, "%s: missing argument", a);
 			arg = argv[++i];
 		}
 		if (def->handle(o, a, arg, err, errlen))

@@ -14,6 +14,7 @@
  *   mux=on takes one front end only.
  */
 #include "chardev.h"
+#include "core/errmsg.h"
 #include "options.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,21 +23,12 @@
 
 #define STDIO_MUX_ID "compat_stdio" /* the shared stdio chardev */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* "OPT ARG: " in front of what a parser wrote into err. */
 static int prefix_error(char *err, size_t errlen, const char *opt, const char *arg)
 {
 	char msg[512];
 	snprintf(msg, sizeof(msg), "%s", err);
-	return fail(err, errlen, "%s %s: %s", opt, arg, msg);
+	return errmsg(err, errlen, "%s %s: %s", opt, arg, msg);
 }
 
 /* u is chardev ref (NULL: stdio), as "OPT ARG" says (opt NULL: arg is
@@ -66,9 +58,9 @@ static int add_chardev(struct options *o, struct chardev_spec *s, const char *op
 {
 	int rc = 0;
 	if (find_chardev(o, s->id))
-		rc = fail(err, errlen, "%s %s: Duplicate ID '%s' for chardev", opt, arg, s->id);
+		rc = errmsg(err, errlen, "%s %s: Duplicate ID '%s' for chardev", opt, arg, s->id);
 	else if (o->nchardevs == MAX_CHARDEVS)
-		rc = fail(err, errlen, "%s %s: more than %d chardevs", opt, arg, MAX_CHARDEVS);
+		rc = errmsg(err, errlen, "%s %s: more than %d chardevs", opt, arg, MAX_CHARDEVS);
 	if (rc) {
 		chardev_spec_free(s);
 		return rc;
@@ -148,13 +140,14 @@ int options_mon(struct options *o, const char *arg, char *err, size_t errlen)
 		else if (eq && !strncmp(tok, "chardev=", 8))
 			id = eq + 1;
 		else if (eq && !strcmp(tok, "mode=control"))
-			rc = fail(err, errlen, "-mon %s: mode=control (QMP) is not supported", arg);
+			rc = errmsg(err, errlen, "-mon %s: mode=control (QMP) is not supported",
+				    arg);
 		else if (!(eq && (!strcmp(tok, "mode=readline") || !strncmp(tok, "pretty=", 7))))
-			rc = fail(err, errlen, "-mon %s: Invalid parameter '%.*s'", arg,
-				  (int)(eq ? (size_t)(eq - tok) : strlen(tok)), tok);
+			rc = errmsg(err, errlen, "-mon %s: Invalid parameter '%.*s'", arg,
+				    (int)(eq ? (size_t)(eq - tok) : strlen(tok)), tok);
 	}
 	if (!rc && !id)
-		rc = fail(err, errlen, "-mon %s: Parameter 'chardev' is missing", arg);
+		rc = errmsg(err, errlen, "-mon %s: Parameter 'chardev' is missing", arg);
 	if (!rc) {
 		o->monitor_given = true;
 		o->no_monitor = false;
@@ -185,7 +178,7 @@ static int resolve(struct options *o, const struct chardev_use *u, char *err, si
 			if (chardev_parse_legacy(&stdio, "-serial", "stdio", STDIO_MUX_ID, &monitor,
 						 e, sizeof(e))) {
 				chardev_spec_free(&stdio);
-				fail(err, errlen, "%s", e);
+				errmsg(err, errlen, "%s", e);
 				return -1;
 			}
 			if (add_chardev(o, &stdio, "-serial", "stdio", err, errlen))
@@ -194,11 +187,11 @@ static int resolve(struct options *o, const struct chardev_use *u, char *err, si
 			s->mux = true; /* the serial line and the monitor share it */
 		}
 	} else if (!(s = find_chardev(o, u->ref))) {
-		fail(err, errlen, "%s: chardev \"%s\" not found", u->origin, u->ref);
+		errmsg(err, errlen, "%s: chardev \"%s\" not found", u->origin, u->ref);
 		return -1;
 	}
 	if (s->users && !s->mux) {
-		fail(err, errlen, "%s: Device '%s' is in use", u->origin, s->id);
+		errmsg(err, errlen, "%s: Device '%s' is in use", u->origin, s->id);
 		return -1;
 	}
 	s->users++;
@@ -219,12 +212,13 @@ int options_chardev_complete(struct options *o, char *err, size_t errlen)
 		/* QEMU's checks; without them, rvjit's default console is
 		 * stdio, which a daemon has not: no serial, no monitor. */
 		if (o->nographic)
-			return fail(err, errlen, "-nographic cannot be used with -daemonize");
+			return errmsg(err, errlen, "-nographic cannot be used with -daemonize");
 		if (o->serial_given && !o->no_serial && on_stdio(o, &o->serial_use))
-			return fail(err, errlen, "-serial stdio: cannot use stdio with -daemonize");
+			return errmsg(err, errlen,
+				      "-serial stdio: cannot use stdio with -daemonize");
 		if (o->monitor_given && !o->no_monitor && on_stdio(o, &o->monitor_use))
-			return fail(err, errlen,
-				    "-monitor stdio: cannot use stdio with -daemonize");
+			return errmsg(err, errlen,
+				      "-monitor stdio: cannot use stdio with -daemonize");
 		o->no_serial |= !o->serial_given;
 		o->no_monitor |= !o->monitor_given;
 	}
@@ -239,7 +233,8 @@ int options_chardev_complete(struct options *o, char *err, size_t errlen)
 		if (o->chardevs[i].backend != CHARDEV_STDIO)
 			continue;
 		if (stdio)
-			return fail(err, errlen, "cannot use stdio by multiple character devices");
+			return errmsg(err, errlen,
+				      "cannot use stdio by multiple character devices");
 		stdio = true;
 	}
 	return 0;

@@ -8,21 +8,13 @@
  * (cli/net_user.c). NICs get QEMU's default MAC 52:54:00:12:34:56, the
  * last byte counting up per NIC.
  */
+#include "core/errmsg.h"
 #include "options.h"
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static char *joined(const char *opt, const char *arg)
 {
@@ -92,15 +84,15 @@ static int add_nic(struct options *o, const char *netdev_id, const char *mac_tex
 		   const char *origin, char *err, size_t errlen)
 {
 	if (o->board.nnics == VIRT_MAX_NICS)
-		return fail(err, errlen, "%s: at most %d network devices", origin, VIRT_MAX_NICS);
+		return errmsg(err, errlen, "%s: at most %d network devices", origin, VIRT_MAX_NICS);
 	struct virt_nic *nic = &o->board.nics[o->board.nnics];
 	const uint8_t qemu_default[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 	memcpy(nic->mac, qemu_default, 6);
 	nic->mac[5] = (uint8_t)(0x56 + o->board.nnics);
 	if (mac_text && !parse_mac(mac_text, nic->mac))
-		return fail(err, errlen,
-			    "%s: Property 'virtio-net-device.mac' doesn't take value '%s'", origin,
-			    mac_text);
+		return errmsg(err, errlen,
+			      "%s: Property 'virtio-net-device.mac' doesn't take value '%s'",
+			      origin, mac_text);
 	struct nic_use *use = &o->nic_use[o->board.nnics++];
 	use->netdev_id = netdev_id ? strdup(netdev_id) : NULL;
 	use->origin = strdup(origin);
@@ -123,13 +115,13 @@ static int add_netdev(struct options *o, const char *type, const char *id, const
 		      const char *origin, char *err, size_t errlen)
 {
 	if (strcmp(type, "user"))
-		return fail(err, errlen, "%s: Parameter 'type' does not accept value '%s'", origin,
-			    type);
+		return errmsg(err, errlen, "%s: Parameter 'type' does not accept value '%s'",
+			      origin, type);
 	for (unsigned i = 0; i < o->nnetdevs; i++)
 		if (!strcmp(o->netdevs[i].id, id))
-			return fail(err, errlen, "%s: Duplicate ID '%s' for netdev", origin, id);
+			return errmsg(err, errlen, "%s: Duplicate ID '%s' for netdev", origin, id);
 	if (o->nnetdevs == MAX_NETDEVS)
-		return fail(err, errlen, "%s: at most %d network backends", origin, MAX_NETDEVS);
+		return errmsg(err, errlen, "%s: at most %d network backends", origin, MAX_NETDEVS);
 	struct netdev_spec *s = &o->netdevs[o->nnetdevs++];
 	s->id = strdup(id);
 	s->type = strdup(type);
@@ -145,14 +137,14 @@ int options_netdev(struct options *o, const char *arg, char *err, size_t errlen)
 	char *id = value_of(arg, "id");
 	int rc;
 	if (!*type || strchr(type, '='))
-		rc = fail(err, errlen, "%s: Parameter 'type' is missing", origin);
+		rc = errmsg(err, errlen, "%s: Parameter 'type' is missing", origin);
 	else if (!id && !strcmp(type, "user"))
-		rc = fail(err, errlen, "%s: Parameter 'id' is missing", origin);
+		rc = errmsg(err, errlen, "%s: Parameter 'id' is missing", origin);
 	else if (id && !id_valid(id))
-		rc = fail(err, errlen,
-			  "%s: Parameter 'id' expects an identifier (letters, digits, '-', '.', "
-			  "'_', starting with a letter)",
-			  origin);
+		rc = errmsg(err, errlen,
+			    "%s: Parameter 'id' expects an identifier (letters, digits, '-', '.', "
+			    "'_', starting with a letter)",
+			    origin);
 	else
 		rc = add_netdev(o, type, id ? id : "", arg, origin, err, errlen);
 	free(origin);
@@ -171,8 +163,8 @@ int options_nic(struct options *o, const char *arg, char *err, size_t errlen)
 	if (!strcmp(type, "none")) {
 		/* no NIC */
 	} else if (model && strcmp(model, "virtio-net-device") && strcmp(model, "virtio")) {
-		rc = fail(err, errlen, "%s: unsupported NIC model '%s' (virtio-net-device)", origin,
-			  model);
+		rc = errmsg(err, errlen, "%s: unsupported NIC model '%s' (virtio-net-device)",
+			    origin, model);
 	} else {
 		static const char *const nic_keys[] = {"model", "mac", "id", NULL};
 		char *backend = without_keys(arg, nic_keys);
@@ -202,8 +194,9 @@ int options_net(struct options *o, const char *arg, char *err, size_t errlen)
 		char *mac = value_of(arg, "macaddr");
 		char *netdev = value_of(arg, "netdev");
 		if (model && strcmp(model, "virtio-net-device") && strcmp(model, "virtio"))
-			rc = fail(err, errlen, "%s: unsupported NIC model '%s' (virtio-net-device)",
-				  origin, model);
+			rc = errmsg(err, errlen,
+				    "%s: unsupported NIC model '%s' (virtio-net-device)", origin,
+				    model);
 		else
 			rc = add_nic(o, netdev, mac, origin, err, errlen);
 		o->net_nic = true;
@@ -241,8 +234,8 @@ int options_net_device(struct options *o, const char *arg, char *err, size_t err
 		else if (!strcmp(tok, "id") && eq)
 			continue;
 		else
-			rc = fail(err, errlen, "%s: Property 'virtio-net-device.%s' not found",
-				  origin, tok);
+			rc = errmsg(err, errlen, "%s: Property 'virtio-net-device.%s' not found",
+				    origin, tok);
 	}
 	if (rc == 0)
 		rc = add_nic(o, netdev, mac, origin, err, errlen);
@@ -266,21 +259,21 @@ int options_net_complete(struct options *o, char *err, size_t errlen)
 		if (use->netdev_id) {
 			use->netdev = find_netdev(o, use->netdev_id);
 			if (use->netdev < 0)
-				return fail(err, errlen,
-					    "%s: Property 'virtio-net-device.netdev' can't find "
-					    "value '%s'",
-					    use->origin, use->netdev_id);
+				return errmsg(err, errlen,
+					      "%s: Property 'virtio-net-device.netdev' can't find "
+					      "value '%s'",
+					      use->origin, use->netdev_id);
 		} else if (!strncmp(use->origin, "-net ", 5)) {
 			/* rvjit has no hub: one -net user serves the -net nic. */
 			use->netdev = find_netdev(o, "__net_hub0");
 			if (use->netdev < 0)
-				return fail(err, errlen, "%s: needs a -net user to connect to",
-					    use->origin);
+				return errmsg(err, errlen, "%s: needs a -net user to connect to",
+					      use->origin);
 		} else {
 			continue; /* -device without netdev=: a NIC with no link */
 		}
 		if (o->netdevs[use->netdev].used)
-			return fail(
+			return errmsg(
 			    err, errlen,
 			    "%s: Property 'virtio-net-device.netdev' can't take value '%s', "
 			    "it's in use",

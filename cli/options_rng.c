@@ -9,6 +9,7 @@
  * come after it); without rng= the board gives the device an rng-builtin
  * of its own, as QEMU does. The backend's file is opened by the board.
  */
+#include "core/errmsg.h"
 #include "devices/virtio_rng.h"
 #include "options.h"
 #include <ctype.h>
@@ -16,15 +17,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* One key=value of a comma-separated list, split in place. A key without
  * "=" (*bare) is QEMU's short form for key=on. */
@@ -79,28 +71,29 @@ int options_object(struct options *o, const char *arg, char *err, size_t errlen)
 		} else if (!strcmp(key, "filename") && type && !strcmp(type, "rng-random")) {
 			filename = val;
 		} else if (type && (!strcmp(type, "rng-random") || !strcmp(type, "rng-builtin"))) {
-			rc = fail(err, errlen, "-object %s: Invalid parameter '%s'", arg, key);
+			rc = errmsg(err, errlen, "-object %s: Invalid parameter '%s'", arg, key);
 		}
 	}
 	if (rc == 0 && !type)
-		rc = fail(err, errlen, "-object %s: Parameter 'qom-type' is missing", arg);
+		rc = errmsg(err, errlen, "-object %s: Parameter 'qom-type' is missing", arg);
 	else if (rc == 0 && !strcmp(type, "rng-egd"))
-		rc = fail(err, errlen,
-			  "-object %s: rng-egd is not supported (rvjit has rng-random and "
-			  "rng-builtin)",
-			  arg);
+		rc = errmsg(err, errlen,
+			    "-object %s: rng-egd is not supported (rvjit has rng-random and "
+			    "rng-builtin)",
+			    arg);
 	else if (rc == 0 && strcmp(type, "rng-random") && strcmp(type, "rng-builtin"))
-		rc = fail(err, errlen,
-			  "-object %s: Parameter 'qom-type' does not accept value '%s'", arg, type);
+		rc = errmsg(err, errlen,
+			    "-object %s: Parameter 'qom-type' does not accept value '%s'", arg,
+			    type);
 	else if (rc == 0 && !id)
-		rc = fail(err, errlen, "-object %s: Parameter 'id' is missing", arg);
+		rc = errmsg(err, errlen, "-object %s: Parameter 'id' is missing", arg);
 	else if (rc == 0 && !id_wellformed(id))
-		rc = fail(err, errlen, "-object %s: Parameter 'id' expects an identifier", arg);
+		rc = errmsg(err, errlen, "-object %s: Parameter 'id' expects an identifier", arg);
 	else if (rc == 0 && find_backend(o, id) >= 0)
-		rc = fail(err, errlen, "-object %s: Duplicate ID '%s' for object", arg, id);
+		rc = errmsg(err, errlen, "-object %s: Duplicate ID '%s' for object", arg, id);
 	else if (rc == 0 && o->board.nrng_backends == VIRT_MAX_RNG_BACKENDS)
-		rc = fail(err, errlen, "-object %s: at most %d rng backends", arg,
-			  VIRT_MAX_RNG_BACKENDS);
+		rc = errmsg(err, errlen, "-object %s: at most %d rng backends", arg,
+			    VIRT_MAX_RNG_BACKENDS);
 	if (rc == 0) {
 		struct virt_rng_backend *b = &o->board.rng_backends[o->board.nrng_backends++];
 		b->id = strdup(id);
@@ -135,36 +128,36 @@ static int rng_key(struct options *o, struct virt_rng *r, const char **rng, cons
 		*rng = *val ? val : NULL; /* rng= empty: none, as QEMU */
 	} else if (!strcmp(key, "max-bytes")) {
 		if (!parse_u64(val, &v))
-			return fail(err, errlen,
-				    "-device %s: Parameter 'max-bytes' expects integer", arg);
+			return errmsg(err, errlen,
+				      "-device %s: Parameter 'max-bytes' expects integer", arg);
 		if (v > INT64_MAX)
-			return fail(err, errlen,
-				    "-device %s: 'max-bytes' parameter must be non-negative, and "
-				    "less than 2^63",
-				    arg);
+			return errmsg(err, errlen,
+				      "-device %s: 'max-bytes' parameter must be non-negative, and "
+				      "less than 2^63",
+				      arg);
 		r->max_bytes = v;
 	} else if (!strcmp(key, "period")) {
 		if (!parse_u64(val, &v))
-			return fail(err, errlen, "-device %s: Parameter 'period' expects integer",
-				    arg);
+			return errmsg(err, errlen, "-device %s: Parameter 'period' expects integer",
+				      arg);
 		if (v > UINT32_MAX)
-			return fail(err, errlen, "-device %s: Parameter 'period' expects uint32_t",
-				    arg);
+			return errmsg(err, errlen,
+				      "-device %s: Parameter 'period' expects uint32_t", arg);
 		if (v == 0)
-			return fail(err, errlen,
-				    "-device %s: 'period' parameter expects a positive integer",
-				    arg);
+			return errmsg(err, errlen,
+				      "-device %s: 'period' parameter expects a positive integer",
+				      arg);
 		r->period_ms = (uint32_t)v;
 	} else if (!strcmp(key, "bus")) {
 		char *end;
 		const long s =
 		    strncmp(val, "virtio-mmio-bus.", 16) ? -1 : strtol(val + 16, &end, 10);
 		if (s < 0 || s >= VIRT_VIRTIO_COUNT || !val[16] || *end)
-			return fail(err, errlen, "-device %s: Bus '%s' not found", arg, val);
+			return errmsg(err, errlen, "-device %s: Bus '%s' not found", arg, val);
 		r->slot = (int)s;
 	} else if (strcmp(key, "id")) {
-		return fail(err, errlen, "-device %s: Property 'virtio-rng-device.%s' not found",
-			    arg, key);
+		return errmsg(err, errlen, "-device %s: Property 'virtio-rng-device.%s' not found",
+			      arg, key);
 	}
 	(void)o;
 	return 0;
@@ -173,8 +166,8 @@ static int rng_key(struct options *o, struct virt_rng *r, const char **rng, cons
 int options_rng_device(struct options *o, const char *arg, char *err, size_t errlen)
 {
 	if (o->board.nrngs == VIRT_VIRTIO_COUNT)
-		return fail(err, errlen, "-device %s: at most %d virtio devices", arg,
-			    VIRT_VIRTIO_COUNT);
+		return errmsg(err, errlen, "-device %s: at most %d virtio devices", arg,
+			      VIRT_VIRTIO_COUNT);
 	struct virt_rng r = {
 	    .backend = -1,
 	    .max_bytes = VIRTIO_RNG_MAX_BYTES_DEFAULT,
@@ -209,7 +202,7 @@ int options_rng_attach(struct options *o, const struct backend_ref *r, char *err
 {
 	const int b = find_backend(o, r->id);
 	if (b < 0)
-		return fail(err, errlen, "-device %s: Device '%s' not found", r->device, r->id);
+		return errmsg(err, errlen, "-device %s: Device '%s' not found", r->device, r->id);
 	o->board.rngs[r->index].backend = b;
 	return 0;
 }

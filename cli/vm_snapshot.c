@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "vm_snapshot.h"
+#include "core/errmsg.h"
 #include "core/machine.h"
 #include "core/vmstate.h"
 #include "devices/disk_snapshot.h"
@@ -25,17 +26,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* The drives that take part, and the one holding the VM state. */
 struct drives {
@@ -63,12 +53,13 @@ static int find_drives(struct virt_board *b, struct drives *d, bool check_writab
 			d->dev[d->n] = dev;
 			d->name[d->n++] = name;
 		} else if (check_writable && !dev->readonly) {
-			return fail(err, errlen,
-				    "Device '%s' is writable but does not support snapshots", name);
+			return errmsg(err, errlen,
+				      "Device '%s' is writable but does not support snapshots",
+				      name);
 		}
 	}
 	if (d->vmstate < 0)
-		return fail(err, errlen, "no block device can store vmstate for snapshot");
+		return errmsg(err, errlen, "no block device can store vmstate for snapshot");
 	return 0;
 }
 
@@ -112,9 +103,9 @@ static int delete_everywhere(const struct drives *d, const char *name, char *err
 		while (find_by_name(d->dev[i], name, &sn)) {
 			const int r = disk_snapshot_delete(d->dev[i], sn.id);
 			if (r)
-				return fail(err, errlen,
-					    "Could not delete snapshot '%s' on '%s': %s", name,
-					    d->name[i], strerror(-r));
+				return errmsg(err, errlen,
+					      "Could not delete snapshot '%s' on '%s': %s", name,
+					      d->name[i], strerror(-r));
 		}
 	}
 	return 0;
@@ -147,11 +138,11 @@ int vm_snapshot_save(struct virt_board *b, const char *name, char *err, size_t e
 	virt_board_save_state(b, &o);
 	int rc = 0, r;
 	if (o.failed)
-		rc = fail(err, errlen, "Error while writing VM state: %s", strerror(ENOMEM));
+		rc = errmsg(err, errlen, "Error while writing VM state: %s", strerror(ENOMEM));
 	if (!rc)
 		rc = delete_everywhere(&d, tag, err, errlen);
 	if (!rc && (r = disk_vmstate_write(d.dev[d.vmstate], 0, o.buf, o.len)))
-		rc = fail(err, errlen, "Error while writing VM state: %s", strerror(-r));
+		rc = errmsg(err, errlen, "Error while writing VM state: %s", strerror(-r));
 	for (unsigned i = 0; i < d.n && !rc; i++) {
 		struct disk_snapshot sn = {.date_sec = (uint32_t)now.tv_sec,
 					   .date_nsec = (uint32_t)now.tv_nsec,
@@ -162,7 +153,8 @@ int vm_snapshot_save(struct virt_board *b, const char *name, char *err, size_t e
 					   .icount = UINT64_MAX};
 		snprintf(sn.name, sizeof(sn.name), "%s", tag);
 		if ((r = disk_snapshot_create(d.dev[i], &sn)))
-			rc = fail(err, errlen, "Error while creating snapshot on '%s'", d.name[i]);
+			rc =
+			    errmsg(err, errlen, "Error while creating snapshot on '%s'", d.name[i]);
 	}
 	free(o.buf);
 	if (was_running)
@@ -181,20 +173,20 @@ int vm_snapshot_load(struct virt_board *b, const char *name, char *err, size_t e
 	struct disk_snapshot ids[VIRT_MAX_DRIVES];
 	for (unsigned i = 0; i < d.n && !rc; i++)
 		if (!find_by_name(d.dev[i], name, &ids[i]))
-			rc = fail(err, errlen,
-				  "Snapshot '%s' does not exist in one or more devices", name);
+			rc = errmsg(err, errlen,
+				    "Snapshot '%s' does not exist in one or more devices", name);
 	const struct disk_snapshot *sn = rc ? NULL : &ids[d.vmstate];
 	if (!rc && !sn->vm_state_size)
-		rc = fail(err, errlen,
-			  "This is a disk-only snapshot. Revert to it  offline using qemu-img");
+		rc = errmsg(err, errlen,
+			    "This is a disk-only snapshot. Revert to it  offline using qemu-img");
 	uint8_t *buf = NULL;
 	if (!rc && !(buf = sn->vm_state_size <= SIZE_MAX ? malloc(sn->vm_state_size) : NULL))
-		rc = fail(err, errlen, "Error while loading VM state: %s", strerror(ENOMEM));
+		rc = errmsg(err, errlen, "Error while loading VM state: %s", strerror(ENOMEM));
 	int r =
 	    rc ? 0
 	       : disk_snapshot_vmstate_read(d.dev[d.vmstate], sn->id, 0, buf, sn->vm_state_size);
 	if (r)
-		rc = fail(err, errlen, "Error while loading VM state: %s", strerror(-r));
+		rc = errmsg(err, errlen, "Error while loading VM state: %s", strerror(-r));
 	if (rc) {
 		free(buf);
 		return rc;
@@ -207,16 +199,16 @@ int vm_snapshot_load(struct virt_board *b, const char *name, char *err, size_t e
 	const struct vmstate_in mine = {.buf = cur.buf, .len = cur.len};
 	char why[200];
 	if (cur.failed)
-		rc = fail(err, errlen, "Error while loading VM state: %s", strerror(ENOMEM));
+		rc = errmsg(err, errlen, "Error while loading VM state: %s", strerror(ENOMEM));
 	else if (!vmstate_same_layout(&saved, &mine, why, sizeof(why)))
-		rc = fail(err, errlen, "Error while loading VM state: %s", why);
+		rc = errmsg(err, errlen, "Error while loading VM state: %s", why);
 	free(cur.buf);
 	for (unsigned i = 0; i < d.n && !rc; i++)
 		if ((r = disk_snapshot_goto(d.dev[i], ids[i].id)))
-			rc = fail(err, errlen,
-				  "Could not revert '%s' to snapshot '%s': %s (the machine "
-				  "state was not loaded)",
-				  d.name[i], name, strerror(-r));
+			rc = errmsg(err, errlen,
+				    "Could not revert '%s' to snapshot '%s': %s (the machine "
+				    "state was not loaded)",
+				    d.name[i], name, strerror(-r));
 	if (!rc) {
 		struct vmstate_in in = saved;
 		virt_board_load_state(b, &in);

@@ -14,6 +14,7 @@
  * RAM (see virt_fdt_addr), its address in a1 for every hart.
  */
 #include "virt.h"
+#include "core/errmsg.h"
 #include "core/vmstate.h"
 #include "devices/block.h"
 #include "devices/clint.h"
@@ -58,15 +59,6 @@ struct virt_board {
 	uint8_t rom[BOOTROM_SIZE];
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Load FILE (ELF at its addresses, else raw at raw_addr). */
 static int load_program(struct machine *m, const char *path, uint64_t raw_addr,
 			struct load_info *info, char *err, size_t errlen)
@@ -75,7 +67,7 @@ static int load_program(struct machine *m, const char *path, uint64_t raw_addr,
 	size_t size;
 	uint8_t *data = load_file(path, &size, why, sizeof(why));
 	if (!data)
-		return fail(err, errlen, "%s: %s", path, why);
+		return errmsg(err, errlen, "%s: %s", path, why);
 	int rc;
 	if (loader_is_elf(data, size))
 		rc = load_elf_image(m, data, size, info, why, sizeof(why));
@@ -83,7 +75,7 @@ static int load_program(struct machine *m, const char *path, uint64_t raw_addr,
 		rc = load_raw_image(m, data, size, raw_addr, info, why, sizeof(why));
 	free(data);
 	if (rc)
-		return fail(err, errlen, "%s: %s", path, why);
+		return errmsg(err, errlen, "%s: %s", path, why);
 	return 0;
 }
 
@@ -177,7 +169,7 @@ static int place_virtio(const struct virt_config *c, struct virtio_dev *devs, un
 		if (s < 0)
 			continue;
 		if (used[s])
-			return fail(err, errlen, "virtio-mmio-bus.%d is used twice", s);
+			return errmsg(err, errlen, "virtio-mmio-bus.%d is used twice", s);
 		used[s] = true;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -187,7 +179,7 @@ static int place_virtio(const struct virt_config *c, struct virtio_dev *devs, un
 		while (s >= 0 && used[s])
 			s--;
 		if (s < 0)
-			return fail(err, errlen, "too many virtio devices");
+			return errmsg(err, errlen, "too many virtio devices");
 		used[s] = true;
 		devs[i].slot = s;
 	}
@@ -205,7 +197,7 @@ static int add_disk(struct virt_board *b, const struct virt_config *c, unsigned 
 	    disk_open(d->file, d->format, d->readonly, d->snapshot || (c->snapshot && !d->blockdev),
 		      !d->no_locking, why, sizeof(why));
 	if (!dev)
-		return fail(err, errlen, "-drive file=%s: %s", d->file, why);
+		return errmsg(err, errlen, "-drive file=%s: %s", d->file, why);
 	note_source(b, i, dev, d);
 	if (d->no_device) {
 		/* Opened as QEMU opens it (a missing file is an error), but
@@ -218,7 +210,7 @@ static int add_disk(struct virt_board *b, const struct virt_config *c, unsigned 
 				      plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s),
 				      b->disks[s], c->virtio_legacy, d->id ? d->id : "");
 	if (!b->virtio[s])
-		return fail(err, errlen, "cannot create virtio-blk for %s", d->file);
+		return errmsg(err, errlen, "cannot create virtio-blk for %s", d->file);
 	return 0;
 }
 
@@ -240,7 +232,7 @@ static int add_rng(struct virt_board *b, const struct virt_config *c, unsigned i
 				      plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s), backend,
 				      c->virtio_legacy, r->max_bytes, r->period_ms);
 	if (!b->virtio[s])
-		return fail(err, errlen, "cannot create virtio-rng");
+		return errmsg(err, errlen, "cannot create virtio-rng");
 	return 0;
 }
 
@@ -276,19 +268,19 @@ static int add_nics(struct virt_board *b, const struct virt_config *c, char *err
 		while (s >= 0 && b->virtio[s])
 			s--;
 		if (s < 0)
-			return fail(err, errlen, "too many virtio devices");
+			return errmsg(err, errlen, "too many virtio devices");
 		b->virtio[s] =
 		    virtio_net_new(m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
 				   plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s),
 				   c->nics[i].backend, c->nics[i].mac, c->virtio_legacy);
 		if (!b->virtio[s])
-			return fail(err, errlen, "cannot create virtio-net");
+			return errmsg(err, errlen, "cannot create virtio-net");
 	}
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
 		if (!b->virtio[s] &&
 		    !virtio_mmio_empty(b->m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
 				       c->virtio_legacy))
-			return fail(err, errlen, "cannot create virtio-mmio slot %d", s);
+			return errmsg(err, errlen, "cannot create virtio-mmio slot %d", s);
 	return 0;
 }
 
@@ -303,7 +295,7 @@ static int add_devices(struct virt_board *b, const struct virt_config *c, char *
 	    !(b->rtc =
 		  goldfish_rtc_new(m, VIRT_RTC_BASE, plic_line(b->plic, VIRT_RTC_IRQ), &c->rtc)) ||
 	    !machine_add_poller(m, uart_feed, b))
-		return fail(err, errlen, "cannot create the virt board's devices");
+		return errmsg(err, errlen, "cannot create the virt board's devices");
 	if (add_virtio(b, c, err, errlen))
 		return -1;
 	return add_nics(b, c, err, errlen);
@@ -335,11 +327,11 @@ static int load_initrd(struct virt_board *b, const char *path, uint64_t kernel_e
 	size_t size;
 	uint8_t *data = load_file(path, &size, why, sizeof(why));
 	if (!data)
-		return fail(err, errlen, "-initrd %s: %s", path, why);
+		return errmsg(err, errlen, "-initrd %s: %s", path, why);
 	const int rc = load_raw_image(m, data, size, start, initrd, why, sizeof(why));
 	free(data);
 	if (rc)
-		return fail(err, errlen, "-initrd %s: %s", path, why);
+		return errmsg(err, errlen, "-initrd %s: %s", path, why);
 	initrd->low = start;
 	initrd->high = start + size;
 	return 0;
@@ -356,11 +348,11 @@ static int place_fdt(struct virt_board *b, const struct virt_config *c,
 		char why[256];
 		b->fdt = load_file(c->dtb, &b->fdt_size, why, sizeof(why));
 		if (!b->fdt)
-			return fail(err, errlen, "-dtb %s: %s", c->dtb, why);
+			return errmsg(err, errlen, "-dtb %s: %s", c->dtb, why);
 		if (!fdt_check_header(b->fdt, b->fdt_size))
-			return fail(err, errlen,
-				    "-dtb %s: not a flattened device tree (no valid FDT header)",
-				    c->dtb);
+			return errmsg(err, errlen,
+				      "-dtb %s: not a flattened device tree (no valid FDT header)",
+				      c->dtb);
 	} else {
 		const struct virt_fdt_config tree = {
 		    .ram_base = m->ram_base,
@@ -372,17 +364,17 @@ static int place_fdt(struct virt_board *b, const struct virt_config *c,
 		    .initrd_end = initrd->high,
 		};
 		if (!(b->fdt = virt_fdt_build(&tree, &b->fdt_size)))
-			return fail(err, errlen, "out of memory building the device tree");
+			return errmsg(err, errlen, "out of memory building the device tree");
 	}
 	if (b->fdt_size > m->ram_size)
-		return fail(err, errlen, "the device tree (%zu bytes) does not fit in RAM",
-			    b->fdt_size);
+		return errmsg(err, errlen, "the device tree (%zu bytes) does not fit in RAM",
+			      b->fdt_size);
 	*addr = virt_fdt_addr(m->ram_base, m->ram_size, b->fdt_size);
 	for (unsigned i = 0; i < nimages; i++)
 		if (overlaps(*addr, *addr + b->fdt_size, images[i]))
-			return fail(err, errlen,
-				    "the images leave no room for the device tree at %#llx",
-				    (unsigned long long)*addr);
+			return errmsg(err, errlen,
+				      "the images leave no room for the device tree at %#llx",
+				      (unsigned long long)*addr);
 	memcpy(machine_host_ptr(m, *addr, b->fdt_size, true), b->fdt, b->fdt_size);
 	return 0;
 }
@@ -391,10 +383,10 @@ int virt_board_dump_dtb(const struct virt_board *b, const char *path, char *err,
 {
 	FILE *f = fopen(path, "wb");
 	if (!f)
-		return fail(err, errlen, "dumpdtb=%s: %s", path, strerror(errno));
+		return errmsg(err, errlen, "dumpdtb=%s: %s", path, strerror(errno));
 	const bool ok = fwrite(b->fdt, 1, b->fdt_size, f) == b->fdt_size;
 	if (fclose(f) || !ok)
-		return fail(err, errlen, "dumpdtb=%s: write failed", path);
+		return errmsg(err, errlen, "dumpdtb=%s: write failed", path);
 	return 0;
 }
 
@@ -409,9 +401,9 @@ static int load_images(struct virt_board *b, const struct virt_config *c, char *
 	if (have_fw) {
 		const char *path = strcmp(bios, "default") ? bios : default_firmware();
 		if (!path)
-			return fail(err, errlen,
-				    "-bios default: no OpenSBI found (install Debian's "
-				    "opensbi package, or give -bios none or -bios FILE)");
+			return errmsg(err, errlen,
+				      "-bios default: no OpenSBI found (install Debian's "
+				      "opensbi package, or give -bios none or -bios FILE)");
 		if (load_program(m, path, VIRT_DRAM_BASE, &fw, err, errlen))
 			return -1;
 		entry = fw.entry;
@@ -422,7 +414,7 @@ static int load_images(struct virt_board *b, const struct virt_config *c, char *
 		if (load_program(m, c->kernel, raw_at, &kernel, err, errlen))
 			return -1;
 		if (have_fw && kernel.low < fw.high && fw.low < kernel.high)
-			return fail(err, errlen, "%s overlaps the firmware in memory", c->kernel);
+			return errmsg(err, errlen, "%s overlaps the firmware in memory", c->kernel);
 		next_addr = kernel.entry;
 		if (!have_fw)
 			entry = kernel.entry;
@@ -433,20 +425,20 @@ static int load_images(struct virt_board *b, const struct virt_config *c, char *
 		size_t size;
 		uint8_t *data = load_file(c->loaders[i].file, &size, why, sizeof(why));
 		if (!data)
-			return fail(err, errlen, "%s: %s", c->loaders[i].file, why);
+			return errmsg(err, errlen, "%s: %s", c->loaders[i].file, why);
 		const int rc =
 		    load_raw_image(m, data, size, c->loaders[i].addr, &li, why, sizeof(why));
 		free(data);
 		if (rc)
-			return fail(err, errlen, "%s: %s", c->loaders[i].file, why);
+			return errmsg(err, errlen, "%s: %s", c->loaders[i].file, why);
 		if (!entry)
 			entry = li.entry;
 	}
 	/* HTIF: riscv-tests and similar bare-metal programs report through it. */
 	const struct load_info *prog = c->kernel ? &kernel : &fw;
 	if (prog->tohost && !(b->htif = htif_new(m, prog->tohost, prog->fromhost, serial_tx, b)))
-		return fail(err, errlen, "the tohost symbol (%#llx) is not in RAM",
-			    (unsigned long long)prog->tohost);
+		return errmsg(err, errlen, "the tohost symbol (%#llx) is not in RAM",
+			      (unsigned long long)prog->tohost);
 	m->tohost_addr = prog->tohost;
 	m->fromhost_addr = prog->fromhost;
 	if (c->initrd) {
@@ -454,9 +446,9 @@ static int load_images(struct virt_board *b, const struct virt_config *c, char *
 			return -1;
 		if (overlaps(initrd.low, initrd.high, &kernel) ||
 		    overlaps(initrd.low, initrd.high, &fw))
-			return fail(err, errlen,
-				    "-initrd %s overlaps the kernel or firmware in memory",
-				    c->initrd);
+			return errmsg(err, errlen,
+				      "-initrd %s overlaps the kernel or firmware in memory",
+				      c->initrd);
 	}
 	uint64_t fdt_addr = 0;
 	const struct load_info *const images[] = {&fw, &kernel, &initrd};
@@ -472,14 +464,14 @@ struct virt_board *virt_board_new(const struct virt_config *c, const struct virt
 {
 	struct virt_board *b = calloc(1, sizeof(*b));
 	if (!b) {
-		fail(err, errlen, "out of memory");
+		errmsg(err, errlen, "out of memory");
 		return NULL;
 	}
 	b->serial = *serial;
 	b->m = machine_new(VIRT_DRAM_BASE, c->ram_size, c->nharts, BOOTROM_BASE);
 	if (!b->m) {
-		fail(err, errlen, "cannot create the machine (%llu MiB RAM, %u harts)",
-		     (unsigned long long)(c->ram_size >> 20), c->nharts);
+		errmsg(err, errlen, "cannot create the machine (%llu MiB RAM, %u harts)",
+		       (unsigned long long)(c->ram_size >> 20), c->nharts);
 		free(b);
 		return NULL;
 	}
@@ -519,11 +511,11 @@ int virt_board_commit(struct virt_board *b, const char *id, char *err, size_t er
 		char why[256];
 		if (disk_commit(src->dev, src->file, src->format, src->locking, why, sizeof(why)) &&
 		    rc == 0)
-			rc = fail(err, errlen, "'commit' error for '%s': %s", id ? id : src->file,
-				  why);
+			rc = errmsg(err, errlen, "'commit' error for '%s': %s", id ? id : src->file,
+				    why);
 	}
 	if (id && !found)
-		return fail(err, errlen, "Device '%s' not found", id);
+		return errmsg(err, errlen, "Device '%s' not found", id);
 	return rc;
 }
 
