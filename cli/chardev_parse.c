@@ -17,7 +17,7 @@ static void set(char **dst, const char *v)
 	*dst = strdup(v);
 }
 
-bool chardev_id_valid(const char *id)
+bool qemu_id_valid(const char *id)
 {
 	if (!isalpha((unsigned char)id[0]))
 		return false;
@@ -160,7 +160,7 @@ int chardev_parse(struct chardev_spec *s, const char *arg, char *err, size_t err
 		rc = -1;
 	else if (!s->id)
 		rc = errmsg(err, errlen, "chardev: no id specified");
-	else if (!chardev_id_valid(s->id))
+	else if (!qemu_id_valid(s->id))
 		rc = errmsg(err, errlen,
 			    "Parameter 'id' expects an identifier (letters, digits, '-', '.', "
 			    "'_', starting with a letter)");

@@ -100,16 +100,6 @@ static int add_nic(struct options *o, const char *netdev_id, const char *mac_tex
 	return 0;
 }
 
-static bool id_valid(const char *id)
-{
-	if (!isalpha((unsigned char)id[0]))
-		return false;
-	for (const char *p = id; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' && *p != '_')
-			return false;
-	return true;
-}
-
 /* A backend of `type` (only "user": libslirp); arg is what it parses. */
 static int add_netdev(struct options *o, const char *type, const char *id, const char *arg,
 		      const char *origin, char *err, size_t errlen)
@@ -140,7 +130,7 @@ int options_netdev(struct options *o, const char *arg, char *err, size_t errlen)
 		rc = errmsg(err, errlen, "%s: Parameter 'type' is missing", origin);
 	else if (!id && !strcmp(type, "user"))
 		rc = errmsg(err, errlen, "%s: Parameter 'id' is missing", origin);
-	else if (id && !id_valid(id))
+	else if (id && !qemu_id_valid(id))
 		rc = errmsg(err, errlen,
 			    "%s: Parameter 'id' expects an identifier (letters, digits, '-', '.', "
 			    "'_', starting with a letter)",

@@ -35,17 +35,6 @@ static char *next_kv(char **s, char **val, bool *bare)
 	return tok;
 }
 
-/* QEMU's id_wellformed: a letter, then letters, digits, '-', '.', '_'. */
-static bool id_wellformed(const char *id)
-{
-	if (!isalpha((unsigned char)id[0]))
-		return false;
-	for (const char *p = id + 1; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("-._", *p))
-			return false;
-	return true;
-}
-
 static int find_backend(const struct options *o, const char *id)
 {
 	for (unsigned i = 0; i < o->board.nrng_backends; i++)
@@ -87,7 +76,7 @@ int options_object(struct options *o, const char *arg, char *err, size_t errlen)
 			    type);
 	else if (rc == 0 && !id)
 		rc = errmsg(err, errlen, "-object %s: Parameter 'id' is missing", arg);
-	else if (rc == 0 && !id_wellformed(id))
+	else if (rc == 0 && !qemu_id_valid(id))
 		rc = errmsg(err, errlen, "-object %s: Parameter 'id' expects an identifier", arg);
 	else if (rc == 0 && find_backend(o, id) >= 0)
 		rc = errmsg(err, errlen, "-object %s: Duplicate ID '%s' for object", arg, id);
