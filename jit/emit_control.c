@@ -7,6 +7,7 @@
  * code.
  */
 #include "core/insn.h"
+#include "core/spin_wait.h"
 #include "tctx.h"
 #include <string.h>
 
@@ -223,8 +224,16 @@ void emit_branch(struct tctx *t, const struct op *op, unsigned k)
 		emit_loop_back(t, k + 1);
 		return;
 	}
+	/* The back edge of a polling loop with a thread per hart now and then
+	 * gives the host CPU away (core/spin_wait.c). It changes no guest
+	 * state and not the quantum: the back edge then jumps to the block's
+	 * entry, which counts one block as every loop iteration does, so a
+	 * polling loop's iterations count as in the interpreter and a fixed
+	 * quantum (machine.h quantum_blocks) keeps both engines' schedules
+	 * equal even on a machine marked threaded whose harts take turns (the
+	 * translator fuzzer's). */
 	if (target == t->b->va && t->j->m->threaded && polls_memory(t->b, k)) {
-		emit_c_call(t, (const void *)jit_spin_wait, NULL);
+		emit_c_call(t, (const void *)hart_spin_wait, NULL);
 	}
 	emit_goto(t, target, k + 1);
 }

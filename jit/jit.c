@@ -8,7 +8,6 @@
 #include "core/guest_log.h"
 #include "core/insn.h"
 #include "core/mmu.h"
-#include "core/spin_wait.h"
 #include "host_fp.h"
 #include "translate.h"
 #include "x86_64_emit.h"
@@ -78,18 +77,6 @@ void *jit_lookup(struct hart *h)
 		}
 	}
 	return code_buffer_rx(&j->cb, j->exit_dispatch_off);
-}
-
-/* The back edge of a polling loop (polls_memory) with a thread per hart
- * (core/spin_wait.c). It changes no guest state and not the quantum: the
- * back edge then jumps to the block's entry, which counts one block as
- * every loop iteration does, so a polling loop's iterations count as in
- * the interpreter and a fixed quantum (machine.h quantum_blocks) keeps
- * both engines' schedules equal even on a machine marked threaded whose
- * harts take turns (the translator fuzzer's). */
-void jit_spin_wait(struct hart *h)
-{
-	hart_spin_wait(h);
 }
 
 /* Other harts may be running the code around the field: the translator

@@ -53,7 +53,7 @@
  * which checks the budget as the entry does, and the cached registers stay
  * in host registers across iterations. A loop that only polls memory
  * (waiting for another hart) with a thread per hart is not run so: its
- * back edge leaves the block and calls jit_spin_wait, which gives the
+ * back edge leaves the block and calls hart_spin_wait, which gives the
  * host CPU away now and then.
  *
  * Invalidation. A store to a page with translated code drops its blocks

@@ -70,7 +70,7 @@ static void store_context(struct tctx *t)
  * result. With op, fn is op's exec function, fn(h, op), which may read
  * and write any guest register and finds its pc through h->block_pc and
  * h->block_ops (stored first). Without, fn(h) is a helper that leaves
- * h->x[] alone (jit_lookup, jit_spin_wait). Either way the register cache
+ * h->x[] alone (jit_lookup, hart_spin_wait). Either way the register cache
  * stays right across the call: what the callee may read or clobber is
  * written back before it, and what it may have changed is reloaded when
  * next used (regcache.c).

@@ -78,10 +78,6 @@ void jit_kill_block(struct jit *j, struct block *b);
  * the dispatcher; otherwise the exit-to-dispatcher stub. */
 void *jit_lookup(struct hart *h);
 
-/* Called from the back edge of a polling loop with a thread per hart
- * (emit_control.c): now and then gives the host CPU to other threads. */
-void jit_spin_wait(struct hart *h);
-
 /* -d out_asm (jit/host_disasm.c). */
 void *host_disasm_open(void);
 void host_disasm_close(void *handle);

@@ -970,7 +970,7 @@ static void gen_calls(struct builder *b, unsigned room)
 
 /* A bounded loop: counter = N; body items; the back edge (rvgen.h). A
  * polling loop's body only loads and computes, and it runs long enough
- * (64 or more iterations) to reach jit_spin_wait's yield. */
+ * (64 or more iterations) to reach hart_spin_wait's yield. */
 static void gen_loop(struct builder *b, unsigned room, bool polling)
 {
 	struct rvgen_rng *r = b->r;

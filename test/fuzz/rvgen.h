@@ -51,7 +51,7 @@
  *    come from the time the engines' quanta differed, and old reproducer
  *    lines (no quantum: each engine's own) still rely on it, without
  *    comparing instret. With a quantum they add hand-overs through memory
- *    and, threaded, polling loops that call jit_spin_wait.
+ *    and, threaded, polling loops that call hart_spin_wait.
  *
  * Guest memory (RAM at 0x80000000):
  *   0x80000000  trap handler (mtvec): appends mcause, mepc, mtval to the
@@ -135,7 +135,7 @@ struct rvgen_program {
 	unsigned nharts;
 	/* The machine is marked threaded while the translated run's driver
 	 * still runs its harts in turn: the translator emits the code it
-	 * emits for a thread per hart (polling loops call jit_spin_wait). */
+	 * emits for a thread per hart (polling loops call hart_spin_wait). */
 	bool threaded;
 	/* Blocks per quantum in both engines (several harts); 0: each
 	 * engine's own, and instret is not compared (old reproducers). */
