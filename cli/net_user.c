@@ -67,8 +67,10 @@ struct net_user {
 	Slirp *slirp;
 	struct netdev *nd;
 	struct user_timer timers[MAX_TIMERS];
-	int wake[2]; /* the device sent a frame, or stop: poll again */
-	bool stop;   /* under lock */
+	int wake[2];	/* the device sent a frame, or stop: poll again */
+	bool stop;	/* under lock */
+	bool in_poll;	/* under lock: the thread sleeps in poll() */
+	bool wake_sent; /* under lock: a wake-up byte is in the pipe */
 	pthread_t thread;
 	bool started;
 	/* slirp thread only: what slirp_pollfds_fill asked for */
@@ -262,6 +264,7 @@ static void *slirp_thread(void *opaque)
 					timeout = (uint32_t)left;
 			}
 		}
+		u->in_poll = true;
 		pthread_mutex_unlock(&u->lock);
 		const int r = poll(u->pfd, u->npfd, (int)timeout);
 		if (u->pfd[0].revents & POLLIN) {
@@ -270,6 +273,8 @@ static void *slirp_thread(void *opaque)
 				;
 		}
 		pthread_mutex_lock(&u->lock);
+		u->in_poll = false;
+		u->wake_sent = false;
 		if (u->stop)
 			break;
 		slirp_pollfds_poll(u->slirp, r < 0 && errno != EINTR, get_revents, u);
@@ -288,8 +293,15 @@ static void user_send(void *opaque, const uint8_t *frame, size_t len)
 	struct net_user *u = opaque;
 	pthread_mutex_lock(&u->lock);
 	slirp_input(u->slirp, frame, (int)len);
+	/* The frame may have opened a socket or queued bytes for one: the
+	 * thread's next poll must include it. A thread that is not in poll()
+	 * fills its set afresh anyway, and one byte in the pipe is enough:
+	 * a write per frame cost a system call and a wake-up per segment. */
+	if (u->in_poll && !u->wake_sent) {
+		u->wake_sent = true;
+		wake_thread(u);
+	}
 	pthread_mutex_unlock(&u->lock);
-	wake_thread(u); /* the frame may have opened a socket to poll */
 }
 
 static void user_describe(void *opaque, char *buf, size_t len)

@@ -68,10 +68,14 @@ bool netdev_deliver(struct netdev *nd, const uint8_t *frame, size_t len)
 	f->data = copy;
 	f->len = len;
 	nd->count++;
-	/* The device's poller moves it to the guest. Kicked under the lock:
-	 * a device being freed detaches first, and then no kick reaches its
-	 * machine. */
-	if (nd->m)
+	/* The device's poller moves it to the guest. Only the first frame of
+	 * a burst kicks: while the queue is not empty a kick is already on its
+	 * way or the poller is draining it (it takes frames until none are
+	 * left or the guest has no buffers, and new buffers are a queue
+	 * notification of their own). One kick per frame made every ACK of a
+	 * transfer wake every sleeping hart. Kicked under the lock: a device
+	 * being freed detaches first, and then no kick reaches its machine. */
+	if (nd->m && nd->count == 1)
 		machine_kick(nd->m);
 	pthread_mutex_unlock(&nd->lock);
 	return true;

@@ -314,6 +314,11 @@ static void net_throughput(int host_port, int mib)
 			fail("guest-to-host transfer");
 		left -= (unsigned long long)n;
 	}
+	/* Powering off with bytes still queued would lose them: wait for the
+	 * host's EOF, which comes once it has read everything. */
+	shutdown(s, SHUT_WR);
+	while (read(s, buf, sizeof buf) > 0)
+		;
 	close(s);
 	printf("rvjit-init: tput sent %d MiB\n", mib);
 }
