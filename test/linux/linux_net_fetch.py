@@ -15,7 +15,12 @@ rvjit-init.fetch=PORT mode then
     keep unreachable (the server must see no connection but the
     guestfwd's, made when the emulator starts);
   - fetches the file from 10.0.2.100:80 and prints its length and FNV-1a
-    64, which must be the server's.
+    64, which must be the server's,
+while the host floods the guest through two more forwards for as long as
+the emulator runs: connections to hostfwd=tcp:...-:7 (nothing listens
+there: the guest resets them) and 1400-byte datagrams to
+hostfwd=udp:...-:9. The frames past the NIC's bounded queue are dropped;
+the fetch must still complete and the emulator power off normally.
 Exit status 0 = pass, 77 = a tool or the kernel is missing (skip), else fail.
 """
 import os
@@ -38,6 +43,12 @@ def fnv1a64(data):
     for b in data:
         h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
     return h
+
+
+def free_port(kind):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def fail(msg, proc=None):
@@ -89,22 +100,48 @@ def main():
     threading.Thread(target=serve, daemon=True).start()
     want = fnv1a64(data)
 
+    tcp_fwd, udp_fwd = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
+    flood = {"tcp": 0, "udp": 0}
+
+    def flood_udp(proc):
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        payload = os.urandom(1400)
+        while proc.poll() is None:
+            udp.sendto(payload, ("127.0.0.1", udp_fwd))
+            flood["udp"] += 1
+
+    def flood_tcp(proc):
+        while proc.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", tcp_fwd), timeout=1).close()
+                flood["tcp"] += 1
+            except OSError:
+                time.sleep(0.01)  # not forwarding yet
+
     argv = [rvjit, "-machine", "virt", "-m", "256M", "-smp", "2", "-nographic",
             "-bios", OPENSBI_JUMP, "-kernel", image, "-initrd", initrd,
             "-append", f"console=ttyS0 rvjit-init.fetch={port} rvjit-init.nodisk",
-            "-netdev", f"user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:{port}",
+            "-netdev", f"user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:{port},"
+            f"hostfwd=tcp:127.0.0.1:{tcp_fwd}-:7,hostfwd=udp:127.0.0.1:{udp_fwd}-:9",
             "-device", "virtio-net-device,netdev=n0"] + extra
     print("+", " ".join(argv), flush=True)
     start = time.monotonic()
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
+    flooders = [threading.Thread(target=f, args=(proc,), daemon=True)
+                for f in (flood_udp, flood_tcp)]
+    for f in flooders:
+        f.start()
     try:
         out, _ = proc.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         fail(f"no power-off within {TIMEOUT} s", proc)
     text = out.decode("latin-1").replace("\r", "")
     print(text)
-    print(f"--- checks ({time.monotonic() - start:.1f} s)")
+    for f in flooders:
+        f.join(10)
+    print(f"--- checks ({time.monotonic() - start:.1f} s; the host's flood: "
+          f"{flood['tcp']} connections, {flood['udp']} datagrams)")
     if "rvjit-init: hello" not in text:
         fail(f"the guest never ran (status {proc.returncode})")
     if re.search(r"rvjit-init: FAIL|Kernel panic|Oops|BUG:", text):
@@ -117,6 +154,8 @@ def main():
     if int(m.group(1)) != SIZE or int(m.group(2)) != SIZE or int(m.group(3), 16) != want:
         fail(f"the guest got {m.group(1)} of {m.group(2)} bytes, FNV-1a {m.group(3)}; "
              f"the server sent {SIZE}, {want:016x}")
+    if flood["tcp"] < 1 or flood["udp"] < 1000:
+        fail("the host's flood did not get going")
     if len(accepted) != 1:
         fail(f"the server saw {len(accepted)} connections, not just the guestfwd's")
     if "rvjit-init: done" not in text or proc.returncode != 0:
