@@ -6,7 +6,8 @@
  *
  * Differences from QEMU, on purpose: riscv,isa lists only what rvjit
  * implements (and -cpu turned on); there is no PCIe, flash or fw-cfg node
- * because rvjit has none of those devices, and the PMU node lists only the
+ * because rvjit has none of those devices; a ninth virtio,mmio node, last,
+ * is rvjit's power button (loader/virt.h); the PMU node lists only the
  * events rvjit counts; every interrupt controller node has
  * #address-cells (dtc's interrupt_provider check wants it, and QEMU's
  * cpu-intc nodes lack it).
