@@ -22,8 +22,14 @@
  * 0. A chain whose shape cannot be trusted puts the device in
  * DEVICE_NEEDS_RESET (virtio_mmio.h).
  *
+ * No event is written while the machine is stopped (monitor `stop`, a gdb
+ * stop), as QEMU does no DMA then: a press waits, and the device's poller
+ * delivers it once the machine runs. The poller also looks again now and
+ * then while events wait, for a driver that made buffers available
+ * before DRIVER_OK and never notified after.
+ *
  * Everything runs under the machine's device lock: queue notifications on
- * a hart's thread, presses on the monitor's (a poller).
+ * a hart's thread, presses on the monitor's (a poller), the poller.
  */
 #include "virtio_input.h"
 #include "core/vmstate.h"
@@ -33,6 +39,8 @@
 
 /* QEMU's virtio-input queue size. */
 #define INPUT_QUEUE_SIZE 64u
+/* How often the poller looks while events wait, in ns. */
+#define INPUT_RETRY_NS 100000000ULL
 
 struct input_event {
 	uint16_t type, code;
@@ -187,8 +195,17 @@ bool virtio_input_press_power(struct virtio_input *in)
 	enqueue(in, INPUT_EV_KEY, INPUT_KEY_POWER, 0);
 	enqueue(in, INPUT_EV_SYN, INPUT_SYN_REPORT, 0);
 	in->presses++;
-	deliver(in);
+	if (!atomic_load(&in->m->paused))
+		deliver(in);
 	return true;
+}
+
+static uint64_t input_poll(void *opaque)
+{
+	struct virtio_input *in = opaque;
+	if (in->npending && !atomic_load(&in->m->paused))
+		deliver(in);
+	return in->npending ? INPUT_RETRY_NS : UINT64_MAX;
 }
 
 void virtio_input_stats(const struct virtio_input *in, struct virtio_input_stats *s)
@@ -252,11 +269,17 @@ struct virtio_input *virtio_input_power_button_new(struct machine *m, uint64_t b
 	    .save = input_save,
 	    .load = input_load,
 	};
+	if (m->npollers == MAX_POLLERS) {
+		fprintf(stderr, "rvjit: virtio-input: too many devices to poll\n");
+		free(in);
+		return NULL;
+	}
 	in->vm = virtio_mmio_new(m, base, irq, false, &in->ops, in);
 	if (!in->vm) {
 		free(in);
 		return NULL;
 	}
+	(void)machine_add_poller(m, input_poll, in); /* there is room: checked above */
 	return in;
 }
 

@@ -67,8 +67,9 @@ struct virtio_mmio *virtio_input_transport(struct virtio_input *in);
 
 /* Press and release the power button: KEY_POWER 1, SYN_REPORT, KEY_POWER
  * 0, SYN_REPORT. Delivered at once as far as the driver has given
- * buffers; the rest waits for more. False when too many events already
- * wait (the press is dropped, and counted). Never blocks. */
+ * buffers and the machine runs; the rest waits (the device's poller).
+ * False when too many events already wait (the press is dropped, and
+ * counted). Never blocks. Registers a poller with the machine. */
 bool virtio_input_press_power(struct virtio_input *in);
 
 struct virtio_input_stats {
