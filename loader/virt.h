@@ -28,8 +28,13 @@
 #define VIRT_VIRTIO_COUNT  8
 #define VIRT_VIRTIO_IRQ	   1 /* slot i uses IRQ 1 + i */
 #define VIRT_PLIC_SOURCES  96
-#define VIRT_DRAM_BASE	   0x80000000ULL
-#define VIRT_KERNEL_OFFSET 0x200000 /* -kernel after firmware, as QEMU places it */
+/* rvjit's power button (devices/virtio_input.h), a ninth virtio-mmio
+ * transport after QEMU's eight, on an interrupt QEMU's virt leaves free:
+ * every address, interrupt and device order QEMU users rely on stays. */
+#define VIRT_POWER_BUTTON_BASE 0x10009000
+#define VIRT_POWER_BUTTON_IRQ  9
+#define VIRT_DRAM_BASE	       0x80000000ULL
+#define VIRT_KERNEL_OFFSET     0x200000 /* -kernel after firmware, as QEMU places it */
 
 #define VIRT_MAX_DRIVES	 8
 #define VIRT_MAX_LOADERS 8
@@ -106,6 +111,7 @@ struct virt_config {
 	unsigned nnics;
 	/* -rtc: what the Goldfish RTC counts */
 	struct rtc_config rtc;
+	bool no_power_button; /* -machine virt,power-button=off */
 };
 
 /* The host end of the board's serial line (the UART, and HTIF's console
@@ -134,6 +140,7 @@ struct virt_fdt_config {
 	const struct isa *isa;
 	const char *bootargs;		   /* /chosen/bootargs, NULL for none */
 	uint64_t initrd_start, initrd_end; /* /chosen initrd; end 0 for none */
+	bool power_button;		   /* the node of VIRT_POWER_BUTTON_BASE */
 };
 
 /* The board's flattened device tree, malloc'd; NULL when out of memory. */
@@ -171,6 +178,10 @@ void virt_board_load_state(struct virt_board *b, struct vmstate_in *in);
  * the monitor gives it (its id, else its file). False past the last. */
 struct block_dev;
 bool virt_board_drive(struct virt_board *b, unsigned i, struct block_dev **dev, const char **name);
+/* The monitor's system_powerdown: press the power button. False when the
+ * board has none (power-button=off) or the press was dropped (too many
+ * presses wait for the guest). */
+bool virt_board_powerdown(struct virt_board *b);
 /* Make every completed disk write durable (quit paths call this). */
 void virt_board_flush(struct virt_board *b);
 
