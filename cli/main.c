@@ -12,6 +12,7 @@
 #include "jit/jit.h"
 #include "loader/virt.h"
 #include "monitor.h"
+#include "net_tap.h"
 #include "net_user.h"
 #include "options.h"
 #include "vm_snapshot.h"
@@ -239,7 +240,9 @@ static bool open_netdevs(struct options *o, struct netdev **netdevs, char *err, 
 {
 	for (unsigned i = 0; i < o->nnetdevs; i++) {
 		const struct netdev_spec *s = &o->netdevs[i];
-		netdevs[i] = net_user_new(s->id, s->arg, s->origin, err, errlen);
+		netdevs[i] = !strcmp(s->type, "tap")
+				 ? net_tap_new(s->id, s->arg, s->origin, err, errlen)
+				 : net_user_new(s->id, s->arg, s->origin, err, errlen);
 		if (!netdevs[i]) {
 			while (i--)
 				netdev_free(netdevs[i]);

@@ -9,6 +9,7 @@
  */
 #include "net_user.h"
 #include "core/errmsg.h"
+#include "net_guestfwd.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,10 +40,11 @@ struct netdev *net_user_new(const char *id, const char *arg, const char *origin,
 
 #include <libslirp.h>
 
-#define MAX_POLLFDS  256
-#define MAX_TIMERS   8
-#define MAX_HOSTFWDS 16
-#define POLL_CAP_MS  1000 /* look at the stop flag at least this often */
+#define MAX_POLLFDS   256
+#define MAX_TIMERS    8
+#define MAX_HOSTFWDS  16
+#define MAX_GUESTFWDS 16
+#define POLL_CAP_MS   1000 /* look at the stop flag at least this often */
 
 struct user_timer {
 	bool used;
@@ -50,19 +53,33 @@ struct user_timer {
 	int64_t expire_ms; /* -1: not armed */
 };
 
+/* A guestfwd to a device: its connection, read when the guest's socket
+ * has room (slirp_socket_can_recv), written from slirp's callback. */
+struct device_fwd {
+	struct in_addr server; /* as libslirp completed it */
+	int port;
+	int fd;	       /* -1 once the device hung up */
+	int pfd_index; /* slirp thread: its pollfd this round, or -1 */
+};
+
 struct net_user {
-	pthread_mutex_t lock; /* every slirp call, the timers */
+	pthread_mutex_t lock; /* every slirp call, the timers, the device forwards */
 	Slirp *slirp;
 	struct netdev *nd;
 	struct user_timer timers[MAX_TIMERS];
-	int wake[2]; /* the device sent a frame, or stop: poll again */
-	bool stop;   /* under lock */
+	int wake[2];	/* the device sent a frame, or stop: poll again */
+	bool stop;	/* under lock */
+	bool in_poll;	/* under lock: the thread sleeps in poll() */
+	bool wake_sent; /* under lock: a wake-up byte is in the pipe */
 	pthread_t thread;
 	bool started;
 	/* slirp thread only: what slirp_pollfds_fill asked for */
 	struct pollfd pfd[MAX_POLLFDS];
 	unsigned npfd;
-	char description[256];
+	struct device_fwd dev_fwd[MAX_GUESTFWDS];
+	unsigned ndev_fwd;
+	uint8_t dev_buf[65536]; /* slirp thread: a device's bytes for the guest */
+	char description[512];
 };
 
 static int64_t now_ms(void)
@@ -180,6 +197,54 @@ static void run_timers(struct net_user *u)
 	}
 }
 
+/* A device's bytes are read only while the guest's socket has room for
+ * them (no guest connection yet: none), so nothing is lost or spins. */
+static void poll_device_fwds(struct net_user *u)
+{
+	for (unsigned i = 0; i < u->ndev_fwd; i++) {
+		struct device_fwd *d = &u->dev_fwd[i];
+		d->pfd_index = -1;
+		if (d->fd >= 0 && slirp_socket_can_recv(u->slirp, d->server, d->port) > 0)
+			d->pfd_index = add_poll(d->fd, SLIRP_POLL_IN, u);
+	}
+}
+
+static void read_device_fwds(struct net_user *u)
+{
+	for (unsigned i = 0; i < u->ndev_fwd; i++) {
+		struct device_fwd *d = &u->dev_fwd[i];
+		if (d->pfd_index < 0 || !u->pfd[d->pfd_index].revents)
+			continue;
+		size_t room = slirp_socket_can_recv(u->slirp, d->server, d->port);
+		if (room > sizeof(u->dev_buf))
+			room = sizeof(u->dev_buf);
+		const ssize_t n = room ? recv(d->fd, u->dev_buf, room, MSG_DONTWAIT) : 0;
+		if (n > 0) {
+			slirp_socket_recv(u->slirp, d->server, d->port, u->dev_buf, (int)n);
+		} else if (room && (n == 0 || (errno != EAGAIN && errno != EINTR))) {
+			close(d->fd); /* the device hung up: the guest's side stays open, as in QEMU
+				       */
+			d->fd = -1;
+		}
+	}
+}
+
+/* The guest's bytes for a device (slirp's callback, lock held). */
+static ssize_t cb_device_fwd_write(const void *buf, size_t len, void *opaque)
+{
+	struct device_fwd *d = opaque;
+	for (size_t done = 0; d->fd >= 0 && done < len;) {
+		const ssize_t n =
+		    send(d->fd, (const uint8_t *)buf + done, len - done, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* a broken device: the bytes are lost, as on a dead line */
+		done += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
 static void *slirp_thread(void *opaque)
 {
 	struct net_user *u = opaque;
@@ -189,6 +254,7 @@ static void *slirp_thread(void *opaque)
 		u->pfd[0] = (struct pollfd){.fd = u->wake[0], .events = POLLIN};
 		u->npfd = 1;
 		slirp_pollfds_fill(u->slirp, &timeout, add_poll, u);
+		poll_device_fwds(u);
 		const int64_t now = now_ms();
 		for (unsigned i = 0; i < MAX_TIMERS; i++) {
 			const struct user_timer *t = &u->timers[i];
@@ -198,6 +264,7 @@ static void *slirp_thread(void *opaque)
 					timeout = (uint32_t)left;
 			}
 		}
+		u->in_poll = true;
 		pthread_mutex_unlock(&u->lock);
 		const int r = poll(u->pfd, u->npfd, (int)timeout);
 		if (u->pfd[0].revents & POLLIN) {
@@ -206,9 +273,13 @@ static void *slirp_thread(void *opaque)
 				;
 		}
 		pthread_mutex_lock(&u->lock);
+		u->in_poll = false;
+		u->wake_sent = false;
 		if (u->stop)
 			break;
 		slirp_pollfds_poll(u->slirp, r < 0 && errno != EINTR, get_revents, u);
+		if (r > 0)
+			read_device_fwds(u);
 		run_timers(u);
 	}
 	pthread_mutex_unlock(&u->lock);
@@ -222,8 +293,15 @@ static void user_send(void *opaque, const uint8_t *frame, size_t len)
 	struct net_user *u = opaque;
 	pthread_mutex_lock(&u->lock);
 	slirp_input(u->slirp, frame, (int)len);
+	/* The frame may have opened a socket or queued bytes for one: the
+	 * thread's next poll must include it. A thread that is not in poll()
+	 * fills its set afresh anyway, and one byte in the pipe is enough:
+	 * a write per frame cost a system call and a wake-up per segment. */
+	if (u->in_poll && !u->wake_sent) {
+		u->wake_sent = true;
+		wake_thread(u);
+	}
 	pthread_mutex_unlock(&u->lock);
-	wake_thread(u); /* the frame may have opened a socket to poll */
 }
 
 static void user_describe(void *opaque, char *buf, size_t len)
@@ -244,6 +322,9 @@ static void user_free(void *opaque)
 	}
 	if (u->slirp)
 		slirp_cleanup(u->slirp);
+	for (unsigned i = 0; i < u->ndev_fwd; i++)
+		if (u->dev_fwd[i].fd >= 0)
+			close(u->dev_fwd[i].fd);
 	close(u->wake[0]);
 	close(u->wake[1]);
 	pthread_mutex_destroy(&u->lock);
@@ -270,6 +351,8 @@ struct user_config {
 	bool host_given, dhcp_given;
 	struct hostfwd fwd[MAX_HOSTFWDS];
 	unsigned nfwd;
+	struct guestfwd gfwd[MAX_GUESTFWDS];
+	unsigned ngfwd;
 };
 
 static bool parse_port(const char *s, int *port)
@@ -406,6 +489,13 @@ static int parse_user(struct user_config *c, const char *arg, const char *origin
 					    "%s: Invalid host forwarding rule '%s' (%s)", origin, v,
 					    why);
 			c->nfwd++;
+		} else if (!strcmp(tok, "guestfwd") && v) {
+			if (c->ngfwd == MAX_GUESTFWDS)
+				rc = errmsg(err, errlen, "%s: at most %d guestfwd rules", origin,
+					    MAX_GUESTFWDS);
+			else if (!guestfwd_parse(v, &c->gfwd[c->ngfwd++]))
+				rc = errmsg(err, errlen, "%s: Invalid guest forwarding rule '%s'",
+					    origin, v);
 		} else {
 			rc = errmsg(err, errlen, "%s: Invalid parameter '%s'", origin, tok);
 		}
@@ -424,6 +514,42 @@ static int parse_user(struct user_config *c, const char *arg, const char *origin
 	for (unsigned i = 0; i < c->nfwd; i++)
 		if (!c->fwd[i].guest.s_addr)
 			c->fwd[i].guest = cfg->vdhcp_start; /* QEMU's default guest */
+	return 0;
+}
+
+/* The guestfwd= rules, in QEMU's order and words (libslirp refuses a
+ * server outside the net, the host's or the DNS address, or a repeat). */
+static int add_guestfwds(struct net_user *u, struct user_config *c, const char *origin, char *err,
+			 size_t errlen)
+{
+	for (unsigned i = 0; i < c->ngfwd; i++) {
+		struct guestfwd *g = &c->gfwd[i];
+		int added;
+		if (g->cmd) {
+			added = slirp_add_exec(u->slirp, g->cmd, &g->server, g->port);
+		} else {
+			char why[256];
+			const int fd = guestfwd_open_device(g, why, sizeof(why));
+			if (fd < 0)
+				return errmsg(
+				    err, errlen,
+				    "%s: Could not open guest forwarding device '%s' (%s)", origin,
+				    g->dev_name, why);
+			struct device_fwd *d = &u->dev_fwd[u->ndev_fwd++];
+			*d = (struct device_fwd){.fd = fd, .port = g->port, .pfd_index = -1};
+			added = slirp_add_guestfwd(u->slirp, cb_device_fwd_write, d, &g->server,
+						   g->port);
+			d->server = g->server;
+		}
+		if (added < 0)
+			return errmsg(err, errlen,
+				      "%s: Conflicting/invalid host:port in guest forwarding rule "
+				      "'%s'",
+				      origin, g->rule);
+		const size_t used = strlen(u->description);
+		snprintf(u->description + used, sizeof(u->description) - used, ",guestfwd=%s",
+			 g->rule);
+	}
 	return 0;
 }
 
@@ -464,16 +590,24 @@ struct netdev *net_user_new(const char *id, const char *arg, const char *origin,
 	}
 	for (unsigned i = 0; i < c.nfwd; i++) {
 		const struct hostfwd *f = &c.fwd[i];
+		errno = 0;
 		if (slirp_add_hostfwd(u->slirp, f->udp, f->host, f->host_port, f->guest,
 				      f->guest_port) < 0) {
-			errmsg(err, errlen, "%s: Could not set up host forwarding rule '%s'",
-			       origin, f->rule);
+			/* QEMU's words, then why (libslirp keeps bind's errno). */
+			const int why = errno;
+			errmsg(err, errlen, "%s: Could not set up host forwarding rule '%s'%s%s%s",
+			       origin, f->rule, why ? " (" : "", why ? strerror(why) : "",
+			       why ? ")" : "");
 			netdev_free(u->nd);
 			return NULL;
 		}
 		const size_t used = strlen(u->description);
 		snprintf(u->description + used, sizeof(u->description) - used, ",hostfwd=%s",
 			 f->rule);
+	}
+	if (add_guestfwds(u, &c, origin, err, errlen)) {
+		netdev_free(u->nd);
+		return NULL;
 	}
 	if (pthread_create(&u->thread, NULL, slirp_thread, u)) {
 		errmsg(err, errlen, "%s: cannot start the network thread", origin);

@@ -1078,7 +1078,11 @@ static const struct option_def option_table[] = {
      "a virtio-net NIC on -netdev ID (default MAC\n52:54:00:12:34:56, +1 per NIC)"},
     {"-netdev", ARG, opt_netdev, HELP_MACHINE, "-netdev user,id=ID[,restrict=on|off][,...]",
      "user networking (libslirp): the guest reaches the\nhost as 10.0.2.2; also net=A/M, "
-     "host=IP,\ndhcpstart=IP, hostfwd=tcp|udp:[H]:HP-[G]:GP"},
+     "host=IP,\ndhcpstart=IP, hostfwd=tcp|udp:[H]:HP-[G]:GP,\n"
+     "guestfwd=tcp:[S]:P-tcp:H:HP|unix:PATH|cmd:COMMAND"},
+    {NULL, NO_ARG, NULL, HELP_MACHINE, "-netdev tap,id=ID[,ifname=N][,script=F|no][,...]",
+     "a host TAP interface (/dev/net/tun); also\ndownscript=F|no (default /etc/qemu-ifup, "
+     "-ifdown), fd=N"},
     {"-nic", ARG, opt_nic, HELP_MACHINE, "-nic user[,model=virtio-net-device][,mac=M][,...]",
      "a NIC and its -netdev user in one option"},
     {"-net", ARG, opt_net, HELP_MACHINE, "-net nic[,macaddr=M] -net user[,...]",

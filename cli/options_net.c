@@ -1,11 +1,12 @@
 /*
  * Networking options, in QEMU's spelling and QEMU's words for errors:
  *   -netdev user,id=ID[,net=...][,hostfwd=...]    a backend
+ *   -netdev tap,id=ID[,ifname=...][,script=...]   another
  *   -device virtio-net-device,netdev=ID[,mac=M]   a NIC using it
  *   -nic user[,model=virtio-net-device][,mac=M][,backend options]
  *   -net nic[,model=virtio-net-device][,macaddr=M] -net user[,...]
  * The backend's own keys (net=, hostfwd=...) are checked when it is made
- * (cli/net_user.c). NICs get QEMU's default MAC 52:54:00:12:34:56, the
+ * (cli/net_user.c, cli/net_tap.c). NICs get QEMU's default MAC 52:54:00:12:34:56, the
  * last byte counting up per NIC.
  */
 #include "core/errmsg.h"
@@ -100,11 +101,12 @@ static int add_nic(struct options *o, const char *netdev_id, const char *mac_tex
 	return 0;
 }
 
-/* A backend of `type` (only "user": libslirp); arg is what it parses. */
+/* A backend of `type` ("user": libslirp, "tap": a host TAP interface);
+ * arg is what it parses. */
 static int add_netdev(struct options *o, const char *type, const char *id, const char *arg,
 		      const char *origin, char *err, size_t errlen)
 {
-	if (strcmp(type, "user"))
+	if (strcmp(type, "user") && strcmp(type, "tap"))
 		return errmsg(err, errlen, "%s: Parameter 'type' does not accept value '%s'",
 			      origin, type);
 	for (unsigned i = 0; i < o->nnetdevs; i++)
@@ -128,7 +130,7 @@ int options_netdev(struct options *o, const char *arg, char *err, size_t errlen)
 	int rc;
 	if (!*type || strchr(type, '='))
 		rc = errmsg(err, errlen, "%s: Parameter 'type' is missing", origin);
-	else if (!id && !strcmp(type, "user"))
+	else if (!id && (!strcmp(type, "user") || !strcmp(type, "tap")))
 		rc = errmsg(err, errlen, "%s: Parameter 'id' is missing", origin);
 	else if (id && !qemu_id_valid(id))
 		rc = errmsg(err, errlen,

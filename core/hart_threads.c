@@ -244,8 +244,9 @@ enum machine_stop machine_run_threaded(struct machine *m)
 		machine_poll_devices(m);
 		pthread_mutex_unlock(&m->io_lock);
 		pthread_mutex_lock(&m->lock);
-		if (!stopping(m))
+		if (!stopping(m) && !m->kicked)
 			wait_wake(m, (uint64_t)machine_idle_budget_ms(m) * 1000000ULL);
+		m->kicked = false;
 		pthread_mutex_unlock(&m->lock);
 	}
 	machine_kick(m);

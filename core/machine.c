@@ -142,6 +142,7 @@ void machine_wait_wake(struct machine *m, uint64_t ns)
 void machine_kick(struct machine *m)
 {
 	pthread_mutex_lock(&m->lock);
+	m->kicked = true;
 	pthread_cond_broadcast(&m->wake);
 	pthread_mutex_unlock(&m->lock);
 }

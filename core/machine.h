@@ -178,6 +178,10 @@ struct machine {
 	/* wfi sleeping: harts wait on `wake` when every hart is idle. */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	/* Under `lock`: a kick came since the pollers last ran, so the thread
+	 * that runs them must not sleep (a kick while it was polling, before
+	 * it waits, would otherwise be lost until the next deadline). */
+	bool kicked;
 
 	/* One host thread per hart (core/hart_threads.c); chosen before
 	 * machine_run and fixed while it runs. Round-robin otherwise. */

@@ -35,8 +35,9 @@ static void idle_wait(struct machine *m, unsigned ms, bool irq_wakes)
 	bool any = false;
 	for (unsigned i = 0; irq_wakes && i < m->nharts; i++)
 		any |= !machine_hart_held(m, m->harts[i]) && hart_wakeup_pending(m->harts[i]);
-	if (!any && !atomic_load(&m->stop))
+	if (!any && !atomic_load(&m->stop) && !m->kicked)
 		machine_wait_wake(m, (uint64_t)ms * 1000000ULL);
+	m->kicked = false; /* the pollers run next */
 	pthread_mutex_unlock(&m->lock);
 }
 

@@ -45,8 +45,15 @@ void netdev_attach(struct netdev *nd, struct machine *m)
 
 void netdev_send(struct netdev *nd, const uint8_t *frame, size_t len)
 {
-	if (len && len <= NETDEV_FRAME_MAX && nd->ops && nd->ops->send)
-		nd->ops->send(nd->opaque, frame, len);
+	if (!len || len > NETDEV_FRAME_MAX || !nd->ops || !nd->ops->send)
+		return;
+	pthread_mutex_lock(&nd->lock);
+	nd->sending = true;
+	pthread_mutex_unlock(&nd->lock);
+	nd->ops->send(nd->opaque, frame, len);
+	pthread_mutex_lock(&nd->lock);
+	nd->sending = false;
+	pthread_mutex_unlock(&nd->lock);
 }
 
 bool netdev_deliver(struct netdev *nd, const uint8_t *frame, size_t len)
@@ -68,10 +75,17 @@ bool netdev_deliver(struct netdev *nd, const uint8_t *frame, size_t len)
 	f->data = copy;
 	f->len = len;
 	nd->count++;
-	/* The device's poller moves it to the guest. Kicked under the lock:
-	 * a device being freed detaches first, and then no kick reaches its
-	 * machine. */
-	if (nd->m)
+	/* The device's poller moves it to the guest. Only the first frame of
+	 * a burst kicks: while the queue is not empty a kick is already on its
+	 * way or the poller is draining it (it takes frames until none are
+	 * left or the guest has no buffers, and new buffers are a queue
+	 * notification of their own). One kick per frame made every ACK of a
+	 * transfer wake every sleeping hart. Nor does a frame that comes
+	 * while the device is sending (slirp's ACK, made inside slirp_input):
+	 * the device looks at the queue once netdev_send returns. Kicked
+	 * under the lock: a device being freed detaches first, and then no
+	 * kick reaches its machine. */
+	if (nd->m && nd->count == 1 && !nd->sending)
 		machine_kick(nd->m);
 	pthread_mutex_unlock(&nd->lock);
 	return true;

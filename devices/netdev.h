@@ -48,6 +48,7 @@ struct netdev {
 	struct machine *m;    /* kicked when a frame arrives; NULL until attached */
 	struct netdev_frame queue[NETDEV_QUEUE_MAX];
 	unsigned head, count;
+	bool sending;	  /* inside netdev_send: the device takes the queue next */
 	uint64_t dropped; /* frames lost to a full queue */
 };
 
@@ -60,7 +61,9 @@ void netdev_free(struct netdev *nd);
 /* The device's machine: deliveries wake it (its pollers run). */
 void netdev_attach(struct netdev *nd, struct machine *m);
 
-/* Device to backend. Frames longer than NETDEV_FRAME_MAX are not sent. */
+/* Device to backend. Frames longer than NETDEV_FRAME_MAX are not sent.
+ * The device must look at the queue after sending (the frames the backend
+ * delivered meanwhile kicked no one). */
 void netdev_send(struct netdev *nd, const uint8_t *frame, size_t len);
 
 /* Backend to device, from any thread: queued (copied) unless the queue is

@@ -121,8 +121,15 @@ __import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1]); time.sleep(60)' "$tm
 	n=0
 	while [ ! -s "$tmp/port" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 	port=$(cat "$tmp/port")
-	expect_error "^rvjit: -netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22: Could not set up host forwarding rule 'tcp:127.0.0.1:$port-:22'$" -netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22 -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+	expect_error "^rvjit: -netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22: Could not set up host forwarding rule 'tcp:127.0.0.1:$port-:22' \\(Address already in use\\)$" -netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22 -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
 	kill $holder
+	# guestfwd=, in QEMU 7.2's words (its two lines for a device joined in one).
+	for rule in tcp:10.0.2.100:0-cmd:cat udp:10.0.2.100:80-cmd:cat tcp:10.0.2.100:80 tcp:x:80-cmd:cat; do
+		expect_error "^rvjit: -netdev user,id=n0,guestfwd=$rule: Invalid guest forwarding rule '$rule'$" -netdev user,id=n0,guestfwd=$rule -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+	done
+	expect_error "^rvjit: -netdev user,id=n0,guestfwd=tcp:10.0.2.2:80-cmd:cat: Conflicting/invalid host:port in guest forwarding rule 'tcp:10.0.2.2:80-cmd:cat'$" -netdev user,id=n0,guestfwd=tcp:10.0.2.2:80-cmd:cat -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+	expect_error "^rvjit: -netdev user,id=n0,guestfwd=tcp:10.0.2.100:80-unix:$tmp/none: Could not open guest forwarding device 'guestfwd.tcp.80' \\(Failed to connect to '$tmp/none': No such file or directory\\)$" -netdev user,id=n0,guestfwd=tcp:10.0.2.100:80-unix:$tmp/none -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+	expect_error "^rvjit: -netdev user,id=n0,guestfwd=tcp:10.0.2.100:80-bogus:x: Could not open guest forwarding device 'guestfwd.tcp.80' \\('bogus:x' is not a valid char driver" -netdev user,id=n0,guestfwd=tcp:10.0.2.100:80-bogus:x -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
 fi
 
 echo "cli_errors: $fails failed"

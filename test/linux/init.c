@@ -9,9 +9,11 @@
  * rvjit-init.net it first sets eth0 to 10.0.2.15/24 (slirp's guest address), listens on TCP
  * port 7, prints "rvjit-init: net listening", takes one connection (the host's, through
  * hostfwd), prints the line it reads as "rvjit-init: net from host: LINE" and answers
- * "guest got: LINE". On a hart with
+ * "guest got: LINE". With rvjit-init.fetch=PORT it fetches a file through a guestfwd
+ * (net_fetch), with rvjit-init.tput=PORT,MB it measures TCP both ways (net_throughput).
+ * On a hart with
  * Sscofpmf it also samples its own instructions with perf_event_open, which needs the
- * counter-overflow interrupt, and prints "rvjit-init: perf ...". Any failure prints
+ * counter-overflow interrupt, and prints "rvjit-init: perf ...".
  * With rvjit-init.powerbutton it opens every /dev/input/event*, prints "rvjit-init: power button
  * waiting" and powers off at the first KEY_POWER press, as systemd-logind does. Any failure prints
  * "rvjit-init: FAIL ..." and powers off too, so the test sees the failure at once instead of a
@@ -185,9 +187,8 @@ static void set_if_addr(int s, const char *ifname, unsigned long req, const char
 		fail("ioctl 0x%lx %s on %s", req, ip, ifname);
 }
 
-/* eth0 up as 10.0.2.15/24, then one TCP exchange with the host through
- * hostfwd (slirp restrict=on lets only forwarded connections in). */
-static void net_check(void)
+/* eth0 up as 10.0.2.15/24 (slirp's guest address). */
+static void eth0_up(void)
 {
 	const int s = socket(AF_INET, SOCK_DGRAM, 0);
 	if (s < 0)
@@ -203,7 +204,13 @@ static void net_check(void)
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
 		fail("SIOCSIFFLAGS eth0 up");
 	close(s);
+}
 
+/* One TCP exchange with the host through hostfwd (slirp restrict=on lets
+ * only forwarded connections in). */
+static void net_check(void)
+{
+	eth0_up();
 	const int l = socket(AF_INET, SOCK_STREAM, 0);
 	const int one = 1;
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -231,6 +238,92 @@ static void net_check(void)
 		fail("write the reply to the host");
 	close(c);
 	close(l);
+}
+
+/* A TCP connection to ip:port, or -1 when none is made within wait_ms. */
+static int connect_within(const char *ip, int port, int wait_ms)
+{
+	const int c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	if (connect(c, (struct sockaddr *)&a, sizeof a) != 0 && errno != EINPROGRESS)
+		return close(c), -1;
+	struct pollfd p = {.fd = c, .events = POLLOUT};
+	int err = 0;
+	socklen_t len = sizeof err;
+	if (poll(&p, 1, wait_ms) != 1 || getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len) || err)
+		return close(c), -1;
+	fcntl(c, F_SETFL, 0);
+	return c;
+}
+
+/* rvjit-init.fetch=PORT (linux_net_fetch.py): with restrict=on the host's
+ * 10.0.2.2:PORT must stay unreachable; the file comes through the guestfwd
+ * at 10.0.2.100:80 instead: "GET\n", then "LEN\n" and LEN bytes, whose
+ * FNV-1a 64 is printed for the test to compare. */
+static void net_fetch(int host_port)
+{
+	eth0_up();
+	const int direct = connect_within("10.0.2.2", host_port, 1500);
+	printf("rvjit-init: fetch 10.0.2.2:%d %s\n", host_port,
+	       direct >= 0 ? "reachable" : "unreachable");
+	const int c = connect_within("10.0.2.100", 80, 10000);
+	if (c < 0 || write(c, "GET\n", 4) != 4)
+		fail("connect to the guestfwd 10.0.2.100:80");
+	static char buf[65536];
+	uint64_t want = 0, got = 0, hash = 14695981039346656037ULL;
+	for (char ch; read(c, &ch, 1) == 1 && ch != '\n';)
+		want = want * 10 + (uint64_t)(ch - '0');
+	for (ssize_t n; got < want && (n = read(c, buf, sizeof buf)) > 0; got += (uint64_t)n)
+		for (ssize_t i = 0; i < n; i++)
+			hash = (hash ^ (uint8_t)buf[i]) * 1099511628211ULL;
+	printf("rvjit-init: fetched %llu of %llu bytes, fnv1a64 %016llx\n", (unsigned long long)got,
+	       (unsigned long long)want, (unsigned long long)hash);
+	close(c);
+}
+
+/* rvjit-init.tput=PORT,MB (bench/network.py): host to guest, whatever
+ * arrives on TCP port 9 until EOF (answered "got N\n"); then guest to
+ * host, MB MiB sent to 10.0.2.2:PORT. */
+static void net_throughput(int host_port, int mib)
+{
+	eth0_up();
+	static char buf[65536];
+	const int l = socket(AF_INET, SOCK_STREAM, 0);
+	const int one = 1;
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9)};
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 1) != 0)
+		fail("listen on TCP port 9");
+	printf("rvjit-init: tput listening\n");
+	fflush(stdout);
+	const int c = accept(l, NULL, NULL);
+	unsigned long long got = 0;
+	for (ssize_t n; c >= 0 && (n = read(c, buf, sizeof buf)) > 0;)
+		got += (unsigned long long)n;
+	const int rl = snprintf(buf, sizeof buf, "got %llu\n", got);
+	if (c < 0 || write(c, buf, (size_t)rl) != rl)
+		fail("host-to-guest transfer");
+	close(c);
+	close(l);
+	const int s = connect_within("10.0.2.2", host_port, 10000);
+	if (s < 0)
+		fail("connect to 10.0.2.2:%d", host_port);
+	memset(buf, 'r', sizeof buf);
+	for (unsigned long long left = (unsigned long long)mib << 20; left;) {
+		const ssize_t n = write(s, buf, left < sizeof buf ? left : sizeof buf);
+		if (n <= 0)
+			fail("guest-to-host transfer");
+		left -= (unsigned long long)n;
+	}
+	/* Powering off with bytes still queued would lose them: wait for the
+	 * host's EOF, which comes once it has read everything. */
+	shutdown(s, SHUT_WR);
+	while (read(s, buf, sizeof buf) > 0)
+		;
+	close(s);
+	printf("rvjit-init: tput sent %d MiB\n", mib);
 }
 
 /* rvjit-init.powerbutton: wait on every input device for a KEY_POWER
@@ -314,6 +407,13 @@ int main(void)
 
 	if (strstr(slurp("/proc/cmdline"), "rvjit-init.net"))
 		net_check();
+	const char *mode = strstr(slurp("/proc/cmdline"), "rvjit-init.fetch=");
+	if (mode)
+		net_fetch(atoi(mode + strlen("rvjit-init.fetch=")));
+	int tput_port, tput_mib;
+	mode = strstr(slurp("/proc/cmdline"), "rvjit-init.tput=");
+	if (mode && sscanf(mode, "rvjit-init.tput=%d,%d", &tput_port, &tput_mib) == 2)
+		net_throughput(tput_port, tput_mib);
 	if (strstr(slurp("/proc/cmdline"), "rvjit-init.powerbutton"))
 		power_button_wait();
 
