@@ -136,7 +136,7 @@ static void note_source(struct virt_board *b, unsigned i, struct block_dev *dev,
 }
 
 /* A device on a virtio-mmio slot: drive i's virtio-blk or rng i's. */
-struct virtio_dev {
+struct placed_dev {
 	bool rng;
 	unsigned i;
 	int slot;
@@ -146,20 +146,20 @@ struct virtio_dev {
 /* Where each virtio device goes (QEMU's virt): an explicit
  * bus=virtio-mmio-bus.N first, then, in command-line order, the free slot
  * with the highest address. */
-static int place_virtio(const struct virt_config *c, struct virtio_dev *devs, unsigned *ndevs,
+static int place_virtio(const struct virt_config *c, struct placed_dev *devs, unsigned *ndevs,
 			char *err, size_t errlen)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < c->ndrives; i++)
 		if (!c->drives[i].no_device)
 			devs[n++] =
-			    (struct virtio_dev){false, i, c->drives[i].slot, c->drives[i].order};
+			    (struct placed_dev){false, i, c->drives[i].slot, c->drives[i].order};
 	for (unsigned i = 0; i < c->nrngs; i++)
-		devs[n++] = (struct virtio_dev){true, i, c->rngs[i].slot, c->rngs[i].order};
+		devs[n++] = (struct placed_dev){true, i, c->rngs[i].slot, c->rngs[i].order};
 	/* Command-line order (a stable insertion sort: a handful of them). */
 	for (unsigned i = 1; i < n; i++)
 		for (unsigned j = i; j > 0 && devs[j - 1].order > devs[j].order; j--) {
-			const struct virtio_dev t = devs[j];
+			const struct placed_dev t = devs[j];
 			devs[j] = devs[j - 1];
 			devs[j - 1] = t;
 		}
@@ -238,7 +238,7 @@ static int add_rng(struct virt_board *b, const struct virt_config *c, unsigned i
 
 static int add_virtio(struct virt_board *b, const struct virt_config *c, char *err, size_t errlen)
 {
-	struct virtio_dev devs[VIRT_MAX_DRIVES + VIRT_VIRTIO_COUNT];
+	struct placed_dev devs[VIRT_MAX_DRIVES + VIRT_VIRTIO_COUNT];
 	unsigned n = 0;
 	if (place_virtio(c, devs, &n, err, errlen))
 		return -1;
