@@ -436,6 +436,14 @@ struct backend_ref *options_add_backend_ref(struct options *o, enum backend_kind
 
 static int opt_device(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
+	(void)opt;
+	if (options_is_pci_device(arg))
+		return options_pci_device(o, arg, err, errlen);
+	return options_device(o, arg, err, errlen);
+}
+
+int options_device(struct options *o, const char *arg, char *err, size_t errlen)
+{
 	char *copy = strdup(arg);
 	struct kv kv[MAX_KV];
 	const int n = split_kv(copy, kv, MAX_KV);
@@ -507,7 +515,8 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 	} else {
 		rc = errmsg(err, errlen,
 			    "-device: unsupported device '%s' (supported: virtio-blk-device, "
-			    "virtio-rng-device, virtio-net-device, loader)",
+			    "virtio-rng-device, virtio-net-device, virtio-blk-pci, virtio-rng-pci, "
+			    "virtio-net-pci, loader)",
 			    n ? kv[0].key : "");
 	}
 	free(copy);
@@ -1177,6 +1186,7 @@ static int blockdev_to_drive(struct options *o, struct blockdev_node *node,
 	d->readonly = node->readonly || proto->readonly;
 	d->blockdev = true;
 	d->slot = r->slot;
+	d->pci_devfn = r->pci_devfn;
 	d->order = r->order;
 	use->attached = true;
 	node->used = true;
@@ -1199,6 +1209,7 @@ static int attach_drive(struct options *o, const struct backend_ref *r, char *er
 				      r->device, r->id, r->id);
 		use->attached = true;
 		d->slot = r->slot;
+		d->pci_devfn = r->pci_devfn;
 		d->order = r->order;
 		return 0;
 	}

@@ -31,6 +31,8 @@
 #define VIRT_DRAM_BASE	   0x80000000ULL
 #define VIRT_KERNEL_OFFSET 0x200000 /* -kernel after firmware, as QEMU places it */
 
+#define VIRT_PCI_AUTO (-1) /* a virtio-pci device in the first free PCI slot */
+
 #define VIRT_MAX_DRIVES	 8
 #define VIRT_MAX_LOADERS 8
 #define VIRT_MAX_NICS	 4
@@ -41,6 +43,7 @@ struct netdev;
 struct virt_nic {
 	struct netdev *backend;
 	uint8_t mac[6];
+	int pci_devfn; /* as virt_drive's */
 };
 
 /* A disk image for a virtio-blk device. */
@@ -55,6 +58,8 @@ struct virt_drive {
 	bool no_device;	 /* opened, but no device shows it to the guest (QEMU's -hda on virt) */
 	bool blockdev;	 /* from -blockdev, which -snapshot leaves alone (as QEMU's) */
 	unsigned order;	 /* its device's place among the virtio devices (slot order) */
+	int pci_devfn;	 /* 0: virtio-mmio; VIRT_PCI_AUTO: virtio-pci, first free slot;
+			    else virtio-pci at this devfn (slot << 3 | function) */
 };
 
 #define VIRT_MAX_RNG_BACKENDS 8
@@ -73,6 +78,7 @@ struct virt_rng {
 	uint32_t period_ms;
 	int slot;	/* virtio-mmio slot 0..7, or -1 as for drives */
 	unsigned order; /* its place among the virtio devices (slot order) */
+	int pci_devfn;	/* as virt_drive's */
 };
 
 /* A raw file copied to guest memory at power-on (QEMU's generic loader). */
