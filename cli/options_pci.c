@@ -134,8 +134,13 @@ int options_pci_device(struct options *o, const char *arg, char *err, size_t err
 		return rc;
 	}
 	/* Mark what the twin made. */
-	if (o->nrefs > nrefs && o->refs[nrefs].kind == BACKEND_DRIVE)
-		o->refs[nrefs].pci_devfn = devfn;
+	if (o->nrefs > nrefs) {
+		/* Later messages about its backend quote the device as typed. */
+		free(o->refs[nrefs].device);
+		o->refs[nrefs].device = strdup(arg);
+		if (o->refs[nrefs].kind == BACKEND_DRIVE)
+			o->refs[nrefs].pci_devfn = devfn;
+	}
 	if (o->board.nrngs > nrngs)
 		o->board.rngs[nrngs].pci_devfn = devfn;
 	if (o->board.nnics > nnics)

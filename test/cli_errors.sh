@@ -91,6 +91,16 @@ expect_error "^rvjit: Could not open '$tmp/no-such-rng': No such file or directo
 expect_error "^rvjit: Could not open '': No such file or directory$" -object rng-random,id=r0,filename= -device virtio-rng-device,rng=r0 -bios none "$tmp/notelf"
 expect_error "^rvjit: -object rng-random,filename=/dev/urandom: Parameter 'id' is missing$" -object rng-random,filename=/dev/urandom "$tmp/notelf"
 expect_error "^rvjit: -object rng-builtin,id=r0,filename=/dev/urandom: Invalid parameter 'filename'$" -object rng-builtin,id=r0,filename=/dev/urandom "$tmp/notelf"
+# virtio-pci devices: QEMU's words for a taken slot, a bad address, a bus
+# that does not exist or is of the wrong kind.
+expect_error "^rvjit: -device virtio-rng-pci,addr=3: PCI: slot 3 function 0 not available for virtio-rng-pci, in use by virtio-rng-pci,id=\(null\)$" -device virtio-rng-pci,addr=3 -device virtio-rng-pci,addr=3 "$tmp/notelf"
+expect_error "^rvjit: -device virtio-net-pci,addr=0: PCI: slot 0 function 0 not available for virtio-net-pci, in use by gpex-root,id=\(null\)$" -device virtio-net-pci,addr=0 "$tmp/notelf"
+expect_error "^rvjit: -device virtio-rng-pci,addr=20: Property 'virtio-rng-pci.addr' doesn't take value '20'$" -device virtio-rng-pci,addr=20 "$tmp/notelf"
+expect_error "^rvjit: -device virtio-rng-pci,addr=3.9: Property 'virtio-rng-pci.addr' doesn't take value '3.9'$" -device virtio-rng-pci,addr=3.9 "$tmp/notelf"
+expect_error "^rvjit: -device virtio-rng-pci,bus=foo: Bus 'foo' not found$" -device virtio-rng-pci,bus=foo "$tmp/notelf"
+expect_error "^rvjit: -device virtio-rng-pci,bus=virtio-mmio-bus.0: Device 'virtio-rng-pci' can't go on virtio-mmio-bus bus$" -device virtio-rng-pci,bus=virtio-mmio-bus.0 "$tmp/notelf"
+expect_error "^rvjit: -device virtio-blk-pci,drive=d0,addr=2: PCI: slot 2 function 0 not available for virtio-blk-pci, in use by virtio-net-pci,id=\(null\)$" -device virtio-net-pci,addr=2 -drive file="$tmp/zeros",if=none,format=raw,id=d0 -device virtio-blk-pci,drive=d0,addr=2 "$tmp/notelf"
+expect_error "virtio-blk-pci,drive=nope: no drive with id 'nope'" -device virtio-blk-pci,drive=nope "$tmp/notelf"
 expect_error "^rvjit: -object rng-builtin,id=r0: Duplicate ID 'r0' for object$" -object rng-builtin,id=r0 -object rng-builtin,id=r0 "$tmp/notelf"
 expect_error "^rvjit: -object rng-foo,id=r0: Parameter 'qom-type' does not accept value 'rng-foo'$" -object rng-foo,id=r0 "$tmp/notelf"
 expect_error "^rvjit: -device virtio-rng-device,period=0: 'period' parameter expects a positive integer$" -device virtio-rng-device,period=0 "$tmp/notelf"
