@@ -135,9 +135,10 @@ int options_pci_device(struct options *o, const char *arg, char *err, size_t err
 	}
 	/* Mark what the twin made. */
 	if (o->nrefs > nrefs) {
-		/* Later messages about its backend quote the device as typed. */
+		/* Later messages about its backend name the device as typed:
+		 * a drive= reference keeps the device's name, rng= all of it. */
 		free(o->refs[nrefs].device);
-		o->refs[nrefs].device = strdup(arg);
+		o->refs[nrefs].device = strdup(o->refs[nrefs].kind == BACKEND_DRIVE ? name : arg);
 		if (o->refs[nrefs].kind == BACKEND_DRIVE)
 			o->refs[nrefs].pci_devfn = devfn;
 	}
