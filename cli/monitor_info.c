@@ -196,6 +196,19 @@ static void info_network(struct monitor *mon, const char *arg)
 	}
 }
 
+static void pci_line(void *opaque, const char *line)
+{
+	monitor_out(opaque, "%s\n", line);
+}
+
+/* info pci: QEMU's short layout, function by function. */
+static void info_pci(struct monitor *mon, const char *arg)
+{
+	(void)arg;
+	if (mon->running)
+		virt_board_pci_info(mon->running, pci_line, mon);
+}
+
 /* QEMU's type name for each of our devices' regions. */
 static const char *qdev_type(const char *region)
 {
@@ -305,6 +318,7 @@ static const struct info_item info_items[] = {
     {"mtree", "", "show memory tree", info_mtree},
     {"name", "", "show the current VM name", info_name},
     {"network", "", "show the network state", info_network},
+    {"pci", "", "show PCI info", info_pci},
     {"qtree", "", "show device tree", info_qtree},
     {"registers", "[-a|vcpu]",
      "show the cpu registers (-a: show register info for all cpus; vcpu: specific vCPU to "

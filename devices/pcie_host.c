@@ -414,12 +414,13 @@ void pcie_host_info(struct pcie_host *h, void (*out)(void *opaque, const char *l
 			if (!on || !base)
 				base = ~0ULL; /* QEMU's "not mapped" */
 			snprintf(
-			    line, sizeof(line), "      BAR%u: %s at 0x%llx [0x%llx].", i,
+			    line, sizeof(line), "      BAR%u: %s at 0x%llx [0x%0*llx].", i,
 			    b->flags & PCI_BAR_IO	  ? "I/O"
 			    : b->flags & PCI_BAR_PREFETCH ? "64 bit prefetchable memory"
 			    : b->flags & PCI_BAR_MEM64	  ? "64 bit memory"
 							  : "32 bit memory",
 			    (unsigned long long)base,
+			    b->flags & PCI_BAR_IO ? 4 : 8, /* QEMU's padding */
 			    (unsigned long long)(base == ~0ULL ? b->size - 2 : base + b->size - 1));
 			out(opaque, line);
 			if (b->flags & PCI_BAR_MEM64)

@@ -574,6 +574,12 @@ struct machine *virt_board_machine(struct virt_board *b)
 	return b->m;
 }
 
+void virt_board_pci_info(struct virt_board *b, void (*out)(void *opaque, const char *line),
+			 void *opaque)
+{
+	pcie_host_info(b->pcie, out, opaque);
+}
+
 void virt_board_flush(struct virt_board *b)
 {
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)

@@ -177,6 +177,9 @@ void virt_board_load_state(struct virt_board *b, struct vmstate_in *in);
  * the monitor gives it (its id, else its file). False past the last. */
 struct block_dev;
 bool virt_board_drive(struct virt_board *b, unsigned i, struct block_dev **dev, const char **name);
+/* `info pci`: the PCIe functions in QEMU's layout, a line at a time. */
+void virt_board_pci_info(struct virt_board *b, void (*out)(void *opaque, const char *line),
+			 void *opaque);
 /* Make every completed disk write durable (quit paths call this). */
 void virt_board_flush(struct virt_board *b);
 
