@@ -1074,6 +1074,10 @@ static const struct option_def option_table[] = {
      "a backend reading the host's getrandom()"},
     {NULL, NO_ARG, NULL, HELP_MACHINE, "-device virtio-net-device,netdev=ID[,mac=M]",
      "a virtio-net NIC on -netdev ID (default MAC\n52:54:00:12:34:56, +1 per NIC)"},
+    {NULL, NO_ARG, NULL, HELP_MACHINE,
+     "-device virtio-blk-pci|virtio-net-pci|virtio-rng-pci,...[,addr=S[.F]]",
+     "the same devices as virtio-pci functions on the\nPCIe root bus (bus=pcie.0), at "
+     "slot S or the\nfirst free one"},
     {"-netdev", ARG, opt_netdev, HELP_MACHINE, "-netdev user,id=ID[,restrict=on|off][,...]",
      "user networking (libslirp): the guest reaches the\nhost as 10.0.2.2; also net=A/M, "
      "host=IP,\ndhcpstart=IP, hostfwd=tcp|udp:[H]:HP-[G]:GP"},
