@@ -6,6 +6,7 @@
  * then interrupts and the device tree.
  */
 #include "pcie_host.h"
+#include "core/vmstate.h"
 #include "fdt/fdt.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,6 +377,35 @@ void pcie_host_free(struct pcie_host *h)
 		free(f);
 	}
 	free(h);
+}
+
+/* ---- snapshots ---- */
+
+void pcie_host_save(struct pcie_host *h, struct vmstate_out *o)
+{
+	for (unsigned d = 0; d < PCI_SLOTS * PCI_FUNCS; d++) {
+		struct pci_function *f = h->fn[d];
+		if (!f)
+			continue;
+		VMSTATE_PUT(o, f->config);
+		VMSTATE_PUT(o, f->irq_level);
+		if (f->desc.save)
+			f->desc.save(f->opaque, o);
+	}
+}
+
+void pcie_host_load(struct pcie_host *h, struct vmstate_in *in)
+{
+	for (unsigned d = 0; d < PCI_SLOTS * PCI_FUNCS; d++) {
+		struct pci_function *f = h->fn[d];
+		if (!f)
+			continue;
+		VMSTATE_GET(in, f->config);
+		VMSTATE_GET(in, f->irq_level);
+		if (f->desc.load)
+			f->desc.load(f->opaque, in);
+	}
+	update_lines(h);
 }
 
 /* ---- monitor and device tree ---- */

@@ -83,6 +83,8 @@ struct pci_bar {
 };
 
 struct pci_function;
+struct vmstate_out;
+struct vmstate_in;
 
 /* What a function is, given at creation. */
 struct pci_function_desc {
@@ -97,6 +99,10 @@ struct pci_function_desc {
 	void (*bar_write)(void *opaque, unsigned bar, uint64_t offset, unsigned size, uint64_t val);
 	/* Called before the function is freed with the host; may be NULL. */
 	void (*free)(void *opaque);
+	/* savevm/loadvm of the function's own state, after its configuration
+	 * space; may be NULL. */
+	void (*save)(void *opaque, struct vmstate_out *o);
+	void (*load)(void *opaque, struct vmstate_in *in);
 	const char *name; /* for `info pci` */
 };
 
@@ -148,6 +154,11 @@ uint64_t pcie_host_config_read(struct pcie_host *h, unsigned bus, unsigned devfn
 			       unsigned size);
 void pcie_host_config_write(struct pcie_host *h, unsigned bus, unsigned devfn, unsigned offset,
 			    unsigned size, uint64_t val);
+
+/* savevm/loadvm (core/vmstate.h): every function's configuration space
+ * and state; load re-drives the INTx lines. */
+void pcie_host_save(struct pcie_host *h, struct vmstate_out *o);
+void pcie_host_load(struct pcie_host *h, struct vmstate_in *in);
 
 /* `info pci`, QEMU's format, one function after another. */
 void pcie_host_info(struct pcie_host *h, void (*out)(void *opaque, const char *line), void *opaque);

@@ -10,6 +10,7 @@
  */
 #include "virtio_pci.h"
 #include "core/guest_log.h"
+#include "core/vmstate.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,6 +231,25 @@ static const char *class_name(uint32_t device_id)
 	}
 }
 
+/* The transport's registers, then the device (virtio.c). */
+static void virtio_pci_save(void *opaque, struct vmstate_out *o)
+{
+	struct virtio_pci *vp = opaque;
+	VMSTATE_PUT(o, vp->device_features_sel);
+	VMSTATE_PUT(o, vp->driver_features_sel);
+	VMSTATE_PUT(o, vp->queue_sel);
+	virtio_dev_save(vp->vd, o);
+}
+
+static void virtio_pci_load(void *opaque, struct vmstate_in *in)
+{
+	struct virtio_pci *vp = opaque;
+	VMSTATE_GET(in, vp->device_features_sel);
+	VMSTATE_GET(in, vp->driver_features_sel);
+	VMSTATE_GET(in, vp->queue_sel);
+	virtio_dev_load(vp->vd, in);
+}
+
 static void virtio_pci_free(void *opaque)
 {
 	struct virtio_pci *vp = opaque;
@@ -258,6 +278,8 @@ struct virtio_pci *virtio_pci_attach(struct pcie_host *h, unsigned devfn, struct
 	    .bar_read = bar_read,
 	    .bar_write = bar_write,
 	    .free = virtio_pci_free,
+	    .save = virtio_pci_save,
+	    .load = virtio_pci_load,
 	    .name = class_name(id),
 	};
 	desc.bars[VIRTIO_PCI_BAR] =

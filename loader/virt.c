@@ -637,6 +637,9 @@ void virt_board_save_state(struct virt_board *b, struct vmstate_out *o)
 			virtio_mmio_save(b->virtio[s], o);
 		vmstate_end(o);
 	}
+	vmstate_begin(o, "pcie");
+	pcie_host_save(b->pcie, o);
+	vmstate_end(o);
 }
 
 void virt_board_load_state(struct virt_board *b, struct vmstate_in *in)
@@ -654,6 +657,8 @@ void virt_board_load_state(struct virt_board *b, struct vmstate_in *in)
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
 		if (vmstate_section(in, "virtio", &sec) && b->virtio[s])
 			virtio_mmio_load(b->virtio[s], &sec);
+	if (vmstate_section(in, "pcie", &sec))
+		pcie_host_load(b->pcie, &sec);
 }
 
 bool virt_board_drive(struct virt_board *b, unsigned i, struct block_dev **dev, const char **name)

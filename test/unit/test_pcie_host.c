@@ -6,12 +6,14 @@
  * function's capabilities, ISR and a request on a modern queue.
  */
 #include "core/machine.h"
+#include "core/vmstate.h"
 #include "devices/pcie_host.h"
 #include "devices/rng_backend.h"
 #include "devices/virtio_pci.h"
 #include "devices/virtio_rng.h"
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define RAM_BASE  0x80000000ULL
@@ -321,9 +323,28 @@ Test(virtio_pci, rng_function)
 	cr_expect_eq(rd(&r, bar + VIRTIO_PCI_ISR_OFFSET, 1), 1);
 	cr_expect(!r.line[1]);
 	cr_expect_eq(rd(&r, bar + VIRTIO_PCI_ISR_OFFSET, 1), 0);
-	/* Reset clears the queue. */
+	/* savevm, reset (which turns off the queue and the BAR), loadvm: the
+	 * BAR, the queue and the pending interrupt are back. */
+	virtio_put_le16(ram + 0x2002, 2);
+	virtio_put_le16(ram + 0x2006, 0);
+	wr(&r, bar + notify_at, 2, 0);
+	cr_expect(r.line[1]);
+	struct vmstate_out o = {0};
+	pcie_host_save(r.h, &o);
+	cr_assert(!o.failed);
 	wr(&r, common + VIRTIO_PCI_COMMON_STATUS, 1, 0);
 	cr_expect_eq(rd(&r, common + VIRTIO_PCI_COMMON_Q_ENABLE, 2), 0);
+	cr_expect(!r.line[1]);
+	cfg_wr(&r, f, PCI_COMMAND, 2, 0);
+	cr_expect_eq(rd(&r, common + VIRTIO_PCI_COMMON_NUMQ, 2), 0);
+	struct vmstate_in in = {.buf = o.buf, .len = o.len};
+	pcie_host_load(r.h, &in);
+	cr_assert(!in.bad);
+	cr_expect_eq(rd(&r, common + VIRTIO_PCI_COMMON_NUMQ, 2), 1);
+	cr_expect_eq(rd(&r, common + VIRTIO_PCI_COMMON_Q_ENABLE, 2), 1);
+	cr_expect(r.line[1]);
+	cr_expect_eq(rd(&r, bar + VIRTIO_PCI_ISR_OFFSET, 1), 1);
+	free(o.buf);
 	rig_fini(&r);
 	rng_backend_close(be);
 }
