@@ -455,6 +455,12 @@ int options_device(struct options *o, const char *arg, char *err, size_t errlen)
 			if (!strcmp(kv[i].key, "drive") && kv[i].val)
 				drive = kv[i].val;
 			else if (!strcmp(kv[i].key, "bus") && kv[i].val &&
+				 !strcmp(kv[i].val, "pcie.0"))
+				rc = errmsg(
+				    err, errlen,
+				    "-device %s: Device 'virtio-blk-device' can't go on PCIE bus",
+				    arg);
+			else if (!strcmp(kv[i].key, "bus") && kv[i].val &&
 				 !strncmp(kv[i].val, "virtio-mmio-bus.", 16)) {
 				char *end;
 				long s = strtol(kv[i].val + 16, &end, 10);

@@ -102,6 +102,8 @@ expect_error "^rvjit: -device virtio-rng-pci,bus=virtio-mmio-bus.0: Device 'virt
 expect_error "^rvjit: -device virtio-blk-pci,drive=d0,addr=2: PCI: slot 2 function 0 not available for virtio-blk-pci, in use by virtio-net-pci,id=\(null\)$" -device virtio-net-pci,addr=2 -drive file="$tmp/zeros",if=none,format=raw,id=d0 -device virtio-blk-pci,drive=d0,addr=2 "$tmp/notelf"
 expect_error "^rvjit: -device virtio-blk-pci,drive=nope: no drive with id 'nope'" -device virtio-blk-pci,drive=nope "$tmp/notelf"
 expect_error "^rvjit: -device virtio-rng-pci,rng=nope: Device 'nope' not found$" -device virtio-rng-pci,rng=nope "$tmp/notelf"
+expect_error "^rvjit: -device virtio-rng-device,bus=pcie.0: Device 'virtio-rng-device' can't go on PCIE bus$" -device virtio-rng-device,bus=pcie.0 "$tmp/notelf"
+expect_error "^rvjit: -device virtio-blk-device,drive=d0,bus=pcie.0: Device 'virtio-blk-device' can't go on PCIE bus$" -device virtio-blk-device,drive=d0,bus=pcie.0 "$tmp/notelf"
 expect_error "^rvjit: -object rng-builtin,id=r0: Duplicate ID 'r0' for object$" -object rng-builtin,id=r0 -object rng-builtin,id=r0 "$tmp/notelf"
 expect_error "^rvjit: -object rng-foo,id=r0: Parameter 'qom-type' does not accept value 'rng-foo'$" -object rng-foo,id=r0 "$tmp/notelf"
 expect_error "^rvjit: -device virtio-rng-device,period=0: 'period' parameter expects a positive integer$" -device virtio-rng-device,period=0 "$tmp/notelf"
