@@ -215,7 +215,7 @@ static const char *qdev_type(const char *region)
 	static const char *const names[][2] = {
 	    {"uart16550", "serial-mm"},	    {"plic", "riscv.sifive.plic"},
 	    {"clint", "riscv.aclint.swi"},  {"test finisher", "riscv.sifive.test"},
-	    {"virtio-mmio", "virtio-mmio"},
+	    {"virtio-mmio", "virtio-mmio"}, {"pcie-ecam", "gpex-pcihost"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strncmp(region, names[i][0], strlen(names[i][0])))
@@ -234,8 +234,19 @@ static void info_qtree(struct monitor *mon, const char *arg)
 		const struct bus_region *r = &bus->regions[i];
 		if (r->rom)
 			continue;
+		/* The PCIe host's windows are more mmio lines of its ECAM's
+		 * device, as QEMU lists gpex-pcihost. */
+		const bool pcie = r->name && !strncmp(r->name, "pcie-", 5);
+		if (pcie && strcmp(r->name, "pcie-ecam"))
+			continue;
 		monitor_out(mon, "  dev: %s, id \"\"\n    mmio %016" PRIx64 "/%016" PRIx64 "\n",
 			    qdev_type(r->name ? r->name : "?"), r->base, r->size);
+		for (unsigned j = 0; pcie && j < bus->count; j++) {
+			const struct bus_region *w = &bus->regions[j];
+			if (w != r && w->name && !strncmp(w->name, "pcie-", 5))
+				monitor_out(mon, "    mmio %016" PRIx64 "/%016" PRIx64 "\n",
+					    w->base, w->size);
+		}
 	}
 }
 
