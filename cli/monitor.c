@@ -393,6 +393,16 @@ static void cmd_system_reset(struct monitor *mon, const char *cmd, const char *a
 	machine_request_stop(mon->m, STOP_RESET, 0);
 }
 
+/* system_powerdown: QEMU's virt booted with a device tree ignores it (its
+ * power-down event reaches ACPI only); rvjit presses its virtio-input
+ * power button (loader/virt.h). Silent either way, as QEMU. */
+static void cmd_system_powerdown(struct monitor *mon, const char *cmd, const char *arg)
+{
+	(void)cmd, (void)arg;
+	if (mon->running)
+		(void)virt_board_powerdown(mon->running);
+}
+
 static void cmd_quit(struct monitor *mon, const char *cmd, const char *arg)
 {
 	(void)cmd, (void)arg;
@@ -548,6 +558,7 @@ static const struct command commands[] = {
     {"sendkey", "keys [hold_ms]",
      "send keys to the VM (e.g. 'sendkey ctrl-alt-f1', default hold time=100 ms)", cmd_sendkey},
     {"stop|s", "", "stop emulation", cmd_stop},
+    {"system_powerdown", "", "send system power down event", cmd_system_powerdown},
     {"system_reset", "", "reset the system", cmd_system_reset},
     {"x", "/fmt addr", "virtual memory dump starting at 'addr'", cmd_x},
     {"xp", "/fmt addr", "physical memory dump starting at 'addr'", cmd_x},

@@ -31,6 +31,7 @@
  *   log ITEMS|none             the -d categories, from now on
  *   gdbserver [tcp::PORT|none] start the gdb stub (cli/gdbstub.h), or stop it
  *   stop (s), cont (c)         pause and resume the harts
+ *   system_powerdown           press the board's power button (loader/virt.h)
  *   system_reset               reboot the board
  *   commit DEVICE|all          a snapshot=on drive's writes into its image
  *   quit (q)                   flush the disks and exit with status 0

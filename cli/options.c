@@ -591,6 +591,15 @@ static int opt_machine(struct options *o, const char *opt, const char *arg, char
 		} else if (!strcmp(k, "dumpdtb") && kv[i].val && *kv[i].val) {
 			free(o->dumpdtb);
 			o->dumpdtb = strdup(kv[i].val);
+		} else if (!strcmp(k, "power-button")) {
+			/* rvjit's own: the virtio-input power button. */
+			bool on;
+			if (!parse_bool(kv[i].val, &on))
+				rc = errmsg(err, errlen,
+					    "-machine: power-button takes on or off, not '%s'",
+					    kv[i].val);
+			else
+				o->board.no_power_button = !on;
 		} else {
 			rc = errmsg(err, errlen, "-machine: unknown property '%s'", k);
 		}
@@ -1013,8 +1022,10 @@ struct option_def {
 };
 
 static const struct option_def option_table[] = {
-    {"-machine", ARG, opt_machine, HELP_MACHINE, "-machine virt[,accel=tcg][,dumpdtb=FILE]",
-     "the board (the only one); dumpdtb writes its\ndevice tree to FILE and exits"},
+    {"-machine", ARG, opt_machine, HELP_MACHINE,
+     "-machine virt[,accel=tcg][,dumpdtb=FILE][,power-button=on|off]",
+     "the board (the only one); dumpdtb writes its\ndevice tree to FILE and exits; "
+     "power-button=off\nleaves out the virtio-input power button"},
     {"-M", ARG, opt_machine, HELP_MACHINE, "-M virt", "the same"},
     {"-bios", ARG, opt_bios, HELP_MACHINE, "-bios none|default|FILE",
      "firmware at 0x80000000; 'none' boots -kernel\ndirectly, 'default' (the default) is "

@@ -25,6 +25,7 @@
 #include "devices/syscon.h"
 #include "devices/uart16550.h"
 #include "devices/virtio_blk.h"
+#include "devices/virtio_input.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_pci.h"
@@ -52,6 +53,7 @@ struct virt_board {
 	struct block_dev *orphans[VIRT_MAX_DRIVES];		 /* drives no device uses */
 	struct rng_backend *rng_backends[VIRT_MAX_RNG_BACKENDS]; /* -object's */
 	struct rng_backend *rng_own[VIRT_VIRTIO_COUNT];		 /* a virtio-rng's without rng= */
+	struct virtio_input *power_button;			 /* NULL: power-button=off */
 	/* Where each open drive came from, for commit (drive i's image). */
 	struct drive_source {
 		struct block_dev *dev; /* disks[] or orphans[]'s; NULL: not open */
@@ -382,9 +384,14 @@ static int add_devices(struct virt_board *b, const struct virt_config *c, char *
 		  goldfish_rtc_new(m, VIRT_RTC_BASE, plic_line(b->plic, VIRT_RTC_IRQ), &c->rtc)) ||
 	    !machine_add_poller(m, uart_feed, b))
 		return errmsg(err, errlen, "cannot create the virt board's devices");
-	if (add_virtio(b, c, err, errlen) || add_pci(b, c, err, errlen))
+	if (add_virtio(b, c, err, errlen) || add_pci(b, c, err, errlen) ||
+	    add_nics(b, c, err, errlen))
 		return -1;
-	return add_nics(b, c, err, errlen);
+	if (!c->no_power_button &&
+	    !(b->power_button = virtio_input_power_button_new(
+		  m, VIRT_POWER_BUTTON_BASE, plic_line(b->plic, VIRT_POWER_BUTTON_IRQ))))
+		return errmsg(err, errlen, "cannot create the power button");
+	return 0;
 }
 
 uint64_t virt_fdt_addr(uint64_t ram_base, uint64_t ram_size, uint64_t fdt_size)
@@ -448,6 +455,7 @@ static int place_fdt(struct virt_board *b, const struct virt_config *c,
 		    .bootargs = c->append,
 		    .initrd_start = initrd->low,
 		    .initrd_end = initrd->high,
+		    .power_button = b->power_button != NULL,
 		};
 		if (!(b->fdt = virt_fdt_build(&tree, &b->fdt_size)))
 			return errmsg(err, errlen, "out of memory building the device tree");
@@ -640,6 +648,10 @@ void virt_board_save_state(struct virt_board *b, struct vmstate_out *o)
 	vmstate_begin(o, "pcie");
 	pcie_host_save(b->pcie, o);
 	vmstate_end(o);
+	vmstate_begin(o, "power");
+	if (b->power_button)
+		virtio_mmio_save(virtio_input_transport(b->power_button), o);
+	vmstate_end(o);
 }
 
 void virt_board_load_state(struct virt_board *b, struct vmstate_in *in)
@@ -659,6 +671,13 @@ void virt_board_load_state(struct virt_board *b, struct vmstate_in *in)
 			virtio_mmio_load(b->virtio[s], &sec);
 	if (vmstate_section(in, "pcie", &sec))
 		pcie_host_load(b->pcie, &sec);
+	if (vmstate_section(in, "power", &sec) && b->power_button)
+		virtio_mmio_load(virtio_input_transport(b->power_button), &sec);
+}
+
+bool virt_board_powerdown(struct virt_board *b)
+{
+	return b->power_button && virtio_input_press_power(b->power_button);
 }
 
 bool virt_board_drive(struct virt_board *b, unsigned i, struct block_dev **dev, const char **name)
@@ -687,6 +706,7 @@ void virt_board_free(struct virt_board *b)
 			block_close(b->pci_disks[i]);
 	for (unsigned i = 0; i < VIRT_VIRTIO_COUNT; i++)
 		rng_backend_close(b->pci_rng_own[i]);
+	virtio_input_free(b->power_button);
 	for (unsigned i = 0; i < VIRT_MAX_RNG_BACKENDS; i++)
 		rng_backend_close(b->rng_backends[i]);
 	for (unsigned i = 0; i < VIRT_MAX_DRIVES; i++) {

@@ -28,8 +28,13 @@
 #define VIRT_VIRTIO_COUNT  8
 #define VIRT_VIRTIO_IRQ	   1 /* slot i uses IRQ 1 + i */
 #define VIRT_PLIC_SOURCES  96
-#define VIRT_DRAM_BASE	   0x80000000ULL
-#define VIRT_KERNEL_OFFSET 0x200000 /* -kernel after firmware, as QEMU places it */
+/* rvjit's power button (devices/virtio_input.h), a ninth virtio-mmio
+ * transport after QEMU's eight, on an interrupt QEMU's virt leaves free:
+ * every address, interrupt and device order QEMU users rely on stays. */
+#define VIRT_POWER_BUTTON_BASE 0x10009000
+#define VIRT_POWER_BUTTON_IRQ  9
+#define VIRT_DRAM_BASE	       0x80000000ULL
+#define VIRT_KERNEL_OFFSET     0x200000 /* -kernel after firmware, as QEMU places it */
 
 #define VIRT_PCI_AUTO (-1) /* a virtio-pci device in the first free PCI slot */
 
@@ -112,6 +117,7 @@ struct virt_config {
 	unsigned nnics;
 	/* -rtc: what the Goldfish RTC counts */
 	struct rtc_config rtc;
+	bool no_power_button; /* -machine virt,power-button=off */
 };
 
 /* The host end of the board's serial line (the UART, and HTIF's console
@@ -140,6 +146,7 @@ struct virt_fdt_config {
 	const struct isa *isa;
 	const char *bootargs;		   /* /chosen/bootargs, NULL for none */
 	uint64_t initrd_start, initrd_end; /* /chosen initrd; end 0 for none */
+	bool power_button;		   /* the node of VIRT_POWER_BUTTON_BASE */
 };
 
 /* The board's flattened device tree, malloc'd; NULL when out of memory. */
@@ -180,6 +187,10 @@ bool virt_board_drive(struct virt_board *b, unsigned i, struct block_dev **dev, 
 /* `info pci`: the PCIe functions in QEMU's layout, a line at a time. */
 void virt_board_pci_info(struct virt_board *b, void (*out)(void *opaque, const char *line),
 			 void *opaque);
+/* The monitor's system_powerdown: press the power button. False when the
+ * board has none (power-button=off) or the press was dropped (too many
+ * presses wait for the guest). */
+bool virt_board_powerdown(struct virt_board *b);
 /* Make every completed disk write durable (quit paths call this). */
 void virt_board_flush(struct virt_board *b);
 

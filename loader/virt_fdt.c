@@ -6,7 +6,9 @@
  *
  * Differences from QEMU, on purpose: riscv,isa lists only what rvjit
  * implements (and -cpu turned on); there is no flash, fw-cfg or
- * platform-bus node because rvjit has none of those devices, and the PMU node lists only the
+ * platform-bus node because rvjit has none of those devices; a ninth
+ * virtio,mmio node, last, is rvjit's power button (loader/virt.h); the PMU
+ * node lists only the
  * events rvjit counts; every interrupt controller node has
  * #address-cells (dtc's interrupt_provider check wants it, and QEMU's
  * cpu-intc nodes lack it).
@@ -179,6 +181,10 @@ uint8_t *virt_fdt_build(const struct virt_fdt_config *c, size_t *size)
 	for (int s = VIRT_VIRTIO_COUNT - 1; s >= 0; s--)
 		virtio_mmio_fdt(&f, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
 				VIRT_VIRTIO_IRQ + (unsigned)s, plic);
+	/* After QEMU's eight, so it is probed last and numbers nothing
+	 * (virtioN, U-Boot's devices) differently from QEMU. */
+	if (c->power_button)
+		virtio_mmio_fdt(&f, VIRT_POWER_BUTTON_BASE, VIRT_POWER_BUTTON_IRQ, plic);
 	fdt_end_node(&f);
 
 	pmu_fdt(&f, c->isa);

@@ -192,7 +192,8 @@ check(banners == 1, "the banner shows once (saw %d)" % banners)
 text = command("help")
 names = re.findall(r"^(\S+) .* -- ", text, re.M)
 check(names == ["commit", "cont|c", "cpu", "delvm", "gdbserver", "help|?", "info", "loadvm", "log", "print|p",
-                "quit|q", "savevm", "sendkey", "stop|s", "system_reset", "x", "xp"], "help lists exactly the commands (got %s)" % names)
+                "quit|q", "savevm", "sendkey", "stop|s", "system_powerdown", "system_reset", "x",
+                "xp"], "help lists exactly the commands (got %s)" % names)
 check("unknown command: 'hello'" in command("hello"), "unknown commands are reported")
 # log: the -d categories at run time, and across a reset.
 command("log in_asm")

@@ -12,14 +12,18 @@
  * "guest got: LINE". On a hart with
  * Sscofpmf it also samples its own instructions with perf_event_open, which needs the
  * counter-overflow interrupt, and prints "rvjit-init: perf ...". Any failure prints
+ * With rvjit-init.powerbutton it opens every /dev/input/event*, prints "rvjit-init: power button
+ * waiting" and powers off at the first KEY_POWER press, as systemd-logind does. Any failure prints
  * "rvjit-init: FAIL ..." and powers off too, so the test sees the failure at once instead of a
  * kernel panic or a hang. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/input.h>
 #include <linux/perf_event.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -229,6 +233,47 @@ static void net_check(void)
 	close(l);
 }
 
+/* rvjit-init.powerbutton: wait on every input device for a KEY_POWER
+ * press (the monitor's system_powerdown), then power off. */
+static void power_button_wait(void)
+{
+	mkdir("/dev", 0755);
+	if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0 && errno != EBUSY)
+		fail("mount devtmpfs on /dev");
+	struct pollfd fds[8];
+	nfds_t n = 0;
+	for (int i = 0; i < 8; i++) {
+		char path[32], name[128] = "";
+		snprintf(path, sizeof path, "/dev/input/event%d", i);
+		const int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		if (ioctl(fd, EVIOCGNAME(sizeof name - 1), name) < 0)
+			fail("EVIOCGNAME %s", path);
+		printf("rvjit-init: input %s: %s\n", path, name);
+		fds[n++] = (struct pollfd){.fd = fd, .events = POLLIN};
+	}
+	if (n == 0)
+		fail("no /dev/input/event*");
+	printf("rvjit-init: power button waiting\n");
+	fflush(stdout);
+	for (;;) {
+		if (poll(fds, n, -1) < 0)
+			fail("poll /dev/input");
+		for (nfds_t i = 0; i < n; i++) {
+			struct input_event ev;
+			if (!(fds[i].revents & POLLIN))
+				continue;
+			if (read(fds[i].fd, &ev, sizeof ev) != (ssize_t)sizeof ev)
+				fail("read an input event");
+			if (ev.type == EV_KEY && ev.code == KEY_POWER && ev.value == 1) {
+				printf("rvjit-init: power button pressed\n");
+				power_off();
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	printf("rvjit-init: hello\n");
@@ -269,6 +314,8 @@ int main(void)
 
 	if (strstr(slurp("/proc/cmdline"), "rvjit-init.net"))
 		net_check();
+	if (strstr(slurp("/proc/cmdline"), "rvjit-init.powerbutton"))
+		power_button_wait();
 
 	/* A kernel without the virtio drivers built in (Debian's, which has
 	 * them as modules) is booted with this, and the test stops here. */
