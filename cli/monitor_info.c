@@ -196,13 +196,26 @@ static void info_network(struct monitor *mon, const char *arg)
 	}
 }
 
+static void pci_line(void *opaque, const char *line)
+{
+	monitor_out(opaque, "%s\n", line);
+}
+
+/* info pci: QEMU's short layout, function by function. */
+static void info_pci(struct monitor *mon, const char *arg)
+{
+	(void)arg;
+	if (mon->running)
+		virt_board_pci_info(mon->running, pci_line, mon);
+}
+
 /* QEMU's type name for each of our devices' regions. */
 static const char *qdev_type(const char *region)
 {
 	static const char *const names[][2] = {
 	    {"uart16550", "serial-mm"},	    {"plic", "riscv.sifive.plic"},
 	    {"clint", "riscv.aclint.swi"},  {"test finisher", "riscv.sifive.test"},
-	    {"virtio-mmio", "virtio-mmio"},
+	    {"virtio-mmio", "virtio-mmio"}, {"pcie-ecam", "gpex-pcihost"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strncmp(region, names[i][0], strlen(names[i][0])))
@@ -221,8 +234,19 @@ static void info_qtree(struct monitor *mon, const char *arg)
 		const struct bus_region *r = &bus->regions[i];
 		if (r->rom)
 			continue;
+		/* The PCIe host's windows are more mmio lines of its ECAM's
+		 * device, as QEMU lists gpex-pcihost. */
+		const bool pcie = r->name && !strncmp(r->name, "pcie-", 5);
+		if (pcie && strcmp(r->name, "pcie-ecam"))
+			continue;
 		monitor_out(mon, "  dev: %s, id \"\"\n    mmio %016" PRIx64 "/%016" PRIx64 "\n",
 			    qdev_type(r->name ? r->name : "?"), r->base, r->size);
+		for (unsigned j = 0; pcie && j < bus->count; j++) {
+			const struct bus_region *w = &bus->regions[j];
+			if (w != r && w->name && !strncmp(w->name, "pcie-", 5))
+				monitor_out(mon, "    mmio %016" PRIx64 "/%016" PRIx64 "\n",
+					    w->base, w->size);
+		}
 	}
 }
 
@@ -305,6 +329,7 @@ static const struct info_item info_items[] = {
     {"mtree", "", "show memory tree", info_mtree},
     {"name", "", "show the current VM name", info_name},
     {"network", "", "show the network state", info_network},
+    {"pci", "", "show PCI info", info_pci},
     {"qtree", "", "show device tree", info_qtree},
     {"registers", "[-a|vcpu]",
      "show the cpu registers (-a: show register info for all cpus; vcpu: specific vCPU to "

@@ -436,6 +436,14 @@ struct backend_ref *options_add_backend_ref(struct options *o, enum backend_kind
 
 static int opt_device(struct options *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
+	(void)opt;
+	if (options_is_pci_device(arg))
+		return options_pci_device(o, arg, err, errlen);
+	return options_device(o, arg, err, errlen);
+}
+
+int options_device(struct options *o, const char *arg, char *err, size_t errlen)
+{
 	char *copy = strdup(arg);
 	struct kv kv[MAX_KV];
 	const int n = split_kv(copy, kv, MAX_KV);
@@ -446,6 +454,12 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 		for (int i = 1; i < n && rc == 0; i++) {
 			if (!strcmp(kv[i].key, "drive") && kv[i].val)
 				drive = kv[i].val;
+			else if (!strcmp(kv[i].key, "bus") && kv[i].val &&
+				 !strcmp(kv[i].val, "pcie.0"))
+				rc = errmsg(
+				    err, errlen,
+				    "-device %s: Device 'virtio-blk-device' can't go on PCIE bus",
+				    arg);
 			else if (!strcmp(kv[i].key, "bus") && kv[i].val &&
 				 !strncmp(kv[i].val, "virtio-mmio-bus.", 16)) {
 				char *end;
@@ -507,7 +521,8 @@ static int opt_device(struct options *o, const char *opt, const char *arg, char 
 	} else {
 		rc = errmsg(err, errlen,
 			    "-device: unsupported device '%s' (supported: virtio-blk-device, "
-			    "virtio-rng-device, virtio-net-device, loader)",
+			    "virtio-rng-device, virtio-net-device, virtio-blk-pci, virtio-rng-pci, "
+			    "virtio-net-pci, loader)",
 			    n ? kv[0].key : "");
 	}
 	free(copy);
@@ -1076,6 +1091,10 @@ static const struct option_def option_table[] = {
      "a backend reading the host's getrandom()"},
     {NULL, NO_ARG, NULL, HELP_MACHINE, "-device virtio-net-device,netdev=ID[,mac=M]",
      "a virtio-net NIC on -netdev ID (default MAC\n52:54:00:12:34:56, +1 per NIC)"},
+    {NULL, NO_ARG, NULL, HELP_MACHINE,
+     "-device virtio-blk-pci|virtio-net-pci|virtio-rng-pci,...[,addr=S[.F]]",
+     "the same devices as virtio-pci functions on the\nPCIe root bus (bus=pcie.0), at "
+     "slot S or the\nfirst free one"},
     {"-netdev", ARG, opt_netdev, HELP_MACHINE, "-netdev user,id=ID[,restrict=on|off][,...]",
      "user networking (libslirp): the guest reaches the\nhost as 10.0.2.2; also net=A/M, "
      "host=IP,\ndhcpstart=IP, hostfwd=tcp|udp:[H]:HP-[G]:GP,\n"
@@ -1192,6 +1211,7 @@ static int blockdev_to_drive(struct options *o, struct blockdev_node *node,
 	d->readonly = node->readonly || proto->readonly;
 	d->blockdev = true;
 	d->slot = r->slot;
+	d->pci_devfn = r->pci_devfn;
 	d->order = r->order;
 	use->attached = true;
 	node->used = true;
@@ -1214,6 +1234,7 @@ static int attach_drive(struct options *o, const struct backend_ref *r, char *er
 				      r->device, r->id, r->id);
 		use->attached = true;
 		d->slot = r->slot;
+		d->pci_devfn = r->pci_devfn;
 		d->order = r->order;
 		return 0;
 	}

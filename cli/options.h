@@ -40,6 +40,7 @@ struct backend_ref {
 	char *id;
 	char *device;	/* the device as typed ("virtio-blk-device"), for messages */
 	int slot;	/* bus=virtio-mmio-bus.N, or -1 */
+	int pci_devfn;	/* a -pci device: VIRT_PCI_AUTO or its addr=; 0: virtio-mmio */
 	unsigned order; /* the device's place among the virtio devices (slot order) */
 	unsigned index; /* rng=: the device's entry in board.rngs */
 };
@@ -177,6 +178,13 @@ void options_rng_free(struct options *o);
 
 /* Remember that `device` names backend `id` of `kind`, to be resolved
  * once every option is parsed; the ref, or NULL with err. */
+/* -device virtio-blk-pci, virtio-net-pci, virtio-rng-pci (options_pci.c):
+ * is `arg` one, and parse it. */
+bool options_is_pci_device(const char *arg);
+int options_pci_device(struct options *o, const char *arg, char *err, size_t errlen);
+/* Any other -device (options.c). */
+int options_device(struct options *o, const char *arg, char *err, size_t errlen);
+
 struct backend_ref *options_add_backend_ref(struct options *o, enum backend_kind kind,
 					    const char *device, const char *id, int slot, char *err,
 					    size_t errlen);

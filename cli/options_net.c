@@ -154,8 +154,10 @@ int options_nic(struct options *o, const char *arg, char *err, size_t errlen)
 	int rc = 0;
 	if (!strcmp(type, "none")) {
 		/* no NIC */
-	} else if (model && strcmp(model, "virtio-net-device") && strcmp(model, "virtio")) {
-		rc = errmsg(err, errlen, "%s: unsupported NIC model '%s' (virtio-net-device)",
+	} else if (model && strcmp(model, "virtio-net-device") && strcmp(model, "virtio") &&
+		   strcmp(model, "virtio-net-pci")) {
+		rc = errmsg(err, errlen,
+			    "%s: unsupported NIC model '%s' (virtio-net-device, virtio-net-pci)",
 			    origin, model);
 	} else {
 		static const char *const nic_keys[] = {"model", "mac", "id", NULL};
@@ -165,6 +167,8 @@ int options_nic(struct options *o, const char *arg, char *err, size_t errlen)
 		rc = add_netdev(o, type, id, backend, origin, err, errlen);
 		if (rc == 0)
 			rc = add_nic(o, id, mac, origin, err, errlen);
+		if (rc == 0 && model && !strcmp(model, "virtio-net-pci"))
+			o->board.nics[o->board.nnics - 1].pci_devfn = VIRT_PCI_AUTO;
 		free(backend);
 	}
 	free(origin);
@@ -185,12 +189,16 @@ int options_net(struct options *o, const char *arg, char *err, size_t errlen)
 		char *model = value_of(arg, "model");
 		char *mac = value_of(arg, "macaddr");
 		char *netdev = value_of(arg, "netdev");
-		if (model && strcmp(model, "virtio-net-device") && strcmp(model, "virtio"))
+		if (model && strcmp(model, "virtio-net-device") && strcmp(model, "virtio") &&
+		    strcmp(model, "virtio-net-pci"))
 			rc = errmsg(err, errlen,
-				    "%s: unsupported NIC model '%s' (virtio-net-device)", origin,
-				    model);
+				    "%s: unsupported NIC model '%s' (virtio-net-device, "
+				    "virtio-net-pci)",
+				    origin, model);
 		else
 			rc = add_nic(o, netdev, mac, origin, err, errlen);
+		if (rc == 0 && model && !strcmp(model, "virtio-net-pci"))
+			o->board.nics[o->board.nnics - 1].pci_devfn = VIRT_PCI_AUTO;
 		o->net_nic = true;
 		free(model);
 		free(mac);

@@ -137,6 +137,9 @@ static int rng_key(struct options *o, struct virt_rng *r, const char **rng, cons
 				      "-device %s: 'period' parameter expects a positive integer",
 				      arg);
 		r->period_ms = (uint32_t)v;
+	} else if (!strcmp(key, "bus") && !strcmp(val, "pcie.0")) {
+		return errmsg(err, errlen,
+			      "-device %s: Device 'virtio-rng-device' can't go on PCIE bus", arg);
 	} else if (!strcmp(key, "bus")) {
 		char *end;
 		const long s =

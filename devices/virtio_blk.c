@@ -97,18 +97,18 @@ static uint8_t blk_rw(struct virtio_blk *b, const struct virtq_elem *e, bool out
 	return VIRTIO_BLK_S_OK;
 }
 
-static uint8_t blk_get_id(struct virtio_blk *b, struct virtio_mmio *vm, const struct virtq_elem *e,
+static uint8_t blk_get_id(struct virtio_blk *b, struct virtio_dev *vd, const struct virtq_elem *e,
 			  uint32_t *written)
 {
 	/* 5.2.6: up to VIRTIO_BLK_ID_BYTES, into whatever room there is. */
 	const uint64_t room = e->in_len - 1;
 	const uint64_t n = room < VIRTIO_BLK_ID_BYTES ? room : VIRTIO_BLK_ID_BYTES;
-	virtq_copy_to(vm, e, 0, b->id, n);
+	virtq_copy_to(vd, e, 0, b->id, n);
 	*written = (uint32_t)(n + 1);
 	return VIRTIO_BLK_S_OK;
 }
 
-static uint8_t blk_request(struct virtio_blk *b, struct virtio_mmio *vm, const struct virtq_elem *e,
+static uint8_t blk_request(struct virtio_blk *b, struct virtio_dev *vd, const struct virtq_elem *e,
 			   uint32_t *written)
 {
 	uint8_t hdr[BLK_HDR_SIZE] = {0};
@@ -126,33 +126,33 @@ static uint8_t blk_request(struct virtio_blk *b, struct virtio_mmio *vm, const s
 	case VIRTIO_BLK_T_FLUSH:
 		return block_flush(b->disk) ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_GET_ID:
-		return blk_get_id(b, vm, e, written);
+		return blk_get_id(b, vd, e, written);
 	default:
 		return VIRTIO_BLK_S_UNSUPP;
 	}
 }
 
 /* QueueNotify: serve everything available (5.2.6.1), then interrupt once. */
-static void blk_queue_notify(void *opaque, struct virtio_mmio *vm, unsigned queue)
+static void blk_queue_notify(void *opaque, struct virtio_dev *vd, unsigned queue)
 {
 	struct virtio_blk *b = opaque;
 	struct virtq_elem e;
-	while (virtq_pop(vm, queue, &e) == VIRTQ_POP_OK) {
+	while (virtq_pop(vd, queue, &e) == VIRTQ_POP_OK) {
 		/* Without a place for the status byte the request cannot even
 		 * be failed: the device is broken (2.1.2). */
 		const struct virtq_buf *st = e.n_buf ? &e.buf[e.n_buf - 1] : NULL;
 		if (!st || !st->writable || !st->host) {
-			virtio_mmio_needs_reset(vm);
+			virtio_dev_needs_reset(vd);
 			break;
 		}
 		uint32_t written = 1;
 		const uint8_t status =
-		    e.bad ? VIRTIO_BLK_S_IOERR : blk_request(b, vm, &e, &written);
+		    e.bad ? VIRTIO_BLK_S_IOERR : blk_request(b, vd, &e, &written);
 		st->host[st->len - 1] = status;
 		machine_ram_written(b->m, st->pa + st->len - 1, 1);
-		virtq_push(vm, queue, &e, written);
+		virtq_push(vd, queue, &e, written);
 	}
-	virtq_notify_used(vm, queue);
+	virtq_notify_used(vd, queue);
 }
 
 static void blk_free(void *opaque)
@@ -160,8 +160,7 @@ static void blk_free(void *opaque)
 	free(opaque);
 }
 
-struct virtio_mmio *virtio_blk_new(struct machine *m, uint64_t base, struct irq_line irq,
-				   struct block_dev *disk, bool legacy, const char *serial)
+struct virtio_dev *virtio_blk_create(struct machine *m, struct block_dev *disk, const char *serial)
 {
 	struct virtio_blk *b = calloc(1, sizeof(*b));
 	if (!b) {
@@ -192,10 +191,17 @@ struct virtio_mmio *virtio_blk_new(struct machine *m, uint64_t base, struct irq_
 	    .reset = NULL, /* no state beyond the transport's */
 	    .free = blk_free,
 	};
-	struct virtio_mmio *vm = virtio_mmio_new(m, base, irq, legacy, &b->ops, b);
-	if (!vm)
+	struct virtio_dev *vd = virtio_dev_new(m, &b->ops, b);
+	if (!vd)
 		free(b);
-	return vm;
+	return vd;
+}
+
+struct virtio_mmio *virtio_blk_new(struct machine *m, uint64_t base, struct irq_line irq,
+				   struct block_dev *disk, bool legacy, const char *serial)
+{
+	struct virtio_dev *vd = virtio_blk_create(m, disk, serial);
+	return vd ? virtio_mmio_attach(vd, base, irq, legacy) : NULL;
 }
 
 void virtio_blk_free(struct virtio_mmio *vm)

@@ -43,6 +43,10 @@
 struct virtio_mmio *virtio_blk_new(struct machine *m, uint64_t base, struct irq_line irq,
 				   struct block_dev *disk, bool legacy, const char *serial);
 
+/* The same device, not yet on a transport (virtio_mmio_attach,
+ * virtio_pci_attach). */
+struct virtio_dev *virtio_blk_create(struct machine *m, struct block_dev *disk, const char *serial);
+
 /* Same rules as virtio_mmio_free. */
 void virtio_blk_free(struct virtio_mmio *vm);
 

@@ -50,7 +50,8 @@ struct input_event {
 struct virtio_input {
 	struct virtio_device_ops ops;
 	struct machine *m;
-	struct virtio_mmio *vm;
+	struct virtio_mmio *vm; /* the transport */
+	struct virtio_dev *vd;	/* its device: the rings */
 	uint8_t select, subsel; /* the driver's choice of configuration */
 	/* Pending events, oldest at head (a ring). */
 	struct input_event pending[VIRTIO_INPUT_PENDING_MAX];
@@ -120,17 +121,17 @@ static void input_config_write(void *opaque, uint32_t offset, unsigned size, uin
 /* Write pending events into the driver's buffers while both last. */
 static void deliver(struct virtio_input *in)
 {
-	struct virtio_mmio *vm = in->vm;
-	if (!virtio_mmio_queue_ready(vm, VIRTIO_INPUT_EVENTQ))
+	struct virtio_dev *vd = in->vd;
+	if (!virtio_dev_queue_ready(vd, VIRTIO_INPUT_EVENTQ))
 		return;
 	bool pushed = false;
 	while (in->npending) {
 		struct virtq_elem e;
-		if (virtq_pop(vm, VIRTIO_INPUT_EVENTQ, &e) != VIRTQ_POP_OK)
+		if (virtq_pop(vd, VIRTIO_INPUT_EVENTQ, &e) != VIRTQ_POP_OK)
 			break;
 		pushed = true;
 		if (e.bad || e.n_out || e.in_len < VIRTIO_INPUT_EVENT_SIZE) {
-			virtq_push(vm, VIRTIO_INPUT_EVENTQ, &e, 0);
+			virtq_push(vd, VIRTIO_INPUT_EVENTQ, &e, 0);
 			continue;
 		}
 		const struct input_event *ev = &in->pending[in->head];
@@ -138,33 +139,33 @@ static void deliver(struct virtio_input *in)
 		virtio_put_le16(bytes, ev->type);
 		virtio_put_le16(bytes + 2, ev->code);
 		virtio_put_le32(bytes + 4, ev->value);
-		virtq_copy_to(vm, &e, 0, bytes, sizeof(bytes));
-		virtq_push(vm, VIRTIO_INPUT_EVENTQ, &e, VIRTIO_INPUT_EVENT_SIZE);
+		virtq_copy_to(vd, &e, 0, bytes, sizeof(bytes));
+		virtq_push(vd, VIRTIO_INPUT_EVENTQ, &e, VIRTIO_INPUT_EVENT_SIZE);
 		in->head = (in->head + 1) % VIRTIO_INPUT_PENDING_MAX;
 		in->npending--;
 		in->delivered++;
 	}
 	if (pushed)
-		virtq_notify_used(vm, VIRTIO_INPUT_EVENTQ);
+		virtq_notify_used(vd, VIRTIO_INPUT_EVENTQ);
 }
 
 static void drain_status(struct virtio_input *in)
 {
-	struct virtio_mmio *vm = in->vm;
+	struct virtio_dev *vd = in->vd;
 	struct virtq_elem e;
 	bool pushed = false;
-	while (virtq_pop(vm, VIRTIO_INPUT_STATUSQ, &e) == VIRTQ_POP_OK) {
-		virtq_push(vm, VIRTIO_INPUT_STATUSQ, &e, 0);
+	while (virtq_pop(vd, VIRTIO_INPUT_STATUSQ, &e) == VIRTQ_POP_OK) {
+		virtq_push(vd, VIRTIO_INPUT_STATUSQ, &e, 0);
 		pushed = true;
 	}
 	if (pushed)
-		virtq_notify_used(vm, VIRTIO_INPUT_STATUSQ);
+		virtq_notify_used(vd, VIRTIO_INPUT_STATUSQ);
 }
 
-static void input_queue_notify(void *opaque, struct virtio_mmio *vm, unsigned queue)
+static void input_queue_notify(void *opaque, struct virtio_dev *vd, unsigned queue)
 {
 	struct virtio_input *in = opaque;
-	(void)vm;
+	(void)vd;
 	if (queue == VIRTIO_INPUT_EVENTQ)
 		deliver(in); /* new buffers */
 	else
@@ -275,6 +276,8 @@ struct virtio_input *virtio_input_power_button_new(struct machine *m, uint64_t b
 		return NULL;
 	}
 	in->vm = virtio_mmio_new(m, base, irq, false, &in->ops, in);
+	if (in->vm)
+		in->vd = virtio_mmio_device(in->vm);
 	if (!in->vm) {
 		free(in);
 		return NULL;

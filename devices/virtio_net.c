@@ -33,7 +33,7 @@
 struct virtio_net {
 	struct virtio_device_ops ops;
 	struct machine *m;
-	struct virtio_mmio *vm; /* set once the transport exists */
+	struct virtio_dev *vd;
 	struct netdev *backend;
 	uint8_t config[NET_CONFIG_SIZE];
 	bool tx_more; /* a burst was cut short: the poller goes on */
@@ -51,7 +51,7 @@ static uint64_t net_config_read(void *opaque, uint32_t offset, unsigned size)
 /* 5.1.6: the header has num_buffers with VERSION_1 or MRG_RXBUF. */
 static unsigned hdr_len(const struct virtio_net *n)
 {
-	const uint64_t f = virtio_mmio_features(n->vm);
+	const uint64_t f = virtio_dev_features(n->vd);
 	return (f >> VIRTIO_F_VERSION_1 & 1) || (f >> VIRTIO_NET_F_MRG_RXBUF & 1)
 		   ? VIRTIO_NET_HDR_MODERN
 		   : VIRTIO_NET_HDR_LEGACY;
@@ -60,8 +60,8 @@ static unsigned hdr_len(const struct virtio_net *n)
 /* Move queued frames into the guest's receive buffers while both last. */
 static void net_rx_flush(struct virtio_net *n)
 {
-	struct virtio_mmio *vm = n->vm;
-	if (!(virtio_mmio_status(vm) & VIRTIO_CONFIG_S_DRIVER_OK))
+	struct virtio_dev *vd = n->vd;
+	if (!(virtio_dev_status(vd) & VIRTIO_CONFIG_S_DRIVER_OK))
 		return; /* 5.1.6.3: nothing is received before the driver is ready */
 	if (!n->backend)
 		return; /* -device without netdev=: no link */
@@ -69,7 +69,7 @@ static void net_rx_flush(struct virtio_net *n)
 	bool pushed = false;
 	while (netdev_peek(n->backend)) {
 		struct virtq_elem e;
-		if (virtq_pop(vm, VIRTIO_NET_RXQ, &e) != VIRTQ_POP_OK)
+		if (virtq_pop(vd, VIRTIO_NET_RXQ, &e) != VIRTQ_POP_OK)
 			break; /* no buffer yet (the frame waits), or a broken queue */
 		const size_t len =
 		    netdev_receive(n->backend, n->frame + hlen, sizeof(n->frame) - hlen);
@@ -80,25 +80,25 @@ static void net_rx_flush(struct virtio_net *n)
 			memset(n->frame, 0, hlen); /* no flags, GSO_NONE */
 			if (hlen == VIRTIO_NET_HDR_MODERN)
 				virtio_put_le16(n->frame + 10, 1); /* num_buffers */
-			written = (uint32_t)virtq_copy_to(vm, &e, 0, n->frame, hlen + len);
+			written = (uint32_t)virtq_copy_to(vd, &e, 0, n->frame, hlen + len);
 		}
-		virtq_push(vm, VIRTIO_NET_RXQ, &e, written);
+		virtq_push(vd, VIRTIO_NET_RXQ, &e, written);
 		pushed = true;
 	}
 	if (pushed)
-		virtq_notify_used(vm, VIRTIO_NET_RXQ);
+		virtq_notify_used(vd, VIRTIO_NET_RXQ);
 }
 
 /* Send up to a burst of the guest's frames. */
 static void net_tx(struct virtio_net *n)
 {
-	struct virtio_mmio *vm = n->vm;
+	struct virtio_dev *vd = n->vd;
 	const unsigned hlen = hdr_len(n);
 	unsigned served = 0;
 	struct virtq_elem e;
 	n->tx_more = false;
 	while (served < VIRTIO_NET_TX_BURST) {
-		if (virtq_pop(vm, VIRTIO_NET_TXQ, &e) != VIRTQ_POP_OK)
+		if (virtq_pop(vd, VIRTIO_NET_TXQ, &e) != VIRTQ_POP_OK)
 			break;
 		served++;
 		/* 5.1.6.2: a transmit chain is device-readable only. A chain
@@ -111,16 +111,16 @@ static void net_tx(struct virtio_net *n)
 			if (n->backend)
 				netdev_send(n->backend, n->frame, len);
 		}
-		virtq_push(vm, VIRTIO_NET_TXQ, &e, 0);
+		virtq_push(vd, VIRTIO_NET_TXQ, &e, 0);
 	}
 	if (served == VIRTIO_NET_TX_BURST)
 		n->tx_more = true;
-	virtq_notify_used(vm, VIRTIO_NET_TXQ);
+	virtq_notify_used(vd, VIRTIO_NET_TXQ);
 	/* A backend that answers at once (slirp's ARP) queued its reply. */
 	net_rx_flush(n);
 }
 
-static void net_queue_notify(void *opaque, struct virtio_mmio *vm, unsigned queue)
+static void net_queue_notify(void *opaque, struct virtio_dev *vd, unsigned queue)
 {
 	struct virtio_net *n = opaque;
 	if (queue == VIRTIO_NET_TXQ)
@@ -154,8 +154,8 @@ static void net_free(void *opaque)
 	free(n);
 }
 
-struct virtio_mmio *virtio_net_new(struct machine *m, uint64_t base, struct irq_line irq,
-				   struct netdev *backend, const uint8_t mac[6], bool legacy)
+struct virtio_dev *virtio_net_create(struct machine *m, struct netdev *backend,
+				     const uint8_t mac[6])
 {
 	struct virtio_net *n = calloc(1, sizeof(*n));
 	if (!n) {
@@ -177,19 +177,26 @@ struct virtio_mmio *virtio_net_new(struct machine *m, uint64_t base, struct irq_
 	    .reset = net_reset,
 	    .free = net_free,
 	};
-	n->vm = virtio_mmio_new(m, base, irq, legacy, &n->ops, n);
-	if (!n->vm) {
+	n->vd = virtio_dev_new(m, &n->ops, n);
+	if (!n->vd) {
 		free(n);
 		return NULL;
 	}
 	if (!machine_add_poller(m, net_poll, n)) {
 		fprintf(stderr, "rvjit: virtio-net: too many devices to poll\n");
-		virtio_mmio_free(n->vm);
+		virtio_dev_free(n->vd);
 		return NULL;
 	}
 	if (backend)
 		netdev_attach(backend, m);
-	return n->vm;
+	return n->vd;
+}
+
+struct virtio_mmio *virtio_net_new(struct machine *m, uint64_t base, struct irq_line irq,
+				   struct netdev *backend, const uint8_t mac[6], bool legacy)
+{
+	struct virtio_dev *vd = virtio_net_create(m, backend, mac);
+	return vd ? virtio_mmio_attach(vd, base, irq, legacy) : NULL;
 }
 
 void virtio_net_free(struct virtio_mmio *vm)

@@ -38,6 +38,11 @@
 struct virtio_mmio *virtio_net_new(struct machine *m, uint64_t base, struct irq_line irq,
 				   struct netdev *backend, const uint8_t mac[6], bool legacy);
 
+/* The same device, not yet on a transport (virtio_mmio_attach,
+ * virtio_pci_attach). */
+struct virtio_dev *virtio_net_create(struct machine *m, struct netdev *backend,
+				     const uint8_t mac[6]);
+
 /* Same rules as virtio_mmio_free. */
 void virtio_net_free(struct virtio_mmio *vm);
 

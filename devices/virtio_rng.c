@@ -39,7 +39,7 @@
 struct virtio_rng {
 	struct virtio_device_ops ops;
 	struct machine *m;
-	struct virtio_mmio *vm;
+	struct virtio_dev *vd;
 	struct rng_backend *backend;
 	uint64_t max_bytes;
 	uint64_t period_ns;
@@ -86,17 +86,17 @@ static uint64_t rng_fill(struct virtio_rng *r, const struct virtq_elem *e, uint6
 /* Serve what the ring holds, as far as the backend and the quota allow. */
 static void rng_serve(struct virtio_rng *r)
 {
-	struct virtio_mmio *vm = r->vm;
+	struct virtio_dev *vd = r->vd;
 	const uint64_t now = rng_now(r);
 	r->waiting = false;
 	if (r->period_running && now >= r->period_end_ns) {
 		r->quota = r->max_bytes;
 		r->period_running = false;
 	}
-	if (!virtio_mmio_queue_ready(vm, 0)) {
+	if (!virtio_dev_queue_ready(vd, 0)) {
 		/* Not yet DRIVER_OK (legacy drivers may notify before):
 		 * look again later, as QEMU does when the status changes. */
-		if (!(virtio_mmio_status(vm) & VIRTIO_CONFIG_S_NEEDS_RESET))
+		if (!(virtio_dev_status(vd) & VIRTIO_CONFIG_S_NEEDS_RESET))
 			wait_until(r, now + RNG_RETRY_NS);
 		return;
 	}
@@ -113,16 +113,16 @@ static void rng_serve(struct virtio_rng *r)
 			break;
 		}
 		struct virtq_elem e;
-		if (virtq_pop(vm, 0, &e) != VIRTQ_POP_OK)
+		if (virtq_pop(vd, 0, &e) != VIRTQ_POP_OK)
 			break;
 		if (e.bad || e.n_out) {
-			virtq_push(vm, 0, &e, 0);
+			virtq_push(vd, 0, &e, 0);
 			continue;
 		}
 		uint64_t want = e.in_len < r->quota ? e.in_len : r->quota;
 		if (want > RNG_SERVE_MAX - served) {
 			if (served) { /* the rest next time, whole */
-				virtq_unpop(vm, 0);
+				virtq_unpop(vd, 0);
 				wait_until(r, now);
 				break;
 			}
@@ -130,7 +130,7 @@ static void rng_serve(struct virtio_rng *r)
 		}
 		const uint64_t got = rng_fill(r, &e, want);
 		if (got == 0) {
-			virtq_unpop(vm, 0);
+			virtq_unpop(vd, 0);
 			wait_until(r, now + RNG_RETRY_NS);
 			break;
 		}
@@ -140,15 +140,15 @@ static void rng_serve(struct virtio_rng *r)
 		}
 		r->quota -= got;
 		served += got;
-		virtq_push(vm, 0, &e, (uint32_t)got);
+		virtq_push(vd, 0, &e, (uint32_t)got);
 	}
-	virtq_notify_used(vm, 0);
+	virtq_notify_used(vd, 0);
 }
 
-static void rng_queue_notify(void *opaque, struct virtio_mmio *vm, unsigned queue)
+static void rng_queue_notify(void *opaque, struct virtio_dev *vd, unsigned queue)
 {
 	struct virtio_rng *r = opaque;
-	(void)vm;
+	(void)vd;
 	(void)queue;
 	rng_serve(r);
 	/* The poller's thread learns the new deadline now, not at its next
@@ -212,9 +212,8 @@ static void rng_free(void *opaque)
 	free(opaque);
 }
 
-struct virtio_mmio *virtio_rng_new(struct machine *m, uint64_t base, struct irq_line irq,
-				   struct rng_backend *backend, bool legacy, uint64_t max_bytes,
-				   uint32_t period_ms)
+struct virtio_dev *virtio_rng_create(struct machine *m, struct rng_backend *backend,
+				     uint64_t max_bytes, uint32_t period_ms)
 {
 	struct virtio_rng *r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -243,13 +242,21 @@ struct virtio_mmio *virtio_rng_new(struct machine *m, uint64_t base, struct irq_
 		free(r);
 		return NULL;
 	}
-	r->vm = virtio_mmio_new(m, base, irq, legacy, &r->ops, r);
-	if (!r->vm) {
+	r->vd = virtio_dev_new(m, &r->ops, r);
+	if (!r->vd) {
 		free(r);
 		return NULL;
 	}
 	(void)machine_add_poller(m, rng_poll, r); /* there is room: checked above */
-	return r->vm;
+	return r->vd;
+}
+
+struct virtio_mmio *virtio_rng_new(struct machine *m, uint64_t base, struct irq_line irq,
+				   struct rng_backend *backend, bool legacy, uint64_t max_bytes,
+				   uint32_t period_ms)
+{
+	struct virtio_dev *vd = virtio_rng_create(m, backend, max_bytes, period_ms);
+	return vd ? virtio_mmio_attach(vd, base, irq, legacy) : NULL;
 }
 
 void virtio_rng_free(struct virtio_mmio *vm)

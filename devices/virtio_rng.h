@@ -24,6 +24,11 @@ struct virtio_mmio *virtio_rng_new(struct machine *m, uint64_t base, struct irq_
 				   struct rng_backend *backend, bool legacy, uint64_t max_bytes,
 				   uint32_t period_ms);
 
+/* The same device, not yet on a transport (virtio_mmio_attach,
+ * virtio_pci_attach). */
+struct virtio_dev *virtio_rng_create(struct machine *m, struct rng_backend *backend,
+				     uint64_t max_bytes, uint32_t period_ms);
+
 /* Same rules as virtio_mmio_free. */
 void virtio_rng_free(struct virtio_mmio *vm);
 

@@ -20,6 +20,7 @@
 #include "devices/clint.h"
 #include "devices/goldfish_rtc.h"
 #include "devices/htif.h"
+#include "devices/pcie_host.h"
 #include "devices/plic.h"
 #include "devices/syscon.h"
 #include "devices/uart16550.h"
@@ -27,6 +28,7 @@
 #include "devices/virtio_input.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_net.h"
+#include "devices/virtio_pci.h"
 #include "devices/virtio_rng.h"
 #include "fdt/fdt.h"
 #include "loader.h"
@@ -45,6 +47,9 @@ struct virt_board {
 	struct htif *htif;
 	struct virtio_mmio *virtio[VIRT_VIRTIO_COUNT];
 	struct block_dev *disks[VIRT_VIRTIO_COUNT];
+	struct pcie_host *pcie;					 /* owns the virtio-pci functions */
+	struct block_dev *pci_disks[VIRT_MAX_DRIVES];		 /* drive i's, on virtio-blk-pci */
+	struct rng_backend *pci_rng_own[VIRT_VIRTIO_COUNT];	 /* rng i's, on virtio-rng-pci */
 	struct block_dev *orphans[VIRT_MAX_DRIVES];		 /* drives no device uses */
 	struct rng_backend *rng_backends[VIRT_MAX_RNG_BACKENDS]; /* -object's */
 	struct rng_backend *rng_own[VIRT_VIRTIO_COUNT];		 /* a virtio-rng's without rng= */
@@ -138,7 +143,7 @@ static void note_source(struct virt_board *b, unsigned i, struct block_dev *dev,
 }
 
 /* A device on a virtio-mmio slot: drive i's virtio-blk or rng i's. */
-struct virtio_dev {
+struct placed_dev {
 	bool rng;
 	unsigned i;
 	int slot;
@@ -148,20 +153,21 @@ struct virtio_dev {
 /* Where each virtio device goes (QEMU's virt): an explicit
  * bus=virtio-mmio-bus.N first, then, in command-line order, the free slot
  * with the highest address. */
-static int place_virtio(const struct virt_config *c, struct virtio_dev *devs, unsigned *ndevs,
+static int place_virtio(const struct virt_config *c, struct placed_dev *devs, unsigned *ndevs,
 			char *err, size_t errlen)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < c->ndrives; i++)
-		if (!c->drives[i].no_device)
+		if (!c->drives[i].no_device && !c->drives[i].pci_devfn)
 			devs[n++] =
-			    (struct virtio_dev){false, i, c->drives[i].slot, c->drives[i].order};
+			    (struct placed_dev){false, i, c->drives[i].slot, c->drives[i].order};
 	for (unsigned i = 0; i < c->nrngs; i++)
-		devs[n++] = (struct virtio_dev){true, i, c->rngs[i].slot, c->rngs[i].order};
+		if (!c->rngs[i].pci_devfn)
+			devs[n++] = (struct placed_dev){true, i, c->rngs[i].slot, c->rngs[i].order};
 	/* Command-line order (a stable insertion sort: a handful of them). */
 	for (unsigned i = 1; i < n; i++)
 		for (unsigned j = i; j > 0 && devs[j - 1].order > devs[j].order; j--) {
-			const struct virtio_dev t = devs[j];
+			const struct placed_dev t = devs[j];
 			devs[j] = devs[j - 1];
 			devs[j - 1] = t;
 		}
@@ -207,6 +213,13 @@ static int add_disk(struct virt_board *b, const struct virt_config *c, unsigned 
 		b->orphans[i] = dev;
 		return 0;
 	}
+	if (d->pci_devfn) {
+		b->pci_disks[i] = dev;
+		struct virtio_dev *vd = virtio_blk_create(b->m, dev, d->id ? d->id : "");
+		return vd && virtio_pci_attach(b->pcie, (unsigned)s, vd)
+			   ? 0
+			   : errmsg(err, errlen, "cannot create virtio-blk-pci for %s", d->file);
+	}
 	b->disks[s] = dev;
 	b->virtio[s] = virtio_blk_new(b->m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
 				      plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s),
@@ -225,10 +238,18 @@ static int add_rng(struct virt_board *b, const struct virt_config *c, unsigned i
 		backend = b->rng_backends[r->backend];
 	} else {
 		/* QEMU gives a virtio-rng without rng= an rng-builtin. */
-		b->rng_own[s] = rng_backend_open(NULL, err, errlen);
-		if (!b->rng_own[s])
+		struct rng_backend **own = r->pci_devfn ? &b->pci_rng_own[i] : &b->rng_own[s];
+		*own = rng_backend_open(NULL, err, errlen);
+		if (!*own)
 			return -1;
-		backend = b->rng_own[s];
+		backend = *own;
+	}
+	if (r->pci_devfn) {
+		struct virtio_dev *vd =
+		    virtio_rng_create(b->m, backend, r->max_bytes, r->period_ms);
+		return vd && virtio_pci_attach(b->pcie, (unsigned)s, vd)
+			   ? 0
+			   : errmsg(err, errlen, "cannot create virtio-rng-pci");
 	}
 	b->virtio[s] = virtio_rng_new(b->m, VIRT_VIRTIO_BASE + (uint64_t)s * VIRT_VIRTIO_STRIDE,
 				      plic_line(b->plic, VIRT_VIRTIO_IRQ + (unsigned)s), backend,
@@ -240,7 +261,7 @@ static int add_rng(struct virt_board *b, const struct virt_config *c, unsigned i
 
 static int add_virtio(struct virt_board *b, const struct virt_config *c, char *err, size_t errlen)
 {
-	struct virtio_dev devs[VIRT_MAX_DRIVES + VIRT_VIRTIO_COUNT];
+	struct placed_dev devs[VIRT_MAX_DRIVES + VIRT_VIRTIO_COUNT];
 	unsigned n = 0;
 	if (place_virtio(c, devs, &n, err, errlen))
 		return -1;
@@ -260,12 +281,77 @@ static int add_virtio(struct virt_board *b, const struct virt_config *c, char *e
 	return 0;
 }
 
+/* The PCIe host bridge, always there as on QEMU's virt, and the virtio-pci
+ * functions: those with addr= first, then the others in command-line
+ * order (disks and rngs, then NICs), each in the first free slot. */
+static int add_pci(struct virt_board *b, const struct virt_config *c, char *err, size_t errlen)
+{
+	struct irq_line intx[PCIE_NUM_IRQS];
+	for (unsigned i = 0; i < PCIE_NUM_IRQS; i++)
+		intx[i] = plic_line(b->plic, PCIE_IRQ + i);
+	b->pcie = pcie_host_new(b->m, pcie_mmio_high_base(b->m->ram_base, b->m->ram_size), intx);
+	if (!b->pcie)
+		return errmsg(err, errlen, "cannot create the PCIe host bridge");
+	struct placed_dev devs[VIRT_MAX_DRIVES + VIRT_VIRTIO_COUNT];
+	unsigned n = 0;
+	for (unsigned i = 0; i < c->ndrives; i++)
+		if (!c->drives[i].no_device && c->drives[i].pci_devfn)
+			devs[n++] = (struct placed_dev){false, i, c->drives[i].pci_devfn,
+							c->drives[i].order};
+	for (unsigned i = 0; i < c->nrngs; i++)
+		if (c->rngs[i].pci_devfn)
+			devs[n++] =
+			    (struct placed_dev){true, i, c->rngs[i].pci_devfn, c->rngs[i].order};
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && devs[j - 1].order > devs[j].order; j--) {
+			const struct placed_dev t = devs[j];
+			devs[j] = devs[j - 1];
+			devs[j - 1] = t;
+		}
+	/* Reserve the explicit addresses, then fill in the rest. */
+	bool taken[PCI_SLOTS] = {true}; /* 00.0: the host bridge */
+	for (unsigned k = 0; k < n; k++)
+		if (devs[k].slot >= 0)
+			taken[devs[k].slot >> 3] = true;
+	for (unsigned i = 0; i < c->nnics; i++)
+		if (c->nics[i].pci_devfn > 0)
+			taken[c->nics[i].pci_devfn >> 3] = true;
+	for (unsigned k = 0; k < n + c->nnics; k++) {
+		const bool nic = k >= n;
+		int devfn = nic ? c->nics[k - n].pci_devfn : devs[k].slot;
+		if (!devfn)
+			continue; /* a virtio-mmio NIC */
+		if (devfn == VIRT_PCI_AUTO) {
+			int slot = 1;
+			while (slot < PCI_SLOTS && taken[slot])
+				slot++;
+			if (slot == PCI_SLOTS)
+				return errmsg(err, errlen,
+					      "no free PCI slot for a virtio-pci device");
+			taken[slot] = true;
+			devfn = slot << 3;
+		}
+		if (nic) {
+			struct virtio_dev *vd =
+			    virtio_net_create(b->m, c->nics[k - n].backend, c->nics[k - n].mac);
+			if (!vd || !virtio_pci_attach(b->pcie, (unsigned)devfn, vd))
+				return errmsg(err, errlen, "cannot create virtio-net-pci");
+		} else if (devs[k].rng ? add_rng(b, c, devs[k].i, devfn, err, errlen)
+				       : add_disk(b, c, devs[k].i, devfn, err, errlen)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* The NICs after the disks, each in the free slot with the highest
  * address (QEMU's order for -device given after the disks'). */
 static int add_nics(struct virt_board *b, const struct virt_config *c, char *err, size_t errlen)
 {
 	struct machine *m = b->m;
 	for (unsigned i = 0; i < c->nnics; i++) {
+		if (c->nics[i].pci_devfn)
+			continue; /* add_pci's */
 		int s = VIRT_VIRTIO_COUNT - 1;
 		while (s >= 0 && b->virtio[s])
 			s--;
@@ -298,7 +384,8 @@ static int add_devices(struct virt_board *b, const struct virt_config *c, char *
 		  goldfish_rtc_new(m, VIRT_RTC_BASE, plic_line(b->plic, VIRT_RTC_IRQ), &c->rtc)) ||
 	    !machine_add_poller(m, uart_feed, b))
 		return errmsg(err, errlen, "cannot create the virt board's devices");
-	if (add_virtio(b, c, err, errlen) || add_nics(b, c, err, errlen))
+	if (add_virtio(b, c, err, errlen) || add_pci(b, c, err, errlen) ||
+	    add_nics(b, c, err, errlen))
 		return -1;
 	if (!c->no_power_button &&
 	    !(b->power_button = virtio_input_power_button_new(
@@ -495,14 +582,23 @@ struct machine *virt_board_machine(struct virt_board *b)
 	return b->m;
 }
 
+void virt_board_pci_info(struct virt_board *b, void (*out)(void *opaque, const char *line),
+			 void *opaque)
+{
+	pcie_host_info(b->pcie, out, opaque);
+}
+
 void virt_board_flush(struct virt_board *b)
 {
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
 		if (b->disks[s])
 			block_flush(b->disks[s]);
-	for (unsigned i = 0; i < VIRT_MAX_DRIVES; i++)
+	for (unsigned i = 0; i < VIRT_MAX_DRIVES; i++) {
 		if (b->orphans[i])
 			block_flush(b->orphans[i]);
+		if (b->pci_disks[i])
+			block_flush(b->pci_disks[i]);
+	}
 	b->serial.flush(b->serial.opaque);
 }
 
@@ -549,6 +645,9 @@ void virt_board_save_state(struct virt_board *b, struct vmstate_out *o)
 			virtio_mmio_save(b->virtio[s], o);
 		vmstate_end(o);
 	}
+	vmstate_begin(o, "pcie");
+	pcie_host_save(b->pcie, o);
+	vmstate_end(o);
 	vmstate_begin(o, "power");
 	if (b->power_button)
 		virtio_mmio_save(virtio_input_transport(b->power_button), o);
@@ -570,6 +669,8 @@ void virt_board_load_state(struct virt_board *b, struct vmstate_in *in)
 	for (int s = 0; s < VIRT_VIRTIO_COUNT; s++)
 		if (vmstate_section(in, "virtio", &sec) && b->virtio[s])
 			virtio_mmio_load(b->virtio[s], &sec);
+	if (vmstate_section(in, "pcie", &sec))
+		pcie_host_load(b->pcie, &sec);
 	if (vmstate_section(in, "power", &sec) && b->power_button)
 		virtio_mmio_load(virtio_input_transport(b->power_button), &sec);
 }
@@ -599,6 +700,12 @@ void virt_board_free(struct virt_board *b)
 			block_close(b->disks[s]);
 		rng_backend_close(b->rng_own[s]);
 	}
+	pcie_host_free(b->pcie); /* and the virtio-pci devices */
+	for (unsigned i = 0; i < VIRT_MAX_DRIVES; i++)
+		if (b->pci_disks[i])
+			block_close(b->pci_disks[i]);
+	for (unsigned i = 0; i < VIRT_VIRTIO_COUNT; i++)
+		rng_backend_close(b->pci_rng_own[i]);
 	virtio_input_free(b->power_button);
 	for (unsigned i = 0; i < VIRT_MAX_RNG_BACKENDS; i++)
 		rng_backend_close(b->rng_backends[i]);

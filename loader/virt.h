@@ -36,6 +36,8 @@
 #define VIRT_DRAM_BASE	       0x80000000ULL
 #define VIRT_KERNEL_OFFSET     0x200000 /* -kernel after firmware, as QEMU places it */
 
+#define VIRT_PCI_AUTO (-1) /* a virtio-pci device in the first free PCI slot */
+
 #define VIRT_MAX_DRIVES	 8
 #define VIRT_MAX_LOADERS 8
 #define VIRT_MAX_NICS	 4
@@ -46,6 +48,7 @@ struct netdev;
 struct virt_nic {
 	struct netdev *backend;
 	uint8_t mac[6];
+	int pci_devfn; /* as virt_drive's */
 };
 
 /* A disk image for a virtio-blk device. */
@@ -60,6 +63,8 @@ struct virt_drive {
 	bool no_device;	 /* opened, but no device shows it to the guest (QEMU's -hda on virt) */
 	bool blockdev;	 /* from -blockdev, which -snapshot leaves alone (as QEMU's) */
 	unsigned order;	 /* its device's place among the virtio devices (slot order) */
+	int pci_devfn;	 /* 0: virtio-mmio; VIRT_PCI_AUTO: virtio-pci, first free slot;
+			    else virtio-pci at this devfn (slot << 3 | function) */
 };
 
 #define VIRT_MAX_RNG_BACKENDS 8
@@ -78,6 +83,7 @@ struct virt_rng {
 	uint32_t period_ms;
 	int slot;	/* virtio-mmio slot 0..7, or -1 as for drives */
 	unsigned order; /* its place among the virtio devices (slot order) */
+	int pci_devfn;	/* as virt_drive's */
 };
 
 /* A raw file copied to guest memory at power-on (QEMU's generic loader). */
@@ -178,6 +184,9 @@ void virt_board_load_state(struct virt_board *b, struct vmstate_in *in);
  * the monitor gives it (its id, else its file). False past the last. */
 struct block_dev;
 bool virt_board_drive(struct virt_board *b, unsigned i, struct block_dev **dev, const char **name);
+/* `info pci`: the PCIe functions in QEMU's layout, a line at a time. */
+void virt_board_pci_info(struct virt_board *b, void (*out)(void *opaque, const char *line),
+			 void *opaque);
 /* The monitor's system_powerdown: press the power button. False when the
  * board has none (power-button=off) or the press was dropped (too many
  * presses wait for the guest). */

@@ -5,9 +5,10 @@
  * /chosen; each device writes its own node (clint_fdt, plic_fdt, ...).
  *
  * Differences from QEMU, on purpose: riscv,isa lists only what rvjit
- * implements (and -cpu turned on); there is no PCIe, flash or fw-cfg node
- * because rvjit has none of those devices; a ninth virtio,mmio node, last,
- * is rvjit's power button (loader/virt.h); the PMU node lists only the
+ * implements (and -cpu turned on); there is no flash, fw-cfg or
+ * platform-bus node because rvjit has none of those devices; a ninth
+ * virtio,mmio node, last, is rvjit's power button (loader/virt.h); the PMU
+ * node lists only the
  * events rvjit counts; every interrupt controller node has
  * #address-cells (dtc's interrupt_provider check wants it, and QEMU's
  * cpu-intc nodes lack it).
@@ -17,6 +18,7 @@
 #include "core/mem.h"
 #include "devices/clint.h"
 #include "devices/goldfish_rtc.h"
+#include "devices/pcie_host.h"
 #include "devices/plic.h"
 #include "devices/syscon.h"
 #include "devices/uart16550.h"
@@ -172,6 +174,7 @@ uint8_t *virt_fdt_build(const struct virt_fdt_config *c, size_t *size)
 	plic_fdt(&f, VIRT_PLIC_BASE, VIRT_PLIC_SOURCES, intc, c->nharts, plic);
 	uart_fdt(&f, VIRT_UART0_BASE, VIRT_UART0_IRQ, plic);
 	goldfish_rtc_fdt(&f, VIRT_RTC_BASE, VIRT_RTC_IRQ, plic);
+	pcie_host_fdt(&f, pcie_mmio_high_base(c->ram_base, c->ram_size), plic);
 	/* Highest address first, as QEMU's virt lists them: with one disk
 	 * (which QEMU also puts in the highest slot) it is the first node, so
 	 * it is U-Boot's "virtio 0" and Linux's vda on both emulators. */

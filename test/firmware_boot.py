@@ -9,6 +9,8 @@ Scenarios (each one ctest test, see test/CMakeLists.txt):
   uboot_ext2      the same, with an ext2 disk: `virtio scan`, `virtio info`,
                   `ext2load`, and U-Boot's `crc32` equals the host's.
   uboot_fat       the same with a FAT disk and the generic `load`.
+  uboot_pci       the ext2 disk as virtio-blk-pci: `pci enum` lists the host
+                  bridge and the disk, `virtio scan` finds it, ext2load reads it.
   uboot_mmode     M-mode U-Boot as -bios: the prompt, then `poweroff`.
   opensbi_dynamic `-bios default` (OpenSBI fw_dynamic) + U-Boot with -m 128M:
                   the fw_dynamic info names U-Boot at 0x80200000 in S-mode and
@@ -157,9 +159,10 @@ def random_file(path, size):
     return zlib.crc32(data)
 
 
-def load_and_crc(con, load_cmd, size, crc):
+def load_and_crc(con, load_cmd, size, crc, vendor="QEMU"):
+    """virtio-mmio's vendor ID reads "QEMU"; virtio-pci's is 1af4."""
     con.command("virtio scan")
-    con.command("virtio info", r"Device 0: QEMU VirtIO Block Device")
+    con.command("virtio info", rf"Device 0: {vendor} VirtIO Block Device")
     con.command(load_cmd, rf"{size} bytes read")
     m = con.command("crc32 ${loadaddr} ${filesize}", r"==> ([0-9a-f]{8})")
     got = m.group(1).decode()
@@ -185,6 +188,22 @@ def scenario_uboot_ext2(rvjit, tmp):
     con = boot_uboot_smode(rvjit, ["-drive", f"file={img},format=raw,if=virtio"])
     load_and_crc(con, "ext2load virtio 0 ${loadaddr} file.bin", size, crc)
     con.command("ext2ls virtio 0 /", r"file\.bin")
+    poweroff(con)
+
+
+def scenario_uboot_pci(rvjit, tmp):
+    need(OPENSBI_JUMP, UBOOT_SMODE, "mke2fs")
+    src = os.path.join(tmp, "root")
+    os.mkdir(src)
+    size = 200000
+    crc = random_file(os.path.join(src, "file.bin"), size)
+    img = os.path.join(tmp, "ext2.img")
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-d", src, img, "8M"], check=True)
+    con = boot_uboot_smode(rvjit, ["-drive", f"file={img},format=raw,if=none,id=hd0",
+                                   "-device", "virtio-blk-pci,drive=hd0,addr=2"])
+    con.command("pci enum")
+    con.command("pci", r"00\.02\.00\s+0x1af4\s+0x1042\s+Mass storage")
+    load_and_crc(con, "ext2load virtio 0 ${loadaddr} file.bin", size, crc, vendor="1af4")
     poweroff(con)
 
 

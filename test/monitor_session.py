@@ -34,7 +34,8 @@ LOG = os.path.join(tmp, "log.txt")
 vm = Console([RVJIT, "-nographic", "-bios", "none", "-kernel", SPIN, "-smp", "2",
               "-drive", "file=%s,format=raw,if=virtio,readonly=on" % DISK, "-D", LOG,
               "-netdev", "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:0-:7",
-              "-device", "virtio-net-device,netdev=n0,mac=52:54:00:ab:cd:ef"] + EXTRA)
+              "-device", "virtio-net-device,netdev=n0,mac=52:54:00:ab:cd:ef",
+              "-device", "virtio-rng-pci,addr=3"] + EXTRA)
 send, command = vm.send, vm.command
 
 
@@ -91,6 +92,14 @@ check("virtio-net-device.0: index=0,type=nic,model=virtio-net-device,macaddr=52:
 text = command("info qtree")
 check("bus: main-system-bus\n" in text and "dev: serial-mm, id \"\"\n    mmio 0000000010000000/" in text,
       "info qtree")
+check("dev: gpex-pcihost, id \"\"\n    mmio 0000000030000000/0000000010000000\n" in text,
+      "info qtree: the PCIe host bridge")
+text = command("info pci")
+check("  Bus  0, device   0, function 0:\n    Host bridge: PCI device 1b36:0008\n" in text and
+      "  Bus  0, device   3, function 0:\n    Class 0255: PCI device 1af4:1044\n"
+      "      PCI subsystem 1af4:1100\n      IRQ 0, pin A\n"
+      "      BAR4: 64 bit prefetchable memory at 0xffffffffffffffff [0x00003ffe].\n" in text,
+      "info pci: the host bridge and virtio-rng-pci, as QEMU shows them")
 text = command("info irq")
 check("PLIC at 0xc000000:" in text and "context 3 (hart 1 S): threshold" in text, "info irq: the PLIC")
 check("unknown command: 'info frob'" in command("info frob"), "info of nothing")

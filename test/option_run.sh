@@ -151,10 +151,10 @@ done
 # -d guest_errors: an access where nothing is, in QEMU's words.
 for engine in "" --interp; do
 	"$rvjit" $engine -d guest_errors -D "$tmp/ge.log" -bios none "$guests/misaligned_and_access_faults.elf" </dev/null >/dev/null 2>&1
-	grep -qx "Invalid write at addr 0x50000000, size 8, region '(null)', reason: rejected" "$tmp/ge.log" ||
-		fail "-d guest_errors $engine: no line for the write to 0x50000000: $(head -3 "$tmp/ge.log")"
-	grep -qx "Invalid read at addr 0x50000000, size 2, region '(null)', reason: rejected" "$tmp/ge.log" ||
-		fail "-d guest_errors $engine: no line for the fetch from 0x50000000"
+	grep -qx "Invalid write at addr 0x18000000, size 8, region '(null)', reason: rejected" "$tmp/ge.log" ||
+		fail "-d guest_errors $engine: no line for the write to 0x18000000: $(head -3 "$tmp/ge.log")"
+	grep -qx "Invalid read at addr 0x18000000, size 2, region '(null)', reason: rejected" "$tmp/ge.log" ||
+		fail "-d guest_errors $engine: no line for the fetch from 0x18000000"
 done
 
 echo "option_run: $fails failed"

@@ -4,10 +4,11 @@
 #
 # A disk for the guest (set by test/CMakeLists.txt from the `disk:` and
 # `disk-expect:` header lines):
-#   GUEST_DISK="SIZE_KIB [legacy|modern]"  a temporary raw image made by
+#   GUEST_DISK="SIZE_KIB [legacy|modern|pci]"  a temporary raw image made by
 #       DISK_IMAGE_TOOL (byte j of sector i = (i * 7 + j) & 0xff), attached
 #       as virtio-blk on virtio-mmio-bus.0 (0x10001000, PLIC IRQ 1); modern
-#       adds -global virtio-mmio.force-legacy=false.
+#       adds -global virtio-mmio.force-legacy=false; pci attaches it as
+#       virtio-blk-pci at PCI address 02.0 instead.
 #   GUEST_DISK_EXPECT="SECTOR:BYTE ..."  after the run, those sectors must
 #       be entirely BYTE and every other sector must still hold the pattern.
 rvjit=$1 elf=$2 want=$3 regex=$4 input=$5
@@ -22,7 +23,7 @@ if [ -n "$GUEST_DISK" ]; then
 	disk_kib=$1 disk_mode=${2:-legacy}
 	shift
 	case "$disk_mode" in
-	legacy | modern) shift ;;
+	legacy | modern | pci) shift ;;
 	*) disk_mode=legacy ;;
 	esac
 	disk_fmt=raw
@@ -40,8 +41,13 @@ if [ -n "$GUEST_DISK" ]; then
 		qemu-img create -q -f qcow2 -o cluster_size=4096 -b "$img" -F raw "$drive" ||
 			{ echo "FAIL: cannot make the qcow2 image"; exit 1; }
 	fi
-	set -- -drive "file=$drive,if=none,format=$disk_fmt,id=disk0" \
-		-device virtio-blk-device,drive=disk0,bus=virtio-mmio-bus.0 "$@"
+	if [ "$disk_mode" = pci ]; then
+		set -- -drive "file=$drive,if=none,format=$disk_fmt,id=disk0" \
+			-device virtio-blk-pci,drive=disk0,addr=2 "$@"
+	else
+		set -- -drive "file=$drive,if=none,format=$disk_fmt,id=disk0" \
+			-device virtio-blk-device,drive=disk0,bus=virtio-mmio-bus.0 "$@"
+	fi
 	if [ "$disk_mode" = modern ]; then
 		set -- -global virtio-mmio.force-legacy=false "$@"
 	fi

@@ -15,7 +15,7 @@
 #define VA_XO 0x40003000   /* page_b, X A only */
 #define VA_NOAD 0x40004000 /* page_c, R W, A = D = 0 */
 #define VA_NOAD2 0x40005000 /* page_c, R W, A = D = 0 */
-#define HOLE 0x50000000
+#define HOLE 0x18000000 /* nothing there on QEMU virt (0x40000000 up is PCIe MMIO) */
 #define CBIE_FLUSH (1 << 4)
 #define CBIE_INVAL (3 << 4)
 #define CBCFE (1 << 6)

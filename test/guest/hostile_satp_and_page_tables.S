@@ -11,7 +11,7 @@
 #include "trap_helpers.h"
 #include "paging.h"
 #define MSTATUS_MPRV_BIT (1 << 17)
-#define HOLE 0x50000000
+#define HOLE 0x18000000 /* nothing there on QEMU virt (0x40000000 up is PCIe MMIO) */
 #define VIRTIO_MMIO0 0x10001000
 
 /* The next data access is translated as S-mode. */
@@ -121,9 +121,9 @@ GUEST_START
 	sd t0, 2*8(s0)
 	sfence.vma
 	EXPECT_ACCESS_FAULTS(90)
-	/* A leaf gigapage onto the hole: the walk succeeds, the access
-	 * itself faults. */
-	li t0, (0x40000000 >> 12) << 10 | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
+	/* A leaf gigapage onto the hole past RAM: the walk succeeds, the
+	 * access itself faults. */
+	li t0, (0xc0000000 >> 12) << 10 | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
 	sd t0, 2*8(s0)
 	sfence.vma
 	EXPECT_ACCESS_FAULTS(100)

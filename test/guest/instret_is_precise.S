@@ -50,7 +50,7 @@ GUEST_START
 
 	/* A faulting load does not retire: the handler's first instruction
 	 * sees only the read before it. */
-	li t1, 0x50000000
+	li t1, 0x18000000 /* a hole in the physical map */
 	la s11, 1f
 	csrr a0, minstret
 	lw t2, 0(t1)

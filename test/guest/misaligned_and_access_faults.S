@@ -6,7 +6,7 @@
 # with mepc = mtval = the target.
 #include "guest.h"
 #include "trap_helpers.h"
-#define HOLE 0x50000000
+#define HOLE 0x18000000 /* nothing there on QEMU virt (0x40000000 up is PCIe MMIO) */
 GUEST_START
 	INSTALL_RECORDERS
 	li t0, 1 << 13 /* FS = Initial: fld below */

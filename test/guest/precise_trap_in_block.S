@@ -2,12 +2,12 @@
 # 3.3.1): xepc is the faulting instruction, every instruction before it
 # has written its register, none after it has, and minstret counts exactly
 # the instructions before it. Three faults: a load access fault
-# (0x50000000 is unmapped), a load page fault in S-mode under Sv39, and
+# (0x18000000 is unmapped), a load page fault in S-mode under Sv39, and
 # an illegal instruction (an FP add with mstatus.FS = Off).
 #include "guest.h"
 #include "trap_helpers.h"
 #include "paging.h"
-#define UNMAPPED 0x50000000
+#define UNMAPPED 0x18000000
 #define VA_INVALID 0x40000000 /* root[1] is not valid */
 
 /* Old values in a1..a7 and s2 = instret now (rdinstret: S-mode can read

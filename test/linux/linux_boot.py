@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Boot Linux 6.1 to user space on rvjit and check what the guest did.
 
-usage: linux_boot.py RVJIT LINUXDIR SMP [--net] [RVJIT-OPTION...]
+usage: linux_boot.py RVJIT LINUXDIR SMP [--net] [--pci] [RVJIT-OPTION...]
 
 LINUXDIR holds Image and initramfs.cpio.gz (build-kernel.sh and
 build-initramfs.sh write them); the environment variable RVJIT_LINUX_DIR,
@@ -21,6 +21,10 @@ when set, takes its place. The test:
     says "rvjit-init: net listening", the test connects through it, sends a
     random line and needs init's "guest got: LINE" back, and the line in
     init's output (loopback only: restrict=on lets nothing else out).
+  - with --pci, the disk, the rng and the NIC are virtio-blk-pci,
+    virtio-rng-pci and virtio-net-pci on the PCIe host bridge instead of
+    virtio-mmio devices, and the kernel must have found them there (its
+    pci 0000:00:0N.0 lines with the virtio vendor ID).
 Exit status 0 = pass, 77 = a tool or the kernel is missing (skip), else fail.
 Python standard library only.
 """
@@ -65,7 +69,9 @@ def main():
     rvjit, linuxdir, smp = sys.argv[1], sys.argv[2], int(sys.argv[3])
     extra = sys.argv[4:]
     net = "--net" in extra
-    extra = [a for a in extra if a != "--net"]
+    pci = "--pci" in extra
+    extra = [a for a in extra if a not in ("--net", "--pci")]
+    kind = "pci" if pci else "device"
     linuxdir = os.path.abspath(os.environ.get("RVJIT_LINUX_DIR") or linuxdir)
     image = os.path.join(linuxdir, "Image")
     initrd = os.path.join(linuxdir, "initramfs.cpio.gz")
@@ -94,7 +100,7 @@ def main():
                 fwd_port = probe.getsockname()[1]
             append += " rvjit-init.net"
             net_args = ["-netdev", f"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{fwd_port}-:7",
-                        "-device", "virtio-net-device,netdev=n0"]
+                        "-device", f"virtio-net-{kind},netdev=n0"]
 
         def talk_to_guest():
             """Through hostfwd to init's port 7: a line there, its answer back."""
@@ -118,8 +124,9 @@ def main():
         argv = [rvjit, "-machine", "virt", "-m", "256M", "-smp", str(smp), "-nographic",
                 "-bios", OPENSBI_JUMP, "-kernel", image, "-initrd", initrd,
                 "-append", append,
-                "-drive", f"file={disk},format=raw,if=virtio",
-                "-device", "virtio-rng-device"] + net_args + extra
+                "-drive", f"file={disk},format=raw,if=none,id=hd0",
+                "-device", f"virtio-blk-{kind},drive=hd0",
+                "-device", f"virtio-rng-{kind}"] + net_args + extra
         print("+", " ".join(argv), flush=True)
         start = time.monotonic()
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -181,6 +188,12 @@ def main():
                 fail(f"through hostfwd the guest answered {net_reply!r}, not 'guest got: {net_line}'")
             if f"rvjit-init: net from host: {net_line}" not in text:
                 fail("init did not print the line the host sent through hostfwd")
+        if pci:
+            # Linux's enumeration: "pci 0000:00:01.0: [1af4:1042] type 00 class 0x010000"
+            found = set(re.findall(r"pci 0000:00:[0-9a-f]{2}\.0: \[1af4:(10[0-9a-f]{2})\]", text))
+            want = {"1042", "1044"} | ({"1041"} if net else set())
+            if not want <= found:
+                fail(f"the kernel found virtio-pci functions {sorted(found)}, not {sorted(want)}")
         if f"rvjit-init: from-host: {host_text}" not in text:
             fail("the guest did not print from-host.txt's content")
         got = subprocess.run(["debugfs", "-R", "cat /from-guest.txt", disk],
