@@ -57,12 +57,26 @@ fail() {{
 \tsync
 \tsystemctl poweroff -ff
 }}
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
+# PID 1 runs from a copy in /run: the script deletes itself from the disk
+# at the end, and a file still open there would keep / from going read-only.
+case "$1" in
+finish)
+	# A new shell: the old one's dash and libc, replaced by dpkg, are freed.
+	sync
+	mount -o remount,ro / || fail "remount read-only"
+	systemctl poweroff -ff
+	exit 1;;
+main) ;;
+*)
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+	mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+	mount -t tmpfs tmpfs /run
+	mount -t tmpfs tmpfs /tmp
+	cp "$0" /run/firstboot && exec /bin/sh /run/firstboot main
+	fail "copy to /run";;
+esac
 # dpkg's database is empty: unpacking the packages again records them and
 # runs their preinst scripts (what debootstrap's second stage does). The
 # files are already there, so a crash here loses nothing: no fsync.
@@ -78,9 +92,7 @@ systemd-machine-id-setup || fail systemd-machine-id-setup
 systemctl enable systemd-networkd.service || fail "systemctl enable"
 rm -f /var/cache/apt/archives/*.deb {FIRSTBOOT}
 echo "{MARK_DONE}: $(dpkg-query -W | wc -l) packages"
-sync
-mount -o remount,ro / || fail "remount read-only"
-systemctl poweroff -ff
+exec /bin/sh /run/firstboot finish
 """
 
 # The files this script adds to the tree (path, mode, content).
