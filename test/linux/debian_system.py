@@ -54,8 +54,10 @@ FIRSTBOOT_TIMEOUT = 1800  # seconds: dpkg unpacks and configures ~100 packages
 BOOT_TIMEOUT = 600        # seconds to the login prompt
 STEP_TIMEOUT = 120        # seconds for one shell command or the power-off
 PROMPT = r"root@%s:[^\n]*# " % debian_image.HOSTNAME
+ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # Kernel messages that mean something went wrong in the emulator.
-BAD = re.compile(r"WARNING:|BUG:|Oops|soft lockup|rcu: INFO|Illegal instruction|Kernel panic")
+BAD = re.compile(r"WARNING:|BUG:|Oops|soft lockup|rcu: INFO|Illegal instruction|Kernel panic"
+                 r"|unhandled signal")
 # What `e2fsck -p` may do after the emulator was killed: a boot's fsck does
 # the same before mounting, and none of it is damage.
 PREEN_OK = re.compile(r"recovering journal|Clearing orphaned inode|Truncating orphaned inode"
@@ -94,11 +96,15 @@ class Guest(session.Console):
         """`cmd` at the root shell: its output (the lines before its status),
         which must be 0."""
         self.send(cmd + "; echo RVJIT-STATUS-$?\n")
-        m = self.expect(r"\n((?:.*\n)*?)RVJIT-STATUS-(\d+)\r?\n", timeout, f"end of `{cmd}`")
+        # From the end of the echoed line; bash's bracketed-paste switches
+        # (ESC [ ? 2004 h/l) come with the prompt and the output.
+        m = self.expect(r"\n((?:.*\n)*?).*RVJIT-STATUS-(\d+)\r?\n", timeout,
+                        f"end of `{cmd}`")
         self.expect(PROMPT, timeout, "shell prompt")
+        out = ESCAPE.sub("", m.group(1)).replace("\r", "")
         if m.group(2) != "0":
-            raise Failure(f"`{cmd}` exited with status {m.group(2)}:\n{m.group(1)}")
-        return m.group(1).replace("\r", "")
+            raise Failure(f"`{cmd}` exited with status {m.group(2)}:\n{out}")
+        return out
 
     def elapsed(self):
         return time.monotonic() - self.start
@@ -189,8 +195,8 @@ def systemd_boot(emulator, kernel, image, extra, tmp):
         arch = g.shell("uname -m").strip()
         if arch != "riscv64":
             raise Failure(f"uname -m says {arch!r}, not riscv64")
-        g.send("systemctl is-system-running --wait; echo RVJIT-STATE\n")
-        state = g.expect(r"\n(\w+)\r?\nRVJIT-STATE", BOOT_TIMEOUT, "system state").group(1)
+        g.send("echo RVJIT-STATE-$(systemctl is-system-running --wait)\n")
+        state = g.expect(r"RVJIT-STATE-(\w+)", BOOT_TIMEOUT, "system state").group(1)
         g.expect(PROMPT, STEP_TIMEOUT, "shell prompt")
         times["boot_to_running"] = g.elapsed()
         print(f"\nsystem state: {state}", flush=True)
