@@ -55,6 +55,8 @@ BOOT_TIMEOUT = 600        # seconds to the login prompt
 STEP_TIMEOUT = 120        # seconds for one shell command or the power-off
 PROMPT = r"root@%s:[^\n]*# " % debian_image.HOSTNAME
 ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# After these the guest will never get where a test waits for it.
+FATAL = re.compile(r"Freezing execution|Kernel panic|Attempted to kill init")
 # Kernel messages that mean something went wrong in the emulator.
 BAD = re.compile(r"WARNING:|BUG:|Oops|soft lockup|rcu: INFO|Illegal instruction|Kernel panic"
                  r"|unhandled signal")
@@ -87,10 +89,17 @@ class Guest(session.Console):
                 self.out.extend(b)
 
     def expect(self, pattern, timeout, what):
-        m = self.wait_for(pattern, timeout)
-        if m is None:
-            raise Failure(f"no {what} within {timeout} s")
-        return m
+        """Wait for `pattern`; give up early when the guest is past saving."""
+        end = time.monotonic() + timeout
+        while True:
+            m = self.wait_for(pattern, min(5, max(end - time.monotonic(), 0.1)), quiet=True)
+            if m:
+                return m
+            dead = FATAL.search(self.text())
+            if dead or self.p.poll() is not None or time.monotonic() >= end:
+                self.check_kernel()
+                raise Failure(f"no {what} within {timeout} s" +
+                              (f" ({dead.group(0)})" if dead else ""))
 
     def shell(self, cmd, timeout=STEP_TIMEOUT):
         """`cmd` at the root shell: its output (the lines before its status),
@@ -115,10 +124,13 @@ class Guest(session.Console):
         if status is None:
             raise Failure(f"the emulator did not exit within {timeout} s")
         time.sleep(0.2)  # the reader drains the pipe
+        return status
+
+    def check_kernel(self):
+        """Last, so that the other checks still report: no kernel warning."""
         bad = [l for l in self.text().split("\n") if BAD.search(l)]
         if bad:
             raise Failure("the kernel reported trouble:\n  " + "\n  ".join(bad))
-        return status
 
     def text(self):
         with self.lock:
@@ -157,10 +169,10 @@ def first_boot(emulator, kernel, image, extra):
         t_unpack = g.elapsed()
         g.expect(debian_image.MARK_CONFIGURE, FIRSTBOOT_TIMEOUT, "dpkg --configure -a")
         t_configure = g.elapsed()
-        m = g.wait_for(f"{debian_image.MARK_DONE}|{debian_image.MARK_FAIL}.*",
-                       FIRSTBOOT_TIMEOUT)
-        if m is None or m.group(0) != debian_image.MARK_DONE:
-            raise Failure(f"the first boot did not finish: {m.group(0) if m else 'timeout'}")
+        m = g.expect(f"{debian_image.MARK_DONE}|{debian_image.MARK_FAIL}.*",
+                     FIRSTBOOT_TIMEOUT, "end of the first boot")
+        if m.group(0) != debian_image.MARK_DONE:
+            raise Failure(f"the first boot did not finish: {m.group(0)}")
         t_done = g.elapsed()
         status = g.finish(STEP_TIMEOUT)
     finally:
@@ -170,6 +182,7 @@ def first_boot(emulator, kernel, image, extra):
     if status != 0:
         raise Failure(f"the emulator exited with status {status} after the first boot, not 0")
     fsck_clean(image)
+    g.check_kernel()
     return {"firstboot_kernel_to_script": t_unpack, "firstboot_dpkg_unpack": t_configure - t_unpack,
             "firstboot_dpkg_configure": t_done - t_configure, "firstboot_total": g.elapsed()}
 
@@ -223,6 +236,7 @@ def systemd_boot(emulator, kernel, image, extra, tmp):
     if status != 0:
         raise Failure(f"the emulator exited with status {status} after poweroff, not 0")
     fsck_clean(image)
+    g.check_kernel()
     return times
 
 
@@ -255,8 +269,8 @@ def killed_boot(emulator, kernel, image, extra):
     g, times = boot_and_login(emulator, kernel, image, extra, session.free_port())
     try:
         # A write in flight when the emulator goes away.
-        g.shell("(dd if=/dev/urandom of=/root/junk bs=64k count=400 conv=fsync; sync) "
-                ">/dev/null 2>&1 &")
+        g.shell("(sh -c 'dd if=/dev/urandom of=/root/junk bs=64k count=400 conv=fsync; sync'"
+                " >/dev/null 2>&1 &)")
         time.sleep(2)
         g.send(b"\x01x")
         status = g.finish(STEP_TIMEOUT)
@@ -264,7 +278,8 @@ def killed_boot(emulator, kernel, image, extra):
         if g.p.poll() is None:
             g.p.kill()
             g.p.wait()
-    print(f"\nemulator status after Ctrl-a x: {status}", flush=True)
+    if status != 0:  # QEMU's status after Ctrl-a x too
+        raise Failure(f"the emulator exited with status {status} after Ctrl-a x, not 0")
     r = subprocess.run(["e2fsck", "-p", image], capture_output=True, text=True)
     print(f"e2fsck -p (status {r.returncode}):\n{r.stdout}{r.stderr}", flush=True)
     odd = [l for l in (r.stdout + r.stderr).split("\n") if not PREEN_OK.search(l)]
@@ -272,6 +287,7 @@ def killed_boot(emulator, kernel, image, extra):
         raise Failure("e2fsck -p found more than an unclean shutdown leaves:\n  " +
                       "\n  ".join(odd))
     fsck_clean(image)
+    g.check_kernel()
     return times
 
 
