@@ -56,7 +56,8 @@ STEP_TIMEOUT = 120        # seconds for one shell command or the power-off
 PROMPT = r"root@%s:[^\n]*# " % debian_image.HOSTNAME
 ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # After these the guest will never get where a test waits for it.
-FATAL = re.compile(r"Freezing execution|Kernel panic|Attempted to kill init")
+FATAL = re.compile(r"Freezing execution|Kernel panic|Attempted to kill init"
+                   r"|systemd\[1\]: unhandled signal")
 # Kernel messages that mean something went wrong in the emulator.
 BAD = re.compile(r"WARNING:|BUG:|Oops|soft lockup|rcu: INFO|Illegal instruction|Kernel panic"
                  r"|unhandled signal")
