@@ -63,8 +63,8 @@ BAD = re.compile(r"WARNING:|BUG:|Oops|soft lockup|rcu: INFO|Illegal instruction|
                  r"|unhandled signal")
 # What `e2fsck -p` may do after the emulator was killed: a boot's fsck does
 # the same before mounting, and none of it is damage.
-PREEN_OK = re.compile(r"recovering journal|Clearing orphaned inode|Truncating orphaned inode"
-                      r"|clean, \d+/\d+ files|\d+/\d+ files \(|^\s*$|^debian-root: ")
+PREEN_OK = re.compile(r"(\S+: )?(recovering journal|Clearing orphaned inode"
+                      r"|Truncating orphaned inode|clean, \d+/\d+ files|\d+/\d+ files \()|\s*$")
 
 
 class Failure(Exception):
@@ -283,7 +283,7 @@ def killed_boot(emulator, kernel, image, extra):
         raise Failure(f"the emulator exited with status {status} after Ctrl-a x, not 0")
     r = subprocess.run(["e2fsck", "-p", image], capture_output=True, text=True)
     print(f"e2fsck -p (status {r.returncode}):\n{r.stdout}{r.stderr}", flush=True)
-    odd = [l for l in (r.stdout + r.stderr).split("\n") if not PREEN_OK.search(l)]
+    odd = [l for l in (r.stdout + r.stderr).split("\n") if not PREEN_OK.match(l)]
     if r.returncode > 1 or odd:
         raise Failure("e2fsck -p found more than an unclean shutdown leaves:\n  " +
                       "\n  ".join(odd))
@@ -332,9 +332,10 @@ def main():
             else:
                 debian_image.copy_image(configured_image(emulator, kernel, cache, extra, tmp),
                                         work)
-                run = systemd_boot if scenario == "systemd" else killed_boot
-                times = run(emulator, kernel, work, extra, tmp) if scenario == "systemd" \
-                    else run(emulator, kernel, work, extra)
+                if scenario == "systemd":
+                    times = systemd_boot(emulator, kernel, work, extra, tmp)
+                else:
+                    times = killed_boot(emulator, kernel, work, extra)
                 report(times)
         except (Failure, ValueError) as e:
             print(f"\nFAIL: {e}", flush=True)
