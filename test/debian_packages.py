@@ -83,6 +83,23 @@ def resolve(packages, name):
     raise KeyError(f"{name}: dependency loop")
 
 
+class CacheLock:
+    """An exclusive lock on a cache directory (a file in it), held for a
+    `with` block: tests that run at once (both engines) take turns."""
+
+    def __init__(self, directory):
+        os.makedirs(directory, exist_ok=True)
+        self.path = os.path.join(directory, ".lock")
+
+    def __enter__(self):
+        self.file = open(self.path, "w")
+        fcntl.flock(self.file, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()  # closing releases the lock
+
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -113,25 +130,23 @@ def main():
     cache = os.path.join(cache, arch)
     root = os.path.join(cache, "root")
     os.makedirs(root, exist_ok=True)
-    # Tests that run at once (both engines) share the cache: one at a time.
-    lock = open(os.path.join(cache, ".lock"), "w")
-    fcntl.flock(lock, fcntl.LOCK_EX)
     try:
-        packages = load_index(cache, arch, refresh=False)
-        for name in names:
-            try:
-                p = resolve(packages, name)
-                deb = get_deb(cache, packages, p)
-            except (urllib.error.HTTPError, KeyError):
-                # The archive moved on since the index was read.
-                packages = load_index(cache, arch, refresh=True)
-                p = resolve(packages, name)
-                deb = get_deb(cache, packages, p)
-            stamp = os.path.join(cache, f"{p['Package']}.unpacked")
-            if not os.path.exists(stamp) or open(stamp).read() != p["Version"]:
-                subprocess.run(["dpkg-deb", "-x", deb, root], check=True)
-                with open(stamp, "w") as f:
-                    f.write(p["Version"])
+        with CacheLock(cache):
+            packages = load_index(cache, arch, refresh=False)
+            for name in names:
+                try:
+                    p = resolve(packages, name)
+                    deb = get_deb(cache, packages, p)
+                except (urllib.error.HTTPError, KeyError):
+                    # The archive moved on since the index was read.
+                    packages = load_index(cache, arch, refresh=True)
+                    p = resolve(packages, name)
+                    deb = get_deb(cache, packages, p)
+                stamp = os.path.join(cache, f"{p['Package']}.unpacked")
+                if not os.path.exists(stamp) or open(stamp).read() != p["Version"]:
+                    subprocess.run(["dpkg-deb", "-x", deb, root], check=True)
+                    with open(stamp, "w") as f:
+                        f.write(p["Version"])
     except urllib.error.URLError as e:
         print(f"debian_packages: cannot reach {mirror()}: {e}", file=sys.stderr)
         return SKIP

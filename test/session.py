@@ -131,8 +131,9 @@ class Console:
             with self.lock:
                 self.out.extend(b)
 
-    def wait_for(self, pattern, timeout=10):
-        """Wait for `pattern` after the last match; return its match."""
+    def wait_for(self, pattern, timeout=10, quiet=False):
+        """Wait for `pattern` after the last match; return its match (None
+        after `timeout`, with the output so far printed unless `quiet`)."""
         end = time.time() + timeout
         while time.time() < end:
             with self.lock:
@@ -142,6 +143,8 @@ class Console:
                 self.mark += len(text[:m.end()].encode())
                 return m
             time.sleep(0.02)
+        if quiet:
+            return None
         with self.lock:
             print("timed out waiting for %r; output so far:\n%s"
                   % (pattern, self.out[self.mark:].decode(errors="replace")))
