@@ -23,7 +23,7 @@ struct machine;
 
 /* "RVJITVM" and a NUL; the version changes with any layout change. */
 #define VMSTATE_MAGIC	"RVJITVM"
-#define VMSTATE_VERSION 2u
+#define VMSTATE_VERSION 3u
 
 struct vmstate_out {
 	uint8_t *buf;

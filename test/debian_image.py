@@ -6,7 +6,8 @@ usage: debian_image.py CACHE
 
 `mmdebstrap --variant=extract` fetches and unpacks a minimal system (the
 essential set, login and passwd, systemd as init with udev, iproute2,
-apt, the dropbear ssh server) into a tree on the host; nothing runs
+apt, the dropbear ssh server, dbus so that systemd-logind runs and takes
+the power button) into a tree on the host; nothing runs
 there, so no emulation of riscv64 is needed. The .deb files stay in the
 tree's /var/cache/apt/archives: the guest's first boot (FIRSTBOOT, as
 init= under a shell as PID 1) unpacks them again with dpkg, which records
@@ -36,7 +37,7 @@ import urllib.request
 from debian_packages import SKIP, SUITE, CacheLock, mirror
 
 PACKAGES = ["?essential", "login", "passwd", "systemd-sysv", "udev", "iproute2", "apt",
-            "dropbear"]
+            "dropbear", "dbus"]
 IMAGE_SIZE = "2G"  # sparse: about 300 MB are used after the first boot
 ROOT_PASSWORD = "rvjit"
 HOSTNAME = "rvjit-debian"

@@ -25,6 +25,12 @@ the emulator. Each scenario works on its own copy of a cached image:
              NIC; then the host's ssh client logs in through the hostfwd
              with a key made here and runs a command; `poweroff` must end
              the emulator with status 0 and leave `e2fsck -fn` clean.
+  powerdown  boots and logs in the same way, waits for the system to be up,
+             then presses the power button with the monitor's
+             `system_powerdown` (Ctrl-a c on the console, as on QEMU):
+             systemd-logind must take the key and systemd shut down (its
+             poweroff.target on the console) cleanly, the
+             emulator must exit with status 0 and `e2fsck -fn` pass.
   killed     boots and logs in the same way, starts writing a file, and
              ends the emulator with the console escape Ctrl-a x, as a user
              would. Then `e2fsck -p` (what a boot's fsck does: replay the
@@ -266,6 +272,33 @@ def ssh_login(g, port, tmp):
         raise Failure(f"ssh through the hostfwd failed (status {r.returncode})")
 
 
+def powerdown_boot(emulator, kernel, image, extra):
+    g, times = boot_and_login(emulator, kernel, image, extra, session.free_port())
+    try:
+        g.send("echo RVJIT-STATE-$(systemctl is-system-running --wait)\n")
+        g.expect(r"RVJIT-STATE-(running|degraded)", BOOT_TIMEOUT, "a running system")
+        g.expect(PROMPT, STEP_TIMEOUT, "shell prompt")
+        t0 = g.elapsed()
+        g.send(b"\x01c")
+        g.expect(r"\(qemu\) ", STEP_TIMEOUT, "the monitor's prompt")
+        g.send("system_powerdown\n")
+        # logind logs the key to the journal only; on the console the
+        # shutdown shows as systemd's progress, then the kernel's last word.
+        g.expect(r"Reached target .*poweroff\.target", STEP_TIMEOUT,
+                 "systemd shutting down on the power key")
+        status = g.finish(STEP_TIMEOUT)
+        times["powerdown"] = g.elapsed() - t0
+    finally:
+        if g.p.poll() is None:
+            g.p.kill()
+            g.p.wait()
+    if status != 0:
+        raise Failure(f"the emulator exited with status {status} after system_powerdown, not 0")
+    fsck_clean(image)
+    g.check_kernel()
+    return times
+
+
 def killed_boot(emulator, kernel, image, extra):
     g, times = boot_and_login(emulator, kernel, image, extra, session.free_port())
     try:
@@ -310,7 +343,7 @@ def report(times):
 
 
 def main():
-    if len(sys.argv) < 5 or sys.argv[1] not in ("firstboot", "systemd", "killed"):
+    if len(sys.argv) < 5 or sys.argv[1] not in ("firstboot", "systemd", "powerdown", "killed"):
         print(__doc__)
         return 2
     scenario, emulator, linuxdir, cache = sys.argv[1:5]
@@ -334,6 +367,8 @@ def main():
                                         work)
                 if scenario == "systemd":
                     times = systemd_boot(emulator, kernel, work, extra, tmp)
+                elif scenario == "powerdown":
+                    times = powerdown_boot(emulator, kernel, work, extra)
                 else:
                     times = killed_boot(emulator, kernel, work, extra)
                 report(times)
