@@ -73,10 +73,6 @@ int chardev_parse(struct chardev_spec *s, const char *arg, char *err, size_t err
 int chardev_parse_legacy(struct chardev_spec *s, const char *opt, const char *arg, const char *id,
 			 bool *monitor, char *err, size_t errlen);
 
-/* QEMU's rule for ids (its id_wellformed), the same for chardevs,
- * netdevs and objects: a letter, then letters, digits, '-', '.', '_'. */
-bool qemu_id_valid(const char *id);
-
 void chardev_spec_free(struct chardev_spec *s);
 
 struct chardev;

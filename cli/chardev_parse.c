@@ -5,6 +5,7 @@
  */
 #include "chardev.h"
 #include "core/errmsg.h"
+#include "qemu_syntax.h"
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,29 +16,6 @@ static void set(char **dst, const char *v)
 {
 	free(*dst);
 	*dst = strdup(v);
-}
-
-bool qemu_id_valid(const char *id)
-{
-	if (!isalpha((unsigned char)id[0]))
-		return false;
-	for (const char *p = id; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' && *p != '_')
-			return false;
-	return true;
-}
-
-/* QEMU's booleans: on/off (and the older yes/no, true/false); a bare key
- * means on, as QEMU 7.2 still accepts ("server", "telnet"). */
-static bool parse_bool(const char *v, bool *out)
-{
-	if (!v || !strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true"))
-		*out = true;
-	else if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false"))
-		*out = false;
-	else
-		return false;
-	return true;
 }
 
 /* One key=value of a chardev (-chardev's, or the options after a legacy
@@ -60,7 +38,7 @@ static int set_key(struct chardev_spec *s, const char *key, const char *val, cha
 	else if (!strcmp(key, "telnet") && sock)
 		flag = &s->telnet;
 	if (flag) {
-		if (!parse_bool(val, flag))
+		if (!qemu_bool_parse(val, flag))
 			return errmsg(err, errlen, "Parameter '%s' expects 'on' or 'off'", key);
 		return 0;
 	}

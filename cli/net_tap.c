@@ -33,8 +33,8 @@ struct net_tap {
 	pthread_t thread;
 	bool started;
 	char ifname[IFNAMSIZ];
-	char *downscript; /* NULL: none */
-	char description[256];
+	char *downscript;			   /* NULL: none */
+	char description[IFNAMSIZ + 2 * 256 + 32]; /* ifname, both scripts and the keys */
 	uint8_t frame[NETDEV_FRAME_MAX];
 };
 

@@ -10,6 +10,7 @@
 #include "net_user.h"
 #include "core/errmsg.h"
 #include "net_guestfwd.h"
+#include "qemu_syntax.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -349,6 +350,7 @@ struct hostfwd {
 struct user_config {
 	SlirpConfig cfg;
 	bool host_given, dhcp_given;
+	bool host6_given, dns6_given, ipv6_options;
 	struct hostfwd fwd[MAX_HOSTFWDS];
 	unsigned nfwd;
 	struct guestfwd gfwd[MAX_GUESTFWDS];
@@ -436,6 +438,63 @@ static bool parse_net(const char *v, struct in_addr *net, struct in_addr *mask)
 	return true;
 }
 
+/* ipv6-net=ADDR[/LEN] in QEMU's words: NULL, or why it is refused
+ * (prefix lengths run from 0 to 126). */
+static const char *parse_net6(const char *v, struct in6_addr *prefix, uint8_t *len)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	snprintf(buf, sizeof(buf), "%s", v);
+	char *slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET6, buf, prefix) != 1)
+		return "Failed to parse IPv6 prefix";
+	if (slash) {
+		char *end;
+		const long bits = strtol(slash, &end, 10);
+		if (*end || !*slash || bits < 0 || bits > 126)
+			return "Invalid IPv6 prefix provided (IPv6 prefix length must be between 0 "
+			       "and 126)";
+		*len = (uint8_t)bits;
+	}
+	return NULL;
+}
+
+static bool in_net6(const struct in6_addr *a, const struct in6_addr *prefix, unsigned len)
+{
+	for (unsigned i = 0; i < len; i++) {
+		const unsigned bit = 0x80u >> (i % 8);
+		if ((a->s6_addr[i / 8] & bit) != (prefix->s6_addr[i / 8] & bit))
+			return false;
+	}
+	return true;
+}
+
+/* QEMU's IPv6 defaults and checks: fec0::/64, the host ::2 and the DNS
+ * ::3 of the prefix unless given, both inside it. */
+static int finish_ipv6(struct user_config *c, const char *origin, char *err, size_t errlen)
+{
+	SlirpConfig *cfg = &c->cfg;
+	if (!cfg->in6_enabled)
+		return c->ipv6_options
+			   ? errmsg(err, errlen, "%s: IPv6 disabled but prefix/host6/dns6 provided",
+				    origin)
+			   : 0;
+	if (!c->host6_given) {
+		cfg->vhost6 = cfg->vprefix_addr6;
+		cfg->vhost6.s6_addr[15] |= 2;
+	} else if (!in_net6(&cfg->vhost6, &cfg->vprefix_addr6, cfg->vprefix_len)) {
+		return errmsg(err, errlen, "%s: IPv6 Host doesn't belong to network", origin);
+	}
+	if (!c->dns6_given) {
+		cfg->vnameserver6 = cfg->vprefix_addr6;
+		cfg->vnameserver6.s6_addr[15] |= 3;
+	} else if (!in_net6(&cfg->vnameserver6, &cfg->vprefix_addr6, cfg->vprefix_len)) {
+		return errmsg(err, errlen, "%s: IPv6 DNS doesn't belong to network", origin);
+	}
+	return 0;
+}
+
 static int parse_user(struct user_config *c, const char *arg, const char *origin, char *err,
 		      size_t errlen)
 {
@@ -444,6 +503,11 @@ static int parse_user(struct user_config *c, const char *arg, const char *origin
 	cfg->in_enabled = true;
 	inet_aton("10.0.2.0", &cfg->vnetwork);
 	inet_aton("255.255.255.0", &cfg->vnetmask);
+	/* QEMU's -netdev user has IPv6 on by default (slirp's router
+	 * advertisements give the guest an address in the prefix). */
+	cfg->in6_enabled = true;
+	inet_pton(AF_INET6, "fec0::", &cfg->vprefix_addr6);
+	cfg->vprefix_len = 64;
 	char *copy = strdup(arg);
 	char *save = NULL;
 	int rc = 0;
@@ -455,14 +519,33 @@ static int parse_user(struct user_config *c, const char *arg, const char *origin
 			*v++ = '\0';
 		if (!strcmp(tok, "id")) {
 			continue;
-		} else if (!strcmp(tok, "restrict")) {
-			if (v && (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "y")))
-				cfg->restricted = 1;
-			else if (v && (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "n")))
-				cfg->restricted = 0;
+		} else if (!strcmp(tok, "restrict") || !strcmp(tok, "ipv4") ||
+			   !strcmp(tok, "ipv6")) {
+			bool on;
+			if (!qemu_bool_parse(v, &on))
+				rc = errmsg(err, errlen, "%s: Parameter '%s' expects 'on' or 'off'",
+					    origin, tok);
+			else if (tok[0] == 'r')
+				cfg->restricted = on;
+			else if (tok[3] == '4')
+				cfg->in_enabled = on;
 			else
-				rc = errmsg(err, errlen,
-					    "%s: Parameter 'restrict' expects 'on' or 'off'",
+				cfg->in6_enabled = on;
+		} else if (!strcmp(tok, "ipv6-net") && v) {
+			c->ipv6_options = true;
+			const char *why = parse_net6(v, &cfg->vprefix_addr6, &cfg->vprefix_len);
+			if (why)
+				rc = errmsg(err, errlen, "%s: %s", origin, why);
+		} else if (!strcmp(tok, "ipv6-host") && v) {
+			c->ipv6_options = true;
+			c->host6_given = inet_pton(AF_INET6, v, &cfg->vhost6) == 1;
+			if (!c->host6_given)
+				rc = errmsg(err, errlen, "%s: Failed to parse IPv6 host", origin);
+		} else if (!strcmp(tok, "ipv6-dns") && v) {
+			c->ipv6_options = true;
+			c->dns6_given = inet_pton(AF_INET6, v, &cfg->vnameserver6) == 1;
+			if (!c->dns6_given)
+				rc = errmsg(err, errlen, "%s: Failed to parse IPv6 DNS provided",
 					    origin);
 		} else if (!strcmp(tok, "net") && v) {
 			if (!parse_net(v, &cfg->vnetwork, &cfg->vnetmask))
@@ -502,6 +585,10 @@ static int parse_user(struct user_config *c, const char *arg, const char *origin
 	}
 	free(copy);
 	if (rc)
+		return rc;
+	if (!cfg->in_enabled && !cfg->in6_enabled)
+		return errmsg(err, errlen, "%s: IPv4 and IPv6 disabled", origin);
+	if ((rc = finish_ipv6(c, origin, err, errlen)))
 		return rc;
 	const uint32_t net = ntohl(cfg->vnetwork.s_addr);
 	if (!c->host_given)

@@ -7,6 +7,7 @@
 #include "options.h"
 #include "core/errmsg.h"
 #include "core/machine.h"
+#include "qemu_syntax.h"
 #include "smp.h"
 #include <ctype.h>
 #include <errno.h>
@@ -77,17 +78,6 @@ static int split_kv(char *s, struct kv *kv, int max)
 		n++;
 	}
 	return n;
-}
-
-static bool parse_bool(const char *v, bool *out)
-{
-	if (!v || !strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"))
-		*out = true;
-	else if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0"))
-		*out = false;
-	else
-		return false;
-	return true;
 }
 
 static void set_str(char **dst, const char *v)
@@ -242,10 +232,10 @@ static int drive_key(struct virt_drive *d, struct drive_use *use, const char *k,
 				      v ? v : "");
 		set_str(&d->format, v);
 	} else if (!strcmp(k, "readonly") || !strcmp(k, "read-only")) {
-		if (!parse_bool(v, &d->readonly))
+		if (!qemu_bool_parse(v, &d->readonly))
 			return errmsg(err, errlen, "-drive: bad value '%s' for %s", v, k);
 	} else if (!strcmp(k, "snapshot")) {
-		if (!parse_bool(v, &d->snapshot))
+		if (!qemu_bool_parse(v, &d->snapshot))
 			return errmsg(err, errlen, "-drive: bad value '%s' for snapshot", v);
 	} else if (!strcmp(k, "file.locking")) {
 		/* QEMU's on|off|auto: auto and on both lock (devices/disk_lock.c) */
@@ -357,7 +347,7 @@ static int blockdev_key(struct blockdev_node *b, bool *inline_file, const char *
 		set_str(&b->filename, v);
 		*inline_file = true;
 	} else if (!strcmp(k, "read-only")) {
-		if (!parse_bool(v, &b->readonly))
+		if (!qemu_bool_parse(v, &b->readonly))
 			return errmsg(err, errlen, "-blockdev: bad value '%s' for read-only", v);
 	} else if (!strcmp(k, "cache.direct") || !strcmp(k, "cache.no-flush") ||
 		   !strcmp(k, "aio")) {
@@ -594,7 +584,7 @@ static int opt_machine(struct options *o, const char *opt, const char *arg, char
 		} else if (!strcmp(k, "power-button")) {
 			/* rvjit's own: the virtio-input power button. */
 			bool on;
-			if (!parse_bool(kv[i].val, &on))
+			if (!qemu_bool_parse(kv[i].val, &on))
 				rc = errmsg(err, errlen,
 					    "-machine: power-button takes on or off, not '%s'",
 					    kv[i].val);
@@ -612,7 +602,7 @@ static int opt_global(struct options *o, const char *opt, const char *arg, char 
 {
 	const char *prefix = "virtio-mmio.force-legacy=";
 	if (!strncmp(arg, prefix, strlen(prefix))) {
-		if (!parse_bool(arg + strlen(prefix), &o->board.virtio_legacy))
+		if (!qemu_bool_parse(arg + strlen(prefix), &o->board.virtio_legacy))
 			return errmsg(err, errlen, "-global: bad value in '%s'", arg);
 		return 0;
 	}

@@ -11,6 +11,7 @@
  */
 #include "core/errmsg.h"
 #include "options.h"
+#include "qemu_syntax.h"
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -12,6 +12,7 @@
 #include "core/errmsg.h"
 #include "devices/virtio_rng.h"
 #include "options.h"
+#include "qemu_syntax.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>

@@ -122,6 +122,12 @@ expect_error "^rvjit: -netdev user: Parameter 'id' is missing$" -netdev user "$t
 expect_error "^rvjit: -netdev user,id=n0: Duplicate ID 'n0' for netdev$" -netdev user,id=n0 -netdev user,id=n0 "$tmp/notelf"
 expect_error "^rvjit: -device virtio-net-device,netdev=zz: Property 'virtio-net-device.netdev' can't find value 'zz'$" -device virtio-net-device,netdev=zz -bios none "$tmp/notelf"
 expect_error "^rvjit: -netdev user,id=n0,restrict=maybe: Parameter 'restrict' expects 'on' or 'off'$" -netdev user,id=n0,restrict=maybe -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+# IPv6 on slirp: QEMU's words for each refusal
+expect_error "^rvjit: -netdev user,id=n0,ipv6-net=fec0::/130: Invalid IPv6 prefix provided \\(IPv6 prefix length must be between 0 and 126\\)$" -netdev user,id=n0,ipv6-net=fec0::/130 -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+expect_error "^rvjit: -netdev user,id=n0,ipv6-net=zz: Failed to parse IPv6 prefix$" -netdev user,id=n0,ipv6-net=zz -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+expect_error "^rvjit: -netdev user,id=n0,ipv6-host=fed0::2: IPv6 Host doesn't belong to network$" -netdev user,id=n0,ipv6-host=fed0::2 -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+expect_error "^rvjit: -netdev user,id=n0,ipv6=off,ipv6-host=fec0::2: IPv6 disabled but prefix/host6/dns6 provided$" -netdev user,id=n0,ipv6=off,ipv6-host=fec0::2 -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
+expect_error "^rvjit: -netdev user,id=n0,ipv4=off,ipv6=off: IPv4 and IPv6 disabled$" -netdev user,id=n0,ipv4=off,ipv6=off -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
 expect_error "^rvjit: -netdev user,id=n0,hostfwd=bad: Invalid host forwarding rule 'bad' \(No : separators\)$" -netdev user,id=n0,hostfwd=bad -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"
 if "$rvjit" -netdev user,id=n0 -device virtio-net-device,netdev=n0 -bios none -machine virt,dumpdtb="$tmp/net.dtb" 2>&1 | grep -q "built without libslirp"; then
 	expect_error "^rvjit: -netdev user,id=n0: this rvjit was built without libslirp" -netdev user,id=n0 -device virtio-net-device,netdev=n0 -bios none "$tmp/notelf"

@@ -21,8 +21,8 @@ the emulator. Each scenario works on its own copy of a cached image:
              port, virtio-rng on rng-random. Waits for the login prompt on
              the serial console, logs in as root, needs `uname -m` to say
              riscv64, `systemctl is-system-running --wait` running or
-             degraded (failed units are listed in the log), 10.0.2.15 on the
-             NIC; then the host's ssh client logs in through the hostfwd
+             degraded (failed units are listed in the log), 10.0.2.15 and an
+             IPv6 address in slirp's fec0::/64 on the NIC; then the host's ssh client logs in through the hostfwd
              with a key made here and runs a command; `poweroff` must end
              the emulator with status 0 and leave `e2fsck -fn` clean.
   powerdown  boots and logs in the same way, waits for the system to be up,
@@ -230,6 +230,13 @@ def systemd_boot(emulator, kernel, image, extra, tmp):
                            " ip -4 addr show")
             if "inet 10.0.2.15/" not in addr:
                 raise Failure(f"the NIC has no 10.0.2.15:\n{addr}")
+        # IPv6 on slirp (QEMU's default fec0::/64): the router advertisement
+        # gives the NIC an address in the prefix.
+        # (fec0:: is site-local: scope site, not global.)
+        addr6 = g.shell("for i in $(seq 30); do ip -6 addr show | grep -q 'inet6 fec0:'"
+                        " && break; sleep 1; done; ip -6 addr show")
+        if "inet6 fec0::" not in addr6:
+            raise Failure(f"the NIC has no IPv6 address in fec0::/64:\n{addr6}")
         ssh_login(g, port, tmp)
         times["ssh_login"] = g.elapsed() - times["boot_to_running"]
         t0 = g.elapsed()
