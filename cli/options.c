@@ -1088,7 +1088,8 @@ static const struct option_def option_table[] = {
     {"-netdev", ARG, opt_netdev, HELP_MACHINE, "-netdev user,id=ID[,restrict=on|off][,...]",
      "user networking (libslirp): the guest reaches the\nhost as 10.0.2.2; also net=A/M, "
      "host=IP,\ndhcpstart=IP, hostfwd=tcp|udp:[H]:HP-[G]:GP,\n"
-     "guestfwd=tcp:[S]:P-tcp:H:HP|unix:PATH|cmd:COMMAND"},
+     "guestfwd=tcp:[S]:P-tcp:H:HP|unix:PATH|cmd:COMMAND,\n"
+     "ipv4=on|off, ipv6=on|off, ipv6-net=A/L, ipv6-host=IP,\nipv6-dns=IP"},
     {NULL, NO_ARG, NULL, HELP_MACHINE, "-netdev tap,id=ID[,ifname=N][,script=F|no][,...]",
      "a host TAP interface (/dev/net/tun); also\ndownscript=F|no (default /etc/qemu-ifup, "
      "-ifdown), fd=N"},
