@@ -27,9 +27,13 @@ void tb_set_hooks(struct machine *m, const struct tb_hooks *hooks)
 	m->tb->hooks = *hooks;
 }
 
-static unsigned tb_hash(const uint8_t *host)
+/* Both halves of the key: shared code (libc, under ASLR) is one host
+ * address at a different pc in every process, and hashing the host address
+ * alone put all of those blocks on one chain. */
+static unsigned tb_hash(const uint8_t *host, uint64_t va)
 {
-	const uint64_t v = (uint64_t)(uintptr_t)host >> 1;
+	uint64_t v = ((uint64_t)(uintptr_t)host >> 1) ^ ((va >> 1) * 0x9e3779b97f4a7c15ull);
+	v ^= v >> 32;
 	return (unsigned)((v ^ (v >> TB_HASH_BITS)) & (TB_HASH_SIZE - 1));
 }
 
@@ -90,7 +94,7 @@ void tb_invalidate_page(struct machine *m, uint64_t pa)
 		__atomic_store_n(&b->valid, false, __ATOMIC_RELEASE);
 		if (b->native && tb->hooks.invalidate)
 			tb->hooks.invalidate(tb->hooks.opaque, b);
-		struct block **pp = &tb->hash[tb_hash(b->host)];
+		struct block **pp = &tb->hash[tb_hash(b->host, b->va)];
 		while (*pp && *pp != b)
 			pp = &(*pp)->hash_next;
 		if (*pp)
@@ -213,7 +217,7 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 	memcpy(b->ops, ops, (n + 1) * sizeof(struct op));
 
 	struct tb_cache *tb = m->tb;
-	const unsigned hidx = tb_hash(host);
+	const unsigned hidx = tb_hash(host, b->va);
 	b->hash_next = tb->hash[hidx];
 	__atomic_store_n(&tb->hash[hidx], b, __ATOMIC_RELEASE); /* published whole */
 	b->page_next = NULL;
@@ -235,7 +239,7 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
  * meet a block that is being invalidated, as if it looked just before. */
 static struct block *lookup(struct machine *m, const uint8_t *host, uint64_t va)
 {
-	struct block **head = &m->tb->hash[tb_hash(host)];
+	struct block **head = &m->tb->hash[tb_hash(host, va)];
 	if (m->threaded) {
 		for (struct block *b = __atomic_load_n(head, __ATOMIC_ACQUIRE); b;
 		     b = __atomic_load_n(&b->hash_next, __ATOMIC_ACQUIRE))
