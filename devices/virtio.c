@@ -434,11 +434,14 @@ void virtq_notify_used(struct virtio_dev *vd, unsigned queue)
 	}
 }
 
-uint64_t virtq_copy_from(const struct virtq_elem *elem, uint64_t offset, void *dst, uint64_t len)
+/* Walk the buffers [first, end) of a chain from byte `offset` of them on,
+ * moving up to len bytes between them and `mem`: into the guest (the
+ * device-writable buffers, vd told of the write) or out of it. */
+static uint64_t copy_chain(struct virtio_dev *vd, const struct virtq_elem *elem, unsigned first,
+			   unsigned end, uint64_t offset, uint8_t *mem, uint64_t len, bool to_guest)
 {
-	uint8_t *out = dst;
 	uint64_t done = 0;
-	for (unsigned i = 0; i < elem->n_out && done < len; i++) {
+	for (unsigned i = first; i < end && done < len; i++) {
 		const struct virtq_buf *b = &elem->buf[i];
 		if (offset >= b->len) {
 			offset -= b->len;
@@ -447,33 +450,29 @@ uint64_t virtq_copy_from(const struct virtq_elem *elem, uint64_t offset, void *d
 		uint64_t n = b->len - offset;
 		if (n > len - done)
 			n = len - done;
-		memcpy(out + done, b->host + offset, n);
+		if (to_guest) {
+			memcpy(b->host + offset, mem + done, n);
+			machine_ram_written(vd->m, b->pa + offset, n);
+		} else {
+			memcpy(mem + done, b->host + offset, n);
+		}
 		done += n;
 		offset = 0;
 	}
 	return done;
 }
 
+uint64_t virtq_copy_from(const struct virtq_elem *elem, uint64_t offset, void *dst, uint64_t len)
+{
+	return copy_chain(NULL, elem, 0, elem->n_out, offset, dst, len, false);
+}
+
 uint64_t virtq_copy_to(struct virtio_dev *vd, const struct virtq_elem *elem, uint64_t offset,
 		       const void *src, uint64_t len)
 {
-	const uint8_t *in = src;
-	uint64_t done = 0;
-	for (unsigned i = elem->n_out; i < elem->n_buf && done < len; i++) {
-		const struct virtq_buf *b = &elem->buf[i];
-		if (offset >= b->len) {
-			offset -= b->len;
-			continue;
-		}
-		uint64_t n = b->len - offset;
-		if (n > len - done)
-			n = len - done;
-		memcpy(b->host + offset, in + done, n);
-		machine_ram_written(vd->m, b->pa + offset, n);
-		done += n;
-		offset = 0;
-	}
-	return done;
+	/* copy_chain only reads `mem` in this direction. */
+	return copy_chain(vd, elem, elem->n_out, elem->n_buf, offset, (uint8_t *)(uintptr_t)src,
+			  len, true);
 }
 
 /* The snapshot state (core/vmstate.h): what the driver set and what the
