@@ -238,6 +238,9 @@ struct hart {
 
 /* Create a hart in its reset state (M-mode, pc = reset_pc). */
 void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t reset_pc);
+/* Put a freshly initialised hart where a Linux process runs: U-mode,
+ * with FP, the counters and the cache-block operations enabled. */
+void hart_enter_user_mode(struct hart *h);
 
 /* Take synchronous exception `cause` for the instruction `op` of the running
  * block. Returns EXEC_TRAP for the caller to return. */

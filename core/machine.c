@@ -53,8 +53,18 @@ void machine_set_isa(struct machine *m, const struct isa *isa)
 	}
 }
 
-struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nharts,
-			    uint64_t reset_pc)
+/* A user-mode address space: reserved, inaccessible until the front end
+ * maps guest pages into it, and never counted against the host's commit
+ * limit while unmapped. */
+static uint8_t *reserve_user_space(uint64_t size)
+{
+	uint8_t *p =
+	    mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static struct machine *machine_create(uint64_t ram_base, uint64_t ram_size, unsigned nharts,
+				      uint64_t reset_pc, bool user)
 {
 	if (nharts == 0 || nharts > MAX_HARTS || ram_size == 0 || (ram_size & PAGE_OFFSET_MASK)) {
 		fprintf(stderr, "rvjit: invalid machine configuration\n");
@@ -73,15 +83,18 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 	pthread_cond_init(&m->parked, NULL);
 	pthread_mutex_init(&m->tb_lock, NULL);
 	pthread_mutex_init(&m->io_lock, NULL);
-	m->ram = map_guest_ram(ram_size);
+	m->ram = user ? reserve_user_space(ram_size) : map_guest_ram(ram_size);
 	if (!m->ram) {
-		fprintf(stderr, "rvjit: cannot allocate %llu MiB of guest RAM: %s\n",
-			(unsigned long long)(ram_size >> 20), strerror(errno));
+		fprintf(stderr, "rvjit: cannot allocate %llu MiB of guest %s: %s\n",
+			(unsigned long long)(ram_size >> 20), user ? "address space" : "RAM",
+			strerror(errno));
 		machine_free(m);
 		return NULL;
 	}
 	m->page_flags = calloc(ram_size >> PAGE_SHIFT, 1);
-	m->tb = m->page_flags ? tb_cache_new(m, TB_ARENA_BYTES) : NULL;
+	if (user)
+		m->user_prot = calloc(ram_size >> PAGE_SHIFT, 1);
+	m->tb = m->page_flags && (!user || m->user_prot) ? tb_cache_new(m, TB_ARENA_BYTES) : NULL;
 	if (!m->tb) {
 		fprintf(stderr, "rvjit: out of memory\n");
 		machine_free(m);
@@ -99,6 +112,20 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 	return m;
 }
 
+struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nharts,
+			    uint64_t reset_pc)
+{
+	return machine_create(ram_base, ram_size, nharts, reset_pc, false);
+}
+
+struct machine *machine_new_user(uint64_t space_size, uint64_t entry)
+{
+	struct machine *m = machine_create(0, space_size, 1, entry, true);
+	if (m)
+		hart_enter_user_mode(m->harts[0]);
+	return m;
+}
+
 void machine_free(struct machine *m)
 {
 	if (!m)
@@ -108,6 +135,7 @@ void machine_free(struct machine *m)
 	tb_cache_free(m->tb);
 	guest_symbols_free(m->symbols);
 	free(m->page_flags);
+	free(m->user_prot);
 	if (m->ram)
 		munmap(m->ram, m->ram_size);
 	pthread_cond_destroy(&m->wake);

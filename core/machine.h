@@ -228,9 +228,28 @@ struct machine {
 	uint64_t tohost_addr; /* HTIF mailbox from the ELF symbols, 0 if absent */
 	uint64_t fromhost_addr;
 
+	/* User-mode emulation (user/): the guest is one Linux process, not a
+	 * board. Its whole address space is RAM at guest address 0 (so a
+	 * guest address is an offset into m->ram); user_prot, one byte per
+	 * page of it (USER_PROT_*, as the guest mapped the page), stands in
+	 * for page tables: an access it does not allow is a page fault. Every
+	 * exception taken in U-mode (ecall, faults) goes to user_trap in
+	 * place of a trap into a kernel, which handles it (a system call, a
+	 * signal) and sets the pc to go on at. */
+	uint8_t *user_prot;
+	void (*user_trap)(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc);
+	void *user; /* the user-mode front end's process state */
+
 	unsigned log_mask;	       /* LOG_* */
 	FILE *log;		       /* -D file, or stderr */
 	struct guest_symbols *symbols; /* the loaded ELFs' functions, for the logs */
+};
+
+/* Guest protections of a user-mode page (m->user_prot). */
+enum {
+	USER_PROT_READ = 1,
+	USER_PROT_WRITE = 2,
+	USER_PROT_EXEC = 4,
 };
 
 /* Per-page flags are read and changed by every hart's thread. */
@@ -257,6 +276,12 @@ static inline bool machine_hart_held(struct machine *m, const struct hart *h)
 struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nharts,
 			    uint64_t reset_pc);
 void machine_free(struct machine *m);
+
+/* A machine for user-mode emulation: one hart in U-mode, and `space_size`
+ * bytes of address space at guest address 0, reserved but mapped nowhere
+ * (the front end maps pages into m->ram as the guest asks, and marks them
+ * in m->user_prot). NULL with a message on failure. */
+struct machine *machine_new_user(uint64_t space_size, uint64_t entry);
 
 /* Give every hart the extensions `isa` (misa and menvcfg's reset value
  * follow). Before the machine first runs: decoded and translated code

@@ -322,6 +322,22 @@ restart:;
 	return page_fault(acc);
 }
 
+/* User mode (m->user_prot): the guest's mappings in place of page
+ * tables; guest address = offset in the address space. */
+static uint64_t user_space_translate(const struct machine *m, uint64_t va, enum access acc,
+				     uint64_t *pa)
+{
+	static const uint8_t need[] = {
+	    [ACCESS_READ] = USER_PROT_READ,
+	    [ACCESS_WRITE] = USER_PROT_WRITE,
+	    [ACCESS_FETCH] = USER_PROT_EXEC,
+	};
+	if (va >= m->ram_size || !(m->user_prot[va >> PAGE_SHIFT] & need[acc]))
+		return page_fault(acc);
+	*pa = va;
+	return 0;
+}
+
 static bool paging_on(const struct hart *h, unsigned priv)
 {
 	return priv != PRIV_M && (h->satp >> 60) != SATP_MODE_BARE;
@@ -330,6 +346,8 @@ static bool paging_on(const struct hart *h, unsigned priv)
 uint64_t mmu_translate(struct hart *h, uint64_t va, enum access acc, unsigned priv, uint64_t *pa)
 {
 	bool dirty;
+	if (h->m->user_prot)
+		return user_space_translate(h->m, va, acc, pa);
 	if (!paging_on(h, priv)) {
 		*pa = va;
 		return 0;
@@ -340,6 +358,8 @@ uint64_t mmu_translate(struct hart *h, uint64_t va, enum access acc, unsigned pr
 uint64_t mmu_translate_debug(struct hart *h, uint64_t va, unsigned priv, uint64_t *pa)
 {
 	bool dirty;
+	if (h->m->user_prot)
+		return user_space_translate(h->m, va, ACCESS_READ, pa);
 	if (!paging_on(h, priv)) {
 		*pa = va;
 		return 0;
@@ -393,13 +413,16 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 	struct machine *m = h->m;
 	bool dirty = true;
 	uint64_t cause = 0;
-	if (paging_on(h, priv))
+	if (m->user_prot)
+		cause = user_space_translate(m, va, acc, pa);
+	else if (paging_on(h, priv))
 		cause = walk(h, va, acc, priv, pa, &dirty, false);
 	else
 		*pa = va;
 	if (cause)
 		return cause;
-	if (!pmp_allows(h, *pa, size, acc, priv))
+	/* A user-mode process has no PMP: its mappings are the whole check. */
+	if (!m->user_prot && !pmp_allows(h, *pa, size, acc, priv))
 		return access_fault(acc);
 	/* Debugger watchpoints: see every data access, cache none. A hit
 	 * abandons the access; the dispatcher redoes it unwatched. */
@@ -437,7 +460,7 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 	if (h->shadow)
 		return 0; /* the lockstep check's copy: no TLB fill, no invalidation */
 	const uint64_t page_pa = *pa & ~PAGE_OFFSET_MASK;
-	bool cacheable = !watched && pmp_allows(h, page_pa, PAGE_SIZE, acc, priv);
+	bool cacheable = !watched && (m->user_prot || pmp_allows(h, page_pa, PAGE_SIZE, acc, priv));
 	if (acc == ACCESS_WRITE) {
 		cacheable = cacheable && dirty;
 		if (machine_is_ram(m, *pa, 1)) {

@@ -48,6 +48,19 @@ void hart_init(struct hart *h, struct machine *m, uint64_t hartid, uint64_t rese
 	hart_update_mode(h);
 }
 
+void hart_enter_user_mode(struct hart *h)
+{
+	/* What Linux gives a process: FP on (dirty, so nothing tracks it),
+	 * the counters readable (cycle, time, instret), the cache-block
+	 * operations allowed. */
+	h->priv = PRIV_U;
+	h->mstatus |= MSTATUS_FS_DIRTY;
+	h->mcounteren = h->scounteren = 7;
+	h->menvcfg |= ENVCFG_CBIE_FLUSH | ENVCFG_CBCFE | ENVCFG_CBZE;
+	h->senvcfg |= ENVCFG_CBIE_FLUSH | ENVCFG_CBCFE | ENVCFG_CBZE;
+	hart_update_mode(h);
+}
+
 /* `retired`: the instructions retired before the trap (the trapping one
  * does not), where the counters change privilege filter. */
 static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc,
@@ -60,6 +73,10 @@ static void trap_enter(struct hart *h, uint64_t cause, uint64_t tval, uint64_t e
 
 	if (h->m->log_mask & LOG_INT)
 		log_trap(h, cause, epc, tval);
+	if (h->m->user_trap && !interrupt && from == PRIV_U) {
+		h->m->user_trap(h, cause, tval, epc); /* user mode: the front end is the kernel */
+		return;
+	}
 	counters_settle(h, retired);
 	if (from <= PRIV_S && code < 64 && ((deleg >> code) & 1)) {
 		h->scause = cause;

@@ -62,6 +62,38 @@ bool code_buffer_init(struct code_buffer *cb, size_t size)
 	return true;
 }
 
+bool code_buffer_copy(const struct code_buffer *cb, struct code_buffer *copy)
+{
+	memset(copy, 0, sizeof(*copy));
+	if (!cb->size)
+		return true;
+	if (!map_anonymous(copy, cb->size) && !map_memfd(copy, cb->size)) {
+		perror("rvjit: cannot copy the code buffer");
+		return false;
+	}
+	copy->size = cb->size;
+	copy->used = cb->used;
+	memcpy(copy->rw, cb->rw, cb->used);
+	return true;
+}
+
+bool code_buffer_adopt(struct code_buffer *cb, struct code_buffer *copy)
+{
+	if (!cb->size)
+		return true;
+	/* Onto the old views' addresses, which every block pointer and
+	 * return address uses. */
+	if (mremap(copy->rx, cb->size, cb->size, MREMAP_MAYMOVE | MREMAP_FIXED, cb->rx) ==
+		MAP_FAILED ||
+	    mremap(copy->rw, cb->size, cb->size, MREMAP_MAYMOVE | MREMAP_FIXED, cb->rw) ==
+		MAP_FAILED) {
+		perror("rvjit: cannot take the code buffer's copy");
+		return false;
+	}
+	memset(copy, 0, sizeof(*copy));
+	return true;
+}
+
 void code_buffer_free(struct code_buffer *cb)
 {
 	if (!cb->size)

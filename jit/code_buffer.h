@@ -27,6 +27,16 @@ struct code_buffer {
 
 bool code_buffer_init(struct code_buffer *cb, size_t size);
 void code_buffer_free(struct code_buffer *cb);
+/*
+ * fork(): the views are shared memory, which stays shared in the child,
+ * so parent and child would write their code over each other's. Before
+ * the fork, code_buffer_copy makes a new buffer holding the code so far
+ * (which the child's block cache matches); after it, the child moves that
+ * copy onto its buffer's addresses (code_buffer_adopt) and the parent
+ * frees it. Both false with a message when memory cannot be had.
+ */
+bool code_buffer_copy(const struct code_buffer *cb, struct code_buffer *copy);
+bool code_buffer_adopt(struct code_buffer *cb, struct code_buffer *copy);
 
 static inline void *code_buffer_rx(const struct code_buffer *cb, size_t offset)
 {

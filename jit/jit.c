@@ -315,6 +315,35 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 	return true;
 }
 
+void *jit_fork_prepare(struct machine *m, bool *ok)
+{
+	struct jit *j = m->engine;
+	*ok = true;
+	if (!j)
+		return NULL;
+	struct code_buffer *copy = malloc(sizeof(*copy));
+	*ok = copy && code_buffer_copy(&j->cb, copy);
+	if (!*ok) {
+		free(copy);
+		return NULL;
+	}
+	return copy;
+}
+
+bool jit_fork_finish(struct machine *m, void *prepared, bool child)
+{
+	struct code_buffer *copy = prepared;
+	if (!copy)
+		return true;
+	bool ok = true;
+	if (child)
+		ok = code_buffer_adopt(&((struct jit *)m->engine)->cb, copy);
+	else
+		code_buffer_free(copy);
+	free(copy);
+	return ok;
+}
+
 void jit_detach(struct machine *m)
 {
 	struct jit *j = m->engine;

@@ -93,6 +93,12 @@ bool jit_available(void);
 /* Install the translator as m's engine. False with a message on failure. */
 bool jit_attach(struct machine *m, const struct jit_options *opts);
 void jit_detach(struct machine *m);
+/* fork() of a process running translated code: jit_fork_prepare before
+ * it (NULL with a message on failure; also when m has no translator, with
+ * *ok true), jit_fork_finish after it in both processes, so that the
+ * child has its own copy of the code (the code buffer is shared memory). */
+void *jit_fork_prepare(struct machine *m, bool *ok);
+bool jit_fork_finish(struct machine *m, void *prepared, bool child);
 
 /* Statistics for --stats. */
 struct jit_stats {

@@ -15,6 +15,15 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 }
 
 void jit_detach(struct machine *m) {}
+void *jit_fork_prepare(struct machine *m, bool *ok)
+{
+	*ok = true;
+	return NULL;
+}
+bool jit_fork_finish(struct machine *m, void *prepared, bool child)
+{
+	return true;
+}
 
 void jit_get_stats(const struct machine *m, struct jit_stats *s)
 {

@@ -3,6 +3,7 @@
 # one of the allowed ways (README, "Layout"):
 #
 #   cli     -> core, jit, loader, devices, fdt   (the user interface)
+#   user    -> core, jit, cli                     (rvjit-user's front end)
 #   loader  -> core, devices, fdt                 (the board)
 #   devices -> core, fdt
 #   jit     -> core
@@ -18,8 +19,8 @@
 root=${1:-$(dirname "$0")/..}
 cd "$root" || exit 2
 
-folders="cli core jit loader devices fdt"
-allowed=" cli:core cli:jit cli:loader cli:devices cli:fdt loader:core loader:devices loader:fdt devices:core devices:fdt jit:core "
+folders="cli user core jit loader devices fdt"
+allowed=" user:core user:jit user:cli cli:core cli:jit cli:loader cli:devices cli:fdt loader:core loader:devices loader:fdt devices:core devices:fdt jit:core "
 
 fails=0
 # A new top-level folder of C sources must join the table first.

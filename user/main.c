@@ -1,0 +1,291 @@
+/*
+ * rvjit-user: run a riscv64 Linux program on this host, as qemu-riscv64
+ * does, with the same options and environment variables (QEMU_LD_PREFIX,
+ * QEMU_STRACE, ...), in the translator or (--interp) the interpreter.
+ */
+#include "cli/options.h"
+#include "jit/jit.h"
+#include "process.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define BINFMT_MAGIC                                                                               \
+	"\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xf3\\x00"
+#define BINFMT_MASK                                                                                \
+	"\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\x" \
+	"ff\\xff\\xff"
+
+struct user_options {
+	bool interp, strace, stats;
+	const char *sysroot, *argv0, *cpu, *log_items, *log_file;
+	char **set_env, **unset_env;
+	size_t nset, nunset;
+	int prog; /* argv index of the program */
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: rvjit-user [options] program [arguments...]\n"
+	      "Run a riscv64 Linux program on this host (as qemu-riscv64 does).\n\n"
+	      "Options and the environment variables that set them:\n"
+	      "  -h, -help                print this help\n"
+	      "  -version                 print the version\n"
+	      "  -L path       QEMU_LD_PREFIX   look up absolute paths (the program's\n"
+	      "                                 interpreter, its libraries) under path first\n"
+	      "  -E var=value  QEMU_SET_ENV     set an environment variable for the program\n"
+	      "  -U var        QEMU_UNSET_ENV   remove one from the program's environment\n"
+	      "  -0 argv0      QEMU_ARGV0       the program's argv[0] (default: program)\n"
+	      "  -cpu model    QEMU_CPU         the CPU, as rvjit's -cpu (rv64, max, rva22u64...)\n"
+	      "  -strace       QEMU_STRACE      log every system call to stderr\n"
+	      "  -d item,...   QEMU_LOG         log the items (-d help lists them)\n"
+	      "  -D logfile    QEMU_LOG_FILENAME  write -d and -strace output to logfile\n"
+	      "rvjit's own:\n"
+	      "  --interp                 run in the interpreter, not the translator\n"
+	      "  --stats                  print execution statistics at exit\n"
+	      "  --binfmt-line            print the binfmt_misc registration that runs\n"
+	      "                           riscv64 programs by name through this rvjit-user\n",
+	      f);
+}
+
+static bool push(char ***v, size_t *n, char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(char *));
+	if (!nv)
+		return false;
+	nv[(*n)++] = s;
+	*v = nv;
+	return true;
+}
+
+static void binfmt_line(void)
+{
+	char self[PATH_MAX];
+	const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = 0;
+	/* F: the kernel opens the interpreter now, so it works in chroots
+	 * and containers; P would pass argv[0] through (rvjit-user does not
+	 * take the extra argument). */
+	printf(":rvjit-riscv64:M::" BINFMT_MAGIC ":" BINFMT_MASK ":%s:F\n", self);
+}
+
+/* Returns the argv index of the program, or -1 (with a message), or -2
+ * (done: help, version). */
+static int parse(struct user_options *o, int argc, char **argv)
+{
+	o->sysroot = getenv("QEMU_LD_PREFIX");
+	o->strace = getenv("QEMU_STRACE") != NULL;
+	o->cpu = getenv("QEMU_CPU");
+	o->argv0 = getenv("QEMU_ARGV0");
+	o->log_items = getenv("QEMU_LOG");
+	o->log_file = getenv("QEMU_LOG_FILENAME");
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *opt = argv[i] + (argv[i][1] == '-' ? 2 : 1);
+		const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes = true;
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (!strcmp(opt, "h") || !strcmp(opt, "help")) {
+			usage(stdout);
+			return -2;
+		} else if (!strcmp(opt, "version")) {
+			printf("rvjit-user version 1.0 (riscv64 Linux user mode)\n");
+			return -2;
+		} else if (!strcmp(opt, "binfmt-line")) {
+			binfmt_line();
+			return -2;
+		} else if (!strcmp(opt, "interp")) {
+			o->interp = true;
+			takes = false;
+		} else if (!strcmp(opt, "stats")) {
+			o->stats = true;
+			takes = false;
+		} else if (!strcmp(opt, "strace")) {
+			o->strace = true;
+			takes = false;
+		} else if (!arg && (!strcmp(opt, "L") || !strcmp(opt, "E") || !strcmp(opt, "U") ||
+				    !strcmp(opt, "0") || !strcmp(opt, "cpu") || !strcmp(opt, "d") ||
+				    !strcmp(opt, "D"))) {
+			fprintf(stderr, "rvjit-user: option '%s' needs an argument\n", argv[i]);
+			return -1;
+		} else if (!strcmp(opt, "L")) {
+			o->sysroot = arg;
+		} else if (!strcmp(opt, "E")) {
+			if (!strchr(arg, '=')) {
+				fprintf(stderr, "rvjit-user: -E %s: expected var=value\n", arg);
+				return -1;
+			}
+			if (!push(&o->set_env, &o->nset, (char *)arg))
+				return -1;
+		} else if (!strcmp(opt, "U")) {
+			if (!push(&o->unset_env, &o->nunset, (char *)arg))
+				return -1;
+		} else if (!strcmp(opt, "0")) {
+			o->argv0 = arg;
+		} else if (!strcmp(opt, "cpu")) {
+			o->cpu = arg;
+		} else if (!strcmp(opt, "d")) {
+			o->log_items = arg;
+		} else if (!strcmp(opt, "D")) {
+			o->log_file = arg;
+		} else {
+			fprintf(stderr, "rvjit-user: unknown option '%s' (-h lists them)\n",
+				argv[i]);
+			return -1;
+		}
+		if (takes)
+			i++;
+	}
+	if (i >= argc) {
+		fprintf(stderr, "rvjit-user: no program given (-h for help)\n");
+		return -1;
+	}
+	return i;
+}
+
+/* The guest's environment: ours, with -E and -U applied. */
+static char **guest_environment(const struct user_options *o)
+{
+	char **env = NULL;
+	size_t n = 0;
+	for (char **e = environ; *e; e++) {
+		bool drop = false;
+		for (size_t i = 0; i < o->nunset; i++) {
+			const size_t len = strlen(o->unset_env[i]);
+			drop |= !strncmp(*e, o->unset_env[i], len) && (*e)[len] == '=';
+		}
+		for (size_t i = 0; i < o->nset; i++) {
+			const size_t len = (size_t)(strchr(o->set_env[i], '=') - o->set_env[i]) + 1;
+			drop |= !strncmp(*e, o->set_env[i], len);
+		}
+		if (!drop && !push(&env, &n, *e))
+			return NULL;
+	}
+	for (size_t i = 0; i < o->nset; i++)
+		if (!push(&env, &n, o->set_env[i]))
+			return NULL;
+	return push(&env, &n, NULL) ? env : NULL;
+}
+
+/* What execve of another riscv64 program passes on: the engine, the
+ * sysroot, the CPU and -strace. */
+static char **self_arguments(const struct user_options *o, const char *self, int *count)
+{
+	char **v = NULL;
+	size_t n = 0;
+	bool ok = push(&v, &n, (char *)self);
+	if (o->interp)
+		ok = ok && push(&v, &n, "--interp");
+	if (o->strace)
+		ok = ok && push(&v, &n, "-strace");
+	if (o->sysroot)
+		ok = ok && push(&v, &n, "-L") && push(&v, &n, (char *)o->sysroot);
+	if (o->cpu)
+		ok = ok && push(&v, &n, "-cpu") && push(&v, &n, (char *)o->cpu);
+	*count = (int)n;
+	return ok ? v : NULL;
+}
+
+_Noreturn void user_exit(struct user_process *p, int code)
+{
+	fflush(NULL);
+	if (p->stats) {
+		struct jit_stats js = {0};
+		if (p->m->run_hart)
+			jit_get_stats(p->m, &js);
+		fprintf(
+		    stderr,
+		    "rvjit-user: %llu instructions, %llu system calls, %llu blocks translated\n",
+		    (unsigned long long)p->h->instret, (unsigned long long)p->syscalls,
+		    (unsigned long long)js.blocks_translated);
+	}
+	_exit(code);
+}
+
+int main(int argc, char **argv)
+{
+	struct user_options o = {0};
+	const int prog = parse(&o, argc, argv);
+	if (prog == -2)
+		return 0;
+	if (prog < 0)
+		return 1;
+
+	struct isa isa;
+	isa_default(&isa);
+	char err[512];
+	if (o.cpu && isa_parse_cpu(o.cpu, &isa, err, sizeof(err))) {
+		fprintf(stderr, "rvjit-user: -cpu %s: %s\n", o.cpu, err);
+		return 1;
+	}
+	unsigned log_mask = 0;
+	if (o.log_items && !options_parse_log(o.log_items, &log_mask, err, sizeof(err))) {
+		fprintf(stderr, "rvjit-user: -d %s: %s\n", o.log_items, err);
+		return 1;
+	}
+	FILE *log = stderr;
+	if (o.log_file && !(log = fopen(o.log_file, "w"))) {
+		fprintf(stderr, "rvjit-user: -D %s: %s\n", o.log_file, strerror(errno));
+		return 1;
+	}
+
+	/* The program's path as given (QEMU does not search PATH either). */
+	char exe[PATH_MAX];
+	const char *name = argv[prog];
+	if (!realpath(name, exe)) {
+		fprintf(stderr, "rvjit-user: %s: %s\n", name, strerror(errno));
+		return 1;
+	}
+
+	struct machine *m = machine_new_user(USER_SPACE_SIZE, 0);
+	if (!m)
+		return 1;
+	machine_set_isa(m, &isa);
+	hart_enter_user_mode(m->harts[0]);
+	m->log_mask = log_mask;
+	m->log = log;
+	struct user_process *p = calloc(1, sizeof(*p));
+	char self[PATH_MAX];
+	const ssize_t sn = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (!p || sn <= 0) {
+		fprintf(stderr, "rvjit-user: out of memory\n");
+		return 1;
+	}
+	self[sn] = 0;
+	p->m = m;
+	p->h = m->harts[0];
+	p->exe_path = exe;
+	p->sysroot = o.sysroot;
+	p->strace = o.strace;
+	p->stats = o.stats;
+	p->log = log;
+	p->self_exe = self;
+	p->self_argv = self_arguments(&o, self, &p->self_argc);
+	m->user = p;
+	m->user_trap = user_trap;
+	if (!p->self_argv || !user_space_init(p))
+		return 1;
+
+	char **env = guest_environment(&o);
+	char **args = argv + prog;
+	if (o.argv0)
+		args[0] = (char *)o.argv0;
+	if (!env || user_load(p, exe, args, env, err, sizeof(err))) {
+		fprintf(stderr, "rvjit-user: %s: %s\n", name, env ? err : "out of memory");
+		return 1;
+	}
+	if (!o.interp && jit_available()) {
+		const struct jit_options jo = {.code_size = 64ULL << 20};
+		if (!jit_attach(m, &jo))
+			return 1;
+	}
+	machine_run(m);
+	fprintf(stderr, "rvjit-user: the emulator stopped unexpectedly\n");
+	return 1;
+}

@@ -1,0 +1,117 @@
+/*
+ * rvjit-user: one riscv64 Linux process run on the host's Linux.
+ *
+ * The guest's address space is one reservation of USER_SPACE_SIZE bytes of
+ * host address space (m->ram), guest address a at host address m->ram + a,
+ * so system calls hand guest buffers straight to the host kernel. The guest
+ * reaches nothing outside it: every guest load, store and fetch goes
+ * through the soft MMU, which checks the guest's own protections
+ * (m->user_prot) and maps only into that reservation; every pointer a
+ * system call receives is checked against the same protections first
+ * (user_ptr, user_string), and a bad one is -EFAULT.
+ *
+ * System calls run on the thread of the hart that made them, inside its
+ * ecall (m->user_trap), as a kernel would run them.
+ */
+#ifndef RVJIT_USER_PROCESS_H
+#define RVJIT_USER_PROCESS_H
+
+#include "core/machine.h"
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Sv39's user half: what riscv64 Linux gives a process on most boards. */
+#define USER_SPACE_SIZE (1ULL << 38)
+/* The top of the initial stack, and its size (RLIMIT_STACK's default). */
+#define USER_STACK_TOP	(USER_SPACE_SIZE - 0x1000)
+#define USER_STACK_SIZE (8ULL << 20)
+/* Where mmap looks first for room, searching down (Linux's top-down
+ * layout: below the stack and its gap). */
+#define USER_MMAP_TOP (USER_STACK_TOP - USER_STACK_SIZE - (256ULL << 20))
+/* Where a position-independent executable goes (Linux's ELF_ET_DYN_BASE
+ * for Sv39: two thirds of the space), and the lowest mmap address. */
+#define USER_PIE_BASE (((USER_SPACE_SIZE / 3) * 2) & ~0xffffULL)
+#define USER_MMAP_MIN 0x10000ULL
+
+#define USER_MAX_SIGNALS 64
+
+/* A guest's sigaction (the riscv64 kernel's struct sigaction layout). */
+struct user_sigaction {
+	uint64_t handler; /* SIG_DFL 0, SIG_IGN 1, or a guest address */
+	uint64_t flags;	  /* SA_* */
+	uint64_t mask;	  /* blocked while the handler runs */
+};
+
+struct user_process {
+	struct machine *m;
+	struct hart *h;
+	const char *exe_path; /* absolute host path of the executable */
+	const char *sysroot;  /* -L: prefix for absolute paths, or NULL */
+	const char *self_exe; /* the emulator itself, for execve of riscv64 programs */
+	char **self_argv;     /* its argv up to the program: passed on by execve */
+	int self_argc;
+	bool strace;		 /* -strace: log every system call */
+	bool stats;		 /* --stats at exit */
+	FILE *log;		 /* -strace and -d output */
+	uint64_t brk_start, brk; /* the heap: from the end of the executable's bss */
+	uint64_t mmap_hint;	 /* where the next search for room starts, going down */
+	uint64_t exe_base, exe_entry, interp_base;
+	uint64_t execfn;    /* guest address of AT_EXECFN's string */
+	uint64_t vdso;	    /* 0: none is provided */
+	uint64_t clear_tid; /* set_tid_address */
+	uint64_t sigaltstack_sp, sigaltstack_size;
+	uint32_t sigaltstack_flags;
+	uint64_t sigmask;    /* blocked guest signals (bit n-1 for signal n) */
+	uint64_t sigpending; /* raised while blocked, or between blocks */
+	struct user_sigaction sigactions[USER_MAX_SIGNALS + 1];
+	uint64_t syscalls; /* counted for --stats */
+};
+
+/* ---- the address space (user/space.c) ---- */
+
+bool user_space_init(struct user_process *p);
+/* Map [addr, addr+len) (page-aligned) with guest protections `prot`
+ * (PROT_*): anonymous when fd < 0, else fd's bytes from `off`; shared or
+ * private as `flags` (MAP_SHARED/MAP_PRIVATE) says. Replaces what was
+ * there. Returns 0 or -errno. */
+int user_map(struct user_process *p, uint64_t addr, uint64_t len, int prot, int flags, int fd,
+	     uint64_t off);
+int user_unmap(struct user_process *p, uint64_t addr, uint64_t len);
+int user_protect(struct user_process *p, uint64_t addr, uint64_t len, int prot);
+/* Find `len` free bytes, at or below `hint` if it is nonzero, else below
+ * the last place found. Returns the address, or 0 when there is no room. */
+uint64_t user_find_room(struct user_process *p, uint64_t len, uint64_t hint);
+/* Is [addr, addr+len) all mapped? */
+bool user_range_mapped(const struct user_process *p, uint64_t addr, uint64_t len);
+
+/* Host pointer to the guest's [addr, addr+len) when every page of it
+ * allows `prot` (USER_PROT_READ / USER_PROT_WRITE), else NULL. len 0 is
+ * always allowed (and addr may then be anything). */
+void *user_ptr(const struct user_process *p, uint64_t addr, uint64_t len, unsigned prot);
+/* The guest's NUL-terminated string at addr, readable to its end; NULL
+ * when it is not. */
+const char *user_string(const struct user_process *p, uint64_t addr);
+
+/* A guest path as the host should open it: absolute paths are looked
+ * up under the sysroot first (QEMU's -L). Returns path or buf. */
+const char *user_path(const struct user_process *p, const char *path, char *buf, size_t size);
+
+/* ---- loading (user/elf_load.c) ---- */
+
+/* Load the executable at host path `path` (and its interpreter) and build
+ * the initial stack: argv, envp, auxv. Sets the hart's pc and sp. Returns
+ * 0, or -1 with a message in err. */
+int user_load(struct user_process *p, const char *path, char *const argv[], char *const envp[],
+	      char *err, size_t errlen);
+
+/* ---- system calls (user/syscall.c) ---- */
+
+/* m->user_trap: a U-mode exception of the guest (ecall: a system call;
+ * a fault: a signal). */
+void user_trap(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc);
+
+/* The guest process ends with status `code` (exit_group). */
+_Noreturn void user_exit(struct user_process *p, int code);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * The guest's way into the "kernel": every exception taken in U-mode comes
+ * here (m->user_trap). An ecall is a system call: a7 its number, a0-a5 its
+ * arguments, the result back in a0, and the guest goes on after the ecall.
+ * A fault becomes the signal Linux would send (user/signal.c).
+ *
+ * The table names every call rvjit-user implements; -strace prints each
+ * call as QEMU's does (pid, name, arguments, result), and an unknown call
+ * returns -ENOSYS and is reported with -strace.
+ */
+#include "syscall_numbers.h"
+#include "syscalls.h"
+#include "user_signal.h"
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { REG_A0 = 10, REG_A7 = 17 };
+
+struct syscall_def {
+	const char *name;
+	syscall_fn fn;
+	/* -strace's view of the arguments, one letter each: d decimal,
+	 * x hex, o octal, s a string, p a path (a string). */
+	const char *args;
+};
+
+#define CALL(nr, fmt) [RV_##nr] = {#nr, sys_##nr, fmt}
+
+static const struct syscall_def syscall_table[] = {
+    CALL(getcwd, "xd"),
+    CALL(eventfd2, "dx"),
+    CALL(epoll_create1, "x"),
+    CALL(epoll_ctl, "ddx"),
+    CALL(epoll_pwait, "dxdd"),
+    CALL(dup, "d"),
+    CALL(dup3, "ddx"),
+    CALL(fcntl, "ddx"),
+    CALL(ioctl, "dxx"),
+    CALL(flock, "dd"),
+    CALL(mknodat, "dpox"),
+    CALL(mkdirat, "dpo"),
+    CALL(unlinkat, "dpx"),
+    CALL(symlinkat, "sdp"),
+    CALL(linkat, "dpdpx"),
+    CALL(renameat, "dpdp"),
+    CALL(statfs, "px"),
+    CALL(fstatfs, "dx"),
+    CALL(truncate, "pd"),
+    CALL(ftruncate, "dd"),
+    CALL(fallocate, "dddd"),
+    CALL(faccessat, "dpo"),
+    CALL(chdir, "p"),
+    CALL(fchdir, "d"),
+    CALL(fchmod, "do"),
+    CALL(fchmodat, "dpo"),
+    CALL(fchownat, "dpddx"),
+    CALL(fchown, "ddd"),
+    CALL(openat, "dpxo"),
+    CALL(close, "d"),
+    CALL(pipe2, "xx"),
+    CALL(getdents64, "dxd"),
+    CALL(lseek, "ddd"),
+    CALL(read, "dxd"),
+    CALL(write, "dxd"),
+    CALL(readv, "dxd"),
+    CALL(writev, "dxd"),
+    CALL(pread64, "dxdd"),
+    CALL(pwrite64, "dxdd"),
+    CALL(preadv, "dxdd"),
+    CALL(pwritev, "dxdd"),
+    CALL(sendfile, "ddxd"),
+    CALL(pselect6, "dxxxxx"),
+    CALL(ppoll, "xdxxd"),
+    CALL(readlinkat, "dpxd"),
+    CALL(newfstatat, "dpxx"),
+    CALL(fstat, "dx"),
+    CALL(sync, ""),
+    CALL(fsync, "d"),
+    CALL(fdatasync, "d"),
+    CALL(utimensat, "dpxx"),
+    CALL(capget, "xx"),
+    CALL(personality, "x"),
+    CALL(exit, "d"),
+    CALL(exit_group, "d"),
+    CALL(set_tid_address, "x"),
+    CALL(set_robust_list, "xd"),
+    CALL(nanosleep, "xx"),
+    CALL(getitimer, "dx"),
+    CALL(setitimer, "dxx"),
+    CALL(clock_gettime, "dx"),
+    CALL(clock_getres, "dx"),
+    CALL(clock_nanosleep, "ddxx"),
+    CALL(sched_setaffinity, "ddx"),
+    CALL(sched_getaffinity, "ddx"),
+    CALL(sched_yield, ""),
+    CALL(kill, "dd"),
+    CALL(tkill, "dd"),
+    CALL(tgkill, "ddd"),
+    CALL(sigaltstack, "xx"),
+    CALL(rt_sigsuspend, "xd"),
+    CALL(rt_sigaction, "dxxd"),
+    CALL(rt_sigprocmask, "dxxd"),
+    CALL(rt_sigpending, "xd"),
+    CALL(rt_sigreturn, ""),
+    CALL(setpriority, "ddd"),
+    CALL(getpriority, "dd"),
+    CALL(getresuid, "xxx"),
+    CALL(getresgid, "xxx"),
+    CALL(times, "x"),
+    CALL(setpgid, "dd"),
+    CALL(getpgid, "d"),
+    CALL(getsid, "d"),
+    CALL(setsid, ""),
+    CALL(getgroups, "dx"),
+    CALL(uname, "x"),
+    CALL(getrlimit, "dx"),
+    CALL(setrlimit, "dx"),
+    CALL(getrusage, "dx"),
+    CALL(umask, "o"),
+    CALL(prctl, "dxxxx"),
+    CALL(getcpu, "xxx"),
+    CALL(gettimeofday, "xx"),
+    CALL(getpid, ""),
+    CALL(getppid, ""),
+    CALL(getuid, ""),
+    CALL(geteuid, ""),
+    CALL(getgid, ""),
+    CALL(getegid, ""),
+    CALL(gettid, ""),
+    CALL(sysinfo, "x"),
+    CALL(brk, "x"),
+    CALL(munmap, "xd"),
+    CALL(mremap, "xddxx"),
+    CALL(clone, "xxxxx"),
+    CALL(execve, "pxx"),
+    CALL(mmap, "xdxxdd"),
+    CALL(fadvise64, "dddd"),
+    CALL(mprotect, "xdx"),
+    CALL(msync, "xdx"),
+    CALL(mlock, "xd"),
+    CALL(mincore, "xdx"),
+    CALL(madvise, "xdd"),
+    CALL(riscv_hwprobe, "xddxx"),
+    CALL(riscv_flush_icache, "xxx"),
+    CALL(wait4, "dxxx"),
+    CALL(prlimit64, "ddxx"),
+    CALL(renameat2, "dpdpx"),
+    CALL(getrandom, "xdx"),
+    CALL(memfd_create, "sx"),
+    CALL(membarrier, "dx"),
+    CALL(copy_file_range, "dxdxdx"),
+    CALL(statx, "dpxxx"),
+    CALL(rseq, "xdxx"),
+    CALL(close_range, "ddx"),
+    CALL(faccessat2, "dpox"),
+    CALL(futex, "xdxxxx"),
+};
+
+static void strace_call(struct user_process *p, const struct syscall_def *def, uint64_t nr,
+			const uint64_t a[6])
+{
+	FILE *f = p->log;
+	if (!def) {
+		fprintf(f, "%d Unknown syscall %" PRIu64 "\n", (int)getpid(), nr);
+		return;
+	}
+	fprintf(f, "%d %s(", (int)getpid(), def->name);
+	for (unsigned i = 0; def->args[i] && i < 6; i++) {
+		const char *sep = i ? "," : "";
+		switch (def->args[i]) {
+		case 's':
+		case 'p': {
+			const char *s = user_string(p, a[i]);
+			if (s)
+				fprintf(f, "%s\"%.64s\"%s", sep, s, strlen(s) > 64 ? "..." : "");
+			else
+				fprintf(f, "%s0x%" PRIx64, sep, a[i]);
+			break;
+		}
+		case 'd':
+			fprintf(f, "%s%" PRId64, sep, (int64_t)a[i]);
+			break;
+		case 'o':
+			fprintf(f, "%s0%" PRIo64, sep, a[i]);
+			break;
+		default:
+			fprintf(f, "%s0x%" PRIx64, sep, a[i]);
+		}
+	}
+	fputc(')', f);
+}
+
+static void strace_result(struct user_process *p, long r)
+{
+	if (r < 0 && r >= -4095)
+		fprintf(p->log, " = -1 errno=%ld (%s)\n", -r, strerror((int)-r));
+	else
+		fprintf(p->log, " = %ld\n", r);
+	fflush(p->log);
+}
+
+static void do_syscall(struct user_process *p, struct hart *h)
+{
+	const uint64_t nr = h->x[REG_A7];
+	uint64_t a[6];
+	memcpy(a, &h->x[REG_A0], sizeof(a));
+	const size_t count = sizeof(syscall_table) / sizeof(syscall_table[0]);
+	const struct syscall_def *def =
+	    nr < count && syscall_table[nr].fn ? &syscall_table[nr] : NULL;
+	p->syscalls++;
+	if (p->strace)
+		strace_call(p, def, nr, a);
+	const long r = def ? def->fn(p, a) : -ENOSYS;
+	if (p->strace)
+		strace_result(p, r);
+	/* rt_sigreturn restores every register itself, a0 included. */
+	if (nr != RV_rt_sigreturn || r < 0)
+		h->x[REG_A0] = (uint64_t)r;
+}
+
+void user_trap(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc)
+{
+	struct user_process *p = h->m->user;
+	if (cause == CAUSE_ECALL_U) {
+		h->pc = epc + 4;
+		do_syscall(p, h);
+	} else {
+		h->pc = epc;
+		user_signal_fault(p, cause, tval);
+	}
+	user_signal_deliver(p);
+}
