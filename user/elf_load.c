@@ -291,7 +291,7 @@ static int build_stack(struct user_process *p, const struct elf_image *exe,
 	*w++ = 0;
 	memcpy(w, auxv, sizeof(auxv));
 	free(argp);
-	p->h->x[REG_SP] = s.sp;
+	p->main->h->x[REG_SP] = s.sp;
 	return 0;
 }
 
@@ -325,7 +325,7 @@ int user_load(struct user_process *p, const char *path, char *const argv[], char
 	p->brk_start = p->brk = page_up(exe->end);
 	if (build_stack(p, exe, exe->interp[0] ? interp : NULL, argv, envp, err, errlen))
 		goto out;
-	p->h->pc = entry;
+	p->main->h->pc = entry;
 	r = 0;
 out:
 	free(exe);

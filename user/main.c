@@ -202,7 +202,7 @@ _Noreturn void user_exit(struct user_process *p, int code)
 		fprintf(
 		    stderr,
 		    "rvjit-user: %llu instructions, %llu system calls, %llu blocks translated\n",
-		    (unsigned long long)p->h->instret, (unsigned long long)p->syscalls,
+		    (unsigned long long)p->main->h->instret, (unsigned long long)p->syscalls,
 		    (unsigned long long)js.blocks_translated);
 	}
 	_exit(code);
@@ -259,7 +259,13 @@ int main(int argc, char **argv)
 	}
 	self[sn] = 0;
 	p->m = m;
-	p->h = m->harts[0];
+	struct user_thread *t = calloc(1, sizeof(*t));
+	if (!t) {
+		fprintf(stderr, "rvjit-user: out of memory\n");
+		return 1;
+	}
+	*t = (struct user_thread){.p = p, .h = m->harts[0], .tid = getpid()};
+	p->main = p->threads[0] = t;
 	p->exe_path = exe;
 	p->sysroot = o.sysroot;
 	p->strace = o.strace;

@@ -43,11 +43,26 @@ struct user_sigaction {
 	uint64_t mask;	  /* blocked while the handler runs */
 };
 
+/* One guest thread: a hart of the machine, run by one host thread. What
+ * Linux keeps per thread (the signal mask, the alternate stack, the tid
+ * to clear at exit) lives here. */
+struct user_thread {
+	struct user_process *p;
+	struct hart *h;
+	int tid;	    /* the host thread's id, which the guest sees */
+	uint64_t clear_tid; /* set_tid_address */
+	uint64_t sigaltstack_sp, sigaltstack_size;
+	uint32_t sigaltstack_flags;
+	uint64_t sigmask;    /* blocked guest signals (bit n-1 for signal n) */
+	uint64_t sigpending; /* raised for this thread, not yet delivered */
+};
+
 struct user_process {
 	struct machine *m;
-	struct hart *h;
-	const char *exe_path; /* absolute host path of the executable */
-	const char *sysroot;  /* -L: prefix for absolute paths, or NULL */
+	struct user_thread *threads[MAX_HARTS]; /* by hart index (mhartid) */
+	struct user_thread *main;		/* the first thread */
+	const char *exe_path;			/* absolute host path of the executable */
+	const char *sysroot;			/* -L: prefix for absolute paths, or NULL */
 	const char *self_exe; /* the emulator itself, for execve of riscv64 programs */
 	char **self_argv;     /* its argv up to the program: passed on by execve */
 	int self_argc;
@@ -57,13 +72,9 @@ struct user_process {
 	uint64_t brk_start, brk; /* the heap: from the end of the executable's bss */
 	uint64_t mmap_hint;	 /* where the next search for room starts, going down */
 	uint64_t exe_base, exe_entry, interp_base;
-	uint64_t execfn;    /* guest address of AT_EXECFN's string */
-	uint64_t vdso;	    /* 0: none is provided */
-	uint64_t clear_tid; /* set_tid_address */
-	uint64_t sigaltstack_sp, sigaltstack_size;
-	uint32_t sigaltstack_flags;
-	uint64_t sigmask;    /* blocked guest signals (bit n-1 for signal n) */
-	uint64_t sigpending; /* raised while blocked, or between blocks */
+	uint64_t execfn;     /* guest address of AT_EXECFN's string */
+	uint64_t vdso;	     /* 0: none is provided */
+	uint64_t sigpending; /* raised for the whole process, not yet delivered */
 	struct user_sigaction sigactions[USER_MAX_SIGNALS + 1];
 	uint64_t syscalls; /* counted for --stats */
 };
@@ -110,6 +121,12 @@ int user_load(struct user_process *p, const char *path, char *const argv[], char
 /* m->user_trap: a U-mode exception of the guest (ecall: a system call;
  * a fault: a signal). */
 void user_trap(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc);
+
+/* The guest thread running on hart h. */
+static inline struct user_thread *user_thread_of(const struct hart *h)
+{
+	return ((struct user_process *)h->m->user)->threads[h->mhartid];
+}
 
 /* The guest process ends with status `code` (exit_group). */
 _Noreturn void user_exit(struct user_process *p, int code);

@@ -54,14 +54,14 @@ _Noreturn void user_signal_die(struct user_process *p, int sig)
 	_exit(128 + sig);
 }
 
-void user_signal_fault(struct user_process *p, uint64_t cause, uint64_t tval)
+void user_signal_fault(struct user_thread *t, uint64_t cause, uint64_t tval)
 {
-	user_signal_die(p, signal_of_fault(cause));
+	user_signal_die(t->p, signal_of_fault(cause));
 }
 
-void user_signal_deliver(struct user_process *p)
+void user_signal_deliver(struct user_thread *t)
 {
-	(void)p;
+	(void)t;
 }
 
 SYSCALL(rt_sigaction)
@@ -95,22 +95,22 @@ SYSCALL(rt_sigprocmask)
 		return -EFAULT;
 	if (a[2] && !(old = user_ptr(p, a[2], 8, USER_PROT_WRITE)))
 		return -EFAULT;
-	const uint64_t was = p->sigmask;
+	const uint64_t was = t->sigmask;
 	if (set) {
 		switch (a[0]) {
 		case SIG_BLOCK:
-			p->sigmask |= *set;
+			t->sigmask |= *set;
 			break;
 		case SIG_UNBLOCK:
-			p->sigmask &= ~*set;
+			t->sigmask &= ~*set;
 			break;
 		case SIG_SETMASK:
-			p->sigmask = *set;
+			t->sigmask = *set;
 			break;
 		default:
 			return -EINVAL;
 		}
-		p->sigmask &= ~UNBLOCKABLE;
+		t->sigmask &= ~UNBLOCKABLE;
 	}
 	if (old)
 		*old = was;
@@ -122,7 +122,7 @@ SYSCALL(rt_sigpending)
 	uint64_t *set = user_ptr(p, a[0], 8, USER_PROT_WRITE);
 	if (!set)
 		return -EFAULT;
-	*set = p->sigpending & p->sigmask;
+	*set = (t->sigpending | p->sigpending) & t->sigmask;
 	return 0;
 }
 
@@ -151,19 +151,19 @@ SYSCALL(sigaltstack)
 		return -EFAULT;
 	if (a[1] && !(old = user_ptr(p, a[1], sizeof(*old), USER_PROT_WRITE)))
 		return -EFAULT;
-	const struct rv_stack was = {.sp = p->sigaltstack_sp,
-				     .flags = p->sigaltstack_size ? 0 : SS_DISABLE,
-				     .size = p->sigaltstack_size};
+	const struct rv_stack was = {.sp = t->sigaltstack_sp,
+				     .flags = t->sigaltstack_size ? 0 : SS_DISABLE,
+				     .size = t->sigaltstack_size};
 	if (new) {
 		if ((uint32_t) new->flags & ~(uint32_t)(SS_DISABLE | SS_AUTODISARM))
 			return -EINVAL;
 		if (new->flags & SS_DISABLE) {
-			p->sigaltstack_sp = p->sigaltstack_size = 0;
+			t->sigaltstack_sp = t->sigaltstack_size = 0;
 		} else {
 			if (new->size < (uint64_t)MINSIGSTKSZ)
 				return -ENOMEM;
-			p->sigaltstack_sp = new->sp;
-			p->sigaltstack_size = new->size;
+			t->sigaltstack_sp = new->sp;
+			t->sigaltstack_size = new->size;
 		}
 	}
 	if (old)

@@ -96,7 +96,7 @@ SYSCALL(setsid)
 
 SYSCALL(set_tid_address)
 {
-	p->clear_tid = a[0];
+	t->clear_tid = a[0];
 	return gettid();
 }
 

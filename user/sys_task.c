@@ -44,7 +44,7 @@ SYSCALL(clone)
 	if (pid < 0)
 		return -e;
 	if (pid == 0 && a[1])
-		p->h->x[2] = a[1]; /* the child's stack */
+		t->h->x[2] = a[1]; /* the child's stack */
 	return pid;
 }
 

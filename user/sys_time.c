@@ -52,10 +52,10 @@ SYSCALL(gettimeofday)
 
 SYSCALL(times)
 {
-	struct tms *t = NULL;
-	if (a[0] && !(t = user_ptr(p, a[0], sizeof(*t), USER_PROT_WRITE)))
+	struct tms *buf = NULL;
+	if (a[0] && !(buf = user_ptr(p, a[0], sizeof(*buf), USER_PROT_WRITE)))
 		return -EFAULT;
-	return host_result(syscall(SYS_times, t));
+	return host_result(syscall(SYS_times, buf));
 }
 
 SYSCALL(getitimer)

@@ -200,8 +200,9 @@ static void strace_result(struct user_process *p, long r)
 	fflush(p->log);
 }
 
-static void do_syscall(struct user_process *p, struct hart *h)
+static void do_syscall(struct user_process *p, struct user_thread *t)
 {
+	struct hart *h = t->h;
 	const uint64_t nr = h->x[REG_A7];
 	uint64_t a[6];
 	memcpy(a, &h->x[REG_A0], sizeof(a));
@@ -211,7 +212,7 @@ static void do_syscall(struct user_process *p, struct hart *h)
 	p->syscalls++;
 	if (p->strace)
 		strace_call(p, def, nr, a);
-	const long r = def ? def->fn(p, a) : -ENOSYS;
+	const long r = def ? def->fn(p, t, a) : -ENOSYS;
 	if (p->strace)
 		strace_result(p, r);
 	/* rt_sigreturn restores every register itself, a0 included. */
@@ -221,13 +222,13 @@ static void do_syscall(struct user_process *p, struct hart *h)
 
 void user_trap(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc)
 {
-	struct user_process *p = h->m->user;
+	struct user_thread *t = user_thread_of(h);
 	if (cause == CAUSE_ECALL_U) {
 		h->pc = epc + 4;
-		do_syscall(p, h);
+		do_syscall(t->p, t);
 	} else {
 		h->pc = epc;
-		user_signal_fault(p, cause, tval);
+		user_signal_fault(t, cause, tval);
 	}
-	user_signal_deliver(p);
+	user_signal_deliver(t);
 }

@@ -9,9 +9,11 @@
 #include "process.h"
 #include <errno.h>
 
-typedef long (*syscall_fn)(struct user_process *p, const uint64_t a[6]);
+/* t: the calling thread (t->p its process). */
+typedef long (*syscall_fn)(struct user_process *p, struct user_thread *t, const uint64_t a[6]);
 
-#define SYSCALL(name) long sys_##name(struct user_process *p, const uint64_t a[6])
+#define SYSCALL(name)                                                                              \
+	long sys_##name(struct user_process *p, struct user_thread *t, const uint64_t a[6])
 
 /* A host call's result as the guest sees it: -errno on failure. */
 static inline long host_result(long r)
