@@ -291,7 +291,5 @@ int main(int argc, char **argv)
 		if (!jit_attach(m, &jo))
 			return 1;
 	}
-	machine_run(m);
-	fprintf(stderr, "rvjit-user: the emulator stopped unexpectedly\n");
-	return 1;
+	user_thread_run(t);
 }

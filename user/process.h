@@ -116,6 +116,11 @@ const char *user_path(const struct user_process *p, const char *path, char *buf,
 int user_load(struct user_process *p, const char *path, char *const argv[], char *const envp[],
 	      char *err, size_t errlen);
 
+/* ---- running (user/run.c) ---- */
+
+/* Run thread t's guest code until the process or the thread ends. */
+_Noreturn void user_thread_run(struct user_thread *t);
+
 /* ---- system calls (user/syscall.c) ---- */
 
 /* m->user_trap: a U-mode exception of the guest (ecall: a system call;
