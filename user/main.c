@@ -73,6 +73,22 @@ static void binfmt_line(void)
 	printf(":rvjit-riscv64:M::" BINFMT_MAGIC ":" BINFMT_MASK ":%s:F\n", self);
 }
 
+/* QEMU_SET_ENV / QEMU_UNSET_ENV: comma-separated lists, as -E / -U
+ * take one item each. The list's copy is kept for the run. */
+static bool push_list(char ***v, size_t *n, const char *list)
+{
+	if (!list)
+		return true;
+	char *copy = strdup(list);
+	if (!copy)
+		return false;
+	for (char *save = NULL, *item = strtok_r(copy, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save))
+		if (!push(v, n, item))
+			return false;
+	return true;
+}
+
 /* Returns the argv index of the program, or -1 (with a message), or -2
  * (done: help, version). */
 static int parse(struct user_options *o, int argc, char **argv)
@@ -83,6 +99,9 @@ static int parse(struct user_options *o, int argc, char **argv)
 	o->argv0 = getenv("QEMU_ARGV0");
 	o->log_items = getenv("QEMU_LOG");
 	o->log_file = getenv("QEMU_LOG_FILENAME");
+	if (!push_list(&o->set_env, &o->nset, getenv("QEMU_SET_ENV")) ||
+	    !push_list(&o->unset_env, &o->nunset, getenv("QEMU_UNSET_ENV")))
+		return -1;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *opt = argv[i] + (argv[i][1] == '-' ? 2 : 1);

@@ -62,11 +62,36 @@ bool user_space_init(struct user_process *p)
 	return true;
 }
 
+/* The part of a file mapping that has file behind it: pages past the end
+ * of the file would be a host SIGBUS when touched, so they are mapped
+ * anonymous (zeros) instead. Linux would give the guest SIGBUS there. */
+static uint64_t file_backed_len(int fd, uint64_t off, uint64_t len)
+{
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return len; /* devices, memfds of other kinds: as asked */
+	const uint64_t size =
+	    ((uint64_t)st.st_size + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
+	if (off >= size)
+		return 0;
+	return size - off < len ? size - off : len;
+}
+
 int user_map(struct user_process *p, uint64_t addr, uint64_t len, int prot, int flags, int fd,
 	     uint64_t off)
 {
 	if (!range_ok(addr, len))
 		return -EINVAL;
+	if (fd >= 0) {
+		const uint64_t backed = file_backed_len(fd, off, len);
+		if (backed < len) {
+			const int r = user_map(p, addr + backed, len - backed, prot,
+					       (flags & ~MAP_SHARED) | MAP_PRIVATE, -1, 0);
+			if (r || !backed)
+				return r;
+			len = backed;
+		}
+	}
 	uint8_t *host = p->m->ram + addr;
 	const int kind = (flags & MAP_SHARED) ? MAP_SHARED : MAP_PRIVATE;
 	const int host_flags = MAP_FIXED | kind | (fd < 0 ? MAP_ANONYMOUS | MAP_NORESERVE : 0);
