@@ -156,6 +156,24 @@ SYSCALL(epoll_create1);
 SYSCALL(epoll_ctl);
 SYSCALL(epoll_pwait);
 
+/* user/sys_net.c */
+SYSCALL(socket);
+SYSCALL(socketpair);
+SYSCALL(bind);
+SYSCALL(connect);
+SYSCALL(listen);
+SYSCALL(accept);
+SYSCALL(accept4);
+SYSCALL(getsockname);
+SYSCALL(getpeername);
+SYSCALL(sendto);
+SYSCALL(recvfrom);
+SYSCALL(setsockopt);
+SYSCALL(getsockopt);
+SYSCALL(shutdown);
+SYSCALL(sendmsg);
+SYSCALL(recvmsg);
+
 /* user/signal.c */
 SYSCALL(rt_sigaction);
 SYSCALL(rt_sigprocmask);
