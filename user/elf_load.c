@@ -233,6 +233,7 @@ static int build_stack(struct user_process *p, const struct elf_image *exe,
 	    user_map(p, bottom, USER_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1, 0);
 	if (r)
 		return fail(err, errlen, "cannot map the stack: %s", strerror(-r));
+	user_name_region(p, bottom, USER_STACK_SIZE, "[stack]");
 	size_t argc = 0, envc = 0;
 	while (argv[argc])
 		argc++;

@@ -57,6 +57,13 @@ struct user_thread {
 	uint64_t sigpending; /* raised for this thread, not yet delivered */
 };
 
+/* A mapping with a name in /proc/self/maps: a file's, or [stack]. */
+struct user_region {
+	uint64_t start, end, offset;
+	uint64_t dev, inode;
+	char *name;
+};
+
 struct user_process {
 	struct machine *m;
 	struct user_thread *threads[MAX_HARTS]; /* by hart index (mhartid) */
@@ -76,7 +83,9 @@ struct user_process {
 	uint64_t vdso;	     /* 0: none is provided */
 	uint64_t sigpending; /* raised for the whole process, not yet delivered */
 	struct user_sigaction sigactions[USER_MAX_SIGNALS + 1];
-	uint64_t syscalls; /* counted for --stats */
+	uint64_t syscalls;	     /* counted for --stats */
+	struct user_region *regions; /* sorted by start, not overlapping */
+	size_t nregions;
 };
 
 /* ---- the address space (user/space.c) ---- */
@@ -93,6 +102,11 @@ int user_protect(struct user_process *p, uint64_t addr, uint64_t len, int prot);
 /* Find `len` free bytes, at or below `hint` if it is nonzero, else below
  * the last place found. Returns the address, or 0 when there is no room. */
 uint64_t user_find_room(struct user_process *p, uint64_t len, uint64_t hint);
+/* Name [addr, addr+len) in /proc/self/maps (a copy of name is kept). */
+void user_name_region(struct user_process *p, uint64_t addr, uint64_t len, const char *name);
+/* The guest's /proc/self/maps, as Linux writes it, to descriptor fd. */
+void user_write_maps(const struct user_process *p, int fd);
+
 /* Is [addr, addr+len) all mapped? */
 bool user_range_mapped(const struct user_process *p, uint64_t addr, uint64_t len);
 

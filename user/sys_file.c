@@ -106,11 +106,41 @@ SYSCALL(pwritev)
 	return vector_io(p, a, true, true);
 }
 
+/* Is path the guest's /proc/self/<file> (also as /proc/<pid>/<file>)? */
+static bool is_proc_self(const char *path, const char *file)
+{
+	char own[64];
+	snprintf(own, sizeof(own), "/proc/%d/%s", (int)getpid(), file);
+	return !strcmp(path, own) ||
+	       (!strncmp(path, "/proc/self/", 11) && !strcmp(path + 11, file)) ||
+	       (!strncmp(path, "/proc/thread-self/", 18) && !strcmp(path + 18, file));
+}
+
+/* /proc files that must describe the guest, not rvjit-user: an unnamed
+ * file with their text, or -1 when path is not one of them. */
+static long open_proc_file(struct user_process *p, const char *path)
+{
+	if (!is_proc_self(path, "maps"))
+		return -1;
+	const int fd = memfd_create("maps", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	user_write_maps(p, fd);
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
 SYSCALL(openat)
 {
 	GUEST_PATH(path, a[1]);
 	if (user_is_proc_self_exe(p, path_guest))
 		path = p->exe_path;
+	const long special = open_proc_file(p, path_guest);
+	if (special != -1) {
+		if (special >= 0 && (a[2] & O_CLOEXEC) == 0)
+			fcntl((int)special, F_SETFD, 0);
+		return special;
+	}
 	return host_result(openat((int)a[0], path, (int)a[2], (mode_t)a[3]));
 }
 
