@@ -25,6 +25,9 @@ if [ "$1" != -- ] || [ ${#emu[@]} -eq 0 ] || [ $# -lt 2 ]; then
 	exit 2
 fi
 shift
+# The program runs in another folder: relative paths are made absolute.
+case "$1" in /*) ;; *) set -- "$PWD/$1" "${@:2}" ;; esac
+case "$sysroot" in /*) ;; *) sysroot=$PWD/$sysroot ;; esac
 dir=$(mktemp -d)
 aux=$(mktemp -d)
 trap 'rm -rf "$dir" "$aux"' EXIT
