@@ -491,6 +491,11 @@ static long ioctl_arg_size(unsigned long req)
 	case TIOCSPGRP:
 	case TIOCOUTQ:
 	case TIOCGSID:
+	case TIOCGPTN:
+	case TIOCSPTLCK:
+	case TIOCGEXCL:
+	case TIOCMGET:
+	case TIOCMSET:
 		return sizeof(int);
 	case FIOCLEX:
 	case FIONCLEX:
@@ -499,6 +504,9 @@ static long ioctl_arg_size(unsigned long req)
 	case TCFLSH:
 	case TCXONC:
 	case TCSBRK:
+	case TIOCGPTPEER:
+	case TIOCEXCL:
+	case TIOCNXCL:
 		return -1;
 	default:
 		return 0;
