@@ -341,6 +341,9 @@ void user_write_maps(const struct user_process *p, int fd)
 	const uint8_t *prot = p->m->user_prot;
 	const uint64_t pages = USER_SPACE_SIZE >> PAGE_SHIFT;
 	const uint64_t heap_end = (p->brk + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
+	/* What a line shows: pages that differ only in bits the guest cannot
+	 * see (USER_PROT_FAST_WRITE) are one mapping. */
+	const uint8_t shown = USER_PROT_READ | USER_PROT_WRITE | USER_PROT_EXEC | USER_PROT_SHARED;
 	for (uint64_t pg = 0; pg < pages;) {
 		if (!prot[pg]) {
 			/* Skip unmapped stretches a word at a time. */
@@ -353,8 +356,8 @@ void user_write_maps(const struct user_process *p, int fd)
 		const uint64_t start = pg << PAGE_SHIFT;
 		const struct user_region *r = region_at(p, start);
 		uint64_t end_pg = pg + 1;
-		while (end_pg < pages && prot[end_pg] == prot[pg] &&
-		       region_at(p, end_pg << PAGE_SHIFT) == r &&
+		while (end_pg < pages && (prot[end_pg] & shown) == (prot[pg] & shown) &&
+		       prot[end_pg] && region_at(p, end_pg << PAGE_SHIFT) == r &&
 		       end_pg << PAGE_SHIFT != p->brk_start) /* the heap is a line of its own */
 			end_pg++;
 		const uint8_t b = prot[pg];
