@@ -21,7 +21,7 @@ extern char **environ;
 	"ff\\xff\\xff"
 
 struct user_options {
-	bool interp, strace, stats;
+	bool interp, strace, stats, perf_map;
 	const char *sysroot, *argv0, *cpu, *log_items, *log_file;
 	char **set_env, **unset_env;
 	size_t nset, nunset;
@@ -47,6 +47,7 @@ static void usage(FILE *f)
 	      "rvjit's own:\n"
 	      "  --interp                 run in the interpreter, not the translator\n"
 	      "  --stats                  print execution statistics at exit\n"
+	      "  --perf-map               name translated blocks in /tmp/perf-PID.map for perf\n"
 	      "  --binfmt-line            print the binfmt_misc registration that runs\n"
 	      "                           riscv64 programs by name through this rvjit-user\n",
 	      f);
@@ -124,6 +125,9 @@ static int parse(struct user_options *o, int argc, char **argv)
 			takes = false;
 		} else if (!strcmp(opt, "stats")) {
 			o->stats = true;
+			takes = false;
+		} else if (!strcmp(opt, "perf-map")) {
+			o->perf_map = true;
 			takes = false;
 		} else if (!strcmp(opt, "strace")) {
 			o->strace = true;
@@ -306,7 +310,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!o.interp && jit_available()) {
-		const struct jit_options jo = {.code_size = 64ULL << 20};
+		const struct jit_options jo = {.code_size = 64ULL << 20, .perf_map = o.perf_map};
 		if (!jit_attach(m, &jo))
 			return 1;
 	}
