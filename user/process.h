@@ -35,6 +35,7 @@
 #define USER_MMAP_MIN 0x10000ULL
 
 #define USER_MAX_SIGNALS 64
+#define USER_MAX_SHM	 64
 
 /* A guest's sigaction (the riscv64 kernel's struct sigaction layout). */
 struct user_sigaction {
@@ -85,6 +86,9 @@ struct user_process {
 	struct user_sigaction sigactions[USER_MAX_SIGNALS + 1];
 	uint64_t syscalls;	     /* counted for --stats */
 	struct user_region *regions; /* sorted by start, not overlapping */
+	struct {
+		uint64_t addr, len; /* len 0: a free slot */
+	} shm[USER_MAX_SHM];	    /* System V segments attached (shmat) */
 	size_t nregions;
 };
 
@@ -106,6 +110,10 @@ uint64_t user_find_room(struct user_process *p, uint64_t len, uint64_t hint);
 void user_name_region(struct user_process *p, uint64_t addr, uint64_t len, const char *name);
 /* The guest's /proc/self/maps, as Linux writes it, to descriptor fd. */
 void user_write_maps(const struct user_process *p, int fd);
+
+/* The host mapped [addr, addr+len) itself (shmat): give it the guest
+ * protections `prot` (PROT_*). */
+void user_adopt_mapping(struct user_process *p, uint64_t addr, uint64_t len, int prot, bool shared);
 
 /* Is [addr, addr+len) all mapped? */
 bool user_range_mapped(const struct user_process *p, uint64_t addr, uint64_t len);

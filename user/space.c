@@ -201,6 +201,13 @@ int user_map(struct user_process *p, uint64_t addr, uint64_t len, int prot, int 
 	return 0;
 }
 
+void user_adopt_mapping(struct user_process *p, uint64_t addr, uint64_t len, int prot, bool shared)
+{
+	set_prot(p, addr, len, guest_prot_bits(prot) | (shared ? USER_PROT_SHARED : 0));
+	range_changed(p, addr, len);
+	regions_remove(p, addr, len);
+}
+
 int user_unmap(struct user_process *p, uint64_t addr, uint64_t len)
 {
 	len = (len + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
