@@ -354,7 +354,8 @@ void user_write_maps(const struct user_process *p, int fd)
 	for (uint64_t pg = 0; pg < pages;) {
 		if (!prot[pg]) {
 			/* Skip unmapped stretches a word at a time. */
-			while (pg + 8 <= pages && !*(const uint64_t *)(prot + pg))
+			uint64_t word;
+			while (pg + 8 <= pages && (memcpy(&word, prot + pg, 8), !word))
 				pg += 8;
 			while (pg < pages && !prot[pg])
 				pg++;
