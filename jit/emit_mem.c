@@ -36,8 +36,7 @@ static void emit_user_space_check(struct tctx *t, const struct op *op, unsigned 
 	emit_alu_r64_imm(e, ALU_CMP, RCX, (int32_t)(m->ram_size >> PAGE_SHIFT));
 	slow_if(t, op, k, CC_AE);
 	emit_mov_r64_imm(e, RAX, (uint64_t)(uintptr_t)m->user_prot);
-	emit_movzx_r32_m8(e, RCX, mem_index(RAX, RCX, 0));
-	emit_alu_r32_imm(e, ALU_AND, RCX, store ? USER_PROT_FAST_WRITE : USER_PROT_READ);
+	emit_test_m8_imm(e, mem_index(RAX, RCX, 0), store ? USER_PROT_FAST_WRITE : USER_PROT_READ);
 	slow_if(t, op, k, CC_E);
 	emit_mov_r64_imm(e, RAX, (uint64_t)(uintptr_t)m->ram);
 }
