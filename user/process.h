@@ -36,6 +36,9 @@
 
 #define USER_MAX_SIGNALS 64
 #define USER_MAX_SHM	 64
+/* Signals taken from the host and not yet delivered, per thread: standard
+ * signals once each, real-time ones queued up to this many in all. */
+#define USER_SIGQUEUE 64
 
 /* A guest's sigaction (the riscv64 kernel's struct sigaction layout). */
 struct user_sigaction {
@@ -54,8 +57,28 @@ struct user_thread {
 	uint64_t clear_tid; /* set_tid_address */
 	uint64_t sigaltstack_sp, sigaltstack_size;
 	uint32_t sigaltstack_flags;
-	uint64_t sigmask;    /* blocked guest signals (bit n-1 for signal n) */
-	uint64_t sigpending; /* raised for this thread, not yet delivered */
+	uint64_t sigmask;    /* blocked guest signals (bit n-1 for signal n); the host
+				thread's own mask is kept the same (user/signal.c) */
+	uint64_t sigpending; /* the signals in sigq */
+	/* Signals the host delivered to this thread (its handler in
+	 * user/signal.c) that wait for delivery to the guest, oldest first,
+	 * each with its siginfo (riscv64's layout is x86-64's). Written by
+	 * the host handler, and otherwise only with host signals blocked. */
+	struct user_sigqueue {
+		unsigned n;
+		struct {
+			uint8_t info[128];
+		} q[USER_SIGQUEUE];
+	} sigq;
+	/* rt_sigsuspend, ppoll and pselect6 run with a mask of the guest's
+	 * choosing: the mask to go back to once a handler ran (the one its
+	 * frame saves) or the call ends. */
+	uint64_t saved_sigmask;
+	bool saved_sigmask_valid;
+	/* The system call in progress (user_trap), for restarting it when a
+	 * signal interrupted it (SA_RESTART). */
+	bool in_syscall;
+	uint64_t syscall_nr, syscall_a0, syscall_epc;
 };
 
 /* A mapping with a name in /proc/self/maps: a file's, or [stack]. */
@@ -80,9 +103,10 @@ struct user_process {
 	uint64_t brk_start, brk; /* the heap: from the end of the executable's bss */
 	uint64_t mmap_hint;	 /* where the next search for room starts, going down */
 	uint64_t exe_base, exe_entry, interp_base;
-	uint64_t execfn;     /* guest address of AT_EXECFN's string */
-	uint64_t vdso;	     /* 0: none is provided */
-	uint64_t sigpending; /* raised for the whole process, not yet delivered */
+	uint64_t execfn;	 /* guest address of AT_EXECFN's string */
+	uint64_t vdso;		 /* 0: none is provided */
+	uint64_t sigreturn_code; /* the guest page whose code handlers return to (signal_frame.c) */
+	uint64_t sigpending;	 /* raised for the whole process, not yet delivered */
 	struct user_sigaction sigactions[USER_MAX_SIGNALS + 1];
 	uint64_t syscalls;	     /* counted for --stats */
 	struct user_region *regions; /* sorted by start, not overlapping */

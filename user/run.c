@@ -9,6 +9,7 @@
 _Noreturn void user_thread_run(struct user_thread *t)
 {
 	struct machine *m = t->p->m;
+	user_signal_thread_start(t);
 	for (;;) {
 		if (m->run_hart)
 			m->run_hart(t->h);

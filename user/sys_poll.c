@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "syscalls.h"
+#include "user_signal.h"
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
@@ -16,6 +17,19 @@ struct rv_epoll_event {
 	uint32_t pad;
 	uint64_t data;
 };
+
+/* The guest's sigmask argument (8 bytes at addr, or none): the thread
+ * waits with it, and the host call gets it to set atomically for its
+ * wait. NULL when there is none; *bad set when it is unreadable. */
+static const uint64_t *wait_mask(struct user_process *p, struct user_thread *t, uint64_t addr,
+				 bool *bad)
+{
+	const uint64_t *mask = NULL;
+	*bad = addr && !(mask = user_ptr(p, addr, 8, USER_PROT_READ));
+	if (mask)
+		user_signal_wait_mask(t, *mask);
+	return mask;
+}
 
 /* The guest's timeout, NULL for none; *bad set when unreadable. */
 static struct timespec *timeout_arg(struct user_process *p, uint64_t addr, unsigned prot, bool *bad)
@@ -31,9 +45,12 @@ SYSCALL(ppoll)
 	    user_ptr(p, a[0], a[1] * sizeof(struct pollfd), USER_PROT_READ | USER_PROT_WRITE);
 	bool bad;
 	struct timespec *ts = timeout_arg(p, a[2], USER_PROT_READ | USER_PROT_WRITE, &bad);
-	if (!fds || bad)
+	if (!fds || bad || (a[3] && a[4] != 8))
+		return !fds || bad ? -EFAULT : -EINVAL;
+	const uint64_t *mask = wait_mask(p, t, a[3], &bad);
+	if (bad)
 		return -EFAULT;
-	return host_result(syscall(SYS_ppoll, fds, (nfds_t)a[1], ts, NULL, 8));
+	return host_result(syscall(SYS_ppoll, fds, (nfds_t)a[1], ts, mask, 8));
 }
 
 SYSCALL(pselect6)
@@ -51,7 +68,23 @@ SYSCALL(pselect6)
 	struct timespec *ts = timeout_arg(p, a[4], USER_PROT_READ | USER_PROT_WRITE, &bad);
 	if (bad)
 		return -EFAULT;
-	return host_result(syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], ts, NULL));
+	/* The sixth argument: {const sigset_t *ss; size_t ss_len}. */
+	const uint64_t *sig = NULL;
+	if (a[5] && !(sig = user_ptr(p, a[5], 16, USER_PROT_READ)))
+		return -EFAULT;
+	const uint64_t *mask = NULL;
+	if (sig && sig[0]) {
+		if (sig[1] != 8)
+			return -EINVAL;
+		if (!(mask = wait_mask(p, t, sig[0], &bad)))
+			return -EFAULT;
+	}
+	const struct {
+		const uint64_t *ss;
+		size_t len;
+	} host_sig = {mask, 8};
+	return host_result(
+	    syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], ts, mask ? &host_sig : NULL));
 }
 
 SYSCALL(epoll_create1)
@@ -80,8 +113,14 @@ SYSCALL(epoll_pwait)
 	struct rv_epoll_event *g = user_ptr(p, a[1], (uint64_t)max * sizeof(*g), USER_PROT_WRITE);
 	if (!g)
 		return -EFAULT;
+	bool bad;
+	if (a[4] && a[5] != 8)
+		return -EINVAL;
+	const uint64_t *mask = wait_mask(p, t, a[4], &bad);
+	if (bad)
+		return -EFAULT;
 	struct epoll_event ev[4096];
-	const int n = epoll_wait((int)a[0], ev, max, (int)a[3]);
+	const int n = (int)syscall(SYS_epoll_pwait, (int)a[0], ev, max, (int)a[3], mask, (size_t)8);
 	if (n < 0)
 		return -errno;
 	for (int i = 0; i < n; i++)

@@ -157,6 +157,9 @@ static const struct syscall_def syscall_table[] = {
     CALL(rt_sigaction, "dxxd"),
     CALL(rt_sigprocmask, "dxxd"),
     CALL(rt_sigpending, "xd"),
+    CALL(rt_sigtimedwait, "xxxd"),
+    CALL(rt_sigqueueinfo, "ddx"),
+    CALL(rt_tgsigqueueinfo, "dddx"),
     CALL(rt_sigreturn, ""),
     CALL(setpriority, "ddd"),
     CALL(getpriority, "dd"),
@@ -296,6 +299,11 @@ void user_trap(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc)
 	struct user_thread *t = user_thread_of(h);
 	if (cause == CAUSE_ECALL_U) {
 		h->pc = epc + 4;
+		/* What restarting it takes, should a signal interrupt it. */
+		t->in_syscall = true;
+		t->syscall_nr = h->x[REG_A7];
+		t->syscall_a0 = h->x[REG_A0];
+		t->syscall_epc = epc;
 		do_syscall(t->p, t);
 	} else {
 		h->pc = epc;

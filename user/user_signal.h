@@ -1,24 +1,62 @@
 /*
- * Signals of the guest process (user/signal.c): the guest's dispositions
- * and mask, synchronous signals from its faults, and delivery on its own
- * stack with riscv64 Linux's signal frame.
+ * Signals of the guest process (user/signal.c, user/signal_frame.c): the
+ * guest's dispositions and masks, synchronous signals from its faults,
+ * asynchronous ones taken from the host, and delivery on the guest's stack
+ * with riscv64 Linux's signal frame.
  */
 #ifndef RVJIT_USER_SIGNAL_H
 #define RVJIT_USER_SIGNAL_H
 
 #include "process.h"
 
-/* The guest took exception `cause` (not an ecall) with `tval`: the signal
- * Linux would send for it is raised; with no handler the process dies of
- * it, as under Linux. */
+/* riscv64's generic signal numbers and SA_ and SS_ flags are x86-64's. */
+#define USER_SIG_BIT(n) (1ULL << ((n)-1))
+
+/* The host thread starts running guest thread t: host signals reach it
+ * from now on. The first thread also sets up the process's signals: the
+ * dispositions the host inherited (ignored stays ignored across execve),
+ * its mask, the host handlers, the sigreturn code page. */
+void user_signal_thread_start(struct user_thread *t);
+
+/* The guest took exception `cause` (not an ecall) with `tval` at h->pc:
+ * the signal Linux would send for it is delivered at once; blocked or
+ * ignored, the process dies of it (Linux's force_sig). */
 void user_signal_fault(struct user_thread *t, uint64_t cause, uint64_t tval);
 
 /* Run a handler for every pending, unblocked signal: called when the guest
- * leaves a system call or a fault, and between blocks when a host signal
- * arrived. */
+ * leaves a system call or a fault, and after every quantum (a host signal
+ * ends the quantum at once). Restarts an interrupted system call as
+ * Linux would (SA_RESTART). */
 void user_signal_deliver(struct user_thread *t);
 
-/* Print QEMU's "uncaught target signal" line and die of host signal sig. */
+/* Die of host signal sig as Linux kills a process: the parent sees
+ * WIFSIGNALED; no core of the emulator is left. Signals whose default
+ * action dumps core are reported on stderr as QEMU does. */
 _Noreturn void user_signal_die(struct user_process *p, int sig);
+
+/* The host thread's signal mask becomes the guest's t->sigmask. */
+void user_signal_sync_mask(const struct user_thread *t);
+
+/* A call that waits with the guest's `mask` in place of its own (ppoll,
+ * pselect6, epoll_pwait, rt_sigsuspend): t->sigmask is `mask` until the
+ * call's signals are delivered, then what it was. The host side is the
+ * caller's (it passes the mask to the host call, which sets it atomically). */
+void user_signal_wait_mask(struct user_thread *t, uint64_t mask);
+
+/* ---- the frame (user/signal_frame.c) ---- */
+
+/* Map the page of code handlers return to (li a7, 139; ecall), as Linux's
+ * vDSO provides __vdso_rt_sigreturn. Returns false when there is no room. */
+bool user_signal_code_map(struct user_process *p);
+
+/* Enter handler `act` for signal sig with `info` (128 bytes): the frame on
+ * the guest's stack (or its alternate stack) saves every register, the
+ * mask `oldmask` and the alternate stack. False when the frame cannot be
+ * written (the caller kills the process with SIGSEGV, as Linux does). */
+bool user_signal_frame_push(struct user_thread *t, int sig, const uint8_t info[128],
+			    const struct user_sigaction *act, uint64_t oldmask);
+
+/* Is guest address sp on t's alternate signal stack? */
+bool user_on_altstack(const struct user_thread *t, uint64_t sp);
 
 #endif
