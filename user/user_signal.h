@@ -8,6 +8,7 @@
 #define RVJIT_USER_SIGNAL_H
 
 #include "process.h"
+#include <signal.h>
 
 /* riscv64's generic signal numbers and SA_ and SS_ flags are x86-64's. */
 #define USER_SIG_BIT(n) (1ULL << ((n)-1))
@@ -33,6 +34,13 @@ void user_signal_deliver(struct user_thread *t);
  * WIFSIGNALED; no core of the emulator is left. Signals whose default
  * action dumps core are reported on stderr as QEMU does. */
 _Noreturn void user_signal_die(struct user_process *p, int sig);
+
+/* The host's set of the guest signals in mask. */
+void user_signal_host_set(sigset_t *set, uint64_t mask);
+
+/* Take the lowest signal of `set` that t has taken from the host and not
+ * delivered yet, with its siginfo; 0 when there is none. */
+int user_signal_take(struct user_thread *t, uint64_t set, uint8_t info[128]);
 
 /* The host thread's signal mask becomes the guest's t->sigmask. */
 void user_signal_sync_mask(const struct user_thread *t);
