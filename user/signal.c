@@ -29,6 +29,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define SIG_BIT	      USER_SIG_BIT
 #define UNBLOCKABLE   (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
@@ -127,27 +129,69 @@ static void queue_drop(struct user_thread *t, int sig)
 
 /* ---- host dispositions ---- */
 
+/* glibc keeps signals 32 and 33 (thread cancellation, set*id across
+ * threads) and refuses them to sigaction; the guest's glibc uses them for
+ * the same, so they are set with the kernel's call, which on x86-64 needs
+ * the return code a handler goes back to (SA_RESTORER: rt_sigreturn). The
+ * emulator itself never cancels a thread nor calls set*id through glibc. */
+#define GLIBC_SIGNAL(sig) ((sig) == 32 || (sig) == 33)
+#if defined(__x86_64__)
+#define HOST_SA_RESTORER 0x04000000
+struct kernel_sigaction {
+	void *handler;
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+void user_signal_host_restorer(void);
+__asm__(".pushsection .text\n"
+	".type user_signal_host_restorer, @function\n"
+	"user_signal_host_restorer:\n\t"
+	"movq $15, %rax\n\t" /* __NR_rt_sigreturn */
+	"syscall\n"
+	".popsection");
+#endif
+
+static int host_sigaction(int sig, const struct sigaction *sa)
+{
+	if (!GLIBC_SIGNAL(sig))
+		return sigaction(sig, sa, NULL);
+#if defined(__x86_64__)
+	const bool info = sa->sa_flags & SA_SIGINFO;
+	const struct kernel_sigaction k = {.handler = info ? (void *)sa->sa_sigaction
+							   : (void *)sa->sa_handler,
+					   .flags = (unsigned long)sa->sa_flags | HOST_SA_RESTORER,
+					   .restorer = user_signal_host_restorer,
+					   .mask = info ? ~0ULL : 0};
+	return (int)syscall(SYS_rt_sigaction, sig, &k, NULL, (size_t)8);
+#else
+	return -1;
+#endif
+}
+
 static void host_signal(int sig, siginfo_t *si, void *ctx)
 {
 	(void)ctx;
+	const int saved_errno = errno;
 	if ((SIG_BIT(sig) & FAULT_SET) && si->si_code > 0) {
 		/* The host's own fault in the emulator, not a guest's signal:
 		 * die of it where it happened. */
 		struct sigaction dfl = {.sa_handler = SIG_DFL};
 		sigaction(sig, &dfl, NULL);
+		errno = saved_errno;
 		return;
 	}
 	struct user_thread *t = current_thread;
-	if (!t)
-		return;
-	queue_push(t, sig, si);
-	__atomic_store_n(&t->h->budget, 0, __ATOMIC_RELAXED);
+	if (t) {
+		queue_push(t, sig, si);
+		__atomic_store_n(&t->h->budget, 0, __ATOMIC_RELAXED);
+	}
+	errno = saved_errno;
 }
 
 static bool host_settable(int sig)
 {
-	/* The host's glibc keeps 32 and 33 (and refuses them). */
-	return sig != SIGKILL && sig != SIGSTOP && sig != 32 && sig != 33 && sig <= SIGRTMAX;
+	return sig != SIGKILL && sig != SIGSTOP && sig <= SIGRTMAX;
 }
 
 static void host_disposition(struct user_process *p, int sig)
@@ -165,7 +209,7 @@ static void host_disposition(struct user_process *p, int sig)
 		sa.sa_flags |= SA_SIGINFO;
 		sigfillset(&sa.sa_mask);
 	}
-	sigaction(sig, &sa, NULL);
+	host_sigaction(sig, &sa);
 }
 
 void user_signal_thread_start(struct user_thread *t)
@@ -183,7 +227,7 @@ void user_signal_thread_start(struct user_thread *t)
 	t->sigmask = 0;
 	for (int sig = 1; sig <= USER_MAX_SIGNALS; sig++) {
 		struct sigaction old;
-		if (host_settable(sig) && sigaction(sig, NULL, &old) == 0 &&
+		if (host_settable(sig) && !GLIBC_SIGNAL(sig) && sigaction(sig, NULL, &old) == 0 &&
 		    old.sa_handler == SIG_IGN)
 			p->sigactions[sig].handler = GUEST_SIG_IGN;
 		if (sigismember(&cur, sig) == 1)
