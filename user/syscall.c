@@ -280,6 +280,12 @@ static void do_syscall(struct user_process *p, struct user_thread *t)
 	const uint64_t nr = h->x[REG_A7];
 	uint64_t a[6];
 	memcpy(a, &h->x[REG_A0], sizeof(a));
+	/* What restarting it takes, should a signal interrupt it: the ecall
+	 * (never compressed) again with its first argument. */
+	t->in_syscall = true;
+	t->syscall_nr = nr;
+	t->syscall_a0 = a[0];
+	t->syscall_epc = h->pc - 4;
 	const size_t count = sizeof(syscall_table) / sizeof(syscall_table[0]);
 	const struct syscall_def *def =
 	    nr < count && syscall_table[nr].fn ? &syscall_table[nr] : NULL;
@@ -299,11 +305,6 @@ void user_trap(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc)
 	struct user_thread *t = user_thread_of(h);
 	if (cause == CAUSE_ECALL_U) {
 		h->pc = epc + 4;
-		/* What restarting it takes, should a signal interrupt it. */
-		t->in_syscall = true;
-		t->syscall_nr = h->x[REG_A7];
-		t->syscall_a0 = h->x[REG_A0];
-		t->syscall_epc = epc;
 		do_syscall(t->p, t);
 	} else {
 		h->pc = epc;
