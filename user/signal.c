@@ -26,6 +26,7 @@
 #include "syscall_numbers.h"
 #include "syscalls.h"
 #include "user_signal.h"
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -111,6 +112,12 @@ static void queue_take(struct user_thread *t, int sig, uint8_t info[128])
 	unsigned i = 0;
 	while (i < q->n && info_signo(q->q[i].info) != sig)
 		i++;
+	if (i == q->n) { /* (never: sigpending names only signals in the queue) */
+		t->sigpending &= ~SIG_BIT(sig);
+		memset(info, 0, 128);
+		memcpy(info, &sig, sizeof(sig));
+		return;
+	}
 	memcpy(info, q->q[i].info, 128);
 	memmove(&q->q[i], &q->q[i + 1], (q->n - i - 1) * sizeof(q->q[0]));
 	q->n--;
@@ -212,6 +219,20 @@ static void host_disposition(struct user_process *p, int sig)
 	host_sigaction(sig, &sa);
 }
 
+/* A forked child starts with no signals pending (Linux's fork): those
+ * its parent's thread had taken from the host stay the parent's. */
+static void forked_child(void)
+{
+	struct user_thread *t = current_thread;
+	if (!t)
+		return;
+	sigset_t host_old;
+	host_block_all(&host_old);
+	t->sigq.n = 0;
+	t->sigpending = 0;
+	pthread_sigmask(SIG_SETMASK, &host_old, NULL);
+}
+
 void user_signal_thread_start(struct user_thread *t)
 {
 	struct user_process *p = t->p;
@@ -235,6 +256,7 @@ void user_signal_thread_start(struct user_thread *t)
 		host_disposition(p, sig);
 	}
 	t->sigmask &= ~UNBLOCKABLE;
+	pthread_atfork(NULL, NULL, forked_child);
 	if (!user_signal_code_map(p)) {
 		fprintf(stderr, "rvjit-user: no room for the signal return code\n");
 		user_exit(p, 1);
