@@ -152,7 +152,8 @@ int main(void)
 	arm(50000);
 	char c = 0;
 	ssize_t n = read(p[0], &c, 1);
-	CHECK(n == 1 && c == 'x', "read with SA_RESTART: %zd (%s)", n, n < 0 ? strerror(errno) : "");
+	CHECK(n == 1 && c == 'x', "read with SA_RESTART: %zd (%s)", n,
+	      n < 0 ? strerror(errno) : "");
 	CHECK(seen.alarms == 1, "SIGALRM during the read: %d", seen.alarms);
 	reap(w);
 	seen.alarms = 0;

@@ -41,8 +41,8 @@ static void on_fp(int sig, siginfo_t *si, void *ucv)
 	/* Every FP register and fcsr clobbered. */
 #define Z(n) "fmv.d.x f" #n ", zero\n\t"
 	__asm__ volatile(Z(0) Z(1) Z(2) Z(3) Z(4) Z(5) Z(6) Z(7) Z(8) Z(9) Z(10) Z(11) Z(12) Z(13)
-			     Z(14) Z(15) Z(16) Z(17) Z(18) Z(19) Z(20) Z(21) Z(22) Z(23) Z(24)
-				 Z(25) Z(26) Z(27) Z(28) Z(29) Z(30) Z(31) "fscsr zero" ::
+			     Z(14) Z(15) Z(16) Z(17) Z(18) Z(19) Z(20) Z(21) Z(22) Z(23) Z(24) Z(25)
+				 Z(26) Z(27) Z(28) Z(29) Z(30) Z(31) "fscsr zero" ::
 				     : "memory");
 #undef Z
 	/* The interrupted code's s2 becomes 99. */
@@ -82,26 +82,27 @@ int main(void)
 	const long pid = getpid(), tid = syscall(SYS_gettid);
 #define L(n) "fld f" #n ", " #n "*8(%[in])\n\t"
 #define S(n) "fsd f" #n ", " #n "*8(%[out])\n\t"
-	__asm__ volatile(L(0) L(1) L(2) L(3) L(4) L(5) L(6) L(7) L(8) L(9) L(10) L(11) L(12) L(13)
-			     L(14) L(15) L(16) L(17) L(18) L(19) L(20) L(21) L(22) L(23) L(24)
-				 L(25) L(26) L(27) L(28) L(29) L(30) L(31) "fscsr %[fcsr_in]\n\t"
-			 "li s2, 1\n\t"
-			 "li a7, 131\n\t" /* __NR_tgkill */
-			 "mv a0, %[pid]\n\t"
-			 "mv a1, %[tid]\n\t"
-			 "li a2, 10\n\t" /* SIGUSR1 */
-			 "ecall\n\t"
-			 "frcsr %[fcsr_out]\n\t"
-			 "mv %[s2_out], s2\n\t" S(0) S(1) S(2) S(3) S(4) S(5) S(6) S(7) S(8) S(9)
-			     S(10) S(11) S(12) S(13) S(14) S(15) S(16) S(17) S(18) S(19) S(20)
-				 S(21) S(22) S(23) S(24) S(25) S(26) S(27) S(28) S(29) S(30) S(31)
-			 : [fcsr_out] "=&r"(fcsr_out), [s2_out] "=&r"(s2_out)
-			 : [in] "r"(in), [out] "r"(out), [fcsr_in] "r"(fcsr_in), [pid] "r"(pid),
-			   [tid] "r"(tid)
-			 : "a0", "a1", "a2", "a7", "s2", "memory", "f0", "f1", "f2", "f3", "f4", "f5",
-			   "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13", "f14", "f15", "f16",
-			   "f17", "f18", "f19", "f20", "f21", "f22", "f23", "f24", "f25", "f26",
-			   "f27", "f28", "f29", "f30", "f31");
+	__asm__ volatile(
+	    L(0) L(1) L(2) L(3) L(4) L(5) L(6) L(7) L(8) L(9) L(10) L(11) L(12) L(13) L(14) L(15)
+		L(16) L(17) L(18) L(19) L(20) L(21) L(22) L(23) L(24) L(25) L(26) L(27) L(28) L(29)
+		    L(30) L(31) "fscsr %[fcsr_in]\n\t"
+				"li s2, 1\n\t"
+				"li a7, 131\n\t" /* __NR_tgkill */
+				"mv a0, %[pid]\n\t"
+				"mv a1, %[tid]\n\t"
+				"li a2, 10\n\t" /* SIGUSR1 */
+				"ecall\n\t"
+				"frcsr %[fcsr_out]\n\t"
+				"mv %[s2_out], s2\n\t" S(0) S(1) S(2) S(3) S(4) S(5) S(6) S(7) S(8)
+				    S(9) S(10) S(11) S(12) S(13) S(14) S(15) S(16) S(17) S(18) S(19)
+					S(20) S(21) S(22) S(23) S(24) S(25) S(26) S(27) S(28) S(29)
+					    S(30) S(31)
+	    : [fcsr_out] "=&r"(fcsr_out), [s2_out] "=&r"(s2_out)
+	    : [in] "r"(in), [out] "r"(out), [fcsr_in] "r"(fcsr_in), [pid] "r"(pid), [tid] "r"(tid)
+	    : "a0", "a1", "a2", "a7", "s2", "memory", "f0", "f1", "f2", "f3", "f4", "f5", "f6",
+	      "f7", "f8", "f9", "f10", "f11", "f12", "f13", "f14", "f15", "f16", "f17", "f18",
+	      "f19", "f20", "f21", "f22", "f23", "f24", "f25", "f26", "f27", "f28", "f29", "f30",
+	      "f31");
 #undef L
 #undef S
 	CHECK(seen.count == 1, "handler ran %d times", seen.count);
@@ -140,8 +141,8 @@ int main(void)
 		  (unsigned)seen.uc_stack_flags == (unsigned)SS_AUTODISARM,
 	      "uc_stack: sp %#lx flags %#x", (unsigned long)seen.uc_stack_sp,
 	      (unsigned)seen.uc_stack_flags);
-	CHECK(seen.inner_flags == SS_DISABLE, "sigaltstack in the handler: flags %#x, want disabled",
-	      (unsigned)seen.inner_flags);
+	CHECK(seen.inner_flags == SS_DISABLE,
+	      "sigaltstack in the handler: flags %#x, want disabled", (unsigned)seen.inner_flags);
 	stack_t after;
 	CHECK_SYS(sigaltstack(NULL, &after));
 	CHECK(after.ss_sp == alt && after.ss_size == size &&

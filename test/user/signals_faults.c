@@ -182,8 +182,7 @@ int main(void)
 	CHECK(seen.addr == bad, "si_addr %#lx, want %#lx", (unsigned long)seen.addr,
 	      (unsigned long)bad);
 	CHECK(seen.s1 == 0x5eed, "s1 in the ucontext %#lx, want 0x5eed", (unsigned long)seen.s1);
-	CHECK(out == 42, "the load's register after the handler: %lu, want 42",
-	      (unsigned long)out);
+	CHECK(out == 42, "the load's register after the handler: %lu, want 42", (unsigned long)out);
 
 	/* 3. ebreak: SIGTRAP, TRAP_BRKPT, at the instruction. */
 	handle_info(SIGTRAP, on_trap, 0);
