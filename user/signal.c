@@ -301,10 +301,29 @@ static void stop_process(void)
 
 /* Enter sig's handler with `info`; false when it has none to run (ignored
  * or handled by default without dying). */
+/* -strace: a signal reaching the guest, as QEMU logs it. */
+static void strace_signal(const struct user_thread *t, int sig, const uint8_t info[128])
+{
+	int32_t code;
+	uint64_t addr;
+	memcpy(&code, info + 8, 4);
+	memcpy(&addr, info + 16, 8);
+	const char *name = sigabbrev_np(sig);
+	if (SIG_BIT(sig) & FAULT_SET)
+		fprintf(t->p->log, "%d --- SIG%s {si_signo=%d, si_code=%d, si_addr=0x%llx} ---\n",
+			t->tid, name ? name : "?", sig, code, (unsigned long long)addr);
+	else
+		fprintf(t->p->log, "%d --- SIG%s {si_signo=%d, si_code=%d, si_pid=%d} ---\n",
+			t->tid, name ? name : "?", sig, code, (int)(uint32_t)addr);
+	fflush(t->p->log);
+}
+
 static bool deliver_one(struct user_thread *t, int sig, const uint8_t info[128])
 {
 	struct user_process *p = t->p;
 	const struct user_sigaction act = p->sigactions[sig];
+	if (p->strace)
+		strace_signal(t, sig, info);
 	if (act.handler == GUEST_SIG_IGN)
 		return false;
 	if (act.handler == GUEST_SIG_DFL) {

@@ -3,15 +3,18 @@
  * SA_RESTART restarts a read() that SIGALRM interrupts, and without it the
  * read fails with EINTR; SIGCHLD with the child's pid and status;
  * rt_sigsuspend waits with a mask of its own and puts the old one back;
- * sigtimedwait takes a blocked signal; ppoll waits with a mask; SA_NODEFER
- * lets a handler be interrupted by its own signal; a signal blocked while
- * its handler runs (sa_mask) waits for the handler's return. */
+ * sigtimedwait takes a blocked signal; ppoll, pselect and epoll_pwait
+ * wait with a mask; SA_NODEFER lets a handler be interrupted by its own
+ * signal; a signal blocked while its handler runs (sa_mask) waits for the
+ * handler's return. */
 #define TEST_NAME "signals_async"
 #include "check.h"
 
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -220,6 +223,23 @@ int main(void)
 	CHECK_SYS(sigprocmask(SIG_SETMASK, NULL, &after));
 	CHECK(sigismember(&after, SIGUSR1), "the mask after ppoll lost SIGUSR1");
 	reap(w);
+	/* pselect and epoll_pwait the same. */
+	w = late_signal(SIGUSR1, 100);
+	CHECK(pselect(0, NULL, NULL, NULL, &two, &during) == -1 && errno == EINTR,
+	      "pselect with a mask");
+	CHECK(seen.usr1 == 3, "SIGUSR1 handler ran %d times in all", seen.usr1);
+	reap(w);
+	int ep = epoll_create1(0);
+	CHECK_SYS(ep);
+	struct epoll_event ev;
+	w = late_signal(SIGUSR1, 100);
+	CHECK(epoll_pwait(ep, &ev, 1, 5000, &during) == -1 && errno == EINTR,
+	      "epoll_pwait with a mask");
+	CHECK(seen.usr1 == 4, "SIGUSR1 handler ran %d times in all", seen.usr1);
+	CHECK_SYS(sigprocmask(SIG_SETMASK, NULL, &after));
+	CHECK(sigismember(&after, SIGUSR1), "the mask after epoll_pwait lost SIGUSR1");
+	reap(w);
+	CHECK_SYS(close(ep));
 	CHECK_SYS(sigprocmask(SIG_SETMASK, &old, NULL));
 
 	/* 7. SA_NODEFER: the handler's own signal nests; without it, the
