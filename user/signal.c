@@ -414,13 +414,28 @@ void user_signal_deliver(struct user_thread *t)
 	user_signal_sync_mask(t); /* and host signals back on */
 }
 
-void user_signal_wait_mask(struct user_thread *t, uint64_t mask)
+bool user_signal_wait_begin(struct user_thread *t, const uint64_t *mask, struct user_wait *w)
 {
-	t->saved_sigmask = t->sigmask;
-	t->saved_sigmask_valid = true;
-	t->sigmask = mask & ~UNBLOCKABLE;
+	if (mask) {
+		t->saved_sigmask = t->sigmask;
+		t->saved_sigmask_valid = true;
+		t->sigmask = *mask & ~UNBLOCKABLE;
+	}
+	host_block_all(&w->restore);
+	user_signal_host_set(&w->host, t->sigmask);
+	if (t->sigpending & ~t->sigmask) {
+		user_signal_wait_end(w);
+		return false;
+	}
+	return true;
 }
 
+void user_signal_wait_end(struct user_wait *w)
+{
+	const int e = errno; /* the waiting call's */
+	pthread_sigmask(SIG_SETMASK, &w->restore, NULL);
+	errno = e;
+}
 /* ---- faults ---- */
 
 void user_signal_fault(struct user_thread *t, uint64_t cause, uint64_t tval)

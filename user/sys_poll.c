@@ -18,16 +18,12 @@ struct rv_epoll_event {
 	uint64_t data;
 };
 
-/* The guest's sigmask argument (8 bytes at addr, or none): the thread
- * waits with it, and the host call gets it to set atomically for its
- * wait. NULL when there is none; *bad set when it is unreadable. */
-static const uint64_t *wait_mask(struct user_process *p, struct user_thread *t, uint64_t addr,
-				 bool *bad)
+/* The guest's sigmask argument (8 bytes at addr, or none: NULL); *bad
+ * set when it is unreadable. */
+static const uint64_t *mask_arg(struct user_process *p, uint64_t addr, bool *bad)
 {
 	const uint64_t *mask = NULL;
 	*bad = addr && !(mask = user_ptr(p, addr, 8, USER_PROT_READ));
-	if (mask)
-		user_signal_wait_mask(t, *mask);
 	return mask;
 }
 
@@ -47,10 +43,17 @@ SYSCALL(ppoll)
 	struct timespec *ts = timeout_arg(p, a[2], USER_PROT_READ | USER_PROT_WRITE, &bad);
 	if (!fds || bad || (a[3] && a[4] != 8))
 		return !fds || bad ? -EFAULT : -EINVAL;
-	const uint64_t *mask = wait_mask(p, t, a[3], &bad);
+	const uint64_t *mask = mask_arg(p, a[3], &bad);
 	if (bad)
 		return -EFAULT;
-	return host_result(syscall(SYS_ppoll, fds, (nfds_t)a[1], ts, mask, 8));
+	/* Waits with the guest's mask (the call's, or its own) set by the
+	 * host call, so that no signal is missed (user_signal_wait_begin). */
+	struct user_wait w;
+	if (!user_signal_wait_begin(t, mask, &w))
+		return -EINTR;
+	const long r = syscall(SYS_ppoll, fds, (nfds_t)a[1], ts, &w.host, (size_t)8);
+	user_signal_wait_end(&w);
+	return host_result(r);
 }
 
 SYSCALL(pselect6)
@@ -76,15 +79,19 @@ SYSCALL(pselect6)
 	if (sig && sig[0]) {
 		if (sig[1] != 8)
 			return -EINVAL;
-		if (!(mask = wait_mask(p, t, sig[0], &bad)))
+		if (!(mask = mask_arg(p, sig[0], &bad)))
 			return -EFAULT;
 	}
+	struct user_wait w;
+	if (!user_signal_wait_begin(t, mask, &w))
+		return -EINTR;
 	const struct {
-		const uint64_t *ss;
+		const sigset_t *ss;
 		size_t len;
-	} host_sig = {mask, 8};
-	return host_result(
-	    syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], ts, mask ? &host_sig : NULL));
+	} host_sig = {&w.host, 8};
+	const long r = syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], ts, &host_sig);
+	user_signal_wait_end(&w);
+	return host_result(r);
 }
 
 SYSCALL(epoll_create1)
@@ -116,11 +123,16 @@ SYSCALL(epoll_pwait)
 	bool bad;
 	if (a[4] && a[5] != 8)
 		return -EINVAL;
-	const uint64_t *mask = wait_mask(p, t, a[4], &bad);
+	const uint64_t *mask = mask_arg(p, a[4], &bad);
 	if (bad)
 		return -EFAULT;
 	struct epoll_event ev[4096];
-	const int n = (int)syscall(SYS_epoll_pwait, (int)a[0], ev, max, (int)a[3], mask, (size_t)8);
+	struct user_wait w;
+	if (!user_signal_wait_begin(t, mask, &w))
+		return -EINTR;
+	const int n =
+	    (int)syscall(SYS_epoll_pwait, (int)a[0], ev, max, (int)a[3], &w.host, (size_t)8);
+	user_signal_wait_end(&w);
 	if (n < 0)
 		return -errno;
 	for (int i = 0; i < n; i++)

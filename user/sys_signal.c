@@ -76,13 +76,12 @@ SYSCALL(rt_sigsuspend)
 	const uint64_t *set = user_ptr(p, a[0], 8, USER_PROT_READ);
 	if (!set)
 		return -EFAULT;
-	user_signal_wait_mask(t, *set);
-	/* A signal taken already and deliverable under the new mask ends the
-	 * wait at once; otherwise the host waits with the same mask. */
-	if (!(t->sigpending & ~t->sigmask)) {
-		sigset_t host;
-		user_signal_host_set(&host, t->sigmask);
-		sigsuspend(&host);
+	/* It returns once a handler ran: EINTR (and, when no handler ran
+	 * after all, user_signal_deliver makes it wait again). */
+	struct user_wait w;
+	if (user_signal_wait_begin(t, set, &w)) {
+		sigsuspend(&w.host);
+		user_signal_wait_end(&w);
 	}
 	return -EINTR;
 }

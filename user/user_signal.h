@@ -45,11 +45,22 @@ int user_signal_take(struct user_thread *t, uint64_t set, uint8_t info[128]);
 /* The host thread's signal mask becomes the guest's t->sigmask. */
 void user_signal_sync_mask(const struct user_thread *t);
 
-/* A call that waits with the guest's `mask` in place of its own (ppoll,
- * pselect6, epoll_pwait, rt_sigsuspend): t->sigmask is `mask` until the
- * call's signals are delivered, then what it was. The host side is the
- * caller's (it passes the mask to the host call, which sets it atomically). */
-void user_signal_wait_mask(struct user_thread *t, uint64_t mask);
+/* A host call that waits (ppoll, pselect6, epoll_pwait, rt_sigsuspend)
+ * with the guest's `mask` in place of its own (NULL: with its own) and
+ * must not miss a signal that comes before it sleeps: host signals are
+ * blocked from user_signal_wait_begin to the call, which opens them with
+ * w->host (its sigmask argument) atomically, so that one coming meanwhile
+ * ends the wait at once (EINTR). False when one taken from the host
+ * already is deliverable: the caller returns -EINTR without waiting.
+ * t->sigmask is the wait's mask until the call's signals are delivered
+ * (user_signal_deliver), then what it was. */
+struct user_wait {
+	sigset_t host;	  /* the mask to wait with */
+	sigset_t restore; /* the host mask before */
+};
+bool user_signal_wait_begin(struct user_thread *t, const uint64_t *mask, struct user_wait *w);
+/* After the waiting call (whether or not it waited). */
+void user_signal_wait_end(struct user_wait *w);
 
 /* ---- the frame (user/signal_frame.c) ---- */
 
