@@ -1,8 +1,9 @@
 /*
  * The signal system calls other than rt_sigaction (user/signal.c) and
  * rt_sigreturn (user/signal_frame.c): masks, waiting for signals, the
- * alternate stack, and sending signals, which the host does (the guest's
- * pids and tids are the host's, and its siginfo has the host's layout).
+ * alternate stack, signalfd, and sending signals, now or by a timer,
+ * which the host does (the guest's pids and tids are the host's, and its
+ * siginfo has the host's layout).
  */
 #define _GNU_SOURCE
 #include "syscalls.h"
@@ -10,6 +11,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SS_AUTODISARM
@@ -190,4 +192,69 @@ SYSCALL(rt_tgsigqueueinfo)
 		return -EFAULT;
 	return host_result(
 	    syscall(SYS_rt_tgsigqueueinfo, (pid_t)a[0], (pid_t)a[1], (int)a[2], info));
+}
+
+SYSCALL(pidfd_send_signal)
+{
+	const void *info = NULL;
+	if (a[2] && !(info = user_ptr(p, a[2], 128, USER_PROT_READ)))
+		return -EFAULT;
+	return host_result(
+	    syscall(SYS_pidfd_send_signal, (int)a[0], (int)a[1], info, (unsigned)a[3]));
+}
+
+/* signalfd: the signals it reads are the ones the guest blocks, which the
+ * host thread blocks too, so the host's signalfd reads them; its struct
+ * signalfd_siginfo and flags are the same on both sides. */
+SYSCALL(signalfd4)
+{
+	if (a[2] != 8)
+		return -EINVAL;
+	const uint64_t *mask = user_ptr(p, a[1], 8, USER_PROT_READ);
+	if (!mask)
+		return -EFAULT;
+	sigset_t host;
+	user_signal_host_set(&host, *mask & ~UNBLOCKABLE);
+	return host_result(syscall(SYS_signalfd4, (int)a[0], &host, (size_t)8, (int)a[3]));
+}
+
+/* POSIX timers are the host's: struct sigevent (64 bytes) and struct
+ * itimerspec have the same layout, a SIGEV_THREAD_ID names a host thread
+ * (guest tids are host tids), and the timer's signal comes like any. */
+SYSCALL(timer_create)
+{
+	const void *ev = NULL;
+	if (a[1] && !(ev = user_ptr(p, a[1], 64, USER_PROT_READ)))
+		return -EFAULT;
+	int *id = user_ptr(p, a[2], sizeof(int), USER_PROT_WRITE);
+	if (!id)
+		return -EFAULT;
+	return host_result(syscall(SYS_timer_create, (clockid_t)a[0], ev, id));
+}
+
+SYSCALL(timer_settime)
+{
+	const struct itimerspec *v = user_ptr(p, a[2], sizeof(*v), USER_PROT_READ);
+	struct itimerspec *old = NULL;
+	if (!v || (a[3] && !(old = user_ptr(p, a[3], sizeof(*old), USER_PROT_WRITE))))
+		return -EFAULT;
+	return host_result(syscall(SYS_timer_settime, (int)a[0], (int)a[1], v, old));
+}
+
+SYSCALL(timer_gettime)
+{
+	struct itimerspec *v = user_ptr(p, a[1], sizeof(*v), USER_PROT_WRITE);
+	if (!v)
+		return -EFAULT;
+	return host_result(syscall(SYS_timer_gettime, (int)a[0], v));
+}
+
+SYSCALL(timer_getoverrun)
+{
+	return host_result(syscall(SYS_timer_getoverrun, (int)a[0]));
+}
+
+SYSCALL(timer_delete)
+{
+	return host_result(syscall(SYS_timer_delete, (int)a[0]));
 }
