@@ -293,6 +293,15 @@ static void do_syscall(struct user_process *p, struct user_thread *t)
 	t->syscall_nr = nr;
 	t->syscall_a0 = a[0];
 	t->syscall_epc = h->pc - 4;
+	if (user_signal_ready(t)) {
+		/* A signal came while the guest ran up to the ecall: its
+		 * handler runs first, then the ecall again, as when Linux
+		 * interrupts the code before it (a blocking call would delay
+		 * the signal until it returned). */
+		t->in_syscall = false;
+		h->pc = t->syscall_epc;
+		return;
+	}
 	const size_t count = sizeof(syscall_table) / sizeof(syscall_table[0]);
 	const struct syscall_def *def =
 	    nr < count && syscall_table[nr].fn ? &syscall_table[nr] : NULL;

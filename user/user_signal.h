@@ -30,6 +30,12 @@ void user_signal_fault(struct user_thread *t, uint64_t cause, uint64_t tval);
  * Linux would (SA_RESTART). */
 void user_signal_deliver(struct user_thread *t);
 
+/* Is a signal waiting that t does not block? */
+static inline bool user_signal_ready(const struct user_thread *t)
+{
+	return __atomic_load_n(&t->sigpending, __ATOMIC_RELAXED) & ~t->sigmask;
+}
+
 /* Die of host signal sig as Linux kills a process: the parent sees
  * WIFSIGNALED; no core of the emulator is left. Signals whose default
  * action dumps core are reported on stderr as QEMU does. */
