@@ -436,6 +436,7 @@ void user_signal_wait_end(struct user_wait *w)
 	pthread_sigmask(SIG_SETMASK, &w->restore, NULL);
 	errno = e;
 }
+
 /* ---- faults ---- */
 
 void user_signal_fault(struct user_thread *t, uint64_t cause, uint64_t tval)
