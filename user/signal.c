@@ -19,6 +19,16 @@
  * (EINTR, as the host handler is installed without SA_RESTART; the call
  * is restarted for the guest as Linux would restart it).
  *
+ * So SIGPIPE needs nothing of its own: a guest handler is a host handler,
+ * and the host's write both raises it and fails with EPIPE; default, the
+ * host kills the process with it; ignored, the write fails with EPIPE.
+ *
+ * A signal the host gives a thread between the guest's ecall and the host
+ * call that blocks in it is delivered when that call returns (the calls
+ * that wait with a mask, and rt_sigsuspend, take care to miss none: see
+ * user_signal_wait_begin); the window is the few hundred instructions of
+ * the emulator's side of the call.
+ *
  * Faults of the guest (user_signal_fault) are delivered at once without
  * the host, as Linux's force_sig.
  */
