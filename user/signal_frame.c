@@ -18,9 +18,10 @@
  *        write the reserved word and the END header).
  * The handler gets a0 = sig, a1 = &siginfo, a2 = &ucontext, sp = the
  * frame, and ra = the sigreturn code: Linux points ra at its vDSO's
- * __vdso_rt_sigreturn; here one page of our own mapped at start holds the
- * same two instructions (li a7, 139; ecall). SA_RESTORER is ignored, as
- * riscv64 Linux ignores it.
+ * __vdso_rt_sigreturn; here one page of our own, mapped read-only and
+ * executable when the process starts ("[sigpage]" in /proc/self/maps),
+ * holds the same two instructions (li a7, 139; ecall). SA_RESTORER is
+ * ignored, as riscv64 Linux ignores it.
  */
 #define _GNU_SOURCE
 #include "syscall_numbers.h"
@@ -68,6 +69,8 @@ bool user_signal_code_map(struct user_process *p)
 	memcpy(p->m->ram + at, sigreturn_code, sizeof(sigreturn_code));
 	if (user_protect(p, at, page, PROT_READ | PROT_EXEC))
 		return false;
+	/* Named as 32-bit Arm Linux names its page of signal return code. */
+	user_name_region(p, at, page, "[sigpage]");
 	p->sigreturn_code = at;
 	return true;
 }
