@@ -79,6 +79,10 @@ struct user_thread {
 	 * signal interrupted it (SA_RESTART). */
 	bool in_syscall;
 	uint64_t syscall_nr, syscall_a0, syscall_epc;
+	/* Set by the host handler when it takes a signal, cleared when a
+	 * guest system call starts: a host call made through
+	 * user_safe_syscall does not start to sleep once it is set. */
+	int signal_kick;
 };
 
 /* A mapping with a name in /proc/self/maps: a file's, or [stack]. */

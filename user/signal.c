@@ -24,10 +24,11 @@
  * host kills the process with it; ignored, the write fails with EPIPE.
  *
  * A signal the host gives a thread between the guest's ecall and the host
- * call that blocks in it is delivered when that call returns (the calls
- * that wait with a mask, and rt_sigsuspend, take care to miss none: see
- * user_signal_wait_begin); the window is the few hundred instructions of
- * the emulator's side of the call.
+ * call that sleeps in it must still end the sleep: the calls that wait
+ * with a mask, and rt_sigsuspend, block host signals until the host call
+ * opens them (user_signal_wait_begin); the others that may sleep for
+ * long (read, write, readv, writev, wait4) go through user_safe_syscall,
+ * which does not sleep once a signal came (user/safe_syscall.c).
  *
  * Faults of the guest (user_signal_fault) are delivered at once without
  * the host, as Linux's force_sig.
@@ -188,7 +189,6 @@ static int host_sigaction(int sig, const struct sigaction *sa)
 
 static void host_signal(int sig, siginfo_t *si, void *ctx)
 {
-	(void)ctx;
 	const int saved_errno = errno;
 	if ((SIG_BIT(sig) & FAULT_SET) && si->si_code > 0) {
 		/* The host's own fault in the emulator, not a guest's signal:
@@ -202,6 +202,8 @@ static void host_signal(int sig, siginfo_t *si, void *ctx)
 	if (t) {
 		queue_push(t, sig, si);
 		__atomic_store_n(&t->h->budget, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&t->signal_kick, 1, __ATOMIC_RELAXED);
+		user_safe_syscall_rewind(ctx);
 	}
 	errno = saved_errno;
 }

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "syscalls.h"
+#include "user_signal.h"
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
@@ -37,13 +38,15 @@ bool user_is_proc_self_exe(const struct user_process *p, const char *path)
 SYSCALL(read)
 {
 	void *buf = user_ptr(p, a[1], a[2], USER_PROT_WRITE);
-	return buf ? host_result(read((int)a[0], buf, a[2])) : -EFAULT;
+	return buf ? user_safe_syscall(t, SYS_read, (long)a[0], (long)buf, (long)a[2], 0, 0, 0)
+		   : -EFAULT;
 }
 
 SYSCALL(write)
 {
 	const void *buf = user_ptr(p, a[1], a[2], USER_PROT_READ);
-	return buf ? host_result(write((int)a[0], buf, a[2])) : -EFAULT;
+	return buf ? user_safe_syscall(t, SYS_write, (long)a[0], (long)buf, (long)a[2], 0, 0, 0)
+		   : -EFAULT;
 }
 
 SYSCALL(pread64)
@@ -77,7 +80,8 @@ static long host_iovecs(struct user_process *p, uint64_t addr, uint64_t count, u
 	return (long)count;
 }
 
-static long vector_io(struct user_process *p, const uint64_t a[6], bool write_op, bool positioned)
+static long vector_io(struct user_process *p, struct user_thread *t, const uint64_t a[6],
+		      bool write_op, bool positioned)
 {
 	struct iovec iov[IOV_MAX];
 	const long n = host_iovecs(p, a[1], a[2], write_op ? USER_PROT_READ : USER_PROT_WRITE, iov);
@@ -87,24 +91,24 @@ static long vector_io(struct user_process *p, const uint64_t a[6], bool write_op
 	if (positioned)
 		return host_result(write_op ? pwritev(fd, iov, (int)n, (off_t)a[3])
 					    : preadv(fd, iov, (int)n, (off_t)a[3]));
-	return host_result(write_op ? writev(fd, iov, (int)n) : readv(fd, iov, (int)n));
+	return user_safe_syscall(t, write_op ? SYS_writev : SYS_readv, fd, (long)iov, n, 0, 0, 0);
 }
 
 SYSCALL(readv)
 {
-	return vector_io(p, a, false, false);
+	return vector_io(p, t, a, false, false);
 }
 SYSCALL(writev)
 {
-	return vector_io(p, a, true, false);
+	return vector_io(p, t, a, true, false);
 }
 SYSCALL(preadv)
 {
-	return vector_io(p, a, false, true);
+	return vector_io(p, t, a, false, true);
 }
 SYSCALL(pwritev)
 {
-	return vector_io(p, a, true, true);
+	return vector_io(p, t, a, true, true);
 }
 
 /* Is path the guest's /proc/self/<file> (also as /proc/<pid>/<file>)? */

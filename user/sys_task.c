@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "jit/jit.h"
 #include "syscalls.h"
+#include "user_signal.h"
 #include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -139,7 +140,8 @@ SYSCALL(wait4)
 		return -EFAULT;
 	if (a[3] && !(ru = user_ptr(p, a[3], sizeof(*ru), USER_PROT_WRITE)))
 		return -EFAULT;
-	return host_result(wait4((pid_t)a[0], status, (int)a[2], ru));
+	return user_safe_syscall(t, SYS_wait4, (long)(pid_t)a[0], (long)status, (long)(int)a[2],
+				 (long)ru, 0, 0);
 }
 
 SYSCALL(futex)

@@ -293,6 +293,7 @@ static void do_syscall(struct user_process *p, struct user_thread *t)
 	t->syscall_nr = nr;
 	t->syscall_a0 = a[0];
 	t->syscall_epc = h->pc - 4;
+	__atomic_store_n(&t->signal_kick, 0, __ATOMIC_RELAXED);
 	if (user_signal_ready(t)) {
 		/* A signal came while the guest ran up to the ecall: its
 		 * handler runs first, then the ecall again, as when Linux

@@ -48,6 +48,15 @@ void user_signal_host_set(sigset_t *set, uint64_t mask);
  * delivered yet, with its siginfo; 0 when there is none. */
 int user_signal_take(struct user_thread *t, uint64_t set, uint8_t info[128]);
 
+/* A host system call that may block, for a guest system call: its
+ * result as the kernel gives it (-errno), or -EINTR without sleeping when
+ * a signal came since the guest's call started (user/safe_syscall.c). */
+long user_safe_syscall(struct user_thread *t, long nr, long a1, long a2, long a3, long a4, long a5,
+		       long a6);
+/* From the host signal handler, with its ucontext: a thread interrupted
+ * inside user_safe_syscall before its syscall instruction returns EINTR. */
+void user_safe_syscall_rewind(void *ctx);
+
 /* The host thread's signal mask becomes the guest's t->sigmask. */
 void user_signal_sync_mask(const struct user_thread *t);
 
