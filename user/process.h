@@ -75,8 +75,9 @@ struct user_thread {
 	 * frame saves) or the call ends. */
 	uint64_t saved_sigmask;
 	bool saved_sigmask_valid;
-	/* The system call in progress (user_trap), for restarting it when a
-	 * signal interrupted it (SA_RESTART). */
+	/* The system call in progress (do_syscall), for restarting it when
+	 * a signal interrupted it (SA_RESTART). Signals pending for the
+	 * whole process are the host's to keep (user/signal.c). */
 	bool in_syscall;
 	uint64_t syscall_nr, syscall_a0, syscall_epc;
 	/* Set by the host handler when it takes a signal, cleared when a
@@ -110,7 +111,6 @@ struct user_process {
 	uint64_t execfn;	 /* guest address of AT_EXECFN's string */
 	uint64_t vdso;		 /* 0: none is provided */
 	uint64_t sigreturn_code; /* the guest page whose code handlers return to (signal_frame.c) */
-	uint64_t sigpending;	 /* raised for the whole process, not yet delivered */
 	struct user_sigaction sigactions[USER_MAX_SIGNALS + 1];
 	uint64_t syscalls;	     /* counted for --stats */
 	struct user_region *regions; /* sorted by start, not overlapping */
