@@ -91,12 +91,11 @@ long user_thread_clone(struct user_thread *t, uint64_t flags, uint64_t stack, ui
 		free(nt);
 		return -EAGAIN;
 	}
-	if (!m->threaded) {
-		m->threaded = true;
-		/* Code translated for one thread has polling loops that never
-		 * give their host CPU away (core/spin_wait.c): translate again. */
-		atomic_store(&m->flush_requested, true);
-	}
+	/* Code translated before keeps polling loops that do not give
+	 * their host CPU away (core/spin_wait.c) until the next full flush;
+	 * one is not requested here: in a space of 2^38 bytes, a flush
+	 * clears a page table of the whole space (tb_flush). */
+	m->threaded = true;
 	struct hart *h = machine_add_hart(m, slot, t->h);
 	if (!h) {
 		pthread_mutex_unlock(&p->lock);
