@@ -1,0 +1,118 @@
+/* How threads end: exit() in a thread that is not the main one ends the
+ * process with its status while the others run or wait (exit_group from
+ * any thread); the main thread's pthread_exit leaves the process to the
+ * other threads, and it ends with the last one (status 0 when it returns,
+ * its own with exit); a thread's own end (the exit system call, which
+ * pthread_exit makes) wakes who joins it, many times over with threads
+ * reusing the freed places. Each case runs in a child process whose exit
+ * status is checked. */
+#define TEST_NAME "threads_exit"
+#include "check.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static atomic_long spins;
+
+static void *spin(void *arg)
+{
+	(void)arg;
+	for (;;)
+		atomic_fetch_add(&spins, 1);
+	return NULL;
+}
+
+static void *exit_42(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&spins) < 1000)
+		;
+	exit(42);
+}
+
+static pthread_mutex_t never = PTHREAD_MUTEX_INITIALIZER;
+
+static void *block(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&never); /* held by main: waits in futex */
+	return NULL;
+}
+
+static void *outlive_main(void *arg)
+{
+	const int code = (int)(long)arg;
+	usleep(50000); /* main has ended meanwhile */
+	printf("survivor\n");
+	fflush(stdout);
+	if (code)
+		exit(code);
+	return NULL; /* the last thread returning: exit(0) */
+}
+
+static void *value(void *arg)
+{
+	pthread_exit((void *)((intptr_t)arg * 3));
+}
+
+/* Run case(arg) in a child; its exit status. */
+static int in_child(void (*fn)(long), long arg)
+{
+	fflush(stdout);
+	const pid_t pid = fork();
+	CHECK_SYS(pid);
+	if (pid == 0) {
+		fn(arg);
+		_exit(99);
+	}
+	int status;
+	CHECK_SYS(waitpid(pid, &status, 0));
+	CHECK(WIFEXITED(status), "child status 0x%x: not an exit", status);
+	return WEXITSTATUS(status);
+}
+
+static void thread_exits_process(long arg)
+{
+	(void)arg;
+	pthread_t t;
+	pthread_mutex_lock(&never);
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t, NULL, spin, NULL);
+	pthread_create(&t, NULL, block, NULL);
+	pthread_create(&t, NULL, exit_42, NULL);
+	pthread_join(t, NULL); /* never returns: exit_42 ends everything */
+	_exit(1);
+}
+
+static void main_leaves_first(long code)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, outlive_main, (void *)code);
+	pthread_exit(NULL);
+}
+
+int main(void)
+{
+	CHECK(in_child(thread_exits_process, 0) == 42, "exit(42) in a thread");
+	CHECK(in_child(main_leaves_first, 0) == 0, "the last thread returned");
+	CHECK(in_child(main_leaves_first, 7) == 7, "the last thread called exit(7)");
+
+	/* Many short threads: joins see every value, places are reused. */
+	for (long round = 0; round < 200; round++) {
+		pthread_t t[4];
+		for (long i = 0; i < 4; i++)
+			CHECK(pthread_create(&t[i], NULL, value, (void *)(round * 4 + i)) == 0,
+			      "create in round %ld", round);
+		for (long i = 0; i < 4; i++) {
+			void *r;
+			CHECK(pthread_join(t[i], &r) == 0, "join");
+			CHECK((intptr_t)r == (round * 4 + i) * 3, "round %ld thread %ld: %ld",
+			      round, i, (long)(intptr_t)r);
+		}
+	}
+	PASS();
+	return 0;
+}
