@@ -95,7 +95,8 @@ long user_thread_clone(struct user_thread *t, uint64_t flags, uint64_t stack, ui
 	 * their host CPU away (core/spin_wait.c) until the next full flush;
 	 * one is not requested here: in a space of 2^38 bytes, a flush
 	 * clears a page table of the whole space (tb_flush). */
-	m->threaded = true;
+	if (!m->threaded)
+		m->threaded = true; /* (other threads read it: written only while alone) */
 	struct hart *h = machine_add_hart(m, slot, t->h);
 	if (!h) {
 		pthread_mutex_unlock(&p->lock);
@@ -143,35 +144,45 @@ long user_thread_clone(struct user_thread *t, uint64_t flags, uint64_t stack, ui
 
 /* The robust futex list (set_robust_list) at a thread's exit: every
  * robust mutex the thread still holds gets FUTEX_OWNER_DIED and one
- * waiter woken, as Linux's exit_robust_list does. */
+ * waiter woken, as Linux's exit_robust_list does (kernel/futex/core.c),
+ * the entry it was acquiring or releasing (list_op_pending) included. */
 #define ROBUST_LIST_LIMIT 2048
+static void robust_death(struct user_thread *t, uint64_t entry, int64_t offset)
+{
+	uint32_t *word = user_ptr(t->p, entry + (uint64_t)offset, 4, USER_PROT_WRITE);
+	if (!word || ((entry + (uint64_t)offset) & 3))
+		return;
+	uint32_t v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+	for (;;) {
+		if ((v & FUTEX_TID_MASK) != (uint32_t)t->tid)
+			return;
+		if (__atomic_compare_exchange_n(word, &v, (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED,
+						false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			break;
+	}
+	if (v & FUTEX_WAITERS)
+		syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
 static void exit_robust_list(struct user_thread *t)
 {
-	struct user_process *p = t->p;
-	const uint64_t *head = user_ptr(p, t->robust_list, 24, USER_PROT_READ);
+	const uint64_t *head = user_ptr(t->p, t->robust_list, 24, USER_PROT_READ);
 	if (!head || t->robust_len != 24)
 		return;
 	const int64_t offset = (int64_t)head[1];
 	const uint64_t pending = head[2] & ~1ULL;
 	uint64_t entry = head[0] & ~1ULL;
 	for (unsigned n = 0; n < ROBUST_LIST_LIMIT && entry != t->robust_list; n++) {
-		const uint64_t *next = user_ptr(p, entry, 8, USER_PROT_READ);
+		const uint64_t *next = user_ptr(t->p, entry, 8, USER_PROT_READ);
 		if (!next)
 			return;
 		const uint64_t after = *next & ~1ULL;
-		uint32_t *word = user_ptr(p, entry + (uint64_t)offset, 4, USER_PROT_WRITE);
-		if (word && entry != pending) {
-			uint32_t v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
-			while ((v & FUTEX_TID_MASK) == (uint32_t)t->tid &&
-			       !__atomic_compare_exchange_n(
-				   word, &v, (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED, false,
-				   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-				;
-			if ((v & FUTEX_TID_MASK) == (uint32_t)t->tid && (v & FUTEX_WAITERS))
-				syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
-		}
+		if (entry != pending)
+			robust_death(t, entry, offset);
 		entry = after;
 	}
+	if (pending)
+		robust_death(t, pending, offset);
 }
 
 _Noreturn void user_thread_exit(struct user_thread *t, int code)
