@@ -111,6 +111,9 @@ void user_space_unlock(struct user_process *p);
 /* Before a change that removes host mappings or lowers protections,
  * with space_lock held: no hart runs guest code until user_space_unlock. */
 void user_space_stop_harts(struct user_process *p);
+/* Set m->user_prot of [addr, addr+len) (page-aligned) to `bits`, with
+ * space_lock held. */
+void user_space_set_prot(struct user_process *p, uint64_t addr, uint64_t len, uint8_t bits);
 /* At the start of t's quantum: drop its TLB if the space changed since. */
 void user_space_sync(struct user_thread *t);
 /* Map [addr, addr+len) (page-aligned) with guest protections `prot`

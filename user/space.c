@@ -122,9 +122,18 @@ static bool range_used(const struct user_process *p, uint64_t addr, uint64_t len
 	return false;
 }
 
-static void set_prot(struct user_process *p, uint64_t addr, uint64_t len, unsigned bits)
+/* Other threads' system calls read m->user_prot meanwhile (user_ptr):
+ * written and read as (relaxed) atomics. */
+void user_space_set_prot(struct user_process *p, uint64_t addr, uint64_t len, uint8_t bits)
 {
-	memset(p->m->user_prot + (addr >> PAGE_SHIFT), (int)bits, len >> PAGE_SHIFT);
+	uint8_t *prot = p->m->user_prot + (addr >> PAGE_SHIFT);
+	for (uint64_t i = 0; i < len >> PAGE_SHIFT; i++)
+		__atomic_store_n(&prot[i], bits, __ATOMIC_RELAXED);
+}
+
+static uint8_t prot_of(const struct user_process *p, uint64_t page)
+{
+	return __atomic_load_n(&p->m->user_prot[page], __ATOMIC_RELAXED);
 }
 
 bool user_space_init(struct user_process *p)
@@ -151,7 +160,7 @@ int user_map(struct user_process *p, uint64_t addr, uint64_t len, int prot, int 
 	}
 	if (r == MAP_FAILED)
 		return -errno;
-	set_prot(p, addr, len, guest_prot_bits(prot));
+	user_space_set_prot(p, addr, len, guest_prot_bits(prot));
 	range_changed(p, addr, len);
 	return 0;
 }
@@ -167,7 +176,7 @@ int user_unmap(struct user_process *p, uint64_t addr, uint64_t len)
 	if (mmap(p->m->ram + addr, len, PROT_NONE,
 		 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED)
 		return -errno;
-	set_prot(p, addr, len, 0);
+	user_space_set_prot(p, addr, len, 0);
 	range_changed(p, addr, len);
 	return 0;
 }
@@ -183,7 +192,7 @@ int user_protect(struct user_process *p, uint64_t addr, uint64_t len, int prot)
 		return -ENOMEM;
 	const unsigned bits = guest_prot_bits(prot);
 	for (uint64_t pg = addr >> PAGE_SHIFT; pg < (addr + len) >> PAGE_SHIFT; pg++)
-		if (p->m->user_prot[pg] & ~bits) {
+		if (prot_of(p, pg) & ~bits) {
 			user_space_stop_harts(p); /* protections lowered */
 			break;
 		}
@@ -197,17 +206,16 @@ int user_protect(struct user_process *p, uint64_t addr, uint64_t len, int prot)
 		if (mprotect(host, len, PROT_READ))
 			return -errno;
 	}
-	set_prot(p, addr, len, bits);
+	user_space_set_prot(p, addr, len, bits);
 	range_changed(p, addr, len);
 	return 0;
 }
 
 bool user_range_mapped(const struct user_process *p, uint64_t addr, uint64_t len)
 {
-	const uint8_t *prot = p->m->user_prot;
 	for (uint64_t pg = addr >> PAGE_SHIFT; pg < (addr + len + PAGE_OFFSET_MASK) >> PAGE_SHIFT;
 	     pg++)
-		if (!prot[pg])
+		if (!prot_of(p, pg))
 			return false;
 	return true;
 }
@@ -256,9 +264,8 @@ void *user_ptr(const struct user_process *p, uint64_t addr, uint64_t len, unsign
 		return p->m->ram + (addr < USER_SPACE_SIZE ? addr : 0);
 	if (addr >= USER_SPACE_SIZE || len > USER_SPACE_SIZE - addr)
 		return NULL;
-	const uint8_t *table = p->m->user_prot;
 	for (uint64_t pg = addr >> PAGE_SHIFT; pg <= (addr + len - 1) >> PAGE_SHIFT; pg++)
-		if ((table[pg] & prot) != prot)
+		if ((prot_of(p, pg) & prot) != prot)
 			return NULL;
 	return p->m->ram + addr;
 }
@@ -266,7 +273,7 @@ void *user_ptr(const struct user_process *p, uint64_t addr, uint64_t len, unsign
 const char *user_string(const struct user_process *p, uint64_t addr)
 {
 	uint64_t a = addr;
-	while (a < USER_SPACE_SIZE && (p->m->user_prot[a >> PAGE_SHIFT] & USER_PROT_READ)) {
+	while (a < USER_SPACE_SIZE && (prot_of(p, a >> PAGE_SHIFT) & USER_PROT_READ)) {
 		const uint64_t page_end = (a | PAGE_OFFSET_MASK) + 1;
 		if (memchr(p->m->ram + a, 0, page_end - a))
 			return (const char *)p->m->ram + addr;

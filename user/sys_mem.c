@@ -127,8 +127,7 @@ static long mremap_locked(struct user_process *p, const uint64_t a[6])
 			r = move_pages(p, tmp, old_len, old, new_len);
 		if (r)
 			return r;
-		memset(p->m->user_prot + ((old + old_len) >> PAGE_SHIFT), prot,
-		       (new_len - old_len) >> PAGE_SHIFT);
+		user_space_set_prot(p, old + old_len, new_len - old_len, prot);
 		return (long)old;
 	} else if (!(flags & MREMAP_MAYMOVE)) {
 		return -ENOMEM;
@@ -140,7 +139,7 @@ static long mremap_locked(struct user_process *p, const uint64_t a[6])
 		return r;
 	/* The pages keep their protection at the new place; the old place
 	 * is free (user_unmap also drops what was cached about it). */
-	memset(p->m->user_prot + (to >> PAGE_SHIFT), prot, new_len >> PAGE_SHIFT);
+	user_space_set_prot(p, to, new_len, prot);
 	user_unmap(p, old, old_len);
 	return (long)to;
 }

@@ -169,14 +169,15 @@ static void exit_robust_list(struct user_thread *t)
 	const uint64_t *head = user_ptr(t->p, t->robust_list, 24, USER_PROT_READ);
 	if (!head || t->robust_len != 24)
 		return;
-	const int64_t offset = (int64_t)head[1];
-	const uint64_t pending = head[2] & ~1ULL;
-	uint64_t entry = head[0] & ~1ULL;
+	/* Guest words other threads may store to: read as atomics. */
+	const int64_t offset = (int64_t)__atomic_load_n(&head[1], __ATOMIC_RELAXED);
+	const uint64_t pending = __atomic_load_n(&head[2], __ATOMIC_RELAXED) & ~1ULL;
+	uint64_t entry = __atomic_load_n(&head[0], __ATOMIC_RELAXED) & ~1ULL;
 	for (unsigned n = 0; n < ROBUST_LIST_LIMIT && entry != t->robust_list; n++) {
 		const uint64_t *next = user_ptr(t->p, entry, 8, USER_PROT_READ);
 		if (!next)
 			return;
-		const uint64_t after = *next & ~1ULL;
+		const uint64_t after = __atomic_load_n(next, __ATOMIC_RELAXED) & ~1ULL;
 		if (entry != pending)
 			robust_death(t, entry, offset);
 		entry = after;
