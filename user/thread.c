@@ -249,8 +249,10 @@ pid_t user_fork(struct user_thread *t)
 	}
 	pthread_mutex_unlock(&p->lock);
 	user_space_unlock(p);
-	if (!ok)
+	if (!ok) {
+		errno = ENOMEM;
 		return -1;
+	}
 	if (!jit_fork_finish(m, code, pid == 0) && pid == 0)
 		user_exit(p, 127);
 	errno = e;
