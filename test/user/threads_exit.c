@@ -4,14 +4,19 @@
  * other threads, and it ends with the last one (status 0 when it returns,
  * its own with exit); a thread's own end (the exit system call, which
  * pthread_exit makes) wakes who joins it, many times over with threads
- * reusing the freed places. Each case runs in a child process whose exit
- * status is checked. */
+ * reusing the freed places; and a thread made with the clone system call
+ * itself stores its tid where CLONE_PARENT_SETTID says and clears it with
+ * a wake at its exit (CLONE_CHILD_CLEARTID). The cases that end a
+ * process run in a child whose exit status is checked. */
 #define TEST_NAME "threads_exit"
 #include "check.h"
 
+#include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +62,40 @@ static void *value(void *arg)
 {
 	pthread_exit((void *)((intptr_t)arg * 3));
 }
+
+static volatile int child_ran;
+
+/* clone (not clone3) of a thread whose code is a few instructions: it
+ * stores its tid (from gettid) to child_ran, and ends with the exit
+ * system call; CLONE_PARENT_SETTID and CLONE_CHILD_CLEARTID on tid. */
+static long raw_clone_thread(void *stack_top, int *tid)
+{
+	register long a0 __asm__("a0") = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+					 CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT_SETTID |
+					 CLONE_CHILD_CLEARTID;
+	register long a1 __asm__("a1") = (long)stack_top;
+	register long a2 __asm__("a2") = (long)tid;
+	register long a3 __asm__("a3") = 0;
+	register long a4 __asm__("a4") = (long)tid;
+	register long a7 __asm__("a7") = SYS_clone;
+	register long t1 __asm__("t1") = (long)&child_ran;
+	__asm__ volatile("ecall\n\t"
+			 "bnez a0, 1f\n\t"
+			 "li a7, %[gettid]\n\t"
+			 "ecall\n\t"
+			 "sw a0, 0(t1)\n\t"
+			 "li a0, 0\n\t"
+			 "li a7, %[exit]\n\t"
+			 "ecall\n\t"
+			 "1:"
+			 : "+r"(a0)
+			 : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a7),
+			   "r"(t1), [gettid] "i"(SYS_gettid), [exit] "i"(SYS_exit)
+			 : "memory");
+	return a0;
+}
+
+static char stack[65536] __attribute__((aligned(16)));
 
 /* Run case(arg) in a child; its exit status. */
 static int in_child(void (*fn)(long), long arg)
@@ -113,6 +152,20 @@ int main(void)
 			      round, i, (long)(intptr_t)r);
 		}
 	}
+
+	/* The clone system call itself (glibc's pthread_create uses clone3). */
+	static int tid = -1;
+	const long r = raw_clone_thread(stack + sizeof(stack), &tid);
+	CHECK(r > 0, "clone: %ld", r);
+	/* Wait for CLONE_CHILD_CLEARTID's 0 and wake, as pthread_join does. */
+	for (;;) {
+		const int v = __atomic_load_n(&tid, __ATOMIC_ACQUIRE);
+		if (v == 0)
+			break;
+		CHECK(v == r, "CLONE_PARENT_SETTID stored %d, clone returned %ld", v, r);
+		syscall(SYS_futex, &tid, FUTEX_WAIT, v, NULL, NULL, 0);
+	}
+	CHECK(child_ran == r, "the thread saw tid %d, clone returned %ld", child_ran, r);
 	PASS();
 	return 0;
 }
