@@ -4,8 +4,8 @@
  * other threads, and it ends with the last one (status 0 when it returns,
  * its own with exit); a thread's own end (the exit system call, which
  * pthread_exit makes) wakes who joins it, many times over with threads
- * reusing the freed places; and a thread made with the clone system call
- * itself stores its tid where CLONE_PARENT_SETTID says and clears it with
+ * reusing the freed places; and a thread made with the clone or clone3
+ * system call itself stores its tid where CLONE_PARENT_SETTID says and clears it with
  * a wake at its exit (CLONE_CHILD_CLEARTID). The cases that end a
  * process run in a child whose exit status is checked. */
 #define TEST_NAME "threads_exit"
@@ -65,19 +65,21 @@ static void *value(void *arg)
 
 static volatile int child_ran;
 
-/* clone (not clone3) of a thread whose code is a few instructions: it
- * stores its tid (from gettid) to child_ran, and ends with the exit
- * system call; CLONE_PARENT_SETTID and CLONE_CHILD_CLEARTID on tid. */
-static long raw_clone_thread(void *stack_top, int *tid)
+#define THREAD_FLAGS                                                                               \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |        \
+	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+
+/* System call nr (clone or clone3) making a thread whose code is a few
+ * instructions: it stores its tid (from gettid) to child_ran and ends
+ * with the exit system call. */
+static long raw_thread(long nr, long x0, long x1, long x2, long x3, long x4)
 {
-	register long a0 __asm__("a0") = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-					 CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT_SETTID |
-					 CLONE_CHILD_CLEARTID;
-	register long a1 __asm__("a1") = (long)stack_top;
-	register long a2 __asm__("a2") = (long)tid;
-	register long a3 __asm__("a3") = 0;
-	register long a4 __asm__("a4") = (long)tid;
-	register long a7 __asm__("a7") = SYS_clone;
+	register long a0 __asm__("a0") = x0;
+	register long a1 __asm__("a1") = x1;
+	register long a2 __asm__("a2") = x2;
+	register long a3 __asm__("a3") = x3;
+	register long a4 __asm__("a4") = x4;
+	register long a7 __asm__("a7") = nr;
 	register long t1 __asm__("t1") = (long)&child_ran;
 	__asm__ volatile("ecall\n\t"
 			 "bnez a0, 1f\n\t"
@@ -88,14 +90,47 @@ static long raw_clone_thread(void *stack_top, int *tid)
 			 "li a7, %[exit]\n\t"
 			 "ecall\n\t"
 			 "1:"
-			 : "+r"(a0)
-			 : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a7),
+			 : "+r"(a0), "+r"(a7)
+			 : "r"(a1), "r"(a2), "r"(a3), "r"(a4),
 			   "r"(t1), [gettid] "i"(SYS_gettid), [exit] "i"(SYS_exit)
 			 : "memory");
 	return a0;
 }
 
 static char stack[65536] __attribute__((aligned(16)));
+
+/* Linux's struct clone_args (linux/sched.h), version 0. */
+struct clone_args_v0 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/* A raw thread made with clone (clone3 when `use_clone3`): tid gets its
+ * tid (CLONE_PARENT_SETTID), then 0 and a wake when it exits
+ * (CLONE_CHILD_CLEARTID), which is waited for as pthread_join does. */
+static void raw_thread_case(int use_clone3)
+{
+	static int tid;
+	tid = -1;
+	child_ran = 0;
+	struct clone_args_v0 ca = {.flags = THREAD_FLAGS,
+				   .child_tid = (uintptr_t)&tid,
+				   .parent_tid = (uintptr_t)&tid,
+				   .stack = (uintptr_t)stack,
+				   .stack_size = sizeof(stack)};
+	const long r = use_clone3
+			   ? raw_thread(SYS_clone3, (long)&ca, sizeof(ca), 0, 0, 0)
+			   : raw_thread(SYS_clone, THREAD_FLAGS, (long)(stack + sizeof(stack)),
+					(long)&tid, 0, (long)&tid);
+	CHECK(r > 0, "%s: %ld", use_clone3 ? "clone3" : "clone", r);
+	for (;;) {
+		const int v = __atomic_load_n(&tid, __ATOMIC_ACQUIRE);
+		if (v == 0)
+			break;
+		CHECK(v == r, "CLONE_PARENT_SETTID stored %d, clone returned %ld", v, r);
+		syscall(SYS_futex, &tid, FUTEX_WAIT, v, NULL, NULL, 0);
+	}
+	CHECK(child_ran == r, "the thread saw tid %d, clone returned %ld", child_ran, r);
+}
 
 /* Run case(arg) in a child; its exit status. */
 static int in_child(void (*fn)(long), long arg)
@@ -153,19 +188,9 @@ int main(void)
 		}
 	}
 
-	/* The clone system call itself (glibc's pthread_create uses clone3). */
-	static int tid = -1;
-	const long r = raw_clone_thread(stack + sizeof(stack), &tid);
-	CHECK(r > 0, "clone: %ld", r);
-	/* Wait for CLONE_CHILD_CLEARTID's 0 and wake, as pthread_join does. */
-	for (;;) {
-		const int v = __atomic_load_n(&tid, __ATOMIC_ACQUIRE);
-		if (v == 0)
-			break;
-		CHECK(v == r, "CLONE_PARENT_SETTID stored %d, clone returned %ld", v, r);
-		syscall(SYS_futex, &tid, FUTEX_WAIT, v, NULL, NULL, 0);
-	}
-	CHECK(child_ran == r, "the thread saw tid %d, clone returned %ld", child_ran, r);
+	/* The clone and clone3 system calls themselves. */
+	raw_thread_case(0);
+	raw_thread_case(1);
 	PASS();
 	return 0;
 }
