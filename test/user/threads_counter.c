@@ -2,10 +2,10 @@
  * with atomic adds (the total is exact only if every AMO is atomic across
  * host threads), a mutex-protected plain counter, a producer/consumer
  * queue of 100000 items on a mutex and two condition variables (futex
- * waits and wakes, FUTEX_WAIT_BITSET),
- * barriers, pthread_join results, a distinct __thread per thread, a
- * robust mutex whose owner dies (the kernel's robust-list walk at thread
- * exit), and clone refusing flag combinations Linux refuses. */
+ * waits and wakes, FUTEX_WAIT_BITSET), barriers, pthread_join results, a
+ * distinct __thread per thread, a robust mutex whose owner dies (the
+ * kernel's robust-list walk at thread exit), and clone refusing flag
+ * combinations Linux refuses. */
 #define TEST_NAME "threads_counter"
 #include "check.h"
 
