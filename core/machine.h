@@ -254,6 +254,10 @@ enum {
 	USER_PROT_READ = 1,
 	USER_PROT_WRITE = 2,
 	USER_PROT_EXEC = 4,
+	/* Writable, and no store to it needs noticing (no translated code,
+	 * no watcher): the translator's stores may go straight to it. Given
+	 * by the slow path on a store, as a TLB fill would be (core/mmu.c). */
+	USER_PROT_FAST_WRITE = 8,
 };
 
 /* Per-page flags are read and changed by every hart's thread. */

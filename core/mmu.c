@@ -98,8 +98,29 @@ void tlb_flush_paged(struct hart *h)
  * miss). Only entries with a bit set can be valid, so the scan visits
  * those, not the whole TLB.
  */
+/* User mode: the translator's stores check USER_PROT_FAST_WRITE, not a
+ * TLB (jit/emit_mem.c). Grant it for a page the guest may write, unless
+ * the guest's protection changed meanwhile (the compare-and-swap fails
+ * when mprotect rewrote the byte). */
+static void user_grant_fast_write(struct machine *m, uint64_t page)
+{
+	uint8_t old = __atomic_load_n(&m->user_prot[page], __ATOMIC_RELAXED);
+	while ((old & USER_PROT_WRITE) && !(old & USER_PROT_FAST_WRITE) &&
+	       !__atomic_compare_exchange_n(&m->user_prot[page], &old,
+					    (uint8_t)(old | USER_PROT_FAST_WRITE), false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		;
+}
+
+static void user_revoke_fast_write(struct machine *m, uint64_t page)
+{
+	__atomic_fetch_and(&m->user_prot[page], (uint8_t)~USER_PROT_FAST_WRITE, __ATOMIC_SEQ_CST);
+}
+
 void tlb_drop_writes_to(struct machine *m, uintptr_t host_page)
 {
+	if (m->user_prot)
+		user_revoke_fast_write(m, (host_page - (uintptr_t)m->ram) >> PAGE_SHIFT);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < m->nharts; i++) {
 		struct hart *h = m->harts[i];
@@ -478,8 +499,12 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 		 * check above; its tlb_drop_writes_to scan may have missed the
 		 * entry. Flag set then scan there, entry and fill bit then flag
 		 * check here: one of the two sees the other. */
+		if (acc == ACCESS_WRITE && m->user_prot)
+			user_grant_fast_write(m, *pa >> PAGE_SHIFT);
 		if (acc == ACCESS_WRITE && machine_is_ram(m, *pa, 1)) {
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			if (m->user_prot && page_flags_of(m, *pa >> PAGE_SHIFT))
+				user_revoke_fast_write(m, *pa >> PAGE_SHIFT);
 			if (page_flags_of(m, (*pa - m->ram_base) >> PAGE_SHIFT))
 				__atomic_store_n(&h->tlb[tlb_mode_of(priv)]
 							[(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)]

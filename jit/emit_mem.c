@@ -13,6 +13,35 @@
 _Static_assert(TLB_ENTRIES <= (1u << 20), "TLB index bits must lie within va bits 12..31");
 
 /*
+ * User mode (m->user_prot): the guest's address space is m->ram + va, so
+ * the check is the page's own protection byte, not a TLB entry: every
+ * mapped page hits, however large the working set. An aligned access
+ * within the space whose page allows it (USER_PROT_READ, or for stores
+ * USER_PROT_FAST_WRITE, which the slow path grants and code or watched
+ * pages never have) goes straight to host memory; anything else, a
+ * misaligned access included, takes the slow path as a TLB miss does.
+ */
+static void emit_user_space_check(struct tctx *t, const struct op *op, unsigned size, bool store,
+				  unsigned k)
+{
+	struct emitter *e = &t->e;
+	const struct machine *m = t->j->m;
+	if (size > 1) {
+		emit_mov_r32_r32(e, RCX, RSI);
+		emit_alu_r32_imm(e, ALU_AND, RCX, (int32_t)size - 1);
+		slow_if(t, op, k, CC_NE);
+	}
+	emit_mov_r64_r64(e, RCX, RSI);
+	emit_shift_r64_imm(e, SHIFT_SHR, RCX, PAGE_SHIFT);
+	emit_alu_r64_imm(e, ALU_CMP, RCX, (int32_t)(m->ram_size >> PAGE_SHIFT));
+	slow_if(t, op, k, CC_AE);
+	emit_mov_r64_imm(e, RAX, (uint64_t)(uintptr_t)m->user_prot);
+	emit_test_m8_imm(e, mem_index(RAX, RCX, 0), store ? USER_PROT_FAST_WRITE : USER_PROT_READ);
+	slow_if(t, op, k, CC_E);
+	emit_mov_r64_imm(e, RAX, (uint64_t)(uintptr_t)m->ram);
+}
+
+/*
  * Inline soft-TLB lookup (core/mem.h, the same compare): leaves the host
  * address's base (entry addend) in rax and the guest address in rsi, or
  * jumps to a slow-path stub that runs the whole instruction in C.
@@ -28,6 +57,10 @@ void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool st
 		load_x(t, RSI, op->rs1);
 		if (op->imm)
 			emit_alu_r64_imm(e, ALU_ADD, RSI, op->imm);
+	}
+	if (t->j->m->user_prot) {
+		emit_user_space_check(t, op, size, store, k);
+		return;
 	}
 	emit_mov_r64_m(e, RAX, H(tlb_data));
 	/* ((va >> 12) % TLB_ENTRIES) * sizeof(struct tlb_entry) */

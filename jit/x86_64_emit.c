@@ -178,6 +178,11 @@ void emit_cmp_m8_imm(struct emitter *e, struct x86_mem m, int8_t imm)
 	encode_rm(e, 0, 0x80, ALU_CMP, m);
 	put8(e, (uint8_t)imm);
 }
+void emit_test_m8_imm(struct emitter *e, struct x86_mem m, uint8_t imm)
+{
+	encode_rm(e, 0, 0xf6, 0, m); /* F6 /0 ib */
+	put8(e, imm);
+}
 void emit_mov_m_r32(struct emitter *e, struct x86_mem m, int src)
 {
 	encode_rm(e, 0, 0x89, src, m);

@@ -106,6 +106,7 @@ void emit_mov_m_imm32(struct emitter *e, struct x86_mem m,
 		      int32_t imm); /* 64-bit store, sign-extended */
 void emit_mov_m32_imm32(struct emitter *e, struct x86_mem m, int32_t imm); /* 32-bit store */
 void emit_cmp_m8_imm(struct emitter *e, struct x86_mem m, int8_t imm);
+void emit_test_m8_imm(struct emitter *e, struct x86_mem m, uint8_t imm);
 void emit_mov_r32_m(struct emitter *e, int dst, struct x86_mem m); /* zero-extends */
 void emit_mov_m_r32(struct emitter *e, struct x86_mem m, int src);
 void emit_mov_m_r16(struct emitter *e, struct x86_mem m, int src);

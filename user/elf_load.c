@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef EM_RISCV
@@ -77,6 +78,9 @@ static int read_headers(int fd, struct elf_image *img, char *err, size_t errlen)
 	const size_t len = (size_t)eh->e_phnum * sizeof(Elf64_Phdr);
 	if (pread(fd, img->ph, len, (off_t)eh->e_phoff) != (ssize_t)len)
 		return fail(err, errlen, "truncated program header table");
+	struct stat st;
+	if (fstat(fd, &st))
+		return fail(err, errlen, "%s", strerror(errno));
 	img->interp[0] = 0;
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		const Elf64_Phdr *ph = &img->ph[i];
@@ -91,6 +95,9 @@ static int read_headers(int fd, struct elf_image *img, char *err, size_t errlen)
 			continue;
 		if (ph->p_filesz > ph->p_memsz)
 			return fail(err, errlen, "segment %u: file size beyond memory size", i);
+		if (ph->p_offset > (uint64_t)st.st_size ||
+		    ph->p_filesz > (uint64_t)st.st_size - ph->p_offset)
+			return fail(err, errlen, "segment %u: beyond the end of the file", i);
 		if ((ph->p_vaddr - ph->p_offset) & PAGE_OFFSET_MASK)
 			return fail(err, errlen,
 				    "segment %u: not page-aligned with its file offset", i);
@@ -226,6 +233,7 @@ static int build_stack(struct user_process *p, const struct elf_image *exe,
 	    user_map(p, bottom, USER_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1, 0);
 	if (r)
 		return fail(err, errlen, "cannot map the stack: %s", strerror(-r));
+	user_name_region(p, bottom, USER_STACK_SIZE, "[stack]");
 	size_t argc = 0, envc = 0;
 	while (argv[argc])
 		argc++;

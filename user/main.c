@@ -21,11 +21,12 @@ extern char **environ;
 	"ff\\xff\\xff"
 
 struct user_options {
-	bool interp, strace, stats;
+	bool interp, strace, stats, perf_map;
 	const char *sysroot, *argv0, *cpu, *log_items, *log_file;
 	char **set_env, **unset_env;
 	size_t nset, nunset;
-	int prog; /* argv index of the program */
+	char *set_env_copy, *unset_env_copy; /* QEMU_SET_ENV, QEMU_UNSET_ENV's lists */
+	int prog;			     /* argv index of the program */
 };
 
 static void usage(FILE *f)
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 	      "rvjit's own:\n"
 	      "  --interp                 run in the interpreter, not the translator\n"
 	      "  --stats                  print execution statistics at exit\n"
+	      "  --perf-map               name translated blocks in /tmp/perf-PID.map for perf\n"
 	      "  --binfmt-line            print the binfmt_misc registration that runs\n"
 	      "                           riscv64 programs by name through this rvjit-user\n",
 	      f);
@@ -73,6 +75,23 @@ static void binfmt_line(void)
 	printf(":rvjit-riscv64:M::" BINFMT_MAGIC ":" BINFMT_MASK ":%s:F\n", self);
 }
 
+/* QEMU_SET_ENV / QEMU_UNSET_ENV: comma-separated lists, as -E / -U
+ * take one item each. The list's copy is kept for the run. */
+static bool push_list(char ***v, size_t *n, const char *list, char **copy_out)
+{
+	if (!list)
+		return true;
+	char *copy = strdup(list);
+	*copy_out = copy;
+	if (!copy)
+		return false;
+	for (char *save = NULL, *item = strtok_r(copy, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save))
+		if (!push(v, n, item))
+			return false;
+	return true;
+}
+
 /* Returns the argv index of the program, or -1 (with a message), or -2
  * (done: help, version). */
 static int parse(struct user_options *o, int argc, char **argv)
@@ -83,6 +102,9 @@ static int parse(struct user_options *o, int argc, char **argv)
 	o->argv0 = getenv("QEMU_ARGV0");
 	o->log_items = getenv("QEMU_LOG");
 	o->log_file = getenv("QEMU_LOG_FILENAME");
+	if (!push_list(&o->set_env, &o->nset, getenv("QEMU_SET_ENV"), &o->set_env_copy) ||
+	    !push_list(&o->unset_env, &o->nunset, getenv("QEMU_UNSET_ENV"), &o->unset_env_copy))
+		return -1;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *opt = argv[i] + (argv[i][1] == '-' ? 2 : 1);
@@ -105,6 +127,9 @@ static int parse(struct user_options *o, int argc, char **argv)
 			takes = false;
 		} else if (!strcmp(opt, "stats")) {
 			o->stats = true;
+			takes = false;
+		} else if (!strcmp(opt, "perf-map")) {
+			o->perf_map = true;
 			takes = false;
 		} else if (!strcmp(opt, "strace")) {
 			o->strace = true;
@@ -212,90 +237,127 @@ _Noreturn void user_exit(struct user_process *p, int code)
 	_exit(code);
 }
 
+/* Everything main made, on its way out (an error before the program ran;
+ * once it runs the process ends in user_exit). */
+static void process_free(struct user_process *p)
+{
+	if (!p)
+		return;
+	if (p->m)
+		jit_detach(p->m);
+	machine_free(p->m);
+	for (size_t i = 0; i < p->nregions; i++)
+		free(p->regions[i].name);
+	free(p->regions);
+	free(p->main);
+	free(p->self_argv);
+	free(p);
+}
+
+static void user_options_free(struct user_options *o)
+{
+	/* The QEMU_SET_ENV / QEMU_UNSET_ENV copies are the first items
+	 * that came from those variables; -E/-U items point into argv. */
+	free(o->set_env_copy);
+	free(o->unset_env_copy);
+	free(o->set_env);
+	free(o->unset_env);
+}
+
+/* The process for `exe` on a new user-mode machine, or NULL (with a
+ * message). */
+static struct user_process *process_new(const struct user_options *o, const struct isa *isa,
+					unsigned log_mask, FILE *log, const char *exe,
+					const char *self)
+{
+	struct user_process *p = calloc(1, sizeof(*p));
+	struct user_thread *t = calloc(1, sizeof(*t));
+	if (!p || !t) {
+		fprintf(stderr, "rvjit-user: out of memory\n");
+		free(p);
+		free(t);
+		return NULL;
+	}
+	p->main = t;
+	p->m = machine_new_user(USER_SPACE_SIZE, 0);
+	if (!p->m) {
+		process_free(p);
+		return NULL;
+	}
+	struct machine *m = p->m;
+	machine_set_isa(m, isa);
+	hart_enter_user_mode(m->harts[0]);
+	m->log_mask = log_mask;
+	m->log = log;
+	*t = (struct user_thread){.p = p, .h = m->harts[0], .tid = getpid()};
+	p->threads[0] = t;
+	p->nthreads = 1;
+	pthread_mutex_init(&p->lock, NULL);
+	p->exe_path = exe;
+	p->sysroot = o->sysroot;
+	p->strace = o->strace;
+	p->stats = o->stats;
+	p->log = log;
+	p->self_exe = self;
+	p->self_argv = self_arguments(o, self, &p->self_argc);
+	m->user = p;
+	m->user_trap = user_trap;
+	if (!p->self_argv || !user_space_init(p)) {
+		fprintf(stderr, "rvjit-user: out of memory\n");
+		process_free(p);
+		return NULL;
+	}
+	return p;
+}
+
 int main(int argc, char **argv)
 {
 	struct user_options o = {0};
 	const int prog = parse(&o, argc, argv);
-	if (prog == -2)
-		return 0;
-	if (prog < 0)
-		return 1;
+	if (prog < 0) {
+		user_options_free(&o);
+		return prog == -2 ? 0 : 1;
+	}
+	struct user_process *p = NULL;
+	char **env = NULL;
+	FILE *log = stderr;
 
 	struct isa isa;
 	isa_default(&isa);
 	char err[512];
+	unsigned log_mask = 0;
+	char exe[PATH_MAX], self[PATH_MAX];
+	const char *name = argv[prog];
+	const ssize_t sn = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (o.cpu && isa_parse_cpu(o.cpu, &isa, err, sizeof(err))) {
 		fprintf(stderr, "rvjit-user: -cpu %s: %s\n", o.cpu, err);
-		return 1;
-	}
-	unsigned log_mask = 0;
-	if (o.log_items && !options_parse_log(o.log_items, &log_mask, err, sizeof(err))) {
+	} else if (o.log_items && !options_parse_log(o.log_items, &log_mask, err, sizeof(err))) {
 		fprintf(stderr, "rvjit-user: -d %s: %s\n", o.log_items, err);
-		return 1;
-	}
-	FILE *log = stderr;
-	if (o.log_file && !(log = fopen(o.log_file, "w"))) {
+	} else if (o.log_file && !(log = fopen(o.log_file, "w"))) {
 		fprintf(stderr, "rvjit-user: -D %s: %s\n", o.log_file, strerror(errno));
-		return 1;
-	}
-
-	/* The program's path as given (QEMU does not search PATH either). */
-	char exe[PATH_MAX];
-	const char *name = argv[prog];
-	if (!realpath(name, exe)) {
+		log = stderr;
+	} else if (!realpath(name, exe)) {
+		/* The program's path as given (QEMU does not search PATH). */
 		fprintf(stderr, "rvjit-user: %s: %s\n", name, strerror(errno));
-		return 1;
+	} else if (sn <= 0) {
+		fprintf(stderr, "rvjit-user: /proc/self/exe: %s\n", strerror(errno));
+	} else if ((self[sn] = 0, p = process_new(&o, &isa, log_mask, log, exe, self))) {
+		char **args = argv + prog;
+		if (o.argv0)
+			args[0] = (char *)o.argv0;
+		env = guest_environment(&o);
+		if (!env || user_load(p, exe, args, env, err, sizeof(err))) {
+			fprintf(stderr, "rvjit-user: %s: %s\n", name, env ? err : "out of memory");
+		} else if (o.interp || !jit_available() ||
+			   jit_attach(p->m, &(const struct jit_options){.code_size = 64ULL << 20,
+									.perf_map = o.perf_map})) {
+			user_thread_run(p->main);
+		}
 	}
-
-	struct machine *m = machine_new_user(USER_SPACE_SIZE, 0);
-	if (!m)
-		return 1;
-	machine_set_isa(m, &isa);
-	hart_enter_user_mode(m->harts[0]);
-	m->log_mask = log_mask;
-	m->log = log;
-	struct user_process *p = calloc(1, sizeof(*p));
-	char self[PATH_MAX];
-	const ssize_t sn = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (!p || sn <= 0) {
-		fprintf(stderr, "rvjit-user: out of memory\n");
-		return 1;
-	}
-	self[sn] = 0;
-	p->m = m;
-	struct user_thread *t = calloc(1, sizeof(*t));
-	if (!t) {
-		fprintf(stderr, "rvjit-user: out of memory\n");
-		return 1;
-	}
-	*t = (struct user_thread){.p = p, .h = m->harts[0], .tid = getpid()};
-	p->main = p->threads[0] = t;
-	p->nthreads = 1;
-	pthread_mutex_init(&p->lock, NULL);
-	p->exe_path = exe;
-	p->sysroot = o.sysroot;
-	p->strace = o.strace;
-	p->stats = o.stats;
-	p->log = log;
-	p->self_exe = self;
-	p->self_argv = self_arguments(&o, self, &p->self_argc);
-	m->user = p;
-	m->user_trap = user_trap;
-	if (!p->self_argv || !user_space_init(p))
-		return 1;
-
-	char **env = guest_environment(&o);
-	char **args = argv + prog;
-	if (o.argv0)
-		args[0] = (char *)o.argv0;
-	if (!env || user_load(p, exe, args, env, err, sizeof(err))) {
-		fprintf(stderr, "rvjit-user: %s: %s\n", name, env ? err : "out of memory");
-		return 1;
-	}
-	if (!o.interp && jit_available()) {
-		const struct jit_options jo = {.code_size = 64ULL << 20};
-		if (!jit_attach(m, &jo))
-			return 1;
-	}
-	user_thread_run(t);
+	process_free(p);
+	free(env);
+	user_options_free(&o);
+	if (log != stderr)
+		fclose(log);
+	return 1;
 }

@@ -40,6 +40,7 @@
 #define USER_MMAP_MIN 0x10000ULL
 
 #define USER_MAX_SIGNALS 64
+#define USER_MAX_SHM	 64
 
 /* A guest's sigaction (the riscv64 kernel's struct sigaction layout). */
 struct user_sigaction {
@@ -65,6 +66,13 @@ struct user_thread {
 	bool syscall_pending;
 	uint64_t tlb_gen;		  /* p->space_gen its hart's TLB was last flushed at */
 	uint64_t robust_list, robust_len; /* set_robust_list */
+};
+
+/* A mapping with a name in /proc/self/maps: a file's, or [stack]. */
+struct user_region {
+	uint64_t start, end, offset;
+	uint64_t dev, inode;
+	char *name;
 };
 
 struct user_process {
@@ -97,7 +105,12 @@ struct user_process {
 	uint64_t vdso;	     /* 0: none is provided */
 	uint64_t sigpending; /* raised for the whole process, not yet delivered */
 	struct user_sigaction sigactions[USER_MAX_SIGNALS + 1];
-	uint64_t syscalls; /* counted for --stats (atomic) */
+	uint64_t syscalls;	     /* counted for --stats (atomic) */
+	struct user_region *regions; /* sorted by start, not overlapping */
+	struct {
+		uint64_t addr, len; /* len 0: a free slot */
+	} shm[USER_MAX_SHM];	    /* System V segments attached (shmat) */
+	size_t nregions;
 };
 
 /* ---- the address space (user/space.c) ---- */
@@ -127,6 +140,15 @@ int user_protect(struct user_process *p, uint64_t addr, uint64_t len, int prot);
 /* Find `len` free bytes, at or below `hint` if it is nonzero, else below
  * the last place found. Returns the address, or 0 when there is no room. */
 uint64_t user_find_room(struct user_process *p, uint64_t len, uint64_t hint);
+/* Name [addr, addr+len) in /proc/self/maps (a copy of name is kept). */
+void user_name_region(struct user_process *p, uint64_t addr, uint64_t len, const char *name);
+/* The guest's /proc/self/maps, as Linux writes it, to descriptor fd. */
+void user_write_maps(const struct user_process *p, int fd);
+
+/* The host mapped [addr, addr+len) itself (shmat): give it the guest
+ * protections `prot` (PROT_*). */
+void user_adopt_mapping(struct user_process *p, uint64_t addr, uint64_t len, int prot, bool shared);
+
 /* Is [addr, addr+len) all mapped? */
 bool user_range_mapped(const struct user_process *p, uint64_t addr, uint64_t len);
 

@@ -47,14 +47,19 @@
 #include "process.h"
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 /* Every mapped page has this bit in m->user_prot (which the MMU ignores),
  * so that a guest PROT_NONE mapping (a guard page, a reservation) is
  * taken, not free. */
 #define USER_PROT_MAPPED 0x80
+/* A shared mapping ("s" in /proc/self/maps; the MMU ignores it too). */
+#define USER_PROT_SHARED 0x40
 
 static unsigned guest_prot_bits(int prot)
 {
@@ -67,6 +72,80 @@ static bool range_ok(uint64_t addr, uint64_t len)
 {
 	return !(addr & PAGE_OFFSET_MASK) && len && len <= USER_SPACE_SIZE &&
 	       addr <= USER_SPACE_SIZE - len;
+}
+
+/* Forget the names of [addr, addr+len): it was unmapped or mapped over. */
+static void regions_remove(struct user_process *p, uint64_t addr, uint64_t len)
+{
+	const uint64_t end = addr + len;
+	size_t out = 0;
+	struct user_region tail = {0};
+	bool split = false;
+	for (size_t i = 0; i < p->nregions; i++) {
+		struct user_region r = p->regions[i];
+		if (r.end <= addr || r.start >= end) {
+			p->regions[out++] = r;
+			continue;
+		}
+		if (r.start < addr && r.end > end) { /* a hole in the middle */
+			tail = r;
+			tail.offset += end - r.start;
+			tail.start = end;
+			tail.name = strdup(r.name);
+			split = tail.name != NULL;
+		}
+		if (r.start < addr) {
+			r.end = addr;
+			p->regions[out++] = r;
+		} else if (r.end > end) {
+			r.offset += end - r.start;
+			r.start = end;
+			p->regions[out++] = r;
+		} else {
+			free(r.name);
+		}
+	}
+	p->nregions = out;
+	if (split) {
+		struct user_region *grown = realloc(p->regions, (out + 1) * sizeof(*grown));
+		if (!grown) {
+			free(tail.name);
+			return;
+		}
+		p->regions = grown;
+		size_t at = out;
+		while (at > 0 && grown[at - 1].start > tail.start) {
+			grown[at] = grown[at - 1];
+			at--;
+		}
+		grown[at] = tail;
+		p->nregions++;
+	}
+}
+
+static void regions_add(struct user_process *p, struct user_region r)
+{
+	regions_remove(p, r.start, r.end - r.start);
+	struct user_region *grown =
+	    r.name ? realloc(p->regions, (p->nregions + 1) * sizeof(*grown)) : NULL;
+	if (!grown) {
+		free(r.name);
+		return;
+	}
+	p->regions = grown;
+	size_t at = p->nregions;
+	while (at > 0 && grown[at - 1].start > r.start) {
+		grown[at] = grown[at - 1];
+		at--;
+	}
+	grown[at] = r;
+	p->nregions++;
+}
+
+void user_name_region(struct user_process *p, uint64_t addr, uint64_t len, const char *name)
+{
+	regions_add(p,
+		    (struct user_region){.start = addr, .end = addr + len, .name = strdup(name)});
 }
 
 /* The pages' contents or protections changed: forget what was cached
@@ -142,11 +221,36 @@ bool user_space_init(struct user_process *p)
 	return pthread_mutex_init(&p->space_lock, NULL) == 0;
 }
 
+/* The part of a file mapping that has file behind it: pages past the end
+ * of the file would be a host SIGBUS when touched, so they are mapped
+ * anonymous (zeros) instead. Linux would give the guest SIGBUS there. */
+static uint64_t file_backed_len(int fd, uint64_t off, uint64_t len)
+{
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return len; /* devices, memfds of other kinds: as asked */
+	const uint64_t size =
+	    ((uint64_t)st.st_size + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
+	if (off >= size)
+		return 0;
+	return size - off < len ? size - off : len;
+}
+
 int user_map(struct user_process *p, uint64_t addr, uint64_t len, int prot, int flags, int fd,
 	     uint64_t off)
 {
 	if (!range_ok(addr, len))
 		return -EINVAL;
+	if (fd >= 0) {
+		const uint64_t backed = file_backed_len(fd, off, len);
+		if (backed < len) {
+			const int r = user_map(p, addr + backed, len - backed, prot,
+					       (flags & ~MAP_SHARED) | MAP_PRIVATE, -1, 0);
+			if (r || !backed)
+				return r;
+			len = backed;
+		}
+	}
 	if (range_used(p, addr, len))
 		user_space_stop_harts(p); /* replaces pages in use */
 	uint8_t *host = p->m->ram + addr;
@@ -160,9 +264,31 @@ int user_map(struct user_process *p, uint64_t addr, uint64_t len, int prot, int 
 	}
 	if (r == MAP_FAILED)
 		return -errno;
-	user_space_set_prot(p, addr, len, guest_prot_bits(prot));
+	user_space_set_prot(p, addr, len,
+			    guest_prot_bits(prot) | (kind == MAP_SHARED ? USER_PROT_SHARED : 0));
 	range_changed(p, addr, len);
+	regions_remove(p, addr, len);
+	char link[64], name[PATH_MAX];
+	struct stat st;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	const ssize_t n = fd >= 0 ? readlink(link, name, sizeof(name) - 1) : -1;
+	if (n > 0 && !fstat(fd, &st)) {
+		name[n] = 0;
+		regions_add(p, (struct user_region){.start = addr,
+						    .end = addr + len,
+						    .offset = off,
+						    .dev = st.st_dev,
+						    .inode = st.st_ino,
+						    .name = strdup(name)});
+	}
 	return 0;
+}
+
+void user_adopt_mapping(struct user_process *p, uint64_t addr, uint64_t len, int prot, bool shared)
+{
+	user_space_set_prot(p, addr, len, guest_prot_bits(prot) | (shared ? USER_PROT_SHARED : 0));
+	range_changed(p, addr, len);
+	regions_remove(p, addr, len);
 }
 
 int user_unmap(struct user_process *p, uint64_t addr, uint64_t len)
@@ -178,6 +304,7 @@ int user_unmap(struct user_process *p, uint64_t addr, uint64_t len)
 		return -errno;
 	user_space_set_prot(p, addr, len, 0);
 	range_changed(p, addr, len);
+	regions_remove(p, addr, len);
 	return 0;
 }
 
@@ -192,7 +319,7 @@ int user_protect(struct user_process *p, uint64_t addr, uint64_t len, int prot)
 		return -ENOMEM;
 	const unsigned bits = guest_prot_bits(prot);
 	for (uint64_t pg = addr >> PAGE_SHIFT; pg < (addr + len) >> PAGE_SHIFT; pg++)
-		if (prot_of(p, pg) & ~bits) {
+		if (prot_of(p, pg) & ~bits & (USER_PROT_READ | USER_PROT_WRITE | USER_PROT_EXEC)) {
 			user_space_stop_harts(p); /* protections lowered */
 			break;
 		}
@@ -206,7 +333,8 @@ int user_protect(struct user_process *p, uint64_t addr, uint64_t len, int prot)
 		if (mprotect(host, len, PROT_READ))
 			return -errno;
 	}
-	user_space_set_prot(p, addr, len, bits);
+	const uint8_t shared = prot_of(p, addr >> PAGE_SHIFT) & USER_PROT_SHARED;
+	user_space_set_prot(p, addr, len, bits | shared);
 	range_changed(p, addr, len);
 	return 0;
 }
@@ -291,4 +419,58 @@ const char *user_path(const struct user_process *p, const char *path, char *buf,
 	if (n < 0 || (size_t)n >= size || lstat(buf, &st) != 0)
 		return path;
 	return buf;
+}
+
+static const struct user_region *region_at(const struct user_process *p, uint64_t addr)
+{
+	for (size_t i = 0; i < p->nregions; i++)
+		if (addr >= p->regions[i].start && addr < p->regions[i].end)
+			return &p->regions[i];
+	return NULL;
+}
+
+void user_write_maps(const struct user_process *p, int fd)
+{
+	FILE *f = fdopen(dup(fd), "w");
+	if (!f)
+		return;
+	const uint8_t *prot = p->m->user_prot;
+	const uint64_t pages = USER_SPACE_SIZE >> PAGE_SHIFT;
+	const uint64_t heap_end = (p->brk + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
+	/* What a line shows: pages that differ only in bits the guest cannot
+	 * see (USER_PROT_FAST_WRITE) are one mapping. */
+	const uint8_t shown = USER_PROT_READ | USER_PROT_WRITE | USER_PROT_EXEC | USER_PROT_SHARED;
+	for (uint64_t pg = 0; pg < pages;) {
+		if (!prot[pg]) {
+			/* Skip unmapped stretches a word at a time. */
+			uint64_t word;
+			while (pg + 8 <= pages && (memcpy(&word, prot + pg, 8), !word))
+				pg += 8;
+			while (pg < pages && !prot[pg])
+				pg++;
+			continue;
+		}
+		const uint64_t start = pg << PAGE_SHIFT;
+		const struct user_region *r = region_at(p, start);
+		uint64_t end_pg = pg + 1;
+		while (end_pg < pages && (prot[end_pg] & shown) == (prot[pg] & shown) &&
+		       prot[end_pg] && region_at(p, end_pg << PAGE_SHIFT) == r &&
+		       end_pg << PAGE_SHIFT != p->brk_start) /* the heap is a line of its own */
+			end_pg++;
+		const uint8_t b = prot[pg];
+		const uint64_t end = end_pg << PAGE_SHIFT;
+		const char *name = r ? r->name : "";
+		if (!r && start >= p->brk_start && end <= heap_end && heap_end > p->brk_start)
+			name = "[heap]";
+		fprintf(f, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %-10llu %s%s\n",
+			(unsigned long long)start, (unsigned long long)end,
+			(b & USER_PROT_READ) ? 'r' : '-', (b & USER_PROT_WRITE) ? 'w' : '-',
+			(b & USER_PROT_EXEC) ? 'x' : '-', (b & USER_PROT_SHARED) ? 's' : 'p',
+			(unsigned long long)(r ? r->offset + (start - r->start) : 0),
+			r ? major(r->dev) : 0, r ? minor(r->dev) : 0,
+			(unsigned long long)(r ? r->inode : 0), *name ? "               " : "",
+			name);
+		pg = end_pg;
+	}
+	fclose(f);
 }

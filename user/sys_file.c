@@ -18,6 +18,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/xattr.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -106,11 +107,43 @@ SYSCALL(pwritev)
 	return vector_io(p, a, true, true);
 }
 
+/* Is path the guest's /proc/self/<file> (also as /proc/<pid>/<file>)? */
+static bool is_proc_self(const char *path, const char *file)
+{
+	char own[64];
+	snprintf(own, sizeof(own), "/proc/%d/%s", (int)getpid(), file);
+	return !strcmp(path, own) ||
+	       (!strncmp(path, "/proc/self/", 11) && !strcmp(path + 11, file)) ||
+	       (!strncmp(path, "/proc/thread-self/", 18) && !strcmp(path + 18, file));
+}
+
+/* /proc files that must describe the guest, not rvjit-user: an unnamed
+ * file with their text, or -1 when path is not one of them. */
+static long open_proc_file(struct user_process *p, const char *path)
+{
+	if (!is_proc_self(path, "maps"))
+		return -1;
+	const int fd = memfd_create("maps", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	user_space_lock(p); /* (another thread may be changing the mappings) */
+	user_write_maps(p, fd);
+	user_space_unlock(p);
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
 SYSCALL(openat)
 {
 	GUEST_PATH(path, a[1]);
 	if (user_is_proc_self_exe(p, path_guest))
 		path = p->exe_path;
+	const long special = open_proc_file(p, path_guest);
+	if (special != -1) {
+		if (special >= 0 && (a[2] & O_CLOEXEC) == 0)
+			fcntl((int)special, F_SETFD, 0);
+		return special;
+	}
 	return host_result(openat((int)a[0], path, (int)a[2], (mode_t)a[3]));
 }
 
@@ -461,6 +494,11 @@ static long ioctl_arg_size(unsigned long req)
 	case TIOCSPGRP:
 	case TIOCOUTQ:
 	case TIOCGSID:
+	case TIOCGPTN:
+	case TIOCSPTLCK:
+	case TIOCGEXCL:
+	case TIOCMGET:
+	case TIOCMSET:
 		return sizeof(int);
 	case FIOCLEX:
 	case FIONCLEX:
@@ -469,6 +507,9 @@ static long ioctl_arg_size(unsigned long req)
 	case TCFLSH:
 	case TCXONC:
 	case TCSBRK:
+	case TIOCGPTPEER:
+	case TIOCEXCL:
+	case TIOCNXCL:
 		return -1;
 	default:
 		return 0;
@@ -523,7 +564,143 @@ SYSCALL(memfd_create)
 	return name ? host_result(memfd_create(name, (unsigned)a[1])) : -EFAULT;
 }
 
-SYSCALL(eventfd2)
+/* Extended attributes: the same bytes on both sides. flavour: 0 follows
+ * links (path), 1 does not (lpath), 2 is a descriptor. */
+static long xattr_get(struct user_process *p, const uint64_t a[6], int flavour)
 {
-	return host_result(syscall(SYS_eventfd2, (unsigned)a[0], (int)a[1]));
+	const char *name = user_string(p, a[1]);
+	void *val = user_ptr(p, a[2], a[3], USER_PROT_WRITE);
+	if (!name || !val)
+		return -EFAULT;
+	if (flavour == 2)
+		return host_result(fgetxattr((int)a[0], name, val, a[3]));
+	GUEST_PATH(path, a[0]);
+	return host_result(flavour ? lgetxattr(path, name, val, a[3])
+				   : getxattr(path, name, val, a[3]));
+}
+
+static long xattr_set(struct user_process *p, const uint64_t a[6], int flavour)
+{
+	const char *name = user_string(p, a[1]);
+	const void *val = user_ptr(p, a[2], a[3], USER_PROT_READ);
+	if (!name || !val)
+		return -EFAULT;
+	if (flavour == 2)
+		return host_result(fsetxattr((int)a[0], name, val, a[3], (int)a[4]));
+	GUEST_PATH(path, a[0]);
+	return host_result(flavour ? lsetxattr(path, name, val, a[3], (int)a[4])
+				   : setxattr(path, name, val, a[3], (int)a[4]));
+}
+
+static long xattr_list(struct user_process *p, const uint64_t a[6], int flavour)
+{
+	char *list = user_ptr(p, a[1], a[2], USER_PROT_WRITE);
+	if (!list)
+		return -EFAULT;
+	if (flavour == 2)
+		return host_result(flistxattr((int)a[0], list, a[2]));
+	GUEST_PATH(path, a[0]);
+	return host_result(flavour ? llistxattr(path, list, a[2]) : listxattr(path, list, a[2]));
+}
+
+static long xattr_remove(struct user_process *p, const uint64_t a[6], int flavour)
+{
+	const char *name = user_string(p, a[1]);
+	if (!name)
+		return -EFAULT;
+	if (flavour == 2)
+		return host_result(fremovexattr((int)a[0], name));
+	GUEST_PATH(path, a[0]);
+	return host_result(flavour ? lremovexattr(path, name) : removexattr(path, name));
+}
+
+SYSCALL(getxattr)
+{
+	return xattr_get(p, a, 0);
+}
+SYSCALL(lgetxattr)
+{
+	return xattr_get(p, a, 1);
+}
+SYSCALL(fgetxattr)
+{
+	return xattr_get(p, a, 2);
+}
+SYSCALL(setxattr)
+{
+	return xattr_set(p, a, 0);
+}
+SYSCALL(lsetxattr)
+{
+	return xattr_set(p, a, 1);
+}
+SYSCALL(fsetxattr)
+{
+	return xattr_set(p, a, 2);
+}
+SYSCALL(listxattr)
+{
+	return xattr_list(p, a, 0);
+}
+SYSCALL(llistxattr)
+{
+	return xattr_list(p, a, 1);
+}
+SYSCALL(flistxattr)
+{
+	return xattr_list(p, a, 2);
+}
+SYSCALL(removexattr)
+{
+	return xattr_remove(p, a, 0);
+}
+SYSCALL(lremovexattr)
+{
+	return xattr_remove(p, a, 1);
+}
+SYSCALL(fremovexattr)
+{
+	return xattr_remove(p, a, 2);
+}
+
+SYSCALL(splice)
+{
+	loff_t *in = NULL, *out = NULL;
+	if (a[1] && !(in = user_ptr(p, a[1], sizeof(*in), USER_PROT_READ | USER_PROT_WRITE)))
+		return -EFAULT;
+	if (a[3] && !(out = user_ptr(p, a[3], sizeof(*out), USER_PROT_READ | USER_PROT_WRITE)))
+		return -EFAULT;
+	return host_result(splice((int)a[0], in, (int)a[2], out, a[4], (unsigned)a[5]));
+}
+
+SYSCALL(tee)
+{
+	return host_result(tee((int)a[0], (int)a[1], a[2], (unsigned)a[3]));
+}
+
+SYSCALL(sync_file_range)
+{
+	return host_result(sync_file_range((int)a[0], (off_t)a[1], (off_t)a[2], (unsigned)a[3]));
+}
+
+SYSCALL(readahead)
+{
+	return host_result(readahead((int)a[0], (off_t)a[1], a[2]));
+}
+
+SYSCALL(openat2)
+{
+	GUEST_PATH(path, a[1]);
+	const void *how = user_ptr(p, a[2], a[3], USER_PROT_READ);
+	if (!how)
+		return -EFAULT;
+	if (user_is_proc_self_exe(p, path_guest))
+		path = p->exe_path;
+	return host_result(syscall(SYS_openat2, (int)a[0], path, how, (size_t)a[3]));
+}
+
+SYSCALL(chroot)
+{
+	GUEST_PATH(path, a[0]);
+	return host_result(chroot(path));
 }

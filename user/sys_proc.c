@@ -323,3 +323,93 @@ SYSCALL(riscv_hwprobe)
 	}
 	return 0;
 }
+
+/* Changing identity: the host process's own, as the guest is that process. */
+SYSCALL(setuid)
+{
+	return host_result(syscall(SYS_setuid, (uid_t)a[0]));
+}
+SYSCALL(setgid)
+{
+	return host_result(syscall(SYS_setgid, (gid_t)a[0]));
+}
+SYSCALL(setreuid)
+{
+	return host_result(syscall(SYS_setreuid, (uid_t)a[0], (uid_t)a[1]));
+}
+SYSCALL(setregid)
+{
+	return host_result(syscall(SYS_setregid, (gid_t)a[0], (gid_t)a[1]));
+}
+SYSCALL(setresuid)
+{
+	return host_result(syscall(SYS_setresuid, (uid_t)a[0], (uid_t)a[1], (uid_t)a[2]));
+}
+SYSCALL(setresgid)
+{
+	return host_result(syscall(SYS_setresgid, (gid_t)a[0], (gid_t)a[1], (gid_t)a[2]));
+}
+SYSCALL(setfsuid)
+{
+	return syscall(SYS_setfsuid, (uid_t)a[0]);
+}
+SYSCALL(setfsgid)
+{
+	return syscall(SYS_setfsgid, (gid_t)a[0]);
+}
+
+SYSCALL(setgroups)
+{
+	const gid_t *list = user_ptr(p, a[1], a[0] * sizeof(gid_t), USER_PROT_READ);
+	return list ? host_result(syscall(SYS_setgroups, (size_t)a[0], list)) : -EFAULT;
+}
+
+SYSCALL(sched_getscheduler)
+{
+	return host_result(sched_getscheduler((pid_t)a[0]));
+}
+
+SYSCALL(sched_setscheduler)
+{
+	const struct sched_param *sp = user_ptr(p, a[2], sizeof(*sp), USER_PROT_READ);
+	return sp ? host_result(sched_setscheduler((pid_t)a[0], (int)a[1], sp)) : -EFAULT;
+}
+
+SYSCALL(sched_getparam)
+{
+	struct sched_param *sp = user_ptr(p, a[1], sizeof(*sp), USER_PROT_WRITE);
+	return sp ? host_result(sched_getparam((pid_t)a[0], sp)) : -EFAULT;
+}
+
+SYSCALL(sched_setparam)
+{
+	const struct sched_param *sp = user_ptr(p, a[1], sizeof(*sp), USER_PROT_READ);
+	return sp ? host_result(sched_setparam((pid_t)a[0], sp)) : -EFAULT;
+}
+
+SYSCALL(sched_get_priority_max)
+{
+	return host_result(sched_get_priority_max((int)a[0]));
+}
+
+SYSCALL(sched_get_priority_min)
+{
+	return host_result(sched_get_priority_min((int)a[0]));
+}
+
+SYSCALL(sched_rr_get_interval)
+{
+	struct timespec *ts = user_ptr(p, a[1], sizeof(*ts), USER_PROT_WRITE);
+	return ts ? host_result(sched_rr_get_interval((pid_t)a[0], ts)) : -EFAULT;
+}
+
+SYSCALL(mlockall)
+{
+	return 0;
+}
+
+SYSCALL(sethostname)
+{
+	const char *name = user_ptr(p, a[0], a[1], USER_PROT_READ);
+	return name ? host_result(sethostname(name, a[1])) : -EFAULT;
+}

@@ -240,3 +240,15 @@ SYSCALL(futex)
 					   NULL, (uint32_t)a[5]));
 	}
 }
+
+SYSCALL(waitid)
+{
+	/* siginfo_t and struct rusage are laid out alike on both. */
+	siginfo_t *info = NULL;
+	struct rusage *ru = NULL;
+	if (a[2] && !(info = user_ptr(p, a[2], sizeof(*info), USER_PROT_WRITE)))
+		return -EFAULT;
+	if (a[4] && !(ru = user_ptr(p, a[4], sizeof(*ru), USER_PROT_WRITE)))
+		return -EFAULT;
+	return host_result(syscall(SYS_waitid, (int)a[0], (id_t)a[1], info, (int)a[3], ru));
+}

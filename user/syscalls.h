@@ -156,6 +156,87 @@ SYSCALL(epoll_create1);
 SYSCALL(epoll_ctl);
 SYSCALL(epoll_pwait);
 
+/* more of user/sys_file.c */
+SYSCALL(getxattr);
+SYSCALL(lgetxattr);
+SYSCALL(fgetxattr);
+SYSCALL(setxattr);
+SYSCALL(lsetxattr);
+SYSCALL(fsetxattr);
+SYSCALL(listxattr);
+SYSCALL(llistxattr);
+SYSCALL(flistxattr);
+SYSCALL(removexattr);
+SYSCALL(lremovexattr);
+SYSCALL(fremovexattr);
+SYSCALL(splice);
+SYSCALL(tee);
+SYSCALL(sync_file_range);
+SYSCALL(readahead);
+SYSCALL(openat2);
+SYSCALL(chroot);
+
+/* user/sys_events.c */
+SYSCALL(inotify_init1);
+SYSCALL(inotify_add_watch);
+SYSCALL(inotify_rm_watch);
+SYSCALL(timerfd_create);
+SYSCALL(timerfd_settime);
+SYSCALL(timerfd_gettime);
+
+/* more of user/sys_proc.c */
+SYSCALL(setuid);
+SYSCALL(setgid);
+SYSCALL(setreuid);
+SYSCALL(setregid);
+SYSCALL(setresuid);
+SYSCALL(setresgid);
+SYSCALL(setfsuid);
+SYSCALL(setfsgid);
+SYSCALL(setgroups);
+SYSCALL(sched_getscheduler);
+SYSCALL(sched_setscheduler);
+SYSCALL(sched_getparam);
+SYSCALL(sched_setparam);
+SYSCALL(sched_get_priority_max);
+SYSCALL(sched_get_priority_min);
+SYSCALL(sched_rr_get_interval);
+SYSCALL(mlockall);
+SYSCALL(sethostname);
+SYSCALL(waitid);
+
+/* user/sys_ipc.c */
+SYSCALL(msgget);
+SYSCALL(msgsnd);
+SYSCALL(msgrcv);
+SYSCALL(msgctl);
+SYSCALL(semget);
+SYSCALL(semop);
+SYSCALL(semtimedop);
+SYSCALL(semctl);
+SYSCALL(shmget);
+SYSCALL(shmctl);
+SYSCALL(shmat);
+SYSCALL(shmdt);
+
+/* user/sys_net.c */
+SYSCALL(socket);
+SYSCALL(socketpair);
+SYSCALL(bind);
+SYSCALL(connect);
+SYSCALL(listen);
+SYSCALL(accept);
+SYSCALL(accept4);
+SYSCALL(getsockname);
+SYSCALL(getpeername);
+SYSCALL(sendto);
+SYSCALL(recvfrom);
+SYSCALL(setsockopt);
+SYSCALL(getsockopt);
+SYSCALL(shutdown);
+SYSCALL(sendmsg);
+SYSCALL(recvmsg);
+
 /* user/signal.c */
 SYSCALL(rt_sigaction);
 SYSCALL(rt_sigprocmask);

@@ -649,6 +649,29 @@ Test(emit, alu_mem_imm, .init = cs_setup, .fini = cs_teardown)
 	}
 }
 
+/* test r/m8, imm8 (F6 /0 ib): the byte compare of rvjit-user's page
+ * protection check. */
+Test(emit, test_mem8_imm, .init = cs_setup, .fini = cs_teardown)
+{
+	static struct x86_mem mems[MAX_MEMS];
+	const size_t n = all_mems(mems);
+	static const uint8_t bits[] = {1, 8, 0x80, 0xff};
+	uint8_t buf[32];
+	for (size_t k = 0; k < n; k++) {
+		for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+			const struct expect_sizes sz = {(int)disp_bytes(mems[k]), 1};
+			char m[64];
+			struct emitter e = {.buf = buf, .cap = sizeof(buf)};
+			emit_test_m8_imm(&e, mems[k], bits[i]);
+			mem_text(m, sizeof(m), "byte", mems[k]);
+			if (bits[i] < 10)
+				check_insn(&e, 0, sz, "test %s, %u", m, bits[i]);
+			else
+				check_insn(&e, 0, sz, "test %s, 0x%x", m, bits[i]);
+		}
+	}
+}
+
 /* mov r/m64, imm32 (C7 /0) sign-extends its immediate to 64 bits. */
 Test(emit, mov_mem_imm32, .init = cs_setup, .fini = cs_teardown)
 {
