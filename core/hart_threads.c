@@ -87,17 +87,17 @@ static void wait_wake(struct machine *m, uint64_t ns)
 	machine_wait_wake(m, ns < cap ? ns : cap);
 }
 
-/* Flush the block cache and the translated code once no hart is inside a
- * quantum. Called between quanta by the hart that finds the request; a
- * second caller waits for the first and then has nothing to do. */
-static void exclusive_flush(struct machine *m)
+/* Wait until no hart is inside a quantum and keep them all out until
+ * exclusive_end; false, with nothing taken, when `needed` is given and
+ * was cleared by the exclusive section this one waited for. */
+static bool exclusive_begin(struct machine *m, const atomic_bool *needed)
 {
 	pthread_mutex_lock(&m->lock);
 	while (m->exclusive)
 		pthread_cond_wait(&m->parked, &m->lock);
-	if (!atomic_load(&m->flush_requested)) {
+	if (needed && !atomic_load(needed)) {
 		pthread_mutex_unlock(&m->lock);
-		return;
+		return false;
 	}
 	m->exclusive = true;
 	/* Harts in translated code leave at their next block entry. */
@@ -106,18 +106,45 @@ static void exclusive_flush(struct machine *m)
 	while (m->running)
 		pthread_cond_wait(&m->parked, &m->lock);
 	pthread_mutex_unlock(&m->lock);
+	return true;
+}
 
-	pthread_mutex_lock(&m->tb_lock);
-	tb_flush(m);
-	pthread_mutex_unlock(&m->tb_lock);
-	if (m->watch_data)
-		machine_flush_tlbs(m); /* watching just began (machine_watch_data) */
+void machine_exclusive_begin(struct machine *m)
+{
+	if (m->threaded)
+		exclusive_begin(m, NULL);
+}
 
+void machine_exclusive_end(struct machine *m)
+{
+	if (!m->threaded)
+		return;
 	pthread_mutex_lock(&m->lock);
 	m->exclusive = false;
 	pthread_cond_broadcast(&m->parked);
 	pthread_cond_broadcast(&m->wake);
 	pthread_mutex_unlock(&m->lock);
+}
+
+/* Flush the block cache and the translated code once no hart is inside a
+ * quantum. Called between quanta by the hart that finds the request; a
+ * second caller waits for the first and then has nothing to do. */
+static void exclusive_flush(struct machine *m)
+{
+	if (!exclusive_begin(m, &m->flush_requested))
+		return;
+	pthread_mutex_lock(&m->tb_lock);
+	tb_flush(m);
+	pthread_mutex_unlock(&m->tb_lock);
+	if (m->watch_data)
+		machine_flush_tlbs(m); /* watching just began (machine_watch_data) */
+	machine_exclusive_end(m);
+}
+
+void machine_flush_if_requested(struct machine *m)
+{
+	if (m->threaded && atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
+		exclusive_flush(m);
 }
 
 /* For a hart ending wfi with `pending`: nanoseconds it should still wait
@@ -135,9 +162,7 @@ static uint64_t polling_pause_left(struct hart *h, uint64_t pending, uint64_t *p
 	return now < *pause_end ? *pause_end - now : 0;
 }
 
-/* Block until h may run a quantum; false when the machine stops. On true,
- * h counts as running until leave_quantum. */
-static bool enter_quantum(struct hart *h)
+bool machine_enter_quantum(struct hart *h)
 {
 	struct machine *m = h->m;
 	uint64_t pause_end = 0, pause_left;
@@ -178,7 +203,7 @@ static bool enter_quantum(struct hart *h)
 	}
 }
 
-static void leave_quantum(struct hart *h)
+void machine_leave_quantum(struct hart *h)
 {
 	struct machine *m = h->m;
 	pthread_mutex_lock(&m->lock);
@@ -192,11 +217,11 @@ static void *hart_main(void *arg)
 {
 	struct hart *h = arg;
 	struct machine *m = h->m;
-	while (enter_quantum(h)) {
+	while (machine_enter_quantum(h)) {
 		/* Code dropped while the harts were paused (the debugger's
 		 * breakpoints) goes before anything runs again. */
 		if (atomic_load(&m->flush_requested)) {
-			leave_quantum(h);
+			machine_leave_quantum(h);
 			exclusive_flush(m);
 			continue;
 		}
@@ -207,7 +232,7 @@ static void *hart_main(void *arg)
 		else
 			interp_run_hart(h);
 		hart_sstc_poll(h);
-		leave_quantum(h);
+		machine_leave_quantum(h);
 		if (atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
 			exclusive_flush(m);
 	}
@@ -253,4 +278,51 @@ enum machine_stop machine_run_threaded(struct machine *m)
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	return (enum machine_stop)atomic_load(&m->stop);
+}
+
+/*
+ * fork() of a process whose harts run on several threads (user mode): the
+ * child has only the forking thread, so it must not inherit a mutex
+ * another thread held, nor a count of harts running that will never
+ * leave. The fork happens in an exclusive section (no hart in a quantum)
+ * with the machine's mutexes held (order: io_lock, tb_lock, lock), as
+ * pthread_atfork handlers would.
+ */
+void machine_fork_prepare(struct machine *m)
+{
+	if (!m->threaded)
+		return;
+	exclusive_begin(m, NULL);
+	pthread_mutex_lock(&m->io_lock);
+	pthread_mutex_lock(&m->tb_lock);
+	pthread_mutex_lock(&m->lock);
+}
+
+void machine_fork_parent(struct machine *m)
+{
+	if (!m->threaded)
+		return;
+	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->tb_lock);
+	pthread_mutex_unlock(&m->io_lock);
+	machine_exclusive_end(m);
+}
+
+void machine_fork_child(struct machine *m)
+{
+	if (!m->threaded)
+		return;
+	/* Fresh ones: the parent's other threads may have waited on the
+	 * condition variables, and the child has no such waiter. */
+	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->tb_lock);
+	pthread_mutex_unlock(&m->io_lock);
+	pthread_cond_init(&m->wake, NULL);
+	pthread_cond_init(&m->parked, NULL);
+	m->exclusive = false;
+	m->running = 0;
+	/* One thread again: round-robin rules (a full cache flushes at once). */
+	m->threaded = false;
+	if (atomic_load(&m->flush_requested))
+		tb_flush(m);
 }

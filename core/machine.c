@@ -126,6 +126,51 @@ struct machine *machine_new_user(uint64_t space_size, uint64_t entry)
 	return m;
 }
 
+struct hart *machine_add_hart(struct machine *m, unsigned index, const struct hart *from)
+{
+	if (index >= MAX_HARTS)
+		return NULL;
+	struct hart *h = m->harts[index];
+	struct hart *fresh = NULL;
+	if (!h && !(h = fresh = aligned_alloc(64, (sizeof(struct hart) + 63) & ~(size_t)63)))
+		return NULL;
+	/* Other harts' threads walk every TLB under tb_lock (pages becoming
+	 * code: tlb_drop_writes_to) and every jump cache (a flush); an
+	 * exclusive section zeroes every budget and reads nharts under
+	 * m->lock. A retired hart's slot may still be seen by both. */
+	machine_tb_lock(m);
+	if (m->threaded)
+		pthread_mutex_lock(&m->lock);
+	void *const engine_hart = h->engine_hart;
+	hart_init(h, m, index, from->pc);
+	memcpy(h->x, from->x, sizeof(h->x));
+	memcpy(h->f, from->f, sizeof(h->f));
+	h->fflags = from->fflags;
+	h->frm = from->frm;
+	h->priv = from->priv;
+	h->mstatus = from->mstatus;
+	h->mcounteren = from->mcounteren;
+	h->scounteren = from->scounteren;
+	h->menvcfg = from->menvcfg;
+	h->senvcfg = from->senvcfg;
+	hart_update_mode(h);
+	h->engine_hart = fresh ? NULL : engine_hart;
+	const bool ok = !m->attach_hart || m->attach_hart(h);
+	if (ok) {
+		m->harts[index] = h;
+		if (index >= m->nharts)
+			m->nharts = index + 1;
+	}
+	if (m->threaded)
+		pthread_mutex_unlock(&m->lock);
+	machine_tb_unlock(m);
+	if (!ok) {
+		free(fresh);
+		return NULL;
+	}
+	return h;
+}
+
 void machine_free(struct machine *m)
 {
 	if (!m)

@@ -139,6 +139,10 @@ struct machine {
 	/* Move FP exception flags the engine keeps elsewhere (the translator:
 	 * in the host's MXCSR) into h->fflags; NULL when there are none. */
 	void (*sync_fflags)(struct hart *h);
+	/* Give a hart added while the engine runs (machine_add_hart) fresh
+	 * per-hart engine state: h->engine_hart allocated when NULL, else
+	 * (a retired hart's slot) reset. NULL when the engine needs none. */
+	bool (*attach_hart)(struct hart *h);
 
 	struct {
 		device_poll_fn fn;
@@ -299,6 +303,38 @@ enum machine_stop machine_run(struct machine *m);
 
 /* machine_run with one host thread per hart (m->threaded). */
 enum machine_stop machine_run_threaded(struct machine *m);
+
+/* A thread per hart outside machine_run_threaded (user mode, where each
+ * guest thread's host thread runs its hart): the same rules as its hart
+ * loop. machine_enter_quantum blocks until h may run a quantum (false:
+ * the machine stops); h then counts as running until
+ * machine_leave_quantum. A hart outside a quantum (between quanta, in a
+ * system call) does not count: no exclusive section waits for it. */
+bool machine_enter_quantum(struct hart *h);
+void machine_leave_quantum(struct hart *h);
+/* Between quanta: run the full cache flush that a full block arena or
+ * code buffer requested (m->flush_requested), once no hart runs. */
+void machine_flush_if_requested(struct machine *m);
+/* An exclusive section: wait until no hart is inside a quantum (their
+ * budgets are zeroed, so they leave at their next block entry), and keep
+ * every hart out of one until machine_exclusive_end. The caller must not
+ * be inside a quantum. No-ops unless m->threaded. */
+void machine_exclusive_begin(struct machine *m);
+void machine_exclusive_end(struct machine *m);
+/* Around fork() with several threads (user mode; hart_threads.c): prepare
+ * before, then parent or child after. The child is left with one thread,
+ * so it runs round-robin (m->threaded false). */
+void machine_fork_prepare(struct machine *m);
+void machine_fork_parent(struct machine *m);
+void machine_fork_child(struct machine *m);
+
+/* Add hart `index` (below MAX_HARTS; a slot past nharts, or one whose
+ * hart the caller has retired and nothing runs) as a copy of `from`'s
+ * user-mode state: its registers, pc, fcsr and the CSRs of U-mode
+ * (mstatus, the counter and envcfg enables), with an empty TLB and the
+ * engine's per-hart state. For user mode's new threads, while `from` is
+ * between quanta. NULL when memory runs out. */
+struct hart *machine_add_hart(struct machine *m, unsigned index, const struct hart *from);
 
 /* Take or release m->tb_lock / m->io_lock (no-ops unless m->threaded). */
 void machine_tb_lock(struct machine *m);

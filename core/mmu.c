@@ -353,7 +353,10 @@ static uint64_t user_space_translate(const struct machine *m, uint64_t va, enum 
 	    [ACCESS_WRITE] = USER_PROT_WRITE,
 	    [ACCESS_FETCH] = USER_PROT_EXEC,
 	};
-	if (va >= m->ram_size || !(m->user_prot[va >> PAGE_SHIFT] & need[acc]))
+	/* Atomic: other harts' threads change the byte meanwhile (the
+	 * translator's write grant, tlb_drop_writes_to). */
+	if (va >= m->ram_size ||
+	    !(__atomic_load_n(&m->user_prot[va >> PAGE_SHIFT], __ATOMIC_RELAXED) & need[acc]))
 		return page_fault(acc);
 	*pa = va;
 	return 0;

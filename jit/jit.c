@@ -266,6 +266,18 @@ static void open_perf_map(struct jit *j)
 		(uintptr_t)code_buffer_rx(&j->cb, 0), j->code_start);
 }
 
+/* m->attach_hart: a hart added while the translator runs (user mode's
+ * threads). A reused slot keeps its allocation with an empty jump cache. */
+static bool attach_hart(struct hart *h)
+{
+	if (h->engine_hart) {
+		memset(h->engine_hart, 0, sizeof(struct jit_hart));
+		return true;
+	}
+	h->engine_hart = calloc(1, sizeof(struct jit_hart));
+	return h->engine_hart != NULL;
+}
+
 bool jit_attach(struct machine *m, const struct jit_options *opts)
 {
 	if (!jit_available()) {
@@ -304,6 +316,7 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 	m->engine = j;
 	m->run_hart = jit_run_hart;
 	m->sync_fflags = jit_sync_fflags;
+	m->attach_hart = attach_hart;
 	for (unsigned i = 0; i < m->nharts; i++) {
 		m->harts[i]->engine_hart = calloc(1, sizeof(struct jit_hart));
 		if (!m->harts[i]->engine_hart) {
@@ -358,6 +371,7 @@ void jit_detach(struct machine *m)
 	m->engine = NULL;
 	m->run_hart = NULL;
 	m->sync_fflags = NULL;
+	m->attach_hart = NULL;
 	if (j->perf_map)
 		fclose(j->perf_map);
 	if (j->check) {

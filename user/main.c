@@ -221,13 +221,17 @@ _Noreturn void user_exit(struct user_process *p, int code)
 {
 	fflush(NULL);
 	if (p->stats) {
+		/* Every thread's (other threads may still run: roughly). */
+		uint64_t instret = 0;
+		for (unsigned i = 0; i < p->m->nharts; i++)
+			instret += __atomic_load_n(&p->m->harts[i]->instret, __ATOMIC_RELAXED);
 		struct jit_stats js = {0};
 		if (p->m->run_hart)
 			jit_get_stats(p->m, &js);
 		fprintf(
 		    stderr,
 		    "rvjit-user: %llu instructions, %llu system calls, %llu blocks translated\n",
-		    (unsigned long long)p->main->h->instret, (unsigned long long)p->syscalls,
+		    (unsigned long long)instret, (unsigned long long)p->syscalls,
 		    (unsigned long long)js.blocks_translated);
 	}
 	_exit(code);
@@ -287,6 +291,8 @@ static struct user_process *process_new(const struct user_options *o, const stru
 	m->log = log;
 	*t = (struct user_thread){.p = p, .h = m->harts[0], .tid = getpid()};
 	p->threads[0] = t;
+	p->nthreads = 1;
+	pthread_mutex_init(&p->lock, NULL);
 	p->exe_path = exe;
 	p->sysroot = o->sysroot;
 	p->strace = o->strace;

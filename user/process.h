@@ -10,13 +10,18 @@
  * system call receives is checked against the same protections first
  * (user_ptr, user_string), and a bad one is -EFAULT.
  *
- * System calls run on the thread of the hart that made them, inside its
- * ecall (m->user_trap), as a kernel would run them.
+ * System calls run on the thread of the hart that made them, as a kernel
+ * would run them: its ecall (m->user_trap) ends the quantum and the call
+ * runs right after, outside translated code and outside the quantum, so
+ * a thread blocked in one (a futex wait, a read) holds up no other
+ * (user/run.c). Each guest thread is a hart of the machine run by a host
+ * thread of its own (user/thread.c).
  */
 #ifndef RVJIT_USER_PROCESS_H
 #define RVJIT_USER_PROCESS_H
 
 #include "core/machine.h"
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,6 +89,11 @@ struct user_thread {
 	 * guest system call starts: a host call made through
 	 * user_safe_syscall does not start to sleep once it is set. */
 	int signal_kick;
+	/* Its ecall ended the quantum; the system call runs next, between
+	 * quanta (user_thread_run), where the hart counts as not running. */
+	bool syscall_pending;
+	uint64_t tlb_gen;		  /* p->space_gen its hart's TLB was last flushed at */
+	uint64_t robust_list, robust_len; /* set_robust_list */
 };
 
 /* A mapping with a name in /proc/self/maps: a file's, or [stack]. */
@@ -95,10 +105,21 @@ struct user_region {
 
 struct user_process {
 	struct machine *m;
-	struct user_thread *threads[MAX_HARTS]; /* by hart index (mhartid) */
-	struct user_thread *main;		/* the first thread */
-	const char *exe_path;			/* absolute host path of the executable */
-	const char *sysroot;			/* -L: prefix for absolute paths, or NULL */
+	/* The live threads, by hart index (mhartid): a slot is NULL once its
+	 * thread exited, and a new thread may take it. Changed under `lock`
+	 * (user/thread.c); a thread's own slot stays put while it runs. */
+	struct user_thread *threads[MAX_HARTS];
+	unsigned nthreads;	  /* live ones */
+	pthread_mutex_t lock;	  /* threads[], nthreads */
+	struct user_thread *main; /* the first thread (NULL once it exited) */
+	/* Address-space changes (user/space.c): one at a time, under
+	 * space_lock; space_gen counts those that may leave stale TLB
+	 * entries, which every hart drops at its next quantum. */
+	pthread_mutex_t space_lock;
+	uint64_t space_gen;   /* atomic */
+	bool space_exclusive; /* the change holding space_lock stopped the harts */
+	const char *exe_path; /* absolute host path of the executable */
+	const char *sysroot;  /* -L: prefix for absolute paths, or NULL */
 	const char *self_exe; /* the emulator itself, for execve of riscv64 programs */
 	char **self_argv;     /* its argv up to the program: passed on by execve */
 	int self_argc;
@@ -112,7 +133,7 @@ struct user_process {
 	uint64_t vdso;		 /* 0: none is provided */
 	uint64_t sigreturn_code; /* the guest page whose code handlers return to (signal_frame.c) */
 	struct user_sigaction sigactions[USER_MAX_SIGNALS + 1];
-	uint64_t syscalls;	     /* counted for --stats */
+	uint64_t syscalls;	     /* counted for --stats (atomic) */
 	struct user_region *regions; /* sorted by start, not overlapping */
 	struct {
 		uint64_t addr, len; /* len 0: a free slot */
@@ -123,6 +144,19 @@ struct user_process {
 /* ---- the address space (user/space.c) ---- */
 
 bool user_space_init(struct user_process *p);
+/* Around every change of the address space by a system call (mmap,
+ * munmap, mprotect, mremap, brk): one thread at a time; see space.c for
+ * how other threads' TLBs are kept right. */
+void user_space_lock(struct user_process *p);
+void user_space_unlock(struct user_process *p);
+/* Before a change that removes host mappings or lowers protections,
+ * with space_lock held: no hart runs guest code until user_space_unlock. */
+void user_space_stop_harts(struct user_process *p);
+/* Set m->user_prot of [addr, addr+len) (page-aligned) to `bits`, with
+ * space_lock held. */
+void user_space_set_prot(struct user_process *p, uint64_t addr, uint64_t len, uint8_t bits);
+/* At the start of t's quantum: drop its TLB if the space changed since. */
+void user_space_sync(struct user_thread *t);
 /* Map [addr, addr+len) (page-aligned) with guest protections `prot`
  * (PROT_*): anonymous when fd < 0, else fd's bytes from `off`; shared or
  * private as `flags` (MAP_SHARED/MAP_PRIVATE) says. Replaces what was
@@ -171,11 +205,29 @@ int user_load(struct user_process *p, const char *path, char *const argv[], char
 /* Run thread t's guest code until the process or the thread ends. */
 _Noreturn void user_thread_run(struct user_thread *t);
 
+/* ---- threads (user/thread.c) ---- */
+
+/* clone/clone3 of a thread (CLONE_VM without CLONE_VFORK): `flags` as
+ * clone's (CLONE_*, no exit signal), `stack` the new sp (0: the
+ * caller's), `tls` the new tp, and the guest addresses of the parent's
+ * and the child's tid words. The new thread's tid, or -errno. */
+long user_thread_clone(struct user_thread *t, uint64_t flags, uint64_t stack, uint64_t tls,
+		       uint64_t parent_tid, uint64_t child_tid);
+/* The exit system call: the thread ends (its clear_tid word is zeroed and
+ * woken), and the process with it when it was the last. */
+_Noreturn void user_thread_exit(struct user_thread *t, int code);
+/* fork (clone without CLONE_VM, or vfork): the host's fork with the
+ * machine's and the process's locks held, so the child, which keeps only
+ * the calling thread, inherits none locked. The host fork's result. */
+pid_t user_fork(struct user_thread *t);
+
 /* ---- system calls (user/syscall.c) ---- */
 
-/* m->user_trap: a U-mode exception of the guest (ecall: a system call;
- * a fault: a signal). */
+/* m->user_trap: a U-mode exception of the guest (ecall: a system call,
+ * which ends the quantum and runs in user_syscall; a fault: a signal). */
 void user_trap(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc);
+/* Run the system call t's ecall asked for (t->syscall_pending). */
+void user_syscall(struct user_thread *t);
 
 /* The guest thread running on hart h. */
 static inline struct user_thread *user_thread_of(const struct hart *h)

@@ -130,7 +130,9 @@ static long open_proc_file(struct user_process *p, const char *path)
 	const int fd = memfd_create("maps", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	user_space_lock(p); /* (another thread may be changing the mappings) */
 	user_write_maps(p, fd);
+	user_space_unlock(p);
 	lseek(fd, 0, SEEK_SET);
 	return fd;
 }

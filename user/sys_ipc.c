@@ -113,7 +113,7 @@ SYSCALL(shmctl)
 	return host_result(shmctl((int)a[0], (int)a[1], buf));
 }
 
-SYSCALL(shmat)
+static long shmat_locked(struct user_process *p, const uint64_t a[6])
 {
 	struct shmid_ds ds;
 	if (shmctl((int)a[0], IPC_STAT, &ds))
@@ -133,6 +133,7 @@ SYSCALL(shmat)
 		for (uint64_t x = at; x < at + len; x += PAGE_SIZE)
 			if (user_range_mapped(p, x, 1))
 				return -EINVAL;
+	user_space_stop_harts(p); /* (SHM_REMAP may replace pages in use) */
 	if (shmat((int)a[0], p->m->ram + at, (flags & ~SHM_RND) | SHM_REMAP) == (void *)-1)
 		return -errno;
 	unsigned slot = 0;
@@ -150,12 +151,13 @@ SYSCALL(shmat)
 	return (long)at;
 }
 
-SYSCALL(shmdt)
+static long shmdt_locked(struct user_process *p, const uint64_t a[6])
 {
 	const uint64_t at = a[0];
 	for (unsigned i = 0; i < USER_MAX_SHM; i++) {
 		if (!p->shm[i].len || p->shm[i].addr != at)
 			continue;
+		user_space_stop_harts(p);
 		if (shmdt(p->m->ram + at))
 			return -errno;
 		/* Back to the reservation: no hole in it for the host's
@@ -165,4 +167,24 @@ SYSCALL(shmdt)
 		return r;
 	}
 	return -EINVAL;
+}
+
+/* Attaching and detaching change the address space: one thread at a time,
+ * other threads stopped (space.c). */
+SYSCALL(shmat)
+{
+	(void)t;
+	user_space_lock(p);
+	const long r = shmat_locked(p, a);
+	user_space_unlock(p);
+	return r;
+}
+
+SYSCALL(shmdt)
+{
+	(void)t;
+	user_space_lock(p);
+	const long r = shmdt_locked(p, a);
+	user_space_unlock(p);
+	return r;
 }

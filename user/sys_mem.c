@@ -13,7 +13,7 @@ static uint64_t page_up(uint64_t a)
 	return (a + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
 }
 
-SYSCALL(brk)
+static long brk_locked(struct user_process *p, const uint64_t a[6])
 {
 	/* Linux's answer is always the current break: unchanged when the
 	 * request is below the start or cannot be met. */
@@ -34,7 +34,7 @@ SYSCALL(brk)
 	return (long)p->brk;
 }
 
-SYSCALL(mmap)
+static long mmap_locked(struct user_process *p, const uint64_t a[6])
 {
 	const uint64_t addr = a[0], len = page_up(a[1]), off = a[5];
 	const int prot = (int)a[2], flags = (int)a[3];
@@ -65,14 +65,14 @@ SYSCALL(mmap)
 	return r ? r : (long)at;
 }
 
-SYSCALL(munmap)
+static long munmap_locked(struct user_process *p, const uint64_t a[6])
 {
 	if (a[0] & PAGE_OFFSET_MASK || !a[1])
 		return -EINVAL;
 	return user_unmap(p, a[0], a[1]);
 }
 
-SYSCALL(mprotect)
+static long mprotect_locked(struct user_process *p, const uint64_t a[6])
 {
 	return user_protect(p, a[0], a[1], (int)a[2]);
 }
@@ -83,6 +83,7 @@ static int move_pages(struct user_process *p, uint64_t from, uint64_t old_len, u
 		      uint64_t new_len)
 {
 	uint8_t *ram = p->m->ram;
+	user_space_stop_harts(p); /* `from` loses its host pages */
 	if (mremap(ram + from, old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED, ram + to) ==
 	    MAP_FAILED)
 		return -errno;
@@ -92,7 +93,7 @@ static int move_pages(struct user_process *p, uint64_t from, uint64_t old_len, u
 	return 0;
 }
 
-SYSCALL(mremap)
+static long mremap_locked(struct user_process *p, const uint64_t a[6])
 {
 	const uint64_t old = a[0], old_len = page_up(a[1]), new_len = page_up(a[2]);
 	const int flags = (int)a[3];
@@ -126,8 +127,7 @@ SYSCALL(mremap)
 			r = move_pages(p, tmp, old_len, old, new_len);
 		if (r)
 			return r;
-		memset(p->m->user_prot + ((old + old_len) >> PAGE_SHIFT), prot,
-		       (new_len - old_len) >> PAGE_SHIFT);
+		user_space_set_prot(p, old + old_len, new_len - old_len, prot);
 		return (long)old;
 	} else if (!(flags & MREMAP_MAYMOVE)) {
 		return -ENOMEM;
@@ -139,9 +139,56 @@ SYSCALL(mremap)
 		return r;
 	/* The pages keep their protection at the new place; the old place
 	 * is free (user_unmap also drops what was cached about it). */
-	memset(p->m->user_prot + (to >> PAGE_SHIFT), prot, new_len >> PAGE_SHIFT);
+	user_space_set_prot(p, to, new_len, prot);
 	user_unmap(p, old, old_len);
 	return (long)to;
+}
+
+/* The calls that change the address space, one thread at a time
+ * (space.c). */
+SYSCALL(brk)
+{
+	(void)t;
+	user_space_lock(p);
+	const long r = brk_locked(p, a);
+	user_space_unlock(p);
+	return r;
+}
+
+SYSCALL(mmap)
+{
+	(void)t;
+	user_space_lock(p);
+	const long r = mmap_locked(p, a);
+	user_space_unlock(p);
+	return r;
+}
+
+SYSCALL(munmap)
+{
+	(void)t;
+	user_space_lock(p);
+	const long r = munmap_locked(p, a);
+	user_space_unlock(p);
+	return r;
+}
+
+SYSCALL(mprotect)
+{
+	(void)t;
+	user_space_lock(p);
+	const long r = mprotect_locked(p, a);
+	user_space_unlock(p);
+	return r;
+}
+
+SYSCALL(mremap)
+{
+	(void)t;
+	user_space_lock(p);
+	const long r = mremap_locked(p, a);
+	user_space_unlock(p);
+	return r;
 }
 
 SYSCALL(madvise)

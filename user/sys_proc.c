@@ -17,8 +17,8 @@
 
 SYSCALL(exit)
 {
-	/* One thread per process so far: the thread's end is the process's. */
-	user_exit(p, (int)a[0] & 0xff);
+	(void)p;
+	user_thread_exit(t, (int)a[0] & 0xff);
 }
 
 SYSCALL(exit_group)
@@ -102,9 +102,13 @@ SYSCALL(set_tid_address)
 
 SYSCALL(set_robust_list)
 {
-	/* The list is walked by the kernel when a thread dies holding a
-	 * robust mutex; with one thread per process nobody is left to see it. */
-	return a[1] == 24 ? 0 : -EINVAL;
+	/* Per thread; walked when the thread exits (user/thread.c). */
+	(void)p;
+	if (a[1] != 24)
+		return -EINVAL;
+	t->robust_list = a[0];
+	t->robust_len = a[1];
+	return 0;
 }
 
 SYSCALL(rseq)

@@ -1,6 +1,7 @@
 /*
- * Processes and waiting: clone as fork (a new host process runs the same
- * emulator, the guest's memory copied by the host's fork), execve (a
+ * Processes and waiting: clone and clone3, for a thread (user/thread.c)
+ * or as fork (a new host process runs the same emulator, the guest's
+ * memory copied by the host's fork), execve (a
  * riscv64 program runs under rvjit-user again, anything else on the host),
  * wait4, and futex on guest words (the host's futex on the same memory).
  */
@@ -25,28 +26,90 @@
 #endif
 #define MAX_EXEC_ARGS 4096
 
-SYSCALL(clone)
+enum { REG_SP = 2 };
+
+/* clone and clone3: a thread (user/thread.c), or a fork. */
+static long do_clone(struct user_thread *t, uint64_t flags, uint64_t stack, uint64_t parent_tid,
+		     uint64_t tls, uint64_t child_tid)
 {
-	const uint64_t flags = a[0];
+	/* Linux's own rules (kernel/fork.c, copy_process). */
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
+		return -EINVAL;
 	/* Threads share the address space; they come with their own harts. */
 	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
-		return -ENOSYS;
+		return user_thread_clone(t, flags & ~(uint64_t)CSIGNAL, stack, tls, parent_tid,
+					 child_tid);
 	/* fork and vfork (run as a fork: the parent waits for nothing it
 	 * does not also get from a fork). */
-	fflush(NULL);
-	bool ok;
-	void *code = jit_fork_prepare(p->m, &ok);
-	if (!ok)
-		return -ENOMEM;
-	const pid_t pid = fork();
-	const int e = errno;
-	if (!jit_fork_finish(p->m, code, pid == 0) && pid == 0)
-		user_exit(p, 127);
+	const pid_t pid = user_fork(t);
 	if (pid < 0)
-		return -e;
-	if (pid == 0 && a[1])
-		t->h->x[2] = a[1]; /* the child's stack */
+		return -errno;
+	struct user_process *p = t->p;
+	if (pid == 0) {
+		if (stack)
+			t->h->x[REG_SP] = stack; /* the child's stack */
+		uint32_t *word = (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID))
+				     ? user_ptr(p, child_tid, 4, USER_PROT_WRITE)
+				     : NULL;
+		if (word && (flags & CLONE_CHILD_SETTID))
+			*word = (uint32_t)t->tid;
+		if (flags & CLONE_CHILD_CLEARTID)
+			t->clear_tid = child_tid;
+	} else if (flags & CLONE_PARENT_SETTID) {
+		uint32_t *word = user_ptr(p, parent_tid, 4, USER_PROT_WRITE);
+		if (word)
+			*word = (uint32_t)pid;
+	}
 	return pid;
+}
+
+SYSCALL(clone)
+{
+	(void)p;
+	/* riscv64's argument order: flags, stack, parent_tid, tls, child_tid. */
+	return do_clone(t, a[0], a[1], a[2], a[3], a[4]);
+}
+
+/* Linux's struct clone_args (include/uapi/linux/sched.h). */
+struct rv_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+	    set_tid_size, cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0 64
+
+SYSCALL(clone3)
+{
+	const uint64_t size = a[1];
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	if (size > 4096)
+		return -E2BIG;
+	const uint8_t *raw = user_ptr(p, a[0], size, USER_PROT_READ);
+	if (!raw)
+		return -EFAULT;
+	struct rv_clone_args ca = {0};
+	memcpy(&ca, raw, size < sizeof(ca) ? size : sizeof(ca));
+	/* A larger structure than this one knows must be zero beyond it. */
+	for (uint64_t i = sizeof(ca); i < size; i++)
+		if (raw[i])
+			return -E2BIG;
+	/* As Linux checks them (kernel/fork.c, copy_clone_args_from_user and
+	 * clone3_args_valid); what a host thread or fork cannot give
+	 * (pidfds, choosing the tid, cgroups, namespaces) is refused too. */
+	if ((ca.flags & CSIGNAL) || ca.exit_signal > 64 ||
+	    ((ca.flags & (CLONE_THREAD | CLONE_PARENT)) && ca.exit_signal))
+		return -EINVAL;
+	if ((ca.stack == 0) != (ca.stack_size == 0))
+		return -EINVAL;
+	if ((ca.flags & CLONE_PIDFD) || ca.set_tid || ca.set_tid_size || ca.cgroup ||
+	    (ca.flags >> 32))
+		return -EINVAL;
+	return do_clone(t, ca.flags | ca.exit_signal, ca.stack ? ca.stack + ca.stack_size : 0,
+			ca.parent_tid, ca.tls, ca.child_tid);
 }
 
 /* A guest argv or envp array, as host strings; NULL on a fault. */

@@ -213,6 +213,7 @@ static const struct syscall_def syscall_table[] = {
     CALL(munmap, "xd"),
     CALL(mremap, "xddxx"),
     CALL(clone, "xxxxx"),
+    CALL(clone3, "xd"),
     CALL(execve, "pxx"),
     CALL(mmap, "xdxxdd"),
     CALL(fadvise64, "dddd"),
@@ -281,9 +282,11 @@ static void strace_result(struct user_process *p, long r)
 	fflush(p->log);
 }
 
-static void do_syscall(struct user_process *p, struct user_thread *t)
+void user_syscall(struct user_thread *t)
 {
+	struct user_process *p = t->p;
 	struct hart *h = t->h;
+	t->syscall_pending = false;
 	const uint64_t nr = h->x[REG_A7];
 	uint64_t a[6];
 	memcpy(a, &h->x[REG_A0], sizeof(a));
@@ -306,7 +309,7 @@ static void do_syscall(struct user_process *p, struct user_thread *t)
 	const size_t count = sizeof(syscall_table) / sizeof(syscall_table[0]);
 	const struct syscall_def *def =
 	    nr < count && syscall_table[nr].fn ? &syscall_table[nr] : NULL;
-	p->syscalls++;
+	__atomic_fetch_add(&p->syscalls, 1, __ATOMIC_RELAXED);
 	if (p->strace)
 		strace_call(p, def, nr, a);
 	const long r = def ? def->fn(p, t, a) : -ENOSYS;
@@ -321,11 +324,14 @@ void user_trap(struct hart *h, uint64_t cause, uint64_t tval, uint64_t epc)
 {
 	struct user_thread *t = user_thread_of(h);
 	if (cause == CAUSE_ECALL_U) {
+		/* The call runs between quanta (user_thread_run): the
+		 * translated code it came from may be flushed meanwhile. */
 		h->pc = epc + 4;
-		do_syscall(t->p, t);
-	} else {
-		h->pc = epc;
-		user_signal_fault(t, cause, tval);
+		t->syscall_pending = true;
+		__atomic_store_n(&h->budget, 0, __ATOMIC_RELAXED);
+		return;
 	}
+	h->pc = epc;
+	user_signal_fault(t, cause, tval);
 	user_signal_deliver(t);
 }

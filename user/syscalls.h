@@ -260,6 +260,7 @@ SYSCALL(tgkill);
 
 /* user/sys_task.c */
 SYSCALL(clone);
+SYSCALL(clone3);
 SYSCALL(execve);
 SYSCALL(wait4);
 SYSCALL(futex);
