@@ -18,6 +18,14 @@ struct tb_cache {
 	size_t used;
 	struct block *hash[TB_HASH_SIZE];
 	struct block **page_blocks; /* per RAM page: list through page_next */
+	/* The pages given blocks since the last flush (a page may be listed
+	 * twice), so that a flush clears those and not a table of all RAM:
+	 * rvjit-user's "RAM" is a 256 GiB address space. NULL with
+	 * code_pages_cap 0 once it would have grown past its limit: the
+	 * next flush clears everything. */
+	uint64_t *code_pages;
+	size_t ncode_pages, code_pages_cap;
+	bool code_pages_overflow;
 	uint64_t flushes;
 	struct tb_hooks hooks;
 };
@@ -63,7 +71,29 @@ void tb_cache_free(struct tb_cache *tb)
 		return;
 	munmap(tb->arena, tb->arena_size);
 	free(tb->page_blocks);
+	free(tb->code_pages);
 	free(tb);
+}
+
+/* Past this many listed pages (8 MiB of list) a flush clears every page. */
+#define CODE_PAGES_LIMIT (1u << 20)
+
+static void note_code_page(struct tb_cache *tb, uint64_t page)
+{
+	if (tb->code_pages_overflow)
+		return;
+	if (tb->ncode_pages == tb->code_pages_cap) {
+		const size_t cap = tb->code_pages_cap ? 2 * tb->code_pages_cap : 1024;
+		uint64_t *grown =
+		    cap <= CODE_PAGES_LIMIT ? realloc(tb->code_pages, cap * sizeof(*grown)) : NULL;
+		if (!grown) {
+			tb->code_pages_overflow = true;
+			return;
+		}
+		tb->code_pages = grown;
+		tb->code_pages_cap = cap;
+	}
+	tb->code_pages[tb->ncode_pages++] = page;
 }
 
 uint64_t tb_flush_count(const struct machine *m)
@@ -77,9 +107,18 @@ void tb_flush(struct machine *m)
 	tb->used = 0;
 	__atomic_store_n(&tb->flushes, tb->flushes + 1, __ATOMIC_RELAXED);
 	memset(tb->hash, 0, sizeof(tb->hash));
-	memset(tb->page_blocks, 0, (m->ram_size >> PAGE_SHIFT) * sizeof(*tb->page_blocks));
-	for (uint64_t i = 0; i < (m->ram_size >> PAGE_SHIFT); i++)
-		page_flags_remove(m, i, PAGE_CODE);
+	if (tb->code_pages_overflow) {
+		memset(tb->page_blocks, 0, (m->ram_size >> PAGE_SHIFT) * sizeof(*tb->page_blocks));
+		for (uint64_t i = 0; i < (m->ram_size >> PAGE_SHIFT); i++)
+			page_flags_remove(m, i, PAGE_CODE);
+	} else {
+		for (size_t i = 0; i < tb->ncode_pages; i++) {
+			tb->page_blocks[tb->code_pages[i]] = NULL;
+			page_flags_remove(m, tb->code_pages[i], PAGE_CODE);
+		}
+	}
+	tb->ncode_pages = 0;
+	tb->code_pages_overflow = false;
 	atomic_store(&m->flush_requested, false);
 	if (tb->hooks.flush)
 		tb->hooks.flush(tb->hooks.opaque);
@@ -223,6 +262,8 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 	b->page_next = NULL;
 	if (host >= m->ram && host < m->ram + m->ram_size) {
 		const uint64_t page = (uint64_t)(host - m->ram) >> PAGE_SHIFT;
+		if (!tb->page_blocks[page])
+			note_code_page(tb, page);
 		b->page_next = tb->page_blocks[page];
 		tb->page_blocks[page] = b;
 		if (!(page_flags_of(m, page) & PAGE_CODE)) {

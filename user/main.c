@@ -22,6 +22,7 @@ extern char **environ;
 
 struct user_options {
 	bool interp, strace, stats, perf_map;
+	uint64_t jit_cache; /* code buffer bytes */
 	const char *sysroot, *argv0, *cpu, *log_items, *log_file;
 	char **set_env, **unset_env;
 	size_t nset, nunset;
@@ -49,6 +50,7 @@ static void usage(FILE *f)
 	      "  --interp                 run in the interpreter, not the translator\n"
 	      "  --stats                  print execution statistics at exit\n"
 	      "  --perf-map               name translated blocks in /tmp/perf-PID.map for perf\n"
+	      "  --jit-cache SIZE         the translated-code buffer (default 64M, at least 1M)\n"
 	      "  --binfmt-line            print the binfmt_misc registration that runs\n"
 	      "                           riscv64 programs by name through this rvjit-user\n",
 	      f);
@@ -102,6 +104,7 @@ static int parse(struct user_options *o, int argc, char **argv)
 	o->argv0 = getenv("QEMU_ARGV0");
 	o->log_items = getenv("QEMU_LOG");
 	o->log_file = getenv("QEMU_LOG_FILENAME");
+	o->jit_cache = 64ULL << 20;
 	if (!push_list(&o->set_env, &o->nset, getenv("QEMU_SET_ENV"), &o->set_env_copy) ||
 	    !push_list(&o->unset_env, &o->nunset, getenv("QEMU_UNSET_ENV"), &o->unset_env_copy))
 		return -1;
@@ -128,6 +131,15 @@ static int parse(struct user_options *o, int argc, char **argv)
 		} else if (!strcmp(opt, "stats")) {
 			o->stats = true;
 			takes = false;
+		} else if (!strcmp(opt, "jit-cache")) {
+			if (!arg || !options_parse_size(arg, true, &o->jit_cache) ||
+			    o->jit_cache < (1ULL << 20)) {
+				fprintf(
+				    stderr,
+				    "rvjit-user: --jit-cache: '%s' is not a size of 1M or more\n",
+				    arg ? arg : "");
+				return -1;
+			}
 		} else if (!strcmp(opt, "perf-map")) {
 			o->perf_map = true;
 			takes = false;
@@ -228,11 +240,11 @@ _Noreturn void user_exit(struct user_process *p, int code)
 		struct jit_stats js = {0};
 		if (p->m->run_hart)
 			jit_get_stats(p->m, &js);
-		fprintf(
-		    stderr,
-		    "rvjit-user: %llu instructions, %llu system calls, %llu blocks translated\n",
-		    (unsigned long long)instret, (unsigned long long)p->syscalls,
-		    (unsigned long long)js.blocks_translated);
+		fprintf(stderr,
+			"rvjit-user: %llu instructions, %llu system calls, %llu blocks translated, "
+			"%llu code flushes\n",
+			(unsigned long long)instret, (unsigned long long)p->syscalls,
+			(unsigned long long)js.blocks_translated, (unsigned long long)js.flushes);
 	}
 	_exit(code);
 }
@@ -349,7 +361,7 @@ int main(int argc, char **argv)
 		if (!env || user_load(p, exe, args, env, err, sizeof(err))) {
 			fprintf(stderr, "rvjit-user: %s: %s\n", name, env ? err : "out of memory");
 		} else if (o.interp || !jit_available() ||
-			   jit_attach(p->m, &(const struct jit_options){.code_size = 64ULL << 20,
+			   jit_attach(p->m, &(const struct jit_options){.code_size = o.jit_cache,
 									.perf_map = o.perf_map})) {
 			user_thread_run(p->main);
 		}
