@@ -75,6 +75,15 @@ void machine_watch_data(struct machine *m, bool on)
 	if (on == m->watch_data)
 		return;
 	m->watch_data = on;
+	/* User mode: translated code reaches memory without the TLB while
+	 * nothing is watched (jit/emit_mem.c), so it is translated again
+	 * either way. */
+	if (m->user_prot) {
+		machine_drop_code(m);
+		if (!m->threaded)
+			machine_flush_tlbs(m);
+		return;
+	}
 	if (!on)
 		return; /* TLB entries come back as accesses refill them */
 	if (m->threaded)

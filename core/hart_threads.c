@@ -249,6 +249,20 @@ bool machine_harts_parked(struct machine *m)
 	return parked;
 }
 
+void machine_poll_until_stopped(struct machine *m)
+{
+	while (!stopping(m)) {
+		pthread_mutex_lock(&m->io_lock);
+		machine_poll_devices(m);
+		pthread_mutex_unlock(&m->io_lock);
+		pthread_mutex_lock(&m->lock);
+		if (!stopping(m) && !m->kicked)
+			wait_wake(m, (uint64_t)machine_idle_budget_ms(m) * 1000000ULL);
+		m->kicked = false;
+		pthread_mutex_unlock(&m->lock);
+	}
+}
+
 enum machine_stop machine_run_threaded(struct machine *m)
 {
 	pthread_t threads[MAX_HARTS];
@@ -264,16 +278,7 @@ enum machine_stop machine_run_threaded(struct machine *m)
 		}
 	}
 	/* This thread runs the devices' pollers until the machine stops. */
-	while (!stopping(m)) {
-		pthread_mutex_lock(&m->io_lock);
-		machine_poll_devices(m);
-		pthread_mutex_unlock(&m->io_lock);
-		pthread_mutex_lock(&m->lock);
-		if (!stopping(m) && !m->kicked)
-			wait_wake(m, (uint64_t)machine_idle_budget_ms(m) * 1000000ULL);
-		m->kicked = false;
-		pthread_mutex_unlock(&m->lock);
-	}
+	machine_poll_until_stopped(m);
 	machine_kick(m);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);

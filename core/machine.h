@@ -304,6 +304,12 @@ enum machine_stop machine_run(struct machine *m);
 /* machine_run with one host thread per hart (m->threaded). */
 enum machine_stop machine_run_threaded(struct machine *m);
 
+/* The I/O side of a threaded machine: run the pollers (under io_lock),
+ * sleeping between rounds until kicked or the next deadline, until the
+ * machine stops. machine_run_threaded's own thread does this; rvjit-user
+ * runs it on a thread of its own for the gdb stub. */
+void machine_poll_until_stopped(struct machine *m);
+
 /* A thread per hart outside machine_run_threaded (user mode, where each
  * guest thread's host thread runs its hart): the same rules as its hart
  * loop. machine_enter_quantum blocks until h may run a quantum (false:

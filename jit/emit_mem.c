@@ -13,7 +13,7 @@
 _Static_assert(TLB_ENTRIES <= (1u << 20), "TLB index bits must lie within va bits 12..31");
 
 /*
- * User mode (m->user_prot): the guest's address space is m->ram + va, so
+ * User mode (m->user_prot), nothing watched: the guest's address space is m->ram + va, so
  * the check is the page's own protection byte, not a TLB entry: every
  * mapped page hits, however large the working set. An aligned access
  * within the space whose page allows it (USER_PROT_READ, or for stores
@@ -58,7 +58,11 @@ void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool st
 		if (op->imm)
 			emit_alu_r64_imm(e, ALU_ADD, RSI, op->imm);
 	}
-	if (t->j->m->user_prot) {
+	/* While a debugger watches data, every access goes through the TLB,
+	 * which then holds nothing (core/debug.c drops this code when
+	 * watching starts and ends). */
+	if (t->j->m->user_prot &&
+	    !atomic_load_explicit(&t->j->m->watch_data, memory_order_relaxed)) {
 		emit_user_space_check(t, op, size, store, k);
 		return;
 	}

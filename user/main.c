@@ -23,7 +23,7 @@ extern char **environ;
 struct user_options {
 	bool interp, strace, stats, perf_map;
 	uint64_t jit_cache; /* code buffer bytes */
-	const char *sysroot, *argv0, *cpu, *log_items, *log_file;
+	const char *sysroot, *argv0, *cpu, *log_items, *log_file, *gdb_port;
 	char **set_env, **unset_env;
 	size_t nset, nunset;
 	char *set_env_copy, *unset_env_copy; /* QEMU_SET_ENV, QEMU_UNSET_ENV's lists */
@@ -46,6 +46,7 @@ static void usage(FILE *f)
 	      "  -strace       QEMU_STRACE      log every system call to stderr\n"
 	      "  -d item,...   QEMU_LOG         log the items (-d help lists them)\n"
 	      "  -D logfile    QEMU_LOG_FILENAME  write -d and -strace output to logfile\n"
+	      "  -g port       QEMU_GDB         wait for gdb on port before the first instruction\n"
 	      "rvjit's own:\n"
 	      "  --interp                 run in the interpreter, not the translator\n"
 	      "  --stats                  print execution statistics at exit\n"
@@ -104,6 +105,7 @@ static int parse(struct user_options *o, int argc, char **argv)
 	o->argv0 = getenv("QEMU_ARGV0");
 	o->log_items = getenv("QEMU_LOG");
 	o->log_file = getenv("QEMU_LOG_FILENAME");
+	o->gdb_port = getenv("QEMU_GDB");
 	o->jit_cache = 64ULL << 20;
 	if (!push_list(&o->set_env, &o->nset, getenv("QEMU_SET_ENV"), &o->set_env_copy) ||
 	    !push_list(&o->unset_env, &o->nunset, getenv("QEMU_UNSET_ENV"), &o->unset_env_copy))
@@ -148,9 +150,11 @@ static int parse(struct user_options *o, int argc, char **argv)
 			takes = false;
 		} else if (!arg && (!strcmp(opt, "L") || !strcmp(opt, "E") || !strcmp(opt, "U") ||
 				    !strcmp(opt, "0") || !strcmp(opt, "cpu") || !strcmp(opt, "d") ||
-				    !strcmp(opt, "D"))) {
+				    !strcmp(opt, "g") || !strcmp(opt, "D"))) {
 			fprintf(stderr, "rvjit-user: option '%s' needs an argument\n", argv[i]);
 			return -1;
+		} else if (!strcmp(opt, "g")) {
+			o->gdb_port = arg;
 		} else if (!strcmp(opt, "L")) {
 			o->sysroot = arg;
 		} else if (!strcmp(opt, "E")) {
@@ -232,6 +236,7 @@ static char **self_arguments(const struct user_options *o, const char *self, int
 _Noreturn void user_exit(struct user_process *p, int code)
 {
 	fflush(NULL);
+	user_gdb_exit(p, code);
 	if (p->stats) {
 		/* Every thread's (other threads may still run: roughly). */
 		uint64_t instret = 0;
@@ -360,6 +365,8 @@ int main(int argc, char **argv)
 		env = guest_environment(&o);
 		if (!env || user_load(p, exe, args, env, err, sizeof(err))) {
 			fprintf(stderr, "rvjit-user: %s: %s\n", name, env ? err : "out of memory");
+		} else if (o.gdb_port && !user_gdb_start(p, o.gdb_port, err, sizeof(err))) {
+			fprintf(stderr, "rvjit-user: -g %s: %s\n", o.gdb_port, err);
 		} else if (o.interp || !jit_available() ||
 			   jit_attach(p->m, &(const struct jit_options){.code_size = o.jit_cache,
 									.perf_map = o.perf_map})) {

@@ -134,6 +134,7 @@ struct user_process {
 	uint64_t sigreturn_code; /* the guest page whose code handlers return to (signal_frame.c) */
 	struct user_sigaction sigactions[USER_MAX_SIGNALS + 1];
 	uint64_t syscalls;	     /* counted for --stats (atomic) */
+	struct gdbstub *gdb;	     /* -g, or NULL */
 	struct user_region *regions; /* sorted by start, not overlapping */
 	struct {
 		uint64_t addr, len; /* len 0: a free slot */
@@ -199,6 +200,16 @@ const char *user_path(const struct user_process *p, const char *path, char *buf,
  * 0, or -1 with a message in err. */
 int user_load(struct user_process *p, const char *path, char *const argv[], char *const envp[],
 	      char *err, size_t errlen);
+
+/* ---- the gdb stub (user/gdb.c) ---- */
+
+/* -g: listen for gdb on `port` and hold the program before its first
+ * instruction until gdb continues it. False with a message in err. */
+bool user_gdb_start(struct user_process *p, const char *port, char *err, size_t errlen);
+/* The process ends with `code`: a connected gdb hears of it. */
+void user_gdb_exit(struct user_process *p, int code);
+/* In a forked child: run on undebugged. */
+void user_gdb_forget(struct user_process *p);
 
 /* ---- running (user/run.c) ---- */
 

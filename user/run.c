@@ -28,8 +28,17 @@ _Noreturn void user_thread_run(struct user_thread *t)
 		const bool threaded = m->threaded;
 		if (threaded && !machine_enter_quantum(h))
 			user_exit(t->p, m->exit_code);
+		/* Code dropped while the harts were held (a debugger's
+		 * breakpoints or watchpoints) goes before anything runs. */
+		if (threaded && atomic_load(&m->flush_requested)) {
+			machine_leave_quantum(h);
+			machine_flush_if_requested(m);
+			continue;
+		}
 		user_space_sync(t);
-		if (m->run_hart)
+		if (m->per_insn)
+			interp_step_hart(h); /* gdb single-steps */
+		else if (m->run_hart)
 			m->run_hart(h);
 		else
 			interp_run_hart(h);

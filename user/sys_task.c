@@ -50,6 +50,7 @@ static long do_clone(struct user_thread *t, uint64_t flags, uint64_t stack, uint
 		return -errno;
 	struct user_process *p = t->p;
 	if (pid == 0) {
+		user_gdb_forget(p);
 		if (stack)
 			t->h->x[REG_SP] = stack; /* the child's stack */
 		uint32_t *word = (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID))
