@@ -125,5 +125,26 @@ expect_error "unknown option '-frobnicate'" -frobnicate "$tmp/static"
 expect_error "no program given"
 expect_error "-cpu pentium" -cpu pentium "$tmp/static"
 
+# --binfmt-line: the kernel's register format, naming this rvjit-user, and
+# a magic/mask that matches both programs built here and not the host's.
+line=$("$rvjit_user" --binfmt-line)
+if python3 - "$line" "$(realpath "$rvjit_user")" "$tmp/static" "$tmp/dynamic" /bin/sh <<'PY'; then
+import sys
+line, emu, static, dynamic, host = sys.argv[1:]
+f = line.split(":")
+assert f[1] == "rvjit-riscv64" and f[2] == "M" and f[6] == emu and f[7] == "F", f
+magic = bytes(f[4], "ascii").decode("unicode_escape").encode("latin-1")
+mask = bytes(f[5], "ascii").decode("unicode_escape").encode("latin-1")
+def matches(path):
+    head = open(path, "rb").read(len(magic))
+    return all((h & k) == (m & k) for h, m, k in zip(head, magic, mask))
+assert matches(static) and matches(dynamic), "riscv64 programs not matched"
+assert not matches(host), "the host's /bin/sh matched"
+PY
+	echo "ok: --binfmt-line"
+else
+	echo "FAIL: --binfmt-line: $line"; fails=$((fails + 1))
+fi
+
 [ $fails -eq 0 ] || { echo "$fails failed"; exit 1; }
 echo "all passed"
