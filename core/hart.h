@@ -172,6 +172,7 @@ struct hart {
 	uint64_t fetch_epoch;	     /* changes whenever instruction fetch may translate
 					differently (privilege, satp, sfence, PMP): cached
 					pc -> code mappings of older epochs are stale */
+	uint8_t fetch_priv;	     /* the privilege fetch_epoch began at */
 	struct tlb_entry *tlb_data;  /* TLB for loads/stores: effective privilege (MPRV) */
 	struct tlb_entry *tlb_fetch; /* TLB for fetches: current privilege */
 	struct machine *m;

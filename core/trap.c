@@ -12,7 +12,16 @@
 
 void hart_update_mode(struct hart *h)
 {
-	h->fetch_epoch++;
+	/* Fetch translates by privilege (and the TLB, whose flushes start
+	 * an epoch of their own): a new epoch only when the privilege
+	 * changed. Every CSR write comes through here, and an epoch per
+	 * write (an FP rounding-mode switch in user code, a kernel's
+	 * interrupt enable and disable) emptied the translator's jump cache
+	 * every few thousand instructions. */
+	if (h->priv != h->fetch_priv) {
+		h->fetch_priv = h->priv;
+		h->fetch_epoch++;
+	}
 	unsigned data_priv = h->priv;
 	/* 3.1.6.3: MPRV makes M-mode loads and stores use MPP's privilege. */
 	if (h->priv == PRIV_M && (h->mstatus & MSTATUS_MPRV))

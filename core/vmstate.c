@@ -226,7 +226,8 @@ static void load_hart(struct hart *h, struct vmstate_in *in)
 	pthread_mutex_unlock(&h->m->lock);
 	tlb_flush_all(h);
 	counters_recompute(h);
-	hart_update_mode(h); /* TLB pointers, fs_off, irq_take; a new fetch epoch */
+	hart_update_mode(h); /* TLB pointers, fs_off, irq_take (the flush above
+				started a new fetch epoch) */
 	hart_note_interrupt_event(h);
 }
 
