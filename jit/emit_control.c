@@ -28,8 +28,11 @@ static void emit_indirect(struct tctx *t)
 		exit_dispatch(t);
 		return;
 	}
-	/* entry = cache + ((pc >> 1) % JUMP_CACHE_ENTRIES) * 32 */
+	/* entry = cache + jump_cache_index(pc) * 32, the index's bits all
+	 * below bit 32: ((pc ^ (pc >> 12)) << 4) masked to them. */
 	emit_mov_r32_r32(e, RCX, RAX);
+	emit_shift_r32_imm(e, SHIFT_SHR, RCX, 12);
+	emit_alu_r32_r32(e, ALU_XOR, RCX, RAX);
 	emit_shift_r32_imm(e, SHIFT_SHL, RCX, 4);
 	emit_alu_r32_imm(e, ALU_AND, RCX, (JUMP_CACHE_ENTRIES - 1) << 5);
 	emit_alu_r64_m(e, ALU_ADD, RCX, H(engine_hart)); /* struct jit_hart's jump_cache */

@@ -69,7 +69,7 @@ void *jit_lookup(struct hart *h)
 		 * code's entry leads to the dispatcher: the cache may keep it. */
 		if (native) {
 			struct jump_cache_entry *ent =
-			    &jit_hart(h)->jump_cache[(pc >> 1) & (JUMP_CACHE_ENTRIES - 1)];
+			    &jit_hart(h)->jump_cache[jump_cache_index(pc)];
 			ent->pc = pc;
 			ent->epoch = h->fetch_epoch;
 			ent->native = native;

@@ -46,8 +46,17 @@ bool jit_translate(struct jit *j, struct block *b);
 void jit_emit_stubs(struct jit *j);
 
 /* The per-hart jump cache translated code consults inline for indirect and
- * cross-page jumps: direct-mapped by pc, valid for one fetch epoch. */
-#define JUMP_CACHE_ENTRIES 1024
+ * cross-page jumps: direct-mapped by pc, valid for one fetch epoch. 16384
+ * entries (512 KiB a hart, about what its TLB costs), indexed by the pc
+ * folded with its bits from 12 up. Every miss is a block-cache lookup with
+ * two cache misses of its own, and a large program's returns and
+ * dispatch targets are many: sqlite3 inserting 30000 rows missed 4.9
+ * million times with 4096 entries, 1.3 million with 16384. */
+#define JUMP_CACHE_ENTRIES 16384
+static inline unsigned jump_cache_index(uint64_t pc)
+{
+	return (unsigned)(((pc ^ (pc >> 12)) >> 1) & (JUMP_CACHE_ENTRIES - 1));
+}
 struct jump_cache_entry {
 	uint64_t pc;
 	uint64_t epoch;
