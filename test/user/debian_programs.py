@@ -26,7 +26,19 @@ their own and compares what they print and write:
              transaction, an index, aggregates, a join, a recursive CTE,
              update, delete, integrity_check); each build also reads the
              database file the other wrote
+  perl       perl (perl-base) running a script written here (regexes,
+             hashes, sprintf, sort, file I/O in a temporary folder, fork
+             and waitpid, pipe opens of busybox from the same tree)
+  gcc        riscv64 gcc (its driver execs cc1, as, collect2 and ld, all
+             riscv64 programs) compiling two .c files and a header at -O2
+             and linking them, under the emulator; the program then runs
+             under the emulator and its output is compared with the same
+             sources built by the host's gcc (no amd64 tree); gcc -v must
+             name riscv64-linux-gnu as its target
   all        every one of these
+
+perl and gcc use trees of their own (TREES), so that the shared tree of
+the others stays as it was; gcc's has no amd64 side.
 
 Prints each scenario's times (riscv64 under CMD, native). Exit status
 0 = every scenario passed, 1 = a difference or failure, 77 = no
@@ -185,6 +197,254 @@ main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
 '''
 
 
+PERL_SCRIPT = r'''use strict;
+use warnings;
+use File::Temp qw(tempdir);
+use File::Spec;
+use List::Util qw(sum max first);
+use POSIX qw(floor);
+
+my $busybox = shift @ARGV or die "usage: script.pl BUSYBOX\n";
+my $seed = 12345;
+sub rnd { $seed = ($seed * 1103515245 + 12345) % 2147483648; return $seed >> 8; }
+
+# Words, hashes, sort.
+my @letters = ('a' .. 'z');
+my @words = map { join '', map { $letters[rnd() % 26] } 1 .. (2 + rnd() % 7) } 1 .. 20000;
+my %count;
+$count{$_}++ for @words;
+my @top = (sort { $count{$b} <=> $count{$a} || $a cmp $b } keys %count)[0 .. 4];
+printf "words %d distinct %d top %s\n", scalar @words, scalar keys %count,
+    join(',', map { "$_=$count{$_}" } @top);
+my @bylen = sort { length($a) <=> length($b) or $b cmp $a } keys %count;
+print "shortest $bylen[0] longest $bylen[-1]\n";
+my %bylast;
+push @{ $bylast{ substr($_, -1) } }, $_ for keys %count;
+print join(' ', map { "$_:" . scalar @{ $bylast{$_} } } sort keys %bylast), "\n";
+
+# Regexes: captures, global matches, substitution with /e, named groups, tr.
+my $text = join ' ', @words[0 .. 2999];
+my @vowelly = $text =~ /\b([aeiou]\w*[aeiou])\b/g;
+print "vowel-bounded ", scalar @vowelly, " first $vowelly[0]\n";
+(my $swapped = $text) =~ s/\b(\w)(\w*)(\w)\b/$3$2$1/g;
+print "swapped ", substr($swapped, 0, 60), "\n";
+(my $lens = substr($text, 0, 200)) =~ s/(\w+)/length($1)/ge;
+print "lengths $lens\n";
+my $date = "2024-02-29T13:45:07Z";
+if ($date =~ /^(?<y>\d{4})-(?<m>\d\d)-(?<d>\d\d)T(?<H>\d\d):(?<M>\d\d)/) {
+    print "date $+{d}/$+{m}/$+{y} $+{H}h$+{M}\n";
+}
+(my $upper = $text) =~ tr/a-z/A-Z/;
+my $nvowels = ($text =~ tr/aeiou//);
+print "vowels $nvowels upper ", substr($upper, 0, 30), "\n";
+my @fields = split /\s*[,;]\s*/, "alpha , beta;gamma ,delta;; epsilon";
+print "split ", join('|', @fields), "\n";
+
+# sprintf and numbers.
+printf "%-8s|%8.3f|%+05d|%x|%o|%e|%s\n", "left", 3.14159265, 42, 255, 8, 12345.678, 1e21;
+my $fact = 1;
+$fact *= $_ for 1 .. 20;
+printf "20! %d sum %d floor %d %.10g\n", $fact, sum(1 .. 1000), floor(-2.5), sqrt(2);
+my @squares = map { $_ * $_ } grep { $_ % 3 == 0 } 1 .. 30;
+print "squares @squares max ", max(@squares), " first>100 ", (first { $_ > 100 } @squares), "\n";
+
+# File I/O in a temporary folder.
+my $dir = tempdir(CLEANUP => 1);
+my $path = File::Spec->catfile($dir, "data.txt");
+open my $out, '>', $path or die "open $path: $!";
+printf $out "%05d %s\n", $_, $words[$_] for 0 .. 4999;
+close $out or die;
+open my $in, '<', $path or die;
+my ($lines, $bytes, %firsts) = (0, 0);
+while (my $l = <$in>) {
+    $lines++;
+    $bytes += length $l;
+    $firsts{ substr((split ' ', $l)[1], 0, 1) }++;
+}
+close $in;
+printf "file lines %d bytes %d size %d a=%d z=%d\n", $lines, $bytes, -s $path,
+    $firsts{a}, $firsts{z};
+open my $app, '>>', $path or die;
+print $app "appended\n";
+close $app;
+open $in, '<', $path or die;
+my @all = <$in>;
+close $in;
+print "last line $all[-1]";
+rename $path, "$path.old" or die;
+opendir my $dh, $dir or die;
+print "dir ", join(',', sort grep { !/^\./ } readdir $dh), "\n";
+closedir $dh;
+unlink "$path.old" or die;
+
+# fork and wait: the child writes a file and exits with a status.
+my $child_file = File::Spec->catfile($dir, "child.txt");
+my $pid = fork;
+die "fork: $!" unless defined $pid;
+if ($pid == 0) {
+    open my $c, '>', $child_file or POSIX::_exit(1);
+    print $c "from child ", sum(map { ord } split //, "hello"), "\n";
+    close $c;
+    POSIX::_exit(7);
+}
+waitpid($pid, 0) == $pid or die "waitpid: $!";
+open $in, '<', $child_file or die;
+my $got = <$in>;
+close $in;
+printf "child status %d said %s", $? >> 8, $got;
+
+# Pipe opens: busybox programs, one fed through a file.
+open my $p, '-|', $busybox, 'echo', 'through', 'a', 'pipe' or die "pipe: $!";
+my $piped = <$p>;
+close $p or die "close pipe: $! $?";
+print "pipe: $piped";
+my $sorted = File::Spec->catfile($dir, "sortme.txt");
+open $out, '>', $sorted or die;
+print $out "$_\n" for @words[0 .. 999];
+close $out;
+open $p, '-|', $busybox, 'sort', '-u', $sorted or die;
+my @s = <$p>;
+close $p or die;
+my @mine = do { my %s; grep { !$s{$_}++ } sort @words[0 .. 999] };
+printf "busybox sort -u %d lines, perl agrees: %s\n", scalar @s,
+    (join('', @s) eq join('', map { "$_\n" } @mine)) ? "yes" : "no";
+open $p, '-|', $busybox, 'sh', '-c', 'exit 3' or die;
+close $p;
+printf "pipe exit %d\n", $? >> 8;
+print "perl ok\n";
+'''
+
+# The gcc scenario's program: a header and two C files.
+GCC_SOURCES = {
+    "stats.h": r'''/* A small multi-file program for the gcc scenario: statistics over
+ * generated numbers, a hash table of words and a sort. */
+#ifndef STATS_H
+#define STATS_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct summary {
+	double mean, stddev;
+	int64_t min, max, median;
+};
+
+uint64_t next_random(uint64_t *state);
+void summarize(int64_t *values, size_t n, struct summary *out);
+size_t count_distinct(const char *const *words, size_t n, const char **most, size_t *most_count);
+#endif
+''',
+    "stats.c": r'''/* The statistics and the hash table of stats.h. */
+#include "stats.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t next_random(uint64_t *state)
+{
+	*state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *state >> 33;
+}
+
+static int compare(const void *a, const void *b)
+{
+	const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+void summarize(int64_t *values, size_t n, struct summary *out)
+{
+	double sum = 0, sq = 0;
+	qsort(values, n, sizeof(*values), compare);
+	for (size_t i = 0; i < n; i++) {
+		sum += (double)values[i];
+		sq += (double)values[i] * (double)values[i];
+	}
+	out->mean = sum / (double)n;
+	out->stddev = sqrt(sq / (double)n - out->mean * out->mean);
+	out->min = values[0];
+	out->max = values[n - 1];
+	out->median = values[n / 2];
+}
+
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+size_t count_distinct(const char *const *words, size_t n, const char **most, size_t *most_count)
+{
+	size_t size = 1;
+	while (size < 2 * n)
+		size *= 2;
+	const char **keys = calloc(size, sizeof(*keys));
+	size_t *counts = calloc(size, sizeof(*counts)), distinct = 0;
+	*most_count = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = hash(words[i]) & (size - 1);
+		while (keys[j] && strcmp(keys[j], words[i]) != 0)
+			j = (j + 1) & (size - 1);
+		if (!keys[j]) {
+			keys[j] = words[i];
+			distinct++;
+		}
+		if (++counts[j] > *most_count || (counts[j] == *most_count && strcmp(keys[j], *most) < 0)) {
+			*most_count = counts[j];
+			*most = keys[j];
+		}
+	}
+	free(keys);
+	free(counts);
+	return distinct;
+}
+''',
+    "main.c": r'''/* The gcc scenario's program: prints statistics of generated data. */
+#include "stats.h"
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+	const size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000;
+	uint64_t state = 42;
+	int64_t *values = malloc(n * sizeof(*values));
+	char *text = malloc(n * 8);
+	const char **words = malloc(n * sizeof(*words));
+	for (size_t i = 0; i < n; i++)
+		values[i] = (int64_t)(next_random(&state) % 2000001) - 1000000;
+	struct summary s;
+	summarize(values, n, &s);
+	printf("n %zu mean %.4f stddev %.4f min %" PRId64 " max %" PRId64 " median %" PRId64 "\n", n,
+	       s.mean, s.stddev, s.min, s.max, s.median);
+	char *p = text;
+	for (size_t i = 0; i < n; i++) {
+		const int len = 2 + (int)(next_random(&state) % 3);
+		words[i] = p;
+		for (int k = 0; k < len; k++)
+			*p++ = (char)('a' + next_random(&state) % 12);
+		*p++ = 0;
+	}
+	const char *most = NULL;
+	size_t most_count;
+	const size_t distinct = count_distinct(words, n, &most, &most_count);
+	printf("words %zu distinct %zu most %s x%zu\n", n, distinct, most, most_count);
+	uint64_t h = 0;
+	for (size_t i = 0; i < n; i += 997)
+		h = h * 31 + (uint64_t)values[i];
+	printf("checksum %016" PRIx64 "\n", h);
+	free(values);
+	free(text);
+	free(words);
+	return 0;
+}
+''',
+}
+
+
 def sqlite_script(rows):
     rng = random.Random(3)
     vocab = words(rng, 500)
@@ -236,9 +496,10 @@ class Context:
         os.makedirs(d, exist_ok=True)
         return d
 
-    def run(self, scenario, runner, prog, args, cwd, stdin=None, env=None):
-        """Runs PROG of `runner` in `cwd`; its stdout (bytes). A nonzero exit
-        is a failure. The time adds to the scenario's for that side."""
+    def run(self, scenario, runner, prog, args, cwd, stdin=None, env=None, stderr_out=False):
+        """Runs PROG of `runner` in `cwd`; its stdout (bytes), followed by its
+        stderr if `stderr_out`. A nonzero exit is a failure. The time adds
+        to the scenario's for that side."""
         full_env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC0", "HOME": cwd}
         full_env.update(env or {})
         argv = runner.argv(prog, args)
@@ -254,7 +515,7 @@ class Context:
         if p.returncode != 0:
             raise Failure(f"{runner.name()}: {command(prog, args)} exited with "
                           f"{p.returncode}\nstderr: {p.stderr.decode(errors='replace')[-2000:]}")
-        return p.stdout
+        return p.stdout + p.stderr if stderr_out else p.stdout
 
     def both(self, scenario, prog, args, inputs, stdin=None, env=None):
         """Runs PROG ARGS with each build in a fresh folder holding `inputs`
@@ -408,6 +669,65 @@ def scenario_sqlite3(ctx):
     expect(a.startswith(b"9000|"), f"the other's database: {a!r}")
 
 
+def scenario_perl(ctx):
+    # perl-base's modules live in the tree: the riscv64 perl finds them
+    # through the emulator's sysroot, the native one is told (PERL5LIB).
+    # The pipe opens run busybox of the same tree, a riscv64 program
+    # that the guest perl runs by execve.
+    outs = []
+    for side, runner in (("riscv64", ctx.rv), ("native", ctx.native)):
+        d = ctx.folder(f"perl-{side}")
+        with open(os.path.join(d, "script.pl"), "w") as f:
+            f.write(PERL_SCRIPT)
+        env = {"PERL_HASH_SEED": "0", "TMPDIR": d}
+        if runner is ctx.native:
+            env["PERL5LIB"] = os.path.join(runner.root, "usr/lib/x86_64-linux-gnu/perl-base")
+        outs.append(ctx.run("perl", runner, "perl", ["script.pl", runner.path("busybox")], d,
+                            env=env))
+    rv, native = outs
+    same("perl script.pl", rv, native)
+    expect(rv.endswith(b"pipe exit 3\nperl ok\n") and b"child status 7 said from child 532\n" in rv
+           and b"perl agrees: yes\n" in rv, f"perl printed {rv[-400:]!r}")
+
+
+def host_gcc():
+    gcc = shutil.which("gcc") or shutil.which("cc")
+    if not gcc:
+        raise debian_trees.Unavailable("no host gcc to build the native side of the gcc scenario")
+    return gcc
+
+
+def scenario_gcc(ctx):
+    host = host_gcc()
+    v = ctx.run("gcc", ctx.rv, "gcc", ["-v"], ctx.work, stderr_out=True)
+    expect(b"\nTarget: riscv64-linux-gnu\n" in v, f"riscv64 gcc -v says {v[-600:]!r}")
+    d = ctx.folder("gcc-riscv64")
+    nd = ctx.folder("gcc-native")
+    for folder in (d, nd):
+        for name, text in GCC_SOURCES.items():
+            with open(os.path.join(folder, name), "w") as f:
+                f.write(text)
+    # The driver finds cc1 beside itself and as, collect2, ld, the headers,
+    # crt files and libraries at their Debian paths, which the emulator
+    # looks up under the sysroot (-L) first.
+    for args in (["-O2", "-Wall", "-Werror", "-c", "main.c"],
+                 ["-O2", "-Wall", "-Werror", "-c", "stats.c"],
+                 ["-O2", "-o", "stats", "main.o", "stats.o", "-lm"]):
+        ctx.run("gcc", ctx.rv, "gcc", args, d)
+    with open(os.path.join(d, "stats"), "rb") as f:
+        head = f.read(20)
+    expect(head[:4] == b"\x7fELF" and head[18:20] == b"\xf3\x00",
+           f"riscv64 gcc did not make a RISC-V ELF file: {head!r}")
+    rv = ctx.run("gcc", ctx.rv, os.path.join(d, "stats"), ["200000"], d)
+    t0 = time.monotonic()
+    subprocess.run([host, "-O2", "-o", "stats", "main.c", "stats.c", "-lm"], cwd=nd, check=True)
+    native = subprocess.run(["./stats", "200000"], cwd=nd, check=True,
+                            capture_output=True).stdout
+    ctx.times[("gcc", "native")] = time.monotonic() - t0
+    same("the program riscv64 gcc built", rv, native)
+    expect(rv.startswith(b"n 200000 mean ") and b"\nchecksum " in rv, f"stats printed {rv!r}")
+
+
 SCENARIOS = {
     "busybox": scenario_busybox,
     "coreutils": scenario_coreutils,
@@ -415,6 +735,16 @@ SCENARIOS = {
     "xz": scenario_xz,
     "zstd": scenario_zstd,
     "sqlite3": scenario_sqlite3,
+    "perl": scenario_perl,
+    "gcc": scenario_gcc,
+}
+
+# The trees of the scenarios that have their own (riscv64 packages, amd64
+# packages or None for no amd64 side); the others share debian_trees.PACKAGES.
+# busybox-static gives perl's pipe opens a program of the same tree.
+TREES = {
+    "perl": (["perl-base", "busybox-static"], ["perl-base", "busybox-static"]),
+    "gcc": (["gcc", "binutils", "libc6-dev"], None),
 }
 
 
@@ -439,28 +769,41 @@ def main():
         print(f"FAIL: no emulator {emulator[0]}")
         return 1
     emulator[0] = os.path.abspath(found)  # the programs run with PATHs of their own
-    try:
-        rv_root = debian_trees.tree(opts.cache, "riscv64")
-        native_root = debian_trees.tree(opts.cache, "amd64")
-    except debian_trees.Unavailable as e:
-        return skip_or_fail(str(e))
-    except subprocess.CalledProcessError as e:
-        print(f"FAIL: {e}")
-        return 1
+    roots = {}  # (arch, packages) -> the tree's root
+
+    def root(arch, packages):
+        key = (arch, tuple(packages))
+        if key not in roots:
+            roots[key] = debian_trees.tree(opts.cache, arch, packages)
+        return roots[key]
+
     work = tempfile.mkdtemp(prefix="debian-programs-")
-    ctx = Context(Runner("riscv64", rv_root, emulator), Runner("amd64", native_root), work)
     failed = []
     try:
         for name in names:
+            ctx = None
+            rv_packages, native_packages = TREES.get(
+                name, (debian_trees.PACKAGES, debian_trees.PACKAGES))
             try:
+                rv = Runner("riscv64", root("riscv64", rv_packages), emulator)
+                native = (Runner("amd64", root("amd64", native_packages))
+                          if native_packages else None)
+                ctx = Context(rv, native, work)
                 SCENARIOS[name](ctx)
                 result = "PASS"
+            except debian_trees.Unavailable as e:
+                return skip_or_fail(str(e))
+            except subprocess.CalledProcessError as e:
+                result = "FAIL"
+                failed.append(name)
+                print(f"FAIL {name}: {e}", flush=True)
             except Failure as e:
                 result = "FAIL"
                 failed.append(name)
                 print(f"FAIL {name}: {e}", flush=True)
-            rv_t = ctx.times.get((name, "riscv64"), 0)
-            nat_t = ctx.times.get((name, "native"), 0)
+            times = ctx.times if ctx else {}
+            rv_t = times.get((name, "riscv64"), 0)
+            nat_t = times.get((name, "native"), 0)
             print(f"{result} {name}: riscv64 {rv_t:.2f} s under {' '.join(emulator)}, "
                   f"native {nat_t:.2f} s", flush=True)
     finally:

@@ -9,7 +9,10 @@ into a folder without running anything; this adds the merged-/usr links
 have made. CACHE/ARCH-KEY/root is the tree, KEY a hash of the suite, the
 package list and TREE_FORMAT (so a new list makes a new tree); runs on one
 cache take turns (debian_packages.CacheLock) and a tree appears only once
-complete (unpacked beside it, then renamed).
+complete (unpacked beside it, then renamed). PACKAGES is the shared
+tree most scenarios use; a scenario with packages of its own (Perl, a
+compiler) gets a tree of its own from `tree(cache, arch, packages)`, so
+that adding one does not make the others' trees anew.
 
 A riscv64 program runs as EMULATOR... -L ROOT ROOT/usr/bin/PROG, the tree
 as the sysroot that resolves its PT_INTERP (/lib/ld-linux-riscv64-lp64d.so.1).
@@ -38,12 +41,12 @@ class Unavailable(Exception):
     """A tool or the network is missing: the caller skips (fails in CI)."""
 
 
-def tree_dir(cache, arch):
-    h = hashlib.sha256(repr((SUITE, arch, sorted(PACKAGES), TREE_FORMAT)).encode())
+def tree_dir(cache, arch, packages=PACKAGES):
+    h = hashlib.sha256(repr((SUITE, arch, sorted(packages), TREE_FORMAT)).encode())
     return os.path.join(os.path.abspath(cache), f"{arch}-{h.hexdigest()[:16]}")
 
 
-def make_tree(arch, root):
+def make_tree(arch, root, packages):
     if not shutil.which("mmdebstrap"):
         raise Unavailable("mmdebstrap is missing (sh .ci/setup installs it)")
     try:  # mmdebstrap cannot tell an unreachable mirror from other trouble
@@ -53,7 +56,7 @@ def make_tree(arch, root):
     part = root + ".part"
     shutil.rmtree(part, ignore_errors=True)
     argv = ["mmdebstrap", f"--arch={arch}", "--variant=extract",
-            "--include=" + ",".join(PACKAGES), SUITE, part, mirror()]
+            "--include=" + ",".join(packages), SUITE, part, mirror()]
     print("+", " ".join(argv), flush=True)
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
     for name in MERGED_USR:
@@ -63,13 +66,13 @@ def make_tree(arch, root):
     os.replace(part, root)
 
 
-def tree(cache, arch):
-    """The root of the ARCH tree (made when missing)."""
-    d = tree_dir(cache, arch)
+def tree(cache, arch, packages=PACKAGES):
+    """The root of the ARCH tree of `packages` (made when missing)."""
+    d = tree_dir(cache, arch, packages)
     root = os.path.join(d, "root")
     with CacheLock(d):
         if not os.path.isdir(root):
-            make_tree(arch, root)
+            make_tree(arch, root, packages)
     return root
 
 
