@@ -5,17 +5,11 @@
  * ones translated before a flush as well as after. */
 #define TEST_NAME "code_flush"
 #include "check.h"
+#include "rv_encode.h"
 #include <stdint.h>
 #include <sys/mman.h>
 
 #define FUNCS 6000 /* 16 bytes each */
-
-/* addi a0, a0, imm (I-type, opcode 0x13) and ret (jalr x0, 0(ra)). */
-static uint32_t addi_a0(int32_t imm)
-{
-	return ((uint32_t)(imm & 0xfff) << 20) | (10u << 15) | (10u << 7) | 0x13;
-}
-#define RET 0x00008067u
 
 int main(void)
 {
@@ -24,8 +18,8 @@ int main(void)
 	CHECK(code != MAP_FAILED, "mmap");
 	/* Function i adds i % 2000 - 1000 twice: four words, its own block. */
 	for (int i = 0; i < FUNCS; i++) {
-		code[4 * i] = addi_a0(i % 2000 - 1000);
-		code[4 * i + 1] = addi_a0(i % 2000 - 1000);
+		code[4 * i] = addi(10, 10, i % 2000 - 1000);
+		code[4 * i + 1] = addi(10, 10, i % 2000 - 1000);
 		code[4 * i + 2] = RET;
 		code[4 * i + 3] = RET;
 	}

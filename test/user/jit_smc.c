@@ -7,6 +7,7 @@
  * whose constant is patched between calls. */
 #define TEST_NAME "jit_smc"
 #include "check.h"
+#include "rv_encode.h"
 
 #include <stdint.h>
 #include <sys/mman.h>
@@ -18,21 +19,6 @@ typedef long (*fn2)(long, long);
 #define ADD_A0_A0_A1 0x00b50533u /* add a0, a0, a1 */
 #define SUB_A0_A0_A1 0x40b50533u /* sub a0, a0, a1 */
 #define MUL_A0_A0_A1 0x02b50533u /* mul a0, a0, a1 */
-#define RET	     0x00008067u /* jalr zero, 0(ra) */
-
-/* addi rd, rs1, imm */
-static uint32_t addi(unsigned rd, unsigned rs1, int imm)
-{
-	return ((uint32_t)(imm & 0xfff) << 20) | (rs1 << 15) | (rd << 7) | 0x13;
-}
-
-/* bne rs1, rs2, offset (13-bit, even) */
-static uint32_t bne(unsigned rs1, unsigned rs2, int off)
-{
-	uint32_t o = (uint32_t)off;
-	return (((o >> 12) & 1) << 31) | (((o >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) |
-	       (1 << 12) | (((o >> 1) & 0xf) << 8) | (((o >> 11) & 1) << 7) | 0x63;
-}
 
 static void emit(uint32_t *code, const uint32_t *words, int n)
 {

@@ -7,6 +7,7 @@
  * Half the threads also flip their page to RX and back with mprotect. */
 #define TEST_NAME "threads_jit"
 #include "check.h"
+#include "rv_encode.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -18,21 +19,6 @@
 
 typedef long (*fn1)(long);
 
-/* addi rd, rs1, imm (the RISC-V unprivileged spec, RV32I) */
-static uint32_t addi(unsigned rd, unsigned rs1, int imm)
-{
-	return ((uint32_t)(imm & 0xfff) << 20) | (rs1 << 15) | (rd << 7) | 0x13;
-}
-
-/* bne rs1, rs2, offset (13-bit, even) */
-static uint32_t bne(unsigned rs1, unsigned rs2, int off)
-{
-	uint32_t o = (uint32_t)off;
-	return (((o >> 12) & 1) << 31) | (((o >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) |
-	       (1 << 12) | (((o >> 1) & 0xf) << 8) | (((o >> 11) & 1) << 7) | 0x63;
-}
-
-#define RET 0x00008067u /* jalr zero, 0(ra) */
 enum { A0 = 10, A1 = 11, A2 = 12, ZERO = 0 };
 
 static void *jit(void *arg)
