@@ -310,11 +310,21 @@ void user_syscall(struct user_thread *t)
 	const struct syscall_def *def =
 	    nr < count && syscall_table[nr].fn ? &syscall_table[nr] : NULL;
 	__atomic_fetch_add(&p->syscalls, 1, __ATOMIC_RELAXED);
-	if (p->strace)
+	if (p->strace) {
 		strace_call(p, def, nr, a);
+		/* A successful execve never returns to end its line: the
+		 * line ends now, and a failure gets one of its own. */
+		if (nr == RV_execve) {
+			fputs(" ...\n", p->log);
+			fflush(p->log);
+		}
+	}
 	const long r = def ? def->fn(p, t, a) : -ENOSYS;
-	if (p->strace)
+	if (p->strace) {
+		if (nr == RV_execve)
+			fprintf(p->log, "%d execve", (int)getpid());
 		strace_result(p, r);
+	}
 	/* rt_sigreturn restores every register itself, a0 included. */
 	if (nr != RV_rt_sigreturn || r < 0)
 		h->x[REG_A0] = (uint64_t)r;
