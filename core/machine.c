@@ -118,11 +118,13 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 	return machine_create(ram_base, ram_size, nharts, reset_pc, false);
 }
 
-struct machine *machine_new_user(uint64_t space_size, uint64_t entry)
+struct machine *machine_new_user(uint64_t space_size, const struct isa *isa)
 {
-	struct machine *m = machine_create(0, space_size, 1, entry, true);
-	if (m)
-		hart_enter_user_mode(m->harts[0]);
+	struct machine *m = machine_create(0, space_size, 1, 0, true);
+	if (m) {
+		machine_set_isa(m, isa);
+		hart_enter_user_mode(m->harts[0]); /* after the ISA's menvcfg reset */
+	}
 	return m;
 }
 

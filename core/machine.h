@@ -285,11 +285,12 @@ struct machine *machine_new(uint64_t ram_base, uint64_t ram_size, unsigned nhart
 			    uint64_t reset_pc);
 void machine_free(struct machine *m);
 
-/* A machine for user-mode emulation: one hart in U-mode, and `space_size`
- * bytes of address space at guest address 0, reserved but mapped nowhere
- * (the front end maps pages into m->ram as the guest asks, and marks them
- * in m->user_prot). NULL with a message on failure. */
-struct machine *machine_new_user(uint64_t space_size, uint64_t entry);
+/* A machine for user-mode emulation: one hart with the extensions `isa`
+ * in U-mode, and `space_size` bytes of address space at guest address 0,
+ * reserved but mapped nowhere (the front end maps pages into m->ram as the
+ * guest asks, and marks them in m->user_prot). NULL with a message on
+ * failure. */
+struct machine *machine_new_user(uint64_t space_size, const struct isa *isa);
 
 /* Give every hart the extensions `isa` (misa and menvcfg's reset value
  * follow). Before the machine first runs: decoded and translated code

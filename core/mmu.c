@@ -87,17 +87,6 @@ void tlb_flush_paged(struct hart *h)
 	h->fetch_epoch++;
 }
 
-/*
- * Other harts' threads may be filling and flushing their TLBs meanwhile. A
- * fill stores its entry and its bitmap bit, then (fence) checks the page
- * flags again (resolve); the caller set the flag before this (fence) reads
- * the bitmaps. So either that check sees the flag and the fill drops its
- * own write entry, or this scan sees the bit and the entry. A bit cleared
- * under us belongs to a flush that already invalidated its entry, and a
- * bit for an entry refilled since only makes us drop a good entry (a
- * miss). Only entries with a bit set can be valid, so the scan visits
- * those, not the whole TLB.
- */
 /* User mode: the translator's stores check USER_PROT_FAST_WRITE, not a
  * TLB (jit/emit_mem.c). Grant it for a page the guest may write, unless
  * the guest's protection changed meanwhile (the compare-and-swap fails
@@ -117,6 +106,17 @@ static void user_revoke_fast_write(struct machine *m, uint64_t page)
 	__atomic_fetch_and(&m->user_prot[page], (uint8_t)~USER_PROT_FAST_WRITE, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Other harts' threads may be filling and flushing their TLBs meanwhile. A
+ * fill stores its entry and its bitmap bit, then (fence) checks the page
+ * flags again (resolve); the caller set the flag before this (fence) reads
+ * the bitmaps. So either that check sees the flag and the fill drops its
+ * own write entry, or this scan sees the bit and the entry. A bit cleared
+ * under us belongs to a flush that already invalidated its entry, and a
+ * bit for an entry refilled since only makes us drop a good entry (a
+ * miss). Only entries with a bit set can be valid, so the scan visits
+ * those, not the whole TLB.
+ */
 void tlb_drop_writes_to(struct machine *m, uintptr_t host_page)
 {
 	if (m->user_prot)
@@ -506,13 +506,15 @@ static uint64_t resolve(struct hart *h, uint64_t va, unsigned size, enum access 
 			user_grant_fast_write(m, *pa >> PAGE_SHIFT);
 		if (acc == ACCESS_WRITE && machine_is_ram(m, *pa, 1)) {
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			if (m->user_prot && page_flags_of(m, *pa >> PAGE_SHIFT))
-				user_revoke_fast_write(m, *pa >> PAGE_SHIFT);
-			if (page_flags_of(m, (*pa - m->ram_base) >> PAGE_SHIFT))
+			const uint64_t page = (*pa - m->ram_base) >> PAGE_SHIFT;
+			if (page_flags_of(m, page)) {
 				__atomic_store_n(&h->tlb[tlb_mode_of(priv)]
 							[(va >> PAGE_SHIFT) & (TLB_ENTRIES - 1)]
 							    .tag_w,
 						 TLB_INVALID, __ATOMIC_RELAXED);
+				if (m->user_prot)
+					user_revoke_fast_write(m, page);
+			}
 		}
 	}
 	return 0;

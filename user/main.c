@@ -296,14 +296,12 @@ static struct user_process *process_new(const struct user_options *o, const stru
 		return NULL;
 	}
 	p->main = t;
-	p->m = machine_new_user(USER_SPACE_SIZE, 0);
+	p->m = machine_new_user(USER_SPACE_SIZE, isa);
 	if (!p->m) {
 		process_free(p);
 		return NULL;
 	}
 	struct machine *m = p->m;
-	machine_set_isa(m, isa);
-	hart_enter_user_mode(m->harts[0]);
 	m->log_mask = log_mask;
 	m->log = log;
 	*t = (struct user_thread){.p = p, .h = m->harts[0], .tid = getpid()};
