@@ -74,6 +74,26 @@ static bool range_ok(uint64_t addr, uint64_t len)
 	       addr <= USER_SPACE_SIZE - len;
 }
 
+/* Put r in its place among p->regions (sorted by start); with no memory
+ * for it (or no name) it is forgotten, its name freed. */
+static void regions_insert(struct user_process *p, struct user_region r)
+{
+	struct user_region *grown =
+	    r.name ? realloc(p->regions, (p->nregions + 1) * sizeof(*grown)) : NULL;
+	if (!grown) {
+		free(r.name);
+		return;
+	}
+	p->regions = grown;
+	size_t at = p->nregions;
+	while (at > 0 && grown[at - 1].start > r.start) {
+		grown[at] = grown[at - 1];
+		at--;
+	}
+	grown[at] = r;
+	p->nregions++;
+}
+
 /* Forget the names of [addr, addr+len): it was unmapped or mapped over. */
 static void regions_remove(struct user_process *p, uint64_t addr, uint64_t len)
 {
@@ -92,7 +112,7 @@ static void regions_remove(struct user_process *p, uint64_t addr, uint64_t len)
 			tail.offset += end - r.start;
 			tail.start = end;
 			tail.name = strdup(r.name);
-			split = tail.name != NULL;
+			split = true;
 		}
 		if (r.start < addr) {
 			r.end = addr;
@@ -106,46 +126,15 @@ static void regions_remove(struct user_process *p, uint64_t addr, uint64_t len)
 		}
 	}
 	p->nregions = out;
-	if (split) {
-		struct user_region *grown = realloc(p->regions, (out + 1) * sizeof(*grown));
-		if (!grown) {
-			free(tail.name);
-			return;
-		}
-		p->regions = grown;
-		size_t at = out;
-		while (at > 0 && grown[at - 1].start > tail.start) {
-			grown[at] = grown[at - 1];
-			at--;
-		}
-		grown[at] = tail;
-		p->nregions++;
-	}
-}
-
-static void regions_add(struct user_process *p, struct user_region r)
-{
-	regions_remove(p, r.start, r.end - r.start);
-	struct user_region *grown =
-	    r.name ? realloc(p->regions, (p->nregions + 1) * sizeof(*grown)) : NULL;
-	if (!grown) {
-		free(r.name);
-		return;
-	}
-	p->regions = grown;
-	size_t at = p->nregions;
-	while (at > 0 && grown[at - 1].start > r.start) {
-		grown[at] = grown[at - 1];
-		at--;
-	}
-	grown[at] = r;
-	p->nregions++;
+	if (split)
+		regions_insert(p, tail);
 }
 
 void user_name_region(struct user_process *p, uint64_t addr, uint64_t len, const char *name)
 {
-	regions_add(p,
-		    (struct user_region){.start = addr, .end = addr + len, .name = strdup(name)});
+	regions_remove(p, addr, len);
+	regions_insert(
+	    p, (struct user_region){.start = addr, .end = addr + len, .name = strdup(name)});
 }
 
 /* The pages' contents or protections changed: forget what was cached
@@ -236,6 +225,13 @@ static uint64_t file_backed_len(int fd, uint64_t off, uint64_t len)
 	return size - off < len ? size - off : len;
 }
 
+void user_adopt_mapping(struct user_process *p, uint64_t addr, uint64_t len, int prot, bool shared)
+{
+	user_space_set_prot(p, addr, len, guest_prot_bits(prot) | (shared ? USER_PROT_SHARED : 0));
+	range_changed(p, addr, len);
+	regions_remove(p, addr, len);
+}
+
 int user_map(struct user_process *p, uint64_t addr, uint64_t len, int prot, int flags, int fd,
 	     uint64_t off)
 {
@@ -264,31 +260,21 @@ int user_map(struct user_process *p, uint64_t addr, uint64_t len, int prot, int 
 	}
 	if (r == MAP_FAILED)
 		return -errno;
-	user_space_set_prot(p, addr, len,
-			    guest_prot_bits(prot) | (kind == MAP_SHARED ? USER_PROT_SHARED : 0));
-	range_changed(p, addr, len);
-	regions_remove(p, addr, len);
+	user_adopt_mapping(p, addr, len, prot, kind == MAP_SHARED);
 	char link[64], name[PATH_MAX];
 	struct stat st;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	const ssize_t n = fd >= 0 ? readlink(link, name, sizeof(name) - 1) : -1;
 	if (n > 0 && !fstat(fd, &st)) {
 		name[n] = 0;
-		regions_add(p, (struct user_region){.start = addr,
-						    .end = addr + len,
-						    .offset = off,
-						    .dev = st.st_dev,
-						    .inode = st.st_ino,
-						    .name = strdup(name)});
+		regions_insert(p, (struct user_region){.start = addr,
+						       .end = addr + len,
+						       .offset = off,
+						       .dev = st.st_dev,
+						       .inode = st.st_ino,
+						       .name = strdup(name)});
 	}
 	return 0;
-}
-
-void user_adopt_mapping(struct user_process *p, uint64_t addr, uint64_t len, int prot, bool shared)
-{
-	user_space_set_prot(p, addr, len, guest_prot_bits(prot) | (shared ? USER_PROT_SHARED : 0));
-	range_changed(p, addr, len);
-	regions_remove(p, addr, len);
 }
 
 int user_unmap(struct user_process *p, uint64_t addr, uint64_t len)
@@ -348,22 +334,13 @@ bool user_range_mapped(const struct user_process *p, uint64_t addr, uint64_t len
 	return true;
 }
 
-static bool range_free(const struct user_process *p, uint64_t addr, uint64_t len)
-{
-	const uint8_t *prot = p->m->user_prot + (addr >> PAGE_SHIFT);
-	for (uint64_t i = 0; i < len >> PAGE_SHIFT; i++)
-		if (prot[i])
-			return false;
-	return true;
-}
-
 uint64_t user_find_room(struct user_process *p, uint64_t len, uint64_t hint)
 {
 	len = (len + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
 	if (!len || len > USER_MMAP_TOP - USER_MMAP_MIN)
 		return 0;
 	if (hint && !(hint & PAGE_OFFSET_MASK) && hint >= USER_MMAP_MIN &&
-	    hint <= USER_SPACE_SIZE - len && range_free(p, hint, len))
+	    hint <= USER_SPACE_SIZE - len && !range_used(p, hint, len))
 		return hint;
 	/* Top-down from the last place found, then once more from the top. */
 	for (int pass = 0; pass < 2; pass++) {

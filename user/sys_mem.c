@@ -146,49 +146,44 @@ static long mremap_locked(struct user_process *p, const uint64_t a[6])
 
 /* The calls that change the address space, one thread at a time
  * (space.c). */
+static long with_space_lock(struct user_process *p,
+			    long (*change)(struct user_process *p, const uint64_t a[6]),
+			    const uint64_t a[6])
+{
+	user_space_lock(p);
+	const long r = change(p, a);
+	user_space_unlock(p);
+	return r;
+}
+
 SYSCALL(brk)
 {
 	(void)t;
-	user_space_lock(p);
-	const long r = brk_locked(p, a);
-	user_space_unlock(p);
-	return r;
+	return with_space_lock(p, brk_locked, a);
 }
 
 SYSCALL(mmap)
 {
 	(void)t;
-	user_space_lock(p);
-	const long r = mmap_locked(p, a);
-	user_space_unlock(p);
-	return r;
+	return with_space_lock(p, mmap_locked, a);
 }
 
 SYSCALL(munmap)
 {
 	(void)t;
-	user_space_lock(p);
-	const long r = munmap_locked(p, a);
-	user_space_unlock(p);
-	return r;
+	return with_space_lock(p, munmap_locked, a);
 }
 
 SYSCALL(mprotect)
 {
 	(void)t;
-	user_space_lock(p);
-	const long r = mprotect_locked(p, a);
-	user_space_unlock(p);
-	return r;
+	return with_space_lock(p, mprotect_locked, a);
 }
 
 SYSCALL(mremap)
 {
 	(void)t;
-	user_space_lock(p);
-	const long r = mremap_locked(p, a);
-	user_space_unlock(p);
-	return r;
+	return with_space_lock(p, mremap_locked, a);
 }
 
 SYSCALL(madvise)
