@@ -10,4 +10,16 @@
 #define PAGE_SIZE	 (1ULL << PAGE_SHIFT)
 #define PAGE_OFFSET_MASK (PAGE_SIZE - 1) /* the offset within a page */
 
+#include <stdint.h>
+
+/* a rounded down, or up, to a page boundary. */
+static inline uint64_t page_down(uint64_t a)
+{
+	return a & ~(uint64_t)PAGE_OFFSET_MASK;
+}
+static inline uint64_t page_up(uint64_t a)
+{
+	return (a + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
+}
+
 #endif

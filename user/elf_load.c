@@ -50,15 +50,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-static uint64_t page_down(uint64_t a)
-{
-	return a & ~(uint64_t)PAGE_OFFSET_MASK;
-}
-static uint64_t page_up(uint64_t a)
-{
-	return (a + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
-}
-
 static int read_headers(int fd, struct elf_image *img, char *err, size_t errlen)
 {
 	Elf64_Ehdr *eh = &img->eh;

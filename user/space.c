@@ -218,8 +218,7 @@ static uint64_t file_backed_len(int fd, uint64_t off, uint64_t len)
 	struct stat st;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		return len; /* devices, memfds of other kinds: as asked */
-	const uint64_t size =
-	    ((uint64_t)st.st_size + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
+	const uint64_t size = page_up((uint64_t)st.st_size);
 	if (off >= size)
 		return 0;
 	return size - off < len ? size - off : len;
@@ -279,7 +278,7 @@ int user_map(struct user_process *p, uint64_t addr, uint64_t len, int prot, int 
 
 int user_unmap(struct user_process *p, uint64_t addr, uint64_t len)
 {
-	len = (len + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
+	len = page_up(len);
 	if (!range_ok(addr, len))
 		return -EINVAL;
 	if (range_used(p, addr, len))
@@ -296,7 +295,7 @@ int user_unmap(struct user_process *p, uint64_t addr, uint64_t len)
 
 int user_protect(struct user_process *p, uint64_t addr, uint64_t len, int prot)
 {
-	len = (len + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
+	len = page_up(len);
 	if (addr & PAGE_OFFSET_MASK)
 		return -EINVAL;
 	if (!len)
@@ -336,7 +335,7 @@ bool user_range_mapped(const struct user_process *p, uint64_t addr, uint64_t len
 
 uint64_t user_find_room(struct user_process *p, uint64_t len, uint64_t hint)
 {
-	len = (len + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
+	len = page_up(len);
 	if (!len || len > USER_MMAP_TOP - USER_MMAP_MIN)
 		return 0;
 	if (hint && !(hint & PAGE_OFFSET_MASK) && hint >= USER_MMAP_MIN &&
@@ -413,7 +412,7 @@ void user_write_maps(const struct user_process *p, int fd)
 		return;
 	const uint8_t *prot = p->m->user_prot;
 	const uint64_t pages = USER_SPACE_SIZE >> PAGE_SHIFT;
-	const uint64_t heap_end = (p->brk + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
+	const uint64_t heap_end = page_up(p->brk);
 	/* What a line shows: pages that differ only in bits the guest cannot
 	 * see (USER_PROT_FAST_WRITE) are one mapping. */
 	const uint8_t shown = USER_PROT_READ | USER_PROT_WRITE | USER_PROT_EXEC | USER_PROT_SHARED;

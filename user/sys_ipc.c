@@ -118,7 +118,7 @@ static long shmat_locked(struct user_process *p, const uint64_t a[6])
 	struct shmid_ds ds;
 	if (shmctl((int)a[0], IPC_STAT, &ds))
 		return -errno;
-	const uint64_t len = (ds.shm_segsz + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
+	const uint64_t len = page_up(ds.shm_segsz);
 	const int flags = (int)a[2];
 	uint64_t at = a[1];
 	if (at && (flags & SHM_RND))

@@ -8,11 +8,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static uint64_t page_up(uint64_t a)
-{
-	return (a + PAGE_OFFSET_MASK) & ~(uint64_t)PAGE_OFFSET_MASK;
-}
-
 static long brk_locked(struct user_process *p, const uint64_t a[6])
 {
 	/* Linux's answer is always the current break: unchanged when the
