@@ -42,6 +42,15 @@ WORKLOADS = [
     ("switch_dispatch", "switch_dispatch.c"),
     ("calls", "calls.c"),
     ("fp", "fp.c"),
+    ("recursion", "recursion.c"),
+    ("sieve", "sieve.c"),
+    ("matrix", "matrix.c"),
+    ("sort", "sort.c"),
+    ("hash", "hash.c"),
+    ("divide", "divide.c"),
+    ("bytecode", "bytecode.c"),
+    ("strings", "strings.c"),
+    ("mandelbrot", "mandelbrot.c"),
 ]
 
 # mode -> start-up file: "bare" runs the workload in M-mode with no
