@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """rvjit benchmark runner (stdlib only).
 
-Builds the guest workloads in bench/workloads/ for the virt board and for the
-host, runs each one on rvjit (--interp, and the default engine), on
-qemu-system-riscv64 when installed, and natively, then prints a Markdown
-table of wall time, guest MIPS, slowdown ratios and peak RSS.
+Builds the guest workloads in bench/workloads/ for the virt board (once per
+mode: bare M-mode, and S-mode under Sv39) and for the host, runs each one on
+rvjit (--interp, and the default engine), on qemu-system-riscv64 when
+installed, on RVVM when given (--rvvm or $RVVM), and natively, then prints a
+Markdown table of wall time, slowdown ratios to native and to QEMU with
+per-mode geometric means, start-up cost and peak RSS.
 
 Exit status: 0 when every engine printed the same checksum for every
 workload, 1 on a mismatch or a failed run, 2 on a usage or build error.
@@ -382,6 +384,16 @@ def ratio(a, b):
     return None if a is None or b is None else a / b
 
 
+def minus(res, start):
+    """res with start's time taken off, or None when either failed."""
+    a, b = seconds_of(res), seconds_of(start)
+    if a is None or b is None or a <= b:
+        return None
+    net = Result()
+    net.seconds = a - b
+    return net
+
+
 def fmt_ratio(x):
     return "-" if x is None else "%.2f" % x
 
@@ -437,26 +449,34 @@ def print_table(rows, engine_label, keys):
         if row.get("kind") == "workload":
             plain(row)
 
-    # Per mode: geometric mean of every ratio over the workloads where both
-    # engines ran; the time columns hold the sums.
+    def total(title, mode, these, runs_of):
+        """Per mode: the geometric mean of every ratio over the workloads
+        where both engines ran; the time columns hold the sums."""
+        sums = {}
+        for k in keys:
+            secs = [seconds_of(runs_of(row).get(k)) for row in these]
+            if all(x is not None for x in secs):
+                sums[k] = Result()
+                sums[k].seconds = sum(secs)
+        instret = sum(row["instret"] or 0 for row in these) or None
+        line(title, mode, instret, sums,
+             lambda k: geomean([ratio(runs_of(row).get(k), runs_of(row).get("native"))
+                                for row in these]),
+             lambda k: geomean([ratio(runs_of(row).get("qemu"), runs_of(row).get(k))
+                                for row in these]),
+             "%d workloads" % len(these), rss=False)
+
     work = [row for row in rows if row.get("kind") == "workload"]
+    startup = {row["mode"]: row["runs"] for row in rows if row.get("kind") == "startup"}
     for mode in sorted(set(row["mode"] for row in work),
                        key=lambda m: [x for x, _ in MODES].index(m)):
         these = [row for row in work if row["mode"] == mode]
-        sums = {}
-        for k in keys:
-            secs = [seconds_of(row["runs"].get(k)) for row in these]
-            if all(x is not None for x in secs):
-                fake = Result()
-                fake.seconds = sum(secs)
-                sums[k] = fake
-        instret = sum(row["instret"] or 0 for row in these) or None
-        line("**total (geomean of ratios)**", mode, instret, sums,
-             lambda k: geomean([ratio(row["runs"].get(k), row["runs"].get("native"))
-                                for row in these]),
-             lambda k: geomean([ratio(row["runs"].get("qemu"), row["runs"].get(k))
-                                for row in these]),
-             "%d workloads" % len(these), rss=False)
+        total("**total (geomean of ratios)**", mode, these, lambda row: row["runs"])
+        if mode in startup:
+            # The same with each engine's start-up row taken off every time.
+            total("total, start-up subtracted", mode, these,
+                  lambda row: {k: minus(r, startup[mode].get(k))
+                               for k, r in row["runs"].items()})
     for row in rows:
         if row.get("kind") != "workload":
             plain(row)
@@ -487,13 +507,17 @@ def best_of(runs):
     return min(ok, key=lambda r: r.seconds)
 
 
-def bench_workload(name, mode, elf, exe, args, engines, kind="workload"):
+def bench_workload(name, mode, elf, exe, args, engines, kind="workload", repeat=None,
+                   native_runs=None):
+    """Run one guest ELF on every engine and exe natively; one table row.
+    native_runs caches the native run by binary across modes."""
+    repeat = repeat or args.repeat
     runs = {}
     what = "%s %s" % (name, mode)
     for key, cmd in engines:
         full = cmd(elf)
         reps = []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             reps.append(run_timed(full, args.timeout))
             if reps[-1].error:
                 break
@@ -505,10 +529,15 @@ def bench_workload(name, mode, elf, exe, args, engines, kind="workload"):
         if r.error and r.stderr:
             log("    stderr: " + r.stderr.decode(errors="replace").strip()[-300:])
     if exe:
-        reps = [run_timed([exe], args.timeout) for _ in range(args.repeat)]
-        runs["native"] = best_of(reps)
-        r = runs["native"]
-        log("  %-20s %-8s %s" % (what, "native", r.error or "%.3fs %s" % (r.seconds, r.checksum)))
+        # One host binary serves every mode: run it once, so both modes'
+        # ratios share their denominator.
+        if native_runs is None or exe not in native_runs:
+            reps = [run_timed([exe], args.timeout) for _ in range(repeat)]
+            r = best_of(reps)
+            log("  %-20s %-8s %s" % (name, "native", r.error or "%.3fs %s" % (r.seconds, r.checksum)))
+            if native_runs is not None:
+                native_runs[exe] = r
+        runs["native"] = native_runs[exe] if native_runs is not None else r
 
     instret = None
     for key in ("interp", "default"):
@@ -816,16 +845,20 @@ def main():
             len(selected), len(modes),
             "n=%d" % args.n if args.n else "scale %d%%" % args.scale, args.build_dir))
         built = build(selected, modes, args)
+        native_runs = {}
         for name in selected:
             for mode in modes:
                 elf, exe = built[(name, mode)]
-                rows.append(bench_workload(name, mode, elf, exe, args, engines))
-        # What a run costs besides the work: the same guest with n = 1.
+                rows.append(bench_workload(name, mode, elf, exe, args, engines,
+                                           native_runs=native_runs))
+        # What a run costs besides the work: the same guest with n = 1,
+        # fastest of at least 5 runs (they are short and noisy).
         tiny = build([STARTUP_WORKLOAD], modes, args, n=1)
         for mode in modes:
             elf, exe = tiny[(STARTUP_WORKLOAD, mode)]
             rows.append(bench_workload("start-up (%s, n=1)" % STARTUP_WORKLOAD, mode, elf,
-                                       exe, args, engines, kind="startup"))
+                                       exe, args, engines, kind="startup",
+                                       repeat=max(5, args.repeat), native_runs=native_runs))
     if args.xv6_kernel and (not only or "xv6" in only):
         xv6_engines = []
         if have_rvjit:
