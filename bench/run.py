@@ -774,15 +774,18 @@ def main():
     boot_rows = ("xv6", "linux")
     for o in only:
         if o not in names and o not in boot_rows:
-            ap.error("unknown workload '%s' (known: %s, xv6, linux)" % (o, ", ".join(names)))
+            hint = (" (modes are chosen with --modes)"
+                    if o in [m for m, _ in MODES] else "")
+            ap.error("unknown workload '%s'%s (known: %s, xv6, linux)"
+                     % (o, hint, ", ".join(names)))
     selected = [n for n in names if not only or n in only]
     modes = [m for m in args.modes.split(",") if m]
     for m in modes:
         if m not in [x for x, _ in MODES]:
             ap.error("unknown mode '%s' (known: %s)" % (m, ", ".join(x for x, _ in MODES)))
     if args.rvvm and not os.access(args.rvvm, os.X_OK):
-        ap.error("RVVM binary %s is not executable (see bench/README.md: "
-                 "building RVVM)" % args.rvvm)
+        ap.error("RVVM binary %s is not executable (bench/README.md, section "
+                 "RVVM, says how to build one)" % args.rvvm)
     if bool(args.xv6_kernel) != bool(args.xv6_fs):
         ap.error("--xv6-kernel and --xv6-fs go together")
     if only == ["xv6"] and not args.xv6_kernel:
