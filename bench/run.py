@@ -55,8 +55,8 @@ WORKLOADS = [
     ("mandelbrot", "mandelbrot.c"),
 ]
 
-# mode -> start-up file: "bare" runs the workload in M-mode with no
-# translation; "sv39" in S-mode under Sv39 paging (rt/start_sv39.S).
+# (mode, start-up file): "bare" runs the workload in M-mode on physical
+# addresses; "sv39" in S-mode under Sv39 paging (rt/start_sv39.S).
 MODES = [("bare", "start.S"), ("sv39", "start_sv39.S")]
 
 # The start-up rows: this workload built with n = 1 measures what a run
