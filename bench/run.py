@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """rvjit benchmark runner (stdlib only).
 
-Builds the guest workloads in bench/workloads/ for the virt board and for the
-host, runs each one on rvjit (--interp, and the default engine), on
-qemu-system-riscv64 when installed, and natively, then prints a Markdown
-table of wall time, guest MIPS, slowdown ratios and peak RSS.
+Builds the guest workloads in bench/workloads/ for the virt board (once per
+mode: bare M-mode, and S-mode under Sv39) and for the host, runs each one on
+rvjit (--interp, and the default engine), on qemu-system-riscv64 when
+installed, on RVVM when given (--rvvm or $RVVM), and natively, then prints a
+Markdown table of wall time, slowdown ratios to native and to QEMU with
+per-mode geometric means, start-up cost and peak RSS.
 
 Exit status: 0 when every engine printed the same checksum for every
 workload, 1 on a mismatch or a failed run, 2 on a usage or build error.
@@ -13,6 +15,7 @@ See bench/README.md for how to read the table.
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -31,17 +34,34 @@ REPO_DIR = os.path.dirname(BENCH_DIR)
 RT_DIR = os.path.join(BENCH_DIR, "rt")
 WL_DIR = os.path.join(BENCH_DIR, "workloads")
 
-# name -> (workload source, start-up file). Order is the table's order.
+# (name, workload source). Order is the table's order. Every workload runs
+# in every mode of MODES.
 WORKLOADS = [
-    ("integer", "integer.c", "start.S"),
-    ("sv39", "integer.c", "start_sv39.S"),
-    ("memstream", "memstream.c", "start.S"),
-    ("pointer_chase", "pointer_chase.c", "start.S"),
-    ("branchy", "branchy.c", "start.S"),
-    ("switch_dispatch", "switch_dispatch.c", "start.S"),
-    ("calls", "calls.c", "start.S"),
-    ("fp", "fp.c", "start.S"),
+    ("integer", "integer.c"),
+    ("memstream", "memstream.c"),
+    ("pointer_chase", "pointer_chase.c"),
+    ("branchy", "branchy.c"),
+    ("switch_dispatch", "switch_dispatch.c"),
+    ("calls", "calls.c"),
+    ("fp", "fp.c"),
+    ("recursion", "recursion.c"),
+    ("sieve", "sieve.c"),
+    ("matrix", "matrix.c"),
+    ("sort", "sort.c"),
+    ("hash", "hash.c"),
+    ("divide", "divide.c"),
+    ("bytecode", "bytecode.c"),
+    ("strings", "strings.c"),
+    ("mandelbrot", "mandelbrot.c"),
 ]
+
+# (mode, start-up file): "bare" runs the workload in M-mode on physical
+# addresses; "sv39" in S-mode under Sv39 paging (rt/start_sv39.S).
+MODES = [("bare", "start.S"), ("sv39", "start_sv39.S")]
+
+# The start-up rows: this workload built with n = 1 measures what a run
+# costs before and after the work (process start, RAM set-up, exit).
+STARTUP_WORKLOAD = "integer"
 
 # Flags both builds share: no FMA contraction and no libcalls for sqrt keep
 # the guest and host checksums bit-identical; no loop-to-memcpy rewriting
@@ -56,6 +76,9 @@ GUEST_CFLAGS = [
 ]
 
 CHECKSUM_RE = re.compile(rb"checksum: (0x[0-9a-f]+)")
+# rt/guest.c's line for a trap. Emulators without the test finisher's fail
+# code power off with success after it (see finish() there).
+TRAP_RE = re.compile(rb"bench: unexpected trap[^\n]*")
 STATS_RE = re.compile(
     r"rvjit: stats: instret=(\d+) seconds=([0-9.]+) mips=([0-9.]+)")
 QEMU_MACHINE = ["-machine", "virt", "-bios", "none", "-nographic"]
@@ -172,8 +195,11 @@ def run_timed(cmd, timeout):
     if m:
         result.instret = int(m.group(1))
         result.self_seconds = float(m.group(2))
+    trap = TRAP_RE.search(result.stdout)
     if result.timed_out:
         result.error = "timed out after %ds" % timeout
+    elif trap:
+        result.error = trap.group(0).decode(errors="replace")
     elif result.code != 0:
         result.error = "exit code %d" % result.code
     elif result.checksum is None:
@@ -262,30 +288,35 @@ def build_helper(args):
     RUSAGE_EXEC = exe
 
 
-def build(names, args):
-    """Build guest ELFs and native binaries; return {name: (elf, exe)}."""
-    sub = "n%d" % args.n if args.n else "scale%d" % args.scale
+def build(names, modes, args, n=None):
+    """Build guest ELFs (one per workload and mode) and native binaries.
+
+    Returns {(name, mode): (elf, exe)}. n overrides the size (start-up rows)."""
+    n = n or args.n
+    sub = "n%d" % n if n else "scale%d" % args.scale
     out_dir = os.path.join(args.build_dir, sub)
     os.makedirs(out_dir, exist_ok=True)
-    size = ["-DBENCH_N=%d" % args.n] if args.n else ["-DBENCH_SCALE=%d" % args.scale]
+    size = ["-DBENCH_N=%d" % n] if n else ["-DBENCH_SCALE=%d" % args.scale]
     built = {}
-    natives = {}
-    for name, src, start in WORKLOADS:
+    for name, src in WORKLOADS:
         if name not in names:
             continue
-        elf = os.path.join(out_dir, name + ".elf")
-        check_call([args.cross_cc] + COMMON_CFLAGS + GUEST_CFLAGS + size +
-                   ["-o", elf, os.path.join(RT_DIR, start),
-                    os.path.join(RT_DIR, "guest.c"), os.path.join(WL_DIR, src),
-                    "-lgcc"])
-        # sv39 runs the integer workload; its native build is the same.
-        if src not in natives:
-            exe = os.path.join(out_dir, os.path.splitext(src)[0] + ".native")
+        # The host build is the same whatever the guest's mode.
+        exe = None
+        if not args.no_native:
+            exe = os.path.join(out_dir, name + ".native")
             check_call([args.host_cc] + COMMON_CFLAGS + size +
                        ["-o", exe, os.path.join(RT_DIR, "native.c"),
                         os.path.join(WL_DIR, src)])
-            natives[src] = exe
-        built[name] = (elf, natives[src])
+        for mode, start in MODES:
+            if mode not in modes:
+                continue
+            elf = os.path.join(out_dir, "%s-%s.elf" % (name, mode))
+            check_call([args.cross_cc] + COMMON_CFLAGS + GUEST_CFLAGS + size +
+                       ["-o", elf, os.path.join(RT_DIR, start),
+                        os.path.join(RT_DIR, "guest.c"), os.path.join(WL_DIR, src),
+                        "-lgcc"])
+            built[(name, mode)] = (elf, exe)
     return built
 
 
@@ -303,6 +334,17 @@ def rvjit_default_engine(rvjit):
     return "jit"
 
 
+def rvvm_version(rvvm):
+    """RVVM has no --version: its help banner names the version."""
+    try:
+        out = subprocess.run([rvvm, "-h"], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    m = re.search(rb"RVVM \(v([^)]+)\)", out)
+    return "RVVM %s (%s)" % (m.group(1).decode() if m else "unknown", rvvm)
+
+
 def tool_version(cmd):
     try:
         out = subprocess.run(cmd + ["--version"], stdout=subprocess.PIPE,
@@ -314,23 +356,53 @@ def tool_version(cmd):
 
 # ---------------------------------------------------------------- table
 
+# Run keys, in column order, and their column labels. "default" is rvjit's
+# default engine (the translator); rvvm only with --rvvm / $RVVM.
+ENGINE_LABELS = [("interp", "rvjit --interp"), ("default", "rvjit"),
+                 ("qemu", "QEMU"), ("rvvm", "RVVM"), ("native", "native")]
+
+
 def fmt_s(x):
     return "-" if x is None else ("%.3f" % x if x < 10 else "%.2f" % x)
 
 
-def fmt_time_mips(res, instret):
+def fmt_time(res):
     if res is None:
         return "-"
     if res.error:
-        return "FAIL (%s)" % res.error
-    mips = res.mips(instret)
-    return "%s / %s" % (fmt_s(res.seconds), "%.0f" % mips if mips else "-")
+        return "FAIL"
+    return fmt_s(res.seconds)
 
 
-def fmt_ratio(a, b):
-    if a is None or b is None or a.error or b.error or not b.seconds:
-        return "-"
-    return "%.2f" % (a.seconds / b.seconds)
+def seconds_of(res):
+    return None if res is None or res.error or not res.seconds else res.seconds
+
+
+def ratio(a, b):
+    """a's time over b's, or None when either is missing or failed."""
+    a, b = seconds_of(a), seconds_of(b)
+    return None if a is None or b is None else a / b
+
+
+def minus(res, start):
+    """res with start's time taken off, or None when either failed."""
+    a, b = seconds_of(res), seconds_of(start)
+    if a is None or b is None or a <= b:
+        return None
+    net = Result()
+    net.seconds = a - b
+    return net
+
+
+def fmt_ratio(x):
+    return "-" if x is None else "%.2f" % x
+
+
+def geomean(xs):
+    xs = [x for x in xs if x]
+    if not xs:
+        return None
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
 
 def fmt_rss(results):
@@ -340,32 +412,89 @@ def fmt_rss(results):
     return " / ".join(vals)
 
 
-def print_table(rows, engine_label, have_qemu):
-    head = ["workload", "guest Minsn", "rvjit-interp s / MIPS",
-            "rvjit-%s s / MIPS" % engine_label, "qemu s / MIPS", "native s",
-            "qemu/rvjit", "rvjit/native",
-            "peak RSS MiB (interp / %s / qemu / native)" % engine_label,
-            "checksum"]
+def print_table(rows, engine_label, keys):
+    """One Markdown table: times, ratios to native and to QEMU, RSS.
+
+    keys: the run keys that were run (ENGINE_LABELS order)."""
+    label = dict(ENGINE_LABELS)
+    label["default"] = "rvjit" if engine_label == "jit" else "rvjit (%s)" % engine_label
+    emus = [k for k in keys if k != "native"]
+    vs_native = emus if "native" in keys else []
+    vs_qemu = [k for k in emus if k not in ("qemu", "interp")] if "qemu" in keys else []
+    head = (["workload", "mode", "guest Minsn", "%s MIPS" % label["default"]] +
+            ["%s s" % label[k] for k in keys] +
+            ["%s / native" % label[k] for k in vs_native] +
+            ["QEMU / %s" % label[k] for k in vs_qemu] +
+            ["peak RSS MiB (%s)" % " / ".join(label[k] for k in keys), "checksum"])
     print("| " + " | ".join(head) + " |")
-    print("|" + "|".join(["---"] + ["---:"] * (len(head) - 2) + [":---:"]) + "|")
-    for row in rows:
-        r = row["runs"]
-        instret = row["instret"]
-        cells = [
-            row["name"],
-            "-" if instret is None else "%.0f" % (instret / 1e6),
-            fmt_time_mips(r.get("interp"), instret),
-            fmt_time_mips(r.get("default"), instret),
-            fmt_time_mips(r.get("qemu"), instret) if have_qemu else "n/a",
-            "-" if r.get("native") is None else
-            (fmt_s(r["native"].seconds) if not r["native"].error else "FAIL"),
-            fmt_ratio(r.get("qemu"), r.get("default")),
-            fmt_ratio(r.get("default"), r.get("native")),
-            fmt_rss([r.get("interp"), r.get("default"), r.get("qemu"),
-                     r.get("native")]),
-            row["verdict"],
-        ]
+    print("|" + "|".join(["---", "---"] + ["---:"] * (len(head) - 3) + [":---:"]) + "|")
+
+    def line(name, mode, instret, runs, native_ratio, qemu_ratio, verdict, rss=True):
+        mips = runs.get("default") and runs["default"].mips(instret)
+        cells = ([name, mode, "-" if instret is None else "%.0f" % (instret / 1e6),
+                  "%.0f" % mips if mips else "-"] +
+                 [fmt_time(runs.get(k)) for k in keys] +
+                 [fmt_ratio(native_ratio(k)) for k in vs_native] +
+                 [fmt_ratio(qemu_ratio(k)) for k in vs_qemu] +
+                 [fmt_rss([runs.get(k) for k in keys]) if rss else "", verdict])
         print("| " + " | ".join(cells) + " |")
+
+    def plain(row):
+        r = row["runs"]
+        line(row["name"], row.get("mode", "-"), row["instret"], r,
+             lambda k: ratio(r.get(k), r.get("native")),
+             lambda k: ratio(r.get("qemu"), r.get(k)), row["verdict"])
+
+    for row in rows:
+        if row.get("kind") == "workload":
+            plain(row)
+
+    def total(title, mode, these, runs_of):
+        """Per mode: the geometric mean of every ratio over the workloads
+        where both engines ran; the time columns hold the sums."""
+        sums = {}
+        for k in keys:
+            secs = [seconds_of(runs_of(row).get(k)) for row in these]
+            if all(x is not None for x in secs):
+                sums[k] = Result()
+                sums[k].seconds = sum(secs)
+        instret = sum(row["instret"] or 0 for row in these) or None
+        line(title, mode, instret, sums,
+             lambda k: geomean([ratio(runs_of(row).get(k), runs_of(row).get("native"))
+                                for row in these]),
+             lambda k: geomean([ratio(runs_of(row).get("qemu"), runs_of(row).get(k))
+                                for row in these]),
+             "%d workloads" % len(these), rss=False)
+
+    work = [row for row in rows if row.get("kind") == "workload"]
+    startup = {row["mode"]: row["runs"] for row in rows if row.get("kind") == "startup"}
+    for mode in sorted(set(row["mode"] for row in work),
+                       key=lambda m: [x for x, _ in MODES].index(m)):
+        these = [row for row in work if row["mode"] == mode]
+        total("**total (geomean of ratios)**", mode, these, lambda row: row["runs"])
+        if mode in startup:
+            # The same with each engine's start-up row taken off every time.
+            total("total, start-up subtracted", mode, these,
+                  lambda row: {k: minus(r, startup[mode].get(k))
+                               for k, r in row["runs"].items()})
+    for row in rows:
+        if row.get("kind") != "workload":
+            plain(row)
+
+
+def startup_shares(rows, keys):
+    """For each engine, the largest share of a workload's time that the
+    start-up row of its mode accounts for: (share, workload, mode)."""
+    startup = {row["mode"]: row for row in rows if row.get("kind") == "startup"}
+    shares = {}
+    for row in rows:
+        if row.get("kind") != "workload" or row["mode"] not in startup:
+            continue
+        for k in keys:
+            share = ratio(startup[row["mode"]]["runs"].get(k), row["runs"].get(k))
+            if share is not None and (k not in shares or share > shares[k][0]):
+                shares[k] = (share, row["name"], row["mode"])
+    return shares
 
 
 # ---------------------------------------------------------------- main
@@ -378,27 +507,37 @@ def best_of(runs):
     return min(ok, key=lambda r: r.seconds)
 
 
-def bench_workload(name, elf, exe, args, engines):
+def bench_workload(name, mode, elf, exe, args, engines, kind="workload", repeat=None,
+                   native_runs=None):
+    """Run one guest ELF on every engine and exe natively; one table row.
+    native_runs caches the native run by binary across modes."""
+    repeat = repeat or args.repeat
     runs = {}
+    what = "%s %s" % (name, mode)
     for key, cmd in engines:
         full = cmd(elf)
         reps = []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             reps.append(run_timed(full, args.timeout))
             if reps[-1].error:
                 break
         runs[key] = best_of(reps)
         r = runs[key]
-        log("  %-16s %-8s %s" % (name, key, r.error or "%.3fs %s" % (r.seconds, r.checksum)))
+        log("  %-20s %-8s %s" % (what, key, r.error or "%.3fs %s" % (r.seconds, r.checksum)))
         if r.error and r.stdout:
             log("    stdout: " + r.stdout.decode(errors="replace").strip()[-300:])
         if r.error and r.stderr:
             log("    stderr: " + r.stderr.decode(errors="replace").strip()[-300:])
     if exe:
-        reps = [run_timed([exe], args.timeout) for _ in range(args.repeat)]
-        runs["native"] = best_of(reps)
-        r = runs["native"]
-        log("  %-16s %-8s %s" % (name, "native", r.error or "%.3fs %s" % (r.seconds, r.checksum)))
+        # One host binary serves every mode: run it once, so both modes'
+        # ratios share their denominator.
+        if native_runs is None or exe not in native_runs:
+            reps = [run_timed([exe], args.timeout) for _ in range(repeat)]
+            r = best_of(reps)
+            log("  %-20s %-8s %s" % (name, "native", r.error or "%.3fs %s" % (r.seconds, r.checksum)))
+            if native_runs is not None:
+                native_runs[exe] = r
+        runs["native"] = native_runs[exe] if native_runs is not None else r
 
     instret = None
     for key in ("interp", "default"):
@@ -414,8 +553,9 @@ def bench_workload(name, elf, exe, args, engines):
         verdict = "FAIL (" + ", ".join(failed) + ")"
     else:
         verdict = "ok"
-    return {"name": name, "instret": instret, "runs": runs, "verdict": verdict,
-            "checksums": sums, "ok": len(distinct) <= 1 and not failed}
+    return {"name": name, "mode": mode, "kind": kind, "instret": instret, "runs": runs,
+            "verdict": verdict, "checksums": sums,
+            "ok": len(distinct) <= 1 and not failed}
 
 
 def bench_xv6(args, engines, usertests=False):
@@ -599,6 +739,12 @@ def main():
     ap.add_argument("--no-rvjit", action="store_true", help="skip rvjit")
     ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU binary")
     ap.add_argument("--no-qemu", action="store_true", help="skip QEMU")
+    ap.add_argument("--rvvm", default=os.environ.get("RVVM"),
+                    help="RVVM binary (rvvm_x86_64 from its own make): adds an RVVM "
+                    "column (default: $RVVM, else none)")
+    ap.add_argument("--modes", default="bare,sv39",
+                    help="comma-separated guest modes: bare (M-mode), sv39 "
+                    "(S-mode under Sv39 paging); default both")
     ap.add_argument("--no-native", action="store_true", help="skip the host runs")
     ap.add_argument("--repeat", type=int, default=1,
                     help="runs per engine; the fastest counts (default 1)")
@@ -628,8 +774,18 @@ def main():
     boot_rows = ("xv6", "linux")
     for o in only:
         if o not in names and o not in boot_rows:
-            ap.error("unknown workload '%s' (known: %s, xv6, linux)" % (o, ", ".join(names)))
+            hint = (" (modes are chosen with --modes)"
+                    if o in [m for m, _ in MODES] else "")
+            ap.error("unknown workload '%s'%s (known: %s, xv6, linux)"
+                     % (o, hint, ", ".join(names)))
     selected = [n for n in names if not only or n in only]
+    modes = [m for m in args.modes.split(",") if m]
+    for m in modes:
+        if m not in [x for x, _ in MODES]:
+            ap.error("unknown mode '%s' (known: %s)" % (m, ", ".join(x for x, _ in MODES)))
+    if args.rvvm and not os.access(args.rvvm, os.X_OK):
+        ap.error("RVVM binary %s is not executable (bench/README.md, section "
+                 "RVVM, says how to build one)" % args.rvvm)
     if bool(args.xv6_kernel) != bool(args.xv6_fs):
         ap.error("--xv6-kernel and --xv6-fs go together")
     if only == ["xv6"] and not args.xv6_kernel:
@@ -676,19 +832,36 @@ def main():
         engines.append(("default", lambda elf: [rv, "--stats"] + QEMU_MACHINE + ["-kernel", elf]))
     if have_qemu:
         engines.append(("qemu", lambda elf: [args.qemu] + QEMU_MACHINE + ["-kernel", elf]))
+    if args.rvvm:
+        # RVVM loads an ELF given as its firmware at its physical addresses and
+        # starts it in M-mode at 0x80000000 (README: RVVM).
+        rvvm = os.path.abspath(args.rvvm)
+        engines.append(("rvvm", lambda elf: [rvvm, elf, "-nogui", "-nonet"]))
+    keys = [k for k, _ in ENGINE_LABELS
+            if k in [e[0] for e in engines] or (k == "native" and not args.no_native)]
 
     rows = []
     t_start = time.perf_counter()
     build_helper(args)
     if selected:
-        log("building %d workloads (%s) into %s" % (
-            len(selected), "n=%d" % args.n if args.n else "scale %d%%" % args.scale,
-            args.build_dir))
-        built = build(selected, args)
+        log("building %d workloads x %d modes (%s) into %s" % (
+            len(selected), len(modes),
+            "n=%d" % args.n if args.n else "scale %d%%" % args.scale, args.build_dir))
+        built = build(selected, modes, args)
+        native_runs = {}
         for name in selected:
-            elf, exe = built[name]
-            rows.append(bench_workload(name, elf, None if args.no_native else exe,
-                                       args, engines))
+            for mode in modes:
+                elf, exe = built[(name, mode)]
+                rows.append(bench_workload(name, mode, elf, exe, args, engines,
+                                           native_runs=native_runs))
+        # What a run costs besides the work: the same guest with n = 1,
+        # fastest of at least 5 runs (they are short and noisy).
+        tiny = build([STARTUP_WORKLOAD], modes, args, n=1)
+        for mode in modes:
+            elf, exe = tiny[(STARTUP_WORKLOAD, mode)]
+            rows.append(bench_workload("start-up (%s, n=1)" % STARTUP_WORKLOAD, mode, elf,
+                                       exe, args, engines, kind="startup",
+                                       repeat=max(5, args.repeat), native_runs=native_runs))
     if args.xv6_kernel and (not only or "xv6" in only):
         xv6_engines = []
         if have_rvjit:
@@ -719,6 +892,7 @@ def main():
     print("rvjit: %s (default engine: %s)" % (
         tool_version([args.rvjit]) if have_rvjit else "not run", default_engine))
     print("qemu: %s" % (tool_version([args.qemu]) if have_qemu else "not run"))
+    print("rvvm: %s" % (rvvm_version(args.rvvm) if args.rvvm else "not run (--rvvm PATH)"))
     print("host: %s, %s, %d CPUs; size: %s; %d run(s) per engine, fastest shown; "
           "total %.0fs" % (
               platform.machine(), platform.processor() or platform.system(),
@@ -726,14 +900,22 @@ def main():
               "n=%d" % args.n if args.n else "%d%%" % args.scale,
               args.repeat, elapsed))
     print()
-    print_table(rows, engine_label, have_qemu)
+    print_table(rows, engine_label, keys)
+    shares = startup_shares(rows, keys)
+    if shares:
+        print()
+        print("start-up share (start-up row over the run), largest per engine: " +
+              "; ".join("%s %.1f%% (%s, %s)" % (dict(ENGINE_LABELS)[k], 100 * v[0], v[1], v[2])
+                        for k, v in sorted(shares.items(),
+                                           key=lambda kv: [x for x, _ in ENGINE_LABELS]
+                                           .index(kv[0]))))
 
     bad = [row for row in rows if not row["ok"]]
     for row in bad:
         print("\n%s: %s" % (row["name"], row["verdict"]))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump([{"name": r["name"], "instret": r["instret"],
+            json.dump([{"name": r["name"], "mode": r.get("mode"), "instret": r["instret"],
                         "ok": r["ok"], "checksums": r["checksums"],
                         "runs": {k: v.as_dict() for k, v in r["runs"].items()}}
                        for r in rows], f, indent=2)

@@ -13,7 +13,7 @@
  * RV64 and x86-64), doubles only through + - * / and sqrt (both builds use
  * -ffp-contract=off, so no fused multiply-add changes the rounding).
  *
- * BENCH_SIZE(full_n) records the workload's full-size n (~300-500 million
+ * BENCH_SIZE(full_n) records the workload's full-size n (~600-750 million
  * guest instructions). The build scales it: -DBENCH_SCALE=P gives P percent
  * of full_n, -DBENCH_N=K sets n to K outright.
  */

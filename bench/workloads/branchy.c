@@ -7,7 +7,7 @@
  */
 #include "../rt/bench.h"
 
-BENCH_SIZE(600);
+BENCH_SIZE(1100);
 
 #define ELEMS 4096
 

@@ -7,7 +7,7 @@
  */
 #include "../rt/bench.h"
 
-BENCH_SIZE(300);
+BENCH_SIZE(580);
 
 static BENCH_NOINLINE uint64_t fib(uint32_t k)
 {

@@ -7,7 +7,7 @@
  */
 #include "../rt/bench.h"
 
-BENCH_SIZE(600);
+BENCH_SIZE(1080);
 
 #define BODIES 32
 #define DIM    40

@@ -6,7 +6,7 @@
  */
 #include "../rt/bench.h"
 
-BENCH_SIZE(1600);
+BENCH_SIZE(2800);
 
 #define BUF_BYTES 16384
 

@@ -6,7 +6,7 @@
  */
 #include "../rt/bench.h"
 
-BENCH_SIZE(80);
+BENCH_SIZE(135);
 
 #define WORDS	  (4u << 20) / 8u /* 4 MiB of uint64_t */
 #define BYTE_PASS 65536u	  /* bytes copied one at a time per pass */

@@ -8,7 +8,7 @@
  */
 #include "../rt/bench.h"
 
-BENCH_SIZE(700);
+BENCH_SIZE(1100);
 
 enum op {
 	OP_PUSH,  /* push imm */
