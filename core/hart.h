@@ -173,6 +173,11 @@ struct hart {
 					differently (privilege, satp, sfence, PMP): cached
 					pc -> code mappings of older epochs are stale */
 	uint8_t fetch_priv;	     /* the privilege fetch_epoch began at */
+	uintptr_t host_sp;	     /* translated code: the host stack at its entry, and */
+	uintptr_t return_floor;	     /* how far return frames may take it (jit/emit_control.c) */
+	uintptr_t mem_group_base[2]; /* translated code: host address of the base register
+					of each memory group being run (jit/emit_mem.c), 0
+					when its one probe failed */
 	struct tlb_entry *tlb_data;  /* TLB for loads/stores: effective privilege (MPRV) */
 	struct tlb_entry *tlb_fetch; /* TLB for fetches: current privilege */
 	struct machine *m;

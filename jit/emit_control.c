@@ -177,18 +177,97 @@ static void emit_loop_back(struct tctx *t, unsigned retired)
 	emit_jmp_rel32(&t->e, t->loop_head);
 }
 
+/*
+ * Returns by the host's own return prediction. The calling convention's
+ * link registers (ra, and t0 for millicode) mark calls and returns
+ * (unprivileged spec 2.5.1, table 3 of the return-address stack hints):
+ * a call writes one, a return is a jalr to one that writes x0. A call
+ * pushes a return frame on the host stack and host-calls its way to the
+ * callee; the callee's return finds the frame on top, checks that it is
+ * going where the call would return to, in the same fetch epoch, and
+ * leaves with a host `ret`, which the host CPU predicts from its own
+ * return stack, to the landing after the call, which chains to the block
+ * at the return address. Anything else (longjmp, a context switch, a
+ * frame pushed before the last exit to the dispatcher) finds a frame that
+ * does not match and takes the jump cache as before. Frames live only
+ * while translated code runs: every exit returns the stack to where entry
+ * left it (jit_emit_stubs), whose sentinel frame never matches (its pc is
+ * odd), and a call that would take the stack below return_floor pushes
+ * nothing.
+ *
+ * A frame, from the top: the guest return address, the fetch epoch,
+ * padding, and the host return address the call pushed (32 bytes keep
+ * the stack aligned for calls into C; the guard goes above the return
+ * address so that the return is a plain `ret`).
+ */
+#define RETURN_FRAME	    32
+#define RETURN_FRAMES_MAX   1024
+#define RETURN_SENTINEL_PC  1
+#define SENTINEL_FRAME_ROOM (RETURN_FRAME + 8) /* and the entry's alignment slot */
+
+static bool is_link(unsigned x)
+{
+	return x == 1 || x == 5;
+}
+
+/* A call's frame: the host call, whose landing (where the callee's
+ * return comes back to) follows it, and then the frame's guard. The
+ * caller emits the code that goes to the callee after it, and points
+ * *no_room there too. Every cached register is written back and the
+ * instructions counted before. */
+static void emit_call_frame(struct tctx *t, uint64_t return_pc, size_t *no_room)
+{
+	struct emitter *e = &t->e;
+	emit_alu_r64_m(e, ALU_CMP, RSP, H(return_floor));
+	*no_room = emit_jcc_rel32(e, CC_BE, 0);
+	const size_t call = emit_call_rel32(e, 0);
+	emit_goto(t, return_pc, 0); /* the landing */
+	emit_patch_rel32(e->buf, call, e->len);
+	emit_alu_r64_imm(e, ALU_SUB, RSP, RETURN_FRAME - 8);
+	emit_mov_r64_m(e, RDX, H(fetch_epoch));
+	emit_mov_m_r64(e, mem(RSP, 8), RDX);
+	emit_mov_r64_imm(e, RDX, return_pc);
+	emit_mov_m_r64(e, mem(RSP, 0), RDX);
+}
+
+/* A return (rax = the target, everything written back): the host ret
+ * when the top frame is the call's, else the jump cache. */
+static void emit_return(struct tctx *t)
+{
+	struct emitter *e = &t->e;
+	emit_alu_r64_m(e, ALU_CMP, RAX, mem(RSP, 0));
+	const size_t other_pc = emit_jcc_rel32(e, CC_NE, 0);
+	emit_mov_r64_m(e, RDX, H(fetch_epoch));
+	emit_alu_r64_m(e, ALU_CMP, RDX, mem(RSP, 8));
+	const size_t other_epoch = emit_jcc_rel32(e, CC_NE, 0);
+	emit_alu_r64_imm(e, ALU_ADD, RSP, RETURN_FRAME - 8);
+	emit_ret(e);
+	emit_patch_rel32(e->buf, other_pc, e->len);
+	emit_patch_rel32(e->buf, other_epoch, e->len);
+	emit_indirect(t);
+}
+
 void emit_jal(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
 	const uint64_t pc = op_va(t, op);
+	const uint64_t target = pc + (uint64_t)(int64_t)op->imm;
 	if (op->rd != XREG_SINK) {
 		emit_mov_r64_imm(e, RAX, pc + op_len(op));
 		set_x(t, op->rd, RAX);
 	}
-	if (pc + (uint64_t)(int64_t)op->imm == t->b->va && t->loop)
+	if (target == t->b->va && t->loop) {
 		emit_loop_back(t, k + 1);
-	else
-		emit_goto(t, pc + (uint64_t)(int64_t)op->imm, k + 1);
+	} else if (is_link(op->rd) && t->j->chain) {
+		write_back_dirty(t);
+		add_instret(e, k + 1);
+		size_t no_room;
+		emit_call_frame(t, pc + op_len(op), &no_room);
+		emit_patch_rel32(e->buf, no_room, e->len);
+		emit_goto(t, target, 0);
+	} else {
+		emit_goto(t, target, k + 1);
+	}
 }
 
 void emit_jalr(struct tctx *t, const struct op *op, unsigned k)
@@ -206,7 +285,19 @@ void emit_jalr(struct tctx *t, const struct op *op, unsigned k)
 	}
 	write_back_dirty(t);
 	add_instret(e, k + 1);
-	emit_indirect(t);
+	if (!t->j->chain) {
+		emit_indirect(t);
+	} else if (is_link(op->rd)) {
+		/* rax, the target, survives the frame and the call. */
+		size_t no_room;
+		emit_call_frame(t, pc + op_len(op), &no_room);
+		emit_patch_rel32(e->buf, no_room, e->len);
+		emit_indirect(t);
+	} else if (op->rd == XREG_SINK && is_link(op->rs1)) {
+		emit_return(t);
+	} else {
+		emit_indirect(t);
+	}
 }
 
 void emit_branch(struct tctx *t, const struct op *op, unsigned k)
@@ -305,12 +396,19 @@ void jit_emit_stubs(struct jit *j)
 	j->enter_off = e.len;
 	for (unsigned i = 0; i < 6; i++)
 		emit_push(&e, saved[i]);
-	emit_alu_r64_imm(&e, ALU_SUB, RSP, 8); /* 16-byte aligned at helper calls */
+	/* The sentinel return frame (emit_return), and 16-byte alignment
+	 * at helper calls. */
+	emit_alu_r64_imm(&e, ALU_SUB, RSP, SENTINEL_FRAME_ROOM);
 	emit_mov_r64_r64(&e, RBX, RDI);
+	emit_mov_m_imm32(&e, mem(RSP, 0), RETURN_SENTINEL_PC);
+	emit_mov_m_r64(&e, H(host_sp), RSP);
+	emit_lea(&e, RAX, mem(RSP, -RETURN_FRAMES_MAX * RETURN_FRAME));
+	emit_mov_m_r64(&e, H(return_floor), RAX);
 	emit_jmp_r64(&e, RSI);
-	/* exit: eax = enum jit_exit */
+	/* exit: eax = enum jit_exit; return frames left on the stack go */
 	j->exit_off = e.len;
-	emit_alu_r64_imm(&e, ALU_ADD, RSP, 8);
+	emit_mov_r64_m(&e, RSP, H(host_sp));
+	emit_alu_r64_imm(&e, ALU_ADD, RSP, SENTINEL_FRAME_ROOM);
 	for (int i = 5; i >= 0; i--)
 		emit_pop(&e, saved[i]);
 	emit_ret(&e);

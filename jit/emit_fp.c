@@ -115,18 +115,17 @@ static void emit_fs_dirty(struct tctx *t)
 void emit_fp_load(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
-	const struct x86_mem host = mem_index(RAX, RSI, 0);
 	if (!fp_checks(t, op, k))
 		return;
 	if (insn_table[op->id].flags & INSN_S_OUT) {
-		emit_tlb_lookup(t, op, 4, false, k);
+		const struct x86_mem host = emit_tlb_lookup(t, op, 4, false, k);
 		emit_mov_r32_m(e, RCX, host);
 		emit_mov_m_r32(e, FREG(op->rd), RCX);
 		emit_alu_r32_r32(e, ALU_XOR, RCX, RCX);
 		emit_alu_r32_imm(e, ALU_SUB, RCX, 1);
 		emit_mov_m_r32(e, FREG_HI(op->rd), RCX); /* NaN-boxing */
 	} else {
-		emit_tlb_lookup(t, op, 8, false, k);
+		const struct x86_mem host = emit_tlb_lookup(t, op, 8, false, k);
 		emit_mov_r64_m(e, RCX, host);
 		emit_mov_m_r64(e, FREG(op->rd), RCX);
 	}
@@ -138,15 +137,14 @@ void emit_fp_load(struct tctx *t, const struct op *op, unsigned k)
 void emit_fp_store(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
-	const struct x86_mem host = mem_index(RAX, RSI, 0);
 	if (!fp_checks(t, op, k))
 		return;
 	if (op->id == INSN_fsw) {
-		emit_tlb_lookup(t, op, 4, true, k);
+		const struct x86_mem host = emit_tlb_lookup(t, op, 4, true, k);
 		emit_mov_r32_m(e, RCX, FREG(op->rs2));
 		emit_mov_m_r32(e, host, RCX);
 	} else {
-		emit_tlb_lookup(t, op, 8, true, k);
+		const struct x86_mem host = emit_tlb_lookup(t, op, 8, true, k);
 		emit_mov_r64_m(e, RCX, FREG(op->rs2));
 		emit_mov_m_r64(e, host, RCX);
 	}

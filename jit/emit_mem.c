@@ -41,14 +41,216 @@ static void emit_user_space_check(struct tctx *t, const struct op *op, unsigned 
 	emit_mov_r64_imm(e, RAX, (uint64_t)(uintptr_t)m->ram);
 }
 
-/*
- * Inline soft-TLB lookup (core/mem.h, the same compare): leaves the host
- * address's base (entry addend) in rax and the guest address in rsi, or
- * jumps to a slow-path stub that runs the whole instruction in C.
- */
-void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool store, unsigned k)
+/* Bytes a plain load or store moves; 0 for any other op. */
+static unsigned access_size(const struct op *op)
+{
+	switch (op->id) {
+	case INSN_lb:
+	case INSN_lbu:
+	case INSN_sb:
+		return 1;
+	case INSN_lh:
+	case INSN_lhu:
+	case INSN_sh:
+		return 2;
+	case INSN_lw:
+	case INSN_lwu:
+	case INSN_sw:
+	case INSN_flw:
+	case INSN_fsw:
+		return 4;
+	case INSN_ld:
+	case INSN_sd:
+	case INSN_fld:
+	case INSN_fsd:
+		return 8;
+	default:
+		return 0;
+	}
+}
+
+/* Ops that only compute on registers: nothing they do, even in C, can
+ * change what a guest address translates to. */
+static bool computes_only(const struct op *op)
+{
+	switch (insn_table[op->id].format) {
+	case FMT_R:
+	case FMT_R1:
+	case FMT_I:
+	case FMT_SH:
+	case FMT_SHW:
+	case FMT_U:
+	case FMT_F2:
+	case FMT_F3:
+	case FMT_F4:
+	case FMT_F3NR:
+	case FMT_FX:
+	case FMT_XF:
+	case FMT_FCMP:
+	case FMT_FLI:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Where a group's check jumps when its probe fails: members then take
+ * their slow paths. */
+struct group_fail {
+	size_t field[4];
+	unsigned n;
+};
+
+static void group_fail_if(struct tctx *t, struct group_fail *f, enum x86_cond cc)
+{
+	f->field[f->n++] = emit_jcc_rel32(&t->e, cc, 0);
+}
+
+/* rax = the host address of guest address rsi's page, for a range the
+ * caller has kept within that page: user mode's protection bytes. */
+static void group_probe_user(struct tctx *t, struct group_fail *f, bool loads, bool stores)
 {
 	struct emitter *e = &t->e;
+	const struct machine *m = t->j->m;
+	const uint8_t want =
+	    (uint8_t)((loads ? USER_PROT_READ : 0) | (stores ? USER_PROT_FAST_WRITE : 0));
+	emit_mov_r64_r64(e, RDX, RCX);
+	emit_shift_r64_imm(e, SHIFT_SHR, RDX, PAGE_SHIFT);
+	emit_alu_r64_imm(e, ALU_CMP, RDX, (int32_t)(m->ram_size >> PAGE_SHIFT));
+	group_fail_if(t, f, CC_AE);
+	emit_mov_r64_imm(e, RAX, (uint64_t)(uintptr_t)m->user_prot);
+	emit_movzx_r32_m8(e, RAX, mem_index(RAX, RDX, 0));
+	emit_alu_r32_imm(e, ALU_AND, RAX, want);
+	emit_alu_r32_imm(e, ALU_CMP, RAX, want);
+	group_fail_if(t, f, CC_NE);
+	emit_mov_r64_imm(e, RAX, (uint64_t)(uintptr_t)m->ram);
+}
+
+/* The same from the soft TLB: the page's entry must allow every kind of
+ * access the group makes. */
+static void group_probe_tlb(struct tctx *t, struct group_fail *f, bool loads, bool stores)
+{
+	struct emitter *e = &t->e;
+	emit_mov_r64_m(e, RAX, H(tlb_data));
+	emit_mov_r32_r32(e, RDX, RCX);
+	emit_shift_r32_imm(e, SHIFT_SHR, RDX, 12 - 5);
+	emit_alu_r32_imm(e, ALU_AND, RDX, (TLB_ENTRIES - 1) << 5);
+	emit_alu_r64_r64(e, ALU_ADD, RAX, RDX);
+	emit_alu_r64_imm(e, ALU_AND, RCX, (int32_t) ~(uint32_t)TLB_PAGE_MASK);
+	if (loads) {
+		emit_alu_r64_m(e, ALU_CMP, RCX,
+			       mem(RAX, (int32_t)offsetof(struct tlb_entry, tag_r)));
+		group_fail_if(t, f, CC_NE);
+	}
+	if (stores) {
+		emit_alu_r64_m(e, ALU_CMP, RCX,
+			       mem(RAX, (int32_t)offsetof(struct tlb_entry, tag_w)));
+		group_fail_if(t, f, CC_NE);
+	}
+	emit_mov_r64_m(e, RAX, mem(RAX, (int32_t)offsetof(struct tlb_entry, addend)));
+}
+
+/*
+ * A function's prologue stores several registers through sp, its
+ * epilogue loads them back, a structure's fields are read one after the
+ * other: accesses through one base register that nothing changes in
+ * between. When op k starts such a run (two or more plain loads and
+ * stores), one check here covers them all: the range [base + lo,
+ * base + hi) they touch lies within one page, and that page allows each
+ * kind of access. Then the group's slot of h->mem_group_base holds the
+ * host address of base + 0, and each member is a load of it, a test and
+ * the access. When the check fails it holds 0 and each member takes its
+ * slow path. Alignment needs no check: a misaligned access is carried
+ * out like any other (core/mem.h), and the single probe sends it the slow
+ * way only because it might cross into another page, which the range
+ * check rules out. The run ends at anything that might change what
+ * addresses translate to (any op but a load, a store or pure computation)
+ * and at a write to the base register.
+ */
+void mem_group_begin(struct tctx *t, unsigned k)
+{
+	const struct block *b = t->b;
+	unsigned slot = MEM_GROUPS;
+	for (unsigned g = 0; g < MEM_GROUPS; g++) {
+		if (t->group[g].members >> k & 1)
+			return; /* covered */
+		if (!(t->group[g].members >> k))
+			slot = g; /* done: free for another */
+	}
+	if (slot == MEM_GROUPS)
+		return;
+	const struct op *first = &b->ops[k];
+	const unsigned base = first->rs1;
+	const unsigned first_size = access_size(first);
+	if (!first_size || !base)
+		return;
+	uint64_t members = 0;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	unsigned n = 0;
+	bool loads = false, stores = false;
+	for (unsigned i = k; i < b->n_ops; i++) {
+		const struct op *op = &b->ops[i];
+		const unsigned size = access_size(op);
+		if (size && op->rs1 == base) {
+			members |= 1ULL << i;
+			n++;
+			lo = op->imm < lo ? op->imm : lo;
+			hi = op->imm + (int64_t)size > hi ? op->imm + (int64_t)size : hi;
+			const enum insn_format f = insn_table[op->id].format;
+			if (f == FMT_STORE || f == FMT_FSTORE)
+				stores = true;
+			else
+				loads = true;
+		} else if (!size && !computes_only(op)) {
+			break;
+		}
+		if (x_writes(op) & xbit(base))
+			break;
+	}
+	if (n < 2 || hi - lo > (int64_t)PAGE_SIZE)
+		return;
+
+	struct emitter *e = &t->e;
+	struct group_fail fail = {.n = 0};
+	load_x(t, RSI, base);
+	emit_lea(e, RCX, mem(RSI, (int32_t)lo));
+	emit_mov_r32_r32(e, RDX, RCX);
+	emit_alu_r32_imm(e, ALU_AND, RDX, (int32_t)PAGE_OFFSET_MASK);
+	emit_alu_r32_imm(e, ALU_CMP, RDX, (int32_t)(PAGE_SIZE - (uint64_t)(hi - lo)));
+	group_fail_if(t, &fail, CC_A);
+	/* The probe emit_tlb_lookup would make for each member. */
+	if (t->j->m->user_prot && !atomic_load_explicit(&t->j->m->watch_data, memory_order_relaxed))
+		group_probe_user(t, &fail, loads, stores);
+	else
+		group_probe_tlb(t, &fail, loads, stores);
+	emit_alu_r64_r64(e, ALU_ADD, RAX, RSI);
+	const size_t done = emit_jmp_rel32(e, 0);
+	for (unsigned i = 0; i < fail.n; i++)
+		emit_patch_rel32(e->buf, fail.field[i], e->len);
+	emit_alu_r32_r32(e, ALU_XOR, RAX, RAX);
+	emit_patch_rel32(e->buf, done, e->len);
+	emit_mov_m_r64(e, H(mem_group_base[slot]), RAX);
+	t->group[slot].members = members;
+}
+
+/*
+ * Inline soft-TLB lookup (core/mem.h, the same compare): returns the host
+ * operand of the access, the entry's addend in rax plus the guest address
+ * in rsi, or jumps to a slow-path stub that runs the whole instruction in
+ * C. A member of a memory group (mem_group_begin) uses its group's probe.
+ */
+struct x86_mem emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool store,
+			       unsigned k)
+{
+	struct emitter *e = &t->e;
+	for (unsigned g = 0; g < MEM_GROUPS; g++) {
+		if (t->group[g].members >> k & 1) {
+			emit_mov_r64_m(e, RAX, H(mem_group_base[g]));
+			emit_test_r64_r64(e, RAX, RAX);
+			slow_if(t, op, k, CC_E);
+			return mem(RAX, op->imm);
+		}
+	}
 	const bool joined = t->nstubs && t->stubs[t->nstubs - 1].kind == STUB_SLOW &&
 			    t->stubs[t->nstubs - 1].op == op;
 	if (op->imm && x_host(t, op->rs1) >= 0) {
@@ -64,7 +266,7 @@ void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool st
 	if (t->j->m->user_prot &&
 	    !atomic_load_explicit(&t->j->m->watch_data, memory_order_relaxed)) {
 		emit_user_space_check(t, op, size, store, k);
-		return;
+		return mem_index(RAX, RSI, 0);
 	}
 	emit_mov_r64_m(e, RAX, H(tlb_data));
 	/* ((va >> 12) % TLB_ENTRIES) * sizeof(struct tlb_entry) */
@@ -84,43 +286,51 @@ void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool st
 		add_stub(t,
 			 (struct stub){.kind = STUB_SLOW, .field = field, .op = op, .retired = k});
 	emit_mov_r64_m(e, RAX, mem(RAX, (int32_t)offsetof(struct tlb_entry, addend)));
+	return mem_index(RAX, RSI, 0);
 }
 
 void emit_load(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
-	const struct x86_mem host = mem_index(RAX, RSI, 0);
+	/* Straight into rd's host register when it has one (the address is
+	 * in rax and rsi, never there). */
+	const bool direct = t->cached & xbit(op->rd);
+	const int dst = direct ? t->host[op->rd] : RCX;
+	struct x86_mem host;
 	switch (op->id) {
 	case INSN_lb:
-		emit_tlb_lookup(t, op, 1, false, k);
-		emit_movsx_r64_m8(e, RCX, host);
+		host = emit_tlb_lookup(t, op, 1, false, k);
+		emit_movsx_r64_m8(e, dst, host);
 		break;
 	case INSN_lh:
-		emit_tlb_lookup(t, op, 2, false, k);
-		emit_movsx_r64_m16(e, RCX, host);
+		host = emit_tlb_lookup(t, op, 2, false, k);
+		emit_movsx_r64_m16(e, dst, host);
 		break;
 	case INSN_lw:
-		emit_tlb_lookup(t, op, 4, false, k);
-		emit_movsxd_r64_m32(e, RCX, host);
+		host = emit_tlb_lookup(t, op, 4, false, k);
+		emit_movsxd_r64_m32(e, dst, host);
 		break;
 	case INSN_ld:
-		emit_tlb_lookup(t, op, 8, false, k);
-		emit_mov_r64_m(e, RCX, host);
+		host = emit_tlb_lookup(t, op, 8, false, k);
+		emit_mov_r64_m(e, dst, host);
 		break;
 	case INSN_lbu:
-		emit_tlb_lookup(t, op, 1, false, k);
-		emit_movzx_r32_m8(e, RCX, host);
+		host = emit_tlb_lookup(t, op, 1, false, k);
+		emit_movzx_r32_m8(e, dst, host);
 		break;
 	case INSN_lhu:
-		emit_tlb_lookup(t, op, 2, false, k);
-		emit_movzx_r32_m16(e, RCX, host);
+		host = emit_tlb_lookup(t, op, 2, false, k);
+		emit_movzx_r32_m16(e, dst, host);
 		break;
 	default: /* lwu */
-		emit_tlb_lookup(t, op, 4, false, k);
-		emit_mov_r32_m(e, RCX, host);
+		host = emit_tlb_lookup(t, op, 4, false, k);
+		emit_mov_r32_m(e, dst, host);
 		break;
 	}
-	set_x(t, op->rd, RCX); /* rd may be the sink */
+	if (direct)
+		wrote_x(t, op->rd);
+	else
+		set_x(t, op->rd, RCX); /* rd may be the sink */
 	/* The slow path resumes here. */
 	mark_resume(t);
 }
@@ -128,25 +338,25 @@ void emit_load(struct tctx *t, const struct op *op, unsigned k)
 void emit_store(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
-	const struct x86_mem host = mem_index(RAX, RSI, 0);
+	struct x86_mem host;
 	switch (op->id) {
 	case INSN_sb:
-		emit_tlb_lookup(t, op, 1, true, k);
+		host = emit_tlb_lookup(t, op, 1, true, k);
 		load_x(t, RCX, op->rs2);
 		emit_mov_m_r8(e, host, RCX);
 		break;
 	case INSN_sh:
-		emit_tlb_lookup(t, op, 2, true, k);
+		host = emit_tlb_lookup(t, op, 2, true, k);
 		load_x(t, RCX, op->rs2);
 		emit_mov_m_r16(e, host, RCX);
 		break;
 	case INSN_sw:
-		emit_tlb_lookup(t, op, 4, true, k);
+		host = emit_tlb_lookup(t, op, 4, true, k);
 		load_x(t, RCX, op->rs2);
 		emit_mov_m_r32(e, host, RCX);
 		break;
 	default: /* sd */
-		emit_tlb_lookup(t, op, 8, true, k);
+		host = emit_tlb_lookup(t, op, 8, true, k);
 		load_x(t, RCX, op->rs2);
 		emit_mov_m_r64(e, host, RCX);
 		break;
@@ -205,8 +415,7 @@ void emit_amo(struct tctx *t, const struct op *op, unsigned k)
 	}
 	const bool wide = !(insn_table[op->id].flags & INSN_WORD);
 	/* The TLB lookup adds op->imm, which is 0 for AMOs. */
-	emit_tlb_lookup(t, op, wide ? 8 : 4, true, k);
-	emit_lea(e, RDI, mem_index(RAX, RSI, 0)); /* host address */
+	emit_lea(e, RDI, emit_tlb_lookup(t, op, wide ? 8 : 4, true, k)); /* host address */
 	const struct x86_mem target = mem(RDI, 0);
 	load_x(t, RCX, op->rs2);
 	switch (kind) {
@@ -282,8 +491,7 @@ void emit_lrsc(struct tctx *t, const struct op *op, unsigned k)
 	const struct machine *m = t->j->m;
 	const struct x86_mem word = mem(RDI, 0);
 	/* The TLB lookup adds op->imm, which is 0 for LR/SC. */
-	emit_tlb_lookup(t, op, wide ? 8 : 4, !lr, k);
-	emit_lea(e, RDI, mem_index(RAX, RSI, 0));
+	emit_lea(e, RDI, emit_tlb_lookup(t, op, wide ? 8 : 4, !lr, k));
 	emit_mov_r64_imm(e, RDX, (uint64_t)0 - (uint64_t)(uintptr_t)m->ram);
 	emit_alu_r64_r64(e, ALU_ADD, RDX, RDI);
 	emit_mov_r64_imm(e, RCX, m->ram_size);

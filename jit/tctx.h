@@ -9,7 +9,8 @@
  *   stubs.c         out-of-line paths, calls into C, the fallback to exec
  *   emit_int.c      integer ALU, multiply and divide
  *   emit_bitmanip.c Zba, Zbb, Zbs and Zicond
- *   emit_mem.c      the inline TLB probe, loads, stores, AMOs, LR/SC, fence
+ *   emit_mem.c      the inline TLB probe (one for a group of accesses
+ *                   through the same base), loads, stores, AMOs, LR/SC, fence
  *   emit_fp.c       F/D on the host's SSE unit
  *   emit_control.c  block entry and exits: goto, indirect jumps, loops,
  *                   the dead stub, patching, the enter/exit trampoline
@@ -79,6 +80,16 @@ struct stub {
 	uint64_t reload;     /* STUB_SLOW: cached registers to load before resuming */
 };
 
+/* Loads and stores through one base register that one probe covers
+ * (emit_mem.c, mem_group_begin): members by op index in the block. Two
+ * can be open at once (h->mem_group_base has a slot for each): a copy
+ * loop reads through one pointer and writes through another. */
+struct mem_group {
+	uint64_t members;
+};
+#define MEM_GROUPS 2
+_Static_assert(BLOCK_MAX_OPS <= 64, "mem_group.members has a bit per op");
+
 struct tctx {
 	struct jit *j;
 	struct block *b;
@@ -95,6 +106,7 @@ struct tctx {
 	size_t loop_head;    /* where the loop's iterations start */
 	size_t loop_dead;    /* where a killed loop head leads */
 	uint64_t loop_dirty; /* loop: registers the body writes */
+	struct mem_group group[MEM_GROUPS];
 	struct stub stubs[3 * BLOCK_MAX_OPS + 4];
 	unsigned nstubs;
 };
@@ -173,7 +185,9 @@ void emit_jal(struct tctx *t, const struct op *op, unsigned k);		/* emit_control
 void emit_jalr(struct tctx *t, const struct op *op, unsigned k);	/* emit_control.c */
 void emit_branch(struct tctx *t, const struct op *op, unsigned k);	/* emit_control.c */
 /* emit_mem.c: the inline TLB probe, which emit_fp.c's loads use too. */
-void emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool store, unsigned k);
+struct x86_mem emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool store,
+			       unsigned k);
+void mem_group_begin(struct tctx *t, unsigned k);
 
 /* ---- emit_control.c ---- */
 void exit_dispatch(struct tctx *t);

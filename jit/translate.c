@@ -62,6 +62,7 @@ static size_t emit_block(struct tctx *t, bool plain)
 			continue;
 		}
 		begin_op(t, op);
+		mem_group_begin(t, k);
 		emit_fn *const emit = native_emitter[op->id];
 		if (!emit) {
 			fallback(t, op, k); /* the shared semantics function */

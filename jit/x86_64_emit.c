@@ -534,6 +534,12 @@ void emit_jmp_r64(struct emitter *e, int reg)
 {
 	encode_rr(e, 0, 0xff, 4, reg);
 }
+size_t emit_call_rel32(struct emitter *e, size_t target)
+{
+	put8(e, 0xe8);
+	return rel32(e, target);
+}
+
 void emit_call_r64(struct emitter *e, int reg)
 {
 	encode_rr(e, 0, 0xff, 2, reg);
@@ -556,6 +562,13 @@ void emit_pop(struct emitter *e, int reg)
 void emit_ret(struct emitter *e)
 {
 	put8(e, 0xc3);
+}
+
+void emit_ret_imm16(struct emitter *e, uint16_t pop)
+{
+	put8(e, 0xc2);
+	put8(e, (uint8_t)pop);
+	put8(e, (uint8_t)(pop >> 8));
 }
 void emit_nop(struct emitter *e)
 {

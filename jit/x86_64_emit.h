@@ -244,10 +244,12 @@ void emit_fma231_ss_m(struct emitter *e, enum fma_op op, int dst, int a, struct 
 size_t emit_jmp_rel32(struct emitter *e, size_t target);
 size_t emit_jcc_rel32(struct emitter *e, enum x86_cond cc, size_t target);
 void emit_jmp_r64(struct emitter *e, int reg);
+size_t emit_call_rel32(struct emitter *e, size_t target);
 void emit_call_r64(struct emitter *e, int reg);
 void emit_push(struct emitter *e, int reg);
 void emit_pop(struct emitter *e, int reg);
 void emit_ret(struct emitter *e);
+void emit_ret_imm16(struct emitter *e, uint16_t pop); /* ret, then pop more bytes */
 void emit_ud2(struct emitter *e);
 void emit_nop(struct emitter *e);
 void emit_mfence(struct emitter *e);
