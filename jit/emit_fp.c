@@ -37,13 +37,19 @@ static unsigned fp_sources(enum insn_format f)
 /* The preconditions of every native F/D op, each sending the op to its
  * slow stub: mstatus.FS Off, a rounding mode SSE is not set to, a single
  * operand that is not NaN-boxed. False when the op always runs in C (a
- * static rounding mode other than RNE), and nothing more is to be emitted. */
+ * static rounding mode other than RNE), and nothing more is to be emitted.
+ * FS changes only through instructions that end the block, and the op
+ * that finds it Off traps: the first op of a block tests it for the rest.
+ * frm is tested by each op, whose slow path continues with the next. */
 static bool fp_checks(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
 	const struct insn_info *in = &insn_table[op->id];
-	emit_cmp_m8_imm(e, H(fs_off), 0);
-	slow_if(t, op, k, CC_NE);
+	if (!t->fs_checked) {
+		emit_cmp_m8_imm(e, H(fs_off), 0);
+		slow_if(t, op, k, CC_NE);
+		t->fs_checked = true;
+	}
 	if (insn_format_has_rm(in->format)) {
 		const int rm = op->imm;
 		if (rm == 7) {
@@ -51,8 +57,7 @@ static bool fp_checks(struct tctx *t, const struct op *op, unsigned k)
 			slow_if(t, op, k, CC_NE);
 		} else if (rm >= 5 || (rm != 0 && (in->flags & INSN_ROUNDS))) {
 			/* Reserved, or a mode SSE is not set to: always in C. */
-			const size_t f = emit_jmp_rel32(e, 0);
-			slow_join(t, f);
+			slow_always(t, op, k);
 			return false;
 		}
 	}

@@ -34,16 +34,27 @@ void slow_join(struct tctx *t, size_t field)
 		t->e.overflow = true;
 }
 
-/* Jump to op's slow stub when condition cc holds (after a compare). */
-void slow_if(struct tctx *t, const struct op *op, unsigned k, enum x86_cond cc)
+/* The jump whose rel32 field is at `field` leads to op's slow stub. */
+static void to_slow(struct tctx *t, const struct op *op, unsigned k, size_t field)
 {
-	const size_t field = emit_jcc_rel32(&t->e, cc, 0);
 	if (t->nstubs && t->stubs[t->nstubs - 1].kind == STUB_SLOW &&
 	    t->stubs[t->nstubs - 1].op == op)
 		slow_join(t, field);
 	else
 		add_stub(t,
 			 (struct stub){.kind = STUB_SLOW, .field = field, .op = op, .retired = k});
+}
+
+/* Jump to op's slow stub when condition cc holds (after a compare). */
+void slow_if(struct tctx *t, const struct op *op, unsigned k, enum x86_cond cc)
+{
+	to_slow(t, op, k, emit_jcc_rel32(&t->e, cc, 0));
+}
+
+/* Jump to op's slow stub. */
+void slow_always(struct tctx *t, const struct op *op, unsigned k)
+{
+	to_slow(t, op, k, emit_jmp_rel32(&t->e, 0));
 }
 
 /* The op's slow stub (the last stub) resumes here, with the registers now

@@ -97,6 +97,7 @@ struct tctx {
 	bool context_stored; /* h->block_pc/block_ops hold this block's values
 				on the path being emitted */
 	bool fs_dirty_set;   /* mstatus.FS already marked dirty on this path */
+	bool fs_checked;     /* mstatus.FS known not Off on this path */
 	/* Guest register caching (regcache.c), as bit masks over x1..x31.
 	 * The state is that of the point being emitted; the body is
 	 * straight-line code, so it is known statically. */
@@ -139,6 +140,7 @@ void regcache_after_call(struct tctx *t, bool callee_uses_x);
 void add_stub(struct tctx *t, struct stub s);
 void slow_join(struct tctx *t, size_t field);
 void slow_if(struct tctx *t, const struct op *op, unsigned k, enum x86_cond cc);
+void slow_always(struct tctx *t, const struct op *op, unsigned k);
 void mark_resume(struct tctx *t);
 void emit_c_call(struct tctx *t, const void *fn, const struct op *op);
 void add_instret(struct emitter *e, unsigned n);
