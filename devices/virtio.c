@@ -224,6 +224,31 @@ struct virtq_rings {
 	uint16_t num;
 };
 
+/*
+ * The rings' indexes, flags and event fields are written by one side
+ * while the other reads them (2.7.6, 2.7.10, 2.7.13): each is one 16-bit
+ * access. Two byte accesses, which virtio_le16 and virtio_put_le16 may
+ * compile to (they do in the sanitizer build), can be seen half old and
+ * half new: a used index that jumps 255 back, which sent Linux's
+ * virtio-net into an endless loop freeing transmit buffers. A ring
+ * misaligned by a hostile driver takes the byte path. The host is
+ * little-endian, as the rings are.
+ */
+static uint16_t ring_read16(const uint8_t *p)
+{
+	if ((uintptr_t)p & 1)
+		return virtio_le16(p);
+	return __atomic_load_n((const uint16_t *)(const void *)p, __ATOMIC_RELAXED);
+}
+
+static void ring_write16(uint8_t *p, uint16_t v)
+{
+	if ((uintptr_t)p & 1)
+		virtio_put_le16(p, v);
+	else
+		__atomic_store_n((uint16_t *)(void *)p, v, __ATOMIC_RELAXED);
+}
+
 /* Where the three rings are, all of them checked to be RAM (2.7.2). */
 static bool virtq_map(struct virtio_dev *vd, const struct virtq *q, struct virtq_rings *r)
 {
@@ -337,7 +362,7 @@ enum virtq_pop_result virtq_pop(struct virtio_dev *vd, unsigned queue, struct vi
 	if (!virtq_map(vd, q, &r))
 		goto broken;
 
-	const uint16_t avail_idx = virtio_le16(r.avail + 2);
+	const uint16_t avail_idx = ring_read16(r.avail + 2);
 	/* Read the ring entries only after the index that publishes them. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	const uint16_t pending = (uint16_t)(avail_idx - q->last_avail);
@@ -346,12 +371,12 @@ enum virtq_pop_result virtq_pop(struct virtio_dev *vd, unsigned queue, struct vi
 	if (pending == 0)
 		return VIRTQ_POP_EMPTY;
 
-	const uint16_t head = virtio_le16(r.avail + 4 + 2 * (q->last_avail % r.num));
+	const uint16_t head = ring_read16(r.avail + 4 + 2 * (q->last_avail % r.num));
 	q->last_avail++;
 	/* 2.7.10: with EVENT_IDX, avail_event asks to be notified of the next
 	 * buffer; processing is synchronous, so we always want it. */
 	if (has_feature(vd, VIRTIO_RING_F_EVENT_IDX)) {
-		virtio_put_le16(r.used + 4 + 8 * r.num, q->last_avail);
+		ring_write16(r.used + 4 + 8 * r.num, q->last_avail);
 		machine_ram_written(vd->m, r.used_pa + 4 + 8 * r.num, 2);
 	}
 	if (head >= r.num)
@@ -376,7 +401,7 @@ void virtq_unpop(struct virtio_dev *vd, unsigned queue)
 	q->last_avail--;
 	/* avail_event as it was: the chain is still to be taken. */
 	if (has_feature(vd, VIRTIO_RING_F_EVENT_IDX) && virtq_map(vd, q, &r)) {
-		virtio_put_le16(r.used + 4 + 8 * r.num, q->last_avail);
+		ring_write16(r.used + 4 + 8 * r.num, q->last_avail);
 		machine_ram_written(vd->m, r.used_pa + 4 + 8 * r.num, 2);
 	}
 }
@@ -404,7 +429,7 @@ void virtq_push(struct virtio_dev *vd, unsigned queue, const struct virtq_elem *
 	/* 2.7.8.2: the entry is visible before the index that publishes it. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	q->used_idx++;
-	virtio_put_le16(r.used + 2, q->used_idx);
+	ring_write16(r.used + 2, q->used_idx);
 	machine_ram_written(vd->m, r.used_pa + 2, 2);
 }
 
@@ -425,9 +450,9 @@ void virtq_notify_used(struct virtio_dev *vd, unsigned queue)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	bool notify;
 	if (has_feature(vd, VIRTIO_RING_F_EVENT_IDX))
-		notify = need_event(virtio_le16(r.avail + 4 + 2 * r.num), q->used_idx, old);
+		notify = need_event(ring_read16(r.avail + 4 + 2 * r.num), q->used_idx, old);
 	else
-		notify = !(virtio_le16(r.avail) & VIRTQ_AVAIL_F_NO_INTERRUPT);
+		notify = !(ring_read16(r.avail) & VIRTQ_AVAIL_F_NO_INTERRUPT);
 	if (notify) {
 		vd->isr |= VIRTIO_ISR_VRING;
 		isr_changed(vd);
