@@ -56,6 +56,16 @@ static inline uint64_t bench_rand(uint64_t *state)
 	return x;
 }
 
+/* A double's bits, for checksums that must match bit for bit. */
+static inline uint64_t bench_double_bits(double d)
+{
+	union {
+		double d;
+		uint64_t u;
+	} v = {d};
+	return v.u;
+}
+
 /* A 64-bit finaliser (murmur3 fmix64) to fold values into a checksum. */
 static inline uint64_t bench_mix(uint64_t h, uint64_t v)
 {

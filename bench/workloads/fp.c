@@ -60,15 +60,6 @@ static void matmul(double c[DIM][DIM], double a[DIM][DIM], double b[DIM][DIM])
 	}
 }
 
-static uint64_t bits(double d)
-{
-	union {
-		double d;
-		uint64_t u;
-	} v = {d};
-	return v.u;
-}
-
 uint64_t workload(uint64_t n)
 {
 	uint64_t rng = 0x452821e638d01377ull, sum = 0;
@@ -90,10 +81,10 @@ uint64_t workload(uint64_t n)
 		for (int i = 0; i < DIM; i++)
 			for (int j = 0; j < DIM; j++)
 				mb[i][j] = mc[i][j] * 0.25 + ma[j][i] * 0.5;
-		sum = bench_mix(sum, bits(mc[(int)(it % DIM)][3]));
-		sum = bench_mix(sum, bits(bodies[it % BODIES].x));
+		sum = bench_mix(sum, bench_double_bits(mc[(int)(it % DIM)][3]));
+		sum = bench_mix(sum, bench_double_bits(bodies[it % BODIES].x));
 	}
 	for (int i = 0; i < BODIES; i++)
-		sum = bench_mix(sum, bits(bodies[i].vx + bodies[i].vy + bodies[i].vz));
+		sum = bench_mix(sum, bench_double_bits(bodies[i].vx + bodies[i].vy + bodies[i].vz));
 	return sum;
 }

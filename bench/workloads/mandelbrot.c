@@ -90,15 +90,6 @@ static BENCH_NOINLINE uint64_t bounce(struct particle *p, int count, int steps)
 	return hits;
 }
 
-static uint64_t bits(double d)
-{
-	union {
-		double d;
-		uint64_t u;
-	} v = {d};
-	return v.u;
-}
-
 uint64_t workload(uint64_t n)
 {
 	uint64_t rng = 0x7137449123ef65cdull, sum = 0;
@@ -113,7 +104,7 @@ uint64_t workload(uint64_t n)
 		double x0 = -2.1 + (double)(it % 40) * 0.02, y0 = -1.0 + (double)(it % 13) * 0.01;
 		sum = bench_mix(sum, frame(x0, y0, 2.4 / WIDTH));
 		sum = bench_mix(sum, bounce(parts, PARTICLES, 200));
-		sum = bench_mix(sum, bits(parts[it % PARTICLES].y));
+		sum = bench_mix(sum, bench_double_bits(parts[it % PARTICLES].y));
 	}
 	return sum;
 }
