@@ -249,6 +249,14 @@ static void ring_write16(uint8_t *p, uint16_t v)
 		__atomic_store_n((uint16_t *)(void *)p, v, __ATOMIC_RELAXED);
 }
 
+/* 2.7.10: avail_event, the driver's next available buffer that should
+ * notify the device. */
+static void set_avail_event(struct virtio_dev *vd, const struct virtq_rings *r, uint16_t idx)
+{
+	ring_write16(r->used + 4 + 8 * r->num, idx);
+	machine_ram_written(vd->m, r->used_pa + 4 + 8 * r->num, 2);
+}
+
 /* Where the three rings are, all of them checked to be RAM (2.7.2). */
 static bool virtq_map(struct virtio_dev *vd, const struct virtq *q, struct virtq_rings *r)
 {
@@ -375,10 +383,8 @@ enum virtq_pop_result virtq_pop(struct virtio_dev *vd, unsigned queue, struct vi
 	q->last_avail++;
 	/* 2.7.10: with EVENT_IDX, avail_event asks to be notified of the next
 	 * buffer; processing is synchronous, so we always want it. */
-	if (has_feature(vd, VIRTIO_RING_F_EVENT_IDX)) {
-		ring_write16(r.used + 4 + 8 * r.num, q->last_avail);
-		machine_ram_written(vd->m, r.used_pa + 4 + 8 * r.num, 2);
-	}
+	if (has_feature(vd, VIRTIO_RING_F_EVENT_IDX))
+		set_avail_event(vd, &r, q->last_avail);
 	if (head >= r.num)
 		goto broken;
 
@@ -400,10 +406,8 @@ void virtq_unpop(struct virtio_dev *vd, unsigned queue)
 	struct virtq_rings r;
 	q->last_avail--;
 	/* avail_event as it was: the chain is still to be taken. */
-	if (has_feature(vd, VIRTIO_RING_F_EVENT_IDX) && virtq_map(vd, q, &r)) {
-		ring_write16(r.used + 4 + 8 * r.num, q->last_avail);
-		machine_ram_written(vd->m, r.used_pa + 4 + 8 * r.num, 2);
-	}
+	if (has_feature(vd, VIRTIO_RING_F_EVENT_IDX) && virtq_map(vd, q, &r))
+		set_avail_event(vd, &r, q->last_avail);
 }
 
 bool virtio_dev_queue_ready(const struct virtio_dev *vd, unsigned queue)

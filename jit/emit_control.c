@@ -211,15 +211,15 @@ static bool is_link(unsigned x)
 }
 
 /* A call's frame: the host call, whose landing (where the callee's
- * return comes back to) follows it, and then the frame's guard. The
- * caller emits the code that goes to the callee after it, and points
- * *no_room there too. Every cached register is written back and the
- * instructions counted before. */
-static void emit_call_frame(struct tctx *t, uint64_t return_pc, size_t *no_room)
+ * return comes back to) follows it, and then the frame's guard. The code
+ * the caller emits next goes to the callee, with a frame or, when the
+ * stack has no room for one, without. Every cached register is written
+ * back and the instructions counted before. */
+static void emit_call_frame(struct tctx *t, uint64_t return_pc)
 {
 	struct emitter *e = &t->e;
 	emit_alu_r64_m(e, ALU_CMP, RSP, H(return_floor));
-	*no_room = emit_jcc_rel32(e, CC_BE, 0);
+	const size_t no_room = emit_jcc_rel32(e, CC_BE, 0);
 	const size_t call = emit_call_rel32(e, 0);
 	emit_goto(t, return_pc, 0); /* the landing */
 	emit_patch_rel32(e->buf, call, e->len);
@@ -228,6 +228,7 @@ static void emit_call_frame(struct tctx *t, uint64_t return_pc, size_t *no_room)
 	emit_mov_m_r64(e, mem(RSP, 8), RDX);
 	emit_mov_r64_imm(e, RDX, return_pc);
 	emit_mov_m_r64(e, mem(RSP, 0), RDX);
+	emit_patch_rel32(e->buf, no_room, e->len);
 }
 
 /* A return (rax = the target, everything written back): the host ret
@@ -261,9 +262,7 @@ void emit_jal(struct tctx *t, const struct op *op, unsigned k)
 	} else if (is_link(op->rd) && t->j->chain) {
 		write_back_dirty(t);
 		add_instret(e, k + 1);
-		size_t no_room;
-		emit_call_frame(t, pc + op_len(op), &no_room);
-		emit_patch_rel32(e->buf, no_room, e->len);
+		emit_call_frame(t, pc + op_len(op));
 		emit_goto(t, target, 0);
 	} else {
 		emit_goto(t, target, k + 1);
@@ -285,19 +284,13 @@ void emit_jalr(struct tctx *t, const struct op *op, unsigned k)
 	}
 	write_back_dirty(t);
 	add_instret(e, k + 1);
-	if (!t->j->chain) {
-		emit_indirect(t);
-	} else if (is_link(op->rd)) {
-		/* rax, the target, survives the frame and the call. */
-		size_t no_room;
-		emit_call_frame(t, pc + op_len(op), &no_room);
-		emit_patch_rel32(e->buf, no_room, e->len);
-		emit_indirect(t);
-	} else if (op->rd == XREG_SINK && is_link(op->rs1)) {
+	if (t->j->chain && op->rd == XREG_SINK && is_link(op->rs1)) {
 		emit_return(t);
-	} else {
-		emit_indirect(t);
+		return;
 	}
+	if (t->j->chain && is_link(op->rd))
+		emit_call_frame(t, pc + op_len(op)); /* rax, the target, survives it */
+	emit_indirect(t);
 }
 
 void emit_branch(struct tctx *t, const struct op *op, unsigned k)

@@ -41,6 +41,26 @@ static void emit_user_space_check(struct tctx *t, const struct op *op, unsigned 
 	emit_mov_r64_imm(e, RAX, (uint64_t)(uintptr_t)m->ram);
 }
 
+/* User mode's protection bytes stand in for the TLB, unless a debugger
+ * watches data (then every access goes through the TLB, which holds
+ * nothing: core/debug.c drops this code when watching starts and ends). */
+static bool probes_user_space(const struct tctx *t)
+{
+	return t->j->m->user_prot &&
+	       !atomic_load_explicit(&t->j->m->watch_data, memory_order_relaxed);
+}
+
+/* rax = &h->tlb_data[(va >> 12) % TLB_ENTRIES], va in register `va`,
+ * `tmp` clobbered. */
+static void emit_tlb_entry(struct emitter *e, int va, int tmp)
+{
+	emit_mov_r64_m(e, RAX, H(tlb_data));
+	emit_mov_r32_r32(e, tmp, va);
+	emit_shift_r32_imm(e, SHIFT_SHR, tmp, 12 - 5);
+	emit_alu_r32_imm(e, ALU_AND, tmp, (TLB_ENTRIES - 1) << 5);
+	emit_alu_r64_r64(e, ALU_ADD, RAX, tmp);
+}
+
 /* Bytes a plain load or store moves; 0 for any other op. */
 static unsigned access_size(const struct op *op)
 {
@@ -131,11 +151,7 @@ static void group_probe_user(struct tctx *t, struct group_fail *f, bool loads, b
 static void group_probe_tlb(struct tctx *t, struct group_fail *f, bool loads, bool stores)
 {
 	struct emitter *e = &t->e;
-	emit_mov_r64_m(e, RAX, H(tlb_data));
-	emit_mov_r32_r32(e, RDX, RCX);
-	emit_shift_r32_imm(e, SHIFT_SHR, RDX, 12 - 5);
-	emit_alu_r32_imm(e, ALU_AND, RDX, (TLB_ENTRIES - 1) << 5);
-	emit_alu_r64_r64(e, ALU_ADD, RAX, RDX);
+	emit_tlb_entry(e, RCX, RDX);
 	emit_alu_r64_imm(e, ALU_AND, RCX, (int32_t) ~(uint32_t)TLB_PAGE_MASK);
 	if (loads) {
 		emit_alu_r64_m(e, ALU_CMP, RCX,
@@ -186,14 +202,12 @@ void mem_group_begin(struct tctx *t, unsigned k)
 		return;
 	uint64_t members = 0;
 	int64_t lo = INT64_MAX, hi = INT64_MIN;
-	unsigned n = 0;
 	bool loads = false, stores = false;
 	for (unsigned i = k; i < b->n_ops; i++) {
 		const struct op *op = &b->ops[i];
 		const unsigned size = access_size(op);
 		if (size && op->rs1 == base) {
 			members |= 1ULL << i;
-			n++;
 			lo = op->imm < lo ? op->imm : lo;
 			hi = op->imm + (int64_t)size > hi ? op->imm + (int64_t)size : hi;
 			const enum insn_format f = insn_table[op->id].format;
@@ -207,7 +221,7 @@ void mem_group_begin(struct tctx *t, unsigned k)
 		if (x_writes(op) & xbit(base))
 			break;
 	}
-	if (n < 2 || hi - lo > (int64_t)PAGE_SIZE)
+	if (__builtin_popcountll(members) < 2 || hi - lo > (int64_t)PAGE_SIZE)
 		return;
 
 	struct emitter *e = &t->e;
@@ -219,7 +233,7 @@ void mem_group_begin(struct tctx *t, unsigned k)
 	emit_alu_r32_imm(e, ALU_CMP, RDX, (int32_t)(PAGE_SIZE - (uint64_t)(hi - lo)));
 	group_fail_if(t, &fail, CC_A);
 	/* The probe emit_tlb_lookup would make for each member. */
-	if (t->j->m->user_prot && !atomic_load_explicit(&t->j->m->watch_data, memory_order_relaxed))
+	if (probes_user_space(t))
 		group_probe_user(t, &fail, loads, stores);
 	else
 		group_probe_tlb(t, &fail, loads, stores);
@@ -260,20 +274,11 @@ struct x86_mem emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned siz
 		if (op->imm)
 			emit_alu_r64_imm(e, ALU_ADD, RSI, op->imm);
 	}
-	/* While a debugger watches data, every access goes through the TLB,
-	 * which then holds nothing (core/debug.c drops this code when
-	 * watching starts and ends). */
-	if (t->j->m->user_prot &&
-	    !atomic_load_explicit(&t->j->m->watch_data, memory_order_relaxed)) {
+	if (probes_user_space(t)) {
 		emit_user_space_check(t, op, size, store, k);
 		return mem_index(RAX, RSI, 0);
 	}
-	emit_mov_r64_m(e, RAX, H(tlb_data));
-	/* ((va >> 12) % TLB_ENTRIES) * sizeof(struct tlb_entry) */
-	emit_mov_r32_r32(e, RCX, RSI);
-	emit_shift_r32_imm(e, SHIFT_SHR, RCX, 12 - 5);
-	emit_alu_r32_imm(e, ALU_AND, RCX, (TLB_ENTRIES - 1) << 5);
-	emit_alu_r64_r64(e, ALU_ADD, RAX, RCX);
+	emit_tlb_entry(e, RSI, RCX);
 	emit_mov_r64_r64(e, RCX, RSI);
 	emit_alu_r64_imm(e, ALU_AND, RCX, (int32_t) ~(TLB_PAGE_MASK & ~(uint64_t)(size - 1)));
 	emit_alu_r64_m(e, ALU_CMP, RCX,

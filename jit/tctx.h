@@ -88,6 +88,8 @@ struct mem_group {
 	uint64_t members;
 };
 #define MEM_GROUPS 2
+_Static_assert(sizeof(((struct hart *)0)->mem_group_base) == MEM_GROUPS * sizeof(uintptr_t),
+	       "a slot of h->mem_group_base for each group");
 _Static_assert(BLOCK_MAX_OPS <= 64, "mem_group.members has a bit per op");
 
 struct tctx {

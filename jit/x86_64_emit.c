@@ -564,12 +564,6 @@ void emit_ret(struct emitter *e)
 	put8(e, 0xc3);
 }
 
-void emit_ret_imm16(struct emitter *e, uint16_t pop)
-{
-	put8(e, 0xc2);
-	put8(e, (uint8_t)pop);
-	put8(e, (uint8_t)(pop >> 8));
-}
 void emit_nop(struct emitter *e)
 {
 	put8(e, 0x90);

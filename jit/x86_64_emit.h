@@ -249,7 +249,6 @@ void emit_call_r64(struct emitter *e, int reg);
 void emit_push(struct emitter *e, int reg);
 void emit_pop(struct emitter *e, int reg);
 void emit_ret(struct emitter *e);
-void emit_ret_imm16(struct emitter *e, uint16_t pop); /* ret, then pop more bytes */
 void emit_ud2(struct emitter *e);
 void emit_nop(struct emitter *e);
 void emit_mfence(struct emitter *e);
