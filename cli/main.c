@@ -61,13 +61,13 @@ static void print_stats(const struct machine *m, uint64_t ns)
 		    stderr,
 		    "rvjit: stats: blocks_translated=%llu translate_seconds=%.3f "
 		    "translate_share=%.1f%% blocks_per_second=%.0f code_bytes=%llu flushes=%llu "
-		    "plain_blocks=%llu\n",
+		    "plain_blocks=%llu regions=%llu\n",
 		    (unsigned long long)js.blocks_translated, (double)js.translate_ns / 1e9,
 		    ns ? 100.0 * (double)js.translate_ns / (double)ns : 0.0,
 		    js.translate_ns ? (double)js.blocks_translated / ((double)js.translate_ns / 1e9)
 				    : 0.0,
 		    (unsigned long long)js.code_bytes, (unsigned long long)js.flushes,
-		    (unsigned long long)js.blocks_plain);
+		    (unsigned long long)js.blocks_plain, (unsigned long long)js.regions);
 	}
 }
 

@@ -278,6 +278,77 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
  * chain at its head with a release store, and an unlinked block keeps its
  * hash_next, so a reader never steps off the chain. A reader may still
  * meet a block that is being invalidated, as if it looked just before. */
+/* A conditional branch or `jal x0`: control ops a region may hold. */
+static bool region_control(const struct op *op)
+{
+	return insn_table[op->id].format == FMT_B || (op->id == INSN_jal && op->rd == XREG_SINK);
+}
+
+struct block *tb_build_region(struct machine *m, const struct block *head)
+{
+	if (m->debug.nbps || !head->n_ops || head->breakpoint)
+		return NULL;
+	const unsigned room = (unsigned)(PAGE_SIZE - (head->va & PAGE_OFFSET_MASK));
+	struct op ops[BLOCK_MAX_OPS + 1];
+	unsigned n = 0, off = 0, end = 0;
+	while (n < BLOCK_MAX_OPS && off + 2 <= room) {
+		uint32_t raw = read16(head->host + off);
+		const unsigned len = (raw & 3) == 3 ? 4 : 2;
+		if (off + len > room)
+			break;
+		if (len == 4)
+			raw |= (uint32_t)read16(head->host + off + 2) << 16;
+		struct op *op = &ops[n];
+		insn_decode(raw, (int)len, op, &m->isa);
+		op->pc_off = (uint16_t)off;
+		if ((insn_table[op->id].flags & INSN_ENDS_BLOCK) && !region_control(op))
+			break; /* not part of a region: the loop must end before it */
+		off += len;
+		n++;
+	}
+	/* The region runs to the last back edge that can be reached from its
+	 * start without leaving it: a back edge only reached from outside (a
+	 * switch's cases, entered through an indirect jump) makes no loop of
+	 * the region's own, whose every pass would leave and enter again. The
+	 * jumps inside go forward, so one pass in order finds what is
+	 * reachable. */
+	uint64_t reach = 1;
+	for (unsigned k = 0; k < n; k++) {
+		const struct op *op = &ops[k];
+		if (!(reach >> k & 1))
+			continue;
+		const bool control = insn_table[op->id].flags & INSN_ENDS_BLOCK;
+		if (!control || insn_table[op->id].format == FMT_B)
+			reach |= 2ULL << k; /* falls through (k + 1 < 64 or unused) */
+		if (!control)
+			continue;
+		const int64_t target = (int64_t)op->pc_off + op->imm;
+		if (target == 0)
+			end = k + 1; /* a back edge */
+		for (unsigned i = k + 1; i < n; i++)
+			if (ops[i].pc_off == target)
+				reach |= 1ULL << i;
+	}
+	/* head alone, when its own last op is the only back edge. */
+	if (end <= head->n_ops)
+		return NULL;
+	struct tb_cache *tb = m->tb;
+	const size_t bytes =
+	    (sizeof(struct block) + (end + 1) * sizeof(struct op) + 15) & ~(size_t)15;
+	if (tb->used + bytes > tb->arena_size)
+		return NULL;
+	struct block *r = (struct block *)(void *)(tb->arena + tb->used);
+	tb->used += bytes;
+	memset(&ops[end], 0, sizeof(ops[end]));
+	ops[end].pc_off = ops[end - 1].pc_off + (uint16_t)op_len(&ops[end - 1]);
+	ops[end].id = INSN_ILLEGAL;
+	threaded_link(ops, end);
+	*r = (struct block){
+	    .host = head->host, .va = head->va, .n_ops = end, .valid = true, .chainable = true};
+	memcpy(r->ops, ops, (end + 1) * sizeof(struct op));
+	return r;
+}
+
 static struct block *lookup(struct machine *m, const uint8_t *host, uint64_t va)
 {
 	struct block **head = &m->tb->hash[tb_hash(host, va)];

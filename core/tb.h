@@ -87,6 +87,23 @@ struct block *tb_find(struct hart *h, struct block_scratch *scratch);
  * fault the exception is taken and NULL is returned. */
 struct block *tb_decode_one(struct hart *h, struct block_scratch *scratch);
 
+/*
+ * A loop region for the translator: the loop that starts at `head`'s first
+ * instruction, when the code from there to a branch or `jal x0` back to it
+ * lies on head's page, holds at most BLOCK_MAX_OPS instructions, and has
+ * no other instruction that ends a block than conditional branches and
+ * `jal x0` (so no call, return, indirect jump or system instruction).
+ * Decoded as one block of ops ending with that back edge, which is
+ * neither hashed nor run by the interpreter: the translator emits its
+ * branches to forward targets inside it as jumps within the code, and
+ * charges the quantum and instret for each block the interpreter would
+ * have run. NULL when there is no such loop beyond head itself (a block
+ * that branches back to its own start is a loop already), while
+ * breakpoints are set, or when the arena has no room (nothing is flushed).
+ * The caller holds the TB lock.
+ */
+struct block *tb_build_region(struct machine *m, const struct block *head);
+
 /* Number of whole-cache flushes so far: a block pointer held across a
  * tb_find() that flushed is dangling. */
 uint64_t tb_flush_count(const struct machine *m);

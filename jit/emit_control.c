@@ -170,7 +170,7 @@ void emit_loop_head(struct tctx *t)
 }
 
 /* The back edge: the loop head expects every cached register loaded. */
-static void emit_loop_back(struct tctx *t, unsigned retired)
+void emit_loop_back(struct tctx *t, unsigned retired)
 {
 	reload(t, t->cached & ~t->loaded);
 	add_instret(&t->e, retired);
@@ -253,6 +253,8 @@ void emit_jal(struct tctx *t, const struct op *op, unsigned k)
 	struct emitter *e = &t->e;
 	const uint64_t pc = op_va(t, op);
 	const uint64_t target = pc + (uint64_t)(int64_t)op->imm;
+	if (op->rd == XREG_SINK && region_jump(t, op, k))
+		return;
 	if (op->rd != XREG_SINK) {
 		emit_mov_r64_imm(e, RAX, pc + op_len(op));
 		set_x(t, op->rd, RAX);
@@ -304,6 +306,8 @@ void emit_branch(struct tctx *t, const struct op *op, unsigned k)
 		a = RAX;
 	}
 	alu_x(t, ALU_CMP, true, a, op->rs2);
+	if (region_branch(t, op, k, branch_cond(op->id)))
+		return;
 	const size_t taken = emit_jcc_rel32(e, branch_cond(op->id), 0);
 	emit_goto(t, pc + op_len(op), k + 1);
 	emit_patch_rel32(e->buf, taken, e->len);

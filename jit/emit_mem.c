@@ -180,8 +180,8 @@ static void group_probe_tlb(struct tctx *t, struct group_fail *f, bool loads, bo
  * out like any other (core/mem.h), and the single probe sends it the slow
  * way only because it might cross into another page, which the range
  * check rules out. The run ends at anything that might change what
- * addresses translate to (any op but a load, a store or pure computation)
- * and at a write to the base register.
+ * addresses translate to (any op but a load, a store or pure computation),
+ * at a write to the base register and at a region's label (region.c).
  */
 void mem_group_begin(struct tctx *t, unsigned k)
 {
@@ -205,6 +205,8 @@ void mem_group_begin(struct tctx *t, unsigned k)
 	bool loads = false, stores = false;
 	for (unsigned i = k; i < b->n_ops; i++) {
 		const struct op *op = &b->ops[i];
+		if (i > k && (t->labels >> i & 1))
+			break; /* a region's label: paths that skipped the probe join */
 		const unsigned size = access_size(op);
 		if (size && op->rs1 == base) {
 			members |= 1ULL << i;

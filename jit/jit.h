@@ -56,6 +56,16 @@
  * back edge leaves the block and calls hart_spin_wait, which gives the
  * host CPU away now and then.
  *
+ * Loop regions. A loop of several blocks that lies on one page, holds at
+ * most BLOCK_MAX_OPS instructions and has no call, return, indirect jump
+ * or system instruction in it is translated as one region when its first
+ * block is (core/tb.h tb_build_region, jit/region.c): branches forward
+ * inside it jump within its code, so cached registers stay in host
+ * registers across the loop's ifs and elses, and only branches that
+ * leave it exit. Every edge where the interpreter would start a block
+ * still takes one from the quantum, and a jump over ops takes their
+ * count back from instret, so both engines count alike on every path.
+ *
  * Invalidation. A store to a page with translated code drops its blocks
  * (core/tb.c) and overwrites each dropped block's entry, and its loop
  * head, with a jump back to the dispatcher, so chained jumps into it and
@@ -107,6 +117,7 @@ struct jit_stats {
 	uint64_t code_bytes;
 	uint64_t flushes;
 	uint64_t blocks_plain; /* too big for the code budget: translated plainly */
+	uint64_t regions;      /* blocks translated as the start of a loop region */
 };
 void jit_get_stats(const struct machine *m, struct jit_stats *s);
 

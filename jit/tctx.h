@@ -14,6 +14,7 @@
  *   emit_fp.c       F/D on the host's SSE unit
  *   emit_control.c  block entry and exits: goto, indirect jumps, loops,
  *                   the dead stub, patching, the enter/exit trampoline
+ *   region.c        loop regions: branches that stay inside the code
  *
  * Register use inside translated code:
  *   rbx        the hart (callee-saved: survives helper calls)
@@ -57,13 +58,16 @@ struct jit_block {
 
 /* Out-of-line paths collected while emitting the body. */
 enum stub_kind {
-	STUB_SLOW,   /* fast path not applicable (TLB miss, FP corner case):
-			run the op's exec function, then resume */
-	STUB_RESULT, /* a helper returned nonzero: account and leave */
-	STUB_CHAIN,  /* exit to a same-page target, patchable */
-	STUB_ENTRY,  /* entry check failed: leave with pc = block start */
-	STUB_LOOP,   /* loop head check failed: write back, leave with pc =
-			block start */
+	STUB_SLOW,     /* fast path not applicable (TLB miss, FP corner case):
+			  run the op's exec function, then resume */
+	STUB_RESULT,   /* a helper returned nonzero: account and leave */
+	STUB_CHAIN,    /* exit to a same-page target, patchable */
+	STUB_ENTRY,    /* entry check failed: leave with pc = block start */
+	STUB_LOOP,     /* loop head check failed: write back, leave with pc =
+			  block start */
+	STUB_BOUNDARY, /* a region's quantum check failed where the
+			  interpreter's next block starts: write back, leave
+			  with pc = target */
 };
 
 struct stub {
@@ -92,6 +96,12 @@ _Static_assert(sizeof(((struct hart *)0)->mem_group_base) == MEM_GROUPS * sizeof
 	       "a slot of h->mem_group_base for each group");
 _Static_assert(BLOCK_MAX_OPS <= 64, "mem_group.members has a bit per op");
 
+/* A jump (its rel32 field) to the label of a region's op not yet emitted. */
+struct region_fixup {
+	size_t field;
+	unsigned to;
+};
+
 struct tctx {
 	struct jit *j;
 	struct block *b;
@@ -110,7 +120,17 @@ struct tctx {
 	size_t loop_dead;    /* where a killed loop head leads */
 	uint64_t loop_dirty; /* loop: registers the body writes */
 	struct mem_group group[MEM_GROUPS];
-	struct stub stubs[3 * BLOCK_MAX_OPS + 4];
+	/* A loop region (region.c): ops that forward branches inside it
+	 * reach, where each label's code is, the jumps still to point at
+	 * labels not yet emitted, and whether the op being emitted can be
+	 * reached by falling through. */
+	bool region;
+	uint64_t labels;
+	size_t label_at[BLOCK_MAX_OPS];
+	struct region_fixup fixups[BLOCK_MAX_OPS];
+	unsigned nfixups;
+	bool unreachable;
+	struct stub stubs[5 * BLOCK_MAX_OPS + 4];
 	unsigned nstubs;
 };
 
@@ -137,6 +157,12 @@ void begin_op(struct tctx *t, const struct op *op);
 void write_back_dirty(struct tctx *t);
 void regcache_before_call(struct tctx *t, bool callee_uses_x);
 void regcache_after_call(struct tctx *t, bool callee_uses_x);
+
+/* ---- region.c ---- */
+void region_begin(struct tctx *t);
+void region_bind(struct tctx *t, unsigned k);
+bool region_branch(struct tctx *t, const struct op *op, unsigned k, enum x86_cond taken);
+bool region_jump(struct tctx *t, const struct op *op, unsigned k);
 
 /* ---- stubs.c ---- */
 void add_stub(struct tctx *t, struct stub s);
@@ -196,6 +222,7 @@ void mem_group_begin(struct tctx *t, unsigned k);
 /* ---- emit_control.c ---- */
 void exit_dispatch(struct tctx *t);
 void emit_goto(struct tctx *t, uint64_t target, unsigned retired);
+void emit_loop_back(struct tctx *t, unsigned retired);
 bool is_loop(const struct tctx *t);
 void emit_loop_head(struct tctx *t);
 void emit_entry(struct tctx *t);

@@ -39,7 +39,8 @@ static emit_fn *const native_emitter[INSN_COUNT + 1] = {
 
 /* Emit b's code at t->e's position and return its entry's offset. plain:
  * every op through its exec function and no register caching, code whose
- * size is small and easy to bound. */
+ * size is small and easy to bound. With t->region, b is a loop region
+ * (region.c). */
 static size_t emit_block(struct tctx *t, bool plain)
 {
 	const struct block *b = t->b;
@@ -47,6 +48,8 @@ static size_t emit_block(struct tctx *t, bool plain)
 	if (plain)
 		t->cached = 0;
 	t->loop = !plain && is_loop(t);
+	if (t->region)
+		region_begin(t);
 	t->loop_head = t->loop_dead = 0;
 	emit_dead_stub(t);
 	const size_t entry = t->e.len;
@@ -61,6 +64,8 @@ static size_t emit_block(struct tctx *t, bool plain)
 			fallback(t, op, k);
 			continue;
 		}
+		if (t->region && ((t->labels >> k & 1) || t->unreachable))
+			region_bind(t, k);
 		begin_op(t, op);
 		mem_group_begin(t, k);
 		emit_fn *const emit = native_emitter[op->id];
@@ -74,7 +79,8 @@ static size_t emit_block(struct tctx *t, bool plain)
 		const struct stub *last = t->nstubs ? &t->stubs[t->nstubs - 1] : NULL;
 		if (last && last->kind == STUB_SLOW && last->op == op && !last->resume)
 			mark_resume(t);
-		ended = insn_table[op->id].flags & INSN_JUMP;
+		/* A region's branches and jumps before its back edge stay inside. */
+		ended = (insn_table[op->id].flags & INSN_JUMP) && (!t->region || k + 1 == b->n_ops);
 	}
 	if (!ended)
 		emit_goto(t, b->va + b->ops[b->n_ops].pc_off, b->n_ops);
@@ -91,17 +97,27 @@ bool jit_translate(struct jit *j, struct block *b)
 	const size_t start = j->cb.used;
 	const size_t code = start + sizeof(struct jit_block); /* the header first */
 	size_t entry = 0;
+	/* A loop of several blocks starting at b becomes one region, whose
+	 * code b's entry leads to (region.c). Loops are where a program spends
+	 * its time, so the region is made at b's first translation: no counter
+	 * is needed to find hot code, and a region costs one decode of at
+	 * most BLOCK_MAX_OPS ops more than the block alone. */
+	struct block *region = j->chain ? tb_build_region(j->m, b) : NULL;
 	/* A block whose native code outgrows BLOCK_CODE_MAX (long runs of ops
-	 * with many slow paths) is translated again, plainly. */
-	for (int plain = 0; plain < 2; plain++) {
+	 * with many slow paths) is translated again, plainly; a region that
+	 * does is given up for its first block. */
+	for (int attempt = region ? 0 : 1; attempt < 3; attempt++) {
+		const bool plain = attempt == 2;
 		memset(&t, 0, offsetof(struct tctx, stubs));
 		t.nstubs = 0;
 		t.j = j;
-		t.b = b;
+		t.b = attempt == 0 ? region : b;
+		t.region = attempt == 0;
 		t.e = (struct emitter){.buf = j->cb.rw, .cap = start + BLOCK_CODE_MAX, .len = code};
 		entry = emit_block(&t, plain);
 		if (!t.e.overflow) {
 			j->stats.blocks_plain += (unsigned)plain;
+			j->stats.regions += (unsigned)t.region;
 			break;
 		}
 	}

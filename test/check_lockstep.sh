@@ -9,7 +9,8 @@ rvjit=$1 dir=$2
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 fail=0
-# Integer, M/A/F/D, RVC, traps, CSRs, Sv39, PMP, SMC and interrupts; NAME@CPU
+# Integer, M/A/F/D, RVC, traps, CSRs, Sv39, PMP, SMC, interrupts and loop
+# regions; NAME@CPU
 # runs with -cpu CPU (the extensions' own guests).
 for g in rvc_all_forms m_extension_edge_cases lrsc_reservation_rules fp_rounding_and_flags \
 	illegal_instruction_tval csr_warl_fields precise_trap_in_block instret_is_precise \
@@ -17,7 +18,7 @@ for g in rvc_all_forms m_extension_edge_cases lrsc_reservation_rules fp_rounding
 	smc_store_then_fence_i code_page_reuse trap_ecall_cause_per_mode jalr_return_stack \
 	vectored_interrupt_and_priority uart_hello hostile_satp_and_page_tables \
 	cbo_zero_and_cache_block_checks@max svpbmt_svnapot_svade_page_tables@max \
-	sv57_five_level_walk@max; do
+	sv57_five_level_walk@max loop_regions; do
 	cpu=rv64
 	case $g in *@*) cpu=${g#*@} g=${g%@*} ;; esac
 	timeout 60 "$rvjit" -cpu "$cpu" --check "$dir/$g.elf" </dev/null >"$out" 2>&1

@@ -1015,6 +1015,12 @@ static void gen_loop(struct builder *b, unsigned room, bool polling)
 		case 3:
 			gen_plain(r, it);
 			break;
+		case 4:
+		case 5:
+			/* A branch or jump forward inside the loop (or out of
+			 * it): the translator makes such loops one region. */
+			gen_control(r, it);
+			break;
 		default:
 			for (unsigned k = 1 + pick(r, 4); k; k--)
 				if (it->n + 6 <= RVGEN_ITEM_WORDS)
