@@ -203,6 +203,32 @@ static struct block *build_straddling(struct hart *h, const uint8_t *host, struc
 	return &s->b;
 }
 
+/* Decode the instruction at host + off into op (pc_off set) and return
+ * its length, or 0 when it would straddle the end of the `room` bytes
+ * left on the page (it then starts the next block). */
+static unsigned decode_at(const struct machine *m, const uint8_t *host, unsigned off, unsigned room,
+			  struct op *op)
+{
+	uint32_t raw = read16(host + off);
+	const unsigned len = (raw & 3) == 3 ? 4 : 2;
+	if (off + len > room)
+		return 0;
+	if (len == 4)
+		raw |= (uint32_t)read16(host + off + 2) << 16;
+	insn_decode(raw, (int)len, op, &m->isa);
+	op->pc_off = (uint16_t)off;
+	return len;
+}
+
+/* ops[n], the end op at pc offset `end`, and the threaded links. */
+static void finish_ops(struct op *ops, unsigned n, unsigned end)
+{
+	memset(&ops[n], 0, sizeof(ops[n]));
+	ops[n].pc_off = (uint16_t)end;
+	ops[n].id = INSN_ILLEGAL;
+	threaded_link(ops, n);
+}
+
 static struct block *build(struct hart *h, const uint8_t *host, struct block_scratch *scratch)
 {
 	struct machine *m = h->m;
@@ -219,23 +245,16 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 	while (!at_breakpoint && n < BLOCK_MAX_OPS && off + 2 <= room) {
 		if (bps && off && machine_is_breakpoint(m, h->pc + off))
 			break;
-		uint32_t raw = read16(host + off);
-		unsigned len = (raw & 3) == 3 ? 4 : 2;
-		if (off + len > room)
+		struct op *op = &ops[n];
+		const unsigned len = decode_at(m, host, off, room, op);
+		if (!len)
 			break; /* straddles the page end: starts the next block */
-		if (len == 4)
-			raw |= (uint32_t)read16(host + off + 2) << 16;
-		struct op *op = &ops[n++];
-		insn_decode(raw, (int)len, op, &m->isa);
-		op->pc_off = (uint16_t)off;
+		n++;
 		off += len;
 		if (insn_table[op->id].flags & INSN_ENDS_BLOCK)
 			break;
 	}
-	memset(&ops[n], 0, sizeof(ops[n]));
-	ops[n].pc_off = (uint16_t)off;
-	ops[n].id = INSN_ILLEGAL;
-	threaded_link(ops, n);
+	finish_ops(ops, n, off);
 
 	struct block *b = arena_alloc(m, sizeof(*b) + (n + 1) * sizeof(struct op));
 	if (!b) {
@@ -274,10 +293,6 @@ static struct block *build(struct hart *h, const uint8_t *host, struct block_scr
 	return b;
 }
 
-/* With one thread per hart, lookups run without the lock: blocks enter a
- * chain at its head with a release store, and an unlinked block keeps its
- * hash_next, so a reader never steps off the chain. A reader may still
- * meet a block that is being invalidated, as if it looked just before. */
 /* A conditional branch or `jal x0`: control ops a region may hold. */
 static bool region_control(const struct op *op)
 {
@@ -292,15 +307,10 @@ struct block *tb_build_region(struct machine *m, const struct block *head)
 	struct op ops[BLOCK_MAX_OPS + 1];
 	unsigned n = 0, off = 0, end = 0;
 	while (n < BLOCK_MAX_OPS && off + 2 <= room) {
-		uint32_t raw = read16(head->host + off);
-		const unsigned len = (raw & 3) == 3 ? 4 : 2;
-		if (off + len > room)
-			break;
-		if (len == 4)
-			raw |= (uint32_t)read16(head->host + off + 2) << 16;
 		struct op *op = &ops[n];
-		insn_decode(raw, (int)len, op, &m->isa);
-		op->pc_off = (uint16_t)off;
+		const unsigned len = decode_at(m, head->host, off, room, op);
+		if (!len)
+			break;
 		if ((insn_table[op->id].flags & INSN_ENDS_BLOCK) && !region_control(op))
 			break; /* not part of a region: the loop must end before it */
 		off += len;
@@ -339,16 +349,17 @@ struct block *tb_build_region(struct machine *m, const struct block *head)
 		return NULL;
 	struct block *r = (struct block *)(void *)(tb->arena + tb->used);
 	tb->used += bytes;
-	memset(&ops[end], 0, sizeof(ops[end]));
-	ops[end].pc_off = ops[end - 1].pc_off + (uint16_t)op_len(&ops[end - 1]);
-	ops[end].id = INSN_ILLEGAL;
-	threaded_link(ops, end);
+	finish_ops(ops, end, ops[end - 1].pc_off + op_len(&ops[end - 1]));
 	*r = (struct block){
 	    .host = head->host, .va = head->va, .n_ops = end, .valid = true, .chainable = true};
 	memcpy(r->ops, ops, (end + 1) * sizeof(struct op));
 	return r;
 }
 
+/* With one thread per hart, lookups run without the lock: blocks enter a
+ * chain at its head with a release store, and an unlinked block keeps its
+ * hash_next, so a reader never steps off the chain. A reader may still
+ * meet a block that is being invalidated, as if it looked just before. */
 static struct block *lookup(struct machine *m, const uint8_t *host, uint64_t va)
 {
 	struct block **head = &m->tb->hash[tb_hash(host, va)];

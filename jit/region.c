@@ -66,7 +66,6 @@ void region_bind(struct tctx *t, unsigned k)
 {
 	if (!t->unreachable)
 		reload(t, t->cached & ~t->loaded);
-	t->label_at[k] = t->e.len;
 	for (unsigned i = 0; i < t->nfixups;) {
 		if (t->fixups[i].to == k) {
 			emit_patch_rel32(t->e.buf, t->fixups[i].field, t->e.len);

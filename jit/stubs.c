@@ -167,23 +167,17 @@ void emit_stubs(struct tctx *t)
 			emit_mov_r64_imm(e, RAX, JIT_EXIT_CHAIN);
 			emit_jmp_rel32(e, j->exit_off);
 			break;
-		case STUB_BOUNDARY:
-			emit_alu_m32_imm(e, ALU_ADD, H(budget), 1); /* did not start */
-			writeback(t, s->dirty);
-			add_instret(e, s->retired);
-			emit_mov_r64_imm(e, RAX, s->target);
-			emit_mov_m_r64(e, H(pc), RAX);
-			exit_dispatch(t);
-			break;
 		case STUB_ENTRY:
 		case STUB_LOOP:
-			emit_alu_m32_imm(e, ALU_ADD, H(budget), 1); /* did not run */
-			if (s->kind == STUB_LOOP) {
-				/* Where a killed loop head leads. */
-				t->loop_dead = e->len;
-				writeback(t, s->dirty);
-			}
-			emit_mov_r64_imm(e, RAX, t->b->va);
+		case STUB_BOUNDARY:
+			/* The block at the pc left to did not start. An entry
+			 * has nothing to write back or count. */
+			emit_alu_m32_imm(e, ALU_ADD, H(budget), 1);
+			if (s->kind == STUB_LOOP)
+				t->loop_dead = e->len; /* where a killed loop head leads */
+			writeback(t, s->dirty);
+			add_instret(e, s->retired);
+			emit_mov_r64_imm(e, RAX, s->kind == STUB_BOUNDARY ? s->target : t->b->va);
 			emit_mov_m_r64(e, H(pc), RAX);
 			exit_dispatch(t);
 			break;

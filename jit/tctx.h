@@ -121,12 +121,10 @@ struct tctx {
 	uint64_t loop_dirty; /* loop: registers the body writes */
 	struct mem_group group[MEM_GROUPS];
 	/* A loop region (region.c): ops that forward branches inside it
-	 * reach, where each label's code is, the jumps still to point at
-	 * labels not yet emitted, and whether the op being emitted can be
-	 * reached by falling through. */
+	 * reach, the jumps still to point at labels not yet emitted, and
+	 * whether the op being emitted can be reached by falling through. */
 	bool region;
 	uint64_t labels;
-	size_t label_at[BLOCK_MAX_OPS];
 	struct region_fixup fixups[BLOCK_MAX_OPS];
 	unsigned nfixups;
 	bool unreachable;
