@@ -301,7 +301,12 @@ static bool region_control(const struct op *op)
 
 struct block *tb_build_region(struct machine *m, const struct block *head)
 {
-	if (m->debug.nbps || !head->n_ops || head->breakpoint)
+	/* A loop beyond head goes on past head's last op, which must then be
+	 * a branch or `jal x0`: a head ended by anything else (a call, a
+	 * return, a system op, the page end, the op limit) would end the
+	 * region there too. Most blocks stop here, before any decoding. */
+	if (m->debug.nbps || !head->n_ops || head->breakpoint ||
+	    !region_control(&head->ops[head->n_ops - 1]))
 		return NULL;
 	const unsigned room = (unsigned)(PAGE_SIZE - (head->va & PAGE_OFFSET_MASK));
 	struct op ops[BLOCK_MAX_OPS + 1];
