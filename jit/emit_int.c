@@ -175,6 +175,10 @@ void emit_alu(struct tctx *t, const struct op *op, unsigned k)
 	case INSN_xor:
 	case INSN_or:
 	case INSN_and:
+		if (rs1 == 0 && op->id != INSN_sub && op->id != INSN_and) {
+			load_x(t, d, rs2); /* mv (c.mv is add rd, x0, rs2) */
+			break;
+		}
 		load_x(t, d, rs1);
 		alu_x(t, alu, true, d, rs2);
 		break;

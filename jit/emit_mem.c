@@ -247,6 +247,7 @@ void mem_group_begin(struct tctx *t, unsigned k)
 	emit_patch_rel32(e->buf, done, e->len);
 	emit_mov_m_r64(e, H(mem_group_base[slot]), RAX);
 	t->group[slot].members = members;
+	t->rax_group = slot + 1;
 }
 
 /*
@@ -261,12 +262,15 @@ struct x86_mem emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned siz
 	struct emitter *e = &t->e;
 	for (unsigned g = 0; g < MEM_GROUPS; g++) {
 		if (t->group[g].members >> k & 1) {
-			emit_mov_r64_m(e, RAX, H(mem_group_base[g]));
+			if (t->rax_group != g + 1)
+				emit_mov_r64_m(e, RAX, H(mem_group_base[g]));
+			t->rax_group = g + 1;
 			emit_test_r64_r64(e, RAX, RAX);
 			slow_if(t, op, k, CC_E);
 			return mem(RAX, op->imm);
 		}
 	}
+	t->rax_group = 0; /* rax gets the probe's result */
 	const bool joined = t->nstubs && t->stubs[t->nstubs - 1].kind == STUB_SLOW &&
 			    t->stubs[t->nstubs - 1].op == op;
 	if (op->imm && x_host(t, op->rs1) >= 0) {
@@ -338,6 +342,7 @@ void emit_load(struct tctx *t, const struct op *op, unsigned k)
 		wrote_x(t, op->rd);
 	else
 		set_x(t, op->rd, RCX); /* rd may be the sink */
+	t->rax_kept = true;	       /* the host address is in rax still */
 	/* The slow path resumes here. */
 	mark_resume(t);
 }
@@ -345,29 +350,44 @@ void emit_load(struct tctx *t, const struct op *op, unsigned k)
 void emit_store(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
-	struct x86_mem host;
+	unsigned size;
 	switch (op->id) {
 	case INSN_sb:
-		host = emit_tlb_lookup(t, op, 1, true, k);
-		load_x(t, RCX, op->rs2);
-		emit_mov_m_r8(e, host, RCX);
+		size = 1;
 		break;
 	case INSN_sh:
-		host = emit_tlb_lookup(t, op, 2, true, k);
-		load_x(t, RCX, op->rs2);
-		emit_mov_m_r16(e, host, RCX);
+		size = 2;
 		break;
 	case INSN_sw:
-		host = emit_tlb_lookup(t, op, 4, true, k);
-		load_x(t, RCX, op->rs2);
-		emit_mov_m_r32(e, host, RCX);
+		size = 4;
 		break;
 	default: /* sd */
-		host = emit_tlb_lookup(t, op, 8, true, k);
-		load_x(t, RCX, op->rs2);
-		emit_mov_m_r64(e, host, RCX);
+		size = 8;
 		break;
 	}
+	const struct x86_mem host = emit_tlb_lookup(t, op, size, true, k);
+	/* Straight from rs2's host register when it has one loaded (the
+	 * address is in rax and rsi, never there). */
+	int src = op->rs2 ? x_host(t, op->rs2) : -1;
+	if (src < 0) {
+		src = RCX;
+		load_x(t, RCX, op->rs2);
+	}
+	switch (size) {
+	case 1:
+		emit_mov_m_r8(e, host, src);
+		break;
+	case 2:
+		emit_mov_m_r16(e, host, src);
+		break;
+	case 4:
+		emit_mov_m_r32(e, host, src);
+		break;
+	default:
+		emit_mov_m_r64(e, host, src);
+		break;
+	}
+	t->rax_kept = true;
 	/* The slow path resumes here. */
 	mark_resume(t);
 }

@@ -80,6 +80,7 @@ void region_bind(struct tctx *t, unsigned k)
 	t->fs_checked = false;
 	t->fs_dirty_set = false;
 	memset(t->group, 0, sizeof(t->group));
+	t->rax_group = 0;
 	t->unreachable = false;
 }
 

@@ -63,6 +63,7 @@ void mark_resume(struct tctx *t)
 {
 	t->stubs[t->nstubs - 1].resume = t->e.len;
 	t->stubs[t->nstubs - 1].reload = t->loaded;
+	t->stubs[t->nstubs - 1].rax_group = t->rax_kept ? t->rax_group : 0;
 }
 
 static void store_context(struct tctx *t)
@@ -141,6 +142,8 @@ void emit_stubs(struct tctx *t)
 			{
 				const size_t f = emit_jcc_rel32(e, CC_NE, 0);
 				reload(t, s->reload);
+				if (s->rax_group)
+					emit_mov_r64_m(e, RAX, H(mem_group_base[s->rax_group - 1]));
 				emit_jmp_rel32(e, s->resume);
 				emit_patch_rel32(e->buf, f, e->len);
 			}

@@ -82,6 +82,8 @@ struct stub {
 	uint64_t dirty;	     /* cached registers to write back on the way out */
 	uint64_t loaded;     /* STUB_SLOW: cached registers loaded at the jump */
 	uint64_t reload;     /* STUB_SLOW: cached registers to load before resuming */
+	unsigned rax_group;  /* STUB_SLOW: 1 + the memory group whose base rax
+				holds at the resume point; 0: none */
 };
 
 /* Loads and stores through one base register that one probe covers
@@ -120,6 +122,10 @@ struct tctx {
 	size_t loop_dead;    /* where a killed loop head leads */
 	uint64_t loop_dirty; /* loop: registers the body writes */
 	struct mem_group group[MEM_GROUPS];
+	/* 1 + the group whose slot rax holds on the path being emitted (0:
+	 * none), and whether the op being emitted left it there. */
+	unsigned rax_group;
+	bool rax_kept;
 	/* A loop region (region.c): ops that forward branches inside it
 	 * reach, the jumps still to point at labels not yet emitted, and
 	 * whether the op being emitted can be reached by falling through. */

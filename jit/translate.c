@@ -73,12 +73,15 @@ static size_t emit_block(struct tctx *t, bool plain)
 			fallback(t, op, k); /* the shared semantics function */
 			continue;
 		}
+		t->rax_kept = false;
 		emit(t, op, k);
 		/* A slow path the emitter gave no resume point resumes after
 		 * the op's native code. */
 		const struct stub *last = t->nstubs ? &t->stubs[t->nstubs - 1] : NULL;
 		if (last && last->kind == STUB_SLOW && last->op == op && !last->resume)
 			mark_resume(t);
+		if (!t->rax_kept)
+			t->rax_group = 0;
 		/* A region's branches and jumps before its back edge stay inside. */
 		ended = (insn_table[op->id].flags & INSN_JUMP) && (!t->region || k + 1 == b->n_ops);
 	}
