@@ -7,9 +7,9 @@
  * The unit compared is a run: the translated code the dispatcher enters,
  * up to its return. Every block entry in translated code, from the
  * dispatcher, through a chained jump, through the jump cache or at a loop
- * head, takes one from h->budget (jit/translate.c: emit_entry,
- * emit_loop_head; an entry that fails the test gives it back, a killed
- * block's dead stub takes none). So a run that starts with budget L and
+ * head, counts one that the exit takes from h->budget (jit/emit_control.c:
+ * emit_quantum_check; an entry that fails the test counts none, nor does a
+ * killed block's dead stub). So a run that starts with budget L and
  * returns with budget L - R ran R blocks, the last of which may have
  * stopped early (trap, an exit to the dispatcher). For each run:
  *   1. copy the hart's architectural state (everything before the TLB)

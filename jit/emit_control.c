@@ -163,9 +163,7 @@ void emit_loop_head(struct tctx *t)
 	while (e->len & 7)
 		emit_nop(e);
 	t->loop_head = e->len;
-	emit_alu_m32_imm(e, ALU_SUB, H(budget), 1);
-	const size_t f = emit_jcc_rel32(e, CC_S, 0);
-	add_stub(t, (struct stub){.kind = STUB_LOOP, .field = f, .dirty = t->loop_dirty});
+	emit_quantum_check(t, (struct stub){.kind = STUB_LOOP, .dirty = t->loop_dirty});
 	emit_patch_rel32(e->buf, skip, e->len);
 }
 
@@ -334,10 +332,23 @@ void emit_branch(struct tctx *t, const struct op *op, unsigned k)
  * latency; the dispatcher takes the interrupt. */
 void emit_entry(struct tctx *t)
 {
+	emit_quantum_check(t, (struct stub){.kind = STUB_ENTRY});
+}
+
+/* Where the interpreter would start a block: leave by stub s when the
+ * quantum is over, else count the block (BLOCKS_RUN). The compare comes
+ * first, and is 7 bytes long: jit_kill_block overwrites an entry's or a
+ * loop head's first 5 bytes while another hart may be fetching them. */
+void emit_quantum_check(struct tctx *t, struct stub s)
+{
 	struct emitter *e = &t->e;
-	emit_alu_m32_imm(e, ALU_SUB, H(budget), 1);
-	const size_t f = emit_jcc_rel32(e, CC_S, 0);
-	add_stub(t, (struct stub){.kind = STUB_ENTRY, .field = f});
+	const size_t start = e->len;
+	emit_alu_r32_m(e, ALU_CMP, BLOCKS_RUN, H(budget));
+	if (e->len - start < 5)
+		e->overflow = true; /* cannot happen: budget is past disp8 */
+	s.field = emit_jcc_rel32(e, CC_GE, 0);
+	add_stub(t, s);
+	emit_alu_r32_imm(e, ALU_ADD, BLOCKS_RUN, 1);
 }
 
 /* Placed right before a block's entry and reached only after
@@ -401,9 +412,14 @@ void jit_emit_stubs(struct jit *j)
 	emit_mov_m_r64(&e, H(host_sp), RSP);
 	emit_lea(&e, RAX, mem(RSP, -RETURN_FRAMES_MAX * RETURN_FRAME));
 	emit_mov_m_r64(&e, H(return_floor), RAX);
+	emit_alu_r32_r32(&e, ALU_XOR, BLOCKS_RUN, BLOCKS_RUN);
 	emit_jmp_r64(&e, RSI);
-	/* exit: eax = enum jit_exit; return frames left on the stack go */
+	/* exit: eax = enum jit_exit; return frames left on the stack go, the
+	 * blocks run leave the budget (atomically: another thread may have
+	 * zeroed it meanwhile, and the zero must stay at or below zero) */
 	j->exit_off = e.len;
+	emit_neg_r32(&e, BLOCKS_RUN);
+	emit_lock_xadd_m_r(&e, false, H(budget), BLOCKS_RUN);
 	emit_mov_r64_m(&e, RSP, H(host_sp));
 	emit_alu_r64_imm(&e, ALU_ADD, RSP, SENTINEL_FRAME_ROOM);
 	for (int i = 5; i >= 0; i--)

@@ -88,13 +88,10 @@ void region_bind(struct tctx *t, unsigned k)
  * quantum, or leave for the dispatcher at its pc when the quantum is over. */
 static void charge_block(struct tctx *t, unsigned next)
 {
-	emit_alu_m32_imm(&t->e, ALU_SUB, H(budget), 1);
-	const size_t f = emit_jcc_rel32(&t->e, CC_S, 0);
-	add_stub(t, (struct stub){.kind = STUB_BOUNDARY,
-				  .field = f,
-				  .target = op_va(t, &t->b->ops[next]),
-				  .retired = next,
-				  .dirty = t->dirty});
+	emit_quantum_check(t, (struct stub){.kind = STUB_BOUNDARY,
+					    .target = op_va(t, &t->b->ops[next]),
+					    .retired = next,
+					    .dirty = t->dirty});
 }
 
 /* From op k (a branch or jump that retires) to op `to` later in the region,

@@ -175,7 +175,6 @@ void emit_stubs(struct tctx *t)
 		case STUB_BOUNDARY:
 			/* The block at the pc left to did not start. An entry
 			 * has nothing to write back or count. */
-			emit_alu_m32_imm(e, ALU_ADD, H(budget), 1);
 			if (s->kind == STUB_LOOP)
 				t->loop_dead = e->len; /* where a killed loop head leads */
 			writeback(t, s->dirty);

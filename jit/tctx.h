@@ -19,7 +19,8 @@
  * Register use inside translated code:
  *   rbx        the hart (callee-saved: survives helper calls)
  *   rax rcx rdx rsi rdi          scratch, dead across helper calls
- *   r12-r15 rbp r8-r11           guest registers cached for the block
+ *   r15        blocks entered since the trampoline's entry (BLOCKS_RUN)
+ *   r12-r14 rbp r8-r11           guest registers cached for the block
  *
  * Layout of one block's code:
  *   header: struct jit_block, data (never executed)
@@ -41,6 +42,17 @@
 #define XREG(i)	   mem(RBX, (int32_t)(offsetof(struct hart, x) + 8 * (size_t)(i)))
 #define FREG(i)	   mem(RBX, (int32_t)(offsetof(struct hart, f) + 8 * (size_t)(i)))
 #define FREG_HI(i) mem(RBX, (int32_t)(offsetof(struct hart, f) + 8 * (size_t)(i) + 4))
+
+/*
+ * The quantum in translated code. h->budget (blocks left, machine.h) is
+ * what other threads zero to make the hart leave (hart_set_mip); taking
+ * one from it in memory at every block entry chained each block to the
+ * one before through a store and a load. So the blocks entered since the
+ * trampoline's entry count up in a register, each entry compares them
+ * with the budget (a load nothing waits for) before counting itself, and
+ * the exit takes them from the budget with one atomic add.
+ */
+#define BLOCKS_RUN R15
 
 /* Room a block needs at most (BLOCK_MAX_OPS ops of the largest sequence
  * plus their stubs); checked before translating so a block never straddles
@@ -222,6 +234,7 @@ void emit_branch(struct tctx *t, const struct op *op, unsigned k);	/* emit_contr
 struct x86_mem emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool store,
 			       unsigned k);
 void mem_group_begin(struct tctx *t, unsigned k);
+void emit_quantum_check(struct tctx *t, struct stub s);
 
 /* ---- emit_control.c ---- */
 void exit_dispatch(struct tctx *t);
