@@ -58,7 +58,7 @@ void emit_goto(struct tctx *t, uint64_t target, unsigned retired)
 	 * from the state before it. */
 	const uint64_t dirty = t->dirty, loaded = t->loaded;
 	write_back_dirty(t);
-	add_instret(e, retired);
+	add_instret(t, (int)retired);
 	if (t->j->chain && !((target ^ t->b->va) & ~PAGE_OFFSET_MASK)) {
 		/* patch_chain rewrites the field while other harts may run
 		 * this code: aligned, its store is atomic. */
@@ -163,6 +163,7 @@ void emit_loop_head(struct tctx *t)
 	while (e->len & 7)
 		emit_nop(e);
 	t->loop_head = e->len;
+	t->owed_paid = false; /* the back edge comes here owing */
 	emit_quantum_check(t, (struct stub){.kind = STUB_LOOP, .dirty = t->loop_dirty});
 	emit_patch_rel32(e->buf, skip, e->len);
 }
@@ -171,7 +172,7 @@ void emit_loop_head(struct tctx *t)
 void emit_loop_back(struct tctx *t, unsigned retired)
 {
 	reload(t, t->cached & ~t->loaded);
-	add_instret(&t->e, retired);
+	add_instret(t, (int)retired);
 	emit_jmp_rel32(&t->e, t->loop_head);
 }
 
@@ -219,6 +220,7 @@ static void emit_call_frame(struct tctx *t, uint64_t return_pc)
 	emit_alu_r64_m(e, ALU_CMP, RSP, H(return_floor));
 	const size_t no_room = emit_jcc_rel32(e, CC_BE, 0);
 	const size_t call = emit_call_rel32(e, 0);
+	t->owed_paid = false;	    /* the callee's return comes here owing */
 	emit_goto(t, return_pc, 0); /* the landing */
 	emit_patch_rel32(e->buf, call, e->len);
 	emit_alu_r64_imm(e, ALU_SUB, RSP, RETURN_FRAME - 8);
@@ -261,7 +263,7 @@ void emit_jal(struct tctx *t, const struct op *op, unsigned k)
 		emit_loop_back(t, k + 1);
 	} else if (is_link(op->rd) && t->j->chain) {
 		write_back_dirty(t);
-		add_instret(e, k + 1);
+		add_instret(t, (int)k + 1);
 		emit_call_frame(t, pc + op_len(op));
 		emit_goto(t, target, 0);
 	} else {
@@ -283,7 +285,7 @@ void emit_jalr(struct tctx *t, const struct op *op, unsigned k)
 		set_x(t, op->rd, RCX);
 	}
 	write_back_dirty(t);
-	add_instret(e, k + 1);
+	add_instret(t, (int)k + 1);
 	if (t->j->chain && op->rd == XREG_SINK && is_link(op->rs1)) {
 		emit_return(t);
 		return;
@@ -413,6 +415,7 @@ void jit_emit_stubs(struct jit *j)
 	emit_lea(&e, RAX, mem(RSP, -RETURN_FRAMES_MAX * RETURN_FRAME));
 	emit_mov_m_r64(&e, H(return_floor), RAX);
 	emit_alu_r32_r32(&e, ALU_XOR, BLOCKS_RUN, BLOCKS_RUN);
+	emit_alu_r32_r32(&e, ALU_XOR, INSTRET_OWED, INSTRET_OWED);
 	emit_jmp_r64(&e, RSI);
 	/* exit: eax = enum jit_exit; return frames left on the stack go, the
 	 * blocks run leave the budget (atomically: another thread may have
@@ -420,6 +423,7 @@ void jit_emit_stubs(struct jit *j)
 	j->exit_off = e.len;
 	emit_neg_r32(&e, BLOCKS_RUN);
 	emit_lock_xadd_m_r(&e, false, H(budget), BLOCKS_RUN);
+	emit_alu_m64_r64(&e, ALU_ADD, H(instret), INSTRET_OWED);
 	emit_mov_r64_m(&e, RSP, H(host_sp));
 	emit_alu_r64_imm(&e, ALU_ADD, RSP, SENTINEL_FRAME_ROOM);
 	for (int i = 5; i >= 0; i--)

@@ -25,7 +25,7 @@
 
 /* r8-r11 are clobbered by calls into C: every call (emit_c_call) is
  * preceded by a write-back of those and followed by their reloads. */
-static const int cache_pool[] = {R12, R13, R14, RBP, R8, R9, R10, R11};
+static const int cache_pool[] = {R12, R13, RBP, R8, R9, R10, R11};
 
 uint64_t xbit(unsigned x)
 {

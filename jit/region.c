@@ -81,6 +81,7 @@ void region_bind(struct tctx *t, unsigned k)
 	t->fs_dirty_set = false;
 	memset(t->group, 0, sizeof(t->group));
 	t->rax_group = 0;
+	t->owed_paid = false;
 	t->unreachable = false;
 }
 
@@ -112,7 +113,7 @@ static void leave_op(struct tctx *t, const struct op *op, unsigned k)
 	t->loaded = t->cached;
 	/* The ops jumped over did not retire. */
 	if ((unsigned)to > k + 1)
-		emit_alu_m64_imm(&t->e, ALU_ADD, H(instret), -(int32_t)((unsigned)to - k - 1));
+		add_instret(t, -(int)((unsigned)to - k - 1));
 	charge_block(t, (unsigned)to);
 	const size_t field = emit_jmp_rel32(&t->e, 0);
 	if (t->nfixups < sizeof(t->fixups) / sizeof(t->fixups[0]))

@@ -93,6 +93,11 @@ void emit_c_call(struct tctx *t, const void *fn, const struct op *op)
 	regcache_before_call(t, op != NULL);
 	if (op)
 		store_context(t);
+	if (!t->owed_paid) {
+		emit_alu_m64_r64(e, ALU_ADD, H(instret), INSTRET_OWED);
+		emit_alu_r32_r32(e, ALU_XOR, INSTRET_OWED, INSTRET_OWED);
+		t->owed_paid = true;
+	}
 	emit_mov_r64_r64(e, RDI, RBX);
 	if (op)
 		emit_mov_r64_imm(e, RSI, (uint64_t)(uintptr_t)op);
@@ -101,10 +106,12 @@ void emit_c_call(struct tctx *t, const void *fn, const struct op *op)
 	regcache_after_call(t, op != NULL);
 }
 
-void add_instret(struct emitter *e, unsigned n)
+void add_instret(struct tctx *t, int n)
 {
-	if (n)
-		emit_alu_m64_imm(e, ALU_ADD, H(instret), (int32_t)n);
+	if (n) {
+		emit_alu_r64_imm(&t->e, ALU_ADD, INSTRET_OWED, n);
+		t->owed_paid = false;
+	}
 }
 
 /* After a helper call: eax != 0 leaves the block (trap, or the op left). */
@@ -130,6 +137,7 @@ void emit_stubs(struct tctx *t)
 		emit_patch_rel32(e->buf, s->field, e->len);
 		for (unsigned m = 0; m < s->nmore; m++)
 			emit_patch_rel32(e->buf, s->more[m], e->len);
+		t->owed_paid = false; /* a stub starts from any point of the body */
 		switch (s->kind) {
 		case STUB_SLOW:
 			/* The state of this stub's path, where the op jumped
@@ -152,11 +160,11 @@ void emit_stubs(struct tctx *t)
 		case STUB_RESULT:
 			/* eax: EXEC_TRAP (op did not retire) or EXEC_EXIT (it
 			 * retired and set h->pc). */
-			add_instret(e, s->retired);
+			add_instret(t, (int)s->retired);
 			emit_alu_r32_imm(e, ALU_CMP, RAX, EXEC_EXIT);
 			{
 				const size_t f = emit_jcc_rel32(e, CC_NE, 0);
-				add_instret(e, 1);
+				add_instret(t, 1);
 				emit_patch_rel32(e->buf, f, e->len);
 			}
 			exit_dispatch(t);
@@ -178,7 +186,7 @@ void emit_stubs(struct tctx *t)
 			if (s->kind == STUB_LOOP)
 				t->loop_dead = e->len; /* where a killed loop head leads */
 			writeback(t, s->dirty);
-			add_instret(e, s->retired);
+			add_instret(t, (int)s->retired);
 			emit_mov_r64_imm(e, RAX, s->kind == STUB_BOUNDARY ? s->target : t->b->va);
 			emit_mov_m_r64(e, H(pc), RAX);
 			exit_dispatch(t);

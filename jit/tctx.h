@@ -20,7 +20,8 @@
  *   rbx        the hart (callee-saved: survives helper calls)
  *   rax rcx rdx rsi rdi          scratch, dead across helper calls
  *   r15        blocks entered since the trampoline's entry (BLOCKS_RUN)
- *   r12-r14 rbp r8-r11           guest registers cached for the block
+ *   r14        instructions retired not yet in h->instret (INSTRET_OWED)
+ *   r12 r13 rbp r8-r11           guest registers cached for the block
  *
  * Layout of one block's code:
  *   header: struct jit_block, data (never executed)
@@ -54,10 +55,18 @@
  */
 #define BLOCKS_RUN R15
 
-/* Room a block needs at most (BLOCK_MAX_OPS ops of the largest sequence
- * plus their stubs); checked before translating so a block never straddles
- * the end of the buffer. */
-#define BLOCK_CODE_MAX (BLOCK_MAX_OPS * 320 + 1024)
+/* The same for h->instret, which every exit of every block adds to: the
+ * count owed is added to it at the exit trampoline and before each call
+ * into C (which reads h->instret as the count at the block's start, csr.c
+ * retired_with). */
+#define INSTRET_OWED R14
+
+/* Room reserved for a block's code, checked before translating so a block
+ * never straddles the end of the buffer: 300 bytes an op is more than any
+ * real block has needed; a block that needs more (a long run of SCs, each
+ * slow path writing back and reloading a full register cache: about 330)
+ * is translated plainly (translate.c). */
+#define BLOCK_CODE_MAX (BLOCK_MAX_OPS * 300 + 1024)
 #define JIT_DEAD_STUB  24 /* bytes of the dead-block stub before each entry */
 
 /* The translator's state for one block, kept in the code buffer right in
@@ -138,6 +147,7 @@ struct tctx {
 	 * none), and whether the op being emitted left it there. */
 	unsigned rax_group;
 	bool rax_kept;
+	bool owed_paid; /* INSTRET_OWED is 0 on the path being emitted */
 	/* A loop region (region.c): ops that forward branches inside it
 	 * reach, the jumps still to point at labels not yet emitted, and
 	 * whether the op being emitted can be reached by falling through. */
@@ -187,7 +197,7 @@ void slow_if(struct tctx *t, const struct op *op, unsigned k, enum x86_cond cc);
 void slow_always(struct tctx *t, const struct op *op, unsigned k);
 void mark_resume(struct tctx *t);
 void emit_c_call(struct tctx *t, const void *fn, const struct op *op);
-void add_instret(struct emitter *e, unsigned n);
+void add_instret(struct tctx *t, int n);
 void check_result(struct tctx *t, unsigned retired);
 void fallback(struct tctx *t, const struct op *op, unsigned k);
 void emit_stubs(struct tctx *t);

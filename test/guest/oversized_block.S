@@ -1,7 +1,7 @@
 # A block whose translation would outgrow the translator's code budget:
-# a long run of SCs writing eight registers, which with the address fill
-# the translator's host registers, each SC with a slow path that writes
-# them back and reloads them. The translator falls back
+# a long run of SCs writing eight registers, enough to fill the
+# translator's host registers, each SC with a slow path that writes them
+# back and reloads them. The translator falls back
 # to translating it plainly (every instruction through its exec function;
 # test/CMakeLists.txt checks --stats reports one such block) and the
 # results are the architectural ones.
@@ -18,7 +18,7 @@ GUEST_START
 big:
 	/* 64 SCs (a block's limit): the first holds the reservation and
 	 * stores s0 (10), the others fail and write 1. Each writes one of eight
-	 * registers and stores it, so they are cached and dirty at every SC's
+	 * registers and stores it, so those cached are dirty at every SC's
 	 * slow path. */
 	.rept 8
 	.irp r, s0, s1, s2, s3, s4, s5, s6, s7
