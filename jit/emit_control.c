@@ -344,10 +344,9 @@ void emit_entry(struct tctx *t)
 void emit_quantum_check(struct tctx *t, struct stub s)
 {
 	struct emitter *e = &t->e;
-	const size_t start = e->len;
+	/* A disp32 makes the compare 7 bytes (REX, opcode, ModRM, disp32). */
+	_Static_assert(offsetof(struct hart, budget) > 127, "the budget is past a disp8");
 	emit_alu_r32_m(e, ALU_CMP, BLOCKS_RUN, H(budget));
-	if (e->len - start < 5)
-		e->overflow = true; /* cannot happen: budget is past disp8 */
 	s.field = emit_jcc_rel32(e, CC_GE, 0);
 	add_stub(t, s);
 	emit_alu_r32_imm(e, ALU_ADD, BLOCKS_RUN, 1);

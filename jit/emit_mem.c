@@ -350,21 +350,7 @@ void emit_load(struct tctx *t, const struct op *op, unsigned k)
 void emit_store(struct tctx *t, const struct op *op, unsigned k)
 {
 	struct emitter *e = &t->e;
-	unsigned size;
-	switch (op->id) {
-	case INSN_sb:
-		size = 1;
-		break;
-	case INSN_sh:
-		size = 2;
-		break;
-	case INSN_sw:
-		size = 4;
-		break;
-	default: /* sd */
-		size = 8;
-		break;
-	}
+	const unsigned size = access_size(op);
 	const struct x86_mem host = emit_tlb_lookup(t, op, size, true, k);
 	/* Straight from rs2's host register when it has one loaded (the
 	 * address is in rax and rsi, never there). */

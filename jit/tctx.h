@@ -244,10 +244,10 @@ void emit_branch(struct tctx *t, const struct op *op, unsigned k);	/* emit_contr
 struct x86_mem emit_tlb_lookup(struct tctx *t, const struct op *op, unsigned size, bool store,
 			       unsigned k);
 void mem_group_begin(struct tctx *t, unsigned k);
-void emit_quantum_check(struct tctx *t, struct stub s);
 
 /* ---- emit_control.c ---- */
 void exit_dispatch(struct tctx *t);
+void emit_quantum_check(struct tctx *t, struct stub s);
 void emit_goto(struct tctx *t, uint64_t target, unsigned retired);
 void emit_loop_back(struct tctx *t, unsigned retired);
 bool is_loop(const struct tctx *t);
