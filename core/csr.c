@@ -41,8 +41,28 @@ static uint64_t s_interrupts(const struct hart *h)
 	return S_INTERRUPTS | (isa_has(&h->m->isa, ISA_SSCOFPMF) ? MIP_LCOFIP : 0);
 }
 
-/* A debugger's access runs no instruction (csr_debug_read/write). */
+/* A debugger's access runs no instruction (csr_debug_read/write) and is
+ * checked as M-mode's with FP on. It changes nothing in the hart to be
+ * so: the monitor reads the CSRs of harts that run on other threads. */
 static const struct op debug_op;
+
+/* The privilege op's access is checked at. */
+static uint8_t access_priv(const struct hart *h, const struct op *op)
+{
+	return op == &debug_op ? PRIV_M : h->priv;
+}
+
+/* FP CSRs are out of reach (mstatus.FS is Off). */
+static bool fp_off(const struct hart *h, const struct op *op)
+{
+	return op != &debug_op && h->fs_off;
+}
+
+/* The count a counter read sees: the instructions before op. */
+static uint64_t retired_for_read(const struct hart *h, const struct op *op)
+{
+	return op == &debug_op ? h->instret : retired_before(h, op);
+}
 
 /* The count a counter write takes effect at: after the writing
  * instruction retires, so the next one reads the value written. */
@@ -75,21 +95,21 @@ uint64_t hart_sstc_poll(struct hart *h)
 	return fired ? UINT64_MAX : (h->stimecmp - now) * NS_PER_MTIME_TICK;
 }
 
-static bool counter_allowed(const struct hart *h, unsigned bit)
+static bool counter_allowed(const struct hart *h, uint8_t priv, unsigned bit)
 {
-	if (h->priv == PRIV_M)
+	if (priv == PRIV_M)
 		return true;
 	if (!((h->mcounteren >> bit) & 1))
 		return false;
-	return h->priv == PRIV_S || ((h->scounteren >> bit) & 1);
+	return priv == PRIV_S || ((h->scounteren >> bit) & 1);
 }
 
 /* Sstc 2.1: M-mode may always access stimecmp (OpenSBI detects Sstc by
  * reading it before it sets STCE); lower modes need menvcfg.STCE, and
  * mcounteren.TM as for the time CSR. */
-static bool stimecmp_allowed(const struct hart *h)
+static bool stimecmp_allowed(const struct hart *h, uint8_t priv)
 {
-	if (h->priv == PRIV_M)
+	if (priv == PRIV_M)
 		return true;
 	return (h->menvcfg & MENVCFG_STCE) && (h->mcounteren & COUNTEREN_TM);
 }
@@ -107,28 +127,28 @@ static bool read_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t
 {
 	switch (csr) {
 	case CSR_FFLAGS:
-		if (h->fs_off)
+		if (fp_off(h, op))
 			return false;
 		*v = h->fflags;
 		return true;
 	case CSR_FRM:
-		if (h->fs_off)
+		if (fp_off(h, op))
 			return false;
 		*v = h->frm;
 		return true;
 	case CSR_FCSR:
-		if (h->fs_off)
+		if (fp_off(h, op))
 			return false;
 		*v = (uint64_t)h->frm << 5 | h->fflags;
 		return true;
 	case CSR_CYCLE:
 	case CSR_INSTRET:
-		if (!has(h, ISA_ZICNTR) || !counter_allowed(h, csr - CSR_CYCLE))
+		if (!has(h, ISA_ZICNTR) || !counter_allowed(h, access_priv(h, op), csr - CSR_CYCLE))
 			return false;
-		*v = counter_read(h, csr - CSR_CYCLE, retired_before(h, op));
+		*v = counter_read(h, csr - CSR_CYCLE, retired_for_read(h, op));
 		return true;
 	case CSR_TIME:
-		if (!has(h, ISA_ZICNTR) || !counter_allowed(h, 1))
+		if (!has(h, ISA_ZICNTR) || !counter_allowed(h, access_priv(h, op), 1))
 			return false;
 		*v = machine_mtime(h->m);
 		return true;
@@ -145,7 +165,7 @@ static bool read_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t
 		*v = h->scounteren;
 		return true;
 	case CSR_SENVCFG:
-		if (!senvcfg_allowed(h))
+		if (!senvcfg_allowed(h, access_priv(h, op)))
 			return false;
 		*v = h->senvcfg;
 		return true;
@@ -169,16 +189,16 @@ static bool read_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t
 		 * set, else zero; in M-mode always. */
 		if (!has(h, ISA_SSCOFPMF))
 			return false;
-		*v =
-		    counters_overflow_bits(h) & (h->priv == PRIV_M ? ~0u : (uint32_t)h->mcounteren);
+		*v = counters_overflow_bits(h) &
+		     (access_priv(h, op) == PRIV_M ? ~0u : (uint32_t)h->mcounteren);
 		return true;
 	case CSR_STIMECMP:
-		if (!stimecmp_allowed(h))
+		if (!stimecmp_allowed(h, access_priv(h, op)))
 			return false;
 		*v = h->stimecmp;
 		return true;
 	case CSR_SATP:
-		if (h->priv == PRIV_S && (h->mstatus & MSTATUS_TVM))
+		if (access_priv(h, op) == PRIV_S && (h->mstatus & MSTATUS_TVM))
 			return false;
 		*v = h->satp;
 		return true;
@@ -235,7 +255,7 @@ static bool read_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t
 		return true;
 	case CSR_MCYCLE:
 	case CSR_MINSTRET:
-		*v = counter_read(h, csr - CSR_MCYCLE, retired_before(h, op));
+		*v = counter_read(h, csr - CSR_MCYCLE, retired_for_read(h, op));
 		return true;
 	/* Sdtrig with no triggers: tselect holds 0, tdata1 reads type 0
 	 * ("no trigger at this tselect", debug spec 5.7.2) and tinfo says
@@ -254,17 +274,17 @@ static bool read_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_t
 	}
 	if ((csr >= CSR_MSTATEEN0 && csr <= CSR_MSTATEEN3) ||
 	    (csr >= CSR_SSTATEEN0 && csr <= CSR_SSTATEEN3))
-		return stateen_read(h, csr, v);
+		return stateen_read(h, access_priv(h, op), csr, v);
 	if (csr >= CSR_HPMCOUNTER3 && csr <= CSR_HPMCOUNTER31) {
-		if (!has(h, ISA_ZIHPM) || !counter_allowed(h, csr - CSR_CYCLE))
+		if (!has(h, ISA_ZIHPM) || !counter_allowed(h, access_priv(h, op), csr - CSR_CYCLE))
 			return false;
-		*v = counter_read(h, csr - CSR_CYCLE, retired_before(h, op));
+		*v = counter_read(h, csr - CSR_CYCLE, retired_for_read(h, op));
 		return true;
 	}
 	if (csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31) {
 		if (!has(h, ISA_ZIHPM))
 			return false;
-		*v = counter_read(h, csr - CSR_MCYCLE, retired_before(h, op));
+		*v = counter_read(h, csr - CSR_MCYCLE, retired_for_read(h, op));
 		return true;
 	}
 	if (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31) {
@@ -353,19 +373,19 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 {
 	switch (csr) {
 	case CSR_FFLAGS:
-		if (h->fs_off)
+		if (fp_off(h, op))
 			return false;
 		h->fflags = val & 0x1f;
 		hart_fs_dirty(h);
 		return true;
 	case CSR_FRM:
-		if (h->fs_off)
+		if (fp_off(h, op))
 			return false;
 		h->frm = val & 7;
 		hart_fs_dirty(h);
 		return true;
 	case CSR_FCSR:
-		if (h->fs_off)
+		if (fp_off(h, op))
 			return false;
 		h->fflags = val & 0x1f;
 		h->frm = (val >> 5) & 7;
@@ -385,7 +405,7 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		h->scounteren = val & 0xffffffff;
 		return true;
 	case CSR_SENVCFG:
-		if (!senvcfg_allowed(h))
+		if (!senvcfg_allowed(h, access_priv(h, op)))
 			return false;
 		senvcfg_write(h, val);
 		return true;
@@ -411,13 +431,13 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 		return true;
 	}
 	case CSR_STIMECMP:
-		if (!stimecmp_allowed(h))
+		if (!stimecmp_allowed(h, access_priv(h, op)))
 			return false;
 		h->stimecmp = val;
 		sstc_update(h);
 		return true;
 	case CSR_SATP:
-		if (h->priv == PRIV_S && (h->mstatus & MSTATUS_TVM))
+		if (access_priv(h, op) == PRIV_S && (h->mstatus & MSTATUS_TVM))
 			return false;
 		write_satp(h, val);
 		return true;
@@ -500,7 +520,7 @@ static bool write_csr(struct hart *h, const struct op *op, uint32_t csr, uint64_
 	}
 	if ((csr >= CSR_MSTATEEN0 && csr <= CSR_MSTATEEN3) ||
 	    (csr >= CSR_SSTATEEN0 && csr <= CSR_SSTATEEN3))
-		return stateen_write(h, csr, val);
+		return stateen_write(h, access_priv(h, op), csr, val);
 	if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
 		const unsigned idx = csr - CSR_PMPCFG0;
 		if ((idx & 1) || idx * 4 >= PMP_ENTRIES)
@@ -546,35 +566,19 @@ int csr_write(struct hart *h, const struct op *op, uint32_t csr, uint64_t val)
 	return EXEC_NEXT;
 }
 
-/* A debugger's access: as M-mode with FP on, no trap, between
- * instructions (so instret is h->instret exactly). */
+/* A debugger's access (debug_op): between instructions, so instret is
+ * h->instret exactly. */
 
 bool csr_debug_read(struct hart *h, uint32_t csr, uint64_t *val)
 {
-	const uint8_t priv = h->priv, fs_off = h->fs_off;
-	const struct op *ops = h->block_ops;
 	sync_fflags(h, csr);
-	h->priv = PRIV_M;
-	h->fs_off = 0;
-	h->block_ops = &debug_op;
-	const bool ok = read_csr(h, &debug_op, csr, val);
-	h->priv = priv;
-	h->fs_off = fs_off;
-	h->block_ops = ops;
-	return ok;
+	return read_csr(h, &debug_op, csr, val);
 }
 
 bool csr_debug_write(struct hart *h, uint32_t csr, uint64_t val)
 {
-	const uint8_t priv = h->priv;
-	const struct op *ops = h->block_ops;
 	sync_fflags(h, csr);
-	h->priv = PRIV_M;
-	h->fs_off = 0;
-	h->block_ops = &debug_op;
 	const bool ok = (csr >> 10) != 3 && write_csr(h, &debug_op, csr, val);
-	h->priv = priv;
-	h->block_ops = ops;
 	hart_update_mode(h);
 	return ok;
 }

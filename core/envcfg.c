@@ -80,9 +80,9 @@ void senvcfg_write(struct hart *h, uint64_t val)
 	h->senvcfg = envcfg_warl(h->senvcfg, val, envcfg_writable(&h->m->isa, false));
 }
 
-bool senvcfg_allowed(const struct hart *h)
+bool senvcfg_allowed(const struct hart *h, uint8_t priv)
 {
-	return h->priv == PRIV_M || !isa_has(&h->m->isa, ISA_SMSTATEEN) ||
+	return priv == PRIV_M || !isa_has(&h->m->isa, ISA_SMSTATEEN) ||
 	       (h->mstateen[0] & STATEEN_ENVCFG);
 }
 
@@ -94,7 +94,7 @@ static bool stateen_index(uint32_t csr, uint32_t first, unsigned *n)
 	return true;
 }
 
-bool stateen_read(const struct hart *h, uint32_t csr, uint64_t *val)
+bool stateen_read(const struct hart *h, uint8_t priv, uint32_t csr, uint64_t *val)
 {
 	const struct isa *isa = &h->m->isa;
 	unsigned n;
@@ -107,8 +107,7 @@ bool stateen_read(const struct hart *h, uint32_t csr, uint64_t *val)
 	if (stateen_index(csr, CSR_SSTATEEN0, &n)) {
 		if (!isa_has(isa, ISA_SMSTATEEN) && !isa_has(isa, ISA_SSSTATEEN))
 			return false;
-		if (h->priv < PRIV_M && isa_has(isa, ISA_SMSTATEEN) &&
-		    !(h->mstateen[n] & STATEEN_SE0))
+		if (priv < PRIV_M && isa_has(isa, ISA_SMSTATEEN) && !(h->mstateen[n] & STATEEN_SE0))
 			return false;
 		*val = 0;
 		return true;
@@ -116,10 +115,10 @@ bool stateen_read(const struct hart *h, uint32_t csr, uint64_t *val)
 	return false;
 }
 
-bool stateen_write(struct hart *h, uint32_t csr, uint64_t val)
+bool stateen_write(struct hart *h, uint8_t priv, uint32_t csr, uint64_t val)
 {
 	uint64_t ignored;
-	if (!stateen_read(h, csr, &ignored))
+	if (!stateen_read(h, priv, csr, &ignored))
 		return false;
 	unsigned n;
 	if (stateen_index(csr, CSR_MSTATEEN0, &n))

@@ -41,14 +41,14 @@ uint64_t menvcfg_reset(const struct machine *m);
 void menvcfg_write(struct hart *h, uint64_t val);
 void senvcfg_write(struct hart *h, uint64_t val);
 
-/* May the current privilege reach senvcfg (mstateen0.ENVCFG)? */
-bool senvcfg_allowed(const struct hart *h);
+/* May an access at privilege `priv` reach senvcfg (mstateen0.ENVCFG)? */
+bool senvcfg_allowed(const struct hart *h, uint8_t priv);
 
 /* mstateen0-3 (csr 0x30c-0x30f) and sstateen0-3 (0x10c-0x10f): false when
- * the CSR does not exist with the machine's extensions or the current
- * privilege may not reach it (mstateenN.SE0 gates sstateenN for S). */
-bool stateen_read(const struct hart *h, uint32_t csr, uint64_t *val);
-bool stateen_write(struct hart *h, uint32_t csr, uint64_t val);
+ * the CSR does not exist with the machine's extensions or an access at
+ * `priv` may not reach it (mstateenN.SE0 gates sstateenN for S). */
+bool stateen_read(const struct hart *h, uint8_t priv, uint32_t csr, uint64_t *val);
+bool stateen_write(struct hart *h, uint8_t priv, uint32_t csr, uint64_t val);
 
 /* Does the hart update A/D bits in hardware (Svadu with menvcfg.ADUE),
  * rather than raise a page fault as Svade asks? */

@@ -166,6 +166,9 @@ struct hart {
 	int32_t budget;		     /* blocks left in this quantum (both engines, machine.h
 					quantum_blocks); set to 0 when an interrupt becomes
 					takeable (hart_set_mip) */
+	int32_t chain_left;	     /* blocks the interpreter's threaded code may still
+					enter without its run loop (core/interp_chain.h);
+					0 outside that loop */
 	void *engine_hart;	     /* the engine's own state for this hart, NULL under the
 					interpreter (the translator's: struct jit_hart,
 					jit/translate.h; translated code reads it) */

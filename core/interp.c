@@ -1,13 +1,16 @@
 /*
  * The interpreter: one quantum of a hart. Find the block at pc (or follow
  * the previous block's remembered successor on the same page), run its ops
- * through the threaded dispatch, account instret, see counter overflows
- * (core/counters.h) and take interrupts between blocks. A per-instruction mode (interp_step_hart)
- * serves the debugger. Which hart runs when is the run loop's business (run.c).
+ * through the threaded dispatch, which may go on into the blocks that
+ * follow (core/interp_chain.h), account instret, see counter overflows
+ * (core/counters.h) and take interrupts between blocks. A per-instruction
+ * mode (interp_step_hart) serves the debugger. Which hart runs when is the
+ * run loop's business (run.c).
  */
 #include "counters.h"
 #include "guest_log.h"
 #include "insn.h"
+#include "interp_chain.h"
 #include "machine.h"
 #include "tb.h"
 #include <inttypes.h>
@@ -16,7 +19,21 @@
  * the machine sets its own (machine.h quantum_blocks). */
 #define QUANTUM_BLOCKS 256
 
-/* -d exec and cpu: the block's trace line and the hart's state first. */
+/* Run block b's ops, and the blocks they chain into while `chain` allows
+ * (core/interp_chain.h); the last block run is then the one at
+ * h->block_ops, and h->chain_left what was left of `chain`. */
+static inline int run_blocks(struct hart *h, const struct block *b, int32_t chain)
+{
+	h->block_pc = h->pc;
+	h->block_ops = b->ops;
+	h->chain_left = chain;
+	const int r = b->ops[0].fn(h, b->ops);
+	h->instret += (uint64_t)(h->exit_op - h->block_ops) + (r == EXEC_EXIT);
+	return r;
+}
+
+/* -d exec and cpu: the block's trace line and the hart's state first; one
+ * block, so that every block is logged. */
 static int run_block_logged(struct hart *h, const struct block *b)
 {
 	struct machine *m = h->m;
@@ -24,40 +41,13 @@ static int run_block_logged(struct hart *h, const struct block *b)
 		log_exec(h, b);
 	if (m->log_mask & LOG_CPU)
 		cpu_log_state(h, m->log, m->log_mask & LOG_FPU);
-	h->block_pc = h->pc;
-	h->block_ops = b->ops;
-	const int r = b->ops[0].fn(h, b->ops);
-	h->instret += (uint64_t)(h->exit_op - b->ops) + (r == EXEC_EXIT);
-	return r;
-}
-
-static inline int run_block(struct hart *h, const struct block *b)
-{
-	h->block_pc = h->pc;
-	h->block_ops = b->ops;
-	const int r = b->ops[0].fn(h, b->ops);
-	h->instret += (uint64_t)(h->exit_op - b->ops) + (r == EXEC_EXIT);
-	return r;
+	return run_blocks(h, b, 0);
 }
 
 int interp_run_block(struct hart *h, const struct block *b)
 {
-	return __builtin_expect(h->m->log_mask != 0, 0) ? run_block_logged(h, b) : run_block(h, b);
-}
-
-/* The block that follows `prev` if `prev` remembers it: the new pc is on
- * the same virtual page, so the same physical page and permissions apply
- * and the TLB and hash lookups can be skipped. */
-static inline struct block *chained(const struct hart *h, struct block *prev)
-{
-	if ((h->pc ^ h->block_pc) & ~PAGE_OFFSET_MASK)
-		return NULL;
-	for (int i = 0; i < 2; i++) {
-		struct block *s = __atomic_load_n(&prev->succ[i], __ATOMIC_ACQUIRE);
-		if (s && s->va == h->pc && __atomic_load_n(&s->valid, __ATOMIC_ACQUIRE))
-			return s;
-	}
-	return NULL;
+	return __builtin_expect(h->m->log_mask != 0, 0) ? run_block_logged(h, b)
+							: run_blocks(h, b, 0);
 }
 
 /* Harts on other threads may read prev->succ meanwhile: one pointer store,
@@ -71,42 +61,43 @@ static void remember(struct hart *h, struct block *prev, struct block *next, uin
 	__atomic_store_n(&prev->succ[slot], next, __ATOMIC_RELEASE);
 }
 
-/* One block of the quantum: a plain decrement, like translated code's
- * `sub`. A zero that another thread stores meanwhile (hart_set_mip, a
- * stop) may be undone; the loop still sees the interrupt (mip, before
- * every block) and the stop (after every block). A locked decrement cost
- * the interpreter 7% on bench/'s integer workload. */
-static inline void budget_take(struct hart *h)
-{
-	__atomic_store_n(&h->budget, __atomic_load_n(&h->budget, __ATOMIC_RELAXED) - 1,
-			 __ATOMIC_RELAXED);
-}
-
 void interp_run_hart(struct hart *h)
 {
 	struct machine *m = h->m;
 	struct block_scratch scratch;
 	struct block *prev = NULL; /* last block, when its successor may be chained */
-	/* The quantum is counted in h->budget exactly as translated code
-	 * counts it (jit/jit.c run_quantum; machine.h quantum_blocks): one
-	 * per block run or fetch fault taken, ended early when hart_set_mip
-	 * zeroes it, then the M-mode grace one block at a time. */
+	bool looked = false;	   /* the threaded code found prev no successor */
+	/* The quantum is the blocks run and fetch faults taken, `run`,
+	 * compared with h->budget as translated code compares its count
+	 * (jit/jit.c run_quantum; machine.h quantum_blocks): it ends early
+	 * when hart_set_mip zeroes the budget, then the M-mode grace goes one
+	 * block at a time. The count is not kept in h->budget: a decrement
+	 * there per block chained each block to the one before through
+	 * memory. */
 	unsigned grace = M_MODE_GRACE_BLOCKS;
+	int32_t run = 0;
 	__atomic_store_n(&h->budget, machine_quantum(m, QUANTUM_BLOCKS), __ATOMIC_RELAXED);
-	for (;;) {
-		if (__atomic_load_n(&h->budget, __ATOMIC_RELAXED) <= 0) {
+	for (;; run++) {
+		int32_t budget = __atomic_load_n(&h->budget, __ATOMIC_RELAXED);
+		if (run >= budget) {
 			if (h->priv != PRIV_M || grace == 0 ||
 			    atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
 				return;
 			grace--;
-			__atomic_store_n(&h->budget, 1, __ATOMIC_RELAXED);
-		}
-		if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) {
-			if (hart_check_interrupts(h))
+			budget = run + 1;
+			__atomic_store_n(&h->budget, budget, __ATOMIC_RELAXED);
+			if ((__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) &&
+			    hart_check_interrupts(h))
 				prev = NULL;
 		}
-		struct block *b = prev ? chained(h, prev) : NULL;
+		/* Interrupts are seen here only when no successor is chained,
+		 * as between the blocks the threaded code chains
+		 * (core/interp_chain.h says why that is enough). */
+		struct block *b = prev && !looked ? interp_successor(h, prev) : NULL;
 		if (!b) {
+			if ((__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) &&
+			    hart_check_interrupts(h))
+				prev = NULL; /* the trap vector is no successor */
 			const uint64_t flushes = tb_flush_count(m);
 			const uint64_t prev_pc = h->block_pc;
 			b = tb_find(h, &scratch);
@@ -115,14 +106,12 @@ void interp_run_hart(struct hart *h)
 				 * or the cache waits for a flush between quanta. */
 				if (atomic_load_explicit(&m->flush_requested, memory_order_relaxed))
 					return;
-				budget_take(h);
 				prev = NULL;
 				continue;
 			}
 			/* A breakpoint block is never remembered as a successor,
 			 * so chained blocks need no breakpoint test. */
 			if (__builtin_expect(b->breakpoint, 0)) {
-				budget_take(h);
 				if (debug_breakpoint(h))
 					return;
 				prev = NULL;
@@ -131,16 +120,30 @@ void interp_run_hart(struct hart *h)
 			if (prev && tb_flush_count(m) == flushes && b != &scratch.b)
 				remember(h, prev, b, prev_pc);
 		}
-		budget_take(h);
-		const int r = __builtin_expect(m->log_mask != 0, 0) ? run_block_logged(h, b)
-								    : run_block(h, b);
+		int r;
+		if (__builtin_expect(m->log_mask != 0, 0)) {
+			r = run_block_logged(h, b);
+			looked = false;
+		} else {
+			const int32_t chain = budget - run - 1 < INTERP_CHAIN_MAX
+						  ? budget - run - 1
+						  : INTERP_CHAIN_MAX;
+			r = run_blocks(h, b, chain);
+			run += chain - h->chain_left;
+			/* Stopped with blocks left to chain: no successor (or a
+			 * zeroed budget or a counter due, which a second look
+			 * would not change). */
+			looked = h->chain_left > 0;
+			h->chain_left = 0;
+			b = block_of_ops(h->block_ops);
+		}
 		if (__builtin_expect(r == EXEC_TRAP, 0) && debug_watch_pending(h)) {
 			debug_finish_watch(h);
 			return;
 		}
 		counters_poll(h);
 		prev = (r != EXEC_TRAP && b->chainable && b != &scratch.b) ? b : NULL;
-		if (h->wfi || atomic_load_explicit(&m->stop, memory_order_relaxed) ||
+		if ((!prev && h->wfi) || atomic_load_explicit(&m->stop, memory_order_relaxed) ||
 		    atomic_load_explicit(&m->paused, memory_order_relaxed))
 			return;
 	}

@@ -60,7 +60,13 @@ GUEST_START
 	bleu t0, t2, 3f
 	FAIL(4)
 3:
-	/* 3. Both again, several times: the loops are hot by now. */
+	/* 3. Both again, several times: the loops are hot by now. The
+	 * software interrupt is raised at iteration 100 + 97 * round, so
+	 * that it lands at different points of the quantum. Every iteration
+	 * stores msip (1 at that iteration, else 0), so the store's block
+	 * chains to the next one as any other does: an engine that runs on
+	 * along chained blocks after the interrupt became pending clears it
+	 * again and never takes it. */
 	li s4, 0
 4:	li s1, 0
 	li t0, MTIME
@@ -82,13 +88,16 @@ GUEST_START
 	csrw mie, t0
 	csrsi mstatus, MSTATUS_MIE_BIT
 	li t1, 0
-	li s2, -1
+	li t3, 97
+	mul t3, t3, s4
+	addi t3, t3, 100
+	mv s2, t3
+	addi t2, t3, 1000     /* lost: fail, not spin */
 1:	addi t1, t1, 1
-	bne t1, t3, 2f
-	li t0, 1
-	sw t0, 0(s3)
-	mv s2, t1
-2:	bgeu t1, t2, timeout
+	sub t0, t1, t3
+	seqz t0, t0
+	sw t0, 0(s3)          /* msip = (t1 == t3) */
+	bgeu t1, t2, timeout
 	beqz s1, 1b
 	csrci mstatus, MSTATUS_MIE_BIT
 	sub t0, t1, s2
