@@ -27,6 +27,10 @@
  *  - a debugger's hooks run on the hart's thread under m->io_lock, and a
  *    stop zeroes every hart's budget (core/debug.c); its reply waits for
  *    machine_harts_parked.
+ *  - the monitor reads running harts' registers and CSRs from the I/O
+ *    thread (info registers): those reads write nothing in the hart
+ *    (csr_debug_read checks the access as M-mode's without setting
+ *    h->priv), so the values may be a moment old but the hart is intact.
  * The I/O thread sleeps until the pollers' next deadline, in whole
  * milliseconds (machine_idle_budget_ms): device timers fire with up to
  * 1 ms of delay while the harts run, as in an idle round-robin machine.

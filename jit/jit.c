@@ -134,13 +134,29 @@ static void *code_for(struct jit *j, struct block *b, const struct chain_exit *f
 	return native;
 }
 
+/* The hart whose quantum this thread runs, whose flags MXCSR holds. */
+static __thread struct hart *quantum_hart;
+
 /* Harts share the host thread: each quantum starts with clean MXCSR flags
  * and leaves what it raised in its own fflags. */
 static void jit_run_hart(struct hart *h)
 {
 	host_fp_flags_clear();
+	quantum_hart = h;
 	run_quantum(h);
+	quantum_hart = NULL;
 	jit_sync_fflags(h);
+}
+
+/* m->sync_fflags, before fflags is read or written: only on the thread in
+ * h's quantum. Another thread's MXCSR holds none of h's flags (a debugger
+ * there, such as the monitor's info registers, sees what h's last quantum
+ * left in h->fflags), and folding them in would write into a hart that
+ * runs meanwhile. */
+static void sync_fflags_in_quantum(struct hart *h)
+{
+	if (quantum_hart == h)
+		jit_sync_fflags(h);
 }
 
 static void run_quantum(struct hart *h)
@@ -324,7 +340,7 @@ bool jit_attach(struct machine *m, const struct jit_options *opts)
 	tb_set_hooks(m, &hooks);
 	m->engine = j;
 	m->run_hart = jit_run_hart;
-	m->sync_fflags = jit_sync_fflags;
+	m->sync_fflags = sync_fflags_in_quantum;
 	m->attach_hart = attach_hart;
 	for (unsigned i = 0; i < m->nharts; i++) {
 		m->harts[i]->engine_hart = calloc(1, sizeof(struct jit_hart));
