@@ -266,6 +266,14 @@ int hart_illegal(struct hart *h, const struct op *op);
  * 3.1.9). Returns true when one was taken. */
 bool hart_check_interrupts(struct hart *h);
 
+/* The same, between blocks: irq_take says without a call whether anything
+ * pending could be taken now. */
+static inline bool hart_take_interrupt(struct hart *h)
+{
+	return (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) &&
+	       hart_check_interrupts(h);
+}
+
 /* Interrupts pending and enabled in mie, regardless of the global enables:
  * what wakes a hart from wfi. */
 static inline uint64_t hart_wakeup_pending(struct hart *h)

@@ -28,7 +28,7 @@ static inline int run_blocks(struct hart *h, const struct block *b, int32_t chai
 	h->block_ops = b->ops;
 	h->chain_left = chain;
 	const int r = b->ops[0].fn(h, b->ops);
-	h->instret += (uint64_t)(h->exit_op - h->block_ops) + (r == EXEC_EXIT);
+	h->instret = retired_before(h, h->exit_op) + (r == EXEC_EXIT);
 	return r;
 }
 
@@ -86,8 +86,7 @@ void interp_run_hart(struct hart *h)
 			grace--;
 			budget = run + 1;
 			__atomic_store_n(&h->budget, budget, __ATOMIC_RELAXED);
-			if ((__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) &&
-			    hart_check_interrupts(h))
+			if (hart_take_interrupt(h))
 				prev = NULL;
 		}
 		/* Interrupts are seen here only when no successor is chained,
@@ -95,8 +94,7 @@ void interp_run_hart(struct hart *h)
 		 * (core/interp_chain.h says why that is enough). */
 		struct block *b = prev && !looked ? interp_successor(h, prev) : NULL;
 		if (!b) {
-			if ((__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) &&
-			    hart_check_interrupts(h))
+			if (hart_take_interrupt(h))
 				prev = NULL; /* the trap vector is no successor */
 			const uint64_t flushes = tb_flush_count(m);
 			const uint64_t prev_pc = h->block_pc;
@@ -195,8 +193,8 @@ void interp_step_hart(struct hart *h)
 	const struct machine_debug *d = &m->debug;
 	struct debug_hart *dh = &m->debug.hart[h->mhartid];
 	for (unsigned i = 0; i < QUANTUM_BLOCKS * 16; i++) {
-		if (!d->noirq && (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take))
-			hart_check_interrupts(h);
+		if (!d->noirq)
+			hart_take_interrupt(h);
 		if (d->before_insn && before_insn(h) != DEBUG_RUN)
 			return;
 		if (dh->skip && dh->skip_pc == h->pc)

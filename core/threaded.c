@@ -15,6 +15,7 @@
  * ended the chain is left in h->exit_op, and its block's ops in
  * h->block_ops, for the instret accounting.
  */
+#include "counters.h"
 #include "hart.h"
 #include "insn.h"
 #include "interp_chain.h"
@@ -31,7 +32,7 @@ static inline int leave_block(struct hart *h, const struct op *op, int r)
 	if (h->chain_left <= 0 || !b->chainable ||
 	    __atomic_load_n(&h->budget, __ATOMIC_RELAXED) <= 0)
 		return r;
-	const uint64_t retired = h->instret + (uint64_t)(op - h->block_ops) + (r == EXEC_EXIT);
+	const uint64_t retired = retired_before(h, op) + (r == EXEC_EXIT);
 	if (retired >= h->ctr.deadline)
 		return r; /* the loop settles the counters first */
 	const struct block *next = interp_successor(h, b);

@@ -200,10 +200,8 @@ static void run_quantum(struct hart *h)
 			grace = false;
 			__atomic_store_n(&h->budget, M_MODE_GRACE_BLOCKS, __ATOMIC_RELAXED);
 		}
-		if (__atomic_load_n(&h->mip, __ATOMIC_RELAXED) & h->irq_take) {
-			if (hart_check_interrupts(h))
-				pending = false;
-		}
+		if (hart_take_interrupt(h))
+			pending = false;
 		struct block *b = tb_find(h, &scratch);
 		if (!b) {
 			/* A fetch fault was taken, or the cache waits for a
