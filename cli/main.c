@@ -232,6 +232,10 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A disk image that may not grow (RLIMIT_FSIZE) fails the guest's write
+	 * with EFBIG, an I/O error the guest sees, as under QEMU (whose I/O
+	 * threads block the signal), rather than killing the machine. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 /* Start each -netdev and give the NICs their backends. False with err;

@@ -69,11 +69,15 @@ int disk_pwrite_full(int fd, const void *buf, size_t len, uint64_t offset)
 	return 0;
 }
 
-int disk_fdatasync(int fd)
+int disk_fdatasync(int fd, bool *failed)
 {
+	if (*failed)
+		return -EIO;
 	while (fdatasync(fd) < 0) {
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			*failed = true;
 			return -errno;
+		}
 	}
 	return 0;
 }

@@ -22,8 +22,11 @@ int disk_pread_full(int fd, void *buf, size_t len, uint64_t offset);
 int disk_pread_zero(int fd, void *buf, size_t len, uint64_t offset);
 int disk_pwrite_full(int fd, const void *buf, size_t len, uint64_t offset);
 
-/* fdatasync, retried on EINTR. */
-int disk_fdatasync(int fd);
+/* fdatasync, retried on EINTR; once it has failed, -EIO ever after
+ * (*failed remembers, one flag per file). Linux may mark the pages it could
+ * not write back clean, so a later fdatasync that succeeds would vouch for
+ * data that is gone; QEMU's file-posix fails every later flush too. */
+int disk_fdatasync(int fd, bool *failed);
 
 /*
  * QEMU's block permissions (BLK_PERM_* in its include/block/block-common.h,

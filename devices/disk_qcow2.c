@@ -150,13 +150,22 @@ int qcow2_tcache_get(struct qcow2 *q, struct tcache *c, uint64_t off, uint8_t **
 	return 0;
 }
 
-/* Write bytes [at, at+len) of the cached table at off through to the file. */
+/* Write bytes [at, at+len) of the cached table at off through to the file.
+ * If that fails the table is dropped from the cache, which the caller has
+ * already changed: kept, it would go on mapping a guest cluster the file
+ * does not map, and later writes there, acknowledged, would be lost with
+ * the process. Every other byte of it is in the file already. */
 static int tcache_write_through(struct qcow2 *q, struct tcache *c, uint64_t off, size_t at,
 				size_t len)
 {
 	uint8_t *data;
-	const int r = qcow2_tcache_get(q, c, off, &data);
-	return r ? r : disk_pwrite_full(q->fd, data + at, len, off + at);
+	int r = qcow2_tcache_get(q, c, off, &data);
+	if (!r)
+		r = disk_pwrite_full(q->fd, data + at, len, off + at);
+	for (int i = 0; r && i < TCACHE_SLOTS; i++)
+		if (c->slot[i].off == off)
+			c->slot[i].off = 0;
+	return r;
 }
 
 void qcow2_tcache_drop(struct qcow2 *q)
@@ -303,12 +312,17 @@ static int refcount_block_new(struct qcow2 *q, uint64_t ri)
 	r = disk_pwrite_full(q->fd, q->tbuf, q->cluster_size, off);
 	if (r)
 		return r;
+	/* Only once the file's table points at the block: refcounts stored
+	 * in a block the file does not know would leave the clusters they
+	 * count free on disk, for QEMU to hand out again. */
+	if (!q->rt_in_memory) {
+		uint8_t e[8];
+		put_be64(e, off);
+		if ((r = disk_pwrite_full(q->fd, e, sizeof(e), q->rt_offset + ri * 8)))
+			return r;
+	}
 	q->rt[ri] = off;
-	if (q->rt_in_memory)
-		return 0;
-	uint8_t e[8];
-	put_be64(e, off);
-	return disk_pwrite_full(q->fd, e, sizeof(e), q->rt_offset + ri * 8);
+	return 0;
 }
 
 static int refcount_set(struct qcow2 *q, uint64_t cluster, uint64_t value)
@@ -691,7 +705,7 @@ int qcow2_clear_autoclear(struct qcow2 *q)
 
 static int qcow2_flush(struct block_dev *dev)
 {
-	return dev->readonly ? 0 : disk_fdatasync(to_qcow2(dev)->fd);
+	return dev->readonly ? 0 : disk_fdatasync(to_qcow2(dev)->fd, &to_qcow2(dev)->flush_failed);
 }
 
 static void qcow2_close(struct block_dev *dev)

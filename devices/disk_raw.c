@@ -17,6 +17,7 @@
 struct disk_raw {
 	struct block_dev dev; /* first: the ops receive &dev */
 	int fd;
+	bool flush_failed; /* see disk_fdatasync */
 };
 
 static struct disk_raw *to_raw(struct block_dev *dev)
@@ -45,7 +46,7 @@ static int raw_flush(struct block_dev *dev)
 	/* Nothing of ours is in the file to make durable. */
 	if (dev->readonly)
 		return 0;
-	return disk_fdatasync(to_raw(dev)->fd);
+	return disk_fdatasync(to_raw(dev)->fd, &to_raw(dev)->flush_failed);
 }
 
 static void raw_close(struct block_dev *dev)

@@ -78,6 +78,7 @@ struct qcow2 {
 	uint64_t autoclear;	   /* bits to clear in the header before the first write */
 	bool rt_in_memory;	   /* growing the refcount table: new entries not written yet */
 	bool broken;		   /* corruption found: no more writes */
+	bool flush_failed;	   /* see disk_fdatasync */
 	uint32_t nb_snapshots;	   /* the snapshot table (devices/qcow2_snapshot.c) */
 	uint64_t snapshots_offset; /* 0 when there is none */
 	struct tcache l2_cache, rb_cache;

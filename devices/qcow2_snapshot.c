@@ -484,7 +484,7 @@ static int rebuild_finish(struct rebuild *b, const struct new_active *na,
 	if (!r)
 		r = disk_pwrite_full(q->fd, rt, rtc * cs, rt_off);
 	if (!r)
-		r = disk_fdatasync(q->fd);
+		r = disk_fdatasync(q->fd, &q->flush_failed);
 	if (r)
 		goto out; /* the image is as it was: nothing counts what we wrote */
 
