@@ -83,24 +83,19 @@ struct block_dev *disk_raw_open(const char *path, bool readonly, bool snapshot, 
 				size_t errlen);
 
 /*
- * Open a qcow2 image, version 2 or 3 (devices/disk_qcow2.c), with its chain
- * of backing files (read-only). readonly and snapshot as for raw. A file
- * cut short reads as QEMU reads it (zeros past its end) as long as its
- * metadata is whole. Refused with a reason in err: a corrupt image, one
- * truncated inside its header or tables, encryption, external
- * data files, extended L2 entries, zstd compression, unknown incompatible
- * features, and (unless read-only) the dirty and corrupt bits. Nothing is
- * written to the file at open.
- */
-struct block_dev *disk_qcow2_open(const char *path, bool readonly, bool snapshot, char *err,
-				  size_t errlen);
-
-/*
  * Open an image as -drive does: format "raw" or "qcow2", or NULL / "auto"
  * to probe (the qcow2 magic "QFI\xfb", otherwise raw, with a warning on
  * stderr as QEMU prints). An unknown format is refused. locking false is
  * -drive file.locking=off: the image itself is not locked (its backing
  * files still are, as in QEMU).
+ *
+ * qcow2 (devices/disk_qcow2.c): version 2 or 3, with its chain of backing
+ * files (read-only). A file cut short reads as QEMU reads it (zeros past
+ * its end) as long as its metadata is whole. Refused with a reason in err:
+ * a corrupt image, one truncated inside its header or tables, encryption,
+ * external data files, extended L2 entries, zstd compression, unknown
+ * incompatible features, and (unless read-only) the dirty and corrupt
+ * bits. Nothing is written to the file at open.
  */
 struct block_dev *disk_open(const char *path, const char *format, bool readonly, bool snapshot,
 			    bool locking, char *err, size_t errlen);

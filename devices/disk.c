@@ -141,13 +141,6 @@ struct block_dev *disk_raw_open(const char *path, bool readonly, bool snapshot, 
 			  err, errlen);
 }
 
-struct block_dev *disk_qcow2_open(const char *path, bool readonly, bool snapshot, char *err,
-				  size_t errlen)
-{
-	return overlay_if(qcow2_open(path, readonly || snapshot, true, 0, err, errlen), snapshot,
-			  readonly, err, errlen);
-}
-
 struct block_dev *disk_open(const char *path, const char *format, bool readonly, bool snapshot,
 			    bool locking, char *err, size_t errlen)
 {

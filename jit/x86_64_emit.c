@@ -624,10 +624,6 @@ void emit_movq_x_r64(struct emitter *e, int xmm, int src)
 {
 	sse_rr(e, 0x66, OP_W, 0x6e, xmm, src);
 }
-void emit_movd_r32_x(struct emitter *e, int dst, int xmm)
-{
-	sse_rr(e, 0x66, 0, 0x7e, xmm, dst);
-}
 void emit_sse_sd_m(struct emitter *e, enum sse_op op, int xmm, struct x86_mem m)
 {
 	sse_rm(e, 0xf2, 0, (uint8_t)op, xmm, m);
@@ -659,14 +655,6 @@ void emit_cvtsi2sd_x_m64(struct emitter *e, int xmm, struct x86_mem m)
 void emit_cvtsi2sd_x_m32(struct emitter *e, int xmm, struct x86_mem m)
 {
 	sse_rm(e, 0xf2, 0, 0x2a, xmm, m);
-}
-void emit_stmxcsr(struct emitter *e, struct x86_mem m)
-{
-	encode_rm(e, OP_0F, 0xae, 3, m);
-}
-void emit_ldmxcsr(struct emitter *e, struct x86_mem m)
-{
-	encode_rm(e, OP_0F, 0xae, 2, m);
 }
 void emit_pxor_x_x(struct emitter *e, int dst, int src)
 {

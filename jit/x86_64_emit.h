@@ -205,7 +205,6 @@ void emit_movss_x_m(struct emitter *e, int xmm, struct x86_mem m);
 void emit_movss_m_x(struct emitter *e, struct x86_mem m, int xmm);
 void emit_movq_r64_x(struct emitter *e, int dst, int xmm);
 void emit_movq_x_r64(struct emitter *e, int xmm, int src);
-void emit_movd_r32_x(struct emitter *e, int dst, int xmm);
 /* op xmm, m64 (double: sd) / m32 (single: ss) */
 void emit_sse_sd_m(struct emitter *e, enum sse_op op, int xmm, struct x86_mem m);
 void emit_sse_ss_m(struct emitter *e, enum sse_op op, int xmm, struct x86_mem m);
@@ -215,8 +214,6 @@ void emit_ucomiss_x_x(struct emitter *e, int a, int b);
 void emit_comiss_x_x(struct emitter *e, int a, int b);
 void emit_cvtsi2sd_x_m64(struct emitter *e, int xmm, struct x86_mem m);
 void emit_cvtsi2sd_x_m32(struct emitter *e, int xmm, struct x86_mem m);
-void emit_stmxcsr(struct emitter *e, struct x86_mem m);
-void emit_ldmxcsr(struct emitter *e, struct x86_mem m);
 void emit_pxor_x_x(struct emitter *e, int dst, int src);
 void emit_pcmpeqb_x_x(struct emitter *e, int dst, int src); /* bytes: equal -> 0xff */
 

@@ -5,11 +5,12 @@ usage: gdb_session.py RVJIT GDB_TARGET_ELF SPIN_ELF [rvjit options...]
 
 1. rvjit -S -gdb tcp::PORT runs test/guest/gdb_target.c; gdb's `monitor`
    runs monitor commands (qRcmd) and shows their output; gdb breaks at
-   some_function, reads a0, steps, reads pc and memory, writes some_data[0]
-   = 5, watches counter (0 -> 21), and continues to the exit, whose status
-   (5) proves the memory write reached the guest.
+   some_function, reads a0 and writes 8 there, steps, reads pc and memory,
+   writes some_data[0] = 5, watches counter (0 -> 24), and continues to the
+   exit, whose status (5) proves both writes reached the guest.
 2. A spinning guest (no -S): a raw RSP client checks acks, qSupported, the
-   target description, continue + Ctrl-C (T02), then disconnects; gdb
+   target description, register writes (P, G), continue + Ctrl-C (T02),
+   then disconnects; gdb
    connects a second time, reads pc and kills rvjit.
 Missing gdb-multiarch skips (77) outside CI.
 """
@@ -39,7 +40,7 @@ def gdb(port, elf, cmds):
 rv, port = start(["-S", "-bios", "none", "-kernel", TARGET])
 out = gdb(port, TARGET, [
     "monitor help", "monitor info registers", "monitor no_such_command",
-    "break some_function", "continue", "p/x $a0", "stepi", "info registers pc",
+    "break some_function", "continue", "p/x $a0", "set var $a0 = 8", "stepi", "info registers pc",
     "x/4wx &some_data", "set var some_data[0] = 5", "p/x some_data[0]",
     "p $priv", "p/x $mhartid", "watch counter", "continue", "continue"])
 print(out)
@@ -61,8 +62,8 @@ check(re.search(r"<some_data>:\s+0x11111111\s+0x22222222\s+0x33333333\s+0x444444
 check("$2 = 0x5" in out, "the write to some_data[0] reads back")
 check(re.search(r"\$3 = (3|prv_machine)", out) is not None, "priv is M")
 check("$4 = 0x0" in out, "mhartid reads 0 through the CSR feature")
-check(re.search(r"Hardware watchpoint 2: counter\s+Old value = 0\s+New value = 21", out)
-      is not None, "the watchpoint on counter stops at its write, 0 -> 21")
+check(re.search(r"Hardware watchpoint 2: counter\s+Old value = 0\s+New value = 24", out)
+      is not None, "the watchpoint on counter stops at its write, 0 -> 24 (a0 written as 8)")
 check("exited with code 05" in out, "gdb sees the exit status 5")
 rc = exit_status(rv)
 check(rc == 5, "rvjit exits with some_data[0] = 5 (got %s)" % rc)
@@ -114,6 +115,16 @@ check(b"org.gnu.gdb.riscv.cpu" in xml and b"org.gnu.gdb.riscv.csr" in xml
 check(c.cmd(b"qfThreadInfo") == b"m1" and c.cmd(b"qsThreadInfo") == b"l", "one thread per hart")
 check(c.cmd(b"?").startswith(b"T05thread:1;"), "stopped on connect")
 check(c.cmd(b"m0,4") == b"E14", "unmapped memory reads E14")
+# Register writes: P for one register, G for all of them, each read back
+# with p; then the hart's registers as they were.
+regs = c.cmd(b"g")
+check(len(regs) >= 33 * 16, "g: x0-x31 and pc, 16 hex digits each")
+a0 = (0x1122334455667788).to_bytes(8, "little").hex().encode()
+check(c.cmd(b"Pa=" + a0) == b"OK" and c.cmd(b"pa") == a0, "P writes a0, p reads it back")
+a1 = (0x0123456789abcdef).to_bytes(8, "little").hex().encode()
+check(c.cmd(b"G" + regs[:11 * 16] + a1 + regs[12 * 16:]) == b"OK" and c.cmd(b"pb") == a1
+      and c.cmd(b"pa") == regs[10 * 16:11 * 16], "G writes every register (a1 changed, a0 back)")
+check(c.cmd(b"G" + regs) == b"OK" and c.cmd(b"g") == regs, "G puts them all back")
 check(c.cmd(b"vMustReplyEmpty") == b"", "vMustReplyEmpty")
 reply, text = c.cmd(b"qRcmd," + b"info cpus".hex().encode()), b""
 while reply.startswith(b"O") and reply != b"OK":
