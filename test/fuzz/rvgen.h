@@ -92,6 +92,9 @@ struct rvgen_rng {
 	/* Registers most choices come from when not 0 (a loop body's working
 	 * set: the translator caches registers a block uses twice or more). */
 	uint32_t prefer;
+	/* Generate for an outside machine (rvgen_program.oracle); in user
+	 * mode as well: one hart, and no ecall (a system call there). */
+	bool oracle, user;
 };
 void rvgen_rng_seed(struct rvgen_rng *r, uint64_t seed);
 void rvgen_rng_bytes(struct rvgen_rng *r, const uint8_t *data, size_t len);
@@ -141,6 +144,13 @@ struct rvgen_program {
 	 * engine's own, and instret is not compared (old reproducers). */
 	unsigned quantum;
 	bool race; /* several harts racing in S-mode, no tickets (above) */
+	/* For an outside machine as well (oracle_qemu.c): no racing harts;
+	 * counters only compared with themselves; items that raise
+	 * interrupts and read device registers; and the end jumps to the
+	 * oracle harness's dump instead of stopping the machine. Such a
+	 * program needs the harness and QEMU virt's devices, so rvgen_check
+	 * cannot run it. */
+	bool oracle;
 	unsigned n;
 	struct rvgen_item item[RVGEN_MAX_ITEMS];
 };
@@ -162,10 +172,12 @@ bool rvgen_check(const struct rvgen_program *p, FILE *out);
 
 /* Remove items while the divergence stays (delta debugging). */
 void rvgen_minimise(struct rvgen_program *p);
+/* The same with another judge of "still diverges" (the outside oracle). */
+void rvgen_minimise_by(struct rvgen_program *p,
+		       bool (*diverges)(const struct rvgen_program *, void *), void *ctx);
 
-/* One line that replays p: "SEED [threaded] [quantum=N] [race] HEX...", the items' words in
- * hex with ',' between the words of one item, ' ' between items and " | "
- * between harts. */
+/* One line that replays p: "SEED [threaded] [quantum=N] [race] [oracle] HEX...", the items' words
+ * in hex with ',' between the words of one item, ' ' between items and " | " between harts. */
 void rvgen_print(FILE *out, const struct rvgen_program *p);
 /* Parse such a line; false on a malformed one. */
 bool rvgen_parse(const char *line, struct rvgen_program *p);
@@ -182,6 +194,8 @@ bool rvgen_parse(const char *line, struct rvgen_program *p);
 #define RVGEN_RECORD_PA(h) (RVGEN_RAM_BASE + 0x20000 + 0x10000 * (uint64_t)(h))
 /* The handler stops recording once x30 has bit 15 set (the area is full). */
 #define RVGEN_RECORD_SIZE 0x8000
+/* What the handler may write: up to a record past the area's end. */
+#define RVGEN_RECORDS_SIZE (RVGEN_RECORD_SIZE + 64)
 #define RVGEN_CODE_PA(h)                                                                           \
 	((h) ? RVGEN_RAM_BASE + 0x60000 + 0x10000 * (uint64_t)(h) : RVGEN_RAM_BASE + 0x1000)
 #define RVGEN_CODE_MAX 0x4000 /* bytes of one hart's program and its end */
@@ -191,6 +205,25 @@ bool rvgen_parse(const char *line, struct rvgen_program *p);
  * NULL, indexed like p->item) and its end. Returns the bytes written. */
 size_t rvgen_layout(const struct rvgen_program *p, unsigned h, uint8_t *code,
 		    struct rvgen_item *resolved);
+
+/* The program's memory as it starts (`ram` is the host address of
+ * RVGEN_RAM_BASE): the scratch data, each hart's code and first ticket. */
+void rvgen_initial_memory(const struct rvgen_program *p, uint8_t *ram);
+
+/* Hart h's integer registers as it starts: its generated values, with the
+ * bases and the trap record pointer set. */
+void rvgen_initial_x(const struct rvgen_program *p, unsigned h, uint64_t x[32]);
+
+/* The memory a program can change, as (pa, size) regions: the shared
+ * areas, then each hart's code (self-modifying stores) and trap records
+ * (the handler writes up to a record past the area's end). Returns the
+ * count, at most RVGEN_MAX_REGIONS. */
+#define RVGEN_MAX_REGIONS (2 + 2 * RVGEN_MAX_HARTS)
+struct rvgen_region {
+	uint64_t pa;
+	size_t size;
+};
+unsigned rvgen_regions(unsigned nharts, struct rvgen_region *r);
 
 /* Where hart h's items are in p->item: [*first, *end). */
 void rvgen_hart_items(const struct rvgen_program *p, unsigned h, unsigned *first, unsigned *end);

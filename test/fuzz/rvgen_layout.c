@@ -3,6 +3,7 @@
  * the items name by item (rvgen.h, enum rvgen_fix), each hart's prologue
  * and end; and the reproducer lines that replay a program.
  */
+#include "oracle_layout.h"
 #include "rvgen.h"
 #include "rvgen_encode.h"
 #include <inttypes.h>
@@ -42,9 +43,22 @@ static size_t prologue(unsigned h, uint64_t pc, uint32_t *w)
 }
 
 /* One hart: tell the test finisher we are done, then wait. Several: hand
- * TURN on and stop in wfi (the run ends when every hart is in wfi). */
-static size_t epilogue(unsigned nharts, uint64_t pc, uint32_t *w)
+ * TURN on and stop in wfi (the run ends when every hart is in wfi). For
+ * an outside machine, the end is the oracle harness's dump instead of
+ * the finisher or wfi (x29 and x31 are free there too). */
+static size_t epilogue(unsigned nharts, bool oracle, uint64_t pc, uint32_t *w)
 {
+	if (oracle) {
+		size_t n = 0;
+		if (nharts > 1) {
+			n = epilogue(nharts, false, pc, w) - 2; /* without wfi; j */
+			pc += 4 * n;
+		}
+		const int32_t dump = (int32_t)(ORACLE_DUMP_PA - pc);
+		w[n] = enc_u(0x17, 31, hi20(dump));	      /* auipc x31 */
+		w[n + 1] = enc_i(0x67, 0, 0, 31, lo12(dump)); /* jr x31 */
+		return n + 2;
+	}
 	if (nharts <= 1) {
 		w[0] = 0x00100fb7; /* lui x31, 0x100 */
 		w[1] = 0x00005eb7; /* lui x29, 5 */
@@ -171,9 +185,48 @@ size_t rvgen_layout(const struct rvgen_program *p, unsigned h, uint8_t *code,
 			pos += it.len[k];
 		}
 	}
-	const size_t n = epilogue(p->nharts, base + pos, w);
+	const size_t n = epilogue(p->nharts, p->oracle, base + pos, w);
 	memcpy(code + pos, w, 4 * n);
 	return pos + 4 * n;
+}
+
+void rvgen_initial_memory(const struct rvgen_program *p, uint8_t *ram)
+{
+	uint8_t *scratch = ram + (RVGEN_SCRATCH_PA - RVGEN_RAM_BASE);
+	struct rvgen_rng r;
+	rvgen_rng_seed(&r, p->data_seed);
+	for (unsigned i = 0; i < RVGEN_SCRATCH_SIZE; i += 8) {
+		const uint64_t v = rvgen_data_value(&r);
+		memcpy(scratch + i, &v, 8);
+	}
+	for (unsigned h = 0; h < (p->nharts ? p->nharts : 1); h++) {
+		rvgen_layout(p, h, ram + (RVGEN_CODE_PA(h) - RVGEN_RAM_BASE), NULL);
+		const uint64_t ticket = h;
+		memcpy(ram + (RVGEN_TURN_PA - RVGEN_RAM_BASE) + RVGEN_TICKET_OFF + 8 * h, &ticket,
+		       8);
+	}
+}
+
+void rvgen_initial_x(const struct rvgen_program *p, unsigned h, uint64_t x[32])
+{
+	memcpy(x, p->hart[h].x, 32 * sizeof(x[0]));
+	x[0] = 0;
+	x[2] = RVGEN_SCRATCH_PA + 0x1000;
+	x[8] = RVGEN_SCRATCH_PA + 0x3000;
+	x[28] = RVGEN_SCRATCH_PA + 0x2000;
+	x[30] = RVGEN_RECORD_PA(h);
+}
+
+unsigned rvgen_regions(unsigned nharts, struct rvgen_region *r)
+{
+	unsigned n = 0;
+	r[n++] = (struct rvgen_region){RVGEN_SCRATCH_PA, RVGEN_SCRATCH_SIZE};
+	r[n++] = (struct rvgen_region){RVGEN_TURN_PA, 0x1000};
+	for (unsigned h = 0; h < nharts; h++) {
+		r[n++] = (struct rvgen_region){RVGEN_CODE_PA(h), RVGEN_CODE_MAX};
+		r[n++] = (struct rvgen_region){RVGEN_RECORD_PA(h), RVGEN_RECORDS_SIZE};
+	}
+	return n;
 }
 
 void rvgen_print(FILE *out, const struct rvgen_program *p)
@@ -185,6 +238,8 @@ void rvgen_print(FILE *out, const struct rvgen_program *p)
 		fprintf(out, " quantum=%u", p->quantum);
 	if (p->race)
 		fputs(" race", out);
+	if (p->oracle)
+		fputs(" oracle", out);
 	for (unsigned h = 0; h < (p->nharts ? p->nharts : 1); h++) {
 		unsigned first, end;
 		rvgen_hart_items(p, h, &first, &end);
@@ -232,6 +287,11 @@ bool rvgen_parse(const char *line, struct rvgen_program *p)
 		if (!strncmp(s, "race", 4)) {
 			p->race = true;
 			s += 4;
+			continue;
+		}
+		if (!strncmp(s, "oracle", 6)) {
+			p->oracle = true;
+			s += 6;
 			continue;
 		}
 		if (*s == '|') {

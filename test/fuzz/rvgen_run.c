@@ -51,29 +51,9 @@ static const uint32_t handler[] = {
     0x30200073, /* mret */
 };
 
-/* The memory a program can change: the shared areas, then each hart's
- * code (self-modifying stores) and trap records (the handler writes up to
- * a record past the area's end). */
-#define RECORDS_COPIED (RVGEN_RECORD_SIZE + 64)
+/* The regions (rvgen_regions) copied out one after the other. */
 #define MEM_COPIED                                                                                 \
-	(RVGEN_SCRATCH_SIZE + 0x1000 + RVGEN_MAX_HARTS * (RVGEN_CODE_MAX + RECORDS_COPIED))
-
-struct region {
-	uint64_t pa;
-	size_t size;
-};
-
-static unsigned regions(unsigned nharts, struct region *r)
-{
-	unsigned n = 0;
-	r[n++] = (struct region){RVGEN_SCRATCH_PA, RVGEN_SCRATCH_SIZE};
-	r[n++] = (struct region){RVGEN_TURN_PA, 0x1000};
-	for (unsigned h = 0; h < nharts; h++) {
-		r[n++] = (struct region){RVGEN_CODE_PA(h), RVGEN_CODE_MAX};
-		r[n++] = (struct region){RVGEN_RECORD_PA(h), RECORDS_COPIED};
-	}
-	return n;
-}
+	(RVGEN_SCRATCH_SIZE + 0x1000 + RVGEN_MAX_HARTS * (RVGEN_CODE_MAX + RVGEN_RECORDS_SIZE))
 
 struct outcome {
 	struct hart h[RVGEN_MAX_HARTS]; /* copied out, up to the TLB */
@@ -104,26 +84,11 @@ static struct machine *setup(const struct rvgen_program *p, bool jit)
 	m->threaded = p->threaded;
 	m->quantum_blocks = p->quantum;
 	memcpy(m->ram + (RVGEN_HANDLER_PA - RVGEN_RAM_BASE), handler, sizeof(handler));
-	uint8_t *scratch = m->ram + (RVGEN_SCRATCH_PA - RVGEN_RAM_BASE);
-	struct rvgen_rng r;
-	rvgen_rng_seed(&r, p->data_seed);
-	for (unsigned i = 0; i < RVGEN_SCRATCH_SIZE; i += 8) {
-		const uint64_t v = rvgen_data_value(&r);
-		memcpy(scratch + i, &v, 8);
-	}
+	rvgen_initial_memory(p, m->ram);
 	for (unsigned i = 0; i < nharts; i++) {
-		rvgen_layout(p, i, m->ram + (RVGEN_CODE_PA(i) - RVGEN_RAM_BASE), NULL);
-		const uint64_t ticket = i;
-		memcpy(m->ram + (RVGEN_TURN_PA - RVGEN_RAM_BASE) + RVGEN_TICKET_OFF + 8 * i,
-		       &ticket, 8);
 		const struct rvgen_hart_state *s = &p->hart[i];
 		struct hart *h = m->harts[i];
-		memcpy(h->x, s->x, sizeof(s->x));
-		h->x[0] = 0;
-		h->x[2] = RVGEN_SCRATCH_PA + 0x1000;
-		h->x[8] = RVGEN_SCRATCH_PA + 0x3000;
-		h->x[28] = RVGEN_SCRATCH_PA + 0x2000;
-		h->x[30] = RVGEN_RECORD_PA(i);
+		rvgen_initial_x(p, i, h->x);
 		memcpy(h->f, s->f, sizeof(s->f));
 		h->frm = s->frm;
 		h->pc = RVGEN_CODE_PA(i);
@@ -200,8 +165,8 @@ static bool run(const struct rvgen_program *p, bool jit, struct outcome *o)
 	o->stop = (enum machine_stop)atomic_load(&m->stop);
 	for (unsigned i = 0; i < m->nharts; i++)
 		memcpy(&o->h[i], m->harts[i], offsetof(struct hart, tlb));
-	struct region reg[2 + 2 * RVGEN_MAX_HARTS];
-	const unsigned nreg = regions(m->nharts, reg);
+	struct rvgen_region reg[RVGEN_MAX_REGIONS];
+	const unsigned nreg = rvgen_regions(m->nharts, reg);
 	size_t at = 0;
 	for (unsigned i = 0; i < nreg; i++) {
 		memcpy(o->mem + at, m->ram + (reg[i].pa - RVGEN_RAM_BASE), reg[i].size);
@@ -297,8 +262,8 @@ static unsigned compare(const struct rvgen_program *p, const struct outcome *a,
 	}
 #undef CMP
 	unsigned shown = 0;
-	struct region reg[2 + 2 * RVGEN_MAX_HARTS];
-	const unsigned nreg = regions(nharts, reg);
+	struct rvgen_region reg[RVGEN_MAX_REGIONS];
+	const unsigned nreg = rvgen_regions(nharts, reg);
 	size_t at = 0;
 	for (unsigned r = 0; r < nreg; at += reg[r++].size) {
 		if (!memcmp(a->mem + at, b->mem + at, reg[r].size))
@@ -395,7 +360,19 @@ static bool remove_items(struct rvgen_program *p, unsigned start, unsigned len)
 	return true;
 }
 
+static bool check_diverges(const struct rvgen_program *p, void *unused)
+{
+	(void)unused;
+	return !rvgen_check(p, NULL);
+}
+
 void rvgen_minimise(struct rvgen_program *p)
+{
+	rvgen_minimise_by(p, check_diverges, NULL);
+}
+
+void rvgen_minimise_by(struct rvgen_program *p,
+		       bool (*diverges)(const struct rvgen_program *, void *), void *ctx)
 {
 	/* ddmin-style: drop chunks of items, halving the chunk size down to
 	 * single items. Forward branches keep counting items, so they stay
@@ -405,8 +382,7 @@ void rvgen_minimise(struct rvgen_program *p)
 	for (unsigned chunk = work.n / 2 ? work.n / 2 : 1; chunk >= 1; chunk /= 2) {
 		for (unsigned start = 0; start < work.n;) {
 			trial = work;
-			if (remove_items(&trial, start, chunk) && trial.n &&
-			    !rvgen_check(&trial, NULL))
+			if (remove_items(&trial, start, chunk) && trial.n && diverges(&trial, ctx))
 				work = trial;
 			else
 				start += chunk;
