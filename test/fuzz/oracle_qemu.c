@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -69,7 +70,7 @@ static uint8_t harness[ORACLE_RAM_SIZE], initial_ram[ORACLE_RAM_SIZE];
 /* Start argv with stdout and stderr in files of the work directory. */
 static pid_t start(char *const *argv, const char *tag)
 {
-	char out[64], err[64];
+	char out[PATH_MAX], err[PATH_MAX];
 	snprintf(out, sizeof(out), "%s/%s.out", workdir, tag);
 	snprintf(err, sizeof(err), "%s/%s.err", workdir, tag);
 	posix_spawn_file_actions_t fa;
@@ -116,7 +117,7 @@ static void wait_all(pid_t *pids, unsigned n)
 
 static char *slurp(const char *tag)
 {
-	char path[64];
+	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s.out", workdir, tag);
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -131,7 +132,7 @@ static char *slurp(const char *tag)
 /* Run p everywhere; the number of differences (printed to out). */
 static unsigned run_program(const struct rvgen_program *p, FILE *out)
 {
-	char image[64], smp[8];
+	char image[PATH_MAX], smp[12];
 	snprintf(image, sizeof(image), "%s/image.elf", workdir);
 	snprintf(smp, sizeof(smp), "%u", p->nharts ? p->nharts : 1);
 	if (!oracle_image_write(p, harness, initial_ram, image)) {
@@ -215,7 +216,7 @@ static void report(struct rvgen_program *p, const char *what)
 	fflush(stdout);
 	if (!opt_regress)
 		return;
-	char path[4096];
+	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/oracle-%s-%" PRIu64 "-%u.txt", opt_regress,
 		 opt_user ? "user" : "system", p->state_seed, p->n);
 	FILE *f = fopen(path, "w");
@@ -265,7 +266,7 @@ static int replay(char **files, int n)
 static void cleanup(void)
 {
 	static const char *const tags[] = {"qemu", "translator", "interpreter"};
-	char path[64];
+	char path[PATH_MAX];
 	for (unsigned i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s.out", workdir, tags[i]);
 		unlink(path);
