@@ -187,13 +187,9 @@ static void write_block(struct vblk *d, uint64_t g, unsigned b)
 int main(void)
 {
 	struct vblk *d = &dev;
-	uint32_t version;
-	const int slot = vblk_find(&version);
-	if (slot < 0)
-		fail(10);
-	const int rc = vblk_init(d, slot, (1ULL << F_BLK_FLUSH) | (1ULL << F_INDIRECT_DESC));
+	const int rc = vblk_open(d, (1ULL << F_BLK_FLUSH) | (1ULL << F_INDIRECT_DESC));
 	if (rc)
-		fail(20 + rc);
+		fail(rc);
 	if (!(d->features & (1ULL << F_BLK_FLUSH)))
 		fail(30);
 	if (d->capacity < DISK_SECTORS)

@@ -39,13 +39,9 @@ static void report(const char *what, int st)
 int main(void)
 {
 	struct vblk *d = &dev;
-	uint32_t version;
-	const int slot = vblk_find(&version);
-	if (slot < 0)
-		fail(10);
-	const int rc = vblk_init(d, slot, (1ULL << F_BLK_FLUSH) | (1ULL << F_BLK_RO));
+	const int rc = vblk_open(d, (1ULL << F_BLK_FLUSH) | (1ULL << F_BLK_RO));
 	if (rc)
-		fail(20 + rc);
+		fail(rc);
 	puts_uart(d->features & (1ULL << F_BLK_RO) ? "ro=1\n" : "ro=0\n");
 	for (unsigned s = 4; s <= 6; s++) {
 		fill(buf, (uint8_t)(0xd0 + s), SECTOR_SIZE);

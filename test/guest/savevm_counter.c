@@ -42,13 +42,9 @@ static uint64_t sector0(struct vblk *d)
 int main(void)
 {
 	struct vblk *d = &dev;
-	uint32_t version;
-	const int slot = vblk_find(&version);
-	if (slot < 0)
-		fail(10);
-	const int rc = vblk_init(d, slot, 0);
+	const int rc = vblk_open(d, 0);
 	if (rc)
-		fail(20 + rc);
+		fail(rc);
 	count = sector0(d);
 	puts_uart("ready\n");
 	for (;;) {

@@ -312,6 +312,18 @@ static inline int vblk_init(struct vblk *d, int slot, uint64_t want)
 	return vdev_init(d, slot, 2, want);
 }
 
+/* The first virtio-blk device, initialised with `want`: 0, 10 when there
+ * is none, or 20 + vblk_init's code (the exit codes the disk guests use). */
+static inline int vblk_open(struct vblk *d, uint64_t want)
+{
+	uint32_t version;
+	const int slot = vblk_find(&version);
+	if (slot < 0)
+		return 10;
+	const int rc = vblk_init(d, slot, want);
+	return rc ? 20 + rc : 0;
+}
+
 /* ---- requests ---- */
 
 static inline uint16_t vblk_alloc_desc(struct vblk *d)
